@@ -1,0 +1,107 @@
+/**
+ * Public surface of the Proxmox VE simulator (used by tests, the dev stack and benchmarks).
+ */
+
+export interface SimulatorOptions {
+  /** Cluster name reported by the API. Default "sim". */
+  readonly clusterName?: string;
+  /** Node names; each gets its own SSH server. Default ["pve1"]. */
+  readonly nodes?: readonly string[];
+  /** HTTP listen host/port for /api2/json (port 0 = ephemeral). Default 127.0.0.1:8006. */
+  readonly host?: string;
+  readonly httpPort?: number;
+  /** Base SSH port; node i listens on sshPort + i (0 = each ephemeral). Default 0. */
+  readonly sshPort?: number;
+  /** Accepted API tokens: tokenId is "user@realm!name". */
+  readonly tokens?: readonly { readonly tokenId: string; readonly secret: string }[];
+  /** Accepted users for /access/ticket. */
+  readonly users?: readonly { readonly username: string; readonly password: string }[];
+  /** SSH login accepted on every node. */
+  readonly ssh?: { readonly username: string; readonly password?: string; readonly authorizedKeys?: string[] };
+  /** How long each async task runs, default 100 ms. */
+  readonly taskDurationMs?: number;
+  /** Delay of 401 answers (real PVE: ~3 s). Default 0 for tests. */
+  readonly authFailureDelayMs?: number;
+}
+
+export interface SimulatorNodeInfo {
+  readonly name: string;
+  readonly sshHost: string;
+  readonly sshPort: number;
+  /** OpenSSH "SHA256:<base64>" fingerprint of this node's host key. */
+  readonly hostKeyFingerprint: string;
+}
+
+export interface RunningSimulator {
+  /** e.g. "http://127.0.0.1:40123" (the client appends /api2/json). */
+  readonly baseUrl: string;
+  readonly nodes: readonly SimulatorNodeInfo[];
+}
+
+/** Where a fault applies. All given fields must match. */
+export interface FaultMatch {
+  /** HTTP method of an API call. */
+  readonly method?: "GET" | "POST" | "PUT" | "DELETE";
+  /** Regular expression (source) tested against the API path after /api2/json, e.g. "^/nodes/[^/]+/lxc$". */
+  readonly path?: string;
+  /** Task type (vzcreate, vzstart, vzdump …) for "task-failure". */
+  readonly taskType?: string;
+  /** Regular expression tested against the command run over SSH (for SSH faults). */
+  readonly sshCommand?: string;
+}
+
+export type FaultEffect =
+  /** Answer with an HTTP error (status/message as real PVE would). */
+  | { readonly kind: "http-error"; readonly status: number; readonly message: string }
+  /** Delay the answer. */
+  | { readonly kind: "latency"; readonly delayMs: number }
+  /** Never answer (until the fault is removed or the simulator stops). */
+  | { readonly kind: "hang" }
+  /** Destroy the TCP connection without an answer. */
+  | { readonly kind: "reset" }
+  /** Let the task start, then end with `TASK ERROR: <message>`. */
+  | { readonly kind: "task-failure"; readonly message: string }
+  /** SSH command exits with `code` and prints `stderr`. */
+  | { readonly kind: "ssh-failure"; readonly code: number; readonly stderr: string };
+
+export interface FaultSpec {
+  readonly match: FaultMatch;
+  readonly effect: FaultEffect;
+  /** Probability 0..1 that a matching call is hit (default 1). */
+  readonly rate?: number;
+  /** Stop after hitting this many times (default unlimited). */
+  readonly times?: number;
+}
+
+export interface SimContainer {
+  readonly node: string;
+  readonly vmid: number;
+  readonly hostname: string;
+  readonly status: "running" | "stopped";
+  readonly tags: string;
+  readonly description: string;
+  readonly lock?: string;
+}
+
+export interface SimCommand {
+  readonly node: string;
+  readonly command: string;
+  readonly exitCode: number;
+  readonly at: string;
+}
+
+/** Handle returned by createProxmoxSimulator(). */
+export interface ProxmoxSimulator {
+  start(): Promise<RunningSimulator>;
+  stop(): Promise<void>;
+  /** Injects a fault; returns its id. */
+  addFault(spec: FaultSpec): string;
+  removeFault(id: string): void;
+  clearFaults(): void;
+  /** Whole host down: API connections refused/reset and SSH refused until set back. */
+  setHostDown(down: boolean): void;
+  /** Present a different SSH host key on every node (to test host-key verification). */
+  setWrongHostKey(wrong: boolean): void;
+  containers(): SimContainer[];
+  commandLog(node?: string): SimCommand[];
+}
