@@ -1,0 +1,238 @@
+import type { Logger } from "@proximity/logger";
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  nanos,
+} from "nats";
+import { retryDelayMs } from "./backoff.js";
+import { readEnvelope, traceIdOf } from "./envelope.js";
+import type { EventDefinition } from "./events.js";
+import { deadLetterSubject, type StreamName, streamName, subjectOf } from "./streams.js";
+
+/** What a handler learns about the message besides its payload. */
+export interface MessageContext {
+  readonly eventId: string;
+  readonly type: string;
+  readonly traceparent: string;
+  /** 1 on the first delivery. */
+  readonly attempt: number;
+  readonly maxDeliver: number;
+  /** True when a failure now is final (no redelivery will follow). */
+  readonly isLastAttempt: boolean;
+  readonly log: Logger;
+}
+
+/** Handles one event type; throwing means "not done" (retried, then exhausted). */
+export type EventHandler<T> = (payload: T, ctx: MessageContext) => Promise<void>;
+
+/** One handler per event the consumer receives. */
+export interface Subscription<T> {
+  readonly event: EventDefinition<T>;
+  readonly handle: EventHandler<T>;
+  /** Called once when the last attempt failed, before the message is dead-lettered. */
+  readonly onExhausted?: (payload: T, ctx: MessageContext, error: unknown) => Promise<void>;
+}
+
+/** Builds a subscription with its payload type inferred from the event. */
+export function subscribe<T>(
+  event: EventDefinition<T>,
+  handle: EventHandler<T>,
+  onExhausted?: Subscription<T>["onExhausted"],
+): Subscription<T> {
+  return onExhausted ? { event, handle, onExhausted } : { event, handle };
+}
+
+/** Errors a handler throws to skip the remaining attempts (the input can never succeed). */
+export class PermanentFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentFailure";
+  }
+}
+
+export interface EventConsumerOptions {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly ns: string;
+  readonly logger: Logger;
+  /** Durable consumer name, unique per consuming service and purpose. */
+  readonly durable: string;
+  readonly stream: StreamName;
+  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous handler list, each typed by subscribe()
+  readonly subscriptions: readonly Subscription<any>[];
+  /** Deliveries before a message is given up (server max_deliver), default 5. */
+  readonly maxDeliver?: number;
+  /** Retry delays: base and cap, default 1 s → 30 s. */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Redelivery after a crashed handler, default 30 s (handlers in progress are kept alive). */
+  readonly ackWaitMs?: number;
+  /** Messages handled at once, default 1. */
+  readonly concurrency?: number;
+}
+
+/** A running durable pull consumer. */
+export interface EventConsumer {
+  start(): Promise<void>;
+  /** Stops pulling and waits for the handlers in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates a durable pull consumer with explicit acks and bounded redelivery: a failed handler
+ * is retried with `nak(delay)` on a capped exponential schedule; after `maxDeliver` attempts the
+ * subscription's `onExhausted` runs (e.g. emit a *failed* event), the message is copied to the
+ * dead-letter stream and terminated. Failures are never acked.
+ */
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  return new EventConsumerImpl(options);
+}
+
+class EventConsumerImpl implements EventConsumer {
+  readonly #o: EventConsumerOptions;
+  readonly #byType: Map<string, Subscription<unknown>>;
+  readonly #inFlight = new Set<Promise<void>>();
+  #messages: ConsumerMessages | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+
+  constructor(options: EventConsumerOptions) {
+    this.#o = options;
+    this.#byType = new Map(options.subscriptions.map((s) => [s.event.type, s]));
+  }
+
+  get #maxDeliver(): number {
+    return this.#o.maxDeliver ?? 5;
+  }
+
+  async start(): Promise<void> {
+    const { jsm, js, ns, durable, stream } = this.#o;
+    const filters = [...new Set(this.#o.subscriptions.map((s) => s.event.subject))];
+    const config = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.#o.ackWaitMs ?? 30_000),
+      max_deliver: this.#maxDeliver,
+      max_ack_pending: Math.max(16, (this.#o.concurrency ?? 1) * 4),
+      // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
+      filter_subject: filters.length === 1 ? subjectOf(ns, filters[0]!) : subjectOf(ns, commonPrefix(filters)),
+    };
+    await jsm.consumers.add(streamName(ns, stream), config);
+    const consumer = await js.consumers.get(streamName(ns, stream), durable);
+    this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
+    this.#loop = this.#pump(this.#messages);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#messages?.close();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #pump(messages: ConsumerMessages): Promise<void> {
+    const limit = this.#o.concurrency ?? 1;
+    for await (const msg of messages) {
+      if (this.#stopping) {
+        msg.nak();
+        continue;
+      }
+      const task = this.#handle(msg).finally(() => this.#inFlight.delete(task));
+      this.#inFlight.add(task);
+      if (this.#inFlight.size >= limit) await Promise.race(this.#inFlight);
+    }
+  }
+
+  async #handle(msg: JsMsg): Promise<void> {
+    const env = readEnvelope(msg.headers);
+    const attempt = msg.info.redeliveryCount;
+    const ctx: MessageContext = {
+      eventId: env.id ?? `${msg.info.stream}:${msg.seq}`,
+      type: env.type ?? "unknown",
+      traceparent: env.traceparent ?? "",
+      attempt,
+      maxDeliver: this.#maxDeliver,
+      isLastAttempt: attempt >= this.#maxDeliver,
+      log: this.#o.logger.child({
+        consumer: this.#o.durable,
+        eventId: env.id,
+        eventType: env.type,
+        traceId: traceIdOf(env.traceparent),
+        attempt,
+      }),
+    };
+    const sub = this.#byType.get(ctx.type);
+    if (!sub) {
+      // Another event type on the same subject space: not ours to handle (forward compatible).
+      ctx.log.debug({ subject: msg.subject }, "no handler for event type; acknowledged");
+      msg.ack();
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = sub.event.codec.decode(msg.data);
+    } catch (err) {
+      ctx.log.error({ err }, "undecodable message; dead-lettered");
+      await this.#deadLetter(msg, ctx, "undecodable payload");
+      return;
+    }
+    // Keep the message ours while the handler works; ack_wait then only covers crashed processes.
+    const keepAlive = setInterval(() => msg.working(), Math.max(1_000, (this.#o.ackWaitMs ?? 30_000) / 3));
+    try {
+      await sub.handle(payload, ctx);
+      clearInterval(keepAlive);
+      await msg.ackAck();
+    } catch (err) {
+      clearInterval(keepAlive);
+      const permanent = err instanceof PermanentFailure;
+      if (!permanent && !ctx.isLastAttempt) {
+        const delay = retryDelayMs(attempt, this.#o.backoffBaseMs ?? 1_000, this.#o.backoffMaxMs ?? 30_000);
+        ctx.log.warn({ err, retryInMs: delay }, "handler failed; will retry");
+        msg.nak(delay);
+        return;
+      }
+      ctx.log.error({ err, permanent }, "handler failed for the last time");
+      try {
+        await sub.onExhausted?.(payload, { ...ctx, isLastAttempt: true }, err);
+      } catch (hookErr) {
+        // The failure could not be recorded: let the server redeliver (or advise max deliveries).
+        ctx.log.error({ err: hookErr }, "onExhausted failed; message left for redelivery");
+        msg.nak(this.#o.backoffMaxMs ?? 30_000);
+        return;
+      }
+      await this.#deadLetter(msg, ctx, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async #deadLetter(msg: JsMsg, ctx: MessageContext, reason: string): Promise<void> {
+    const h = msg.headers;
+    const { js, ns, durable } = this.#o;
+    if (h) {
+      h.set("proximity-dlq-stream", msg.info.stream);
+      h.set("proximity-dlq-seq", String(msg.seq));
+      h.set("proximity-dlq-subject", msg.subject);
+      h.set("proximity-dlq-deliveries", String(ctx.attempt));
+      h.set("proximity-dlq-reason", reason.slice(0, 500));
+    }
+    const published = await js.publish(deadLetterSubject(ns, durable), msg.data, {
+      msgID: `dlq:${msg.info.stream}:${msg.seq}`,
+      ...(h ? { headers: h } : {}),
+    });
+    ctx.log.warn({ deadLetterSeq: published.seq }, "message dead-lettered");
+    msg.term();
+  }
+}
+
+/** Longest dot-separated prefix of subjects, as a `prefix.>` wildcard. */
+function commonPrefix(subjects: string[]): string {
+  const parts = subjects.map((s) => s.split("."));
+  const first = parts[0] ?? [];
+  let n = 0;
+  while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
+  return `${first.slice(0, n).join(".")}.>`;
+}

@@ -1,0 +1,134 @@
+import type { Logger } from "@proximity/logger";
+import { type Kysely, sql } from "kysely";
+import { type JetStreamClient, headers as natsHeaders } from "nats";
+import { subjectOf } from "./streams.js";
+import type { MessagingTables } from "./tables.js";
+
+export interface OutboxRelayOptions {
+  readonly db: Kysely<MessagingTables>;
+  readonly js: JetStreamClient;
+  readonly ns: string;
+  readonly logger: Logger;
+  /** Idle poll period, default 100 ms. */
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  /** Published rows older than this are deleted, default 24 h. */
+  readonly retentionMs?: number;
+}
+
+/** Publishes outbox rows to JetStream in order; see createOutboxRelay. */
+export interface OutboxRelay {
+  start(): void;
+  /** Stops the loop after the batch in flight. */
+  stop(): Promise<void>;
+  /** Publishes everything pending now (tests, shutdown). */
+  flush(): Promise<number>;
+}
+
+/**
+ * Background relay from the outbox to JetStream. Rows are locked with SKIP LOCKED so several
+ * replicas can run; each publish awaits the PubAck before the row is marked. A crash between
+ * the ack and the commit republishes the row: JetStream drops the duplicate by `Nats-Msg-Id`
+ * within the stream's duplicate window and consumers' inboxes catch the rest.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  return new OutboxRelayImpl(options);
+}
+
+class OutboxRelayImpl implements OutboxRelay {
+  readonly #o: OutboxRelayOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #lastCleanup = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async flush(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.#publishBatch();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  async #run(): Promise<void> {
+    const idle = this.#o.pollIntervalMs ?? 100;
+    let failures = 0;
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.#publishBatch();
+        failures = 0;
+        await this.#cleanup();
+      } catch (err) {
+        failures++;
+        this.#o.logger.warn({ err, failures }, "outbox relay batch failed; will retry");
+      }
+      if (published > 0 && failures === 0) continue;
+      const delay = failures > 0 ? Math.min(idle * 2 ** failures, 5_000) : idle;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.#wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  async #publishBatch(): Promise<number> {
+    const { db, js, ns } = this.#o;
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom("outbox")
+        .select(["id", "subject", "payload", "headers"])
+        .where("published_at", "is", null)
+        .orderBy("seq")
+        .limit(this.#o.batchSize ?? 100)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const row of rows) {
+        const h = natsHeaders();
+        for (const [k, v] of Object.entries(row.headers)) h.set(k, v);
+        await js.publish(subjectOf(ns, row.subject), row.payload, { msgID: row.id, headers: h });
+      }
+      if (rows.length > 0) {
+        await trx
+          .updateTable("outbox")
+          .set({ published_at: sql<Date>`now()` })
+          .where(
+            "id",
+            "in",
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      return rows.length;
+    });
+  }
+
+  async #cleanup(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastCleanup < 60_000) return;
+    this.#lastCleanup = now;
+    const cutoff = new Date(now - (this.#o.retentionMs ?? 24 * 60 * 60 * 1000));
+    await this.#o.db.deleteFrom("outbox").where("published_at", "<", cutoff).execute();
+  }
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { EventDefinition } from "./events.js";
+import type { MessagingTables } from "./tables.js";
+
+/** What the caller knows about the event besides its payload. */
+export interface OutboxEventMeta {
+  /** Service name (CloudEvents source). */
+  readonly source: string;
+  readonly traceparent: string;
+  /** Optional CloudEvents subject, e.g. the app id. */
+  readonly subject?: string;
+  /** Explicit event id (defaults to a new UUID). */
+  readonly id?: string;
+}
+
+/**
+ * Records an event in the outbox inside the caller's transaction: the event exists if and only if
+ * the business change commits. The relay publishes it later with `Nats-Msg-Id` = event id.
+ * Business code never publishes to JetStream directly.
+ * @returns the event id.
+ */
+export async function addToOutbox<DB extends MessagingTables, T>(
+  trx: Transaction<DB> | Kysely<DB>,
+  event: EventDefinition<T>,
+  payload: T,
+  meta: OutboxEventMeta,
+): Promise<string> {
+  const id = meta.id ?? randomUUID();
+  const headers: Record<string, string> = {
+    "ce-specversion": "1.0",
+    "ce-id": id,
+    "ce-type": event.type,
+    "ce-source": meta.source,
+    "ce-time": new Date().toISOString(),
+    traceparent: meta.traceparent,
+  };
+  if (meta.subject) headers["ce-subject"] = meta.subject;
+  const db = trx as unknown as Kysely<MessagingTables>;
+  await db
+    .insertInto("outbox")
+    .values({
+      id,
+      subject: event.subject,
+      type: event.type,
+      payload: Buffer.from(event.codec.encode(payload).finish()),
+      headers: JSON.stringify(headers),
+      published_at: null,
+    })
+    .execute();
+  return id;
+}

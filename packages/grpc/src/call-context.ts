@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import type { Metadata } from "@grpc/grpc-js";
+
+/** Metadata keys used between Proximity services. */
+export const MetadataKeys = {
+  authorization: "authorization",
+  traceparent: "traceparent",
+  requestId: "x-request-id",
+  userId: "x-user-id",
+  userAdmin: "x-user-admin",
+  fieldErrors: "x-field-errors",
+} as const;
+
+/** The end user on whose behalf the gateway calls (trusted only from the gateway). */
+export interface EndUser {
+  readonly id: string;
+  readonly isAdmin: boolean;
+}
+
+/** Per-call options of a Proximity gRPC client. */
+export interface CallOptions {
+  readonly user?: EndUser;
+  readonly traceparent?: string;
+  readonly requestId?: string;
+  /** Overrides the client's default deadline. */
+  readonly deadlineMs?: number;
+}
+
+/** Writes the per-call context into outgoing metadata. */
+export function writeCallMetadata(md: Metadata, token: string, options: CallOptions | undefined): void {
+  md.set(MetadataKeys.authorization, `Bearer ${token}`);
+  md.set(MetadataKeys.traceparent, options?.traceparent || newTraceparent());
+  if (options?.requestId) md.set(MetadataKeys.requestId, options.requestId);
+  if (options?.user) {
+    md.set(MetadataKeys.userId, options.user.id);
+    md.set(MetadataKeys.userAdmin, options.user.isAdmin ? "1" : "0");
+  }
+}
+
+/** First string value of a metadata key. */
+export function metadataString(md: Metadata, key: string): string | undefined {
+  const v = md.get(key)[0];
+  return typeof v === "string" ? v : v?.toString("utf8");
+}
+
+function newTraceparent(): string {
+  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+}
