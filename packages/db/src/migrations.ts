@@ -10,9 +10,9 @@ export interface MigrateOptions {
   readonly migrations: MigrationSet;
 }
 
-function migratorFor(db: Kysely<unknown>, options: MigrateOptions): Migrator {
+function migratorFor<DB>(db: Kysely<DB>, options: MigrateOptions): Migrator {
   return new Migrator({
-    db,
+    db: db as Kysely<unknown>,
     provider: { getMigrations: async () => ({ ...options.migrations }) },
     migrationTableSchema: options.schema,
   });
@@ -30,7 +30,7 @@ function check(result: MigrationResultSet): MigrationResultSet {
  * Creates the schema if needed and applies every pending migration. Safe to run from several
  * replicas at once: kysely takes a PostgreSQL advisory lock.
  */
-export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptions): Promise<string[]> {
+export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrateOptions): Promise<string[]> {
   assertIdentifier(options.schema);
   await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
   const result = check(await migratorFor(db, options).migrateToLatest());
@@ -38,8 +38,8 @@ export async function migrateToLatest(db: Kysely<unknown>, options: MigrateOptio
 }
 
 /** Reverts the last applied migration (or all of them with `all: true`). */
-export async function migrateDown(
-  db: Kysely<unknown>,
+export async function migrateDown<DB>(
+  db: Kysely<DB>,
   options: MigrateOptions & { readonly all?: boolean },
 ): Promise<string[]> {
   const migrator = migratorFor(db, options);

@@ -1,0 +1,46 @@
+/**
+ * Builds the hosts service's BOOTSTRAP_HOST_JSON that registers a running simulator as the
+ * default Proxmox host, from the state file the simulator writes (node SSH ports and host-key
+ * fingerprints) and its credentials. As a script it prints the JSON:
+ *   SIM_TOKEN_SECRET=… SIM_SSH_PASSWORD=… tsx deploy/sim-bootstrap-host.ts /shared/sim-state.json [address]
+ */
+import { readFileSync } from "node:fs";
+
+export interface SimulatorState {
+  readonly nodes: readonly { name: string; sshHost: string; sshPort: number; hostKeyFingerprint: string }[];
+}
+
+export function simulatorBootstrapHost(
+  state: SimulatorState,
+  options: { tokenSecret: string; sshPassword: string; address?: string; port?: number },
+): string {
+  return JSON.stringify({
+    name: "simulator",
+    address: options.address ?? "127.0.0.1",
+    port: options.port ?? 8006,
+    auth_mode: "api_token",
+    username: "root@pam!proximity",
+    insecure_http: true,
+    ssh_username: "root",
+    api_secret: options.tokenSecret,
+    ssh_password: options.sshPassword,
+    nodes: state.nodes.map((n) => ({
+      name: n.name,
+      ssh_host: options.address ?? n.sshHost,
+      ssh_port: n.sshPort,
+      ssh_host_key_fingerprint: n.hostKeyFingerprint,
+    })),
+  });
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const [file, address] = process.argv.slice(2);
+  const state = JSON.parse(readFileSync(file ?? "/shared/sim-state.json", "utf8")) as SimulatorState;
+  process.stdout.write(
+    simulatorBootstrapHost(state, {
+      tokenSecret: process.env.SIM_TOKEN_SECRET ?? "",
+      sshPassword: process.env.SIM_SSH_PASSWORD ?? "",
+      ...(address ? { address } : {}),
+    }),
+  );
+}

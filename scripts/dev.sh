@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole platform on this machine: every service plus the Proxmox VE simulator as the
+# default Proxmox host (unless BOOTSTRAP_HOST_JSON names a real one). Uses the PostgreSQL and NATS
+# it finds on localhost, starting or installing them if needed. Ctrl-C stops everything cleanly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-tools.sh
+bash scripts/ensure-infra.sh
+exec pnpm exec tsx scripts/run-platform.ts

@@ -1,0 +1,142 @@
+/**
+ * Starts the simulator and every service as child processes with a consistent local
+ * configuration kept in `.dev/` (service keys, key-encryption key, simulator credentials, admin
+ * password — generated once, never committed). Used by `scripts/dev.sh`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join, resolve } from "node:path";
+import pg from "pg";
+import { type SimulatorState, simulatorBootstrapHost } from "../deploy/sim-bootstrap-host.js";
+import { exportServiceKeyPair, generateServiceKeys } from "../packages/grpc/src/index.js";
+
+const root = resolve(import.meta.dirname, "..");
+const dev = join(root, ".dev");
+const keysDir = join(dev, "keys");
+const IDENTITIES = ["api-gateway", "applications", "hosts", "backups", "secrets", "provisioner", "sre"];
+
+/** A value generated once and kept in .dev (mode 0600). */
+function persistent(name: string, make: () => string): string {
+  const file = join(dev, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+function ensureKeys(): void {
+  if (IDENTITIES.every((n) => existsSync(join(keysDir, `${n}.key`)))) return;
+  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+  for (const [name, keys] of generateServiceKeys(IDENTITIES)) {
+    const { privatePem, publicPem } = exportServiceKeyPair(keys);
+    writeFileSync(join(keysDir, `${name}.key`), privatePem, { mode: 0o600 });
+    writeFileSync(join(keysDir, `${name}.pub`), publicPem);
+  }
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  const exists = await client.query("select 1 from pg_database where datname = $1", [name]);
+  if (exists.rowCount === 0) await client.query(`create database "${name.replace(/"/g, "")}"`);
+  await client.end();
+}
+
+async function waitForPort(port: number, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const open = await new Promise<boolean>((ok) => {
+      const s = connect({ host: "127.0.0.1", port }, () => ok(!!s.end()));
+      s.on("error", () => ok(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not open port ${port}`);
+}
+
+const children: ChildProcess[] = [];
+function start(service: string, env: Record<string, string>): void {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", service, "src/main.ts")], {
+    env: { ...process.env, ...env },
+    stdio: "inherit",
+  });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[platform] ${service} exited (${signal ?? code}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+  children.push(child);
+}
+
+let stopping = false;
+async function stopAll(code: number): Promise<void> {
+  stopping = true;
+  // Reverse start order: the gateway stops taking requests first.
+  for (const child of [...children].reverse()) {
+    if (child.exitCode !== null) continue;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dev, { recursive: true, mode: 0o700 });
+  ensureKeys();
+  const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/proximity";
+  await ensureDatabase(databaseUrl);
+  const common = {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+    SERVICE_KEYS_DIR: keysDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  };
+  const adminPassword = persistent("admin-password", () => randomBytes(12).toString("base64url"));
+  let bootstrapHost = process.env.BOOTSTRAP_HOST_JSON;
+  if (!bootstrapHost) bootstrapHost = await startSimulator();
+
+  start("secrets", { ...common, SECRETS_KEK: persistent("kek", () => randomBytes(32).toString("base64")) });
+  await waitForPort(50054, "secrets");
+  start("hosts", { ...common, BOOTSTRAP_HOST_JSON: bootstrapHost });
+  await waitForPort(50052, "hosts");
+  start("applications", common);
+  start("backups", common);
+  start("provisioner", common);
+  await Promise.all([waitForPort(50051, "applications"), waitForPort(50053, "backups"), waitForPort(50055, "provisioner")]);
+  start("api-gateway", { ...common, BOOTSTRAP_ADMIN_USERNAME: "admin", BOOTSTRAP_ADMIN_PASSWORD: adminPassword });
+  await waitForPort(8080, "api-gateway");
+  console.error(
+    `\n[platform] Proximity is up: http://localhost:8080/api/docs\n[platform] admin login: admin / ${adminPassword}\n`,
+  );
+}
+
+/** Starts the simulator and returns the bootstrap host registering it. */
+async function startSimulator(): Promise<string> {
+  const tokenSecret = persistent("sim-token-secret", () => crypto.randomUUID());
+  const sshPassword = persistent("sim-ssh-password", () => randomBytes(16).toString("base64url"));
+  const stateFile = join(dev, "sim-state.json");
+  start("proxmox-sim", {
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    SIM_TOKEN_SECRET: tokenSecret,
+    SIM_SSH_PASSWORD: sshPassword,
+    SIM_STATE_FILE: stateFile,
+    SIM_NODES: "pve1,pve2",
+  });
+  await waitForPort(8006, "proxmox-sim");
+  await new Promise((r) => setTimeout(r, 300));
+  const state = JSON.parse(readFileSync(stateFile, "utf8")) as SimulatorState;
+  return simulatorBootstrapHost(state, { tokenSecret, sshPassword });
+}
+
+process.on("SIGINT", () => void stopAll(130));
+process.on("SIGTERM", () => void stopAll(143));
+main().catch((err) => {
+  console.error("[platform] start failed:", err);
+  void stopAll(1);
+});
