@@ -21,16 +21,19 @@ export function createApiCaller(deps: {
   breakerKey: string;
 }): ApiCaller {
   const { transport, auth, breakers, breakerKey } = deps;
-  const attempt = async (method: HttpMethod, path: string, params?: Params): Promise<Envelope> =>
+  const send = async (method: HttpMethod, path: string, params?: Params): Promise<Envelope> =>
     transport.send({ method, path, params, headers: await auth.headers(method) });
   return {
     call: (method, path, params) =>
       breakers.fire(breakerKey, async () => {
+        // Headers first, outside the retry: a failed login is final, repeating it would only earn
+        // another of Proxmox's 3 s penalties.
+        const headers = await auth.headers(method);
         try {
-          return await attempt(method, path, params);
+          return await transport.send({ method, path, params, headers });
         } catch (err) {
-          // A ticket may be revoked or expired early (e.g. host reboot): log in again, once.
-          if (err instanceof ProxmoxAuthError && auth.onUnauthorized()) return attempt(method, path, params);
+          // A ticket may be revoked or expire early (e.g. host reboot): log in again, once.
+          if (err instanceof ProxmoxAuthError && auth.onUnauthorized()) return send(method, path, params);
           throw err;
         }
       }),

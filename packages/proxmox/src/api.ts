@@ -169,6 +169,11 @@ export interface SshExecutor {
   /** Runs a raw command on the node. Resolves with any exit code; rejects on transport errors. */
   exec(target: SshTarget, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Runs `script` inside container `vmid` as `pct exec <vmid> -- sh -c '<script>'`, quoted safely. */
-  execInContainer(target: SshTarget, vmid: number, script: string, options?: ExecOptions): Promise<ExecResult>;
+  execInContainer(
+    target: SshTarget,
+    vmid: number,
+    script: string,
+    options?: ExecOptions,
+  ): Promise<ExecResult>;
   close(): Promise<void>;
 }

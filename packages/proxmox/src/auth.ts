@@ -21,7 +21,11 @@ export const TICKET_RENEW_AFTER_MS = 90 * 60_000;
 const TICKET_RELOGIN_AFTER_MS = 115 * 60_000;
 
 /** Creates the authenticator for `auth`. `now` is injectable for tests of the renewal. */
-export function createAuthenticator(auth: ProxmoxAuth, transport: HttpTransport, now: () => number): Authenticator {
+export function createAuthenticator(
+  auth: ProxmoxAuth,
+  transport: HttpTransport,
+  now: () => number,
+): Authenticator {
   return auth.kind === "token"
     ? new TokenAuthenticator(`PVEAPIToken=${auth.tokenId}=${auth.secret}`)
     : new TicketAuthenticator(auth.username, auth.password, transport, now);
@@ -80,7 +84,9 @@ class TicketAuthenticator implements Authenticator {
     if (t && age < TICKET_RENEW_AFTER_MS) return Promise.resolve(t);
     if (!this.#pending) {
       const renew = t && age < TICKET_RELOGIN_AFTER_MS;
-      this.#pending = (renew ? this.#login(t.ticket).catch(() => this.#login(this.#password)) : this.#login(this.#password))
+      this.#pending = (
+        renew ? this.#login(t.ticket).catch(() => this.#login(this.#password)) : this.#login(this.#password)
+      )
         .then((fresh) => {
           this.#ticket = fresh;
           return fresh;

@@ -93,7 +93,13 @@ class BreakerRegistryImpl implements BreakerRegistry {
     const out: Record<string, BreakerSnapshot> = {};
     for (const [key, b] of this.#breakers) {
       const s = b.stats;
-      out[key] = { state: this.state(key), fires: s.fires, successes: s.successes, failures: s.failures, rejects: s.rejects };
+      out[key] = {
+        state: this.state(key),
+        fires: s.fires,
+        successes: s.successes,
+        failures: s.failures,
+        rejects: s.rejects,
+      };
     }
     return out;
   }
@@ -124,7 +130,10 @@ class BreakerRegistryImpl implements BreakerRegistry {
 
   #startTimer(): void {
     if (this.#timer) return;
-    const every = Math.max(1, Math.floor(this.#options.rollingCountTimeout / this.#options.rollingCountBuckets));
+    const every = Math.max(
+      1,
+      Math.floor(this.#options.rollingCountTimeout / this.#options.rollingCountBuckets),
+    );
     this.#timer = setInterval(() => this.#rotate.emit("rotate"), every);
     this.#timer.unref();
   }

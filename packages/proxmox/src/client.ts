@@ -22,7 +22,14 @@ import type { ExtendedProxmoxClient } from "./extended-api.js";
 import { createExtraCalls, type ExtraCalls } from "./extra-calls.js";
 import { createHttpTransport, type HttpTransport } from "./http-transport.js";
 import { apiPath } from "./params.js";
-import { list, toClusterResource, toContainerSummary, toNodeSummary, toTaskStatus } from "./records.js";
+import {
+  list,
+  toClusterResource,
+  toContainerSummary,
+  toNodeSummary,
+  toTaskStatus,
+  toUpid,
+} from "./records.js";
 import { waitForTask } from "./tasks.js";
 import { assertNode, assertVmid } from "./validate.js";
 
@@ -46,7 +53,10 @@ export interface ProxmoxClientDeps {
  *   { logger, breakers });
  * await pve.waitForTask(await pve.startContainer("pve1", 101));
  */
-export function createProxmoxClient(options: ProxmoxClientOptions, deps: ProxmoxClientDeps): ExtendedProxmoxClient {
+export function createProxmoxClient(
+  options: ProxmoxClientOptions,
+  deps: ProxmoxClientDeps,
+): ExtendedProxmoxClient {
   return new ProxmoxClientImpl(options, deps);
 }
 
@@ -101,7 +111,11 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
       return id;
     } catch (err) {
       // Proxmox answers a taken id with 400 and errors.vmid ("VM N already exists").
-      if (vmid !== undefined && err instanceof ValidationError && err.fieldErrors.some((f) => f.field === "vmid")) {
+      if (
+        vmid !== undefined &&
+        err instanceof ValidationError &&
+        err.fieldErrors.some((f) => f.field === "vmid")
+      ) {
         return null;
       }
       throw err;
@@ -146,7 +160,11 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
     return this.#statusAction(node, vmid, "reboot");
   }
 
-  async deleteContainer(node: string, vmid: number, options: { force?: boolean; purge?: boolean } = {}): Promise<Upid> {
+  async deleteContainer(
+    node: string,
+    vmid: number,
+    options: { force?: boolean; purge?: boolean } = {},
+  ): Promise<Upid> {
     this.#check(node, vmid);
     const params = { force: options.force, purge: options.purge };
     return this.#upid(await this.#api.call("DELETE", apiPath`/nodes/${node}/lxc/${vmid}`, params));
@@ -158,7 +176,11 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
     return toTaskStatus(data, upid, node);
   }
 
-  async taskLog(node: string, upid: Upid, options: { start?: number; limit?: number } = {}): Promise<string[]> {
+  async taskLog(
+    node: string,
+    upid: Upid,
+    options: { start?: number; limit?: number } = {},
+  ): Promise<string[]> {
     return (await this.#taskLogPage(node, upid, options.start, options.limit)).lines;
   }
 
@@ -181,12 +203,16 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
   cloneContainer = (...a: Parameters<ExtraCalls["cloneContainer"]>) => this.#extra.cloneContainer(...a);
   vzdump = (...a: Parameters<ExtraCalls["vzdump"]>) => this.#extra.vzdump(...a);
   restoreContainer = (...a: Parameters<ExtraCalls["restoreContainer"]>) => this.#extra.restoreContainer(...a);
-  updateContainerConfig = (...a: Parameters<ExtraCalls["updateContainerConfig"]>) => this.#extra.updateContainerConfig(...a);
-  containerInterfaces = (...a: Parameters<ExtraCalls["containerInterfaces"]>) => this.#extra.containerInterfaces(...a);
+  updateContainerConfig = (...a: Parameters<ExtraCalls["updateContainerConfig"]>) =>
+    this.#extra.updateContainerConfig(...a);
+  containerInterfaces = (...a: Parameters<ExtraCalls["containerInterfaces"]>) =>
+    this.#extra.containerInterfaces(...a);
   listStorages = (...a: Parameters<ExtraCalls["listStorages"]>) => this.#extra.listStorages(...a);
-  listStorageContent = (...a: Parameters<ExtraCalls["listStorageContent"]>) => this.#extra.listStorageContent(...a);
+  listStorageContent = (...a: Parameters<ExtraCalls["listStorageContent"]>) =>
+    this.#extra.listStorageContent(...a);
   listTemplates = (...a: Parameters<ExtraCalls["listTemplates"]>) => this.#extra.listTemplates(...a);
-  deleteStorageContent = (...a: Parameters<ExtraCalls["deleteStorageContent"]>) => this.#extra.deleteStorageContent(...a);
+  deleteStorageContent = (...a: Parameters<ExtraCalls["deleteStorageContent"]>) =>
+    this.#extra.deleteStorageContent(...a);
   containerRrdData = (...a: Parameters<ExtraCalls["containerRrdData"]>) => this.#extra.containerRrdData(...a);
 
   async close(): Promise<void> {
@@ -194,9 +220,16 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
     await this.#transport.close();
   }
 
-  async #statusAction(node: string, vmid: number, action: string, params?: Record<string, number | undefined>) {
+  async #statusAction(
+    node: string,
+    vmid: number,
+    action: string,
+    params?: Record<string, number | undefined>,
+  ) {
     this.#check(node, vmid);
-    return this.#upid(await this.#api.call("POST", apiPath`/nodes/${node}/lxc/${vmid}/status/${action}`, params));
+    return this.#upid(
+      await this.#api.call("POST", apiPath`/nodes/${node}/lxc/${vmid}/status/${action}`, params),
+    );
   }
 
   async #taskLogPage(node: string, upid: Upid, start?: number, limit?: number) {
@@ -212,8 +245,6 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
   }
 
   #upid(res: { data: unknown }): Upid {
-    const upid = str(res.data);
-    if (!upid?.startsWith("UPID:")) throw new InternalError("Proxmox did not return a task id");
-    return upid;
+    return toUpid(res.data);
   }
 }

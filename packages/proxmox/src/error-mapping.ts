@@ -12,7 +12,12 @@ import {
   UnavailableError,
   ValidationError,
 } from "@proximity/errors";
-import { ProxmoxApiError, ProxmoxAuthError, ProxmoxConflictError, type ProxmoxConflictReason } from "./errors.js";
+import {
+  ProxmoxApiError,
+  ProxmoxAuthError,
+  ProxmoxConflictError,
+  type ProxmoxConflictReason,
+} from "./errors.js";
 
 /** What the client knows about a failed HTTP exchange. */
 export interface HttpFailure {
@@ -45,11 +50,13 @@ export function mapHttpError(f: HttpFailure): ProximityError {
   if (f.status === 401) return new ProxmoxAuthError(cause);
   if (f.status === 403) return new PermissionDeniedError("The Proxmox credentials lack a permission", cause);
   if (f.status === 501) return new InternalError("Proxmox does not support this request", cause);
-  if (f.status >= 595 && f.status <= 599) return new UnavailableError("The Proxmox node is unreachable", cause);
+  if (f.status >= 595 && f.status <= 599)
+    return new UnavailableError("The Proxmox node is unreachable", cause);
   if (f.status === 502 || f.status === 503 || f.status === 504) {
     return new UnavailableError("The Proxmox host is unavailable", cause);
   }
-  if (/already exists|already used/i.test(text)) return new AlreadyExistsError("The resource already exists", cause);
+  if (/already exists|already used/i.test(text))
+    return new AlreadyExistsError("The resource already exists", cause);
   if (/does not exist|no such/i.test(text)) return new NotFoundError("Not found on the Proxmox host", cause);
   for (const [re, reason, message] of CONFLICTS) {
     if (re.test(text)) return new ProxmoxConflictError(message, reason, cause);

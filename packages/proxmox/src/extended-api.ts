@@ -97,7 +97,12 @@ export interface ExtendedProxmoxClient extends ProxmoxClient {
   listSnapshots(node: string, vmid: number): Promise<SnapshotInfo[]>;
   createSnapshot(node: string, vmid: number, snapname: string, description?: string): Promise<Upid>;
   deleteSnapshot(node: string, vmid: number, snapname: string, options?: { force?: boolean }): Promise<Upid>;
-  rollbackSnapshot(node: string, vmid: number, snapname: string, options?: { start?: boolean }): Promise<Upid>;
+  rollbackSnapshot(
+    node: string,
+    vmid: number,
+    snapname: string,
+    options?: { start?: boolean },
+  ): Promise<Upid>;
   cloneContainer(node: string, vmid: number, params: CloneContainerParams): Promise<Upid>;
   /** Backup; the archive volid is not returned, list the storage afterwards. */
   vzdump(node: string, params: VzdumpParams): Promise<Upid>;
@@ -111,12 +116,26 @@ export interface ExtendedProxmoxClient extends ProxmoxClient {
   ): Promise<void>;
   containerInterfaces(node: string, vmid: number): Promise<ContainerInterface[]>;
   listStorages(node: string, options?: { content?: string; enabled?: boolean }): Promise<StorageSummary[]>;
-  listStorageContent(node: string, storage: string, options?: { content?: string; vmid?: number }): Promise<StorageContentItem[]>;
+  listStorageContent(
+    node: string,
+    storage: string,
+    options?: { content?: string; vmid?: number },
+  ): Promise<StorageContentItem[]>;
   /** Container templates (`content=vztmpl`) of a storage. */
   listTemplates(node: string, storage: string): Promise<StorageContentItem[]>;
   /** Deletes a volume; a UPID, or null when `delay` was given and it finished within it. */
-  deleteStorageContent(node: string, storage: string, volume: string, options?: { delay?: number }): Promise<Upid | null>;
-  containerRrdData(node: string, vmid: number, timeframe: "hour" | "day" | "week" | "month" | "year", cf?: "AVERAGE" | "MAX"): Promise<RrdPoint[]>;
+  deleteStorageContent(
+    node: string,
+    storage: string,
+    volume: string,
+    options?: { delay?: number },
+  ): Promise<Upid | null>;
+  containerRrdData(
+    node: string,
+    vmid: number,
+    timeframe: "hour" | "day" | "week" | "month" | "year",
+    cf?: "AVERAGE" | "MAX",
+  ): Promise<RrdPoint[]>;
   /** Closes the connection pool of this client (the breaker registry is not touched). */
   close(): Promise<void>;
 }

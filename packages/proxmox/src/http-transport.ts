@@ -92,7 +92,12 @@ class HttpTransportImpl implements HttpTransport {
       });
       const text = await res.body.text();
       if (res.statusCode >= 200 && res.statusCode < 300) return decodeEnvelope(text);
-      throw mapHttpError({ status: res.statusCode, method: req.method, path: req.path, ...decodeError(text) });
+      throw mapHttpError({
+        status: res.statusCode,
+        method: req.method,
+        path: req.path,
+        ...decodeError(text),
+      });
     } catch (err) {
       if (err instanceof ProximityError) throw err;
       if (timedOut) throw new DeadlineExceededError("The Proxmox request timed out", err);
@@ -123,7 +128,8 @@ function decodeError(text: string): { pveMessage: string; paramErrors?: Record<s
   try {
     const body = JSON.parse(text) as { message?: unknown; errors?: unknown };
     const pveMessage = typeof body.message === "string" ? body.message.trim() : "";
-    const errors = body.errors && typeof body.errors === "object" ? (body.errors as Record<string, unknown>) : {};
+    const errors =
+      body.errors && typeof body.errors === "object" ? (body.errors as Record<string, unknown>) : {};
     const paramErrors = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, String(v).trim()]));
     return { pveMessage, paramErrors };
   } catch {

@@ -1,7 +1,14 @@
 /** Decoders from raw Proxmox JSON records to the client's result types (lenient, see decode.ts). */
+import { InternalError } from "@proximity/errors";
 import type { ClusterResource, ContainerSummary, NodeSummary, TaskStatus } from "./api.js";
 import { bool, compact, num, obj, str } from "./decode.js";
-import type { ContainerInterface, RrdPoint, SnapshotInfo, StorageContentItem, StorageSummary } from "./extended-api.js";
+import type {
+  ContainerInterface,
+  RrdPoint,
+  SnapshotInfo,
+  StorageContentItem,
+  StorageSummary,
+} from "./extended-api.js";
 
 type Raw = Record<string, unknown>;
 
@@ -68,7 +75,12 @@ export function toTaskStatus(r: Raw, upid: string, node: string): TaskStatus {
 
 /** GET …/snapshot item. */
 export function toSnapshot(r: Raw): SnapshotInfo {
-  return compact({ name: str(r.name) ?? "", description: str(r.description), snaptime: num(r.snaptime), parent: str(r.parent) });
+  return compact({
+    name: str(r.name) ?? "",
+    description: str(r.description),
+    snaptime: num(r.snaptime),
+    parent: str(r.parent),
+  });
 }
 
 /** GET …/storage/{storage}/content item. */
@@ -119,4 +131,11 @@ export function toInterface(r: Raw): ContainerInterface {
 /** Decodes a list with `fn`, ignoring non-object entries. */
 export function list<T>(data: unknown, fn: (r: Raw) => T): T[] {
   return Array.isArray(data) ? data.map((x) => fn(obj(x))) : [];
+}
+
+/** The UPID an async call returned; InternalError when the answer is not one. */
+export function toUpid(data: unknown): string {
+  const upid = str(data);
+  if (!upid?.startsWith("UPID:")) throw new InternalError("Proxmox did not return a task id");
+  return upid;
 }

@@ -23,7 +23,11 @@ export function isTaskSuccess(exitstatus: string | undefined): boolean {
 }
 
 /** Polls `upid` until it stops; see ProxmoxClient.waitForTask. */
-export async function waitForTask(source: TaskSource, upid: Upid, options: WaitForTaskOptions = {}): Promise<TaskStatus> {
+export async function waitForTask(
+  source: TaskSource,
+  upid: Upid,
+  options: WaitForTaskOptions = {},
+): Promise<TaskStatus> {
   const { node, type } = parseUpid(upid);
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   const maxInterval = options.maxIntervalMs ?? 2_000;
@@ -45,7 +49,8 @@ export async function waitForTask(source: TaskSource, upid: Upid, options: WaitF
       lastError = err;
     }
     const left = deadline - Date.now();
-    if (left <= 0) throw new DeadlineExceededError(`Timed out waiting for the Proxmox task ${type}`, lastError);
+    if (left <= 0)
+      throw new DeadlineExceededError(`Timed out waiting for the Proxmox task ${type}`, lastError);
     await sleep(Math.min(interval, left), options.signal);
     interval = Math.min(interval * 2, maxInterval);
   }

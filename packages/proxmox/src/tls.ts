@@ -9,14 +9,18 @@ import type { ProxmoxTls } from "./api.js";
 /** Normalises "ab:cd:…" / "ABCD…" to upper-case hex pairs joined by colons, as Node reports them. */
 export function normalizeCertFingerprint(fp: string): string {
   const hex = fp.replace(/[^0-9a-f]/gi, "").toUpperCase();
-  if (hex.length !== 64) throw new Error("A pinned certificate fingerprint must be a SHA-256 digest (64 hex digits)");
+  if (hex.length !== 64)
+    throw new Error("A pinned certificate fingerprint must be a SHA-256 digest (64 hex digits)");
   return hex.match(/../g)!.join(":");
 }
 
 /** Raised by the pinning connector; `code` lets the error mapping recognise it. */
 export class CertificatePinError extends Error {
   readonly code = "PVE_TLS_PIN";
-  constructor(readonly expected: string, readonly actual: string | undefined) {
+  constructor(
+    readonly expected: string,
+    readonly actual: string | undefined,
+  ) {
     super(`certificate fingerprint ${actual ?? "(none)"} does not match the pinned ${expected}`);
     this.name = "CertificatePinError";
   }
@@ -36,7 +40,10 @@ export interface ConnectorSettings {
  * after the handshake (`secureConnect`) against `getPeerCertificate().fingerprint256`, and TLS session
  * resumption is disabled so every connection presents its certificate. A missing certificate fails too.
  */
-export function buildTlsConnector(tls: ProxmoxTls | undefined, settings: ConnectorSettings): buildConnector.connector {
+export function buildTlsConnector(
+  tls: ProxmoxTls | undefined,
+  settings: ConnectorSettings,
+): buildConnector.connector {
   const timeout = settings.connectTimeoutMs;
   if (tls?.fingerprint) {
     const expected = normalizeCertFingerprint(tls.fingerprint);

@@ -13,6 +13,8 @@ export function assertVmid(vmid: number, field = "vmid"): void {
 /** Throws ValidationError unless `node` looks like a Proxmox node name (a DNS label). */
 export function assertNode(node: string): void {
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(node)) {
-    throw new ValidationError("Invalid Proxmox node name", [{ field: "node", message: "must be a DNS label" }]);
+    throw new ValidationError("Invalid Proxmox node name", [
+      { field: "node", message: "must be a DNS label" },
+    ]);
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * A tiny Proxmox API stand-in on 127.0.0.1 (http or https) that records every request and answers
+ * through a route function. Tests start their own and close it.
+ */
+import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttps } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { RecordedRequest } from "./pve-schema.js";
+
+/** A recorded request with its headers. */
+export interface SeenRequest extends RecordedRequest {
+  readonly headers: IncomingMessage["headers"];
+}
+
+/** What a route answers: status, body object (serialised as JSON), optional delay. */
+export interface Reply {
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly delayMs?: number;
+}
+
+/** Route function: a Reply, or a `{data}` value shortcut via `ok()`. */
+export type Route = (req: SeenRequest) => Reply | Promise<Reply>;
+
+/** A running fake. */
+export interface FakePve {
+  readonly url: string;
+  readonly requests: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** `{data}` envelope reply. */
+export function ok(data: unknown, extra: Record<string, unknown> = {}): Reply {
+  return { status: 200, body: { data, ...extra } };
+}
+
+/** A Proxmox-style error reply. */
+export function pveError(status: number, message: string, errors?: Record<string, string>): Reply {
+  return { status, body: { data: null, message: `${message}\n`, ...(errors ? { errors } : {}) } };
+}
+
+/** Starts the fake; pass `tls` to serve https. */
+export async function startFakePve(route: Route, tls?: { key: string; cert: string }): Promise<FakePve> {
+  const requests: SeenRequest[] = [];
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const url = new URL(req.url ?? "/", "http://x");
+      const params = Object.fromEntries(url.searchParams);
+      const body = Buffer.concat(chunks).toString("utf8");
+      if (body) Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
+      const seen: SeenRequest = {
+        method: req.method ?? "GET",
+        path: url.pathname.replace(/^\/api2\/json/, ""),
+        params,
+        headers: req.headers,
+      };
+      requests.push(seen);
+      try {
+        const reply = await route(seen);
+        if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+        if (res.destroyed) return;
+        res.writeHead(reply.status ?? 200, { "content-type": "application/json" });
+        res.end(JSON.stringify(reply.body ?? { data: null }));
+      } catch (err) {
+        res.writeHead(500).end(JSON.stringify({ data: null, message: String(err) }));
+      }
+    });
+  };
+  const server = tls ? createHttps(tls, handler) : createHttp(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

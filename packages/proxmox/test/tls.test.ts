@@ -1,0 +1,80 @@
+import { UnavailableError } from "@proximity/errors";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBreakerRegistry, createProxmoxClient, type ProxmoxTls } from "../src/index.js";
+import { caSignedCert, selfSignedCert, type TestCert } from "./support/certs.js";
+import { type FakePve, ok, startFakePve } from "./support/fake-pve.js";
+import { memoryLogger } from "./support/logger.js";
+
+describe("TLS policy", () => {
+  let selfSigned: TestCert;
+  let ca: { ca: string; leaf: TestCert };
+  let pinned: FakePve;
+  let caServer: FakePve;
+  const breakers = createBreakerRegistry();
+
+  beforeAll(async () => {
+    selfSigned = selfSignedCert();
+    ca = caSignedCert();
+    const route = () => ok({ version: "9.1.1", release: "9.1", repoid: "x" });
+    pinned = await startFakePve(route, selfSigned);
+    caServer = await startFakePve(route, ca.leaf);
+  });
+
+  afterAll(async () => {
+    breakers.shutdown();
+    await pinned.close();
+    await caServer.close();
+  });
+
+  async function version(server: FakePve, tls?: ProxmoxTls) {
+    const log = memoryLogger();
+    const client = createProxmoxClient(
+      {
+        baseUrl: server.url,
+        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
+        tls,
+        breakerKey: Math.random().toString(),
+      },
+      { logger: log.logger, breakers },
+    );
+    try {
+      return { result: await client.version().catch((e: unknown) => e), log };
+    } finally {
+      await client.close();
+    }
+  }
+
+  it("tls - a self-signed certificate is refused by default", async () => {
+    const { result } = await version(pinned);
+    expect(result).toBeInstanceOf(UnavailableError);
+  });
+
+  it("tls - the pinned fingerprint is accepted (any case, with or without colons)", async () => {
+    expect((await version(pinned, { fingerprint: selfSigned.fingerprint256 })).result).toMatchObject({
+      version: "9.1.1",
+    });
+    const bare = selfSigned.fingerprint256.replaceAll(":", "").toLowerCase();
+    expect((await version(pinned, { fingerprint: bare })).result).toMatchObject({ version: "9.1.1" });
+  });
+
+  it("tls - a wrong fingerprint is refused even when insecure is also set", async () => {
+    const wrong = ca.leaf.fingerprint256;
+    const { result } = await version(pinned, { fingerprint: wrong });
+    expect(result).toBeInstanceOf(UnavailableError);
+    expect((result as Error).message).toContain("TLS certificate");
+    expect((await version(pinned, { fingerprint: wrong, insecure: true })).result).toBeInstanceOf(
+      UnavailableError,
+    );
+  });
+
+  it("tls - a certificate signed by the configured CA is accepted, others are not", async () => {
+    expect((await version(caServer, { ca: ca.ca })).result).toMatchObject({ version: "9.1.1" });
+    expect((await version(pinned, { ca: ca.ca })).result).toBeInstanceOf(UnavailableError);
+  });
+
+  it("tls - insecure accepts any certificate and warns", async () => {
+    const { result, log } = await version(pinned, { insecure: true });
+    expect(result).toMatchObject({ version: "9.1.1" });
+    expect(log.lines().filter((l) => l.level === "warn")).toHaveLength(1);
+  });
+});
