@@ -108,8 +108,16 @@ async function main(): Promise<void> {
   start("applications", common);
   start("backups", common);
   start("provisioner", common);
-  await Promise.all([waitForPort(50051, "applications"), waitForPort(50053, "backups"), waitForPort(50055, "provisioner")]);
-  start("api-gateway", { ...common, BOOTSTRAP_ADMIN_USERNAME: "admin", BOOTSTRAP_ADMIN_PASSWORD: adminPassword });
+  await Promise.all([
+    waitForPort(50051, "applications"),
+    waitForPort(50053, "backups"),
+    waitForPort(50055, "provisioner"),
+  ]);
+  start("api-gateway", {
+    ...common,
+    BOOTSTRAP_ADMIN_USERNAME: "admin",
+    BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+  });
   await waitForPort(8080, "api-gateway");
   console.error(
     `\n[platform] Proximity is up: http://localhost:8080/api/docs\n[platform] admin login: admin / ${adminPassword}\n`,

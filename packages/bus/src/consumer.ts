@@ -120,7 +120,8 @@ class EventConsumerImpl implements EventConsumer {
       max_deliver: this.#maxDeliver,
       max_ack_pending: Math.max(16, (this.#o.concurrency ?? 1) * 4),
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
-      filter_subject: filters.length === 1 ? subjectOf(ns, filters[0]!) : subjectOf(ns, commonPrefix(filters)),
+      filter_subject:
+        filters.length === 1 ? subjectOf(ns, filters[0]!) : subjectOf(ns, commonPrefix(filters)),
     };
     await jsm.consumers.add(streamName(ns, stream), config);
     const consumer = await js.consumers.get(streamName(ns, stream), durable);

@@ -56,7 +56,12 @@ export const Events = {
     "PROVISIONER",
     provisionerEventsV1.OperationFailed,
   ),
-  HostRegistered: defineEvent("HostRegistered", "hosts.v1.host_registered", "HOSTS", hostsEventsV1.HostRegistered),
+  HostRegistered: defineEvent(
+    "HostRegistered",
+    "hosts.v1.host_registered",
+    "HOSTS",
+    hostsEventsV1.HostRegistered,
+  ),
   HostRemoved: defineEvent("HostRemoved", "hosts.v1.host_removed", "HOSTS", hostsEventsV1.HostRemoved),
 } as const;
 

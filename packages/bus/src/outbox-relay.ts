@@ -4,8 +4,9 @@ import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { subjectOf } from "./streams.js";
 import type { MessagingTables } from "./tables.js";
 
-export interface OutboxRelayOptions {
-  readonly db: Kysely<MessagingTables>;
+export interface OutboxRelayOptions<DB extends MessagingTables = MessagingTables> {
+  /** The service's database (any schema that has the messaging tables). */
+  readonly db: Kysely<DB>;
   readonly js: JetStreamClient;
   readonly ns: string;
   readonly logger: Logger;
@@ -31,8 +32,8 @@ export interface OutboxRelay {
  * the ack and the commit republishes the row: JetStream drops the duplicate by `Nats-Msg-Id`
  * within the stream's duplicate window and consumers' inboxes catch the rest.
  */
-export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  return new OutboxRelayImpl(options);
+export function createOutboxRelay<DB extends MessagingTables>(options: OutboxRelayOptions<DB>): OutboxRelay {
+  return new OutboxRelayImpl(options as unknown as OutboxRelayOptions);
 }
 
 class OutboxRelayImpl implements OutboxRelay {

@@ -1,4 +1,4 @@
-import { DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, nanos } from "nats";
+import { DiscardPolicy, type JetStreamManager, nanos, RetentionPolicy, StorageType } from "nats";
 
 /** Logical streams; each service publishes into its own. */
 export type StreamName = "APPLICATIONS" | "PROVISIONER" | "HOSTS" | "DEAD_LETTERS";

@@ -10,9 +10,9 @@ import {
   createMessagingTables,
   createOutboxRelay,
   deadLetterSubject,
-  envelopeHeaders,
   dropMessagingTables,
   Events,
+  envelopeHeaders,
   type MessagingTables,
   newTraceparent,
   processOnce,
@@ -56,11 +56,12 @@ afterAll(async () => {
 describe("outbox relay", () => {
   it("outbox relay - publishes committed events once, with the event id as Nats-Msg-Id", async () => {
     const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        addToOutbox(trx, Events.OperationProgressed, progress("op-1", "a"), { source: "test", traceparent: newTraceparent() }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      addToOutbox(trx, Events.OperationProgressed, progress("op-1", "a"), {
+        source: "test",
+        traceparent: newTraceparent(),
+      }),
+    );
     await expect(
       db.transaction().execute(async (trx) => {
         await addToOutbox(trx, Events.OperationProgressed, progress("op-rolled-back", "b"), {
@@ -100,17 +101,27 @@ describe("event consumer", () => {
       ],
     });
     await consumer.start();
-    await db.transaction().execute((trx) =>
-      addToOutbox(
-        trx,
-        Events.OperationSucceeded,
-        { operationId: "op-dup", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 100, ipAddress: "" },
-        { source: "test", traceparent: newTraceparent() },
-      ),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        addToOutbox(
+          trx,
+          Events.OperationSucceeded,
+          { operationId: "op-dup", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 100, ipAddress: "" },
+          { source: "test", traceparent: newTraceparent() },
+        ),
+      );
     // Publish the very same event id twice bypassing server-side dedupe (no msgID): the inbox must catch it.
     const payload = Events.OperationSucceeded.codec
-      .encode({ operationId: "op-raw", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 101, ipAddress: "" })
+      .encode({
+        operationId: "op-raw",
+        kind: 1,
+        appId: "a",
+        hostId: "h",
+        node: "n",
+        vmid: 101,
+        ipAddress: "",
+      })
       .finish();
     const h = () =>
       envelopeHeaders({
@@ -162,7 +173,12 @@ describe("event consumer", () => {
     await db
       .transaction()
       .execute((trx) =>
-        addToOutbox(trx, Events.HostRegistered, { hostId: "h1", name: "pve" }, { source: "test", traceparent: newTraceparent() }),
+        addToOutbox(
+          trx,
+          Events.HostRegistered,
+          { hostId: "h1", name: "pve" },
+          { source: "test", traceparent: newTraceparent() },
+        ),
       );
     await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger }).flush();
     await eventually(async () => exhausted.length === 1, { what: "exhaustion" });

@@ -1,3 +1,4 @@
+import type { Logger } from "@proximity/logger";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
@@ -8,6 +9,8 @@ export interface DatabaseOptions {
   readonly schema: string;
   /** Pool size, default 10. */
   readonly poolMax?: number;
+  /** Where errors of idle pooled connections are reported (server restart, failover). */
+  readonly logger?: Logger;
 }
 
 // int8 columns (counts, bigserial ids, byte sizes) come back as numbers: every value we store
@@ -28,6 +31,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     options: `-c search_path=${options.schema}`,
     application_name: options.schema,
   });
+  // An idle client killed by the server emits "error" on the pool; unhandled, it would crash the
+  // process. The pool drops that client by itself and opens a new one on the next query.
+  pool.on("error", (err) => options.logger?.warn({ err }, "idle database connection lost"));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL access with kysely + pg: one schema per service, static migrations with up and down.
  */
-export { createDatabase, isUniqueViolation, isForeignKeyViolation, assertIdentifier } from "./database.js";
+
 export type { DatabaseOptions } from "./database.js";
-export { migrateToLatest, migrateDown } from "./migrations.js";
-export type { MigrationSet, MigrateOptions } from "./migrations.js";
+export { assertIdentifier, createDatabase, isForeignKeyViolation, isUniqueViolation } from "./database.js";
+export type { MigrateOptions, MigrationSet } from "./migrations.js";
+export { migrateDown, migrateToLatest } from "./migrations.js";

@@ -32,7 +32,12 @@ function check(result: MigrationResultSet): MigrationResultSet {
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrateOptions): Promise<string[]> {
   assertIdentifier(options.schema);
-  await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
+  // `create schema if not exists` is not safe under concurrency (two replicas can both try to
+  // insert into pg_namespace), so replicas serialise on an advisory lock for this step.
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`proximity:schema:${options.schema}`}))`.execute(trx);
+    await sql`create schema if not exists ${sql.id(options.schema)}`.execute(trx);
+  });
   const result = check(await migratorFor(db, options).migrateToLatest());
   return (result.results ?? []).map((r) => r.migrationName);
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { InvalidTransitionError, isTransient, NotFoundError, toProximityError, UnavailableError } from "./index.js";
+import {
+  InvalidTransitionError,
+  isTransient,
+  NotFoundError,
+  toProximityError,
+  UnavailableError,
+} from "./index.js";
 
 describe("errors", () => {
   it("InvalidTransitionError - is a 409-class conflict naming both states", () => {

@@ -8,7 +8,8 @@ export const MetadataKeys = {
   requestId: "x-request-id",
   userId: "x-user-id",
   userAdmin: "x-user-admin",
-  fieldErrors: "x-field-errors",
+  /** JSON field errors; binary ("-bin") because messages may hold any Unicode text. */
+  fieldErrors: "x-field-errors-bin",
 } as const;
 
 /** The end user on whose behalf the gateway calls (trusted only from the gateway). */

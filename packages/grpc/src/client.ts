@@ -2,8 +2,8 @@ import {
   type Client,
   credentials,
   type handleUnaryCall,
-  makeGenericClientConstructor,
   Metadata,
+  makeGenericClientConstructor,
   type ServiceDefinition,
   type ServiceError,
 } from "@grpc/grpc-js";
@@ -37,7 +37,10 @@ export interface ServiceClientOptions {
  * const hosts = createServiceClient<HostsServiceServer>(HostsServiceService, { address, audience: "hosts", keys });
  * const { host } = await hosts.getHost({ id }, { user, traceparent });
  */
-export function createServiceClient<S>(definition: ServiceDefinition, options: ServiceClientOptions): PromiseClient<S> {
+export function createServiceClient<S>(
+  definition: ServiceDefinition,
+  options: ServiceClientOptions,
+): PromiseClient<S> {
   const Ctor = makeGenericClientConstructor(definition, options.audience);
   const raw = new Ctor(options.address, credentials.createInsecure()) as Client &
     Record<string, (...args: unknown[]) => unknown>;

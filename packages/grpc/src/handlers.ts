@@ -1,4 +1,4 @@
-import { type handleUnaryCall, Metadata, type ServerUnaryCall, status as GrpcStatus } from "@grpc/grpc-js";
+import { status as GrpcStatus, type handleUnaryCall, Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
 import { PermissionDeniedError, toProximityError, UnauthenticatedError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { type EndUser, MetadataKeys, metadataString } from "./call-context.js";
@@ -12,6 +12,8 @@ export interface CallContext {
   /** The end user, when a trusted caller (the gateway) passed one. */
   readonly user: EndUser | undefined;
   readonly traceparent: string;
+  /** The gateway's request id, when the call stems from an HTTP request. */
+  readonly requestId: string | undefined;
   readonly log: Logger;
   /** Aborted when the client cancels or its deadline passes. */
   readonly signal: AbortSignal;
@@ -47,16 +49,17 @@ export interface HandlerFactory {
 export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFactory {
   const trusted = new Set(options.userTrustedCallers ?? ["api-gateway"]);
   return {
-    unary<Req, Res>(name: string, unaryOptions: UnaryOptions, fn: (req: Req, ctx: CallContext) => Promise<Res>) {
+    unary<Req, Res>(
+      name: string,
+      unaryOptions: UnaryOptions,
+      fn: (req: Req, ctx: CallContext) => Promise<Res>,
+    ) {
       const allowed = new Set(unaryOptions.callers);
       return (call: ServerUnaryCall<Req, Res>, callback) => {
         const md = call.metadata;
         const traceparent = metadataString(md, MetadataKeys.traceparent) ?? "";
-        const log = options.logger.child({
-          rpc: name,
-          traceId: traceparent.split("-")[1],
-          requestId: metadataString(md, MetadataKeys.requestId),
-        });
+        const requestId = metadataString(md, MetadataKeys.requestId);
+        const log = options.logger.child({ rpc: name, traceId: traceparent.split("-")[1], requestId });
         const controller = new AbortController();
         call.on("cancelled", () => controller.abort());
         const run = async (): Promise<Res> => {
@@ -73,6 +76,7 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
             caller,
             user,
             traceparent,
+            requestId,
             signal: controller.signal,
             log: log.child({ caller, userId: user?.id }),
           };
@@ -85,8 +89,13 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
             if (e.code === "INTERNAL") log.error({ err }, "rpc failed");
             else log.info({ code: e.code, msg: e.message }, "rpc rejected");
             const trailer = new Metadata();
-            if (e.fieldErrors.length) trailer.set(MetadataKeys.fieldErrors, JSON.stringify(e.fieldErrors));
-            callback({ code: grpcStatusOf(e.code) ?? GrpcStatus.INTERNAL, details: e.message, metadata: trailer });
+            if (e.fieldErrors.length)
+              trailer.set(MetadataKeys.fieldErrors, Buffer.from(JSON.stringify(e.fieldErrors), "utf8"));
+            callback({
+              code: grpcStatusOf(e.code) ?? GrpcStatus.INTERNAL,
+              details: e.message,
+              metadata: trailer,
+            });
           },
         );
       };

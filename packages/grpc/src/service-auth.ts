@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -11,6 +18,19 @@ import { join } from "node:path";
  * leaked token is only good for one callee for a minute. (mTLS would give the same guarantees
  * with more certificate plumbing; see docs/architecture.md.)
  */
+/** Every service identity of the platform ("sre" is the identity of operator tooling). */
+export const ServiceIdentities = [
+  "api-gateway",
+  "applications",
+  "hosts",
+  "backups",
+  "secrets",
+  "provisioner",
+  "sre",
+] as const;
+
+export type ServiceIdentity = (typeof ServiceIdentities)[number];
+
 export interface ServiceKeys {
   /** This service's name (the `iss` of its tokens, the `aud` it accepts). */
   readonly self: string;
@@ -24,7 +44,8 @@ export function loadServiceKeys(dir: string, self: string): ServiceKeys {
   const privateKey = createPrivateKey(readFileSync(join(dir, `${self}.key`)));
   const publicKeys = new Map<string, KeyObject>();
   for (const file of readdirSync(dir)) {
-    if (file.endsWith(".pub")) publicKeys.set(file.slice(0, -4), createPublicKey(readFileSync(join(dir, file))));
+    if (file.endsWith(".pub"))
+      publicKeys.set(file.slice(0, -4), createPublicKey(readFileSync(join(dir, file))));
   }
   return { self, privateKey, publicKeys };
 }
@@ -71,8 +92,8 @@ export function createTokenIssuer(keys: ServiceKeys): (audience: string) => stri
 
 /** Verifies a token addressed to `keys.self`; returns the calling service's name or null. */
 export function verifyServiceToken(keys: ServiceKeys, token: string | undefined): string | null {
-  const parts = token?.split(".");
-  if (!parts || parts.length !== 3 || parts[0] !== "v1") return null;
+  const parts = token?.split(".") ?? [];
+  if (parts.length !== 3 || parts[0] !== "v1") return null;
   const [, body, sig] = parts as [string, string, string];
   let claims: TokenClaims;
   try {

@@ -30,10 +30,19 @@ beforeAll(async () => {
       async (req: backupsV1.GetBackupPolicyRequest, ctx) => {
         seen.push(ctx);
         if (req.appId === "missing") throw new NotFoundError("App not found");
-        if (req.appId === "bad") throw new ValidationError("Invalid request", [{ field: "app_id", message: "bad" }]);
+        if (req.appId === "bad")
+          throw new ValidationError("Invalid request", [{ field: "app_id", message: "bad" }]);
         if (req.appId === "busy") throw new ConflictError("Busy");
         if (req.appId === "crash") throw new Error("select * from secrets -- internal detail");
-        return { policy: { appId: req.appId, enabled: true, schedule: "0 3 * * *", keepLast: 7, updatedAt: new Date(0) } };
+        return {
+          policy: {
+            appId: req.appId,
+            enabled: true,
+            schedule: "0 3 * * *",
+            keepLast: 7,
+            updatedAt: new Date(0),
+          },
+        };
       },
     ),
   };
@@ -41,7 +50,13 @@ beforeAll(async () => {
     logger: testLogger(),
     host: "127.0.0.1",
     port: 0,
-    services: [{ name: "proximity.backups.v1.BackupsService", definition: backupsV1.BackupsServiceService, implementation }],
+    services: [
+      {
+        name: "proximity.backups.v1.BackupsService",
+        definition: backupsV1.BackupsServiceService,
+        implementation,
+      },
+    ],
   });
   address = `127.0.0.1:${await server.start()}`;
   server.setServing(true);
@@ -72,7 +87,13 @@ describe("service identity", () => {
 
   it("handler - passes the end user only from the gateway, with trace context", async () => {
     const gateway = clientAs("api-gateway");
-    const res = await gateway.getBackupPolicy({ appId: "a1" }, { user: { id: "u1", isAdmin: true }, traceparent: "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01" });
+    const res = await gateway.getBackupPolicy(
+      { appId: "a1" },
+      {
+        user: { id: "u1", isAdmin: true },
+        traceparent: "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
+      },
+    );
     expect(res.policy?.appId).toBe("a1");
     expect(seen.at(-1)).toMatchObject({ caller: "api-gateway", user: { id: "u1", isAdmin: true } });
     expect(seen.at(-1)?.traceparent).toContain("0123456789abcdef0123456789abcdef");
@@ -93,7 +114,10 @@ describe("service identity", () => {
 describe("error mapping", () => {
   it("typed errors cross the wire with their codes, field errors and safe messages", async () => {
     const c = clientAs("api-gateway");
-    await expect(c.getBackupPolicy({ appId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "App not found" });
+    await expect(c.getBackupPolicy({ appId: "missing" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "App not found",
+    });
     await expect(c.getBackupPolicy({ appId: "busy" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(c.getBackupPolicy({ appId: "bad" })).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",

@@ -2,7 +2,7 @@
  * pino JSON logging with secret redaction. Every service builds one root logger and derives a
  * child per RPC, HTTP request and bus message carrying request, trace, event and operation ids.
  */
-import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 
 export type { Logger } from "pino";
 

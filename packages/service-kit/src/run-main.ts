@@ -10,7 +10,9 @@ export function runMain(main: () => Promise<void>): void {
       process.stderr.write(`${err.message}\n`);
       process.exit(78);
     }
-    process.stderr.write(`fatal: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fatal: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

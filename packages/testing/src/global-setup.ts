@@ -21,7 +21,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       stops.push(() => pg.stop());
       databaseUrl = pg.getConnectionUri();
     } else {
-      databaseUrl = await localOrFail("postgres://postgres@127.0.0.1:5432/postgres", 5432, "TEST_DATABASE_URL");
+      databaseUrl = await localOrFail(
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        5432,
+        "TEST_DATABASE_URL",
+      );
     }
   }
   if (!natsUrl) {

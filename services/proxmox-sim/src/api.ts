@@ -17,7 +17,11 @@ export interface SimulatorOptions {
   /** Accepted users for /access/ticket. */
   readonly users?: readonly { readonly username: string; readonly password: string }[];
   /** SSH login accepted on every node. */
-  readonly ssh?: { readonly username: string; readonly password?: string; readonly authorizedKeys?: string[] };
+  readonly ssh?: {
+    readonly username: string;
+    readonly password?: string;
+    readonly authorizedKeys?: string[];
+  };
   /** How long each async task runs, default 100 ms. */
   readonly taskDurationMs?: number;
   /** Delay of 401 answers (real PVE: ~3 s). Default 0 for tests. */

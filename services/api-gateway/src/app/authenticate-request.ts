@@ -1,0 +1,52 @@
+import { UnauthenticatedError } from "@proximity/errors";
+import { findUsableApiToken, markApiTokenUsed } from "../db/api-token.repository.js";
+import type { GatewayDb } from "../db/database.js";
+import { TOKEN_SCOPES, type TokenScope } from "../domain/access.js";
+import { parseApiToken } from "../domain/api-token-format.js";
+import { matchesHash } from "../domain/secret-token.js";
+import type { Principal } from "./principal.js";
+import type { SessionStore } from "./session-store.js";
+
+export interface Credentials {
+  /** Value of `Authorization: Bearer …`, when sent. */
+  readonly bearer?: string;
+  /** Value of the session cookie, when sent. */
+  readonly sessionId?: string;
+}
+
+/**
+ * Resolves the caller from a bearer token or the session cookie; null for anonymous requests.
+ * A bearer token, when present, is authoritative: a bad one is rejected (401) rather than
+ * silently falling back to a cookie the automation did not mean to use.
+ */
+export async function authenticateRequest(
+  db: GatewayDb,
+  sessions: SessionStore,
+  credentials: Credentials,
+): Promise<Principal | null> {
+  if (credentials.bearer !== undefined) return authenticateApiToken(db, credentials.bearer);
+  if (!credentials.sessionId) return null;
+  const session = await sessions.resolve(credentials.sessionId);
+  if (!session) return null;
+  return {
+    user: { id: session.user.id, username: session.user.username, isAdmin: session.user.is_admin },
+    via: "session",
+    session: { idHash: session.idHash, csrfHash: session.csrfHash },
+  };
+}
+
+async function authenticateApiToken(db: GatewayDb, bearer: string): Promise<Principal> {
+  const parsed = parseApiToken(bearer);
+  const found = parsed ? await findUsableApiToken(db, parsed.id) : undefined;
+  if (!parsed || !found || !matchesHash(parsed.secret, found.token.secret_hash)) {
+    throw new UnauthenticatedError("Invalid or expired API token");
+  }
+  await markApiTokenUsed(db, found.token.id);
+  return {
+    user: { id: found.user.id, username: found.user.username, isAdmin: found.user.is_admin },
+    via: "token",
+    scopes: found.token.scopes.filter((s): s is TokenScope =>
+      (TOKEN_SCOPES as readonly string[]).includes(s),
+    ),
+  };
+}

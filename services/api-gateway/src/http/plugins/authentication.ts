@@ -1,0 +1,52 @@
+import { PermissionDeniedError, UnauthenticatedError } from "@proximity/errors";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { authenticateRequest } from "../../app/authenticate-request.js";
+import type { SessionStore } from "../../app/session-store.js";
+import type { GatewayDb } from "../../db/database.js";
+import { type Access, requiredScopes } from "../../domain/access.js";
+import { SESSION_COOKIE } from "../cookies.js";
+
+/** The route's declared access; unmatched URLs are public so they can answer 404. */
+export function accessOf(request: FastifyRequest): Access {
+  if (request.is404) return "public";
+  return request.routeOptions.config.access ?? "user";
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : "";
+}
+
+/**
+ * Identifies the caller (bearer token or session cookie) and enforces the route's access level
+ * and the token's scopes. Runs in onRequest, before body validation, so an anonymous or
+ * unauthorised caller learns nothing about what a valid request would look like.
+ */
+export function installAuthentication(app: FastifyInstance, db: GatewayDb, sessions: SessionStore): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    const access = accessOf(request);
+    const bearer = bearerOf(request);
+    if (access === "public" && bearer === undefined && !request.cookies[SESSION_COOKIE]) return;
+    const principal = await authenticateRequest(db, sessions, {
+      bearer,
+      sessionId: request.cookies[SESSION_COOKIE],
+    }).catch((err: unknown) => {
+      // A bad credential on a public route is ignored rather than failing e.g. the health check.
+      if (access === "public") return null;
+      throw err;
+    });
+    request.principal = principal;
+    if (principal) request.log = request.log.child({ userId: principal.user.id });
+    if (access === "public") return;
+    if (!principal) throw new UnauthenticatedError("Not authenticated");
+    if (access === "admin" && !principal.user.isAdmin)
+      throw new PermissionDeniedError("Admin rights required");
+    const missing =
+      principal.scopes &&
+      requiredScopes(request.method, access).filter((s) => !principal.scopes!.includes(s));
+    if (missing?.length) throw new PermissionDeniedError(`API token lacks the ${missing.join(", ")} scope`);
+  });
+}

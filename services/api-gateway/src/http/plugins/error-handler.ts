@@ -1,0 +1,82 @@
+import { type ErrorCode, type FieldError, ProximityError } from "@proximity/errors";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+
+/** The one error body of the API. */
+export interface ErrorBody {
+  detail: string;
+  errors?: FieldError[];
+}
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  RESOURCE_EXHAUSTED: 429,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  INTERNAL: 500,
+};
+
+/** Safe texts for fastify's own client errors (their messages may quote the input). */
+const FRAMEWORK_DETAIL: Record<number, string> = {
+  400: "Invalid request",
+  404: "Not found",
+  405: "Method not allowed",
+  406: "Not acceptable",
+  413: "Request body too large",
+  415: "Unsupported media type",
+};
+
+function fieldOf(context: string | undefined, path: string): string {
+  const field = path.replace(/^\//, "").replaceAll("/", ".");
+  return field || context || "request";
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return reply.code(status).type("application/json; charset=utf-8").send(body);
+}
+
+function handleError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({
+      field: fieldOf(error.validationContext, v.instancePath),
+      message: v.message ?? "is invalid",
+    }));
+    return send(reply, 400, { detail: "Invalid request", errors });
+  }
+  if (error instanceof ProximityError) {
+    const status = STATUS_OF[error.code];
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+    const detail = error.code === "INTERNAL" ? "Internal error" : error.message;
+    const body: ErrorBody = error.fieldErrors.length
+      ? { detail, errors: [...error.fieldErrors] }
+      : { detail };
+    return send(reply, status, body);
+  }
+  const status = (error as FastifyError).statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return send(reply, status, { detail: FRAMEWORK_DETAIL[status] ?? "Invalid request" });
+  }
+  request.log.error({ err: error }, "unexpected error");
+  return send(reply, 500, { detail: "Internal error" });
+}
+
+/**
+ * Every failure leaves as `{"detail": …}`: typed errors with their client-safe message, schema
+ * violations with a field list, anything else as a bare 500. Stack traces, SQL and upstream
+ * internals only reach the log.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((_request, reply) => send(reply, 404, { detail: "Not found" }));
+}

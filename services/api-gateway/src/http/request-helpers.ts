@@ -1,0 +1,28 @@
+import { NotFoundError, UnauthenticatedError } from "@proximity/errors";
+import type { CallOptions } from "@proximity/grpc";
+import type { FastifyRequest } from "fastify";
+import type { Principal } from "../app/principal.js";
+
+/** The caller of a protected route (the authentication hook already refused anonymous ones). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError();
+  return request.principal;
+}
+
+/** Per-call context for the services: end user, trace and request id. */
+export function callOptions(request: FastifyRequest): CallOptions {
+  const { user } = principalOf(request);
+  return {
+    user: { id: user.id, isAdmin: user.isAdmin },
+    traceparent: request.traceparent,
+    requestId: request.id,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Path ids that are not UUIDs name nothing: 404, like an id that does not exist. */
+export function requireUuid(id: string): string {
+  if (!UUID.test(id)) throw new NotFoundError("Not found");
+  return id.toLowerCase();
+}

@@ -1,0 +1,110 @@
+import { PermissionDeniedError } from "@proximity/errors";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { HttpDeps } from "../deps.js";
+import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
+import {
+  appJson,
+  appLogJson,
+  deployAppBody,
+  deployAppHeaders,
+  listAppsQuery,
+  logsQuery,
+  toAppJson,
+  toAppLogJson,
+} from "../schemas/app.schema.js";
+import { idParams, pageOf } from "../schemas/common.schema.js";
+
+function requireApp<T>(app: T | undefined): T {
+  if (!app) throw new Error("the applications service answered without an app");
+  return app;
+}
+
+/** Deployed apps; the applications service enforces ownership (others' apps are 404). */
+export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
+  const { applications } = deps.clients;
+  return async (app) => {
+    app.get(
+      "/api/apps",
+      {
+        schema: {
+          tags: ["apps"],
+          summary: "List your apps (all apps for admins)",
+          querystring: listAppsQuery,
+          response: { 200: pageOf(appJson) },
+        },
+      },
+      async (request) => {
+        const { status = "", search = "", page, per_page } = request.query;
+        const res = await applications.listApps(
+          { status, search, page, perPage: per_page },
+          callOptions(request),
+        );
+        return { items: res.items.map(toAppJson), total: res.total, page, per_page };
+      },
+    );
+
+    app.post(
+      "/api/apps",
+      {
+        schema: {
+          tags: ["apps"],
+          summary: "Deploy an app from the catalog (202: progress is in the logs)",
+          description:
+            "host_id and node (explicit placement) are for admins only. `config` is not supported yet.",
+          headers: deployAppHeaders,
+          body: deployAppBody,
+          response: { 202: appJson },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        if ((body.host_id || body.node) && !principalOf(request).user.isAdmin) {
+          throw new PermissionDeniedError("Only admins may choose the host or node");
+        }
+        const res = await applications.deployApp(
+          {
+            catalogId: body.catalog_id,
+            hostname: body.hostname,
+            hostId: body.host_id ?? "",
+            node: body.node ?? "",
+            environment: body.environment ?? {},
+            idempotencyKey: request.headers["idempotency-key"] ?? "",
+          },
+          callOptions(request),
+        );
+        return reply.code(202).send(toAppJson(requireApp(res.app)));
+      },
+    );
+
+    app.get(
+      "/api/apps/:id",
+      { schema: { tags: ["apps"], summary: "Get an app", params: idParams, response: { 200: appJson } } },
+      async (request) => {
+        const res = await applications.getApp({ id: requireUuid(request.params.id) }, callOptions(request));
+        return toAppJson(requireApp(res.app));
+      },
+    );
+
+    app.get(
+      "/api/apps/:id/logs",
+      {
+        schema: {
+          tags: ["apps"],
+          summary: "Deployment logs of an app",
+          params: idParams,
+          querystring: logsQuery,
+          response: { 200: z.object({ items: z.array(appLogJson) }) },
+        },
+      },
+      async (request) => {
+        const appId = requireUuid(request.params.id);
+        const res = await applications.listAppLogs(
+          { appId, limit: request.query.limit },
+          callOptions(request),
+        );
+        return { items: res.items.map(toAppLogJson) };
+      },
+    );
+  };
+}

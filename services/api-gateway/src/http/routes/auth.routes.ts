@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { getUser } from "../../app/find-users.js";
+import { login } from "../../app/login.js";
+import { clearSessionCookies, setSessionCookies } from "../cookies.js";
+import type { HttpDeps } from "../deps.js";
+import { principalOf } from "../request-helpers.js";
+import { toUserJson, userJson } from "../schemas/user.schema.js";
+
+const loginBody = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(1024),
+});
+
+/** Login, logout and the current user. */
+export function authRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/api/auth/login",
+      {
+        config: { access: "public" },
+        schema: {
+          tags: ["auth"],
+          summary: "Log in: sets the session cookie and the readable CSRF cookie",
+          body: loginBody,
+          response: { 200: z.object({ user: userJson, csrf_token: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const { user, session } = await login(deps.db, deps.sessions, {
+          username: request.body.username,
+          password: request.body.password,
+          clientAddress: request.ip,
+        });
+        setSessionCookies(reply, session, deps.cookieSecure);
+        return { user: toUserJson(user), csrf_token: session.csrfToken };
+      },
+    );
+
+    app.post(
+      "/api/auth/logout",
+      { schema: { tags: ["auth"], summary: "Log out: ends the session and clears the cookies" } },
+      async (request, reply) => {
+        const session = principalOf(request).session;
+        if (session) await deps.sessions.end(session.idHash);
+        clearSessionCookies(reply, deps.cookieSecure);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      "/api/auth/me",
+      { schema: { tags: ["auth"], summary: "The signed-in user", response: { 200: userJson } } },
+      async (request) => toUserJson(await getUser(deps.db, principalOf(request).user.id)),
+    );
+  };
+}

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { HttpDeps } from "../deps.js";
+import { callOptions, requireUuid } from "../request-helpers.js";
+import { idParams, pageOf, pageQuery, paginate } from "../schemas/common.schema.js";
+import {
+  createHostBody,
+  hostJson,
+  nodeJson,
+  nodesQuery,
+  toCreateHostRequest,
+  toHostJson,
+  toNodeJson,
+} from "../schemas/host.schema.js";
+
+function requireHost<T>(host: T | undefined): T {
+  if (!host) throw new Error("the hosts service answered without a host");
+  return host;
+}
+
+/** Proxmox hosts and nodes (admins only). Credentials are write-only. */
+export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
+  const { hosts } = deps.clients;
+  const admin = { access: "admin" } as const;
+  return async (app) => {
+    app.get(
+      "/api/proxmox/hosts",
+      {
+        config: admin,
+        schema: {
+          tags: ["proxmox"],
+          summary: "List hosts",
+          querystring: pageQuery,
+          response: { 200: pageOf(hostJson) },
+        },
+      },
+      async (request) => {
+        const { items } = await hosts.listHosts({}, callOptions(request));
+        return paginate(items.map(toHostJson), request.query.page, request.query.per_page);
+      },
+    );
+
+    app.post(
+      "/api/proxmox/hosts",
+      {
+        config: admin,
+        schema: {
+          tags: ["proxmox"],
+          summary: "Register a host (credentials are stored by the secrets service, never returned)",
+          body: createHostBody,
+          response: { 201: hostJson },
+        },
+      },
+      async (request, reply) => {
+        const { host } = await hosts.createHost(toCreateHostRequest(request.body), callOptions(request));
+        return reply.code(201).send(toHostJson(requireHost(host)));
+      },
+    );
+
+    app.get(
+      "/api/proxmox/hosts/:id",
+      {
+        config: admin,
+        schema: { tags: ["proxmox"], summary: "Get a host", params: idParams, response: { 200: hostJson } },
+      },
+      async (request) => {
+        const { host } = await hosts.getHost({ id: requireUuid(request.params.id) }, callOptions(request));
+        return toHostJson(requireHost(host));
+      },
+    );
+
+    app.delete(
+      "/api/proxmox/hosts/:id",
+      {
+        config: admin,
+        schema: { tags: ["proxmox"], summary: "Delete a host no app uses", params: idParams },
+      },
+      async (request, reply) => {
+        await hosts.deleteHost({ id: requireUuid(request.params.id) }, callOptions(request));
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      "/api/proxmox/nodes",
+      {
+        config: admin,
+        schema: {
+          tags: ["proxmox"],
+          summary: "List nodes (of one host with ?host_id=)",
+          querystring: pageQuery.extend(nodesQuery.shape),
+          response: { 200: pageOf(nodeJson) },
+        },
+      },
+      async (request) => {
+        const { host_id = "", page, per_page } = request.query;
+        const { items } = await hosts.listNodes({ hostId: host_id }, callOptions(request));
+        return paginate(items.map(toNodeJson), page, per_page);
+      },
+    );
+  };
+}

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { createUser } from "../../app/create-user.js";
+import { deleteUser } from "../../app/delete-user.js";
+import { getUser, listUserPage } from "../../app/find-users.js";
+import { updateUser } from "../../app/update-user.js";
+import type { HttpDeps } from "../deps.js";
+import { principalOf, requireUuid } from "../request-helpers.js";
+import { idParams, pageOf, pageQuery } from "../schemas/common.schema.js";
+import { createUserBody, toUserJson, updateUserBody, userJson } from "../schemas/user.schema.js";
+
+/** Account administration (admins only). */
+export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    const admin = { access: "admin" } as const;
+
+    app.get(
+      "/api/users",
+      {
+        config: admin,
+        schema: {
+          tags: ["users"],
+          summary: "List users",
+          querystring: pageQuery,
+          response: { 200: pageOf(userJson) },
+        },
+      },
+      async (request) => {
+        const { page, per_page } = request.query;
+        const { items, total } = await listUserPage(deps.db, page, per_page);
+        return { items: items.map(toUserJson), total, page, per_page };
+      },
+    );
+
+    app.post(
+      "/api/users",
+      {
+        config: admin,
+        schema: {
+          tags: ["users"],
+          summary: "Create a user",
+          body: createUserBody,
+          response: { 201: userJson },
+        },
+      },
+      async (request, reply) => {
+        const { username, password, is_admin } = request.body;
+        const user = await createUser(deps.db, { username, password, isAdmin: is_admin });
+        return reply.code(201).send(toUserJson(user));
+      },
+    );
+
+    app.get(
+      "/api/users/:id",
+      {
+        config: admin,
+        schema: { tags: ["users"], summary: "Get a user", params: idParams, response: { 200: userJson } },
+      },
+      async (request) => toUserJson(await getUser(deps.db, requireUuid(request.params.id))),
+    );
+
+    app.patch(
+      "/api/users/:id",
+      {
+        config: admin,
+        schema: {
+          tags: ["users"],
+          summary: "Change password, admin rights or active state (deactivating ends sessions and tokens)",
+          params: idParams,
+          body: updateUserBody,
+          response: { 200: userJson },
+        },
+      },
+      async (request) => {
+        const { password, is_admin, is_active } = request.body;
+        const user = await updateUser(deps.db, principalOf(request), requireUuid(request.params.id), {
+          password,
+          isAdmin: is_admin,
+          isActive: is_active,
+        });
+        return toUserJson(user);
+      },
+    );
+
+    app.delete(
+      "/api/users/:id",
+      { config: admin, schema: { tags: ["users"], summary: "Delete a user", params: idParams } },
+      async (request, reply) => {
+        await deleteUser(deps.db, principalOf(request), requireUuid(request.params.id));
+        return reply.code(204).send();
+      },
+    );
+  };
+}

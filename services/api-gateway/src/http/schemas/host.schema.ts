@@ -1,0 +1,132 @@
+import { hostsV1 } from "@proximity/proto";
+import { z } from "zod";
+import { isValidHostname } from "../../domain/hostname.js";
+import { emptyToNull, isoOrNull } from "./common.schema.js";
+
+const AUTH_MODES = {
+  api_token: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
+  password: hostsV1.AuthMode.AUTH_MODE_PASSWORD,
+};
+type AuthModeName = keyof typeof AUTH_MODES;
+
+const nodeEndpointBody = z.object({
+  name: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
+  ssh_host: z.string().min(1).max(253),
+  ssh_port: z.number().int().min(1).max(65535).default(22),
+  ssh_host_key_fingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must be an OpenSSH SHA256: fingerprint"),
+});
+
+/** Credentials are accepted here and passed on once; no response ever carries them. */
+export const createHostBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  address: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535).default(8006),
+  auth_mode: z.enum(["api_token", "password"]),
+  username: z.string().min(1).max(200),
+  api_secret: z.string().min(1).max(4096),
+  tls_fingerprint: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "must be a SHA-256 fingerprint (AB:CD:…)")
+    .optional(),
+  insecure_http: z.boolean().default(false),
+  ssh_username: z.string().min(1).max(64).optional(),
+  ssh_password: z.string().min(1).max(4096).optional(),
+  ssh_private_key: z.string().min(1).max(16384).optional(),
+  nodes: z.array(nodeEndpointBody).min(1).max(64),
+});
+
+export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hostsV1.CreateHostRequest {
+  return {
+    name: body.name,
+    address: body.address,
+    port: body.port,
+    authMode: AUTH_MODES[body.auth_mode],
+    username: body.username,
+    tlsFingerprint: body.tls_fingerprint ?? "",
+    insecureHttp: body.insecure_http,
+    sshUsername: body.ssh_username ?? "",
+    nodes: body.nodes.map((n) => ({
+      name: n.name,
+      sshHost: n.ssh_host,
+      sshPort: n.ssh_port,
+      sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+    })),
+    credentials: {
+      apiSecret: body.api_secret,
+      sshPassword: body.ssh_password ?? "",
+      sshPrivateKey: body.ssh_private_key ?? "",
+    },
+  };
+}
+
+export const nodesQuery = z.object({ host_id: z.uuid().optional() });
+
+export const nodeJson = z.object({
+  host_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  ssh_host: z.string(),
+  ssh_port: z.number().int(),
+  ssh_host_key_fingerprint: z.string(),
+  cpu: z.number(),
+  mem_bytes: z.number(),
+  max_mem_bytes: z.number(),
+  updated_at: z.string().nullable(),
+});
+
+/** A host as shown: the response schema has no credential field, so none can be serialized. */
+export const hostJson = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  auth_mode: z.enum(["api_token", "password", "unspecified"]),
+  username: z.string(),
+  tls_fingerprint: z.string().nullable(),
+  insecure_http: z.boolean(),
+  ssh_username: z.string().nullable(),
+  status: z.string(),
+  nodes: z.array(nodeJson),
+  created_at: z.string().nullable(),
+  updated_at: z.string().nullable(),
+});
+
+export function toNodeJson(node: hostsV1.Node): z.infer<typeof nodeJson> {
+  return {
+    host_id: node.hostId,
+    name: node.name,
+    status: node.status,
+    ssh_host: node.sshHost,
+    ssh_port: node.sshPort,
+    ssh_host_key_fingerprint: node.sshHostKeyFingerprint,
+    cpu: node.cpu,
+    mem_bytes: node.memBytes,
+    max_mem_bytes: node.maxMemBytes,
+    updated_at: isoOrNull(node.updatedAt),
+  };
+}
+
+function authModeName(mode: hostsV1.AuthMode): AuthModeName | "unspecified" {
+  const found = Object.entries(AUTH_MODES).find(([, value]) => value === mode);
+  return found ? (found[0] as AuthModeName) : "unspecified";
+}
+
+export function toHostJson(host: hostsV1.Host): z.infer<typeof hostJson> {
+  return {
+    id: host.id,
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    auth_mode: authModeName(host.authMode),
+    username: host.username,
+    tls_fingerprint: emptyToNull(host.tlsFingerprint),
+    insecure_http: host.insecureHttp,
+    ssh_username: emptyToNull(host.sshUsername),
+    status: host.status,
+    nodes: host.nodes.map(toNodeJson),
+    created_at: isoOrNull(host.createdAt),
+    updated_at: isoOrNull(host.updatedAt),
+  };
+}

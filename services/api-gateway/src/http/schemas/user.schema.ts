@@ -1,0 +1,46 @@
+import { z } from "zod";
+import type { UserRow } from "../../db/users.table.js";
+
+export const userJson = z.object({
+  id: z.string(),
+  username: z.string(),
+  is_admin: z.boolean(),
+  is_active: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export function toUserJson(row: UserRow): z.infer<typeof userJson> {
+  return {
+    id: row.id,
+    username: row.username,
+    is_admin: row.is_admin,
+    is_active: row.is_active,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/** Letters, digits and `._-`, starting with a letter or digit. */
+export const username = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain letters, digits, '.', '_' and '-' only");
+
+/** Length only here: the full policy (app/create-user.ts) also needs the username. */
+export const newPassword = z.string().min(1).max(1024);
+
+export const createUserBody = z.object({
+  username,
+  password: newPassword,
+  is_admin: z.boolean().default(false),
+});
+
+export const updateUserBody = z
+  .object({
+    password: newPassword.optional(),
+    is_admin: z.boolean().optional(),
+    is_active: z.boolean().optional(),
+  })
+  .refine((body) => Object.values(body).some((v) => v !== undefined), "at least one field is required");

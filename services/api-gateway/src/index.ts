@@ -1,0 +1,9 @@
+/** The api-gateway: Proximity's public REST door (sessions, API tokens, users) over the services' gRPC. */
+
+export type { GatewayConfig } from "./config.js";
+export { gatewayConfigSchema, loadGatewayConfig } from "./config.js";
+export { gatewayMigrations } from "./db/migrations/index.js";
+export type { HttpDeps } from "./http/deps.js";
+export { buildHttpApp } from "./http/server.js";
+export type { GatewayDeps, GatewayStarted } from "./service.js";
+export { createGatewayService } from "./service.js";

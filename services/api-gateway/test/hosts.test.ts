@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
+import { login, request, type Session } from "./support/http-client.js";
+
+let h: Harness;
+let admin: Session;
+
+const SECRETS = {
+  api_secret: "11111111-2222-3333-4444-555555555555",
+  ssh_password: "ssh-password-do-not-leak",
+  ssh_private_key: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAdonotleak\n-----END OPENSSH PRIVATE KEY-----",
+};
+
+const hostBody = {
+  name: "lab",
+  address: "10.0.0.2",
+  auth_mode: "api_token",
+  username: "root@pam!proximity",
+  ...SECRETS,
+  nodes: [{ name: "pve1", ssh_host: "10.0.0.2", ssh_host_key_fingerprint: `SHA256:${"B".repeat(43)}` }],
+};
+
+function expectNoCredentials(body: unknown): void {
+  const text = JSON.stringify(body);
+  for (const [field, value] of Object.entries(SECRETS)) {
+    expect(text).not.toContain(field);
+    expect(text).not.toContain(value);
+  }
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  admin = await login(h.url, "admin", ADMIN_PASSWORD);
+});
+beforeEach(() => h.fakes.reset());
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("hosts - credentials are write-only", () => {
+  it("hosts - POST passes the credentials to the hosts service once and answers 201 without them", async () => {
+    const res = await request(h.url, "POST", "/api/proxmox/hosts", { auth: admin, body: hostBody });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: "lab", auth_mode: "api_token" });
+    expectNoCredentials(res.body);
+    const [call] = h.fakes.callsTo("createHost");
+    expect(call?.request).toMatchObject({
+      port: 8006,
+      credentials: {
+        apiSecret: SECRETS.api_secret,
+        sshPassword: SECRETS.ssh_password,
+        sshPrivateKey: SECRETS.ssh_private_key,
+      },
+      nodes: [{ name: "pve1", sshPort: 22 }],
+    });
+  });
+
+  it("hosts - GET one and the list never carry credentials", async () => {
+    const one = await request(h.url, "GET", `/api/proxmox/hosts/${crypto.randomUUID()}`, { auth: admin });
+    expect(one.status).toBe(200);
+    expectNoCredentials(one.body);
+    const list = await request(h.url, "GET", "/api/proxmox/hosts", { auth: admin });
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(1);
+    expectNoCredentials(list.body);
+  });
+
+  it("hosts - invalid bodies are 400, name the fields, echo no secret and forward nothing", async () => {
+    const res = await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: admin,
+      body: {
+        ...hostBody,
+        auth_mode: "kerberos",
+        nodes: [{ name: "bad name", ssh_host: "x", ssh_host_key_fingerprint: "md5" }],
+      },
+    });
+    expect(res.status).toBe(400);
+    const fields = res.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(["auth_mode", "nodes.0.name", "nodes.0.ssh_host_key_fingerprint"]),
+    );
+    expectNoCredentials({
+      detail: res.body.detail,
+      messages: res.body.errors.map((e: { message: string }) => e.message),
+    });
+    expect(h.fakes.calls).toHaveLength(0);
+  });
+
+  it("hosts - DELETE answers 204 and a host in use comes back as 409", async () => {
+    const id = crypto.randomUUID();
+    expect((await request(h.url, "DELETE", `/api/proxmox/hosts/${id}`, { auth: admin })).status).toBe(204);
+    h.fakes.fail("deleteHost", "CONFLICT", "Host still has apps");
+    const busy = await request(h.url, "DELETE", `/api/proxmox/hosts/${id}`, { auth: admin });
+    expect(busy.status).toBe(409);
+    expect(busy.body).toEqual({ detail: "Host still has apps" });
+  });
+
+  it("hosts - nodes are listed for a host", async () => {
+    const hostId = crypto.randomUUID();
+    const res = await request(h.url, "GET", `/api/proxmox/nodes?host_id=${hostId}`, { auth: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.items[0]).toMatchObject({ name: "pve1", ssh_port: 22 });
+    expect(h.fakes.callsTo("listNodes")[0]?.request).toEqual({ hostId });
+  });
+});

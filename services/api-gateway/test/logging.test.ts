@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
+import { issueToken, login, request } from "./support/http-client.js";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("logging - no secrets in the gateway's logs", () => {
+  it("logging - passwords, session ids, CSRF and API tokens, host credentials never appear; request lines do", async () => {
+    const secrets: string[] = [ADMIN_PASSWORD, "wrong-password-in-log-test"];
+    await request(h.url, "POST", "/api/auth/login", { body: { username: "admin", password: secrets[1] } });
+    const session = await login(h.url, "admin", ADMIN_PASSWORD);
+    secrets.push(/proximity_session=([^;]+)/.exec(session.cookie)![1]!, session.csrf);
+    const token = await issueToken(h.url, session, { name: "log-test" });
+    secrets.push(token);
+    await request(h.url, "GET", "/api/apps", { auth: { bearer: token } });
+    await request(h.url, "GET", "/api/apps", { auth: { bearer: `${token}x` } });
+    const hostSecret = "host-api-secret-in-log-test";
+    await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: session,
+      body: {
+        name: "x",
+        address: "h",
+        auth_mode: "password",
+        username: "root@pam",
+        api_secret: hostSecret,
+        nodes: [],
+      },
+    });
+    secrets.push(hostSecret);
+    h.fakes.fail("getApp", "INTERNAL", "boom");
+    await request(h.url, "GET", `/api/apps/${crypto.randomUUID()}`, { auth: session });
+    await request(h.url, "POST", "/api/users", {
+      auth: session,
+      body: { username: "logged", password: "user-password-in-log" },
+    });
+    secrets.push("user-password-in-log");
+
+    const log = h.logLines.join("");
+    expect(log).toContain('"msg":"request completed"');
+    expect(log).toMatch(/"requestId":"[^"]+".*"traceId":"[0-9a-f]{32}"/);
+    expect(log).toContain(`"userId":"${session.userId}"`);
+    for (const secret of secrets) expect(log).not.toContain(secret);
+  });
+});

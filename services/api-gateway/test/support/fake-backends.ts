@@ -1,0 +1,144 @@
+import type { handleUnaryCall, ServiceDefinition } from "@grpc/grpc-js";
+import type { ErrorCode } from "@proximity/errors";
+import { ProximityError } from "@proximity/errors";
+import {
+  type CallContext,
+  createGrpcServer,
+  createHandlerFactory,
+  type GrpcServer,
+  MetadataKeys,
+  type ServiceKeys,
+} from "@proximity/grpc";
+import { applicationsV1, backupsV1, hostsV1 } from "@proximity/proto";
+import { testLogger } from "@proximity/testing";
+import { sampleApp, sampleCatalogItem, sampleHost } from "./samples.js";
+
+/** One call a fake backend received, with what the gateway passed along. */
+export interface RecordedCall {
+  readonly rpc: string;
+  readonly request: Record<string, unknown>;
+  readonly user: { id: string; isAdmin: boolean } | undefined;
+  readonly traceparent: string;
+  readonly requestId: string | undefined;
+}
+
+type Behaviour = (request: never, ctx: CallContext) => Promise<unknown>;
+
+/** Fake applications, hosts and backups services that record calls and answer plausibly. */
+export interface FakeBackends {
+  readonly calls: RecordedCall[];
+  readonly addresses: { applications: string; hosts: string; backups: string };
+  /** Replaces the answer of one RPC (by method name, e.g. "getApp") until reset(). */
+  respond(method: string, behaviour: Behaviour): void;
+  /** Makes one RPC fail with a typed error. */
+  fail(method: string, code: ErrorCode, message: string): void;
+  callsTo(method: string): RecordedCall[];
+  reset(): void;
+  setServing(serving: boolean): void;
+  stop(): Promise<void>;
+}
+
+const DEFAULTS: Record<string, Behaviour> = {
+  listCatalog: async () => ({ items: [sampleCatalogItem()] }),
+  listCategories: async () => ({ categories: ["media", "tools"] }),
+  getCatalogItem: async () => ({ item: sampleCatalogItem() }),
+  reloadCatalog: async () => ({ count: 1 }),
+  deployApp: async (req: applicationsV1.DeployAppRequest, ctx) => ({
+    app: sampleApp({ hostname: req.hostname, catalogId: req.catalogId, ownerId: ctx.user?.id ?? "" }),
+  }),
+  listApps: async (req: applicationsV1.ListAppsRequest) => ({
+    items: [sampleApp()],
+    total: 1,
+    page: req.page,
+    perPage: req.perPage,
+  }),
+  getApp: async (req: applicationsV1.GetAppRequest) => ({ app: sampleApp({ id: req.id }) }),
+  listAppLogs: async (req: applicationsV1.ListAppLogsRequest) => ({
+    items: [
+      { id: 1, appId: req.appId, level: "info", step: "create", message: "created", createdAt: new Date() },
+    ],
+  }),
+  countAppsOnHost: async () => ({ count: 0 }),
+  createHost: async (req: hostsV1.CreateHostRequest) => ({ host: sampleHost({ name: req.name }) }),
+  listHosts: async () => ({ items: [sampleHost()] }),
+  getHost: async (req: hostsV1.GetHostRequest) => ({ host: sampleHost({ id: req.id }) }),
+  deleteHost: async () => ({}),
+  listNodes: async () => ({ items: sampleHost().nodes }),
+  resolvePlacement: async (req: hostsV1.ResolvePlacementRequest) => ({ hostId: req.hostId, node: req.node }),
+  getHostConnection: async () => ({ host: sampleHost(), apiSecretName: "", sshSecretName: "" }),
+  getBackupPolicy: async (req: backupsV1.GetBackupPolicyRequest) => ({
+    policy: { appId: req.appId, enabled: true, schedule: "0 3 * * *", keepLast: 7, updatedAt: new Date() },
+  }),
+};
+
+/** Starts the three fakes on free ports, each authenticating callers with its own key. */
+export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise<FakeBackends> {
+  const calls: RecordedCall[] = [];
+  const overrides = new Map<string, Behaviour>();
+  const servers: GrpcServer[] = [];
+
+  const serve = async (self: string, name: string, definition: ServiceDefinition): Promise<string> => {
+    const h = createHandlerFactory({ keys: keys.get(self)!, logger: testLogger(self) });
+    // The request id travels in metadata the call context does not expose: note it per request.
+    const requestIds = new WeakMap<object, string>();
+    const implementation: Record<string, handleUnaryCall<object, unknown>> = {};
+    for (const [method, spec] of Object.entries(definition)) {
+      const handler = h.unary(spec.path, { callers: ["api-gateway"] }, async (req: object, ctx) => {
+        calls.push({
+          rpc: method,
+          request: req as Record<string, unknown>,
+          user: ctx.user,
+          traceparent: ctx.traceparent,
+          requestId: requestIds.get(req),
+        });
+        return (overrides.get(method) ?? DEFAULTS[method]!)(req as never, ctx);
+      });
+      implementation[method] = (call, callback) => {
+        const requestId = call.metadata.get(MetadataKeys.requestId)[0]?.toString();
+        if (requestId) requestIds.set(call.request, requestId);
+        handler(call, callback);
+      };
+    }
+    const server = createGrpcServer({
+      logger: testLogger(self),
+      host: "127.0.0.1",
+      port: 0,
+      services: [{ name, definition, implementation }],
+    });
+    servers.push(server);
+    const port = await server.start();
+    server.setServing(true);
+    return `127.0.0.1:${port}`;
+  };
+
+  const addresses = {
+    applications: await serve(
+      "applications",
+      "proximity.applications.v1.ApplicationsService",
+      applicationsV1.ApplicationsServiceService,
+    ),
+    hosts: await serve("hosts", "proximity.hosts.v1.HostsService", hostsV1.HostsServiceService),
+    backups: await serve("backups", "proximity.backups.v1.BackupsService", backupsV1.BackupsServiceService),
+  };
+
+  return {
+    calls,
+    addresses,
+    respond: (method, behaviour) => overrides.set(method, behaviour),
+    fail: (method, code, message) =>
+      overrides.set(method, async () => {
+        throw new ProximityError(code, message);
+      }),
+    callsTo: (method) => calls.filter((c) => c.rpc === method),
+    reset: () => {
+      calls.length = 0;
+      overrides.clear();
+    },
+    setServing: (serving) => {
+      for (const s of servers) s.setServing(serving);
+    },
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.shutdown(1_000)));
+    },
+  };
+}

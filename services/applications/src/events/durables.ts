@@ -1,0 +1,2 @@
+/** Durable consumer names of this service; each is also the `consumer` key of its inbox rows. */
+export const PROVISIONER_EVENTS_DURABLE = "applications-provisioner-events";

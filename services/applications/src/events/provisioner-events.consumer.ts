@@ -1,0 +1,37 @@
+import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import type { Logger } from "@proximity/logger";
+import type { ApplicationsDb } from "../db/database.js";
+import { PROVISIONER_EVENTS_DURABLE } from "./durables.js";
+import { handleOperationFailed } from "./handlers/operation-failed.handler.js";
+import { handleOperationProgressed } from "./handlers/operation-progressed.handler.js";
+import { handleOperationSucceeded } from "./handlers/operation-succeeded.handler.js";
+
+export interface ProvisionerEventsConsumerDeps {
+  readonly db: ApplicationsDb;
+  readonly bus: Bus;
+  readonly logger: Logger;
+}
+
+/**
+ * One durable consumer for the provisioner's public deployment events. One consumer (rather than
+ * one per event) keeps progress, success and failure of an operation in publication order.
+ */
+export function createProvisionerEventsConsumer({
+  db,
+  bus,
+  logger,
+}: ProvisionerEventsConsumerDeps): EventConsumer {
+  return createEventConsumer({
+    js: bus.js,
+    jsm: bus.jsm,
+    ns: bus.ns,
+    logger,
+    durable: PROVISIONER_EVENTS_DURABLE,
+    stream: "PROVISIONER",
+    subscriptions: [
+      subscribe(Events.OperationProgressed, handleOperationProgressed(db)),
+      subscribe(Events.OperationSucceeded, handleOperationSucceeded(db)),
+      subscribe(Events.OperationFailed, handleOperationFailed(db)),
+    ],
+  });
+}

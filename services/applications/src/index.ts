@@ -1,0 +1,11 @@
+/**
+ * The applications service: catalog, apps, deployment logs. `main.ts` runs it; end-to-end tests
+ * start it in-process through `createApplicationsService`.
+ */
+
+export type { ApplicationsConfig } from "./config.js";
+export { applicationsConfigSchema, loadApplicationsConfig } from "./config.js";
+export { migrations } from "./db/migrations/index.js";
+export { PROVISIONER_EVENTS_DURABLE } from "./events/durables.js";
+export type { ApplicationsServiceDeps } from "./service.js";
+export { createApplicationsService } from "./service.js";

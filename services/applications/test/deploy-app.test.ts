@@ -1,0 +1,226 @@
+import { newTraceparent } from "@proximity/bus";
+import {
+  AlreadyExistsError,
+  ConflictError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  ValidationError,
+} from "@proximity/errors";
+import { applicationsV1 } from "@proximity/proto";
+import { eventually } from "@proximity/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UNKNOWN_HOST_ID } from "./support/fake-hosts.js";
+import { as, type Harness, newUser, startHarness } from "./support/harness.js";
+
+const request = (
+  overrides: Partial<applicationsV1.DeployAppRequest> = {},
+): applicationsV1.DeployAppRequest => ({
+  catalogId: "whoami",
+  hostname: "whoami-1",
+  hostId: "",
+  node: "",
+  environment: {},
+  idempotencyKey: "",
+  ...overrides,
+});
+
+describe("DeployApp", () => {
+  let t: Harness;
+  const alice = newUser();
+  const bob = newUser();
+
+  beforeAll(async () => {
+    t = await startHarness();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const storedCounts = async () => ({
+    apps: Number(
+      (
+        await t.db
+          .selectFrom("apps")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    outbox: Number(
+      (
+        await t.db
+          .selectFrom("outbox")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  });
+
+  it("DeployApp - stores the app as deploying and publishes AppDeployRequested through the outbox", async () => {
+    const traceparent = newTraceparent();
+    const { app } = await t.gateway.deployApp(
+      request({
+        catalogId: "gitea",
+        hostname: "git.example",
+        environment: { GITEA_ROOT_URL: "https://git.example" },
+      }),
+      as(alice, { traceparent }),
+    );
+    expect(app).toMatchObject({
+      ownerId: alice.id,
+      catalogId: "gitea",
+      hostname: "git.example",
+      status: applicationsV1.AppStatus.APP_STATUS_DEPLOYING,
+      hostId: "host-a",
+      node: "pve1",
+      vmid: 0,
+      port: 3000,
+      environment: { GITEA_ROOT_URL: "https://git.example" },
+    });
+    expect(app?.createdAt).toBeInstanceOf(Date);
+
+    // The hosts service was asked, as "applications", within the caller's trace.
+    const placement = t.hosts.placementCalls.at(-1);
+    expect(placement).toMatchObject({ caller: "applications", request: { hostId: "", node: "" } });
+    expect(placement?.traceparent).toBe(traceparent);
+
+    const onBus = await eventually(() => t.findDeployRequest(app!.id), {
+      what: "AppDeployRequested on JetStream",
+    });
+    const stored = await t.db
+      .selectFrom("apps")
+      .selectAll()
+      .where("id", "=", app!.id)
+      .executeTakeFirstOrThrow();
+    expect(onBus.payload).toMatchObject({
+      operationId: stored.current_operation_id,
+      appId: app!.id,
+      ownerId: alice.id,
+      hostId: "host-a",
+      node: "pve1",
+      hostname: "git.example",
+      catalogId: "gitea",
+      environment: { GITEA_ROOT_URL: "https://git.example" },
+      resources: { cores: 2, memoryMb: 1024, diskGb: 10 },
+      port: 3000,
+    });
+    expect(onBus.payload.compose).toContain("image: gitea/gitea");
+    expect(onBus.envelope).toMatchObject({
+      type: "proximity.events.v1.AppDeployRequested",
+      source: "applications",
+      subject: app!.id,
+      traceparent,
+    });
+
+    const { items: logs } = await t.gateway.listAppLogs({ appId: app!.id, limit: 0 }, as(alice));
+    expect(logs.map((l) => [l.step, l.message])).toEqual([
+      ["requested", "Deployment of Gitea 1.22.6 requested on pve1"],
+    ]);
+  });
+
+  it("DeployApp - passes an explicit placement to the hosts service", async () => {
+    const { app } = await t.gateway.deployApp(
+      request({ hostname: "placed", hostId: "host-b", node: "pve7" }),
+      as(alice),
+    );
+    expect(app).toMatchObject({ hostId: "host-b", node: "pve7" });
+  });
+
+  it("DeployApp - refuses invalid input with field errors and stores nothing", async () => {
+    const before = await storedCounts();
+    const placementCalls = t.hosts.placementCalls.length;
+    const err = await t.gateway
+      .deployApp(
+        request({
+          catalogId: "no-such-app",
+          hostname: "Bad_Host-",
+          environment: { "bad-key": "x", GOOD: "y" },
+        }),
+        as(alice),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors.map((f) => f.field).sort()).toEqual([
+      "catalog_id",
+      "environment.bad-key",
+      "hostname",
+    ]);
+    await expect(t.gateway.deployApp(request({ hostname: "-x" }), as(alice))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(await storedCounts()).toEqual(before);
+    expect(t.hosts.placementCalls.length).toBe(placementCalls);
+  });
+
+  it("DeployApp - an unknown host is a validation error on host_id", async () => {
+    const before = await storedCounts();
+    const err = await t.gateway
+      .deployApp(request({ hostname: "nowhere", hostId: UNKNOWN_HOST_ID }), as(alice))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors).toEqual([{ field: "host_id", message: "Host not found" }]);
+    expect(await storedCounts()).toEqual(before);
+  });
+
+  it("DeployApp - a hostname in use is AlreadyExists (409), whoever owns it", async () => {
+    await t.gateway.deployApp(request({ hostname: "taken" }), as(alice));
+    const before = await storedCounts();
+    await expect(t.gateway.deployApp(request({ hostname: "taken" }), as(alice))).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    await expect(
+      t.gateway.deployApp(request({ catalogId: "adminer", hostname: "taken" }), as(bob)),
+    ).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await storedCounts()).toEqual(before);
+  });
+
+  it("DeployApp - of concurrent requests for one hostname exactly one wins", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => t.gateway.deployApp(request({ hostname: "race" }), as(newUser()))),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const losers = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(losers.every((r) => r.reason instanceof AlreadyExistsError)).toBe(true);
+  });
+
+  it("DeployApp - a retry with the same idempotency key returns the first app", async () => {
+    const req = request({ hostname: "idem", idempotencyKey: "key-1" });
+    const first = await t.gateway.deployApp(req, as(alice));
+    const retries = await Promise.all([
+      t.gateway.deployApp(req, as(alice)),
+      t.gateway.deployApp(req, as(alice)),
+    ]);
+    for (const retry of retries) expect(retry.app?.id).toBe(first.app?.id);
+    const rows = await t.db.selectFrom("apps").select("id").where("hostname", "=", "idem").execute();
+    expect(rows).toHaveLength(1);
+    const events = await t.db.selectFrom("outbox").select("headers").execute();
+    expect(events.filter((e) => e.headers["ce-subject"] === first.app!.id)).toHaveLength(1);
+  });
+
+  it("DeployApp - an idempotency key reused for another deployment is a conflict; other users have their own keys", async () => {
+    await t.gateway.deployApp(request({ hostname: "idem-a", idempotencyKey: "shared" }), as(alice));
+    await expect(
+      t.gateway.deployApp(request({ hostname: "idem-b", idempotencyKey: "shared" }), as(alice)),
+    ).rejects.toBeInstanceOf(ConflictError);
+    const { app } = await t.gateway.deployApp(
+      request({ hostname: "idem-b", idempotencyKey: "shared" }),
+      as(bob),
+    );
+    expect(app?.ownerId).toBe(bob.id);
+  });
+
+  it("DeployApp - requires an end user and the gateway identity", async () => {
+    await expect(t.gateway.deployApp(request({ hostname: "anon" }))).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
+    await expect(
+      t.clientAs("provisioner").deployApp(request({ hostname: "sneaky" }), as(alice)),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    const stored = await t.db
+      .selectFrom("apps")
+      .select("id")
+      .where("hostname", "in", ["anon", "sneaky"])
+      .execute();
+    expect(stored).toEqual([]);
+  });
+});

@@ -1,0 +1,196 @@
+import { randomUUID } from "node:crypto";
+import { Events, streamName } from "@proximity/bus";
+import { applicationsV1, provisionerEventsV1 } from "@proximity/proto";
+import { eventually } from "@proximity/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type Harness, newUser, startHarness } from "./support/harness.js";
+
+const DEPLOY = provisionerEventsV1.OperationKind.OPERATION_KIND_DEPLOY;
+
+describe("provisioner events", () => {
+  let t: Harness;
+  const owner = newUser();
+
+  beforeAll(async () => {
+    t = await startHarness();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Deploys an app and reads its operation id from the request on the bus, as the provisioner would. */
+  const deployed = async (hostname: string) => {
+    const { app } = await t.gateway.deployApp(
+      { catalogId: "uptime-kuma", hostname, hostId: "", node: "", environment: {}, idempotencyKey: "" },
+      as(owner),
+    );
+    const request = await eventually(() => t.findDeployRequest(app!.id), { what: "deploy request" });
+    return { appId: app!.id, operationId: request.payload.operationId };
+  };
+
+  const progress = (op: { appId: string; operationId: string }, step: string, message: string) =>
+    provisionerEventsV1.OperationProgressed.fromPartial({ ...op, kind: DEPLOY, step, message, attempt: 1 });
+
+  const logsOf = async (appId: string) => (await t.gateway.listAppLogs({ appId, limit: 0 }, as(owner))).items;
+
+  /** Events of one consumer are handled in order: once `marker` is logged, everything before it was handled. */
+  const publishMarkerAndWait = async (op: { appId: string; operationId: string }) => {
+    const marker = `marker ${randomUUID()}`;
+    await t.publish(Events.OperationProgressed, progress(op, "marker", marker));
+    await eventually(async () => (await logsOf(op.appId)).some((l) => l.message === marker), {
+      what: marker,
+    });
+  };
+
+  it("OperationProgressed - appends a log line with step and message", async () => {
+    const op = await deployed("kuma-progress");
+    await t.publish(
+      Events.OperationProgressed,
+      progress(op, "create_container", "Creating container 104 on pve1"),
+    );
+    const lines = await eventually(async () => {
+      const logs = await logsOf(op.appId);
+      return logs.length === 2 && logs;
+    });
+    expect(lines[1]).toMatchObject({
+      level: "info",
+      step: "create_container",
+      message: "Creating container 104 on pve1",
+    });
+  });
+
+  it("OperationSucceeded - the app becomes running with its container; a repeated result is a no-op", async () => {
+    const op = await deployed("kuma-ok");
+    const succeeded = provisionerEventsV1.OperationSucceeded.fromPartial({
+      ...op,
+      kind: DEPLOY,
+      hostId: "host-a",
+      node: "pve2",
+      vmid: 104,
+      ipAddress: "10.0.0.7",
+    });
+    await t.publish(Events.OperationSucceeded, succeeded);
+    const app = await eventually(async () => {
+      const { app } = await t.gateway.getApp({ id: op.appId }, as(owner));
+      return app?.status === applicationsV1.AppStatus.APP_STATUS_RUNNING && app;
+    });
+    expect(app).toMatchObject({
+      vmid: 104,
+      node: "pve2",
+      hostId: "host-a",
+      ipAddress: "10.0.0.7",
+      statusMessage: "",
+    });
+
+    // The same result again under a new event id (e.g. a provisioner retry after a crash).
+    await t.publish(Events.OperationSucceeded, succeeded);
+    await publishMarkerAndWait(op);
+    const logs = await logsOf(op.appId);
+    expect(logs.filter((l) => l.step === "succeeded").map((l) => l.message)).toEqual([
+      "Deployment succeeded: container 104 on pve2 at 10.0.0.7",
+    ]);
+  });
+
+  it("OperationFailed - the app goes to error with the reason, and the log says why", async () => {
+    const op = await deployed("kuma-fail");
+    await t.publish(
+      Events.OperationFailed,
+      provisionerEventsV1.OperationFailed.fromPartial({
+        ...op,
+        kind: DEPLOY,
+        reason: "storage local-lvm is full",
+        attempts: 5,
+      }),
+    );
+    const app = await eventually(async () => {
+      const { app } = await t.gateway.getApp({ id: op.appId }, as(owner));
+      return app?.status === applicationsV1.AppStatus.APP_STATUS_ERROR && app;
+    });
+    expect(app?.statusMessage).toBe("storage local-lvm is full");
+    expect(app?.vmid).toBe(0);
+    const last = (await logsOf(op.appId)).at(-1);
+    expect(last).toMatchObject({
+      level: "error",
+      step: "failed",
+      message: "Deployment failed after 5 attempts: storage local-lvm is full",
+    });
+  });
+
+  it("inbox - the same event id delivered twice is handled once", async () => {
+    const op = await deployed("kuma-dup");
+    const eventId = randomUUID();
+    const event = progress(op, "pull_images", "Pulling images");
+    await t.publish(Events.OperationProgressed, event, eventId);
+    await t.publish(Events.OperationProgressed, event, eventId);
+    await publishMarkerAndWait(op);
+    const logs = await logsOf(op.appId);
+    expect(logs.filter((l) => l.step === "pull_images")).toHaveLength(1);
+    const inbox = await t.db.selectFrom("inbox").select("consumer").where("event_id", "=", eventId).execute();
+    expect(inbox).toEqual([{ consumer: "applications-provisioner-events" }]);
+  });
+
+  it("stale results - events of another operation change nothing", async () => {
+    const op = await deployed("kuma-stale");
+    const stale = { appId: op.appId, operationId: randomUUID() };
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        ...stale,
+        kind: DEPLOY,
+        hostId: "host-a",
+        node: "pve1",
+        vmid: 999,
+      }),
+    );
+    await t.publish(Events.OperationProgressed, progress(stale, "stale_step", "from an older operation"));
+    await publishMarkerAndWait(op);
+    const { app } = await t.gateway.getApp({ id: op.appId }, as(owner));
+    expect(app).toMatchObject({ status: applicationsV1.AppStatus.APP_STATUS_DEPLOYING, vmid: 0 });
+    expect((await logsOf(op.appId)).map((l) => l.step)).toEqual(["requested", "marker"]);
+  });
+
+  it("unknown apps - results for an app that does not exist are skipped, not retried forever", async () => {
+    const op = await deployed("kuma-after-unknown");
+    const ghost = { appId: randomUUID(), operationId: randomUUID() };
+    await t.publish(
+      Events.OperationFailed,
+      provisionerEventsV1.OperationFailed.fromPartial({ ...ghost, reason: "x" }),
+    );
+    await t.publish(Events.OperationProgressed, progress({ ...ghost, appId: "not-a-uuid" }, "x", "y"));
+    // Later events still flow: the consumer was not stuck on the unknown ones.
+    await publishMarkerAndWait(op);
+    const ghostRows = await t.db
+      .selectFrom("deployment_logs")
+      .select("id")
+      .where("app_id", "=", ghost.appId)
+      .execute();
+    expect(ghostRows).toEqual([]);
+  });
+
+  it("OperationSucceeded - a container already held by another live app is dead-lettered, not applied", async () => {
+    const first = await deployed("kuma-vmid-1");
+    const second = await deployed("kuma-vmid-2");
+    const onContainer = (op: { appId: string; operationId: string }) =>
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        ...op,
+        kind: DEPLOY,
+        hostId: "host-a",
+        node: "pve1",
+        vmid: 321,
+      });
+    await t.publish(Events.OperationSucceeded, onContainer(first));
+    await t.publish(Events.OperationSucceeded, onContainer(second));
+    await publishMarkerAndWait(second);
+    const statuses = await Promise.all(
+      [first, second].map(async (op) => (await t.gateway.getApp({ id: op.appId }, as(owner))).app?.status),
+    );
+    expect(statuses).toEqual([
+      applicationsV1.AppStatus.APP_STATUS_RUNNING,
+      applicationsV1.AppStatus.APP_STATUS_DEPLOYING,
+    ]);
+    const jsm = await t.js.jetstreamManager();
+    const deadLetters = await jsm.streams.info(streamName(t.ns, "DEAD_LETTERS"));
+    expect(deadLetters.state.messages).toBe(1);
+  });
+});

@@ -1,0 +1,7 @@
+import type { MessagingTables } from "@proximity/bus";
+import type { BackupPoliciesTable } from "./backup-policies.table.js";
+
+/** The tables of the `backups` schema. */
+export interface BackupsDatabase extends MessagingTables {
+  backup_policies: BackupPoliciesTable;
+}

@@ -1,0 +1,7 @@
+import type { MigrationSet } from "@proximity/db";
+import * as initial from "./0001_initial.js";
+
+/** Every migration of the backups schema, in order. */
+export const backupsMigrations: MigrationSet = {
+  "0001_initial": initial,
+};

@@ -1,0 +1,17 @@
+import { loadServiceKeys } from "@proximity/grpc";
+import { createLogger } from "@proximity/logger";
+import { createShutdownRegistry, runMain } from "@proximity/service-kit";
+import { loadBackupsConfig } from "./config.js";
+import { createBackupsService } from "./service.js";
+
+runMain(async () => {
+  const config = loadBackupsConfig();
+  const logger = createLogger({ service: "backups", level: config.LOG_LEVEL });
+  const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "backups");
+  const service = createBackupsService(config, { logger, keys });
+  const shutdown = createShutdownRegistry({ logger });
+  shutdown.register("backups service", () => service.stop());
+  shutdown.installSignalHandlers();
+  const { grpcPort } = await service.start();
+  logger.info({ grpcPort }, "backups service started");
+});

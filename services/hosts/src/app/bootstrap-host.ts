@@ -1,0 +1,44 @@
+import { newTraceparent } from "@proximity/bus";
+import { ConfigError } from "@proximity/config";
+import { AlreadyExistsError, isTransient, ValidationError } from "@proximity/errors";
+import type { Logger } from "@proximity/logger";
+import { hostsV1 } from "@proximity/proto";
+import { findHostByName } from "../db/host.repository.js";
+import { createHost } from "./create-host.js";
+import type { HostsDeps } from "./deps.js";
+
+export interface BootstrapOptions {
+  /** How long to keep retrying while a peer (the secrets service) is unavailable, default 30 s. */
+  readonly retryForMs?: number;
+  readonly retryEveryMs?: number;
+}
+
+/**
+ * Registers the host of BOOTSTRAP_HOST_JSON (proto3 JSON of a CreateHostRequest) unless one with
+ * its name exists, through the same use-case as CreateHost. Idempotent across restarts; a racing
+ * replica winning the unique name is fine. Retries while the secrets service is not up yet.
+ * @returns whether this call created the host.
+ */
+export async function bootstrapHost(
+  deps: HostsDeps,
+  json: unknown,
+  log: Logger,
+  options: BootstrapOptions = {},
+): Promise<"created" | "exists"> {
+  const request = hostsV1.CreateHostRequest.fromJSON(json ?? {});
+  const deadline = Date.now() + (options.retryForMs ?? 30_000);
+  for (;;) {
+    if (await findHostByName(deps.db, request.name)) return "exists";
+    try {
+      await createHost(deps, request, { traceparent: newTraceparent(), log });
+      return "created";
+    } catch (err) {
+      if (err instanceof AlreadyExistsError) return "exists";
+      if (err instanceof ValidationError)
+        throw new ConfigError(err.fieldErrors.map((f) => `BOOTSTRAP_HOST_JSON: ${f.field} ${f.message}`));
+      if (!isTransient(err) || Date.now() > deadline) throw err;
+      log.warn({ err }, "bootstrap host not registered yet; retrying");
+      await new Promise((r) => setTimeout(r, options.retryEveryMs ?? 1_000));
+    }
+  }
+}

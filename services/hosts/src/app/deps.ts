@@ -1,0 +1,10 @@
+import type { Kysely } from "kysely";
+import type { HostsDatabase } from "../db/database.js";
+import type { AppsOnHost, CredentialStore } from "./ports.js";
+
+/** What the hosts use-cases work with. */
+export interface HostsDeps {
+  readonly db: Kysely<HostsDatabase>;
+  readonly credentials: CredentialStore;
+  readonly appsOnHost: AppsOnHost;
+}

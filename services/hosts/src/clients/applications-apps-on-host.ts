@@ -1,0 +1,13 @@
+import type { PromiseClient } from "@proximity/grpc";
+import type { applicationsV1 } from "@proximity/proto";
+import type { AppsOnHost } from "../app/ports.js";
+
+/** AppsOnHost backed by the applications service's CountAppsOnHost. */
+export function createApplicationsAppsOnHost(
+  client: PromiseClient<applicationsV1.ApplicationsServiceServer>,
+): AppsOnHost {
+  return {
+    count: async (hostId, meta) =>
+      (await client.countAppsOnHost({ hostId }, { traceparent: meta.traceparent })).count,
+  };
+}

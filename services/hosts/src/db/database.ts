@@ -1,0 +1,9 @@
+import type { MessagingTables } from "@proximity/bus";
+import type { HostsTable } from "./hosts.table.js";
+import type { NodesTable } from "./nodes.table.js";
+
+/** The tables of the `hosts` schema. */
+export interface HostsDatabase extends MessagingTables {
+  hosts: HostsTable;
+  nodes: NodesTable;
+}

@@ -1,0 +1,18 @@
+import type { Generated, Selectable } from "kysely";
+
+/** A node of a host: SSH endpoint (pinned host key) and the last known stats. */
+export interface NodesTable {
+  host_id: string;
+  name: string;
+  /** Proxmox's node status: online, offline or unknown (never synced). */
+  status: Generated<string>;
+  ssh_host: string;
+  ssh_port: number;
+  ssh_host_key_fingerprint: string;
+  cpu: Generated<number>;
+  mem_bytes: Generated<number>;
+  max_mem_bytes: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export type NodeRow = Selectable<NodesTable>;

@@ -1,0 +1,35 @@
+/** How Proximity authenticates to a host's API. */
+export type AuthMode = "api_token" | "password";
+
+export interface NewNode {
+  readonly name: string;
+  readonly sshHost: string;
+  readonly sshPort: number;
+  readonly sshHostKeyFingerprint: string;
+}
+
+/** Credentials as written to the secrets service: they never reach this service's database. */
+export interface HostCredentials {
+  /** API token secret or password, per auth mode. */
+  readonly apiSecret: string;
+  readonly ssh: { readonly password?: string; readonly privateKey?: string };
+}
+
+/** A validated, normalised host registration. */
+export interface NewHost {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly authMode: AuthMode;
+  readonly username: string;
+  readonly tlsFingerprint: string | null;
+  readonly insecureHttp: boolean;
+  readonly sshUsername: string;
+  readonly nodes: readonly NewNode[];
+  readonly credentials: HostCredentials;
+}
+
+/** Secret names holding a host's credentials (the secrets policy grants on this prefix). */
+export function credentialSecretNames(hostId: string): { api: string; ssh: string } {
+  return { api: `proxmox/hosts/${hostId}/api`, ssh: `proxmox/hosts/${hostId}/ssh` };
+}

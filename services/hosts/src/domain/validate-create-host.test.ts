@@ -1,0 +1,111 @@
+import { ValidationError } from "@proximity/errors";
+import { hostsV1 } from "@proximity/proto";
+import { describe, expect, it } from "vitest";
+import { validateCreateHost } from "./validate-create-host.js";
+
+const FP = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
+const TLS = Array.from({ length: 32 }, () => "ab").join(":");
+
+const request = (over: Partial<hostsV1.CreateHostRequest> = {}): hostsV1.CreateHostRequest =>
+  hostsV1.CreateHostRequest.fromPartial({
+    name: "pve-lab",
+    address: "10.0.0.5",
+    authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
+    username: "root@pam!proximity",
+    nodes: [{ name: "pve1", sshHost: "10.0.0.5", sshPort: 22, sshHostKeyFingerprint: FP }],
+    credentials: { apiSecret: "tok", sshPassword: "pw" },
+    ...over,
+  });
+
+function fieldsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).fieldErrors.map((f) => f.field);
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("validateCreateHost", () => {
+  it("validate host - applies defaults and normalises", () => {
+    const host = validateCreateHost(request({ tlsFingerprint: TLS }));
+    expect(host).toMatchObject({
+      port: 8006,
+      sshUsername: "root",
+      authMode: "api_token",
+      tlsFingerprint: TLS.toUpperCase(),
+    });
+    expect(host.credentials).toEqual({ apiSecret: "tok", ssh: { password: "pw" } });
+    expect(
+      validateCreateHost(
+        request({ nodes: [{ name: "n", sshHost: "h.lan", sshPort: 0, sshHostKeyFingerprint: FP }] }),
+      ).nodes[0]?.sshPort,
+    ).toBe(22);
+  });
+
+  it("validate host - accepts host names, IPv4 and IPv6 addresses", () => {
+    for (const address of ["pve.example.com", "192.168.1.2", "fe80::1", "localhost"])
+      expect(validateCreateHost(request({ address })).address).toBe(address);
+  });
+
+  it("validate host - lists every bad field at once, by proto field name", () => {
+    const fields = fieldsOf(() =>
+      validateCreateHost(
+        request({
+          name: "Bad Name",
+          address: "not an address!",
+          port: 70000,
+          tlsFingerprint: "AB:CD",
+          sshUsername: "Root User",
+          nodes: [{ name: "-x", sshHost: "", sshPort: 99999, sshHostKeyFingerprint: "MD5:aa" }],
+          credentials: { apiSecret: "", sshPassword: "", sshPrivateKey: "" },
+        }),
+      ),
+    );
+    expect(fields).toEqual([
+      "name",
+      "address",
+      "port",
+      "tls_fingerprint",
+      "ssh_username",
+      "nodes[0].name",
+      "nodes[0].ssh_host",
+      "nodes[0].ssh_port",
+      "nodes[0].ssh_host_key_fingerprint",
+      "credentials.api_secret",
+      "credentials",
+    ]);
+  });
+
+  it("validate host - the username must match the auth mode", () => {
+    expect(fieldsOf(() => validateCreateHost(request({ username: "root@pam" })))).toEqual(["username"]);
+    const password = { authMode: hostsV1.AuthMode.AUTH_MODE_PASSWORD };
+    expect(validateCreateHost(request({ ...password, username: "root@pam" })).authMode).toBe("password");
+    expect(fieldsOf(() => validateCreateHost(request({ ...password, username: "root@pam!tok" })))).toEqual([
+      "username",
+    ]);
+    expect(
+      fieldsOf(() => validateCreateHost(request({ authMode: hostsV1.AuthMode.AUTH_MODE_UNSPECIFIED }))),
+    ).toEqual(["auth_mode"]);
+  });
+
+  it("validate host - needs at least one node, with unique names", () => {
+    expect(fieldsOf(() => validateCreateHost(request({ nodes: [] })))).toEqual(["nodes"]);
+    const node = { name: "pve1", sshHost: "h", sshPort: 22, sshHostKeyFingerprint: FP };
+    expect(fieldsOf(() => validateCreateHost(request({ nodes: [node, node] })))).toEqual(["nodes"]);
+  });
+
+  it("validate host - error messages never echo submitted values", () => {
+    let caught: unknown;
+    try {
+      validateCreateHost(
+        request({ name: "SeCrEt!", credentials: { apiSecret: "", sshPassword: "", sshPrivateKey: "" } }),
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect(JSON.stringify((caught as ValidationError).fieldErrors)).not.toContain("SeCrEt");
+  });
+});

@@ -1,0 +1,17 @@
+import type { HandlerFactory } from "@proximity/grpc";
+import type { hostsV1 } from "@proximity/proto";
+import type { HostsDeps } from "../../app/deps.js";
+import { getHost } from "../../app/get-host.js";
+import { toProtoHost } from "../host-mapper.js";
+import { requireAdmin } from "../request-meta.js";
+
+export function getHostHandler(h: HandlerFactory, deps: HostsDeps) {
+  return h.unary<hostsV1.GetHostRequest, hostsV1.GetHostResponse>(
+    "GetHost",
+    { callers: ["api-gateway"] },
+    async (req, ctx) => {
+      requireAdmin(ctx);
+      return { host: toProtoHost(await getHost(deps.db, req.id)) };
+    },
+  );
+}

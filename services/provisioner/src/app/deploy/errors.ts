@@ -1,0 +1,66 @@
+/**
+ * Errors of the deploy use-case. Their messages are safe for logs and events; raw command output
+ * and Proxmox texts stay in dedicated fields or `cause`.
+ */
+import { ConflictError, InternalError, UnavailableError } from "@proximity/errors";
+import type { DeployStepName } from "./step-names.js";
+
+/** A step failed; carries the step name for logs, the journal and the failure reason. */
+export class StepFailedError extends Error {
+  readonly step: DeployStepName;
+
+  constructor(step: DeployStepName, cause: unknown) {
+    super(`step ${step} failed`, { cause });
+    this.name = "StepFailedError";
+    this.step = step;
+  }
+}
+
+/** A command inside the container exited non-zero. `stderr` is the command's output (logs only). */
+export class ContainerCommandError extends InternalError {
+  readonly exitCode: number;
+  readonly stderr: string;
+
+  constructor(what: string, exitCode: number, stderr: string) {
+    super(`${what} exited with status ${exitCode}`);
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+/** Another worker holds the operation (a duplicate delivery); retried later, when it may be done. */
+export class OperationBusyError extends ConflictError {
+  constructor() {
+    super("The operation is being worked on by another worker");
+  }
+}
+
+/** The claim on the operation or the VMID lease was lost: stop before any further effect. */
+export class OwnershipLostError extends UnavailableError {}
+
+/** The chosen VMID belongs to someone else (found at create time): pick another one. */
+export class VmidTakenError extends ConflictError {
+  readonly vmid: number;
+
+  constructor(vmid: number) {
+    super(`VMID ${vmid} is taken`);
+    this.vmid = vmid;
+  }
+}
+
+/** No candidate VMID could be leased. */
+export class NoFreeVmidError extends UnavailableError {
+  constructor() {
+    super("No free VMID could be reserved on the host");
+  }
+}
+
+/** Compose reports services that are not running after `up -d`. */
+export class AppNotRunningError extends InternalError {
+  readonly services: readonly string[];
+
+  constructor(services: readonly string[]) {
+    super(`Services not running: ${services.join(", ")}`);
+    this.services = services;
+  }
+}

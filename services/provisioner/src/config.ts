@@ -1,0 +1,60 @@
+/**
+ * Configuration of the provisioner: the only service holding Proxmox credentials (it fetches them
+ * from the secrets service per operation and keeps them in memory only).
+ */
+import { baseServiceEnv, env, loadConfig } from "@proximity/config";
+import { z } from "zod";
+
+export const provisionerConfigSchema = z.object({
+  ...baseServiceEnv,
+  /** PostgreSQL holding the operation journal (own schema). */
+  DATABASE_URL: env.postgresUrl(),
+  /** Schema of the journal, outbox and inbox. */
+  DB_SCHEMA: env.sqlIdentifier("provisioner"),
+  NATS_URL: env.natsServers(),
+  /** gRPC port of ProvisionerService (GetOperation, ListDeadLetters). */
+  GRPC_PORT: env.port(50055),
+  /** hosts service: where a host is and which secrets hold its credentials. */
+  HOSTS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50052"),
+  /** secrets service: credential values and the generated root passwords. */
+  SECRETS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50054"),
+  /** Deliveries of a deploy request before it is given up (failed event + dead letter). */
+  PROVISIONER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** First retry delay; doubles per attempt up to the maximum. */
+  PROVISIONER_BACKOFF_BASE_MS: env.millis(2_000),
+  PROVISIONER_BACKOFF_MAX_MS: env.millis(60_000),
+  /** Deploys handled at once by this process. */
+  PROVISIONER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Life of a VMID lease (NATS KV bucket TTL); renewed every third of it while working. */
+  VMID_LEASE_TTL_MS: env.millis(60_000),
+  /**
+   * Life of a worker's claim on an operation (renewed every third of it). Also the consumer's
+   * ack wait: a crashed worker's request is redelivered only after that long, when its claim
+   * (renewed until the crash) has expired, so the redelivery can take the operation over at once.
+   */
+  OPERATION_CLAIM_TTL_MS: env.millis(30_000),
+  /** Container template every app container is created from. */
+  LXC_TEMPLATE: z.string().min(1).default("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"),
+  /** Storage of the root disk. */
+  LXC_STORAGE: z.string().min(1).default("local-lvm"),
+  /** Bridge of net0. */
+  LXC_BRIDGE: z.string().min(1).default("vmbr0"),
+  /** Longest wait for one Proxmox task (create, start, delete). */
+  TASK_TIMEOUT_MS: env.millis(600_000),
+  /** First task poll interval (doubles up to 2 s); real tasks take seconds, simulators milliseconds. */
+  TASK_POLL_INTERVAL_MS: env.millis(250),
+  SSH_CONNECT_TIMEOUT_MS: env.millis(30_000),
+  /** Deadline of short in-container commands (writing files, status checks). */
+  SSH_COMMAND_TIMEOUT_MS: env.millis(60_000),
+  /** Deadline of long in-container commands (installing Docker, pulling images). */
+  SSH_LONG_COMMAND_TIMEOUT_MS: env.millis(900_000),
+});
+
+export type ProvisionerConfig = Readonly<z.output<typeof provisionerConfigSchema>>;
+
+/** Parses the environment (call from main.ts, never at import time). */
+export function loadProvisionerConfig(
+  source: Record<string, string | undefined> = process.env,
+): ProvisionerConfig {
+  return loadConfig(provisionerConfigSchema, source);
+}

@@ -1,0 +1,61 @@
+import type { Selectable } from "kysely";
+import type { ContainersTable } from "./containers.table.js";
+import type { DbOrTrx } from "./database.js";
+
+export type ContainerRow = Selectable<ContainersTable>;
+
+/**
+ * Claims (host, vmid) for an operation. The unique constraint decides: "taken" when another
+ * operation holds it. Repeating the call for the same operation is harmless.
+ */
+export async function reserveVmid(
+  db: DbOrTrx,
+  row: { hostId: string; vmid: number; node: string; appId: string; operationId: string },
+): Promise<"reserved" | "taken"> {
+  await db
+    .insertInto("containers")
+    .values({
+      host_id: row.hostId,
+      vmid: row.vmid,
+      node: row.node,
+      app_id: row.appId,
+      operation_id: row.operationId,
+    })
+    .onConflict((oc) => oc.columns(["host_id", "vmid"]).doNothing())
+    .execute();
+  const holder = await db
+    .selectFrom("containers")
+    .select("operation_id")
+    .where("host_id", "=", row.hostId)
+    .where("vmid", "=", row.vmid)
+    .executeTakeFirst();
+  return holder?.operation_id === row.operationId ? "reserved" : "taken";
+}
+
+/** VMIDs Proximity holds on a host (in use or being created). */
+export async function vmidsOnHost(db: DbOrTrx, hostId: string): Promise<number[]> {
+  const rows = await db.selectFrom("containers").select("vmid").where("host_id", "=", hostId).execute();
+  return rows.map((r) => r.vmid);
+}
+
+export async function findContainerOfOperation(
+  db: DbOrTrx,
+  operationId: string,
+): Promise<ContainerRow | undefined> {
+  return db.selectFrom("containers").selectAll().where("operation_id", "=", operationId).executeTakeFirst();
+}
+
+/** Drops an operation's hold on a VMID (the container is known not to exist). */
+export async function releaseVmid(
+  db: DbOrTrx,
+  operationId: string,
+  hostId: string,
+  vmid: number,
+): Promise<void> {
+  await db
+    .deleteFrom("containers")
+    .where("operation_id", "=", operationId)
+    .where("host_id", "=", hostId)
+    .where("vmid", "=", vmid)
+    .execute();
+}

@@ -1,0 +1,16 @@
+import type { MessagingTables } from "@proximity/bus";
+import type { Kysely, Transaction } from "kysely";
+import type { ContainersTable } from "./containers.table.js";
+import type { OperationStepsTable } from "./operation-steps.table.js";
+import type { OperationsTable } from "./operations.table.js";
+
+/** The provisioner's schema: operation journal, VMID guard, outbox and inbox. */
+export interface ProvisionerDatabase extends MessagingTables {
+  operations: OperationsTable;
+  operation_steps: OperationStepsTable;
+  containers: ContainersTable;
+}
+
+export type Db = Kysely<ProvisionerDatabase>;
+/** A connection or a transaction: repositories accept either. */
+export type DbOrTrx = Kysely<ProvisionerDatabase> | Transaction<ProvisionerDatabase>;

@@ -1,0 +1,121 @@
+import { type Selectable, sql } from "kysely";
+import type { DbOrTrx } from "./database.js";
+import type { OperationStatus, OperationsTable } from "./operations.table.js";
+
+export type OperationRow = Selectable<OperationsTable>;
+
+/** Records a new operation; a redelivered or duplicate request finds the existing row untouched. */
+export async function insertOperationIfAbsent(
+  db: DbOrTrx,
+  op: { id: string; kind: string; appId: string; hostId: string; node: string },
+): Promise<void> {
+  await db
+    .insertInto("operations")
+    .values({
+      id: op.id,
+      kind: op.kind,
+      app_id: op.appId,
+      host_id: op.hostId,
+      node: op.node,
+      vmid: null,
+      status: "running",
+      last_error: null,
+      claimed_by: null,
+      claimed_until: null,
+    })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+}
+
+export async function findOperation(db: DbOrTrx, id: string): Promise<OperationRow | undefined> {
+  return db.selectFrom("operations").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * Claims a running operation for `worker` unless another worker's claim is still valid. One
+ * statement decides, so two deliveries racing on two replicas cannot both win. `countAttempt`
+ * is false for the cleanup after the last attempt, which is part of that attempt.
+ */
+export async function claimOperation(
+  db: DbOrTrx,
+  id: string,
+  worker: string,
+  ttlMs: number,
+  countAttempt: boolean,
+): Promise<OperationRow | undefined> {
+  return db
+    .updateTable("operations")
+    .set({
+      claimed_by: worker,
+      claimed_until: sql<Date>`now() + ${ttlMs} * interval '1 millisecond'`,
+      attempts: countAttempt ? sql<number>`attempts + 1` : sql<number>`attempts`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .where("status", "=", "running")
+    .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the claim; false when it was lost (another worker took the operation over). */
+export async function renewClaim(db: DbOrTrx, id: string, worker: string, ttlMs: number): Promise<boolean> {
+  const res = await db
+    .updateTable("operations")
+    .set({ claimed_until: sql<Date>`now() + ${ttlMs} * interval '1 millisecond'` })
+    .where("id", "=", id)
+    .where("claimed_by", "=", worker)
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Ends an attempt without finishing: the next delivery may claim at once. */
+export async function releaseClaim(
+  db: DbOrTrx,
+  id: string,
+  worker: string,
+  lastError: string,
+): Promise<void> {
+  await db
+    .updateTable("operations")
+    .set({ claimed_by: null, claimed_until: null, last_error: lastError, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("claimed_by", "=", worker)
+    .execute();
+}
+
+export async function setOperationVmid(db: DbOrTrx, id: string, vmid: number | null): Promise<void> {
+  await db
+    .updateTable("operations")
+    .set({ vmid, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .execute();
+}
+
+/**
+ * Moves a running operation claimed by `worker` to its final status. Returns false when the claim
+ * was lost meanwhile: the caller must then not emit the final event (the new owner will).
+ */
+export async function finishOperation(
+  db: DbOrTrx,
+  id: string,
+  worker: string,
+  status: Exclude<OperationStatus, "running">,
+  lastError: string | null,
+): Promise<boolean> {
+  const res = await db
+    .updateTable("operations")
+    .set({
+      status,
+      last_error: lastError,
+      claimed_by: null,
+      claimed_until: null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .where("claimed_by", "=", worker)
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

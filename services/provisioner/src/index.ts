@@ -1,0 +1,7 @@
+/** @proximity/provisioner: the only service holding Proxmox credentials. */
+
+export type { ProvisionerConfig } from "./config.js";
+export { loadProvisionerConfig, provisionerConfigSchema } from "./config.js";
+export { migrations } from "./db/migrations/index.js";
+export type { ProvisionerServiceDeps } from "./service.js";
+export { createProvisionerService, DEPLOY_CONSUMER } from "./service.js";

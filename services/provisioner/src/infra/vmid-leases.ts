@@ -1,0 +1,131 @@
+/**
+ * VMID leases in a NATS KV bucket: key `<hostId>.<vmid>`, value = operation id. A lease covers one
+ * VMID from its choice until the container exists and the journal's containers row holds it.
+ * Create-if-absent decides who gets it; the bucket TTL frees the lease of a crashed worker; each
+ * renewal is a compare-and-set on the last revision (the fencing token), so a worker that was
+ * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
+ */
+import type { JetStreamClient, KV } from "nats";
+import { OwnershipLostError } from "../app/deploy/errors.js";
+
+/** A held lease. */
+export interface VmidLease {
+  readonly hostId: string;
+  readonly vmid: number;
+  /** Revision of our last write: the fencing token. */
+  readonly revision: number;
+  /** Compare-and-set renewal; rejects with OwnershipLostError when someone else holds the key now. */
+  renew(): Promise<void>;
+  /** Deletes the key if it is still our revision (a lost lease is left to its new holder). */
+  release(): Promise<void>;
+}
+
+export interface VmidLeases {
+  /**
+   * Takes the lease for `operationId`, or re-adopts it when the operation already holds it (a
+   * retry after a failed attempt). Null when another operation holds it.
+   */
+  acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null>;
+  /** Releases the lease if `operationId` holds it (cleanup that no longer has the handle). */
+  releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void>;
+  /** Current holder (operation id) or null; for tests and diagnostics. */
+  holder(hostId: string, vmid: number): Promise<string | null>;
+}
+
+/** Opens (or creates) bucket `<ns>_vmid_leases` with a TTL equal to the lease length. */
+export async function openVmidLeases(js: JetStreamClient, ns: string, ttlMs: number): Promise<VmidLeases> {
+  const kv = await js.views.kv(`${ns}_vmid_leases`, { history: 1, ttl: ttlMs });
+  return new VmidLeasesImpl(kv);
+}
+
+const WRONG_LAST_SEQUENCE = 10071;
+const isCasConflict = (err: unknown) =>
+  (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
+const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
+
+class VmidLeasesImpl implements VmidLeases {
+  readonly #kv: KV;
+
+  constructor(kv: KV) {
+    this.#kv = kv;
+  }
+
+  async acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null> {
+    const key = keyOf(hostId, vmid);
+    const value = new TextEncoder().encode(operationId);
+    try {
+      return new LeaseImpl(this.#kv, hostId, vmid, value, await this.#kv.create(key, value));
+    } catch (err) {
+      if (!isCasConflict(err)) throw err;
+    }
+    const current = await this.#kv.get(key);
+    if (current?.operation !== "PUT" || current.string() !== operationId) return null;
+    try {
+      return new LeaseImpl(
+        this.#kv,
+        hostId,
+        vmid,
+        value,
+        await this.#kv.update(key, value, current.revision),
+      );
+    } catch (err) {
+      if (isCasConflict(err)) return null;
+      throw err;
+    }
+  }
+
+  async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
+    const key = keyOf(hostId, vmid);
+    const current = await this.#kv.get(key);
+    if (current?.operation !== "PUT" || current.string() !== operationId) return;
+    await this.#kv.delete(key, { previousSeq: current.revision }).catch((err: unknown) => {
+      if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
+    });
+  }
+
+  async holder(hostId: string, vmid: number): Promise<string | null> {
+    const current = await this.#kv.get(keyOf(hostId, vmid));
+    return current?.operation === "PUT" ? current.string() : null;
+  }
+}
+
+class LeaseImpl implements VmidLease {
+  readonly #kv: KV;
+  readonly #value: Uint8Array;
+  readonly hostId: string;
+  readonly vmid: number;
+  #revision: number;
+  #released = false;
+
+  constructor(kv: KV, hostId: string, vmid: number, value: Uint8Array, revision: number) {
+    this.#kv = kv;
+    this.#value = value;
+    this.hostId = hostId;
+    this.vmid = vmid;
+    this.#revision = revision;
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  async renew(): Promise<void> {
+    if (this.#released) return;
+    try {
+      this.#revision = await this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision);
+    } catch (err) {
+      if (isCasConflict(err)) throw new OwnershipLostError(`The lease on VMID ${this.vmid} was lost`, err);
+      throw err;
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.#kv
+      .delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision })
+      .catch((err: unknown) => {
+        if (!isCasConflict(err)) throw err;
+      });
+  }
+}

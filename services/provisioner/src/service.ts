@@ -1,0 +1,136 @@
+/**
+ * The provisioner service: consumes deploy requests, works on Proxmox, reports through its outbox.
+ * start(): migrate → bus → outbox relay → VMID lease bucket → consumer → gRPC serving.
+ * stop(): the reverse (readiness off first; the consumer finishes the deploys in flight before the
+ * relay publishes their last events and the connections close).
+ */
+
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { type Bus, connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createGrpcServer, type ServiceKeys } from "@proximity/grpc";
+import type { Logger } from "@proximity/logger";
+import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
+import type { ServiceHandle } from "@proximity/service-kit";
+import type { DeployDeps } from "./app/deploy/deploy-context.js";
+import type { ProvisionerConfig } from "./config.js";
+import type { ProvisionerDatabase } from "./db/database.js";
+import { migrations } from "./db/migrations/index.js";
+import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
+import { SERVICE_NAME } from "./events/publish.js";
+import { provisionerServiceRegistration } from "./grpc/server.js";
+import { createPeers } from "./infra/peers.js";
+import { openVmidLeases } from "./infra/vmid-leases.js";
+
+export interface ProvisionerServiceDeps {
+  readonly logger: Logger;
+  readonly keys: ServiceKeys;
+}
+
+/** Durable consumer of deploy requests (shared by all provisioner replicas). */
+export const DEPLOY_CONSUMER = "provisioner-deploy";
+
+export function createProvisionerService(
+  config: ProvisionerConfig,
+  deps: ProvisionerServiceDeps,
+): ServiceHandle {
+  const { logger, keys } = deps;
+  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  const onStop = (name: string, stop: () => Promise<void> | void) => stops.push({ name, stop });
+
+  const start = async () => {
+    const db = createDatabase<ProvisionerDatabase>({
+      url: config.DATABASE_URL,
+      schema: config.DB_SCHEMA,
+      logger,
+    });
+    onStop("database", () => db.destroy());
+    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations });
+
+    const bus: Bus = await connectBus({
+      servers: config.NATS_URL,
+      name: SERVICE_NAME,
+      ns: config.BUS_NAMESPACE,
+      logger,
+    });
+    onStop("bus", () => bus.close());
+    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
+    relay.start();
+    onStop("outbox relay", () => relay.stop());
+
+    const peers = createPeers({ hosts: config.HOSTS_GRPC_ADDR, secrets: config.SECRETS_GRPC_ADDR }, keys);
+    onStop("peer clients", () => peers.close());
+    const breakers = createBreakerRegistry();
+    onStop("breakers", () => breakers.shutdown());
+    const ssh = createSshExecutor({
+      logger,
+      connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS,
+      defaultTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
+    });
+    onStop("ssh", () => ssh.close());
+    const leases = await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS);
+
+    const deployDeps: DeployDeps = {
+      db,
+      peers,
+      leases,
+      ssh,
+      breakers,
+      logger,
+      workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+      settings: {
+        lxcTemplate: config.LXC_TEMPLATE,
+        lxcStorage: config.LXC_STORAGE,
+        lxcBridge: config.LXC_BRIDGE,
+        taskTimeoutMs: config.TASK_TIMEOUT_MS,
+        taskPollIntervalMs: config.TASK_POLL_INTERVAL_MS,
+        sshCommandTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
+        sshLongCommandTimeoutMs: config.SSH_LONG_COMMAND_TIMEOUT_MS,
+        claimTtlMs: config.OPERATION_CLAIM_TTL_MS,
+        leaseTtlMs: config.VMID_LEASE_TTL_MS,
+      },
+    };
+    const consumer = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: DEPLOY_CONSUMER,
+      stream: "APPLICATIONS",
+      subscriptions: [appDeployRequestedSubscription(deployDeps)],
+      maxDeliver: config.PROVISIONER_MAX_DELIVER,
+      backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
+      backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
+      concurrency: config.PROVISIONER_CONCURRENCY,
+      // Equal to the claim TTL: see OPERATION_CLAIM_TTL_MS.
+      ackWaitMs: config.OPERATION_CLAIM_TTL_MS,
+    });
+    await consumer.start();
+    onStop("deploy consumer", () => consumer.stop());
+
+    const grpc = createGrpcServer({
+      logger,
+      port: config.GRPC_PORT,
+      services: [provisionerServiceRegistration({ db, bus, keys, logger })],
+    });
+    const grpcPort = await grpc.start();
+    onStop("grpc", () => grpc.shutdown());
+    grpc.setServing(true);
+    logger.info({ grpcPort, namespace: bus.ns }, "provisioner ready");
+    return { grpcPort };
+  };
+
+  const stop = async () => {
+    // Reverse start order: gRPC readiness goes off first (shutdown sets NOT_SERVING at once).
+    for (const { name, stop: step } of stops.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        logger.error({ err, step: name }, "stop step failed");
+      }
+    }
+  };
+
+  return { start, stop };
+}

@@ -1,0 +1,140 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ PROVISIONER_MAX_DELIVER: "3" });
+});
+
+afterEach(() => h.sim.clearFaults());
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** What must hold after any failed deploy: nothing left behind, the failure explained and kept. */
+async function expectCleanFailure(operationId: string, appId: string) {
+  const outcome = await h.outcome(operationId);
+  expect(outcome.type).toBe("failed");
+  expect(h.sim.containers().filter((c) => c.description.includes(operationId))).toEqual([]);
+  const op = await h.db
+    .selectFrom("operations")
+    .selectAll()
+    .where("id", "=", operationId)
+    .executeTakeFirstOrThrow();
+  expect(op.status).toBe("failed");
+  expect(op.last_error).toBe(outcome.payload.reason);
+  expect(
+    await h.db.selectFrom("containers").selectAll().where("operation_id", "=", operationId).execute(),
+  ).toEqual([]);
+  expect(h.peers.secrets.has(`apps/${appId}/root-password`)).toBe(false);
+  if (op.vmid !== null) {
+    const kv = await h.bus.js.views.kv(`${h.bus.ns}_vmid_leases`, { bindOnly: true });
+    const lease = await kv.get(`${HOST_ID}.${op.vmid}`);
+    expect(lease === null || lease.operation !== "PUT").toBe(true);
+  }
+  return outcome;
+}
+
+describe("bounded failure", () => {
+  it("failure - docker compose failing every time: 3 attempts, then cleanup, a safe reason and a dead letter", async () => {
+    h.sim.addFault({
+      match: { sshCommand: "docker compose .* up -d" },
+      effect: {
+        kind: "ssh-failure",
+        code: 1,
+        stderr: "Error response from daemon: pull access denied for nginx",
+      },
+    });
+    const request = h.deployRequest();
+    const eventId = await h.publish(request);
+    const outcome = await expectCleanFailure(request.operationId, request.appId);
+
+    expect(outcome.payload).toMatchObject({
+      attempts: 3,
+      reason:
+        "Docker compose failed inside the container: Error response from daemon: pull access denied for nginx",
+    });
+    const composeUps = h.sim
+      .commandLog(NODE)
+      .filter((c) => c.command.includes(request.appId) && c.command.endsWith("up -d"));
+    expect(composeUps).toHaveLength(3);
+    // Retries continued from the journal: one container was created, not three.
+    const creates = (await h.events()).filter(
+      (e) =>
+        e.payload.operationId === request.operationId &&
+        String(e.payload.message).startsWith("Creating container"),
+    );
+    expect(creates).toHaveLength(1);
+
+    const { items } = await h.sre.listDeadLetters({ limit: 10 });
+    expect(items.find((d) => d.eventId === eventId)).toMatchObject({
+      stream: `${h.bus.ns.toUpperCase()}_APPLICATIONS`,
+      eventType: "proximity.events.v1.AppDeployRequested",
+      deliveries: 3,
+    });
+  });
+
+  it("failure - a Proxmox create task failing every time: 3 attempts, no container, VMID free again", async () => {
+    h.sim.addFault({
+      match: { taskType: "vzcreate" },
+      effect: { kind: "task-failure", message: "storage 'local-lvm' is full" },
+    });
+    const request = h.deployRequest();
+    await h.publish(request);
+    const outcome = await expectCleanFailure(request.operationId, request.appId);
+    expect(outcome.payload).toMatchObject({
+      attempts: 3,
+      reason: "Proxmox reported an error while creating the container (3 attempts)",
+    });
+    expect(String(outcome.payload.reason)).not.toContain("local-lvm");
+  });
+
+  it("failure - an SSH host key mismatch is permanent: one attempt, the created container is destroyed", async () => {
+    // The node presents a key other than the registered one (pooled connections were verified
+    // against the old fingerprint, so the registration changes instead of the node's key).
+    const registered = h.peers.hosts.get(HOST_ID)!;
+    const node = registered.host.nodes[0]!;
+    const wrong = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
+    h.peers.hosts.set(HOST_ID, {
+      ...registered,
+      host: { ...registered.host, nodes: [{ ...node, sshHostKeyFingerprint: wrong }] },
+    });
+    try {
+      const request = h.deployRequest();
+      await h.publish(request);
+      const outcome = await expectCleanFailure(request.operationId, request.appId);
+      expect(outcome.payload.attempts).toBe(1);
+      expect(outcome.payload.reason).toBe(
+        "The SSH host key of the Proxmox node does not match the registered fingerprint; Proximity refused to connect while installing Docker",
+      );
+      const progress = (await h.events()).filter((e) => e.payload.operationId === request.operationId);
+      expect(progress.some((e) => String(e.payload.message).startsWith("Creating container"))).toBe(true);
+    } finally {
+      h.peers.hosts.set(HOST_ID, registered);
+    }
+  });
+
+  it("failure - an unknown host fails at once with an explanation", async () => {
+    const request = h.deployRequest({ hostId: "no-such-host" });
+    await h.publish(request);
+    const outcome = await h.outcome(request.operationId);
+    expect(outcome.payload).toMatchObject({
+      attempts: 1,
+      reason: "The host, its node or its credentials are not registered in Proximity",
+    });
+  });
+
+  it("failure - invalid environment names fail before any effect on the host", async () => {
+    const before = h.sim.containers().length;
+    const request = h.deployRequest({ environment: { "NOT-VALID": "x" } });
+    await h.publish(request);
+    const outcome = await h.outcome(request.operationId);
+    expect(outcome.payload.attempts).toBe(1);
+    expect(String(outcome.payload.reason)).toMatch(
+      /^The deployment settings were rejected: Environment variable name/,
+    );
+    expect(h.sim.containers()).toHaveLength(before);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Small in-test stand-ins for the hosts and secrets services, served over real gRPC with real
+ * service authentication (only the provisioner may call them).
+ */
+import { NotFoundError } from "@proximity/errors";
+import { createGrpcServer, createHandlerFactory, type GrpcServer, type ServiceKeys } from "@proximity/grpc";
+import { hostsV1, secretsV1 } from "@proximity/proto";
+import { testLogger } from "@proximity/testing";
+
+export interface FakeHost {
+  readonly host: hostsV1.Host;
+  readonly apiSecretName: string;
+  readonly sshSecretName: string;
+}
+
+export interface FakePeers {
+  readonly hostsAddress: string;
+  readonly secretsAddress: string;
+  /** Secret values by name (tests read and seed them). */
+  readonly secrets: Map<string, Buffer>;
+  readonly hosts: Map<string, FakeHost>;
+  stop(): Promise<void>;
+}
+
+export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<FakePeers> {
+  const logger = testLogger("fake-peers");
+  const hosts = new Map<string, FakeHost>();
+  const secrets = new Map<string, Buffer>();
+  const callers = { callers: ["provisioner"] };
+
+  const hostsHandlers = createHandlerFactory({ keys: keys.get("hosts")!, logger });
+  const hostsImpl: Partial<hostsV1.HostsServiceServer> = {
+    getHostConnection: hostsHandlers.unary<
+      hostsV1.GetHostConnectionRequest,
+      hostsV1.GetHostConnectionResponse
+    >("GetHostConnection", callers, async (req) => {
+      const found = hosts.get(req.hostId);
+      if (!found) throw new NotFoundError("Host not found");
+      return { host: found.host, apiSecretName: found.apiSecretName, sshSecretName: found.sshSecretName };
+    }),
+  };
+  const secretsHandlers = createHandlerFactory({ keys: keys.get("secrets")!, logger });
+  const secretsImpl: secretsV1.SecretsServiceServer = {
+    putSecret: secretsHandlers.unary<secretsV1.PutSecretRequest, secretsV1.PutSecretResponse>(
+      "PutSecret",
+      callers,
+      async (req) => {
+        secrets.set(req.name, Buffer.from(req.value));
+        return { name: req.name, version: 1 };
+      },
+    ),
+    getSecret: secretsHandlers.unary<secretsV1.GetSecretRequest, secretsV1.GetSecretResponse>(
+      "GetSecret",
+      callers,
+      async (req) => {
+        const value = secrets.get(req.name);
+        if (!value) throw new NotFoundError("Secret not found");
+        return { name: req.name, version: 1, value };
+      },
+    ),
+    deleteSecret: secretsHandlers.unary<secretsV1.DeleteSecretRequest, secretsV1.DeleteSecretResponse>(
+      "DeleteSecret",
+      callers,
+      async (req) => {
+        secrets.delete(req.name);
+        return {};
+      },
+    ),
+  };
+  const servers: GrpcServer[] = [
+    createGrpcServer({
+      logger,
+      host: "127.0.0.1",
+      port: 0,
+      services: [
+        {
+          name: "proximity.hosts.v1.HostsService",
+          definition: hostsV1.HostsServiceService,
+          implementation: hostsImpl,
+        },
+      ],
+    }),
+    createGrpcServer({
+      logger,
+      host: "127.0.0.1",
+      port: 0,
+      services: [
+        {
+          name: "proximity.secrets.v1.SecretsService",
+          definition: secretsV1.SecretsServiceService,
+          implementation: secretsImpl,
+        },
+      ],
+    }),
+  ];
+  const [hostsPort, secretsPort] = await Promise.all(servers.map((s) => s.start()));
+  for (const s of servers) s.setServing(true);
+  return {
+    hostsAddress: `127.0.0.1:${hostsPort}`,
+    secretsAddress: `127.0.0.1:${secretsPort}`,
+    secrets,
+    hosts,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.shutdown(1_000)));
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Everything a provisioner service test needs, on real servers: PostgreSQL and NATS from the
+ * global setup, the Proxmox simulator (HTTP API + SSH), fake hosts/secrets gRPC services, and the
+ * provisioner itself started through createProvisionerService.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  type Bus,
+  connectBus,
+  Events,
+  envelopeHeaders,
+  newTraceparent,
+  streamName,
+  subjectOf,
+} from "@proximity/bus";
+import { createDatabase } from "@proximity/db";
+import { createServiceClient, generateServiceKeys, type PromiseClient } from "@proximity/grpc";
+import { type applicationsEventsV1, hostsV1, provisionerV1 } from "@proximity/proto";
+import { createProxmoxClient, type ExtendedProxmoxClient } from "@proximity/proxmox";
+import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
+import type { ServiceHandle } from "@proximity/service-kit";
+import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import { loadProvisionerConfig } from "../../src/config.js";
+import type { ProvisionerDatabase } from "../../src/db/database.js";
+import { createProvisionerService } from "../../src/service.js";
+import { type FakePeers, startFakePeers } from "./fake-peers.js";
+
+export const HOST_ID = "host-1";
+export const NODE = "pve1";
+const TOKEN = { tokenId: "proximity@pve!provisioner", secret: randomUUID() };
+const SSH_LOGIN = { username: "root", password: "ssh-password-for-tests" };
+
+type Published = {
+  type: "progressed" | "succeeded" | "failed";
+  payload: Record<string, unknown> & { operationId: string };
+};
+
+export interface Harness {
+  readonly sim: ProxmoxSimulator;
+  readonly simInfo: RunningSimulator;
+  readonly peers: FakePeers;
+  readonly bus: Bus;
+  /** The provisioner's own schema (for assertions on the journal). */
+  readonly db: Kysely<ProvisionerDatabase>;
+  /** A client as SRE tooling would use it. */
+  readonly sre: PromiseClient<provisionerV1.ProvisionerServiceServer>;
+  /** A direct Proxmox client (to play "someone else" on the host). */
+  readonly pve: ExtendedProxmoxClient;
+  deployRequest(
+    overrides?: Partial<applicationsEventsV1.AppDeployRequested>,
+  ): applicationsEventsV1.AppDeployRequested;
+  /** Publishes AppDeployRequested as the applications service would; returns the event id. */
+  publish(request: applicationsEventsV1.AppDeployRequested, eventId?: string): Promise<string>;
+  /** Every event on the PROVISIONER stream so far, decoded. */
+  events(): Promise<Published[]>;
+  /** Waits for the final event of an operation. */
+  outcome(operationId: string, timeoutMs?: number): Promise<Published>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const keys = generateServiceKeys(["provisioner", "hosts", "secrets", "applications", "api-gateway", "sre"]);
+  const sim = createProxmoxSimulator({
+    httpPort: 0,
+    sshPort: 0,
+    authFailureDelayMs: 0,
+    taskDurationMs: 20,
+    tokens: [TOKEN],
+    ssh: SSH_LOGIN,
+  });
+  const simInfo = await sim.start();
+  const peers = await startFakePeers(keys);
+  registerSimulatedHost(peers, simInfo);
+
+  const testDb = await createTestDatabase();
+  const ns = uniqueNamespace();
+  const { natsUrl } = testServers();
+  const config = loadProvisionerConfig({
+    DATABASE_URL: testDb.url,
+    NATS_URL: natsUrl,
+    GRPC_PORT: "0",
+    SERVICE_KEYS_DIR: "/unused-in-tests",
+    BUS_NAMESPACE: ns,
+    HOSTS_GRPC_ADDR: peers.hostsAddress,
+    SECRETS_GRPC_ADDR: peers.secretsAddress,
+    PROVISIONER_BACKOFF_BASE_MS: "50",
+    PROVISIONER_BACKOFF_MAX_MS: "200",
+    TASK_POLL_INTERVAL_MS: "20",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const logger = testLogger("provisioner");
+  const service: ServiceHandle = createProvisionerService(config, { logger, keys: keys.get("provisioner")! });
+  const { grpcPort } = await service.start();
+  const bus = await connectBus({ servers: natsUrl, name: "provisioner-test", ns, logger });
+  const db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: config.DB_SCHEMA });
+  const sre = createServiceClient<provisionerV1.ProvisionerServiceServer>(
+    provisionerV1.ProvisionerServiceService,
+    {
+      address: `127.0.0.1:${grpcPort}`,
+      audience: "provisioner",
+      keys: keys.get("sre")!,
+    },
+  );
+  const pve = createProxmoxClient(
+    { baseUrl: simInfo.baseUrl, auth: { kind: "token", ...TOKEN } },
+    { logger },
+  );
+
+  const events = async (): Promise<Published[]> => {
+    const name = streamName(ns, "PROVISIONER");
+    const { state } = await bus.jsm.streams.info(name);
+    const out: Published[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const m = await bus.jsm.streams.getMessage(name, { seq });
+      const type = m.header.get("ce-type");
+      if (type === Events.OperationProgressed.type)
+        out.push({ type: "progressed", payload: { ...Events.OperationProgressed.codec.decode(m.data) } });
+      if (type === Events.OperationSucceeded.type)
+        out.push({ type: "succeeded", payload: { ...Events.OperationSucceeded.codec.decode(m.data) } });
+      if (type === Events.OperationFailed.type)
+        out.push({ type: "failed", payload: { ...Events.OperationFailed.codec.decode(m.data) } });
+    }
+    return out;
+  };
+
+  return {
+    sim,
+    simInfo,
+    peers,
+    bus,
+    db,
+    sre,
+    pve,
+    deployRequest: (overrides = {}) => {
+      const appId = overrides.appId ?? `app-${randomUUID().slice(0, 8)}`;
+      return {
+        operationId: randomUUID(),
+        appId,
+        ownerId: "user-1",
+        hostId: HOST_ID,
+        node: NODE,
+        hostname: appId,
+        catalogId: "nginx",
+        compose: 'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "8080:80"\n',
+        environment: { GREETING: "hello 'world' $HOME" },
+        resources: { cores: 1, memoryMb: 512, diskGb: 4 },
+        port: 8080,
+        ...overrides,
+      };
+    },
+    publish: async (request, eventId = randomUUID()) => {
+      await bus.js.publish(
+        subjectOf(ns, Events.AppDeployRequested.subject),
+        Events.AppDeployRequested.codec.encode(request).finish(),
+        {
+          headers: envelopeHeaders({
+            id: eventId,
+            type: Events.AppDeployRequested.type,
+            source: "test",
+            time: new Date().toISOString(),
+            traceparent: newTraceparent(),
+          }),
+        },
+      );
+      return eventId;
+    },
+    events,
+    outcome: (operationId, timeoutMs = 20_000) =>
+      eventually(
+        async () =>
+          (await events()).find(
+            (e) => e.payload.operationId === operationId && (e.type === "succeeded" || e.type === "failed"),
+          ),
+        { timeoutMs, intervalMs: 50, what: `outcome of ${operationId}` },
+      ),
+    close: async () => {
+      await service.stop();
+      sre.close();
+      await pve.close();
+      for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
+        await bus.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
+      await bus.jsm.streams.delete(`KV_${ns}_vmid_leases`).catch(() => undefined);
+      await bus.close();
+      await db.destroy();
+      await peers.stop();
+      await sim.stop();
+      await testDb.drop();
+    },
+  };
+}
+
+/** The simulator as a registered host: API token auth over plain HTTP, one node reached over SSH. */
+function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
+  const url = new URL(sim.baseUrl);
+  const node = sim.nodes[0]!;
+  peers.hosts.set(HOST_ID, {
+    host: {
+      id: HOST_ID,
+      name: "sim",
+      address: url.hostname,
+      port: Number(url.port),
+      authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
+      username: TOKEN.tokenId,
+      tlsFingerprint: "",
+      insecureHttp: true,
+      status: "online",
+      nodes: [
+        {
+          hostId: HOST_ID,
+          name: node.name,
+          status: "online",
+          sshHost: node.sshHost,
+          sshPort: node.sshPort,
+          sshHostKeyFingerprint: node.hostKeyFingerprint,
+          cpu: 0,
+          memBytes: 0,
+          maxMemBytes: 0,
+          updatedAt: new Date(),
+        },
+      ],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      sshUsername: SSH_LOGIN.username,
+    },
+    apiSecretName: `proxmox/hosts/${HOST_ID}/api`,
+    sshSecretName: `proxmox/hosts/${HOST_ID}/ssh`,
+  });
+  peers.secrets.set(`proxmox/hosts/${HOST_ID}/api`, Buffer.from(TOKEN.secret));
+  peers.secrets.set(
+    `proxmox/hosts/${HOST_ID}/ssh`,
+    Buffer.from(JSON.stringify({ password: SSH_LOGIN.password })),
+  );
+}

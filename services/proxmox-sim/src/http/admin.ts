@@ -1,0 +1,66 @@
+/**
+ * Admin endpoints outside `/api2/json` for driving the simulator from another process (the dev
+ * stack, benchmarks): faults, host down, wrong host key, and inspection of containers and commands.
+ * They need no authentication and keep working while the simulated host is down.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FaultSpec, SimCommand, SimContainer } from "../api.js";
+import type { FaultRegistry } from "../faults.js";
+import { sendJson } from "./reply.js";
+
+export interface AdminControls {
+  readonly faults: FaultRegistry;
+  setHostDown(down: boolean): void;
+  setWrongHostKey(wrong: boolean): void;
+  containers(): SimContainer[];
+  commandLog(node?: string): SimCommand[];
+}
+
+/** Handles `/_sim/...`; `rest` is the path after `/_sim`. */
+export async function handleAdmin(
+  controls: AdminControls,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rest: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const method = req.method ?? "GET";
+  const ok = (data: unknown) => sendJson(res, 200, { data });
+  try {
+    const body = method === "POST" || method === "PUT" ? await readJson(req) : undefined;
+    const faultId = /^\/faults\/([^/]+)$/.exec(rest)?.[1];
+    if (rest === "/faults" && method === "GET") return ok(controls.faults.list());
+    if (rest === "/faults" && method === "POST") return ok({ id: controls.faults.add(body as FaultSpec) });
+    if (rest === "/faults" && method === "DELETE") {
+      controls.faults.clear();
+      return ok(null);
+    }
+    if (faultId && method === "DELETE") {
+      controls.faults.remove(decodeURIComponent(faultId));
+      return ok(null);
+    }
+    if (rest === "/host-down" && method === "PUT") {
+      // Answer first: going down drops every connection, this one included.
+      const down = Boolean((body as { down?: unknown })?.down);
+      res.once("finish", () => controls.setHostDown(down));
+      return ok(null);
+    }
+    if (rest === "/wrong-host-key" && method === "PUT") {
+      controls.setWrongHostKey(Boolean((body as { wrong?: unknown })?.wrong));
+      return ok(null);
+    }
+    if (rest === "/containers" && method === "GET") return ok(controls.containers());
+    if (rest === "/commands" && method === "GET")
+      return ok(controls.commandLog(query.get("node") ?? undefined));
+    sendJson(res, 404, { data: null, message: `no admin endpoint ${method} /_sim${rest}\n` });
+  } catch (err) {
+    sendJson(res, 400, { data: null, message: `${err instanceof Error ? err.message : String(err)}\n` });
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text.trim() === "" ? {} : JSON.parse(text);
+}

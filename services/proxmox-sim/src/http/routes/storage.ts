@@ -1,0 +1,103 @@
+/**
+ * Storages and their content (templates, backups, CT root volumes), and deleting a volume.
+ */
+import { die } from "../../errors.js";
+import { type SimContext, startTask } from "../../sim-context.js";
+import { rootfsBytes } from "../../state/container.js";
+import { usedBytes, type VolumeEntry } from "../../state/storage.js";
+import { intParam } from "../params.js";
+import type { Route } from "../router.js";
+import { NODE, OPT_VMID } from "./common.js";
+
+/** Root volumes of the node's containers live on the storage named in their `rootfs`. */
+function rootVolumes(sim: SimContext, node: string, storage: string): VolumeEntry[] {
+  return sim.cluster
+    .list(node)
+    .filter((ct) => String(ct.config.rootfs ?? "").startsWith(`${storage}:`))
+    .map((ct) => ({
+      volid: String(ct.config.rootfs).split(",")[0]!,
+      content: "rootdir" as const,
+      format: "raw",
+      size: rootfsBytes(ct),
+      ctime: Math.floor(Date.now() / 1000),
+      vmid: ct.vmid,
+    }));
+}
+
+export const storageRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/nodes/{node}/storage",
+    params: {
+      node: NODE,
+      content: "string?",
+      enabled: "boolean?",
+      format: "boolean?",
+      storage: "string?",
+      target: "string?",
+    },
+    handle: ({ sim, params }) => {
+      const node = params.node!;
+      sim.cluster.assertNode(node);
+      return sim.storage
+        .list(node)
+        .filter((s) => params.storage === undefined || s.storage === params.storage)
+        .filter(
+          (s) => params.content === undefined || params.content.split(",").some((c) => s.content.includes(c)),
+        )
+        .map((s) => {
+          const used = usedBytes(sim.storage, node, s.storage);
+          return {
+            storage: s.storage,
+            type: s.type,
+            content: s.content,
+            active: 1,
+            enabled: 1,
+            shared: s.shared,
+            total: s.total,
+            used,
+            avail: s.total - used,
+            used_fraction: used / s.total,
+          };
+        });
+    },
+  },
+  {
+    method: "GET",
+    path: "/nodes/{node}/storage/{storage}/content",
+    params: { node: NODE, storage: "string", content: "string?", vmid: OPT_VMID },
+    handle: ({ sim, params }) => {
+      const node = params.node!;
+      sim.cluster.assertNode(node);
+      sim.storage.get(node, params.storage!);
+      const vmid = params.vmid === undefined ? undefined : intParam(params, "vmid");
+      return [...sim.storage.volumes(node, params.storage!), ...rootVolumes(sim, node, params.storage!)]
+        .filter((v) => params.content === undefined || v.content === params.content)
+        .filter((v) => vmid === undefined || v.vmid === vmid)
+        .map(({ backupConfig: _hidden, ...v }) => v);
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/nodes/{node}/storage/{storage}/content/{volume}",
+    params: { node: NODE, storage: "string?", volume: "string", delay: "integer?:1-30" },
+    handle: ({ sim, params, principal, method, path }) => {
+      const node = params.node!;
+      sim.cluster.assertNode(node);
+      const volume = params.volume!;
+      const volid = volume.includes(":") ? volume : `${params.storage}:${volume}`;
+      if (!sim.storage.findVolume(node, volid)) throw die(`volume '${volid}' does not exist`);
+      return startTask(sim, {
+        node,
+        type: "imgdel",
+        id: volid,
+        user: principal.user,
+        request: { method, path },
+        run: (log) => {
+          sim.storage.remove(node, volid);
+          log(`Removed volume '${volid}'`);
+        },
+      });
+    },
+  },
+];

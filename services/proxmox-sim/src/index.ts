@@ -1,0 +1,17 @@
+/**
+ * The Proxmox VE simulator: an in-process fake of the `/api2/json` API and of each node's SSH
+ * `pct` interface, with fault injection. Used by tests, the dev stack and benchmarks.
+ */
+
+export type {
+  FaultEffect,
+  FaultMatch,
+  FaultSpec,
+  ProxmoxSimulator,
+  RunningSimulator,
+  SimCommand,
+  SimContainer,
+  SimulatorNodeInfo,
+  SimulatorOptions,
+} from "./api.js";
+export { createProxmoxSimulator } from "./simulator.js";

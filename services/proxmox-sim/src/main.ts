@@ -1,0 +1,42 @@
+/**
+ * Runs the simulator as a process: config, logger, start, state file, shutdown on SIGINT/SIGTERM.
+ */
+import { writeFile } from "node:fs/promises";
+import { loadConfig } from "@proximity/config";
+import { createLogger } from "@proximity/logger";
+import { createShutdownRegistry, runMain } from "@proximity/service-kit";
+import { simulatorConfigSchema } from "./config.js";
+import { createProxmoxSimulator } from "./index.js";
+
+runMain(async () => {
+  const config = loadConfig(simulatorConfigSchema);
+  const logger = createLogger({ service: "proxmox-sim", level: config.LOG_LEVEL });
+  const shutdown = createShutdownRegistry({ logger });
+  shutdown.installSignalHandlers();
+  const sim = createProxmoxSimulator({
+    nodes: config.SIM_NODES,
+    host: config.SIM_HOST,
+    httpPort: config.SIM_HTTP_PORT,
+    sshPort: config.SIM_SSH_PORT,
+    tokens: [{ tokenId: config.SIM_TOKEN_ID, secret: config.SIM_TOKEN_SECRET }],
+    users: config.SIM_ROOT_PASSWORD ? [{ username: "root@pam", password: config.SIM_ROOT_PASSWORD }] : [],
+    ssh: { username: config.SIM_SSH_USER, password: config.SIM_SSH_PASSWORD },
+    taskDurationMs: config.SIM_TASK_MS,
+    authFailureDelayMs: config.SIM_AUTH_FAILURE_DELAY_MS,
+  });
+  const running = await sim.start();
+  shutdown.register("simulator", () => sim.stop());
+  if (config.SIM_STATE_FILE) {
+    await writeFile(config.SIM_STATE_FILE, `${JSON.stringify(running, null, 2)}\n`);
+  }
+  // Only names, ports and fingerprints: never the token secret or passwords.
+  logger.info(
+    {
+      baseUrl: running.baseUrl,
+      tokenId: config.SIM_TOKEN_ID,
+      nodes: running.nodes,
+      taskMs: config.SIM_TASK_MS,
+    },
+    "Proxmox VE simulator listening",
+  );
+});

@@ -1,0 +1,132 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { SealedSecret } from "../crypto/envelope.js";
+import type { SecretsDatabase } from "./database.js";
+
+type Db = Kysely<SecretsDatabase> | Transaction<SecretsDatabase>;
+
+/** A stored version with its envelope. */
+export interface StoredSecretVersion extends SealedSecret {
+  readonly name: string;
+  readonly version: number;
+}
+
+/**
+ * Reserves the next version of `name` (1 for a new name): one atomic upsert, so concurrent puts
+ * get distinct versions. Reviving a deleted name continues its numbering.
+ */
+export async function reserveNextVersion(trx: Transaction<SecretsDatabase>, name: string): Promise<number> {
+  const row = await trx
+    .insertInto("secrets")
+    .values({ name, current_version: 1, deleted_at: null })
+    .onConflict((oc) =>
+      oc.column("name").doUpdateSet({
+        current_version: sql`secrets.current_version + 1`,
+        updated_at: sql`now()`,
+        deleted_at: null,
+      }),
+    )
+    .returning("current_version")
+    .executeTakeFirstOrThrow();
+  return row.current_version;
+}
+
+export async function insertSecretVersion(
+  trx: Transaction<SecretsDatabase>,
+  v: StoredSecretVersion,
+): Promise<void> {
+  await trx
+    .insertInto("secret_versions")
+    .values({
+      name: v.name,
+      version: v.version,
+      kek_id: v.kekId,
+      wrapped_key: v.wrappedKey,
+      iv: v.iv,
+      ciphertext: v.ciphertext,
+      tag: v.tag,
+    })
+    .execute();
+}
+
+/** The current version of a live secret, or undefined. */
+export async function findCurrentSecretVersion(
+  db: Db,
+  name: string,
+): Promise<StoredSecretVersion | undefined> {
+  const row = await db
+    .selectFrom("secrets as s")
+    .innerJoin("secret_versions as v", (j) =>
+      j.onRef("v.name", "=", "s.name").onRef("v.version", "=", "s.current_version"),
+    )
+    .select(["v.name", "v.version", "v.kek_id", "v.wrapped_key", "v.iv", "v.ciphertext", "v.tag"])
+    .where("s.name", "=", name)
+    .where("s.deleted_at", "is", null)
+    .executeTakeFirst();
+  return row && toStored(row);
+}
+
+/** Removes every version and marks the name deleted; true when a live secret existed. */
+export async function deleteSecretVersions(
+  trx: Transaction<SecretsDatabase>,
+  name: string,
+): Promise<boolean> {
+  await trx.deleteFrom("secret_versions").where("name", "=", name).execute();
+  const res = await trx
+    .updateTable("secrets")
+    .set({ deleted_at: sql`now()`, updated_at: sql`now()` })
+    .where("name", "=", name)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** A batch of versions not wrapped by `keyId`, locked for re-wrapping (other workers skip them). */
+export async function lockVersionsNotWrappedBy(
+  trx: Transaction<SecretsDatabase>,
+  keyId: string,
+  limit: number,
+): Promise<StoredSecretVersion[]> {
+  const rows = await trx
+    .selectFrom("secret_versions")
+    .select(["name", "version", "kek_id", "wrapped_key", "iv", "ciphertext", "tag"])
+    .where("kek_id", "<>", keyId)
+    .orderBy("name")
+    .orderBy("version")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map(toStored);
+}
+
+export async function updateWrappedKey(
+  trx: Transaction<SecretsDatabase>,
+  v: { name: string; version: number; kekId: string; wrappedKey: Buffer },
+): Promise<void> {
+  await trx
+    .updateTable("secret_versions")
+    .set({ kek_id: v.kekId, wrapped_key: v.wrappedKey })
+    .where("name", "=", v.name)
+    .where("version", "=", v.version)
+    .execute();
+}
+
+function toStored(row: {
+  name: string;
+  version: number;
+  kek_id: string;
+  wrapped_key: Buffer;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}): StoredSecretVersion {
+  return {
+    name: row.name,
+    version: row.version,
+    kekId: row.kek_id,
+    wrappedKey: row.wrapped_key,
+    iv: row.iv,
+    ciphertext: row.ciphertext,
+    tag: row.tag,
+  };
+}
