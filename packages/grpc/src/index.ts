@@ -17,6 +17,7 @@ export {
   exportServiceKeyPair,
   generateServiceKeys,
   loadServiceKeys,
+  ServiceIdentities,
   verifyServiceToken,
 } from "./service-auth.js";
 export { errorFromGrpc, grpcStatusOf, httpStatusOfGrpc } from "./status.js";

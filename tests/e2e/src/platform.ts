@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createGatewayService, loadGatewayConfig } from "@proximity/api-gateway";
+import { createApplicationsService, loadApplicationsConfig } from "@proximity/applications";
+import { createBackupsService, loadBackupsConfig } from "@proximity/backups";
+import { generateServiceKeys, ServiceIdentities } from "@proximity/grpc";
+import { createHostsService, loadHostsConfig } from "@proximity/hosts";
+import { createLogger, type Logger } from "@proximity/logger";
+import { createProvisionerService, loadProvisionerConfig } from "@proximity/provisioner";
+import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
+import { createSecretsService, loadSecretsConfig } from "@proximity/secrets";
+import type { ServiceHandle } from "@proximity/service-kit";
+import { connect } from "nats";
+import { freePort } from "./free-port.js";
+import { createScratchDatabase } from "./scratch-database.js";
+
+export interface PlatformOptions {
+  readonly databaseUrl: string;
+  readonly natsUrl: string;
+  /** pino level of every service (default "silent"). */
+  readonly logLevel?: string;
+  /** Simulator nodes (default ["pve1"]) and task duration (default 20 ms). */
+  readonly nodes?: readonly string[];
+  readonly taskDurationMs?: number;
+  /** Extra provisioner variables, e.g. PROVISIONER_MAX_DELIVER. */
+  readonly provisionerEnv?: Record<string, string>;
+}
+
+/** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
+export interface SimulatorCredentials {
+  readonly tokenId: string;
+  readonly tokenSecret: string;
+  readonly sshUser: string;
+  readonly sshPassword: string;
+}
+
+export interface Platform {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly adminUsername: string;
+  readonly adminPassword: string;
+  readonly sim: ProxmoxSimulator;
+  readonly simulator: RunningSimulator;
+  readonly simulatorCredentials: SimulatorCredentials;
+  /** The scratch database all services of this platform use (one schema each). */
+  readonly databaseUrl: string;
+  /** Body of POST /api/proxmox/hosts registering the simulator. */
+  hostRegistration(name?: string): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform in this process: the Proxmox VE simulator and every service, wired to
+ * each other with fresh keys, a scratch database and a bus namespace of their own. Used by the
+ * end-to-end tests and the benchmark; nothing is shared with other runs on the same servers.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const logger = createLogger({ service: "e2e", level: options.logLevel ?? "silent" });
+  const keys = generateServiceKeys(ServiceIdentities);
+  const database = await createScratchDatabase(options.databaseUrl);
+  const ns = `e2e${randomBytes(4).toString("hex")}`;
+  const credentials: SimulatorCredentials = {
+    tokenId: "root@pam!proximity",
+    tokenSecret: randomUUID(),
+    sshUser: "root",
+    sshPassword: randomBytes(12).toString("base64url"),
+  };
+  const sim = createProxmoxSimulator({
+    host: "127.0.0.1",
+    httpPort: 0,
+    sshPort: 0,
+    nodes: options.nodes ?? ["pve1"],
+    tokens: [{ tokenId: credentials.tokenId, secret: credentials.tokenSecret }],
+    ssh: { username: credentials.sshUser, password: credentials.sshPassword },
+    taskDurationMs: options.taskDurationMs ?? 20,
+    authFailureDelayMs: 0,
+  });
+  const simulator = await sim.start();
+  const [applicationsPort, hostsPort, backupsPort, secretsPort, provisionerPort] = await Promise.all(
+    [1, 2, 3, 4, 5].map(() => freePort()),
+  );
+  const address = (port: number | undefined) => `127.0.0.1:${port}`;
+  const common = {
+    DATABASE_URL: database.url,
+    NATS_URL: options.natsUrl,
+    BUS_NAMESPACE: ns,
+    SERVICE_KEYS_DIR: "(in memory)",
+    LOG_LEVEL: options.logLevel ?? "silent",
+    APPLICATIONS_GRPC_ADDR: address(applicationsPort),
+    HOSTS_GRPC_ADDR: address(hostsPort),
+    BACKUPS_GRPC_ADDR: address(backupsPort),
+    SECRETS_GRPC_ADDR: address(secretsPort),
+  };
+  const adminPassword = randomBytes(12).toString("base64url");
+  const started: ServiceHandle<unknown>[] = [];
+  const run = async <T>(name: string, service: ServiceHandle<T>): Promise<T> => {
+    const result = await service.start();
+    started.push(service);
+    logger.debug({ service: name }, "started");
+    return result;
+  };
+  const deps = (name: string): { logger: Logger; keys: NonNullable<ReturnType<typeof keys.get>> } => ({
+    logger: createLogger({ service: name, level: options.logLevel ?? "silent" }),
+    keys: keys.get(name)!,
+  });
+
+  try {
+    const kek = randomBytes(32).toString("base64");
+    await run(
+      "secrets",
+      createSecretsService(
+        loadSecretsConfig({ ...common, GRPC_PORT: String(secretsPort), SECRETS_KEK: kek }),
+        deps("secrets"),
+      ),
+    );
+    await run(
+      "hosts",
+      createHostsService(loadHostsConfig({ ...common, GRPC_PORT: String(hostsPort) }), deps("hosts")),
+    );
+    await run(
+      "applications",
+      createApplicationsService(
+        loadApplicationsConfig({ ...common, GRPC_PORT: String(applicationsPort) }),
+        deps("applications"),
+      ),
+    );
+    await run(
+      "backups",
+      createBackupsService(loadBackupsConfig({ ...common, GRPC_PORT: String(backupsPort) }), deps("backups")),
+    );
+    await run(
+      "provisioner",
+      createProvisionerService(
+        loadProvisionerConfig({
+          ...common,
+          GRPC_PORT: String(provisionerPort),
+          TASK_POLL_INTERVAL_MS: "20",
+          ...options.provisionerEnv,
+        }),
+        deps("provisioner"),
+      ),
+    );
+    const gateway = await run(
+      "api-gateway",
+      createGatewayService(
+        loadGatewayConfig({
+          ...common,
+          HTTP_HOST: "127.0.0.1",
+          HTTP_PORT: "0",
+          BOOTSTRAP_ADMIN_USERNAME: "admin",
+          BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+        }),
+        deps("api-gateway"),
+      ),
+    );
+    return {
+      url: gateway.url,
+      adminUsername: "admin",
+      adminPassword,
+      sim,
+      simulator,
+      simulatorCredentials: credentials,
+      databaseUrl: database.url,
+      hostRegistration: (name = "simulator") => ({
+        name,
+        address: new URL(simulator.baseUrl).hostname,
+        port: Number(new URL(simulator.baseUrl).port),
+        auth_mode: "api_token",
+        username: credentials.tokenId,
+        api_secret: credentials.tokenSecret,
+        insecure_http: true,
+        ssh_username: credentials.sshUser,
+        ssh_password: credentials.sshPassword,
+        nodes: simulator.nodes.map((n) => ({
+          name: n.name,
+          ssh_host: n.sshHost,
+          ssh_port: n.sshPort,
+          ssh_host_key_fingerprint: n.hostKeyFingerprint,
+        })),
+      }),
+      stop: () => stopAll(started, sim, options.natsUrl, ns, database.drop),
+    };
+  } catch (err) {
+    await stopAll(started, sim, options.natsUrl, ns, database.drop);
+    throw err;
+  }
+}
+
+async function stopAll(
+  started: ServiceHandle<unknown>[],
+  sim: ProxmoxSimulator,
+  natsUrl: string,
+  ns: string,
+  dropDatabase: () => Promise<void>,
+): Promise<void> {
+  for (const service of started.reverse()) await service.stop().catch(() => undefined);
+  await sim.stop().catch(() => undefined);
+  // Leave the shared NATS server as we found it: remove this run's streams and KV buckets.
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await nc.jetstreamManager();
+  for await (const name of jsm.streams.names()) {
+    if (name.startsWith(`${ns.toUpperCase()}_`) || name.startsWith(`KV_${ns}`))
+      await jsm.streams.delete(name);
+  }
+  await nc.close();
+  await dropDatabase().catch(() => undefined);
+}
