@@ -23,6 +23,8 @@ export interface PlatformOptions {
   readonly taskDurationMs?: number;
   /** Extra provisioner variables, e.g. PROVISIONER_MAX_DELIVER. */
   readonly provisionerEnv?: Record<string, string>;
+  /** Extra gateway variables, e.g. RATE_LIMIT_PER_MINUTE. */
+  readonly gatewayEnv?: Record<string, string>;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -148,6 +150,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           HTTP_PORT: "0",
           BOOTSTRAP_ADMIN_USERNAME: "admin",
           BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+          ...options.gatewayEnv,
         }),
         deps("api-gateway"),
       ),
