@@ -61,7 +61,9 @@ try {
   console.log(`simulator task duration: ${taskDurationMs} ms; nodes: 2; provisioner concurrency: 8`);
   console.log(`POST /api/apps → running, one at a time (n=${sequential}): ${stats(seq)}`);
   console.log(`POST /api/apps → running, burst of ${burst} at once: ${stats(par)}`);
-  console.log(`burst throughput: ${(burst / burstSeconds).toFixed(2)} deploys/s (${burstSeconds.toFixed(1)} s)`);
+  console.log(
+    `burst throughput: ${(burst / burstSeconds).toFixed(2)} deploys/s (${burstSeconds.toFixed(1)} s)`,
+  );
   console.log(`containers: ${vmids.length}, distinct VMIDs: ${new Set(vmids).size}`);
 } finally {
   await platform.stop();
