@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
 bash scripts/ensure-infra.sh
-exec pnpm exec tsx scripts/run-platform.ts
+# node directly (not through pnpm), so Ctrl-C and SIGTERM reach the runner, which stops every service.
+exec node --import tsx scripts/run-platform.ts
