@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Writable } from "node:stream";
 import { createGatewayService, loadGatewayConfig } from "@proximity/api-gateway";
 import { createApplicationsService, loadApplicationsConfig } from "@proximity/applications";
 import { createBackupsService, loadBackupsConfig } from "@proximity/backups";
-import { generateServiceKeys, ServiceIdentities } from "@proximity/grpc";
+import { createServiceClient, generateServiceKeys, ServiceIdentities } from "@proximity/grpc";
 import { createHostsService, loadHostsConfig } from "@proximity/hosts";
 import { createLogger, type Logger } from "@proximity/logger";
+import { secretsV1 } from "@proximity/proto";
 import { createProvisionerService, loadProvisionerConfig } from "@proximity/provisioner";
 import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
 import { createSecretsService, loadSecretsConfig } from "@proximity/secrets";
@@ -16,8 +18,10 @@ import { createScratchDatabase } from "./scratch-database.js";
 export interface PlatformOptions {
   readonly databaseUrl: string;
   readonly natsUrl: string;
-  /** pino level of every service (default "silent"). */
+  /** pino level of every service (default "silent", or "debug" when `logSink` is given). */
   readonly logLevel?: string;
+  /** Where every service writes its log lines (to inspect them); default stdout. */
+  readonly logSink?: Writable;
   /** Simulator nodes (default ["pve1"]) and task duration (default 20 ms). */
   readonly nodes?: readonly string[];
   readonly taskDurationMs?: number;
@@ -45,6 +49,8 @@ export interface Platform {
   readonly simulatorCredentials: SimulatorCredentials;
   /** The scratch database all services of this platform use (one schema each). */
   readonly databaseUrl: string;
+  /** Reads a secret as the provisioner would (tests that look for leaked values). */
+  readSecretAsProvisioner(name: string): Promise<string>;
   /** Body of POST /api/proxmox/hosts registering the simulator. */
   hostRegistration(name?: string): Record<string, unknown>;
   stop(): Promise<void>;
@@ -56,7 +62,8 @@ export interface Platform {
  * end-to-end tests and the benchmark; nothing is shared with other runs on the same servers.
  */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const logger = createLogger({ service: "e2e", level: options.logLevel ?? "silent" });
+  const level = options.logLevel ?? (options.logSink ? "debug" : "silent");
+  const logger = createLogger({ service: "e2e", level }, options.logSink);
   const keys = generateServiceKeys(ServiceIdentities);
   const database = await createScratchDatabase(options.databaseUrl);
   const ns = `e2e${randomBytes(4).toString("hex")}`;
@@ -86,7 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     NATS_URL: options.natsUrl,
     BUS_NAMESPACE: ns,
     SERVICE_KEYS_DIR: "(in memory)",
-    LOG_LEVEL: options.logLevel ?? "silent",
+    LOG_LEVEL: level,
     APPLICATIONS_GRPC_ADDR: address(applicationsPort),
     HOSTS_GRPC_ADDR: address(hostsPort),
     BACKUPS_GRPC_ADDR: address(backupsPort),
@@ -101,7 +108,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return result;
   };
   const deps = (name: string): { logger: Logger; keys: NonNullable<ReturnType<typeof keys.get>> } => ({
-    logger: createLogger({ service: name, level: options.logLevel ?? "silent" }),
+    logger: createLogger({ service: name, level }, options.logSink),
     keys: keys.get(name)!,
   });
 
@@ -163,6 +170,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       simulator,
       simulatorCredentials: credentials,
       databaseUrl: database.url,
+      readSecretAsProvisioner: async (name) => {
+        const client = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
+          address: address(secretsPort),
+          audience: "secrets",
+          keys: keys.get("provisioner")!,
+        });
+        try {
+          return Buffer.from((await client.getSecret({ name })).value).toString("utf8");
+        } finally {
+          client.close();
+        }
+      },
       hostRegistration: (name = "simulator") => ({
         name,
         address: new URL(simulator.baseUrl).hostname,
