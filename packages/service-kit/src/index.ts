@@ -3,8 +3,8 @@
  * shape of service factories.
  */
 
-export { defineService } from "./lifecycle.js";
 export type { OnStop, ServiceHandle } from "./lifecycle.js";
+export { defineService } from "./lifecycle.js";
 export { runMain } from "./run-main.js";
 export type { ShutdownOptions, ShutdownRegistry } from "./shutdown.js";
 export { createShutdownRegistry } from "./shutdown.js";

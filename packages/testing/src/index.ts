@@ -10,3 +10,4 @@ export {
   uniqueName,
   uniqueNamespace,
 } from "./fixtures.js";
+export { tablesIn } from "./schema.js";

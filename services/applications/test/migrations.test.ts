@@ -1,17 +1,10 @@
 import { createDatabase, migrateDown, migrateToLatest } from "@proximity/db";
-import { createTestDatabase } from "@proximity/testing";
+import { createTestDatabase, tablesIn } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrations } from "../src/db/migrations/index.js";
+import { applicationsMigrations } from "../src/db/migrations/index.js";
 
 const schema = "applications";
-
-async function tablesIn(db: Kysely<unknown>): Promise<string[]> {
-  const { rows } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables
-    where table_schema = ${schema} and table_name not like 'kysely_%' order by table_name`.execute(db);
-  return rows.map((r) => r.table_name);
-}
 
 describe("migrations", () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -29,16 +22,18 @@ describe("migrations", () => {
 
   it("migrations - up creates every table, down removes them all, up again succeeds", async () => {
     const expected = ["apps", "deployment_logs", "inbox", "outbox"];
-    expect(await migrateToLatest(db, { schema, migrations })).toEqual(Object.keys(migrations));
-    expect(await tablesIn(db)).toEqual(expected);
-
-    expect(await migrateDown(db, { schema, migrations, all: true })).toEqual(
-      Object.keys(migrations).reverse(),
+    expect(await migrateToLatest(db, { schema, migrations: applicationsMigrations })).toEqual(
+      Object.keys(applicationsMigrations),
     );
-    expect(await tablesIn(db)).toEqual([]);
+    expect(await tablesIn(db, schema)).toEqual(expected);
 
-    await migrateToLatest(db, { schema, migrations });
-    expect(await tablesIn(db)).toEqual(expected);
+    expect(await migrateDown(db, { schema, migrations: applicationsMigrations, all: true })).toEqual(
+      Object.keys(applicationsMigrations).reverse(),
+    );
+    expect(await tablesIn(db, schema)).toEqual([]);
+
+    await migrateToLatest(db, { schema, migrations: applicationsMigrations });
+    expect(await tablesIn(db, schema)).toEqual(expected);
   });
 
   it("migrations - the hostname index only covers apps that are not gone", async () => {

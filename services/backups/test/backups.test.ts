@@ -10,7 +10,12 @@ import {
 } from "@proximity/bus";
 import { createDatabase } from "@proximity/db";
 import { NotFoundError, PermissionDeniedError } from "@proximity/errors";
-import { createServiceClient, generateServiceKeys, type PromiseClient } from "@proximity/grpc";
+import {
+  createServiceClient,
+  generateServiceKeys,
+  type PromiseClient,
+  ServiceIdentities,
+} from "@proximity/grpc";
 import { backupsV1, provisionerEventsV1 } from "@proximity/proto";
 import type { ServiceHandle } from "@proximity/service-kit";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
@@ -19,7 +24,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackupsDatabase } from "../src/db/database.js";
 import { createBackupsService, DEPLOYMENTS_CONSUMER, loadBackupsConfig } from "../src/index.js";
 
-const IDENTITIES = ["api-gateway", "applications", "hosts", "backups", "secrets", "provisioner"];
 const USER = { user: { id: "user-1", isAdmin: false } };
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -31,7 +35,7 @@ let applications: PromiseClient<backupsV1.BackupsServiceServer>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const keys = generateServiceKeys(IDENTITIES);
+  const keys = generateServiceKeys(ServiceIdentities);
   const ns = uniqueNamespace();
   const { natsUrl } = testServers();
   const config = loadBackupsConfig({

@@ -7,6 +7,8 @@ import {
   createServiceClient,
   generateServiceKeys,
   type PromiseClient,
+  ServiceIdentities,
+  type ServiceIdentity,
   type ServiceKeys,
 } from "@proximity/grpc";
 import { applicationsV1, hostsV1, secretsV1 } from "@proximity/proto";
@@ -19,15 +21,6 @@ import { createSecretsService, loadSecretsConfig } from "../../secrets/src/index
 import type { HostsDatabase } from "../src/db/database.js";
 import { createHostsService, loadHostsConfig } from "../src/index.js";
 
-export const IDENTITIES = [
-  "api-gateway",
-  "applications",
-  "hosts",
-  "backups",
-  "secrets",
-  "provisioner",
-] as const;
-type Identity = (typeof IDENTITIES)[number];
 export type HostsClient = PromiseClient<hostsV1.HostsServiceServer>;
 export type SecretsClient = PromiseClient<secretsV1.SecretsServiceServer>;
 
@@ -63,7 +56,7 @@ export function hostRequest(over: Partial<hostsV1.CreateHostRequest> = {}): host
  */
 export async function startStack(hostsEnv: Record<string, string> = {}) {
   const database = await createTestDatabase();
-  const keys = generateServiceKeys(IDENTITIES);
+  const keys = generateServiceKeys(ServiceIdentities);
   const ns = uniqueNamespace();
   const { natsUrl } = testServers();
   const stops: (() => Promise<void> | void)[] = [];
@@ -111,7 +104,7 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
     definition: Parameters<typeof createServiceClient>[0],
     address: string,
     audience: string,
-    as: Identity,
+    as: ServiceIdentity,
   ) => {
     const c = createServiceClient<S>(definition, { address, audience, keys: keys.get(as)! });
     clients.push(c);
@@ -124,9 +117,9 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
     keys,
     appCounts,
     startHosts,
-    hostsAs: (as: Identity, address = first.address): HostsClient =>
+    hostsAs: (as: ServiceIdentity, address = first.address): HostsClient =>
       client<hostsV1.HostsServiceServer>(hostsV1.HostsServiceService, address, "hosts", as),
-    secretsAs: (as: Identity): SecretsClient =>
+    secretsAs: (as: ServiceIdentity): SecretsClient =>
       client<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, secretsAddress, "secrets", as),
     async stop() {
       for (const c of clients) c.close();

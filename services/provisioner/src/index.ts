@@ -2,6 +2,6 @@
 
 export type { ProvisionerConfig } from "./config.js";
 export { loadProvisionerConfig, provisionerConfigSchema } from "./config.js";
-export { migrations } from "./db/migrations/index.js";
+export { provisionerMigrations } from "./db/migrations/index.js";
 export type { ProvisionerServiceDeps } from "./service.js";
 export { createProvisionerService, DEPLOY_CONSUMER } from "./service.js";

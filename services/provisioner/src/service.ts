@@ -7,16 +7,16 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type Bus, connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
+import { connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createGrpcServer, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
-import type { ServiceHandle } from "@proximity/service-kit";
+import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import type { DeployDeps } from "./app/deploy/deploy-context.js";
 import type { ProvisionerConfig } from "./config.js";
 import type { ProvisionerDatabase } from "./db/database.js";
-import { migrations } from "./db/migrations/index.js";
+import { provisionerMigrations } from "./db/migrations/index.js";
 import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
@@ -36,19 +36,16 @@ export function createProvisionerService(
   deps: ProvisionerServiceDeps,
 ): ServiceHandle {
   const { logger, keys } = deps;
-  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
-  const onStop = (name: string, stop: () => Promise<void> | void) => stops.push({ name, stop });
-
-  const start = async () => {
+  return defineService(logger, async (onStop) => {
     const db = createDatabase<ProvisionerDatabase>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations });
+    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: provisionerMigrations });
 
-    const bus: Bus = await connectBus({
+    const bus = await connectBus({
       servers: config.NATS_URL,
       name: SERVICE_NAME,
       ns: config.BUS_NAMESPACE,
@@ -119,18 +116,5 @@ export function createProvisionerService(
     grpc.setServing(true);
     logger.info({ grpcPort, namespace: bus.ns }, "provisioner ready");
     return { grpcPort };
-  };
-
-  const stop = async () => {
-    // Reverse start order: gRPC readiness goes off first (shutdown sets NOT_SERVING at once).
-    for (const { name, stop: step } of stops.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        logger.error({ err, step: name }, "stop step failed");
-      }
-    }
-  };
-
-  return { start, stop };
+  });
 }

@@ -1,8 +1,7 @@
 import { createDatabase, migrateToLatest } from "@proximity/db";
-import { createGrpcServer, createHandlerFactory, type GrpcServer, type ServiceKeys } from "@proximity/grpc";
+import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
-import type { ServiceHandle } from "@proximity/service-kit";
-import type { Kysely } from "kysely";
+import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import type { SecretsConfig } from "./config.js";
 import type { KeyProvider } from "./crypto/key-provider.js";
 import { createLocalKeyProvider } from "./crypto/local-key-provider.js";
@@ -18,52 +17,25 @@ export interface SecretsServiceDeps {
 }
 
 /**
- * The secrets service: PostgreSQL and the gRPC server (it has no events). Without a usable
- * key-encryption key `start()` rejects with a ConfigError naming the variable.
+ * The secrets service: PostgreSQL and the gRPC server (it has no events); stop() the reverse
+ * (readiness off first). Without a usable key-encryption key `start()` rejects with a
+ * ConfigError naming the variable, before anything connects.
  */
 export function createSecretsService(config: SecretsConfig, deps: SecretsServiceDeps): ServiceHandle {
-  return new SecretsService(config, deps);
-}
-
-class SecretsService implements ServiceHandle {
-  readonly #config: SecretsConfig;
-  readonly #deps: SecretsServiceDeps;
-  #db: Kysely<SecretsDatabase> | undefined;
-  #grpc: GrpcServer | undefined;
-
-  constructor(config: SecretsConfig, deps: SecretsServiceDeps) {
-    this.#config = config;
-    this.#deps = deps;
-  }
-
-  async start(): Promise<{ grpcPort: number }> {
-    try {
-      return await this.#start();
-    } catch (err) {
-      // A half-started service must not leak its pool or port.
-      await this.stop();
-      throw err;
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.#grpc?.shutdown();
-    await this.#db?.destroy();
-  }
-
-  async #start(): Promise<{ grpcPort: number }> {
-    const { logger, keys } = this.#deps;
-    const config = this.#config;
+  const { logger, keys } = deps;
+  return defineService(logger, async (onStop) => {
     const keyProvider =
-      this.#deps.keyProvider ??
+      deps.keyProvider ??
       createLocalKeyProvider({ kek: config.SECRETS_KEK, kekFile: config.SECRETS_KEK_FILE });
+
     const db = createDatabase<SecretsDatabase>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
-      logger: this.#deps.logger,
+      logger,
     });
-    this.#db = db;
+    onStop("database", () => db.destroy());
     await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: secretsMigrations });
+
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
@@ -71,9 +43,9 @@ class SecretsService implements ServiceHandle {
         secretsServiceRegistration(createHandlerFactory({ keys, logger }), { db, keys: keyProvider }),
       ],
     });
-    this.#grpc = grpc;
     const grpcPort = await grpc.start();
+    onStop("grpc", () => grpc.shutdown());
     grpc.setServing(true);
     return { grpcPort };
-  }
+  });
 }

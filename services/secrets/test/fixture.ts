@@ -3,6 +3,8 @@ import {
   createServiceClient,
   generateServiceKeys,
   type PromiseClient,
+  ServiceIdentities,
+  type ServiceIdentity,
   type ServiceKeys,
 } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
@@ -10,15 +12,6 @@ import { secretsV1 } from "@proximity/proto";
 import { createTestDatabase, testLogger } from "@proximity/testing";
 import { createSecretsService, loadSecretsConfig, type SecretsConfig } from "../src/index.js";
 
-export const IDENTITIES = [
-  "api-gateway",
-  "applications",
-  "hosts",
-  "backups",
-  "secrets",
-  "provisioner",
-] as const;
-export type Identity = (typeof IDENTITIES)[number];
 export type SecretsClient = PromiseClient<secretsV1.SecretsServiceServer>;
 
 /** A 32-byte KEK, base64. */
@@ -52,7 +45,7 @@ export async function startSecrets(options: {
   const clients: SecretsClient[] = [];
   return {
     address: `127.0.0.1:${grpcPort}`,
-    clientAs(identity: Identity): SecretsClient {
+    clientAs(identity: ServiceIdentity): SecretsClient {
       const client = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
         address: `127.0.0.1:${grpcPort}`,
         audience: "secrets",
@@ -70,5 +63,5 @@ export async function startSecrets(options: {
 
 /** A fresh database and identity keys for one test file. */
 export async function secretsTestEnvironment() {
-  return { database: await createTestDatabase(), keys: generateServiceKeys(IDENTITIES) };
+  return { database: await createTestDatabase(), keys: generateServiceKeys(ServiceIdentities) };
 }

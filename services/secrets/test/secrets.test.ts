@@ -2,11 +2,12 @@ import { Writable } from "node:stream";
 import { ConfigError } from "@proximity/config";
 import { createDatabase } from "@proximity/db";
 import { InternalError, NotFoundError, PermissionDeniedError, ValidationError } from "@proximity/errors";
+import type { ServiceIdentity } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SecretsDatabase } from "../src/db/database.js";
-import { type Identity, newKek, secretsTestConfig, secretsTestEnvironment, startSecrets } from "./fixture.js";
+import { newKek, secretsTestConfig, secretsTestEnvironment, startSecrets } from "./fixture.js";
 
 let env: Awaited<ReturnType<typeof secretsTestEnvironment>>;
 let secrets: Awaited<ReturnType<typeof startSecrets>>;
@@ -109,7 +110,7 @@ describe("secrets service", () => {
 
   it("policy - every attempt is allowed or denied per caller and audited with its outcome", async () => {
     const name = "proxmox/hosts/matrix/api";
-    const attempts: [Identity, "put" | "get" | "delete", boolean][] = [
+    const attempts: [ServiceIdentity, "put" | "get" | "delete", boolean][] = [
       ["hosts", "put", true],
       ["hosts", "get", false],
       ["provisioner", "get", true],

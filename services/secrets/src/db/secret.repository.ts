@@ -1,6 +1,7 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { SealedSecret } from "../crypto/envelope.js";
 import type { SecretsDatabase } from "./database.js";
+import type { SecretVersionsTable } from "./secret-versions.table.js";
 
 type Db = Kysely<SecretsDatabase> | Transaction<SecretsDatabase>;
 
@@ -111,15 +112,7 @@ export async function updateWrappedKey(
     .execute();
 }
 
-function toStored(row: {
-  name: string;
-  version: number;
-  kek_id: string;
-  wrapped_key: Buffer;
-  iv: Buffer;
-  ciphertext: Buffer;
-  tag: Buffer;
-}): StoredSecretVersion {
+function toStored(row: Omit<Selectable<SecretVersionsTable>, "created_at">): StoredSecretVersion {
   return {
     name: row.name,
     version: row.version,

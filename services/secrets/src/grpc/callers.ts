@@ -1,12 +1,8 @@
+import { ServiceIdentities } from "@proximity/grpc";
+
 /**
- * Every service identity may reach the RPCs: access is decided per secret by domain/policy.ts,
+ * Every platform service may reach the RPCs: access is decided per secret by domain/policy.ts,
  * after the attempt is audited. Filtering callers at the transport would reject before the audit.
+ * Operator tooling ("sre") stays out at the transport, as before: it is not a platform service.
  */
-export const ANY_SERVICE: readonly string[] = [
-  "api-gateway",
-  "applications",
-  "hosts",
-  "backups",
-  "secrets",
-  "provisioner",
-];
+export const ANY_SERVICE: readonly string[] = ServiceIdentities.filter((identity) => identity !== "sre");

@@ -2,6 +2,6 @@ import type { MigrationSet } from "@proximity/db";
 import * as appsAndDeploymentLogs from "./0001_apps_and_deployment_logs.js";
 
 /** Every migration of the applications schema, applied in name order. */
-export const migrations: MigrationSet = {
+export const applicationsMigrations: MigrationSet = {
   "0001_apps_and_deployment_logs": appsAndDeploymentLogs,
 };
