@@ -51,6 +51,32 @@ export interface DeleteSecretRequest {
 export interface DeleteSecretResponse {
 }
 
+export interface RewrapDataKeysRequest {
+  /** Batch size (default 100); the call loops until nothing is left or `max_batches` ran. */
+  batchSize: number;
+  maxBatches: number;
+}
+
+export interface RewrapDataKeysResponse {
+  currentKeyId: string;
+  rewrapped: number;
+  /** Versions still wrapped by other keys (0 when rotation is complete). */
+  remaining: number;
+}
+
+export interface GetKeyUsageRequest {
+}
+
+export interface KeyUsage {
+  keyId: string;
+  versions: number;
+}
+
+export interface GetKeyUsageResponse {
+  currentKeyId: string;
+  usage: KeyUsage[];
+}
+
 function createBasePutSecretRequest(): PutSecretRequest {
   return { name: "", value: Buffer.alloc(0) };
 }
@@ -508,6 +534,434 @@ export const DeleteSecretResponse: MessageFns<DeleteSecretResponse> = {
   },
 };
 
+function createBaseRewrapDataKeysRequest(): RewrapDataKeysRequest {
+  return { batchSize: 0, maxBatches: 0 };
+}
+
+export const RewrapDataKeysRequest: MessageFns<RewrapDataKeysRequest> = {
+  encode(message: RewrapDataKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batchSize !== 0) {
+      writer.uint32(8).int32(message.batchSize);
+    }
+    if (message.maxBatches !== 0) {
+      writer.uint32(16).int32(message.maxBatches);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RewrapDataKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRewrapDataKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxBatches = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RewrapDataKeysRequest {
+    return {
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : 0,
+      maxBatches: isSet(object.maxBatches)
+        ? globalThis.Number(object.maxBatches)
+        : isSet(object.max_batches)
+        ? globalThis.Number(object.max_batches)
+        : 0,
+    };
+  },
+
+  toJSON(message: RewrapDataKeysRequest): unknown {
+    const obj: any = {};
+    if (message.batchSize !== 0) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.maxBatches !== 0) {
+      obj.maxBatches = Math.round(message.maxBatches);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RewrapDataKeysRequest>): RewrapDataKeysRequest {
+    return RewrapDataKeysRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RewrapDataKeysRequest>): RewrapDataKeysRequest {
+    const message = createBaseRewrapDataKeysRequest();
+    message.batchSize = object.batchSize ?? 0;
+    message.maxBatches = object.maxBatches ?? 0;
+    return message;
+  },
+};
+
+function createBaseRewrapDataKeysResponse(): RewrapDataKeysResponse {
+  return { currentKeyId: "", rewrapped: 0, remaining: 0 };
+}
+
+export const RewrapDataKeysResponse: MessageFns<RewrapDataKeysResponse> = {
+  encode(message: RewrapDataKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currentKeyId !== "") {
+      writer.uint32(10).string(message.currentKeyId);
+    }
+    if (message.rewrapped !== 0) {
+      writer.uint32(16).int32(message.rewrapped);
+    }
+    if (message.remaining !== 0) {
+      writer.uint32(24).int32(message.remaining);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RewrapDataKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRewrapDataKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currentKeyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rewrapped = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.remaining = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RewrapDataKeysResponse {
+    return {
+      currentKeyId: isSet(object.currentKeyId)
+        ? globalThis.String(object.currentKeyId)
+        : isSet(object.current_key_id)
+        ? globalThis.String(object.current_key_id)
+        : "",
+      rewrapped: isSet(object.rewrapped) ? globalThis.Number(object.rewrapped) : 0,
+      remaining: isSet(object.remaining) ? globalThis.Number(object.remaining) : 0,
+    };
+  },
+
+  toJSON(message: RewrapDataKeysResponse): unknown {
+    const obj: any = {};
+    if (message.currentKeyId !== "") {
+      obj.currentKeyId = message.currentKeyId;
+    }
+    if (message.rewrapped !== 0) {
+      obj.rewrapped = Math.round(message.rewrapped);
+    }
+    if (message.remaining !== 0) {
+      obj.remaining = Math.round(message.remaining);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RewrapDataKeysResponse>): RewrapDataKeysResponse {
+    return RewrapDataKeysResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RewrapDataKeysResponse>): RewrapDataKeysResponse {
+    const message = createBaseRewrapDataKeysResponse();
+    message.currentKeyId = object.currentKeyId ?? "";
+    message.rewrapped = object.rewrapped ?? 0;
+    message.remaining = object.remaining ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetKeyUsageRequest(): GetKeyUsageRequest {
+  return {};
+}
+
+export const GetKeyUsageRequest: MessageFns<GetKeyUsageRequest> = {
+  encode(_: GetKeyUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetKeyUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetKeyUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetKeyUsageRequest {
+    return {};
+  },
+
+  toJSON(_: GetKeyUsageRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetKeyUsageRequest>): GetKeyUsageRequest {
+    return GetKeyUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<GetKeyUsageRequest>): GetKeyUsageRequest {
+    const message = createBaseGetKeyUsageRequest();
+    return message;
+  },
+};
+
+function createBaseKeyUsage(): KeyUsage {
+  return { keyId: "", versions: 0 };
+}
+
+export const KeyUsage: MessageFns<KeyUsage> = {
+  encode(message: KeyUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyId !== "") {
+      writer.uint32(10).string(message.keyId);
+    }
+    if (message.versions !== 0) {
+      writer.uint32(16).int32(message.versions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.versions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyUsage {
+    return {
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      versions: isSet(object.versions) ? globalThis.Number(object.versions) : 0,
+    };
+  },
+
+  toJSON(message: KeyUsage): unknown {
+    const obj: any = {};
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.versions !== 0) {
+      obj.versions = Math.round(message.versions);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<KeyUsage>): KeyUsage {
+    return KeyUsage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KeyUsage>): KeyUsage {
+    const message = createBaseKeyUsage();
+    message.keyId = object.keyId ?? "";
+    message.versions = object.versions ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetKeyUsageResponse(): GetKeyUsageResponse {
+  return { currentKeyId: "", usage: [] };
+}
+
+export const GetKeyUsageResponse: MessageFns<GetKeyUsageResponse> = {
+  encode(message: GetKeyUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currentKeyId !== "") {
+      writer.uint32(10).string(message.currentKeyId);
+    }
+    for (const v of message.usage) {
+      KeyUsage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetKeyUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetKeyUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currentKeyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.usage.push(KeyUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetKeyUsageResponse {
+    return {
+      currentKeyId: isSet(object.currentKeyId)
+        ? globalThis.String(object.currentKeyId)
+        : isSet(object.current_key_id)
+        ? globalThis.String(object.current_key_id)
+        : "",
+      usage: globalThis.Array.isArray(object?.usage) ? object.usage.map((e: any) => KeyUsage.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetKeyUsageResponse): unknown {
+    const obj: any = {};
+    if (message.currentKeyId !== "") {
+      obj.currentKeyId = message.currentKeyId;
+    }
+    if (message.usage?.length) {
+      obj.usage = message.usage.map((e) => KeyUsage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetKeyUsageResponse>): GetKeyUsageResponse {
+    return GetKeyUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetKeyUsageResponse>): GetKeyUsageResponse {
+    const message = createBaseGetKeyUsageResponse();
+    message.currentKeyId = object.currentKeyId ?? "";
+    message.usage = object.usage?.map((e) => KeyUsage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Vault-style secret store. Access is decided per calling service identity and every
  * attempt is audited (never the value).
@@ -604,6 +1058,88 @@ export const SecretsServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): SecretsServiceClient;
   service: typeof SecretsServiceService;
+  serviceName: string;
+};
+
+/**
+ * Key management for operators (identity "sre"): rotation of the key-encryption key is
+ * online — introduce a new current key, re-wrap every data key, watch the old key's usage
+ * drop to zero, then retire it.
+ */
+export type SecretsAdminServiceService = typeof SecretsAdminServiceService;
+export const SecretsAdminServiceService = {
+  /** Re-wraps data keys that are not under the current key-encryption key, in batches. */
+  rewrapDataKeys: {
+    path: "/proximity.secrets.v1.SecretsAdminService/RewrapDataKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RewrapDataKeysRequest): Buffer =>
+      Buffer.from(RewrapDataKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RewrapDataKeysRequest => RewrapDataKeysRequest.decode(value),
+    responseSerialize: (value: RewrapDataKeysResponse): Buffer =>
+      Buffer.from(RewrapDataKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RewrapDataKeysResponse => RewrapDataKeysResponse.decode(value),
+  },
+  /** How many secret versions each key-encryption key protects. */
+  getKeyUsage: {
+    path: "/proximity.secrets.v1.SecretsAdminService/GetKeyUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetKeyUsageRequest): Buffer => Buffer.from(GetKeyUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetKeyUsageRequest => GetKeyUsageRequest.decode(value),
+    responseSerialize: (value: GetKeyUsageResponse): Buffer => Buffer.from(GetKeyUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetKeyUsageResponse => GetKeyUsageResponse.decode(value),
+  },
+} as const;
+
+export interface SecretsAdminServiceServer extends UntypedServiceImplementation {
+  /** Re-wraps data keys that are not under the current key-encryption key, in batches. */
+  rewrapDataKeys: handleUnaryCall<RewrapDataKeysRequest, RewrapDataKeysResponse>;
+  /** How many secret versions each key-encryption key protects. */
+  getKeyUsage: handleUnaryCall<GetKeyUsageRequest, GetKeyUsageResponse>;
+}
+
+export interface SecretsAdminServiceClient extends Client {
+  /** Re-wraps data keys that are not under the current key-encryption key, in batches. */
+  rewrapDataKeys(
+    request: RewrapDataKeysRequest,
+    callback: (error: ServiceError | null, response: RewrapDataKeysResponse) => void,
+  ): ClientUnaryCall;
+  rewrapDataKeys(
+    request: RewrapDataKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RewrapDataKeysResponse) => void,
+  ): ClientUnaryCall;
+  rewrapDataKeys(
+    request: RewrapDataKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RewrapDataKeysResponse) => void,
+  ): ClientUnaryCall;
+  /** How many secret versions each key-encryption key protects. */
+  getKeyUsage(
+    request: GetKeyUsageRequest,
+    callback: (error: ServiceError | null, response: GetKeyUsageResponse) => void,
+  ): ClientUnaryCall;
+  getKeyUsage(
+    request: GetKeyUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetKeyUsageResponse) => void,
+  ): ClientUnaryCall;
+  getKeyUsage(
+    request: GetKeyUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetKeyUsageResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const SecretsAdminServiceClient = makeGenericClientConstructor(
+  SecretsAdminServiceService,
+  "proximity.secrets.v1.SecretsAdminService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): SecretsAdminServiceClient;
+  service: typeof SecretsAdminServiceService;
   serviceName: string;
 };
 
