@@ -15,6 +15,8 @@ export const secretsConfigSchema = z
     SECRETS_KEK: z.string().min(1).optional(),
     /** Path of a JSON key ring `{"current": "k2", "keys": {"k1": "<b64>", "k2": "<b64>"}}` (for rotation). */
     SECRETS_KEK_FILE: z.string().min(1).optional(),
+    /** How often SECRETS_KEK_FILE is checked for a new key ring (online rotation, no restart). */
+    SECRETS_KEK_RELOAD_MS: env.millis(3000),
   })
   .superRefine((c, ctx) => {
     // Never a plaintext fallback: without a key-encryption key the service must not start.

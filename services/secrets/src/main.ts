@@ -8,7 +8,7 @@ runMain(async () => {
   const config = loadSecretsConfig();
   const logger = createLogger({ service: "secrets", level: config.LOG_LEVEL });
   const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "secrets");
-  const service = createSecretsService(config, { logger, keys });
+  const service = createSecretsService(config, { logger, keys, reloadSignal: "SIGHUP" });
   const shutdown = createShutdownRegistry({ logger });
   shutdown.register("secrets service", () => service.stop());
   shutdown.installSignalHandlers();

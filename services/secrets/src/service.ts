@@ -2,11 +2,14 @@ import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { assertRingCoversKeysInUse } from "./app/key-ring-guard.js";
+import { startKeyRingReloader } from "./app/key-ring-reloader.js";
 import type { SecretsConfig } from "./config.js";
 import type { KeyProvider } from "./crypto/key-provider.js";
 import { createLocalKeyProvider } from "./crypto/local-key-provider.js";
 import type { SecretsDatabase } from "./db/database.js";
 import { secretsMigrations } from "./db/migrations/index.js";
+import { secretsAdminServiceRegistration } from "./grpc/admin-server.js";
 import { secretsServiceRegistration } from "./grpc/server.js";
 
 export interface SecretsServiceDeps {
@@ -14,19 +17,22 @@ export interface SecretsServiceDeps {
   readonly keys: ServiceKeys;
   /** Replaces the KEKs from SECRETS_KEK / SECRETS_KEK_FILE (e.g. a KMS-backed provider). */
   readonly keyProvider?: KeyProvider;
+  /** Signal that re-reads SECRETS_KEK_FILE at once (main passes SIGHUP; tests leave it out). */
+  readonly reloadSignal?: NodeJS.Signals;
 }
 
 /**
  * The secrets service: PostgreSQL and the gRPC server (it has no events); stop() the reverse
- * (readiness off first). Without a usable key-encryption key `start()` rejects with a
- * ConfigError naming the variable, before anything connects.
+ * (readiness off first). Without a usable key-encryption key, or with a key ring missing a key
+ * that still wraps stored data keys, `start()` rejects with a ConfigError before serving.
  */
 export function createSecretsService(config: SecretsConfig, deps: SecretsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
-    const keyProvider =
-      deps.keyProvider ??
-      createLocalKeyProvider({ kek: config.SECRETS_KEK, kekFile: config.SECRETS_KEK_FILE });
+    const localKeys = deps.keyProvider
+      ? undefined
+      : createLocalKeyProvider({ kek: config.SECRETS_KEK, kekFile: config.SECRETS_KEK_FILE });
+    const keyProvider = deps.keyProvider ?? localKeys!;
 
     const db = createDatabase<SecretsDatabase>({
       url: config.DATABASE_URL,
@@ -35,12 +41,33 @@ export function createSecretsService(config: SecretsConfig, deps: SecretsService
     });
     onStop("database", () => db.destroy());
     await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: secretsMigrations });
+    await assertRingCoversKeysInUse(db, keyProvider.keyIds());
 
+    if (localKeys && config.SECRETS_KEK_FILE) {
+      const reloader = startKeyRingReloader({
+        path: config.SECRETS_KEK_FILE,
+        provider: localKeys,
+        db,
+        logger,
+        intervalMs: config.SECRETS_KEK_RELOAD_MS,
+      });
+      onStop("key ring reloader", () => reloader.stop());
+      if (deps.reloadSignal) {
+        const signal = deps.reloadSignal;
+        const onSignal = () => void reloader.check(true);
+        process.on(signal, onSignal);
+        onStop("key ring reload signal", () => void process.off(signal, onSignal));
+      }
+    }
+
+    const handlers = createHandlerFactory({ keys, logger });
+    const useCaseDeps = { db, keys: keyProvider };
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
       services: [
-        secretsServiceRegistration(createHandlerFactory({ keys, logger }), { db, keys: keyProvider }),
+        secretsServiceRegistration(handlers, useCaseDeps),
+        secretsAdminServiceRegistration(handlers, useCaseDeps),
       ],
     });
     const grpcPort = await grpc.start();

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ServiceDefinition } from "@grpc/grpc-js";
 import {
   createServiceClient,
   generateServiceKeys,
@@ -13,6 +14,7 @@ import { createTestDatabase, testLogger } from "@proximity/testing";
 import { createSecretsService, loadSecretsConfig, type SecretsConfig } from "../src/index.js";
 
 export type SecretsClient = PromiseClient<secretsV1.SecretsServiceServer>;
+export type SecretsAdminClient = PromiseClient<secretsV1.SecretsAdminServiceServer>;
 
 /** A 32-byte KEK, base64. */
 export const newKek = (): string => randomBytes(32).toString("base64");
@@ -42,18 +44,23 @@ export async function startSecrets(options: {
     },
   );
   const { grpcPort } = await service.start();
-  const clients: SecretsClient[] = [];
+  const clients: { close(): void }[] = [];
+  function connect<S>(definition: ServiceDefinition, identity: ServiceIdentity): PromiseClient<S> {
+    const client = createServiceClient<S>(definition, {
+      address: `127.0.0.1:${grpcPort}`,
+      audience: "secrets",
+      keys: options.keys.get(identity)!,
+    });
+    clients.push(client);
+    return client;
+  }
   return {
     address: `127.0.0.1:${grpcPort}`,
-    clientAs(identity: ServiceIdentity): SecretsClient {
-      const client = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
-        address: `127.0.0.1:${grpcPort}`,
-        audience: "secrets",
-        keys: options.keys.get(identity)!,
-      });
-      clients.push(client);
-      return client;
-    },
+    clientAs: (identity: ServiceIdentity): SecretsClient =>
+      connect(secretsV1.SecretsServiceService, identity),
+    /** A SecretsAdminService client calling as `identity` (operators are "sre"). */
+    adminAs: (identity: ServiceIdentity): SecretsAdminClient =>
+      connect(secretsV1.SecretsAdminServiceService, identity),
     async stop() {
       for (const c of clients) c.close();
       await service.stop();

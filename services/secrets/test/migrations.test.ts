@@ -20,10 +20,13 @@ afterAll(async () => {
 describe("secrets migrations", () => {
   it("migrations - up creates the tables, down removes them, up again works", async () => {
     const options = { schema: "secrets", migrations: secretsMigrations };
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0001_initial", "0002_admin_audit_actions"]);
     expect(await tablesIn(db, "secrets")).toEqual(["access_audit", "secret_versions", "secrets"]);
-    expect(await migrateDown(db, { ...options, all: true })).toEqual(["0001_initial"]);
+    expect(await migrateDown(db, { ...options, all: true })).toEqual([
+      "0002_admin_audit_actions",
+      "0001_initial",
+    ]);
     expect(await tablesIn(db, "secrets")).toEqual([]);
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0001_initial", "0002_admin_audit_actions"]);
   });
 });

@@ -13,6 +13,8 @@ export interface WrappedDataKey {
 export interface KeyProvider {
   /** The KEK new data keys are wrapped with. */
   currentKeyId(): string;
+  /** Every KEK id this provider can unwrap with (checked against the ids still in use). */
+  keyIds(): readonly string[];
   /** Wraps `dataKey` with KEK `keyId` (default: the current one). */
   wrap(dataKey: Buffer, keyId?: string): Promise<WrappedDataKey>;
   /** Unwraps a data key; rejects when the KEK is unknown or the wrapped key was altered. */

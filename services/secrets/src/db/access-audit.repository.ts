@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
+import type { AdminAction } from "../domain/admin-policy.js";
 import type { SecretAction } from "../domain/policy.js";
 import type { SecretsDatabase } from "./database.js";
 
 export interface AccessAuditEntry {
   readonly caller: string;
-  readonly action: SecretAction;
+  readonly action: SecretAction | AdminAction;
   readonly secretName: string;
   readonly allowed: boolean;
   readonly reason: string;

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { AdminAction } from "../domain/admin-policy.js";
 import type { SecretAction } from "../domain/policy.js";
 
 /** Every access attempt, allowed or denied. Never the value. */
@@ -7,7 +8,8 @@ export interface AccessAuditTable {
   at: Generated<Date>;
   /** Calling service identity. */
   caller: string;
-  action: SecretAction;
+  action: SecretAction | AdminAction;
+  /** The secret, or "*" for key-management calls that concern every secret. */
   secret_name: string;
   allowed: boolean;
   reason: string;
