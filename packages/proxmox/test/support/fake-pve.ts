@@ -5,7 +5,7 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { RecordedRequest } from "./pve-schema.js";
+import type { RecordedRequest } from "@proximity/pve-schema";
 
 /** A recorded request with its headers. */
 export interface SeenRequest extends RecordedRequest {

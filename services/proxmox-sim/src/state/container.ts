@@ -22,10 +22,16 @@ export interface ContainerRecord {
   startedAt: number | undefined;
   /** What runs inside: files, packages, docker/compose state. */
   readonly guest: Guest;
-  readonly snapshots: Map<
-    string,
-    { description: string; snaptime: number; config: Record<string, ConfigValue> }
-  >;
+  readonly snapshots: Map<string, SnapshotRecord>;
+}
+
+/** A snapshot: the config and guest contents at `snaptime`, and the snapshot it was taken on top of. */
+export interface SnapshotRecord {
+  readonly description: string;
+  readonly snaptime: number;
+  readonly config: Record<string, ConfigValue>;
+  readonly guest: Guest;
+  parent: string | undefined;
 }
 
 /** Builds a new stopped container record. */

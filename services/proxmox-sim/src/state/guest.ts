@@ -31,3 +31,23 @@ export function createGuest(vmid: number): Guest {
     composeProjects: new Map(),
   };
 }
+
+/** A deep copy of `from` for container `vmid` (snapshots, clones); the IP stays derived from vmid. */
+export function copyGuest(from: Guest, vmid: number): Guest {
+  const g = createGuest(vmid);
+  replaceGuest(g, from);
+  return g;
+}
+
+/** Makes `target` hold what `from` holds (rollback keeps the record, swaps its contents). */
+export function replaceGuest(target: Guest, from: Guest): void {
+  target.files.clear();
+  for (const [k, v] of from.files) target.files.set(k, v);
+  target.dirs.clear();
+  for (const d of from.dirs) target.dirs.add(d);
+  target.packages.clear();
+  for (const p of from.packages) target.packages.add(p);
+  target.dockerInstalled = from.dockerInstalled;
+  target.composeProjects.clear();
+  for (const [k, v] of from.composeProjects) target.composeProjects.set(k, v);
+}

@@ -22,6 +22,7 @@ export interface VolumeEntry {
   readonly vmid?: number;
   readonly subtype?: "lxc";
   readonly notes?: string;
+  readonly protected?: 0 | 1;
   /** For backups: the CT config at dump time (restore merges it). Never sent over the API. */
   readonly backupConfig?: Readonly<Record<string, ConfigValue>>;
 }
@@ -32,6 +33,7 @@ export interface StorageState {
   get(node: string, storage: string): StorageDef;
   volumes(node: string, storage: string): VolumeEntry[];
   findVolume(node: string, volid: string): VolumeEntry | undefined;
+  /** Adds a volume, replacing one with the same volid (a file written again). */
   add(node: string, entry: VolumeEntry): void;
   remove(node: string, volid: string): boolean;
 }
@@ -75,7 +77,7 @@ export function createStorageState(nodes: readonly string[]): StorageState {
     volumes: (node, storage) => of(node).filter((v) => v.volid.startsWith(`${storage}:`)),
     findVolume: (node, volid) => of(node).find((v) => v.volid === volid),
     add(node, entry) {
-      volumes.set(node, [...of(node), entry]);
+      volumes.set(node, [...of(node).filter((v) => v.volid !== entry.volid), entry]);
     },
     remove(node, volid) {
       const before = of(node);

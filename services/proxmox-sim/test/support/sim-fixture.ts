@@ -2,10 +2,11 @@
  * Starts a simulator on ephemeral ports and talks to it with plain fetch; every successful answer
  * and every request parameter is held to the official schema.
  */
+
+import { checkParams, checkReturns } from "@proximity/pve-schema";
 import { expect } from "vitest";
 import type { ProxmoxSimulator, RunningSimulator, SimulatorOptions } from "../../src/index.js";
 import { createProxmoxSimulator } from "../../src/index.js";
-import { checkParams, checkReturns } from "./pve-schema.js";
 
 export const TOKEN = { tokenId: "root@pam!proximity", secret: "0b1c2d3e-aaaa-bbbb-cccc-1234567890ab" };
 export const USER = { username: "root@pam", password: "rootpass" };

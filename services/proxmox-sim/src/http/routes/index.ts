@@ -5,10 +5,14 @@ import type { Route } from "../router.js";
 import { accessRoutes } from "./access.js";
 import { clusterRoutes } from "./cluster.js";
 import { lxcRoutes } from "./lxc.js";
+import { lxcCloneRoute } from "./lxc-clone.js";
+import { lxcInfoRoutes } from "./lxc-info.js";
 import { lxcStatusRoutes } from "./lxc-status.js";
 import { nodeRoutes } from "./nodes.js";
+import { snapshotRoutes } from "./snapshots.js";
 import { storageRoutes } from "./storage.js";
 import { taskRoutes } from "./tasks.js";
+import { vzdumpRoute } from "./vzdump.js";
 
 export const ROUTES: readonly Route[] = [
   ...accessRoutes,
@@ -16,6 +20,10 @@ export const ROUTES: readonly Route[] = [
   ...nodeRoutes,
   ...lxcRoutes,
   ...lxcStatusRoutes,
+  ...snapshotRoutes,
+  lxcCloneRoute,
+  ...lxcInfoRoutes,
+  vzdumpRoute,
   ...taskRoutes,
   ...storageRoutes,
 ];

@@ -90,7 +90,8 @@ export const storageRoutes: readonly Route[] = [
       return startTask(sim, {
         node,
         type: "imgdel",
-        id: volid,
+        // pvesm forks imgdel without an id (a volid's ':' would also break the UPID).
+        id: "",
         user: principal.user,
         request: { method, path },
         run: (log) => {
