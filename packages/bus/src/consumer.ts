@@ -182,8 +182,9 @@ class EventConsumerImpl implements EventConsumer {
       await this.#deadLetter(msg, ctx, "undecodable payload");
       return;
     }
-    // Keep the message ours while the handler works; ack_wait then only covers crashed processes.
-    const keepAlive = setInterval(() => msg.working(), Math.max(1_000, (this.#o.ackWaitMs ?? 30_000) / 3));
+    // Keep the message ours while the handler works (three times per ack_wait, so one lost
+    // heartbeat is harmless); ack_wait then only covers crashed processes.
+    const keepAlive = setInterval(() => msg.working(), Math.max(50, (this.#o.ackWaitMs ?? 30_000) / 3));
     try {
       await sub.handle(payload, ctx);
       clearInterval(keepAlive);

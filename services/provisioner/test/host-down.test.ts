@@ -30,10 +30,7 @@ describe("host down mid-deploy", () => {
   let failedOperation = "";
   let failedAt = 0;
 
-  // KNOWN BUG (provisioner src, not fixed here): with the host down, the operation does not reach
-  // `failed` within 45 s, although every timeout is short; `it.fails` keeps this visible and turns
-  // red once the provisioner is fixed, so flip it to `it` then.
-  it.fails("host down - a host lost after create ends in an explained failure", {
+  it("host down - a host lost after create ends in an explained failure", {
     timeout: 60_000,
   }, async () => {
     // Hold the start request so the host can be pulled while the deploy is in flight.
