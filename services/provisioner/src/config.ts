@@ -43,6 +43,10 @@ export const provisionerConfigSchema = z.object({
   TASK_TIMEOUT_MS: env.millis(600_000),
   /** First task poll interval (doubles up to 2 s); real tasks take seconds, simulators milliseconds. */
   TASK_POLL_INTERVAL_MS: env.millis(250),
+  /** How often half-built containers of failed deploys (host unreachable at cleanup) are retried. */
+  ORPHAN_RECONCILE_INTERVAL_MS: env.millis(60_000),
+  /** Time a host's circuit breaker stays open before one trial call. */
+  PROVISIONER_BREAKER_RESET_MS: env.millis(30_000),
   SSH_CONNECT_TIMEOUT_MS: env.millis(30_000),
   /** Deadline of short in-container commands (writing files, status checks). */
   SSH_COMMAND_TIMEOUT_MS: env.millis(60_000),

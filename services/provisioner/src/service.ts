@@ -14,6 +14,7 @@ import type { Logger } from "@proximity/logger";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import type { DeployDeps } from "./app/deploy/deploy-context.js";
+import { startOrphanReconciler } from "./app/reconcile-orphans.js";
 import type { ProvisionerConfig } from "./config.js";
 import type { ProvisionerDatabase } from "./db/database.js";
 import { provisionerMigrations } from "./db/migrations/index.js";
@@ -58,7 +59,7 @@ export function createProvisionerService(
 
     const peers = createPeers({ hosts: config.HOSTS_GRPC_ADDR, secrets: config.SECRETS_GRPC_ADDR }, keys);
     onStop("peer clients", () => peers.close());
-    const breakers = createBreakerRegistry();
+    const breakers = createBreakerRegistry({ resetTimeout: config.PROVISIONER_BREAKER_RESET_MS });
     onStop("breakers", () => breakers.shutdown());
     const ssh = createSshExecutor({
       logger,
@@ -105,6 +106,8 @@ export function createProvisionerService(
     });
     await consumer.start();
     onStop("deploy consumer", () => consumer.stop());
+    const reconciler = startOrphanReconciler(deployDeps, config.ORPHAN_RECONCILE_INTERVAL_MS);
+    onStop("orphan reconciler", () => reconciler.stop());
 
     const grpc = createGrpcServer({
       logger,

@@ -6,16 +6,13 @@
  * even when the host cannot be reached.
  */
 import type { MessageContext } from "@proximity/bus";
-import { NotFoundError } from "@proximity/errors";
-import type { Logger } from "@proximity/logger";
-import { findContainerOfOperation, releaseVmid } from "../../db/container.repository.js";
-import { claimOperation, finishOperation, type OperationRow } from "../../db/operation.repository.js";
-import { isCreatedBy } from "../../domain/container-marker.js";
+import { findContainerOfOperation } from "../../db/container.repository.js";
+import { claimOperation, finishOperation } from "../../db/operation.repository.js";
 import { addFailed } from "../../events/publish.js";
-import type { DeployDeps, DeployRequest, HostConnection } from "./deploy-context.js";
+import { removeOperationContainer } from "../remove-operation-container.js";
+import type { DeployDeps, DeployRequest } from "./deploy-context.js";
 import { explainFailure } from "./failure-reason.js";
 import { rootPasswordSecretName } from "./steps/create-container.js";
-import { resolveConnection } from "./steps/resolve-connection.js";
 
 export async function cleanupFailedDeploy(
   deps: DeployDeps,
@@ -33,7 +30,15 @@ export async function cleanupFailedDeploy(
   }
   const reason = explainFailure(error, op.attempts);
   const traceparent = ctx.traceparent;
-  await removeContainer(deps, request, op, traceparent, log);
+  const vmid = (await findContainerOfOperation(db, op.id))?.vmid ?? op.vmid;
+  if (vmid !== null) {
+    await removeOperationContainer(
+      deps,
+      { hostId: request.hostId, node: request.node, vmid, operationId: op.id },
+      traceparent,
+      log,
+    );
+  }
   await deps.peers.secrets
     .deleteSecret({ name: rootPasswordSecretName(request.appId) }, { traceparent })
     .then(() => log.info("root password secret deleted"))
@@ -54,54 +59,4 @@ export async function cleanupFailedDeploy(
     );
   });
   log.warn({ reason, attempts: op.attempts }, "deploy failed");
-}
-
-/**
- * Destroys the container if this operation created it (its description carries our mark), then
- * drops the containers row. If the host cannot be reached the row stays: it keeps the VMID from
- * being reused while an orphan may still exist.
- */
-async function removeContainer(
-  deps: DeployDeps,
-  request: DeployRequest,
-  op: OperationRow,
-  traceparent: string,
-  log: Logger,
-): Promise<void> {
-  const vmid = (await findContainerOfOperation(deps.db, op.id))?.vmid ?? op.vmid;
-  if (vmid === null) return;
-  let connection: HostConnection | undefined;
-  try {
-    connection = await resolveConnection(deps, request, { traceparent });
-    await destroyIfOurs(deps, connection, request.node, vmid, op.id, log);
-    await releaseVmid(deps.db, op.id, request.hostId, vmid);
-  } catch (err) {
-    log.error({ err, vmid }, "could not remove the container; its VMID stays reserved");
-  } finally {
-    await connection?.close().catch(() => undefined);
-  }
-}
-
-async function destroyIfOurs(
-  deps: DeployDeps,
-  connection: HostConnection,
-  node: string,
-  vmid: number,
-  operationId: string,
-  log: Logger,
-): Promise<void> {
-  const { pve } = connection;
-  const wait = { timeoutMs: deps.settings.taskTimeoutMs, intervalMs: deps.settings.taskPollIntervalMs };
-  const config = await pve.containerConfig(node, vmid).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  });
-  if (!config) return log.info({ vmid }, "no container to remove");
-  if (!isCreatedBy(config, operationId)) return log.info({ vmid }, "container is not ours; left alone");
-  if ((await pve.containerStatus(node, vmid)).status === "running") {
-    await pve.waitForTask(await pve.stopContainer(node, vmid), wait);
-    log.info({ vmid }, "container stopped");
-  }
-  await pve.waitForTask(await pve.deleteContainer(node, vmid, { purge: true }), wait);
-  log.info({ vmid }, "container destroyed");
 }
