@@ -31,6 +31,9 @@ export function connectSsh(target: SshTarget, options: SshConnectOptions): Promi
     };
     client.once("ready", () => {
       settled = true;
+      // Commands are short request/response exchanges: without TCP_NODELAY each small packet
+      // (EOF, exit status, close) can wait ~40 ms on a delayed ACK.
+      client.setNoDelay(true);
       resolve(client);
     });
     client.on("error", (err: Error & { level?: string }) => {

@@ -55,6 +55,7 @@ export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
   const servers = [real, wrong].map((key) => new ssh2.Server({ hostKeys: [key.privateKey] }, onClient));
   const tcp: NetServer = createServer((socket) => {
     if (options.isHostDown()) return void socket.destroy();
+    socket.setNoDelay(true); // small SSH packets would otherwise wait for delayed ACKs (~40 ms each)
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     servers[options.isWrongHostKey() ? 1 : 0]!.injectSocket(socket);
