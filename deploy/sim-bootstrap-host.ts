@@ -7,6 +7,8 @@
 import { readFileSync } from "node:fs";
 
 export interface SimulatorState {
+  /** SHA-256 fingerprint of the API certificate when the simulator serves HTTPS. */
+  readonly tlsFingerprint?: string;
   readonly nodes: readonly { name: string; sshHost: string; sshPort: number; hostKeyFingerprint: string }[];
 }
 
@@ -20,7 +22,8 @@ export function simulatorBootstrapHost(
     port: options.port ?? 8006,
     auth_mode: "AUTH_MODE_API_TOKEN",
     username: "root@pam!proximity",
-    insecure_http: true,
+    // Like a real node: HTTPS with its self-signed certificate pinned, when the simulator has one.
+    ...(state.tlsFingerprint ? { tls_fingerprint: state.tlsFingerprint } : { insecure_http: true }),
     ssh_username: "root",
     credentials: { api_secret: options.tokenSecret, ssh_password: options.sshPassword },
     nodes: state.nodes.map((n) => ({

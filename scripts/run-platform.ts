@@ -3,7 +3,7 @@
  * configuration kept in `.dev/` (service keys, key-encryption key, simulator credentials, admin
  * password — generated once, never committed). Used by `scripts/dev.sh`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -130,6 +130,7 @@ async function startSimulator(): Promise<string> {
   const sshPassword = persistent("sim-ssh-password", () => randomBytes(16).toString("base64url"));
   const stateFile = join(dev, "sim-state.json");
   start("proxmox-sim", {
+    ...simulatorCertificate(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     SIM_TOKEN_SECRET: tokenSecret,
     SIM_SSH_PASSWORD: sshPassword,
@@ -140,6 +141,28 @@ async function startSimulator(): Promise<string> {
   await new Promise((r) => setTimeout(r, 300));
   const state = JSON.parse(readFileSync(stateFile, "utf8")) as SimulatorState;
   return simulatorBootstrapHost(state, { tokenSecret, sshPassword });
+}
+
+/**
+ * A self-signed certificate for the simulator's API (as a fresh Proxmox node has), made once with
+ * the openssl CLI; the bootstrap host pins its fingerprint. Without openssl the simulator serves
+ * plain HTTP.
+ */
+function simulatorCertificate(): Record<string, string> {
+  const cert = join(dev, "sim-cert.pem");
+  const key = join(dev, "sim-key.pem");
+  if (!existsSync(cert)) {
+    const made = spawnSync("openssl", [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+      ...["-keyout", key, "-out", cert, "-days", "825", "-subj", "/CN=pve-sim"],
+      ...["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+    ]);
+    if (made.status !== 0) {
+      console.error("[platform] openssl unavailable: the simulator serves plain HTTP");
+      return {};
+    }
+  }
+  return { SIM_TLS_CERT_FILE: cert, SIM_TLS_KEY_FILE: key };
 }
 
 process.on("SIGINT", () => void stopAll(130));

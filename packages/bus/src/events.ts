@@ -63,6 +63,30 @@ export const Events = {
     hostsEventsV1.HostRegistered,
   ),
   HostRemoved: defineEvent("HostRemoved", "hosts.v1.host_removed", "HOSTS", hostsEventsV1.HostRemoved),
+  HostCheckRequested: defineEvent(
+    "HostCheckRequested",
+    "hosts.v1.host_check_requested",
+    "HOSTS",
+    hostsEventsV1.HostCheckRequested,
+  ),
+  HostStatusChanged: defineEvent(
+    "HostStatusChanged",
+    "hosts.v1.host_status_changed",
+    "HOSTS",
+    hostsEventsV1.HostStatusChanged,
+  ),
+  NodeStatusChanged: defineEvent(
+    "NodeStatusChanged",
+    "hosts.v1.node_status_changed",
+    "HOSTS",
+    hostsEventsV1.NodeStatusChanged,
+  ),
+  HostChecked: defineEvent(
+    "HostChecked",
+    "provisioner.v1.host_checked",
+    "PROVISIONER",
+    provisionerEventsV1.HostChecked,
+  ),
 } as const;
 
 export type EventName = keyof typeof Events;

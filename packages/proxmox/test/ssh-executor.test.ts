@@ -12,6 +12,7 @@ import {
   type SshTarget,
 } from "../src/index.js";
 import { memoryLogger } from "./support/logger.js";
+import { sshKeyPair } from "./support/ssh-keys.js";
 import { startSshServer, type TestSshServer } from "./support/ssh-server.js";
 
 describe("createSshExecutor", () => {
@@ -43,7 +44,7 @@ describe("createSshExecutor", () => {
   }
 
   it("fingerprintOf - matches the OpenSSH SHA256 form", () => {
-    const { public: pub } = utils.generateKeyPairSync("ed25519");
+    const { public: pub } = sshKeyPair();
     const key = utils.parseKey(pub);
     if (key instanceof Error) throw key;
     expect(fingerprintOf(key.getPublicSSH())).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);

@@ -78,7 +78,10 @@ describe("access control - over the whole route table", () => {
       "PATCH /api/users/{id}",
       "POST /api/catalog/reload",
       "POST /api/proxmox/hosts",
+      "POST /api/proxmox/hosts/{id}/sync-nodes",
+      "POST /api/proxmox/hosts/{id}/test",
       "POST /api/users",
+      "PUT /api/proxmox/hosts/{id}",
     ]);
     for (const op of adminOps) {
       const res = await request(h.url, op.method, op.path, {

@@ -102,4 +102,68 @@ describe("hosts - credentials are write-only", () => {
     expect(res.body.items[0]).toMatchObject({ name: "pve1", ssh_port: 22 });
     expect(h.fakes.callsTo("listNodes")[0]?.request).toEqual({ hostId });
   });
+
+  it("hosts - PUT passes new credentials on once, answers 200 without them; name cannot change", async () => {
+    const id = crypto.randomUUID();
+    const res = await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, {
+      auth: admin,
+      body: { address: "10.0.0.3", insecure_http: false, api_secret: SECRETS.api_secret },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(id);
+    expectNoCredentials(res.body);
+    expect(h.fakes.callsTo("updateHost")[0]?.request).toEqual({
+      id,
+      address: "10.0.0.3",
+      port: 0,
+      username: "",
+      tlsFingerprint: "",
+      insecureHttp: false,
+      sshUsername: "",
+      nodes: [],
+      credentials: { apiSecret: SECRETS.api_secret, sshPassword: "", sshPrivateKey: "" },
+    });
+    h.fakes.reset();
+    const renamed = await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, {
+      auth: admin,
+      body: { name: "other", ssh_password: SECRETS.ssh_password },
+    });
+    expect(renamed.status).toBe(400);
+    expectNoCredentials({ detail: renamed.body.detail, errors: renamed.body.errors });
+    expect(h.fakes.calls).toHaveLength(0);
+  });
+
+  it("hosts - PUT without credentials forwards none (the stored ones stay)", async () => {
+    const id = crypto.randomUUID();
+    expect(
+      (await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, { auth: admin, body: { port: 8443 } })).status,
+    ).toBe(200);
+    const call = h.fakes.callsTo("updateHost")[0]?.request as {
+      credentials?: unknown;
+      insecureHttp?: unknown;
+    };
+    expect(call.credentials).toBeUndefined();
+    expect(call.insecureHttp).toBeUndefined();
+  });
+
+  it("hosts - test and sync-nodes ask for a check and answer 202 with its id", async () => {
+    const id = crypto.randomUUID();
+    for (const action of ["test", "sync-nodes"]) {
+      const res = await request(h.url, "POST", `/api/proxmox/hosts/${id}/${action}`, { auth: admin });
+      expect({ action, status: res.status, body: res.body }).toEqual({
+        action,
+        status: 202,
+        body: { check_id: "7d0b7c3e-0000-4000-8000-000000000001" },
+      });
+    }
+    expect(h.fakes.callsTo("checkHost").map((c) => c.request)).toEqual([{ id }, { id }]);
+    h.fakes.fail("checkHost", "NOT_FOUND", "Host not found");
+    const missing = await request(h.url, "POST", `/api/proxmox/hosts/${id}/test`, { auth: admin });
+    expect(missing.status).toBe(404);
+  });
+
+  it("hosts - GET shows the last check result", async () => {
+    const res = await request(h.url, "GET", `/api/proxmox/hosts/${crypto.randomUUID()}`, { auth: admin });
+    expect(res.body).toMatchObject({ last_checked_at: null, last_check_error: null, pve_version: null });
+  });
 });

@@ -46,6 +46,8 @@ describe("platform - health, docs and edge behaviour", () => {
         "/api/apps",
         "/api/apps/{id}/logs",
         "/api/proxmox/hosts/{id}",
+        "/api/proxmox/hosts/{id}/test",
+        "/api/proxmox/hosts/{id}/sync-nodes",
         "/api/proxmox/nodes",
         "/api/health",
       ]),
@@ -57,6 +59,12 @@ describe("platform - health, docs and edge behaviour", () => {
     ]);
     expect(deploy.responses).toHaveProperty("202");
     expect(Object.keys(res.body.paths).some((p) => p.startsWith("/api/docs"))).toBe(false);
+    const hostOps = res.body.paths["/api/proxmox/hosts/{id}"];
+    expect(Object.keys(hostOps).sort()).toEqual(["delete", "get", "put"]);
+    expect(Object.keys(hostOps.put.requestBody.content["application/json"].schema.properties)).not.toContain(
+      "name",
+    );
+    expect(res.body.paths["/api/proxmox/hosts/{id}/test"].post.responses).toHaveProperty("202");
   });
 
   it("platform - the docs UI is served publicly", async () => {

@@ -17,6 +17,11 @@ export const hostsConfigSchema = z.object({
   /** The applications service, asked whether a host still has apps before it is deleted. */
   APPLICATIONS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50051"),
   /**
+   * How often every host is checked by the provisioner (connection, version, node stats); 0 turns
+   * the periodic check off (on-demand checks still work).
+   */
+  HOST_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
    * Optional host registered at start if none has its name (dev script, simulator): a
    * CreateHostRequest in proto3 JSON form, credentials included. Contains secrets: never logged.
    */

@@ -1,4 +1,4 @@
-import { connectBus, createOutboxRelay } from "@proximity/bus";
+import { connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import {
   createGrpcServer,
@@ -16,7 +16,9 @@ import { createSecretsCredentialStore } from "./clients/secrets-credential-store
 import type { HostsConfig } from "./config.js";
 import type { HostsDatabase } from "./db/database.js";
 import { hostsMigrations } from "./db/migrations/index.js";
+import { HOST_CHECKS_CONSUMER, hostCheckedSubscription } from "./events/handlers/host-checked.handler.js";
 import { hostsServiceRegistration } from "./grpc/server.js";
+import { startPeriodicChecks } from "./infra/periodic-checks.js";
 
 export interface HostsServiceDeps {
   readonly logger: Logger;
@@ -25,7 +27,8 @@ export interface HostsServiceDeps {
 
 /**
  * The hosts service: PostgreSQL, clients of the secrets and applications services, the outbox
- * relay (HostRegistered/HostRemoved), the gRPC server; then the optional bootstrap host, before
+ * relay (HostRegistered/HostRemoved/HostCheckRequested/…), the HostChecked consumer, the periodic
+ * check round (HOST_CHECK_INTERVAL_MS), the gRPC server; then the optional bootstrap host, before
  * readiness turns on. stop(): the reverse (readiness off first).
  */
 export function createHostsService(config: HostsConfig, deps: HostsServiceDeps): ServiceHandle {
@@ -67,6 +70,21 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
     const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
     relay.start();
     onStop("outbox relay", () => relay.stop());
+    const checkResults = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: HOST_CHECKS_CONSUMER,
+      stream: "PROVISIONER",
+      subscriptions: [hostCheckedSubscription(db)],
+    });
+    await checkResults.start();
+    onStop("host check results", () => checkResults.stop());
+    if (config.HOST_CHECK_INTERVAL_MS > 0) {
+      const periodic = startPeriodicChecks(db, config.HOST_CHECK_INTERVAL_MS, logger);
+      onStop("periodic host checks", () => periodic.stop());
+    }
 
     const appDeps: HostsDeps = {
       db,

@@ -1,5 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { type Bus, connectBus, Events, streamName } from "@proximity/bus";
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  type Bus,
+  connectBus,
+  Events,
+  envelopeHeaders,
+  newTraceparent,
+  streamName,
+  subjectOf,
+} from "@proximity/bus";
 import { createDatabase } from "@proximity/db";
 import {
   createGrpcServer,
@@ -11,7 +19,7 @@ import {
   type ServiceIdentity,
   type ServiceKeys,
 } from "@proximity/grpc";
-import { applicationsV1, hostsV1, secretsV1 } from "@proximity/proto";
+import { applicationsV1, hostsV1, provisionerEventsV1, secretsV1 } from "@proximity/proto";
 import type { ServiceHandle } from "@proximity/service-kit";
 import { createTestDatabase, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
@@ -74,7 +82,14 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
   stops.push(() => secrets.stop());
 
   const appCounts = new Map<string, number>();
-  const applicationsAddress = await startFakeApplications(keys.get("applications")!, appCounts, stops);
+  /** Every call the fake applications service received (a host check must make none). */
+  const applicationsCalls: string[] = [];
+  const applicationsAddress = await startFakeApplications(
+    keys.get("applications")!,
+    appCounts,
+    applicationsCalls,
+    stops,
+  );
 
   const startHosts = async (env: Record<string, string> = hostsEnv) => {
     const config = loadHostsConfig({
@@ -85,6 +100,8 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
       SERVICE_KEYS_DIR: "-",
       SECRETS_GRPC_ADDR: secretsAddress,
       APPLICATIONS_GRPC_ADDR: applicationsAddress,
+      // Periodic checks off unless a test turns them on (their requests would be noise).
+      HOST_CHECK_INTERVAL_MS: "0",
       ...env,
     });
     const service: ServiceHandle = createHostsService(config, {
@@ -116,6 +133,7 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
     bus,
     keys,
     appCounts,
+    applicationsCalls,
     startHosts,
     hostsAs: (as: ServiceIdentity, address = first.address): HostsClient =>
       client<hostsV1.HostsServiceServer>(hostsV1.HostsServiceService, address, "hosts", as),
@@ -136,6 +154,7 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
 async function startFakeApplications(
   keys: ServiceKeys,
   counts: Map<string, number>,
+  calls: string[],
   stops: (() => Promise<void> | void)[],
 ): Promise<string> {
   const h = createHandlerFactory({ keys, logger: testLogger("applications") });
@@ -151,9 +170,10 @@ async function startFakeApplications(
           countAppsOnHost: h.unary<
             applicationsV1.CountAppsOnHostRequest,
             applicationsV1.CountAppsOnHostResponse
-          >("CountAppsOnHost", { callers: ["hosts"] }, async (req) => ({
-            count: counts.get(req.hostId) ?? 0,
-          })),
+          >("CountAppsOnHost", { callers: ["hosts"] }, async (req) => {
+            calls.push(`CountAppsOnHost ${req.hostId}`);
+            return { count: counts.get(req.hostId) ?? 0 };
+          }),
         },
       },
     ],
@@ -164,11 +184,23 @@ async function startFakeApplications(
   return `127.0.0.1:${port}`;
 }
 
+/** An event of the HOSTS stream, decoded (fields of every hosts event type). */
+export interface HostEvent {
+  type: string;
+  hostId: string;
+  name?: string;
+  checkId?: string;
+  node?: string;
+  previousStatus?: string;
+  status?: string;
+  reason?: string;
+}
+
 /** Every event in the namespace's HOSTS stream, decoded, in order. */
-export async function hostEvents(bus: Bus): Promise<{ type: string; hostId: string; name?: string }[]> {
+export async function hostEvents(bus: Bus): Promise<HostEvent[]> {
   const stream = streamName(bus.ns, "HOSTS");
   const { state } = await bus.jsm.streams.info(stream);
-  const events: { type: string; hostId: string; name?: string }[] = [];
+  const events: HostEvent[] = [];
   for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
     const msg = await bus.jsm.streams.getMessage(stream, { seq });
     const type = msg.header.get("ce-type");
@@ -176,6 +208,12 @@ export async function hostEvents(bus: Bus): Promise<{ type: string; hostId: stri
       events.push({ type: "HostRegistered", ...Events.HostRegistered.codec.decode(msg.data) });
     if (type === Events.HostRemoved.type)
       events.push({ type: "HostRemoved", ...Events.HostRemoved.codec.decode(msg.data) });
+    if (type === Events.HostCheckRequested.type)
+      events.push({ type: "HostCheckRequested", ...Events.HostCheckRequested.codec.decode(msg.data) });
+    if (type === Events.HostStatusChanged.type)
+      events.push({ type: "HostStatusChanged", ...Events.HostStatusChanged.codec.decode(msg.data) });
+    if (type === Events.NodeStatusChanged.type)
+      events.push({ type: "NodeStatusChanged", ...Events.NodeStatusChanged.codec.decode(msg.data) });
   }
   return events;
 }
@@ -200,4 +238,25 @@ export async function dumpSchema(db: Kysely<HostsDatabase>, schema: string): Pro
     dump += `${rows.rows.map((r) => r.t).join("\n")}\n`;
   }
   return dump;
+}
+
+/** Publishes HostChecked as the provisioner would (its answer to a HostCheckRequested). */
+export async function publishHostChecked(
+  bus: Bus,
+  report: Partial<provisionerEventsV1.HostChecked> & { hostId: string },
+): Promise<void> {
+  const payload = provisionerEventsV1.HostChecked.fromPartial({ checkId: randomUUID(), ...report });
+  await bus.js.publish(
+    subjectOf(bus.ns, Events.HostChecked.subject),
+    Events.HostChecked.codec.encode(payload).finish(),
+    {
+      headers: envelopeHeaders({
+        id: randomUUID(),
+        type: Events.HostChecked.type,
+        source: "provisioner",
+        time: new Date().toISOString(),
+        traceparent: newTraceparent(),
+      }),
+    },
+  );
 }

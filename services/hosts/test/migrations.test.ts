@@ -1,6 +1,6 @@
 import { createDatabase, migrateDown, migrateToLatest } from "@proximity/db";
 import { createTestDatabase, tablesIn } from "@proximity/testing";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostsMigrations } from "../src/index.js";
 
@@ -20,10 +20,27 @@ afterAll(async () => {
 describe("hosts migrations", () => {
   it("migrations - up creates the tables, down removes them, up again works", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0001_initial", "0002_host_checks"]);
     expect(await tablesIn(db, "hosts")).toEqual(["hosts", "inbox", "nodes", "outbox"]);
-    expect(await migrateDown(db, { ...options, all: true })).toEqual(["0001_initial"]);
+    expect(await migrateDown(db, { ...options, all: true })).toEqual(["0002_host_checks", "0001_initial"]);
     expect(await tablesIn(db, "hosts")).toEqual([]);
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0001_initial", "0002_host_checks"]);
+  });
+
+  it("migrations - 0002 adds the check columns and its down removes exactly those", async () => {
+    const options = { schema: "hosts", migrations: hostsMigrations };
+    const checkColumns = ["last_check_error", "last_checked_at", "next_check_at", "pve_version"];
+    expect((await columnsOf("hosts")).filter((c) => checkColumns.includes(c))).toEqual(checkColumns);
+    expect(await migrateDown(db, options)).toEqual(["0002_host_checks"]);
+    expect((await columnsOf("hosts")).filter((c) => checkColumns.includes(c))).toEqual([]);
+    expect(await columnsOf("nodes")).not.toContain("uptime_seconds");
+    expect(await migrateToLatest(db, options)).toEqual(["0002_host_checks"]);
   });
 });
+
+async function columnsOf(table: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select column_name as name from information_schema.columns
+    where table_schema = 'hosts' and table_name = ${table} order by column_name`.execute(db);
+  return rows.map((r) => r.name);
+}

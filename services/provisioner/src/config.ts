@@ -52,6 +52,8 @@ export const provisionerConfigSchema = z.object({
   SSH_COMMAND_TIMEOUT_MS: env.millis(60_000),
   /** Deadline of long in-container commands (installing Docker, pulling images). */
   SSH_LONG_COMMAND_TIMEOUT_MS: env.millis(900_000),
+  /** Deadline of each Proxmox call of a host check (version, nodes): a check must answer fast. */
+  HOST_CHECK_TIMEOUT_MS: env.millis(5_000),
 });
 
 export type ProvisionerConfig = Readonly<z.output<typeof provisionerConfigSchema>>;

@@ -19,6 +19,10 @@ import type { ProvisionerConfig } from "./config.js";
 import type { ProvisionerDatabase } from "./db/database.js";
 import { provisionerMigrations } from "./db/migrations/index.js";
 import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
+import {
+  HOST_CHECKS_CONSUMER,
+  hostCheckRequestedSubscription,
+} from "./events/handlers/host-check-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
 import { createPeers } from "./infra/peers.js";
@@ -106,13 +110,29 @@ export function createProvisionerService(
     });
     await consumer.start();
     onStop("deploy consumer", () => consumer.stop());
+    // Host checks: a failed check is a reported result, so only peer failures are retried, briefly.
+    const hostChecks = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: HOST_CHECKS_CONSUMER,
+      stream: "HOSTS",
+      subscriptions: [
+        hostCheckRequestedSubscription({ db, peers, logger, timeoutMs: config.HOST_CHECK_TIMEOUT_MS }),
+      ],
+      maxDeliver: 3,
+      concurrency: 4,
+    });
+    await hostChecks.start();
+    onStop("host check consumer", () => hostChecks.stop());
     const reconciler = startOrphanReconciler(deployDeps, config.ORPHAN_RECONCILE_INTERVAL_MS);
     onStop("orphan reconciler", () => reconciler.stop());
 
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
-      services: [provisionerServiceRegistration({ db, bus, keys, logger })],
+      services: [provisionerServiceRegistration({ db, bus, keys, logger, breakers })],
     });
     const grpcPort = await grpc.start();
     onStop("grpc", () => grpc.shutdown());

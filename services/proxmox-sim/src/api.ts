@@ -26,6 +26,11 @@ export interface SimulatorOptions {
   readonly taskDurationMs?: number;
   /** Delay of 401 answers (real PVE: ~3 s). Default 0 for tests. */
   readonly authFailureDelayMs?: number;
+  /**
+   * PEM certificate and private key: the API is served over HTTPS (as real PVE, usually with a
+   * self-signed certificate) and `baseUrl` starts with https://. Default: plain HTTP.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface SimulatorNodeInfo {
@@ -37,7 +42,7 @@ export interface SimulatorNodeInfo {
 }
 
 export interface RunningSimulator {
-  /** e.g. "http://127.0.0.1:40123" (the client appends /api2/json). */
+  /** e.g. "http://127.0.0.1:40123", or "https://…" with `tls` (the client appends /api2/json). */
   readonly baseUrl: string;
   readonly nodes: readonly SimulatorNodeInfo[];
 }

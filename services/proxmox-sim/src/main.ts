@@ -7,12 +7,17 @@ import { createLogger } from "@proximity/logger";
 import { createShutdownRegistry, runMain } from "@proximity/service-kit";
 import { simulatorConfigSchema } from "./config.js";
 import { createProxmoxSimulator } from "./index.js";
+import { loadSimTls } from "./tls.js";
 
 runMain(async () => {
   const config = loadConfig(simulatorConfigSchema);
   const logger = createLogger({ service: "proxmox-sim", level: config.LOG_LEVEL });
   const shutdown = createShutdownRegistry({ logger });
   shutdown.installSignalHandlers();
+  const tls =
+    config.SIM_TLS_CERT_FILE && config.SIM_TLS_KEY_FILE
+      ? await loadSimTls(config.SIM_TLS_CERT_FILE, config.SIM_TLS_KEY_FILE)
+      : undefined;
   const sim = createProxmoxSimulator({
     nodes: config.SIM_NODES,
     host: config.SIM_HOST,
@@ -23,16 +28,19 @@ runMain(async () => {
     ssh: { username: config.SIM_SSH_USER, password: config.SIM_SSH_PASSWORD },
     taskDurationMs: config.SIM_TASK_MS,
     authFailureDelayMs: config.SIM_AUTH_FAILURE_DELAY_MS,
+    tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
   });
   const running = await sim.start();
   shutdown.register("simulator", () => sim.stop());
   if (config.SIM_STATE_FILE) {
-    await writeFile(config.SIM_STATE_FILE, `${JSON.stringify(running, null, 2)}\n`);
+    const state = tls ? { ...running, tlsFingerprint: tls.fingerprint256 } : running;
+    await writeFile(config.SIM_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
   }
   // Only names, ports and fingerprints: never the token secret or passwords.
   logger.info(
     {
       baseUrl: running.baseUrl,
+      tlsFingerprint: tls?.fingerprint256,
       tokenId: config.SIM_TOKEN_ID,
       nodes: running.nodes,
       taskMs: config.SIM_TASK_MS,

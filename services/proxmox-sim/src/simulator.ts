@@ -56,6 +56,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       routes: ROUTES,
       authFailureDelayMs: options.authFailureDelayMs ?? 0,
       isHostDown,
+      tls: options.tls,
       admin: {
         faults,
         setHostDown: (down) => this.setHostDown(down),
@@ -91,7 +92,11 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
         hostKeyFingerprint: server.fingerprint,
       });
     }
-    this.#running = { baseUrl: `http://${host.includes(":") ? `[${host}]` : host}:${httpPort}`, nodes };
+    const scheme = this.#options.tls ? "https" : "http";
+    this.#running = {
+      baseUrl: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${httpPort}`,
+      nodes,
+    };
     return this.#running;
   }
 

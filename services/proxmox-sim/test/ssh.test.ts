@@ -1,10 +1,10 @@
 import type { Client } from "ssh2";
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateSshKeyPair } from "../src/ssh/host-keys.js";
 import { createCt, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
 import { connect, run, shellQuote } from "./support/ssh-client.js";
 
-const AUTHORIZED = ssh2.utils.generateKeyPairSync("ed25519");
+const AUTHORIZED = generateSshKeyPair();
 
 describe("ssh pct", () => {
   let h: SimHarness;

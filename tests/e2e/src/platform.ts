@@ -27,6 +27,8 @@ export interface PlatformOptions {
   readonly taskDurationMs?: number;
   /** Extra provisioner variables, e.g. PROVISIONER_MAX_DELIVER. */
   readonly provisionerEnv?: Record<string, string>;
+  /** Extra hosts variables, e.g. HOST_CHECK_INTERVAL_MS. */
+  readonly hostsEnv?: Record<string, string>;
   /** Extra gateway variables, e.g. RATE_LIMIT_PER_MINUTE. */
   readonly gatewayEnv?: Record<string, string>;
 }
@@ -123,7 +125,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
     await run(
       "hosts",
-      createHostsService(loadHostsConfig({ ...common, GRPC_PORT: String(hostsPort) }), deps("hosts")),
+      createHostsService(
+        loadHostsConfig({ ...common, GRPC_PORT: String(hostsPort), ...options.hostsEnv }),
+        deps("hosts"),
+      ),
     );
     await run(
       "applications",

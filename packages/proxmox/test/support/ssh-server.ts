@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Server, utils } from "ssh2";
 import { fingerprintOf } from "../../src/host-key.js";
+import { sshKeyPair } from "./ssh-keys.js";
 
 /** A running test SSH server. */
 export interface TestSshServer {
@@ -29,7 +30,7 @@ export interface TestSshServer {
 
 /** Starts the server with a fresh ed25519 host key and password auth. */
 export async function startSshServer(): Promise<TestSshServer> {
-  const hostKey = utils.generateKeyPairSync("ed25519");
+  const hostKey = sshKeyPair();
   const parsed = utils.parseKey(hostKey.public);
   if (parsed instanceof Error) throw parsed;
   const fingerprint = fingerprintOf(parsed.getPublicSSH());

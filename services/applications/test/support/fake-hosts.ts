@@ -38,6 +38,8 @@ export async function startFakeHosts(keys: ServiceKeys, logger: Logger): Promise
     deleteHost: unimplemented("DeleteHost"),
     listNodes: unimplemented("ListNodes"),
     getHostConnection: unimplemented("GetHostConnection"),
+    updateHost: unimplemented("UpdateHost"),
+    checkHost: unimplemented("CheckHost"),
     resolvePlacement: h.unary<hostsV1.ResolvePlacementRequest, hostsV1.ResolvePlacementResponse>(
       "ResolvePlacement",
       { callers: ["applications"] },

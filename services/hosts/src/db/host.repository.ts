@@ -1,10 +1,10 @@
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError } from "@proximity/errors";
-import type { Kysely, Transaction } from "kysely";
-import type { NewHost } from "../domain/new-host.js";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { HostSettings, NewHost } from "../domain/new-host.js";
 import type { PlacementCandidate } from "../domain/placement.js";
 import type { HostsDatabase } from "./database.js";
-import type { HostRow } from "./hosts.table.js";
+import type { HostRow, HostStatus } from "./hosts.table.js";
 import type { NodeRow } from "./nodes.table.js";
 
 type Db = Kysely<HostsDatabase> | Transaction<HostsDatabase>;
@@ -129,4 +129,138 @@ async function withNodes(db: Db, hosts: HostRow[]): Promise<HostWithNodes[]> {
     .orderBy("name")
     .execute();
   return hosts.map((h) => ({ ...h, nodes: nodes.filter((n) => n.host_id === h.id) }));
+}
+
+/** Writes a host's new settings; nodes given replace the endpoints (stats of kept nodes stay). */
+export async function updateHostSettings(
+  trx: Transaction<HostsDatabase>,
+  id: string,
+  settings: HostSettings,
+): Promise<void> {
+  await trx
+    .updateTable("hosts")
+    .set({
+      address: settings.address,
+      port: settings.port,
+      username: settings.username,
+      tls_fingerprint: settings.tlsFingerprint,
+      insecure_http: settings.insecureHttp,
+      ssh_username: settings.sshUsername,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .execute();
+  await trx
+    .deleteFrom("nodes")
+    .where("host_id", "=", id)
+    .where(
+      "name",
+      "not in",
+      settings.nodes.map((n) => n.name),
+    )
+    .execute();
+  await trx
+    .insertInto("nodes")
+    .values(
+      settings.nodes.map((n) => ({
+        host_id: id,
+        name: n.name,
+        ssh_host: n.sshHost,
+        ssh_port: n.sshPort,
+        ssh_host_key_fingerprint: n.sshHostKeyFingerprint,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(["host_id", "name"]).doUpdateSet((eb) => ({
+        ssh_host: eb.ref("excluded.ssh_host"),
+        ssh_port: eb.ref("excluded.ssh_port"),
+        ssh_host_key_fingerprint: eb.ref("excluded.ssh_host_key_fingerprint"),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Claims the hosts whose periodic check is due and moves their next check one interval ahead, in
+ * one statement: concurrent replicas each get a disjoint set (row locks), so a host is requested
+ * once per interval however many replicas run the round.
+ */
+export async function claimDueChecks(trx: Transaction<HostsDatabase>, intervalMs: number): Promise<string[]> {
+  const rows = await trx
+    .updateTable("hosts")
+    .set({ next_check_at: sql<Date>`now() + make_interval(secs => ${intervalMs / 1000})` })
+    .where("next_check_at", "<=", sql<Date>`now()`)
+    .returning("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Locks a host row for a check result (results for one host are applied one at a time). */
+export async function lockHostForCheck(
+  trx: Transaction<HostsDatabase>,
+  id: string,
+): Promise<HostWithNodes | undefined> {
+  const hosts = await trx.selectFrom("hosts").selectAll().where("id", "=", id).forUpdate().execute();
+  return (await withNodes(trx, hosts))[0];
+}
+
+/** What a check result writes on the host row. */
+export interface HostCheckFields {
+  readonly status: HostStatus;
+  readonly lastCheckError: string | null;
+  readonly pveVersion: string | null;
+}
+
+export async function saveCheckResult(
+  trx: Transaction<HostsDatabase>,
+  id: string,
+  fields: HostCheckFields,
+): Promise<void> {
+  await trx
+    .updateTable("hosts")
+    .set({
+      status: fields.status,
+      last_check_error: fields.lastCheckError,
+      pve_version: fields.pveVersion,
+      last_checked_at: sql<Date>`now()`,
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** Node figures from a check. */
+export interface NodeStats {
+  readonly name: string;
+  readonly status: string;
+  readonly cpu: number;
+  readonly maxCpu: number;
+  readonly memBytes: number;
+  readonly maxMemBytes: number;
+  readonly diskBytes: number;
+  readonly maxDiskBytes: number;
+  readonly uptimeSeconds: number;
+}
+
+/** Updates the stats of a registered node (nodes are registered with their SSH endpoint only). */
+export async function saveNodeStats(
+  trx: Transaction<HostsDatabase>,
+  hostId: string,
+  stats: NodeStats,
+): Promise<void> {
+  await trx
+    .updateTable("nodes")
+    .set({
+      status: stats.status,
+      cpu: stats.cpu,
+      max_cpu: stats.maxCpu,
+      mem_bytes: stats.memBytes,
+      max_mem_bytes: stats.maxMemBytes,
+      disk_bytes: stats.diskBytes,
+      max_disk_bytes: stats.maxDiskBytes,
+      uptime_seconds: stats.uptimeSeconds,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("host_id", "=", hostId)
+    .where("name", "=", stats.name)
+    .execute();
 }

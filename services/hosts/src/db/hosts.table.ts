@@ -12,11 +12,22 @@ export interface HostsTable {
   tls_fingerprint: string | null;
   insecure_http: boolean;
   ssh_username: string;
-  status: Generated<"unknown" | "reachable" | "unreachable">;
+  status: Generated<HostStatus>;
   api_secret_name: string;
   ssh_secret_name: string;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** When the provisioner last reported on this host; null until the first check. */
+  last_checked_at: Date | null;
+  /** Safe text of the last failed check; null after a successful one. */
+  last_check_error: string | null;
+  /** Proxmox VE version from the last successful check. */
+  pve_version: string | null;
+  /** When the periodic round requests the next check (claimed by one replica). */
+  next_check_at: Generated<Date>;
 }
+
+/** Whether the provisioner could reach the host's API at its last check. */
+export type HostStatus = "unknown" | "reachable" | "unreachable";
 
 export type HostRow = Selectable<HostsTable>;

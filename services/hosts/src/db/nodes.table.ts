@@ -12,6 +12,10 @@ export interface NodesTable {
   cpu: Generated<number>;
   mem_bytes: Generated<number>;
   max_mem_bytes: Generated<number>;
+  max_cpu: Generated<number>;
+  disk_bytes: Generated<number>;
+  max_disk_bytes: Generated<number>;
+  uptime_seconds: Generated<number>;
   updated_at: Generated<Date>;
 }
 

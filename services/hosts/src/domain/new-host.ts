@@ -15,8 +15,8 @@ export interface HostCredentials {
   readonly ssh: { readonly password?: string; readonly privateKey?: string };
 }
 
-/** A validated, normalised host registration. */
-export interface NewHost {
+/** A host's validated, normalised settings (everything but credentials). */
+export interface HostSettings {
   readonly name: string;
   readonly address: string;
   readonly port: number;
@@ -26,7 +26,17 @@ export interface NewHost {
   readonly insecureHttp: boolean;
   readonly sshUsername: string;
   readonly nodes: readonly NewNode[];
+}
+
+/** A validated, normalised host registration. */
+export interface NewHost extends HostSettings {
   readonly credentials: HostCredentials;
+}
+
+/** Credentials given to UpdateHost: each part present replaces the stored secret it lives in. */
+export interface CredentialUpdate {
+  readonly apiSecret?: string;
+  readonly ssh?: HostCredentials["ssh"];
 }
 
 /** Secret names holding a host's credentials (the secrets policy grants on this prefix). */

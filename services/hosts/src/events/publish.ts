@@ -26,3 +26,40 @@ export async function recordHostRemoved(
 ): Promise<void> {
   await addToOutbox(trx, Events.HostRemoved, { hostId }, { source: SOURCE, traceparent, subject: hostId });
 }
+
+/** Asks the provisioner to check a host; `checkId` correlates the HostChecked answer. */
+export async function recordHostCheckRequested(
+  trx: Transaction<HostsDatabase>,
+  check: { checkId: string; hostId: string },
+  traceparent: string,
+): Promise<void> {
+  await addToOutbox(trx, Events.HostCheckRequested, check, {
+    source: SOURCE,
+    traceparent,
+    subject: check.hostId,
+  });
+}
+
+export async function recordHostStatusChanged(
+  trx: Transaction<HostsDatabase>,
+  change: { hostId: string; previousStatus: string; status: string; reason: string },
+  traceparent: string,
+): Promise<void> {
+  await addToOutbox(trx, Events.HostStatusChanged, change, {
+    source: SOURCE,
+    traceparent,
+    subject: change.hostId,
+  });
+}
+
+export async function recordNodeStatusChanged(
+  trx: Transaction<HostsDatabase>,
+  change: { hostId: string; node: string; previousStatus: string; status: string },
+  traceparent: string,
+): Promise<void> {
+  await addToOutbox(trx, Events.NodeStatusChanged, change, {
+    source: SOURCE,
+    traceparent,
+    subject: change.hostId,
+  });
+}

@@ -57,3 +57,16 @@ export function addFailed(
     meta(o),
   );
 }
+
+/** Records the result of a host check (the hosts service applies it to the host and its nodes). */
+export function addHostChecked(
+  trx: DbOrTrx,
+  report: provisionerEventsV1.HostChecked,
+  traceparent: string,
+): Promise<string> {
+  return addToOutbox(trx, Events.HostChecked, report, {
+    source: SERVICE_NAME,
+    traceparent,
+    subject: report.hostId,
+  });
+}

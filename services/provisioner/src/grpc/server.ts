@@ -2,9 +2,11 @@
 import { createHandlerFactory, type ServiceKeys, type ServiceRegistration } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { provisionerV1 } from "@proximity/proto";
+import type { BreakerRegistry } from "@proximity/proxmox";
 import type { JetStreamManager } from "nats";
 import type { Db } from "../db/database.js";
 import { getOperationHandler } from "./handlers/get-operation.js";
+import { listBreakersHandler } from "./handlers/list-breakers.js";
 import { listDeadLettersHandler } from "./handlers/list-dead-letters.js";
 
 export function provisionerServiceRegistration(deps: {
@@ -12,11 +14,14 @@ export function provisionerServiceRegistration(deps: {
   bus: { jsm: JetStreamManager; ns: string };
   keys: ServiceKeys;
   logger: Logger;
+  /** The process-wide registry the deploy steps use, so the RPC shows the breakers that act. */
+  breakers: Pick<BreakerRegistry, "snapshot">;
 }): ServiceRegistration {
   const h = createHandlerFactory({ keys: deps.keys, logger: deps.logger });
   const implementation: provisionerV1.ProvisionerServiceServer = {
     getOperation: getOperationHandler(h, deps.db),
     listDeadLetters: listDeadLettersHandler(h, deps.bus),
+    listBreakers: listBreakersHandler(h, deps.breakers),
   };
   return {
     name: "proximity.provisioner.v1.ProvisionerService",

@@ -45,6 +45,10 @@ export interface Harness {
   readonly db: Kysely<ProvisionerDatabase>;
   /** A client as SRE tooling would use it. */
   readonly sre: PromiseClient<provisionerV1.ProvisionerServiceServer>;
+  /** A ProvisionerService client signed as another service (for caller checks); closed by close(). */
+  clientAs(
+    caller: "applications" | "hosts" | "api-gateway",
+  ): PromiseClient<provisionerV1.ProvisionerServiceServer>;
   /** A direct Proxmox client (to play "someone else" on the host). */
   readonly pve: ExtendedProxmoxClient;
   deployRequest(
@@ -95,14 +99,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const { grpcPort } = await service.start();
   const bus = await connectBus({ servers: natsUrl, name: "provisioner-test", ns, logger });
   const db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: config.DB_SCHEMA });
-  const sre = createServiceClient<provisionerV1.ProvisionerServiceServer>(
-    provisionerV1.ProvisionerServiceService,
-    {
+  const others: PromiseClient<provisionerV1.ProvisionerServiceServer>[] = [];
+  const clientAs = (caller: string) =>
+    createServiceClient<provisionerV1.ProvisionerServiceServer>(provisionerV1.ProvisionerServiceService, {
       address: `127.0.0.1:${grpcPort}`,
       audience: "provisioner",
-      keys: keys.get("sre")!,
-    },
-  );
+      keys: keys.get(caller)!,
+    });
+  const sre = clientAs("sre");
   const pve = createProxmoxClient(
     { baseUrl: simInfo.baseUrl, auth: { kind: "token", ...TOKEN } },
     { logger },
@@ -132,6 +136,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     bus,
     db,
     sre,
+    clientAs: (caller) => {
+      const c = clientAs(caller);
+      others.push(c);
+      return c;
+    },
     pve,
     deployRequest: (overrides = {}) => {
       const appId = overrides.appId ?? `app-${randomUUID().slice(0, 8)}`;
@@ -178,6 +187,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     close: async () => {
       await service.stop();
       sre.close();
+      for (const c of others) c.close();
       await pve.close();
       for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
         await bus.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);

@@ -1,9 +1,16 @@
 /**
- * The node:http server of the API (plain HTTP: clients pin nothing on a simulator). Routes
- * `/api2/json/*` to the API handler and `/_sim/*` to the admin endpoints; while the host is "down"
- * every API request gets its connection reset.
+ * The API server: node:http by default (tests that need no TLS), node:https when a certificate is
+ * given, as real PVE serves port 8006 with a self-signed one, so the client's pinning and CA paths are
+ * exercised. Routes `/api2/json/*` to the API handler and `/_sim/*` to the admin endpoints; while the
+ * host is "down" every API request gets its connection reset.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { PveError } from "../errors.js";
 import { type AdminControls, handleAdmin } from "./admin.js";
@@ -20,13 +27,15 @@ export interface ApiServer {
 export interface ApiServerOptions extends Omit<ApiHandlerOptions, "hung"> {
   readonly admin: AdminControls;
   readonly isHostDown: () => boolean;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const sockets = new Set<Socket>();
   const hung = new Set<IncomingMessage>();
   const api: ApiHandlerOptions = { ...options, hung };
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? "/", "http://sim");
     const path = url.pathname;
     if (path.startsWith("/_sim/"))
@@ -37,7 +46,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       return void handleApi(api, req, res, path.slice("/api2/json".length), url.searchParams);
     }
     sendError(res, new PveError(501, `Method '${req.method} ${path}' not implemented`));
-  });
+  };
+  // https.Server is a tls.Server, not an http.Server, but it has the same listen/close/connection surface.
+  const server: Server = options.tls
+    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) as unknown as Server)
+    : createHttpServer(handler);
+  // For HTTPS "connection" carries the raw TCP socket: destroying it also kills the TLS session on top.
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

@@ -11,9 +11,23 @@ export interface HostKey {
   readonly fingerprint: string;
 }
 
+/**
+ * An ed25519 key pair in OpenSSH format that ssh2 can parse back. ssh2's generator drops a leading
+ * zero byte of the public key about once in 250 keys, producing a pair its own parser rejects
+ * ("Malformed OpenSSH private key"); such a pair is simply generated again.
+ */
+export function generateSshKeyPair(): { private: string; public: string } {
+  for (let attempt = 0; ; attempt++) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error))
+      return pair;
+    if (attempt >= 20) throw new Error("could not generate a parseable ed25519 key");
+  }
+}
+
 /** A fresh host key (each simulator run gets new ones, like a reinstalled node). */
 export function generateHostKey(): HostKey {
-  const pair = utils.generateKeyPairSync("ed25519");
+  const pair = generateSshKeyPair();
   const parsed = utils.parseKey(pair.private);
   if (parsed instanceof Error) throw parsed;
   const blob = parsed.getPublicSSH();

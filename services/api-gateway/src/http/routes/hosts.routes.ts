@@ -4,12 +4,15 @@ import { callOptions, requireUuid } from "../request-helpers.js";
 import { idParams, pageOf, pageQuery, paginate } from "../schemas/common.schema.js";
 import {
   createHostBody,
+  hostCheckJson,
   hostJson,
   nodeJson,
   nodesQuery,
   toCreateHostRequest,
   toHostJson,
   toNodeJson,
+  toUpdateHostRequest,
+  updateHostBody,
 } from "../schemas/host.schema.js";
 
 function requireHost<T>(host: T | undefined): T {
@@ -67,6 +70,47 @@ export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         return toHostJson(requireHost(host));
       },
     );
+
+    app.put(
+      "/api/proxmox/hosts/:id",
+      {
+        config: admin,
+        schema: {
+          tags: ["proxmox"],
+          summary: "Change a host (name and auth mode are fixed; credentials given replace the stored ones)",
+          params: idParams,
+          body: updateHostBody,
+          response: { 200: hostJson },
+        },
+      },
+      async (request) => {
+        const id = requireUuid(request.params.id);
+        const { host } = await hosts.updateHost(toUpdateHostRequest(id, request.body), callOptions(request));
+        return toHostJson(requireHost(host));
+      },
+    );
+
+    // Both ask the provisioner to check the host: one check tests the connection and refreshes
+    // the nodes, so the two routes share it; the result lands on GET /api/proxmox/hosts/{id}.
+    for (const [suffix, summary] of [
+      ["test", "Test the connection to a host (asynchronous)"],
+      ["sync-nodes", "Refresh a host's nodes and their figures (asynchronous)"],
+    ] as const) {
+      app.post(
+        `/api/proxmox/hosts/:id/${suffix}`,
+        {
+          config: admin,
+          schema: { tags: ["proxmox"], summary, params: idParams, response: { 202: hostCheckJson } },
+        },
+        async (request, reply) => {
+          const { checkId } = await hosts.checkHost(
+            { id: requireUuid(request.params.id) },
+            callOptions(request),
+          );
+          return reply.code(202).send({ check_id: checkId });
+        },
+      );
+    }
 
     app.delete(
       "/api/proxmox/hosts/:id",

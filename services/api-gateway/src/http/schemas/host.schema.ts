@@ -61,6 +61,57 @@ export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hosts
   };
 }
 
+/**
+ * PUT body: every field optional (absent = keep). Name and auth mode cannot change, so they are
+ * rejected rather than silently ignored. Credentials given replace the stored ones (write-only);
+ * SSH credentials replace the SSH secret whole.
+ */
+export const updateHostBody = z
+  .object({
+    address: z.string().min(1).max(253).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1).max(200).optional(),
+    api_secret: z.string().min(1).max(4096).optional(),
+    tls_fingerprint: createHostBody.shape.tls_fingerprint,
+    insecure_http: z.boolean().optional(),
+    ssh_username: z.string().min(1).max(64).optional(),
+    ssh_password: z.string().min(1).max(4096).optional(),
+    ssh_private_key: z.string().min(1).max(16384).optional(),
+    nodes: z.array(nodeEndpointBody).min(1).max(64).optional(),
+  })
+  .strict();
+
+export function toUpdateHostRequest(
+  id: string,
+  body: z.infer<typeof updateHostBody>,
+): hostsV1.UpdateHostRequest {
+  const credentials = {
+    apiSecret: body.api_secret ?? "",
+    sshPassword: body.ssh_password ?? "",
+    sshPrivateKey: body.ssh_private_key ?? "",
+  };
+  const anyCredential = Object.values(credentials).some((v) => v !== "");
+  return {
+    id,
+    address: body.address ?? "",
+    port: body.port ?? 0,
+    username: body.username ?? "",
+    tlsFingerprint: body.tls_fingerprint ?? "",
+    ...(body.insecure_http !== undefined ? { insecureHttp: body.insecure_http } : {}),
+    sshUsername: body.ssh_username ?? "",
+    nodes: (body.nodes ?? []).map((n) => ({
+      name: n.name,
+      sshHost: n.ssh_host,
+      sshPort: n.ssh_port,
+      sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+    })),
+    credentials: anyCredential ? credentials : undefined,
+  };
+}
+
+/** 202 answer of test/sync-nodes: the result shows on GET host once the provisioner reported. */
+export const hostCheckJson = z.object({ check_id: z.string() });
+
 export const nodesQuery = z.object({ host_id: z.uuid().optional() });
 
 export const nodeJson = z.object({
@@ -91,6 +142,10 @@ export const hostJson = z.object({
   nodes: z.array(nodeJson),
   created_at: z.string().nullable(),
   updated_at: z.string().nullable(),
+  /** Result of the last connection check (POST …/test, …/sync-nodes, or the periodic one). */
+  last_checked_at: z.string().nullable(),
+  last_check_error: z.string().nullable(),
+  pve_version: z.string().nullable(),
 });
 
 export function toNodeJson(node: hostsV1.Node): z.infer<typeof nodeJson> {
@@ -128,5 +183,8 @@ export function toHostJson(host: hostsV1.Host): z.infer<typeof hostJson> {
     nodes: host.nodes.map(toNodeJson),
     created_at: isoOrNull(host.createdAt),
     updated_at: isoOrNull(host.updatedAt),
+    last_checked_at: isoOrNull(host.lastCheckedAt),
+    last_check_error: host.lastCheckError ?? null,
+    pve_version: host.pveVersion ?? null,
   };
 }

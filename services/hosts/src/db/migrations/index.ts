@@ -1,7 +1,9 @@
 import type { MigrationSet } from "@proximity/db";
 import * as initial from "./0001_initial.js";
+import * as hostChecks from "./0002_host_checks.js";
 
 /** Every migration of the hosts schema, in order. */
 export const hostsMigrations: MigrationSet = {
   "0001_initial": initial,
+  "0002_host_checks": hostChecks,
 };

@@ -5,8 +5,16 @@
  */
 import { NotFoundError, ValidationError } from "@proximity/errors";
 import type { CallOptions } from "@proximity/grpc";
+import type { Logger } from "@proximity/logger";
 import { hostsV1 } from "@proximity/proto";
-import { createProxmoxClient, type ProxmoxAuth, type SshAuth } from "@proximity/proxmox";
+import {
+  type BreakerRegistry,
+  createProxmoxClient,
+  type ExtendedProxmoxClient,
+  type ProxmoxAuth,
+  type SshAuth,
+} from "@proximity/proxmox";
+import type { SecretsClient } from "../../../infra/peers.js";
 import type { DeployDeps, HostConnection } from "../deploy-context.js";
 
 export async function resolveConnection(
@@ -22,17 +30,11 @@ export async function resolveConnection(
   if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
   const node = host.nodes.find((n) => n.name === target.node);
   if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
-  const readSecret = async (name: string) => (await secrets.getSecret({ name }, call)).value.toString("utf8");
-  const [apiSecret, sshSecret] = await Promise.all([readSecret(apiSecretName), readSecret(sshSecretName)]);
-  const pve = createProxmoxClient(
-    {
-      baseUrl: `${host.insecureHttp ? "http" : "https"}://${host.address}:${host.port}`,
-      auth: proxmoxAuth(host, apiSecret),
-      tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : {},
-      breakerKey: host.id,
-    },
-    { logger: deps.logger, breakers: deps.breakers },
-  );
+  const [apiSecret, sshSecret] = await Promise.all([
+    readSecret(secrets, apiSecretName, call),
+    readSecret(secrets, sshSecretName, call),
+  ]);
+  const pve = hostApiClient(host, apiSecret, { logger: deps.logger, breakers: deps.breakers });
   return {
     hostName: host.name,
     pve,
@@ -45,6 +47,33 @@ export async function resolveConnection(
     },
     close: () => pve.close(),
   };
+}
+
+/** A secret's value as text; kept in memory by the caller for one attempt, never logged. */
+export async function readSecret(secrets: SecretsClient, name: string, call: CallOptions): Promise<string> {
+  return (await secrets.getSecret({ name }, call)).value.toString("utf8");
+}
+
+/**
+ * A Proxmox API client for a registered host (shared by deploys and host checks). Deploys pass the
+ * process-wide breakers; a host check passes none and limits, so it sees the host as it is now.
+ */
+export function hostApiClient(
+  host: hostsV1.Host,
+  apiSecret: string,
+  deps: { logger: Logger; breakers?: BreakerRegistry; connectTimeoutMs?: number },
+  limits: { requestTimeoutMs?: number } = {},
+): ExtendedProxmoxClient {
+  return createProxmoxClient(
+    {
+      baseUrl: `${host.insecureHttp ? "http" : "https"}://${host.address}:${host.port}`,
+      auth: proxmoxAuth(host, apiSecret),
+      tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : {},
+      breakerKey: host.id,
+      ...limits,
+    },
+    deps,
+  );
 }
 
 function proxmoxAuth(host: hostsV1.Host, secret: string): ProxmoxAuth {

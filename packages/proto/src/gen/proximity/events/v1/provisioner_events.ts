@@ -75,6 +75,31 @@ export interface OperationFailed {
   attempts: number;
 }
 
+/** Node figures as reported by Proxmox (GET /nodes). */
+export interface NodeReport {
+  name: string;
+  /** online | offline | unknown */
+  status: string;
+  cpu: number;
+  maxCpu: number;
+  memBytes: number;
+  maxMemBytes: number;
+  diskBytes: number;
+  maxDiskBytes: number;
+  uptimeSeconds: number;
+}
+
+/** subject: provisioner.v1.host_checked — result of a HostCheckRequested. */
+export interface HostChecked {
+  checkId: string;
+  hostId: string;
+  reachable: boolean;
+  /** Safe explanation when unreachable (no Proxmox texts with credentials). */
+  error: string;
+  pveVersion: string;
+  nodes: NodeReport[];
+}
+
 function createBaseOperationProgressed(): OperationProgressed {
   return { operationId: "", kind: 0, appId: "", step: "", message: "", attempt: 0 };
 }
@@ -554,6 +579,404 @@ export const OperationFailed: MessageFns<OperationFailed> = {
   },
 };
 
+function createBaseNodeReport(): NodeReport {
+  return {
+    name: "",
+    status: "",
+    cpu: 0,
+    maxCpu: 0,
+    memBytes: 0,
+    maxMemBytes: 0,
+    diskBytes: 0,
+    maxDiskBytes: 0,
+    uptimeSeconds: 0,
+  };
+}
+
+export const NodeReport: MessageFns<NodeReport> = {
+  encode(message: NodeReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.cpu !== 0) {
+      writer.uint32(25).double(message.cpu);
+    }
+    if (message.maxCpu !== 0) {
+      writer.uint32(32).int32(message.maxCpu);
+    }
+    if (message.memBytes !== 0) {
+      writer.uint32(40).int64(message.memBytes);
+    }
+    if (message.maxMemBytes !== 0) {
+      writer.uint32(48).int64(message.maxMemBytes);
+    }
+    if (message.diskBytes !== 0) {
+      writer.uint32(56).int64(message.diskBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      writer.uint32(64).int64(message.maxDiskBytes);
+    }
+    if (message.uptimeSeconds !== 0) {
+      writer.uint32(72).int64(message.uptimeSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.cpu = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxCpu = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.memBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxMemBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.diskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxDiskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.uptimeSeconds = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeReport {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      cpu: isSet(object.cpu) ? globalThis.Number(object.cpu) : 0,
+      maxCpu: isSet(object.maxCpu)
+        ? globalThis.Number(object.maxCpu)
+        : isSet(object.max_cpu)
+        ? globalThis.Number(object.max_cpu)
+        : 0,
+      memBytes: isSet(object.memBytes)
+        ? globalThis.Number(object.memBytes)
+        : isSet(object.mem_bytes)
+        ? globalThis.Number(object.mem_bytes)
+        : 0,
+      maxMemBytes: isSet(object.maxMemBytes)
+        ? globalThis.Number(object.maxMemBytes)
+        : isSet(object.max_mem_bytes)
+        ? globalThis.Number(object.max_mem_bytes)
+        : 0,
+      diskBytes: isSet(object.diskBytes)
+        ? globalThis.Number(object.diskBytes)
+        : isSet(object.disk_bytes)
+        ? globalThis.Number(object.disk_bytes)
+        : 0,
+      maxDiskBytes: isSet(object.maxDiskBytes)
+        ? globalThis.Number(object.maxDiskBytes)
+        : isSet(object.max_disk_bytes)
+        ? globalThis.Number(object.max_disk_bytes)
+        : 0,
+      uptimeSeconds: isSet(object.uptimeSeconds)
+        ? globalThis.Number(object.uptimeSeconds)
+        : isSet(object.uptime_seconds)
+        ? globalThis.Number(object.uptime_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: NodeReport): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.cpu !== 0) {
+      obj.cpu = floatToJson(message.cpu);
+    }
+    if (message.maxCpu !== 0) {
+      obj.maxCpu = Math.round(message.maxCpu);
+    }
+    if (message.memBytes !== 0) {
+      obj.memBytes = Math.round(message.memBytes);
+    }
+    if (message.maxMemBytes !== 0) {
+      obj.maxMemBytes = Math.round(message.maxMemBytes);
+    }
+    if (message.diskBytes !== 0) {
+      obj.diskBytes = Math.round(message.diskBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      obj.maxDiskBytes = Math.round(message.maxDiskBytes);
+    }
+    if (message.uptimeSeconds !== 0) {
+      obj.uptimeSeconds = Math.round(message.uptimeSeconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NodeReport>): NodeReport {
+    return NodeReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeReport>): NodeReport {
+    const message = createBaseNodeReport();
+    message.name = object.name ?? "";
+    message.status = object.status ?? "";
+    message.cpu = object.cpu ?? 0;
+    message.maxCpu = object.maxCpu ?? 0;
+    message.memBytes = object.memBytes ?? 0;
+    message.maxMemBytes = object.maxMemBytes ?? 0;
+    message.diskBytes = object.diskBytes ?? 0;
+    message.maxDiskBytes = object.maxDiskBytes ?? 0;
+    message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseHostChecked(): HostChecked {
+  return { checkId: "", hostId: "", reachable: false, error: "", pveVersion: "", nodes: [] };
+}
+
+export const HostChecked: MessageFns<HostChecked> = {
+  encode(message: HostChecked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkId !== "") {
+      writer.uint32(10).string(message.checkId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(18).string(message.hostId);
+    }
+    if (message.reachable !== false) {
+      writer.uint32(24).bool(message.reachable);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    if (message.pveVersion !== "") {
+      writer.uint32(42).string(message.pveVersion);
+    }
+    for (const v of message.nodes) {
+      NodeReport.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostChecked {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostChecked();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reachable = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pveVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.nodes.push(NodeReport.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostChecked {
+    return {
+      checkId: isSet(object.checkId)
+        ? globalThis.String(object.checkId)
+        : isSet(object.check_id)
+        ? globalThis.String(object.check_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      reachable: isSet(object.reachable) ? globalThis.Boolean(object.reachable) : false,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      pveVersion: isSet(object.pveVersion)
+        ? globalThis.String(object.pveVersion)
+        : isSet(object.pve_version)
+        ? globalThis.String(object.pve_version)
+        : "",
+      nodes: globalThis.Array.isArray(object?.nodes)
+        ? object.nodes.map((e: any) => NodeReport.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: HostChecked): unknown {
+    const obj: any = {};
+    if (message.checkId !== "") {
+      obj.checkId = message.checkId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.reachable !== false) {
+      obj.reachable = message.reachable;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.pveVersion !== "") {
+      obj.pveVersion = message.pveVersion;
+    }
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => NodeReport.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostChecked>): HostChecked {
+    return HostChecked.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostChecked>): HostChecked {
+    const message = createBaseHostChecked();
+    message.checkId = object.checkId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.reachable = object.reachable ?? false;
+    message.error = object.error ?? "";
+    message.pveVersion = object.pveVersion ?? "";
+    message.nodes = object.nodes?.map((e) => NodeReport.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 export type DeepPartial<T> = T extends Builtin ? T
@@ -562,6 +985,17 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string } ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

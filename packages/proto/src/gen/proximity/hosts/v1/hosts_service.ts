@@ -106,6 +106,13 @@ export interface Host {
     | undefined;
   /** SSH login user on the nodes. */
   sshUsername: string;
+  /** When the provisioner last reported on this host, and why the last check failed (safe text). */
+  lastCheckedAt?: Date | undefined;
+  lastCheckError?:
+    | string
+    | undefined;
+  /** Proxmox VE version reported by the host ("9.1.3"), unset until checked. */
+  pveVersion?: string | undefined;
 }
 
 /** Write-only credential material. Never returned by any RPC. */
@@ -184,6 +191,34 @@ export interface GetHostConnectionResponse {
   /** Names of the secrets holding the credentials (read them from the secrets service). */
   apiSecretName: string;
   sshSecretName: string;
+}
+
+export interface UpdateHostRequest {
+  id: string;
+  /** Fields to change; empty/zero means "keep". Nodes, when given, replace the node endpoints. */
+  address: string;
+  port: number;
+  username: string;
+  tlsFingerprint: string;
+  /** Explicit flag because false is a meaningful value. */
+  insecureHttp?: boolean | undefined;
+  sshUsername: string;
+  nodes: NodeEndpoint[];
+  /** Replaces the stored credentials when set (only the parts given). */
+  credentials: HostCredentials | undefined;
+}
+
+export interface UpdateHostResponse {
+  host: Host | undefined;
+}
+
+export interface CheckHostRequest {
+  id: string;
+}
+
+export interface CheckHostResponse {
+  /** Correlates the HostCheckRequested event with its HostChecked result. */
+  checkId: string;
 }
 
 function createBaseNodeEndpoint(): NodeEndpoint {
@@ -582,6 +617,9 @@ function createBaseHost(): Host {
     createdAt: undefined,
     updatedAt: undefined,
     sshUsername: "",
+    lastCheckedAt: undefined,
+    lastCheckError: undefined,
+    pveVersion: undefined,
   };
 }
 
@@ -625,6 +663,15 @@ export const Host: MessageFns<Host> = {
     }
     if (message.sshUsername !== "") {
       writer.uint32(106).string(message.sshUsername);
+    }
+    if (message.lastCheckedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastCheckedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.lastCheckError !== undefined) {
+      writer.uint32(122).string(message.lastCheckError);
+    }
+    if (message.pveVersion !== undefined) {
+      writer.uint32(130).string(message.pveVersion);
     }
     return writer;
   },
@@ -746,6 +793,30 @@ export const Host: MessageFns<Host> = {
             message.sshUsername = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.lastCheckedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.lastCheckError = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.pveVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -797,6 +868,21 @@ export const Host: MessageFns<Host> = {
         : isSet(object.ssh_username)
         ? globalThis.String(object.ssh_username)
         : "",
+      lastCheckedAt: isSet(object.lastCheckedAt)
+        ? fromJsonTimestamp(object.lastCheckedAt)
+        : isSet(object.last_checked_at)
+        ? fromJsonTimestamp(object.last_checked_at)
+        : undefined,
+      lastCheckError: isSet(object.lastCheckError)
+        ? globalThis.String(object.lastCheckError)
+        : isSet(object.last_check_error)
+        ? globalThis.String(object.last_check_error)
+        : undefined,
+      pveVersion: isSet(object.pveVersion)
+        ? globalThis.String(object.pveVersion)
+        : isSet(object.pve_version)
+        ? globalThis.String(object.pve_version)
+        : undefined,
     };
   },
 
@@ -841,6 +927,15 @@ export const Host: MessageFns<Host> = {
     if (message.sshUsername !== "") {
       obj.sshUsername = message.sshUsername;
     }
+    if (message.lastCheckedAt !== undefined) {
+      obj.lastCheckedAt = message.lastCheckedAt.toISOString();
+    }
+    if (message.lastCheckError !== undefined) {
+      obj.lastCheckError = message.lastCheckError;
+    }
+    if (message.pveVersion !== undefined) {
+      obj.pveVersion = message.pveVersion;
+    }
     return obj;
   },
 
@@ -862,6 +957,9 @@ export const Host: MessageFns<Host> = {
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.sshUsername = object.sshUsername ?? "";
+    message.lastCheckedAt = object.lastCheckedAt ?? undefined;
+    message.lastCheckError = object.lastCheckError ?? undefined;
+    message.pveVersion = object.pveVersion ?? undefined;
     return message;
   },
 };
@@ -2162,6 +2260,434 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
   },
 };
 
+function createBaseUpdateHostRequest(): UpdateHostRequest {
+  return {
+    id: "",
+    address: "",
+    port: 0,
+    username: "",
+    tlsFingerprint: "",
+    insecureHttp: undefined,
+    sshUsername: "",
+    nodes: [],
+    credentials: undefined,
+  };
+}
+
+export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
+  encode(message: UpdateHostRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.address !== "") {
+      writer.uint32(18).string(message.address);
+    }
+    if (message.port !== 0) {
+      writer.uint32(24).int32(message.port);
+    }
+    if (message.username !== "") {
+      writer.uint32(34).string(message.username);
+    }
+    if (message.tlsFingerprint !== "") {
+      writer.uint32(42).string(message.tlsFingerprint);
+    }
+    if (message.insecureHttp !== undefined) {
+      writer.uint32(48).bool(message.insecureHttp);
+    }
+    if (message.sshUsername !== "") {
+      writer.uint32(58).string(message.sshUsername);
+    }
+    for (const v of message.nodes) {
+      NodeEndpoint.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.credentials !== undefined) {
+      HostCredentials.encode(message.credentials, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateHostRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateHostRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.port = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tlsFingerprint = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.insecureHttp = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sshUsername = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.nodes.push(NodeEndpoint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.credentials = HostCredentials.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateHostRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      tlsFingerprint: isSet(object.tlsFingerprint)
+        ? globalThis.String(object.tlsFingerprint)
+        : isSet(object.tls_fingerprint)
+        ? globalThis.String(object.tls_fingerprint)
+        : "",
+      insecureHttp: isSet(object.insecureHttp)
+        ? globalThis.Boolean(object.insecureHttp)
+        : isSet(object.insecure_http)
+        ? globalThis.Boolean(object.insecure_http)
+        : undefined,
+      sshUsername: isSet(object.sshUsername)
+        ? globalThis.String(object.sshUsername)
+        : isSet(object.ssh_username)
+        ? globalThis.String(object.ssh_username)
+        : "",
+      nodes: globalThis.Array.isArray(object?.nodes) ? object.nodes.map((e: any) => NodeEndpoint.fromJSON(e)) : [],
+      credentials: isSet(object.credentials) ? HostCredentials.fromJSON(object.credentials) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateHostRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.port !== 0) {
+      obj.port = Math.round(message.port);
+    }
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.tlsFingerprint !== "") {
+      obj.tlsFingerprint = message.tlsFingerprint;
+    }
+    if (message.insecureHttp !== undefined) {
+      obj.insecureHttp = message.insecureHttp;
+    }
+    if (message.sshUsername !== "") {
+      obj.sshUsername = message.sshUsername;
+    }
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => NodeEndpoint.toJSON(e));
+    }
+    if (message.credentials !== undefined) {
+      obj.credentials = HostCredentials.toJSON(message.credentials);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateHostRequest>): UpdateHostRequest {
+    return UpdateHostRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateHostRequest>): UpdateHostRequest {
+    const message = createBaseUpdateHostRequest();
+    message.id = object.id ?? "";
+    message.address = object.address ?? "";
+    message.port = object.port ?? 0;
+    message.username = object.username ?? "";
+    message.tlsFingerprint = object.tlsFingerprint ?? "";
+    message.insecureHttp = object.insecureHttp ?? undefined;
+    message.sshUsername = object.sshUsername ?? "";
+    message.nodes = object.nodes?.map((e) => NodeEndpoint.fromPartial(e)) || [];
+    message.credentials = (object.credentials !== undefined && object.credentials !== null)
+      ? HostCredentials.fromPartial(object.credentials)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateHostResponse(): UpdateHostResponse {
+  return { host: undefined };
+}
+
+export const UpdateHostResponse: MessageFns<UpdateHostResponse> = {
+  encode(message: UpdateHostResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.host !== undefined) {
+      Host.encode(message.host, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateHostResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateHostResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.host = Host.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateHostResponse {
+    return { host: isSet(object.host) ? Host.fromJSON(object.host) : undefined };
+  },
+
+  toJSON(message: UpdateHostResponse): unknown {
+    const obj: any = {};
+    if (message.host !== undefined) {
+      obj.host = Host.toJSON(message.host);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateHostResponse>): UpdateHostResponse {
+    return UpdateHostResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateHostResponse>): UpdateHostResponse {
+    const message = createBaseUpdateHostResponse();
+    message.host = (object.host !== undefined && object.host !== null) ? Host.fromPartial(object.host) : undefined;
+    return message;
+  },
+};
+
+function createBaseCheckHostRequest(): CheckHostRequest {
+  return { id: "" };
+}
+
+export const CheckHostRequest: MessageFns<CheckHostRequest> = {
+  encode(message: CheckHostRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckHostRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckHostRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckHostRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CheckHostRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckHostRequest>): CheckHostRequest {
+    return CheckHostRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckHostRequest>): CheckHostRequest {
+    const message = createBaseCheckHostRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckHostResponse(): CheckHostResponse {
+  return { checkId: "" };
+}
+
+export const CheckHostResponse: MessageFns<CheckHostResponse> = {
+  encode(message: CheckHostResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkId !== "") {
+      writer.uint32(10).string(message.checkId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckHostResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckHostResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckHostResponse {
+    return {
+      checkId: isSet(object.checkId)
+        ? globalThis.String(object.checkId)
+        : isSet(object.check_id)
+        ? globalThis.String(object.check_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CheckHostResponse): unknown {
+    const obj: any = {};
+    if (message.checkId !== "") {
+      obj.checkId = message.checkId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckHostResponse>): CheckHostResponse {
+    return CheckHostResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckHostResponse>): CheckHostResponse {
+    const message = createBaseCheckHostResponse();
+    message.checkId = object.checkId ?? "";
+    return message;
+  },
+};
+
 /**
  * Proxmox hosts and their nodes. Holds no credentials: they pass through once to the secrets
  * service and only a reference (secret name) is kept.
@@ -2237,6 +2763,29 @@ export const HostsServiceService = {
       Buffer.from(GetHostConnectionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetHostConnectionResponse => GetHostConnectionResponse.decode(value),
   },
+  /** Changes a host's settings; credentials given here replace the stored ones (write-only). */
+  updateHost: {
+    path: "/proximity.hosts.v1.HostsService/UpdateHost" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateHostRequest): Buffer => Buffer.from(UpdateHostRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateHostRequest => UpdateHostRequest.decode(value),
+    responseSerialize: (value: UpdateHostResponse): Buffer => Buffer.from(UpdateHostResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateHostResponse => UpdateHostResponse.decode(value),
+  },
+  /**
+   * Asks the provisioner to test the connection and refresh nodes (asynchronous: the result
+   * lands on the host as status, last_checked_at, last_check_error and node stats).
+   */
+  checkHost: {
+    path: "/proximity.hosts.v1.HostsService/CheckHost" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckHostRequest): Buffer => Buffer.from(CheckHostRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckHostRequest => CheckHostRequest.decode(value),
+    responseSerialize: (value: CheckHostResponse): Buffer => Buffer.from(CheckHostResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckHostResponse => CheckHostResponse.decode(value),
+  },
 } as const;
 
 export interface HostsServiceServer extends UntypedServiceImplementation {
@@ -2249,6 +2798,13 @@ export interface HostsServiceServer extends UntypedServiceImplementation {
   resolvePlacement: handleUnaryCall<ResolvePlacementRequest, ResolvePlacementResponse>;
   /** Everything the provisioner needs to reach a host, minus the secret values (provisioner only). */
   getHostConnection: handleUnaryCall<GetHostConnectionRequest, GetHostConnectionResponse>;
+  /** Changes a host's settings; credentials given here replace the stored ones (write-only). */
+  updateHost: handleUnaryCall<UpdateHostRequest, UpdateHostResponse>;
+  /**
+   * Asks the provisioner to test the connection and refresh nodes (asynchronous: the result
+   * lands on the host as status, last_checked_at, last_check_error and node stats).
+   */
+  checkHost: handleUnaryCall<CheckHostRequest, CheckHostResponse>;
 }
 
 export interface HostsServiceClient extends Client {
@@ -2358,6 +2914,41 @@ export interface HostsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetHostConnectionResponse) => void,
+  ): ClientUnaryCall;
+  /** Changes a host's settings; credentials given here replace the stored ones (write-only). */
+  updateHost(
+    request: UpdateHostRequest,
+    callback: (error: ServiceError | null, response: UpdateHostResponse) => void,
+  ): ClientUnaryCall;
+  updateHost(
+    request: UpdateHostRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateHostResponse) => void,
+  ): ClientUnaryCall;
+  updateHost(
+    request: UpdateHostRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateHostResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Asks the provisioner to test the connection and refresh nodes (asynchronous: the result
+   * lands on the host as status, last_checked_at, last_check_error and node stats).
+   */
+  checkHost(
+    request: CheckHostRequest,
+    callback: (error: ServiceError | null, response: CheckHostResponse) => void,
+  ): ClientUnaryCall;
+  checkHost(
+    request: CheckHostRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckHostResponse) => void,
+  ): ClientUnaryCall;
+  checkHost(
+    request: CheckHostRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckHostResponse) => void,
   ): ClientUnaryCall;
 }
 

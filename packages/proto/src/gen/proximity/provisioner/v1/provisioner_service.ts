@@ -72,6 +72,25 @@ export interface ListDeadLettersResponse {
   items: DeadLetter[];
 }
 
+/** One per-host circuit breaker. Counters are opossum's rolling-window stats (last ~10 s), not totals. */
+export interface Breaker {
+  /** Host id (the breaker key). */
+  key: string;
+  /** "closed", "open" or "halfOpen". */
+  state: string;
+  fires: number;
+  successes: number;
+  failures: number;
+  rejects: number;
+}
+
+export interface ListBreakersRequest {
+}
+
+export interface ListBreakersResponse {
+  items: Breaker[];
+}
+
 function createBaseOperationStep(): OperationStep {
   return { name: "", status: "", upid: "", updatedAt: undefined };
 }
@@ -926,7 +945,275 @@ export const ListDeadLettersResponse: MessageFns<ListDeadLettersResponse> = {
   },
 };
 
-/** SRE surface of the provisioner: operations journal and dead letters. */
+function createBaseBreaker(): Breaker {
+  return { key: "", state: "", fires: 0, successes: 0, failures: 0, rejects: 0 };
+}
+
+export const Breaker: MessageFns<Breaker> = {
+  encode(message: Breaker, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.fires !== 0) {
+      writer.uint32(24).int64(message.fires);
+    }
+    if (message.successes !== 0) {
+      writer.uint32(32).int64(message.successes);
+    }
+    if (message.failures !== 0) {
+      writer.uint32(40).int64(message.failures);
+    }
+    if (message.rejects !== 0) {
+      writer.uint32(48).int64(message.rejects);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Breaker {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBreaker();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fires = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.successes = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.failures = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rejects = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Breaker {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      fires: isSet(object.fires) ? globalThis.Number(object.fires) : 0,
+      successes: isSet(object.successes) ? globalThis.Number(object.successes) : 0,
+      failures: isSet(object.failures) ? globalThis.Number(object.failures) : 0,
+      rejects: isSet(object.rejects) ? globalThis.Number(object.rejects) : 0,
+    };
+  },
+
+  toJSON(message: Breaker): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.fires !== 0) {
+      obj.fires = Math.round(message.fires);
+    }
+    if (message.successes !== 0) {
+      obj.successes = Math.round(message.successes);
+    }
+    if (message.failures !== 0) {
+      obj.failures = Math.round(message.failures);
+    }
+    if (message.rejects !== 0) {
+      obj.rejects = Math.round(message.rejects);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Breaker>): Breaker {
+    return Breaker.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Breaker>): Breaker {
+    const message = createBaseBreaker();
+    message.key = object.key ?? "";
+    message.state = object.state ?? "";
+    message.fires = object.fires ?? 0;
+    message.successes = object.successes ?? 0;
+    message.failures = object.failures ?? 0;
+    message.rejects = object.rejects ?? 0;
+    return message;
+  },
+};
+
+function createBaseListBreakersRequest(): ListBreakersRequest {
+  return {};
+}
+
+export const ListBreakersRequest: MessageFns<ListBreakersRequest> = {
+  encode(_: ListBreakersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBreakersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBreakersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListBreakersRequest {
+    return {};
+  },
+
+  toJSON(_: ListBreakersRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListBreakersRequest>): ListBreakersRequest {
+    return ListBreakersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListBreakersRequest>): ListBreakersRequest {
+    const message = createBaseListBreakersRequest();
+    return message;
+  },
+};
+
+function createBaseListBreakersResponse(): ListBreakersResponse {
+  return { items: [] };
+}
+
+export const ListBreakersResponse: MessageFns<ListBreakersResponse> = {
+  encode(message: ListBreakersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Breaker.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBreakersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBreakersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Breaker.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBreakersResponse {
+    return { items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Breaker.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListBreakersResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Breaker.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListBreakersResponse>): ListBreakersResponse {
+    return ListBreakersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListBreakersResponse>): ListBreakersResponse {
+    const message = createBaseListBreakersResponse();
+    message.items = object.items?.map((e) => Breaker.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+/** SRE surface of the provisioner: operations journal, dead letters and Proxmox circuit breakers. */
 export type ProvisionerServiceService = typeof ProvisionerServiceService;
 export const ProvisionerServiceService = {
   getOperation: {
@@ -950,11 +1237,24 @@ export const ProvisionerServiceService = {
       Buffer.from(ListDeadLettersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListDeadLettersResponse => ListDeadLettersResponse.decode(value),
   },
+  /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
+  listBreakers: {
+    path: "/proximity.provisioner.v1.ProvisionerService/ListBreakers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListBreakersRequest): Buffer => Buffer.from(ListBreakersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListBreakersRequest => ListBreakersRequest.decode(value),
+    responseSerialize: (value: ListBreakersResponse): Buffer =>
+      Buffer.from(ListBreakersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListBreakersResponse => ListBreakersResponse.decode(value),
+  },
 } as const;
 
 export interface ProvisionerServiceServer extends UntypedServiceImplementation {
   getOperation: handleUnaryCall<GetOperationRequest, GetOperationResponse>;
   listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
+  /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
+  listBreakers: handleUnaryCall<ListBreakersRequest, ListBreakersResponse>;
 }
 
 export interface ProvisionerServiceClient extends Client {
@@ -987,6 +1287,22 @@ export interface ProvisionerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
+  listBreakers(
+    request: ListBreakersRequest,
+    callback: (error: ServiceError | null, response: ListBreakersResponse) => void,
+  ): ClientUnaryCall;
+  listBreakers(
+    request: ListBreakersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListBreakersResponse) => void,
+  ): ClientUnaryCall;
+  listBreakers(
+    request: ListBreakersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListBreakersResponse) => void,
   ): ClientUnaryCall;
 }
 

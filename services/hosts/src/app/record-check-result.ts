@@ -1,0 +1,60 @@
+import type { provisionerEventsV1 } from "@proximity/proto";
+import type { Transaction } from "kysely";
+import type { HostsDatabase } from "../db/database.js";
+import { lockHostForCheck, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
+import { applyCheckReport } from "../domain/check-report.js";
+import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
+import type { RequestMeta } from "./ports.js";
+
+/**
+ * Applies a HostChecked report inside the caller's transaction: host status, version, error and
+ * node stats, plus HostStatusChanged/NodeStatusChanged for every status that changed. A host
+ * deleted since the request is skipped. Apps are never touched: an unreachable host may come back.
+ */
+export async function recordCheckResult(
+  trx: Transaction<HostsDatabase>,
+  report: provisionerEventsV1.HostChecked,
+  meta: RequestMeta,
+): Promise<void> {
+  const host = await lockHostForCheck(trx, report.hostId);
+  if (!host) {
+    meta.log.info({ hostId: report.hostId, checkId: report.checkId }, "checked host no longer exists");
+    return;
+  }
+  const outcome = applyCheckReport(
+    { status: host.status, pveVersion: host.pve_version, nodes: host.nodes },
+    {
+      reachable: report.reachable,
+      error: report.error,
+      pveVersion: report.pveVersion,
+      nodes: report.nodes.map((n) => ({
+        name: n.name,
+        status: n.status,
+        cpu: n.cpu,
+        maxCpu: n.maxCpu,
+        memBytes: n.memBytes,
+        maxMemBytes: n.maxMemBytes,
+        diskBytes: n.diskBytes,
+        maxDiskBytes: n.maxDiskBytes,
+        uptimeSeconds: n.uptimeSeconds,
+      })),
+    },
+  );
+  await saveCheckResult(trx, host.id, outcome.host);
+  for (const stats of outcome.nodes) await saveNodeStats(trx, host.id, stats);
+  if (outcome.hostChange) {
+    const { previous, status, reason } = outcome.hostChange;
+    await recordHostStatusChanged(
+      trx,
+      { hostId: host.id, previousStatus: previous, status, reason },
+      meta.traceparent,
+    );
+    meta.log.warn({ hostId: host.id, host: host.name, previous, status }, "host status changed");
+  }
+  for (const change of outcome.nodeChanges)
+    await recordNodeStatusChanged(
+      trx,
+      { hostId: host.id, node: change.node, previousStatus: change.previous, status: change.status },
+      meta.traceparent,
+    );
+}

@@ -1,0 +1,115 @@
+import type { FieldError } from "@proximity/errors";
+import { hostsV1 } from "@proximity/proto";
+import {
+  isApiTokenId,
+  isDnsLabel,
+  isHostName,
+  isHostnameOrIp,
+  isPort,
+  isProxmoxUser,
+  isSha256Fingerprint,
+  isSshFingerprint,
+  isSshUser,
+} from "./host-fields.js";
+import type { AuthMode, HostSettings, NewNode } from "./new-host.js";
+
+const DEFAULT_API_PORT = 8006;
+const DEFAULT_SSH_PORT = 22;
+const DEFAULT_SSH_USER = "root";
+
+/** Settings as a request carries them (zero values mean "default"). */
+export interface HostSettingsInput {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly authMode: hostsV1.AuthMode;
+  readonly username: string;
+  readonly tlsFingerprint: string;
+  readonly insecureHttp: boolean;
+  readonly sshUsername: string;
+  readonly nodes: readonly hostsV1.NodeEndpoint[];
+}
+
+/** Adds a field error when a rule does not hold. */
+export type Check = (ok: boolean, field: string, message: string) => void;
+
+/** Collects field errors in `errors`; messages never echo the submitted values. */
+export function fieldChecker(errors: FieldError[]): Check {
+  return (ok, field, message) => {
+    if (!ok) errors.push({ field, message });
+  };
+}
+
+/**
+ * Checks a host's settings (shared by CreateHost and UpdateHost, so both accept the same hosts)
+ * and returns them normalised; undefined when a rule failed (the errors went to `check`).
+ */
+export function checkHostSettings(input: HostSettingsInput, check: Check): HostSettings | undefined {
+  const port = input.port || DEFAULT_API_PORT;
+  const sshUsername = input.sshUsername || DEFAULT_SSH_USER;
+  const tlsFingerprint = input.tlsFingerprint ? input.tlsFingerprint.toUpperCase() : null;
+  const authMode = authModeOf(input.authMode);
+  let ok = true;
+  const rule: Check = (holds, field, message) => {
+    ok &&= holds;
+    check(holds, field, message);
+  };
+
+  rule(
+    isHostName(input.name),
+    "name",
+    "1 to 63 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit",
+  );
+  rule(isHostnameOrIp(input.address), "address", "must be a host name or an IP address");
+  rule(isPort(port), "port", "must be between 1 and 65535");
+  rule(authMode !== undefined, "auth_mode", "must be AUTH_MODE_API_TOKEN or AUTH_MODE_PASSWORD");
+  if (authMode === "api_token")
+    rule(isApiTokenId(input.username), "username", "must be user@realm!tokenid for API tokens");
+  if (authMode === "password")
+    rule(isProxmoxUser(input.username), "username", "must be user@realm for password login");
+  rule(
+    tlsFingerprint === null || isSha256Fingerprint(tlsFingerprint),
+    "tls_fingerprint",
+    "must be a SHA-256 fingerprint AA:BB:... (32 bytes)",
+  );
+  rule(isSshUser(sshUsername), "ssh_username", "must be a login name");
+  const nodes = input.nodes.map((n, i) => checkNode(n, `nodes[${i}]`, rule));
+  rule(nodes.length > 0, "nodes", "at least one node is required");
+  rule(new Set(nodes.map((n) => n.name)).size === nodes.length, "nodes", "node names must be unique");
+  if (!ok || !authMode) return undefined;
+  return {
+    name: input.name,
+    address: input.address,
+    port,
+    authMode,
+    username: input.username,
+    tlsFingerprint,
+    insecureHttp: input.insecureHttp,
+    sshUsername,
+    nodes,
+  };
+}
+
+function checkNode(n: hostsV1.NodeEndpoint, at: string, check: Check): NewNode {
+  const sshPort = n.sshPort || DEFAULT_SSH_PORT;
+  check(isDnsLabel(n.name), `${at}.name`, "must be a DNS label");
+  check(isHostnameOrIp(n.sshHost), `${at}.ssh_host`, "must be a host name or an IP address");
+  check(isPort(sshPort), `${at}.ssh_port`, "must be between 1 and 65535");
+  check(
+    isSshFingerprint(n.sshHostKeyFingerprint),
+    `${at}.ssh_host_key_fingerprint`,
+    "must be SHA256:<base64> (OpenSSH)",
+  );
+  return { name: n.name, sshHost: n.sshHost, sshPort, sshHostKeyFingerprint: n.sshHostKeyFingerprint };
+}
+
+function authModeOf(mode: hostsV1.AuthMode): AuthMode | undefined {
+  if (mode === hostsV1.AuthMode.AUTH_MODE_API_TOKEN) return "api_token";
+  if (mode === hostsV1.AuthMode.AUTH_MODE_PASSWORD) return "password";
+  return undefined;
+}
+
+/** The proto enum of a stored auth mode. */
+export function protoAuthMode(mode: AuthMode): hostsV1.AuthMode {
+  return mode === "api_token" ? hostsV1.AuthMode.AUTH_MODE_API_TOKEN : hostsV1.AuthMode.AUTH_MODE_PASSWORD;
+}

@@ -1,0 +1,57 @@
+import { type FieldError, ValidationError } from "@proximity/errors";
+import type { hostsV1 } from "@proximity/proto";
+import type { HostWithNodes } from "../db/host.repository.js";
+import type { CredentialUpdate, HostSettings } from "./new-host.js";
+import { checkHostSettings, fieldChecker, protoAuthMode } from "./validate-host-settings.js";
+
+/** A validated UpdateHost: the complete new settings and the credential parts to replace. */
+export interface HostUpdate {
+  readonly settings: HostSettings;
+  readonly credentials: CredentialUpdate;
+}
+
+/**
+ * Merges an UpdateHost request into the stored host (empty/zero = keep; name and auth mode cannot
+ * change) and checks the result with the rules of CreateHost, so an update can never produce a
+ * host that could not have been registered. Throws one ValidationError listing every bad field.
+ */
+export function validateUpdateHost(req: hostsV1.UpdateHostRequest, current: HostWithNodes): HostUpdate {
+  const errors: FieldError[] = [];
+  const settings = checkHostSettings(
+    {
+      name: current.name,
+      address: req.address || current.address,
+      port: req.port || current.port,
+      authMode: protoAuthMode(current.auth_mode),
+      username: req.username || current.username,
+      tlsFingerprint: req.tlsFingerprint || (current.tls_fingerprint ?? ""),
+      insecureHttp: req.insecureHttp ?? current.insecure_http,
+      sshUsername: req.sshUsername || current.ssh_username,
+      nodes:
+        req.nodes.length > 0
+          ? req.nodes
+          : current.nodes.map((n) => ({
+              name: n.name,
+              sshHost: n.ssh_host,
+              sshPort: n.ssh_port,
+              sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+            })),
+    },
+    fieldChecker(errors),
+  );
+  if (errors.length > 0 || !settings) throw new ValidationError("Invalid host", errors);
+  const creds = req.credentials;
+  // The SSH secret is one JSON document this service cannot read back, so the SSH parts given
+  // replace it whole (a password alone drops a stored private key, and vice versa).
+  const ssh = {
+    ...(creds?.sshPassword ? { password: creds.sshPassword } : {}),
+    ...(creds?.sshPrivateKey ? { privateKey: creds.sshPrivateKey } : {}),
+  };
+  return {
+    settings,
+    credentials: {
+      ...(creds?.apiSecret ? { apiSecret: creds.apiSecret } : {}),
+      ...(Object.keys(ssh).length > 0 ? { ssh } : {}),
+    },
+  };
+}

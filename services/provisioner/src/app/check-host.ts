@@ -1,0 +1,95 @@
+/**
+ * A host check: connect to the host's Proxmox API as deploys do (credentials from the secrets
+ * service, in memory only), ask for the version and the nodes under a short deadline, and turn
+ * the outcome into a HostChecked report. A host that fails to answer is a result (unreachable with
+ * a safe text), not an error: the next check asks again.
+ */
+import { isTransient, NotFoundError, PermissionDeniedError } from "@proximity/errors";
+import type { CallOptions } from "@proximity/grpc";
+import type { Logger } from "@proximity/logger";
+import type { hostsEventsV1, provisionerEventsV1 } from "@proximity/proto";
+import { type NodeSummary, ProxmoxAuthError } from "@proximity/proxmox";
+import type { Peers } from "../infra/peers.js";
+import { hostApiClient, readSecret } from "./deploy/steps/resolve-connection.js";
+
+export interface HostCheckDeps {
+  readonly peers: Peers;
+  readonly logger: Logger;
+  /** Deadline of each Proxmox call (connect included). */
+  readonly timeoutMs: number;
+}
+
+/** Texts written here, never copied from Proxmox (its texts may quote internals). */
+export const CHECK_ERRORS = {
+  noAnswer: "Proxmox host did not answer",
+  credentials: "Proxmox rejected the stored credentials",
+  permission: "The stored credentials lack a permission on the Proxmox host",
+  failed: "Proxmox host check failed",
+} as const;
+
+/**
+ * @returns the report, or undefined when the host is no longer registered (nothing to report on).
+ * Throws only when a peer (hosts, secrets) fails: that is Proximity's problem, not the host's.
+ */
+export async function checkHost(
+  deps: HostCheckDeps,
+  request: hostsEventsV1.HostCheckRequested,
+  call: CallOptions,
+  log: Logger,
+): Promise<provisionerEventsV1.HostChecked | undefined> {
+  const connection = await deps.peers.hosts
+    .getHostConnection({ hostId: request.hostId }, call)
+    .catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+  if (!connection?.host) {
+    log.info({ hostId: request.hostId, checkId: request.checkId }, "host to check is no longer registered");
+    return undefined;
+  }
+  const apiSecret = await readSecret(deps.peers.secrets, connection.apiSecretName, call);
+  const pve = hostApiClient(
+    connection.host,
+    apiSecret,
+    { logger: deps.logger, connectTimeoutMs: deps.timeoutMs },
+    { requestTimeoutMs: deps.timeoutMs },
+  );
+  const base = { checkId: request.checkId, hostId: request.hostId };
+  try {
+    const [version, nodes] = await Promise.all([pve.version(), pve.listNodes()]);
+    return {
+      ...base,
+      reachable: true,
+      error: "",
+      pveVersion: version.version,
+      nodes: nodes.map(toNodeReport),
+    };
+  } catch (err) {
+    // The error (and its cause) is logged for operators; the report carries only our own text.
+    log.warn({ err, hostId: request.hostId, checkId: request.checkId }, "host check failed");
+    return { ...base, reachable: false, error: checkError(err), pveVersion: "", nodes: [] };
+  } finally {
+    await pve.close();
+  }
+}
+
+function checkError(err: unknown): string {
+  if (err instanceof ProxmoxAuthError) return CHECK_ERRORS.credentials;
+  if (err instanceof PermissionDeniedError) return CHECK_ERRORS.permission;
+  if (isTransient(err)) return CHECK_ERRORS.noAnswer;
+  return CHECK_ERRORS.failed;
+}
+
+function toNodeReport(n: NodeSummary): provisionerEventsV1.NodeReport {
+  return {
+    name: n.node,
+    status: n.status,
+    cpu: n.cpu ?? 0,
+    maxCpu: n.maxcpu ?? 0,
+    memBytes: n.mem ?? 0,
+    maxMemBytes: n.maxmem ?? 0,
+    diskBytes: n.disk ?? 0,
+    maxDiskBytes: n.maxdisk ?? 0,
+    uptimeSeconds: n.uptime ?? 0,
+  };
+}
