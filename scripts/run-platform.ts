@@ -135,6 +135,7 @@ async function startSimulator(): Promise<string> {
     SIM_TOKEN_SECRET: tokenSecret,
     SIM_SSH_PASSWORD: sshPassword,
     SIM_STATE_FILE: stateFile,
+    SIM_HOST_KEY_DIR: join(dev, "sim-host-keys"),
     SIM_NODES: "pve1,pve2",
   });
   await waitForPort(8006, "proxmox-sim");

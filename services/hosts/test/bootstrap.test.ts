@@ -36,6 +36,26 @@ describe("bootstrap host", () => {
     expect(await liveSecretNames(stack.db)).toEqual(secretsBefore);
   });
 
+  it("bootstrap - a changed declaration brings the existing host up to date (no stale keys or secrets)", async () => {
+    const node = bootstrap.nodes[0]!;
+    const changed = {
+      ...bootstrap,
+      port: 8443,
+      nodes: [{ ...node, sshHostKeyFingerprint: `SHA256:${"B".repeat(43)}` }],
+      credentials: { ...bootstrap.credentials!, apiSecret: "rotated-api-secret-0000" },
+    };
+    const replica = await stack.startHosts({
+      BOOTSTRAP_HOST_JSON: JSON.stringify(hostsV1.CreateHostRequest.toJSON(changed)),
+    });
+    await replica.service.stop();
+    const { items } = await stack.hostsAs("api-gateway").listHosts({}, ADMIN);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ name: "simulator", port: 8443 });
+    expect(items[0]!.nodes[0]!.sshHostKeyFingerprint).toBe(`SHA256:${"B".repeat(43)}`);
+    const api = await stack.secretsAs("provisioner").getSecret({ name: `proxmox/hosts/${items[0]!.id}/api` });
+    expect(api.value.toString()).toBe("rotated-api-secret-0000");
+  });
+
   it("bootstrap - snake_case JSON works too; invalid content refuses to start, naming the variable", async () => {
     const snake = {
       name: "snake",

@@ -3,6 +3,8 @@
  */
 
 export interface SimulatorOptions {
+  /** SSH host key (OpenSSH private key) per node name; nodes without one get a fresh key. */
+  readonly hostKeys?: Readonly<Record<string, string>>;
   /** Cluster name reported by the API. Default "sim". */
   readonly clusterName?: string;
   /** Node names; each gets its own SSH server. Default ["pve1"]. */

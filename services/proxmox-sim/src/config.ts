@@ -52,6 +52,8 @@ export const simulatorConfigSchema = z
     SIM_TLS_KEY_FILE: z.string().min(1).optional(),
     /** When set, node SSH ports and host key fingerprints are written here as JSON (for the dev script). */
     SIM_STATE_FILE: z.string().min(1).optional(),
+    /** Directory keeping each node's SSH host key across restarts; fresh keys every start when unset. */
+    SIM_HOST_KEY_DIR: z.string().min(1).optional(),
     LOG_LEVEL: env.logLevel(),
   })
   .refine((c) => (c.SIM_TLS_CERT_FILE === undefined) === (c.SIM_TLS_KEY_FILE === undefined), {

@@ -6,6 +6,7 @@ import { loadConfig } from "@proximity/config";
 import { createLogger } from "@proximity/logger";
 import { createShutdownRegistry, runMain } from "@proximity/service-kit";
 import { simulatorConfigSchema } from "./config.js";
+import { loadOrCreateHostKeys } from "./host-key-store.js";
 import { createProxmoxSimulator } from "./index.js";
 import { loadSimTls } from "./tls.js";
 
@@ -18,8 +19,12 @@ runMain(async () => {
     config.SIM_TLS_CERT_FILE && config.SIM_TLS_KEY_FILE
       ? await loadSimTls(config.SIM_TLS_CERT_FILE, config.SIM_TLS_KEY_FILE)
       : undefined;
+  const hostKeys = config.SIM_HOST_KEY_DIR
+    ? await loadOrCreateHostKeys(config.SIM_HOST_KEY_DIR, config.SIM_NODES)
+    : undefined;
   const sim = createProxmoxSimulator({
     nodes: config.SIM_NODES,
+    hostKeys,
     host: config.SIM_HOST,
     httpPort: config.SIM_HTTP_PORT,
     sshPort: config.SIM_SSH_PORT,

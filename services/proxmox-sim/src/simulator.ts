@@ -73,6 +73,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
         login,
         isHostDown,
         isWrongHostKey: () => this.#wrongHostKey,
+        hostKey: options.hostKeys?.[node],
       }),
     );
   }

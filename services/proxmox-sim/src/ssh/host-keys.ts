@@ -25,12 +25,16 @@ export function generateSshKeyPair(): { private: string; public: string } {
   }
 }
 
-/** A fresh host key (each simulator run gets new ones, like a reinstalled node). */
+/** A fresh host key (like a reinstalled node). */
 export function generateHostKey(): HostKey {
-  const pair = generateSshKeyPair();
-  const parsed = utils.parseKey(pair.private);
+  return hostKeyFromPrivate(generateSshKeyPair().private);
+}
+
+/** A host key from its OpenSSH private key (a node keeps its key across restarts). */
+export function hostKeyFromPrivate(privateKey: string): HostKey {
+  const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error) throw parsed;
   const blob = parsed.getPublicSSH();
   const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
-  return { privateKey: pair.private, fingerprint };
+  return { privateKey, fingerprint };
 }

@@ -10,7 +10,7 @@ import { runShell } from "../shell/interpreter.js";
 import { splitWords } from "../shell/tokenizer.js";
 import type { SimContext } from "../sim-context.js";
 import { checkLogin, type SshLogin } from "./auth.js";
-import { generateHostKey } from "./host-keys.js";
+import { generateHostKey, hostKeyFromPrivate } from "./host-keys.js";
 import { createNodeWorld, describeCommand } from "./node-shell.js";
 
 export interface NodeSshServer {
@@ -27,6 +27,8 @@ export interface NodeSshOptions {
   readonly login: SshLogin;
   readonly isHostDown: () => boolean;
   readonly isWrongHostKey: () => boolean;
+  /** Host key (OpenSSH private key) to present; a fresh one when absent. */
+  readonly hostKey?: string;
 }
 
 /** How long to wait for more stdin before running a command whose client never sent EOF. */
@@ -34,7 +36,7 @@ const STDIN_IDLE_MS = 100;
 const MAX_LOG = 10_000;
 
 export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
-  const real = generateHostKey();
+  const real = options.hostKey ? hostKeyFromPrivate(options.hostKey) : generateHostKey();
   const wrong = generateHostKey();
   const sockets = new Set<Socket>();
   const files = new Map<string, string>();
