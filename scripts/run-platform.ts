@@ -89,12 +89,16 @@ async function stopAll(code: number): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(dev, { recursive: true, mode: 0o700 });
   ensureKeys();
-  const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/proximity";
+  // Each checkout gets its own database and bus namespace (named once in .dev), so two clones on one
+  // machine never share users, hosts or messages, and `rm -rf .dev` really starts afresh.
+  const instance = persistent("instance", () => `dev${randomBytes(4).toString("hex")}`);
+  const databaseUrl = process.env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/proximity_${instance}`;
   await ensureDatabase(databaseUrl);
   const common = {
     DATABASE_URL: databaseUrl,
     NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
     SERVICE_KEYS_DIR: keysDir,
+    BUS_NAMESPACE: process.env.BUS_NAMESPACE ?? instance,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
   const adminPassword = persistent("admin-password", () => randomBytes(12).toString("base64url"));
