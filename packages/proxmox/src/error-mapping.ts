@@ -17,6 +17,7 @@ import {
   ProxmoxAuthError,
   ProxmoxConflictError,
   type ProxmoxConflictReason,
+  ProxmoxTlsError,
 } from "./errors.js";
 
 /** What the client knows about a failed HTTP exchange. */
@@ -89,7 +90,7 @@ export function mapTransportError(err: unknown): ProximityError {
   }
   if (UNAVAILABLE_CODES.has(code)) return new UnavailableError("The Proxmox host is unreachable", err);
   if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO" || code === "PVE_TLS_PIN") {
-    return new UnavailableError("The TLS certificate of the Proxmox host was not accepted", err);
+    return new ProxmoxTlsError(err);
   }
   return new UnavailableError("The Proxmox host could not be reached", err);
 }

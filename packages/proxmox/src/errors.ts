@@ -3,7 +3,7 @@
  * other; their `message` is safe for users, while what Proxmox or the node said travels in `cause`
  * (a ProxmoxApiError) and in dedicated properties, which are logged but never returned to clients.
  */
-import { ConflictError, PermissionDeniedError, ProximityError } from "@proximity/errors";
+import { ConflictError, PermissionDeniedError, ProximityError, UnavailableError } from "@proximity/errors";
 
 /**
  * The raw facts of a failed Proxmox API call, kept for logs: HTTP status, the Proxmox message and
@@ -103,5 +103,16 @@ export class HostKeyMismatchError extends PermissionDeniedError {
 export class SshAuthError extends PermissionDeniedError {
   constructor(host: string, username: string, cause?: unknown) {
     super(`SSH authentication to ${username}@${host} failed; check the node credentials`, cause);
+  }
+}
+
+/**
+ * The host's TLS certificate was not accepted (no pin or CA matched). Still an UnavailableError
+ * (retry and breaker behaviour unchanged); its own class lets callers tell an admin to configure a
+ * fingerprint or CA instead of reporting a host that did not answer.
+ */
+export class ProxmoxTlsError extends UnavailableError {
+  constructor(cause: unknown) {
+    super("The TLS certificate of the Proxmox host was not accepted", cause);
   }
 }

@@ -34,6 +34,7 @@ export {
   ProxmoxApiError,
   ProxmoxAuthError,
   ProxmoxConflictError,
+  ProxmoxTlsError,
   SshAuthError,
   TaskFailedError,
 } from "./errors.js";
@@ -49,6 +50,8 @@ export type {
   VzdumpParams,
 } from "./extended-api.js";
 export { fingerprintOf } from "./host-key.js";
+export type { HostKeyProbeTarget } from "./read-host-key.js";
+export { readHostKeyFingerprint } from "./read-host-key.js";
 export { pctExecCommand, shellQuote } from "./shell-quote.js";
 export type { SshExecutorDeps } from "./ssh-executor.js";
 export { createSshExecutor } from "./ssh-executor.js";

@@ -118,6 +118,7 @@ describe("hosts - credentials are write-only", () => {
       port: 0,
       username: "",
       tlsFingerprint: "",
+      tlsCaPem: "",
       insecureHttp: false,
       sshUsername: "",
       nodes: [],
@@ -165,5 +166,32 @@ describe("hosts - credentials are write-only", () => {
   it("hosts - GET shows the last check result", async () => {
     const res = await request(h.url, "GET", `/api/proxmox/hosts/${crypto.randomUUID()}`, { auth: admin });
     expect(res.body).toMatchObject({ last_checked_at: null, last_check_error: null, pve_version: null });
+  });
+
+  it("hosts - a TLS CA and trust-on-first-use nodes are forwarded; GET shows the CA's fingerprint only", async () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const res = await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: admin,
+      body: {
+        ...hostBody,
+        tls_ca_pem: ca,
+        nodes: [{ name: "pve1", ssh_host: "10.0.0.2", trust_on_first_use: true }],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(h.fakes.callsTo("createHost")[0]?.request).toMatchObject({
+      tlsCaPem: ca,
+      nodes: [{ name: "pve1", sshHostKeyFingerprint: "", trustOnFirstUse: true }],
+    });
+    expect(JSON.stringify(res.body)).not.toContain("BEGIN CERTIFICATE");
+    expect(res.body).toMatchObject({ tls_ca_fingerprint: null });
+    expect(res.body.nodes[0]).toMatchObject({ trust_on_first_use: false });
+    h.fakes.reset();
+    const put = await request(h.url, "PUT", `/api/proxmox/hosts/${crypto.randomUUID()}`, {
+      auth: admin,
+      body: { tls_ca_pem: ca },
+    });
+    expect(put.status).toBe(200);
+    expect(h.fakes.callsTo("updateHost")[0]?.request).toMatchObject({ tlsCaPem: ca });
   });
 });

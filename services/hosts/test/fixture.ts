@@ -47,7 +47,15 @@ export function hostRequest(over: Partial<hostsV1.CreateHostRequest> = {}): host
     authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
     username: "root@pam!proximity",
     insecureHttp: true,
-    nodes: [{ name: "pve1", sshHost: "127.0.0.1", sshPort: 2222, sshHostKeyFingerprint: sshFingerprint() }],
+    nodes: [
+      {
+        name: "pve1",
+        sshHost: "127.0.0.1",
+        sshPort: 2222,
+        sshHostKeyFingerprint: sshFingerprint(),
+        trustOnFirstUse: false,
+      },
+    ],
     credentials: {
       apiSecret: `api-${randomBytes(8).toString("hex")}`,
       sshPassword: `pw-${randomBytes(8).toString("hex")}`,

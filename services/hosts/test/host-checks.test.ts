@@ -36,6 +36,7 @@ const pve1Report = {
   diskBytes: 10 * 1024 ** 3,
   maxDiskBytes: 100 * 1024 ** 3,
   uptimeSeconds: 3600,
+  sshHostKeyFingerprint: "",
 };
 
 describe("hosts - update", () => {
@@ -50,6 +51,7 @@ describe("hosts - update", () => {
         port: 8443,
         username: "",
         tlsFingerprint: "",
+        tlsCaPem: "",
         sshUsername: "",
         insecureHttp: false,
         nodes: [],
@@ -85,7 +87,15 @@ describe("hosts - update", () => {
     const fingerprint = sshFingerprint();
     const { host: updated } = await gateway.updateHost(
       hostRequestUpdate(host!.id, {
-        nodes: [{ name: "pve2", sshHost: "10.0.0.9", sshPort: 22, sshHostKeyFingerprint: fingerprint }],
+        nodes: [
+          {
+            name: "pve2",
+            sshHost: "10.0.0.9",
+            sshPort: 22,
+            sshHostKeyFingerprint: fingerprint,
+            trustOnFirstUse: false,
+          },
+        ],
       }),
       ADMIN,
     );
@@ -104,7 +114,15 @@ describe("hosts - update", () => {
         hostRequestUpdate(host!.id, {
           address: "not an address!",
           username: "no-token-id",
-          nodes: [{ name: "Bad Name", sshHost: "x", sshPort: 0, sshHostKeyFingerprint: "md5" }],
+          nodes: [
+            {
+              name: "Bad Name",
+              sshHost: "x",
+              sshPort: 0,
+              sshHostKeyFingerprint: "md5",
+              trustOnFirstUse: false,
+            },
+          ],
           credentials: { apiSecret: "api-never-written", sshPassword: "", sshPrivateKey: "" },
         }),
         ADMIN,
@@ -267,6 +285,7 @@ function hostRequestUpdate(id: string, over: Partial<hostsV1.UpdateHostRequest>)
     port: 0,
     username: "",
     tlsFingerprint: "",
+    tlsCaPem: "",
     sshUsername: "",
     nodes: [],
     credentials: undefined,

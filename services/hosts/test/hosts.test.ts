@@ -176,6 +176,7 @@ describe("hosts service", () => {
       host,
       apiSecretName: `proxmox/hosts/${host!.id}/api`,
       sshSecretName: `proxmox/hosts/${host!.id}/ssh`,
+      tlsCaPem: "",
     });
     for (const caller of ["api-gateway", "applications", "backups"] as const)
       await expect(

@@ -18,6 +18,7 @@ const node = (name: string) => ({
   sshHost: "127.0.0.1",
   sshPort: 22,
   sshHostKeyFingerprint: sshFingerprint(),
+  trustOnFirstUse: false,
 });
 
 async function setNode(hostId: string, name: string, status: string, usedGiB: number, maxGiB: number) {

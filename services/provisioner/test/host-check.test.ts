@@ -3,12 +3,15 @@
  * reachable with the simulator's version and nodes, or unreachable with a safe text when it is down.
  */
 import { randomUUID } from "node:crypto";
-import { type Bus, Events, envelopeHeaders, newTraceparent, streamName, subjectOf } from "@proximity/bus";
-import type { provisionerEventsV1 } from "@proximity/proto";
-import { eventually } from "@proximity/testing";
+import type { Bus } from "@proximity/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_ERRORS } from "../src/app/check-host.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
+import {
+  hostChecked,
+  reportFor as reportOf,
+  requestCheck as requestCheckOf,
+} from "./support/host-check-events.js";
 
 let h: Harness;
 
@@ -20,41 +23,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function requestCheck(bus: Bus, hostId = HOST_ID): Promise<string> {
-  const checkId = randomUUID();
-  await bus.js.publish(
-    subjectOf(bus.ns, Events.HostCheckRequested.subject),
-    Events.HostCheckRequested.codec.encode({ checkId, hostId }).finish(),
-    {
-      headers: envelopeHeaders({
-        id: randomUUID(),
-        type: Events.HostCheckRequested.type,
-        source: "hosts",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
-      }),
-    },
-  );
-  return checkId;
-}
-
-async function hostChecked(bus: Bus): Promise<provisionerEventsV1.HostChecked[]> {
-  const name = streamName(bus.ns, "PROVISIONER");
-  const { state } = await bus.jsm.streams.info(name);
-  const out: provisionerEventsV1.HostChecked[] = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const m = await bus.jsm.streams.getMessage(name, { seq });
-    if (m.header.get("ce-type") === Events.HostChecked.type)
-      out.push(Events.HostChecked.codec.decode(m.data));
-  }
-  return out;
-}
-
-const reportFor = (checkId: string) =>
-  eventually(async () => (await hostChecked(h.bus)).find((r) => r.checkId === checkId), {
-    timeoutMs: 15_000,
-    what: `HostChecked ${checkId}`,
-  });
+const requestCheck = (bus: Bus, hostId = HOST_ID) => requestCheckOf(bus, hostId);
+const reportFor = (checkId: string) => reportOf(h.bus, checkId);
 
 describe("host checks", () => {
   it("host check - a reachable host reports its version and the simulator's nodes", async () => {

@@ -23,7 +23,8 @@ describe("simulator over HTTPS", () => {
    * name and code rather than instanceof).
    */
   const tlsRefused = {
-    name: "UnavailableError",
+    // A subclass of UnavailableError (same code), so callers can say "configure a fingerprint or CA".
+    name: "ProxmoxTlsError",
     code: "UNAVAILABLE",
     message: expect.stringContaining("TLS certificate"),
   };

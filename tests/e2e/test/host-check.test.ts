@@ -100,3 +100,54 @@ describe("host checks, end to end", () => {
     expect((await carol.request("PUT", `/api/proxmox/hosts/${hostId}`, { port: 8007 })).status).toBe(403);
   });
 });
+
+describe("SSH trust on first use, end to end", () => {
+  it("tofu - an admin-approved node gets the simulator's key pinned by a check, then takes deploys", async () => {
+    const registration = platform.hostRegistration("simulator-tofu");
+    const nodes = (registration.nodes as Record<string, unknown>[]).map((n) => ({
+      ...n,
+      ssh_host_key_fingerprint: "",
+      trust_on_first_use: true,
+    }));
+    // Without the admin's consent an empty key is refused.
+    const refused = await admin.post("/api/proxmox/hosts", {
+      ...registration,
+      nodes: nodes.map((n) => ({ ...n, trust_on_first_use: false })),
+    });
+    expect(refused.status).toBe(400);
+    const created = await admin.post("/api/proxmox/hosts", { ...registration, nodes });
+    expect(created.status).toBe(201);
+    expect(created.body.nodes[0]).toMatchObject({ ssh_host_key_fingerprint: "", trust_on_first_use: true });
+    const tofuId: string = created.body.id;
+
+    expect((await admin.post(`/api/proxmox/hosts/${tofuId}/test`, {})).status).toBe(202);
+    const pinned = await eventually(
+      async () => {
+        const host = (await admin.get(`/api/proxmox/hosts/${tofuId}`)).body;
+        return host.nodes[0].ssh_host_key_fingerprint !== "" ? host : undefined;
+      },
+      { timeoutMs: 15_000, what: "host key pinned" },
+    );
+    expect(pinned.nodes[0]).toMatchObject({
+      ssh_host_key_fingerprint: platform.simulator.nodes[0]!.hostKeyFingerprint,
+      trust_on_first_use: false,
+    });
+
+    const res = await admin.post("/api/apps", {
+      catalog_id: "whoami",
+      hostname: "tofu-whoami",
+      host_id: tofuId,
+      node: "pve1",
+    });
+    expect(res.status).toBe(202);
+    const app = await eventually(
+      async () => {
+        const r = await admin.get(`/api/apps/${res.body.id}`);
+        if (r.body.status === "error") throw new Error(`deploy failed: ${r.body.status_message}`);
+        return r.body.status === "running" ? r.body : undefined;
+      },
+      { timeoutMs: 30_000, what: "app running on the pinned node" },
+    );
+    expect(app).toMatchObject({ host_id: tofuId, node: "pve1" });
+  });
+});

@@ -48,6 +48,7 @@ export function sampleHost(overrides: Partial<hostsV1.Host> = {}): hostsV1.Host 
     authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
     username: "root@pam!proximity",
     tlsFingerprint: "",
+    tlsCaFingerprint: "",
     insecureHttp: false,
     status: "online",
     nodes: [
@@ -58,6 +59,7 @@ export function sampleHost(overrides: Partial<hostsV1.Host> = {}): hostsV1.Host 
         sshHost: "10.0.0.2",
         sshPort: 22,
         sshHostKeyFingerprint: `SHA256:${"A".repeat(43)}`,
+        trustOnFirstUse: false,
         cpu: 0.1,
         memBytes: 1,
         maxMemBytes: 2,

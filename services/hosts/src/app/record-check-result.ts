@@ -1,8 +1,9 @@
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { Transaction } from "kysely";
 import type { HostsDatabase } from "../db/database.js";
-import { lockHostForCheck, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
+import { lockHostForCheck, pinNodeHostKey, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
 import { applyCheckReport } from "../domain/check-report.js";
+import { hostKeysToPin } from "../domain/host-key-pinning.js";
 import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
 import type { RequestMeta } from "./ports.js";
 
@@ -10,6 +11,7 @@ import type { RequestMeta } from "./ports.js";
  * Applies a HostChecked report inside the caller's transaction: host status, version, error and
  * node stats, plus HostStatusChanged/NodeStatusChanged for every status that changed. A host
  * deleted since the request is skipped. Apps are never touched: an unreachable host may come back.
+ * SSH host keys read for nodes awaiting trust on first use are pinned here, once (never replaced).
  */
 export async function recordCheckResult(
   trx: Transaction<HostsDatabase>,
@@ -51,6 +53,21 @@ export async function recordCheckResult(
     );
     meta.log.warn({ hostId: host.id, host: host.name, previous, status }, "host status changed");
   }
+  const toPin = hostKeysToPin(
+    host.nodes.map((n) => ({
+      name: n.name,
+      sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+      trustOnFirstUse: n.trust_on_first_use,
+    })),
+    report.nodes,
+  );
+  for (const { node, fingerprint } of toPin)
+    if (await pinNodeHostKey(trx, host.id, node, fingerprint))
+      // Audit trail of a trust decision taken on the admin's behalf (the key is not secret).
+      meta.log.warn(
+        { hostId: host.id, host: host.name, node, fingerprint, checkId: report.checkId },
+        "SSH host key pinned on first use",
+      );
   for (const change of outcome.nodeChanges)
     await recordNodeStatusChanged(
       trx,

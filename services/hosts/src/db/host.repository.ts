@@ -30,6 +30,7 @@ export async function insertHost(
         auth_mode: host.authMode,
         username: host.username,
         tls_fingerprint: host.tlsFingerprint,
+        tls_ca_pem: host.tlsCaPem,
         insecure_http: host.insecureHttp,
         ssh_username: host.sshUsername,
         api_secret_name: host.apiSecretName,
@@ -50,6 +51,7 @@ export async function insertHost(
         ssh_host: n.sshHost,
         ssh_port: n.sshPort,
         ssh_host_key_fingerprint: n.sshHostKeyFingerprint,
+        trust_on_first_use: n.trustOnFirstUse,
       })),
     )
     .execute();
@@ -144,6 +146,7 @@ export async function updateHostSettings(
       port: settings.port,
       username: settings.username,
       tls_fingerprint: settings.tlsFingerprint,
+      tls_ca_pem: settings.tlsCaPem,
       insecure_http: settings.insecureHttp,
       ssh_username: settings.sshUsername,
       updated_at: sql<Date>`now()`,
@@ -168,6 +171,7 @@ export async function updateHostSettings(
         ssh_host: n.sshHost,
         ssh_port: n.sshPort,
         ssh_host_key_fingerprint: n.sshHostKeyFingerprint,
+        trust_on_first_use: n.trustOnFirstUse,
       })),
     )
     .onConflict((oc) =>
@@ -175,6 +179,7 @@ export async function updateHostSettings(
         ssh_host: eb.ref("excluded.ssh_host"),
         ssh_port: eb.ref("excluded.ssh_port"),
         ssh_host_key_fingerprint: eb.ref("excluded.ssh_host_key_fingerprint"),
+        trust_on_first_use: eb.ref("excluded.trust_on_first_use"),
       })),
     )
     .execute();
@@ -263,4 +268,26 @@ export async function saveNodeStats(
     .where("host_id", "=", hostId)
     .where("name", "=", stats.name)
     .execute();
+}
+
+/**
+ * Pins a node's first-use SSH host key. The conditions are repeated in SQL (empty fingerprint,
+ * consent still given) so a key can only ever fill an empty slot, never replace a pinned one.
+ * @returns true when the key was pinned.
+ */
+export async function pinNodeHostKey(
+  trx: Transaction<HostsDatabase>,
+  hostId: string,
+  node: string,
+  fingerprint: string,
+): Promise<boolean> {
+  const res = await trx
+    .updateTable("nodes")
+    .set({ ssh_host_key_fingerprint: fingerprint, trust_on_first_use: false, updated_at: sql<Date>`now()` })
+    .where("host_id", "=", hostId)
+    .where("name", "=", node)
+    .where("ssh_host_key_fingerprint", "=", "")
+    .where("trust_on_first_use", "=", true)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }

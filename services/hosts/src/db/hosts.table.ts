@@ -10,6 +10,8 @@ export interface HostsTable {
   auth_mode: AuthMode;
   username: string;
   tls_fingerprint: string | null;
+  /** PEM CA verifying the API certificate; exclusive with tls_fingerprint. */
+  tls_ca_pem: Generated<string | null>;
   insecure_http: boolean;
   ssh_username: string;
   status: Generated<HostStatus>;

@@ -8,7 +8,10 @@ export interface NodesTable {
   status: Generated<string>;
   ssh_host: string;
   ssh_port: number;
+  /** "" only while trust_on_first_use awaits the first host check. */
   ssh_host_key_fingerprint: string;
+  /** The admin asked to pin the first key the node presents; cleared once pinned. */
+  trust_on_first_use: Generated<boolean>;
   cpu: Generated<number>;
   mem_bytes: Generated<number>;
   max_mem_bytes: Generated<number>;

@@ -5,7 +5,9 @@ export interface NewNode {
   readonly name: string;
   readonly sshHost: string;
   readonly sshPort: number;
+  /** "" only when trustOnFirstUse: the first host check pins the presented key. */
   readonly sshHostKeyFingerprint: string;
+  readonly trustOnFirstUse: boolean;
 }
 
 /** Credentials as written to the secrets service: they never reach this service's database. */
@@ -23,6 +25,8 @@ export interface HostSettings {
   readonly authMode: AuthMode;
   readonly username: string;
   readonly tlsFingerprint: string | null;
+  /** PEM CA verifying the API certificate; never set together with tlsFingerprint. */
+  readonly tlsCaPem: string | null;
   readonly insecureHttp: boolean;
   readonly sshUsername: string;
   readonly nodes: readonly NewNode[];

@@ -1,6 +1,7 @@
 import { ValidationError } from "@proximity/errors";
 import { hostsV1 } from "@proximity/proto";
 import { describe, expect, it } from "vitest";
+import { selfSignedCert } from "../../../proxmox-sim/test/support/self-signed.js";
 import { validateCreateHost } from "./validate-create-host.js";
 
 const FP = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
@@ -12,7 +13,9 @@ const request = (over: Partial<hostsV1.CreateHostRequest> = {}): hostsV1.CreateH
     address: "10.0.0.5",
     authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
     username: "root@pam!proximity",
-    nodes: [{ name: "pve1", sshHost: "10.0.0.5", sshPort: 22, sshHostKeyFingerprint: FP }],
+    nodes: [
+      { name: "pve1", sshHost: "10.0.0.5", sshPort: 22, sshHostKeyFingerprint: FP, trustOnFirstUse: false },
+    ],
     credentials: { apiSecret: "tok", sshPassword: "pw" },
     ...over,
   });
@@ -39,7 +42,11 @@ describe("validateCreateHost", () => {
     expect(host.credentials).toEqual({ apiSecret: "tok", ssh: { password: "pw" } });
     expect(
       validateCreateHost(
-        request({ nodes: [{ name: "n", sshHost: "h.lan", sshPort: 0, sshHostKeyFingerprint: FP }] }),
+        request({
+          nodes: [
+            { name: "n", sshHost: "h.lan", sshPort: 0, sshHostKeyFingerprint: FP, trustOnFirstUse: false },
+          ],
+        }),
       ).nodes[0]?.sshPort,
     ).toBe(22);
   });
@@ -58,7 +65,15 @@ describe("validateCreateHost", () => {
           port: 70000,
           tlsFingerprint: "AB:CD",
           sshUsername: "Root User",
-          nodes: [{ name: "-x", sshHost: "", sshPort: 99999, sshHostKeyFingerprint: "MD5:aa" }],
+          nodes: [
+            {
+              name: "-x",
+              sshHost: "",
+              sshPort: 99999,
+              sshHostKeyFingerprint: "MD5:aa",
+              trustOnFirstUse: false,
+            },
+          ],
           credentials: { apiSecret: "", sshPassword: "", sshPrivateKey: "" },
         }),
       ),
@@ -92,7 +107,13 @@ describe("validateCreateHost", () => {
 
   it("validate host - needs at least one node, with unique names", () => {
     expect(fieldsOf(() => validateCreateHost(request({ nodes: [] })))).toEqual(["nodes"]);
-    const node = { name: "pve1", sshHost: "h", sshPort: 22, sshHostKeyFingerprint: FP };
+    const node = {
+      name: "pve1",
+      sshHost: "h",
+      sshPort: 22,
+      sshHostKeyFingerprint: FP,
+      trustOnFirstUse: false,
+    };
     expect(fieldsOf(() => validateCreateHost(request({ nodes: [node, node] })))).toEqual(["nodes"]);
   });
 
@@ -107,5 +128,38 @@ describe("validateCreateHost", () => {
     }
     expect(caught).toBeInstanceOf(ValidationError);
     expect(JSON.stringify((caught as ValidationError).fieldErrors)).not.toContain("SeCrEt");
+  });
+
+  it("validate host - a TLS CA must be a PEM certificate, and excludes a fingerprint", () => {
+    const ca = selfSignedCert();
+    expect(validateCreateHost(request({ tlsCaPem: ca.cert }))).toMatchObject({
+      tlsCaPem: ca.cert,
+      tlsFingerprint: null,
+    });
+    expect(validateCreateHost(request()).tlsCaPem).toBeNull();
+    // The key, or a certificate without its PEM armour, is not a CA.
+    expect(fieldsOf(() => validateCreateHost(request({ tlsCaPem: ca.key })))).toEqual(["tls_ca_pem"]);
+    const der = ca.cert.replace(/-----[A-Z ]+-----|\s/g, "");
+    expect(fieldsOf(() => validateCreateHost(request({ tlsCaPem: der })))).toEqual(["tls_ca_pem"]);
+    expect(fieldsOf(() => validateCreateHost(request({ tlsCaPem: ca.cert, tlsFingerprint: TLS })))).toEqual([
+      "tls_ca_pem",
+    ]);
+  });
+
+  it("validate host - an empty SSH host key only with trust on first use, which a key makes moot", () => {
+    const node = { name: "pve1", sshHost: "h", sshPort: 22, sshHostKeyFingerprint: "" };
+    expect(
+      fieldsOf(() => validateCreateHost(request({ nodes: [{ ...node, trustOnFirstUse: false }] }))),
+    ).toEqual(["nodes[0].ssh_host_key_fingerprint"]);
+    expect(
+      validateCreateHost(request({ nodes: [{ ...node, trustOnFirstUse: true }] })).nodes[0],
+    ).toMatchObject({
+      sshHostKeyFingerprint: "",
+      trustOnFirstUse: true,
+    });
+    expect(
+      validateCreateHost(request({ nodes: [{ ...node, sshHostKeyFingerprint: FP, trustOnFirstUse: true }] }))
+        .nodes[0]?.trustOnFirstUse,
+    ).toBe(false);
   });
 });

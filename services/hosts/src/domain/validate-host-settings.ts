@@ -12,6 +12,7 @@ import {
   isSshUser,
 } from "./host-fields.js";
 import type { AuthMode, HostSettings, NewNode } from "./new-host.js";
+import { caFingerprint } from "./tls-ca.js";
 
 const DEFAULT_API_PORT = 8006;
 const DEFAULT_SSH_PORT = 22;
@@ -25,6 +26,8 @@ export interface HostSettingsInput {
   readonly authMode: hostsV1.AuthMode;
   readonly username: string;
   readonly tlsFingerprint: string;
+  /** PEM CA ("" = none). */
+  readonly tlsCaPem: string;
   readonly insecureHttp: boolean;
   readonly sshUsername: string;
   readonly nodes: readonly hostsV1.NodeEndpoint[];
@@ -72,6 +75,19 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
     "tls_fingerprint",
     "must be a SHA-256 fingerprint AA:BB:... (32 bytes)",
   );
+  const tlsCaPem = input.tlsCaPem.trim() === "" ? null : input.tlsCaPem;
+  rule(
+    tlsCaPem === null || caFingerprint(tlsCaPem) !== undefined,
+    "tls_ca_pem",
+    "must be a PEM X.509 certificate",
+  );
+  // One verification mode at a time: a pinned certificate ignores the CA anyway, so accepting both
+  // would store a setting that silently does nothing.
+  rule(
+    tlsCaPem === null || tlsFingerprint === null,
+    "tls_ca_pem",
+    "tls_fingerprint and tls_ca_pem cannot both be set",
+  );
   rule(isSshUser(sshUsername), "ssh_username", "must be a login name");
   const nodes = input.nodes.map((n, i) => checkNode(n, `nodes[${i}]`, rule));
   rule(nodes.length > 0, "nodes", "at least one node is required");
@@ -84,6 +100,7 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
     authMode,
     username: input.username,
     tlsFingerprint,
+    tlsCaPem,
     insecureHttp: input.insecureHttp,
     sshUsername,
     nodes,
@@ -95,12 +112,21 @@ function checkNode(n: hostsV1.NodeEndpoint, at: string, check: Check): NewNode {
   check(isDnsLabel(n.name), `${at}.name`, "must be a DNS label");
   check(isHostnameOrIp(n.sshHost), `${at}.ssh_host`, "must be a host name or an IP address");
   check(isPort(sshPort), `${at}.ssh_port`, "must be between 1 and 65535");
+  // An empty fingerprint is accepted only with the admin's explicit trust-on-first-use consent;
+  // with a fingerprint given the flag is moot (the key is already pinned) and is dropped.
+  const pending = n.sshHostKeyFingerprint === "" && n.trustOnFirstUse;
   check(
-    isSshFingerprint(n.sshHostKeyFingerprint),
+    pending || isSshFingerprint(n.sshHostKeyFingerprint),
     `${at}.ssh_host_key_fingerprint`,
-    "must be SHA256:<base64> (OpenSSH)",
+    "must be SHA256:<base64> (OpenSSH), or empty with trust_on_first_use",
   );
-  return { name: n.name, sshHost: n.sshHost, sshPort, sshHostKeyFingerprint: n.sshHostKeyFingerprint };
+  return {
+    name: n.name,
+    sshHost: n.sshHost,
+    sshPort,
+    sshHostKeyFingerprint: n.sshHostKeyFingerprint,
+    trustOnFirstUse: pending,
+  };
 }
 
 function authModeOf(mode: hostsV1.AuthMode): AuthMode | undefined {

@@ -24,17 +24,20 @@ export function validateUpdateHost(req: hostsV1.UpdateHostRequest, current: Host
       port: req.port || current.port,
       authMode: protoAuthMode(current.auth_mode),
       username: req.username || current.username,
-      tlsFingerprint: req.tlsFingerprint || (current.tls_fingerprint ?? ""),
+      // Giving one TLS verification mode drops the stored other one (both given: rejected).
+      tlsFingerprint: req.tlsFingerprint || (req.tlsCaPem ? "" : (current.tls_fingerprint ?? "")),
+      tlsCaPem: req.tlsCaPem || (req.tlsFingerprint ? "" : (current.tls_ca_pem ?? "")),
       insecureHttp: req.insecureHttp ?? current.insecure_http,
       sshUsername: req.sshUsername || current.ssh_username,
       nodes:
         req.nodes.length > 0
-          ? req.nodes
+          ? req.nodes.map((n) => keepPinnedKey(n, current))
           : current.nodes.map((n) => ({
               name: n.name,
               sshHost: n.ssh_host,
               sshPort: n.ssh_port,
               sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+              trustOnFirstUse: n.trust_on_first_use,
             })),
     },
     fieldChecker(errors),
@@ -54,4 +57,15 @@ export function validateUpdateHost(req: hostsV1.UpdateHostRequest, current: Host
       ...(Object.keys(ssh).length > 0 ? { ssh } : {}),
     },
   };
+}
+
+/**
+ * A node re-sent with an empty fingerprint and trust-on-first-use keeps the key already pinned for
+ * it: re-sending the node list (as a client that read the host may do) must not re-open trust on
+ * first use, or a changed key could be trusted. Replacing a key takes an explicit fingerprint.
+ */
+function keepPinnedKey(n: hostsV1.NodeEndpoint, current: HostWithNodes): hostsV1.NodeEndpoint {
+  const pinned = current.nodes.find((c) => c.name === n.name)?.ssh_host_key_fingerprint ?? "";
+  if (n.sshHostKeyFingerprint !== "" || pinned === "") return n;
+  return { ...n, sshHostKeyFingerprint: pinned, trustOnFirstUse: false };
 }

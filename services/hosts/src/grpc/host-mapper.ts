@@ -1,6 +1,7 @@
 import { hostsV1 } from "@proximity/proto";
 import type { HostWithNodes } from "../db/host.repository.js";
 import type { NodeRow } from "../db/nodes.table.js";
+import { caFingerprint } from "../domain/tls-ca.js";
 
 /** The public view of a host: everything but credentials (which this service never has). */
 export function toProtoHost(h: HostWithNodes): hostsV1.Host {
@@ -15,6 +16,8 @@ export function toProtoHost(h: HostWithNodes): hostsV1.Host {
         : hostsV1.AuthMode.AUTH_MODE_PASSWORD,
     username: h.username,
     tlsFingerprint: h.tls_fingerprint ?? "",
+    // Only the CA's fingerprint: the PEM itself goes to the provisioner alone, keeping lists small.
+    tlsCaFingerprint: h.tls_ca_pem ? (caFingerprint(h.tls_ca_pem) ?? "") : "",
     insecureHttp: h.insecure_http,
     status: h.status,
     nodes: h.nodes.map(toProtoNode),
@@ -39,5 +42,6 @@ export function toProtoNode(n: NodeRow): hostsV1.Node {
     memBytes: n.mem_bytes,
     maxMemBytes: n.max_mem_bytes,
     updatedAt: n.updated_at,
+    trustOnFirstUse: n.trust_on_first_use,
   };
 }

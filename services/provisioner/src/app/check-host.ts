@@ -7,8 +7,13 @@
 import { isTransient, NotFoundError, PermissionDeniedError } from "@proximity/errors";
 import type { CallOptions } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
-import type { hostsEventsV1, provisionerEventsV1 } from "@proximity/proto";
-import { type NodeSummary, ProxmoxAuthError } from "@proximity/proxmox";
+import type { hostsEventsV1, hostsV1, provisionerEventsV1 } from "@proximity/proto";
+import {
+  type NodeSummary,
+  ProxmoxAuthError,
+  ProxmoxTlsError,
+  readHostKeyFingerprint,
+} from "@proximity/proxmox";
 import type { Peers } from "../infra/peers.js";
 import { hostApiClient, readSecret } from "./deploy/steps/resolve-connection.js";
 
@@ -25,6 +30,7 @@ export const CHECK_ERRORS = {
   credentials: "Proxmox rejected the stored credentials",
   permission: "The stored credentials lack a permission on the Proxmox host",
   failed: "Proxmox host check failed",
+  tls: "The Proxmox host's TLS certificate was not accepted; set its fingerprint or CA",
 } as const;
 
 /**
@@ -49,20 +55,24 @@ export async function checkHost(
   }
   const apiSecret = await readSecret(deps.peers.secrets, connection.apiSecretName, call);
   const pve = hostApiClient(
-    connection.host,
+    { host: connection.host, tlsCaPem: connection.tlsCaPem },
     apiSecret,
     { logger: deps.logger, connectTimeoutMs: deps.timeoutMs },
     { requestTimeoutMs: deps.timeoutMs },
   );
   const base = { checkId: request.checkId, hostId: request.hostId };
   try {
-    const [version, nodes] = await Promise.all([pve.version(), pve.listNodes()]);
+    const [version, nodes, keys] = await Promise.all([
+      pve.version(),
+      pve.listNodes(),
+      readPendingHostKeys(connection.host.nodes, deps.timeoutMs, log),
+    ]);
     return {
       ...base,
       reachable: true,
       error: "",
       pveVersion: version.version,
-      nodes: nodes.map(toNodeReport),
+      nodes: nodes.map((n) => toNodeReport(n, keys.get(n.node) ?? "")),
     };
   } catch (err) {
     // The error (and its cause) is logged for operators; the report carries only our own text.
@@ -76,12 +86,45 @@ export async function checkHost(
 function checkError(err: unknown): string {
   if (err instanceof ProxmoxAuthError) return CHECK_ERRORS.credentials;
   if (err instanceof PermissionDeniedError) return CHECK_ERRORS.permission;
+  // Before isTransient: a TLS refusal is also "unavailable", but waiting will not fix it.
+  if (err instanceof ProxmoxTlsError) return CHECK_ERRORS.tls;
   if (isTransient(err)) return CHECK_ERRORS.noAnswer;
   return CHECK_ERRORS.failed;
 }
 
-function toNodeReport(n: NodeSummary): provisionerEventsV1.NodeReport {
+/**
+ * Reads the SSH host key of each node awaiting trust on first use (and only those: a pinned key is
+ * never re-read, so it can never be replaced from here). A node that cannot be reached stays
+ * unpinned until a later check; the hosts service decides whether to pin what is reported.
+ */
+async function readPendingHostKeys(
+  nodes: readonly hostsV1.Node[],
+  timeoutMs: number,
+  log: Logger,
+): Promise<Map<string, string>> {
+  const pending = nodes.filter((n) => n.trustOnFirstUse && n.sshHostKeyFingerprint === "");
+  const read = await Promise.all(
+    pending.map(async (n) => {
+      try {
+        return [
+          n.name,
+          await readHostKeyFingerprint({ host: n.sshHost, port: n.sshPort || 22 }, { timeoutMs }),
+        ];
+      } catch (err) {
+        log.warn(
+          { err, node: n.name },
+          "could not read the SSH host key of a node awaiting trust on first use",
+        );
+        return [n.name, ""];
+      }
+    }),
+  );
+  return new Map(read as [string, string][]);
+}
+
+function toNodeReport(n: NodeSummary, sshHostKeyFingerprint: string): provisionerEventsV1.NodeReport {
   return {
+    sshHostKeyFingerprint,
     name: n.node,
     status: n.status,
     cpu: n.cpu ?? 0,

@@ -11,6 +11,7 @@ export interface FakeHost {
   readonly host: hostsV1.Host;
   readonly apiSecretName: string;
   readonly sshSecretName: string;
+  readonly tlsCaPem?: string;
 }
 
 export interface FakePeers {
@@ -36,7 +37,12 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
     >("GetHostConnection", callers, async (req) => {
       const found = hosts.get(req.hostId);
       if (!found) throw new NotFoundError("Host not found");
-      return { host: found.host, apiSecretName: found.apiSecretName, sshSecretName: found.sshSecretName };
+      return {
+        host: found.host,
+        apiSecretName: found.apiSecretName,
+        sshSecretName: found.sshSecretName,
+        tlsCaPem: found.tlsCaPem ?? "",
+      };
     }),
   };
   const secretsHandlers = createHandlerFactory({ keys: keys.get("secrets")!, logger });

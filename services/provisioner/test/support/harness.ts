@@ -214,6 +214,7 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
       authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
       username: TOKEN.tokenId,
       tlsFingerprint: "",
+      tlsCaFingerprint: "",
       insecureHttp: true,
       status: "online",
       nodes: [
@@ -224,6 +225,7 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
           sshHost: node.sshHost,
           sshPort: node.sshPort,
           sshHostKeyFingerprint: node.hostKeyFingerprint,
+          trustOnFirstUse: false,
           cpu: 0,
           memBytes: 0,
           maxMemBytes: 0,

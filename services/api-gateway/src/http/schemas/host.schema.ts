@@ -13,10 +13,27 @@ const nodeEndpointBody = z.object({
   name: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
   ssh_host: z.string().min(1).max(253),
   ssh_port: z.number().int().min(1).max(65535).default(22),
+  // Empty only together with trust_on_first_use (the hosts service enforces the pairing).
   ssh_host_key_fingerprint: z
     .string()
-    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must be an OpenSSH SHA256: fingerprint"),
+    .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?)?$/, "must be an OpenSSH SHA256: fingerprint")
+    .default(""),
+  /** Explicit admin consent to pin the first SSH host key the node presents (next host check). */
+  trust_on_first_use: z.boolean().default(false),
 });
+
+/** PEM CA for the API's TLS; exclusive with tls_fingerprint. Parsed by the hosts service. */
+const tlsCaPem = z.string().min(1).max(65536).optional();
+
+function toNodeEndpoint(n: z.infer<typeof nodeEndpointBody>): hostsV1.NodeEndpoint {
+  return {
+    name: n.name,
+    sshHost: n.ssh_host,
+    sshPort: n.ssh_port,
+    sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
+    trustOnFirstUse: n.trust_on_first_use,
+  };
+}
 
 /** Credentials are accepted here and passed on once; no response ever carries them. */
 export const createHostBody = z.object({
@@ -30,6 +47,7 @@ export const createHostBody = z.object({
     .string()
     .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "must be a SHA-256 fingerprint (AB:CD:…)")
     .optional(),
+  tls_ca_pem: tlsCaPem,
   insecure_http: z.boolean().default(false),
   ssh_username: z.string().min(1).max(64).optional(),
   ssh_password: z.string().min(1).max(4096).optional(),
@@ -47,12 +65,8 @@ export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hosts
     tlsFingerprint: body.tls_fingerprint ?? "",
     insecureHttp: body.insecure_http,
     sshUsername: body.ssh_username ?? "",
-    nodes: body.nodes.map((n) => ({
-      name: n.name,
-      sshHost: n.ssh_host,
-      sshPort: n.ssh_port,
-      sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
-    })),
+    tlsCaPem: body.tls_ca_pem ?? "",
+    nodes: body.nodes.map(toNodeEndpoint),
     credentials: {
       apiSecret: body.api_secret,
       sshPassword: body.ssh_password ?? "",
@@ -73,6 +87,7 @@ export const updateHostBody = z
     username: z.string().min(1).max(200).optional(),
     api_secret: z.string().min(1).max(4096).optional(),
     tls_fingerprint: createHostBody.shape.tls_fingerprint,
+    tls_ca_pem: tlsCaPem,
     insecure_http: z.boolean().optional(),
     ssh_username: z.string().min(1).max(64).optional(),
     ssh_password: z.string().min(1).max(4096).optional(),
@@ -99,12 +114,8 @@ export function toUpdateHostRequest(
     tlsFingerprint: body.tls_fingerprint ?? "",
     ...(body.insecure_http !== undefined ? { insecureHttp: body.insecure_http } : {}),
     sshUsername: body.ssh_username ?? "",
-    nodes: (body.nodes ?? []).map((n) => ({
-      name: n.name,
-      sshHost: n.ssh_host,
-      sshPort: n.ssh_port,
-      sshHostKeyFingerprint: n.ssh_host_key_fingerprint,
-    })),
+    tlsCaPem: body.tls_ca_pem ?? "",
+    nodes: (body.nodes ?? []).map(toNodeEndpoint),
     credentials: anyCredential ? credentials : undefined,
   };
 }
@@ -120,7 +131,9 @@ export const nodeJson = z.object({
   status: z.string(),
   ssh_host: z.string(),
   ssh_port: z.number().int(),
+  /** Empty while the node awaits trust on first use. */
   ssh_host_key_fingerprint: z.string(),
+  trust_on_first_use: z.boolean(),
   cpu: z.number(),
   mem_bytes: z.number(),
   max_mem_bytes: z.number(),
@@ -136,6 +149,8 @@ export const hostJson = z.object({
   auth_mode: z.enum(["api_token", "password", "unspecified"]),
   username: z.string(),
   tls_fingerprint: z.string().nullable(),
+  /** SHA-256 fingerprint of the configured CA certificate (the PEM is never echoed back). */
+  tls_ca_fingerprint: z.string().nullable(),
   insecure_http: z.boolean(),
   ssh_username: z.string().nullable(),
   status: z.string(),
@@ -156,6 +171,7 @@ export function toNodeJson(node: hostsV1.Node): z.infer<typeof nodeJson> {
     ssh_host: node.sshHost,
     ssh_port: node.sshPort,
     ssh_host_key_fingerprint: node.sshHostKeyFingerprint,
+    trust_on_first_use: node.trustOnFirstUse,
     cpu: node.cpu,
     mem_bytes: node.memBytes,
     max_mem_bytes: node.maxMemBytes,
@@ -177,6 +193,7 @@ export function toHostJson(host: hostsV1.Host): z.infer<typeof hostJson> {
     auth_mode: authModeName(host.authMode),
     username: host.username,
     tls_fingerprint: emptyToNull(host.tlsFingerprint),
+    tls_ca_fingerprint: emptyToNull(host.tlsCaFingerprint),
     insecure_http: host.insecureHttp,
     ssh_username: emptyToNull(host.sshUsername),
     status: host.status,

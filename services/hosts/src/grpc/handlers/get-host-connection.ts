@@ -14,6 +14,7 @@ export function getHostConnectionHandler(h: HandlerFactory, deps: HostsDeps) {
         host: toProtoHost(host),
         apiSecretName: host.api_secret_name,
         sshSecretName: host.ssh_secret_name,
+        tlsCaPem: host.tls_ca_pem ?? "",
       };
     },
   );

@@ -2,7 +2,7 @@
  * Errors of the deploy use-case. Their messages are safe for logs and events; raw command output
  * and Proxmox texts stay in dedicated fields or `cause`.
  */
-import { ConflictError, InternalError, UnavailableError } from "@proximity/errors";
+import { ConflictError, InternalError, UnavailableError, ValidationError } from "@proximity/errors";
 import type { DeployStepName } from "./step-names.js";
 
 /** A step failed; carries the step name for logs, the journal and the failure reason. */
@@ -62,5 +62,16 @@ export class AppNotRunningError extends InternalError {
   constructor(services: readonly string[]) {
     super(`Services not running: ${services.join(", ")}`);
     this.services = services;
+  }
+}
+
+/**
+ * The node was registered for trust on first use and no host check has pinned its key yet. A
+ * ValidationError, so the deploy fails for good at once: retrying cannot pin a key, and connecting
+ * without one would be exactly the silent trust issue 3 forbids.
+ */
+export class HostKeyNotPinnedError extends ValidationError {
+  constructor(node: string) {
+    super(`Node ${node} has no pinned SSH host key yet: run a host check`);
   }
 }

@@ -13,7 +13,13 @@ import {
   ValidationError,
 } from "@proximity/errors";
 import { HostKeyMismatchError, ProxmoxAuthError, SshAuthError, TaskFailedError } from "@proximity/proxmox";
-import { AppNotRunningError, ContainerCommandError, NoFreeVmidError, StepFailedError } from "./errors.js";
+import {
+  AppNotRunningError,
+  ContainerCommandError,
+  HostKeyNotPinnedError,
+  NoFreeVmidError,
+  StepFailedError,
+} from "./errors.js";
 import { DeployStep, type DeployStepName, STEP_PHRASES } from "./step-names.js";
 
 /** Longest command output line quoted in a reason. */
@@ -46,6 +52,7 @@ export function explainFailure(error: unknown, attempts: number): string {
     return `Permission denied${during}; check the host credentials and their privileges`;
   if (cause instanceof NotFoundError && step === DeployStep.resolveConnection)
     return "The host, its node or its credentials are not registered in Proximity";
+  if (cause instanceof HostKeyNotPinnedError) return cause.message;
   if (cause instanceof ValidationError)
     return `The deployment settings were rejected${during}: ${cause.message}`;
   if (cause instanceof AppNotRunningError)

@@ -16,6 +16,7 @@ import {
 } from "@proximity/proxmox";
 import type { SecretsClient } from "../../../infra/peers.js";
 import type { DeployDeps, HostConnection } from "../deploy-context.js";
+import { HostKeyNotPinnedError } from "../errors.js";
 
 export async function resolveConnection(
   deps: DeployDeps,
@@ -23,18 +24,20 @@ export async function resolveConnection(
   call: CallOptions,
 ): Promise<HostConnection> {
   const { hosts, secrets } = deps.peers;
-  const { host, apiSecretName, sshSecretName } = await hosts.getHostConnection(
+  const { host, apiSecretName, sshSecretName, tlsCaPem } = await hosts.getHostConnection(
     { hostId: target.hostId },
     call,
   );
   if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
   const node = host.nodes.find((n) => n.name === target.node);
   if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
+  // Checked before any secret is read: nothing is sent to a node whose key nobody has pinned.
+  if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
   const [apiSecret, sshSecret] = await Promise.all([
     readSecret(secrets, apiSecretName, call),
     readSecret(secrets, sshSecretName, call),
   ]);
-  const pve = hostApiClient(host, apiSecret, { logger: deps.logger, breakers: deps.breakers });
+  const pve = hostApiClient({ host, tlsCaPem }, apiSecret, { logger: deps.logger, breakers: deps.breakers });
   return {
     hostName: host.name,
     pve,
@@ -59,7 +62,7 @@ export async function readSecret(secrets: SecretsClient, name: string, call: Cal
  * process-wide breakers; a host check passes none and limits, so it sees the host as it is now.
  */
 export function hostApiClient(
-  host: hostsV1.Host,
+  { host, tlsCaPem }: { host: hostsV1.Host; tlsCaPem: string },
   apiSecret: string,
   deps: { logger: Logger; breakers?: BreakerRegistry; connectTimeoutMs?: number },
   limits: { requestTimeoutMs?: number } = {},
@@ -68,7 +71,8 @@ export function hostApiClient(
     {
       baseUrl: `${host.insecureHttp ? "http" : "https"}://${host.address}:${host.port}`,
       auth: proxmoxAuth(host, apiSecret),
-      tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : {},
+      // A pinned certificate or a host CA (hosts allows only one); neither = the system CAs.
+      tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : tlsCaPem ? { ca: tlsCaPem } : {},
       breakerKey: host.id,
       ...limits,
     },

@@ -87,6 +87,8 @@ export interface NodeReport {
   diskBytes: number;
   maxDiskBytes: number;
   uptimeSeconds: number;
+  /** The SSH host key the node presented, read only for nodes awaiting trust on first use. */
+  sshHostKeyFingerprint: string;
 }
 
 /** subject: provisioner.v1.host_checked — result of a HostCheckRequested. */
@@ -590,6 +592,7 @@ function createBaseNodeReport(): NodeReport {
     diskBytes: 0,
     maxDiskBytes: 0,
     uptimeSeconds: 0,
+    sshHostKeyFingerprint: "",
   };
 }
 
@@ -621,6 +624,9 @@ export const NodeReport: MessageFns<NodeReport> = {
     }
     if (message.uptimeSeconds !== 0) {
       writer.uint32(72).int64(message.uptimeSeconds);
+    }
+    if (message.sshHostKeyFingerprint !== "") {
+      writer.uint32(82).string(message.sshHostKeyFingerprint);
     }
     return writer;
   },
@@ -710,6 +716,14 @@ export const NodeReport: MessageFns<NodeReport> = {
             message.uptimeSeconds = longToNumber(reader.int64());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sshHostKeyFingerprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -757,6 +771,11 @@ export const NodeReport: MessageFns<NodeReport> = {
         : isSet(object.uptime_seconds)
         ? globalThis.Number(object.uptime_seconds)
         : 0,
+      sshHostKeyFingerprint: isSet(object.sshHostKeyFingerprint)
+        ? globalThis.String(object.sshHostKeyFingerprint)
+        : isSet(object.ssh_host_key_fingerprint)
+        ? globalThis.String(object.ssh_host_key_fingerprint)
+        : "",
     };
   },
 
@@ -789,6 +808,9 @@ export const NodeReport: MessageFns<NodeReport> = {
     if (message.uptimeSeconds !== 0) {
       obj.uptimeSeconds = Math.round(message.uptimeSeconds);
     }
+    if (message.sshHostKeyFingerprint !== "") {
+      obj.sshHostKeyFingerprint = message.sshHostKeyFingerprint;
+    }
     return obj;
   },
 
@@ -806,6 +828,7 @@ export const NodeReport: MessageFns<NodeReport> = {
     message.diskBytes = object.diskBytes ?? 0;
     message.maxDiskBytes = object.maxDiskBytes ?? 0;
     message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    message.sshHostKeyFingerprint = object.sshHostKeyFingerprint ?? "";
     return message;
   },
 };

@@ -69,8 +69,13 @@ export interface NodeEndpoint {
   name: string;
   sshHost: string;
   sshPort: number;
-  /** OpenSSH style "SHA256:<base64>" of the node's host key. */
+  /**
+   * OpenSSH style "SHA256:<base64>" of the node's host key. May be empty only with
+   * trust_on_first_use: the next host check then pins the key the node presents.
+   */
   sshHostKeyFingerprint: string;
+  /** Admin's explicit consent to trust the node's first presented SSH host key (issue 3). */
+  trustOnFirstUse: boolean;
 }
 
 export interface Node {
@@ -83,7 +88,11 @@ export interface Node {
   cpu: number;
   memBytes: number;
   maxMemBytes: number;
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** True while the node awaits its first-use SSH host key (ssh_host_key_fingerprint is empty). */
+  trustOnFirstUse: boolean;
 }
 
 export interface Host {
@@ -112,7 +121,14 @@ export interface Host {
     | string
     | undefined;
   /** Proxmox VE version reported by the host ("9.1.3"), unset until checked. */
-  pveVersion?: string | undefined;
+  pveVersion?:
+    | string
+    | undefined;
+  /**
+   * SHA-256 fingerprint ("AB:CD:...") of the CA certificate the API's TLS is verified against, or
+   * empty. The CA itself only goes to the provisioner (GetHostConnectionResponse.tls_ca_pem).
+   */
+  tlsCaFingerprint: string;
 }
 
 /** Write-only credential material. Never returned by any RPC. */
@@ -134,6 +150,8 @@ export interface CreateHostRequest {
   nodes: NodeEndpoint[];
   credentials: HostCredentials | undefined;
   sshUsername: string;
+  /** PEM CA certificate(s) verifying the API's TLS; exclusive with tls_fingerprint. */
+  tlsCaPem: string;
 }
 
 export interface CreateHostResponse {
@@ -191,6 +209,8 @@ export interface GetHostConnectionResponse {
   /** Names of the secrets holding the credentials (read them from the secrets service). */
   apiSecretName: string;
   sshSecretName: string;
+  /** PEM CA verifying the host's API certificate, or empty (not secret, kept off Host for size). */
+  tlsCaPem: string;
 }
 
 export interface UpdateHostRequest {
@@ -205,7 +225,14 @@ export interface UpdateHostRequest {
   sshUsername: string;
   nodes: NodeEndpoint[];
   /** Replaces the stored credentials when set (only the parts given). */
-  credentials: HostCredentials | undefined;
+  credentials:
+    | HostCredentials
+    | undefined;
+  /**
+   * PEM CA; setting it drops a stored tls_fingerprint, and setting tls_fingerprint drops a stored
+   * CA (one verification mode at a time). Both in one request is a validation error.
+   */
+  tlsCaPem: string;
 }
 
 export interface UpdateHostResponse {
@@ -222,7 +249,7 @@ export interface CheckHostResponse {
 }
 
 function createBaseNodeEndpoint(): NodeEndpoint {
-  return { name: "", sshHost: "", sshPort: 0, sshHostKeyFingerprint: "" };
+  return { name: "", sshHost: "", sshPort: 0, sshHostKeyFingerprint: "", trustOnFirstUse: false };
 }
 
 export const NodeEndpoint: MessageFns<NodeEndpoint> = {
@@ -238,6 +265,9 @@ export const NodeEndpoint: MessageFns<NodeEndpoint> = {
     }
     if (message.sshHostKeyFingerprint !== "") {
       writer.uint32(34).string(message.sshHostKeyFingerprint);
+    }
+    if (message.trustOnFirstUse !== false) {
+      writer.uint32(40).bool(message.trustOnFirstUse);
     }
     return writer;
   },
@@ -287,6 +317,14 @@ export const NodeEndpoint: MessageFns<NodeEndpoint> = {
             message.sshHostKeyFingerprint = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.trustOnFirstUse = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -317,6 +355,11 @@ export const NodeEndpoint: MessageFns<NodeEndpoint> = {
         : isSet(object.ssh_host_key_fingerprint)
         ? globalThis.String(object.ssh_host_key_fingerprint)
         : "",
+      trustOnFirstUse: isSet(object.trustOnFirstUse)
+        ? globalThis.Boolean(object.trustOnFirstUse)
+        : isSet(object.trust_on_first_use)
+        ? globalThis.Boolean(object.trust_on_first_use)
+        : false,
     };
   },
 
@@ -334,6 +377,9 @@ export const NodeEndpoint: MessageFns<NodeEndpoint> = {
     if (message.sshHostKeyFingerprint !== "") {
       obj.sshHostKeyFingerprint = message.sshHostKeyFingerprint;
     }
+    if (message.trustOnFirstUse !== false) {
+      obj.trustOnFirstUse = message.trustOnFirstUse;
+    }
     return obj;
   },
 
@@ -346,6 +392,7 @@ export const NodeEndpoint: MessageFns<NodeEndpoint> = {
     message.sshHost = object.sshHost ?? "";
     message.sshPort = object.sshPort ?? 0;
     message.sshHostKeyFingerprint = object.sshHostKeyFingerprint ?? "";
+    message.trustOnFirstUse = object.trustOnFirstUse ?? false;
     return message;
   },
 };
@@ -362,6 +409,7 @@ function createBaseNode(): Node {
     memBytes: 0,
     maxMemBytes: 0,
     updatedAt: undefined,
+    trustOnFirstUse: false,
   };
 }
 
@@ -396,6 +444,9 @@ export const Node: MessageFns<Node> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.trustOnFirstUse !== false) {
+      writer.uint32(88).bool(message.trustOnFirstUse);
     }
     return writer;
   },
@@ -493,6 +544,14 @@ export const Node: MessageFns<Node> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.trustOnFirstUse = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -545,6 +604,11 @@ export const Node: MessageFns<Node> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      trustOnFirstUse: isSet(object.trustOnFirstUse)
+        ? globalThis.Boolean(object.trustOnFirstUse)
+        : isSet(object.trust_on_first_use)
+        ? globalThis.Boolean(object.trust_on_first_use)
+        : false,
     };
   },
 
@@ -580,6 +644,9 @@ export const Node: MessageFns<Node> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.trustOnFirstUse !== false) {
+      obj.trustOnFirstUse = message.trustOnFirstUse;
+    }
     return obj;
   },
 
@@ -598,6 +665,7 @@ export const Node: MessageFns<Node> = {
     message.memBytes = object.memBytes ?? 0;
     message.maxMemBytes = object.maxMemBytes ?? 0;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.trustOnFirstUse = object.trustOnFirstUse ?? false;
     return message;
   },
 };
@@ -620,6 +688,7 @@ function createBaseHost(): Host {
     lastCheckedAt: undefined,
     lastCheckError: undefined,
     pveVersion: undefined,
+    tlsCaFingerprint: "",
   };
 }
 
@@ -672,6 +741,9 @@ export const Host: MessageFns<Host> = {
     }
     if (message.pveVersion !== undefined) {
       writer.uint32(130).string(message.pveVersion);
+    }
+    if (message.tlsCaFingerprint !== "") {
+      writer.uint32(138).string(message.tlsCaFingerprint);
     }
     return writer;
   },
@@ -817,6 +889,14 @@ export const Host: MessageFns<Host> = {
             message.pveVersion = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.tlsCaFingerprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -883,6 +963,11 @@ export const Host: MessageFns<Host> = {
         : isSet(object.pve_version)
         ? globalThis.String(object.pve_version)
         : undefined,
+      tlsCaFingerprint: isSet(object.tlsCaFingerprint)
+        ? globalThis.String(object.tlsCaFingerprint)
+        : isSet(object.tls_ca_fingerprint)
+        ? globalThis.String(object.tls_ca_fingerprint)
+        : "",
     };
   },
 
@@ -936,6 +1021,9 @@ export const Host: MessageFns<Host> = {
     if (message.pveVersion !== undefined) {
       obj.pveVersion = message.pveVersion;
     }
+    if (message.tlsCaFingerprint !== "") {
+      obj.tlsCaFingerprint = message.tlsCaFingerprint;
+    }
     return obj;
   },
 
@@ -960,6 +1048,7 @@ export const Host: MessageFns<Host> = {
     message.lastCheckedAt = object.lastCheckedAt ?? undefined;
     message.lastCheckError = object.lastCheckError ?? undefined;
     message.pveVersion = object.pveVersion ?? undefined;
+    message.tlsCaFingerprint = object.tlsCaFingerprint ?? "";
     return message;
   },
 };
@@ -1089,6 +1178,7 @@ function createBaseCreateHostRequest(): CreateHostRequest {
     nodes: [],
     credentials: undefined,
     sshUsername: "",
+    tlsCaPem: "",
   };
 }
 
@@ -1123,6 +1213,9 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
     }
     if (message.sshUsername !== "") {
       writer.uint32(82).string(message.sshUsername);
+    }
+    if (message.tlsCaPem !== "") {
+      writer.uint32(90).string(message.tlsCaPem);
     }
     return writer;
   },
@@ -1220,6 +1313,14 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
             message.sshUsername = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.tlsCaPem = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1262,6 +1363,11 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
         : isSet(object.ssh_username)
         ? globalThis.String(object.ssh_username)
         : "",
+      tlsCaPem: isSet(object.tlsCaPem)
+        ? globalThis.String(object.tlsCaPem)
+        : isSet(object.tls_ca_pem)
+        ? globalThis.String(object.tls_ca_pem)
+        : "",
     };
   },
 
@@ -1297,6 +1403,9 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
     if (message.sshUsername !== "") {
       obj.sshUsername = message.sshUsername;
     }
+    if (message.tlsCaPem !== "") {
+      obj.tlsCaPem = message.tlsCaPem;
+    }
     return obj;
   },
 
@@ -1317,6 +1426,7 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
       ? HostCredentials.fromPartial(object.credentials)
       : undefined;
     message.sshUsername = object.sshUsername ?? "";
+    message.tlsCaPem = object.tlsCaPem ?? "";
     return message;
   },
 };
@@ -2152,7 +2262,7 @@ export const GetHostConnectionRequest: MessageFns<GetHostConnectionRequest> = {
 };
 
 function createBaseGetHostConnectionResponse(): GetHostConnectionResponse {
-  return { host: undefined, apiSecretName: "", sshSecretName: "" };
+  return { host: undefined, apiSecretName: "", sshSecretName: "", tlsCaPem: "" };
 }
 
 export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = {
@@ -2165,6 +2275,9 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
     }
     if (message.sshSecretName !== "") {
       writer.uint32(26).string(message.sshSecretName);
+    }
+    if (message.tlsCaPem !== "") {
+      writer.uint32(34).string(message.tlsCaPem);
     }
     return writer;
   },
@@ -2206,6 +2319,14 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
             message.sshSecretName = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.tlsCaPem = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2231,6 +2352,11 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
         : isSet(object.ssh_secret_name)
         ? globalThis.String(object.ssh_secret_name)
         : "",
+      tlsCaPem: isSet(object.tlsCaPem)
+        ? globalThis.String(object.tlsCaPem)
+        : isSet(object.tls_ca_pem)
+        ? globalThis.String(object.tls_ca_pem)
+        : "",
     };
   },
 
@@ -2245,6 +2371,9 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
     if (message.sshSecretName !== "") {
       obj.sshSecretName = message.sshSecretName;
     }
+    if (message.tlsCaPem !== "") {
+      obj.tlsCaPem = message.tlsCaPem;
+    }
     return obj;
   },
 
@@ -2256,6 +2385,7 @@ export const GetHostConnectionResponse: MessageFns<GetHostConnectionResponse> = 
     message.host = (object.host !== undefined && object.host !== null) ? Host.fromPartial(object.host) : undefined;
     message.apiSecretName = object.apiSecretName ?? "";
     message.sshSecretName = object.sshSecretName ?? "";
+    message.tlsCaPem = object.tlsCaPem ?? "";
     return message;
   },
 };
@@ -2271,6 +2401,7 @@ function createBaseUpdateHostRequest(): UpdateHostRequest {
     sshUsername: "",
     nodes: [],
     credentials: undefined,
+    tlsCaPem: "",
   };
 }
 
@@ -2302,6 +2433,9 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
     }
     if (message.credentials !== undefined) {
       HostCredentials.encode(message.credentials, writer.uint32(74).fork()).join();
+    }
+    if (message.tlsCaPem !== "") {
+      writer.uint32(82).string(message.tlsCaPem);
     }
     return writer;
   },
@@ -2391,6 +2525,14 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
             message.credentials = HostCredentials.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.tlsCaPem = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2426,6 +2568,11 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
         : "",
       nodes: globalThis.Array.isArray(object?.nodes) ? object.nodes.map((e: any) => NodeEndpoint.fromJSON(e)) : [],
       credentials: isSet(object.credentials) ? HostCredentials.fromJSON(object.credentials) : undefined,
+      tlsCaPem: isSet(object.tlsCaPem)
+        ? globalThis.String(object.tlsCaPem)
+        : isSet(object.tls_ca_pem)
+        ? globalThis.String(object.tls_ca_pem)
+        : "",
     };
   },
 
@@ -2458,6 +2605,9 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
     if (message.credentials !== undefined) {
       obj.credentials = HostCredentials.toJSON(message.credentials);
     }
+    if (message.tlsCaPem !== "") {
+      obj.tlsCaPem = message.tlsCaPem;
+    }
     return obj;
   },
 
@@ -2477,6 +2627,7 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
     message.credentials = (object.credentials !== undefined && object.credentials !== null)
       ? HostCredentials.fromPartial(object.credentials)
       : undefined;
+    message.tlsCaPem = object.tlsCaPem ?? "";
     return message;
   },
 };
