@@ -1,7 +1,7 @@
 import { UnavailableError } from "@proximity/errors";
+import { caSignedCert, selfSignedCert, type TestCert } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBreakerRegistry, createProxmoxClient, type ProxmoxTls } from "../src/index.js";
-import { caSignedCert, selfSignedCert, type TestCert } from "./support/certs.js";
 import { type FakePve, ok, startFakePve } from "./support/fake-pve.js";
 import { memoryLogger } from "./support/logger.js";
 

@@ -2,6 +2,9 @@
  * Test fixtures on real servers: per-file databases and bus namespaces, silent loggers, polling.
  * The vitest global setup lives at `@proximity/testing/global-setup`.
  */
+
+export type { TestCert } from "./certs.js";
+export { caSignedCert, selfSignedCert } from "./certs.js";
 export {
   createTestDatabase,
   eventually,

@@ -4,9 +4,8 @@
  */
 import { ValidationError } from "@proximity/errors";
 import { hostsV1, provisionerEventsV1 } from "@proximity/proto";
-import { eventually } from "@proximity/testing";
+import { eventually, selfSignedCert } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selfSignedCert } from "../../proxmox-sim/test/support/self-signed.js";
 import { ADMIN, hostRequest, publishHostChecked, type Stack, sshFingerprint, startStack } from "./fixture.js";
 
 let stack: Stack;

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
+import { selfSignedCert } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selfSignedCert } from "../../proxmox-sim/test/support/self-signed.js";
 import { CHECK_ERRORS } from "../src/app/check-host.js";
 import { type Harness, HOST_ID, startHarness } from "./support/harness.js";
 import { reportFor, requestCheck } from "./support/host-check-events.js";

@@ -8,15 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@proximity/logger";
 import { createBreakerRegistry, createProxmoxClient, type ProxmoxTls } from "@proximity/proxmox";
+import { selfSignedCert, type TestCert } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulatorConfigSchema } from "../src/config.js";
 import { loadSimTls } from "../src/tls.js";
-import { type SelfSignedCert, selfSignedCert } from "./support/self-signed.js";
 import { DEBIAN, type SimHarness, startSim, TOKEN } from "./support/sim-fixture.js";
 
 describe("simulator over HTTPS", () => {
-  let cert: SelfSignedCert;
-  let other: SelfSignedCert;
+  let cert: TestCert;
+  let other: TestCert;
   let h: SimHarness;
   /**
    * The client's typed refusal (@proximity/errors is not a dependency of the simulator, so matched by

@@ -1,7 +1,7 @@
 import { ValidationError } from "@proximity/errors";
 import { hostsV1 } from "@proximity/proto";
+import { selfSignedCert } from "@proximity/testing";
 import { describe, expect, it } from "vitest";
-import { selfSignedCert } from "../../../proxmox-sim/test/support/self-signed.js";
 import { validateCreateHost } from "./validate-create-host.js";
 
 const FP = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;

@@ -28,7 +28,7 @@ function load(dir: string, key: string, cert: string): TestCert {
 }
 
 /** A self-signed certificate for 127.0.0.1, like a fresh Proxmox node's. */
-export function selfSignedCert(): TestCert {
+export function selfSignedCert(commonName = "pve-test"): TestCert {
   const dir = mkdtempSync(join(tmpdir(), "pve-cert-"));
   try {
     openssl(dir, [
@@ -46,7 +46,7 @@ export function selfSignedCert(): TestCert {
       "-days",
       "2",
       "-subj",
-      "/CN=pve-test",
+      `/CN=${commonName}`,
       "-addext",
       SAN,
     ]);
