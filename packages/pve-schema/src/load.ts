@@ -1,12 +1,12 @@
 /**
- * Loads the schema once per process. The file lives in `shared/` beside the repository (CI keeps a
- * copy there too), so it is found relative to this file; PVE_SCHEMA_PATH overrides it.
+ * Loads the schema once per process from the copy vendored in this package (`schema/`, with its
+ * version and origin in `schema/README.md`); PVE_SCHEMA_PATH overrides it (e.g. a newer release).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { SchemaNode } from "./types.js";
 
-const DEFAULT_PATH = fileURLToPath(new URL("../../../../shared/pve-api/schema.json", import.meta.url));
+const DEFAULT_PATH = fileURLToPath(new URL("../schema/schema.json", import.meta.url));
 
 let cached: SchemaNode[] | undefined;
 

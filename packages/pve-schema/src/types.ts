@@ -1,5 +1,5 @@
 /**
- * The parts of the official PVE API schema (pve-docs apidoc, ../shared/pve-api/schema.json) the
+ * The parts of the official PVE API schema (pve-docs apidoc, vendored in ../schema/schema.json) the
  * checkers read. Only what is checked is typed; everything else in the schema is ignored.
  */
 
