@@ -107,7 +107,7 @@ describe("event consumer", () => {
         addToOutbox(
           trx,
           Events.OperationSucceeded,
-          { operationId: "op-dup", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 100, ipAddress: "" },
+          { operationId: "op-dup", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 100, ipAddress: "", containerStatus: "running", adopted: undefined, message: "" },
           { source: "test", traceparent: newTraceparent() },
         ),
       );
@@ -121,6 +121,9 @@ describe("event consumer", () => {
         node: "n",
         vmid: 101,
         ipAddress: "",
+        containerStatus: "running",
+        adopted: undefined,
+        message: "",
       })
       .finish();
     const h = () =>

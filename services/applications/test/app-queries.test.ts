@@ -101,17 +101,17 @@ describe("app queries", () => {
         ["one", "two", "three"].map((message) => ({ app_id: appId, level: "info", step: "test", message })),
       )
       .execute();
-    const all = await t.gateway.listAppLogs({ appId, limit: 0 }, as(alice));
+    const all = await t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(alice));
     expect(all.items.map((l) => l.message)).toEqual([
       expect.stringContaining("requested"),
       "one",
       "two",
       "three",
     ]);
-    const latest = await t.gateway.listAppLogs({ appId, limit: 2 }, as(admin));
+    const latest = await t.gateway.listAppLogs({ appId, limit: 2, afterId: 0, beforeId: 0 }, as(admin));
     expect(latest.items.map((l) => l.message)).toEqual(["two", "three"]);
-    await expect(t.gateway.listAppLogs({ appId, limit: 0 }, as(bob))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(t.gateway.listAppLogs({ appId, limit: 1001 }, as(alice))).rejects.toBeInstanceOf(
+    await expect(t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(bob))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.gateway.listAppLogs({ appId, limit: 1001, afterId: 0, beforeId: 0 }, as(alice))).rejects.toBeInstanceOf(
       ValidationError,
     );
   });

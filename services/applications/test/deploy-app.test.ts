@@ -112,7 +112,7 @@ describe("DeployApp", () => {
       traceparent,
     });
 
-    const { items: logs } = await t.gateway.listAppLogs({ appId: app!.id, limit: 0 }, as(alice));
+    const { items: logs } = await t.gateway.listAppLogs({ appId: app!.id, limit: 0, afterId: 0, beforeId: 0 }, as(alice));
     expect(logs.map((l) => [l.step, l.message])).toEqual([
       ["requested", "Deployment of Gitea 1.22.6 requested on pve1"],
     ]);

@@ -32,7 +32,7 @@ describe("provisioner events", () => {
   const progress = (op: { appId: string; operationId: string }, step: string, message: string) =>
     provisionerEventsV1.OperationProgressed.fromPartial({ ...op, kind: DEPLOY, step, message, attempt: 1 });
 
-  const logsOf = async (appId: string) => (await t.gateway.listAppLogs({ appId, limit: 0 }, as(owner))).items;
+  const logsOf = async (appId: string) => (await t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(owner))).items;
 
   /** Events of one consumer are handled in order: once `marker` is logged, everything before it was handled. */
   const publishMarkerAndWait = async (op: { appId: string; operationId: string }) => {

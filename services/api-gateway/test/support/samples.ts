@@ -14,6 +14,8 @@ export function sampleCatalogItem(): applicationsV1.CatalogItem {
     cores: 1,
     memoryMb: 512,
     diskGb: 4,
+    environment: [],
+    website: "",
   };
 }
 
@@ -34,6 +36,12 @@ export function sampleApp(overrides: Partial<applicationsV1.App> = {}): applicat
     createdAt: new Date(),
     updatedAt: new Date(),
     metrics: undefined,
+    accessUrl: "",
+    secrets: {},
+    adopted: false,
+    attention: "",
+    currentOperation: "",
+    uptimeSeconds: 0,
     ...overrides,
   };
 }

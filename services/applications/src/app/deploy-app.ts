@@ -120,6 +120,8 @@ async function recordDeployment(
         environment: { ...command.environment },
         resources: { cores: item.cores, memoryMb: item.memoryMb, diskGb: item.diskGb },
         port: item.port,
+        publicPort: 0,
+        secretEnvironment: [],
       },
       { source: "applications", traceparent: ctx.traceparent || newTraceparent(), subject: app.id },
     );

@@ -38,6 +38,12 @@ export function appToProto(row: AppRow): applicationsV1.App {
     updatedAt: row.updated_at,
     // Metrics snapshots are not collected yet; unset means "unknown" on the wire.
     metrics: undefined,
+    accessUrl: "",
+    secrets: {},
+    adopted: false,
+    attention: "",
+    currentOperation: "",
+    uptimeSeconds: 0,
   };
 }
 
@@ -66,5 +72,7 @@ export function catalogItemToProto(item: CatalogItem): applicationsV1.CatalogIte
     cores: item.cores,
     memoryMb: item.memoryMb,
     diskGb: item.diskGb,
+    environment: [],
+    website: "",
   };
 }

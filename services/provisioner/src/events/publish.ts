@@ -40,7 +40,15 @@ export function addSucceeded(
   return addToOutbox(
     trx,
     Events.OperationSucceeded,
-    { operationId: o.operationId, kind: DEPLOY, appId: o.appId, ...result },
+    {
+      operationId: o.operationId,
+      kind: DEPLOY,
+      appId: o.appId,
+      containerStatus: "running",
+      adopted: undefined,
+      message: "",
+      ...result,
+    },
     meta(o),
   );
 }
@@ -53,7 +61,7 @@ export function addFailed(
   return addToOutbox(
     trx,
     Events.OperationFailed,
-    { operationId: o.operationId, kind: DEPLOY, appId: o.appId, ...failure },
+    { operationId: o.operationId, kind: DEPLOY, appId: o.appId, containerStatus: "", ...failure },
     meta(o),
   );
 }

@@ -156,6 +156,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         environment: { GREETING: "hello 'world' $HOME" },
         resources: { cores: 1, memoryMb: 512, diskGb: 4 },
         port: 8080,
+        publicPort: 0,
+        secretEnvironment: [],
         ...overrides,
       };
     },

@@ -100,7 +100,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       async (request) => {
         const appId = requireUuid(request.params.id);
         const res = await applications.listAppLogs(
-          { appId, limit: request.query.limit },
+          { appId, limit: request.query.limit, afterId: 0, beforeId: 0 },
           callOptions(request),
         );
         return { items: res.items.map(toAppLogJson) };

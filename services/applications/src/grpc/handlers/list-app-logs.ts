@@ -11,7 +11,7 @@ export function listAppLogs({ h, db }: HandlerDeps): applicationsV1.Applications
     async (req, ctx) => {
       // 0 means "not given" in proto3.
       const lines = await list(db, req.appId, requireUser(ctx), req.limit || undefined);
-      return { items: lines.map(deploymentLogToProto) };
+      return { items: lines.map(deploymentLogToProto), status: 0, statusMessage: "" };
     },
   );
 }

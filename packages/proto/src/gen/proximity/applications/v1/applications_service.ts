@@ -35,6 +35,8 @@ export enum AppStatus {
   APP_STATUS_CLONING = 7,
   APP_STATUS_REMOVING = 8,
   APP_STATUS_ERROR = 9,
+  APP_STATUS_ADOPTING = 10,
+  APP_STATUS_RESTARTING = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -70,6 +72,12 @@ export function appStatusFromJSON(object: any): AppStatus {
     case 9:
     case "APP_STATUS_ERROR":
       return AppStatus.APP_STATUS_ERROR;
+    case 10:
+    case "APP_STATUS_ADOPTING":
+      return AppStatus.APP_STATUS_ADOPTING;
+    case 11:
+    case "APP_STATUS_RESTARTING":
+      return AppStatus.APP_STATUS_RESTARTING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -99,10 +107,26 @@ export function appStatusToJSON(object: AppStatus): string {
       return "APP_STATUS_REMOVING";
     case AppStatus.APP_STATUS_ERROR:
       return "APP_STATUS_ERROR";
+    case AppStatus.APP_STATUS_ADOPTING:
+      return "APP_STATUS_ADOPTING";
+    case AppStatus.APP_STATUS_RESTARTING:
+      return "APP_STATUS_RESTARTING";
     case AppStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/** A variable of a catalog app's environment. */
+export interface CatalogEnvVar {
+  name: string;
+  description: string;
+  /** Used when the user gives no value ("" = none). */
+  defaultValue: string;
+  /** A deploy without a value (and without a default) is refused. */
+  required: boolean;
+  /** Passwords and keys: kept in the secrets service, never shown back (only set/unset). */
+  secret: boolean;
 }
 
 export interface CatalogItem {
@@ -119,6 +143,9 @@ export interface CatalogItem {
   cores: number;
   memoryMb: number;
   diskGb: number;
+  environment: CatalogEnvVar[];
+  /** Home page of the project. */
+  website: string;
 }
 
 export interface ListCatalogRequest {
@@ -172,20 +199,41 @@ export interface App {
   node: string;
   /** 0 until the container exists. */
   vmid: number;
+  /** Published port of the app (from the port pool; the access URL's port), 0 = none. */
   port: number;
   ipAddress: string;
+  /** Non-secret environment values. */
   environment: { [key: string]: string };
   createdAt: Date | undefined;
   updatedAt:
     | Date
     | undefined;
   /** Latest metrics snapshot, unset when none is known. */
-  metrics: AppMetrics | undefined;
+  metrics:
+    | AppMetrics
+    | undefined;
+  /** http://<ip>:<port> once both are known, else "". */
+  accessUrl: string;
+  /** Secret environment variables: name → whether a value is set (values never leave the secrets service). */
+  secrets: { [key: string]: boolean };
+  /** Adopted from an existing container (not deployed by Proximity). */
+  adopted: boolean;
+  /** Set by reconciliation or a timed-out operation: what needs the owner's attention ("" = nothing). */
+  attention: string;
+  /** Kind of the operation in flight ("" when none): deploy, start, stop, restart, update, delete, clone, adopt. */
+  currentOperation: string;
+  /** Uptime reported with the latest metrics (seconds), 0 when unknown. */
+  uptimeSeconds: number;
 }
 
 export interface App_EnvironmentEntry {
   key: string;
   value: string;
+}
+
+export interface App_SecretsEntry {
+  key: string;
+  value: boolean;
 }
 
 export interface DeployAppRequest {
@@ -242,10 +290,17 @@ export interface DeploymentLog {
 export interface ListAppLogsRequest {
   appId: string;
   limit: number;
+  /** Only lines with an id greater than this (paging forward, live streams resuming); 0 = from the start. */
+  afterId: number;
+  /** Only lines with an id smaller than this (paging back from the newest); 0 = no bound. */
+  beforeId: number;
 }
 
 export interface ListAppLogsResponse {
   items: DeploymentLog[];
+  /** Status of the app when the lines were read (live streams report changes). */
+  status: AppStatus;
+  statusMessage: string;
 }
 
 export interface CountAppsOnHostRequest {
@@ -255,6 +310,252 @@ export interface CountAppsOnHostRequest {
 export interface CountAppsOnHostResponse {
   count: number;
 }
+
+export interface RetireHostRequest {
+  hostId: string;
+}
+
+export interface RetireHostResponse {
+}
+
+export interface ReinstateHostRequest {
+  hostId: string;
+}
+
+export interface ReinstateHostResponse {
+}
+
+export interface RequestAppActionRequest {
+  appId: string;
+  /** start | stop | restart | update | retry */
+  action: string;
+}
+
+export interface RequestAppActionResponse {
+  app: App | undefined;
+}
+
+export interface DeleteAppRequest {
+  appId: string;
+  /** Adopted containers are only detached unless this is set (admins only); deployed ones are always destroyed. */
+  destroyContainer: boolean;
+  /** What happens to the app's backups: kept (default) or deleted with the app. */
+  deleteBackups: boolean;
+}
+
+export interface DeleteAppResponse {
+  app: App | undefined;
+}
+
+export interface CloneAppRequest {
+  appId: string;
+  newHostname: string;
+}
+
+export interface CloneAppResponse {
+  app: App | undefined;
+}
+
+export interface DiscoveredContainer {
+  node: string;
+  vmid: number;
+  name: string;
+  status: string;
+  cores: number;
+  maxMemBytes: number;
+  maxDiskBytes: number;
+  tags: string;
+}
+
+export interface DiscoverContainersRequest {
+  hostId: string;
+}
+
+export interface DiscoverContainersResponse {
+  items: DiscoveredContainer[];
+}
+
+export interface AdoptAppRequest {
+  hostId: string;
+  node: string;
+  vmid: number;
+  /** Optional catalog type of what runs inside ("" = unknown). */
+  catalogId: string;
+  /** Defaults to the container's own hostname. */
+  hostname: string;
+  /** Defaults to the caller. */
+  ownerId: string;
+  /** Port the app listens on inside the container (for its access URL), 0 = none. */
+  port: number;
+}
+
+export interface AdoptAppResponse {
+  app: App | undefined;
+}
+
+export interface UserQuota {
+  userId: string;
+  maxApps: number;
+  /** Live apps the user owns now. */
+  used: number;
+  /** True when max_apps is the configured default (no per-user value set). */
+  isDefault: boolean;
+}
+
+export interface GetUserQuotaRequest {
+  userId: string;
+}
+
+export interface GetUserQuotaResponse {
+  quota: UserQuota | undefined;
+}
+
+export interface SetUserQuotaRequest {
+  userId: string;
+  /** 0 clears the per-user value (back to the default). */
+  maxApps: number;
+}
+
+export interface SetUserQuotaResponse {
+  quota: UserQuota | undefined;
+}
+
+function createBaseCatalogEnvVar(): CatalogEnvVar {
+  return { name: "", description: "", defaultValue: "", required: false, secret: false };
+}
+
+export const CatalogEnvVar: MessageFns<CatalogEnvVar> = {
+  encode(message: CatalogEnvVar, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    if (message.defaultValue !== "") {
+      writer.uint32(26).string(message.defaultValue);
+    }
+    if (message.required !== false) {
+      writer.uint32(32).bool(message.required);
+    }
+    if (message.secret !== false) {
+      writer.uint32(40).bool(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CatalogEnvVar {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCatalogEnvVar();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.defaultValue = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.required = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.secret = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CatalogEnvVar {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      defaultValue: isSet(object.defaultValue)
+        ? globalThis.String(object.defaultValue)
+        : isSet(object.default_value)
+        ? globalThis.String(object.default_value)
+        : "",
+      required: isSet(object.required) ? globalThis.Boolean(object.required) : false,
+      secret: isSet(object.secret) ? globalThis.Boolean(object.secret) : false,
+    };
+  },
+
+  toJSON(message: CatalogEnvVar): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.defaultValue !== "") {
+      obj.defaultValue = message.defaultValue;
+    }
+    if (message.required !== false) {
+      obj.required = message.required;
+    }
+    if (message.secret !== false) {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CatalogEnvVar>): CatalogEnvVar {
+    return CatalogEnvVar.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CatalogEnvVar>): CatalogEnvVar {
+    const message = createBaseCatalogEnvVar();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.defaultValue = object.defaultValue ?? "";
+    message.required = object.required ?? false;
+    message.secret = object.secret ?? false;
+    return message;
+  },
+};
 
 function createBaseCatalogItem(): CatalogItem {
   return {
@@ -269,6 +570,8 @@ function createBaseCatalogItem(): CatalogItem {
     cores: 0,
     memoryMb: 0,
     diskGb: 0,
+    environment: [],
+    website: "",
   };
 }
 
@@ -306,6 +609,12 @@ export const CatalogItem: MessageFns<CatalogItem> = {
     }
     if (message.diskGb !== 0) {
       writer.uint32(88).int32(message.diskGb);
+    }
+    for (const v of message.environment) {
+      CatalogEnvVar.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.website !== "") {
+      writer.uint32(106).string(message.website);
     }
     return writer;
   },
@@ -411,6 +720,22 @@ export const CatalogItem: MessageFns<CatalogItem> = {
             message.diskGb = reader.int32();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.environment.push(CatalogEnvVar.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.website = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -444,6 +769,10 @@ export const CatalogItem: MessageFns<CatalogItem> = {
         : isSet(object.disk_gb)
         ? globalThis.Number(object.disk_gb)
         : 0,
+      environment: globalThis.Array.isArray(object?.environment)
+        ? object.environment.map((e: any) => CatalogEnvVar.fromJSON(e))
+        : [],
+      website: isSet(object.website) ? globalThis.String(object.website) : "",
     };
   },
 
@@ -482,6 +811,12 @@ export const CatalogItem: MessageFns<CatalogItem> = {
     if (message.diskGb !== 0) {
       obj.diskGb = Math.round(message.diskGb);
     }
+    if (message.environment?.length) {
+      obj.environment = message.environment.map((e) => CatalogEnvVar.toJSON(e));
+    }
+    if (message.website !== "") {
+      obj.website = message.website;
+    }
     return obj;
   },
 
@@ -501,6 +836,8 @@ export const CatalogItem: MessageFns<CatalogItem> = {
     message.cores = object.cores ?? 0;
     message.memoryMb = object.memoryMb ?? 0;
     message.diskGb = object.diskGb ?? 0;
+    message.environment = object.environment?.map((e) => CatalogEnvVar.fromPartial(e)) || [];
+    message.website = object.website ?? "";
     return message;
   },
 };
@@ -1223,6 +1560,12 @@ function createBaseApp(): App {
     createdAt: undefined,
     updatedAt: undefined,
     metrics: undefined,
+    accessUrl: "",
+    secrets: {},
+    adopted: false,
+    attention: "",
+    currentOperation: "",
+    uptimeSeconds: 0,
   };
 }
 
@@ -1272,6 +1615,24 @@ export const App: MessageFns<App> = {
     }
     if (message.metrics !== undefined) {
       AppMetrics.encode(message.metrics, writer.uint32(122).fork()).join();
+    }
+    if (message.accessUrl !== "") {
+      writer.uint32(130).string(message.accessUrl);
+    }
+    globalThis.Object.entries(message.secrets).forEach(([key, value]: [string, boolean]) => {
+      App_SecretsEntry.encode({ key: key as any, value }, writer.uint32(138).fork()).join();
+    });
+    if (message.adopted !== false) {
+      writer.uint32(144).bool(message.adopted);
+    }
+    if (message.attention !== "") {
+      writer.uint32(154).string(message.attention);
+    }
+    if (message.currentOperation !== "") {
+      writer.uint32(162).string(message.currentOperation);
+    }
+    if (message.uptimeSeconds !== 0) {
+      writer.uint32(168).int64(message.uptimeSeconds);
     }
     return writer;
   },
@@ -1412,6 +1773,57 @@ export const App: MessageFns<App> = {
             message.metrics = AppMetrics.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.accessUrl = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            const entry17 = App_SecretsEntry.decode(reader, reader.uint32());
+            if (entry17.value !== undefined) {
+              message.secrets[entry17.key] = entry17.value;
+            }
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.adopted = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.attention = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.currentOperation = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.uptimeSeconds = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1482,6 +1894,37 @@ export const App: MessageFns<App> = {
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
       metrics: isSet(object.metrics) ? AppMetrics.fromJSON(object.metrics) : undefined,
+      accessUrl: isSet(object.accessUrl)
+        ? globalThis.String(object.accessUrl)
+        : isSet(object.access_url)
+        ? globalThis.String(object.access_url)
+        : "",
+      secrets: isObject(object.secrets)
+        ? (globalThis.Object.entries(object.secrets) as [string, any][]).reduce(
+          (acc: { [key: string]: boolean }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Boolean(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      adopted: isSet(object.adopted) ? globalThis.Boolean(object.adopted) : false,
+      attention: isSet(object.attention) ? globalThis.String(object.attention) : "",
+      currentOperation: isSet(object.currentOperation)
+        ? globalThis.String(object.currentOperation)
+        : isSet(object.current_operation)
+        ? globalThis.String(object.current_operation)
+        : "",
+      uptimeSeconds: isSet(object.uptimeSeconds)
+        ? globalThis.Number(object.uptimeSeconds)
+        : isSet(object.uptime_seconds)
+        ? globalThis.Number(object.uptime_seconds)
+        : 0,
     };
   },
 
@@ -1538,6 +1981,30 @@ export const App: MessageFns<App> = {
     if (message.metrics !== undefined) {
       obj.metrics = AppMetrics.toJSON(message.metrics);
     }
+    if (message.accessUrl !== "") {
+      obj.accessUrl = message.accessUrl;
+    }
+    if (message.secrets) {
+      const entries = globalThis.Object.entries(message.secrets) as [string, boolean][];
+      if (entries.length > 0) {
+        obj.secrets = {};
+        entries.forEach(([k, v]) => {
+          obj.secrets[k] = v;
+        });
+      }
+    }
+    if (message.adopted !== false) {
+      obj.adopted = message.adopted;
+    }
+    if (message.attention !== "") {
+      obj.attention = message.attention;
+    }
+    if (message.currentOperation !== "") {
+      obj.currentOperation = message.currentOperation;
+    }
+    if (message.uptimeSeconds !== 0) {
+      obj.uptimeSeconds = Math.round(message.uptimeSeconds);
+    }
     return obj;
   },
 
@@ -1571,6 +2038,20 @@ export const App: MessageFns<App> = {
     message.metrics = (object.metrics !== undefined && object.metrics !== null)
       ? AppMetrics.fromPartial(object.metrics)
       : undefined;
+    message.accessUrl = object.accessUrl ?? "";
+    message.secrets = (globalThis.Object.entries(object.secrets ?? {}) as [string, boolean][]).reduce(
+      (acc: { [key: string]: boolean }, [key, value]: [string, boolean]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Boolean(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.adopted = object.adopted ?? false;
+    message.attention = object.attention ?? "";
+    message.currentOperation = object.currentOperation ?? "";
+    message.uptimeSeconds = object.uptimeSeconds ?? 0;
     return message;
   },
 };
@@ -1656,6 +2137,91 @@ export const App_EnvironmentEntry: MessageFns<App_EnvironmentEntry> = {
     const message = createBaseApp_EnvironmentEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseApp_SecretsEntry(): App_SecretsEntry {
+  return { key: "", value: false };
+}
+
+export const App_SecretsEntry: MessageFns<App_SecretsEntry> = {
+  encode(message: App_SecretsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== false) {
+      writer.uint32(16).bool(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): App_SecretsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApp_SecretsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): App_SecretsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Boolean(object.value) : false,
+    };
+  },
+
+  toJSON(message: App_SecretsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== false) {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<App_SecretsEntry>): App_SecretsEntry {
+    return App_SecretsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<App_SecretsEntry>): App_SecretsEntry {
+    const message = createBaseApp_SecretsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? false;
     return message;
   },
 };
@@ -2537,7 +3103,7 @@ export const DeploymentLog: MessageFns<DeploymentLog> = {
 };
 
 function createBaseListAppLogsRequest(): ListAppLogsRequest {
-  return { appId: "", limit: 0 };
+  return { appId: "", limit: 0, afterId: 0, beforeId: 0 };
 }
 
 export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
@@ -2547,6 +3113,12 @@ export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(16).int32(message.limit);
+    }
+    if (message.afterId !== 0) {
+      writer.uint32(24).int64(message.afterId);
+    }
+    if (message.beforeId !== 0) {
+      writer.uint32(32).int64(message.beforeId);
     }
     return writer;
   },
@@ -2580,6 +3152,22 @@ export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
             message.limit = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.afterId = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.beforeId = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2600,6 +3188,16 @@ export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
         ? globalThis.String(object.app_id)
         : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      afterId: isSet(object.afterId)
+        ? globalThis.Number(object.afterId)
+        : isSet(object.after_id)
+        ? globalThis.Number(object.after_id)
+        : 0,
+      beforeId: isSet(object.beforeId)
+        ? globalThis.Number(object.beforeId)
+        : isSet(object.before_id)
+        ? globalThis.Number(object.before_id)
+        : 0,
     };
   },
 
@@ -2611,6 +3209,12 @@ export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.afterId !== 0) {
+      obj.afterId = Math.round(message.afterId);
+    }
+    if (message.beforeId !== 0) {
+      obj.beforeId = Math.round(message.beforeId);
+    }
     return obj;
   },
 
@@ -2621,18 +3225,26 @@ export const ListAppLogsRequest: MessageFns<ListAppLogsRequest> = {
     const message = createBaseListAppLogsRequest();
     message.appId = object.appId ?? "";
     message.limit = object.limit ?? 0;
+    message.afterId = object.afterId ?? 0;
+    message.beforeId = object.beforeId ?? 0;
     return message;
   },
 };
 
 function createBaseListAppLogsResponse(): ListAppLogsResponse {
-  return { items: [] };
+  return { items: [], status: 0, statusMessage: "" };
 }
 
 export const ListAppLogsResponse: MessageFns<ListAppLogsResponse> = {
   encode(message: ListAppLogsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       DeploymentLog.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.statusMessage !== "") {
+      writer.uint32(26).string(message.statusMessage);
     }
     return writer;
   },
@@ -2658,6 +3270,22 @@ export const ListAppLogsResponse: MessageFns<ListAppLogsResponse> = {
             message.items.push(DeploymentLog.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statusMessage = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2673,6 +3301,12 @@ export const ListAppLogsResponse: MessageFns<ListAppLogsResponse> = {
   fromJSON(object: any): ListAppLogsResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => DeploymentLog.fromJSON(e)) : [],
+      status: isSet(object.status) ? appStatusFromJSON(object.status) : 0,
+      statusMessage: isSet(object.statusMessage)
+        ? globalThis.String(object.statusMessage)
+        : isSet(object.status_message)
+        ? globalThis.String(object.status_message)
+        : "",
     };
   },
 
@@ -2680,6 +3314,12 @@ export const ListAppLogsResponse: MessageFns<ListAppLogsResponse> = {
     const obj: any = {};
     if (message.items?.length) {
       obj.items = message.items.map((e) => DeploymentLog.toJSON(e));
+    }
+    if (message.status !== 0) {
+      obj.status = appStatusToJSON(message.status);
+    }
+    if (message.statusMessage !== "") {
+      obj.statusMessage = message.statusMessage;
     }
     return obj;
   },
@@ -2690,6 +3330,8 @@ export const ListAppLogsResponse: MessageFns<ListAppLogsResponse> = {
   fromPartial(object: DeepPartial<ListAppLogsResponse>): ListAppLogsResponse {
     const message = createBaseListAppLogsResponse();
     message.items = object.items?.map((e) => DeploymentLog.fromPartial(e)) || [];
+    message.status = object.status ?? 0;
+    message.statusMessage = object.statusMessage ?? "";
     return message;
   },
 };
@@ -2834,6 +3476,1762 @@ export const CountAppsOnHostResponse: MessageFns<CountAppsOnHostResponse> = {
   },
 };
 
+function createBaseRetireHostRequest(): RetireHostRequest {
+  return { hostId: "" };
+}
+
+export const RetireHostRequest: MessageFns<RetireHostRequest> = {
+  encode(message: RetireHostRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetireHostRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetireHostRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetireHostRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RetireHostRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RetireHostRequest>): RetireHostRequest {
+    return RetireHostRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetireHostRequest>): RetireHostRequest {
+    const message = createBaseRetireHostRequest();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseRetireHostResponse(): RetireHostResponse {
+  return {};
+}
+
+export const RetireHostResponse: MessageFns<RetireHostResponse> = {
+  encode(_: RetireHostResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetireHostResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetireHostResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RetireHostResponse {
+    return {};
+  },
+
+  toJSON(_: RetireHostResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RetireHostResponse>): RetireHostResponse {
+    return RetireHostResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RetireHostResponse>): RetireHostResponse {
+    const message = createBaseRetireHostResponse();
+    return message;
+  },
+};
+
+function createBaseReinstateHostRequest(): ReinstateHostRequest {
+  return { hostId: "" };
+}
+
+export const ReinstateHostRequest: MessageFns<ReinstateHostRequest> = {
+  encode(message: ReinstateHostRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReinstateHostRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReinstateHostRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReinstateHostRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReinstateHostRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReinstateHostRequest>): ReinstateHostRequest {
+    return ReinstateHostRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReinstateHostRequest>): ReinstateHostRequest {
+    const message = createBaseReinstateHostRequest();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseReinstateHostResponse(): ReinstateHostResponse {
+  return {};
+}
+
+export const ReinstateHostResponse: MessageFns<ReinstateHostResponse> = {
+  encode(_: ReinstateHostResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReinstateHostResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReinstateHostResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ReinstateHostResponse {
+    return {};
+  },
+
+  toJSON(_: ReinstateHostResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReinstateHostResponse>): ReinstateHostResponse {
+    return ReinstateHostResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ReinstateHostResponse>): ReinstateHostResponse {
+    const message = createBaseReinstateHostResponse();
+    return message;
+  },
+};
+
+function createBaseRequestAppActionRequest(): RequestAppActionRequest {
+  return { appId: "", action: "" };
+}
+
+export const RequestAppActionRequest: MessageFns<RequestAppActionRequest> = {
+  encode(message: RequestAppActionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.action !== "") {
+      writer.uint32(18).string(message.action);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestAppActionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestAppActionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestAppActionRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+    };
+  },
+
+  toJSON(message: RequestAppActionRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestAppActionRequest>): RequestAppActionRequest {
+    return RequestAppActionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RequestAppActionRequest>): RequestAppActionRequest {
+    const message = createBaseRequestAppActionRequest();
+    message.appId = object.appId ?? "";
+    message.action = object.action ?? "";
+    return message;
+  },
+};
+
+function createBaseRequestAppActionResponse(): RequestAppActionResponse {
+  return { app: undefined };
+}
+
+export const RequestAppActionResponse: MessageFns<RequestAppActionResponse> = {
+  encode(message: RequestAppActionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestAppActionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestAppActionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestAppActionResponse {
+    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+  },
+
+  toJSON(message: RequestAppActionResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestAppActionResponse>): RequestAppActionResponse {
+    return RequestAppActionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RequestAppActionResponse>): RequestAppActionResponse {
+    const message = createBaseRequestAppActionResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteAppRequest(): DeleteAppRequest {
+  return { appId: "", destroyContainer: false, deleteBackups: false };
+}
+
+export const DeleteAppRequest: MessageFns<DeleteAppRequest> = {
+  encode(message: DeleteAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.destroyContainer !== false) {
+      writer.uint32(16).bool(message.destroyContainer);
+    }
+    if (message.deleteBackups !== false) {
+      writer.uint32(24).bool(message.deleteBackups);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.destroyContainer = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deleteBackups = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAppRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      destroyContainer: isSet(object.destroyContainer)
+        ? globalThis.Boolean(object.destroyContainer)
+        : isSet(object.destroy_container)
+        ? globalThis.Boolean(object.destroy_container)
+        : false,
+      deleteBackups: isSet(object.deleteBackups)
+        ? globalThis.Boolean(object.deleteBackups)
+        : isSet(object.delete_backups)
+        ? globalThis.Boolean(object.delete_backups)
+        : false,
+    };
+  },
+
+  toJSON(message: DeleteAppRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.destroyContainer !== false) {
+      obj.destroyContainer = message.destroyContainer;
+    }
+    if (message.deleteBackups !== false) {
+      obj.deleteBackups = message.deleteBackups;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteAppRequest>): DeleteAppRequest {
+    return DeleteAppRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteAppRequest>): DeleteAppRequest {
+    const message = createBaseDeleteAppRequest();
+    message.appId = object.appId ?? "";
+    message.destroyContainer = object.destroyContainer ?? false;
+    message.deleteBackups = object.deleteBackups ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteAppResponse(): DeleteAppResponse {
+  return { app: undefined };
+}
+
+export const DeleteAppResponse: MessageFns<DeleteAppResponse> = {
+  encode(message: DeleteAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAppResponse {
+    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+  },
+
+  toJSON(message: DeleteAppResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteAppResponse>): DeleteAppResponse {
+    return DeleteAppResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteAppResponse>): DeleteAppResponse {
+    const message = createBaseDeleteAppResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    return message;
+  },
+};
+
+function createBaseCloneAppRequest(): CloneAppRequest {
+  return { appId: "", newHostname: "" };
+}
+
+export const CloneAppRequest: MessageFns<CloneAppRequest> = {
+  encode(message: CloneAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.newHostname !== "") {
+      writer.uint32(18).string(message.newHostname);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloneAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloneAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newHostname = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloneAppRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      newHostname: isSet(object.newHostname)
+        ? globalThis.String(object.newHostname)
+        : isSet(object.new_hostname)
+        ? globalThis.String(object.new_hostname)
+        : "",
+    };
+  },
+
+  toJSON(message: CloneAppRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.newHostname !== "") {
+      obj.newHostname = message.newHostname;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloneAppRequest>): CloneAppRequest {
+    return CloneAppRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloneAppRequest>): CloneAppRequest {
+    const message = createBaseCloneAppRequest();
+    message.appId = object.appId ?? "";
+    message.newHostname = object.newHostname ?? "";
+    return message;
+  },
+};
+
+function createBaseCloneAppResponse(): CloneAppResponse {
+  return { app: undefined };
+}
+
+export const CloneAppResponse: MessageFns<CloneAppResponse> = {
+  encode(message: CloneAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloneAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloneAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloneAppResponse {
+    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+  },
+
+  toJSON(message: CloneAppResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloneAppResponse>): CloneAppResponse {
+    return CloneAppResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloneAppResponse>): CloneAppResponse {
+    const message = createBaseCloneAppResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    return message;
+  },
+};
+
+function createBaseDiscoveredContainer(): DiscoveredContainer {
+  return { node: "", vmid: 0, name: "", status: "", cores: 0, maxMemBytes: 0, maxDiskBytes: 0, tags: "" };
+}
+
+export const DiscoveredContainer: MessageFns<DiscoveredContainer> = {
+  encode(message: DiscoveredContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.node !== "") {
+      writer.uint32(10).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(16).int32(message.vmid);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.cores !== 0) {
+      writer.uint32(40).int32(message.cores);
+    }
+    if (message.maxMemBytes !== 0) {
+      writer.uint32(48).int64(message.maxMemBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      writer.uint32(56).int64(message.maxDiskBytes);
+    }
+    if (message.tags !== "") {
+      writer.uint32(66).string(message.tags);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscoveredContainer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscoveredContainer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cores = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxMemBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxDiskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tags = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscoveredContainer {
+    return {
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      cores: isSet(object.cores) ? globalThis.Number(object.cores) : 0,
+      maxMemBytes: isSet(object.maxMemBytes)
+        ? globalThis.Number(object.maxMemBytes)
+        : isSet(object.max_mem_bytes)
+        ? globalThis.Number(object.max_mem_bytes)
+        : 0,
+      maxDiskBytes: isSet(object.maxDiskBytes)
+        ? globalThis.Number(object.maxDiskBytes)
+        : isSet(object.max_disk_bytes)
+        ? globalThis.Number(object.max_disk_bytes)
+        : 0,
+      tags: isSet(object.tags) ? globalThis.String(object.tags) : "",
+    };
+  },
+
+  toJSON(message: DiscoveredContainer): unknown {
+    const obj: any = {};
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.cores !== 0) {
+      obj.cores = Math.round(message.cores);
+    }
+    if (message.maxMemBytes !== 0) {
+      obj.maxMemBytes = Math.round(message.maxMemBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      obj.maxDiskBytes = Math.round(message.maxDiskBytes);
+    }
+    if (message.tags !== "") {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscoveredContainer>): DiscoveredContainer {
+    return DiscoveredContainer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscoveredContainer>): DiscoveredContainer {
+    const message = createBaseDiscoveredContainer();
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.name = object.name ?? "";
+    message.status = object.status ?? "";
+    message.cores = object.cores ?? 0;
+    message.maxMemBytes = object.maxMemBytes ?? 0;
+    message.maxDiskBytes = object.maxDiskBytes ?? 0;
+    message.tags = object.tags ?? "";
+    return message;
+  },
+};
+
+function createBaseDiscoverContainersRequest(): DiscoverContainersRequest {
+  return { hostId: "" };
+}
+
+export const DiscoverContainersRequest: MessageFns<DiscoverContainersRequest> = {
+  encode(message: DiscoverContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscoverContainersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscoverContainersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscoverContainersRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DiscoverContainersRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscoverContainersRequest>): DiscoverContainersRequest {
+    return DiscoverContainersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscoverContainersRequest>): DiscoverContainersRequest {
+    const message = createBaseDiscoverContainersRequest();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseDiscoverContainersResponse(): DiscoverContainersResponse {
+  return { items: [] };
+}
+
+export const DiscoverContainersResponse: MessageFns<DiscoverContainersResponse> = {
+  encode(message: DiscoverContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      DiscoveredContainer.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscoverContainersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscoverContainersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(DiscoveredContainer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscoverContainersResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => DiscoveredContainer.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DiscoverContainersResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => DiscoveredContainer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscoverContainersResponse>): DiscoverContainersResponse {
+    return DiscoverContainersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscoverContainersResponse>): DiscoverContainersResponse {
+    const message = createBaseDiscoverContainersResponse();
+    message.items = object.items?.map((e) => DiscoveredContainer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAdoptAppRequest(): AdoptAppRequest {
+  return { hostId: "", node: "", vmid: 0, catalogId: "", hostname: "", ownerId: "", port: 0 };
+}
+
+export const AdoptAppRequest: MessageFns<AdoptAppRequest> = {
+  encode(message: AdoptAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(18).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(24).int32(message.vmid);
+    }
+    if (message.catalogId !== "") {
+      writer.uint32(34).string(message.catalogId);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(42).string(message.hostname);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(50).string(message.ownerId);
+    }
+    if (message.port !== 0) {
+      writer.uint32(56).int32(message.port);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.catalogId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.port = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptAppRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      catalogId: isSet(object.catalogId)
+        ? globalThis.String(object.catalogId)
+        : isSet(object.catalog_id)
+        ? globalThis.String(object.catalog_id)
+        : "",
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+    };
+  },
+
+  toJSON(message: AdoptAppRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.catalogId !== "") {
+      obj.catalogId = message.catalogId;
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.port !== 0) {
+      obj.port = Math.round(message.port);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdoptAppRequest>): AdoptAppRequest {
+    return AdoptAppRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdoptAppRequest>): AdoptAppRequest {
+    const message = createBaseAdoptAppRequest();
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.catalogId = object.catalogId ?? "";
+    message.hostname = object.hostname ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.port = object.port ?? 0;
+    return message;
+  },
+};
+
+function createBaseAdoptAppResponse(): AdoptAppResponse {
+  return { app: undefined };
+}
+
+export const AdoptAppResponse: MessageFns<AdoptAppResponse> = {
+  encode(message: AdoptAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptAppResponse {
+    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+  },
+
+  toJSON(message: AdoptAppResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdoptAppResponse>): AdoptAppResponse {
+    return AdoptAppResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdoptAppResponse>): AdoptAppResponse {
+    const message = createBaseAdoptAppResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    return message;
+  },
+};
+
+function createBaseUserQuota(): UserQuota {
+  return { userId: "", maxApps: 0, used: 0, isDefault: false };
+}
+
+export const UserQuota: MessageFns<UserQuota> = {
+  encode(message: UserQuota, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.maxApps !== 0) {
+      writer.uint32(16).int32(message.maxApps);
+    }
+    if (message.used !== 0) {
+      writer.uint32(24).int32(message.used);
+    }
+    if (message.isDefault !== false) {
+      writer.uint32(32).bool(message.isDefault);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserQuota {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserQuota();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxApps = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.used = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isDefault = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserQuota {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      maxApps: isSet(object.maxApps)
+        ? globalThis.Number(object.maxApps)
+        : isSet(object.max_apps)
+        ? globalThis.Number(object.max_apps)
+        : 0,
+      used: isSet(object.used) ? globalThis.Number(object.used) : 0,
+      isDefault: isSet(object.isDefault)
+        ? globalThis.Boolean(object.isDefault)
+        : isSet(object.is_default)
+        ? globalThis.Boolean(object.is_default)
+        : false,
+    };
+  },
+
+  toJSON(message: UserQuota): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.maxApps !== 0) {
+      obj.maxApps = Math.round(message.maxApps);
+    }
+    if (message.used !== 0) {
+      obj.used = Math.round(message.used);
+    }
+    if (message.isDefault !== false) {
+      obj.isDefault = message.isDefault;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserQuota>): UserQuota {
+    return UserQuota.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserQuota>): UserQuota {
+    const message = createBaseUserQuota();
+    message.userId = object.userId ?? "";
+    message.maxApps = object.maxApps ?? 0;
+    message.used = object.used ?? 0;
+    message.isDefault = object.isDefault ?? false;
+    return message;
+  },
+};
+
+function createBaseGetUserQuotaRequest(): GetUserQuotaRequest {
+  return { userId: "" };
+}
+
+export const GetUserQuotaRequest: MessageFns<GetUserQuotaRequest> = {
+  encode(message: GetUserQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserQuotaRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetUserQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUserQuotaRequest>): GetUserQuotaRequest {
+    return GetUserQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUserQuotaRequest>): GetUserQuotaRequest {
+    const message = createBaseGetUserQuotaRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUserQuotaResponse(): GetUserQuotaResponse {
+  return { quota: undefined };
+}
+
+export const GetUserQuotaResponse: MessageFns<GetUserQuotaResponse> = {
+  encode(message: GetUserQuotaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.quota !== undefined) {
+      UserQuota.encode(message.quota, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserQuotaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserQuotaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.quota = UserQuota.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserQuotaResponse {
+    return { quota: isSet(object.quota) ? UserQuota.fromJSON(object.quota) : undefined };
+  },
+
+  toJSON(message: GetUserQuotaResponse): unknown {
+    const obj: any = {};
+    if (message.quota !== undefined) {
+      obj.quota = UserQuota.toJSON(message.quota);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUserQuotaResponse>): GetUserQuotaResponse {
+    return GetUserQuotaResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUserQuotaResponse>): GetUserQuotaResponse {
+    const message = createBaseGetUserQuotaResponse();
+    message.quota = (object.quota !== undefined && object.quota !== null)
+      ? UserQuota.fromPartial(object.quota)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetUserQuotaRequest(): SetUserQuotaRequest {
+  return { userId: "", maxApps: 0 };
+}
+
+export const SetUserQuotaRequest: MessageFns<SetUserQuotaRequest> = {
+  encode(message: SetUserQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.maxApps !== 0) {
+      writer.uint32(16).int32(message.maxApps);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxApps = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserQuotaRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      maxApps: isSet(object.maxApps)
+        ? globalThis.Number(object.maxApps)
+        : isSet(object.max_apps)
+        ? globalThis.Number(object.max_apps)
+        : 0,
+    };
+  },
+
+  toJSON(message: SetUserQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.maxApps !== 0) {
+      obj.maxApps = Math.round(message.maxApps);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetUserQuotaRequest>): SetUserQuotaRequest {
+    return SetUserQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetUserQuotaRequest>): SetUserQuotaRequest {
+    const message = createBaseSetUserQuotaRequest();
+    message.userId = object.userId ?? "";
+    message.maxApps = object.maxApps ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetUserQuotaResponse(): SetUserQuotaResponse {
+  return { quota: undefined };
+}
+
+export const SetUserQuotaResponse: MessageFns<SetUserQuotaResponse> = {
+  encode(message: SetUserQuotaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.quota !== undefined) {
+      UserQuota.encode(message.quota, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserQuotaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserQuotaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.quota = UserQuota.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserQuotaResponse {
+    return { quota: isSet(object.quota) ? UserQuota.fromJSON(object.quota) : undefined };
+  },
+
+  toJSON(message: SetUserQuotaResponse): unknown {
+    const obj: any = {};
+    if (message.quota !== undefined) {
+      obj.quota = UserQuota.toJSON(message.quota);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetUserQuotaResponse>): SetUserQuotaResponse {
+    return SetUserQuotaResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetUserQuotaResponse>): SetUserQuotaResponse {
+    const message = createBaseSetUserQuotaResponse();
+    message.quota = (object.quota !== undefined && object.quota !== null)
+      ? UserQuota.fromPartial(object.quota)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Catalog, applications and their deployment logs. Callers pass the end user in metadata
  * (x-user-id, x-user-admin); only the api-gateway identity may do so. Ownership is enforced here.
@@ -2930,6 +5328,110 @@ export const ApplicationsServiceService = {
       Buffer.from(CountAppsOnHostResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CountAppsOnHostResponse => CountAppsOnHostResponse.decode(value),
   },
+  /**
+   * The hosts service, before deleting a host: refuses (FAILED_PRECONDITION) while live apps are placed on
+   * it, else marks it retired so that no deploy, clone or adopt can place an app on it any more. The
+   * database serialises this with placements, so a deploy racing the delete either lands first (and the
+   * delete is refused) or is refused itself.
+   */
+  retireHost: {
+    path: "/proximity.applications.v1.ApplicationsService/RetireHost" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetireHostRequest): Buffer => Buffer.from(RetireHostRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetireHostRequest => RetireHostRequest.decode(value),
+    responseSerialize: (value: RetireHostResponse): Buffer => Buffer.from(RetireHostResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetireHostResponse => RetireHostResponse.decode(value),
+  },
+  /** Undoes RetireHost when the host's deletion did not go through. */
+  reinstateHost: {
+    path: "/proximity.applications.v1.ApplicationsService/ReinstateHost" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReinstateHostRequest): Buffer => Buffer.from(ReinstateHostRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReinstateHostRequest => ReinstateHostRequest.decode(value),
+    responseSerialize: (value: ReinstateHostResponse): Buffer =>
+      Buffer.from(ReinstateHostResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReinstateHostResponse => ReinstateHostResponse.decode(value),
+  },
+  /**
+   * Life cycle (202 semantics: the app moves to an in-flight status and the provisioner is asked).
+   * start | stop | restart | update | retry (a failed deploy); invalid transitions are FAILED_PRECONDITION
+   * with a message that says why; an operation already running on the app is ABORTED (409).
+   */
+  requestAppAction: {
+    path: "/proximity.applications.v1.ApplicationsService/RequestAppAction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestAppActionRequest): Buffer =>
+      Buffer.from(RequestAppActionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestAppActionRequest => RequestAppActionRequest.decode(value),
+    responseSerialize: (value: RequestAppActionResponse): Buffer =>
+      Buffer.from(RequestAppActionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestAppActionResponse => RequestAppActionResponse.decode(value),
+  },
+  deleteApp: {
+    path: "/proximity.applications.v1.ApplicationsService/DeleteApp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteAppRequest): Buffer => Buffer.from(DeleteAppRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteAppRequest => DeleteAppRequest.decode(value),
+    responseSerialize: (value: DeleteAppResponse): Buffer => Buffer.from(DeleteAppResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteAppResponse => DeleteAppResponse.decode(value),
+  },
+  /** A new app owned by the caller, cloned from one the caller may see. */
+  cloneApp: {
+    path: "/proximity.applications.v1.ApplicationsService/CloneApp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CloneAppRequest): Buffer => Buffer.from(CloneAppRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CloneAppRequest => CloneAppRequest.decode(value),
+    responseSerialize: (value: CloneAppResponse): Buffer => Buffer.from(CloneAppResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CloneAppResponse => CloneAppResponse.decode(value),
+  },
+  /** Admin: containers on a host that Proximity does not manage. */
+  discoverContainers: {
+    path: "/proximity.applications.v1.ApplicationsService/DiscoverContainers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DiscoverContainersRequest): Buffer =>
+      Buffer.from(DiscoverContainersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DiscoverContainersRequest => DiscoverContainersRequest.decode(value),
+    responseSerialize: (value: DiscoverContainersResponse): Buffer =>
+      Buffer.from(DiscoverContainersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DiscoverContainersResponse => DiscoverContainersResponse.decode(value),
+  },
+  /** Admin: take an existing container under management, owned by `owner_id` (the caller when empty). */
+  adoptApp: {
+    path: "/proximity.applications.v1.ApplicationsService/AdoptApp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AdoptAppRequest): Buffer => Buffer.from(AdoptAppRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AdoptAppRequest => AdoptAppRequest.decode(value),
+    responseSerialize: (value: AdoptAppResponse): Buffer => Buffer.from(AdoptAppResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AdoptAppResponse => AdoptAppResponse.decode(value),
+  },
+  /** Admin: per-user app quota (the configured default applies until set). */
+  getUserQuota: {
+    path: "/proximity.applications.v1.ApplicationsService/GetUserQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUserQuotaRequest): Buffer => Buffer.from(GetUserQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUserQuotaRequest => GetUserQuotaRequest.decode(value),
+    responseSerialize: (value: GetUserQuotaResponse): Buffer =>
+      Buffer.from(GetUserQuotaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUserQuotaResponse => GetUserQuotaResponse.decode(value),
+  },
+  setUserQuota: {
+    path: "/proximity.applications.v1.ApplicationsService/SetUserQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetUserQuotaRequest): Buffer => Buffer.from(SetUserQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetUserQuotaRequest => SetUserQuotaRequest.decode(value),
+    responseSerialize: (value: SetUserQuotaResponse): Buffer =>
+      Buffer.from(SetUserQuotaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetUserQuotaResponse => SetUserQuotaResponse.decode(value),
+  },
 } as const;
 
 export interface ApplicationsServiceServer extends UntypedServiceImplementation {
@@ -2944,6 +5446,31 @@ export interface ApplicationsServiceServer extends UntypedServiceImplementation 
   listAppLogs: handleUnaryCall<ListAppLogsRequest, ListAppLogsResponse>;
   /** Counts apps placed on a host (the hosts service refuses to delete a host still in use). */
   countAppsOnHost: handleUnaryCall<CountAppsOnHostRequest, CountAppsOnHostResponse>;
+  /**
+   * The hosts service, before deleting a host: refuses (FAILED_PRECONDITION) while live apps are placed on
+   * it, else marks it retired so that no deploy, clone or adopt can place an app on it any more. The
+   * database serialises this with placements, so a deploy racing the delete either lands first (and the
+   * delete is refused) or is refused itself.
+   */
+  retireHost: handleUnaryCall<RetireHostRequest, RetireHostResponse>;
+  /** Undoes RetireHost when the host's deletion did not go through. */
+  reinstateHost: handleUnaryCall<ReinstateHostRequest, ReinstateHostResponse>;
+  /**
+   * Life cycle (202 semantics: the app moves to an in-flight status and the provisioner is asked).
+   * start | stop | restart | update | retry (a failed deploy); invalid transitions are FAILED_PRECONDITION
+   * with a message that says why; an operation already running on the app is ABORTED (409).
+   */
+  requestAppAction: handleUnaryCall<RequestAppActionRequest, RequestAppActionResponse>;
+  deleteApp: handleUnaryCall<DeleteAppRequest, DeleteAppResponse>;
+  /** A new app owned by the caller, cloned from one the caller may see. */
+  cloneApp: handleUnaryCall<CloneAppRequest, CloneAppResponse>;
+  /** Admin: containers on a host that Proximity does not manage. */
+  discoverContainers: handleUnaryCall<DiscoverContainersRequest, DiscoverContainersResponse>;
+  /** Admin: take an existing container under management, owned by `owner_id` (the caller when empty). */
+  adoptApp: handleUnaryCall<AdoptAppRequest, AdoptAppResponse>;
+  /** Admin: per-user app quota (the configured default applies until set). */
+  getUserQuota: handleUnaryCall<GetUserQuotaRequest, GetUserQuotaResponse>;
+  setUserQuota: handleUnaryCall<SetUserQuotaRequest, SetUserQuotaResponse>;
 }
 
 export interface ApplicationsServiceClient extends Client {
@@ -3083,6 +5610,157 @@ export interface ApplicationsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CountAppsOnHostResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The hosts service, before deleting a host: refuses (FAILED_PRECONDITION) while live apps are placed on
+   * it, else marks it retired so that no deploy, clone or adopt can place an app on it any more. The
+   * database serialises this with placements, so a deploy racing the delete either lands first (and the
+   * delete is refused) or is refused itself.
+   */
+  retireHost(
+    request: RetireHostRequest,
+    callback: (error: ServiceError | null, response: RetireHostResponse) => void,
+  ): ClientUnaryCall;
+  retireHost(
+    request: RetireHostRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetireHostResponse) => void,
+  ): ClientUnaryCall;
+  retireHost(
+    request: RetireHostRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetireHostResponse) => void,
+  ): ClientUnaryCall;
+  /** Undoes RetireHost when the host's deletion did not go through. */
+  reinstateHost(
+    request: ReinstateHostRequest,
+    callback: (error: ServiceError | null, response: ReinstateHostResponse) => void,
+  ): ClientUnaryCall;
+  reinstateHost(
+    request: ReinstateHostRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReinstateHostResponse) => void,
+  ): ClientUnaryCall;
+  reinstateHost(
+    request: ReinstateHostRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReinstateHostResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Life cycle (202 semantics: the app moves to an in-flight status and the provisioner is asked).
+   * start | stop | restart | update | retry (a failed deploy); invalid transitions are FAILED_PRECONDITION
+   * with a message that says why; an operation already running on the app is ABORTED (409).
+   */
+  requestAppAction(
+    request: RequestAppActionRequest,
+    callback: (error: ServiceError | null, response: RequestAppActionResponse) => void,
+  ): ClientUnaryCall;
+  requestAppAction(
+    request: RequestAppActionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestAppActionResponse) => void,
+  ): ClientUnaryCall;
+  requestAppAction(
+    request: RequestAppActionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestAppActionResponse) => void,
+  ): ClientUnaryCall;
+  deleteApp(
+    request: DeleteAppRequest,
+    callback: (error: ServiceError | null, response: DeleteAppResponse) => void,
+  ): ClientUnaryCall;
+  deleteApp(
+    request: DeleteAppRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteAppResponse) => void,
+  ): ClientUnaryCall;
+  deleteApp(
+    request: DeleteAppRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteAppResponse) => void,
+  ): ClientUnaryCall;
+  /** A new app owned by the caller, cloned from one the caller may see. */
+  cloneApp(
+    request: CloneAppRequest,
+    callback: (error: ServiceError | null, response: CloneAppResponse) => void,
+  ): ClientUnaryCall;
+  cloneApp(
+    request: CloneAppRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CloneAppResponse) => void,
+  ): ClientUnaryCall;
+  cloneApp(
+    request: CloneAppRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CloneAppResponse) => void,
+  ): ClientUnaryCall;
+  /** Admin: containers on a host that Proximity does not manage. */
+  discoverContainers(
+    request: DiscoverContainersRequest,
+    callback: (error: ServiceError | null, response: DiscoverContainersResponse) => void,
+  ): ClientUnaryCall;
+  discoverContainers(
+    request: DiscoverContainersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DiscoverContainersResponse) => void,
+  ): ClientUnaryCall;
+  discoverContainers(
+    request: DiscoverContainersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DiscoverContainersResponse) => void,
+  ): ClientUnaryCall;
+  /** Admin: take an existing container under management, owned by `owner_id` (the caller when empty). */
+  adoptApp(
+    request: AdoptAppRequest,
+    callback: (error: ServiceError | null, response: AdoptAppResponse) => void,
+  ): ClientUnaryCall;
+  adoptApp(
+    request: AdoptAppRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AdoptAppResponse) => void,
+  ): ClientUnaryCall;
+  adoptApp(
+    request: AdoptAppRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AdoptAppResponse) => void,
+  ): ClientUnaryCall;
+  /** Admin: per-user app quota (the configured default applies until set). */
+  getUserQuota(
+    request: GetUserQuotaRequest,
+    callback: (error: ServiceError | null, response: GetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  getUserQuota(
+    request: GetUserQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  getUserQuota(
+    request: GetUserQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  setUserQuota(
+    request: SetUserQuotaRequest,
+    callback: (error: ServiceError | null, response: SetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  setUserQuota(
+    request: SetUserQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  setUserQuota(
+    request: SetUserQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetUserQuotaResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -11,6 +11,106 @@ export const protobufPackage = "proximity.events.v1";
 
 export const protobufFileName = "proximity/events/v1/applications_events.proto";
 
+export enum AppAction {
+  APP_ACTION_UNSPECIFIED = 0,
+  APP_ACTION_START = 1,
+  APP_ACTION_STOP = 2,
+  APP_ACTION_RESTART = 3,
+  /** APP_ACTION_UPDATE - Snapshot, pull and recreate, health check; rollback to the snapshot on failure. */
+  APP_ACTION_UPDATE = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function appActionFromJSON(object: any): AppAction {
+  switch (object) {
+    case 0:
+    case "APP_ACTION_UNSPECIFIED":
+      return AppAction.APP_ACTION_UNSPECIFIED;
+    case 1:
+    case "APP_ACTION_START":
+      return AppAction.APP_ACTION_START;
+    case 2:
+    case "APP_ACTION_STOP":
+      return AppAction.APP_ACTION_STOP;
+    case 3:
+    case "APP_ACTION_RESTART":
+      return AppAction.APP_ACTION_RESTART;
+    case 4:
+    case "APP_ACTION_UPDATE":
+      return AppAction.APP_ACTION_UPDATE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AppAction.UNRECOGNIZED;
+  }
+}
+
+export function appActionToJSON(object: AppAction): string {
+  switch (object) {
+    case AppAction.APP_ACTION_UNSPECIFIED:
+      return "APP_ACTION_UNSPECIFIED";
+    case AppAction.APP_ACTION_START:
+      return "APP_ACTION_START";
+    case AppAction.APP_ACTION_STOP:
+      return "APP_ACTION_STOP";
+    case AppAction.APP_ACTION_RESTART:
+      return "APP_ACTION_RESTART";
+    case AppAction.APP_ACTION_UPDATE:
+      return "APP_ACTION_UPDATE";
+    case AppAction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum AttentionKind {
+  ATTENTION_KIND_UNSPECIFIED = 0,
+  /** ATTENTION_KIND_CONTAINER_MISSING - The container is gone from a host that answered. */
+  ATTENTION_KIND_CONTAINER_MISSING = 1,
+  /** ATTENTION_KIND_CHANGED_OUTSIDE - The container's state was changed outside Proximity (e.g. stopped on the host). */
+  ATTENTION_KIND_CHANGED_OUTSIDE = 2,
+  /** ATTENTION_KIND_OPERATION_TIMED_OUT - An operation passed its deadline and was failed. */
+  ATTENTION_KIND_OPERATION_TIMED_OUT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function attentionKindFromJSON(object: any): AttentionKind {
+  switch (object) {
+    case 0:
+    case "ATTENTION_KIND_UNSPECIFIED":
+      return AttentionKind.ATTENTION_KIND_UNSPECIFIED;
+    case 1:
+    case "ATTENTION_KIND_CONTAINER_MISSING":
+      return AttentionKind.ATTENTION_KIND_CONTAINER_MISSING;
+    case 2:
+    case "ATTENTION_KIND_CHANGED_OUTSIDE":
+      return AttentionKind.ATTENTION_KIND_CHANGED_OUTSIDE;
+    case 3:
+    case "ATTENTION_KIND_OPERATION_TIMED_OUT":
+      return AttentionKind.ATTENTION_KIND_OPERATION_TIMED_OUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AttentionKind.UNRECOGNIZED;
+  }
+}
+
+export function attentionKindToJSON(object: AttentionKind): string {
+  switch (object) {
+    case AttentionKind.ATTENTION_KIND_UNSPECIFIED:
+      return "ATTENTION_KIND_UNSPECIFIED";
+    case AttentionKind.ATTENTION_KIND_CONTAINER_MISSING:
+      return "ATTENTION_KIND_CONTAINER_MISSING";
+    case AttentionKind.ATTENTION_KIND_CHANGED_OUTSIDE:
+      return "ATTENTION_KIND_CHANGED_OUTSIDE";
+    case AttentionKind.ATTENTION_KIND_OPERATION_TIMED_OUT:
+      return "ATTENTION_KIND_OPERATION_TIMED_OUT";
+    case AttentionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface ContainerResources {
   cores: number;
   memoryMb: number;
@@ -28,13 +128,179 @@ export interface AppDeployRequested {
   catalogId: string;
   compose: string;
   environment: { [key: string]: string };
-  resources: ContainerResources | undefined;
+  resources:
+    | ContainerResources
+    | undefined;
+  /** Port the app listens on inside its compose project (the catalog's), 0 = none. */
   port: number;
+  /** Published port from the pool: written to the .env as PROXIMITY_PORT, the access URL's port. */
+  publicPort: number;
+  /**
+   * Names of environment variables whose values live in the secrets service under
+   * `apps/<app_id>/env/<NAME>`; the provisioner reads them only when it writes the container's .env.
+   * `environment` never holds them.
+   */
+  secretEnvironment: string[];
 }
 
 export interface AppDeployRequested_EnvironmentEntry {
   key: string;
   value: string;
+}
+
+/** subject: applications.v1.app_action_requested */
+export interface AppActionRequested {
+  operationId: string;
+  appId: string;
+  action: AppAction;
+  hostId: string;
+  node: string;
+  vmid: number;
+  /** Adopted containers run no compose project of ours: actions touch only the container. */
+  adopted: boolean;
+  /** For update: the compose file and settings to run (the catalog's current definition). */
+  compose: string;
+  environment: { [key: string]: string };
+  secretEnvironment: string[];
+  publicPort: number;
+}
+
+export interface AppActionRequested_EnvironmentEntry {
+  key: string;
+  value: string;
+}
+
+/** subject: applications.v1.app_delete_requested */
+export interface AppDeleteRequested {
+  operationId: string;
+  appId: string;
+  hostId: string;
+  node: string;
+  /**
+   * 0 when no container was ever recorded (a deploy that failed early); the provisioner still
+   * looks for a container carrying the app's mark.
+   */
+  vmid: number;
+  /** false: the container is left alone and only forgotten (adopted containers, by default). */
+  destroyContainer: boolean;
+  /** Secret environment variables of the app, deleted from the secrets service. */
+  secretEnvironment: string[];
+}
+
+/** subject: applications.v1.app_clone_requested */
+export interface AppCloneRequested {
+  operationId: string;
+  sourceAppId: string;
+  /** The new app (status cloning), owned by the requester. */
+  appId: string;
+  ownerId: string;
+  hostId: string;
+  node: string;
+  sourceVmid: number;
+  hostname: string;
+  /** The clone's own published port (the source's stays with the source). */
+  publicPort: number;
+  /** Secret variables copied from the source's names to the clone's. */
+  secretEnvironment: string[];
+  adopted: boolean;
+}
+
+/** subject: applications.v1.app_adopt_requested */
+export interface AppAdoptRequested {
+  operationId: string;
+  appId: string;
+  hostId: string;
+  node: string;
+  vmid: number;
+}
+
+/**
+ * subject: applications.v1.catalog_reload_requested — every replica of the applications service
+ * reloads its catalog files (each replica has its own ephemeral consumer).
+ */
+export interface CatalogReloadRequested {
+  requestedBy: string;
+}
+
+/** The app an event is about, as it stands after the change. */
+export interface AppRef {
+  appId: string;
+  ownerId: string;
+  hostname: string;
+  catalogId: string;
+  hostId: string;
+  node: string;
+  vmid: number;
+}
+
+/** subject: applications.v1.app_deployed */
+export interface AppDeployed {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_started */
+export interface AppStarted {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_stopped */
+export interface AppStopped {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_restarted */
+export interface AppRestarted {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_updated */
+export interface AppUpdated {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_deleted */
+export interface AppDeleted {
+  app: AppRef | undefined;
+  operationId: string;
+  containerDestroyed: boolean;
+  /** The owner asked for the app's backups to go too (kept otherwise). */
+  deleteBackups: boolean;
+}
+
+/** subject: applications.v1.app_cloned */
+export interface AppCloned {
+  app: AppRef | undefined;
+  operationId: string;
+  sourceAppId: string;
+}
+
+/** subject: applications.v1.app_adopted */
+export interface AppAdopted {
+  app: AppRef | undefined;
+  operationId: string;
+}
+
+/** subject: applications.v1.app_operation_failed — an operation ended without its effect. */
+export interface AppOperationFailed {
+  app: AppRef | undefined;
+  operationId: string;
+  /** deploy | start | stop | restart | update | delete | clone | adopt */
+  operation: string;
+  reason: string;
+  /** Status the app settled in (e.g. running after an update rolled back). */
+  status: string;
+}
+
+/** subject: applications.v1.app_needs_attention */
+export interface AppNeedsAttention {
+  app: AppRef | undefined;
+  kind: AttentionKind;
+  reason: string;
 }
 
 function createBaseContainerResources(): ContainerResources {
@@ -159,6 +425,8 @@ function createBaseAppDeployRequested(): AppDeployRequested {
     environment: {},
     resources: undefined,
     port: 0,
+    publicPort: 0,
+    secretEnvironment: [],
   };
 }
 
@@ -196,6 +464,12 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
     }
     if (message.port !== 0) {
       writer.uint32(88).int32(message.port);
+    }
+    if (message.publicPort !== 0) {
+      writer.uint32(96).int32(message.publicPort);
+    }
+    for (const v of message.secretEnvironment) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -304,6 +578,22 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
             message.port = reader.int32();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.publicPort = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.secretEnvironment.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -362,6 +652,16 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
         : {},
       resources: isSet(object.resources) ? ContainerResources.fromJSON(object.resources) : undefined,
       port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+      publicPort: isSet(object.publicPort)
+        ? globalThis.Number(object.publicPort)
+        : isSet(object.public_port)
+        ? globalThis.Number(object.public_port)
+        : 0,
+      secretEnvironment: globalThis.Array.isArray(object?.secretEnvironment)
+        ? object.secretEnvironment.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.secret_environment)
+        ? object.secret_environment.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -406,6 +706,12 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
     if (message.port !== 0) {
       obj.port = Math.round(message.port);
     }
+    if (message.publicPort !== 0) {
+      obj.publicPort = Math.round(message.publicPort);
+    }
+    if (message.secretEnvironment?.length) {
+      obj.secretEnvironment = message.secretEnvironment;
+    }
     return obj;
   },
 
@@ -435,6 +741,8 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
       ? ContainerResources.fromPartial(object.resources)
       : undefined;
     message.port = object.port ?? 0;
+    message.publicPort = object.publicPort ?? 0;
+    message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
     return message;
   },
 };
@@ -520,6 +828,2249 @@ export const AppDeployRequested_EnvironmentEntry: MessageFns<AppDeployRequested_
     const message = createBaseAppDeployRequested_EnvironmentEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseAppActionRequested(): AppActionRequested {
+  return {
+    operationId: "",
+    appId: "",
+    action: 0,
+    hostId: "",
+    node: "",
+    vmid: 0,
+    adopted: false,
+    compose: "",
+    environment: {},
+    secretEnvironment: [],
+    publicPort: 0,
+  };
+}
+
+export const AppActionRequested: MessageFns<AppActionRequested> = {
+  encode(message: AppActionRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(34).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(42).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(48).int32(message.vmid);
+    }
+    if (message.adopted !== false) {
+      writer.uint32(56).bool(message.adopted);
+    }
+    if (message.compose !== "") {
+      writer.uint32(66).string(message.compose);
+    }
+    globalThis.Object.entries(message.environment).forEach(([key, value]: [string, string]) => {
+      AppActionRequested_EnvironmentEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
+    for (const v of message.secretEnvironment) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.publicPort !== 0) {
+      writer.uint32(88).int32(message.publicPort);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppActionRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppActionRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.adopted = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.compose = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = AppActionRequested_EnvironmentEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.environment[entry9.key] = entry9.value;
+            }
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.secretEnvironment.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.publicPort = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppActionRequested {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      action: isSet(object.action) ? appActionFromJSON(object.action) : 0,
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      adopted: isSet(object.adopted) ? globalThis.Boolean(object.adopted) : false,
+      compose: isSet(object.compose) ? globalThis.String(object.compose) : "",
+      environment: isObject(object.environment)
+        ? (globalThis.Object.entries(object.environment) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      secretEnvironment: globalThis.Array.isArray(object?.secretEnvironment)
+        ? object.secretEnvironment.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.secret_environment)
+        ? object.secret_environment.map((e: any) => globalThis.String(e))
+        : [],
+      publicPort: isSet(object.publicPort)
+        ? globalThis.Number(object.publicPort)
+        : isSet(object.public_port)
+        ? globalThis.Number(object.public_port)
+        : 0,
+    };
+  },
+
+  toJSON(message: AppActionRequested): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.action !== 0) {
+      obj.action = appActionToJSON(message.action);
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.adopted !== false) {
+      obj.adopted = message.adopted;
+    }
+    if (message.compose !== "") {
+      obj.compose = message.compose;
+    }
+    if (message.environment) {
+      const entries = globalThis.Object.entries(message.environment) as [string, string][];
+      if (entries.length > 0) {
+        obj.environment = {};
+        entries.forEach(([k, v]) => {
+          obj.environment[k] = v;
+        });
+      }
+    }
+    if (message.secretEnvironment?.length) {
+      obj.secretEnvironment = message.secretEnvironment;
+    }
+    if (message.publicPort !== 0) {
+      obj.publicPort = Math.round(message.publicPort);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppActionRequested>): AppActionRequested {
+    return AppActionRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppActionRequested>): AppActionRequested {
+    const message = createBaseAppActionRequested();
+    message.operationId = object.operationId ?? "";
+    message.appId = object.appId ?? "";
+    message.action = object.action ?? 0;
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.adopted = object.adopted ?? false;
+    message.compose = object.compose ?? "";
+    message.environment = (globalThis.Object.entries(object.environment ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
+    message.publicPort = object.publicPort ?? 0;
+    return message;
+  },
+};
+
+function createBaseAppActionRequested_EnvironmentEntry(): AppActionRequested_EnvironmentEntry {
+  return { key: "", value: "" };
+}
+
+export const AppActionRequested_EnvironmentEntry: MessageFns<AppActionRequested_EnvironmentEntry> = {
+  encode(message: AppActionRequested_EnvironmentEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppActionRequested_EnvironmentEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppActionRequested_EnvironmentEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppActionRequested_EnvironmentEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: AppActionRequested_EnvironmentEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppActionRequested_EnvironmentEntry>): AppActionRequested_EnvironmentEntry {
+    return AppActionRequested_EnvironmentEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppActionRequested_EnvironmentEntry>): AppActionRequested_EnvironmentEntry {
+    const message = createBaseAppActionRequested_EnvironmentEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseAppDeleteRequested(): AppDeleteRequested {
+  return { operationId: "", appId: "", hostId: "", node: "", vmid: 0, destroyContainer: false, secretEnvironment: [] };
+}
+
+export const AppDeleteRequested: MessageFns<AppDeleteRequested> = {
+  encode(message: AppDeleteRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(26).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(34).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(40).int32(message.vmid);
+    }
+    if (message.destroyContainer !== false) {
+      writer.uint32(48).bool(message.destroyContainer);
+    }
+    for (const v of message.secretEnvironment) {
+      writer.uint32(58).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDeleteRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDeleteRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.destroyContainer = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.secretEnvironment.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppDeleteRequested {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      destroyContainer: isSet(object.destroyContainer)
+        ? globalThis.Boolean(object.destroyContainer)
+        : isSet(object.destroy_container)
+        ? globalThis.Boolean(object.destroy_container)
+        : false,
+      secretEnvironment: globalThis.Array.isArray(object?.secretEnvironment)
+        ? object.secretEnvironment.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.secret_environment)
+        ? object.secret_environment.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AppDeleteRequested): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.destroyContainer !== false) {
+      obj.destroyContainer = message.destroyContainer;
+    }
+    if (message.secretEnvironment?.length) {
+      obj.secretEnvironment = message.secretEnvironment;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppDeleteRequested>): AppDeleteRequested {
+    return AppDeleteRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppDeleteRequested>): AppDeleteRequested {
+    const message = createBaseAppDeleteRequested();
+    message.operationId = object.operationId ?? "";
+    message.appId = object.appId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.destroyContainer = object.destroyContainer ?? false;
+    message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAppCloneRequested(): AppCloneRequested {
+  return {
+    operationId: "",
+    sourceAppId: "",
+    appId: "",
+    ownerId: "",
+    hostId: "",
+    node: "",
+    sourceVmid: 0,
+    hostname: "",
+    publicPort: 0,
+    secretEnvironment: [],
+    adopted: false,
+  };
+}
+
+export const AppCloneRequested: MessageFns<AppCloneRequested> = {
+  encode(message: AppCloneRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.sourceAppId !== "") {
+      writer.uint32(18).string(message.sourceAppId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(26).string(message.appId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(34).string(message.ownerId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(42).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(50).string(message.node);
+    }
+    if (message.sourceVmid !== 0) {
+      writer.uint32(56).int32(message.sourceVmid);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(66).string(message.hostname);
+    }
+    if (message.publicPort !== 0) {
+      writer.uint32(72).int32(message.publicPort);
+    }
+    for (const v of message.secretEnvironment) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.adopted !== false) {
+      writer.uint32(88).bool(message.adopted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppCloneRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppCloneRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sourceAppId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sourceVmid = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.publicPort = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.secretEnvironment.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.adopted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppCloneRequested {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      sourceAppId: isSet(object.sourceAppId)
+        ? globalThis.String(object.sourceAppId)
+        : isSet(object.source_app_id)
+        ? globalThis.String(object.source_app_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      sourceVmid: isSet(object.sourceVmid)
+        ? globalThis.Number(object.sourceVmid)
+        : isSet(object.source_vmid)
+        ? globalThis.Number(object.source_vmid)
+        : 0,
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      publicPort: isSet(object.publicPort)
+        ? globalThis.Number(object.publicPort)
+        : isSet(object.public_port)
+        ? globalThis.Number(object.public_port)
+        : 0,
+      secretEnvironment: globalThis.Array.isArray(object?.secretEnvironment)
+        ? object.secretEnvironment.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.secret_environment)
+        ? object.secret_environment.map((e: any) => globalThis.String(e))
+        : [],
+      adopted: isSet(object.adopted) ? globalThis.Boolean(object.adopted) : false,
+    };
+  },
+
+  toJSON(message: AppCloneRequested): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.sourceAppId !== "") {
+      obj.sourceAppId = message.sourceAppId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.sourceVmid !== 0) {
+      obj.sourceVmid = Math.round(message.sourceVmid);
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.publicPort !== 0) {
+      obj.publicPort = Math.round(message.publicPort);
+    }
+    if (message.secretEnvironment?.length) {
+      obj.secretEnvironment = message.secretEnvironment;
+    }
+    if (message.adopted !== false) {
+      obj.adopted = message.adopted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppCloneRequested>): AppCloneRequested {
+    return AppCloneRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppCloneRequested>): AppCloneRequested {
+    const message = createBaseAppCloneRequested();
+    message.operationId = object.operationId ?? "";
+    message.sourceAppId = object.sourceAppId ?? "";
+    message.appId = object.appId ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.sourceVmid = object.sourceVmid ?? 0;
+    message.hostname = object.hostname ?? "";
+    message.publicPort = object.publicPort ?? 0;
+    message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
+    message.adopted = object.adopted ?? false;
+    return message;
+  },
+};
+
+function createBaseAppAdoptRequested(): AppAdoptRequested {
+  return { operationId: "", appId: "", hostId: "", node: "", vmid: 0 };
+}
+
+export const AppAdoptRequested: MessageFns<AppAdoptRequested> = {
+  encode(message: AppAdoptRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(26).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(34).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(40).int32(message.vmid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppAdoptRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppAdoptRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppAdoptRequested {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+    };
+  },
+
+  toJSON(message: AppAdoptRequested): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppAdoptRequested>): AppAdoptRequested {
+    return AppAdoptRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppAdoptRequested>): AppAdoptRequested {
+    const message = createBaseAppAdoptRequested();
+    message.operationId = object.operationId ?? "";
+    message.appId = object.appId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    return message;
+  },
+};
+
+function createBaseCatalogReloadRequested(): CatalogReloadRequested {
+  return { requestedBy: "" };
+}
+
+export const CatalogReloadRequested: MessageFns<CatalogReloadRequested> = {
+  encode(message: CatalogReloadRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestedBy !== "") {
+      writer.uint32(10).string(message.requestedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CatalogReloadRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCatalogReloadRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CatalogReloadRequested {
+    return {
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+    };
+  },
+
+  toJSON(message: CatalogReloadRequested): unknown {
+    const obj: any = {};
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CatalogReloadRequested>): CatalogReloadRequested {
+    return CatalogReloadRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CatalogReloadRequested>): CatalogReloadRequested {
+    const message = createBaseCatalogReloadRequested();
+    message.requestedBy = object.requestedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseAppRef(): AppRef {
+  return { appId: "", ownerId: "", hostname: "", catalogId: "", hostId: "", node: "", vmid: 0 };
+}
+
+export const AppRef: MessageFns<AppRef> = {
+  encode(message: AppRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(18).string(message.ownerId);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(26).string(message.hostname);
+    }
+    if (message.catalogId !== "") {
+      writer.uint32(34).string(message.catalogId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(42).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(50).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(56).int32(message.vmid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.catalogId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppRef {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      catalogId: isSet(object.catalogId)
+        ? globalThis.String(object.catalogId)
+        : isSet(object.catalog_id)
+        ? globalThis.String(object.catalog_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+    };
+  },
+
+  toJSON(message: AppRef): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.catalogId !== "") {
+      obj.catalogId = message.catalogId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppRef>): AppRef {
+    return AppRef.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppRef>): AppRef {
+    const message = createBaseAppRef();
+    message.appId = object.appId ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.hostname = object.hostname ?? "";
+    message.catalogId = object.catalogId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    return message;
+  },
+};
+
+function createBaseAppDeployed(): AppDeployed {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppDeployed: MessageFns<AppDeployed> = {
+  encode(message: AppDeployed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDeployed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDeployed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppDeployed {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppDeployed): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppDeployed>): AppDeployed {
+    return AppDeployed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppDeployed>): AppDeployed {
+    const message = createBaseAppDeployed();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppStarted(): AppStarted {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppStarted: MessageFns<AppStarted> = {
+  encode(message: AppStarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppStarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppStarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppStarted {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppStarted): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppStarted>): AppStarted {
+    return AppStarted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppStarted>): AppStarted {
+    const message = createBaseAppStarted();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppStopped(): AppStopped {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppStopped: MessageFns<AppStopped> = {
+  encode(message: AppStopped, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppStopped {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppStopped();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppStopped {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppStopped): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppStopped>): AppStopped {
+    return AppStopped.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppStopped>): AppStopped {
+    const message = createBaseAppStopped();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppRestarted(): AppRestarted {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppRestarted: MessageFns<AppRestarted> = {
+  encode(message: AppRestarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppRestarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppRestarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppRestarted {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppRestarted): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppRestarted>): AppRestarted {
+    return AppRestarted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppRestarted>): AppRestarted {
+    const message = createBaseAppRestarted();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppUpdated(): AppUpdated {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppUpdated: MessageFns<AppUpdated> = {
+  encode(message: AppUpdated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppUpdated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppUpdated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppUpdated {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppUpdated): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppUpdated>): AppUpdated {
+    return AppUpdated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppUpdated>): AppUpdated {
+    const message = createBaseAppUpdated();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppDeleted(): AppDeleted {
+  return { app: undefined, operationId: "", containerDestroyed: false, deleteBackups: false };
+}
+
+export const AppDeleted: MessageFns<AppDeleted> = {
+  encode(message: AppDeleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    if (message.containerDestroyed !== false) {
+      writer.uint32(24).bool(message.containerDestroyed);
+    }
+    if (message.deleteBackups !== false) {
+      writer.uint32(32).bool(message.deleteBackups);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDeleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDeleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.containerDestroyed = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.deleteBackups = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppDeleted {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      containerDestroyed: isSet(object.containerDestroyed)
+        ? globalThis.Boolean(object.containerDestroyed)
+        : isSet(object.container_destroyed)
+        ? globalThis.Boolean(object.container_destroyed)
+        : false,
+      deleteBackups: isSet(object.deleteBackups)
+        ? globalThis.Boolean(object.deleteBackups)
+        : isSet(object.delete_backups)
+        ? globalThis.Boolean(object.delete_backups)
+        : false,
+    };
+  },
+
+  toJSON(message: AppDeleted): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.containerDestroyed !== false) {
+      obj.containerDestroyed = message.containerDestroyed;
+    }
+    if (message.deleteBackups !== false) {
+      obj.deleteBackups = message.deleteBackups;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppDeleted>): AppDeleted {
+    return AppDeleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppDeleted>): AppDeleted {
+    const message = createBaseAppDeleted();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    message.containerDestroyed = object.containerDestroyed ?? false;
+    message.deleteBackups = object.deleteBackups ?? false;
+    return message;
+  },
+};
+
+function createBaseAppCloned(): AppCloned {
+  return { app: undefined, operationId: "", sourceAppId: "" };
+}
+
+export const AppCloned: MessageFns<AppCloned> = {
+  encode(message: AppCloned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    if (message.sourceAppId !== "") {
+      writer.uint32(26).string(message.sourceAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppCloned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppCloned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sourceAppId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppCloned {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      sourceAppId: isSet(object.sourceAppId)
+        ? globalThis.String(object.sourceAppId)
+        : isSet(object.source_app_id)
+        ? globalThis.String(object.source_app_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppCloned): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.sourceAppId !== "") {
+      obj.sourceAppId = message.sourceAppId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppCloned>): AppCloned {
+    return AppCloned.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppCloned>): AppCloned {
+    const message = createBaseAppCloned();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    message.sourceAppId = object.sourceAppId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppAdopted(): AppAdopted {
+  return { app: undefined, operationId: "" };
+}
+
+export const AppAdopted: MessageFns<AppAdopted> = {
+  encode(message: AppAdopted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppAdopted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppAdopted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppAdopted {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppAdopted): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppAdopted>): AppAdopted {
+    return AppAdopted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppAdopted>): AppAdopted {
+    const message = createBaseAppAdopted();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppOperationFailed(): AppOperationFailed {
+  return { app: undefined, operationId: "", operation: "", reason: "", status: "" };
+}
+
+export const AppOperationFailed: MessageFns<AppOperationFailed> = {
+  encode(message: AppOperationFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    if (message.operation !== "") {
+      writer.uint32(26).string(message.operation);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppOperationFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppOperationFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppOperationFailed {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      operation: isSet(object.operation) ? globalThis.String(object.operation) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+    };
+  },
+
+  toJSON(message: AppOperationFailed): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.operation !== "") {
+      obj.operation = message.operation;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppOperationFailed>): AppOperationFailed {
+    return AppOperationFailed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppOperationFailed>): AppOperationFailed {
+    const message = createBaseAppOperationFailed();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    message.operation = object.operation ?? "";
+    message.reason = object.reason ?? "";
+    message.status = object.status ?? "";
+    return message;
+  },
+};
+
+function createBaseAppNeedsAttention(): AppNeedsAttention {
+  return { app: undefined, kind: 0, reason: "" };
+}
+
+export const AppNeedsAttention: MessageFns<AppNeedsAttention> = {
+  encode(message: AppNeedsAttention, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppNeedsAttention {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppNeedsAttention();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppNeedsAttention {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      kind: isSet(object.kind) ? attentionKindFromJSON(object.kind) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: AppNeedsAttention): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.kind !== 0) {
+      obj.kind = attentionKindToJSON(message.kind);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppNeedsAttention>): AppNeedsAttention {
+    return AppNeedsAttention.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppNeedsAttention>): AppNeedsAttention {
+    const message = createBaseAppNeedsAttention();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.kind = object.kind ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
 
 export const protobufPackage = "proximity.events.v1";
 
@@ -14,6 +15,13 @@ export const protobufFileName = "proximity/events/v1/provisioner_events.proto";
 export enum OperationKind {
   OPERATION_KIND_UNSPECIFIED = 0,
   OPERATION_KIND_DEPLOY = 1,
+  OPERATION_KIND_START = 2,
+  OPERATION_KIND_STOP = 3,
+  OPERATION_KIND_RESTART = 4,
+  OPERATION_KIND_UPDATE = 5,
+  OPERATION_KIND_DELETE = 6,
+  OPERATION_KIND_CLONE = 7,
+  OPERATION_KIND_ADOPT = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -25,6 +33,27 @@ export function operationKindFromJSON(object: any): OperationKind {
     case 1:
     case "OPERATION_KIND_DEPLOY":
       return OperationKind.OPERATION_KIND_DEPLOY;
+    case 2:
+    case "OPERATION_KIND_START":
+      return OperationKind.OPERATION_KIND_START;
+    case 3:
+    case "OPERATION_KIND_STOP":
+      return OperationKind.OPERATION_KIND_STOP;
+    case 4:
+    case "OPERATION_KIND_RESTART":
+      return OperationKind.OPERATION_KIND_RESTART;
+    case 5:
+    case "OPERATION_KIND_UPDATE":
+      return OperationKind.OPERATION_KIND_UPDATE;
+    case 6:
+    case "OPERATION_KIND_DELETE":
+      return OperationKind.OPERATION_KIND_DELETE;
+    case 7:
+    case "OPERATION_KIND_CLONE":
+      return OperationKind.OPERATION_KIND_CLONE;
+    case 8:
+    case "OPERATION_KIND_ADOPT":
+      return OperationKind.OPERATION_KIND_ADOPT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -38,10 +67,40 @@ export function operationKindToJSON(object: OperationKind): string {
       return "OPERATION_KIND_UNSPECIFIED";
     case OperationKind.OPERATION_KIND_DEPLOY:
       return "OPERATION_KIND_DEPLOY";
+    case OperationKind.OPERATION_KIND_START:
+      return "OPERATION_KIND_START";
+    case OperationKind.OPERATION_KIND_STOP:
+      return "OPERATION_KIND_STOP";
+    case OperationKind.OPERATION_KIND_RESTART:
+      return "OPERATION_KIND_RESTART";
+    case OperationKind.OPERATION_KIND_UPDATE:
+      return "OPERATION_KIND_UPDATE";
+    case OperationKind.OPERATION_KIND_DELETE:
+      return "OPERATION_KIND_DELETE";
+    case OperationKind.OPERATION_KIND_CLONE:
+      return "OPERATION_KIND_CLONE";
+    case OperationKind.OPERATION_KIND_ADOPT:
+      return "OPERATION_KIND_ADOPT";
     case OperationKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/** What the provisioner found of an adopted container. */
+export interface AdoptedContainer {
+  hostname: string;
+  cores: number;
+  memoryMb: number;
+  diskGb: number;
+  ostype: string;
+  /** The container's configuration as Proxmox reports it (key → value), recorded with the app. */
+  config: { [key: string]: string };
+}
+
+export interface AdoptedContainer_ConfigEntry {
+  key: string;
+  value: string;
 }
 
 /** subject: provisioner.v1.operation_progressed */
@@ -63,6 +122,14 @@ export interface OperationSucceeded {
   node: string;
   vmid: number;
   ipAddress: string;
+  /** running | stopped: the container's state after the operation ("" when not applicable, e.g. delete). */
+  containerStatus: string;
+  /** Adopt only. */
+  adopted:
+    | AdoptedContainer
+    | undefined;
+  /** Human summary for the app's log (e.g. "updated; snapshot removed"). */
+  message: string;
 }
 
 /** subject: provisioner.v1.operation_failed */
@@ -73,6 +140,38 @@ export interface OperationFailed {
   /** Human explanation safe to show users (no Proxmox internals or credentials). */
   reason: string;
   attempts: number;
+  /**
+   * running | stopped when the provisioner knows where the container was left (e.g. an update rolled
+   * back: running as before); "" when unknown (the app needs attention).
+   */
+  containerStatus: string;
+}
+
+/** One container as its node reports it (GET /nodes/{node}/lxc). */
+export interface ContainerObservation {
+  vmid: number;
+  name: string;
+  /** running | stopped | … */
+  status: string;
+  cpu: number;
+  memBytes: number;
+  maxMemBytes: number;
+  diskBytes: number;
+  maxDiskBytes: number;
+  uptimeSeconds: number;
+  tags: string;
+}
+
+/**
+ * subject: provisioner.v1.containers_observed — the containers of one node of a host that answered,
+ * read once per node on the observation interval: metrics and reconciliation. A node or host that did
+ * not answer publishes nothing (so nothing is concluded from its silence).
+ */
+export interface ContainersObserved {
+  hostId: string;
+  node: string;
+  observedAt: Date | undefined;
+  containers: ContainerObservation[];
 }
 
 /** Node figures as reported by Proxmox (GET /nodes). */
@@ -101,6 +200,278 @@ export interface HostChecked {
   pveVersion: string;
   nodes: NodeReport[];
 }
+
+function createBaseAdoptedContainer(): AdoptedContainer {
+  return { hostname: "", cores: 0, memoryMb: 0, diskGb: 0, ostype: "", config: {} };
+}
+
+export const AdoptedContainer: MessageFns<AdoptedContainer> = {
+  encode(message: AdoptedContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostname !== "") {
+      writer.uint32(10).string(message.hostname);
+    }
+    if (message.cores !== 0) {
+      writer.uint32(16).int32(message.cores);
+    }
+    if (message.memoryMb !== 0) {
+      writer.uint32(24).int32(message.memoryMb);
+    }
+    if (message.diskGb !== 0) {
+      writer.uint32(32).int32(message.diskGb);
+    }
+    if (message.ostype !== "") {
+      writer.uint32(42).string(message.ostype);
+    }
+    globalThis.Object.entries(message.config).forEach(([key, value]: [string, string]) => {
+      AdoptedContainer_ConfigEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptedContainer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptedContainer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cores = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.memoryMb = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.diskGb = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ostype = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = AdoptedContainer_ConfigEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.config[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptedContainer {
+    return {
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      cores: isSet(object.cores) ? globalThis.Number(object.cores) : 0,
+      memoryMb: isSet(object.memoryMb)
+        ? globalThis.Number(object.memoryMb)
+        : isSet(object.memory_mb)
+        ? globalThis.Number(object.memory_mb)
+        : 0,
+      diskGb: isSet(object.diskGb)
+        ? globalThis.Number(object.diskGb)
+        : isSet(object.disk_gb)
+        ? globalThis.Number(object.disk_gb)
+        : 0,
+      ostype: isSet(object.ostype) ? globalThis.String(object.ostype) : "",
+      config: isObject(object.config)
+        ? (globalThis.Object.entries(object.config) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: AdoptedContainer): unknown {
+    const obj: any = {};
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.cores !== 0) {
+      obj.cores = Math.round(message.cores);
+    }
+    if (message.memoryMb !== 0) {
+      obj.memoryMb = Math.round(message.memoryMb);
+    }
+    if (message.diskGb !== 0) {
+      obj.diskGb = Math.round(message.diskGb);
+    }
+    if (message.ostype !== "") {
+      obj.ostype = message.ostype;
+    }
+    if (message.config) {
+      const entries = globalThis.Object.entries(message.config) as [string, string][];
+      if (entries.length > 0) {
+        obj.config = {};
+        entries.forEach(([k, v]) => {
+          obj.config[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdoptedContainer>): AdoptedContainer {
+    return AdoptedContainer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdoptedContainer>): AdoptedContainer {
+    const message = createBaseAdoptedContainer();
+    message.hostname = object.hostname ?? "";
+    message.cores = object.cores ?? 0;
+    message.memoryMb = object.memoryMb ?? 0;
+    message.diskGb = object.diskGb ?? 0;
+    message.ostype = object.ostype ?? "";
+    message.config = (globalThis.Object.entries(object.config ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseAdoptedContainer_ConfigEntry(): AdoptedContainer_ConfigEntry {
+  return { key: "", value: "" };
+}
+
+export const AdoptedContainer_ConfigEntry: MessageFns<AdoptedContainer_ConfigEntry> = {
+  encode(message: AdoptedContainer_ConfigEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdoptedContainer_ConfigEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdoptedContainer_ConfigEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdoptedContainer_ConfigEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: AdoptedContainer_ConfigEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdoptedContainer_ConfigEntry>): AdoptedContainer_ConfigEntry {
+    return AdoptedContainer_ConfigEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdoptedContainer_ConfigEntry>): AdoptedContainer_ConfigEntry {
+    const message = createBaseAdoptedContainer_ConfigEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
 
 function createBaseOperationProgressed(): OperationProgressed {
   return { operationId: "", kind: 0, appId: "", step: "", message: "", attempt: 0 };
@@ -260,7 +631,18 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
 };
 
 function createBaseOperationSucceeded(): OperationSucceeded {
-  return { operationId: "", kind: 0, appId: "", hostId: "", node: "", vmid: 0, ipAddress: "" };
+  return {
+    operationId: "",
+    kind: 0,
+    appId: "",
+    hostId: "",
+    node: "",
+    vmid: 0,
+    ipAddress: "",
+    containerStatus: "",
+    adopted: undefined,
+    message: "",
+  };
 }
 
 export const OperationSucceeded: MessageFns<OperationSucceeded> = {
@@ -285,6 +667,15 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     }
     if (message.ipAddress !== "") {
       writer.uint32(58).string(message.ipAddress);
+    }
+    if (message.containerStatus !== "") {
+      writer.uint32(66).string(message.containerStatus);
+    }
+    if (message.adopted !== undefined) {
+      AdoptedContainer.encode(message.adopted, writer.uint32(74).fork()).join();
+    }
+    if (message.message !== "") {
+      writer.uint32(82).string(message.message);
     }
     return writer;
   },
@@ -358,6 +749,30 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
             message.ipAddress = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.containerStatus = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.adopted = AdoptedContainer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -395,6 +810,13 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
         : isSet(object.ip_address)
         ? globalThis.String(object.ip_address)
         : "",
+      containerStatus: isSet(object.containerStatus)
+        ? globalThis.String(object.containerStatus)
+        : isSet(object.container_status)
+        ? globalThis.String(object.container_status)
+        : "",
+      adopted: isSet(object.adopted) ? AdoptedContainer.fromJSON(object.adopted) : undefined,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
     };
   },
 
@@ -421,6 +843,15 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     if (message.ipAddress !== "") {
       obj.ipAddress = message.ipAddress;
     }
+    if (message.containerStatus !== "") {
+      obj.containerStatus = message.containerStatus;
+    }
+    if (message.adopted !== undefined) {
+      obj.adopted = AdoptedContainer.toJSON(message.adopted);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
     return obj;
   },
 
@@ -436,12 +867,17 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     message.node = object.node ?? "";
     message.vmid = object.vmid ?? 0;
     message.ipAddress = object.ipAddress ?? "";
+    message.containerStatus = object.containerStatus ?? "";
+    message.adopted = (object.adopted !== undefined && object.adopted !== null)
+      ? AdoptedContainer.fromPartial(object.adopted)
+      : undefined;
+    message.message = object.message ?? "";
     return message;
   },
 };
 
 function createBaseOperationFailed(): OperationFailed {
-  return { operationId: "", kind: 0, appId: "", reason: "", attempts: 0 };
+  return { operationId: "", kind: 0, appId: "", reason: "", attempts: 0, containerStatus: "" };
 }
 
 export const OperationFailed: MessageFns<OperationFailed> = {
@@ -460,6 +896,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     }
     if (message.attempts !== 0) {
       writer.uint32(40).int32(message.attempts);
+    }
+    if (message.containerStatus !== "") {
+      writer.uint32(50).string(message.containerStatus);
     }
     return writer;
   },
@@ -517,6 +956,14 @@ export const OperationFailed: MessageFns<OperationFailed> = {
             message.attempts = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.containerStatus = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -544,6 +991,11 @@ export const OperationFailed: MessageFns<OperationFailed> = {
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      containerStatus: isSet(object.containerStatus)
+        ? globalThis.String(object.containerStatus)
+        : isSet(object.container_status)
+        ? globalThis.String(object.container_status)
+        : "",
     };
   },
 
@@ -564,6 +1016,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     if (message.attempts !== 0) {
       obj.attempts = Math.round(message.attempts);
     }
+    if (message.containerStatus !== "") {
+      obj.containerStatus = message.containerStatus;
+    }
     return obj;
   },
 
@@ -577,6 +1032,378 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     message.appId = object.appId ?? "";
     message.reason = object.reason ?? "";
     message.attempts = object.attempts ?? 0;
+    message.containerStatus = object.containerStatus ?? "";
+    return message;
+  },
+};
+
+function createBaseContainerObservation(): ContainerObservation {
+  return {
+    vmid: 0,
+    name: "",
+    status: "",
+    cpu: 0,
+    memBytes: 0,
+    maxMemBytes: 0,
+    diskBytes: 0,
+    maxDiskBytes: 0,
+    uptimeSeconds: 0,
+    tags: "",
+  };
+}
+
+export const ContainerObservation: MessageFns<ContainerObservation> = {
+  encode(message: ContainerObservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.vmid !== 0) {
+      writer.uint32(8).int32(message.vmid);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.cpu !== 0) {
+      writer.uint32(33).double(message.cpu);
+    }
+    if (message.memBytes !== 0) {
+      writer.uint32(40).int64(message.memBytes);
+    }
+    if (message.maxMemBytes !== 0) {
+      writer.uint32(48).int64(message.maxMemBytes);
+    }
+    if (message.diskBytes !== 0) {
+      writer.uint32(56).int64(message.diskBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      writer.uint32(64).int64(message.maxDiskBytes);
+    }
+    if (message.uptimeSeconds !== 0) {
+      writer.uint32(72).int64(message.uptimeSeconds);
+    }
+    if (message.tags !== "") {
+      writer.uint32(82).string(message.tags);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerObservation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerObservation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.cpu = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.memBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxMemBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.diskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxDiskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.uptimeSeconds = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.tags = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerObservation {
+    return {
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      cpu: isSet(object.cpu) ? globalThis.Number(object.cpu) : 0,
+      memBytes: isSet(object.memBytes)
+        ? globalThis.Number(object.memBytes)
+        : isSet(object.mem_bytes)
+        ? globalThis.Number(object.mem_bytes)
+        : 0,
+      maxMemBytes: isSet(object.maxMemBytes)
+        ? globalThis.Number(object.maxMemBytes)
+        : isSet(object.max_mem_bytes)
+        ? globalThis.Number(object.max_mem_bytes)
+        : 0,
+      diskBytes: isSet(object.diskBytes)
+        ? globalThis.Number(object.diskBytes)
+        : isSet(object.disk_bytes)
+        ? globalThis.Number(object.disk_bytes)
+        : 0,
+      maxDiskBytes: isSet(object.maxDiskBytes)
+        ? globalThis.Number(object.maxDiskBytes)
+        : isSet(object.max_disk_bytes)
+        ? globalThis.Number(object.max_disk_bytes)
+        : 0,
+      uptimeSeconds: isSet(object.uptimeSeconds)
+        ? globalThis.Number(object.uptimeSeconds)
+        : isSet(object.uptime_seconds)
+        ? globalThis.Number(object.uptime_seconds)
+        : 0,
+      tags: isSet(object.tags) ? globalThis.String(object.tags) : "",
+    };
+  },
+
+  toJSON(message: ContainerObservation): unknown {
+    const obj: any = {};
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.cpu !== 0) {
+      obj.cpu = floatToJson(message.cpu);
+    }
+    if (message.memBytes !== 0) {
+      obj.memBytes = Math.round(message.memBytes);
+    }
+    if (message.maxMemBytes !== 0) {
+      obj.maxMemBytes = Math.round(message.maxMemBytes);
+    }
+    if (message.diskBytes !== 0) {
+      obj.diskBytes = Math.round(message.diskBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      obj.maxDiskBytes = Math.round(message.maxDiskBytes);
+    }
+    if (message.uptimeSeconds !== 0) {
+      obj.uptimeSeconds = Math.round(message.uptimeSeconds);
+    }
+    if (message.tags !== "") {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ContainerObservation>): ContainerObservation {
+    return ContainerObservation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerObservation>): ContainerObservation {
+    const message = createBaseContainerObservation();
+    message.vmid = object.vmid ?? 0;
+    message.name = object.name ?? "";
+    message.status = object.status ?? "";
+    message.cpu = object.cpu ?? 0;
+    message.memBytes = object.memBytes ?? 0;
+    message.maxMemBytes = object.maxMemBytes ?? 0;
+    message.diskBytes = object.diskBytes ?? 0;
+    message.maxDiskBytes = object.maxDiskBytes ?? 0;
+    message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    message.tags = object.tags ?? "";
+    return message;
+  },
+};
+
+function createBaseContainersObserved(): ContainersObserved {
+  return { hostId: "", node: "", observedAt: undefined, containers: [] };
+}
+
+export const ContainersObserved: MessageFns<ContainersObserved> = {
+  encode(message: ContainersObserved, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(18).string(message.node);
+    }
+    if (message.observedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.observedAt), writer.uint32(26).fork()).join();
+    }
+    for (const v of message.containers) {
+      ContainerObservation.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainersObserved {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainersObserved();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.observedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.containers.push(ContainerObservation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainersObserved {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      observedAt: isSet(object.observedAt)
+        ? fromJsonTimestamp(object.observedAt)
+        : isSet(object.observed_at)
+        ? fromJsonTimestamp(object.observed_at)
+        : undefined,
+      containers: globalThis.Array.isArray(object?.containers)
+        ? object.containers.map((e: any) => ContainerObservation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ContainersObserved): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.observedAt !== undefined) {
+      obj.observedAt = message.observedAt.toISOString();
+    }
+    if (message.containers?.length) {
+      obj.containers = message.containers.map((e) => ContainerObservation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ContainersObserved>): ContainersObserved {
+    return ContainersObserved.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainersObserved>): ContainersObserved {
+    const message = createBaseContainersObserved();
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.observedAt = object.observedAt ?? undefined;
+    message.containers = object.containers?.map((e) => ContainerObservation.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1009,6 +1836,28 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
@@ -1018,6 +1867,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

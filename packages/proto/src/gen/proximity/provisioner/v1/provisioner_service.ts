@@ -24,6 +24,27 @@ export const protobufPackage = "proximity.provisioner.v1";
 
 export const protobufFileName = "proximity/provisioner/v1/provisioner_service.proto";
 
+export interface HostContainer {
+  node: string;
+  vmid: number;
+  name: string;
+  status: string;
+  cores: number;
+  maxMemBytes: number;
+  maxDiskBytes: number;
+  tags: string;
+  /** App id from the Proximity mark in the description ("" = not marked). */
+  proximityAppId: string;
+}
+
+export interface ListHostContainersRequest {
+  hostId: string;
+}
+
+export interface ListHostContainersResponse {
+  items: HostContainer[];
+}
+
 export interface OperationStep {
   name: string;
   status: string;
@@ -90,6 +111,367 @@ export interface ListBreakersRequest {
 export interface ListBreakersResponse {
   items: Breaker[];
 }
+
+function createBaseHostContainer(): HostContainer {
+  return {
+    node: "",
+    vmid: 0,
+    name: "",
+    status: "",
+    cores: 0,
+    maxMemBytes: 0,
+    maxDiskBytes: 0,
+    tags: "",
+    proximityAppId: "",
+  };
+}
+
+export const HostContainer: MessageFns<HostContainer> = {
+  encode(message: HostContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.node !== "") {
+      writer.uint32(10).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(16).int32(message.vmid);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.cores !== 0) {
+      writer.uint32(40).int32(message.cores);
+    }
+    if (message.maxMemBytes !== 0) {
+      writer.uint32(48).int64(message.maxMemBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      writer.uint32(56).int64(message.maxDiskBytes);
+    }
+    if (message.tags !== "") {
+      writer.uint32(66).string(message.tags);
+    }
+    if (message.proximityAppId !== "") {
+      writer.uint32(74).string(message.proximityAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostContainer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostContainer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cores = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxMemBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxDiskBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tags = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.proximityAppId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostContainer {
+    return {
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      cores: isSet(object.cores) ? globalThis.Number(object.cores) : 0,
+      maxMemBytes: isSet(object.maxMemBytes)
+        ? globalThis.Number(object.maxMemBytes)
+        : isSet(object.max_mem_bytes)
+        ? globalThis.Number(object.max_mem_bytes)
+        : 0,
+      maxDiskBytes: isSet(object.maxDiskBytes)
+        ? globalThis.Number(object.maxDiskBytes)
+        : isSet(object.max_disk_bytes)
+        ? globalThis.Number(object.max_disk_bytes)
+        : 0,
+      tags: isSet(object.tags) ? globalThis.String(object.tags) : "",
+      proximityAppId: isSet(object.proximityAppId)
+        ? globalThis.String(object.proximityAppId)
+        : isSet(object.proximity_app_id)
+        ? globalThis.String(object.proximity_app_id)
+        : "",
+    };
+  },
+
+  toJSON(message: HostContainer): unknown {
+    const obj: any = {};
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.cores !== 0) {
+      obj.cores = Math.round(message.cores);
+    }
+    if (message.maxMemBytes !== 0) {
+      obj.maxMemBytes = Math.round(message.maxMemBytes);
+    }
+    if (message.maxDiskBytes !== 0) {
+      obj.maxDiskBytes = Math.round(message.maxDiskBytes);
+    }
+    if (message.tags !== "") {
+      obj.tags = message.tags;
+    }
+    if (message.proximityAppId !== "") {
+      obj.proximityAppId = message.proximityAppId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostContainer>): HostContainer {
+    return HostContainer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostContainer>): HostContainer {
+    const message = createBaseHostContainer();
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.name = object.name ?? "";
+    message.status = object.status ?? "";
+    message.cores = object.cores ?? 0;
+    message.maxMemBytes = object.maxMemBytes ?? 0;
+    message.maxDiskBytes = object.maxDiskBytes ?? 0;
+    message.tags = object.tags ?? "";
+    message.proximityAppId = object.proximityAppId ?? "";
+    return message;
+  },
+};
+
+function createBaseListHostContainersRequest(): ListHostContainersRequest {
+  return { hostId: "" };
+}
+
+export const ListHostContainersRequest: MessageFns<ListHostContainersRequest> = {
+  encode(message: ListHostContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHostContainersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHostContainersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListHostContainersRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListHostContainersRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListHostContainersRequest>): ListHostContainersRequest {
+    return ListHostContainersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListHostContainersRequest>): ListHostContainersRequest {
+    const message = createBaseListHostContainersRequest();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseListHostContainersResponse(): ListHostContainersResponse {
+  return { items: [] };
+}
+
+export const ListHostContainersResponse: MessageFns<ListHostContainersResponse> = {
+  encode(message: ListHostContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      HostContainer.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHostContainersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHostContainersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(HostContainer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListHostContainersResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => HostContainer.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListHostContainersResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => HostContainer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListHostContainersResponse>): ListHostContainersResponse {
+    return ListHostContainersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListHostContainersResponse>): ListHostContainersResponse {
+    const message = createBaseListHostContainersResponse();
+    message.items = object.items?.map((e) => HostContainer.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 function createBaseOperationStep(): OperationStep {
   return { name: "", status: "", upid: "", updatedAt: undefined };
@@ -1248,6 +1630,18 @@ export const ProvisionerServiceService = {
       Buffer.from(ListBreakersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListBreakersResponse => ListBreakersResponse.decode(value),
   },
+  /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
+  listHostContainers: {
+    path: "/proximity.provisioner.v1.ProvisionerService/ListHostContainers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListHostContainersRequest): Buffer =>
+      Buffer.from(ListHostContainersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListHostContainersRequest => ListHostContainersRequest.decode(value),
+    responseSerialize: (value: ListHostContainersResponse): Buffer =>
+      Buffer.from(ListHostContainersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListHostContainersResponse => ListHostContainersResponse.decode(value),
+  },
 } as const;
 
 export interface ProvisionerServiceServer extends UntypedServiceImplementation {
@@ -1255,6 +1649,8 @@ export interface ProvisionerServiceServer extends UntypedServiceImplementation {
   listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
   /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
   listBreakers: handleUnaryCall<ListBreakersRequest, ListBreakersResponse>;
+  /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
+  listHostContainers: handleUnaryCall<ListHostContainersRequest, ListHostContainersResponse>;
 }
 
 export interface ProvisionerServiceClient extends Client {
@@ -1303,6 +1699,22 @@ export interface ProvisionerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListBreakersResponse) => void,
+  ): ClientUnaryCall;
+  /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
+  listHostContainers(
+    request: ListHostContainersRequest,
+    callback: (error: ServiceError | null, response: ListHostContainersResponse) => void,
+  ): ClientUnaryCall;
+  listHostContainers(
+    request: ListHostContainersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListHostContainersResponse) => void,
+  ): ClientUnaryCall;
+  listHostContainers(
+    request: ListHostContainersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListHostContainersResponse) => void,
   ): ClientUnaryCall;
 }
 
