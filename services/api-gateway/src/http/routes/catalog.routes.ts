@@ -51,7 +51,7 @@ export function catalogRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["catalog"],
-          summary: "Get a catalog app with its compose file",
+          summary: "Get a catalog app with its compose file and environment variables",
           params: z.object({ app_id: z.string().min(1).max(100) }),
           response: { 200: catalogItemDetailJson },
         },
@@ -72,7 +72,9 @@ export function catalogRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         config: { access: "admin" },
         schema: {
           tags: ["catalog"],
-          summary: "Reload the catalog from its source",
+          summary: "Reload the catalog files on every replica",
+          description:
+            "A broken catalog file answers 400 with every problem (`errors[].field` = `<file>: <field>`) and the previous catalog stays in effect.",
           response: { 200: z.object({ count: z.number().int() }) },
         },
       },
