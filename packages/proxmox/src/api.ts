@@ -129,9 +129,26 @@ export interface ProxmoxClient {
   containerStatus(node: string, vmid: number): Promise<ContainerSummary>;
   startContainer(node: string, vmid: number): Promise<Upid>;
   stopContainer(node: string, vmid: number): Promise<Upid>;
-  shutdownContainer(node: string, vmid: number, timeoutSeconds?: number): Promise<Upid>;
+  /**
+   * Clean shutdown: the task fails when the CT does not stop within `timeoutSeconds` (PVE default 60),
+   * unless `forceStop` lets PVE kill it then.
+   */
+  shutdownContainer(
+    node: string,
+    vmid: number,
+    timeoutSeconds?: number,
+    options?: { forceStop?: boolean },
+  ): Promise<Upid>;
   rebootContainer(node: string, vmid: number): Promise<Upid>;
-  deleteContainer(node: string, vmid: number, options?: { force?: boolean; purge?: boolean }): Promise<Upid>;
+  /**
+   * Destroys a CT. `purge` also removes it from backup jobs, replication and HA;
+   * `destroyUnreferencedDisks` also destroys disks with its VMID that the config does not list.
+   */
+  deleteContainer(
+    node: string,
+    vmid: number,
+    options?: { force?: boolean; purge?: boolean; destroyUnreferencedDisks?: boolean },
+  ): Promise<Upid>;
   taskStatus(node: string, upid: Upid): Promise<TaskStatus>;
   taskLog(node: string, upid: Upid, options?: { start?: number; limit?: number }): Promise<string[]>;
   /** Polls until the task stops; resolves on OK/WARNINGS, rejects with TaskFailedError otherwise. */

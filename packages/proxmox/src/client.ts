@@ -152,8 +152,16 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
     return this.#statusAction(node, vmid, "stop");
   }
 
-  shutdownContainer(node: string, vmid: number, timeoutSeconds?: number): Promise<Upid> {
-    return this.#statusAction(node, vmid, "shutdown", { timeout: timeoutSeconds });
+  shutdownContainer(
+    node: string,
+    vmid: number,
+    timeoutSeconds?: number,
+    options: { forceStop?: boolean } = {},
+  ): Promise<Upid> {
+    return this.#statusAction(node, vmid, "shutdown", {
+      timeout: timeoutSeconds,
+      forceStop: options.forceStop,
+    });
   }
 
   rebootContainer(node: string, vmid: number): Promise<Upid> {
@@ -163,10 +171,14 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
   async deleteContainer(
     node: string,
     vmid: number,
-    options: { force?: boolean; purge?: boolean } = {},
+    options: { force?: boolean; purge?: boolean; destroyUnreferencedDisks?: boolean } = {},
   ): Promise<Upid> {
     this.#check(node, vmid);
-    const params = { force: options.force, purge: options.purge };
+    const params = {
+      force: options.force,
+      purge: options.purge,
+      "destroy-unreferenced-disks": options.destroyUnreferencedDisks,
+    };
     return this.#upid(await this.#api.call("DELETE", apiPath`/nodes/${node}/lxc/${vmid}`, params));
   }
 
@@ -224,7 +236,7 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
     node: string,
     vmid: number,
     action: string,
-    params?: Record<string, number | undefined>,
+    params?: Record<string, number | boolean | undefined>,
   ) {
     this.#check(node, vmid);
     return this.#upid(

@@ -93,16 +93,29 @@ describe("createSshExecutor", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400); // 4 commands, 2 at a time
   });
 
-  it("ssh - reconnects after the connection closed", async () => {
+  it("ssh - a connection closed by the server is dropped from the pool; the next call reconnects", async () => {
     await withExecutor(async (ssh) => {
       const before = server.connections();
       await ssh.exec(target, "true");
-      await server.close().catch(() => undefined); // drops connections; restart on a new port below
-      server = await startSshServer();
-      const t2 = { ...target, port: server.port, hostKeyFingerprint: server.fingerprint };
-      target = t2;
-      expect((await ssh.exec(t2, "echo again")).stdout).toBe("again\n");
-      expect(before).toBeGreaterThanOrEqual(0);
+      await ssh.exec(target, "true");
+      expect(server.connections() - before).toBe(1); // pooled
+      await server.dropConnections();
+      await new Promise((r) => setTimeout(r, 200)); // the client sees the close
+      expect((await ssh.exec(target, "echo again")).stdout).toBe("again\n");
+      expect(server.connections() - before).toBe(2); // same server, same key: a new connection
+      expect((await ssh.exec(target, "echo pooled")).stdout).toBe("pooled\n");
+      expect(server.connections() - before).toBe(2);
+    });
+  });
+
+  it("ssh - a pooled connection that died unnoticed is replaced on the next call", async () => {
+    await withExecutor(async (ssh) => {
+      const before = server.connections();
+      await ssh.exec(target, "true");
+      // No wait: the call races the close, and must still succeed on a fresh connection.
+      await server.dropConnections();
+      expect((await ssh.exec(target, "echo again")).stdout).toBe("again\n");
+      expect(server.connections() - before).toBe(2);
     });
   });
 

@@ -134,11 +134,20 @@ describe("waitForTask", () => {
   });
 
   it("waitForTask - backs off by doubling up to the maximum interval", async () => {
-    const { pve, c } = await client(task(4, "OK"));
-    const started = Date.now();
-    await c.waitForTask(UPID, { intervalMs: 40, maxIntervalMs: 100 });
-    // 40 + 80 + 100 + 100 = 320 ms of sleeping before the fifth poll
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    const polls: number[] = [];
+    const route = task(4, "OK");
+    const { pve, c } = await client((req) => {
+      if (req.path.endsWith("/status")) polls.push(performance.now());
+      return route(req);
+    });
+    await c.waitForTask(UPID, { intervalMs: 100, maxIntervalMs: 250 });
     expect(pve.requests).toHaveLength(5);
+    const gaps = polls.slice(1).map((t, i) => t - polls[i]!);
+    // Sleeps of 100, 200, 250, 250 ms between the polls (timers never fire early; allow rounding).
+    expect(gaps[0]).toBeGreaterThanOrEqual(95);
+    expect(gaps[1]).toBeGreaterThanOrEqual(195); // doubled
+    expect(gaps[2]).toBeGreaterThanOrEqual(245); // capped at the maximum…
+    expect(gaps[3]).toBeGreaterThanOrEqual(245);
+    expect(gaps[3]).toBeLessThan(600); // …and not doubled further (that would be 800 ms)
   });
 });

@@ -22,6 +22,13 @@ describe("checkReturns", () => {
     expect(checkReturns("PUT", "/nodes/pve1/lxc/100/config", "x").join()).toContain("expected null");
   });
 
+  it("checkReturns - null is a valid answer only where the schema marks the return optional", () => {
+    const volume = `/nodes/pve1/storage/local/content/${encodeURIComponent("local:backup/vzdump-lxc-100.tar.zst")}`;
+    expect(checkReturns("DELETE", volume, null)).toEqual([]);
+    expect(checkReturns("DELETE", volume, "UPID:pve1:x")).toEqual([]);
+    expect(checkReturns("GET", "/cluster/nextid", null)).toHaveLength(1);
+  });
+
   it("checkReturns - an endpoint the schema lacks is a problem", () => {
     expect(checkReturns("GET", "/nodes/pve1/lxc/100/nonsense", {})).toEqual([
       "GET /nodes/pve1/lxc/100/nonsense is not in the schema",

@@ -59,6 +59,10 @@ export interface FaultMatch {
   readonly taskType?: string;
   /** Regular expression tested against the command run over SSH (for SSH faults). */
   readonly sshCommand?: string;
+  /** Container the fault applies to (guest faults: image and service faults, shutdown-timeout). */
+  readonly vmid?: number;
+  /** Regular expression tested against a compose service's image, e.g. "^nginx:1\\.99$" (image faults). */
+  readonly image?: string;
 }
 
 export type FaultEffect =
@@ -73,7 +77,25 @@ export type FaultEffect =
   /** Let the task start, then end with `TASK ERROR: <message>`. */
   | { readonly kind: "task-failure"; readonly message: string }
   /** SSH command exits with `code` and prints `stderr`. */
-  | { readonly kind: "ssh-failure"; readonly code: number; readonly stderr: string };
+  | { readonly kind: "ssh-failure"; readonly code: number; readonly stderr: string }
+  /**
+   * `docker compose pull` (or `up`, which pulls missing images) of a matching image fails with exit 1:
+   * unknown tag, registry down. Default message: Docker's "manifest unknown" for the image.
+   */
+  | { readonly kind: "image-pull-failure"; readonly message?: string }
+  /**
+   * A service with a matching image exits right after `up`/`start`/`restart` (exit code, default 1):
+   * `ps` shows it "restarting" when the service has a restart policy, else "exited" (listed only
+   * with `ps -a`, as docker compose does).
+   */
+  | { readonly kind: "service-exit"; readonly exitCode?: number }
+  /** A service with a matching image runs but its health check fails: State "running", Health "unhealthy". */
+  | { readonly kind: "service-unhealthy" }
+  /**
+   * The container ignores a clean shutdown: `status/shutdown` fails like lxc-stop's timeout unless
+   * `forceStop=1` (then it is killed and the task succeeds). `stop` still works.
+   */
+  | { readonly kind: "shutdown-timeout" };
 
 export interface FaultSpec {
   readonly match: FaultMatch;
@@ -94,11 +116,28 @@ export interface SimContainer {
   readonly lock?: string;
 }
 
+/**
+ * One command a node's SSH server received, recorded when it arrives (so commands that hang or are
+ * reset are recorded too): what `ps` on the node would have shown. Stdin is never recorded.
+ */
 export interface SimCommand {
   readonly node: string;
+  /** For `pct exec … -- sh -c '<script>'` the decoded script, else the command line. */
   readonly command: string;
-  readonly exitCode: number;
+  /** The command line exactly as received (the node's process list shows this). */
+  readonly line: string;
+  /** How many bytes arrived on stdin (the content is never kept). */
+  readonly stdinBytes: number;
+  /** Exit status; null while running, or when none was sent (hang, reset). */
+  readonly exitCode: number | null;
   readonly at: string;
+}
+
+/** A file inside a container, as the simulated guest holds it. */
+export interface SimGuestFile {
+  readonly content: string;
+  /** Permission bits, e.g. 0o600 (`umask 077` before writing). */
+  readonly mode: number;
 }
 
 /** Handle returned by createProxmoxSimulator(). */
@@ -114,5 +153,8 @@ export interface ProxmoxSimulator {
   /** Present a different SSH host key on every node (to test host-key verification). */
   setWrongHostKey(wrong: boolean): void;
   containers(): SimContainer[];
+  /** Every command the nodes' SSH servers received (newest last, at most the last 10 000). */
   commandLog(node?: string): SimCommand[];
+  /** A file inside container `vmid` (any node), undefined when either does not exist. */
+  guestFile(vmid: number, path: string): SimGuestFile | undefined;
 }

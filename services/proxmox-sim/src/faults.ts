@@ -1,6 +1,8 @@
 /**
  * Injected faults. Each call site asks for the effect that applies to it (an API call, a task, an SSH
- * command); a fault with `times` is used up as it hits, and `rate` makes it hit only sometimes.
+ * command, an image pull or service start inside a container, a shutdown); a fault with `times` is
+ * used up as it hits, and `rate` makes it hit only sometimes. The kinds are listed in api.ts and
+ * in the README.
  */
 import { randomUUID } from "node:crypto";
 import type { FaultEffect, FaultSpec } from "./api.js";
@@ -21,6 +23,15 @@ export interface FaultRegistry {
   forTask(type: string, method: string, path: string): string | undefined;
   /** Effect for an SSH command (ssh-failure, latency, hang, reset); tested against every given text. */
   forSsh(commands: readonly string[]): FaultEffect | undefined;
+  /** Message of an image-pull-failure for `image` in container `vmid`, if one hits. */
+  forImagePull(vmid: number, image: string): string | undefined;
+  /** What happens to a service of `image` in container `vmid` once it is started, if a fault hits. */
+  forServiceStart(
+    vmid: number,
+    image: string,
+  ): Extract<FaultEffect, { kind: "service-exit" | "service-unhealthy" }> | undefined;
+  /** Whether container `vmid` ignores a clean shutdown this time. */
+  forShutdown(vmid: number): boolean;
 }
 
 /** Creates an empty registry. `random` is injectable so rate-based tests can be deterministic. */
@@ -30,6 +41,9 @@ export function createFaultRegistry(random: () => number = Math.random): FaultRe
 
 const HTTP_KINDS = new Set(["http-error", "latency", "hang", "reset"]);
 const SSH_KINDS = new Set(["ssh-failure", "latency", "hang", "reset"]);
+/** Faults of the guest (matched by vmid and image, never by API path or SSH command). */
+const GUEST_KINDS = new Set(["image-pull-failure", "service-exit", "service-unhealthy", "shutdown-timeout"]);
+const KINDS = new Set([...HTTP_KINDS, ...SSH_KINDS, ...GUEST_KINDS, "task-failure"]);
 
 class FaultRegistryImpl implements FaultRegistry {
   readonly #faults = new Map<string, { spec: FaultSpec; hits: number }>();
@@ -40,8 +54,15 @@ class FaultRegistryImpl implements FaultRegistry {
   }
 
   add(spec: FaultSpec): string {
+    if (!spec?.match || !KINDS.has(spec.effect?.kind)) {
+      throw new Error(`unknown fault effect '${String(spec?.effect?.kind)}' (or no match given)`);
+    }
     if (spec.match.path !== undefined) new RegExp(spec.match.path); // throws early on a bad pattern
     if (spec.match.sshCommand !== undefined) new RegExp(spec.match.sshCommand);
+    if (spec.match.image !== undefined) new RegExp(spec.match.image);
+    if (spec.match.vmid !== undefined && !Number.isInteger(spec.match.vmid)) {
+      throw new Error(`fault match vmid must be an integer, got '${String(spec.match.vmid)}'`);
+    }
     const id = randomUUID();
     this.#faults.set(id, { spec, hits: 0 });
     return id;
@@ -65,6 +86,7 @@ class FaultRegistryImpl implements FaultRegistry {
       // SSH- and task-scoped faults never touch API answers.
       if (!HTTP_KINDS.has(s.effect.kind) || m.sshCommand !== undefined || m.taskType !== undefined)
         return false;
+      if (m.vmid !== undefined || m.image !== undefined) return false;
       return matchesHttp(s, method, path);
     });
   }
@@ -81,13 +103,36 @@ class FaultRegistryImpl implements FaultRegistry {
 
   forSsh(commands: readonly string[]): FaultEffect | undefined {
     return this.#take((s) => {
-      if (!SSH_KINDS.has(s.effect.kind)) return false;
+      if (!SSH_KINDS.has(s.effect.kind) || s.match.vmid !== undefined || s.match.image !== undefined)
+        return false;
       const pattern = s.match.sshCommand;
       // latency/hang/reset are HTTP faults unless explicitly scoped to SSH.
       if (pattern === undefined) return s.effect.kind === "ssh-failure";
       const re = new RegExp(pattern);
       return commands.some((c) => re.test(c));
     });
+  }
+
+  forImagePull(vmid: number, image: string): string | undefined {
+    const effect = this.#take((s) => s.effect.kind === "image-pull-failure" && matchesGuest(s, vmid, image));
+    if (effect?.kind !== "image-pull-failure") return undefined;
+    return (
+      effect.message ??
+      `Error response from daemon: manifest for ${image} not found: manifest unknown: manifest unknown`
+    );
+  }
+
+  forServiceStart(vmid: number, image: string) {
+    const effect = this.#take(
+      (s) =>
+        (s.effect.kind === "service-exit" || s.effect.kind === "service-unhealthy") &&
+        matchesGuest(s, vmid, image),
+    );
+    return effect?.kind === "service-exit" || effect?.kind === "service-unhealthy" ? effect : undefined;
+  }
+
+  forShutdown(vmid: number): boolean {
+    return this.#take((s) => s.effect.kind === "shutdown-timeout" && matchesGuest(s, vmid)) !== undefined;
   }
 
   #take(applies: (s: FaultSpec) => boolean): FaultEffect | undefined {
@@ -100,6 +145,11 @@ class FaultRegistryImpl implements FaultRegistry {
     }
     return undefined;
   }
+}
+
+function matchesGuest(s: FaultSpec, vmid: number, image?: string): boolean {
+  if (s.match.vmid !== undefined && s.match.vmid !== vmid) return false;
+  return s.match.image === undefined || (image !== undefined && new RegExp(s.match.image).test(image));
 }
 
 function matchesHttp(s: FaultSpec, method: string, path: string): boolean {

@@ -11,6 +11,7 @@ export type {
   RunningSimulator,
   SimCommand,
   SimContainer,
+  SimGuestFile,
   SimulatorNodeInfo,
   SimulatorOptions,
 } from "./api.js";

@@ -15,7 +15,26 @@ export interface SimContext {
   readonly storage: StorageState;
   readonly faults: FaultRegistry;
   readonly auth: Authenticator;
-  readonly commands: SimCommand[];
+  /** Commands the nodes' SSH servers received, oldest first (see recordCommand). */
+  readonly commands: CommandRecord[];
+}
+
+/** A SimCommand still being filled in (the exit status arrives after the command ran). */
+export type CommandRecord = { -readonly [K in keyof SimCommand]: SimCommand[K] };
+
+const MAX_COMMANDS = 10_000;
+
+/**
+ * Records a command as it arrives and returns the record to complete. The log keeps the newest
+ * MAX_COMMANDS, trimmed in batches so that a full log does not cost a shift per command.
+ */
+export function recordCommand(sim: SimContext, entry: Omit<CommandRecord, "exitCode" | "at">): CommandRecord {
+  const record: CommandRecord = { ...entry, exitCode: null, at: new Date().toISOString() };
+  sim.commands.push(record);
+  if (sim.commands.length > MAX_COMMANDS + MAX_COMMANDS / 10) {
+    sim.commands.splice(0, sim.commands.length - MAX_COMMANDS);
+  }
+  return record;
 }
 
 /** What a route needs to start a task (the request is matched against task-failure faults). */

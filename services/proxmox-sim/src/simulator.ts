@@ -7,6 +7,7 @@ import type {
   RunningSimulator,
   SimCommand,
   SimContainer,
+  SimGuestFile,
   SimulatorOptions,
 } from "./api.js";
 import { createFaultRegistry } from "./faults.js";
@@ -63,6 +64,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
         setWrongHostKey: (wrong) => this.setWrongHostKey(wrong),
         containers: () => this.containers(),
         commandLog: (node) => this.commandLog(node),
+        guestFile: (vmid, path) => this.guestFile(vmid, path),
       },
     });
     const login = options.ssh ?? { username: "root" };
@@ -144,6 +146,13 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
   }
 
   commandLog(node?: string): SimCommand[] {
-    return this.#sim.commands.filter((c) => node === undefined || c.node === node);
+    return this.#sim.commands.filter((c) => node === undefined || c.node === node).map((c) => ({ ...c }));
+  }
+
+  guestFile(vmid: number, path: string): SimGuestFile | undefined {
+    const guest = this.#sim.cluster.find(vmid)?.guest;
+    const content = guest?.files.get(path);
+    if (!guest || content === undefined) return undefined;
+    return { content, mode: guest.modes.get(path) ?? 0o644 };
   }
 }

@@ -4,7 +4,7 @@ import { createCt, DEBIAN, type SimHarness, startSim } from "./support/sim-fixtu
 describe("containers api", () => {
   let h: SimHarness;
   beforeAll(async () => {
-    h = await startSim();
+    h = await startSim({ taskDurationMs: 200 }); // tests observe locks held while a task runs
   });
   afterAll(() => h.sim.stop());
 

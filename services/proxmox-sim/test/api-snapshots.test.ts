@@ -22,7 +22,7 @@ describe("snapshots and clone api", () => {
   };
 
   it("snapshot - create holds lock snapshot, then lists it under current with parents", async () => {
-    await createCt(h, "pve1", 300);
+    await createCt(h, "pve1", 300, { rootfs: "local-lvm:4" });
     const upid = await run("POST", "/nodes/pve1/lxc/300/snapshot", { snapname: "s1", description: "first" });
     expect(lockOf(300)).toBe("snapshot");
     const busy = await h.call("POST", "/nodes/pve1/lxc/300/status/start");
@@ -41,6 +41,15 @@ describe("snapshots and clone api", () => {
       { cmd: "rollback" },
       { cmd: "config" },
     ]);
+  });
+
+  it("snapshot - a root disk on a directory storage cannot be snapshotted (the task fails)", async () => {
+    await createCt(h, "pve1", 309, { rootfs: "local:4" });
+    const upid = await run("POST", "/nodes/pve1/lxc/309/snapshot", { snapname: "s1" });
+    expect((await h.waitTask("pve1", upid)).exitstatus).toBe("snapshot feature is not available");
+    expect(lockOf(309)).toBeUndefined();
+    const list = (await h.call("GET", "/nodes/pve1/lxc/309/snapshot")).body.data as Row[];
+    expect(list.map((s) => s.name)).toEqual(["current"]);
   });
 
   it("snapshot - reserved and duplicate names, unknown snapshots fail like PVE", async () => {
@@ -89,7 +98,10 @@ describe("snapshots and clone api", () => {
     await h.waitTask("pve1", upid);
     expect([lockOf(300), lockOf(301)]).toEqual([undefined, undefined]);
     const config = (await h.call("GET", "/nodes/pve1/lxc/301/config")).body.data as Row;
-    expect(config).toMatchObject({ hostname: "copy", rootfs: expect.stringMatching(/^local:vm-301-disk-0/) });
+    expect(config).toMatchObject({
+      hostname: "copy",
+      rootfs: expect.stringMatching(/^local-lvm:vm-301-disk-0/),
+    });
     expect(config.parent).toBeUndefined();
     const taken = await h.call("POST", "/nodes/pve1/lxc/300/clone", { newid: 301, snapname: "s2" });
     expect(taken.body.message).toBe("CT 301 already exists on node 'pve1'\n");

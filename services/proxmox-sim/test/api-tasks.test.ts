@@ -4,7 +4,7 @@ import { DEBIAN, type SimHarness, startSim, UPID_RE } from "./support/sim-fixtur
 describe("tasks api", () => {
   let h: SimHarness;
   beforeAll(async () => {
-    h = await startSim({ taskDurationMs: 60 });
+    h = await startSim({ taskDurationMs: 300 }); // long enough to observe "running" on a loaded machine
   });
   afterAll(() => h.sim.stop());
 

@@ -25,6 +25,8 @@ export interface TestSshServer {
   connections(): number;
   /** Processes still running (killed ones are removed). */
   running(): number;
+  /** Closes every client connection from the server side (the server keeps listening). */
+  dropConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export async function startSshServer(): Promise<TestSshServer> {
   const commands: string[] = [];
   const live = new Set<ChildProcess>();
   let connections = 0;
-  const clients = new Set<{ end(): unknown }>();
+  const clients = new Set<{ end(): unknown; once(event: "close", fn: () => void): unknown }>();
 
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     connections++;
@@ -98,6 +100,11 @@ export async function startSshServer(): Promise<TestSshServer> {
     commands,
     connections: () => connections,
     running: () => live.size,
+    dropConnections: async () => {
+      const closing = [...clients].map((c) => new Promise<void>((resolve) => c.once("close", resolve)));
+      for (const c of clients) c.end();
+      await Promise.all(closing);
+    },
     close: () =>
       new Promise((resolve) => {
         for (const c of live) killTree(c);

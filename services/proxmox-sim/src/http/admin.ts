@@ -1,10 +1,12 @@
 /**
  * Admin endpoints outside `/api2/json` for driving the simulator from another process (the dev
- * stack, benchmarks): faults, host down, wrong host key, and inspection of containers and commands.
- * They need no authentication and keep working while the simulated host is down.
+ * stack, benchmarks): faults, host down, wrong host key, and inspection of containers, of the
+ * commands the nodes received and of files inside containers. They need no authentication and keep
+ * working while the simulated host is down; they live outside /api2/json, where the product's client
+ * never goes, so nothing in the product can come to depend on them.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FaultSpec, SimCommand, SimContainer } from "../api.js";
+import type { FaultSpec, SimCommand, SimContainer, SimGuestFile } from "../api.js";
 import type { FaultRegistry } from "../faults.js";
 import { sendJson } from "./reply.js";
 
@@ -14,6 +16,7 @@ export interface AdminControls {
   setWrongHostKey(wrong: boolean): void;
   containers(): SimContainer[];
   commandLog(node?: string): SimCommand[];
+  guestFile(vmid: number, path: string): SimGuestFile | undefined;
 }
 
 /** Handles `/_sim/...`; `rest` is the path after `/_sim`. */
@@ -52,6 +55,12 @@ export async function handleAdmin(
     if (rest === "/containers" && method === "GET") return ok(controls.containers());
     if (rest === "/commands" && method === "GET")
       return ok(controls.commandLog(query.get("node") ?? undefined));
+    const fileOf = /^\/containers\/(\d+)\/file$/.exec(rest)?.[1];
+    if (fileOf && method === "GET") {
+      const file = controls.guestFile(Number(fileOf), query.get("path") ?? "");
+      if (file) return ok(file);
+      return sendJson(res, 404, { data: null, message: `no file '${query.get("path")}' in CT ${fileOf}\n` });
+    }
     sendJson(res, 404, { data: null, message: `no admin endpoint ${method} /_sim${rest}\n` });
   } catch (err) {
     sendJson(res, 400, { data: null, message: `${err instanceof Error ? err.message : String(err)}\n` });

@@ -130,12 +130,27 @@ export const BUILTINS: Readonly<Record<string, Program>> = {
   source: (io) => sourceFile(io),
   read: () => 0,
   trap: ok,
-  umask: ok,
+  umask,
   wait: ok,
   shift: ok,
   local: ok,
   ulimit: ok,
 };
+
+/** `umask` prints the mask (0022), `umask 077` sets it (octal only, as scripts write it). */
+function umask({ argv, env, out, err }: ProgramIO): number {
+  const value = argv[1];
+  if (value === undefined) {
+    out(`${env.umask.toString(8).padStart(4, "0")}\n`);
+    return 0;
+  }
+  if (!/^[0-7]{1,4}$/.test(value)) {
+    err(`sh: 1: umask: Illegal number: ${value}\n`);
+    return 2;
+  }
+  env.umask = Number.parseInt(value, 8) & 0o777;
+  return 0;
+}
 
 function sourceFile({ argv, env, stdin, out, err }: ProgramIO): number {
   const content = env.world.fs.read(env.resolve(argv[1] ?? ""));

@@ -64,6 +64,7 @@ class Shell implements ShellEnv {
   readonly vars: Map<string, string>;
   cwd: string;
   errexit = false;
+  umask = 0o022;
   lastCode = 0;
 
   constructor(world: ShellWorld, vars: Map<string, string>, cwd: string) {
@@ -77,7 +78,9 @@ class Shell implements ShellEnv {
   }
 
   runScript(script: string, stdin: string): ShellResult {
-    return new Shell(this.world, new Map(this.vars), this.cwd).run(script, stdin);
+    const child = new Shell(this.world, new Map(this.vars), this.cwd);
+    child.umask = this.umask; // a child process inherits the mask
+    return child.run(script, stdin);
   }
 
   exec(argv: readonly string[], stdin: string): ShellResult {
@@ -244,7 +247,7 @@ class Shell implements ShellEnv {
       else sink.out(text);
     };
     const code = run(input, { out: write(1), err: write(2) });
-    for (const [path, f] of files) this.world.fs.write(path, f.text, f.append);
+    for (const [path, f] of files) this.world.fs.write(path, f.text, f.append, 0o666 & ~this.umask);
     return code;
   }
 

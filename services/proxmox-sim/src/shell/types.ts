@@ -6,11 +6,17 @@
 /** A minimal in-memory file system, paths absolute and normalized. */
 export interface ShellFs {
   read(path: string): string | undefined;
-  write(path: string, content: string, append?: boolean): void;
+  /** Writes a file; a file that did not exist gets `createMode` (default 0o644), an existing one keeps its mode. */
+  write(path: string, content: string, append?: boolean, createMode?: number): void;
+  /** Permission bits of a file or directory (undefined when it does not exist). */
+  mode(path: string): number | undefined;
+  chmod(path: string, mode: number): void;
   mkdir(path: string): void;
   exists(path: string): boolean;
   isDir(path: string): boolean;
   remove(path: string): void;
+  /** Renames a file or a whole directory tree (contents and modes move with it). */
+  rename(from: string, to: string): void;
 }
 
 /** What a program sees when it runs. */
@@ -32,6 +38,8 @@ export interface ShellEnv {
   cwd: string;
   /** `set -e` state. */
   errexit: boolean;
+  /** File creation mask (`umask 077`); new files get 0o666 & ~umask. */
+  umask: number;
   readonly vars: Map<string, string>;
   /** Absolute path for `p` relative to the cwd. */
   resolve(p: string): string;

@@ -6,14 +6,19 @@
 export interface ComposeService {
   readonly name: string;
   readonly image: string;
+  /** The `restart:` policy, "" when none. */
+  readonly restart: string;
 }
 
-/** Services in declaration order; `image` defaults to the service name (a `build:` service). */
+/**
+ * Services in declaration order; `image` defaults to the service name (a `build:` service). Values
+ * are taken literally: `${VAR}` interpolation is not modelled.
+ */
 export function scanComposeServices(text: string): ComposeService[] {
   const lines = text.split(/\r?\n/);
   const start = lines.findIndex((l) => /^services:\s*(#.*)?$/.test(l));
   if (start < 0) return [];
-  const services: { name: string; image: string }[] = [];
+  const services: { name: string; image: string; restart: string }[] = [];
   let serviceIndent: number | undefined;
   for (const line of lines.slice(start + 1)) {
     if (/^\s*(#.*)?$/.test(line)) continue;
@@ -22,12 +27,14 @@ export function scanComposeServices(text: string): ComposeService[] {
     serviceIndent ??= indent;
     const key = /^\s*["']?([A-Za-z0-9._-]+)["']?:\s*(#.*)?$/.exec(line);
     if (indent === serviceIndent && key) {
-      services.push({ name: key[1]!, image: key[1]! });
+      services.push({ name: key[1]!, image: key[1]!, restart: "" });
       continue;
     }
-    const image = /^\s+image:\s*["']?([^"'#\s]+)/.exec(line);
     const current = services[services.length - 1];
-    if (image && current && indent > serviceIndent) current.image = image[1]!;
+    if (!current || indent <= serviceIndent) continue;
+    const value = /^\s+(image|restart):\s*["']?([^"'#\s]+)/.exec(line);
+    if (value?.[1] === "image") current.image = value[2]!;
+    if (value?.[1] === "restart" && value[2] !== "no") current.restart = value[2]!;
   }
   return services;
 }

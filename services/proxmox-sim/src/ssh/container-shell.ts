@@ -4,6 +4,7 @@
  * system has are "not found" (127), so typos in product scripts still fail like on a real host.
  */
 
+import type { FaultRegistry } from "../faults.js";
 import { COREUTILS } from "../shell/coreutils.js";
 import { createMemoryFs } from "../shell/memory-fs.js";
 import type { Program, ShellWorld } from "../shell/types.js";
@@ -18,10 +19,8 @@ const DOCKER_PACKAGES = new Set(["docker.io", "docker-ce", "docker-compose-plugi
 
 /** Programs of a standard Debian template that scripts call for side effects we do not model. */
 const QUIET_PROGRAMS = [
-  "chmod",
   "chown",
   "ln",
-  "sed",
   "awk",
   "sort",
   "uniq",
@@ -60,7 +59,6 @@ const QUIET_PROGRAMS = [
   "kill",
   "pkill",
   "pgrep",
-  "stat",
   "readlink",
   "realpath",
   "getent",
@@ -83,10 +81,10 @@ const QUIET_PROGRAMS = [
   "which",
 ];
 
-/** The programs of container `ct` (after shell builtins). */
-export function createContainerWorld(ct: ContainerRecord): ShellWorld {
+/** The programs of container `ct` (after shell builtins); `faults` reach its Docker. */
+export function createContainerWorld(ct: ContainerRecord, faults: FaultRegistry): ShellWorld {
   const g = ct.guest;
-  const fs = createMemoryFs(g.files, g.dirs);
+  const fs = createMemoryFs(g.files, g.dirs, g.modes);
   const installDocker: Program = ({ out }) => {
     g.dockerInstalled = true;
     for (const p of ["docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin"])
@@ -107,7 +105,7 @@ export function createContainerWorld(ct: ContainerRecord): ShellWorld {
       }
       const body = /get\.docker\.com|docker\.com\/.*install/.test(url) ? DOCKER_INSTALL_SCRIPT : "";
       const o = argv.findIndex((a) => a === "-o" || a === "--output");
-      if (o >= 0) env.world.fs.write(env.resolve(argv[o + 1] ?? ""), body);
+      if (o >= 0) env.world.fs.write(env.resolve(argv[o + 1] ?? ""), body, false, 0o666 & ~env.umask);
       else out(body);
       return 0;
     },
@@ -133,9 +131,9 @@ export function createContainerWorld(ct: ContainerRecord): ShellWorld {
   return {
     fs,
     program(name) {
-      if (name === "docker") return g.dockerInstalled ? dockerProgram(ct) : undefined;
+      if (name === "docker") return g.dockerInstalled ? dockerProgram(ct, faults) : undefined;
       if (name === "docker-compose")
-        return g.packages.has("docker-compose") ? dockerComposeProgram(ct) : undefined;
+        return g.packages.has("docker-compose") ? dockerComposeProgram(ct, faults) : undefined;
       // Anything apt installed (jq, git …) exists from then on and does nothing visible.
       return programs[name] ?? (g.packages.has(name) ? () => 0 : undefined);
     },

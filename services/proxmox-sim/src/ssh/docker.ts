@@ -1,19 +1,24 @@
 /**
  * The `docker` program inside a container (present once Docker is installed): version queries and
- * `docker compose` up/pull/ps/down/config against compose files written into the container.
+ * `docker compose` up/pull/ps/down/config against compose files written into the container. Images
+ * are pulled into the guest's image store (`up` pulls the missing ones); injected faults make a pull
+ * fail or a started service exit or turn unhealthy, and that outcome stays in the guest's state (so
+ * snapshots and rollbacks carry it like a real disk would).
  */
 
+import type { FaultRegistry } from "../faults.js";
 import type { Program, ProgramIO } from "../shell/types.js";
 import type { ContainerRecord } from "../state/container.js";
-import type { ComposeProject } from "../state/guest.js";
-import { scanComposeServices } from "./compose-file.js";
+import type { ComposeProject, ServiceState } from "../state/guest.js";
+import { interpolate, readEnvFile } from "./compose-env.js";
+import { type ComposeService, scanComposeServices } from "./compose-file.js";
 
 const DOCKER_VERSION = "Docker version 27.3.1, build ce12230";
 const COMPOSE_VERSION = "Docker Compose version v2.29.7";
 const DEFAULT_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 
 /** `docker …` for container `ct`. */
-export function dockerProgram(ct: ContainerRecord): Program {
+export function dockerProgram(ct: ContainerRecord, faults: FaultRegistry): Program {
   return (io) => {
     const [sub, ...rest] = io.argv.slice(1);
     if (sub === "--version" || sub === "-v") return print(io, `${DOCKER_VERSION}\n`);
@@ -22,15 +27,17 @@ export function dockerProgram(ct: ContainerRecord): Program {
         io,
         `Client: Docker Engine - Community\n Version:           27.3.1\nServer: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n`,
       );
-    if (sub === "compose") return compose(ct, io, rest);
-    if (sub === "ps") return print(io, psTable(ct, [...ct.guest.composeProjects.values()]));
-    return 0; // pull, run, network, volume, system prune …: succeed quietly
+    if (sub === "compose") return compose(ct, faults, io, rest);
+    if (sub === "ps") return print(io, psTable([...ct.guest.composeProjects.values()], rest));
+    if (sub === "images" || (sub === "image" && rest[0] === "ls"))
+      return print(io, [...ct.guest.images].map((i) => `${i}\n`).join(""));
+    return 0; // run, network, volume, system prune …: succeed quietly
   };
 }
 
 /** The standalone `docker-compose` binary behaves like `docker compose`. */
-export function dockerComposeProgram(ct: ContainerRecord): Program {
-  return (io) => compose(ct, io, io.argv.slice(1));
+export function dockerComposeProgram(ct: ContainerRecord, faults: FaultRegistry): Program {
+  return (io) => compose(ct, faults, io, io.argv.slice(1));
 }
 
 function print(io: ProgramIO, text: string): number {
@@ -38,10 +45,17 @@ function print(io: ProgramIO, text: string): number {
   return 0;
 }
 
-function compose(ct: ContainerRecord, io: ProgramIO, args: readonly string[]): number {
+interface Invocation {
+  readonly name: string;
+  readonly file: string;
+  readonly services: readonly ComposeService[];
+}
+
+function compose(ct: ContainerRecord, faults: FaultRegistry, io: ProgramIO, args: readonly string[]): number {
   const files: string[] = [];
   let project: string | undefined;
-  let dir = io.env.cwd;
+  let envFile: string | undefined;
+  let dir: string | undefined;
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i]!;
@@ -49,7 +63,8 @@ function compose(ct: ContainerRecord, io: ProgramIO, args: readonly string[]): n
     else if (a.startsWith("--file=")) files.push(a.slice(7));
     else if (a === "-p" || a === "--project-name") project = args[++i];
     else if (a === "--project-directory") dir = io.env.resolve(args[++i] ?? ".");
-    else if (a === "--env-file" || a === "--ansi" || a === "--progress" || a === "--profile") i++;
+    else if (a === "--env-file") envFile = io.env.resolve(args[++i] ?? "");
+    else if (a === "--ansi" || a === "--progress" || a === "--profile") i++;
     else if (!a.startsWith("-")) break;
   }
   const sub = args[i];
@@ -59,34 +74,33 @@ function compose(ct: ContainerRecord, io: ProgramIO, args: readonly string[]): n
   const paths =
     files.length > 0
       ? files.map((f) => io.env.resolve(f))
-      : [DEFAULT_FILES.map((f) => `${dir}/${f}`).find((p) => fs.exists(p))];
-  const missing = paths.find((p) => p === undefined || fs.read(p) === undefined);
+      : [DEFAULT_FILES.map((f) => `${dir ?? io.env.cwd}/${f}`).find((p) => fs.exists(p))];
   if (paths[0] === undefined) {
     io.err("no configuration file provided: not found\n");
     return 1;
   }
+  const missing = paths.find((p) => p === undefined || fs.read(p) === undefined);
   if (missing !== undefined) {
     io.err(`open ${missing}: no such file or directory\n`);
     return 1;
   }
   const file = paths[0];
-  const name = (project ?? file.split("/").slice(-2, -1)[0] ?? "app")
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, "");
-  const services = paths.flatMap((p) => scanComposeServices(fs.read(p!) ?? ""));
+  // Compose's project directory is the first file's directory; `.env` there feeds interpolation.
+  const projectDir = dir ?? file.slice(0, file.lastIndexOf("/"));
+  const name = (project ?? projectDir.split("/").pop() ?? "app").toLowerCase().replace(/[^a-z0-9_-]/g, "");
+  const vars = readEnvFile(fs.read(envFile ?? `${projectDir}/.env`) ?? "");
+  const services = paths
+    .flatMap((p) => scanComposeServices(fs.read(p!) ?? ""))
+    .map((s) => ({ ...s, image: interpolate(s.image, vars) }));
+  const call: Invocation = { name, file, services };
   const projects = ct.guest.composeProjects;
   switch (sub) {
     case "up":
     case "start":
-    case "restart": {
-      const existing = projects.get(name);
-      projects.set(name, { name, file, services, startedAt: existing?.startedAt ?? Date.now() });
-      io.err(services.map((s) => ` Container ${name}-${s.name}-1  Started\n`).join(""));
-      return 0;
-    }
+    case "restart":
+      return up(ct, faults, io, call);
     case "pull":
-      io.err(services.map((s) => ` ${s.name} Pulled\n`).join(""));
-      return 0;
+      return pull(ct, faults, io, services, false);
     case "down":
     case "stop":
     case "rm":
@@ -107,23 +121,85 @@ function compose(ct: ContainerRecord, io: ProgramIO, args: readonly string[]): n
   }
 }
 
-/** `docker compose ps`: one JSON object per line with `--format json` (Compose ≥ 2.21), else a table. */
+/** Pulls the images of `services` (only the missing ones when `missingOnly`); 1 on the first failure. */
+function pull(
+  ct: ContainerRecord,
+  faults: FaultRegistry,
+  io: ProgramIO,
+  services: readonly ComposeService[],
+  missingOnly: boolean,
+): number {
+  for (const s of services) {
+    if (missingOnly && ct.guest.images.has(s.image)) continue;
+    io.err(` ${s.name} Pulling\n`);
+    const failure = faults.forImagePull(ct.vmid, s.image);
+    if (failure !== undefined) {
+      io.err(` ${s.name} Error ${failure}\nError response from daemon: ${stripDaemonPrefix(failure)}\n`);
+      return 1;
+    }
+    ct.guest.images.add(s.image);
+    io.err(` ${s.name} Pulled\n`);
+  }
+  return 0;
+}
+
+/** `up -d` (also `start`/`restart`): pulls missing images, then (re)creates changed containers. */
+function up(ct: ContainerRecord, faults: FaultRegistry, io: ProgramIO, call: Invocation): number {
+  const pulled = pull(ct, faults, io, call.services, true);
+  if (pulled !== 0) return pulled;
+  const before = new Map((ct.guest.composeProjects.get(call.name)?.services ?? []).map((s) => [s.name, s]));
+  const now = Date.now();
+  const services = call.services.map((s): ServiceState => {
+    const old = before.get(s.name);
+    const unchanged = old?.image === s.image && old.state === "running" && old.health === "";
+    if (unchanged) return old;
+    const fault = faults.forServiceStart(ct.vmid, s.image);
+    const exitCode = fault?.kind === "service-exit" ? (fault.exitCode ?? 1) : 0;
+    return {
+      name: s.name,
+      image: s.image,
+      restart: s.restart,
+      state: fault?.kind !== "service-exit" ? "running" : s.restart ? "restarting" : "exited",
+      health: fault?.kind === "service-unhealthy" ? "unhealthy" : "",
+      exitCode,
+      startedAt: now,
+    };
+  });
+  ct.guest.composeProjects.set(call.name, { name: call.name, file: call.file, services });
+  io.err(
+    services
+      .map((s) => ` Container ${call.name}-${s.name}-1  ${before.has(s.name) ? "Recreated" : "Started"}\n`)
+      .join(""),
+  );
+  return 0;
+}
+
+function stripDaemonPrefix(message: string): string {
+  return message.replace(/^Error response from daemon:\s*/, "");
+}
+
+/**
+ * `docker compose ps`: only running containers unless `-a`/`--all` (as docker compose does); one
+ * JSON object per line with `--format json` (Compose ≥ 2.21), else a table.
+ */
 function composePs(project: ComposeProject | undefined, args: readonly string[]): string {
-  const rows = project ? project.services.map((s) => psRow(project, s)) : [];
+  const all = args.some((a) => a === "--all" || /^-[a-zA-Z]*a/.test(a));
+  const visible = project ? project.services.filter((s) => all || s.state !== "exited") : [];
+  const rows = project ? visible.map((s) => psRow(project, s)) : [];
   const format = args[args.indexOf("--format") + 1] ?? args.find((a) => a.startsWith("--format="))?.slice(9);
   if (args.includes("-q") || args.includes("--quiet")) return rows.map((r) => `${r.ID}\n`).join("");
   if (format === "json") return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
-  return psTable(undefined, project ? [project] : []);
+  return psTable(project ? [{ ...project, services: visible }] : [], ["--all"]);
 }
 
-function psRow(project: ComposeProject, s: { name: string; image: string }) {
-  const seconds = Math.max(1, Math.floor((Date.now() - project.startedAt) / 1000));
+function psRow(project: ComposeProject, s: ServiceState) {
+  const seconds = Math.max(1, Math.floor((Date.now() - s.startedAt) / 1000));
   const id = Buffer.from(`${project.name}/${s.name}`).toString("hex").padEnd(12, "0").slice(0, 12);
   return {
     Command: '"/docker-entrypoint.sh"',
-    CreatedAt: new Date(project.startedAt).toISOString().replace("T", " ").replace(/\..*/, " +0000 UTC"),
-    ExitCode: 0,
-    Health: "",
+    CreatedAt: new Date(s.startedAt).toISOString().replace("T", " ").replace(/\..*/, " +0000 UTC"),
+    ExitCode: s.exitCode,
+    Health: s.health,
     ID: id,
     Image: s.image,
     Labels: `com.docker.compose.project=${project.name},com.docker.compose.service=${s.name}`,
@@ -138,17 +214,29 @@ function psRow(project: ComposeProject, s: { name: string; image: string }) {
     RunningFor: `${seconds} seconds ago`,
     Service: s.name,
     Size: "0B",
-    State: "running",
-    Status: `Up ${seconds} seconds`,
+    State: s.state,
+    Status: statusText(s, seconds),
   };
 }
 
-function psTable(_ct: ContainerRecord | undefined, projects: readonly ComposeProject[]): string {
+function statusText(s: ServiceState, seconds: number): string {
+  if (s.state === "exited") return `Exited (${s.exitCode}) ${seconds} seconds ago`;
+  if (s.state === "restarting") return `Restarting (${s.exitCode}) 1 second ago`;
+  return `Up ${seconds} seconds${s.health ? ` (${s.health})` : ""}`;
+}
+
+/** `docker ps` (running containers; all with `-a`) or a compose ps table. */
+function psTable(projects: readonly ComposeProject[], args: readonly string[]): string {
+  const all = args.some((a) => a === "--all" || /^-[a-zA-Z]*a/.test(a));
   const header = "NAME                IMAGE               SERVICE   STATUS\n";
   return (
     header +
     projects
-      .flatMap((p) => p.services.map((s) => `${p.name}-${s.name}-1   ${s.image}   ${s.name}   Up\n`))
+      .flatMap((p) =>
+        p.services
+          .filter((s) => all || s.state !== "exited")
+          .map((s) => `${p.name}-${s.name}-1   ${s.image}   ${s.name}   ${statusText(s, 1)}\n`),
+      )
       .join("")
   );
 }

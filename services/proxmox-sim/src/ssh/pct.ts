@@ -4,7 +4,8 @@
  */
 
 import { runArgv } from "../shell/interpreter.js";
-import type { Program, ProgramIO } from "../shell/types.js";
+import { createMemoryFs } from "../shell/memory-fs.js";
+import { type Program, type ProgramIO, resolvePath } from "../shell/types.js";
 import type { SimContext } from "../sim-context.js";
 import { missingConfigMessage } from "../state/cluster.js";
 import { type ContainerRecord, markRunning, markStopped } from "../state/container.js";
@@ -35,7 +36,7 @@ function runPct(sim: SimContext, node: string, io: ProgramIO): number {
   };
   switch (sub) {
     case "exec":
-      return exec(ct(), args, io);
+      return exec(sim, ct(), args, io);
     case "status":
       io.out(`status: ${ct().status}\n`);
       return 0;
@@ -44,6 +45,7 @@ function runPct(sim: SimContext, node: string, io: ProgramIO): number {
       return 0;
     case "start": {
       const c = ct();
+      if (c.lock) throw new PctDie(`CT is locked (${c.lock})`);
       if (c.status === "running") throw new PctDie(`CT ${c.vmid} already running`);
       markRunning(c);
       return 0;
@@ -51,6 +53,7 @@ function runPct(sim: SimContext, node: string, io: ProgramIO): number {
     case "stop":
     case "shutdown": {
       const c = ct();
+      if (c.lock) throw new PctDie(`CT is locked (${c.lock})`);
       if (c.status !== "running") throw new PctDie(`CT ${c.vmid} not running`);
       markStopped(c);
       return 0;
@@ -67,7 +70,11 @@ function runPct(sim: SimContext, node: string, io: ProgramIO): number {
       if (c.status !== "running") throw new PctDie(`container '${c.vmid}' not running!`);
       const content = io.env.world.fs.read(io.env.resolve(args[1] ?? ""));
       if (content === undefined) throw new PctDie(`file '${args[1]}' does not exist`);
-      c.guest.files.set(args[2] ?? "", content);
+      const perms = args.indexOf("--perms") >= 0 ? args[args.indexOf("--perms") + 1] : undefined;
+      const mode = perms !== undefined && /^[0-7]{1,4}$/.test(perms) ? Number.parseInt(perms, 8) : 0o644;
+      const fs = createMemoryFs(c.guest.files, c.guest.dirs, c.guest.modes);
+      fs.write(resolvePath("/", args[2] ?? ""), content, false, mode);
+      fs.chmod(resolvePath("/", args[2] ?? ""), mode);
       return 0;
     }
     default:
@@ -76,12 +83,12 @@ function runPct(sim: SimContext, node: string, io: ProgramIO): number {
 }
 
 /** `pct exec <vmid> [--keep-env 0|1] -- cmd args…`: lxc-attach's status is pct's status. */
-function exec(ct: ContainerRecord, args: readonly string[], io: ProgramIO): number {
+function exec(sim: SimContext, ct: ContainerRecord, args: readonly string[], io: ProgramIO): number {
   const dashes = args.indexOf("--");
   const argv = dashes >= 0 ? args.slice(dashes + 1) : args.slice(1).filter((a) => !a.startsWith("--"));
   if (ct.status !== "running") throw new PctDie(`container '${ct.vmid}' not running!`);
   if (argv.length === 0) throw new PctDie("missing command");
-  const r = runArgv(createContainerWorld(ct), argv, io.stdin);
+  const r = runArgv(createContainerWorld(ct, sim.faults), argv, io.stdin);
   io.out(r.stdout);
   io.err(r.stderr);
   return r.code;

@@ -1,14 +1,15 @@
 /**
  * One SSH server per node. A plain TCP listener hands each connection to one of two ssh2 servers
  * (the node's real host key, or a different one while "wrong host key" is on), or drops it while
- * the host is down. Exec requests run in the node shell; every command is logged.
+ * the host is down. Exec requests run in the node shell; every command is recorded as it arrives
+ * (command line and stdin size, never stdin itself).
  */
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import ssh2, { type Connection, type ServerChannel } from "ssh2";
 import { runShell } from "../shell/interpreter.js";
 import { splitWords } from "../shell/tokenizer.js";
-import type { SimContext } from "../sim-context.js";
+import { recordCommand, type SimContext } from "../sim-context.js";
 import { checkLogin, type SshLogin } from "./auth.js";
 import { generateHostKey, hostKeyFromPrivate } from "./host-keys.js";
 import { createNodeWorld, describeCommand } from "./node-shell.js";
@@ -33,7 +34,6 @@ export interface NodeSshOptions {
 
 /** How long to wait for more stdin before running a command whose client never sent EOF. */
 const STDIN_IDLE_MS = 100;
-const MAX_LOG = 10_000;
 
 export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
   const real = options.hostKey ? hostKeyFromPrivate(options.hostKey) : generateHostKey();
@@ -66,6 +66,13 @@ export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
   async function runExec(stream: ServerChannel, command: string): Promise<void> {
     const stdin = await readStdin(stream);
     const logged = describeCommand(command, splitWords);
+    // Recorded on arrival, before any fault: a command that hangs was still seen by the node.
+    const record = recordCommand(options.sim, {
+      node: options.node,
+      command: logged,
+      line: command,
+      stdinBytes: Buffer.byteLength(stdin),
+    });
     const fault = options.sim.faults.forSsh([logged, command]);
     if (fault?.kind === "reset") return void stream.destroy();
     if (fault?.kind === "hang") return;
@@ -78,9 +85,7 @@ export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
             stderr: fault.stderr.endsWith("\n") ? fault.stderr : `${fault.stderr}\n`,
           }
         : runShell(world, command, { stdin });
-    const log = options.sim.commands;
-    log.push({ node: options.node, command: logged, exitCode: result.code, at: new Date().toISOString() });
-    if (log.length > MAX_LOG) log.splice(0, log.length - MAX_LOG);
+    record.exitCode = result.code;
     try {
       if (result.stdout) stream.write(result.stdout);
       if (result.stderr) stream.stderr.write(result.stderr);

@@ -22,7 +22,7 @@ interface PowerAction {
   readonly taskType: string;
   readonly params: ParamSpec;
   readonly precheck: (ct: ContainerRecord, skiplock: boolean) => void;
-  readonly apply: (ct: ContainerRecord, log: (line: string) => void) => void;
+  readonly apply: (ct: ContainerRecord, log: (line: string) => void, ctx: RouteContext) => void;
 }
 
 const ACTIONS: readonly PowerAction[] = [
@@ -58,7 +58,18 @@ const ACTIONS: readonly PowerAction[] = [
       assertUnlocked(ct);
       assertRunning(ct);
     },
-    apply: (ct) => markStopped(ct),
+    apply: (ct, log, { sim, params }) => {
+      if (ct.status !== "running") return; // stopped meanwhile: vm_stop finds no command socket
+      if (sim.faults.forShutdown(ct.vmid)) {
+        // The guest ignored the halt signal for `timeout` seconds (default 60): lxc-stop gives up,
+        // unless forceStop let it kill the container.
+        const force = isTrue(params.forceStop);
+        const command = `lxc-stop -n ${ct.vmid}${force ? "" : " --nokill"} --timeout ${params.timeout ?? 60}`;
+        if (!force) throw new Error(`command '${command}' failed: exit code 1`);
+        log(`container did not shut down within the timeout, killing it`);
+      }
+      markStopped(ct);
+    },
   },
   {
     action: "reboot",
@@ -77,7 +88,8 @@ function powerRoute(a: PowerAction): Route {
     method: "POST",
     path: `/nodes/{node}/lxc/{vmid}/status/${a.action}`,
     params: { node: NODE, vmid: VMID, ...a.params },
-    handle: ({ sim, params, principal, method, path }: RouteContext) => {
+    handle: (ctx: RouteContext) => {
+      const { sim, params, principal, method, path } = ctx;
       sim.cluster.assertNode(params.node!);
       const ct = sim.cluster.get(params.node!, intParam(params, "vmid"));
       a.precheck(ct, isTrue(params.skiplock));
@@ -87,7 +99,7 @@ function powerRoute(a: PowerAction): Route {
         id: String(ct.vmid),
         user: principal.user,
         request: { method, path },
-        run: (log) => a.apply(ct, log),
+        run: (log) => a.apply(ct, log, ctx),
       });
     },
   };

@@ -3,6 +3,7 @@
  * task holds its lock (`snapshot`, `snapshot-delete`, `rollback`) from the request until it ends,
  * so concurrent operations see `CT is locked (…)` as on a real node.
  */
+import { paramError } from "../../errors.js";
 import { startTask } from "../../sim-context.js";
 import { assertUnlocked, type ContainerRecord, markRunning, markStopped } from "../../state/container.js";
 import {
@@ -51,6 +52,16 @@ function lockedTask(
   });
 }
 
+/**
+ * PVE checks the `snapshot` feature of every volume inside the worker: a root disk on a directory
+ * storage (raw file) cannot be snapshotted; lvmthin, zfs and ceph can.
+ */
+function assertSnapshotCapable(ctx: RouteContext, ct: ContainerRecord): void {
+  const storage = String(ct.config.rootfs ?? "").split(":")[0] ?? "";
+  const def = ctx.sim.storage.list(ct.node).find((s) => s.storage === storage);
+  if (def?.type === "dir") throw new Error("snapshot feature is not available");
+}
+
 export const snapshotRoutes: readonly Route[] = [
   {
     method: "GET",
@@ -83,11 +94,16 @@ export const snapshotRoutes: readonly Route[] = [
     handle: (ctx) => {
       const ct = container(ctx);
       const name = ctx.params.snapname!;
+      // Format `pve-configid`, checked with the other parameters (so before the CT lookup's lock check).
+      if (!/^[a-z][a-z0-9_-]+$/i.test(name) || name.length > 40) {
+        throw paramError({ snapname: `invalid format - invalid configuration ID '${name}'` });
+      }
       assertUnlocked(ct);
       assertNewSnapshotName(ct, name);
       const description = ctx.params.description ?? "";
       return lockedTask(ctx, ct, "vzsnapshot", "snapshot", (log) => {
         assertNewSnapshotName(ct, name); // a racing create with the same name loses inside its task
+        assertSnapshotCapable(ctx, ct);
         takeSnapshot(ct, name, description);
         log(`snapshotting 'rootfs' (${String(ct.config.rootfs ?? "")})`);
       });

@@ -1,6 +1,7 @@
 /**
  * Storages and their content (templates, backups, CT root volumes), and deleting a volume.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { die } from "../../errors.js";
 import { type SimContext, startTask } from "../../sim-context.js";
 import { rootfsBytes } from "../../state/container.js";
@@ -81,13 +82,13 @@ export const storageRoutes: readonly Route[] = [
     method: "DELETE",
     path: "/nodes/{node}/storage/{storage}/content/{volume}",
     params: { node: NODE, storage: "string?", volume: "string", delay: "integer?:1-30" },
-    handle: ({ sim, params, principal, method, path }) => {
+    handle: async ({ sim, params, principal, method, path }) => {
       const node = params.node!;
       sim.cluster.assertNode(node);
       const volume = params.volume!;
       const volid = volume.includes(":") ? volume : `${params.storage}:${volume}`;
       if (!sim.storage.findVolume(node, volid)) throw die(`volume '${volid}' does not exist`);
-      return startTask(sim, {
+      const upid = startTask(sim, {
         node,
         type: "imgdel",
         // pvesm forks imgdel without an id (a volid's ':' would also break the UPID).
@@ -99,6 +100,24 @@ export const storageRoutes: readonly Route[] = [
           log(`Removed volume '${volid}'`);
         },
       });
+      return params.delay === undefined ? upid : awaitBriefly(sim, upid, intParam(params, "delay"));
     },
   },
 ];
+
+/**
+ * With `delay`, PVE waits up to that many seconds: a task that finished OK answers null, a failed
+ * one dies with its status, one still running answers its UPID.
+ */
+async function awaitBriefly(sim: SimContext, upid: string, seconds: number): Promise<string | null> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const task = sim.tasks.get(upid);
+    if (task?.status === "stopped") {
+      if (task.exitstatus === "OK") return null;
+      throw die(task.exitstatus ?? "unknown error");
+    }
+    if (Date.now() >= deadline) return upid;
+    await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+  }
+}
