@@ -54,6 +54,26 @@ export const provisionerConfigSchema = z.object({
   SSH_LONG_COMMAND_TIMEOUT_MS: env.millis(900_000),
   /** Deadline of each Proxmox call of a host check (version, nodes): a check must answer fast. */
   HOST_CHECK_TIMEOUT_MS: env.millis(5_000),
+  /**
+   * Graceful shutdown allowance of a stop (passed to Proxmox as the shutdown timeout); a container
+   * still running after it is stopped hard.
+   */
+  STOP_SHUTDOWN_TIMEOUT_MS: env.millis(60_000),
+  /** How long an updated app may take until every service runs (and none is unhealthy) before it is rolled back. */
+  UPDATE_HEALTH_TIMEOUT_MS: env.millis(120_000),
+  /** Pause between two health checks of an updated app. */
+  UPDATE_HEALTH_INTERVAL_MS: env.millis(2_000),
+  /**
+   * How often each registered host's containers are observed (ContainersObserved per node). Once
+   * per interval across all replicas: a NATS KV key per host and interval decides who observes.
+   */
+  OBSERVE_INTERVAL_MS: env.millis(15_000),
+  /** Hosts observed at once by this process. */
+  OBSERVE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Nodes of one host observed at once. */
+  OBSERVE_NODE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** Deadline of each Proxmox call of an observation (a host that does not answer publishes nothing). */
+  OBSERVE_TIMEOUT_MS: env.millis(5_000),
 });
 
 export type ProvisionerConfig = Readonly<z.output<typeof provisionerConfigSchema>>;

@@ -1,8 +1,9 @@
 /**
- * The provisioner service: consumes deploy requests, works on Proxmox, reports through its outbox.
- * start(): migrate → bus → outbox relay → VMID lease bucket → consumer → gRPC serving.
- * stop(): the reverse (readiness off first; the consumer finishes the deploys in flight before the
- * relay publishes their last events and the connections close).
+ * The provisioner service: consumes app operation requests (deploy, start/stop/restart/update,
+ * delete, clone, adopt), works on Proxmox, observes the hosts' containers, reports through its
+ * outbox. start(): migrate → bus → outbox relay → KV buckets → consumers → loops → gRPC serving.
+ * stop(): the reverse (readiness off first; the consumers finish the operations in flight before
+ * the relay publishes their last events and the connections close).
  */
 
 import { randomBytes } from "node:crypto";
@@ -13,11 +14,16 @@ import { createGrpcServer, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
-import type { DeployDeps } from "./app/deploy/deploy-context.js";
+import { startObservationLoop } from "./app/observe/observation-loop.js";
+import type { OperationDeps } from "./app/operations/context.js";
 import { startOrphanReconciler } from "./app/reconcile-orphans.js";
 import type { ProvisionerConfig } from "./config.js";
 import type { ProvisionerDatabase } from "./db/database.js";
 import { provisionerMigrations } from "./db/migrations/index.js";
+import { appActionRequestedSubscription } from "./events/handlers/app-action-requested.handler.js";
+import { appAdoptRequestedSubscription } from "./events/handlers/app-adopt-requested.handler.js";
+import { appCloneRequestedSubscription } from "./events/handlers/app-clone-requested.handler.js";
+import { appDeleteRequestedSubscription } from "./events/handlers/app-delete-requested.handler.js";
 import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
 import {
   HOST_CHECKS_CONSUMER,
@@ -25,6 +31,7 @@ import {
 } from "./events/handlers/host-check-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
+import { openObservationSlots } from "./infra/observation-slots.js";
 import { createPeers } from "./infra/peers.js";
 import { openVmidLeases } from "./infra/vmid-leases.js";
 
@@ -35,6 +42,12 @@ export interface ProvisionerServiceDeps {
 
 /** Durable consumer of deploy requests (shared by all provisioner replicas). */
 export const DEPLOY_CONSUMER = "provisioner-deploy";
+
+/**
+ * Durable consumer of the other life-cycle requests (actions, delete, clone, adopt): its own
+ * concurrency, so a burst of deploys never delays a stop.
+ */
+export const LIFECYCLE_CONSUMER = "provisioner-lifecycle";
 
 export function createProvisionerService(
   config: ProvisionerConfig,
@@ -73,7 +86,7 @@ export function createProvisionerService(
     onStop("ssh", () => ssh.close());
     const leases = await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS);
 
-    const deployDeps: DeployDeps = {
+    const operationDeps: OperationDeps = {
       db,
       peers,
       leases,
@@ -91,25 +104,41 @@ export function createProvisionerService(
         sshLongCommandTimeoutMs: config.SSH_LONG_COMMAND_TIMEOUT_MS,
         claimTtlMs: config.OPERATION_CLAIM_TTL_MS,
         leaseTtlMs: config.VMID_LEASE_TTL_MS,
+        shutdownTimeoutMs: config.STOP_SHUTDOWN_TIMEOUT_MS,
+        updateHealthTimeoutMs: config.UPDATE_HEALTH_TIMEOUT_MS,
+        updateHealthIntervalMs: config.UPDATE_HEALTH_INTERVAL_MS,
       },
     };
-    const consumer = createEventConsumer({
-      js: bus.js,
-      jsm: bus.jsm,
-      ns: bus.ns,
-      logger,
-      durable: DEPLOY_CONSUMER,
-      stream: "APPLICATIONS",
-      subscriptions: [appDeployRequestedSubscription(deployDeps)],
-      maxDeliver: config.PROVISIONER_MAX_DELIVER,
-      backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
-      backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
-      concurrency: config.PROVISIONER_CONCURRENCY,
-      // Equal to the claim TTL: see OPERATION_CLAIM_TTL_MS.
-      ackWaitMs: config.OPERATION_CLAIM_TTL_MS,
-    });
+    const operationConsumer = (
+      durable: string,
+      subscriptions: Parameters<typeof createEventConsumer>[0]["subscriptions"],
+    ) =>
+      createEventConsumer({
+        js: bus.js,
+        jsm: bus.jsm,
+        ns: bus.ns,
+        logger,
+        durable,
+        stream: "APPLICATIONS",
+        subscriptions,
+        maxDeliver: config.PROVISIONER_MAX_DELIVER,
+        backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
+        backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
+        concurrency: config.PROVISIONER_CONCURRENCY,
+        // Equal to the claim TTL: see OPERATION_CLAIM_TTL_MS.
+        ackWaitMs: config.OPERATION_CLAIM_TTL_MS,
+      });
+    const consumer = operationConsumer(DEPLOY_CONSUMER, [appDeployRequestedSubscription(operationDeps)]);
     await consumer.start();
     onStop("deploy consumer", () => consumer.stop());
+    const lifecycle = operationConsumer(LIFECYCLE_CONSUMER, [
+      appActionRequestedSubscription(operationDeps),
+      appDeleteRequestedSubscription(operationDeps),
+      appCloneRequestedSubscription(operationDeps),
+      appAdoptRequestedSubscription(operationDeps),
+    ]);
+    await lifecycle.start();
+    onStop("life-cycle consumer", () => lifecycle.stop());
     // Host checks: a failed check is a reported result, so only peer failures are retried, briefly.
     const hostChecks = createEventConsumer({
       js: bus.js,
@@ -126,13 +155,35 @@ export function createProvisionerService(
     });
     await hostChecks.start();
     onStop("host check consumer", () => hostChecks.stop());
-    const reconciler = startOrphanReconciler(deployDeps, config.ORPHAN_RECONCILE_INTERVAL_MS);
+    const reconciler = startOrphanReconciler(operationDeps, config.ORPHAN_RECONCILE_INTERVAL_MS);
     onStop("orphan reconciler", () => reconciler.stop());
+    const slots = await openObservationSlots(bus.js, bus.ns, config.OBSERVE_INTERVAL_MS);
+    const observations = startObservationLoop(
+      {
+        db,
+        peers,
+        logger,
+        timeoutMs: config.OBSERVE_TIMEOUT_MS,
+        nodeConcurrency: config.OBSERVE_NODE_CONCURRENCY,
+      },
+      slots,
+      { intervalMs: config.OBSERVE_INTERVAL_MS, concurrency: config.OBSERVE_CONCURRENCY },
+    );
+    onStop("container observations", () => observations.stop());
 
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
-      services: [provisionerServiceRegistration({ db, bus, keys, logger, breakers })],
+      services: [
+        provisionerServiceRegistration({
+          db,
+          bus,
+          keys,
+          logger,
+          breakers,
+          hostContainers: { peers, logger, breakers, timeoutMs: config.OBSERVE_TIMEOUT_MS },
+        }),
+      ],
     });
     const grpcPort = await grpc.start();
     onStop("grpc", () => grpc.shutdown());

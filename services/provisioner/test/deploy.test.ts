@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { streamName } from "@proximity/bus";
 import { eventually } from "@proximity/testing";
+import { KvWatchInclude } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY_CONSUMER } from "../src/service.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
@@ -14,17 +16,47 @@ afterAll(async () => {
   await h?.close();
 });
 
+/**
+ * Records every write to the VMID lease bucket from now on (puts and deletes, in order): the
+ * bucket keeps only the last value per key, so its history cannot be read afterwards.
+ */
+async function recordLeaseWrites() {
+  const kv = await h.bus.js.views.kv(`${h.bus.ns}_vmid_leases`, { bindOnly: true });
+  const writes: LeaseWrite[] = [];
+  const watch = await kv.watch({ key: ">", include: KvWatchInclude.UpdatesOnly });
+  const done = (async () => {
+    for await (const e of watch) writes.push({ key: e.key, operation: e.operation, value: e.string() });
+  })();
+  return {
+    waitForDelete: (key: string) =>
+      eventually(async () => writes.some((w) => w.key === key && w.operation !== "PUT"), {
+        timeoutMs: 10_000,
+        what: `lease ${key} released`,
+      }).catch(() => undefined), // the assertions below say what is missing
+    stop: async () => {
+      watch.stop();
+      await done;
+      return writes;
+    },
+  };
+}
+type LeaseWrite = { key: string; operation: string; value: string };
+
+/** Every column of the operation's journal rows (operation + steps), as one text. */
+async function journalText(operationId: string): Promise<string> {
+  const op = await h.db.selectFrom("operations").selectAll().where("id", "=", operationId).execute();
+  return JSON.stringify([op, await stepsOf(operationId)]);
+}
+
 const stepsOf = (operationId: string) =>
   h.db.selectFrom("operation_steps").selectAll().where("operation_id", "=", operationId).execute();
 
 describe("deploy", () => {
   it("deploy - creates and starts a marked container, installs Docker, starts the app and reports success", async () => {
-    const request = h.deployRequest();
-    const started = Date.now();
+    const envMarker = `env-value-${randomUUID()}`;
+    const request = h.deployRequest({ environment: { GREETING: "hello 'world' $HOME", API_KEY: envMarker } });
     await h.publish(request);
     const outcome = await h.outcome(request.operationId);
-    const elapsedMs = Date.now() - started;
-    console.info(`one deploy against the simulator (taskDurationMs 20): ${elapsedMs} ms`);
 
     expect(outcome.type).toBe("succeeded");
     const vmid = outcome.payload.vmid as number;
@@ -37,11 +69,21 @@ describe("deploy", () => {
 
     const commands = h.sim.commandLog(NODE).map((c) => c.command);
     expect(commands.some((c) => c.includes("command -v docker") && c.includes("get.docker.com"))).toBe(true);
-    const write = commands.find(
-      (c) => c.includes(`/opt/proximity/${request.appId}/docker-compose.yml`) && c.includes("cat >"),
-    );
-    expect(write).toContain("image: nginx:1.27");
-    expect(write).toContain("GREETING='hello \\'world\\' $HOME'");
+    // The compose file and the .env were written inside the container, the .env owner-only, with
+    // their content on stdin: no command line (what the node's process list shows) holds a value.
+    const compose = h.sim.guestFile(vmid, `/opt/proximity/${request.appId}/docker-compose.yml`);
+    expect(compose?.content).toContain("image: nginx:1.27");
+    const envFile = h.sim.guestFile(vmid, `/opt/proximity/${request.appId}/.env`);
+    // (Quoting style is the env-file renderer's business; here: each value on its own line.)
+    expect(envFile?.content).toMatch(/^GREETING=\S*hello\W+world\W+\$HOME\S*$/m);
+    expect(envFile?.content).toMatch(new RegExp(`^API_KEY=\\S*${envMarker}\\S*$`, "m"));
+    expect(envFile?.mode).toBe(0o600);
+    const lines = h.sim.commandLog(NODE).map((c) => c.line);
+    expect(lines.some((l) => l.includes(`/opt/proximity/${request.appId}/.env`))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toContain(envMarker);
+      expect(line).not.toContain("hello 'world'");
+    }
     expect(commands).toContain(
       `docker compose -f '/opt/proximity/${request.appId}/docker-compose.yml' up -d`,
     );
@@ -84,6 +126,36 @@ describe("deploy", () => {
     const password = h.peers.secrets.get(`apps/${request.appId}/root-password`)?.toString();
     expect(password?.length).toBeGreaterThanOrEqual(24);
     expect(JSON.stringify(events)).not.toContain(password);
+    // Neither are the environment values (journal: the operation row and its steps, every column).
+    const journal = await journalText(request.operationId);
+    expect(journal).toContain(request.operationId); // the dump does hold this operation's rows
+    for (const leak of [password!, envMarker, "hello 'world'"]) {
+      expect(journal).not.toContain(leak);
+      expect(JSON.stringify(events)).not.toContain(leak);
+    }
+  });
+
+  it("deploy - environment values printed by a failing command never reach the journal or the events", async () => {
+    const envMarker = `env-value-${randomUUID()}`;
+    const fault = h.sim.addFault({
+      match: { sshCommand: "docker compose .* up -d" },
+      effect: { kind: "ssh-failure", code: 1, stderr: `invalid value for API_KEY: ${envMarker}` },
+    });
+    try {
+      const request = h.deployRequest({ environment: { API_KEY: envMarker } });
+      await h.publish(request);
+      const outcome = await h.outcome(request.operationId, 45_000);
+      expect(outcome.type).toBe("failed");
+      // The output was quoted, masked.
+      expect(String(outcome.payload.reason)).toContain("invalid value for API_KEY: ***");
+      const journal = await journalText(request.operationId);
+      expect(journal).toContain("invalid value for API_KEY: ***");
+      expect(journal).not.toContain(envMarker);
+      const events = (await h.events()).filter((e) => e.payload.operationId === request.operationId);
+      expect(JSON.stringify(events)).not.toContain(envMarker);
+    } finally {
+      h.sim.removeFault(fault);
+    }
   });
 
   it("deploy - the same event delivered twice has one effect: one container, one success", async () => {
@@ -114,7 +186,8 @@ describe("deploy", () => {
     expect(rows).toHaveLength(1);
   });
 
-  it("deploy - two deploys at once on one host get different VMIDs and both succeed", async () => {
+  it("deploy - two deploys at once on one host get different VMIDs, each under its own lease", async () => {
+    const leases = await recordLeaseWrites();
     const [a, b] = [h.deployRequest(), h.deployRequest()];
     await Promise.all([h.publish(a), h.publish(b)]);
     const [oa, ob] = await Promise.all([h.outcome(a.operationId), h.outcome(b.operationId)]);
@@ -122,6 +195,22 @@ describe("deploy", () => {
     expect(oa.payload.vmid).not.toBe(ob.payload.vmid);
     const vmids = h.sim.containers().map((c) => c.vmid);
     expect(new Set(vmids).size).toBe(vmids.length);
+    // Each VMID was chosen under a lease of its operation (taken, then released), and no lease key
+    // was ever written by both operations.
+    await leases.waitForDelete(`${HOST_ID}.${oa.payload.vmid}`);
+    await leases.waitForDelete(`${HOST_ID}.${ob.payload.vmid}`);
+    const writes = await leases.stop();
+    for (const [op, outcome] of [
+      [a.operationId, oa],
+      [b.operationId, ob],
+    ] as const) {
+      const key = `${HOST_ID}.${outcome.payload.vmid}`;
+      expect(writes.filter((w) => w.key === key)[0]).toEqual({ key, operation: "PUT", value: op });
+    }
+    const writers = new Map<string, Set<string>>();
+    for (const w of writes.filter((w) => w.operation === "PUT"))
+      writers.set(w.key, (writers.get(w.key) ?? new Set()).add(w.value));
+    expect([...writers.values()].every((ops) => ops.size === 1)).toBe(true);
   });
 
   it("deploy - a VMID used by a foreign container is skipped and the foreign container left alone", async () => {
@@ -156,12 +245,23 @@ describe("deploy", () => {
     });
   });
 
-  it("deploy - the VMID lease is released once the container exists", async () => {
+  it("deploy - the VMID lease is taken for the chosen VMID and released once the container exists", async () => {
+    const leases = await recordLeaseWrites();
     const request = h.deployRequest();
     await h.publish(request);
     const outcome = await h.outcome(request.operationId);
+    expect(outcome.type).toBe("succeeded");
+    const key = `${HOST_ID}.${outcome.payload.vmid}`;
+    await leases.waitForDelete(key);
+    const writes = (await leases.stop()).filter((w) => w.key === key);
+    // Taken by this operation (renewals may follow), then deleted, and nothing after that.
+    expect(writes[0]).toEqual({ key, operation: "PUT", value: request.operationId });
+    expect(writes.filter((w) => w.operation === "PUT").every((w) => w.value === request.operationId)).toBe(
+      true,
+    );
+    expect(writes.at(-1)?.operation).toBe("DEL");
+    expect(writes.filter((w) => w.operation !== "PUT")).toHaveLength(1);
     const kv = await h.bus.js.views.kv(`${h.bus.ns}_vmid_leases`, { bindOnly: true });
-    const entry = await kv.get(`${HOST_ID}.${outcome.payload.vmid}`);
-    expect(entry === null || entry.operation !== "PUT").toBe(true);
+    expect((await kv.get(key))?.operation).not.toBe("PUT");
   });
 });

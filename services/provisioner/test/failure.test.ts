@@ -1,3 +1,5 @@
+import { eventually } from "@proximity/testing";
+import { KvWatchInclude } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
 
@@ -14,7 +16,7 @@ afterAll(async () => {
 });
 
 /** What must hold after any failed deploy: nothing left behind, the failure explained and kept. */
-async function expectCleanFailure(operationId: string, appId: string) {
+async function expectCleanFailure(operationId: string, appId: string, leases: LeaseRecorder) {
   const outcome = await h.outcome(operationId);
   expect(outcome.type).toBe("failed");
   expect(h.sim.containers().filter((c) => c.description.includes(operationId))).toEqual([]);
@@ -29,13 +31,46 @@ async function expectCleanFailure(operationId: string, appId: string) {
     await h.db.selectFrom("containers").selectAll().where("operation_id", "=", operationId).execute(),
   ).toEqual([]);
   expect(h.peers.secrets.has(`apps/${appId}/root-password`)).toBe(false);
-  if (op.vmid !== null) {
-    const kv = await h.bus.js.views.kv(`${h.bus.ns}_vmid_leases`, { bindOnly: true });
-    const lease = await kv.get(`${HOST_ID}.${op.vmid}`);
-    expect(lease === null || lease.operation !== "PUT").toBe(true);
-  }
+  // The operation leased a VMID, and every lease it took was released again (none left to the TTL).
+  const keys = await leases.keysLeasedBy(operationId);
+  expect(keys.length).toBeGreaterThan(0);
+  const writes = await leases.stop();
+  for (const key of keys) expect(writes.filter((w) => w.key === key).at(-1)?.operation).toBe("DEL");
   return outcome;
 }
+
+/**
+ * Records every write to the VMID lease bucket from now on (the bucket keeps only the last value
+ * per key, so what happened during a deploy cannot be read afterwards).
+ */
+async function recordLeaseWrites() {
+  const kv = await h.bus.js.views.kv(`${h.bus.ns}_vmid_leases`, { bindOnly: true });
+  const writes: { key: string; operation: string; value: string }[] = [];
+  const watch = await kv.watch({ key: ">", include: KvWatchInclude.UpdatesOnly });
+  const done = (async () => {
+    for await (const e of watch) writes.push({ key: e.key, operation: e.operation, value: e.string() });
+  })();
+  const keysOf = (operationId: string) => [
+    ...new Set(writes.filter((w) => w.operation === "PUT" && w.value === operationId).map((w) => w.key)),
+  ];
+  return {
+    /** Keys the operation put; waits (briefly) until each has been deleted again. */
+    keysLeasedBy: async (operationId: string) => {
+      await eventually(
+        async () =>
+          keysOf(operationId).every((k) => writes.filter((w) => w.key === k).at(-1)?.operation === "DEL"),
+        { timeoutMs: 5_000, what: "leases released" },
+      ).catch(() => undefined); // the assertions say what is missing
+      return keysOf(operationId);
+    },
+    stop: async () => {
+      watch.stop();
+      await done;
+      return writes;
+    },
+  };
+}
+type LeaseRecorder = Awaited<ReturnType<typeof recordLeaseWrites>>;
 
 describe("bounded failure", () => {
   it("failure - docker compose failing every time: 3 attempts, then cleanup, a safe reason and a dead letter", async () => {
@@ -47,9 +82,10 @@ describe("bounded failure", () => {
         stderr: "Error response from daemon: pull access denied for nginx",
       },
     });
+    const leases = await recordLeaseWrites();
     const request = h.deployRequest();
     const eventId = await h.publish(request);
-    const outcome = await expectCleanFailure(request.operationId, request.appId);
+    const outcome = await expectCleanFailure(request.operationId, request.appId, leases);
 
     expect(outcome.payload).toMatchObject({
       attempts: 3,
@@ -81,9 +117,10 @@ describe("bounded failure", () => {
       match: { taskType: "vzcreate" },
       effect: { kind: "task-failure", message: "storage 'local-lvm' is full" },
     });
+    const leases = await recordLeaseWrites();
     const request = h.deployRequest();
     await h.publish(request);
-    const outcome = await expectCleanFailure(request.operationId, request.appId);
+    const outcome = await expectCleanFailure(request.operationId, request.appId, leases);
     expect(outcome.payload).toMatchObject({
       attempts: 3,
       reason: "Proxmox reported an error while creating the container (3 attempts)",
@@ -102,9 +139,10 @@ describe("bounded failure", () => {
       host: { ...registered.host, nodes: [{ ...node, sshHostKeyFingerprint: wrong }] },
     });
     try {
+      const leases = await recordLeaseWrites();
       const request = h.deployRequest();
       await h.publish(request);
-      const outcome = await expectCleanFailure(request.operationId, request.appId);
+      const outcome = await expectCleanFailure(request.operationId, request.appId, leases);
       expect(outcome.payload.attempts).toBe(1);
       expect(outcome.payload.reason).toBe(
         "The SSH host key of the Proxmox node does not match the registered fingerprint; Proximity refused to connect while installing Docker",
@@ -133,7 +171,7 @@ describe("bounded failure", () => {
     const outcome = await h.outcome(request.operationId);
     expect(outcome.payload.attempts).toBe(1);
     expect(String(outcome.payload.reason)).toMatch(
-      /^The deployment settings were rejected: Environment variable name/,
+      /^The deployment settings were rejected: An environment variable name/,
     );
     expect(h.sim.containers()).toHaveLength(before);
   });

@@ -64,6 +64,10 @@ describe("host down mid-deploy", () => {
   });
 
   it("host down - after recovery the half-built container is removed and its VMID released", async () => {
+    // Preconditions, left by the first test (run the file, not this test alone).
+    expect(failedOperation, "the first test's failed operation").not.toBe("");
+    expect(failedVmid, "the first test's half-built container").toBeDefined();
+    expect(h.sim.containers().some((c) => c.vmid === failedVmid)).toBe(true);
     // While the host is down the orphan and its reservation stay: nothing is deleted blindly.
     const row = () =>
       h.db
@@ -83,6 +87,9 @@ describe("host down mid-deploy", () => {
   it("host down - a new deploy to the recovered host succeeds, on the VMID freed by the reconciler", {
     timeout: 90_000,
   }, async () => {
+    // Preconditions, left by the tests before: the orphan's VMID was freed by the reconciler.
+    expect(failedVmid, "the first test's half-built container").toBeDefined();
+    expect(h.sim.containers().some((c) => c.vmid === failedVmid)).toBe(false);
     // The breaker that opened during the outage has already closed again (reset 1 s, and the
     // reconciler's calls succeeded after recovery).
     const request = h.deployRequest();

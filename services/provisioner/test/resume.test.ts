@@ -1,10 +1,19 @@
+import { streamName } from "@proximity/bus";
+import { eventually } from "@proximity/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEPLOY_CONSUMER } from "../src/service.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
 
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Enough deliveries (with a longer backoff) that a request outlives a busy stretch of seconds
+  // instead of being exhausted while another worker holds the operation.
+  h = await startHarness({
+    PROVISIONER_MAX_DELIVER: "20",
+    PROVISIONER_BACKOFF_BASE_MS: "100",
+    PROVISIONER_BACKOFF_MAX_MS: "400",
+  });
 });
 
 afterEach(() => h.sim.clearFaults());
@@ -96,7 +105,7 @@ describe("resume from the journal", () => {
     expect(op.attempts).toBe(2);
   });
 
-  it("resume - a delivery finding the operation claimed by a live worker retries later, then finishes it", async () => {
+  it("resume - deliveries finding the operation claimed by a live worker do nothing; once the claim expires it finishes", async () => {
     const request = h.deployRequest();
     await h.db
       .insertInto("operations")
@@ -110,15 +119,45 @@ describe("resume from the journal", () => {
         status: "running",
         last_error: null,
         claimed_by: "live-worker",
-        claimed_until: new Date(Date.now() + 250),
+        // Live until the test expires it below: no race with the deliveries.
+        claimed_until: new Date(Date.now() + 10 * 60_000),
       })
       .execute();
+    const consumer = () => h.bus.jsm.consumers.info(streamName(h.bus.ns, "APPLICATIONS"), DEPLOY_CONSUMER);
+    const before = (await consumer()).delivered.consumer_seq;
     await h.publish(request);
+    // The first delivery and one redelivery were handled (nak'd) before a third was sent.
+    await eventually(async () => (await consumer()).delivered.consumer_seq >= before + 3, {
+      timeoutMs: 15_000,
+      what: "two deliveries that found the operation busy",
+    });
+    const op = () =>
+      h.db
+        .selectFrom("operations")
+        .selectAll()
+        .where("id", "=", request.operationId)
+        .executeTakeFirstOrThrow();
+    expect(await op()).toMatchObject({ status: "running", attempts: 0, claimed_by: "live-worker" });
+    expect(
+      await h.db
+        .selectFrom("operation_steps")
+        .selectAll()
+        .where("operation_id", "=", request.operationId)
+        .execute(),
+    ).toEqual([]);
+    expect(h.sim.containers().filter((c) => c.description.includes(request.operationId))).toEqual([]);
+    expect((await h.events()).filter((e) => e.payload.operationId === request.operationId)).toEqual([]);
+
+    // The live worker's claim runs out (it crashed): the next delivery takes the operation over.
+    await h.db
+      .updateTable("operations")
+      .set({ claimed_until: new Date(Date.now() - 1_000) })
+      .where("id", "=", request.operationId)
+      .execute();
     const outcome = await h.outcome(request.operationId);
     expect(outcome.type).toBe("succeeded");
     expect(h.sim.containers().filter((c) => c.description.includes(request.operationId))).toHaveLength(1);
     // Deliveries that found the operation busy did no work and are not counted as attempts.
-    const { operation } = await h.sre.getOperation({ id: request.operationId });
-    expect(operation?.attempts).toBe(1);
+    expect((await op()).attempts).toBe(1);
   });
 });

@@ -15,7 +15,7 @@ import {
   readHostKeyFingerprint,
 } from "@proximity/proxmox";
 import type { Peers } from "../infra/peers.js";
-import { hostApiClient, readSecret } from "./deploy/steps/resolve-connection.js";
+import { hostApiClient, readSecret } from "./operations/steps/resolve-connection.js";
 
 export interface HostCheckDeps {
   readonly peers: Peers;

@@ -1,5 +1,5 @@
 import { newTraceparent } from "@proximity/bus";
-import type { DeployDeps } from "./deploy/deploy-context.js";
+import type { OperationDeps } from "./operations/context.js";
 import { removeOperationContainer } from "./remove-operation-container.js";
 
 /** A background loop; `stop()` waits for the round in progress. */
@@ -15,7 +15,7 @@ export interface OrphanReconciler {
  * because a host did not answer. Several replicas may run this: destroying is idempotent (a
  * container already gone is "no container to remove").
  */
-export function startOrphanReconciler(deps: DeployDeps, intervalMs: number): OrphanReconciler {
+export function startOrphanReconciler(deps: OperationDeps, intervalMs: number): OrphanReconciler {
   const log = deps.logger.child({ component: "orphan-reconciler" });
   let stopped = false;
   let round: Promise<void> = Promise.resolve();

@@ -2,8 +2,8 @@ import { NotFoundError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { releaseVmid } from "../db/container.repository.js";
 import { isCreatedBy } from "../domain/container-marker.js";
-import type { DeployDeps, HostConnection } from "./deploy/deploy-context.js";
-import { resolveConnection } from "./deploy/steps/resolve-connection.js";
+import type { HostConnection, OperationDeps } from "./operations/context.js";
+import { resolveConnection } from "./operations/steps/resolve-connection.js";
 
 /** A container an operation may have created, as recorded in the `containers` table. */
 export interface OperationContainer {
@@ -20,7 +20,7 @@ export interface OperationContainer {
  * orphan reconciler retries later. Returns whether the container is known to be gone.
  */
 export async function removeOperationContainer(
-  deps: DeployDeps,
+  deps: OperationDeps,
   target: OperationContainer,
   traceparent: string,
   log: Logger,
@@ -40,7 +40,7 @@ export async function removeOperationContainer(
 }
 
 async function destroyIfOurs(
-  deps: DeployDeps,
+  deps: OperationDeps,
   connection: HostConnection,
   { node, vmid, operationId }: OperationContainer,
   log: Logger,
@@ -57,6 +57,9 @@ async function destroyIfOurs(
     await pve.waitForTask(await pve.stopContainer(node, vmid), wait);
     log.info({ vmid }, "container stopped");
   }
-  await pve.waitForTask(await pve.deleteContainer(node, vmid, { purge: true }), wait);
+  await pve.waitForTask(
+    await pve.deleteContainer(node, vmid, { purge: true, destroyUnreferencedDisks: true }),
+    wait,
+  );
   log.info({ vmid }, "container destroyed");
 }

@@ -59,3 +59,41 @@ export async function releaseVmid(
     .where("vmid", "=", vmid)
     .execute();
 }
+
+/** The container Proximity records for an app on a host (deployed, cloned or adopted). */
+export async function findContainerOfApp(
+  db: DbOrTrx,
+  hostId: string,
+  appId: string,
+): Promise<ContainerRow | undefined> {
+  return db
+    .selectFrom("containers")
+    .selectAll()
+    .where("host_id", "=", hostId)
+    .where("app_id", "=", appId)
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+}
+
+export async function findContainerAt(
+  db: DbOrTrx,
+  hostId: string,
+  vmid: number,
+): Promise<ContainerRow | undefined> {
+  return db
+    .selectFrom("containers")
+    .selectAll()
+    .where("host_id", "=", hostId)
+    .where("vmid", "=", vmid)
+    .executeTakeFirst();
+}
+
+/** Forgets every container row of an app on a host (the app is deleted). */
+export async function forgetContainersOfApp(db: DbOrTrx, hostId: string, appId: string): Promise<number> {
+  const res = await db
+    .deleteFrom("containers")
+    .where("host_id", "=", hostId)
+    .where("app_id", "=", appId)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

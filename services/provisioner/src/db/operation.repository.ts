@@ -7,7 +7,7 @@ export type OperationRow = Selectable<OperationsTable>;
 /** Records a new operation; a redelivered or duplicate request finds the existing row untouched. */
 export async function insertOperationIfAbsent(
   db: DbOrTrx,
-  op: { id: string; kind: string; appId: string; hostId: string; node: string },
+  op: { id: string; kind: string; appId: string; hostId: string; node: string; vmid?: number | null },
 ): Promise<void> {
   await db
     .insertInto("operations")
@@ -17,7 +17,7 @@ export async function insertOperationIfAbsent(
       app_id: op.appId,
       host_id: op.hostId,
       node: op.node,
-      vmid: null,
+      vmid: op.vmid ?? null,
       status: "running",
       last_error: null,
       claimed_by: null,

@@ -1,25 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { firstIpv4, parseComposePs, servicesNotRunning } from "./compose-status.js";
+import { firstIpv4, parseComposePs, servicesNotRunning, servicesStarting } from "./compose-status.js";
+
+const up = (service: string, health = "") => ({ service, state: "running", health });
 
 describe("compose status", () => {
   it("parseComposePs - reads one JSON object per line (compose >= 2.21)", () => {
-    const out = '{"Service":"web","State":"running"}\n{"Service":"db","State":"exited"}\n';
+    const out = '{"Service":"web","State":"running","Health":"healthy"}\n{"Service":"db","State":"exited"}\n';
     expect(parseComposePs(out)).toEqual([
-      { service: "web", state: "running" },
-      { service: "db", state: "exited" },
+      { service: "web", state: "running", health: "healthy" },
+      { service: "db", state: "exited", health: "" },
     ]);
   });
 
   it("parseComposePs - reads a JSON array (older compose)", () => {
     expect(parseComposePs('[{"Name":"app-web-1","State":"Running"}]')).toEqual([
-      { service: "app-web-1", state: "running" },
+      { service: "app-web-1", state: "running", health: "" },
     ]);
   });
 
   it("servicesNotRunning - names the services that are down, and treats no services as down", () => {
-    expect(servicesNotRunning([{ service: "web", state: "running" }])).toEqual([]);
-    expect(servicesNotRunning([{ service: "db", state: "restarting" }])).toEqual(["db"]);
+    expect(servicesNotRunning([up("web")])).toEqual([]);
+    expect(servicesNotRunning([{ service: "db", state: "restarting", health: "" }])).toEqual(["db"]);
     expect(servicesNotRunning([])).toEqual(["(no services)"]);
+  });
+
+  it("servicesNotRunning - a running service its health check calls unhealthy is not running", () => {
+    expect(servicesNotRunning([up("web", "healthy"), up("db", "unhealthy")])).toEqual(["db"]);
+  });
+
+  it("servicesStarting - names running services whose health check has not decided yet", () => {
+    expect(servicesStarting([up("web", "starting"), up("db", "healthy"), up("x")])).toEqual(["web"]);
   });
 
   it("firstIpv4 - picks the first IPv4 address of hostname -I", () => {

@@ -6,6 +6,8 @@
 export interface ComposeServiceState {
   readonly service: string;
   readonly state: string;
+  /** healthy | unhealthy | starting, or "" when the service has no health check. */
+  readonly health: string;
 }
 
 /** Services and their states; throws SyntaxError when the output is not compose JSON. */
@@ -20,14 +22,26 @@ export function parseComposePs(output: string): ComposeServiceState[] {
         .map((l) => JSON.parse(l) as unknown);
   return items.map((item) => {
     const o = (item ?? {}) as Record<string, unknown>;
-    return { service: String(o.Service ?? o.Name ?? "?"), state: String(o.State ?? "unknown").toLowerCase() };
+    return {
+      service: String(o.Service ?? o.Name ?? "?"),
+      state: String(o.State ?? "unknown").toLowerCase(),
+      health: String(o.Health ?? "").toLowerCase(),
+    };
   });
 }
 
-/** Names of services that are not running; empty when the app is up (and has services). */
+/**
+ * Names of services that are not running or that their health check reports unhealthy; empty when
+ * the app is up (and has services).
+ */
 export function servicesNotRunning(states: readonly ComposeServiceState[]): string[] {
   if (states.length === 0) return ["(no services)"];
-  return states.filter((s) => s.state !== "running").map((s) => s.service);
+  return states.filter((s) => s.state !== "running" || s.health === "unhealthy").map((s) => s.service);
+}
+
+/** Services whose health check has not decided yet (worth waiting for). */
+export function servicesStarting(states: readonly ComposeServiceState[]): string[] {
+  return states.filter((s) => s.state === "running" && s.health === "starting").map((s) => s.service);
 }
 
 /** First IPv4 address of `hostname -I`, or undefined. */

@@ -5,8 +5,6 @@
 import { ValidationError } from "@proximity/errors";
 import { shellQuote } from "@proximity/proxmox";
 
-const HEREDOC_END = "PROXIMITY_EOF";
-
 /** Installs Docker unless it is already there. */
 export const INSTALL_DOCKER_SCRIPT =
   "command -v docker >/dev/null 2>&1 || { apt-get update && apt-get install -y ca-certificates curl && curl -fsSL https://get.docker.com | sh; }";
@@ -28,38 +26,46 @@ export function composeFilePath(appId: string): string {
   return `${appDirectory(appId)}/docker-compose.yml`;
 }
 
+export function envFilePath(appId: string): string {
+  return `${appDirectory(appId)}/.env`;
+}
+
 /**
- * Writes docker-compose.yml and .env (owner-only: it may hold app secrets) in the app directory.
- * One command per line under `set -e`: a here-document ends at its delimiter line, so commands
- * cannot be chained after it with `&&`.
+ * Writes stdin to `path` (owner-only: the .env holds secret values) through a temporary file and a
+ * rename, so a cut connection never leaves a half-written file. The content travels on stdin,
+ * never in this command line (a node's process list shows command lines to every local user).
  */
-export function writeAppFilesScript(appId: string, compose: string, envFile: string): string {
-  const dir = appDirectory(appId);
-  return [
-    "set -e",
-    `mkdir -p ${shellQuote(dir)}`,
-    heredoc(`${dir}/docker-compose.yml`, compose),
-    "umask 077",
-    heredoc(`${dir}/.env`, envFile),
-  ].join("\n");
+export function writeFromStdinScript(path: string): string {
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  const tmp = `${path}.tmp`;
+  return `umask 077; mkdir -p ${shellQuote(dir)}; cat > ${shellQuote(tmp)} && mv ${shellQuote(tmp)} ${shellQuote(path)}`;
+}
+
+/** Prints the app's .env (empty when there is none). Its output holds secret values: never log it. */
+export function readEnvFileScript(appId: string): string {
+  return `cat ${shellQuote(envFilePath(appId))} 2>/dev/null || true`;
+}
+
+/** Renames a cloned app's directory to the clone's own (a no-op when already done). */
+export function moveAppDirectoryScript(fromAppId: string, toAppId: string): string {
+  const from = shellQuote(appDirectory(fromAppId));
+  const to = shellQuote(appDirectory(toAppId));
+  return `if [ -d ${from} ] && [ ! -d ${to} ]; then mv ${from} ${to}; fi; test -f ${shellQuote(composeFilePath(toAppId))}`;
 }
 
 export function composeUpScript(appId: string): string {
   return `docker compose -f ${shellQuote(composeFilePath(appId))} up -d`;
 }
 
-export function composePsScript(appId: string): string {
-  return `docker compose -f ${shellQuote(composeFilePath(appId))} ps --format json`;
+export function composePullScript(appId: string): string {
+  return `docker compose -f ${shellQuote(composeFilePath(appId))} pull`;
 }
 
-/**
- * `cat > path <<'END'`: the quoted delimiter keeps `$`, backticks and backslashes literal. Content
- * containing the delimiter line would end the document early, so it is refused.
- */
-function heredoc(path: string, content: string): string {
-  if (content.split("\n").includes(HEREDOC_END)) {
-    throw new ValidationError(`The app's files may not contain a line reading ${HEREDOC_END}`);
-  }
-  const body = content.endsWith("\n") || content === "" ? content : `${content}\n`;
-  return `cat > ${shellQuote(path)} <<'${HEREDOC_END}'\n${body}${HEREDOC_END}`;
+/** Recreates the services whose definition changed and removes those no longer defined. */
+export function composeRecreateScript(appId: string): string {
+  return `docker compose -f ${shellQuote(composeFilePath(appId))} up -d --remove-orphans`;
+}
+
+export function composePsScript(appId: string): string {
+  return `docker compose -f ${shellQuote(composeFilePath(appId))} ps --format json`;
 }

@@ -3,16 +3,15 @@
  * relay publishes them). Business code never publishes to JetStream directly.
  */
 import { addToOutbox, Events } from "@proximity/bus";
-import { provisionerEventsV1 } from "@proximity/proto";
+import type { provisionerEventsV1 } from "@proximity/proto";
 import type { DbOrTrx } from "../db/database.js";
 
 export const SERVICE_NAME = "provisioner";
 
-const DEPLOY = provisionerEventsV1.OperationKind.OPERATION_KIND_DEPLOY;
-
-/** Which operation an event is about, and the trace it continues. */
+/** Which operation an event is about, of which kind, and the trace it continues. */
 export interface EventOrigin {
   readonly operationId: string;
+  readonly kind: provisionerEventsV1.OperationKind;
   readonly appId: string;
   readonly traceparent: string;
 }
@@ -27,28 +26,30 @@ export function addProgress(
   return addToOutbox(
     trx,
     Events.OperationProgressed,
-    { operationId: o.operationId, kind: DEPLOY, appId: o.appId, ...progress },
+    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...progress },
     meta(o),
   );
 }
 
-export function addSucceeded(
-  trx: DbOrTrx,
-  o: EventOrigin,
-  result: { hostId: string; node: string; vmid: number; ipAddress: string },
-): Promise<string> {
+/** What a finished operation left behind (the app's container and a summary for its log). */
+export interface OperationResult {
+  readonly hostId: string;
+  readonly node: string;
+  /** 0 when there is no container any more (delete). */
+  readonly vmid: number;
+  readonly ipAddress: string;
+  /** "running" | "stopped" | "" (no container, or unknown). */
+  readonly containerStatus: string;
+  readonly message: string;
+  /** Adopt only: what was found (secret-looking configuration keys already removed). */
+  readonly adopted?: provisionerEventsV1.AdoptedContainer;
+}
+
+export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResult): Promise<string> {
   return addToOutbox(
     trx,
     Events.OperationSucceeded,
-    {
-      operationId: o.operationId,
-      kind: DEPLOY,
-      appId: o.appId,
-      containerStatus: "running",
-      adopted: undefined,
-      message: "",
-      ...result,
-    },
+    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...result, adopted: result.adopted },
     meta(o),
   );
 }
@@ -56,12 +57,12 @@ export function addSucceeded(
 export function addFailed(
   trx: DbOrTrx,
   o: EventOrigin,
-  failure: { reason: string; attempts: number },
+  failure: { reason: string; attempts: number; containerStatus: string },
 ): Promise<string> {
   return addToOutbox(
     trx,
     Events.OperationFailed,
-    { operationId: o.operationId, kind: DEPLOY, appId: o.appId, containerStatus: "", ...failure },
+    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...failure },
     meta(o),
   );
 }
@@ -73,6 +74,19 @@ export function addHostChecked(
   traceparent: string,
 ): Promise<string> {
   return addToOutbox(trx, Events.HostChecked, report, {
+    source: SERVICE_NAME,
+    traceparent,
+    subject: report.hostId,
+  });
+}
+
+/** Records what one node of a host reported about its containers (metrics and reconciliation). */
+export function addContainersObserved(
+  trx: DbOrTrx,
+  report: provisionerEventsV1.ContainersObserved,
+  traceparent: string,
+): Promise<string> {
+  return addToOutbox(trx, Events.ContainersObserved, report, {
     source: SERVICE_NAME,
     traceparent,
     subject: report.hostId,

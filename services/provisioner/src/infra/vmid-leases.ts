@@ -6,7 +6,7 @@
  * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
  */
 import type { JetStreamClient, KV } from "nats";
-import { OwnershipLostError } from "../app/deploy/errors.js";
+import { OwnershipLostError } from "../app/operations/errors.js";
 
 /** A held lease. */
 export interface VmidLease {

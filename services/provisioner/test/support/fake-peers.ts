@@ -44,6 +44,11 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
         tlsCaPem: found.tlsCaPem ?? "",
       };
     }),
+    listHosts: hostsHandlers.unary<hostsV1.ListHostsRequest, hostsV1.ListHostsResponse>(
+      "ListHosts",
+      callers,
+      async () => ({ items: [...hosts.values()].map((h) => h.host) }),
+    ),
   };
   const secretsHandlers = createHandlerFactory({ keys: keys.get("secrets")!, logger });
   const secretsImpl: secretsV1.SecretsServiceServer = {

@@ -4,9 +4,11 @@
  * provisioner itself started through createProvisionerService.
  */
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import {
   type Bus,
   connectBus,
+  type EventDefinition,
   Events,
   envelopeHeaders,
   newTraceparent,
@@ -15,8 +17,9 @@ import {
 } from "@proximity/bus";
 import { createDatabase } from "@proximity/db";
 import { createServiceClient, generateServiceKeys, type PromiseClient } from "@proximity/grpc";
+import { createLogger } from "@proximity/logger";
 import { type applicationsEventsV1, hostsV1, provisionerV1 } from "@proximity/proto";
-import { createProxmoxClient, type ExtendedProxmoxClient } from "@proximity/proxmox";
+import { createProxmoxClient, createSshExecutor, type ExtendedProxmoxClient } from "@proximity/proxmox";
 import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
 import type { ServiceHandle } from "@proximity/service-kit";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
@@ -60,10 +63,30 @@ export interface Harness {
   events(): Promise<Published[]>;
   /** Waits for the final event of an operation. */
   outcome(operationId: string, timeoutMs?: number): Promise<Published>;
+  /** Publishes any event (life-cycle requests) as its producer would; returns the event id. */
+  publishEvent<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<string>;
+  /** Every event of one type on `stream` so far, decoded. */
+  eventsOf<T>(event: EventDefinition<T>): Promise<T[]>;
+  /** Log lines of the provisioner (raw JSON text), when started with `captureLogs`. */
+  readonly logs: string[];
+  /** Runs a script inside container `vmid` over the node's SSH (to play a user of the app). */
+  runInGuest(vmid: number, script: string): Promise<{ code: number; stdout: string }>;
+  /** GET on the simulator's API as an admin would (e.g. `/nodes/pve1/tasks`): the `data` field. */
+  api(path: string): Promise<unknown>;
+  /** A second provisioner process on the same database, bus namespace and peers. */
+  startReplica(): Promise<ServiceHandle>;
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Keep every provisioner log line (level debug) in `logs`. */
+  readonly captureLogs?: boolean;
+}
+
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const keys = generateServiceKeys(["provisioner", "hosts", "secrets", "applications", "api-gateway", "sre"]);
   const sim = createProxmoxSimulator({
     httpPort: 0,
@@ -94,8 +117,21 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     LOG_LEVEL: "silent",
     ...env,
   });
-  const logger = testLogger("provisioner");
+  const logs: string[] = [];
+  const logger = options.captureLogs
+    ? createLogger(
+        { service: "provisioner", level: "debug" },
+        new Writable({
+          write(chunk: Buffer, _enc, done) {
+            logs.push(chunk.toString("utf8"));
+            done();
+          },
+        }),
+      )
+    : testLogger("provisioner");
   const service: ServiceHandle = createProvisionerService(config, { logger, keys: keys.get("provisioner")! });
+  const replicas: ServiceHandle[] = [];
+  const guestSsh = createSshExecutor({ logger: testLogger("test-ssh") });
   const { grpcPort } = await service.start();
   const bus = await connectBus({ servers: natsUrl, name: "provisioner-test", ns, logger });
   const db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: config.DB_SCHEMA });
@@ -178,6 +214,55 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return eventId;
     },
     events,
+    publishEvent: async (event, payload, eventId = randomUUID()) => {
+      await bus.js.publish(subjectOf(ns, event.subject), event.codec.encode(payload).finish(), {
+        headers: envelopeHeaders({
+          id: eventId,
+          type: event.type,
+          source: "test",
+          time: new Date().toISOString(),
+          traceparent: newTraceparent(),
+        }),
+      });
+      return eventId;
+    },
+    eventsOf: async (event) => {
+      const name = streamName(ns, event.stream);
+      const { state } = await bus.jsm.streams.info(name);
+      const out = [];
+      for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+        const m = await bus.jsm.streams.getMessage(name, { seq }).catch(() => undefined);
+        if (m?.header.get("ce-type") === event.type) out.push(event.codec.decode(m.data));
+      }
+      return out;
+    },
+    logs,
+    runInGuest: async (vmid, script) => {
+      const node = simInfo.nodes[0]!;
+      return guestSsh.execInContainer(
+        {
+          host: node.sshHost,
+          port: node.sshPort,
+          username: SSH_LOGIN.username,
+          auth: { kind: "password", password: SSH_LOGIN.password },
+          hostKeyFingerprint: node.hostKeyFingerprint,
+        },
+        vmid,
+        script,
+      );
+    },
+    api: async (path) => {
+      const res = await fetch(`${simInfo.baseUrl}/api2/json${path}`, {
+        headers: { authorization: `PVEAPIToken=${TOKEN.tokenId}=${TOKEN.secret}` },
+      });
+      return ((await res.json()) as { data: unknown }).data;
+    },
+    startReplica: async () => {
+      const replica = createProvisionerService(config, { logger, keys: keys.get("provisioner")! });
+      await replica.start();
+      replicas.push(replica);
+      return replica;
+    },
     outcome: (operationId, timeoutMs = 20_000) =>
       eventually(
         async () =>
@@ -187,6 +272,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         { timeoutMs, intervalMs: 50, what: `outcome of ${operationId}` },
       ),
     close: async () => {
+      for (const r of replicas) await r.stop();
+      await guestSsh.close();
       await service.stop();
       sre.close();
       for (const c of others) c.close();
@@ -194,6 +281,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
         await bus.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
       await bus.jsm.streams.delete(`KV_${ns}_vmid_leases`).catch(() => undefined);
+      await bus.jsm.streams.delete(`KV_${ns}_observation_slots`).catch(() => undefined);
       await bus.close();
       await db.destroy();
       await peers.stop();

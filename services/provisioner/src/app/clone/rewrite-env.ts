@@ -1,0 +1,47 @@
+/**
+ * The clone's app directory and .env: the copied directory is renamed to the clone's app id (every
+ * later operation finds it there), and the .env gets the clone's own published port. The compose
+ * project name stays the source's (COMPOSE_PROJECT_NAME in the .env), so the copied volumes keep
+ * their data. The .env is read and written back through stdin; its values never leave memory.
+ */
+import { renderEnvFile } from "@proximity/app-env";
+import {
+  envFilePath,
+  moveAppDirectoryScript,
+  readEnvFileScript,
+  writeFromStdinScript,
+} from "../../domain/deploy-scripts.js";
+import { envLineValue, replaceEnvLines } from "../../domain/env-lines.js";
+import { PORT_VARIABLE } from "../operations/app-env.js";
+import { runInContainer } from "../operations/container-command.js";
+import type { HostConnection } from "../operations/context.js";
+import { runJournaledStep } from "../operations/journal-step.js";
+import { Step } from "../operations/step-names.js";
+import type { CloneAttempt } from "./run-clone.js";
+
+const PROJECT_VARIABLE = "COMPOSE_PROJECT_NAME";
+
+export async function rewriteEnv(a: CloneAttempt, connection: HostConnection, vmid: number): Promise<void> {
+  const { sourceAppId, appId, publicPort } = a.request;
+  await runJournaledStep(a, Step.rewriteEnv, "Writing the clone's settings", async () => {
+    await runInContainer(a, connection, vmid, {
+      what: "Moving the app directory",
+      script: moveAppDirectoryScript(sourceAppId, appId),
+    });
+    const current = await runInContainer(a, connection, vmid, {
+      what: "Reading the .env file",
+      script: readEnvFileScript(appId),
+    });
+    const own: Record<string, string> = {
+      [PROJECT_VARIABLE]: envLineValue(current, PROJECT_VARIABLE) ?? sourceAppId.toLowerCase(),
+    };
+    if (publicPort > 0) own[PORT_VARIABLE] = String(publicPort);
+    const names = publicPort > 0 ? [PROJECT_VARIABLE, PORT_VARIABLE] : [PROJECT_VARIABLE];
+    await runInContainer(a, connection, vmid, {
+      what: "Writing the .env file",
+      script: writeFromStdinScript(envFilePath(appId)),
+      stdin: replaceEnvLines(current, names, renderEnvFile(own)),
+    });
+    return undefined;
+  });
+}

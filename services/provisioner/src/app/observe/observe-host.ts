@@ -1,0 +1,75 @@
+/**
+ * One observation of one host: its online nodes, and for each node GET /nodes/{node}/lxc once,
+ * recorded as ContainersObserved through the outbox. A host or node that does not answer records
+ * nothing (consumers must conclude nothing from silence).
+ */
+import type { Logger } from "@proximity/logger";
+import type { provisionerEventsV1 } from "@proximity/proto";
+import type { ContainerSummary } from "@proximity/proxmox";
+import type { Db } from "../../db/database.js";
+import { addContainersObserved } from "../../events/publish.js";
+import type { Peers } from "../../infra/peers.js";
+import { openHostApi } from "../operations/host-api.js";
+import { mapLimit } from "./map-limit.js";
+
+export interface ObserveDeps {
+  readonly db: Db;
+  readonly peers: Peers;
+  readonly logger: Logger;
+  /** Deadline of each Proxmox call. */
+  readonly timeoutMs: number;
+  /** Nodes of the host listed at once. */
+  readonly nodeConcurrency: number;
+}
+
+/** @returns the number of nodes observed. */
+export async function observeHost(
+  deps: ObserveDeps,
+  hostId: string,
+  traceparent: string,
+  log: Logger,
+): Promise<number> {
+  const api = await openHostApi(deps, hostId, { traceparent }, deps.timeoutMs);
+  if (!api) return 0;
+  let observed = 0;
+  try {
+    const nodes = (await api.pve.listNodes()).filter((n) => n.status === "online");
+    await mapLimit(nodes, deps.nodeConcurrency, async ({ node }) => {
+      let containers: ContainerSummary[];
+      try {
+        containers = await api.pve.listContainers(node);
+      } catch (err) {
+        log.info({ err, hostId, node }, "node did not answer; nothing observed");
+        return;
+      }
+      const report: provisionerEventsV1.ContainersObserved = {
+        hostId,
+        node,
+        observedAt: new Date(),
+        containers: containers.map(toObservation),
+      };
+      await addContainersObserved(deps.db, report, traceparent);
+      observed++;
+    });
+  } catch (err) {
+    log.info({ err, hostId }, "host did not answer; nothing observed");
+  } finally {
+    await api.pve.close();
+  }
+  return observed;
+}
+
+function toObservation(ct: ContainerSummary): provisionerEventsV1.ContainerObservation {
+  return {
+    vmid: ct.vmid,
+    name: ct.name ?? "",
+    status: ct.status,
+    cpu: ct.cpu ?? 0,
+    memBytes: ct.mem ?? 0,
+    maxMemBytes: ct.maxmem ?? 0,
+    diskBytes: ct.disk ?? 0,
+    maxDiskBytes: ct.maxdisk ?? 0,
+    uptimeSeconds: ct.uptime ?? 0,
+    tags: ct.tags ?? "",
+  };
+}

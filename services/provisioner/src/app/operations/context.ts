@@ -1,0 +1,82 @@
+/**
+ * What the steps of every operation kind share: long-lived dependencies (OperationDeps, one per
+ * process) and the state of one attempt (Attempt). Credentials live only inside `connection`, in
+ * memory, for the duration of the attempt; so do secret values (kept in `masked` for masking).
+ */
+import type { Logger } from "@proximity/logger";
+import type { BreakerRegistry, ExtendedProxmoxClient, SshExecutor, SshTarget } from "@proximity/proxmox";
+import type { Db } from "../../db/database.js";
+import type { Peers } from "../../infra/peers.js";
+import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
+import type { OperationKindName } from "./operation-kind.js";
+
+/** Settings from the configuration that shape containers and bound waits. */
+export interface OperationSettings {
+  readonly lxcTemplate: string;
+  readonly lxcStorage: string;
+  readonly lxcBridge: string;
+  readonly taskTimeoutMs: number;
+  readonly taskPollIntervalMs: number;
+  readonly sshCommandTimeoutMs: number;
+  readonly sshLongCommandTimeoutMs: number;
+  readonly claimTtlMs: number;
+  readonly leaseTtlMs: number;
+  /** How long a graceful shutdown may take before the container is stopped hard. */
+  readonly shutdownTimeoutMs: number;
+  /** How long an updated app may take to report every service running (and healthy). */
+  readonly updateHealthTimeoutMs: number;
+  /** Pause between two health checks of an updated app. */
+  readonly updateHealthIntervalMs: number;
+}
+
+/** Process-wide collaborators of every operation. */
+export interface OperationDeps {
+  readonly db: Db;
+  readonly peers: Peers;
+  readonly leases: VmidLeases;
+  readonly ssh: SshExecutor;
+  /** One registry per process: every client of a host shares its breaker (key = host id). */
+  readonly breakers: BreakerRegistry;
+  readonly logger: Logger;
+  readonly settings: OperationSettings;
+  /** This worker's identity in operations.claimed_by. */
+  readonly workerId: string;
+}
+
+/** The fields every operation request carries (the app the operation is about, and where). */
+export interface OperationRequest {
+  readonly operationId: string;
+  readonly appId: string;
+  readonly hostId: string;
+  readonly node: string;
+}
+
+/** How to reach the host and the node of one operation. */
+export interface HostConnection {
+  readonly hostName: string;
+  readonly pve: ExtendedProxmoxClient;
+  readonly sshTarget: SshTarget;
+  /** Releases the HTTP connections of `pve`. */
+  close(): Promise<void>;
+}
+
+/** One attempt at one operation of request type R. */
+export interface Attempt<R extends OperationRequest = OperationRequest> {
+  readonly deps: OperationDeps;
+  readonly kind: OperationKindName;
+  readonly request: R;
+  /** Delivery number of the request (1 = first). */
+  readonly attempt: number;
+  readonly traceparent: string;
+  readonly log: Logger;
+  /** Aborted when the claim on the operation or the VMID lease is lost. */
+  readonly signal: AbortSignal;
+  /**
+   * Values masked in any command output before it is logged or quoted (the app's environment and
+   * secret values). Filled by the steps that read them; never logged itself.
+   */
+  readonly masked: string[];
+  connection?: HostConnection;
+  /** The lease held while the VMID is chosen but the container not yet created. */
+  lease?: VmidLease | undefined;
+}

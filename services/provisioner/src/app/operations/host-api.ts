@@ -1,0 +1,38 @@
+/**
+ * A Proxmox API client for a registered host, for read-only work that needs no node SSH access
+ * (container listings, observations). Credentials as for operations: names from the hosts service,
+ * values from the secrets service, kept in memory only.
+ */
+import type { CallOptions } from "@proximity/grpc";
+import type { Logger } from "@proximity/logger";
+import type { hostsV1 } from "@proximity/proto";
+import type { BreakerRegistry, ExtendedProxmoxClient } from "@proximity/proxmox";
+import type { Peers } from "../../infra/peers.js";
+import { hostApiClient, readSecret } from "./steps/resolve-connection.js";
+
+export interface HostApi {
+  readonly host: hostsV1.Host;
+  readonly pve: ExtendedProxmoxClient;
+}
+
+export async function openHostApi(
+  deps: { peers: Peers; logger: Logger; breakers?: BreakerRegistry },
+  hostId: string,
+  call: CallOptions,
+  timeoutMs: number,
+): Promise<HostApi | undefined> {
+  const connection = await deps.peers.hosts.getHostConnection({ hostId }, call);
+  if (!connection.host) return undefined;
+  const secret = await readSecret(deps.peers.secrets, connection.apiSecretName, call);
+  const pve = hostApiClient(
+    { host: connection.host, tlsCaPem: connection.tlsCaPem },
+    secret,
+    {
+      logger: deps.logger,
+      connectTimeoutMs: timeoutMs,
+      ...(deps.breakers ? { breakers: deps.breakers } : {}),
+    },
+    { requestTimeoutMs: timeoutMs },
+  );
+  return { host: connection.host, pve };
+}

@@ -1,0 +1,64 @@
+/**
+ * Runs one journaled step of an operation: skipped when the journal says it is done; otherwise marked
+ * running together with its progress event (one transaction), run, and marked done or failed.
+ */
+import { findStep, type StepRow, setStepStatus } from "../../db/operation-step.repository.js";
+import { addProgress } from "../../events/publish.js";
+import type { Attempt } from "./context.js";
+import { StepFailedError } from "./errors.js";
+import { protoKind } from "./operation-kind.js";
+import type { StepName } from "./step-names.js";
+
+/**
+ * `work` receives the step's journal row from an earlier attempt (with its UPID, if any) and
+ * returns the step's detail (kept in the journal, e.g. an IP address). Errors come out wrapped in
+ * StepFailedError naming the step.
+ * @returns the detail of the step, from this run or from the journal.
+ */
+export async function runJournaledStep(
+  a: Attempt,
+  name: StepName,
+  message: string,
+  work: (previous: StepRow | undefined) => Promise<string | undefined>,
+): Promise<string | null> {
+  const { db } = a.deps;
+  const operationId = a.request.operationId;
+  a.signal.throwIfAborted();
+  const previous = await findStep(db, operationId, name);
+  if (previous?.status === "done") return previous.detail;
+  await db.transaction().execute(async (trx) => {
+    await setStepStatus(trx, operationId, name, "running");
+    await addProgress(trx, origin(a), { step: name, message, attempt: a.attempt });
+  });
+  a.log.info({ step: name }, message);
+  let detail: string | undefined;
+  try {
+    detail = await work(previous);
+  } catch (err) {
+    await setStepStatus(db, operationId, name, "failed").catch((e: unknown) =>
+      a.log.warn({ err: e, step: name }, "could not journal the failed step"),
+    );
+    throw err instanceof StepFailedError ? err : new StepFailedError(name, err);
+  }
+  await setStepStatus(db, operationId, name, "done", detail);
+  return detail ?? null;
+}
+
+/** Wraps an unjournaled step (its result lives in memory only) so failures name it. */
+export async function runStep<T>(name: StepName, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw err instanceof StepFailedError ? err : new StepFailedError(name, err);
+  }
+}
+
+/** Event origin of an attempt. */
+export function origin(a: Attempt) {
+  return {
+    operationId: a.request.operationId,
+    kind: protoKind(a.kind),
+    appId: a.request.appId,
+    traceparent: a.traceparent,
+  };
+}

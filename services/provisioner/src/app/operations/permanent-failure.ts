@@ -1,0 +1,21 @@
+/**
+ * Which failures are worth retrying. Bad input and refused credentials fail the same way every
+ * time, so retrying only delays the explanation; everything else (Proxmox down, task errors,
+ * commands failing inside the container) may pass on a later attempt.
+ */
+import { NotFoundError, PermissionDeniedError, ValidationError } from "@proximity/errors";
+import { ContainerMissingError } from "./errors.js";
+import { failureOf } from "./failure-reason.js";
+import { Step } from "./step-names.js";
+
+/**
+ * True for ValidationError, PermissionDeniedError (which covers Proxmox and SSH credential errors
+ * and host key mismatches, and OperationRefusedError), a container that does not exist, and an
+ * unknown host or node while resolving the connection.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  const { step, cause } = failureOf(error);
+  if (cause instanceof ValidationError || cause instanceof PermissionDeniedError) return true;
+  if (cause instanceof ContainerMissingError) return true;
+  return cause instanceof NotFoundError && step === Step.resolveConnection;
+}

@@ -1,0 +1,87 @@
+/**
+ * Choose the VMID of a new container under a per-host lease. Candidates start at Proxmox's suggestion and skip
+ * every VMID the host has, every VMID Proximity holds in its journal and those abandoned earlier in
+ * this operation; the first whose lease can be created wins and is recorded in the journal.
+ */
+import { findContainerOfOperation, vmidsOnHost } from "../../../db/container.repository.js";
+import { findOperation, setOperationVmid } from "../../../db/operation.repository.js";
+import { deleteSteps, setStepStatus } from "../../../db/operation-step.repository.js";
+import { vmidCandidates } from "../../../domain/vmid-candidates.js";
+import type { Attempt, HostConnection } from "../context.js";
+import { NoFreeVmidError } from "../errors.js";
+import { runJournaledStep } from "../journal-step.js";
+import { Step, type StepName } from "../step-names.js";
+
+/** Candidates tried per attempt before giving up (each failed one is a lease held by someone else). */
+const MAX_CANDIDATES = 32;
+
+/**
+ * Returns the operation's VMID, with `a.lease` set while the container is not created yet. A VMID
+ * from an earlier attempt is kept if its lease can be re-taken or the journal's containers row
+ * already holds it for us; otherwise it is abandoned and a new one chosen.
+ */
+export async function allocateVmid(
+  a: Attempt,
+  connection: HostConnection,
+  excluded: ReadonlySet<number>,
+  createStep: StepName,
+): Promise<number> {
+  const { db, leases } = a.deps;
+  const { operationId, hostId } = a.request;
+  const recorded = (await findOperation(db, operationId))?.vmid ?? null;
+  if (recorded !== null) {
+    a.lease = (await leases.acquire(hostId, recorded, operationId)) ?? undefined;
+    const reserved = (await findContainerOfOperation(db, operationId))?.vmid === recorded;
+    if (a.lease || reserved) {
+      // The choice may have been journaled just before a crash that left the step "running".
+      await setStepStatus(db, operationId, Step.allocateVmid, "done", String(recorded));
+      return recorded;
+    }
+    a.log.warn({ vmid: recorded }, "the lease on the journaled VMID was taken over; choosing another");
+    await abandonVmid(a, recorded, createStep);
+  }
+  const detail = await runJournaledStep(
+    a,
+    Step.allocateVmid,
+    `Reserving a container ID on ${connection.hostName}`,
+    async () => {
+      const vmid = await leaseFreeVmid(a, connection, excluded);
+      await setOperationVmid(db, operationId, vmid);
+      return String(vmid);
+    },
+  );
+  return Number(detail);
+}
+
+/** Forgets a VMID the operation may no longer use: the journal's choice and the steps tied to it. */
+export async function abandonVmid(a: Attempt, vmid: number, createStep: StepName): Promise<void> {
+  const { db } = a.deps;
+  await a.lease
+    ?.release()
+    .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease"));
+  a.lease = undefined;
+  await db.transaction().execute(async (trx) => {
+    await setOperationVmid(trx, a.request.operationId, null);
+    await deleteSteps(trx, a.request.operationId, [Step.allocateVmid, createStep]);
+  });
+}
+
+async function leaseFreeVmid(
+  a: Attempt,
+  connection: HostConnection,
+  excluded: ReadonlySet<number>,
+): Promise<number> {
+  const { operationId, hostId } = a.request;
+  const [suggested, guests, held] = await Promise.all([
+    connection.pve.nextId(),
+    connection.pve.clusterResources("vm"),
+    vmidsOnHost(a.deps.db, hostId),
+  ]);
+  const taken = new Set<number>([...excluded, ...held]);
+  for (const g of guests) if (g.vmid !== undefined) taken.add(g.vmid);
+  for (const vmid of vmidCandidates(suggested ?? 100, taken, MAX_CANDIDATES)) {
+    a.lease = (await a.deps.leases.acquire(hostId, vmid, operationId)) ?? undefined;
+    if (a.lease) return vmid;
+  }
+  throw new NoFreeVmidError();
+}

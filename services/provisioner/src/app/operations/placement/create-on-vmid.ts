@@ -1,0 +1,80 @@
+/**
+ * Creates the operation's container on a chosen VMID (a create for deploys, a clone for clones).
+ * The containers row is written first: its unique (host, vmid) constraint is the final guard, and
+ * it is checked before the irreversible effect rather than after it. "Already exists" is judged by
+ * the mark in the description: ours (an earlier attempt got that far) means continue, anyone
+ * else's means this VMID must be abandoned.
+ */
+import { AlreadyExistsError, ConflictError, NotFoundError } from "@proximity/errors";
+import type { Upid } from "@proximity/proxmox";
+import { releaseVmid, reserveVmid } from "../../../db/container.repository.js";
+import { isCreatedBy } from "../../../domain/container-marker.js";
+import type { Attempt, HostConnection } from "../context.js";
+import { VmidTakenError } from "../errors.js";
+import { runJournaledStep } from "../journal-step.js";
+import { runProxmoxTask } from "../proxmox-task.js";
+import type { StepName } from "../step-names.js";
+
+/** How one kind brings a container into existence on a VMID. */
+export interface ContainerCreator {
+  /** The journaled step (its UPID is the create or clone task). */
+  readonly step: StepName;
+  message(vmid: number): string;
+  /**
+   * Starts the task creating `vmid`, marked with the operation (description). Rejects with
+   * AlreadyExistsError when the VMID exists.
+   */
+  start(vmid: number): Promise<Upid>;
+}
+
+/** Creates container `vmid` (or adopts the one an earlier attempt created); releases the lease after. */
+export async function createOnVmid(
+  a: Attempt,
+  connection: HostConnection,
+  vmid: number,
+  creator: ContainerCreator,
+): Promise<void> {
+  const { operationId, appId, hostId, node } = a.request;
+  await runJournaledStep(a, creator.step, creator.message(vmid), async (previous) => {
+    const held = await reserveVmid(a.deps.db, { hostId, vmid, node, appId, operationId });
+    if (held === "taken") throw new VmidTakenError(vmid);
+    await runProxmoxTask(a, connection, creator.step, previous, () =>
+      startUnlessOurs(a, connection, vmid, creator),
+    );
+    // The container exists and the containers row holds its VMID: the lease has done its job.
+    await a.lease
+      ?.release()
+      .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease"));
+    a.lease = undefined;
+    return undefined;
+  });
+}
+
+async function startUnlessOurs(
+  a: Attempt,
+  connection: HostConnection,
+  vmid: number,
+  creator: ContainerCreator,
+): Promise<Upid | null> {
+  const { operationId, hostId, node } = a.request;
+  // Fencing: this compare-and-set succeeds only if nobody took the lease since our last write.
+  await a.lease?.renew();
+  try {
+    return await creator.start(vmid);
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+  const config = await connection.pve
+    .containerConfig(node, vmid)
+    .catch((err: unknown): Record<string, unknown> => {
+      if (err instanceof NotFoundError) return {}; // it lives on another node: not ours
+      throw err;
+    });
+  if (isCreatedBy(config, operationId)) {
+    if (config.lock) throw new ConflictError(`Container ${vmid} is still locked (${String(config.lock)})`);
+    a.log.info({ vmid }, "container already created by this operation; continuing");
+    return null;
+  }
+  await releaseVmid(a.deps.db, operationId, hostId, vmid);
+  throw new VmidTakenError(vmid);
+}

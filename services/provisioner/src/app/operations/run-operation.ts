@@ -1,0 +1,189 @@
+/**
+ * The one mechanism behind every operation kind: exactly one effect per operation id. A delivery
+ * inserts the operation row once (duplicates find it), acknowledges a finished operation as a
+ * duplicate, and works on a running one only when its atomic claim succeeds. The claim (and any
+ * VMID lease) is renewed while the kind's steps run; each step consults the journal first, so a
+ * retry continues where the last attempt stopped. After the last attempt (or a permanent failure)
+ * `failOperation` runs the kind's cleanup and records OperationFailed with a safe reason.
+ */
+import { type MessageContext, newTraceparent, PermanentFailure } from "@proximity/bus";
+import { ValidationError } from "@proximity/errors";
+import type { Logger } from "@proximity/logger";
+import {
+  claimOperation,
+  findOperation,
+  finishOperation,
+  insertOperationIfAbsent,
+  type OperationRow,
+  releaseClaim,
+} from "../../db/operation.repository.js";
+import { addFailed, addSucceeded, type OperationResult } from "../../events/publish.js";
+import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
+import { OperationBusyError, OwnershipLostError } from "./errors.js";
+import { explainFailure, failureOf } from "./failure-reason.js";
+import { origin } from "./journal-step.js";
+import { keepOwnership } from "./keep-ownership.js";
+import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
+import { isPermanentFailure } from "./permanent-failure.js";
+
+/** What the runner needs to know about one kind of operation. */
+export interface OperationSpec<R extends OperationRequest> {
+  readonly kind: OperationKindName;
+  /** The container the request names, recorded in the journal (null when it is still to be chosen). */
+  vmidOf?(request: R): number | null;
+  /** The kind's steps. Ends with completeOperation (or failNow for an outcome decided in the steps). */
+  run(a: Attempt<R>): Promise<void>;
+  /**
+   * After the last attempt failed: undo what the operation did, best effort (every action logged,
+   * none may throw), and say where the container was left ("running" | "stopped" | "").
+   */
+  cleanup?(c: Cleanup<R>): Promise<string>;
+}
+
+/** What a cleanup gets: the request, the journal row (claimed for the cleanup) and a logger. */
+export interface Cleanup<R extends OperationRequest> {
+  readonly deps: OperationDeps;
+  readonly request: R;
+  readonly operation: OperationRow;
+  readonly traceparent: string;
+  readonly log: Logger;
+}
+
+/**
+ * Handles one delivery. Resolves when the operation is done (now or before); throws to have the
+ * request redelivered, or PermanentFailure when retrying cannot help.
+ */
+export async function runOperation<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+  ctx: MessageContext,
+): Promise<void> {
+  assertIdentified(spec.kind, request);
+  const { db, workerId, settings } = deps;
+  const { operationId, appId, hostId, node } = request;
+  const vmid = spec.vmidOf?.(request) ?? null;
+  await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
+  const claimed = await claimOperation(db, operationId, workerId, settings.claimTtlMs, true);
+  if (!claimed) {
+    const status = (await findOperation(db, operationId))?.status;
+    if (status === "succeeded" || status === "failed") {
+      ctx.log.info({ operationId, status }, "operation already finished; duplicate request acknowledged");
+      return;
+    }
+    throw new OperationBusyError();
+  }
+  const controller = new AbortController();
+  const a: Attempt<R> = {
+    deps,
+    kind: spec.kind,
+    request,
+    attempt: claimed.attempts,
+    traceparent: ctx.traceparent || newTraceparent(),
+    log: ctx.log.child({ operationId, kind: spec.kind, appId, hostId }),
+    signal: controller.signal,
+    masked: [],
+  };
+  const stopKeeping = keepOwnership(a, controller);
+  try {
+    await spec.run(a);
+  } catch (err) {
+    const reason = explainFailure(err, claimed.attempts);
+    a.log.warn(
+      { err, step: failureOf(err).step, attempt: claimed.attempts, reason },
+      `${spec.kind} attempt failed`,
+    );
+    // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it.
+    await releaseClaim(db, operationId, workerId, reason).catch((e: unknown) =>
+      a.log.error({ err: e }, "could not release the claim; it expires on its own"),
+    );
+    throw isPermanentFailure(err) ? new PermanentFailure(reason, { cause: err }) : err;
+  } finally {
+    stopKeeping();
+    await a.connection?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The consumer's onExhausted hook: the cleanup is part of the operation. Claims the operation
+ * without counting an attempt (a worker holding it for a duplicate delivery wins: not ours to
+ * fail), runs the kind's cleanup, then marks the operation failed and records OperationFailed in
+ * one transaction. The failure is reported even when the host cannot be reached.
+ */
+export async function failOperation<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+  ctx: MessageContext,
+  error: unknown,
+): Promise<void> {
+  const { db, workerId, settings } = deps;
+  const log = ctx.log.child({
+    operationId: request.operationId,
+    kind: spec.kind,
+    appId: request.appId,
+    cleanup: true,
+  });
+  const op = request.operationId
+    ? await claimOperation(db, request.operationId, workerId, settings.claimTtlMs, false)
+    : undefined;
+  if (!op) {
+    log.warn("operation not claimable; leaving it to its current state");
+    return;
+  }
+  const reason = explainFailure(error, op.attempts);
+  const traceparent = ctx.traceparent || newTraceparent();
+  let containerStatus = "";
+  if (spec.cleanup) {
+    containerStatus = await spec
+      .cleanup({ deps, request, operation: op, traceparent, log })
+      .catch((err: unknown) => {
+        log.error({ err }, "cleanup failed");
+        return "";
+      });
+  }
+  await db.transaction().execute(async (trx) => {
+    if (!(await finishOperation(trx, op.id, workerId, "failed", reason))) return;
+    await addFailed(
+      trx,
+      { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
+      { reason, attempts: op.attempts, containerStatus },
+    );
+  });
+  log.warn({ reason, attempts: op.attempts, containerStatus }, `${spec.kind} failed`);
+}
+
+/** The operation succeeded: the final status and OperationSucceeded commit together. */
+export async function completeOperation(a: Attempt, result: OperationResult): Promise<void> {
+  await a.deps.db.transaction().execute(async (trx) => {
+    // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
+    if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
+      throw new OwnershipLostError("The claim on the operation was lost before it completed");
+    }
+    await addSucceeded(trx, origin(a), result);
+  });
+  a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
+}
+
+/**
+ * An outcome the steps decided themselves (an update rolled back): the operation ends failed now,
+ * without further deliveries, and OperationFailed says where the container was left.
+ */
+export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
+  await a.deps.db.transaction().execute(async (trx) => {
+    if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
+      throw new OwnershipLostError("The claim on the operation was lost before it completed");
+    }
+    await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
+  });
+  a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
+}
+
+function assertIdentified(kind: OperationKindName, request: OperationRequest): void {
+  const missing = (["operationId", "appId", "hostId", "node"] as const).filter((k) => !request[k]);
+  if (missing.length > 0) {
+    throw new PermanentFailure(`invalid ${kind} request`, {
+      cause: new ValidationError(`The ${kind} request lacks ${missing.join(", ")}`),
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/** The steps of every operation kind; names are stored in operation_steps and shown to SREs. */
+export const Step = {
+  resolveConnection: "resolve-connection",
+  // deploy (and clone: allocate-vmid)
+  allocateVmid: "allocate-vmid",
+  createContainer: "create-container",
+  startContainer: "start-container",
+  installDocker: "install-docker",
+  writeAppFiles: "write-app-files",
+  startApp: "start-app",
+  verifyApp: "verify-app",
+  // stop / restart
+  shutdownContainer: "shutdown-container",
+  stopContainer: "stop-container",
+  rebootContainer: "reboot-container",
+  verifyContainer: "verify-container",
+  // update
+  readSecrets: "read-secrets",
+  readEnv: "read-env",
+  takeSnapshot: "take-snapshot",
+  pullImages: "pull-images",
+  recreateApp: "recreate-app",
+  checkHealth: "check-health",
+  deleteSnapshot: "delete-snapshot",
+  rollback: "rollback",
+  rollbackStop: "rollback-stop",
+  rollbackSnapshot: "rollback-snapshot",
+  rollbackStart: "rollback-start",
+  rollbackStartApp: "rollback-start-app",
+  rollbackVerify: "rollback-verify",
+  // delete
+  findContainer: "find-container",
+  destroyContainer: "destroy-container",
+  forgetApp: "forget-app",
+  // clone
+  cloneContainer: "clone-container",
+  markClone: "mark-clone",
+  copySecrets: "copy-secrets",
+  rewriteEnv: "rewrite-env",
+  // adopt
+  inspectContainer: "inspect-container",
+  recordContainer: "record-container",
+} as const;
+
+export type StepName = (typeof Step)[keyof typeof Step];
+
+/** What a step was doing, for explanations: "… while <phrase>". */
+export const STEP_PHRASES: Record<StepName, string> = {
+  "resolve-connection": "looking up the host's connection details",
+  "allocate-vmid": "reserving a container ID",
+  "create-container": "creating the container",
+  "start-container": "starting the container",
+  "install-docker": "installing Docker",
+  "write-app-files": "writing the app's files",
+  "start-app": "starting the app",
+  "verify-app": "checking that the app runs",
+  "shutdown-container": "shutting the container down",
+  "stop-container": "stopping the container",
+  "reboot-container": "rebooting the container",
+  "verify-container": "checking the container's state",
+  "read-secrets": "reading the app's secret settings",
+  "read-env": "reading the app's current settings",
+  "take-snapshot": "taking a snapshot",
+  "pull-images": "pulling the new images",
+  "recreate-app": "recreating the app's services",
+  "check-health": "checking the updated app's health",
+  "delete-snapshot": "removing the snapshot",
+  rollback: "rolling back",
+  "rollback-stop": "stopping the container for the rollback",
+  "rollback-snapshot": "rolling back to the snapshot",
+  "rollback-start": "starting the rolled-back container",
+  "rollback-start-app": "starting the rolled-back app",
+  "rollback-verify": "checking the rolled-back app",
+  "find-container": "looking for the app's container",
+  "destroy-container": "destroying the container",
+  "forget-app": "removing the app's records and secrets",
+  "clone-container": "cloning the container",
+  "mark-clone": "marking the clone",
+  "copy-secrets": "copying the app's secret settings",
+  "rewrite-env": "writing the clone's settings",
+  "inspect-container": "reading the container's configuration",
+  "record-container": "recording the container",
+};

@@ -1,0 +1,105 @@
+/**
+ * Step 1: how to reach the host. The hosts service says where the host and node are and names the
+ * secrets; the secrets service gives their values. Nothing fetched here is logged, stored or
+ * put into events: it lives in the returned connection for one attempt.
+ */
+import { NotFoundError, ValidationError } from "@proximity/errors";
+import type { CallOptions } from "@proximity/grpc";
+import type { Logger } from "@proximity/logger";
+import { hostsV1 } from "@proximity/proto";
+import {
+  type BreakerRegistry,
+  createProxmoxClient,
+  type ExtendedProxmoxClient,
+  type ProxmoxAuth,
+  type SshAuth,
+} from "@proximity/proxmox";
+import type { SecretsClient } from "../../../infra/peers.js";
+import type { HostConnection, OperationDeps } from "../context.js";
+import { HostKeyNotPinnedError } from "../errors.js";
+
+export async function resolveConnection(
+  deps: OperationDeps,
+  target: { hostId: string; node: string },
+  call: CallOptions,
+): Promise<HostConnection> {
+  const { hosts, secrets } = deps.peers;
+  const { host, apiSecretName, sshSecretName, tlsCaPem } = await hosts.getHostConnection(
+    { hostId: target.hostId },
+    call,
+  );
+  if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
+  const node = host.nodes.find((n) => n.name === target.node);
+  if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
+  // Checked before any secret is read: nothing is sent to a node whose key nobody has pinned.
+  if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
+  const [apiSecret, sshSecret] = await Promise.all([
+    readSecret(secrets, apiSecretName, call),
+    readSecret(secrets, sshSecretName, call),
+  ]);
+  const pve = hostApiClient({ host, tlsCaPem }, apiSecret, { logger: deps.logger, breakers: deps.breakers });
+  return {
+    hostName: host.name,
+    pve,
+    sshTarget: {
+      host: node.sshHost,
+      port: node.sshPort || 22,
+      username: host.sshUsername || "root",
+      auth: sshAuth(sshSecret),
+      hostKeyFingerprint: node.sshHostKeyFingerprint,
+    },
+    close: () => pve.close(),
+  };
+}
+
+/** A secret's value as text; kept in memory by the caller for one attempt, never logged. */
+export async function readSecret(secrets: SecretsClient, name: string, call: CallOptions): Promise<string> {
+  return (await secrets.getSecret({ name }, call)).value.toString("utf8");
+}
+
+/**
+ * A Proxmox API client for a registered host (shared by deploys and host checks). Deploys pass the
+ * process-wide breakers; a host check passes none and limits, so it sees the host as it is now.
+ */
+export function hostApiClient(
+  { host, tlsCaPem }: { host: hostsV1.Host; tlsCaPem: string },
+  apiSecret: string,
+  deps: { logger: Logger; breakers?: BreakerRegistry; connectTimeoutMs?: number },
+  limits: { requestTimeoutMs?: number } = {},
+): ExtendedProxmoxClient {
+  return createProxmoxClient(
+    {
+      baseUrl: `${host.insecureHttp ? "http" : "https"}://${host.address}:${host.port}`,
+      auth: proxmoxAuth(host, apiSecret),
+      // A pinned certificate or a host CA (hosts allows only one); neither = the system CAs.
+      tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : tlsCaPem ? { ca: tlsCaPem } : {},
+      breakerKey: host.id,
+      ...limits,
+    },
+    deps,
+  );
+}
+
+function proxmoxAuth(host: hostsV1.Host, secret: string): ProxmoxAuth {
+  return host.authMode === hostsV1.AuthMode.AUTH_MODE_API_TOKEN
+    ? { kind: "token", tokenId: host.username, secret }
+    : { kind: "password", username: host.username, password: secret };
+}
+
+/** The SSH secret is JSON `{"password"?, "privateKey"?}`; a key wins over a password. */
+function sshAuth(secret: string): SshAuth {
+  let parsed: { password?: unknown; privateKey?: unknown };
+  try {
+    parsed = JSON.parse(secret) as typeof parsed;
+  } catch {
+    // The parse error would quote the secret: keep it out of the cause.
+    throw new ValidationError("The host's SSH credentials are not valid JSON");
+  }
+  if (typeof parsed.privateKey === "string" && parsed.privateKey !== "") {
+    return { kind: "key", privateKey: parsed.privateKey };
+  }
+  if (typeof parsed.password === "string" && parsed.password !== "") {
+    return { kind: "password", password: parsed.password };
+  }
+  throw new ValidationError("The host's SSH credentials hold neither a private key nor a password");
+}

@@ -1,0 +1,79 @@
+/** Check every compose service runs (none unhealthy) and read the container's address. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { InternalError } from "@proximity/errors";
+import {
+  type ComposeServiceState,
+  firstIpv4,
+  parseComposePs,
+  servicesNotRunning,
+  servicesStarting,
+} from "../../../domain/compose-status.js";
+import { composePsScript, HOSTNAME_ADDRESSES_SCRIPT } from "../../../domain/deploy-scripts.js";
+import { runInContainer } from "../container-command.js";
+import type { Attempt, HostConnection } from "../context.js";
+import { AppNotRunningError } from "../errors.js";
+import { runJournaledStep } from "../journal-step.js";
+import { Step, type StepName } from "../step-names.js";
+
+/** How long to keep asking: once (deploy, start) or until health checks decide (update). */
+export interface VerifyOptions {
+  readonly step?: StepName;
+  readonly message?: string;
+  /** Poll until every service runs and no health check is still starting, up to this long. */
+  readonly waitMs?: number;
+  readonly intervalMs?: number;
+}
+
+/** Returns the container's IPv4 address (journaled as the step's detail). */
+export async function verifyApp(
+  a: Attempt,
+  connection: HostConnection,
+  vmid: number,
+  options: VerifyOptions = {},
+): Promise<string> {
+  const step = options.step ?? Step.verifyApp;
+  const ip = await runJournaledStep(a, step, options.message ?? "Checking the app is running", async () => {
+    await waitUntilRunning(a, connection, vmid, options);
+    const addresses = await runInContainer(a, connection, vmid, {
+      what: "hostname -I",
+      script: HOSTNAME_ADDRESSES_SCRIPT,
+    });
+    const address = firstIpv4(addresses);
+    if (!address) throw new InternalError("The container has no IPv4 address");
+    return address;
+  });
+  return ip ?? "";
+}
+
+async function waitUntilRunning(
+  a: Attempt,
+  connection: HostConnection,
+  vmid: number,
+  options: VerifyOptions,
+): Promise<void> {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    const states = await composeStates(a, connection, vmid);
+    const down = servicesNotRunning(states);
+    const pending = servicesStarting(states);
+    if (down.length === 0 && (pending.length === 0 || options.waitMs === undefined)) return;
+    if (Date.now() >= deadline) throw new AppNotRunningError(down.length > 0 ? down : pending);
+    await sleep(options.intervalMs ?? 1_000, undefined, { signal: a.signal });
+  }
+}
+
+async function composeStates(
+  a: Attempt,
+  connection: HostConnection,
+  vmid: number,
+): Promise<ComposeServiceState[]> {
+  const ps = await runInContainer(a, connection, vmid, {
+    what: "docker compose ps",
+    script: composePsScript(a.request.appId),
+  });
+  try {
+    return parseComposePs(ps);
+  } catch (err) {
+    throw new InternalError("docker compose ps printed something other than JSON", err);
+  }
+}

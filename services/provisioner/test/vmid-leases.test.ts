@@ -1,0 +1,288 @@
+/**
+ * VmidLeases and keepOwnership against real NATS KV (and PostgreSQL for the claim): each test opens
+ * a bucket of its own (`<ns>_vmid_leases` with a fresh namespace), so the tests never see each
+ * other's keys.
+ */
+import { randomUUID } from "node:crypto";
+import { type Bus, connectBus } from "@proximity/bus";
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import type { KV } from "nats";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Attempt } from "../src/app/operations/context.js";
+import { OwnershipLostError } from "../src/app/operations/errors.js";
+import { keepOwnership } from "../src/app/operations/keep-ownership.js";
+import type { ProvisionerDatabase } from "../src/db/database.js";
+import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { openVmidLeases, type VmidLeases } from "../src/infra/vmid-leases.js";
+
+const logger = testLogger("vmid-leases");
+const HOST = "host-1";
+let bus: Bus;
+let db: Kysely<ProvisionerDatabase>;
+let dropDb: () => Promise<void>;
+const buckets: string[] = [];
+
+beforeAll(async () => {
+  const { natsUrl } = testServers();
+  bus = await connectBus({ servers: natsUrl, name: "vmid-leases-test", ns: uniqueNamespace(), logger });
+  const testDb = await createTestDatabase();
+  dropDb = testDb.drop;
+  db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: "provisioner" });
+  await migrateToLatest(db, { schema: "provisioner", migrations: provisionerMigrations });
+});
+
+afterEach(async () => {
+  for (const b of buckets.splice(0)) await bus.jsm.streams.delete(`KV_${b}`).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await db?.destroy();
+  await dropDb?.();
+});
+
+/** A private bucket for one test, plus a raw view of it to play "someone else" on the keys. */
+async function openBucket(ttlMs = 60_000): Promise<{ leases: VmidLeases; kv: KV; bucket: string }> {
+  const ns = uniqueNamespace();
+  const bucket = `${ns}_vmid_leases`;
+  buckets.push(bucket);
+  const leases = await openVmidLeases(bus.js, ns, ttlMs);
+  const kv = await bus.js.views.kv(bucket, { bindOnly: true });
+  return { leases, kv, bucket };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("VMID leases", () => {
+  it("vmid leases - two operations racing for one VMID: exactly one gets it, the key names the winner", async () => {
+    const { leases, kv } = await openBucket();
+    const ops = Array.from({ length: 6 }, () => randomUUID());
+    const results = await Promise.all(ops.map((op) => leases.acquire(HOST, 100, op)));
+    const winners = ops.filter((_, i) => results[i] !== null);
+    expect(winners).toHaveLength(1);
+    expect(await leases.holder(HOST, 100)).toBe(winners[0]);
+    const entry = await kv.get(`${HOST}.100`);
+    expect(entry?.string()).toBe(winners[0]);
+    expect(results.find((r) => r !== null)?.revision).toBe(entry?.revision);
+    // Another VMID on the same host, and the same VMID on another host, are separate keys.
+    expect(await leases.acquire(HOST, 101, ops[0]!)).not.toBeNull();
+    expect(await leases.acquire("host-2", 100, ops[0]!)).not.toBeNull();
+  });
+
+  it("vmid leases - the same operation re-adopts its lease (a retry); the old handle is fenced off", async () => {
+    const { leases } = await openBucket();
+    const op = randomUUID();
+    const first = await leases.acquire(HOST, 200, op);
+    expect(first).not.toBeNull();
+    const again = await leases.acquire(HOST, 200, op);
+    expect(again).not.toBeNull();
+    expect(again!.revision).toBeGreaterThan(first!.revision);
+    expect(await leases.holder(HOST, 200)).toBe(op);
+    // The re-adoption wrote a new revision: the stale handle can neither renew nor release it.
+    await expect(first!.renew()).rejects.toBeInstanceOf(OwnershipLostError);
+    await first!.release();
+    expect(await leases.holder(HOST, 200)).toBe(op);
+    // Someone else still cannot take it.
+    expect(await leases.acquire(HOST, 200, randomUUID())).toBeNull();
+  });
+
+  it("vmid leases - renew is a compare-and-set: it advances the revision, and fails once the key was rewritten", async () => {
+    const { leases, kv } = await openBucket();
+    const op = randomUUID();
+    const lease = (await leases.acquire(HOST, 300, op))!;
+    const r0 = lease.revision;
+    await lease.renew();
+    expect(lease.revision).toBeGreaterThan(r0);
+    expect((await kv.get(`${HOST}.300`))?.revision).toBe(lease.revision);
+    expect(await leases.holder(HOST, 300)).toBe(op);
+
+    // A worker paused past the TTL: the key expired and another operation took it.
+    const usurper = randomUUID();
+    await kv.put(`${HOST}.300`, new TextEncoder().encode(usurper));
+    const lost = await lease.renew().catch((err: unknown) => err);
+    expect(lost).toBeInstanceOf(OwnershipLostError);
+    expect((lost as Error).message).toBe("The lease on VMID 300 was lost"); // safe for logs and events
+    // The failed renewal did not overwrite the new holder, nor does the stale release delete it.
+    expect(await leases.holder(HOST, 300)).toBe(usurper);
+    await lease.release();
+    expect(await leases.holder(HOST, 300)).toBe(usurper);
+  });
+
+  it("vmid leases - release deletes the key only with the right revision, and only once", async () => {
+    const { leases, kv } = await openBucket();
+    const op = randomUUID();
+    const lease = (await leases.acquire(HOST, 400, op))!;
+    await lease.release();
+    expect(await leases.holder(HOST, 400)).toBeNull();
+    expect((await kv.get(`${HOST}.400`))?.operation).not.toBe("PUT");
+    // Freed: another operation takes it; a second release of the old handle leaves it alone.
+    const next = randomUUID();
+    expect(await leases.acquire(HOST, 400, next)).not.toBeNull();
+    await lease.release();
+    expect(await leases.holder(HOST, 400)).toBe(next);
+    // A renewal of a released handle does nothing (it does not resurrect the old value).
+    await lease.renew();
+    expect(await leases.holder(HOST, 400)).toBe(next);
+  });
+
+  it("vmid leases - releaseIfHeld deletes only the named operation's lease", async () => {
+    const { leases } = await openBucket();
+    const op = randomUUID();
+    await leases.acquire(HOST, 500, op);
+    await leases.releaseIfHeld(HOST, 500, randomUUID());
+    expect(await leases.holder(HOST, 500)).toBe(op);
+    await leases.releaseIfHeld(HOST, 501, op); // never held: no error, nothing created
+    expect(await leases.holder(HOST, 501)).toBeNull();
+    await leases.releaseIfHeld(HOST, 500, op);
+    expect(await leases.holder(HOST, 500)).toBeNull();
+    expect(await leases.acquire(HOST, 500, randomUUID())).not.toBeNull();
+  });
+
+  it("vmid leases - a NATS failure is an error: never mistaken for lost ownership, a refusal or a release", async () => {
+    const { leases, bucket } = await openBucket();
+    const op = randomUUID();
+    const lease = (await leases.acquire(HOST, 800, op))!;
+    await bus.jsm.streams.delete(`KV_${bucket}`); // the bucket is gone: every call fails
+    // The NATS error itself, not a TypeError from looking into it.
+    const refused = await leases.acquire(HOST, 801, randomUUID()).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(refused).not.toBeInstanceOf(TypeError);
+    const renewal = await lease.renew().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(renewal).toBeInstanceOf(Error);
+    // keepOwnership retries a transient error; only OwnershipLostError aborts the attempt.
+    expect(renewal).not.toBeInstanceOf(OwnershipLostError);
+    await expect(lease.release()).rejects.toThrow();
+  });
+
+  it("vmid leases - the TTL frees the lease of a worker that stopped renewing; renewals keep it", async () => {
+    const ttlMs = 1_000;
+    const { leases } = await openBucket(ttlMs);
+    const crashed = randomUUID();
+    const alive = randomUUID();
+    await leases.acquire(HOST, 600, crashed);
+    const kept = (await leases.acquire(HOST, 601, alive))!;
+    const renewing = setInterval(() => void kept.renew().catch(() => undefined), ttlMs / 4);
+    try {
+      expect(await leases.acquire(HOST, 600, randomUUID())).toBeNull();
+      await eventually(async () => (await leases.holder(HOST, 600)) === null, {
+        timeoutMs: 15_000,
+        what: "lease expired",
+      });
+      const successor = randomUUID();
+      expect(await leases.acquire(HOST, 600, successor)).not.toBeNull();
+      expect(await leases.holder(HOST, 600)).toBe(successor);
+      // The renewed lease outlived several TTLs.
+      await sleep(ttlMs * 1.5);
+      expect(await leases.holder(HOST, 601)).toBe(alive);
+    } finally {
+      clearInterval(renewing);
+    }
+  });
+});
+
+describe("keepOwnership", () => {
+  const CLAIM_TTL_MS = 600;
+
+  async function attempt(leaseTtlMs = 60_000) {
+    const { leases, kv } = await openBucket(leaseTtlMs);
+    const operationId = randomUUID();
+    const workerId = `worker-${randomUUID().slice(0, 8)}`;
+    await db
+      .insertInto("operations")
+      .values({
+        id: operationId,
+        kind: "deploy",
+        app_id: "app-1",
+        host_id: HOST,
+        node: "pve1",
+        vmid: null,
+        status: "running",
+        last_error: null,
+        claimed_by: workerId,
+        claimed_until: new Date(Date.now() + CLAIM_TTL_MS),
+      })
+      .execute();
+    const vmid = 700 + Math.floor(Math.random() * 1000);
+    const lease = (await leases.acquire(HOST, vmid, operationId))!;
+    const a = {
+      deps: { db, workerId, settings: { claimTtlMs: CLAIM_TTL_MS, leaseTtlMs } },
+      request: { operationId },
+      log: logger,
+      lease,
+    } as unknown as Attempt;
+    const controller = new AbortController();
+    const claimedUntil = async () =>
+      (
+        await db
+          .selectFrom("operations")
+          .select("claimed_until")
+          .where("id", "=", operationId)
+          .executeTakeFirstOrThrow()
+      ).claimed_until;
+    return { a, controller, kv, key: `${HOST}.${vmid}`, lease, leases, vmid, operationId, claimedUntil };
+  }
+
+  it("keep ownership - renews the claim and the lease while both are held, and does not abort", async () => {
+    const t = await attempt(1_000);
+    const stop = keepOwnership(t.a, t.controller);
+    try {
+      const r0 = t.lease.revision;
+      await sleep(2_000); // over three claim TTLs and two lease TTLs
+      expect(t.controller.signal.aborted).toBe(false);
+      expect(t.lease.revision).toBeGreaterThan(r0);
+      expect(await t.leases.holder(HOST, t.vmid)).toBe(t.operationId);
+      expect((await t.claimedUntil())!.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      stop();
+    }
+  });
+
+  it("keep ownership - a lost VMID lease aborts the attempt with OwnershipLostError", async () => {
+    const t = await attempt();
+    const stop = keepOwnership(t.a, t.controller);
+    try {
+      await t.kv.put(t.key, new TextEncoder().encode("another-operation"));
+      await eventually(async () => t.controller.signal.aborted, { timeoutMs: 5_000, what: "abort" });
+      expect(t.controller.signal.reason).toBeInstanceOf(OwnershipLostError);
+      // The abort did not fight the new holder for the key.
+      expect(await t.leases.holder(HOST, t.vmid)).toBe("another-operation");
+    } finally {
+      stop();
+    }
+  });
+
+  it("keep ownership - a claim taken over by another worker aborts the attempt", async () => {
+    const t = await attempt();
+    const stop = keepOwnership(t.a, t.controller);
+    try {
+      await db
+        .updateTable("operations")
+        .set({ claimed_by: "other-worker" })
+        .where("id", "=", t.operationId)
+        .execute();
+      await eventually(async () => t.controller.signal.aborted, { timeoutMs: 5_000, what: "abort" });
+      expect(t.controller.signal.reason).toBeInstanceOf(OwnershipLostError);
+    } finally {
+      stop();
+    }
+  });
+
+  it("keep ownership - the returned stop ends the renewals", async () => {
+    const t = await attempt();
+    const stop = keepOwnership(t.a, t.controller);
+    await sleep(CLAIM_TTL_MS); // a few ticks
+    stop();
+    await sleep(100); // a tick in flight settles
+    const revision = (await t.kv.get(t.key))?.revision;
+    const until = await t.claimedUntil();
+    await sleep(CLAIM_TTL_MS);
+    expect((await t.kv.get(t.key))?.revision).toBe(revision);
+    expect(await t.claimedUntil()).toEqual(until);
+    expect(t.controller.signal.aborted).toBe(false);
+  });
+});
