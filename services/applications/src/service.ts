@@ -7,12 +7,16 @@ import {
   type ServiceKeys,
 } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
-import { hostsV1 } from "@proximity/proto";
+import { hostsV1, provisionerV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { lifeCycleSettings } from "./app/life-cycle-settings.js";
+import { createOperationReaper } from "./app/operation-reaper.js";
 import { loadCatalog } from "./catalog/catalog.js";
 import type { ApplicationsConfig } from "./config.js";
 import type { ApplicationsDatabase } from "./db/database.js";
 import { applicationsMigrations } from "./db/migrations/index.js";
+import { createCatalogReloadConsumer } from "./events/catalog-reload.consumer.js";
+import { createObservationsConsumer } from "./events/observations.consumer.js";
 import { createProvisionerEventsConsumer } from "./events/provisioner-events.consumer.js";
 import { applicationsServiceRegistration } from "./grpc/server.js";
 
@@ -54,6 +58,18 @@ export function createApplicationsService(
       keys,
     });
     onStop("hosts client", () => hosts.close());
+    const secrets = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
+      address: config.SECRETS_GRPC_ADDR,
+      audience: "secrets",
+      keys,
+    });
+    onStop("secrets client", () => secrets.close());
+    const provisioner = createServiceClient<provisionerV1.ProvisionerServiceServer>(
+      provisionerV1.ProvisionerServiceService,
+      { address: config.PROVISIONER_GRPC_ADDR, audience: "provisioner", keys },
+    );
+    onStop("provisioner client", () => provisioner.close());
+    const settings = lifeCycleSettings(config);
 
     const bus = await connectBus({
       servers: config.NATS_URL,
@@ -73,12 +89,36 @@ export function createApplicationsService(
     const consumer = createProvisionerEventsConsumer({ db, bus, logger });
     await consumer.start();
     onStop("provisioner events consumer", () => consumer.stop());
+    const catalogReload = createCatalogReloadConsumer({ bus, catalog, logger });
+    await catalogReload.start();
+    onStop("catalog reload consumer", () => catalogReload.stop());
+    // Fails operations past their deadline (safe with several replicas: SKIP LOCKED).
+    const reaper = createOperationReaper({
+      db,
+      settings,
+      intervalMs: config.OPERATION_REAPER_INTERVAL_MS,
+      logger,
+    });
+    reaper.start();
+    onStop("operation reaper", () => reaper.stop());
+    const observations = createObservationsConsumer({ db, bus, logger });
+    await observations.start();
+    onStop("observations consumer", () => observations.stop());
 
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
       services: [
-        applicationsServiceRegistration({ h: createHandlerFactory({ keys, logger }), db, catalog, hosts }),
+        applicationsServiceRegistration({
+          h: createHandlerFactory({ keys, logger }),
+          db,
+          catalog,
+          hosts,
+          secrets,
+          provisioner,
+          settings,
+          metricsStaleAfterMs: config.METRICS_STALE_AFTER_MS,
+        }),
       ],
     });
     const grpcPort = await grpc.start();

@@ -110,10 +110,12 @@ describe("app queries", () => {
     ]);
     const latest = await t.gateway.listAppLogs({ appId, limit: 2, afterId: 0, beforeId: 0 }, as(admin));
     expect(latest.items.map((l) => l.message)).toEqual(["two", "three"]);
-    await expect(t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(bob))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(t.gateway.listAppLogs({ appId, limit: 1001, afterId: 0, beforeId: 0 }, as(alice))).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(bob)),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      t.gateway.listAppLogs({ appId, limit: 1001, afterId: 0, beforeId: 0 }, as(alice)),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("CountAppsOnHost - only the hosts service may ask; gone apps do not count", async () => {

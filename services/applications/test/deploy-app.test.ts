@@ -74,9 +74,11 @@ describe("DeployApp", () => {
       hostId: "host-a",
       node: "pve1",
       vmid: 0,
-      port: 3000,
       environment: { GITEA_ROOT_URL: "https://git.example" },
     });
+    // The published port comes from the pool; the catalog's port is the one inside the container.
+    expect(app!.port).toBeGreaterThanOrEqual(30000);
+    expect(app!.port).toBeLessThanOrEqual(32767);
     expect(app?.createdAt).toBeInstanceOf(Date);
 
     // The hosts service was asked, as "applications", within the caller's trace.
@@ -84,6 +86,7 @@ describe("DeployApp", () => {
     expect(placement).toMatchObject({ caller: "applications", request: { hostId: "", node: "" } });
     expect(placement?.traceparent).toBe(traceparent);
 
+    const { item: gitea } = await t.gateway.getCatalogItem({ id: "gitea" });
     const onBus = await eventually(() => t.findDeployRequest(app!.id), {
       what: "AppDeployRequested on JetStream",
     });
@@ -101,8 +104,9 @@ describe("DeployApp", () => {
       hostname: "git.example",
       catalogId: "gitea",
       environment: { GITEA_ROOT_URL: "https://git.example" },
-      resources: { cores: 2, memoryMb: 1024, diskGb: 10 },
+      resources: { cores: gitea!.cores, memoryMb: gitea!.memoryMb, diskGb: gitea!.diskGb },
       port: 3000,
+      publicPort: app!.port,
     });
     expect(onBus.payload.compose).toContain("image: gitea/gitea");
     expect(onBus.envelope).toMatchObject({
@@ -112,7 +116,10 @@ describe("DeployApp", () => {
       traceparent,
     });
 
-    const { items: logs } = await t.gateway.listAppLogs({ appId: app!.id, limit: 0, afterId: 0, beforeId: 0 }, as(alice));
+    const { items: logs } = await t.gateway.listAppLogs(
+      { appId: app!.id, limit: 0, afterId: 0, beforeId: 0 },
+      as(alice),
+    );
     expect(logs.map((l) => [l.step, l.message])).toEqual([
       ["requested", "Deployment of Gitea 1.22.6 requested on pve1"],
     ]);

@@ -21,7 +21,18 @@ describe("migrations", () => {
   });
 
   it("migrations - up creates every table, down removes them all, up again succeeds", async () => {
-    const expected = ["apps", "deployment_logs", "inbox", "outbox"];
+    const expected = [
+      "app_metrics",
+      "app_operations",
+      "apps",
+      "deployment_logs",
+      "inbox",
+      "observed_nodes",
+      "outbox",
+      "placement_hosts",
+      "port_allocations",
+      "user_quotas",
+    ];
     expect(await migrateToLatest(db, { schema, migrations: applicationsMigrations })).toEqual(
       Object.keys(applicationsMigrations),
     );
@@ -46,5 +57,67 @@ describe("migrations", () => {
       code: "23505",
       constraint: "apps_live_hostname_key",
     });
+  });
+});
+
+describe("migrations - 0002 life cycle", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Kysely<unknown>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = createDatabase<unknown>({ url: database.url, schema });
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  const onlyFirst = {
+    "0001_apps_and_deployment_logs": applicationsMigrations["0001_apps_and_deployment_logs"]!,
+  };
+
+  it("migrations - 0002 backfills running operations and quotas; down restores the 0001 statuses", async () => {
+    await migrateToLatest(db, { schema, migrations: onlyFirst });
+    const op = "00000000-0000-4000-8000-0000000000aa";
+    await sql`insert into apps (id, owner_id, catalog_id, hostname, status, host_id, node, port, current_operation_id)
+      values ('00000000-0000-4000-8000-000000000011', 'u1', 'whoami', 'a1', 'deploying', 'h1', 'pve1', 80, ${op}),
+             ('00000000-0000-4000-8000-000000000012', 'u1', 'whoami', 'a2', 'running', 'h1', 'pve1', 80, null),
+             ('00000000-0000-4000-8000-000000000013', 'u1', 'whoami', 'a3', 'gone', 'h1', 'pve1', 80, null)`.execute(
+      db,
+    );
+    await expect(
+      sql`update apps set status = 'restarting' where hostname = 'a2'`.execute(db),
+    ).rejects.toMatchObject({
+      code: "23514",
+    });
+    await migrateToLatest(db, { schema, migrations: applicationsMigrations });
+    const ops = await sql<{
+      id: string;
+      kind: string;
+      status: string;
+    }>`select id, kind, status from app_operations`.execute(db);
+    expect(ops.rows).toEqual([{ id: op, kind: "deploy", status: "running" }]);
+    const quotas = await sql<{
+      user_id: string;
+      live_apps: number;
+    }>`select user_id, live_apps from user_quotas`.execute(db);
+    expect(quotas.rows).toEqual([{ user_id: "u1", live_apps: 2 }]);
+    await sql`update apps set status = 'restarting', current_operation_id = ${op}, current_operation = 'restart'
+      where hostname = 'a2'`.execute(db);
+
+    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
+    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
+    expect(await tablesIn(db, schema)).toEqual(["apps", "deployment_logs", "inbox", "outbox"]);
+    const statuses = await sql<{
+      hostname: string;
+      status: string;
+    }>`select hostname, status from apps order by hostname`.execute(db);
+    expect(statuses.rows).toEqual([
+      { hostname: "a1", status: "deploying" },
+      { hostname: "a2", status: "error" },
+      { hostname: "a3", status: "gone" },
+    ]);
   });
 });

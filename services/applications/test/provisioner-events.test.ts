@@ -11,8 +11,12 @@ describe("provisioner events", () => {
   let t: Harness;
   const owner = newUser();
 
+  /** An app whose deployment stays in flight: its progress lines mark how far the consumer got. */
+  let markerOp: { appId: string; operationId: string };
+
   beforeAll(async () => {
     t = await startHarness();
+    markerOp = await deployed("marker-app");
   });
 
   afterAll(async () => {
@@ -32,13 +36,18 @@ describe("provisioner events", () => {
   const progress = (op: { appId: string; operationId: string }, step: string, message: string) =>
     provisionerEventsV1.OperationProgressed.fromPartial({ ...op, kind: DEPLOY, step, message, attempt: 1 });
 
-  const logsOf = async (appId: string) => (await t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(owner))).items;
+  const logsOf = async (appId: string) =>
+    (await t.gateway.listAppLogs({ appId, limit: 0, afterId: 0, beforeId: 0 }, as(owner))).items;
 
-  /** Events of one consumer are handled in order: once `marker` is logged, everything before it was handled. */
-  const publishMarkerAndWait = async (op: { appId: string; operationId: string }) => {
+  /**
+   * Events of one consumer are handled in order: once the marker is logged, everything published
+   * before it was handled. The marker goes to an app whose operation is still running (progress of
+   * a finished operation is ignored).
+   */
+  const publishMarkerAndWait = async () => {
     const marker = `marker ${randomUUID()}`;
-    await t.publish(Events.OperationProgressed, progress(op, "marker", marker));
-    await eventually(async () => (await logsOf(op.appId)).some((l) => l.message === marker), {
+    await t.publish(Events.OperationProgressed, progress(markerOp, "marker", marker));
+    await eventually(async () => (await logsOf(markerOp.appId)).some((l) => l.message === marker), {
       what: marker,
     });
   };
@@ -85,7 +94,7 @@ describe("provisioner events", () => {
 
     // The same result again under a new event id (e.g. a provisioner retry after a crash).
     await t.publish(Events.OperationSucceeded, succeeded);
-    await publishMarkerAndWait(op);
+    await publishMarkerAndWait();
     const logs = await logsOf(op.appId);
     expect(logs.filter((l) => l.step === "succeeded").map((l) => l.message)).toEqual([
       "Deployment succeeded: container 104 on pve2 at 10.0.0.7",
@@ -123,7 +132,7 @@ describe("provisioner events", () => {
     const event = progress(op, "pull_images", "Pulling images");
     await t.publish(Events.OperationProgressed, event, eventId);
     await t.publish(Events.OperationProgressed, event, eventId);
-    await publishMarkerAndWait(op);
+    await publishMarkerAndWait();
     const logs = await logsOf(op.appId);
     expect(logs.filter((l) => l.step === "pull_images")).toHaveLength(1);
     const inbox = await t.db.selectFrom("inbox").select("consumer").where("event_id", "=", eventId).execute();
@@ -144,14 +153,13 @@ describe("provisioner events", () => {
       }),
     );
     await t.publish(Events.OperationProgressed, progress(stale, "stale_step", "from an older operation"));
-    await publishMarkerAndWait(op);
+    await publishMarkerAndWait();
     const { app } = await t.gateway.getApp({ id: op.appId }, as(owner));
     expect(app).toMatchObject({ status: applicationsV1.AppStatus.APP_STATUS_DEPLOYING, vmid: 0 });
-    expect((await logsOf(op.appId)).map((l) => l.step)).toEqual(["requested", "marker"]);
+    expect((await logsOf(op.appId)).map((l) => l.step)).toEqual(["requested"]);
   });
 
   it("unknown apps - results for an app that does not exist are skipped, not retried forever", async () => {
-    const op = await deployed("kuma-after-unknown");
     const ghost = { appId: randomUUID(), operationId: randomUUID() };
     await t.publish(
       Events.OperationFailed,
@@ -159,16 +167,33 @@ describe("provisioner events", () => {
     );
     await t.publish(Events.OperationProgressed, progress({ ...ghost, appId: "not-a-uuid" }, "x", "y"));
     // Later events still flow: the consumer was not stuck on the unknown ones.
-    await publishMarkerAndWait(op);
+    await publishMarkerAndWait();
     const ghostRows = await t.db
       .selectFrom("deployment_logs")
       .select("id")
       .where("app_id", "=", ghost.appId)
       .execute();
     expect(ghostRows).toEqual([]);
+    // Each was acked on its first delivery: everything delivered is acked, nothing was delivered
+    // twice (a nak'd event is redelivered, raising the consumer's delivery count above the stream's)
+    // and nothing was dead-lettered.
+    const jsm = await t.js.jetstreamManager();
+    const info = await eventually(
+      async () => {
+        const i = await jsm.consumers.info(
+          streamName(t.ns, "PROVISIONER"),
+          "applications-provisioner-events",
+        );
+        return i.ack_floor.stream_seq === i.delivered.stream_seq && i.num_ack_pending === 0 && i;
+      },
+      { timeoutMs: 5_000, what: "every delivered event acked" },
+    );
+    expect(info.delivered.consumer_seq).toBe(info.delivered.stream_seq);
+    expect(info.num_redelivered).toBe(0);
+    expect((await jsm.streams.info(streamName(t.ns, "DEAD_LETTERS"))).state.messages).toBe(0);
   });
 
-  it("OperationSucceeded - a container already held by another live app is dead-lettered, not applied", async () => {
+  it("OperationSucceeded - a container already held by another live app is dead-lettered; the app fails with why", async () => {
     const first = await deployed("kuma-vmid-1");
     const second = await deployed("kuma-vmid-2");
     const onContainer = (op: { appId: string; operationId: string }) =>
@@ -181,14 +206,17 @@ describe("provisioner events", () => {
       });
     await t.publish(Events.OperationSucceeded, onContainer(first));
     await t.publish(Events.OperationSucceeded, onContainer(second));
-    await publishMarkerAndWait(second);
-    const statuses = await Promise.all(
-      [first, second].map(async (op) => (await t.gateway.getApp({ id: op.appId }, as(owner))).app?.status),
+    await publishMarkerAndWait();
+    const apps = await Promise.all(
+      [first, second].map(async (op) => (await t.gateway.getApp({ id: op.appId }, as(owner))).app),
     );
-    expect(statuses).toEqual([
+    expect(apps.map((a) => a?.status)).toEqual([
       applicationsV1.AppStatus.APP_STATUS_RUNNING,
-      applicationsV1.AppStatus.APP_STATUS_DEPLOYING,
+      applicationsV1.AppStatus.APP_STATUS_ERROR,
     ]);
+    // onExhausted recorded the failure: the app does not stay deploying until its deadline.
+    expect(apps[1]?.statusMessage).toBe("Container 321 on host host-a is already recorded for another app");
+    expect(apps[1]?.vmid).toBe(0);
     const jsm = await t.js.jetstreamManager();
     const deadLetters = await jsm.streams.info(streamName(t.ns, "DEAD_LETTERS"));
     expect(deadLetters.state.messages).toBe(1);

@@ -9,6 +9,7 @@ import {
   subjectOf,
 } from "@proximity/bus";
 import { createDatabase } from "@proximity/db";
+import { ConflictError } from "@proximity/errors";
 import {
   createGrpcServer,
   createHandlerFactory,
@@ -67,7 +68,7 @@ export function hostRequest(over: Partial<hostsV1.CreateHostRequest> = {}): host
 
 /**
  * One database (secrets and hosts in their own schemas), one bus namespace, a real secrets
- * service, a fake applications service answering CountAppsOnHost from `appCounts`, and the hosts
+ * service, a fake applications service answering CountAppsOnHost and RetireHost from `appCounts`, and the hosts
  * service under test. `startHosts` starts more hosts replicas on the same stack.
  */
 export async function startStack(hostsEnv: Record<string, string> = {}) {
@@ -173,7 +174,7 @@ async function startFakeApplications(
       {
         name: "proximity.applications.v1.ApplicationsService",
         definition: applicationsV1.ApplicationsServiceService,
-        // Only the RPC the hosts service calls; grpc-js answers UNIMPLEMENTED for the rest.
+        // Only the RPCs the hosts service calls; grpc-js answers UNIMPLEMENTED for the rest.
         implementation: {
           countAppsOnHost: h.unary<
             applicationsV1.CountAppsOnHostRequest,
@@ -182,6 +183,25 @@ async function startFakeApplications(
             calls.push(`CountAppsOnHost ${req.hostId}`);
             return { count: counts.get(req.hostId) ?? 0 };
           }),
+          // Refuses while `counts` has apps on the host, as the real service does.
+          retireHost: h.unary<applicationsV1.RetireHostRequest, applicationsV1.RetireHostResponse>(
+            "RetireHost",
+            { callers: ["hosts"] },
+            async (req) => {
+              calls.push(`RetireHost ${req.hostId}`);
+              const live = counts.get(req.hostId) ?? 0;
+              if (live > 0) throw new ConflictError(`${live} apps are still live on this host`);
+              return {};
+            },
+          ),
+          reinstateHost: h.unary<applicationsV1.ReinstateHostRequest, applicationsV1.ReinstateHostResponse>(
+            "ReinstateHost",
+            { callers: ["hosts"] },
+            async (req) => {
+              calls.push(`ReinstateHost ${req.hostId}`);
+              return {};
+            },
+          ),
         },
       },
     ],

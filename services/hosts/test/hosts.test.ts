@@ -142,13 +142,14 @@ describe("hosts service", () => {
     await expect(gateway.getHost({ id: "nope" }, ADMIN)).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it("DeleteHost - refused while the applications service counts apps on the host", async () => {
+  it("DeleteHost - refused while the applications service refuses to retire the host", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
     stack.appCounts.set(host!.id, 2);
     const err = await gateway.deleteHost({ id: host!.id }, ADMIN).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
-    expect((err as Error).message).toBe("Host still has 2 apps");
+    expect((err as Error).message).toBe("2 apps are still live on this host");
+    expect(stack.applicationsCalls).toContain(`RetireHost ${host!.id}`);
     expect((await gateway.getHost({ id: host!.id }, ADMIN)).host?.id).toBe(host!.id);
     expect(await liveSecretNames(stack.db)).toContain(`proxmox/hosts/${host!.id}/api`);
   });
@@ -158,6 +159,9 @@ describe("hosts service", () => {
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
     await gateway.deleteHost({ id: host!.id }, ADMIN);
     await expect(gateway.getHost({ id: host!.id }, ADMIN)).rejects.toBeInstanceOf(NotFoundError);
+    // Retired at the applications service first (no placement can race the delete); not reinstated.
+    expect(stack.applicationsCalls).toContain(`RetireHost ${host!.id}`);
+    expect(stack.applicationsCalls).not.toContain(`ReinstateHost ${host!.id}`);
     expect((await gateway.listNodes({ hostId: host!.id }, ADMIN)).items).toEqual([]);
     await expect(
       stack.secretsAs("provisioner").getSecret({ name: `proxmox/hosts/${host!.id}/api` }),

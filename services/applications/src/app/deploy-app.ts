@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { addToOutbox, Events, newTraceparent } from "@proximity/bus";
+import { resolveEnvironment } from "@proximity/app-env";
+import { Events } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError, ConflictError, type FieldError, ValidationError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
@@ -10,7 +11,13 @@ import { findAppByIdempotencyKey, insertApp } from "../db/app.repository.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { environmentProblems, hostnameProblem } from "../domain/app-input.js";
+import { insertOperation } from "../db/operation.repository.js";
+import { hostnameProblem } from "../domain/app-input.js";
+import { emit } from "./app-events.js";
+import { deleteAppSecrets, putAppSecrets, type SecretStore } from "./app-secrets.js";
+import { deployRequest } from "./deploy-request.js";
+import type { LifeCycleSettings } from "./life-cycle-settings.js";
+import { allocatePublicPort, assertHostOpen, reserveQuota } from "./placement-guards.js";
 import { type Placement, type PlacementClient, resolvePlacement } from "./resolve-placement.js";
 
 export interface DeployAppCommand {
@@ -28,6 +35,8 @@ export interface DeployAppDeps {
   readonly db: ApplicationsDb;
   readonly catalog: Catalog;
   readonly hosts: PlacementClient;
+  readonly secrets: SecretStore;
+  readonly settings: LifeCycleSettings;
 }
 
 export interface DeployAppContext {
@@ -38,54 +47,73 @@ export interface DeployAppContext {
 
 const IDEMPOTENCY_KEY_MAX = 255;
 
+interface ValidDeployment {
+  readonly item: CatalogItem;
+  readonly plain: Record<string, string>;
+  readonly secret: Record<string, string>;
+}
+
 /**
- * Records a new app as `deploying` and requests its deployment from the provisioner. The app,
- * its first log line and the AppDeployRequested event commit together (outbox), so the request
- * is published if and only if the app exists. Uniqueness (hostname, idempotency key) is left to
- * the database constraints: concurrent requests cannot both pass a check that precedes an insert.
+ * Records a new app as `deploying` and requests its deployment from the provisioner. Secret values
+ * go to the secrets service first (under the app id chosen here), so the provisioner finds them;
+ * the app, its operation, quota slot, port, first log line and the AppDeployRequested event then
+ * commit together (outbox). If that transaction fails the secrets are deleted again. Uniqueness
+ * (hostname, idempotency key), quota and ports are decided by the database, not by prior checks.
  */
 export async function deployApp(
   deps: DeployAppDeps,
   command: DeployAppCommand,
   ctx: DeployAppContext,
 ): Promise<AppRow> {
-  const item = validateDeployCommand(command, deps.catalog);
+  const valid = validateDeployCommand(command, deps.catalog);
   const placement = await resolvePlacement(deps.hosts, command, ctx.traceparent);
+  const appId = randomUUID();
+  await putAppSecrets(deps.secrets, appId, valid.secret, ctx.traceparent, ctx.log);
   try {
-    const app = await recordDeployment(deps.db, command, item, placement, ctx);
+    const app = await recordDeployment(deps, appId, command, valid, placement, ctx);
     ctx.log.info({ appId: app.id, operationId: app.current_operation_id }, "deployment requested");
     return app;
   } catch (err) {
+    await deleteAppSecrets(deps.secrets, appId, Object.keys(valid.secret), ctx.traceparent, ctx.log);
     if (!isUniqueViolation(err)) throw err;
     return earlierDeployment(deps.db, command, ctx.owner, err);
   }
 }
 
-function validateDeployCommand(command: DeployAppCommand, catalog: Catalog): CatalogItem {
+function validateDeployCommand(command: DeployAppCommand, catalog: Catalog): ValidDeployment {
   const problems: FieldError[] = [];
   const item = catalog.get(command.catalogId);
   if (!item) problems.push({ field: "catalog_id", message: "unknown catalog item" });
   const hostname = hostnameProblem(command.hostname);
   if (hostname) problems.push({ field: "hostname", message: hostname });
-  problems.push(...environmentProblems(command.environment));
+  const env = resolveEnvironment(item?.environment ?? [], command.environment);
+  problems.push(...env.problems);
   if (command.idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
     problems.push({ field: "idempotency_key", message: `must be at most ${IDEMPOTENCY_KEY_MAX} characters` });
   }
   if (!item || problems.length > 0) throw new ValidationError("Invalid deployment request", problems);
-  return item;
+  return { item, plain: env.plain, secret: env.secret };
+}
+
+/** name → whether a value was given, for every secret variable the item declares. */
+function secretFlags(item: CatalogItem, secret: Record<string, string>): Record<string, boolean> {
+  return Object.fromEntries(item.environment.filter((d) => d.secret).map((d) => [d.name, d.name in secret]));
 }
 
 async function recordDeployment(
-  db: ApplicationsDb,
+  deps: DeployAppDeps,
+  appId: string,
   command: DeployAppCommand,
-  item: CatalogItem,
+  { item, plain, secret }: ValidDeployment,
   placement: Placement,
   ctx: DeployAppContext,
 ): Promise<AppRow> {
   const operationId = randomUUID();
-  return db.transaction().execute(async (trx) => {
-    const app = await insertApp(trx, {
-      id: randomUUID(),
+  return deps.db.transaction().execute(async (trx) => {
+    await reserveQuota(trx, ctx.owner.id, deps.settings.quotaDefault);
+    await assertHostOpen(trx, placement.hostId);
+    const inserted = await insertApp(trx, {
+      id: appId,
       owner_id: ctx.owner.id,
       catalog_id: item.id,
       hostname: command.hostname,
@@ -95,36 +123,28 @@ async function recordDeployment(
       vmid: null,
       port: item.port,
       ip_address: null,
-      environment: JSON.stringify(command.environment),
+      environment: JSON.stringify(plain),
+      secret_env: JSON.stringify(secretFlags(item, secret)),
       current_operation_id: operationId,
+      current_operation: "deploy",
       idempotency_key: command.idempotencyKey || null,
     });
+    await insertOperation(trx, {
+      id: operationId,
+      appId,
+      kind: "deploy",
+      requestedBy: ctx.owner.id,
+      deadlineMs: deps.settings.deadlinesMs.deploy,
+    });
+    const publicPort = await allocatePublicPort(trx, placement.hostId, appId, deps.settings.portRange);
+    const app = { ...inserted, public_port: publicPort };
     await appendLog(trx, {
-      appId: app.id,
+      appId,
       level: "info",
       step: "requested",
       message: `Deployment of ${item.name} ${item.version} requested on ${placement.node}`,
     });
-    await addToOutbox(
-      trx,
-      Events.AppDeployRequested,
-      {
-        operationId,
-        appId: app.id,
-        ownerId: app.owner_id,
-        hostId: placement.hostId,
-        node: placement.node,
-        hostname: app.hostname,
-        catalogId: item.id,
-        compose: item.compose,
-        environment: { ...command.environment },
-        resources: { cores: item.cores, memoryMb: item.memoryMb, diskGb: item.diskGb },
-        port: item.port,
-        publicPort: 0,
-        secretEnvironment: [],
-      },
-      { source: "applications", traceparent: ctx.traceparent || newTraceparent(), subject: app.id },
-    );
+    await emit(trx, Events.AppDeployRequested, deployRequest(app, item, operationId), app, ctx.traceparent);
     return app;
   });
 }

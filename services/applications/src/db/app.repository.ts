@@ -2,6 +2,7 @@ import { InvalidTransitionError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
 import { type Kysely, sql, type Updateable } from "kysely";
 import { type AppStatus, assertTransition, INITIAL_STATUSES } from "../domain/app-status.js";
+import type { OperationKind } from "../domain/operations.js";
 import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
 
@@ -11,7 +12,7 @@ type Db = Kysely<ApplicationsDatabase>;
 /** Fields a status change may set along with the status. */
 export type AppChanges = Pick<
   Updateable<AppsTable>,
-  "status_message" | "vmid" | "host_id" | "node" | "ip_address" | "current_operation_id"
+  "status_message" | "vmid" | "host_id" | "node" | "ip_address" | "public_port" | "adopted_config"
 >;
 
 export interface AppListFilter {
@@ -83,25 +84,92 @@ export async function listVisibleApps(
   return { rows, total: Number(count.total) };
 }
 
+/** The operation an app is locked by (its id and kind go together). */
+export interface OperationLock {
+  readonly id: string;
+  readonly kind: OperationKind;
+}
+
 /**
- * Moves an app from its current status to `to`, refusing invalid transitions (InvalidTransitionError).
- * The update is guarded by the status the caller read, so of two concurrent changes only one
- * wins; the loser gets `undefined` and must re-read before deciding again.
+ * Starts an operation on an app: moves it from the status the caller read to `to` and records the
+ * operation, only if no other operation holds the app. This conditional update is where "one
+ * operation per app at a time" is decided: of two concurrent requests exactly one gets the row;
+ * the other gets `undefined` and must re-read the app to explain why.
  */
-export async function transitionApp(
+export async function claimApp(
   db: Db,
   app: Pick<AppRow, "id" | "status">,
   to: AppStatus,
+  operation: OperationLock,
   changes: AppChanges = {},
 ): Promise<AppRow | undefined> {
-  assertTransition(app.status, to);
+  if (to !== app.status) assertTransition(app.status, to);
   return db
     .updateTable("apps")
-    .set({ ...changes, status: to, updated_at: sql<Date>`now()` })
+    .set({
+      // A new operation makes the last one's message stale; a clone's source keeps its own.
+      ...(to === app.status ? {} : { status_message: "" }),
+      ...changes,
+      status: to,
+      current_operation_id: operation.id,
+      current_operation: operation.kind,
+      updated_at: sql<Date>`now()`,
+    })
     .where("id", "=", app.id)
     .where("status", "=", app.status)
+    .where("current_operation_id", "is", null)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Ends the app's current operation `operationId`: the app moves to `to` and is free for the next
+ * one. Guarded by the operation id, so a result for an operation that is no longer current
+ * changes nothing (`undefined`).
+ */
+export async function settleApp(
+  db: Db,
+  app: Pick<AppRow, "id" | "status">,
+  operationId: string,
+  to: AppStatus,
+  changes: AppChanges = {},
+): Promise<AppRow | undefined> {
+  if (to !== app.status) assertTransition(app.status, to);
+  return db
+    .updateTable("apps")
+    .set({
+      ...changes,
+      status: to,
+      current_operation_id: null,
+      current_operation: null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("id", "=", app.id)
+    .where("current_operation_id", "=", operationId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Frees a clone's source from the clone's lock (its status never changed). */
+export async function releaseSource(db: Db, sourceId: string, operationId: string): Promise<void> {
+  await db
+    .updateTable("apps")
+    .set({ current_operation_id: null, current_operation: null, updated_at: sql<Date>`now()` })
+    .where("id", "=", sourceId)
+    .where("current_operation_id", "=", operationId)
+    .execute();
+}
+
+/** VMIDs of the live apps on a host (containers Proximity already manages there). */
+export async function liveVmidsOnHost(db: Db, hostId: string): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom("apps")
+    .select("vmid")
+    .where("host_id", "=", hostId)
+    .where("status", "<>", "gone")
+    .where("vmid", "is not", null)
+    .execute();
+  return new Set(rows.map((r) => r.vmid!));
 }
 
 /** Apps on a host that still hold (or will hold) a container there. */

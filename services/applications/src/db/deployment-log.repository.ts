@@ -19,14 +19,26 @@ export async function appendLog(db: Db, line: LogLine): Promise<void> {
     .execute();
 }
 
-/** The latest `limit` lines of an app, oldest first (the order a log is read in). */
-export async function listRecentLogs(db: Db, appId: string, limit: number): Promise<DeploymentLogRow[]> {
-  const newestFirst = await db
+export interface LogRange {
+  readonly limit: number;
+  readonly afterId?: number;
+  readonly beforeId?: number;
+}
+
+/**
+ * Lines of an app in id order: the first `limit` after `afterId` when it is given (reading
+ * forward), else the latest `limit` (below `beforeId` when given), always returned oldest first.
+ */
+export async function listLogs(db: Db, appId: string, range: LogRange): Promise<DeploymentLogRow[]> {
+  const forward = range.afterId !== undefined;
+  const rows = await db
     .selectFrom("deployment_logs")
     .selectAll()
     .where("app_id", "=", appId)
-    .orderBy("id", "desc")
-    .limit(limit)
+    .$if(range.afterId !== undefined, (qb) => qb.where("id", ">", range.afterId!))
+    .$if(range.beforeId !== undefined, (qb) => qb.where("id", "<", range.beforeId!))
+    .orderBy("id", forward ? "asc" : "desc")
+    .limit(range.limit)
     .execute();
-  return newestFirst.reverse();
+  return forward ? rows : rows.reverse();
 }

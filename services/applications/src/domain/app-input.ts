@@ -1,15 +1,11 @@
-import type { FieldError } from "@proximity/errors";
-
 /**
  * Rules for what a user may ask to deploy. The gateway validates too; the service repeats the
- * checks because it is the owner of the data and other callers may appear.
+ * checks because it is the owner of the data and other callers may appear. Environment rules are
+ * shared by every service: @proximity/app-env.
  */
 
 const HOSTNAME_MAX = 253;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ENV_KEY = /^[A-Z_][A-Z0-9_]*$/;
-export const ENVIRONMENT_MAX_ENTRIES = 50;
-export const ENVIRONMENT_VALUE_MAX_BYTES = 4 * 1024;
 
 /**
  * Why `hostname` is not an RFC 1123 host name (dot-separated labels of 1–63 lower-case letters,
@@ -26,24 +22,4 @@ export function hostnameProblem(hostname: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Problems with an environment map: variable names, number of entries and value sizes. */
-export function environmentProblems(environment: Readonly<Record<string, string>>): FieldError[] {
-  const entries = Object.entries(environment);
-  const problems: FieldError[] = [];
-  if (entries.length > ENVIRONMENT_MAX_ENTRIES) {
-    problems.push({ field: "environment", message: `at most ${ENVIRONMENT_MAX_ENTRIES} variables` });
-  }
-  for (const [key, value] of entries) {
-    if (!ENV_KEY.test(key)) {
-      problems.push({
-        field: `environment.${key}`,
-        message: "names must match ^[A-Z_][A-Z0-9_]*$ (upper-case letters, digits, underscores)",
-      });
-    } else if (Buffer.byteLength(value, "utf8") > ENVIRONMENT_VALUE_MAX_BYTES) {
-      problems.push({ field: `environment.${key}`, message: "values must be at most 4 KiB" });
-    }
-  }
-  return problems;
 }

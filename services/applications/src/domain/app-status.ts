@@ -10,8 +10,10 @@ export const APP_STATUSES = [
   "stopped",
   "starting",
   "stopping",
+  "restarting",
   "updating",
   "cloning",
+  "adopting",
   "removing",
   "gone",
   "error",
@@ -19,36 +21,40 @@ export const APP_STATUSES = [
 
 export type AppStatus = (typeof APP_STATUSES)[number];
 
-/** Statuses a new app record starts in: a fresh deployment, or a clone of another app. */
-export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning"];
+/** Statuses a new app record starts in: a fresh deployment, a clone of another app, an adoption. */
+export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning", "adopting"];
 
 /**
  * Allowed transitions. Every in-flight status may end in `error`: an operation that fails must
- * leave the app somewhere the user can act on (retry from `error`, or remove it).
- * A failed update that the provisioner rolled back settles as `running` with a status message.
+ * leave the app somewhere the user can act on (retry from `error`, or remove it). An operation
+ * that failed with the container in a known state settles there instead (a rolled-back update
+ * settles `running` with a status message; a failed start whose container is down, `stopped`).
  */
 const TRANSITIONS: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   deploying: ["running", "error"],
-  running: ["stopping", "updating", "removing"],
+  running: ["stopping", "restarting", "updating", "removing"],
   stopped: ["starting", "updating", "removing"],
-  starting: ["running", "error"],
-  stopping: ["stopped", "error"],
-  updating: ["running", "error"],
+  starting: ["running", "stopped", "error"],
+  stopping: ["stopped", "running", "error"],
+  restarting: ["running", "stopped", "error"],
+  updating: ["running", "stopped", "error"],
   cloning: ["running", "error"],
+  adopting: ["running", "stopped", "error"],
   removing: ["gone", "error"],
   error: ["deploying", "removing"],
   gone: [],
 };
 
-/** Where an in-flight status goes when its operation succeeds. */
-const SUCCESS_OUTCOME: Readonly<Partial<Record<AppStatus, AppStatus>>> = {
-  deploying: "running",
-  starting: "running",
-  stopping: "stopped",
-  updating: "running",
-  cloning: "running",
-  removing: "gone",
-};
+const IN_FLIGHT: readonly AppStatus[] = [
+  "deploying",
+  "starting",
+  "stopping",
+  "restarting",
+  "updating",
+  "cloning",
+  "adopting",
+  "removing",
+];
 
 export function isAppStatus(value: string): value is AppStatus {
   return (APP_STATUSES as readonly string[]).includes(value);
@@ -65,12 +71,5 @@ export function assertTransition(from: AppStatus, to: AppStatus): void {
 
 /** True while an operation is running on the app (its result is still awaited). */
 export function isInFlight(status: AppStatus): boolean {
-  return SUCCESS_OUTCOME[status] !== undefined;
-}
-
-/** The status an app reaches when the operation behind its in-flight `status` succeeds. */
-export function statusAfterSuccess(status: AppStatus): AppStatus {
-  const next = SUCCESS_OUTCOME[status];
-  if (next === undefined) throw new InvalidTransitionError("app", status, "a settled status");
-  return next;
+  return IN_FLIGHT.includes(status);
 }

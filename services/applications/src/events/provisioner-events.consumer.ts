@@ -5,6 +5,7 @@ import { PROVISIONER_EVENTS_DURABLE } from "./durables.js";
 import { handleOperationFailed } from "./handlers/operation-failed.handler.js";
 import { handleOperationProgressed } from "./handlers/operation-progressed.handler.js";
 import { handleOperationSucceeded } from "./handlers/operation-succeeded.handler.js";
+import { recordUnappliedResult } from "./handlers/result-exhausted.js";
 
 export interface ProvisionerEventsConsumerDeps {
   readonly db: ApplicationsDb;
@@ -30,8 +31,8 @@ export function createProvisionerEventsConsumer({
     stream: "PROVISIONER",
     subscriptions: [
       subscribe(Events.OperationProgressed, handleOperationProgressed(db)),
-      subscribe(Events.OperationSucceeded, handleOperationSucceeded(db)),
-      subscribe(Events.OperationFailed, handleOperationFailed(db)),
+      subscribe(Events.OperationSucceeded, handleOperationSucceeded(db), recordUnappliedResult(db)),
+      subscribe(Events.OperationFailed, handleOperationFailed(db), recordUnappliedResult(db)),
     ],
   });
 }

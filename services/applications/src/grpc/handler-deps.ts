@@ -1,4 +1,7 @@
 import type { HandlerFactory } from "@proximity/grpc";
+import type { SecretStore } from "../app/app-secrets.js";
+import type { ContainerDiscovery } from "../app/discover-containers.js";
+import type { LifeCycleSettings } from "../app/life-cycle-settings.js";
 import type { PlacementClient } from "../app/resolve-placement.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { ApplicationsDb } from "../db/database.js";
@@ -9,4 +12,9 @@ export interface HandlerDeps {
   readonly db: ApplicationsDb;
   readonly catalog: Catalog;
   readonly hosts: PlacementClient;
+  readonly secrets: SecretStore;
+  readonly provisioner: ContainerDiscovery;
+  readonly settings: LifeCycleSettings;
+  /** Metrics older than this are not shown (config METRICS_STALE_AFTER_MS). */
+  readonly metricsStaleAfterMs: number;
 }

@@ -1,15 +1,24 @@
 import type { ServiceRegistration } from "@proximity/grpc";
 import { applicationsV1 } from "@proximity/proto";
 import type { HandlerDeps } from "./handler-deps.js";
+import { adoptApp } from "./handlers/adopt-app.js";
+import { cloneApp } from "./handlers/clone-app.js";
 import { countAppsOnHost } from "./handlers/count-apps-on-host.js";
+import { deleteApp } from "./handlers/delete-app.js";
 import { deployApp } from "./handlers/deploy-app.js";
+import { discoverContainers } from "./handlers/discover-containers.js";
 import { getApp } from "./handlers/get-app.js";
 import { getCatalogItem } from "./handlers/get-catalog-item.js";
+import { getUserQuota } from "./handlers/get-user-quota.js";
 import { listAppLogs } from "./handlers/list-app-logs.js";
 import { listApps } from "./handlers/list-apps.js";
 import { listCatalog } from "./handlers/list-catalog.js";
 import { listCategories } from "./handlers/list-categories.js";
+import { reinstateHost } from "./handlers/reinstate-host.js";
 import { reloadCatalog } from "./handlers/reload-catalog.js";
+import { requestAppAction } from "./handlers/request-app-action.js";
+import { retireHost } from "./handlers/retire-host.js";
+import { setUserQuota } from "./handlers/set-user-quota.js";
 
 /** The ApplicationsService with one handler per RPC (a missing one is a compile error). */
 export function applicationsServiceRegistration(deps: HandlerDeps): ServiceRegistration {
@@ -23,6 +32,15 @@ export function applicationsServiceRegistration(deps: HandlerDeps): ServiceRegis
     getApp: getApp(deps),
     listAppLogs: listAppLogs(deps),
     countAppsOnHost: countAppsOnHost(deps),
+    retireHost: retireHost(deps),
+    reinstateHost: reinstateHost(deps),
+    requestAppAction: requestAppAction(deps),
+    deleteApp: deleteApp(deps),
+    cloneApp: cloneApp(deps),
+    discoverContainers: discoverContainers(deps),
+    adoptApp: adoptApp(deps),
+    getUserQuota: getUserQuota(deps),
+    setUserQuota: setUserQuota(deps),
   };
   return {
     name: "proximity.applications.v1.ApplicationsService",

@@ -1,8 +1,11 @@
 import { applicationsV1 } from "@proximity/proto";
 import type { CatalogItem } from "../catalog/catalog-item.js";
+import type { AppWithAttention } from "../db/app-attention.table.js";
+import type { AppMetricsRow } from "../db/app-metrics.table.js";
 import type { AppRow } from "../db/apps.table.js";
 import type { DeploymentLogRow } from "../db/deployment-logs.table.js";
 import type { AppStatus } from "../domain/app-status.js";
+import { metricsToProto } from "./metrics-to-proto.js";
 
 const { AppStatus: ProtoStatus } = applicationsV1;
 
@@ -13,14 +16,23 @@ const STATUS_TO_PROTO: Readonly<Record<AppStatus, applicationsV1.AppStatus>> = {
   stopped: ProtoStatus.APP_STATUS_STOPPED,
   starting: ProtoStatus.APP_STATUS_STARTING,
   stopping: ProtoStatus.APP_STATUS_STOPPING,
+  restarting: ProtoStatus.APP_STATUS_RESTARTING,
   updating: ProtoStatus.APP_STATUS_UPDATING,
   cloning: ProtoStatus.APP_STATUS_CLONING,
+  adopting: ProtoStatus.APP_STATUS_ADOPTING,
   removing: ProtoStatus.APP_STATUS_REMOVING,
   error: ProtoStatus.APP_STATUS_ERROR,
   gone: ProtoStatus.APP_STATUS_UNSPECIFIED,
 };
 
-export function appToProto(row: AppRow): applicationsV1.App {
+/**
+ * `metrics`: the app's latest snapshot if fresh (see metricsForApps); `row.attention` comes with
+ * `selectAll()` rows (migration 0003) and reads as "" when a query left it out.
+ */
+export function appToProto(
+  row: AppRow & Partial<Pick<AppWithAttention, "attention">>,
+  metrics?: AppMetricsRow,
+): applicationsV1.App {
   return {
     id: row.id,
     ownerId: row.owner_id,
@@ -31,20 +43,34 @@ export function appToProto(row: AppRow): applicationsV1.App {
     hostId: row.host_id,
     node: row.node,
     vmid: row.vmid ?? 0,
-    port: row.port,
+    port: publishedPort(row),
     ipAddress: row.ip_address ?? "",
     environment: row.environment,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    // Metrics snapshots are not collected yet; unset means "unknown" on the wire.
-    metrics: undefined,
-    accessUrl: "",
-    secrets: {},
-    adopted: false,
-    attention: "",
-    currentOperation: "",
-    uptimeSeconds: 0,
+    metrics: metricsToProto(metrics),
+    accessUrl: accessUrl(row),
+    secrets: { ...row.secret_env },
+    adopted: row.adopted,
+    attention: row.attention ?? "",
+    currentOperation: row.current_operation ?? "",
+    uptimeSeconds: metrics?.uptime_seconds ?? 0,
   };
+}
+
+/** The port users reach the app on: the pool port, or an adopted container's own port. */
+function publishedPort(row: AppRow): number {
+  return row.public_port ?? (row.adopted ? row.port : 0);
+}
+
+/** http://<ip>:<port> once both are known. */
+function accessUrl(row: AppRow): string {
+  const port = publishedPort(row);
+  return row.ip_address && port ? `http://${row.ip_address}:${port}` : "";
+}
+
+export function statusToProto(status: AppStatus): applicationsV1.AppStatus {
+  return STATUS_TO_PROTO[status];
 }
 
 export function deploymentLogToProto(row: DeploymentLogRow): applicationsV1.DeploymentLog {
@@ -72,7 +98,13 @@ export function catalogItemToProto(item: CatalogItem): applicationsV1.CatalogIte
     cores: item.cores,
     memoryMb: item.memoryMb,
     diskGb: item.diskGb,
-    environment: [],
-    website: "",
+    environment: item.environment.map((v) => ({
+      name: v.name,
+      description: v.description,
+      defaultValue: v.defaultValue,
+      required: v.required,
+      secret: v.secret,
+    })),
+    website: item.website,
   };
 }

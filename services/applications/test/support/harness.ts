@@ -26,6 +26,12 @@ import { loadApplicationsConfig } from "../../src/config.js";
 import type { ApplicationsDatabase } from "../../src/db/database.js";
 import { createApplicationsService } from "../../src/service.js";
 import { type FakeHosts, startFakeHosts } from "./fake-hosts.js";
+import {
+  type FakeProvisioner,
+  type FakeSecrets,
+  startFakeProvisioner,
+  startFakeSecrets,
+} from "./fake-peers.js";
 
 export type ApplicationsClient = PromiseClient<applicationsV1.ApplicationsServiceServer>;
 
@@ -42,6 +48,12 @@ export interface Harness {
   /** Calls as another service identity. */
   clientAs(service: string): ApplicationsClient;
   readonly hosts: FakeHosts;
+  readonly secrets: FakeSecrets;
+  readonly provisioner: FakeProvisioner;
+  /** The database URL, for a second replica of the service in a test. */
+  readonly databaseUrl: string;
+  /** Starts another replica of the service on the same database and bus namespace. */
+  startReplica(env?: Record<string, string>): Promise<ServiceHandle>;
   /** The service's schema, for assertions on what was (not) stored. */
   readonly db: Kysely<ApplicationsDatabase>;
   readonly js: JetStreamClient;
@@ -69,23 +81,33 @@ async function deleteStreams(nc: NatsConnection, ns: string): Promise<void> {
   }
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env`: extra configuration of the service under test (e.g. APP_QUOTA_DEFAULT). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const logger = testLogger("applications");
-  const keys = generateServiceKeys(["applications", "api-gateway", "hosts", "provisioner"]);
+  const keys = generateServiceKeys(["applications", "api-gateway", "hosts", "provisioner", "secrets"]);
   const key = (name: string) => keys.get(name)!;
   const database = await createTestDatabase();
   const { natsUrl } = testServers();
   const ns = uniqueNamespace();
   const hosts = await startFakeHosts(key("hosts"), logger);
-  const config = loadApplicationsConfig({
-    DATABASE_URL: database.url,
-    NATS_URL: natsUrl,
-    GRPC_PORT: "0",
-    HOSTS_GRPC_ADDR: hosts.address,
-    BUS_NAMESPACE: ns,
-    // Keys are passed in directly; the directory is only read by main.ts.
-    SERVICE_KEYS_DIR: "/unused",
-  });
+  const secrets = await startFakeSecrets(key("secrets"), logger);
+  const provisioner = await startFakeProvisioner(key("provisioner"), logger);
+  const configOf = (extra: Record<string, string>) =>
+    loadApplicationsConfig({
+      DATABASE_URL: database.url,
+      NATS_URL: natsUrl,
+      GRPC_PORT: "0",
+      HOSTS_GRPC_ADDR: hosts.address,
+      SECRETS_GRPC_ADDR: secrets.address,
+      PROVISIONER_GRPC_ADDR: provisioner.address,
+      BUS_NAMESPACE: ns,
+      // Keys are passed in directly; the directory is only read by main.ts.
+      SERVICE_KEYS_DIR: "/unused",
+      ...env,
+      ...extra,
+    });
+  const config = configOf({});
+  const replicas: ServiceHandle[] = [];
   const service: ServiceHandle = createApplicationsService(config, { logger, keys: key("applications") });
   const { grpcPort } = await service.start();
   const clients: ApplicationsClient[] = [];
@@ -106,6 +128,18 @@ export async function startHarness(): Promise<Harness> {
     gateway: clientAs("api-gateway"),
     clientAs,
     hosts,
+    secrets,
+    provisioner,
+    databaseUrl: database.url,
+    startReplica: async (extra = {}) => {
+      const replica = createApplicationsService(configOf({ ...extra, GRPC_PORT: "0" }), {
+        logger,
+        keys: key("applications"),
+      });
+      await replica.start();
+      replicas.push(replica);
+      return replica;
+    },
     db,
     js,
     publish: async (event, payload, eventId = randomUUID()) => {
@@ -133,8 +167,11 @@ export async function startHarness(): Promise<Harness> {
     },
     close: async () => {
       for (const client of clients) client.close();
+      for (const replica of replicas) await replica.stop();
       await service.stop();
       await hosts.stop();
+      await secrets.stop();
+      await provisioner.stop();
       await deleteStreams(nc, ns);
       await nc.drain();
       await db.destroy();

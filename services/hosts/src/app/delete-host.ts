@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "@proximity/errors";
+import { NotFoundError } from "@proximity/errors";
 import { deleteHostById, findHostById } from "../db/host.repository.js";
 import { recordHostRemoved } from "../events/publish.js";
 import type { HostsDeps } from "./deps.js";
@@ -6,20 +6,32 @@ import { assertHostId } from "./host-id.js";
 import type { RequestMeta } from "./ports.js";
 
 /**
- * Deletes a host that no app uses. Its secrets go first: deleting a secret is idempotent, so
- * if the database step then fails a retry completes the job, whereas the reverse order could
- * leave credentials behind with no host left to retry on.
+ * Deletes a host that no app uses. The applications service retires the host first: it refuses
+ * while apps are live there and, in the same database transaction, stops new placements on it, so
+ * a deploy racing this delete either lands first (and the delete is refused) or is refused itself.
+ * Its secrets go next: deleting a secret is idempotent, so if the database step then fails a
+ * retry completes the job, whereas the reverse order could leave credentials behind with no host
+ * left to retry on. If anything after the retirement fails, the host is reinstated.
  */
 export async function deleteHost(deps: HostsDeps, id: string, meta: RequestMeta): Promise<void> {
   assertHostId(id);
   const host = await findHostById(deps.db, id);
   if (!host) throw new NotFoundError("Host not found");
-  const apps = await deps.appsOnHost.count(id, meta);
-  if (apps > 0) throw new ConflictError(`Host still has ${apps} apps`);
-  await deps.credentials.remove(host.api_secret_name, meta);
-  await deps.credentials.remove(host.ssh_secret_name, meta);
-  await deps.db.transaction().execute(async (trx) => {
-    if (await deleteHostById(trx, id)) await recordHostRemoved(trx, id, meta.traceparent);
-  });
+  await deps.appsOnHost.retire(id, meta);
+  try {
+    await deps.credentials.remove(host.api_secret_name, meta);
+    await deps.credentials.remove(host.ssh_secret_name, meta);
+    await deps.db.transaction().execute(async (trx) => {
+      if (await deleteHostById(trx, id)) await recordHostRemoved(trx, id, meta.traceparent);
+    });
+  } catch (err) {
+    await deps.appsOnHost.reinstate(id, meta).catch((reinstateErr: unknown) => {
+      meta.log.error(
+        { err: reinstateErr, hostId: id },
+        "host deletion failed and the host could not be reinstated",
+      );
+    });
+    throw err;
+  }
   meta.log.info({ hostId: id, host: host.name }, "host removed");
 }

@@ -13,7 +13,15 @@ export interface CredentialStore {
   remove(name: string, meta: RequestMeta): Promise<void>;
 }
 
-/** Asks the applications service how many apps are placed on a host. */
+/** The applications service's view of a host's apps. */
 export interface AppsOnHost {
+  /** How many live apps are placed on the host. */
   count(hostId: string, meta: RequestMeta): Promise<number>;
+  /**
+   * Refuses (ConflictError, "N apps are still live on this host") while live apps are placed on
+   * the host, else stops every future placement on it (serialised with placements in its database).
+   */
+  retire(hostId: string, meta: RequestMeta): Promise<void>;
+  /** Undoes retire() when the deletion did not go through. */
+  reinstate(hostId: string, meta: RequestMeta): Promise<void>;
 }

@@ -1,9 +1,22 @@
 import { createMessagingTables, dropMessagingTables } from "@proximity/bus";
 import { type Kysely, sql } from "kysely";
-import { APP_STATUSES } from "../../domain/app-status.js";
 import { AppConstraints } from "../apps.table.js";
 
-const statusList = sql.join(APP_STATUSES.map((s) => sql.lit(s)));
+/** The statuses of this migration, frozen: later ones change the check in their own migration. */
+export const STATUSES_0001 = [
+  "deploying",
+  "running",
+  "stopped",
+  "starting",
+  "stopping",
+  "updating",
+  "cloning",
+  "removing",
+  "gone",
+  "error",
+] as const;
+
+const statusList = sql.join(STATUSES_0001.map((s) => sql.lit(s)));
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await createMessagingTables(db);

@@ -9,6 +9,8 @@ export function deployApp({
   db,
   catalog,
   hosts,
+  secrets,
+  settings,
 }: HandlerDeps): applicationsV1.ApplicationsServiceServer["deployApp"] {
   return h.unary<applicationsV1.DeployAppRequest, applicationsV1.DeployAppResponse>(
     "DeployApp",
@@ -16,7 +18,7 @@ export function deployApp({
     async (req, ctx) => {
       const owner = requireUser(ctx);
       const app = await deploy(
-        { db, catalog, hosts },
+        { db, catalog, hosts, secrets, settings },
         {
           catalogId: req.catalogId,
           hostname: req.hostname,

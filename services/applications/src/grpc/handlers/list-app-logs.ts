@@ -2,7 +2,7 @@ import type { applicationsV1 } from "@proximity/proto";
 import { listAppLogs as list } from "../../app/list-app-logs.js";
 import { GATEWAY_ONLY, requireUser } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
-import { deploymentLogToProto } from "../to-proto.js";
+import { deploymentLogToProto, statusToProto } from "../to-proto.js";
 
 export function listAppLogs({ h, db }: HandlerDeps): applicationsV1.ApplicationsServiceServer["listAppLogs"] {
   return h.unary<applicationsV1.ListAppLogsRequest, applicationsV1.ListAppLogsResponse>(
@@ -10,8 +10,16 @@ export function listAppLogs({ h, db }: HandlerDeps): applicationsV1.Applications
     { callers: GATEWAY_ONLY },
     async (req, ctx) => {
       // 0 means "not given" in proto3.
-      const lines = await list(db, req.appId, requireUser(ctx), req.limit || undefined);
-      return { items: lines.map(deploymentLogToProto), status: 0, statusMessage: "" };
+      const { app, lines } = await list(db, req.appId, requireUser(ctx), {
+        limit: req.limit || undefined,
+        afterId: Number(req.afterId) || undefined,
+        beforeId: Number(req.beforeId) || undefined,
+      });
+      return {
+        items: lines.map(deploymentLogToProto),
+        status: statusToProto(app.status),
+        statusMessage: app.status_message,
+      };
     },
   );
 }

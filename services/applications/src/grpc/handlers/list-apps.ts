@@ -1,10 +1,15 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { listApps as list } from "../../app/list-apps.js";
+import { metricsForApps } from "../../db/app-metrics.repository.js";
 import { GATEWAY_ONLY, requireUser } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto } from "../to-proto.js";
 
-export function listApps({ h, db }: HandlerDeps): applicationsV1.ApplicationsServiceServer["listApps"] {
+export function listApps({
+  h,
+  db,
+  metricsStaleAfterMs,
+}: HandlerDeps): applicationsV1.ApplicationsServiceServer["listApps"] {
   return h.unary<applicationsV1.ListAppsRequest, applicationsV1.ListAppsResponse>(
     "ListApps",
     { callers: GATEWAY_ONLY },
@@ -16,7 +21,14 @@ export function listApps({ h, db }: HandlerDeps): applicationsV1.ApplicationsSer
         page: req.page || undefined,
         perPage: req.perPage || undefined,
       });
-      return { items: page.items.map(appToProto), total: page.total, page: page.page, perPage: page.perPage };
+      // One query for the page's metrics, keyed by the ids the viewer may see.
+      const metrics = await metricsForApps(
+        db,
+        page.items.map((app) => app.id),
+        metricsStaleAfterMs,
+      );
+      const items = page.items.map((app) => appToProto(app, metrics.get(app.id)));
+      return { items, total: page.total, page: page.page, perPage: page.perPage };
     },
   );
 }

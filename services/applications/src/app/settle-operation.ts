@@ -1,0 +1,214 @@
+import { Events, PermanentFailure } from "@proximity/bus";
+import { isUniqueViolation } from "@proximity/db";
+import type { Logger } from "@proximity/logger";
+import { findAppById, releaseSource, settleApp } from "../db/app.repository.js";
+import type { AppOperationRow } from "../db/app-operations.table.js";
+import { AppConstraints, type AppRow } from "../db/apps.table.js";
+import type { ApplicationsDb } from "../db/database.js";
+import { appendLog } from "../db/deployment-log.repository.js";
+import { finishOperation, lockOperation } from "../db/operation.repository.js";
+import { releasePort } from "../db/port.repository.js";
+import { releaseAppSlot } from "../db/quota.repository.js";
+import { failedMessage, succeededMessage } from "../domain/operation-messages.js";
+import {
+  type ContainerStatus,
+  releasesPortOnFailure,
+  statusAfterFailure,
+  statusAfterSuccess,
+} from "../domain/operations.js";
+import { isUuid } from "../domain/uuid.js";
+import { appRef, emit } from "./app-events.js";
+
+/** A running operation and the app it settles, both locked by the caller's transaction. */
+export interface CurrentOperation {
+  readonly op: AppOperationRow;
+  readonly app: AppRow;
+}
+
+/**
+ * The operation `operationId` if a result may still settle it: it exists, is running, and is its
+ * app's current operation. The operation row is locked first (the reaper locks it too), so a late
+ * result and a timeout never both settle one operation. Anything else is logged and skipped:
+ * a stale or unknown result must never change what a newer operation decided.
+ */
+export async function currentOperation(
+  trx: ApplicationsDb,
+  operationId: string,
+  log: Logger,
+): Promise<CurrentOperation | undefined> {
+  const op = isUuid(operationId) ? await lockOperation(trx, operationId) : undefined;
+  if (!op) {
+    log.warn({ operationId }, "result for an unknown operation; skipped");
+    return undefined;
+  }
+  if (op.status !== "running") {
+    log.info(
+      { operationId, appId: op.app_id, status: op.status },
+      "late result for a finished operation; ignored",
+    );
+    return undefined;
+  }
+  const app = await findAppById(trx, op.app_id);
+  if (!app || app.current_operation_id !== op.id) {
+    log.warn(
+      { operationId, appId: op.app_id },
+      "result for an operation that is not its app's current one; ignored",
+    );
+    return undefined;
+  }
+  return { op, app };
+}
+
+export interface SuccessReport {
+  readonly hostId: string;
+  readonly node: string;
+  readonly vmid: number;
+  readonly ipAddress: string;
+  readonly containerStatus: ContainerStatus;
+  /** Adopt: the container's configuration as Proxmox reports it. */
+  readonly adoptedConfig?: Record<string, string>;
+  /** The provisioner's summary for the log ("" = a generated one). */
+  readonly message: string;
+}
+
+/**
+ * The operation succeeded: the app settles per kind (gone frees its port and quota slot; a
+ * clone's source is released), the operation is finished, and the log line and public event
+ * commit with it. Empty report fields keep the stored values.
+ */
+export async function settleSuccess(
+  trx: ApplicationsDb,
+  { op, app }: CurrentOperation,
+  report: SuccessReport,
+  traceparent: string,
+): Promise<AppRow> {
+  const to = statusAfterSuccess(op.kind, report.containerStatus);
+  const container = {
+    vmid: report.vmid || app.vmid,
+    node: report.node || app.node,
+    ipAddress: report.ipAddress || app.ip_address,
+  };
+  const hostId = report.hostId || app.host_id;
+  if (to === "gone") {
+    await releasePort(trx, app.id);
+    await releaseAppSlot(trx, app.owner_id);
+  }
+  const settled = await settleApp(trx, app, op.id, to, {
+    status_message: "",
+    vmid: container.vmid,
+    node: container.node,
+    host_id: hostId,
+    ip_address: container.ipAddress,
+    ...(to === "gone" ? { public_port: null } : {}),
+    ...(report.adoptedConfig ? { adopted_config: JSON.stringify(report.adoptedConfig) } : {}),
+  }).catch((err: unknown) => {
+    // Two live apps claiming one container is a provisioner bug no retry can fix.
+    if (!isUniqueViolation(err, AppConstraints.liveHostVmid)) throw err;
+    throw new PermanentFailure(
+      `Container ${container.vmid} on host ${hostId} is already recorded for another app`,
+      {
+        cause: err,
+      },
+    );
+  });
+  if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
+  if (op.source_app_id) {
+    await releaseSource(trx, op.source_app_id, op.id);
+    await appendLog(trx, {
+      appId: op.source_app_id,
+      level: "info",
+      step: "cloned",
+      message: `Cloned into ${settled.hostname}`,
+    });
+  }
+  await finishOperation(trx, op.id, "succeeded");
+  await appendLog(trx, {
+    appId: app.id,
+    level: "info",
+    step: "succeeded",
+    message: report.message || succeededMessage(op.kind, container),
+  });
+  await emitSucceeded(trx, op, settled, traceparent);
+  return settled;
+}
+
+export interface FailureReport {
+  readonly reason: string;
+  readonly attempts: number;
+  readonly containerStatus: ContainerStatus;
+}
+
+/**
+ * The operation failed: the app settles where the container was left (when the provisioner knows
+ * and the kind allows it) or in `error`, with the reason as status message. A failed deploy or
+ * clone gives its port back; a clone's source is released. AppOperationFailed says where it settled.
+ */
+export async function settleFailure(
+  trx: ApplicationsDb,
+  { op, app }: CurrentOperation,
+  report: FailureReport,
+  traceparent: string,
+): Promise<AppRow> {
+  const to = statusAfterFailure(op.kind, report.containerStatus);
+  const message = failedMessage(op.kind, report.attempts, report.reason);
+  const releasePortNow = releasesPortOnFailure(op.kind);
+  if (releasePortNow) await releasePort(trx, app.id);
+  const settled = await settleApp(trx, app, op.id, to, {
+    status_message: report.reason || message,
+    ...(releasePortNow ? { public_port: null } : {}),
+  });
+  if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
+  if (op.source_app_id) {
+    await releaseSource(trx, op.source_app_id, op.id);
+    await appendLog(trx, {
+      appId: op.source_app_id,
+      level: "warn",
+      step: "clone_failed",
+      message: `Clone into ${settled.hostname} failed; this app was not changed`,
+    });
+  }
+  await finishOperation(trx, op.id, "failed", report.reason || message);
+  await appendLog(trx, { appId: app.id, level: "error", step: "failed", message });
+  await emit(
+    trx,
+    Events.AppOperationFailed,
+    {
+      app: appRef(settled),
+      operationId: op.id,
+      operation: op.kind,
+      reason: report.reason || message,
+      status: to,
+    },
+    settled,
+    traceparent,
+  );
+  return settled;
+}
+
+async function emitSucceeded(trx: ApplicationsDb, op: AppOperationRow, app: AppRow, traceparent: string) {
+  const base = { app: appRef(app), operationId: op.id };
+  const on = <T>(event: Parameters<typeof emit<T>>[1], payload: T) =>
+    emit(trx, event, payload, app, traceparent);
+  switch (op.kind) {
+    case "deploy":
+      return on(Events.AppDeployed, base);
+    case "start":
+      return on(Events.AppStarted, base);
+    case "stop":
+      return on(Events.AppStopped, base);
+    case "restart":
+      return on(Events.AppRestarted, base);
+    case "update":
+      return on(Events.AppUpdated, base);
+    case "adopt":
+      return on(Events.AppAdopted, base);
+    case "clone":
+      return on(Events.AppCloned, { ...base, sourceAppId: op.source_app_id ?? "" });
+    case "delete":
+      return on(Events.AppDeleted, {
+        ...base,
+        containerDestroyed: op.options.destroyContainer === true,
+        deleteBackups: op.options.deleteBackups === true,
+      });
+  }
+}

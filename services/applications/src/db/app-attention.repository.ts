@@ -1,0 +1,45 @@
+import { type Kysely, sql } from "kysely";
+import type { Attention } from "../domain/reconciliation.js";
+import type { AppWithAttention } from "./app-attention.table.js";
+import type { NodePlacement } from "./app-metrics.repository.js";
+import type { ApplicationsDatabase } from "./database.js";
+
+type Db = Kysely<ApplicationsDatabase>;
+
+/** Live apps with a container on the node, in one query (the rules decide which are settled). */
+export async function liveAppsOnNode(db: Db, at: NodePlacement): Promise<AppWithAttention[]> {
+  return db
+    .selectFrom("apps")
+    .selectAll()
+    .where("host_id", "=", at.hostId)
+    .where("node", "=", at.node)
+    .where("status", "<>", "gone")
+    .where("vmid", "is not", null)
+    .execute();
+}
+
+/**
+ * Records `next` (or clears the attention when undefined) on an app still as reconciliation read
+ * it: same status, no operation started since, same attention. Otherwise nothing is written and
+ * undefined is returned: the app changed meanwhile and the next observation judges it afresh.
+ */
+export async function setAttention(
+  db: Db,
+  app: AppWithAttention,
+  next: Attention | undefined,
+): Promise<AppWithAttention | undefined> {
+  return db
+    .updateTable("apps")
+    .set({
+      attention: next?.reason ?? "",
+      attention_kind: next?.kind ?? null,
+      attention_since: next ? sql<Date>`now()` : null,
+    })
+    .where("id", "=", app.id)
+    .where("status", "=", app.status)
+    .where("current_operation_id", "is", null)
+    .where("attention", "=", app.attention)
+    .where((eb) => eb("attention_kind", "is not distinct from", app.attention_kind))
+    .returningAll()
+    .executeTakeFirst();
+}

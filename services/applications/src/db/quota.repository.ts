@@ -1,0 +1,50 @@
+import { type Kysely, sql } from "kysely";
+import type { ApplicationsDatabase } from "./database.js";
+import type { UserQuotasTable } from "./placement.tables.js";
+
+type Db = Kysely<ApplicationsDatabase>;
+
+/**
+ * Counts one more live app for `userId` if that stays within their limit (`defaultMax` when they
+ * have none). One conditional UPDATE: the row lock serialises a user's concurrent requests and
+ * the WHERE decides, so N concurrent deploys over a limit of k let exactly k through.
+ * @returns false when the quota is reached.
+ */
+export async function reserveAppSlot(db: Db, userId: string, defaultMax: number): Promise<boolean> {
+  await db
+    .insertInto("user_quotas")
+    .values({ user_id: userId, max_apps: null, live_apps: 0 })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+  const updated = await db
+    .updateTable("user_quotas")
+    .set({ live_apps: sql`live_apps + 1` })
+    .where("user_id", "=", userId)
+    .where("live_apps", "<", sql<number>`coalesce(max_apps, ${defaultMax})`)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+/** One live app fewer (in the transaction that makes the app gone). */
+export async function releaseAppSlot(db: Db, userId: string): Promise<void> {
+  await db
+    .updateTable("user_quotas")
+    .set({ live_apps: sql`live_apps - 1` })
+    .where("user_id", "=", userId)
+    .where("live_apps", ">", 0)
+    .execute();
+}
+
+export async function findQuota(db: Db, userId: string): Promise<UserQuotasTable | undefined> {
+  return db.selectFrom("user_quotas").selectAll().where("user_id", "=", userId).executeTakeFirst();
+}
+
+/** Sets (or, with null, clears) a user's own limit. */
+export async function setMaxApps(db: Db, userId: string, maxApps: number | null): Promise<UserQuotasTable> {
+  return db
+    .insertInto("user_quotas")
+    .values({ user_id: userId, max_apps: maxApps, live_apps: 0 })
+    .onConflict((oc) => oc.column("user_id").doUpdateSet({ max_apps: maxApps }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

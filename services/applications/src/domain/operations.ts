@@ -1,0 +1,155 @@
+import type { AppStatus } from "./app-status.js";
+
+/** What the provisioner can be asked to do to an app; the `kind` of an operation row. */
+export const OPERATION_KINDS = [
+  "deploy",
+  "start",
+  "stop",
+  "restart",
+  "update",
+  "delete",
+  "clone",
+  "adopt",
+] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+/** The status an app shows while an operation of each kind runs on it (a clone's source keeps its own). */
+export const IN_FLIGHT_STATUS: Readonly<Record<OperationKind, AppStatus>> = {
+  deploy: "deploying",
+  start: "starting",
+  stop: "stopping",
+  restart: "restarting",
+  update: "updating",
+  delete: "removing",
+  clone: "cloning",
+  adopt: "adopting",
+};
+
+/** What a user asks for (RequestAppAction's actions, DeleteApp and CloneApp). `retry` redeploys a failed app. */
+export type AppAction = "start" | "stop" | "restart" | "update" | "retry" | "delete" | "clone";
+export const REQUESTABLE_ACTIONS: readonly AppAction[] = ["start", "stop", "restart", "update", "retry"];
+
+export function isRequestableAction(value: string): value is AppAction {
+  return (REQUESTABLE_ACTIONS as readonly string[]).includes(value);
+}
+
+const ACTION_KIND: Readonly<Record<AppAction, OperationKind>> = {
+  start: "start",
+  stop: "stop",
+  restart: "restart",
+  update: "update",
+  retry: "deploy",
+  delete: "delete",
+  clone: "clone",
+};
+
+/** Settled statuses each action may start from. */
+const ALLOWED_FROM: Readonly<Record<AppAction, readonly AppStatus[]>> = {
+  start: ["stopped"],
+  stop: ["running"],
+  restart: ["running"],
+  update: ["running", "stopped"],
+  retry: ["error"],
+  delete: ["running", "stopped", "error"],
+  clone: ["running", "stopped"],
+};
+
+const PHRASE: Readonly<Record<AppAction, string>> = {
+  start: "start the app",
+  stop: "stop the app",
+  restart: "restart the app",
+  update: "update the app",
+  retry: "retry the deployment",
+  delete: "delete the app",
+  clone: "clone the app",
+};
+
+/** What the rules need to know of the app. */
+export interface ActionTarget {
+  readonly status: AppStatus;
+  readonly adopted: boolean;
+  readonly vmid: number | null;
+}
+
+export type ActionPlan =
+  | { readonly ok: true; readonly kind: OperationKind; readonly to: AppStatus }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether `action` may run on an app in its current state, and the status it moves the app to
+ * (a clone leaves its source's status as it is). A refusal says why in words a user can act on.
+ */
+export function planAction(app: ActionTarget, action: AppAction): ActionPlan {
+  const reason = refusal(app, action);
+  if (reason) return { ok: false, reason };
+  const kind = ACTION_KIND[action];
+  return { ok: true, kind, to: action === "clone" ? app.status : IN_FLIGHT_STATUS[kind] };
+}
+
+function refusal(app: ActionTarget, action: AppAction): string | undefined {
+  const phrase = PHRASE[action];
+  const { status } = app;
+  if (status === "gone") return "The app has been deleted";
+  if (!ALLOWED_FROM[action].includes(status)) return wrongStatus(action, status);
+  if (action === "update" && app.adopted) {
+    return "Cannot update an adopted app: Proximity did not deploy what runs in its container";
+  }
+  if (action === "retry" && app.adopted) {
+    return "Cannot retry the deployment of an adopted app: delete it and adopt the container again";
+  }
+  if (action === "retry" && app.vmid !== null) {
+    return `Cannot ${phrase}: the app already has container ${app.vmid}; delete the app and deploy it again`;
+  }
+  if (action === "clone" && app.vmid === null) return `Cannot ${phrase}: it has no container yet`;
+  return undefined;
+}
+
+function wrongStatus(action: AppAction, status: AppStatus): string {
+  const phrase = PHRASE[action];
+  if (action === "start" && status === "running") return "Cannot start the app: it is already running";
+  if (action === "stop" && status === "stopped") return "Cannot stop the app: it is already stopped";
+  if (action === "restart" && status === "stopped")
+    return "Cannot restart the app: it is stopped; start it instead";
+  if (action === "retry" && (status === "running" || status === "stopped")) {
+    return `Cannot ${phrase}: the app is ${status}; only a failed app can be retried`;
+  }
+  if (status === "error") return `Cannot ${phrase}: it is in error; retry the deployment or delete the app`;
+  return `Cannot ${phrase} while it is ${status}`;
+}
+
+/** The container state the provisioner reports with a result ("" = unknown or not applicable). */
+export type ContainerStatus = "running" | "stopped" | "";
+
+export function parseContainerStatus(value: string): ContainerStatus {
+  return value === "running" || value === "stopped" ? value : "";
+}
+
+/** Where an app settles when its operation succeeded. */
+export function statusAfterSuccess(kind: OperationKind, container: ContainerStatus): AppStatus {
+  switch (kind) {
+    case "stop":
+      return "stopped";
+    case "delete":
+      return "gone";
+    case "adopt":
+    case "update":
+      return container === "stopped" ? "stopped" : "running";
+    default:
+      return "running";
+  }
+}
+
+/**
+ * Where an app settles when its operation failed: a start/stop/restart/update that left the
+ * container in a known state settles there (the app still works, the message says what failed);
+ * anything else, or an unknown state, is `error`.
+ */
+export function statusAfterFailure(kind: OperationKind, container: ContainerStatus): AppStatus {
+  const keepsContainer = kind === "start" || kind === "stop" || kind === "restart" || kind === "update";
+  return keepsContainer && container !== "" ? container : "error";
+}
+
+/** Kinds whose failure gives the app's pool port back (no container ever used it). */
+export function releasesPortOnFailure(kind: OperationKind): boolean {
+  return kind === "deploy" || kind === "clone";
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import { Events } from "@proximity/bus";
+import { provisionerEventsV1 } from "@proximity/proto";
+import { eventually } from "@proximity/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type Harness, newUser, startHarness } from "./support/harness.js";
+import { lifeCycle } from "./support/life-cycle.js";
+import { outboxEvents } from "./support/outbox.js";
+
+const { OperationKind: Kind } = provisionerEventsV1;
+
+describe("operation deadlines", () => {
+  let t: Harness;
+  let lc: ReturnType<typeof lifeCycle>;
+  const owner = newUser();
+
+  beforeAll(async () => {
+    // Two replicas, each with its reaper running every 100 ms.
+    t = await startHarness({ OPERATION_REAPER_INTERVAL_MS: "100" });
+    await t.startReplica();
+    lc = lifeCycle(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const expire = (operationIds: string[]) =>
+    t.db
+      .updateTable("app_operations")
+      .set({ deadline_at: sql<Date>`now() - interval '1 second'` })
+      .where("id", "in", operationIds)
+      .execute();
+
+  it("reaper - with two replicas reaping, each expired operation is failed exactly once, with why and attention", async () => {
+    const apps = await Promise.all(Array.from({ length: 6 }, (_, i) => lc.running(owner, `slow-${i}`)));
+    for (const app of apps) await t.gateway.requestAppAction({ appId: app.id, action: "restart" }, as(owner));
+    const operations = await Promise.all(apps.map((a) => lc.operationOf(a.id)));
+    const untouched = await lc.running(owner, "on-time");
+    await t.gateway.requestAppAction({ appId: untouched.id, action: "stop" }, as(owner));
+    await expire(operations);
+
+    for (const app of apps) {
+      const row = await lc.waitFor(app.id, "error");
+      expect(row.status_message).toMatch(/^Restart did not finish within 10 minutes and was marked failed/);
+      expect(row.current_operation_id).toBeNull();
+      expect(row.attention).toBe(row.status_message);
+      expect(row.attention_kind).toBe("operation_timed_out");
+    }
+    // Give both reapers a few more passes: nothing is failed twice.
+    await new Promise((r) => setTimeout(r, 500));
+    const events = await outboxEvents(t.db);
+    for (const [i, app] of apps.entries()) {
+      const mine = events.filter((e) => e.subject === app.id);
+      expect(mine.filter((e) => e.name === "AppOperationFailed").map((e) => e.payload.operationId)).toEqual([
+        operations[i],
+      ]);
+      expect(mine.filter((e) => e.name === "AppNeedsAttention")).toHaveLength(1);
+      const failedLines = await t.db
+        .selectFrom("deployment_logs")
+        .select("id")
+        .where("app_id", "=", app.id)
+        .where("step", "=", "failed")
+        .execute();
+      expect(failedLines).toHaveLength(1);
+    }
+    const statuses = await t.db
+      .selectFrom("app_operations")
+      .select("status")
+      .where("id", "in", operations)
+      .execute();
+    expect(statuses.map((s) => s.status)).toEqual(operations.map(() => "timed_out"));
+    // An operation within its deadline is left alone.
+    expect((await lc.row(untouched.id)).status).toBe("stopping");
+  });
+
+  it("reaper - a result arriving after the timeout is ignored; the app stays in error until the owner acts", async () => {
+    const app = await lc.running(owner, "late-result");
+    await t.gateway.requestAppAction({ appId: app.id, action: "stop" }, as(owner));
+    const op = await lc.operationOf(app.id);
+    await expire([op]);
+    await lc.waitFor(app.id, "error");
+    const eventId = randomUUID();
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        operationId: op,
+        appId: app.id,
+        kind: Kind.OPERATION_KIND_STOP,
+      }),
+      eventId,
+    );
+    // Handled (its inbox row is written in the handler's transaction) and ignored.
+    await eventually(() =>
+      t.db.selectFrom("inbox").select("event_id").where("event_id", "=", eventId).executeTakeFirst(),
+    );
+    expect((await lc.row(app.id)).status).toBe("error");
+    // From error the owner can delete it.
+    await t.gateway.deleteApp({ appId: app.id, destroyContainer: false, deleteBackups: false }, as(owner));
+    expect((await lc.row(app.id)).status).toBe("removing");
+  });
+
+  it("reaper - a timed-out deploy gives its port back", async () => {
+    const app = await lc.deploy(owner, "slow-deploy");
+    await expire([await lc.operationOf(app.id)]);
+    const row = await lc.waitFor(app.id, "error");
+    expect(row.public_port).toBeNull();
+    await eventually(
+      async () =>
+        (await t.db.selectFrom("port_allocations").select("port").where("app_id", "=", app.id).execute())
+          .length === 0,
+    );
+  });
+});

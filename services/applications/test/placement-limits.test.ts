@@ -1,0 +1,188 @@
+import { ConflictError, PermissionDeniedError, ValidationError } from "@proximity/errors";
+import { provisionerEventsV1 } from "@proximity/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type Harness, newUser, startHarness } from "./support/harness.js";
+import { lifeCycle } from "./support/life-cycle.js";
+
+const { OperationKind: Kind } = provisionerEventsV1;
+const FIRST_PORT = 31000;
+const POOL = 60;
+
+describe("ports, quotas and host retirement", () => {
+  let t: Harness;
+  let lc: ReturnType<typeof lifeCycle>;
+  const admin = newUser(true);
+
+  beforeAll(async () => {
+    t = await startHarness({ APP_PORT_RANGE: `${FIRST_PORT}-${FIRST_PORT + POOL - 1}` });
+    lc = lifeCycle(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const allocations = (hostId: string) =>
+    t.db.selectFrom("port_allocations").selectAll().where("host_id", "=", hostId).execute();
+
+  it("ports - 50 concurrent deploys get 50 distinct ports; failures give theirs back; an empty pool is a clear 409", async () => {
+    const hostId = "ports-host";
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        t.gateway.deployApp(
+          {
+            catalogId: "whoami",
+            hostname: `port-${i}`,
+            hostId,
+            node: "",
+            environment: {},
+            idempotencyKey: "",
+          },
+          as(newUser()),
+        ),
+      ),
+    );
+    const rejected = results.filter((r) => r.status === "rejected");
+    expect(rejected).toEqual([]);
+    const apps = results.map(
+      (r) => (r as PromiseFulfilledResult<{ app?: { id: string; port: number } }>).value.app!,
+    );
+    const ports = apps.map((a) => a.port);
+    expect(new Set(ports).size).toBe(50);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(FIRST_PORT);
+      expect(port).toBeLessThan(FIRST_PORT + POOL);
+    }
+    expect((await allocations(hostId)).length).toBe(50);
+
+    // Half of them fail: their ports return to the pool (no leak).
+    const failed = apps.slice(0, 25);
+    for (const app of failed) await lc.fail(app.id, { kind: Kind.OPERATION_KIND_DEPLOY, reason: "boom" });
+    for (const app of failed) await lc.waitFor(app.id, "error");
+    expect((await allocations(hostId)).length).toBe(25);
+
+    // The pool (60) now holds 25: 35 more fit, the next one is refused with a clear message.
+    for (let i = 0; i < 35; i++) await lc.deploy(newUser(), `refill-${i}`, { hostId });
+    const err = await t.gateway
+      .deployApp(
+        {
+          catalogId: "whoami",
+          hostname: "one-too-many",
+          hostId,
+          node: "",
+          environment: {},
+          idempotencyKey: "",
+        },
+        as(newUser()),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toMatch(/^No free port left on this host \(31000-31059 are all in use\)/);
+    expect(
+      await t.db.selectFrom("apps").select("id").where("hostname", "=", "one-too-many").execute(),
+    ).toEqual([]);
+    // Another host has a pool of its own.
+    expect((await lc.deploy(newUser(), "other-host", { hostId: "ports-host-2" })).port).toBeGreaterThan(0);
+  });
+
+  it("quota - of N concurrent deploys over a quota of k exactly k succeed; the rest are 403 and store nothing", async () => {
+    const user = newUser();
+    await t.gateway.setUserQuota({ userId: user.id, maxApps: 3 }, as(admin));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => lc.deploy(user, `quota-${i}`, { hostId: "quota-host" })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(refused).toHaveLength(7);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(PermissionDeniedError);
+      expect(r.reason.message).toBe("App quota reached (3 apps); ask an administrator to raise it");
+    }
+    expect(await t.db.selectFrom("apps").select("id").where("owner_id", "=", user.id).execute()).toHaveLength(
+      3,
+    );
+    expect((await t.gateway.getUserQuota({ userId: user.id }, as(admin))).quota).toEqual({
+      userId: user.id,
+      maxApps: 3,
+      used: 3,
+      isDefault: false,
+    });
+  });
+
+  it("quota - a gone app frees its slot; admins read and set quotas, 0 restores the default", async () => {
+    const user = newUser();
+    await t.gateway.setUserQuota({ userId: user.id, maxApps: 1 }, as(admin));
+    const app = await lc.running(user, "quota-cycle");
+    await expect(lc.deploy(user, "quota-cycle-2")).rejects.toBeInstanceOf(PermissionDeniedError);
+    await t.gateway.deleteApp({ appId: app.id, destroyContainer: false, deleteBackups: false }, as(user));
+    await lc.succeed(app.id, { kind: Kind.OPERATION_KIND_DELETE });
+    await lc.waitFor(app.id, "gone");
+    expect((await lc.deploy(user, "quota-cycle-2")).hostname).toBe("quota-cycle-2");
+
+    const reset = await t.gateway.setUserQuota({ userId: user.id, maxApps: 0 }, as(admin));
+    expect(reset.quota).toEqual({ userId: user.id, maxApps: 25, used: 1, isDefault: true });
+    const fresh = newUser();
+    expect((await t.gateway.getUserQuota({ userId: fresh.id }, as(admin))).quota).toEqual({
+      userId: fresh.id,
+      maxApps: 25,
+      used: 0,
+      isDefault: true,
+    });
+    await expect(t.gateway.getUserQuota({ userId: user.id }, as(user))).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    await expect(t.gateway.setUserQuota({ userId: user.id, maxApps: 99 }, as(user))).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    await expect(t.gateway.setUserQuota({ userId: user.id, maxApps: -1 }, as(admin))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
+  it("RetireHost - refused while apps are live; then no placement on the host; ReinstateHost reopens it", async () => {
+    const hosts = t.clientAs("hosts");
+    const busy = await lc.deploy(newUser(), "busy-host-app", { hostId: "busy-host" });
+    const err = await hosts.retireHost({ hostId: "busy-host" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toBe("1 app is still live on this host");
+    expect(busy.hostId).toBe("busy-host");
+
+    await hosts.retireHost({ hostId: "empty-host" });
+    const refused = await lc.deploy(newUser(), "too-late", { hostId: "empty-host" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as Error).message).toBe("The host is being removed; choose another host");
+    await hosts.reinstateHost({ hostId: "empty-host" });
+    expect((await lc.deploy(newUser(), "back-again", { hostId: "empty-host" })).hostId).toBe("empty-host");
+    await expect(t.gateway.retireHost({ hostId: "empty-host" })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+  });
+
+  it("RetireHost - racing deploys: never an app left on a retired host", async () => {
+    const hosts = t.clientAs("hosts");
+    for (let round = 0; round < 6; round++) {
+      const hostId = `race-host-${round}`;
+      const deploys = Array.from({ length: 4 }, (_, i) =>
+        lc.deploy(newUser(), `race-${round}-${i}`, { hostId }),
+      );
+      const retire = hosts.retireHost({ hostId });
+      const [retired, ...placed] = await Promise.allSettled([retire, ...deploys]);
+      const live = await t.db
+        .selectFrom("apps")
+        .select("id")
+        .where("host_id", "=", hostId)
+        .where("status", "<>", "gone")
+        .execute();
+      const succeeded = placed.filter((r) => r.status === "fulfilled").length;
+      expect(live).toHaveLength(succeeded);
+      if (retired!.status === "fulfilled") {
+        // Retired: every deploy that ran was refused, none slipped in after the count.
+        expect(live).toEqual([]);
+        for (const r of placed) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      } else {
+        expect((retired as PromiseRejectedResult).reason.message).toMatch(/still live on this host$/);
+        expect(live.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
