@@ -33,6 +33,12 @@ export const gatewayConfigSchema = z.object({
   TRUST_PROXY: env.bool(false),
   /** Requests per client address and minute, per gateway replica (coarse abuse guard). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /** How often a live event stream (GET /api/apps/{id}/events) asks for new log lines and status. */
+  SSE_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Comment line sent on idle event streams so proxies keep them open; also re-checks the caller's credentials. */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** Open event streams per user on one gateway replica (beyond: 429). */
+  SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;

@@ -78,8 +78,14 @@ export function createGatewayService(
       cookieSecure: config.COOKIE_SECURE,
       trustProxy: config.TRUST_PROXY,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+      eventStreams: {
+        pollIntervalMs: config.SSE_POLL_INTERVAL_MS,
+        heartbeatMs: config.SSE_HEARTBEAT_MS,
+        maxPerUser: config.SSE_MAX_STREAMS_PER_USER,
+      },
     });
-    // Registered last so it is released first: in-flight requests finish before clients and pool go.
+    // Registered last so it is released first: in-flight requests finish (open event streams are
+    // ended by a preClose hook, see server.ts) before clients and pool go.
     onStop("http", () => app.close());
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     const address = app.server.address();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, login, request, type Session } from "./support/http-client.js";
-import { sampleApp } from "./support/samples.js";
 
 let h: Harness;
 let admin: Session;
@@ -61,6 +60,38 @@ describe("apps - deploy", () => {
     expect(h.fakes.calls).toHaveLength(0);
   });
 
+  it("apps - the environment is checked by the shared rules: each problem at its variable, nothing forwarded", async () => {
+    const res = await request(h.url, "POST", "/api/apps", {
+      auth: user,
+      body: {
+        catalog_id: "nginx",
+        hostname: "env-app",
+        environment: { DOCKER_HOST: "tcp://evil", "1BAD": "x", BIG: "y".repeat(4097), GOOD: "ok" },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toBe("Invalid request");
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: "environment.DOCKER_HOST", message: "is reserved" },
+        { field: "environment.1BAD", message: expect.stringMatching(/letter/) },
+        { field: "environment.BIG", message: "must be at most 4096 bytes" },
+      ]),
+    );
+    expect(res.body.errors.map((e: { field: string }) => e.field)).not.toContain("environment.GOOD");
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`V${i}`, "x"]));
+    const tooMany = await request(h.url, "POST", "/api/apps", {
+      auth: user,
+      body: { catalog_id: "nginx", hostname: "env-app", environment: many },
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors).toContainEqual({
+      field: "environment",
+      message: "must have at most 50 variables",
+    });
+    expect(h.fakes.calls).toHaveLength(0);
+  });
+
   it("apps - per-app config is refused rather than dropped", async () => {
     const res = await request(h.url, "POST", "/api/apps", {
       auth: user,
@@ -98,31 +129,32 @@ describe("apps - deploy", () => {
 });
 
 describe("apps - reading", () => {
-  it("apps - the list passes filters and pagination and answers the page shape", async () => {
+  it("apps - the list passes filters and pagination, as the caller, and answers the page shape", async () => {
+    for (let i = 1; i <= 6; i++) h.fakes.apps.seed({ ownerId: user.userId, hostname: `web-${i}` });
+    h.fakes.apps.seed({ ownerId: admin.userId, hostname: "web-admin" });
     const res = await request(h.url, "GET", "/api/apps?status=running&search=web&page=2&per_page=5", {
       auth: user,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ total: 1, page: 2, per_page: 5 });
-    expect(h.fakes.callsTo("listApps")[0]?.request).toMatchObject({
-      status: "running",
-      search: "web",
-      page: 2,
-      perPage: 5,
-    });
+    expect(res.body).toMatchObject({ total: 6, page: 2, per_page: 5 });
+    expect(res.body.items.map((a: { hostname: string }) => a.hostname)).toEqual(["web-6"]);
+    const [call] = h.fakes.callsTo("listApps");
+    expect(call?.user).toEqual({ id: user.userId, isAdmin: false });
+    expect(call?.request).toMatchObject({ status: "running", search: "web", page: 2, perPage: 5 });
   });
 
   it("apps - pagination outside the bounds is 400", async () => {
-    for (const query of ["page=0", "per_page=101", "per_page=0", "status=bogus"]) {
+    for (const query of ["page=0", "per_page=101", "per_page=0", "status=bogus", "status=gone"]) {
       const res = await request(h.url, "GET", `/api/apps?${query}`, { auth: user });
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
   });
 
   it("apps - an app maps to the API shape (empty proto fields become null, metrics included)", async () => {
-    const app = sampleApp({
+    const app = h.fakes.apps.seed({
+      ownerId: user.userId,
       vmid: 120,
-      port: 8080,
+      port: 30001,
       ipAddress: "10.0.0.9",
       metrics: {
         cpu: 0.5,
@@ -133,16 +165,21 @@ describe("apps - reading", () => {
         sampledAt: new Date(0),
       },
     });
-    h.fakes.respond("getApp", async () => ({ app }));
     const res = await request(h.url, "GET", `/api/apps/${app.id}`, { auth: user });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: app.id,
       vmid: 120,
-      port: 8080,
+      port: 30001,
       ip_address: "10.0.0.9",
       host_id: null,
       status_message: null,
+      access_url: null,
+      secrets: {},
+      adopted: false,
+      attention: null,
+      current_operation: null,
+      uptime_seconds: null,
       metrics: {
         cpu: 0.5,
         mem_bytes: 1,
@@ -154,6 +191,35 @@ describe("apps - reading", () => {
     });
   });
 
+  it("apps - life-cycle fields map: access URL, secrets set/unset (never values), attention, operation, uptime", async () => {
+    const { AppStatus } = (await import("@proximity/proto")).applicationsV1;
+    for (const [status, name] of [
+      [AppStatus.APP_STATUS_RESTARTING, "restarting"],
+      [AppStatus.APP_STATUS_ADOPTING, "adopting"],
+    ] as const) {
+      const app = h.fakes.apps.seed({
+        ownerId: user.userId,
+        status,
+        accessUrl: "http://10.0.0.9:30001",
+        secrets: { DB_PASSWORD: true, API_KEY: false },
+        adopted: true,
+        attention: "Found stopped outside Proximity",
+        currentOperation: "restart",
+        uptimeSeconds: 3600,
+      });
+      const res = await request(h.url, "GET", `/api/apps/${app.id}`, { auth: user });
+      expect(res.body).toMatchObject({
+        status: name,
+        access_url: "http://10.0.0.9:30001",
+        secrets: { DB_PASSWORD: "set", API_KEY: "unset" },
+        adopted: true,
+        attention: "Found stopped outside Proximity",
+        current_operation: "restart",
+        uptime_seconds: 3600,
+      });
+    }
+  });
+
   it("apps - a non-UUID id is 404 without asking the backend", async () => {
     const res = await request(h.url, "GET", "/api/apps/not-a-uuid", { auth: user });
     expect(res.status).toBe(404);
@@ -161,11 +227,15 @@ describe("apps - reading", () => {
     expect(h.fakes.calls).toHaveLength(0);
   });
 
-  it("apps - backend NOT_FOUND is 404 with a detail", async () => {
-    h.fakes.fail("getApp", "NOT_FOUND", "App not found");
-    const res = await request(h.url, "GET", `/api/apps/${crypto.randomUUID()}`, { auth: user });
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ detail: "App not found" });
+  it("apps - another user's app and an unknown app are the same 404; the owner and admins read it", async () => {
+    const other = h.fakes.apps.seed({ ownerId: admin.userId });
+    const theirs = await request(h.url, "GET", `/api/apps/${other.id}`, { auth: user });
+    const unknown = await request(h.url, "GET", `/api/apps/${crypto.randomUUID()}`, { auth: user });
+    expect(theirs).toMatchObject({ status: 404, body: { detail: "App not found" } });
+    expect(unknown.body).toEqual(theirs.body);
+    const mine = h.fakes.apps.seed({ ownerId: user.userId });
+    expect((await request(h.url, "GET", `/api/apps/${mine.id}`, { auth: user })).status).toBe(200);
+    expect((await request(h.url, "GET", `/api/apps/${mine.id}`, { auth: admin })).status).toBe(200);
   });
 
   it("apps - backend INTERNAL is 500 without internals", async () => {
@@ -200,16 +270,88 @@ describe("apps - reading", () => {
     });
   });
 
-  it("apps - logs and backup policy are forwarded for the app", async () => {
-    const id = crypto.randomUUID();
-    const logs = await request(h.url, "GET", `/api/apps/${id}/logs?limit=5`, { auth: user });
-    expect(logs.status).toBe(200);
-    expect(logs.body.items[0]).toMatchObject({ level: "info", step: "create", message: "created" });
-    expect(h.fakes.callsTo("listAppLogs")[0]?.request).toMatchObject({ appId: id, limit: 5 });
-    const policy = await request(h.url, "GET", `/api/apps/${id}/backup-policy`, { auth: user });
-    expect(policy.status).toBe(200);
-    expect(policy.body).toMatchObject({ app_id: id, enabled: true, keep_last: 7 });
-    expect(h.fakes.callsTo("getBackupPolicy")[0]?.user?.id).toBe(user.userId);
+  it("apps - the backup policy is shown only to who may see the app; the backups service is not asked for others", async () => {
+    const app = h.fakes.apps.seed({ ownerId: user.userId });
+    const other = await createUserAndLogin(h.url, admin, `nosy-${Date.now()}`);
+    h.fakes.reset();
+    h.fakes.apps.seed(app);
+    const denied = await request(h.url, "GET", `/api/apps/${app.id}/backup-policy`, { auth: other });
+    expect(denied).toMatchObject({ status: 404, body: { detail: "App not found" } });
+    expect(h.fakes.callsTo("getApp").map((c) => c.user?.id)).toEqual([other.userId]);
+    expect(h.fakes.callsTo("getBackupPolicy")).toHaveLength(0);
+
+    for (const who of [user, admin]) {
+      const res = await request(h.url, "GET", `/api/apps/${app.id}/backup-policy`, { auth: who });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ app_id: app.id, enabled: true, schedule: "0 3 * * *", keep_last: 7 });
+    }
+    expect(h.fakes.callsTo("getBackupPolicy").map((c) => c.user?.id)).toEqual([user.userId, admin.userId]);
+  });
+
+  it("apps - logs page forward with next_after_id and back with before_id, oldest first", async () => {
+    const app = h.fakes.apps.seed({ ownerId: user.userId });
+    const ids = Array.from({ length: 5 }, (_, i) => h.fakes.apps.addLog(app.id, { message: `line ${i}` }).id);
+    const path = `/api/apps/${app.id}/logs`;
+
+    const first = await request(h.url, "GET", `${path}?limit=2`, { auth: user });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((l: { id: number }) => l.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.items[0]).toMatchObject({ level: "info", step: "deploy", message: "line 0" });
+    expect(first.body.next_after_id).toBe(ids[1]);
+    const second = await request(h.url, "GET", `${path}?limit=2&after_id=${first.body.next_after_id}`, {
+      auth: user,
+    });
+    expect(second.body).toMatchObject({ next_after_id: ids[3] });
+    const last = await request(h.url, "GET", `${path}?limit=2&after_id=${ids[3]}`, { auth: user });
+    expect(last.body.items.map((l: { id: number }) => l.id)).toEqual([ids[4]]);
+    expect(last.body).not.toHaveProperty("next_after_id");
+
+    const back = await request(h.url, "GET", `${path}?limit=2&before_id=${ids[4]}`, { auth: user });
+    expect(back.body.items.map((l: { id: number }) => l.id)).toEqual([ids[2], ids[3]]);
+    expect(back.body).not.toHaveProperty("next_after_id");
+    expect(h.fakes.callsTo("listAppLogs").map((c) => c.request)).toEqual([
+      { appId: app.id, limit: 2, afterId: 0, beforeId: 0 },
+      { appId: app.id, limit: 2, afterId: ids[1], beforeId: 0 },
+      { appId: app.id, limit: 2, afterId: ids[3], beforeId: 0 },
+      { appId: app.id, limit: 2, afterId: 0, beforeId: ids[4] },
+    ]);
+    const defaults = await request(h.url, "GET", path, { auth: user });
+    expect(defaults.body.items).toHaveLength(5);
+    expect(h.fakes.callsTo("listAppLogs").at(-1)?.request).toMatchObject({ limit: 100 });
+  });
+
+  it("apps - another user's logs are 404", async () => {
+    const app = h.fakes.apps.seed({ ownerId: admin.userId });
+    h.fakes.apps.addLog(app.id, { message: "secret-ish progress" });
+    const res = await request(h.url, "GET", `/api/apps/${app.id}/logs`, { auth: user });
+    expect(res).toMatchObject({ status: 404, body: { detail: "App not found" } });
+  });
+
+  it("apps - bad log paging is 400 at the field and nothing is asked", async () => {
+    const app = h.fakes.apps.seed({ ownerId: user.userId });
+    h.fakes.calls.length = 0;
+    for (const [query, field] of [
+      ["limit=0", "limit"],
+      ["limit=1001", "limit"],
+      ["limit=1.5", "limit"],
+      ["after_id=0", "after_id"],
+      ["after_id=-3", "after_id"],
+      ["after_id=abc", "after_id"],
+      ["before_id=x", "before_id"],
+      ["after_id=9&before_id=9", "before_id"],
+    ]) {
+      const res = await request(h.url, "GET", `/api/apps/${app.id}/logs?${query}`, { auth: user });
+      expect({
+        query,
+        status: res.status,
+        fields: res.body.errors?.map((e: { field: string }) => e.field),
+      }).toEqual({
+        query,
+        status: 400,
+        fields: [field],
+      });
+    }
+    expect(h.fakes.calls).toHaveLength(0);
   });
 
   it("apps - the catalog is listed, paginated and filtered through the applications service", async () => {

@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { caSignedCert } from "@proximity/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { login, request, type Session } from "./support/http-client.js";
@@ -56,7 +58,8 @@ describe("hosts - credentials are write-only", () => {
   });
 
   it("hosts - GET one and the list never carry credentials", async () => {
-    const one = await request(h.url, "GET", `/api/proxmox/hosts/${crypto.randomUUID()}`, { auth: admin });
+    const { id } = h.fakes.hosts.seed();
+    const one = await request(h.url, "GET", `/api/proxmox/hosts/${id}`, { auth: admin });
     expect(one.status).toBe(200);
     expectNoCredentials(one.body);
     const list = await request(h.url, "GET", "/api/proxmox/hosts", { auth: admin });
@@ -87,7 +90,7 @@ describe("hosts - credentials are write-only", () => {
   });
 
   it("hosts - DELETE answers 204 and a host in use comes back as 409", async () => {
-    const id = crypto.randomUUID();
+    const { id } = h.fakes.hosts.seed();
     expect((await request(h.url, "DELETE", `/api/proxmox/hosts/${id}`, { auth: admin })).status).toBe(204);
     h.fakes.fail("deleteHost", "CONFLICT", "Host still has apps");
     const busy = await request(h.url, "DELETE", `/api/proxmox/hosts/${id}`, { auth: admin });
@@ -104,7 +107,7 @@ describe("hosts - credentials are write-only", () => {
   });
 
   it("hosts - PUT passes new credentials on once, answers 200 without them; name cannot change", async () => {
-    const id = crypto.randomUUID();
+    const { id } = h.fakes.hosts.seed();
     const res = await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, {
       auth: admin,
       body: { address: "10.0.0.3", insecure_http: false, api_secret: SECRETS.api_secret },
@@ -135,7 +138,7 @@ describe("hosts - credentials are write-only", () => {
   });
 
   it("hosts - PUT without credentials forwards none (the stored ones stay)", async () => {
-    const id = crypto.randomUUID();
+    const { id } = h.fakes.hosts.seed();
     expect(
       (await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, { auth: admin, body: { port: 8443 } })).status,
     ).toBe(200);
@@ -148,7 +151,7 @@ describe("hosts - credentials are write-only", () => {
   });
 
   it("hosts - test and sync-nodes ask for a check and answer 202 with its id", async () => {
-    const id = crypto.randomUUID();
+    const { id } = h.fakes.hosts.seed();
     for (const action of ["test", "sync-nodes"]) {
       const res = await request(h.url, "POST", `/api/proxmox/hosts/${id}/${action}`, { auth: admin });
       expect({ action, status: res.status, body: res.body }).toEqual({
@@ -158,18 +161,37 @@ describe("hosts - credentials are write-only", () => {
       });
     }
     expect(h.fakes.callsTo("checkHost").map((c) => c.request)).toEqual([{ id }, { id }]);
-    h.fakes.fail("checkHost", "NOT_FOUND", "Host not found");
-    const missing = await request(h.url, "POST", `/api/proxmox/hosts/${id}/test`, { auth: admin });
-    expect(missing.status).toBe(404);
+    const missing = await request(h.url, "POST", `/api/proxmox/hosts/${crypto.randomUUID()}/test`, {
+      auth: admin,
+    });
+    expect(missing).toMatchObject({ status: 404, body: { detail: "Host not found" } });
   });
 
-  it("hosts - GET shows the last check result", async () => {
-    const res = await request(h.url, "GET", `/api/proxmox/hosts/${crypto.randomUUID()}`, { auth: admin });
-    expect(res.body).toMatchObject({ last_checked_at: null, last_check_error: null, pve_version: null });
+  it("hosts - GET shows the last check result, before any check and after a good and a failed one", async () => {
+    const { id } = h.fakes.hosts.seed();
+    const path = `/api/proxmox/hosts/${id}`;
+    const before = await request(h.url, "GET", path, { auth: admin });
+    expect(before.body).toMatchObject({ last_checked_at: null, last_check_error: null, pve_version: null });
+
+    expect((await request(h.url, "POST", `${path}/test`, { auth: admin })).status).toBe(202);
+    const good = await request(h.url, "GET", path, { auth: admin });
+    expect(good.body).toMatchObject({ status: "online", last_check_error: null, pve_version: "9.1.3" });
+    expect(Date.parse(good.body.last_checked_at)).toBe(h.fakes.hosts.get(id)?.lastCheckedAt?.getTime());
+
+    h.fakes.hosts.nextCheck({ error: "TLS fingerprint mismatch" });
+    expect((await request(h.url, "POST", `${path}/sync-nodes`, { auth: admin })).status).toBe(202);
+    const failed = await request(h.url, "GET", path, { auth: admin });
+    expect(failed.body).toMatchObject({
+      status: "offline",
+      last_check_error: "TLS fingerprint mismatch",
+      pve_version: null,
+    });
+    expect(failed.body.last_checked_at).toEqual(expect.any(String));
   });
 
   it("hosts - a TLS CA and trust-on-first-use nodes are forwarded; GET shows the CA's fingerprint only", async () => {
-    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const { ca } = caSignedCert();
+    const caFingerprint = new X509Certificate(ca).fingerprint256;
     const res = await request(h.url, "POST", "/api/proxmox/hosts", {
       auth: admin,
       body: {
@@ -184,14 +206,21 @@ describe("hosts - credentials are write-only", () => {
       nodes: [{ name: "pve1", sshHostKeyFingerprint: "", trustOnFirstUse: true }],
     });
     expect(JSON.stringify(res.body)).not.toContain("BEGIN CERTIFICATE");
-    expect(res.body).toMatchObject({ tls_ca_fingerprint: null });
-    expect(res.body.nodes[0]).toMatchObject({ trust_on_first_use: false });
-    h.fakes.reset();
-    const put = await request(h.url, "PUT", `/api/proxmox/hosts/${crypto.randomUUID()}`, {
+    expect(res.body).toMatchObject({ tls_ca_fingerprint: caFingerprint });
+    expect(res.body.nodes[0]).toMatchObject({ ssh_host_key_fingerprint: "", trust_on_first_use: true });
+    const got = await request(h.url, "GET", `/api/proxmox/hosts/${res.body.id}`, { auth: admin });
+    expect(got.body).toMatchObject({ tls_ca_fingerprint: caFingerprint });
+    expect(JSON.stringify(got.body)).not.toContain("BEGIN CERTIFICATE");
+
+    const { ca: otherCa } = caSignedCert();
+    const { id } = h.fakes.hosts.seed();
+    const put = await request(h.url, "PUT", `/api/proxmox/hosts/${id}`, {
       auth: admin,
-      body: { tls_ca_pem: ca },
+      body: { tls_ca_pem: otherCa },
     });
     expect(put.status).toBe(200);
-    expect(h.fakes.callsTo("updateHost")[0]?.request).toMatchObject({ tlsCaPem: ca });
+    expect(h.fakes.callsTo("updateHost")[0]?.request).toMatchObject({ tlsCaPem: otherCa });
+    expect(put.body.tls_ca_fingerprint).toBe(new X509Certificate(otherCa).fingerprint256);
+    expect(JSON.stringify(put.body)).not.toContain("BEGIN CERTIFICATE");
   });
 });

@@ -45,6 +45,12 @@ describe("platform - health, docs and edge behaviour", () => {
         "/api/catalog/{app_id}",
         "/api/apps",
         "/api/apps/{id}/logs",
+        "/api/apps/{id}/action",
+        "/api/apps/{id}/clone",
+        "/api/apps/{id}/events",
+        "/api/apps/discover",
+        "/api/apps/adopt",
+        "/api/users/{id}/quota",
         "/api/proxmox/hosts/{id}",
         "/api/proxmox/hosts/{id}/test",
         "/api/proxmox/hosts/{id}/sync-nodes",
@@ -65,6 +71,20 @@ describe("platform - health, docs and edge behaviour", () => {
       "name",
     );
     expect(res.body.paths["/api/proxmox/hosts/{id}/test"].post.responses).toHaveProperty("202");
+    const action = res.body.paths["/api/apps/{id}/action"].post;
+    expect(action.requestBody.content["application/json"].schema.properties.action.enum).toEqual([
+      "start",
+      "stop",
+      "restart",
+      "update",
+      "delete",
+      "retry",
+    ]);
+    expect(Object.keys(res.body.paths["/api/apps/{id}"]).sort()).toEqual(["delete", "get"]);
+    const deleteParams = res.body.paths["/api/apps/{id}"].delete.parameters.map(
+      (p: { name: string }) => p.name,
+    );
+    expect(deleteParams.sort()).toEqual(["backups", "destroy_container", "id"]);
   });
 
   it("platform - the docs UI is served publicly", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
@@ -28,6 +29,9 @@ describe("tokens - bearer API tokens", () => {
       .where("id", "=", res.body.id)
       .executeTakeFirstOrThrow();
     expect(row.secret_hash).not.toContain(secret);
+    // Independently computed (not via the code under test): the stored value is SHA-256(secret), hex.
+    expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.secret_hash).toBe(createHash("sha256").update(secret, "utf8").digest("hex"));
     const list = await request(h.url, "GET", "/api/auth/tokens", { auth: admin });
     expect(list.status).toBe(200);
     expect(list.body.items.find((t: { id: string }) => t.id === res.body.id)).toMatchObject({ name: "ci" });

@@ -16,4 +16,13 @@ export interface HttpDeps {
   /** Trust X-Forwarded-For for the client address. */
   readonly trustProxy: boolean;
   readonly rateLimitPerMinute: number;
+  readonly eventStreams: EventStreamSettings;
+}
+
+/** Live event streams (GET /api/apps/{id}/events). */
+export interface EventStreamSettings {
+  readonly pollIntervalMs: number;
+  readonly heartbeatMs: number;
+  /** Per user and gateway replica. */
+  readonly maxPerUser: number;
 }

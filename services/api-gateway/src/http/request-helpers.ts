@@ -26,3 +26,9 @@ export function requireUuid(id: string): string {
   if (!UUID.test(id)) throw new NotFoundError("Not found");
   return id.toLowerCase();
 }
+
+/** A message field proto3 leaves optional but the service always sets; its absence is a bug (500). */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the backend answered without ${what}`);
+  return value;
+}

@@ -11,6 +11,9 @@ import { installOpenApi } from "./plugins/openapi.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRequestContext, requestIdFrom } from "./plugins/request-context.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
+import { adoptionRoutes } from "./routes/adoption.routes.js";
+import { appActionsRoutes } from "./routes/app-actions.routes.js";
+import { appEventsRoutes } from "./routes/app-events.routes.js";
 import { appsRoutes } from "./routes/apps.routes.js";
 import { authRoutes } from "./routes/auth.routes.js";
 import { backupsRoutes } from "./routes/backups.routes.js";
@@ -19,6 +22,7 @@ import { healthRoutes } from "./routes/health.routes.js";
 import { hostsRoutes } from "./routes/hosts.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { usersRoutes } from "./routes/users.routes.js";
+import { createStreamRegistry } from "./sse/stream-registry.js";
 
 /** Request bodies above this are refused with 413 (the API's bodies are small JSON documents). */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -52,6 +56,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   installRequestAudit(app, deps.db);
   await installOpenApi(app);
 
+  // Open event streams would keep fastify's close waiting for their connections: end them first.
+  const streams = createStreamRegistry(deps.eventStreams.maxPerUser);
+  app.addHook("preClose", async () => streams.closeAll());
+
   for (const routes of [
     healthRoutes,
     authRoutes,
@@ -59,11 +67,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
     usersRoutes,
     catalogRoutes,
     appsRoutes,
+    appActionsRoutes,
+    adoptionRoutes,
     backupsRoutes,
     hostsRoutes,
   ]) {
     await app.register(routes(deps));
   }
+  await app.register(appEventsRoutes(deps, streams));
   await app.ready();
   return app;
 }

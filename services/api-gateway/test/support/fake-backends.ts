@@ -2,7 +2,6 @@ import type { handleUnaryCall, ServiceDefinition } from "@grpc/grpc-js";
 import type { ErrorCode } from "@proximity/errors";
 import { ProximityError } from "@proximity/errors";
 import {
-  type CallContext,
   createGrpcServer,
   createHandlerFactory,
   type GrpcServer,
@@ -11,7 +10,13 @@ import {
 } from "@proximity/grpc";
 import { applicationsV1, backupsV1, hostsV1 } from "@proximity/proto";
 import { testLogger } from "@proximity/testing";
-import { sampleApp, sampleCatalogItem, sampleHost } from "./samples.js";
+import {
+  applicationsBehaviours,
+  type Behaviour,
+  createFakeAppStore,
+  type FakeAppStore,
+} from "./fake-applications.js";
+import { createFakeHostStore, type FakeHostStore, hostsBehaviours } from "./fake-hosts.js";
 
 /** One call a fake backend received, with what the gateway passed along. */
 export interface RecordedCall {
@@ -22,52 +27,26 @@ export interface RecordedCall {
   readonly requestId: string | undefined;
 }
 
-type Behaviour = (request: never, ctx: CallContext) => Promise<unknown>;
-
-/** Fake applications, hosts and backups services that record calls and answer plausibly. */
+/** Fake applications, hosts and backups services that record calls and answer from small stores. */
 export interface FakeBackends {
   readonly calls: RecordedCall[];
   readonly addresses: { applications: string; hosts: string; backups: string };
+  /** Apps, logs and quotas of the fake applications service (it enforces ownership like the real one). */
+  readonly apps: FakeAppStore;
+  /** Hosts of the fake hosts service. */
+  readonly hosts: FakeHostStore;
   /** Replaces the answer of one RPC (by method name, e.g. "getApp") until reset(). */
   respond(method: string, behaviour: Behaviour): void;
   /** Makes one RPC fail with a typed error. */
   fail(method: string, code: ErrorCode, message: string): void;
   callsTo(method: string): RecordedCall[];
+  /** Forgets calls, overrides and the stores' contents. */
   reset(): void;
   setServing(serving: boolean): void;
   stop(): Promise<void>;
 }
 
-const DEFAULTS: Record<string, Behaviour> = {
-  listCatalog: async () => ({ items: [sampleCatalogItem()] }),
-  listCategories: async () => ({ categories: ["media", "tools"] }),
-  getCatalogItem: async () => ({ item: sampleCatalogItem() }),
-  reloadCatalog: async () => ({ count: 1 }),
-  deployApp: async (req: applicationsV1.DeployAppRequest, ctx) => ({
-    app: sampleApp({ hostname: req.hostname, catalogId: req.catalogId, ownerId: ctx.user?.id ?? "" }),
-  }),
-  listApps: async (req: applicationsV1.ListAppsRequest) => ({
-    items: [sampleApp()],
-    total: 1,
-    page: req.page,
-    perPage: req.perPage,
-  }),
-  getApp: async (req: applicationsV1.GetAppRequest) => ({ app: sampleApp({ id: req.id }) }),
-  listAppLogs: async (req: applicationsV1.ListAppLogsRequest) => ({
-    items: [
-      { id: 1, appId: req.appId, level: "info", step: "create", message: "created", createdAt: new Date() },
-    ],
-  }),
-  countAppsOnHost: async () => ({ count: 0 }),
-  createHost: async (req: hostsV1.CreateHostRequest) => ({ host: sampleHost({ name: req.name }) }),
-  listHosts: async () => ({ items: [sampleHost()] }),
-  getHost: async (req: hostsV1.GetHostRequest) => ({ host: sampleHost({ id: req.id }) }),
-  deleteHost: async () => ({}),
-  updateHost: async (req: hostsV1.UpdateHostRequest) => ({ host: sampleHost({ id: req.id }) }),
-  checkHost: async () => ({ checkId: "7d0b7c3e-0000-4000-8000-000000000001" }),
-  listNodes: async () => ({ items: sampleHost().nodes }),
-  resolvePlacement: async (req: hostsV1.ResolvePlacementRequest) => ({ hostId: req.hostId, node: req.node }),
-  getHostConnection: async () => ({ host: sampleHost(), apiSecretName: "", sshSecretName: "" }),
+const BACKUPS: Record<string, Behaviour> = {
   getBackupPolicy: async (req: backupsV1.GetBackupPolicyRequest) => ({
     policy: { appId: req.appId, enabled: true, schedule: "0 3 * * *", keepLast: 7, updatedAt: new Date() },
   }),
@@ -77,6 +56,13 @@ const DEFAULTS: Record<string, Behaviour> = {
 export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise<FakeBackends> {
   const calls: RecordedCall[] = [];
   const overrides = new Map<string, Behaviour>();
+  const apps = createFakeAppStore();
+  const hosts = createFakeHostStore();
+  const defaults: Record<string, Behaviour> = {
+    ...applicationsBehaviours(apps),
+    ...hostsBehaviours(hosts),
+    ...BACKUPS,
+  };
   const servers: GrpcServer[] = [];
 
   const serve = async (self: string, name: string, definition: ServiceDefinition): Promise<string> => {
@@ -93,7 +79,9 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
           traceparent: ctx.traceparent,
           requestId: requestIds.get(req),
         });
-        return (overrides.get(method) ?? DEFAULTS[method]!)(req as never, ctx);
+        const behaviour = overrides.get(method) ?? defaults[method];
+        if (!behaviour) throw new ProximityError("INTERNAL", `the fake has no ${method}`);
+        return behaviour(req as never, ctx);
       });
       implementation[method] = (call, callback) => {
         const requestId = call.metadata.get(MetadataKeys.requestId)[0]?.toString();
@@ -126,6 +114,8 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
   return {
     calls,
     addresses,
+    apps,
+    hosts,
     respond: (method, behaviour) => overrides.set(method, behaviour),
     fail: (method, code, message) =>
       overrides.set(method, async () => {
@@ -135,6 +125,8 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
     reset: () => {
       calls.length = 0;
       overrides.clear();
+      apps.clear();
+      hosts.clear();
     },
     setServing: (serving) => {
       for (const s of servers) s.setServing(serving);

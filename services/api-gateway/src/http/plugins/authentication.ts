@@ -12,7 +12,8 @@ export function accessOf(request: FastifyRequest): Access {
   return request.routeOptions.config.access ?? "user";
 }
 
-function bearerOf(request: FastifyRequest): string | undefined {
+/** The bearer token sent ("" when the header is malformed), undefined without Authorization. */
+export function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

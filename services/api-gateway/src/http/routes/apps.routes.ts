@@ -2,7 +2,7 @@ import { PermissionDeniedError } from "@proximity/errors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
+import { callOptions, principalOf, required, requireUuid } from "../request-helpers.js";
 import {
   appJson,
   appLogJson,
@@ -15,12 +15,7 @@ import {
 } from "../schemas/app.schema.js";
 import { idParams, pageOf } from "../schemas/common.schema.js";
 
-function requireApp<T>(app: T | undefined): T {
-  if (!app) throw new Error("the applications service answered without an app");
-  return app;
-}
-
-/** Deployed apps; the applications service enforces ownership (others' apps are 404). */
+/** Deploying, listing and reading apps; the applications service enforces ownership (others' apps are 404). */
 export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
   const { applications } = deps.clients;
   return async (app) => {
@@ -73,7 +68,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           },
           callOptions(request),
         );
-        return reply.code(202).send(toAppJson(requireApp(res.app)));
+        return reply.code(202).send(toAppJson(required(res.app, "an app")));
       },
     );
 
@@ -82,7 +77,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       { schema: { tags: ["apps"], summary: "Get an app", params: idParams, response: { 200: appJson } } },
       async (request) => {
         const res = await applications.getApp({ id: requireUuid(request.params.id) }, callOptions(request));
-        return toAppJson(requireApp(res.app));
+        return toAppJson(required(res.app, "an app"));
       },
     );
 
@@ -91,19 +86,30 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["apps"],
-          summary: "Deployment logs of an app",
+          summary: "Deployment and operation logs of an app, oldest first within a page",
+          description:
+            "Without a cursor: the first `limit` lines from the start. `after_id`: lines after that id " +
+            "(read on with `next_after_id`, present when the page is full, so more may follow). " +
+            "`before_id`: the newest `limit` lines before that id (page back with the first item's id).",
           params: idParams,
           querystring: logsQuery,
-          response: { 200: z.object({ items: z.array(appLogJson) }) },
+          response: {
+            200: z.object({ items: z.array(appLogJson), next_after_id: z.number().int().optional() }),
+          },
         },
       },
       async (request) => {
         const appId = requireUuid(request.params.id);
+        const { limit, after_id = 0, before_id = 0 } = request.query;
         const res = await applications.listAppLogs(
-          { appId, limit: request.query.limit, afterId: 0, beforeId: 0 },
+          { appId, limit, afterId: after_id, beforeId: before_id },
           callOptions(request),
         );
-        return { items: res.items.map(toAppLogJson) };
+        const items = res.items.map(toAppLogJson);
+        const last = items.at(-1);
+        // Paging back (before_id alone) continues from the first item instead.
+        const forward = before_id === 0 || after_id !== 0;
+        return forward && last && items.length >= limit ? { items, next_after_id: last.id } : { items };
       },
     );
   };

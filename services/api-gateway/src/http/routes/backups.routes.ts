@@ -12,7 +12,11 @@ const backupPolicyJson = z.object({
   updated_at: z.string().nullable(),
 });
 
-/** Backup policies; the backups service decides ownership. Only reading is backed so far. */
+/**
+ * Backup policies. The backups service does not know who owns an app: the applications service
+ * (GetApp as the caller) decides first, so others' apps are 404 before the backups service is asked.
+ * Only reading is backed so far.
+ */
 export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -27,6 +31,7 @@ export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const appId = requireUuid(request.params.id);
+        await deps.clients.applications.getApp({ id: appId }, callOptions(request));
         const { policy } = await deps.clients.backups.getBackupPolicy({ appId }, callOptions(request));
         if (!policy) throw new Error("GetBackupPolicy answered without a policy");
         return {

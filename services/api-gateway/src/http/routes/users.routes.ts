@@ -4,11 +4,12 @@ import { deleteUser } from "../../app/delete-user.js";
 import { getUser, listUserPage } from "../../app/find-users.js";
 import { updateUser } from "../../app/update-user.js";
 import type { HttpDeps } from "../deps.js";
-import { principalOf, requireUuid } from "../request-helpers.js";
+import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
 import { idParams, pageOf, pageQuery } from "../schemas/common.schema.js";
+import { quotaJson, setQuotaBody, toQuotaJson } from "../schemas/quota.schema.js";
 import { createUserBody, toUserJson, updateUserBody, userJson } from "../schemas/user.schema.js";
 
-/** Account administration (admins only). */
+/** Account administration and app quotas (admins only). */
 export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const admin = { access: "admin" } as const;
@@ -87,6 +88,50 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         await deleteUser(deps.db, principalOf(request), requireUuid(request.params.id));
         return reply.code(204).send();
+      },
+    );
+
+    // Users live here, quotas in the applications service: the user must exist before it is asked.
+    app.get(
+      "/api/users/:id/quota",
+      {
+        config: admin,
+        schema: {
+          tags: ["users"],
+          summary: "A user's app quota and how much of it is used",
+          params: idParams,
+          response: { 200: quotaJson },
+        },
+      },
+      async (request) => {
+        const user = await getUser(deps.db, requireUuid(request.params.id));
+        const { quota } = await deps.clients.applications.getUserQuota(
+          { userId: user.id },
+          callOptions(request),
+        );
+        return toQuotaJson(quota);
+      },
+    );
+
+    app.put(
+      "/api/users/:id/quota",
+      {
+        config: admin,
+        schema: {
+          tags: ["users"],
+          summary: "Set a user's app quota (max_apps 0 = back to the configured default)",
+          params: idParams,
+          body: setQuotaBody,
+          response: { 200: quotaJson },
+        },
+      },
+      async (request) => {
+        const user = await getUser(deps.db, requireUuid(request.params.id));
+        const { quota } = await deps.clients.applications.setUserQuota(
+          { userId: user.id, maxApps: request.body.max_apps },
+          callOptions(request),
+        );
+        return toQuotaJson(quota);
       },
     );
   };

@@ -1,3 +1,4 @@
+import { environmentProblems } from "@proximity/app-env";
 import { applicationsV1 } from "@proximity/proto";
 import { z } from "zod";
 import { isValidHostname } from "../../domain/hostname.js";
@@ -9,8 +10,10 @@ export const APP_STATUSES = [
   "stopped",
   "starting",
   "stopping",
+  "restarting",
   "updating",
   "cloning",
+  "adopting",
   "removing",
   "error",
 ] as const;
@@ -26,30 +29,43 @@ const STATUS_NAME: Partial<Record<applicationsV1.AppStatus, AppStatusName>> = {
   [applicationsV1.AppStatus.APP_STATUS_CLONING]: "cloning",
   [applicationsV1.AppStatus.APP_STATUS_REMOVING]: "removing",
   [applicationsV1.AppStatus.APP_STATUS_ERROR]: "error",
+  [applicationsV1.AppStatus.APP_STATUS_ADOPTING]: "adopting",
+  [applicationsV1.AppStatus.APP_STATUS_RESTARTING]: "restarting",
 };
+
+/** The API name of a proto status; an unknown value means a newer service: "error" is the honest closest state. */
+export function statusNameOf(status: applicationsV1.AppStatus): AppStatusName {
+  return STATUS_NAME[status] ?? "error";
+}
 
 export const listAppsQuery = pageQuery.extend({
   status: z.enum(APP_STATUSES).optional(),
   search: z.string().max(200).optional(),
 });
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** An RFC 1123 host name (the container's and the app's name). */
+export const hostnameField = z.string().refine(isValidHostname, "must be a valid RFC 1123 host name");
 
-export const deployAppBody = z.object({
-  catalog_id: z.string().min(1).max(100),
-  hostname: z.string().refine(isValidHostname, "must be a valid RFC 1123 host name"),
-  node: z.string().min(1).max(63).optional(),
-  host_id: z.uuid().optional(),
-  environment: z
-    .record(z.string().regex(ENV_NAME, "variable names are letters, digits and '_'"), z.string().max(8192))
-    .refine((env) => Object.keys(env).length <= 100, "at most 100 variables")
-    .optional(),
-  // No service takes per-app configuration yet: refuse it instead of silently dropping it.
-  config: z
-    .record(z.string(), z.unknown())
-    .refine((config) => Object.keys(config).length === 0, "is not supported yet")
-    .optional(),
-});
+export const deployAppBody = z
+  .object({
+    catalog_id: z.string().min(1).max(100),
+    hostname: hostnameField,
+    node: z.string().min(1).max(63).optional(),
+    host_id: z.uuid().optional(),
+    /** Names and values follow the rules shared with the applications service and the provisioner. */
+    environment: z.record(z.string(), z.string()).optional(),
+    // No service takes per-app configuration yet: refuse it instead of silently dropping it.
+    config: z
+      .record(z.string(), z.unknown())
+      .refine((config) => Object.keys(config).length === 0, "is not supported yet")
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    // The field of each problem is already "environment.<NAME>": one path segment keeps it whole.
+    for (const problem of environmentProblems(body.environment ?? {})) {
+      ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+    }
+  });
 
 export const deployAppHeaders = z.looseObject({
   "idempotency-key": z
@@ -58,7 +74,22 @@ export const deployAppHeaders = z.looseObject({
     .optional(),
 });
 
-export const logsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const logId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Paging of the logs: `after_id` reads forward (oldest first from the start when absent),
+ * `before_id` reads back from the newest. Both together bound a window.
+ */
+export const logsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    after_id: logId.optional(),
+    before_id: logId.optional(),
+  })
+  .refine((q) => q.after_id === undefined || q.before_id === undefined || q.after_id < q.before_id, {
+    path: ["before_id"],
+    message: "must be greater than after_id",
+  });
 
 const metricsJson = z.object({
   cpu: z.number(),
@@ -85,6 +116,17 @@ export const appJson = z.object({
   created_at: z.string().nullable(),
   updated_at: z.string().nullable(),
   metrics: metricsJson.nullable(),
+  /** http://<ip>:<port> once the app is reachable. */
+  access_url: z.string().nullable(),
+  /** Secret variables by name: whether a value is set (values are never returned). */
+  secrets: z.record(z.string(), z.enum(["set", "unset"])),
+  /** Taken over from an existing container rather than deployed by Proximity. */
+  adopted: z.boolean(),
+  /** What needs the owner's attention (e.g. found stopped outside Proximity), else null. */
+  attention: z.string().nullable(),
+  /** The operation in flight (deploy, start, stop, restart, update, delete, clone, adopt), else null. */
+  current_operation: z.string().nullable(),
+  uptime_seconds: z.number().int().nullable(),
 });
 
 export function toAppJson(app: applicationsV1.App): z.infer<typeof appJson> {
@@ -94,8 +136,7 @@ export function toAppJson(app: applicationsV1.App): z.infer<typeof appJson> {
     owner_id: app.ownerId,
     catalog_id: app.catalogId,
     hostname: app.hostname,
-    // An unknown enum value means a newer service: "error" is the honest closest state.
-    status: STATUS_NAME[app.status] ?? "error",
+    status: statusNameOf(app.status),
     status_message: emptyToNull(app.statusMessage),
     host_id: emptyToNull(app.hostId),
     node: emptyToNull(app.node),
@@ -115,6 +156,14 @@ export function toAppJson(app: applicationsV1.App): z.infer<typeof appJson> {
           sampled_at: isoOrNull(m.sampledAt),
         }
       : null,
+    access_url: emptyToNull(app.accessUrl),
+    secrets: Object.fromEntries(
+      Object.entries(app.secrets).map(([name, isSet]) => [name, isSet ? "set" : "unset"] as const),
+    ),
+    adopted: app.adopted,
+    attention: emptyToNull(app.attention),
+    current_operation: emptyToNull(app.currentOperation),
+    uptime_seconds: app.uptimeSeconds || null,
   };
 }
 
