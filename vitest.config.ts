@@ -10,6 +10,7 @@ export default defineConfig({
       "services/*/src/**/*.test.ts",
       "services/*/test/**/*.test.ts",
       "tests/*/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**"],
     testTimeout: 60_000,

@@ -1,9 +1,12 @@
 /**
  * The JetStream layer: streams declared in code, the event catalog, the transactional outbox and
- * its relay, idempotent inbox processing, and durable consumers with bounded redelivery.
+ * its relay, idempotent inbox processing, durable consumers with bounded redelivery, and per-process
+ * broadcast consumers (every replica gets every event).
  */
 
 export { retryDelayMs } from "./backoff.js";
+export type { BroadcastConsumerOptions } from "./broadcast-consumer.js";
+export { createBroadcastConsumer } from "./broadcast-consumer.js";
 export type { Bus, ConnectBusOptions } from "./connect.js";
 export { connectBus } from "./connect.js";
 export type {

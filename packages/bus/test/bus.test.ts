@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import type { Kysely } from "kysely";
@@ -15,6 +16,7 @@ import {
   envelopeHeaders,
   type MessagingTables,
   newTraceparent,
+  PermanentFailure,
   processOnce,
   streamName,
   subscribe,
@@ -101,16 +103,25 @@ describe("event consumer", () => {
       ],
     });
     await consumer.start();
-    await db
-      .transaction()
-      .execute((trx) =>
-        addToOutbox(
-          trx,
-          Events.OperationSucceeded,
-          { operationId: "op-dup", kind: 1, appId: "a", hostId: "h", node: "n", vmid: 100, ipAddress: "", containerStatus: "running", adopted: undefined, message: "" },
-          { source: "test", traceparent: newTraceparent() },
-        ),
-      );
+    await db.transaction().execute((trx) =>
+      addToOutbox(
+        trx,
+        Events.OperationSucceeded,
+        {
+          operationId: "op-dup",
+          kind: 1,
+          appId: "a",
+          hostId: "h",
+          node: "n",
+          vmid: 100,
+          ipAddress: "",
+          containerStatus: "running",
+          adopted: undefined,
+          message: "",
+        },
+        { source: "test", traceparent: newTraceparent() },
+      ),
+    );
     // Publish the very same event id twice bypassing server-side dedupe (no msgID): the inbox must catch it.
     const payload = Events.OperationSucceeded.codec
       .encode({
@@ -148,6 +159,7 @@ describe("event consumer", () => {
 
   it("event consumer - retries with backoff, then runs onExhausted once and dead-letters the message", async () => {
     const attempts: number[] = [];
+    const deliveredAt: number[] = [];
     const exhausted: { attempt: number; error: string }[] = [];
     const consumer = createEventConsumer({
       js: bus.js,
@@ -157,13 +169,15 @@ describe("event consumer", () => {
       durable: "retry-test",
       stream: "HOSTS",
       maxDeliver: 3,
-      backoffBaseMs: 50,
-      backoffMaxMs: 200,
+      // Large enough to tell a delayed redelivery from an immediate one on a busy machine.
+      backoffBaseMs: 500,
+      backoffMaxMs: 5_000,
       subscriptions: [
         subscribe(
           Events.HostRegistered,
           async (_payload, ctx) => {
             attempts.push(ctx.attempt);
+            deliveredAt.push(performance.now());
             throw new Error(`boom ${ctx.attempt}`);
           },
           async (_payload, ctx, error) => {
@@ -188,6 +202,10 @@ describe("event consumer", () => {
     await new Promise((r) => setTimeout(r, 500));
     await consumer.stop();
     expect(attempts).toEqual([1, 2, 3]);
+    // Redelivered after base·2^(n−1) with ±20 % jitter: ≥ 400 ms, then ≥ 800 ms (doubling).
+    const gaps = [deliveredAt[1]! - deliveredAt[0]!, deliveredAt[2]! - deliveredAt[1]!];
+    expect(gaps[0]).toBeGreaterThanOrEqual(400 - 20);
+    expect(gaps[1]).toBeGreaterThanOrEqual(800 - 20);
     expect(exhausted).toEqual([{ attempt: 3, error: "boom 3" }]);
     const dlq = await bus.jsm.streams.getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
       last_by_subj: deadLetterSubject(bus.ns, "retry-test"),
@@ -195,5 +213,230 @@ describe("event consumer", () => {
     expect(dlq.header.get("proximity-dlq-deliveries")).toBe("3");
     expect(dlq.header.get("proximity-dlq-reason")).toBe("boom 3");
     expect(Events.HostRegistered.codec.decode(dlq.data).hostId).toBe("h1");
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Publishes HostRegistered straight to JetStream (no outbox), with the given event id. */
+async function publishHostRegistered(hostId: string, id = `ev-${hostId}`): Promise<string> {
+  await bus.js.publish(
+    `${bus.ns}.${Events.HostRegistered.subject}`,
+    Events.HostRegistered.codec.encode({ hostId, name: "pve" }).finish(),
+    {
+      headers: envelopeHeaders({
+        id,
+        type: Events.HostRegistered.type,
+        source: "test",
+        time: new Date().toISOString(),
+        traceparent: newTraceparent(),
+      }),
+    },
+  );
+  return id;
+}
+
+describe("outbox", () => {
+  it("outbox - the row carries the encoded payload and the CloudEvents headers, with an explicit id if given", async () => {
+    const traceparent = newTraceparent();
+    const explicitId = randomUUID();
+    const { withSubject, withoutSubject } = await db.transaction().execute(async (trx) => ({
+      withSubject: await addToOutbox(
+        trx,
+        Events.HostRegistered,
+        { hostId: "h-row", name: "n" },
+        {
+          source: "hosts",
+          traceparent,
+          subject: "h-row",
+          id: explicitId,
+        },
+      ),
+      withoutSubject: await addToOutbox(
+        trx,
+        Events.HostRegistered,
+        { hostId: "h-row2", name: "n" },
+        {
+          source: "hosts",
+          traceparent,
+        },
+      ),
+    }));
+    expect(withSubject).toBe(explicitId);
+    expect(withoutSubject).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("id", "in", [withSubject, withoutSubject])
+      .execute();
+    const a = rows.find((r) => r.id === withSubject)!;
+    const b = rows.find((r) => r.id === withoutSubject)!;
+    expect(a).toMatchObject({ subject: Events.HostRegistered.subject, type: Events.HostRegistered.type });
+    expect(a.published_at).toBeNull();
+    expect(Events.HostRegistered.codec.decode(a.payload)).toMatchObject({ hostId: "h-row", name: "n" });
+    expect(a.headers).toMatchObject({
+      "ce-specversion": "1.0",
+      "ce-id": explicitId,
+      "ce-type": Events.HostRegistered.type,
+      "ce-source": "hosts",
+      "ce-subject": "h-row",
+      traceparent,
+    });
+    expect(Math.abs(Date.parse(a.headers["ce-time"]!) - Date.now())).toBeLessThan(60_000);
+    expect(b.headers["ce-id"]).toBe(withoutSubject);
+    expect(b.headers).not.toHaveProperty("ce-subject");
+    // Only what this test added is pending; publish it so later tests start from an empty outbox.
+    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger }).flush();
+  });
+
+  it("outbox relay - two relays at once (FOR UPDATE SKIP LOCKED): each row published once, the second never waits", async () => {
+    const ids = await db.transaction().execute(async (trx) => {
+      const out: string[] = [];
+      for (const step of ["a", "b", "c", "d"])
+        out.push(
+          await addToOutbox(trx, Events.OperationProgressed, progress("op-relays", step), {
+            source: "test",
+            traceparent: newTraceparent(),
+          }),
+        );
+      return out;
+    });
+    // A slow JetStream for relay A: it holds its rows' locks while it publishes.
+    const published: string[] = [];
+    const slowJs = (delayMs: number) =>
+      ({
+        publish: async (...args: Parameters<typeof bus.js.publish>) => {
+          published.push(String(args[2]?.msgID));
+          await sleep(delayMs);
+          return bus.js.publish(...args);
+        },
+      }) as unknown as typeof bus.js;
+    const relayA = createOutboxRelay({ db, js: slowJs(150), ns: bus.ns, logger });
+    const relayB = createOutboxRelay({ db, js: slowJs(0), ns: bus.ns, logger });
+    const a = relayA.flush();
+    await eventually(async () => published.length > 0, { what: "relay A publishing" });
+    const bCount = await relayB.flush();
+    // B skipped A's locked rows instead of waiting for A's commit: A was still publishing its batch
+    // (a B that waited would return only after A's fourth publish and commit).
+    expect(published.length).toBeLessThan(4);
+    expect(bCount).toBe(0);
+    expect(await a).toBe(4);
+    expect(published.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    const rows = await db.selectFrom("outbox").select("published_at").where("id", "in", ids).execute();
+    expect(rows.every((r) => r.published_at !== null)).toBe(true);
+  });
+});
+
+describe("inbox", () => {
+  it("inbox - two deliveries of one event racing processOnce: the work runs once, the constraint decides", async () => {
+    let runs = 0;
+    const work = async () => {
+      runs++;
+      await sleep(200); // keep the first transaction open while the second arrives
+      return runs;
+    };
+    const results = await Promise.all([
+      processOnce(db, "race-test", "race-event-1", work),
+      processOnce(db, "race-test", "race-event-1", work),
+    ]);
+    expect(runs).toBe(1);
+    expect(results.map((r) => r.processed).sort()).toEqual([false, true]);
+    expect(results.find((r) => r.processed)).toEqual({ processed: true, result: 1 });
+    // Another consumer, or another event, is processed independently.
+    expect((await processOnce(db, "other-consumer", "race-event-1", work)).processed).toBe(true);
+    expect((await processOnce(db, "race-test", "race-event-2", work)).processed).toBe(true);
+    expect(runs).toBe(3);
+  });
+
+  it("inbox - the inbox row is rolled back with the handler's failure: the redelivery is handled", async () => {
+    const outcomes: { attempt: number; processed: boolean }[] = [];
+    const consumer = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: "rollback-test",
+      stream: "HOSTS",
+      maxDeliver: 3,
+      backoffBaseMs: 50,
+      backoffMaxMs: 100,
+      subscriptions: [
+        subscribe(Events.HostRegistered, async (payload, ctx) => {
+          if (payload.hostId !== "h-rollback") return;
+          const r = await processOnce(db, "rollback-test", ctx.eventId, async () => {
+            if (ctx.attempt === 1) throw new Error("handler failed after the inbox insert");
+          });
+          outcomes.push({ attempt: ctx.attempt, processed: r.processed });
+        }),
+      ],
+    });
+    await consumer.start();
+    try {
+      const id = await publishHostRegistered("h-rollback");
+      await eventually(async () => outcomes.length > 0, { what: "redelivery handled" });
+      expect(outcomes).toEqual([{ attempt: 2, processed: true }]);
+      const rows = await db
+        .selectFrom("inbox")
+        .selectAll()
+        .where("consumer", "=", "rollback-test")
+        .where("event_id", "=", id)
+        .execute();
+      expect(rows).toHaveLength(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
+
+describe("exhaustion", () => {
+  it("event consumer - when onExhausted itself fails the message is nak'd and redelivered, not lost", async () => {
+    const attempts: number[] = [];
+    const hookCalls: number[] = [];
+    const consumer = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: "hook-fails-test",
+      stream: "HOSTS",
+      maxDeliver: 3,
+      backoffBaseMs: 50,
+      backoffMaxMs: 100,
+      subscriptions: [
+        subscribe(
+          Events.HostRegistered,
+          async (payload, ctx) => {
+            if (payload.hostId !== "h-hook") return;
+            attempts.push(ctx.attempt);
+            throw new PermanentFailure("cannot ever succeed");
+          },
+          async (_payload, ctx) => {
+            hookCalls.push(ctx.attempt);
+            if (hookCalls.length === 1) throw new Error("could not record the failure");
+          },
+        ),
+      ],
+    });
+    await consumer.start();
+    try {
+      const id = await publishHostRegistered("h-hook");
+      await eventually(async () => hookCalls.length === 2, { what: "second onExhausted" });
+      const dlq = await eventually(
+        async () =>
+          bus.jsm.streams
+            .getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
+              last_by_subj: deadLetterSubject(bus.ns, "hook-fails-test"),
+            })
+            .catch(() => undefined),
+        { what: "dead letter" },
+      );
+      expect(attempts).toEqual([1, 2]);
+      expect(hookCalls).toEqual([1, 2]);
+      expect(dlq.header.get("ce-id")).toBe(id);
+      expect(dlq.header.get("proximity-dlq-deliveries")).toBe("2");
+      expect(dlq.header.get("proximity-dlq-reason")).toBe("cannot ever succeed");
+    } finally {
+      await consumer.stop();
+    }
   });
 });

@@ -148,7 +148,7 @@ export interface AppDeployRequested_EnvironmentEntry {
   value: string;
 }
 
-/** subject: applications.v1.app_action_requested */
+/** subject: applications.v1.lifecycle.action_requested */
 export interface AppActionRequested {
   operationId: string;
   appId: string;
@@ -170,7 +170,7 @@ export interface AppActionRequested_EnvironmentEntry {
   value: string;
 }
 
-/** subject: applications.v1.app_delete_requested */
+/** subject: applications.v1.lifecycle.delete_requested */
 export interface AppDeleteRequested {
   operationId: string;
   appId: string;
@@ -187,7 +187,7 @@ export interface AppDeleteRequested {
   secretEnvironment: string[];
 }
 
-/** subject: applications.v1.app_clone_requested */
+/** subject: applications.v1.lifecycle.clone_requested */
 export interface AppCloneRequested {
   operationId: string;
   sourceAppId: string;
@@ -205,7 +205,7 @@ export interface AppCloneRequested {
   adopted: boolean;
 }
 
-/** subject: applications.v1.app_adopt_requested */
+/** subject: applications.v1.lifecycle.adopt_requested */
 export interface AppAdoptRequested {
   operationId: string;
   appId: string;

@@ -103,7 +103,7 @@ export interface AdoptedContainer_ConfigEntry {
   value: string;
 }
 
-/** subject: provisioner.v1.operation_progressed */
+/** subject: provisioner.v1.operation.progressed */
 export interface OperationProgressed {
   operationId: string;
   kind: OperationKind;
@@ -113,7 +113,7 @@ export interface OperationProgressed {
   attempt: number;
 }
 
-/** subject: provisioner.v1.operation_succeeded */
+/** subject: provisioner.v1.operation.succeeded */
 export interface OperationSucceeded {
   operationId: string;
   kind: OperationKind;
@@ -132,7 +132,7 @@ export interface OperationSucceeded {
   message: string;
 }
 
-/** subject: provisioner.v1.operation_failed */
+/** subject: provisioner.v1.operation.failed */
 export interface OperationFailed {
   operationId: string;
   kind: OperationKind;
