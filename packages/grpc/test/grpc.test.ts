@@ -18,6 +18,7 @@ import {
 const run = promisify(execFile);
 const keys = generateServiceKeys(["backups", "api-gateway", "applications"]);
 const seen: CallContext[] = [];
+const hangAborted: boolean[] = [];
 let server: GrpcServer;
 let address: string;
 
@@ -34,6 +35,17 @@ beforeAll(async () => {
           throw new ValidationError("Invalid request", [{ field: "app_id", message: "bad" }]);
         if (req.appId === "busy") throw new ConflictError("Busy");
         if (req.appId === "crash") throw new Error("select * from secrets -- internal detail");
+        if (req.appId === "hang") {
+          // Accepts the call and never answers (until the client gives up, or 15 s).
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 15_000);
+            ctx.signal.addEventListener("abort", () => {
+              clearTimeout(t);
+              hangAborted.push(true);
+              resolve();
+            });
+          });
+        }
         return {
           policy: {
             appId: req.appId,
@@ -129,16 +141,30 @@ describe("error mapping", () => {
     c.close();
   });
 
-  it("client - a call past its deadline fails with DEADLINE_EXCEEDED or UNAVAILABLE, never hangs", async () => {
-    const dead = createServiceClient<backupsV1.BackupsServiceServer>(backupsV1.BackupsServiceService, {
-      address: "127.0.0.1:1",
+  it("client - a call to a server that never answers fails with DEADLINE_EXCEEDED at the client's default deadline", async () => {
+    const c = createServiceClient<backupsV1.BackupsServiceServer>(backupsV1.BackupsServiceService, {
+      address,
       audience: "backups",
       keys: keys.get("api-gateway")!,
       defaultDeadlineMs: 300,
     });
-    const err = await dead.getBackupPolicy({ appId: "x" }).catch((e: { code: string }) => e);
-    expect(["DEADLINE_EXCEEDED", "UNAVAILABLE"]).toContain((err as { code: string }).code);
-    dead.close();
+    const started = Date.now();
+    const err = await c.getBackupPolicy({ appId: "hang" }).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(err).toMatchObject({ code: "DEADLINE_EXCEEDED" });
+    // Reached the server and waited for the deadline (not refused), and did not wait for the handler.
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(5_000); // far below the 10 s built-in default
+    // The server learnt that the client gave up (the handler's signal was aborted).
+    for (let i = 0; i < 50 && hangAborted.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(hangAborted).toEqual([true]);
+    // A per-call deadline overrides the default.
+    const longer = Date.now();
+    await expect(c.getBackupPolicy({ appId: "hang" }, { deadlineMs: 800 })).rejects.toMatchObject({
+      code: "DEADLINE_EXCEEDED",
+    });
+    expect(Date.now() - longer).toBeGreaterThanOrEqual(750);
+    c.close();
   });
 });
 

@@ -100,6 +100,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     HOSTS_GRPC_ADDR: address(hostsPort),
     BACKUPS_GRPC_ADDR: address(backupsPort),
     SECRETS_GRPC_ADDR: address(secretsPort),
+    PROVISIONER_GRPC_ADDR: address(provisionerPort),
   };
   const adminPassword = randomBytes(12).toString("base64url");
   const started: ServiceHandle<unknown>[] = [];

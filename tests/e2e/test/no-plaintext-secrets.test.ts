@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { eventually, testServers } from "@proximity/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, type Platform, startPlatform } from "../src/index.js";
+import { dumpAllStreams, dumpAllTables, encodingsOf } from "./support/leak-scan.js";
 
 /** Every log line of every service during the run (debug level). */
 const logLines: string[] = [];
@@ -23,24 +23,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function dumpAllTables(databaseUrl: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ table_schema: string; table_name: string }>(
-      "select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog','information_schema')",
-    );
-    const dump = new Map<string, string>();
-    for (const { table_schema, table_name } of tables.rows) {
-      const rows = await client.query(`select t::text as row from "${table_schema}"."${table_name}" t`);
-      dump.set(`${table_schema}.${table_name}`, rows.rows.map((r) => r.row).join("\n"));
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
-}
-
 describe("secrets at rest and in logs", () => {
   it("host credentials and the container root password appear in no table and no log line", async () => {
     const admin = new GatewayClient(platform.url);
@@ -59,15 +41,30 @@ describe("secrets at rest and in logs", () => {
 
     const tables = await dumpAllTables(platform.databaseUrl);
     expect(tables.size).toBeGreaterThan(10);
-    expect([...tables.keys()]).toContain("secrets.secret_versions");
+    // The dump decodes binary columns: the encrypted secrets are there (else the scan proves nothing),
+    // and an outbox payload shows its decoded event.
+    expect(tables.get("secrets.secret_versions")).toContain(`apps/${app.body.id}/root-password`);
+    expect(tables.get("applications.outbox")).toContain(`"hostname":"leak-check"`);
     const logs = logLines.join("");
     // The capture really holds every service's lines, deploy included (else the scan proves nothing).
     for (const service of ["api-gateway", "applications", "hosts", "secrets", "provisioner"])
       expect(logs).toContain(`"service":"${service}"`);
     expect(logs).toContain("deploy succeeded");
+    // Every message of the platform's streams, dead letters included.
+    const namespace = /"namespace":"([a-z0-9]+)"/.exec(logs)?.[1];
+    expect(namespace, "the bus namespace, from the services' ready lines").toBeDefined();
+    const streams = await dumpAllStreams(testServers().natsUrl, namespace!);
+    const NS = namespace!.toUpperCase();
+    for (const stream of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"])
+      expect([...streams.keys()]).toContain(`${NS}_${stream}`);
+    expect(streams.get(`${NS}_APPLICATIONS`)).toContain(`"hostname":"leak-check"`);
     for (const [what, value] of Object.entries(secrets)) {
-      for (const [table, text] of tables) expect(text.includes(value), `${what} in ${table}`).toBe(false);
-      expect(logs.includes(value), `${what} in the logs`).toBe(false);
+      for (const encoded of encodingsOf(value)) {
+        for (const [stream, text] of streams)
+          expect(text.includes(encoded), `${what} in ${stream}`).toBe(false);
+        for (const [table, text] of tables) expect(text.includes(encoded), `${what} in ${table}`).toBe(false);
+        expect(logs.includes(encoded), `${what} in the logs`).toBe(false);
+      }
     }
   });
 });
