@@ -99,4 +99,13 @@ describe("users - administration", () => {
     expect((await request(h.url, "GET", "/api/auth/me", { auth: erin })).status).toBe(401);
     expect((await request(h.url, "GET", `/api/users/${erin.userId}`, { auth: admin })).status).toBe(404);
   });
+
+  it("users - a user who still owns apps cannot be deleted (409, the account stays)", async () => {
+    const fay = await createUserAndLogin(h.url, admin, "fay");
+    h.fakes.apps.seed({ ownerId: fay.userId });
+    const res = await request(h.url, "DELETE", `/api/users/${fay.userId}`, { auth: admin });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toBe("The user still owns 1 app; delete them before deleting the account");
+    expect((await request(h.url, "GET", "/api/auth/me", { auth: fay })).status).toBe(200);
+  });
 });

@@ -115,6 +115,11 @@ describe("clone, adopt, discovery, logs", () => {
     expect(
       await t.db.selectFrom("port_allocations").select("port").where("app_id", "=", clone!.id).execute(),
     ).toEqual([]);
+    // A retry would redeploy a blank app under the clone's name: refused, and nothing changes.
+    await expect(
+      t.gateway.requestAppAction({ appId: clone!.id, action: "retry" }, as(alice)),
+    ).rejects.toThrow("Cannot retry a failed clone: delete it and clone the source app again");
+    expect(await lc.row(clone!.id)).toMatchObject({ status: "error", current_operation_id: null });
     await t.gateway.deleteApp({ appId: clone!.id, destroyContainer: false, deleteBackups: false }, as(alice));
     expect((await lc.row(clone!.id)).status).toBe("removing");
   });
@@ -201,8 +206,12 @@ describe("clone, adopt, discovery, logs", () => {
     const adopted = await lc.waitFor(app.id, "stopped");
     expect(adopted.adopted_config).toEqual({ cores: "2", hostname: "wiki" });
     expect((await outboxEvents(t.db, app.id)).map((e) => e.name)).toContain("AppAdopted");
+    // A stopped app has no URL to give; its own port is used once it runs.
     const { app: shown } = await t.gateway.getApp({ id: app.id }, as(alice));
-    expect(shown?.accessUrl).toBe("http://10.2.0.50:8080");
+    expect(shown?.accessUrl).toBe("");
+    await t.db.updateTable("apps").set({ status: "running" }).where("id", "=", app.id).execute();
+    const { app: running } = await t.gateway.getApp({ id: app.id }, as(alice));
+    expect(running?.accessUrl).toBe("http://10.2.0.50:8080");
   });
 
   it("AdoptApp - admins only; defaults to ct-<vmid> and the caller; validates its input", async () => {

@@ -28,6 +28,7 @@ describe("DeployApp", () => {
   let t: Harness;
   const alice = newUser();
   const bob = newUser();
+  const admin = newUser(true);
 
   beforeAll(async () => {
     t = await startHarness();
@@ -125,10 +126,15 @@ describe("DeployApp", () => {
     ]);
   });
 
-  it("DeployApp - passes an explicit placement to the hosts service", async () => {
+  it("DeployApp - passes an admin's explicit placement to the hosts service; a user may not choose", async () => {
+    const before = await storedCounts();
+    await expect(
+      t.gateway.deployApp(request({ hostname: "placed", hostId: "host-b", node: "pve7" }), as(alice)),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    expect(await storedCounts()).toEqual(before);
     const { app } = await t.gateway.deployApp(
       request({ hostname: "placed", hostId: "host-b", node: "pve7" }),
-      as(alice),
+      as(admin),
     );
     expect(app).toMatchObject({ hostId: "host-b", node: "pve7" });
   });
@@ -162,7 +168,7 @@ describe("DeployApp", () => {
   it("DeployApp - an unknown host is a validation error on host_id", async () => {
     const before = await storedCounts();
     const err = await t.gateway
-      .deployApp(request({ hostname: "nowhere", hostId: UNKNOWN_HOST_ID }), as(alice))
+      .deployApp(request({ hostname: "nowhere", hostId: UNKNOWN_HOST_ID }), as(admin))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fieldErrors).toEqual([{ field: "host_id", message: "Host not found" }]);

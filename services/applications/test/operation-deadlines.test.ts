@@ -112,4 +112,60 @@ describe("operation deadlines", () => {
           .length === 0,
     );
   });
+
+  it("reaper - a deploy that succeeds after its timeout gets its container recorded: retry refused, delete destroys it", async () => {
+    const app = await lc.deploy(owner, "late-deploy");
+    const op = await lc.operationOf(app.id);
+    await expire([op]);
+    await lc.waitFor(app.id, "error");
+    const eventId = randomUUID();
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        operationId: op,
+        appId: app.id,
+        kind: Kind.OPERATION_KIND_DEPLOY,
+        vmid: 4242,
+        ipAddress: "10.0.0.42",
+        containerStatus: "running",
+      }),
+      eventId,
+    );
+    await eventually(() =>
+      t.db.selectFrom("inbox").select("event_id").where("event_id", "=", eventId).executeTakeFirst(),
+    );
+    const row = await lc.row(app.id);
+    expect(row).toMatchObject({ status: "error", vmid: 4242, ip_address: "10.0.0.42" });
+    // The container exists: a retry would make a second one.
+    await expect(t.gateway.requestAppAction({ appId: app.id, action: "retry" }, as(owner))).rejects.toThrow(
+      /container/i,
+    );
+    const deleted = await t.gateway.deleteApp(
+      { appId: app.id, destroyContainer: false, deleteBackups: false },
+      as(owner),
+    );
+    expect(deleted.app?.vmid).toBe(4242);
+  });
+
+  it("reaper - the timed-out attention clears when a later operation succeeds", async () => {
+    const app = await lc.running(owner, "recovers");
+    await t.gateway.requestAppAction({ appId: app.id, action: "restart" }, as(owner));
+    await expire([await lc.operationOf(app.id)]);
+    expect((await lc.waitFor(app.id, "error")).attention_kind).toBe("operation_timed_out");
+    // The owner deletes it (from error); the delete succeeds: the attention is gone with it.
+    await t.gateway.deleteApp({ appId: app.id, destroyContainer: false, deleteBackups: false }, as(owner));
+    const op = await lc.operationOf(app.id);
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        operationId: op,
+        appId: app.id,
+        kind: Kind.OPERATION_KIND_DELETE,
+      }),
+      randomUUID(),
+    );
+    const gone = await lc.waitFor(app.id, "gone");
+    expect(gone.attention).toBe("");
+    expect(gone.attention_kind).toBeNull();
+  });
 });

@@ -38,7 +38,7 @@ describe("ports, quotas and host retirement", () => {
             environment: {},
             idempotencyKey: "",
           },
-          as(newUser()),
+          as(newUser(true)),
         ),
       ),
     );
@@ -73,7 +73,7 @@ describe("ports, quotas and host retirement", () => {
           environment: {},
           idempotencyKey: "",
         },
-        as(newUser()),
+        as(newUser(true)),
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);

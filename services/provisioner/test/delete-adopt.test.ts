@@ -176,4 +176,28 @@ describe("adopt", () => {
     });
     expect(await rowsAt(vmid)).toEqual([]);
   });
+
+  it("delete - an adopted container is destroyed when asked; an unmarked container the app never adopted is not", async () => {
+    const adoptedVmid = await handMadeContainer();
+    const adopt = adoptRequest(adoptedVmid);
+    expect((await send(Events.AppAdoptRequested, adopt)).type).toBe("succeeded");
+    const destroyed = await send(
+      Events.AppDeleteRequested,
+      deleteRequest({ appId: adopt.appId, vmid: adoptedVmid }),
+    );
+    expect(destroyed.type).toBe("succeeded");
+    expect(h.sim.containers().find((c) => c.vmid === adoptedVmid)).toBeUndefined();
+
+    // The app's own container was removed behind Proximity's back and its VMID reused by a stranger.
+    const strangerVmid = await handMadeContainer("someone else's database");
+    const outcome = await send(
+      Events.AppDeleteRequested,
+      deleteRequest({ appId: `app-${randomUUID().slice(0, 8)}`, vmid: strangerVmid }),
+    );
+    expect(outcome.type).toBe("succeeded");
+    expect(h.sim.containers().find((c) => c.vmid === strangerVmid)).toMatchObject({
+      status: "running",
+      description: "someone else's database",
+    });
+  });
 });

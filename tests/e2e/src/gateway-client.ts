@@ -32,6 +32,11 @@ export class GatewayClient {
     return res.body.user;
   }
 
+  /** The session cookie header this client sends ("" before login), for raw fetches (event streams). */
+  get cookie(): string {
+    return this.#cookie;
+  }
+
   get(path: string): Promise<HttpResult> {
     return this.request("GET", path);
   }

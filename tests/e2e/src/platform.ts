@@ -31,6 +31,8 @@ export interface PlatformOptions {
   readonly hostsEnv?: Record<string, string>;
   /** Extra gateway variables, e.g. RATE_LIMIT_PER_MINUTE. */
   readonly gatewayEnv?: Record<string, string>;
+  /** Extra applications variables, e.g. METRICS_STALE_AFTER_MS, APP_PORT_RANGE. */
+  readonly applicationsEnv?: Record<string, string>;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -51,6 +53,8 @@ export interface Platform {
   readonly simulatorCredentials: SimulatorCredentials;
   /** The scratch database all services of this platform use (one schema each). */
   readonly databaseUrl: string;
+  /** The bus namespace of this platform (its streams are `<NAMESPACE>_*`). */
+  readonly busNamespace: string;
   /** Reads a secret as the provisioner would (tests that look for leaked values). */
   readSecretAsProvisioner(name: string): Promise<string>;
   /** Body of POST /api/proxmox/hosts registering the simulator. */
@@ -134,7 +138,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await run(
       "applications",
       createApplicationsService(
-        loadApplicationsConfig({ ...common, GRPC_PORT: String(applicationsPort) }),
+        loadApplicationsConfig({
+          ...common,
+          GRPC_PORT: String(applicationsPort),
+          ...options.applicationsEnv,
+        }),
         deps("applications"),
       ),
     );
@@ -176,6 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       simulator,
       simulatorCredentials: credentials,
       databaseUrl: database.url,
+      busNamespace: ns,
       readSecretAsProvisioner: async (name) => {
         const client = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
           address: address(secretsPort),

@@ -93,7 +93,9 @@ describe("life cycle, end to end", () => {
     const stop = await act(alice, app.id, "stop");
     expect(stop.status).toBe(202);
     expect(stop.body.status).toBe("stopping");
-    expect((await settled(alice, app.id)).status).toBe("stopped");
+    const stopped = await settled(alice, app.id);
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.access_url).toBeNull();
     expect(container(app.vmid)?.status).toBe("stopped");
 
     const start = await act(alice, app.id, "start");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError, type FieldError, ValidationError } from "@proximity/errors";
-import { insertApp } from "../db/app.repository.js";
+import { insertApp, isContainerManaged } from "../db/app.repository.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import { appendLog } from "../db/deployment-log.repository.js";
 import { insertOperation } from "../db/operation.repository.js";
@@ -94,7 +94,12 @@ export async function adoptApp(
     ctx.log.info({ appId: app.id, vmid: command.vmid, operationId }, "adoption requested");
     return app;
   } catch (err) {
-    if (isUniqueViolation(err, AppConstraints.liveHostVmid)) {
+    // Two adoptions of one container may trip the hostname index first: name the real conflict.
+    const containerTaken =
+      isUniqueViolation(err, AppConstraints.liveHostVmid) ||
+      (isUniqueViolation(err, AppConstraints.liveHostname) &&
+        (await isContainerManaged(deps.db, placement.hostId, command.vmid)));
+    if (containerTaken) {
       throw new AlreadyExistsError(
         `Container ${command.vmid} on this host is already managed by Proximity`,
         err,

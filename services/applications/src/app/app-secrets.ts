@@ -1,3 +1,4 @@
+import { InternalError, ValidationError } from "@proximity/errors";
 import type { PromiseClient } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import type { secretsV1 } from "@proximity/proto";
@@ -32,6 +33,10 @@ export async function putAppSecrets(
     }
   } catch (err) {
     await deleteAppSecrets(store, appId, done, traceparent, log);
+    // The request was validated here; a refusal by the secrets service is ours, not the caller's
+    // (its field names mean nothing to the caller).
+    if (err instanceof ValidationError)
+      throw new InternalError("Could not store the app's secret settings", err);
     throw err;
   }
 }

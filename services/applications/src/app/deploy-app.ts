@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { resolveEnvironment } from "@proximity/app-env";
 import { Events } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
-import { AlreadyExistsError, ConflictError, type FieldError, ValidationError } from "@proximity/errors";
+import {
+  AlreadyExistsError,
+  ConflictError,
+  type FieldError,
+  PermissionDeniedError,
+  ValidationError,
+} from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import type { Catalog } from "../catalog/catalog.js";
@@ -65,6 +71,10 @@ export async function deployApp(
   command: DeployAppCommand,
   ctx: DeployAppContext,
 ): Promise<AppRow> {
+  // Placement is the admins' (the gateway checks it too; the owner of the data checks again).
+  if ((command.hostId || command.node) && !ctx.owner.isAdmin) {
+    throw new PermissionDeniedError("Only admins may choose the host or node");
+  }
   const valid = validateDeployCommand(command, deps.catalog);
   const placement = await resolvePlacement(deps.hosts, command, ctx.traceparent);
   const appId = randomUUID();

@@ -7,7 +7,8 @@ import type { CatalogItem } from "../catalog/catalog-item.js";
 import type { AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation } from "../db/operation.repository.js";
+import { insertOperation, wasCloned } from "../db/operation.repository.js";
+import { ActionRefusedError } from "../domain/action-refused.error.js";
 import { type AppAction, isRequestableAction, REQUESTABLE_ACTIONS } from "../domain/operations.js";
 import { emit } from "./app-events.js";
 import { type Claim, withClaimedApp } from "./claim-app.js";
@@ -71,6 +72,15 @@ export async function requestAppAction(
 }
 
 async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Claim, ctx: RequestContext) {
+  // A clone that failed has nothing to redeploy from (its copied data and settings are gone):
+  // a retry would silently make a fresh app instead. Refused; the claim rolls back with it.
+  if (await wasCloned(trx, claim.app.id)) {
+    throw new ActionRefusedError(
+      claim.before.status,
+      "retry",
+      "Cannot retry a failed clone: delete it and clone the source app again",
+    );
+  }
   const item = catalogItemOf(deps.catalog, claim.app, "redeployed");
   // The failed deployment gave its port back; the retry takes a new one.
   const publicPort =

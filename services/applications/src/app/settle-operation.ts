@@ -1,7 +1,8 @@
 import { Events, PermanentFailure } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import type { Logger } from "@proximity/logger";
-import { findAppById, releaseSource, settleApp } from "../db/app.repository.js";
+import { findAppById, recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
+import { clearTimedOutAttention } from "../db/app-attention.repository.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
@@ -122,6 +123,7 @@ export async function settleSuccess(
     });
   }
   await finishOperation(trx, op.id, "succeeded");
+  await clearTimedOutAttention(trx, app.id);
   await appendLog(trx, {
     appId: app.id,
     level: "info",
@@ -130,6 +132,42 @@ export async function settleSuccess(
   });
   await emitSucceeded(trx, op, settled, traceparent);
   return settled;
+}
+
+/**
+ * A deploy or clone that the reaper failed for its deadline may still have made its container. The
+ * container is recorded on the app (still `error`, nothing else running on it), so that a delete
+ * destroys it and a retry cannot make a second one. Anything else about a late result is ignored.
+ */
+export async function adoptLateContainer(
+  trx: ApplicationsDb,
+  operationId: string,
+  report: SuccessReport,
+  log: Logger,
+): Promise<void> {
+  const op = isUuid(operationId) ? await lockOperation(trx, operationId) : undefined;
+  if (!op || op.status !== "timed_out" || (op.kind !== "deploy" && op.kind !== "clone") || !report.vmid)
+    return;
+  const recorded = await recordLateContainer(trx, op.app_id, {
+    vmid: report.vmid,
+    node: report.node,
+    hostId: report.hostId,
+    ipAddress: report.ipAddress,
+  }).catch((err: unknown) => {
+    if (isUniqueViolation(err, AppConstraints.liveHostVmid)) return undefined;
+    throw err;
+  });
+  if (!recorded) return;
+  await appendLog(trx, {
+    appId: op.app_id,
+    level: "warn",
+    step: "late_result",
+    message: `The ${op.kind} finished after its deadline: container ${report.vmid} exists. Delete the app to remove it.`,
+  });
+  log.warn(
+    { operationId, appId: op.app_id, vmid: report.vmid },
+    "late result: container recorded on the app",
+  );
 }
 
 export interface FailureReport {

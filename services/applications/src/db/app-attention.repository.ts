@@ -43,3 +43,16 @@ export async function setAttention(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Clears an attention raised because an operation timed out: a later operation that succeeded
+ * proves the app is in hand again. Reconciliation's own kinds are left to reconciliation.
+ */
+export async function clearTimedOutAttention(db: Db, appId: string): Promise<void> {
+  await db
+    .updateTable("apps")
+    .set({ attention: "", attention_kind: null, attention_since: null })
+    .where("id", "=", appId)
+    .where("attention_kind", "=", "operation_timed_out")
+    .execute();
+}

@@ -187,3 +187,41 @@ export async function countLiveAppsOnHost(db: Db, hostId: string): Promise<numbe
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, "\\$&");
 }
+
+/**
+ * Records the container a timed-out deploy or clone made after all, on an app that is still in
+ * `error` with no container and no operation (guarded in the update itself).
+ */
+export async function recordLateContainer(
+  db: Db,
+  appId: string,
+  container: { vmid: number; node: string; hostId: string; ipAddress: string },
+): Promise<AppRow | undefined> {
+  return db
+    .updateTable("apps")
+    .set({
+      vmid: container.vmid,
+      ...(container.node ? { node: container.node } : {}),
+      ...(container.hostId ? { host_id: container.hostId } : {}),
+      ip_address: container.ipAddress || null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where("id", "=", appId)
+    .where("status", "=", "error")
+    .where("vmid", "is", null)
+    .where("current_operation_id", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** True when a live app holds container `vmid` of the host. */
+export async function isContainerManaged(db: Db, hostId: string, vmid: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("apps")
+    .select("id")
+    .where("host_id", "=", hostId)
+    .where("vmid", "=", vmid)
+    .where("status", "<>", "gone")
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -76,3 +76,14 @@ export async function timeOutExpiredOperations(db: Db, limit: number): Promise<A
     returning o.*`.execute(db);
   return rows.rows;
 }
+
+/** True when the app was made by a clone (its first operation). */
+export async function wasCloned(db: Db, appId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("app_operations")
+    .select("id")
+    .where("app_id", "=", appId)
+    .where("kind", "=", "clone")
+    .executeTakeFirst();
+  return row !== undefined;
+}

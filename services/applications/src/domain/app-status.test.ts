@@ -14,7 +14,7 @@ const ALLOWED: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   cloning: ["running", "error"],
   adopting: ["running", "stopped", "error"],
   removing: ["gone", "error"],
-  error: ["deploying", "removing"],
+  error: ["deploying", "starting", "stopping", "restarting", "removing"],
   gone: [],
 };
 

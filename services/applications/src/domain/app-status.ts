@@ -26,7 +26,8 @@ export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning", "
 
 /**
  * Allowed transitions. Every in-flight status may end in `error`: an operation that fails must
- * leave the app somewhere the user can act on (retry from `error`, or remove it). An operation
+ * leave the app somewhere the user can act on: retry from `error` (no container yet), start, stop
+ * or restart it (it has a container, e.g. a stop that never reached its host), or remove it. An operation
  * that failed with the container in a known state settles there instead (a rolled-back update
  * settles `running` with a status message; a failed start whose container is down, `stopped`).
  */
@@ -41,7 +42,7 @@ const TRANSITIONS: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   cloning: ["running", "error"],
   adopting: ["running", "stopped", "error"],
   removing: ["gone", "error"],
-  error: ["deploying", "removing"],
+  error: ["deploying", "starting", "stopping", "restarting", "removing"],
   gone: [],
 };
 

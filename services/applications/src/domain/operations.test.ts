@@ -32,14 +32,16 @@ const EXPECTED: Readonly<Record<AppStatus, Readonly<Record<AppAction, string>>>>
     clone: "→ stopped",
   },
   error: {
-    start: "Cannot start the app: it is in error; retry the deployment or delete the app",
-    stop: "Cannot stop the app: it is in error; retry the deployment or delete the app",
-    restart: "Cannot restart the app: it is in error; retry the deployment or delete the app",
-    update: "Cannot update the app: it is in error; retry the deployment or delete the app",
+    // The table's app has container 104: power actions bring it back in hand; a retry would make a
+    // second container.
+    start: "→ starting",
+    stop: "→ stopping",
+    restart: "→ restarting",
+    update: "Cannot update the app: it is in error; start, stop or delete the app",
     retry:
       "Cannot retry the deployment: the app already has container 104; delete the app and deploy it again",
     delete: "→ removing",
-    clone: "Cannot clone the app: it is in error; retry the deployment or delete the app",
+    clone: "Cannot clone the app: it is in error; start, stop or delete the app",
   },
   gone: Object.fromEntries(ACTIONS.map((a) => [a, "The app has been deleted"])) as Record<AppAction, string>,
   ...Object.fromEntries(
@@ -87,6 +89,11 @@ describe("operations", () => {
       kind: "deploy",
       to: "deploying",
     });
+    for (const action of ["start", "stop", "restart"] as const) {
+      expect(outcome(planAction({ status: "error", adopted: false, vmid: null }, action))).toBe(
+        `Cannot ${action} the app: it is in error; retry the deployment or delete the app`,
+      );
+    }
   });
 
   it("planAction - adopted apps cannot be updated or redeployed, and say why", () => {
@@ -95,6 +102,9 @@ describe("operations", () => {
     );
     expect(outcome(planAction({ status: "error", adopted: true, vmid: null }, "retry"))).toMatch(
       /adopted app: delete it and adopt/,
+    );
+    expect(outcome(planAction({ status: "running", adopted: true, vmid: 120 }, "clone"))).toBe(
+      "Cannot clone an adopted app: Proximity did not deploy what runs in its container",
     );
     expect(planAction({ status: "running", adopted: true, vmid: 120 }, "restart").ok).toBe(true);
   });

@@ -45,9 +45,11 @@ const ACTION_KIND: Readonly<Record<AppAction, OperationKind>> = {
 
 /** Settled statuses each action may start from. */
 const ALLOWED_FROM: Readonly<Record<AppAction, readonly AppStatus[]>> = {
-  start: ["stopped"],
-  stop: ["running"],
-  restart: ["running"],
+  // From `error` only with a container (checked below): a power action is how an app whose last
+  // operation failed half-way (e.g. its host was unreachable) is brought back in hand.
+  start: ["stopped", "error"],
+  stop: ["running", "error"],
+  restart: ["running", "error"],
   update: ["running", "stopped"],
   retry: ["error"],
   delete: ["running", "stopped", "error"],
@@ -90,7 +92,10 @@ function refusal(app: ActionTarget, action: AppAction): string | undefined {
   const phrase = PHRASE[action];
   const { status } = app;
   if (status === "gone") return "The app has been deleted";
-  if (!ALLOWED_FROM[action].includes(status)) return wrongStatus(action, status);
+  if (!ALLOWED_FROM[action].includes(status)) return wrongStatus(action, status, app);
+  if (status === "error" && (action === "start" || action === "stop" || action === "restart")) {
+    if (app.vmid === null) return wrongStatus(action, status, app);
+  }
   if (action === "update" && app.adopted) {
     return "Cannot update an adopted app: Proximity did not deploy what runs in its container";
   }
@@ -101,10 +106,14 @@ function refusal(app: ActionTarget, action: AppAction): string | undefined {
     return `Cannot ${phrase}: the app already has container ${app.vmid}; delete the app and deploy it again`;
   }
   if (action === "clone" && app.vmid === null) return `Cannot ${phrase}: it has no container yet`;
+  if (action === "clone" && app.adopted) {
+    // Its clone would be a second unmanaged copy (same static address, nothing Proximity can rebuild).
+    return "Cannot clone an adopted app: Proximity did not deploy what runs in its container";
+  }
   return undefined;
 }
 
-function wrongStatus(action: AppAction, status: AppStatus): string {
+function wrongStatus(action: AppAction, status: AppStatus, app: ActionTarget): string {
   const phrase = PHRASE[action];
   if (action === "start" && status === "running") return "Cannot start the app: it is already running";
   if (action === "stop" && status === "stopped") return "Cannot stop the app: it is already stopped";
@@ -113,7 +122,16 @@ function wrongStatus(action: AppAction, status: AppStatus): string {
   if (action === "retry" && (status === "running" || status === "stopped")) {
     return `Cannot ${phrase}: the app is ${status}; only a failed app can be retried`;
   }
-  if (status === "error") return `Cannot ${phrase}: it is in error; retry the deployment or delete the app`;
+  if (status === "error") {
+    // Only a failed deploy without a container can be retried (see below): advise what will work.
+    const remedy =
+      app.vmid === null
+        ? app.adopted
+          ? "delete the app"
+          : "retry the deployment or delete the app"
+        : "start, stop or delete the app";
+    return `Cannot ${phrase}: it is in error; ${remedy}`;
+  }
   return `Cannot ${phrase} while it is ${status}`;
 }
 

@@ -63,10 +63,10 @@ function publishedPort(row: AppRow): number {
   return row.public_port ?? (row.adopted ? row.port : 0);
 }
 
-/** http://<ip>:<port> once both are known. */
+/** http://<ip>:<port> while the app runs and both are known (a stopped or failed app has no URL to give). */
 function accessUrl(row: AppRow): string {
   const port = publishedPort(row);
-  return row.ip_address && port ? `http://${row.ip_address}:${port}` : "";
+  return row.status === "running" && row.ip_address && port ? `http://${row.ip_address}:${port}` : "";
 }
 
 export function statusToProto(status: AppStatus): applicationsV1.AppStatus {

@@ -97,3 +97,25 @@ export async function forgetContainersOfApp(db: DbOrTrx, hostId: string, appId: 
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/**
+ * True when `appId` holds (host, vmid) through an adopt operation: the one way an unmarked container
+ * becomes Proximity's (deployed and cloned containers always carry the app's mark).
+ */
+export async function isAdoptedBy(
+  db: DbOrTrx,
+  hostId: string,
+  vmid: number,
+  appId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("containers")
+    .innerJoin("operations", "operations.id", "containers.operation_id")
+    .select("containers.vmid")
+    .where("containers.host_id", "=", hostId)
+    .where("containers.vmid", "=", vmid)
+    .where("containers.app_id", "=", appId)
+    .where("operations.kind", "=", "adopt")
+    .executeTakeFirst();
+  return row !== undefined;
+}

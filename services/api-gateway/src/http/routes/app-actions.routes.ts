@@ -28,7 +28,9 @@ export function appActionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       options: { destroyContainer: boolean; backups: keyof typeof BACKUP_FATES },
     ) => {
       if (options.destroyContainer && !principalOf(request).user.isAdmin) {
-        throw new PermissionDeniedError("Only admins may destroy an adopted app's container");
+        throw new PermissionDeniedError(
+          "Only admins may set destroy_container (it destroys the container of an adopted app)",
+        );
       }
       const res = await applications.deleteApp(
         {

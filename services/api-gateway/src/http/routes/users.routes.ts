@@ -86,7 +86,10 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       "/api/users/:id",
       { config: admin, schema: { tags: ["users"], summary: "Delete a user", params: idParams } },
       async (request, reply) => {
-        await deleteUser(deps.db, principalOf(request), requireUuid(request.params.id));
+        await deleteUser(deps.db, principalOf(request), requireUuid(request.params.id), async (userId) => {
+          const { quota } = await deps.clients.applications.getUserQuota({ userId }, callOptions(request));
+          return quota?.used ?? 0;
+        });
         return reply.code(204).send();
       },
     );

@@ -103,7 +103,8 @@ const metricsJson = z.object({
 export const appJson = z.object({
   id: z.string(),
   owner_id: z.string(),
-  catalog_id: z.string(),
+  /** null for an adopted container of no known catalog type. */
+  catalog_id: z.string().nullable(),
   hostname: z.string(),
   status: z.enum(APP_STATUSES),
   status_message: z.string().nullable(),
@@ -134,7 +135,7 @@ export function toAppJson(app: applicationsV1.App): z.infer<typeof appJson> {
   return {
     id: app.id,
     owner_id: app.ownerId,
-    catalog_id: app.catalogId,
+    catalog_id: emptyToNull(app.catalogId),
     hostname: app.hostname,
     status: statusNameOf(app.status),
     status_message: emptyToNull(app.statusMessage),

@@ -1,6 +1,6 @@
 import { type EventHandler, processOnce } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
-import { currentOperation, settleSuccess } from "../../app/settle-operation.js";
+import { adoptLateContainer, currentOperation, settleSuccess } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
@@ -16,21 +16,17 @@ export function handleOperationSucceeded(
   return async (event, ctx) => {
     await processOnce(db, PROVISIONER_EVENTS_DURABLE, ctx.eventId, async (trx) => {
       const current = await currentOperation(trx, event.operationId, ctx.log);
-      if (!current) return;
-      const app = await settleSuccess(
-        trx,
-        current,
-        {
-          hostId: event.hostId,
-          node: event.node,
-          vmid: event.vmid,
-          ipAddress: event.ipAddress,
-          containerStatus: parseContainerStatus(event.containerStatus),
-          adoptedConfig: current.op.kind === "adopt" ? { ...event.adopted?.config } : undefined,
-          message: event.message,
-        },
-        ctx.traceparent,
-      );
+      const report = {
+        hostId: event.hostId,
+        node: event.node,
+        vmid: event.vmid,
+        ipAddress: event.ipAddress,
+        containerStatus: parseContainerStatus(event.containerStatus),
+        adoptedConfig: current?.op.kind === "adopt" ? { ...event.adopted?.config } : undefined,
+        message: event.message,
+      };
+      if (!current) return adoptLateContainer(trx, event.operationId, report, ctx.log);
+      const app = await settleSuccess(trx, current, report, ctx.traceparent);
       ctx.log.info({ appId: app.id, operationId: current.op.id, status: app.status }, "operation succeeded");
     });
   };

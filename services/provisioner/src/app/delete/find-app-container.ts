@@ -2,10 +2,12 @@
  * Which container a delete destroys (journaled, so every attempt destroys the same one): the VMID
  * the request names; when it names none (a deploy that failed early), the containers row of the
  * app, else a container on the node carrying the app's mark. A container marked for another app
- * is refused, never destroyed.
+ * is refused, never destroyed. An unmarked container at the VMID is destroyed only when this app
+ * adopted it: otherwise the app's own container was removed behind Proximity's back and the VMID
+ * reused by someone else, whose container is left alone.
  */
 import { NotFoundError } from "@proximity/errors";
-import { findContainerOfApp } from "../../db/container.repository.js";
+import { findContainerOfApp, isAdoptedBy } from "../../db/container.repository.js";
 import { hasProximityTag, markedAppId } from "../../domain/container-marker.js";
 import type { HostConnection } from "../operations/context.js";
 import { OperationRefusedError } from "../operations/errors.js";
@@ -38,10 +40,13 @@ async function checked(a: DeleteAttempt, connection: HostConnection, vmid: numbe
   });
   if (config === null) return null; // already gone: counts as deleted
   const owner = markedAppId(config.description);
-  if (owner !== undefined && owner !== a.request.appId) {
+  if (owner === a.request.appId) return vmid;
+  if (owner !== undefined) {
     throw new OperationRefusedError(`Container ${vmid} carries another app's mark; it was not destroyed`);
   }
-  return vmid;
+  if (await isAdoptedBy(a.deps.db, a.request.hostId, vmid, a.request.appId)) return vmid;
+  a.log.warn({ vmid }, "the container at the app's VMID is not the app's (no mark); left untouched");
+  return null;
 }
 
 async function byMark(a: DeleteAttempt, connection: HostConnection): Promise<number | null> {
