@@ -103,6 +103,16 @@ describe("bounded failure", () => {
         String(e.payload.message).startsWith("Creating container"),
     );
     expect(creates).toHaveLength(1);
+    // Each failed attempt was reported as it happened, with the same safe reason.
+    const attemptsReported = (await h.events()).filter(
+      (e) => e.payload.operationId === request.operationId && e.payload.step === "attempt-failed",
+    );
+    expect(attemptsReported.map((e) => e.payload.message)).toEqual(
+      [1, 2, 3].map(
+        (n) =>
+          `Attempt ${n} failed: Docker compose failed inside the container: Error response from daemon: pull access denied for nginx`,
+      ),
+    );
 
     const { items } = await h.sre.listDeadLetters({ limit: 10 });
     expect(items.find((d) => d.eventId === eventId)).toMatchObject({

@@ -5,7 +5,10 @@ import type { ApplicationsDb } from "../../db/database.js";
 import { appendLog } from "../../db/deployment-log.repository.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 
-/** A step of the current operation: one log line for the app's owner. */
+/** The provisioner's step for a failed attempt that will be retried (or reported as failed). */
+const ATTEMPT_FAILED = "attempt-failed";
+
+/** A step of the current operation: one log line for the app's owner (a failed attempt as a warning). */
 export function handleOperationProgressed(
   db: ApplicationsDb,
 ): EventHandler<provisionerEventsV1.OperationProgressed> {
@@ -15,7 +18,7 @@ export function handleOperationProgressed(
       if (!current) return;
       await appendLog(trx, {
         appId: current.app.id,
-        level: "info",
+        level: event.step === ATTEMPT_FAILED ? "warn" : "info",
         step: event.step || "progress",
         message: event.message,
       });

@@ -17,7 +17,7 @@ import {
   type OperationRow,
   releaseClaim,
 } from "../../db/operation.repository.js";
-import { addFailed, addSucceeded, type OperationResult } from "../../events/publish.js";
+import { addFailed, addProgress, addSucceeded, type OperationResult } from "../../events/publish.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
 import { OperationBusyError, OwnershipLostError } from "./errors.js";
 import { explainFailure, failureOf } from "./failure-reason.js";
@@ -25,6 +25,9 @@ import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isPermanentFailure } from "./permanent-failure.js";
+
+/** Progress step of a failed attempt (consumers show it as a warning). */
+export const ATTEMPT_FAILED_STEP = "attempt-failed";
 
 /** What the runner needs to know about one kind of operation. */
 export interface OperationSpec<R extends OperationRequest> {
@@ -97,6 +100,13 @@ export async function runOperation<R extends OperationRequest>(
     await releaseClaim(db, operationId, workerId, reason).catch((e: unknown) =>
       a.log.error({ err: e }, "could not release the claim; it expires on its own"),
     );
+    // The owner sees every failed attempt as it happens, not only the final verdict (the reason is
+    // the same safe sentence the final failure would carry).
+    await addProgress(db, origin(a), {
+      step: ATTEMPT_FAILED_STEP,
+      message: `Attempt ${claimed.attempts} failed: ${reason}`,
+      attempt: claimed.attempts,
+    }).catch((e: unknown) => a.log.warn({ err: e }, "could not report the failed attempt"));
     throw isPermanentFailure(err) ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
     stopKeeping();
