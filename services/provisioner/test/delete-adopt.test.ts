@@ -111,6 +111,26 @@ describe("delete", () => {
     expect(outcome.type).toBe("succeeded");
   });
 
+  it("delete - also destroys another container recorded for the app (a late result), if it carries the app's mark", async () => {
+    const app = await deployApp(h);
+    const appId = app.request.appId;
+    // A second container made for the same app (its deploy finished after the app had moved on).
+    const stray = await handMadeContainer(`proximity app=${appId} operation=late-op`);
+    const stranger = await handMadeContainer("not ours");
+    for (const vmid of [stray, stranger]) {
+      await h.db
+        .insertInto("containers")
+        .values({ host_id: HOST_ID, vmid, node: NODE, app_id: appId, operation_id: `late-${vmid}` })
+        .execute();
+    }
+    const outcome = await send(Events.AppDeleteRequested, deleteRequest({ appId, vmid: app.vmid }));
+    expect(outcome.type).toBe("succeeded");
+    const vmids = h.sim.containers().map((c) => c.vmid);
+    expect(vmids).not.toContain(app.vmid);
+    expect(vmids).not.toContain(stray);
+    expect(vmids).toContain(stranger);
+  });
+
   it("delete - refuses to destroy a container marked for another app", async () => {
     const app = await deployApp(h);
     const outcome = await send(

@@ -119,3 +119,19 @@ export async function isAdoptedBy(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** VMIDs recorded for the app on the host other than `except` (a container made by a late result). */
+export async function otherVmidsOfApp(
+  db: DbOrTrx,
+  hostId: string,
+  appId: string,
+  except: number | null,
+): Promise<ContainerRow[]> {
+  return db
+    .selectFrom("containers")
+    .selectAll()
+    .where("host_id", "=", hostId)
+    .where("app_id", "=", appId)
+    .$if(except !== null, (qb) => qb.where("vmid", "<>", except!))
+    .execute();
+}

@@ -16,6 +16,7 @@ import { completeOperation, type OperationSpec } from "../operations/run-operati
 import { Step } from "../operations/step-names.js";
 import { connect } from "../operations/steps/connect.js";
 import { destroyContainer } from "./destroy-container.js";
+import { destroyStrayContainers } from "./destroy-strays.js";
 import { findAppContainer } from "./find-app-container.js";
 import { forgetApp } from "./forget-app.js";
 
@@ -41,6 +42,7 @@ async function runDelete(a: DeleteAttempt): Promise<void> {
   const connection = await connect(a);
   const vmid = await findAppContainer(a, connection);
   if (vmid !== null) await destroyContainer(a, connection, vmid);
+  await destroyStrayContainers(a, connection, vmid);
   await forgetApp(a, vmid);
   await complete(
     a,

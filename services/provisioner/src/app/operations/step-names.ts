@@ -31,6 +31,7 @@ export const Step = {
   // delete
   findContainer: "find-container",
   destroyContainer: "destroy-container",
+  destroyStrays: "destroy-strays",
   forgetApp: "forget-app",
   // clone
   cloneContainer: "clone-container",
@@ -73,6 +74,7 @@ export const STEP_PHRASES: Record<StepName, string> = {
   "rollback-verify": "checking the rolled-back app",
   "find-container": "looking for the app's container",
   "destroy-container": "destroying the container",
+  "destroy-strays": "destroying other containers made for the app",
   "forget-app": "removing the app's records and secrets",
   "clone-container": "cloning the container",
   "mark-clone": "marking the clone",
