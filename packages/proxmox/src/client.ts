@@ -225,6 +225,11 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
   listTemplates = (...a: Parameters<ExtraCalls["listTemplates"]>) => this.#extra.listTemplates(...a);
   deleteStorageContent = (...a: Parameters<ExtraCalls["deleteStorageContent"]>) =>
     this.#extra.deleteStorageContent(...a);
+  updateStorageContent = (...a: Parameters<ExtraCalls["updateStorageContent"]>) =>
+    this.#extra.updateStorageContent(...a);
+  previewPruneBackups = (...a: Parameters<ExtraCalls["previewPruneBackups"]>) =>
+    this.#extra.previewPruneBackups(...a);
+  pruneBackups = (...a: Parameters<ExtraCalls["pruneBackups"]>) => this.#extra.pruneBackups(...a);
   containerRrdData = (...a: Parameters<ExtraCalls["containerRrdData"]>) => this.#extra.containerRrdData(...a);
 
   async close(): Promise<void> {

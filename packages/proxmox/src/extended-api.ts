@@ -47,6 +47,8 @@ export interface RestoreContainerParams {
   readonly storage?: string;
   /** Overwrite an existing (stopped) container. */
   readonly force?: boolean;
+  /** Overrides the backed-up hostname (a restore into a new VMID). */
+  readonly hostname?: string;
   readonly unique?: boolean;
   readonly start?: boolean;
 }
@@ -63,6 +65,26 @@ export interface StorageContentItem {
   readonly notes?: string;
   readonly protected?: boolean;
   readonly subtype?: string;
+}
+
+/** Retention for pruning (names as in PVE's `prune-backups`); absent or 0 = not used. */
+export interface PruneBackupsOptions {
+  readonly keepAll?: boolean;
+  readonly keepLast?: number;
+  readonly keepHourly?: number;
+  readonly keepDaily?: number;
+  readonly keepWeekly?: number;
+  readonly keepMonthly?: number;
+  readonly keepYearly?: number;
+}
+
+/** One entry of the prune preview. */
+export interface PruneEntry {
+  readonly volid: string;
+  readonly ctime: number;
+  readonly mark: string; // keep | remove | protected | renamed
+  readonly type: string;
+  readonly vmid?: number;
 }
 
 /** One storage as seen from a node. */
@@ -130,6 +152,27 @@ export interface ExtendedProxmoxClient extends ProxmoxClient {
     volume: string,
     options?: { delay?: number },
   ): Promise<Upid | null>;
+  /** Sets a backup volume's notes and/or protection (PUT …/content/{volume}, synchronous). */
+  updateStorageContent(
+    node: string,
+    storage: string,
+    volume: string,
+    attrs: { notes?: string; protected?: boolean },
+  ): Promise<void>;
+  /** What a prune with `keep` would keep and remove (GET …/prunebackups). */
+  previewPruneBackups(
+    node: string,
+    storage: string,
+    keep: PruneBackupsOptions,
+    options?: { vmid?: number },
+  ): Promise<PruneEntry[]>;
+  /** Removes the backups `keep` does not cover (task prunebackups); protected ones always stay. */
+  pruneBackups(
+    node: string,
+    storage: string,
+    keep: PruneBackupsOptions,
+    options?: { vmid?: number },
+  ): Promise<Upid>;
   containerRrdData(
     node: string,
     vmid: number,

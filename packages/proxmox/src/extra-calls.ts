@@ -4,9 +4,18 @@
  */
 import type { CreateContainerParams, Upid } from "./api.js";
 import type { ApiCaller } from "./api-caller.js";
-import type { ExtendedProxmoxClient } from "./extended-api.js";
+import type { ExtendedProxmoxClient, PruneBackupsOptions } from "./extended-api.js";
 import { apiPath, type ParamValue } from "./params.js";
-import { list, toInterface, toRrdPoint, toSnapshot, toStorage, toStorageContent, toUpid } from "./records.js";
+import {
+  list,
+  toInterface,
+  toPruneEntry,
+  toRrdPoint,
+  toSnapshot,
+  toStorage,
+  toStorageContent,
+  toUpid,
+} from "./records.js";
 import { assertNode, assertVmid } from "./validate.js";
 
 /** The extra methods, implemented over an ApiCaller. */
@@ -87,8 +96,44 @@ export function createExtraCalls(
       const data = (await api.call("DELETE", path, { delay: options.delay })).data;
       return data === null || data === undefined || data === "" ? null : toUpid(data);
     },
+    async updateStorageContent(node, storage, volume, attrs) {
+      assertNode(node);
+      const path = apiPath`/nodes/${node}/storage/${storage}/content/${volume}`;
+      await api.call("PUT", path, { notes: attrs.notes, protected: attrs.protected });
+    },
+    async previewPruneBackups(node, storage, keep, options = {}) {
+      const path = prunePath(node, storage, options.vmid);
+      const params = { "prune-backups": pruneBackupsString(keep), type: "lxc", vmid: options.vmid };
+      return list((await api.call("GET", path, params)).data, toPruneEntry);
+    },
+    async pruneBackups(node, storage, keep, options = {}) {
+      const path = prunePath(node, storage, options.vmid);
+      const params = { "prune-backups": pruneBackupsString(keep), type: "lxc", vmid: options.vmid };
+      return toUpid((await api.call("DELETE", path, params)).data);
+    },
     async containerRrdData(node, vmid, timeframe, cf) {
       return list((await api.call("GET", `${ct(node, vmid)}/rrddata`, { timeframe, cf })).data, toRrdPoint);
     },
   };
+}
+
+function prunePath(node: string, storage: string, vmid: number | undefined): string {
+  assertNode(node);
+  if (vmid !== undefined) assertVmid(vmid);
+  return apiPath`/nodes/${node}/storage/${storage}/prunebackups`;
+}
+
+/** `keep-last=3,keep-daily=7`; an empty policy keeps everything (`keep-all=1`). */
+export function pruneBackupsString(keep: PruneBackupsOptions): string {
+  const parts = [
+    ["keep-last", keep.keepLast],
+    ["keep-hourly", keep.keepHourly],
+    ["keep-daily", keep.keepDaily],
+    ["keep-weekly", keep.keepWeekly],
+    ["keep-monthly", keep.keepMonthly],
+    ["keep-yearly", keep.keepYearly],
+  ]
+    .filter(([, n]) => typeof n === "number" && n > 0)
+    .map(([k, n]) => `${k}=${n}`);
+  return keep.keepAll || parts.length === 0 ? "keep-all=1" : parts.join(",");
 }

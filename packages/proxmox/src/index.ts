@@ -42,6 +42,8 @@ export type {
   CloneContainerParams,
   ContainerInterface,
   ExtendedProxmoxClient,
+  PruneBackupsOptions,
+  PruneEntry,
   RestoreContainerParams,
   RrdPoint,
   SnapshotInfo,

@@ -4,6 +4,7 @@ import type { ClusterResource, ContainerSummary, NodeSummary, TaskStatus } from 
 import { bool, compact, num, obj, str } from "./decode.js";
 import type {
   ContainerInterface,
+  PruneEntry,
   RrdPoint,
   SnapshotInfo,
   StorageContentItem,
@@ -95,6 +96,17 @@ export function toStorageContent(r: Raw): StorageContentItem {
     notes: str(r.notes),
     protected: bool(r.protected),
     subtype: str(r.subtype),
+  });
+}
+
+/** GET …/prunebackups item. */
+export function toPruneEntry(r: Raw): PruneEntry {
+  return compact({
+    volid: str(r.volid) ?? "",
+    ctime: num(r.ctime) ?? 0,
+    mark: str(r.mark) ?? "",
+    type: str(r.type) ?? "",
+    vmid: num(r.vmid),
   });
 }
 

@@ -46,7 +46,10 @@ const steps: Record<Exclude<keyof ExtendedProxmoxClient, "close">, Step> = {
     run.cloneId = run.vmid + 1;
   },
   listStorages: async (c) =>
-    expect((await c.listStorages(NODE, { content: "backup" })).map((s) => s.storage)).toEqual(["local"]),
+    expect((await c.listStorages(NODE, { content: "backup" })).map((s) => s.storage)).toEqual([
+      "local",
+      "backup",
+    ]),
   listTemplates: async (c, run) => {
     const templates = await c.listTemplates(NODE, "local");
     run.template = templates.find((t) => t.volid.includes("debian"))?.volid ?? "";
@@ -171,6 +174,24 @@ const steps: Record<Exclude<keyof ExtendedProxmoxClient, "close">, Step> = {
     await c.updateContainerConfig(NODE, run.vmid, { hostname: "changed" });
     await wait(c, c.restoreContainer(NODE, { vmid: run.vmid, archive: run.archive, force: true }));
     expect((await c.containerConfig(NODE, run.vmid)).hostname).toBe("app-one");
+  },
+  updateStorageContent: async (c, run) => {
+    await c.updateStorageContent(NODE, "local", run.archive, { protected: true, notes: "keep me" });
+    const [item] = await c.listStorageContent(NODE, "local", { content: "backup", vmid: run.vmid });
+    expect(item).toMatchObject({ volid: run.archive, protected: true, notes: "keep me" });
+  },
+  previewPruneBackups: async (c, run) => {
+    const marks = await c.previewPruneBackups(NODE, "local", { keepLast: 1 }, { vmid: run.vmid });
+    expect(marks.map((m) => [m.volid, m.mark])).toEqual([[run.archive, "protected"]]);
+  },
+  pruneBackups: async (c, run) => {
+    // Protected: pruning with keep-last=1 keeps it; unprotected, nothing else is there to keep.
+    await wait(c, c.pruneBackups(NODE, "local", { keepLast: 1 }, { vmid: run.vmid }));
+    expect((await c.listStorageContent(NODE, "local", { content: "backup" })).length).toBe(1);
+    await expect(wait(c, c.deleteStorageContent(NODE, "local", run.archive))).rejects.toMatchObject({
+      exitstatus: expect.stringMatching(/^cannot remove protected volume 'backup\/vzdump-lxc-/),
+    });
+    await c.updateStorageContent(NODE, "local", run.archive, { protected: false });
   },
   deleteStorageContent: async (c, run) => {
     await wait(c, c.deleteStorageContent(NODE, "local", run.archive));

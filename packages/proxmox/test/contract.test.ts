@@ -115,6 +115,7 @@ const calls: Record<
       storage: "local-lvm",
       force: true,
       unique: true,
+      hostname: "app-103",
     }),
   updateContainerConfig: (c) =>
     c.updateContainerConfig(
@@ -130,6 +131,17 @@ const calls: Record<
   deleteStorageContent: async (c) => {
     await c.deleteStorageContent(NODE, "local", "local:backup/vzdump-lxc-101-2026_01_01-00_00_00.tar.zst");
     return c.deleteStorageContent(NODE, "local", "local:backup/vzdump-lxc-101.tar.zst", { delay: 5 });
+  },
+  updateStorageContent: (c) =>
+    c.updateStorageContent(NODE, "local", "local:backup/vzdump-lxc-101-2026_01_01-00_00_00.tar.zst", {
+      notes: "before upgrade",
+      protected: true,
+    }),
+  previewPruneBackups: (c) =>
+    c.previewPruneBackups(NODE, "local", { keepLast: 3, keepDaily: 7 }, { vmid: 101 }),
+  pruneBackups: async (c) => {
+    await c.pruneBackups(NODE, "local", {});
+    return c.pruneBackups(NODE, "backup", { keepLast: 2, keepWeekly: 4 }, { vmid: 101 });
   },
   containerRrdData: async (c) => {
     await c.containerRrdData(NODE, 101, "hour");

@@ -63,6 +63,8 @@ export interface FaultMatch {
   readonly vmid?: number;
   /** Regular expression tested against a compose service's image, e.g. "^nginx:1\\.99$" (image faults). */
   readonly image?: string;
+  /** Storage id, e.g. "local" ("storage-full"). */
+  readonly storage?: string;
 }
 
 export type FaultEffect =
@@ -95,7 +97,12 @@ export type FaultEffect =
    * The container ignores a clean shutdown: `status/shutdown` fails like lxc-stop's timeout unless
    * `forceStop=1` (then it is killed and the task succeeds). `stop` still works.
    */
-  | { readonly kind: "shutdown-timeout" };
+  | { readonly kind: "shutdown-timeout" }
+  /**
+   * The storage is full: a vzdump writing to it fails like the compressor on ENOSPC ("No space
+   * left on device", the backup job ends "job errors") and its partial archive is removed.
+   */
+  | { readonly kind: "storage-full" };
 
 export interface FaultSpec {
   readonly match: FaultMatch;
@@ -157,4 +164,10 @@ export interface ProxmoxSimulator {
   commandLog(node?: string): SimCommand[];
   /** A file inside container `vmid` (any node), undefined when either does not exist. */
   guestFile(vmid: number, path: string): SimGuestFile | undefined;
+  /**
+   * Removes a volume (e.g. a backup archive `local:backup/vzdump-lxc-…`) behind the API's back, as
+   * an admin deleting the file on the node would; false when it was not there. Without `node`, every
+   * node's copy goes.
+   */
+  removeVolume(volid: string, node?: string): boolean;
 }

@@ -32,6 +32,8 @@ export interface FaultRegistry {
   ): Extract<FaultEffect, { kind: "service-exit" | "service-unhealthy" }> | undefined;
   /** Whether container `vmid` ignores a clean shutdown this time. */
   forShutdown(vmid: number): boolean;
+  /** Whether a backup of `vmid` written to `storage` finds it full. */
+  forStorageFull(storage: string, vmid: number): boolean;
 }
 
 /** Creates an empty registry. `random` is injectable so rate-based tests can be deterministic. */
@@ -43,7 +45,7 @@ const HTTP_KINDS = new Set(["http-error", "latency", "hang", "reset"]);
 const SSH_KINDS = new Set(["ssh-failure", "latency", "hang", "reset"]);
 /** Faults of the guest (matched by vmid and image, never by API path or SSH command). */
 const GUEST_KINDS = new Set(["image-pull-failure", "service-exit", "service-unhealthy", "shutdown-timeout"]);
-const KINDS = new Set([...HTTP_KINDS, ...SSH_KINDS, ...GUEST_KINDS, "task-failure"]);
+const KINDS = new Set([...HTTP_KINDS, ...SSH_KINDS, ...GUEST_KINDS, "task-failure", "storage-full"]);
 
 class FaultRegistryImpl implements FaultRegistry {
   readonly #faults = new Map<string, { spec: FaultSpec; hits: number }>();
@@ -133,6 +135,17 @@ class FaultRegistryImpl implements FaultRegistry {
 
   forShutdown(vmid: number): boolean {
     return this.#take((s) => s.effect.kind === "shutdown-timeout" && matchesGuest(s, vmid)) !== undefined;
+  }
+
+  forStorageFull(storage: string, vmid: number): boolean {
+    return (
+      this.#take(
+        (s) =>
+          s.effect.kind === "storage-full" &&
+          (s.match.storage === undefined || s.match.storage === storage) &&
+          matchesGuest(s, vmid),
+      ) !== undefined
+    );
   }
 
   #take(applies: (s: FaultSpec) => boolean): FaultEffect | undefined {

@@ -65,6 +65,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
         containers: () => this.containers(),
         commandLog: (node) => this.commandLog(node),
         guestFile: (vmid, path) => this.guestFile(vmid, path),
+        removeVolume: (volid, node) => this.removeVolume(volid, node),
       },
     });
     const login = options.ssh ?? { username: "root" };
@@ -147,6 +148,11 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
 
   commandLog(node?: string): SimCommand[] {
     return this.#sim.commands.filter((c) => node === undefined || c.node === node).map((c) => ({ ...c }));
+  }
+
+  removeVolume(volid: string, node?: string): boolean {
+    const nodes = node === undefined ? this.#sim.cluster.nodes : [node];
+    return nodes.map((n) => this.#sim.storage.remove(n, volid)).some(Boolean);
   }
 
   guestFile(vmid: number, path: string): SimGuestFile | undefined {

@@ -1,7 +1,7 @@
 /**
  * Admin endpoints outside `/api2/json` for driving the simulator from another process (the dev
- * stack, benchmarks): faults, host down, wrong host key, and inspection of containers, of the
- * commands the nodes received and of files inside containers. They need no authentication and keep
+ * stack, benchmarks): faults, host down, wrong host key, removing a volume behind the API's back, and
+ * inspection of containers, of the commands the nodes received and of files inside containers. They need no authentication and keep
  * working while the simulated host is down; they live outside /api2/json, where the product's client
  * never goes, so nothing in the product can come to depend on them.
  */
@@ -17,6 +17,7 @@ export interface AdminControls {
   containers(): SimContainer[];
   commandLog(node?: string): SimCommand[];
   guestFile(vmid: number, path: string): SimGuestFile | undefined;
+  removeVolume(volid: string, node?: string): boolean;
 }
 
 /** Handles `/_sim/...`; `rest` is the path after `/_sim`. */
@@ -55,6 +56,11 @@ export async function handleAdmin(
     if (rest === "/containers" && method === "GET") return ok(controls.containers());
     if (rest === "/commands" && method === "GET")
       return ok(controls.commandLog(query.get("node") ?? undefined));
+    if (rest === "/volumes" && method === "DELETE") {
+      const volid = query.get("volid") ?? "";
+      if (controls.removeVolume(volid, query.get("node") ?? undefined)) return ok(null);
+      return sendJson(res, 404, { data: null, message: `no volume '${volid}'\n` });
+    }
     const fileOf = /^\/containers\/(\d+)\/file$/.exec(rest)?.[1];
     if (fileOf && method === "GET") {
       const file = controls.guestFile(Number(fileOf), query.get("path") ?? "");

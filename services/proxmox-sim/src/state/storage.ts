@@ -1,9 +1,10 @@
 /**
- * Storages per node: `local` (directory: templates, backups) and `local-lvm` (thin pool: CT root
- * disks). Template volumes are seeded; backups appear when vzdump tasks finish.
+ * Storages per node: `local` (directory: templates, backups), `local-lvm` (thin pool: CT root
+ * disks) and `backup` (a directory only for backups). Template volumes are seeded; backups appear
+ * when vzdump tasks finish.
  */
 import { die } from "../errors.js";
-import type { ConfigValue } from "./container.js";
+import type { ArchiveContents } from "./backup.js";
 
 export interface StorageDef {
   readonly storage: string;
@@ -11,6 +12,8 @@ export interface StorageDef {
   readonly content: string;
   readonly total: number;
   readonly shared: 0;
+  /** Mount path of a directory storage (backups live in `<path>/dump`). */
+  readonly path?: string;
 }
 
 export interface VolumeEntry {
@@ -23,8 +26,8 @@ export interface VolumeEntry {
   readonly subtype?: "lxc";
   readonly notes?: string;
   readonly protected?: 0 | 1;
-  /** For backups: the CT config at dump time (restore merges it). Never sent over the API. */
-  readonly backupConfig?: Readonly<Record<string, ConfigValue>>;
+  /** For backups: the CT config and guest at dump time (restore uses them). Never sent over the API. */
+  readonly archive?: ArchiveContents;
 }
 
 export interface StorageState {
@@ -36,12 +39,22 @@ export interface StorageState {
   /** Adds a volume, replacing one with the same volid (a file written again). */
   add(node: string, entry: VolumeEntry): void;
   remove(node: string, volid: string): boolean;
+  /** Sets the attributes PUT …/content/{volume} changes. */
+  update(node: string, volid: string, attrs: { notes?: string; protected?: boolean }): void;
 }
 
 const GiB = 1024 ** 3;
 const STORAGES: readonly StorageDef[] = [
-  { storage: "local", type: "dir", content: "vztmpl,iso,backup", total: 100 * GiB, shared: 0 },
+  {
+    storage: "local",
+    type: "dir",
+    content: "vztmpl,iso,backup",
+    total: 100 * GiB,
+    shared: 0,
+    path: "/var/lib/vz",
+  },
   { storage: "local-lvm", type: "lvmthin", content: "rootdir,images", total: 400 * GiB, shared: 0 },
+  { storage: "backup", type: "dir", content: "backup", total: 2048 * GiB, shared: 0, path: "/mnt/backup" },
 ];
 
 /** Templates every node has downloaded already. */
@@ -86,6 +99,18 @@ export function createStorageState(nodes: readonly string[]): StorageState {
         before.filter((v) => v.volid !== volid),
       );
       return before.length !== of(node).length;
+    },
+    update(node, volid, attrs) {
+      volumes.set(
+        node,
+        of(node).map((v) => {
+          if (v.volid !== volid) return v;
+          const { notes: _n, protected: _p, ...rest } = v;
+          const notes = attrs.notes ?? v.notes;
+          const prot = attrs.protected ?? v.protected === 1;
+          return { ...rest, ...(notes ? { notes } : {}), ...(prot ? { protected: 1 as const } : {}) };
+        }),
+      );
     },
   };
 }

@@ -11,6 +11,7 @@ import { lxcStatusRoutes } from "./lxc-status.js";
 import { nodeRoutes } from "./nodes.js";
 import { snapshotRoutes } from "./snapshots.js";
 import { storageRoutes } from "./storage.js";
+import { pruneRoutes } from "./storage-prune.js";
 import { taskRoutes } from "./tasks.js";
 import { vzdumpRoute } from "./vzdump.js";
 
@@ -26,4 +27,5 @@ export const ROUTES: readonly Route[] = [
   vzdumpRoute,
   ...taskRoutes,
   ...storageRoutes,
+  ...pruneRoutes,
 ];

@@ -1,6 +1,7 @@
 /**
- * `POST /nodes/{node}/lxc`: create (task vzcreate) or restore (task vzrestore). The VMID claim and
- * `lock: create` happen before the UPID is returned; a failed task removes the config again.
+ * `POST /nodes/{node}/lxc`: create (task vzcreate) or, with `restore=1`, restore (lxc-restore.ts).
+ * The VMID claim and `lock: create` happen before the UPID is returned; a failed task removes the
+ * config again.
  */
 import { die, paramError } from "../../errors.js";
 import { type SimContext, startTask } from "../../sim-context.js";
@@ -12,7 +13,9 @@ import {
 } from "../../state/container.js";
 import { intParam, isTrue, type Params } from "../params.js";
 import type { Route, RouteContext } from "../router.js";
-import { CONFIG_KEYS, INTEGER_KEYS, NODE, toInt, VMID } from "./common.js";
+import { CONFIG_KEYS, NODE, VMID } from "./common.js";
+import { givenConfig, rootfsVolume } from "./ct-config.js";
+import { restoreContainer } from "./lxc-restore.js";
 
 /** Create-only parameters that never end up in the config. */
 const CREATE_ONLY = {
@@ -37,29 +40,24 @@ export const lxcCreateRoute: Route = {
   handle: (ctx) => createContainer(ctx),
 };
 
-function createContainer({ sim, params, principal, method, path }: RouteContext): string {
+function createContainer(ctx: RouteContext): string {
+  const { sim, params, principal, method, path } = ctx;
   const node = params.node!;
   const vmid = intParam(params, "vmid");
   sim.cluster.assertNode(node);
   if (params.password !== undefined && params.password.length < 5) {
     throw paramError({ password: "value must be at least 5 characters long" });
   }
-  const restore = isTrue(params.restore);
+  if (isTrue(params.restore)) return restoreContainer(ctx);
   const existing = sim.cluster.find(vmid);
-  if (existing && !(restore && isTrue(params.force) && existing.node === node)) {
-    throw die(`CT ${vmid} already exists on node '${existing.node}'`);
-  }
-  if (existing?.status === "running") throw die(`unable to restore CT ${vmid} - CT is running`);
-  const volume = checkVolume(sim, node, params.ostemplate!);
-  const config = { ...buildConfig(params, vmid), ...(restore ? (volume.backupConfig ?? {}) : {}) };
-  if (restore && params.hostname) config.hostname = params.hostname; // explicit params win over the backup
-  if (existing) sim.cluster.remove(vmid);
-  const ct = createContainerRecord(node, vmid, config, params.password !== undefined);
+  if (existing) throw die(`CT ${vmid} already exists on node '${existing.node}'`);
+  checkVolume(sim, node, params.ostemplate!);
+  const ct = createContainerRecord(node, vmid, buildConfig(params, vmid), params.password !== undefined);
   ct.lock = "create";
   sim.cluster.add(ct);
   return startTask(sim, {
     node,
-    type: restore ? "vzrestore" : "vzcreate",
+    type: "vzcreate",
     id: String(vmid),
     user: principal.user,
     request: { method, path },
@@ -96,23 +94,8 @@ function buildConfig(params: Params, vmid: number): Record<string, ConfigValue> 
     swap: 512,
     ostype: template.includes("ubuntu") ? "ubuntu" : "debian",
     unprivileged: 1,
+    ...givenConfig(params),
   };
-  for (const [key, value] of Object.entries(params)) {
-    if (!isConfigKey(key)) continue;
-    config[key] = INTEGER_KEYS.has(key) ? toInt(value) : value;
-  }
   config.rootfs = rootfsVolume(params.rootfs ?? `${storage}:4`, vmid);
   return config;
-}
-
-function isConfigKey(key: string): boolean {
-  if (key === "lock" || key === "rootfs") return false;
-  return key in CONFIG_KEYS || /^(net|mp|dev|unused)\d+$/.test(key);
-}
-
-/** `local-lvm:8` allocates `local-lvm:vm-<id>-disk-0,size=8G`; an existing volume is kept. */
-function rootfsVolume(spec: string, vmid: number): string {
-  const m = /^([^:,]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(spec);
-  if (!m) return spec;
-  return `${m[1]}:vm-${vmid}-disk-0,size=${m[2]}G${m[3] ?? ""}`;
 }

@@ -1,12 +1,13 @@
 /**
- * Storages and their content (templates, backups, CT root volumes), and deleting a volume.
+ * Storages and their content (templates, backups, CT root volumes): listing, a volume's attributes
+ * (notes, protected) and deleting a volume (a protected backup fails inside the imgdel task).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { die } from "../../errors.js";
 import { type SimContext, startTask } from "../../sim-context.js";
 import { rootfsBytes } from "../../state/container.js";
 import { usedBytes, type VolumeEntry } from "../../state/storage.js";
-import { intParam } from "../params.js";
+import { intParam, isTrue, type Params } from "../params.js";
 import type { Route } from "../router.js";
 import { NODE, OPT_VMID } from "./common.js";
 
@@ -75,7 +76,41 @@ export const storageRoutes: readonly Route[] = [
       return [...sim.storage.volumes(node, params.storage!), ...rootVolumes(sim, node, params.storage!)]
         .filter((v) => params.content === undefined || v.content === params.content)
         .filter((v) => vmid === undefined || v.vmid === vmid)
-        .map(({ backupConfig: _hidden, ...v }) => v);
+        .map(({ archive: _hidden, ...v }) => v);
+    },
+  },
+  {
+    method: "GET",
+    path: "/nodes/{node}/storage/{storage}/content/{volume}",
+    params: { node: NODE, storage: "string?", volume: "string" },
+    handle: ({ sim, params }) => {
+      const { node, volume } = findVolume(sim, params);
+      const [storage = "", name = ""] = volume.volid.split(/:(.*)/s);
+      const def = sim.storage.get(node, storage);
+      return {
+        format: volume.format,
+        path: `${def.path ?? `/mnt/pve/${storage}`}/${name.replace(/^backup\//, "dump/").replace(/^vztmpl\//, "template/cache/")}`,
+        size: volume.size,
+        used: volume.size,
+        ...(volume.notes !== undefined ? { notes: volume.notes } : {}),
+        ...(volume.content === "backup" ? { protected: volume.protected === 1 ? 1 : 0 } : {}),
+      };
+    },
+  },
+  {
+    method: "PUT",
+    path: "/nodes/{node}/storage/{storage}/content/{volume}",
+    params: { node: NODE, storage: "string?", volume: "string", notes: "string?", protected: "boolean?" },
+    handle: ({ sim, params }) => {
+      const { node, volume } = findVolume(sim, params);
+      if (volume.content !== "backup" && (params.notes !== undefined || params.protected !== undefined)) {
+        throw die(`unable to set notes or protection for '${volume.volid}' - not a backup`);
+      }
+      sim.storage.update(node, volume.volid, {
+        ...(params.notes !== undefined ? { notes: params.notes } : {}),
+        ...(params.protected !== undefined ? { protected: isTrue(params.protected) } : {}),
+      });
+      return null;
     },
   },
   {
@@ -83,11 +118,9 @@ export const storageRoutes: readonly Route[] = [
     path: "/nodes/{node}/storage/{storage}/content/{volume}",
     params: { node: NODE, storage: "string?", volume: "string", delay: "integer?:1-30" },
     handle: async ({ sim, params, principal, method, path }) => {
-      const node = params.node!;
-      sim.cluster.assertNode(node);
-      const volume = params.volume!;
-      const volid = volume.includes(":") ? volume : `${params.storage}:${volume}`;
-      if (!sim.storage.findVolume(node, volid)) throw die(`volume '${volid}' does not exist`);
+      const { node, volume } = findVolume(sim, params);
+      const volid = volume.volid;
+      const [storage, volname] = volid.split(/:(.*)/s);
       const upid = startTask(sim, {
         node,
         type: "imgdel",
@@ -96,6 +129,10 @@ export const storageRoutes: readonly Route[] = [
         user: principal.user,
         request: { method, path },
         run: (log) => {
+          // Plugin::free_image checks the flag inside the worker: the task fails, the archive stays.
+          if (sim.storage.findVolume(node, volid)?.protected === 1) {
+            throw new Error(`cannot remove protected volume '${volname}' on '${storage}'`);
+          }
           sim.storage.remove(node, volid);
           log(`Removed volume '${volid}'`);
         },
@@ -104,6 +141,16 @@ export const storageRoutes: readonly Route[] = [
     },
   },
 ];
+
+/** The volume named by `volume` (a full volid, or a name on `storage`); dies like PVE when absent. */
+function findVolume(sim: SimContext, params: Params): { node: string; volume: VolumeEntry } {
+  const node = params.node!;
+  sim.cluster.assertNode(node);
+  const volid = params.volume!.includes(":") ? params.volume! : `${params.storage}:${params.volume}`;
+  const volume = sim.storage.findVolume(node, volid);
+  if (!volume) throw die(`volume '${volid}' does not exist`);
+  return { node, volume };
+}
 
 /**
  * With `delay`, PVE waits up to that many seconds: a task that finished OK answers null, a failed
