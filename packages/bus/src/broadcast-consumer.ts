@@ -3,7 +3,7 @@ import type { Logger } from "@proximity/logger";
 import { type Consumer, type ConsumerMessages, DeliverPolicy, type JetStreamClient, type JsMsg } from "nats";
 import type { EventConsumer, MessageContext, Subscription } from "./consumer.js";
 import { readEnvelope, traceIdOf } from "./envelope.js";
-import { type StreamName, streamName, subjectOf } from "./streams.js";
+import { filterSubjectOf, type StreamName, streamName } from "./streams.js";
 
 export interface BroadcastConsumerOptions {
   readonly js: JetStreamClient;
@@ -53,7 +53,7 @@ class BroadcastConsumerImpl implements EventConsumer {
     this.#consumer = await js.consumers.get(streamName(ns, stream), {
       name_prefix: this.#name,
       // One filter subject (NATS 2.9): the event's subject, or the wildcard of their common topic.
-      filterSubjects: subjectOf(ns, subjects.length === 1 ? subjects[0]! : commonPrefix(subjects)),
+      filterSubjects: filterSubjectOf(ns, subjects),
       deliver_policy: DeliverPolicy.New,
     });
     // Resolves once the server-side consumer exists: events published from now on reach us.
@@ -100,13 +100,4 @@ class BroadcastConsumerImpl implements EventConsumer {
       log.error({ err }, "broadcast handler failed (not retried)");
     }
   }
-}
-
-/** Longest dot-separated prefix of subjects, as a `prefix.>` wildcard. */
-function commonPrefix(subjects: string[]): string {
-  const parts = subjects.map((s) => s.split("."));
-  const first = parts[0] ?? [];
-  let n = 0;
-  while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
-  return `${first.slice(0, n).join(".")}.>`;
 }

@@ -11,7 +11,7 @@ import {
 import { retryDelayMs } from "./backoff.js";
 import { readEnvelope, traceIdOf } from "./envelope.js";
 import type { EventDefinition } from "./events.js";
-import { deadLetterSubject, type StreamName, streamName, subjectOf } from "./streams.js";
+import { deadLetterSubject, filterSubjectOf, type StreamName, streamName } from "./streams.js";
 
 /** What a handler learns about the message besides its payload. */
 export interface MessageContext {
@@ -120,8 +120,7 @@ class EventConsumerImpl implements EventConsumer {
       max_deliver: this.#maxDeliver,
       max_ack_pending: Math.max(16, (this.#o.concurrency ?? 1) * 4),
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
-      filter_subject:
-        filters.length === 1 ? subjectOf(ns, filters[0]!) : subjectOf(ns, commonPrefix(filters)),
+      filter_subject: filterSubjectOf(ns, filters),
     };
     await jsm.consumers.add(streamName(ns, stream), config);
     const consumer = await js.consumers.get(streamName(ns, stream), durable);
@@ -228,13 +227,4 @@ class EventConsumerImpl implements EventConsumer {
     ctx.log.warn({ deadLetterSeq: published.seq }, "message dead-lettered");
     msg.term();
   }
-}
-
-/** Longest dot-separated prefix of subjects, as a `prefix.>` wildcard. */
-function commonPrefix(subjects: string[]): string {
-  const parts = subjects.map((s) => s.split("."));
-  const first = parts[0] ?? [];
-  let n = 0;
-  while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
-  return `${first.slice(0, n).join(".")}.>`;
 }

@@ -19,6 +19,19 @@ export function subjectOf(ns: string, relativeSubject: string): string {
   return `${ns}.${relativeSubject}`;
 }
 
+/**
+ * The one filter subject of a consumer (NATS 2.9 takes one) for events of `relativeSubjects`: the
+ * event's own subject, or `prefix.>` over the longest dot-separated prefix they share (their topic).
+ */
+export function filterSubjectOf(ns: string, relativeSubjects: readonly string[]): string {
+  if (relativeSubjects.length === 1) return subjectOf(ns, relativeSubjects[0]!);
+  const parts = relativeSubjects.map((s) => s.split("."));
+  const first = parts[0] ?? [];
+  let n = 0;
+  while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
+  return subjectOf(ns, `${first.slice(0, n).join(".")}.>`);
+}
+
 /** Subject under which exhausted messages of consumer `durable` are kept. */
 export function deadLetterSubject(ns: string, durable: string): string {
   return `${ns}.deadletters.${durable}`;

@@ -87,7 +87,7 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
           (err: unknown) => {
             const e = toProximityError(err);
             if (e.code === "INTERNAL") log.error({ err }, "rpc failed");
-            else log.info({ code: e.code, msg: e.message }, "rpc rejected");
+            else log.info({ code: e.code, reason: e.message }, "rpc rejected");
             const trailer = new Metadata();
             if (e.fieldErrors.length)
               trailer.set(MetadataKeys.fieldErrors, Buffer.from(JSON.stringify(e.fieldErrors), "utf8"));

@@ -281,7 +281,7 @@ describe("container observations", () => {
     expect((await getApp(stopped, owner)).attention).toBe("");
     expect((await logsOf(running)).map((l) => [l.level, l.step])).toEqual([
       ["warn", "attention"],
-      ["info", "attention_cleared"],
+      ["info", "attention-cleared"],
     ]);
     expect(await attentionEvents(running)).toHaveLength(1);
     const row = await t.db

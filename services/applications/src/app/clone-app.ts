@@ -78,7 +78,7 @@ export async function cloneApp(
         await appendLog(trx, {
           appId: source.id,
           level: "info",
-          step: "clone_requested",
+          step: "clone-requested",
           message: requested,
         });
         await emit(

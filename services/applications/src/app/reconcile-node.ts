@@ -92,7 +92,7 @@ async function clear(
   await appendLog(trx, {
     appId: app.id,
     level: "info",
-    step: "attention_cleared",
+    step: "attention-cleared",
     message: `The container matches the app again; cleared: ${previous}`,
   });
   ctx.log.info({ appId: app.id }, "app attention cleared");

@@ -1,20 +1,9 @@
 import type { HandlerFactory } from "@proximity/grpc";
-import type { SecretStore } from "../app/app-secrets.js";
-import type { ContainerDiscovery } from "../app/discover-containers.js";
-import type { LifeCycleSettings } from "../app/life-cycle-settings.js";
-import type { PlacementClient } from "../app/resolve-placement.js";
-import type { Catalog } from "../catalog/catalog.js";
-import type { ApplicationsDb } from "../db/database.js";
+import type { LifeCycleDeps } from "../app/life-cycle-deps.js";
 
-/** What the RPC handlers work with; built once by the service. */
-export interface HandlerDeps {
+/** What the RPC handlers work with (the life-cycle use-cases' deps, passed on); built once by the service. */
+export interface HandlerDeps extends LifeCycleDeps {
   readonly h: HandlerFactory;
-  readonly db: ApplicationsDb;
-  readonly catalog: Catalog;
-  readonly hosts: PlacementClient;
-  readonly secrets: SecretStore;
-  readonly provisioner: ContainerDiscovery;
-  readonly settings: LifeCycleSettings;
   /** Metrics older than this are not shown (config METRICS_STALE_AFTER_MS). */
   readonly metricsStaleAfterMs: number;
 }

@@ -10,7 +10,7 @@ import type { provisionerV1 } from "@proximity/proto";
 import type { BreakerRegistry, ContainerSummary, ExtendedProxmoxClient } from "@proximity/proxmox";
 import { hasProximityTag, markedAppId } from "../domain/container-marker.js";
 import type { Peers } from "../infra/peers.js";
-import { openHostApi } from "./operations/host-api.js";
+import { onlineNodes, openHostApi } from "./operations/host-api.js";
 
 export interface ListHostContainersDeps {
   readonly peers: Peers;
@@ -30,7 +30,7 @@ export async function listHostContainers(
   const api = await openHostApi(deps, hostId, call, deps.timeoutMs);
   if (!api) throw new NotFoundError("Host not found");
   try {
-    const nodes = (await api.pve.listNodes()).filter((n) => n.status === "online");
+    const nodes = await onlineNodes(api);
     const perNode = await Promise.all(nodes.map((n) => nodeContainers(api.pve, n.node)));
     return perNode.flat();
   } catch (err) {

@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findUserById } from "../../db/user.repository.js";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, required } from "../request-helpers.js";
-import { appJson, toAppJson } from "../schemas/app.schema.js";
+import { callOptions } from "../request-helpers.js";
+import { answeredAppJson, appJson } from "../schemas/app.schema.js";
 import {
   adoptAppBody,
   discoveredContainerJson,
@@ -64,7 +64,7 @@ export function adoptionRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           }
         }
         const res = await applications.adoptApp(toAdoptAppRequest(body), callOptions(request));
-        return reply.code(202).send(toAppJson(required(res.app, "an app")));
+        return reply.code(202).send(answeredAppJson(res.app));
       },
     );
   };

@@ -2,8 +2,8 @@ import { PermissionDeniedError } from "@proximity/errors";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, principalOf, required, requireUuid } from "../request-helpers.js";
-import { appJson, toAppJson } from "../schemas/app.schema.js";
+import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
+import { answeredAppJson, appJson } from "../schemas/app.schema.js";
 import {
   actionAppJson,
   appActionBody,
@@ -40,7 +40,7 @@ export function appActionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         },
         callOptions(request),
       );
-      return { ...toAppJson(required(res.app, "an app")), backups: BACKUP_FATES[options.backups] };
+      return { ...answeredAppJson(res.app), backups: BACKUP_FATES[options.backups] };
     };
 
     app.post(
@@ -64,7 +64,7 @@ export function appActionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           return reply.code(202).send(deleted);
         }
         const res = await applications.requestAppAction({ appId, action }, callOptions(request));
-        return reply.code(202).send(toAppJson(required(res.app, "an app")));
+        return reply.code(202).send(answeredAppJson(res.app));
       },
     );
 
@@ -107,7 +107,7 @@ export function appActionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           { appId: requireUuid(request.params.id), newHostname: request.body.new_hostname },
           callOptions(request),
         );
-        return reply.code(202).send(toAppJson(required(res.app, "an app")));
+        return reply.code(202).send(answeredAppJson(res.app));
       },
     );
   };

@@ -2,8 +2,9 @@ import { PermissionDeniedError } from "@proximity/errors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, principalOf, required, requireUuid } from "../request-helpers.js";
+import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
 import {
+  answeredAppJson,
   appJson,
   appLogJson,
   deployAppBody,
@@ -68,7 +69,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           },
           callOptions(request),
         );
-        return reply.code(202).send(toAppJson(required(res.app, "an app")));
+        return reply.code(202).send(answeredAppJson(res.app));
       },
     );
 
@@ -77,7 +78,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       { schema: { tags: ["apps"], summary: "Get an app", params: idParams, response: { 200: appJson } } },
       async (request) => {
         const res = await applications.getApp({ id: requireUuid(request.params.id) }, callOptions(request));
-        return toAppJson(required(res.app, "an app"));
+        return answeredAppJson(res.app);
       },
     );
 

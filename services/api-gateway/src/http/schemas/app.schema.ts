@@ -2,6 +2,7 @@ import { environmentProblems } from "@proximity/app-env";
 import { applicationsV1 } from "@proximity/proto";
 import { z } from "zod";
 import { isValidHostname } from "../../domain/hostname.js";
+import { required } from "../request-helpers.js";
 import { emptyToNull, isoOrNull, pageQuery } from "./common.schema.js";
 
 export const APP_STATUSES = [
@@ -129,6 +130,11 @@ export const appJson = z.object({
   current_operation: z.string().nullable(),
   uptime_seconds: z.number().int().nullable(),
 });
+
+/** The app of an answer from the applications service, which always sets it (its absence is a 500). */
+export function answeredAppJson(app: applicationsV1.App | undefined): z.infer<typeof appJson> {
+  return toAppJson(required(app, "an app"));
+}
 
 export function toAppJson(app: applicationsV1.App): z.infer<typeof appJson> {
   const m = app.metrics;

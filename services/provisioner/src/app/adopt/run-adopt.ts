@@ -52,8 +52,6 @@ async function runAdopt(a: AdoptAttempt): Promise<void> {
     return undefined;
   });
   await completeOperation(a, {
-    hostId,
-    node,
     vmid,
     ipAddress: found.status === "running" ? await containerAddress(connection, node, vmid) : "",
     containerStatus: found.status,

@@ -6,25 +6,16 @@
  * containers row keeps the VMID reserved).
  */
 import { NotFoundError } from "@proximity/errors";
-import { findContainerOfOperation } from "../../db/container.repository.js";
+import { releasePlacedVmid, removePlacedContainer } from "../operations/placement/undo-placement.js";
 import type { Cleanup } from "../operations/run-operation.js";
 import { removeSnapshotIfPresent, snapshotName } from "../operations/snapshots.js";
 import { withConnection } from "../operations/with-connection.js";
-import { removeOperationContainer } from "../remove-operation-container.js";
 import { copiedSecretNames } from "./copy-secrets.js";
 import type { CloneRequest } from "./run-clone.js";
 
 export async function cleanupFailedClone(c: Cleanup<CloneRequest>): Promise<string> {
-  const { deps, request, operation: op, traceparent, log } = c;
-  const vmid = (await findContainerOfOperation(deps.db, op.id))?.vmid ?? op.vmid;
-  if (vmid !== null) {
-    await removeOperationContainer(
-      deps,
-      { hostId: request.hostId, node: request.node, vmid, operationId: op.id },
-      traceparent,
-      log,
-    );
-  }
+  const { deps, request, traceparent, log } = c;
+  await removePlacedContainer(c);
   const name = snapshotName("cln", request.operationId);
   await withConnection(deps, request, traceparent, (connection) =>
     removeSnapshotIfPresent(connection, deps.settings, {
@@ -37,11 +28,7 @@ export async function cleanupFailedClone(c: Cleanup<CloneRequest>): Promise<stri
     .catch((err: unknown) =>
       log.warn({ err, snapshot: name }, "could not remove the snapshot of the source"),
     );
-  if (op.vmid !== null) {
-    await deps.leases
-      .releaseIfHeld(request.hostId, op.vmid, request.operationId)
-      .catch((err: unknown) => log.warn({ err, vmid: op.vmid }, "could not release the VMID lease"));
-  }
+  await releasePlacedVmid(c);
   for (const [, copy] of copiedSecretNames(c)) {
     await deps.peers.secrets.deleteSecret({ name: copy }, { traceparent }).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) log.warn({ err }, "could not delete a copied secret");

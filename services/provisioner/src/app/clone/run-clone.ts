@@ -48,13 +48,13 @@ async function runClone(a: CloneAttempt): Promise<void> {
   const snapshotted =
     (await findStep(a.deps.db, request.operationId, Step.takeSnapshot)) !== undefined ||
     (await readContainerState(connection, request.node, request.sourceVmid)) === "running";
-  if (snapshotted) await takeSnapshot(a, connection, request.sourceVmid, snapshot, Step.takeSnapshot);
+  if (snapshotted) await takeSnapshot(a, connection, request.sourceVmid, snapshot);
   const vmid = await placeContainer(
     a,
     connection,
     cloneCreator(a, connection, snapshotted ? snapshot : undefined),
   );
-  if (snapshotted) await deleteSnapshot(a, connection, request.sourceVmid, snapshot, Step.deleteSnapshot);
+  if (snapshotted) await deleteSnapshot(a, connection, request.sourceVmid, snapshot);
   await markClone(a, connection, vmid);
   await startContainer(a, connection, vmid);
   await copySecrets(a);
@@ -67,8 +67,6 @@ async function runClone(a: CloneAttempt): Promise<void> {
     ipAddress = await verifyApp(a, connection, vmid);
   }
   await completeOperation(a, {
-    hostId: request.hostId,
-    node: request.node,
     vmid,
     ipAddress,
     containerStatus: "running",

@@ -51,6 +51,5 @@ async function runDelete(a: DeleteAttempt): Promise<void> {
 }
 
 function complete(a: DeleteAttempt, message: string): Promise<void> {
-  const { hostId, node } = a.request;
-  return completeOperation(a, { hostId, node, vmid: 0, ipAddress: "", containerStatus: "", message });
+  return completeOperation(a, { vmid: 0, ipAddress: "", containerStatus: "", message });
 }

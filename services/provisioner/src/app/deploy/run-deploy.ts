@@ -3,8 +3,7 @@
  * file and the .env (through stdin), `docker compose up -d`, verify and report the address. The
  * run/claim/journal mechanism is the shared one (operations/run-operation.ts).
  */
-import { composeFilePath } from "../../domain/deploy-scripts.js";
-import { buildEnvFile, checkEnvironment } from "../operations/app-env.js";
+import { prepareEnvFile } from "../operations/app-env.js";
 import { runStep } from "../operations/journal-step.js";
 import { placeContainer } from "../operations/placement/place-container.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
@@ -28,14 +27,7 @@ export const deploySpec: OperationSpec<DeployRequest> = {
 async function runDeploy(a: DeployAttempt): Promise<void> {
   const { request } = a;
   // Built first: bad input (app id, variable names or values) fails before any effect on the host.
-  composeFilePath(request.appId);
-  const settings = {
-    environment: request.environment,
-    secretEnvironment: request.secretEnvironment,
-    publicPort: request.publicPort,
-  };
-  checkEnvironment(settings);
-  const env = await runStep(Step.readSecrets, () => buildEnvFile(a, settings));
+  const env = await prepareEnvFile(a);
   const connection = await runStep(Step.resolveConnection, () =>
     resolveConnection(a.deps, request, { traceparent: a.traceparent }),
   );
@@ -53,12 +45,5 @@ async function runDeploy(a: DeployAttempt): Promise<void> {
   );
   await startApp(a, connection, vmid);
   const ipAddress = await verifyApp(a, connection, vmid);
-  await completeOperation(a, {
-    hostId: request.hostId,
-    node: request.node,
-    vmid,
-    ipAddress,
-    containerStatus: "running",
-    message: "deployed",
-  });
+  await completeOperation(a, { vmid, ipAddress, containerStatus: "running", message: "deployed" });
 }

@@ -9,7 +9,7 @@ import type { ContainerSummary } from "@proximity/proxmox";
 import type { Db } from "../../db/database.js";
 import { addContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
-import { openHostApi } from "../operations/host-api.js";
+import { onlineNodes, openHostApi } from "../operations/host-api.js";
 import { mapLimit } from "./map-limit.js";
 
 export interface ObserveDeps {
@@ -33,7 +33,7 @@ export async function observeHost(
   if (!api) return 0;
   let observed = 0;
   try {
-    const nodes = (await api.pve.listNodes()).filter((n) => n.status === "online");
+    const nodes = await onlineNodes(api);
     await mapLimit(nodes, deps.nodeConcurrency, async ({ node }) => {
       let containers: ContainerSummary[];
       try {

@@ -7,9 +7,12 @@
 
 import { renderEnvFile } from "@proximity/app-env";
 import { NotFoundError } from "@proximity/errors";
-import type { Attempt } from "./context.js";
+import { composeFilePath } from "../../domain/deploy-scripts.js";
+import type { Attempt, OperationRequest } from "./context.js";
 import { OperationRefusedError } from "./errors.js";
+import { runStep } from "./journal-step.js";
 import { appEnvSecretName } from "./secret-names.js";
+import { Step } from "./step-names.js";
 
 /** Variable carrying the published port into the compose file (`${PROXIMITY_PORT:-8080}:80`). */
 export const PORT_VARIABLE = "PROXIMITY_PORT";
@@ -20,8 +23,19 @@ export interface AppEnvironment {
   readonly publicPort: number;
 }
 
+/**
+ * The .env of a deploy or an update. The request's own part (app id, variable names and values) is
+ * checked first, without any I/O: bad input fails the operation for good before any effect on the
+ * host. Then the secret values are read and the file rendered.
+ */
+export async function prepareEnvFile(a: Attempt<OperationRequest & AppEnvironment>): Promise<string> {
+  composeFilePath(a.request.appId);
+  renderEnvFile(a.request.environment);
+  return runStep(Step.readSecrets, () => buildEnvFile(a, a.request));
+}
+
 /** Reads the secret values of `appId` by name (into `a.masked` as they arrive). */
-export async function readSecretValues(
+async function readSecretValues(
   a: Attempt,
   appId: string,
   names: readonly string[],
@@ -47,18 +61,10 @@ export async function readSecretValues(
   return values;
 }
 
-/**
- * Checks the request's own part of the .env (names and values) without any I/O: a ValidationError
- * here fails the operation for good before anything else happens.
- */
-export function checkEnvironment(env: AppEnvironment): void {
-  renderEnvFile(env.environment);
-}
-
 /** Renders the .env text (names and values validated again with the secret values). */
-export async function buildEnvFile(a: Attempt, env: AppEnvironment, extra: Record<string, string> = {}) {
+async function buildEnvFile(a: Attempt, env: AppEnvironment): Promise<string> {
   a.masked.push(...Object.values(env.environment));
   const secrets = await readSecretValues(a, a.request.appId, env.secretEnvironment);
   const port: Record<string, string> = env.publicPort > 0 ? { [PORT_VARIABLE]: String(env.publicPort) } : {};
-  return renderEnvFile({ ...env.environment, ...secrets, ...port, ...extra });
+  return renderEnvFile({ ...env.environment, ...secrets, ...port });
 }

@@ -6,7 +6,7 @@
 import type { CallOptions } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import type { hostsV1 } from "@proximity/proto";
-import type { BreakerRegistry, ExtendedProxmoxClient } from "@proximity/proxmox";
+import type { BreakerRegistry, ExtendedProxmoxClient, NodeSummary } from "@proximity/proxmox";
 import type { Peers } from "../../infra/peers.js";
 import { hostApiClient, readSecret } from "./steps/resolve-connection.js";
 
@@ -35,4 +35,9 @@ export async function openHostApi(
     { requestTimeoutMs: timeoutMs },
   );
   return { host: connection.host, pve };
+}
+
+/** The host's nodes that are online (the only ones asked for their containers). */
+export async function onlineNodes(api: HostApi): Promise<NodeSummary[]> {
+  return (await api.pve.listNodes()).filter((n) => n.status === "online");
 }

@@ -5,7 +5,7 @@
  */
 import type { Upid } from "@proximity/proxmox";
 import type { Attempt, HostConnection, OperationSettings } from "./context.js";
-import type { StepName } from "./step-names.js";
+import { Step } from "./step-names.js";
 import { taskStep } from "./steps/task-step.js";
 
 /** `proximity-<purpose>-<first 8 hex of the operation id>` (Proxmox: letters first, ≤ 40 chars). */
@@ -21,19 +21,21 @@ async function hasSnapshot(connection: HostConnection, node: string, vmid: numbe
   return (await connection.pve.listSnapshots(node, vmid)).some((s) => s.name === name);
 }
 
-/** Takes the snapshot unless it exists (a crash after the call, before its UPID was journaled). */
+/**
+ * Takes the snapshot (step `take-snapshot`) unless it exists (a crash after the call, before its
+ * UPID was journaled).
+ */
 export async function takeSnapshot(
   a: Attempt,
   connection: HostConnection,
   vmid: number,
   name: string,
-  step: StepName,
 ): Promise<void> {
   const { node } = a.request;
   await taskStep(
     a,
     connection,
-    step,
+    Step.takeSnapshot,
     `Taking snapshot ${name} of container ${vmid}`,
     async (): Promise<Upid | null> =>
       (await hasSnapshot(connection, node, vmid, name))
@@ -42,16 +44,15 @@ export async function takeSnapshot(
   );
 }
 
-/** Deletes the snapshot if it is there. */
+/** Deletes the snapshot (step `delete-snapshot`) if it is there. */
 export async function deleteSnapshot(
   a: Attempt,
   connection: HostConnection,
   vmid: number,
   name: string,
-  step: StepName,
 ): Promise<void> {
   const { node } = a.request;
-  await taskStep(a, connection, step, `Removing snapshot ${name}`, async () =>
+  await taskStep(a, connection, Step.deleteSnapshot, `Removing snapshot ${name}`, async () =>
     (await hasSnapshot(connection, node, vmid, name))
       ? connection.pve.deleteSnapshot(node, vmid, name)
       : null,

@@ -58,7 +58,7 @@ export async function rollBack(
     a.log.error({ err }, "the rolled-back app does not run as before");
     runsAsBefore = false;
   }
-  await deleteSnapshot(a, connection, vmid, snapshot, Step.deleteSnapshot);
+  await deleteSnapshot(a, connection, vmid, snapshot);
   await setStepStatus(db, operationId, Step.rollback, "done");
   const state = await probeContainerState(connection, node, vmid);
   await failNow(

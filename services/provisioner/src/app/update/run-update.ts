@@ -14,11 +14,9 @@
  * never retry the update. Adopted containers run no compose project of ours: refused.
  */
 import { findStep } from "../../db/operation-step.repository.js";
-import { composeFilePath } from "../../domain/deploy-scripts.js";
 import { type ActionAttempt, type ActionRequest, actionVmid } from "../operations/action-request.js";
-import { buildEnvFile, checkEnvironment } from "../operations/app-env.js";
+import { prepareEnvFile } from "../operations/app-env.js";
 import { OperationRefusedError, OwnershipLostError } from "../operations/errors.js";
-import { runStep } from "../operations/journal-step.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
 import { deleteSnapshot, snapshotName, takeSnapshot } from "../operations/snapshots.js";
 import { Step } from "../operations/step-names.js";
@@ -45,17 +43,10 @@ async function runUpdate(a: ActionAttempt): Promise<void> {
   const decided = await findStep(a.deps.db, request.operationId, Step.rollback);
   if (decided) return rollBack(a, await connect(a), vmid, snapshot, decided.detail ?? "The update failed");
 
-  composeFilePath(request.appId); // refuses an unusable app id before any effect
-  const settings = {
-    environment: request.environment,
-    secretEnvironment: request.secretEnvironment,
-    publicPort: request.publicPort,
-  };
-  checkEnvironment(settings);
-  const env = await runStep(Step.readSecrets, () => buildEnvFile(a, settings));
+  const env = await prepareEnvFile(a); // refuses bad input (app id, variables) before any effect
   const connection = await connect(a);
 
-  await takeSnapshot(a, connection, vmid, snapshot, Step.takeSnapshot);
+  await takeSnapshot(a, connection, vmid, snapshot);
   let ipAddress: string;
   try {
     ipAddress = await applyUpdate(a, connection, vmid, env);
@@ -65,10 +56,8 @@ async function runUpdate(a: ActionAttempt): Promise<void> {
     a.log.warn({ err, reason }, "update failed; rolling back to the snapshot");
     return rollBack(a, connection, vmid, snapshot, reason);
   }
-  await deleteSnapshot(a, connection, vmid, snapshot, Step.deleteSnapshot);
+  await deleteSnapshot(a, connection, vmid, snapshot);
   await completeOperation(a, {
-    hostId: request.hostId,
-    node: request.node,
     vmid,
     ipAddress,
     containerStatus: "running",
