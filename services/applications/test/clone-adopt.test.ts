@@ -214,6 +214,24 @@ describe("clone, adopt, discovery, logs", () => {
     expect(running?.accessUrl).toBe("http://10.2.0.50:8080");
   });
 
+  it("AdoptApp - a refused adoption forgets the container: no power action can reach it", async () => {
+    t.provisioner.containers.set("host-d", [
+      provisionerV1Container({ node: "pve1", vmid: 960, name: "taken" }),
+    ]);
+    const { app } = await t.gateway.adoptApp(
+      { hostId: "host-d", node: "pve1", vmid: 960, catalogId: "", hostname: "", ownerId: alice.id, port: 0 },
+      as(admin),
+    );
+    await lc.fail(app!.id, {
+      kind: Kind.OPERATION_KIND_ADOPT,
+      reason: "Container 960 carries the mark of another Proximity app",
+    });
+    expect(await lc.waitFor(app!.id, "error")).toMatchObject({ vmid: null });
+    await expect(t.gateway.requestAppAction({ appId: app!.id, action: "stop" }, as(alice))).rejects.toThrow(
+      "Cannot stop the app: it is in error; delete the app",
+    );
+  });
+
   it("AdoptApp - admins only; defaults to ct-<vmid> and the caller; validates its input", async () => {
     const base = {
       hostId: "host-c",

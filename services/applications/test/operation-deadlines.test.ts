@@ -147,6 +147,51 @@ describe("operation deadlines", () => {
     expect(deleted.app?.vmid).toBe(4242);
   });
 
+  it("reaper - a late result naming a container another app holds, or another app, records nothing and is handled once", async () => {
+    const holder = await lc.running(owner, "holds-4343");
+    await t.db.updateTable("apps").set({ vmid: 4343 }).where("id", "=", holder.id).execute();
+    const app = await lc.deploy(owner, "late-clash");
+    const op = await lc.operationOf(app.id);
+    await expire([op]);
+    await lc.waitFor(app.id, "error");
+    const late = (appId: string, vmid: number) =>
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        operationId: op,
+        appId,
+        kind: Kind.OPERATION_KIND_DEPLOY,
+        vmid,
+        containerStatus: "running",
+      });
+    const clash = randomUUID();
+    const misrouted = randomUUID();
+    await t.publish(Events.OperationSucceeded, late(app.id, 4343), clash);
+    await t.publish(Events.OperationSucceeded, late(holder.id, 4444), misrouted);
+    // Both handled (inbox rows committed): the first would have aborted its transaction on the
+    // unique index and been redelivered until dead-lettered.
+    for (const eventId of [clash, misrouted]) {
+      await eventually(() =>
+        t.db.selectFrom("inbox").select("event_id").where("event_id", "=", eventId).executeTakeFirst(),
+      );
+    }
+    expect((await lc.row(app.id)).vmid).toBeNull();
+    expect((await lc.row(holder.id)).vmid).toBe(4343);
+  });
+
+  it("reaper - after a delete that timed out, power actions are refused (the delete may still run); deleting again is offered", async () => {
+    const app = await lc.running(owner, "slow-delete");
+    await t.gateway.deleteApp({ appId: app.id, destroyContainer: false, deleteBackups: false }, as(owner));
+    await expire([await lc.operationOf(app.id)]);
+    await lc.waitFor(app.id, "error");
+    for (const action of ["start", "stop", "restart"]) {
+      await expect(t.gateway.requestAppAction({ appId: app.id, action }, as(owner))).rejects.toThrow(
+        "Cannot act on the app: its deletion did not finish in time; delete it again",
+      );
+    }
+    expect(await lc.row(app.id)).toMatchObject({ status: "error", current_operation_id: null });
+    await t.gateway.deleteApp({ appId: app.id, destroyContainer: false, deleteBackups: false }, as(owner));
+    expect((await lc.row(app.id)).status).toBe("removing");
+  });
+
   it("reaper - the timed-out attention clears when a later operation succeeds", async () => {
     const app = await lc.running(owner, "recovers");
     await t.gateway.requestAppAction({ appId: app.id, action: "restart" }, as(owner));

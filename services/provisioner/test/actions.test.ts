@@ -154,4 +154,24 @@ describe("actions", () => {
       reason: `Container 99999 does not exist on node ${NODE}`,
     });
   });
+
+  it("stop - a container carrying another app's mark is left untouched, adopted flag or not", async () => {
+    expect(state()).toBe("running");
+    for (const appId of ["someone-else", undefined]) {
+      const outcome = await act(
+        h,
+        actionRequest(
+          app,
+          Action.APP_ACTION_STOP,
+          appId ? { appId } : { appId: "never-adopted", adopted: true },
+        ),
+      );
+      expect(outcome.type).toBe("failed");
+      expect(outcome.payload).toMatchObject({
+        attempts: 1,
+        reason: `Container ${app.vmid} is not this app's; it was left untouched`,
+      });
+      expect(state()).toBe("running");
+    }
+  });
 });

@@ -7,7 +7,7 @@ import type { CatalogItem } from "../catalog/catalog-item.js";
 import type { AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation, wasCloned } from "../db/operation.repository.js";
+import { insertOperation, lastFinishedKind, wasCloned } from "../db/operation.repository.js";
 import { ActionRefusedError } from "../domain/action-refused.error.js";
 import { type AppAction, isRequestableAction, REQUESTABLE_ACTIONS } from "../domain/operations.js";
 import { emit } from "./app-events.js";
@@ -100,10 +100,19 @@ async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Cla
 async function requestAction(
   catalog: Catalog,
   trx: ApplicationsDb,
-  { app, operationId }: Claim,
+  { app, before, operationId }: Claim,
   action: AppAction,
   ctx: RequestContext,
 ): Promise<AppRow> {
+  // An app in error after a delete that timed out may still be deleted by the provisioner later:
+  // powering it on now would race that delete. Only deleting it again is offered.
+  if (before.status === "error" && (await lastFinishedKind(trx, app.id, operationId)) === "delete") {
+    throw new ActionRefusedError(
+      before.status,
+      action,
+      "Cannot act on the app: its deletion did not finish in time; delete it again",
+    );
+  }
   const update = action === "update" ? updateDefinition(catalog, app) : undefined;
   await emit(
     trx,

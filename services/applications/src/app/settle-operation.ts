@@ -141,31 +141,35 @@ export async function settleSuccess(
  */
 export async function adoptLateContainer(
   trx: ApplicationsDb,
-  operationId: string,
+  result: { operationId: string; appId: string },
   report: SuccessReport,
   log: Logger,
 ): Promise<void> {
-  const op = isUuid(operationId) ? await lockOperation(trx, operationId) : undefined;
-  if (!op || op.status !== "timed_out" || (op.kind !== "deploy" && op.kind !== "clone") || !report.vmid)
-    return;
+  const op = isUuid(result.operationId) ? await lockOperation(trx, result.operationId) : undefined;
+  const applies =
+    op?.status === "timed_out" && (op.kind === "deploy" || op.kind === "clone") && op.app_id === result.appId;
+  if (!op || !applies || !report.vmid) return;
   const recorded = await recordLateContainer(trx, op.app_id, {
     vmid: report.vmid,
     node: report.node,
     hostId: report.hostId,
     ipAddress: report.ipAddress,
-  }).catch((err: unknown) => {
-    if (isUniqueViolation(err, AppConstraints.liveHostVmid)) return undefined;
-    throw err;
   });
-  if (!recorded) return;
+  if (!recorded) {
+    log.warn(
+      { operationId: op.id, appId: op.app_id, vmid: report.vmid },
+      "late result not recorded: the app moved on",
+    );
+    return;
+  }
   await appendLog(trx, {
     appId: op.app_id,
     level: "warn",
-    step: "late_result",
+    step: "late-result",
     message: `The ${op.kind} finished after its deadline: container ${report.vmid} exists. Delete the app to remove it.`,
   });
   log.warn(
-    { operationId, appId: op.app_id, vmid: report.vmid },
+    { operationId: op.id, appId: op.app_id, vmid: report.vmid },
     "late result: container recorded on the app",
   );
 }
@@ -194,6 +198,9 @@ export async function settleFailure(
   const settled = await settleApp(trx, app, op.id, to, {
     status_message: report.reason || message,
     ...(releasePortNow ? { public_port: null } : {}),
+    // A refused adoption never made the container the app's: forget it, so that nothing (a power
+    // action, the unique index of live containers) keeps treating it as this app's.
+    ...(op.kind === "adopt" ? { vmid: null } : {}),
   });
   if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
   if (op.source_app_id) {
@@ -201,7 +208,7 @@ export async function settleFailure(
     await appendLog(trx, {
       appId: op.source_app_id,
       level: "warn",
-      step: "clone_failed",
+      step: "clone-failed",
       message: `Clone into ${settled.hostname} failed; this app was not changed`,
     });
   }

@@ -190,7 +190,9 @@ function escapeLike(text: string): string {
 
 /**
  * Records the container a timed-out deploy or clone made after all, on an app that is still in
- * `error` with no container and no operation (guarded in the update itself).
+ * `error` with no container and no operation, on the host and node it was placed on, and only when
+ * no live app holds that container (all guarded in the update itself: no unique violation can
+ * abort the caller's transaction).
  */
 export async function recordLateContainer(
   db: Db,
@@ -199,17 +201,24 @@ export async function recordLateContainer(
 ): Promise<AppRow | undefined> {
   return db
     .updateTable("apps")
-    .set({
-      vmid: container.vmid,
-      ...(container.node ? { node: container.node } : {}),
-      ...(container.hostId ? { host_id: container.hostId } : {}),
-      ip_address: container.ipAddress || null,
-      updated_at: sql<Date>`now()`,
-    })
+    .set({ vmid: container.vmid, ip_address: container.ipAddress || null, updated_at: sql<Date>`now()` })
     .where("id", "=", appId)
     .where("status", "=", "error")
     .where("vmid", "is", null)
     .where("current_operation_id", "is", null)
+    .$if(Boolean(container.hostId), (qb) => qb.where("host_id", "=", container.hostId))
+    .$if(Boolean(container.node), (qb) => qb.where("node", "=", container.node))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("apps as other")
+            .select("other.id")
+            .whereRef("other.host_id", "=", "apps.host_id")
+            .where("other.vmid", "=", container.vmid)
+            .where("other.status", "<>", "gone"),
+        ),
+      ),
+    )
     .returningAll()
     .executeTakeFirst();
 }

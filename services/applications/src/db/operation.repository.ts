@@ -87,3 +87,20 @@ export async function wasCloned(db: Db, appId: string): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Kind of the app's newest operation other than `except` (the one being requested), if any. */
+export async function lastFinishedKind(
+  db: Db,
+  appId: string,
+  except: string,
+): Promise<OperationKind | undefined> {
+  const row = await db
+    .selectFrom("app_operations")
+    .select("kind")
+    .where("app_id", "=", appId)
+    .where("id", "<>", except)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.kind;
+}

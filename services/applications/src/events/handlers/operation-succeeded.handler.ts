@@ -25,7 +25,7 @@ export function handleOperationSucceeded(
         adoptedConfig: current?.op.kind === "adopt" ? { ...event.adopted?.config } : undefined,
         message: event.message,
       };
-      if (!current) return adoptLateContainer(trx, event.operationId, report, ctx.log);
+      if (!current) return adoptLateContainer(trx, event, report, ctx.log);
       const app = await settleSuccess(trx, current, report, ctx.traceparent);
       ctx.log.info({ appId: app.id, operationId: current.op.id, status: app.status }, "operation succeeded");
     });

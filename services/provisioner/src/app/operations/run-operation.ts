@@ -101,12 +101,14 @@ export async function runOperation<R extends OperationRequest>(
       a.log.error({ err: e }, "could not release the claim; it expires on its own"),
     );
     // The owner sees every failed attempt as it happens, not only the final verdict (the reason is
-    // the same safe sentence the final failure would carry).
-    await addProgress(db, origin(a), {
-      step: ATTEMPT_FAILED_STEP,
-      message: `Attempt ${claimed.attempts} failed: ${reason}`,
-      attempt: claimed.attempts,
-    }).catch((e: unknown) => a.log.warn({ err: e }, "could not report the failed attempt"));
+    // the same safe sentence the final failure would carry). An attempt that lost the operation to
+    // another worker did not fail: the other worker carries on.
+    if (!(failureOf(err).cause instanceof OwnershipLostError || err instanceof OwnershipLostError))
+      await addProgress(db, origin(a), {
+        step: ATTEMPT_FAILED_STEP,
+        message: `Attempt ${claimed.attempts} failed: ${reason}`,
+        attempt: claimed.attempts,
+      }).catch((e: unknown) => a.log.warn({ err: e }, "could not report the failed attempt"));
     throw isPermanentFailure(err) ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
     stopKeeping();
@@ -163,14 +165,21 @@ export async function failOperation<R extends OperationRequest>(
   log.warn({ reason, attempts: op.attempts, containerStatus }, `${spec.kind} failed`);
 }
 
-/** The operation succeeded: the final status and OperationSucceeded commit together. */
-export async function completeOperation(a: Attempt, result: OperationResult): Promise<void> {
+/**
+ * The operation succeeded: the final status and OperationSucceeded commit together. The result's
+ * host and node are the request's.
+ */
+export async function completeOperation(
+  a: Attempt,
+  result: Omit<OperationResult, "hostId" | "node">,
+): Promise<void> {
+  const { hostId, node } = a.request;
   await a.deps.db.transaction().execute(async (trx) => {
     // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
     if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
       throw new OwnershipLostError("The claim on the operation was lost before it completed");
     }
-    await addSucceeded(trx, origin(a), result);
+    await addSucceeded(trx, origin(a), { hostId, node, ...result });
   });
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
 }

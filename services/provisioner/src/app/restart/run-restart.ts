@@ -3,7 +3,7 @@
  * chosen when the step first runs); then, as for START, the app's compose project is brought up
  * and checked (adopted containers: the container only). Reports "running".
  */
-import { type ActionAttempt, type ActionRequest, actionVmid } from "../operations/action-request.js";
+import { type ActionAttempt, type ActionRequest, ownedVmid } from "../operations/action-request.js";
 import { readContainerState } from "../operations/container-state.js";
 import { reportContainerState } from "../operations/report-state.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
@@ -20,21 +20,14 @@ export const restartSpec: OperationSpec<ActionRequest> = {
 };
 
 async function runRestart(a: ActionAttempt): Promise<void> {
-  const vmid = actionVmid(a);
-  const { hostId, node } = a.request;
+  const { node } = a.request;
   const connection = await connect(a);
+  const vmid = await ownedVmid(a, connection);
   await taskStep(a, connection, Step.rebootContainer, `Restarting container ${vmid}`, async () =>
     (await readContainerState(connection, node, vmid)) === "running"
       ? connection.pve.rebootContainer(node, vmid)
       : connection.pve.startContainer(node, vmid),
   );
   const ipAddress = await bringUpApp(a, connection, vmid);
-  await completeOperation(a, {
-    hostId,
-    node,
-    vmid,
-    ipAddress,
-    containerStatus: "running",
-    message: "restarted",
-  });
+  await completeOperation(a, { vmid, ipAddress, containerStatus: "running", message: "restarted" });
 }

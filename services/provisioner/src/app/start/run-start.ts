@@ -3,7 +3,7 @@
  * `docker compose up -d` in /opt/proximity/<app>/ (idempotent) and check every service runs; an
  * adopted container is only started and checked. Reports "running" with the address.
  */
-import { type ActionAttempt, type ActionRequest, actionVmid } from "../operations/action-request.js";
+import { type ActionAttempt, type ActionRequest, ownedVmid } from "../operations/action-request.js";
 import { reportContainerState } from "../operations/report-state.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
 import { connect } from "../operations/steps/connect.js";
@@ -20,19 +20,11 @@ export const startSpec: OperationSpec<ActionRequest> = {
 };
 
 async function runStart(a: ActionAttempt): Promise<void> {
-  const vmid = actionVmid(a);
   const connection = await connect(a);
+  const vmid = await ownedVmid(a, connection);
   await startContainer(a, connection, vmid);
   const ipAddress = await bringUpApp(a, connection, vmid);
-  const { hostId, node } = a.request;
-  await completeOperation(a, {
-    hostId,
-    node,
-    vmid,
-    ipAddress,
-    containerStatus: "running",
-    message: "started",
-  });
+  await completeOperation(a, { vmid, ipAddress, containerStatus: "running", message: "started" });
 }
 
 /** After the container runs: the app's compose project up and verified (adopted: the container only). */

@@ -5,7 +5,7 @@
  */
 import { DeadlineExceededError } from "@proximity/errors";
 import { TaskFailedError } from "@proximity/proxmox";
-import { type ActionAttempt, type ActionRequest, actionVmid } from "../operations/action-request.js";
+import { type ActionAttempt, type ActionRequest, ownedVmid } from "../operations/action-request.js";
 import { readContainerState } from "../operations/container-state.js";
 import type { HostConnection } from "../operations/context.js";
 import { runJournaledStep } from "../operations/journal-step.js";
@@ -28,8 +28,8 @@ export const stopSpec: OperationSpec<ActionRequest> = {
 const SHUTDOWN_TIMED_OUT = "timed-out";
 
 async function runStop(a: ActionAttempt): Promise<void> {
-  const vmid = actionVmid(a);
   const connection = await connect(a);
+  const vmid = await ownedVmid(a, connection);
   const graceful = await shutdown(a, connection, vmid);
   if (!graceful) {
     await taskStep(a, connection, Step.stopContainer, `Stopping container ${vmid}`, async () =>
@@ -39,10 +39,7 @@ async function runStop(a: ActionAttempt): Promise<void> {
     );
   }
   await verifyContainer(a, connection, vmid, "stopped");
-  const { hostId, node } = a.request;
   await completeOperation(a, {
-    hostId,
-    node,
     vmid,
     ipAddress: "",
     containerStatus: "stopped",
