@@ -124,7 +124,7 @@ describe("apps - deploy", () => {
   it("apps - malformed JSON is 400 without parser details", async () => {
     const res = await request(h.url, "POST", "/api/apps", { auth: user, body: "{not json" });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ detail: "Invalid request" });
+    expect(res.body).toEqual({ detail: "The request body is not valid JSON" });
   });
 });
 

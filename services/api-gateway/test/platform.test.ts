@@ -36,7 +36,11 @@ describe("platform - health, docs and edge behaviour", () => {
     const res = await request(h.url, "GET", "/api/openapi.json");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    expect(Object.keys(res.body.components.securitySchemes).sort()).toEqual(["bearerAuth", "sessionCookie"]);
+    expect(Object.keys(res.body.components.securitySchemes).sort()).toEqual([
+      "bearerAuth",
+      "csrfToken",
+      "sessionCookie",
+    ]);
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining([
         "/api/auth/login",

@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { HttpDeps } from "./deps.js";
 import type { GatewayApp } from "./fastify-types.js";
 import { installRequestAudit } from "./plugins/audit.js";
@@ -23,6 +23,7 @@ import { hostsRoutes } from "./routes/hosts.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { usersRoutes } from "./routes/users.routes.js";
 import { createStreamRegistry } from "./sse/stream-registry.js";
+import { validatorCompiler } from "./validation.js";
 
 /** Request bodies above this are refused with 413 (the API's bodies are small JSON documents). */
 const BODY_LIMIT_BYTES = 64 * 1024;

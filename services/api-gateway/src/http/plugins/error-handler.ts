@@ -1,6 +1,5 @@
 import { type ErrorCode, type FieldError, ProximityError } from "@proximity/errors";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 
 /** The one error body of the API. */
 export interface ErrorBody {
@@ -36,6 +35,17 @@ function fieldOf(context: string | undefined, path: string): string {
   return field || context || "request";
 }
 
+/** Fastify's errors for a body that is not JSON at all (said plainly, without the parser's text). */
+const INVALID_JSON_CODES = new Set(["FST_ERR_CTP_INVALID_JSON_BODY", "FST_ERR_CTP_EMPTY_JSON_BODY"]);
+
+/** Schema violations, as validation.ts reports them (fastify sets `validation` and its context). */
+function isValidationError(
+  error: FastifyError | Error,
+): error is FastifyError & { validation: NonNullable<FastifyError["validation"]> } {
+  const validation = (error as FastifyError).validation;
+  return Array.isArray(validation) && validation.length > 0;
+}
+
 function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
   return reply.code(status).type("application/json; charset=utf-8").send(body);
 }
@@ -45,7 +55,7 @@ function handleError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  if (hasZodFastifySchemaValidationErrors(error)) {
+  if (isValidationError(error)) {
     const errors = error.validation.map((v) => ({
       field: fieldOf(error.validationContext, v.instancePath),
       message: v.message ?? "is invalid",
@@ -62,6 +72,9 @@ function handleError(
       ? { detail, errors: [...error.fieldErrors] }
       : { detail };
     return send(reply, status, body);
+  }
+  if (INVALID_JSON_CODES.has((error as FastifyError).code)) {
+    return send(reply, 400, { detail: "The request body is not valid JSON" });
   }
   const status = (error as FastifyError).statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {

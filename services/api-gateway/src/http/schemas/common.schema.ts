@@ -32,8 +32,11 @@ export const isoOrNull = (date: Date | undefined | null): string | null => (date
 /** Empty strings from proto3 (unset) become null in JSON. */
 export const emptyToNull = (value: string): string | null => (value === "" ? null : value);
 
-/** The error body, for documentation. */
+/** The error body, for documentation (the `Error` component of the OpenAPI document). */
 export const errorBody = z.object({
-  detail: z.string(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  detail: z.string().describe("A human-readable message, safe to show"),
+  errors: z
+    .array(z.object({ field: z.string(), message: z.string() }))
+    .optional()
+    .describe("Per-field problems of a 400; `field` is a dotted path such as `nodes.0.name`"),
 });
