@@ -6,6 +6,7 @@ import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import type { BackupsConfig } from "./config.js";
 import type { BackupsDatabase } from "./db/database.js";
 import { backupsMigrations } from "./db/migrations/index.js";
+import { createAppEventsConsumer } from "./events/app-events-consumer.js";
 import { createDeploymentsConsumer } from "./events/deployments-consumer.js";
 import { backupsServiceRegistration } from "./grpc/server.js";
 
@@ -15,9 +16,9 @@ export interface BackupsServiceDeps {
 }
 
 /**
- * The backups service: PostgreSQL, the deployments consumer, the gRPC server; stop() the reverse
- * (readiness off first). It publishes no events yet, so no outbox relay runs (the outbox table
- * exists for when it does).
+ * The backups service: PostgreSQL, the deployments and app events consumers, the gRPC server;
+ * stop() the reverse (readiness off first). It publishes no events yet, so no outbox relay runs
+ * (the outbox table exists for when it does).
  */
 export function createBackupsService(config: BackupsConfig, deps: BackupsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
@@ -40,6 +41,9 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
     const consumer = createDeploymentsConsumer(db, bus, logger);
     await consumer.start();
     onStop("deployments consumer", () => consumer.stop());
+    const appEvents = createAppEventsConsumer(db, bus, logger);
+    await appEvents.start();
+    onStop("app events consumer", () => appEvents.stop());
 
     const grpc = createGrpcServer({
       logger,

@@ -20,10 +20,13 @@ afterAll(async () => {
 describe("backups migrations", () => {
   it("migrations - up creates the tables, down removes them, up again works", async () => {
     const options = { schema: "backups", migrations: backupsMigrations };
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    const all = ["0001_initial", "0002_app_owners"];
+    expect(await migrateToLatest(db, options)).toEqual(all);
+    expect(await tablesIn(db, "backups")).toEqual(["app_owners", "backup_policies", "inbox", "outbox"]);
+    expect(await migrateDown(db, options)).toEqual(["0002_app_owners"]);
     expect(await tablesIn(db, "backups")).toEqual(["backup_policies", "inbox", "outbox"]);
     expect(await migrateDown(db, { ...options, all: true })).toEqual(["0001_initial"]);
     expect(await tablesIn(db, "backups")).toEqual([]);
-    expect(await migrateToLatest(db, options)).toEqual(["0001_initial"]);
+    expect(await migrateToLatest(db, options)).toEqual(all);
   });
 });

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BackupPolicy } from "../domain/backup-policy.js";
+import type { Viewer } from "../domain/viewer.js";
 import type { BackupsDatabase } from "./database.js";
 
 type Db = Kysely<BackupsDatabase> | Transaction<BackupsDatabase>;
@@ -22,12 +23,19 @@ export async function insertPolicyIfAbsent(
   return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-export async function findPolicy(db: Db, appId: string): Promise<BackupPolicy | undefined> {
-  const row = await db
-    .selectFrom("backup_policies")
-    .selectAll()
-    .where("app_id", "=", appId)
-    .executeTakeFirst();
+/**
+ * An app's policy as `viewer` may see it: an admin sees any; a user only the policy of a live app
+ * they own (app_owners, from the app events). Undefined otherwise, and for an unknown app.
+ */
+export async function findPolicy(db: Db, appId: string, viewer: Viewer): Promise<BackupPolicy | undefined> {
+  let query = db.selectFrom("backup_policies as p").selectAll("p").where("p.app_id", "=", appId);
+  if (!viewer.isAdmin) {
+    query = query
+      .innerJoin("app_owners as o", "o.app_id", "p.app_id")
+      .where("o.owner_id", "=", viewer.id)
+      .where("o.deleted_at", "is", null);
+  }
+  const row = await query.executeTakeFirst();
   return (
     row && {
       appId: row.app_id,

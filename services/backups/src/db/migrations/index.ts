@@ -1,7 +1,9 @@
 import type { MigrationSet } from "@proximity/db";
 import * as initial from "./0001_initial.js";
+import * as appOwners from "./0002_app_owners.js";
 
 /** Every migration of the backups schema, in order. */
 export const backupsMigrations: MigrationSet = {
   "0001_initial": initial,
+  "0002_app_owners": appOwners,
 };

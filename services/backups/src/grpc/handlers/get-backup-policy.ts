@@ -10,9 +10,9 @@ export function getBackupPolicyHandler(h: HandlerFactory, db: Kysely<BackupsData
     "GetBackupPolicy",
     { callers: ["api-gateway"] },
     async (req, ctx) => {
-      // Always on behalf of a user; the gateway has checked that the user may see the app.
+      // Always on behalf of a user; the gateway has checked the app, and so does the use-case.
       if (!ctx.user) throw new PermissionDeniedError("An end user is required");
-      return { policy: await getBackupPolicy(db, req.appId) };
+      return { policy: await getBackupPolicy(db, req.appId, ctx.user) };
     },
   );
 }

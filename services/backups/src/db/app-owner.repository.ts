@@ -1,0 +1,32 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { BackupsDatabase } from "./database.js";
+
+type Db = Kysely<BackupsDatabase> | Transaction<BackupsDatabase>;
+
+/**
+ * Records the owner of a live app. A deleted app stays deleted (app ids are never reused, and a
+ * late redelivery of an earlier event must not bring it back). True when the app is deleted.
+ */
+export async function upsertAppOwner(db: Db, appId: string, ownerId: string): Promise<{ deleted: boolean }> {
+  const row = await db
+    .insertInto("app_owners")
+    .values({ app_id: appId, owner_id: ownerId })
+    .onConflict((oc) => oc.column("app_id").doUpdateSet({ owner_id: ownerId, updated_at: sql`now()` }))
+    .returning("deleted_at")
+    .executeTakeFirstOrThrow();
+  return { deleted: row.deleted_at !== null };
+}
+
+/** Marks an app deleted (its row is created if its earlier events never arrived); the first date stays. */
+export async function markAppDeleted(db: Db, appId: string, ownerId: string): Promise<void> {
+  await db
+    .insertInto("app_owners")
+    .values({ app_id: appId, owner_id: ownerId, deleted_at: sql<Date>`now()` })
+    .onConflict((oc) =>
+      oc.column("app_id").doUpdateSet({
+        deleted_at: sql<Date>`coalesce(app_owners.deleted_at, now())`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
