@@ -1,12 +1,13 @@
 import { DiscardPolicy, type JetStreamManager, nanos, RetentionPolicy, StorageType } from "nats";
 
 /** Logical streams; each service publishes into its own. */
-export type StreamName = "APPLICATIONS" | "PROVISIONER" | "HOSTS" | "DEAD_LETTERS";
+export type StreamName = "APPLICATIONS" | "PROVISIONER" | "HOSTS" | "BACKUPS" | "DEAD_LETTERS";
 
 const STREAM_TOPICS: Record<Exclude<StreamName, "DEAD_LETTERS">, string> = {
   APPLICATIONS: "applications",
   PROVISIONER: "provisioner",
   HOSTS: "hosts",
+  BACKUPS: "backups",
 };
 
 /** Concrete stream name in a namespace: `proximity` + APPLICATIONS → `PROXIMITY_APPLICATIONS`. */

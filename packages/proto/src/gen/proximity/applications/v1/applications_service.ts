@@ -37,6 +37,7 @@ export enum AppStatus {
   APP_STATUS_ERROR = 9,
   APP_STATUS_ADOPTING = 10,
   APP_STATUS_RESTARTING = 11,
+  APP_STATUS_RESTORING = 12,
   UNRECOGNIZED = -1,
 }
 
@@ -78,6 +79,9 @@ export function appStatusFromJSON(object: any): AppStatus {
     case 11:
     case "APP_STATUS_RESTARTING":
       return AppStatus.APP_STATUS_RESTARTING;
+    case 12:
+    case "APP_STATUS_RESTORING":
+      return AppStatus.APP_STATUS_RESTORING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -111,6 +115,8 @@ export function appStatusToJSON(object: AppStatus): string {
       return "APP_STATUS_ADOPTING";
     case AppStatus.APP_STATUS_RESTARTING:
       return "APP_STATUS_RESTARTING";
+    case AppStatus.APP_STATUS_RESTORING:
+      return "APP_STATUS_RESTORING";
     case AppStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -220,7 +226,10 @@ export interface App {
   adopted: boolean;
   /** Set by reconciliation or a timed-out operation: what needs the owner's attention ("" = nothing). */
   attention: string;
-  /** Kind of the operation in flight ("" when none): deploy, start, stop, restart, update, delete, clone, adopt. */
+  /**
+   * Kind of the operation in flight ("" when none): deploy, start, stop, restart, update, delete, clone,
+   * adopt, backup, restore.
+   */
   currentOperation: string;
   /** Uptime reported with the latest metrics (seconds), 0 when unknown. */
   uptimeSeconds: number;
@@ -418,6 +427,48 @@ export interface SetUserQuotaRequest {
 
 export interface SetUserQuotaResponse {
   quota: UserQuota | undefined;
+}
+
+export interface BeginArchiveOperationRequest {
+  appId: string;
+  /** backup | restore */
+  kind: string;
+  /** Chosen by the backups service (a UUID), so that its records and the provisioner agree on it. */
+  operationId: string;
+  backupId: string;
+}
+
+export interface BeginArchiveOperationResponse {
+  /** The app as it is after the claim (a backup keeps the app's status; a restore shows `restoring`). */
+  app:
+    | App
+    | undefined;
+  /** The app's status before the claim (a restore starts the container again when it was running). */
+  statusBefore: AppStatus;
+}
+
+export interface RestoreIntoNewAppRequest {
+  sourceAppId: string;
+  newHostname: string;
+  operationId: string;
+  backupId: string;
+  /** Where the archive is: the new app is placed there. */
+  hostId: string;
+  node: string;
+}
+
+export interface RestoreIntoNewAppResponse {
+  /** The new app, `restoring`. */
+  app: App | undefined;
+}
+
+export interface AbandonArchiveOperationRequest {
+  operationId: string;
+  /** Safe words for the app's log. */
+  reason: string;
+}
+
+export interface AbandonArchiveOperationResponse {
 }
 
 function createBaseCatalogEnvVar(): CatalogEnvVar {
@@ -5232,6 +5283,601 @@ export const SetUserQuotaResponse: MessageFns<SetUserQuotaResponse> = {
   },
 };
 
+function createBaseBeginArchiveOperationRequest(): BeginArchiveOperationRequest {
+  return { appId: "", kind: "", operationId: "", backupId: "" };
+}
+
+export const BeginArchiveOperationRequest: MessageFns<BeginArchiveOperationRequest> = {
+  encode(message: BeginArchiveOperationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.operationId !== "") {
+      writer.uint32(26).string(message.operationId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(34).string(message.backupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginArchiveOperationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginArchiveOperationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BeginArchiveOperationRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+    };
+  },
+
+  toJSON(message: BeginArchiveOperationRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BeginArchiveOperationRequest>): BeginArchiveOperationRequest {
+    return BeginArchiveOperationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BeginArchiveOperationRequest>): BeginArchiveOperationRequest {
+    const message = createBaseBeginArchiveOperationRequest();
+    message.appId = object.appId ?? "";
+    message.kind = object.kind ?? "";
+    message.operationId = object.operationId ?? "";
+    message.backupId = object.backupId ?? "";
+    return message;
+  },
+};
+
+function createBaseBeginArchiveOperationResponse(): BeginArchiveOperationResponse {
+  return { app: undefined, statusBefore: 0 };
+}
+
+export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResponse> = {
+  encode(message: BeginArchiveOperationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.statusBefore !== 0) {
+      writer.uint32(16).int32(message.statusBefore);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginArchiveOperationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginArchiveOperationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.statusBefore = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BeginArchiveOperationResponse {
+    return {
+      app: isSet(object.app) ? App.fromJSON(object.app) : undefined,
+      statusBefore: isSet(object.statusBefore)
+        ? appStatusFromJSON(object.statusBefore)
+        : isSet(object.status_before)
+        ? appStatusFromJSON(object.status_before)
+        : 0,
+    };
+  },
+
+  toJSON(message: BeginArchiveOperationResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    if (message.statusBefore !== 0) {
+      obj.statusBefore = appStatusToJSON(message.statusBefore);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BeginArchiveOperationResponse>): BeginArchiveOperationResponse {
+    return BeginArchiveOperationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BeginArchiveOperationResponse>): BeginArchiveOperationResponse {
+    const message = createBaseBeginArchiveOperationResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    message.statusBefore = object.statusBefore ?? 0;
+    return message;
+  },
+};
+
+function createBaseRestoreIntoNewAppRequest(): RestoreIntoNewAppRequest {
+  return { sourceAppId: "", newHostname: "", operationId: "", backupId: "", hostId: "", node: "" };
+}
+
+export const RestoreIntoNewAppRequest: MessageFns<RestoreIntoNewAppRequest> = {
+  encode(message: RestoreIntoNewAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sourceAppId !== "") {
+      writer.uint32(10).string(message.sourceAppId);
+    }
+    if (message.newHostname !== "") {
+      writer.uint32(18).string(message.newHostname);
+    }
+    if (message.operationId !== "") {
+      writer.uint32(26).string(message.operationId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(34).string(message.backupId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(42).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(50).string(message.node);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreIntoNewAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreIntoNewAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sourceAppId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newHostname = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreIntoNewAppRequest {
+    return {
+      sourceAppId: isSet(object.sourceAppId)
+        ? globalThis.String(object.sourceAppId)
+        : isSet(object.source_app_id)
+        ? globalThis.String(object.source_app_id)
+        : "",
+      newHostname: isSet(object.newHostname)
+        ? globalThis.String(object.newHostname)
+        : isSet(object.new_hostname)
+        ? globalThis.String(object.new_hostname)
+        : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+    };
+  },
+
+  toJSON(message: RestoreIntoNewAppRequest): unknown {
+    const obj: any = {};
+    if (message.sourceAppId !== "") {
+      obj.sourceAppId = message.sourceAppId;
+    }
+    if (message.newHostname !== "") {
+      obj.newHostname = message.newHostname;
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreIntoNewAppRequest>): RestoreIntoNewAppRequest {
+    return RestoreIntoNewAppRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreIntoNewAppRequest>): RestoreIntoNewAppRequest {
+    const message = createBaseRestoreIntoNewAppRequest();
+    message.sourceAppId = object.sourceAppId ?? "";
+    message.newHostname = object.newHostname ?? "";
+    message.operationId = object.operationId ?? "";
+    message.backupId = object.backupId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    return message;
+  },
+};
+
+function createBaseRestoreIntoNewAppResponse(): RestoreIntoNewAppResponse {
+  return { app: undefined };
+}
+
+export const RestoreIntoNewAppResponse: MessageFns<RestoreIntoNewAppResponse> = {
+  encode(message: RestoreIntoNewAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreIntoNewAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreIntoNewAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreIntoNewAppResponse {
+    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+  },
+
+  toJSON(message: RestoreIntoNewAppResponse): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = App.toJSON(message.app);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreIntoNewAppResponse>): RestoreIntoNewAppResponse {
+    return RestoreIntoNewAppResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreIntoNewAppResponse>): RestoreIntoNewAppResponse {
+    const message = createBaseRestoreIntoNewAppResponse();
+    message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    return message;
+  },
+};
+
+function createBaseAbandonArchiveOperationRequest(): AbandonArchiveOperationRequest {
+  return { operationId: "", reason: "" };
+}
+
+export const AbandonArchiveOperationRequest: MessageFns<AbandonArchiveOperationRequest> = {
+  encode(message: AbandonArchiveOperationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operationId !== "") {
+      writer.uint32(10).string(message.operationId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AbandonArchiveOperationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAbandonArchiveOperationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AbandonArchiveOperationRequest {
+    return {
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: AbandonArchiveOperationRequest): unknown {
+    const obj: any = {};
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AbandonArchiveOperationRequest>): AbandonArchiveOperationRequest {
+    return AbandonArchiveOperationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AbandonArchiveOperationRequest>): AbandonArchiveOperationRequest {
+    const message = createBaseAbandonArchiveOperationRequest();
+    message.operationId = object.operationId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseAbandonArchiveOperationResponse(): AbandonArchiveOperationResponse {
+  return {};
+}
+
+export const AbandonArchiveOperationResponse: MessageFns<AbandonArchiveOperationResponse> = {
+  encode(_: AbandonArchiveOperationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AbandonArchiveOperationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAbandonArchiveOperationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): AbandonArchiveOperationResponse {
+    return {};
+  },
+
+  toJSON(_: AbandonArchiveOperationResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<AbandonArchiveOperationResponse>): AbandonArchiveOperationResponse {
+    return AbandonArchiveOperationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<AbandonArchiveOperationResponse>): AbandonArchiveOperationResponse {
+    const message = createBaseAbandonArchiveOperationResponse();
+    return message;
+  },
+};
+
 /**
  * Catalog, applications and their deployment logs. Callers pass the end user in metadata
  * (x-user-id, x-user-admin); only the api-gateway identity may do so. Ownership is enforced here.
@@ -5432,6 +6078,56 @@ export const ApplicationsServiceService = {
       Buffer.from(SetUserQuotaResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetUserQuotaResponse => SetUserQuotaResponse.decode(value),
   },
+  /**
+   * Backups service only, on behalf of the end user who asked (or of the app's owner for a scheduled
+   * backup). Claims the app for a backup or a restore onto its own container exactly as a life-cycle
+   * action does (one operation per app, by the database): ABORTED while another operation runs,
+   * FAILED_PRECONDITION when the app's state does not allow it, NOT_FOUND for apps the user may not see.
+   * The backups service then publishes the provisioner's request; the provisioner's result settles it.
+   */
+  beginArchiveOperation: {
+    path: "/proximity.applications.v1.ApplicationsService/BeginArchiveOperation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BeginArchiveOperationRequest): Buffer =>
+      Buffer.from(BeginArchiveOperationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BeginArchiveOperationRequest => BeginArchiveOperationRequest.decode(value),
+    responseSerialize: (value: BeginArchiveOperationResponse): Buffer =>
+      Buffer.from(BeginArchiveOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BeginArchiveOperationResponse => BeginArchiveOperationResponse.decode(value),
+  },
+  /**
+   * Backups service only: a new app owned by the caller, restored from a backup of `source_app_id`
+   * (which may be deleted: admins only then), placed on the backup's host and node, with its own port
+   * and quota slot, held by the restore operation.
+   */
+  restoreIntoNewApp: {
+    path: "/proximity.applications.v1.ApplicationsService/RestoreIntoNewApp" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestoreIntoNewAppRequest): Buffer =>
+      Buffer.from(RestoreIntoNewAppRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestoreIntoNewAppRequest => RestoreIntoNewAppRequest.decode(value),
+    responseSerialize: (value: RestoreIntoNewAppResponse): Buffer =>
+      Buffer.from(RestoreIntoNewAppResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RestoreIntoNewAppResponse => RestoreIntoNewAppResponse.decode(value),
+  },
+  /**
+   * Backups service only: gives back a claim taken by BeginArchiveOperation or RestoreIntoNewApp when
+   * the backups service could not record its side (nothing was sent to the provisioner).
+   */
+  abandonArchiveOperation: {
+    path: "/proximity.applications.v1.ApplicationsService/AbandonArchiveOperation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AbandonArchiveOperationRequest): Buffer =>
+      Buffer.from(AbandonArchiveOperationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AbandonArchiveOperationRequest => AbandonArchiveOperationRequest.decode(value),
+    responseSerialize: (value: AbandonArchiveOperationResponse): Buffer =>
+      Buffer.from(AbandonArchiveOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AbandonArchiveOperationResponse =>
+      AbandonArchiveOperationResponse.decode(value),
+  },
 } as const;
 
 export interface ApplicationsServiceServer extends UntypedServiceImplementation {
@@ -5471,6 +6167,25 @@ export interface ApplicationsServiceServer extends UntypedServiceImplementation 
   /** Admin: per-user app quota (the configured default applies until set). */
   getUserQuota: handleUnaryCall<GetUserQuotaRequest, GetUserQuotaResponse>;
   setUserQuota: handleUnaryCall<SetUserQuotaRequest, SetUserQuotaResponse>;
+  /**
+   * Backups service only, on behalf of the end user who asked (or of the app's owner for a scheduled
+   * backup). Claims the app for a backup or a restore onto its own container exactly as a life-cycle
+   * action does (one operation per app, by the database): ABORTED while another operation runs,
+   * FAILED_PRECONDITION when the app's state does not allow it, NOT_FOUND for apps the user may not see.
+   * The backups service then publishes the provisioner's request; the provisioner's result settles it.
+   */
+  beginArchiveOperation: handleUnaryCall<BeginArchiveOperationRequest, BeginArchiveOperationResponse>;
+  /**
+   * Backups service only: a new app owned by the caller, restored from a backup of `source_app_id`
+   * (which may be deleted: admins only then), placed on the backup's host and node, with its own port
+   * and quota slot, held by the restore operation.
+   */
+  restoreIntoNewApp: handleUnaryCall<RestoreIntoNewAppRequest, RestoreIntoNewAppResponse>;
+  /**
+   * Backups service only: gives back a claim taken by BeginArchiveOperation or RestoreIntoNewApp when
+   * the backups service could not record its side (nothing was sent to the provisioner).
+   */
+  abandonArchiveOperation: handleUnaryCall<AbandonArchiveOperationRequest, AbandonArchiveOperationResponse>;
 }
 
 export interface ApplicationsServiceClient extends Client {
@@ -5761,6 +6476,67 @@ export interface ApplicationsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetUserQuotaResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Backups service only, on behalf of the end user who asked (or of the app's owner for a scheduled
+   * backup). Claims the app for a backup or a restore onto its own container exactly as a life-cycle
+   * action does (one operation per app, by the database): ABORTED while another operation runs,
+   * FAILED_PRECONDITION when the app's state does not allow it, NOT_FOUND for apps the user may not see.
+   * The backups service then publishes the provisioner's request; the provisioner's result settles it.
+   */
+  beginArchiveOperation(
+    request: BeginArchiveOperationRequest,
+    callback: (error: ServiceError | null, response: BeginArchiveOperationResponse) => void,
+  ): ClientUnaryCall;
+  beginArchiveOperation(
+    request: BeginArchiveOperationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BeginArchiveOperationResponse) => void,
+  ): ClientUnaryCall;
+  beginArchiveOperation(
+    request: BeginArchiveOperationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BeginArchiveOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Backups service only: a new app owned by the caller, restored from a backup of `source_app_id`
+   * (which may be deleted: admins only then), placed on the backup's host and node, with its own port
+   * and quota slot, held by the restore operation.
+   */
+  restoreIntoNewApp(
+    request: RestoreIntoNewAppRequest,
+    callback: (error: ServiceError | null, response: RestoreIntoNewAppResponse) => void,
+  ): ClientUnaryCall;
+  restoreIntoNewApp(
+    request: RestoreIntoNewAppRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RestoreIntoNewAppResponse) => void,
+  ): ClientUnaryCall;
+  restoreIntoNewApp(
+    request: RestoreIntoNewAppRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RestoreIntoNewAppResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Backups service only: gives back a claim taken by BeginArchiveOperation or RestoreIntoNewApp when
+   * the backups service could not record its side (nothing was sent to the provisioner).
+   */
+  abandonArchiveOperation(
+    request: AbandonArchiveOperationRequest,
+    callback: (error: ServiceError | null, response: AbandonArchiveOperationResponse) => void,
+  ): ClientUnaryCall;
+  abandonArchiveOperation(
+    request: AbandonArchiveOperationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AbandonArchiveOperationResponse) => void,
+  ): ClientUnaryCall;
+  abandonArchiveOperation(
+    request: AbandonArchiveOperationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AbandonArchiveOperationResponse) => void,
   ): ClientUnaryCall;
 }
 

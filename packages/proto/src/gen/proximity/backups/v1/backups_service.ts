@@ -24,13 +24,126 @@ export const protobufPackage = "proximity.backups.v1";
 
 export const protobufFileName = "proximity/backups/v1/backups_service.proto";
 
+export interface Backup {
+  id: string;
+  appId: string;
+  ownerId: string;
+  hostId: string;
+  node: string;
+  vmid: number;
+  /** Proxmox storage holding the archive ("" until the provisioner has chosen it). */
+  storage: string;
+  /** Volume id, `<storage>:backup/vzdump-lxc-<vmid>-<time>.tar.zst` ("" until completed). */
+  volid: string;
+  sizeBytes: number;
+  /** snapshot | suspend | stop */
+  mode: string;
+  /** zstd | gzip | lzo */
+  compression: string;
+  /** running | completed | failed | missing | deleting */
+  status: string;
+  /** manual | scheduled */
+  trigger: string;
+  /** Why it failed or went missing, in words safe to show ("" otherwise). */
+  error: string;
+  createdAt: Date | undefined;
+  completedAt?:
+    | Date
+    | undefined;
+  /** A restore from this backup is running. */
+  restoring: boolean;
+  /** The app was deleted (its backups stay, for admins). */
+  appDeleted: boolean;
+  /** Whether it can be restored now (completed, archive present, no restore running). */
+  restorable: boolean;
+}
+
+export interface CreateBackupRequest {
+  appId: string;
+  /** snapshot (default) | suspend | stop */
+  mode: string;
+  /** zstd (default) | gzip | lzo */
+  compression: string;
+  /** Proxmox storage for the archive; "" = the host's configured backup storage. */
+  storage: string;
+}
+
+export interface CreateBackupResponse {
+  backup: Backup | undefined;
+}
+
+export interface ListBackupsRequest {
+  /** "" = every backup the caller may see. */
+  appId: string;
+  /** "" = any status. */
+  status: string;
+  page: number;
+  perPage: number;
+}
+
+export interface ListBackupsResponse {
+  items: Backup[];
+  total: number;
+  page: number;
+  perPage: number;
+}
+
+export interface GetBackupRequest {
+  appId: string;
+  backupId: string;
+}
+
+export interface GetBackupResponse {
+  backup: Backup | undefined;
+}
+
+export interface DeleteBackupRequest {
+  appId: string;
+  backupId: string;
+}
+
+export interface DeleteBackupResponse {
+  backup: Backup | undefined;
+}
+
+export interface RestoreBackupRequest {
+  appId: string;
+  backupId: string;
+  /** "" = restore onto the app's own container; else a new app with this hostname, owned by the caller. */
+  newHostname: string;
+}
+
+export interface RestoreBackupResponse {
+  backup:
+    | Backup
+    | undefined;
+  /** The app being restored (the backup's own app, or the new one). */
+  targetAppId: string;
+  operationId: string;
+  newApp: boolean;
+}
+
 export interface BackupPolicy {
   appId: string;
   enabled: boolean;
-  /** Cron-style schedule, e.g. "0 3 * * *". */
+  /** Cron expression (minute hour day-of-month month day-of-week), e.g. "0 3 * * *". */
   schedule: string;
+  /** Retention with Proxmox's prune-backups semantics; 0 = rule off. Applies to scheduled backups. */
   keepLast: number;
   updatedAt: Date | undefined;
+  keepHourly: number;
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+  keepYearly: number;
+  /** IANA time zone the schedule and the retention periods are read in. */
+  timeZone: string;
+  /** Mode and compression of scheduled backups. */
+  mode: string;
+  compression: string;
+  /** Next scheduled run (unset when disabled) and the last one. */
+  nextRunAt?: Date | undefined;
+  lastRunAt?: Date | undefined;
 }
 
 export interface GetBackupPolicyRequest {
@@ -41,8 +154,1452 @@ export interface GetBackupPolicyResponse {
   policy: BackupPolicy | undefined;
 }
 
+export interface UpdateBackupPolicyRequest {
+  appId: string;
+  enabled: boolean;
+  schedule: string;
+  timeZone: string;
+  mode: string;
+  compression: string;
+  keepLast: number;
+  keepHourly: number;
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+  keepYearly: number;
+}
+
+export interface UpdateBackupPolicyResponse {
+  policy: BackupPolicy | undefined;
+}
+
+function createBaseBackup(): Backup {
+  return {
+    id: "",
+    appId: "",
+    ownerId: "",
+    hostId: "",
+    node: "",
+    vmid: 0,
+    storage: "",
+    volid: "",
+    sizeBytes: 0,
+    mode: "",
+    compression: "",
+    status: "",
+    trigger: "",
+    error: "",
+    createdAt: undefined,
+    completedAt: undefined,
+    restoring: false,
+    appDeleted: false,
+    restorable: false,
+  };
+}
+
+export const Backup: MessageFns<Backup> = {
+  encode(message: Backup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.appId !== "") {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(26).string(message.ownerId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(34).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(42).string(message.node);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(48).int32(message.vmid);
+    }
+    if (message.storage !== "") {
+      writer.uint32(58).string(message.storage);
+    }
+    if (message.volid !== "") {
+      writer.uint32(66).string(message.volid);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(72).int64(message.sizeBytes);
+    }
+    if (message.mode !== "") {
+      writer.uint32(82).string(message.mode);
+    }
+    if (message.compression !== "") {
+      writer.uint32(90).string(message.compression);
+    }
+    if (message.status !== "") {
+      writer.uint32(98).string(message.status);
+    }
+    if (message.trigger !== "") {
+      writer.uint32(106).string(message.trigger);
+    }
+    if (message.error !== "") {
+      writer.uint32(114).string(message.error);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(122).fork()).join();
+    }
+    if (message.completedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(130).fork()).join();
+    }
+    if (message.restoring !== false) {
+      writer.uint32(136).bool(message.restoring);
+    }
+    if (message.appDeleted !== false) {
+      writer.uint32(144).bool(message.appDeleted);
+    }
+    if (message.restorable !== false) {
+      writer.uint32(152).bool(message.restorable);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Backup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBackup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.storage = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.volid = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.compression = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.trigger = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.restoring = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.appDeleted = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.restorable = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Backup {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      storage: isSet(object.storage) ? globalThis.String(object.storage) : "",
+      volid: isSet(object.volid) ? globalThis.String(object.volid) : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      compression: isSet(object.compression) ? globalThis.String(object.compression) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      trigger: isSet(object.trigger) ? globalThis.String(object.trigger) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      completedAt: isSet(object.completedAt)
+        ? fromJsonTimestamp(object.completedAt)
+        : isSet(object.completed_at)
+        ? fromJsonTimestamp(object.completed_at)
+        : undefined,
+      restoring: isSet(object.restoring) ? globalThis.Boolean(object.restoring) : false,
+      appDeleted: isSet(object.appDeleted)
+        ? globalThis.Boolean(object.appDeleted)
+        : isSet(object.app_deleted)
+        ? globalThis.Boolean(object.app_deleted)
+        : false,
+      restorable: isSet(object.restorable) ? globalThis.Boolean(object.restorable) : false,
+    };
+  },
+
+  toJSON(message: Backup): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.storage !== "") {
+      obj.storage = message.storage;
+    }
+    if (message.volid !== "") {
+      obj.volid = message.volid;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.compression !== "") {
+      obj.compression = message.compression;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.trigger !== "") {
+      obj.trigger = message.trigger;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.completedAt !== undefined) {
+      obj.completedAt = message.completedAt.toISOString();
+    }
+    if (message.restoring !== false) {
+      obj.restoring = message.restoring;
+    }
+    if (message.appDeleted !== false) {
+      obj.appDeleted = message.appDeleted;
+    }
+    if (message.restorable !== false) {
+      obj.restorable = message.restorable;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Backup>): Backup {
+    return Backup.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Backup>): Backup {
+    const message = createBaseBackup();
+    message.id = object.id ?? "";
+    message.appId = object.appId ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.storage = object.storage ?? "";
+    message.volid = object.volid ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.mode = object.mode ?? "";
+    message.compression = object.compression ?? "";
+    message.status = object.status ?? "";
+    message.trigger = object.trigger ?? "";
+    message.error = object.error ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.completedAt = object.completedAt ?? undefined;
+    message.restoring = object.restoring ?? false;
+    message.appDeleted = object.appDeleted ?? false;
+    message.restorable = object.restorable ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateBackupRequest(): CreateBackupRequest {
+  return { appId: "", mode: "", compression: "", storage: "" };
+}
+
+export const CreateBackupRequest: MessageFns<CreateBackupRequest> = {
+  encode(message: CreateBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.mode !== "") {
+      writer.uint32(18).string(message.mode);
+    }
+    if (message.compression !== "") {
+      writer.uint32(26).string(message.compression);
+    }
+    if (message.storage !== "") {
+      writer.uint32(34).string(message.storage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.compression = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.storage = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateBackupRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      compression: isSet(object.compression) ? globalThis.String(object.compression) : "",
+      storage: isSet(object.storage) ? globalThis.String(object.storage) : "",
+    };
+  },
+
+  toJSON(message: CreateBackupRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.compression !== "") {
+      obj.compression = message.compression;
+    }
+    if (message.storage !== "") {
+      obj.storage = message.storage;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateBackupRequest>): CreateBackupRequest {
+    return CreateBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateBackupRequest>): CreateBackupRequest {
+    const message = createBaseCreateBackupRequest();
+    message.appId = object.appId ?? "";
+    message.mode = object.mode ?? "";
+    message.compression = object.compression ?? "";
+    message.storage = object.storage ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateBackupResponse(): CreateBackupResponse {
+  return { backup: undefined };
+}
+
+export const CreateBackupResponse: MessageFns<CreateBackupResponse> = {
+  encode(message: CreateBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      Backup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = Backup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateBackupResponse {
+    return { backup: isSet(object.backup) ? Backup.fromJSON(object.backup) : undefined };
+  },
+
+  toJSON(message: CreateBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = Backup.toJSON(message.backup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateBackupResponse>): CreateBackupResponse {
+    return CreateBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateBackupResponse>): CreateBackupResponse {
+    const message = createBaseCreateBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? Backup.fromPartial(object.backup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListBackupsRequest(): ListBackupsRequest {
+  return { appId: "", status: "", page: 0, perPage: 0 };
+}
+
+export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
+  encode(message: ListBackupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.page !== 0) {
+      writer.uint32(24).int32(message.page);
+    }
+    if (message.perPage !== 0) {
+      writer.uint32(32).int32(message.perPage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBackupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBackupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.page = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.perPage = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBackupsRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      page: isSet(object.page) ? globalThis.Number(object.page) : 0,
+      perPage: isSet(object.perPage)
+        ? globalThis.Number(object.perPage)
+        : isSet(object.per_page)
+        ? globalThis.Number(object.per_page)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListBackupsRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.page !== 0) {
+      obj.page = Math.round(message.page);
+    }
+    if (message.perPage !== 0) {
+      obj.perPage = Math.round(message.perPage);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListBackupsRequest>): ListBackupsRequest {
+    return ListBackupsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListBackupsRequest>): ListBackupsRequest {
+    const message = createBaseListBackupsRequest();
+    message.appId = object.appId ?? "";
+    message.status = object.status ?? "";
+    message.page = object.page ?? 0;
+    message.perPage = object.perPage ?? 0;
+    return message;
+  },
+};
+
+function createBaseListBackupsResponse(): ListBackupsResponse {
+  return { items: [], total: 0, page: 0, perPage: 0 };
+}
+
+export const ListBackupsResponse: MessageFns<ListBackupsResponse> = {
+  encode(message: ListBackupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Backup.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int32(message.total);
+    }
+    if (message.page !== 0) {
+      writer.uint32(24).int32(message.page);
+    }
+    if (message.perPage !== 0) {
+      writer.uint32(32).int32(message.perPage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBackupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBackupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Backup.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.page = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.perPage = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBackupsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Backup.fromJSON(e)) : [],
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      page: isSet(object.page) ? globalThis.Number(object.page) : 0,
+      perPage: isSet(object.perPage)
+        ? globalThis.Number(object.perPage)
+        : isSet(object.per_page)
+        ? globalThis.Number(object.per_page)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListBackupsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Backup.toJSON(e));
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.page !== 0) {
+      obj.page = Math.round(message.page);
+    }
+    if (message.perPage !== 0) {
+      obj.perPage = Math.round(message.perPage);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListBackupsResponse>): ListBackupsResponse {
+    return ListBackupsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListBackupsResponse>): ListBackupsResponse {
+    const message = createBaseListBackupsResponse();
+    message.items = object.items?.map((e) => Backup.fromPartial(e)) || [];
+    message.total = object.total ?? 0;
+    message.page = object.page ?? 0;
+    message.perPage = object.perPage ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetBackupRequest(): GetBackupRequest {
+  return { appId: "", backupId: "" };
+}
+
+export const GetBackupRequest: MessageFns<GetBackupRequest> = {
+  encode(message: GetBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(18).string(message.backupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBackupRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetBackupRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBackupRequest>): GetBackupRequest {
+    return GetBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBackupRequest>): GetBackupRequest {
+    const message = createBaseGetBackupRequest();
+    message.appId = object.appId ?? "";
+    message.backupId = object.backupId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetBackupResponse(): GetBackupResponse {
+  return { backup: undefined };
+}
+
+export const GetBackupResponse: MessageFns<GetBackupResponse> = {
+  encode(message: GetBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      Backup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = Backup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBackupResponse {
+    return { backup: isSet(object.backup) ? Backup.fromJSON(object.backup) : undefined };
+  },
+
+  toJSON(message: GetBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = Backup.toJSON(message.backup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBackupResponse>): GetBackupResponse {
+    return GetBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBackupResponse>): GetBackupResponse {
+    const message = createBaseGetBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? Backup.fromPartial(object.backup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteBackupRequest(): DeleteBackupRequest {
+  return { appId: "", backupId: "" };
+}
+
+export const DeleteBackupRequest: MessageFns<DeleteBackupRequest> = {
+  encode(message: DeleteBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(18).string(message.backupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteBackupRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteBackupRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteBackupRequest>): DeleteBackupRequest {
+    return DeleteBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteBackupRequest>): DeleteBackupRequest {
+    const message = createBaseDeleteBackupRequest();
+    message.appId = object.appId ?? "";
+    message.backupId = object.backupId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteBackupResponse(): DeleteBackupResponse {
+  return { backup: undefined };
+}
+
+export const DeleteBackupResponse: MessageFns<DeleteBackupResponse> = {
+  encode(message: DeleteBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      Backup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = Backup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteBackupResponse {
+    return { backup: isSet(object.backup) ? Backup.fromJSON(object.backup) : undefined };
+  },
+
+  toJSON(message: DeleteBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = Backup.toJSON(message.backup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteBackupResponse>): DeleteBackupResponse {
+    return DeleteBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteBackupResponse>): DeleteBackupResponse {
+    const message = createBaseDeleteBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? Backup.fromPartial(object.backup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestoreBackupRequest(): RestoreBackupRequest {
+  return { appId: "", backupId: "", newHostname: "" };
+}
+
+export const RestoreBackupRequest: MessageFns<RestoreBackupRequest> = {
+  encode(message: RestoreBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(18).string(message.backupId);
+    }
+    if (message.newHostname !== "") {
+      writer.uint32(26).string(message.newHostname);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.newHostname = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreBackupRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+      newHostname: isSet(object.newHostname)
+        ? globalThis.String(object.newHostname)
+        : isSet(object.new_hostname)
+        ? globalThis.String(object.new_hostname)
+        : "",
+    };
+  },
+
+  toJSON(message: RestoreBackupRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    if (message.newHostname !== "") {
+      obj.newHostname = message.newHostname;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreBackupRequest>): RestoreBackupRequest {
+    return RestoreBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreBackupRequest>): RestoreBackupRequest {
+    const message = createBaseRestoreBackupRequest();
+    message.appId = object.appId ?? "";
+    message.backupId = object.backupId ?? "";
+    message.newHostname = object.newHostname ?? "";
+    return message;
+  },
+};
+
+function createBaseRestoreBackupResponse(): RestoreBackupResponse {
+  return { backup: undefined, targetAppId: "", operationId: "", newApp: false };
+}
+
+export const RestoreBackupResponse: MessageFns<RestoreBackupResponse> = {
+  encode(message: RestoreBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      Backup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    if (message.targetAppId !== "") {
+      writer.uint32(18).string(message.targetAppId);
+    }
+    if (message.operationId !== "") {
+      writer.uint32(26).string(message.operationId);
+    }
+    if (message.newApp !== false) {
+      writer.uint32(32).bool(message.newApp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = Backup.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.targetAppId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.newApp = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreBackupResponse {
+    return {
+      backup: isSet(object.backup) ? Backup.fromJSON(object.backup) : undefined,
+      targetAppId: isSet(object.targetAppId)
+        ? globalThis.String(object.targetAppId)
+        : isSet(object.target_app_id)
+        ? globalThis.String(object.target_app_id)
+        : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      newApp: isSet(object.newApp)
+        ? globalThis.Boolean(object.newApp)
+        : isSet(object.new_app)
+        ? globalThis.Boolean(object.new_app)
+        : false,
+    };
+  },
+
+  toJSON(message: RestoreBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = Backup.toJSON(message.backup);
+    }
+    if (message.targetAppId !== "") {
+      obj.targetAppId = message.targetAppId;
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.newApp !== false) {
+      obj.newApp = message.newApp;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreBackupResponse>): RestoreBackupResponse {
+    return RestoreBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreBackupResponse>): RestoreBackupResponse {
+    const message = createBaseRestoreBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? Backup.fromPartial(object.backup)
+      : undefined;
+    message.targetAppId = object.targetAppId ?? "";
+    message.operationId = object.operationId ?? "";
+    message.newApp = object.newApp ?? false;
+    return message;
+  },
+};
+
 function createBaseBackupPolicy(): BackupPolicy {
-  return { appId: "", enabled: false, schedule: "", keepLast: 0, updatedAt: undefined };
+  return {
+    appId: "",
+    enabled: false,
+    schedule: "",
+    keepLast: 0,
+    updatedAt: undefined,
+    keepHourly: 0,
+    keepDaily: 0,
+    keepWeekly: 0,
+    keepMonthly: 0,
+    keepYearly: 0,
+    timeZone: "",
+    mode: "",
+    compression: "",
+    nextRunAt: undefined,
+    lastRunAt: undefined,
+  };
 }
 
 export const BackupPolicy: MessageFns<BackupPolicy> = {
@@ -61,6 +1618,36 @@ export const BackupPolicy: MessageFns<BackupPolicy> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(42).fork()).join();
+    }
+    if (message.keepHourly !== 0) {
+      writer.uint32(48).int32(message.keepHourly);
+    }
+    if (message.keepDaily !== 0) {
+      writer.uint32(56).int32(message.keepDaily);
+    }
+    if (message.keepWeekly !== 0) {
+      writer.uint32(64).int32(message.keepWeekly);
+    }
+    if (message.keepMonthly !== 0) {
+      writer.uint32(72).int32(message.keepMonthly);
+    }
+    if (message.keepYearly !== 0) {
+      writer.uint32(80).int32(message.keepYearly);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(90).string(message.timeZone);
+    }
+    if (message.mode !== "") {
+      writer.uint32(98).string(message.mode);
+    }
+    if (message.compression !== "") {
+      writer.uint32(106).string(message.compression);
+    }
+    if (message.nextRunAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextRunAt), writer.uint32(114).fork()).join();
+    }
+    if (message.lastRunAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastRunAt), writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -118,6 +1705,86 @@ export const BackupPolicy: MessageFns<BackupPolicy> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.keepHourly = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.keepDaily = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.keepWeekly = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.keepMonthly = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.keepYearly = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.compression = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.nextRunAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.lastRunAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -149,6 +1816,48 @@ export const BackupPolicy: MessageFns<BackupPolicy> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      keepHourly: isSet(object.keepHourly)
+        ? globalThis.Number(object.keepHourly)
+        : isSet(object.keep_hourly)
+        ? globalThis.Number(object.keep_hourly)
+        : 0,
+      keepDaily: isSet(object.keepDaily)
+        ? globalThis.Number(object.keepDaily)
+        : isSet(object.keep_daily)
+        ? globalThis.Number(object.keep_daily)
+        : 0,
+      keepWeekly: isSet(object.keepWeekly)
+        ? globalThis.Number(object.keepWeekly)
+        : isSet(object.keep_weekly)
+        ? globalThis.Number(object.keep_weekly)
+        : 0,
+      keepMonthly: isSet(object.keepMonthly)
+        ? globalThis.Number(object.keepMonthly)
+        : isSet(object.keep_monthly)
+        ? globalThis.Number(object.keep_monthly)
+        : 0,
+      keepYearly: isSet(object.keepYearly)
+        ? globalThis.Number(object.keepYearly)
+        : isSet(object.keep_yearly)
+        ? globalThis.Number(object.keep_yearly)
+        : 0,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      compression: isSet(object.compression) ? globalThis.String(object.compression) : "",
+      nextRunAt: isSet(object.nextRunAt)
+        ? fromJsonTimestamp(object.nextRunAt)
+        : isSet(object.next_run_at)
+        ? fromJsonTimestamp(object.next_run_at)
+        : undefined,
+      lastRunAt: isSet(object.lastRunAt)
+        ? fromJsonTimestamp(object.lastRunAt)
+        : isSet(object.last_run_at)
+        ? fromJsonTimestamp(object.last_run_at)
+        : undefined,
     };
   },
 
@@ -169,6 +1878,36 @@ export const BackupPolicy: MessageFns<BackupPolicy> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.keepHourly !== 0) {
+      obj.keepHourly = Math.round(message.keepHourly);
+    }
+    if (message.keepDaily !== 0) {
+      obj.keepDaily = Math.round(message.keepDaily);
+    }
+    if (message.keepWeekly !== 0) {
+      obj.keepWeekly = Math.round(message.keepWeekly);
+    }
+    if (message.keepMonthly !== 0) {
+      obj.keepMonthly = Math.round(message.keepMonthly);
+    }
+    if (message.keepYearly !== 0) {
+      obj.keepYearly = Math.round(message.keepYearly);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.compression !== "") {
+      obj.compression = message.compression;
+    }
+    if (message.nextRunAt !== undefined) {
+      obj.nextRunAt = message.nextRunAt.toISOString();
+    }
+    if (message.lastRunAt !== undefined) {
+      obj.lastRunAt = message.lastRunAt.toISOString();
+    }
     return obj;
   },
 
@@ -182,6 +1921,16 @@ export const BackupPolicy: MessageFns<BackupPolicy> = {
     message.schedule = object.schedule ?? "";
     message.keepLast = object.keepLast ?? 0;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.keepHourly = object.keepHourly ?? 0;
+    message.keepDaily = object.keepDaily ?? 0;
+    message.keepWeekly = object.keepWeekly ?? 0;
+    message.keepMonthly = object.keepMonthly ?? 0;
+    message.keepYearly = object.keepYearly ?? 0;
+    message.timeZone = object.timeZone ?? "";
+    message.mode = object.mode ?? "";
+    message.compression = object.compression ?? "";
+    message.nextRunAt = object.nextRunAt ?? undefined;
+    message.lastRunAt = object.lastRunAt ?? undefined;
     return message;
   },
 };
@@ -328,9 +2077,431 @@ export const GetBackupPolicyResponse: MessageFns<GetBackupPolicyResponse> = {
   },
 };
 
-/** Backups and backup policies of apps. */
+function createBaseUpdateBackupPolicyRequest(): UpdateBackupPolicyRequest {
+  return {
+    appId: "",
+    enabled: false,
+    schedule: "",
+    timeZone: "",
+    mode: "",
+    compression: "",
+    keepLast: 0,
+    keepHourly: 0,
+    keepDaily: 0,
+    keepWeekly: 0,
+    keepMonthly: 0,
+    keepYearly: 0,
+  };
+}
+
+export const UpdateBackupPolicyRequest: MessageFns<UpdateBackupPolicyRequest> = {
+  encode(message: UpdateBackupPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.enabled !== false) {
+      writer.uint32(16).bool(message.enabled);
+    }
+    if (message.schedule !== "") {
+      writer.uint32(26).string(message.schedule);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(34).string(message.timeZone);
+    }
+    if (message.mode !== "") {
+      writer.uint32(42).string(message.mode);
+    }
+    if (message.compression !== "") {
+      writer.uint32(50).string(message.compression);
+    }
+    if (message.keepLast !== 0) {
+      writer.uint32(56).int32(message.keepLast);
+    }
+    if (message.keepHourly !== 0) {
+      writer.uint32(64).int32(message.keepHourly);
+    }
+    if (message.keepDaily !== 0) {
+      writer.uint32(72).int32(message.keepDaily);
+    }
+    if (message.keepWeekly !== 0) {
+      writer.uint32(80).int32(message.keepWeekly);
+    }
+    if (message.keepMonthly !== 0) {
+      writer.uint32(88).int32(message.keepMonthly);
+    }
+    if (message.keepYearly !== 0) {
+      writer.uint32(96).int32(message.keepYearly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateBackupPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateBackupPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.schedule = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.compression = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.keepLast = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.keepHourly = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.keepDaily = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.keepWeekly = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.keepMonthly = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.keepYearly = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateBackupPolicyRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : false,
+      schedule: isSet(object.schedule) ? globalThis.String(object.schedule) : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      compression: isSet(object.compression) ? globalThis.String(object.compression) : "",
+      keepLast: isSet(object.keepLast)
+        ? globalThis.Number(object.keepLast)
+        : isSet(object.keep_last)
+        ? globalThis.Number(object.keep_last)
+        : 0,
+      keepHourly: isSet(object.keepHourly)
+        ? globalThis.Number(object.keepHourly)
+        : isSet(object.keep_hourly)
+        ? globalThis.Number(object.keep_hourly)
+        : 0,
+      keepDaily: isSet(object.keepDaily)
+        ? globalThis.Number(object.keepDaily)
+        : isSet(object.keep_daily)
+        ? globalThis.Number(object.keep_daily)
+        : 0,
+      keepWeekly: isSet(object.keepWeekly)
+        ? globalThis.Number(object.keepWeekly)
+        : isSet(object.keep_weekly)
+        ? globalThis.Number(object.keep_weekly)
+        : 0,
+      keepMonthly: isSet(object.keepMonthly)
+        ? globalThis.Number(object.keepMonthly)
+        : isSet(object.keep_monthly)
+        ? globalThis.Number(object.keep_monthly)
+        : 0,
+      keepYearly: isSet(object.keepYearly)
+        ? globalThis.Number(object.keepYearly)
+        : isSet(object.keep_yearly)
+        ? globalThis.Number(object.keep_yearly)
+        : 0,
+    };
+  },
+
+  toJSON(message: UpdateBackupPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.enabled !== false) {
+      obj.enabled = message.enabled;
+    }
+    if (message.schedule !== "") {
+      obj.schedule = message.schedule;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.compression !== "") {
+      obj.compression = message.compression;
+    }
+    if (message.keepLast !== 0) {
+      obj.keepLast = Math.round(message.keepLast);
+    }
+    if (message.keepHourly !== 0) {
+      obj.keepHourly = Math.round(message.keepHourly);
+    }
+    if (message.keepDaily !== 0) {
+      obj.keepDaily = Math.round(message.keepDaily);
+    }
+    if (message.keepWeekly !== 0) {
+      obj.keepWeekly = Math.round(message.keepWeekly);
+    }
+    if (message.keepMonthly !== 0) {
+      obj.keepMonthly = Math.round(message.keepMonthly);
+    }
+    if (message.keepYearly !== 0) {
+      obj.keepYearly = Math.round(message.keepYearly);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateBackupPolicyRequest>): UpdateBackupPolicyRequest {
+    return UpdateBackupPolicyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateBackupPolicyRequest>): UpdateBackupPolicyRequest {
+    const message = createBaseUpdateBackupPolicyRequest();
+    message.appId = object.appId ?? "";
+    message.enabled = object.enabled ?? false;
+    message.schedule = object.schedule ?? "";
+    message.timeZone = object.timeZone ?? "";
+    message.mode = object.mode ?? "";
+    message.compression = object.compression ?? "";
+    message.keepLast = object.keepLast ?? 0;
+    message.keepHourly = object.keepHourly ?? 0;
+    message.keepDaily = object.keepDaily ?? 0;
+    message.keepWeekly = object.keepWeekly ?? 0;
+    message.keepMonthly = object.keepMonthly ?? 0;
+    message.keepYearly = object.keepYearly ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateBackupPolicyResponse(): UpdateBackupPolicyResponse {
+  return { policy: undefined };
+}
+
+export const UpdateBackupPolicyResponse: MessageFns<UpdateBackupPolicyResponse> = {
+  encode(message: UpdateBackupPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      BackupPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateBackupPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateBackupPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = BackupPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateBackupPolicyResponse {
+    return { policy: isSet(object.policy) ? BackupPolicy.fromJSON(object.policy) : undefined };
+  },
+
+  toJSON(message: UpdateBackupPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = BackupPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateBackupPolicyResponse>): UpdateBackupPolicyResponse {
+    return UpdateBackupPolicyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateBackupPolicyResponse>): UpdateBackupPolicyResponse {
+    const message = createBaseUpdateBackupPolicyResponse();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? BackupPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+/**
+ * Backups of apps (records of vzdump archives on the hosts' backup storages), their restores, and
+ * backup policies (schedule and retention). Every call is on behalf of an end user: a user reaches
+ * only backups of live apps they own (NOT_FOUND otherwise, exactly as for an unknown backup); an admin
+ * reaches every backup, also those of deleted apps. Ownership is checked in this service's own queries.
+ */
 export type BackupsServiceService = typeof BackupsServiceService;
 export const BackupsServiceService = {
+  /**
+   * Starts a backup of the app (202 semantics: the record is `running`). ABORTED (409) while another
+   * operation (a backup, a restore, a life-cycle action) runs on the app.
+   */
+  createBackup: {
+    path: "/proximity.backups.v1.BackupsService/CreateBackup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateBackupRequest): Buffer => Buffer.from(CreateBackupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateBackupRequest => CreateBackupRequest.decode(value),
+    responseSerialize: (value: CreateBackupResponse): Buffer =>
+      Buffer.from(CreateBackupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateBackupResponse => CreateBackupResponse.decode(value),
+  },
+  /** Backups of one app, or (app_id empty) every backup the caller may see, newest first. */
+  listBackups: {
+    path: "/proximity.backups.v1.BackupsService/ListBackups" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListBackupsRequest): Buffer => Buffer.from(ListBackupsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListBackupsRequest => ListBackupsRequest.decode(value),
+    responseSerialize: (value: ListBackupsResponse): Buffer => Buffer.from(ListBackupsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListBackupsResponse => ListBackupsResponse.decode(value),
+  },
+  getBackup: {
+    path: "/proximity.backups.v1.BackupsService/GetBackup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetBackupRequest): Buffer => Buffer.from(GetBackupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetBackupRequest => GetBackupRequest.decode(value),
+    responseSerialize: (value: GetBackupResponse): Buffer => Buffer.from(GetBackupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetBackupResponse => GetBackupResponse.decode(value),
+  },
+  /** Deletes the archive from its storage (202 semantics: the record is `deleting`, then gone). */
+  deleteBackup: {
+    path: "/proximity.backups.v1.BackupsService/DeleteBackup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteBackupRequest): Buffer => Buffer.from(DeleteBackupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteBackupRequest => DeleteBackupRequest.decode(value),
+    responseSerialize: (value: DeleteBackupResponse): Buffer =>
+      Buffer.from(DeleteBackupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteBackupResponse => DeleteBackupResponse.decode(value),
+  },
+  /**
+   * Restores a completed backup onto its app's own container (stop, restore with force, start again
+   * when it was running), or into a new app when new_hostname is set (202 semantics).
+   */
+  restoreBackup: {
+    path: "/proximity.backups.v1.BackupsService/RestoreBackup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestoreBackupRequest): Buffer => Buffer.from(RestoreBackupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestoreBackupRequest => RestoreBackupRequest.decode(value),
+    responseSerialize: (value: RestoreBackupResponse): Buffer =>
+      Buffer.from(RestoreBackupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RestoreBackupResponse => RestoreBackupResponse.decode(value),
+  },
   getBackupPolicy: {
     path: "/proximity.backups.v1.BackupsService/GetBackupPolicy" as const,
     requestStream: false as const,
@@ -342,13 +2513,127 @@ export const BackupsServiceService = {
       Buffer.from(GetBackupPolicyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetBackupPolicyResponse => GetBackupPolicyResponse.decode(value),
   },
+  /** Replaces the app's policy (PUT semantics); the next scheduled run is computed from it. */
+  updateBackupPolicy: {
+    path: "/proximity.backups.v1.BackupsService/UpdateBackupPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateBackupPolicyRequest): Buffer =>
+      Buffer.from(UpdateBackupPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateBackupPolicyRequest => UpdateBackupPolicyRequest.decode(value),
+    responseSerialize: (value: UpdateBackupPolicyResponse): Buffer =>
+      Buffer.from(UpdateBackupPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateBackupPolicyResponse => UpdateBackupPolicyResponse.decode(value),
+  },
 } as const;
 
 export interface BackupsServiceServer extends UntypedServiceImplementation {
+  /**
+   * Starts a backup of the app (202 semantics: the record is `running`). ABORTED (409) while another
+   * operation (a backup, a restore, a life-cycle action) runs on the app.
+   */
+  createBackup: handleUnaryCall<CreateBackupRequest, CreateBackupResponse>;
+  /** Backups of one app, or (app_id empty) every backup the caller may see, newest first. */
+  listBackups: handleUnaryCall<ListBackupsRequest, ListBackupsResponse>;
+  getBackup: handleUnaryCall<GetBackupRequest, GetBackupResponse>;
+  /** Deletes the archive from its storage (202 semantics: the record is `deleting`, then gone). */
+  deleteBackup: handleUnaryCall<DeleteBackupRequest, DeleteBackupResponse>;
+  /**
+   * Restores a completed backup onto its app's own container (stop, restore with force, start again
+   * when it was running), or into a new app when new_hostname is set (202 semantics).
+   */
+  restoreBackup: handleUnaryCall<RestoreBackupRequest, RestoreBackupResponse>;
   getBackupPolicy: handleUnaryCall<GetBackupPolicyRequest, GetBackupPolicyResponse>;
+  /** Replaces the app's policy (PUT semantics); the next scheduled run is computed from it. */
+  updateBackupPolicy: handleUnaryCall<UpdateBackupPolicyRequest, UpdateBackupPolicyResponse>;
 }
 
 export interface BackupsServiceClient extends Client {
+  /**
+   * Starts a backup of the app (202 semantics: the record is `running`). ABORTED (409) while another
+   * operation (a backup, a restore, a life-cycle action) runs on the app.
+   */
+  createBackup(
+    request: CreateBackupRequest,
+    callback: (error: ServiceError | null, response: CreateBackupResponse) => void,
+  ): ClientUnaryCall;
+  createBackup(
+    request: CreateBackupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateBackupResponse) => void,
+  ): ClientUnaryCall;
+  createBackup(
+    request: CreateBackupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateBackupResponse) => void,
+  ): ClientUnaryCall;
+  /** Backups of one app, or (app_id empty) every backup the caller may see, newest first. */
+  listBackups(
+    request: ListBackupsRequest,
+    callback: (error: ServiceError | null, response: ListBackupsResponse) => void,
+  ): ClientUnaryCall;
+  listBackups(
+    request: ListBackupsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListBackupsResponse) => void,
+  ): ClientUnaryCall;
+  listBackups(
+    request: ListBackupsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListBackupsResponse) => void,
+  ): ClientUnaryCall;
+  getBackup(
+    request: GetBackupRequest,
+    callback: (error: ServiceError | null, response: GetBackupResponse) => void,
+  ): ClientUnaryCall;
+  getBackup(
+    request: GetBackupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetBackupResponse) => void,
+  ): ClientUnaryCall;
+  getBackup(
+    request: GetBackupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetBackupResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes the archive from its storage (202 semantics: the record is `deleting`, then gone). */
+  deleteBackup(
+    request: DeleteBackupRequest,
+    callback: (error: ServiceError | null, response: DeleteBackupResponse) => void,
+  ): ClientUnaryCall;
+  deleteBackup(
+    request: DeleteBackupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteBackupResponse) => void,
+  ): ClientUnaryCall;
+  deleteBackup(
+    request: DeleteBackupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteBackupResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Restores a completed backup onto its app's own container (stop, restore with force, start again
+   * when it was running), or into a new app when new_hostname is set (202 semantics).
+   */
+  restoreBackup(
+    request: RestoreBackupRequest,
+    callback: (error: ServiceError | null, response: RestoreBackupResponse) => void,
+  ): ClientUnaryCall;
+  restoreBackup(
+    request: RestoreBackupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RestoreBackupResponse) => void,
+  ): ClientUnaryCall;
+  restoreBackup(
+    request: RestoreBackupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RestoreBackupResponse) => void,
+  ): ClientUnaryCall;
   getBackupPolicy(
     request: GetBackupPolicyRequest,
     callback: (error: ServiceError | null, response: GetBackupPolicyResponse) => void,
@@ -363,6 +2648,22 @@ export interface BackupsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetBackupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  /** Replaces the app's policy (PUT semantics); the next scheduled run is computed from it. */
+  updateBackupPolicy(
+    request: UpdateBackupPolicyRequest,
+    callback: (error: ServiceError | null, response: UpdateBackupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  updateBackupPolicy(
+    request: UpdateBackupPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateBackupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  updateBackupPolicy(
+    request: UpdateBackupPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateBackupPolicyResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -404,6 +2705,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {

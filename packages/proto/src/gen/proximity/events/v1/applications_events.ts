@@ -285,11 +285,31 @@ export interface AppAdopted {
   operationId: string;
 }
 
+/**
+ * subject: applications.v1.app_restored — a backup was restored onto the app's container, or into
+ * this new app (new_app; its owner is app.owner_id).
+ */
+export interface AppRestored {
+  app: AppRef | undefined;
+  operationId: string;
+  backupId: string;
+  newApp: boolean;
+  /** The app the backup was taken of (= app.app_id unless new_app). */
+  sourceAppId: string;
+}
+
+/** subject: applications.v1.app_backed_up — a backup of the app's container ended OK. */
+export interface AppBackedUp {
+  app: AppRef | undefined;
+  operationId: string;
+  backupId: string;
+}
+
 /** subject: applications.v1.app_operation_failed — an operation ended without its effect. */
 export interface AppOperationFailed {
   app: AppRef | undefined;
   operationId: string;
-  /** deploy | start | stop | restart | update | delete | clone | adopt */
+  /** deploy | start | stop | restart | update | delete | clone | adopt | backup | restore */
   operation: string;
   reason: string;
   /** Status the app settled in (e.g. running after an update rolled back). */
@@ -2833,6 +2853,264 @@ export const AppAdopted: MessageFns<AppAdopted> = {
     const message = createBaseAppAdopted();
     message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
     message.operationId = object.operationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppRestored(): AppRestored {
+  return { app: undefined, operationId: "", backupId: "", newApp: false, sourceAppId: "" };
+}
+
+export const AppRestored: MessageFns<AppRestored> = {
+  encode(message: AppRestored, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(26).string(message.backupId);
+    }
+    if (message.newApp !== false) {
+      writer.uint32(32).bool(message.newApp);
+    }
+    if (message.sourceAppId !== "") {
+      writer.uint32(42).string(message.sourceAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppRestored {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppRestored();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.newApp = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sourceAppId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppRestored {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+      newApp: isSet(object.newApp)
+        ? globalThis.Boolean(object.newApp)
+        : isSet(object.new_app)
+        ? globalThis.Boolean(object.new_app)
+        : false,
+      sourceAppId: isSet(object.sourceAppId)
+        ? globalThis.String(object.sourceAppId)
+        : isSet(object.source_app_id)
+        ? globalThis.String(object.source_app_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppRestored): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    if (message.newApp !== false) {
+      obj.newApp = message.newApp;
+    }
+    if (message.sourceAppId !== "") {
+      obj.sourceAppId = message.sourceAppId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppRestored>): AppRestored {
+    return AppRestored.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppRestored>): AppRestored {
+    const message = createBaseAppRestored();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    message.backupId = object.backupId ?? "";
+    message.newApp = object.newApp ?? false;
+    message.sourceAppId = object.sourceAppId ?? "";
+    return message;
+  },
+};
+
+function createBaseAppBackedUp(): AppBackedUp {
+  return { app: undefined, operationId: "", backupId: "" };
+}
+
+export const AppBackedUp: MessageFns<AppBackedUp> = {
+  encode(message: AppBackedUp, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      AppRef.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.operationId !== "") {
+      writer.uint32(18).string(message.operationId);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(26).string(message.backupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppBackedUp {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppBackedUp();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = AppRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppBackedUp {
+    return {
+      app: isSet(object.app) ? AppRef.fromJSON(object.app) : undefined,
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AppBackedUp): unknown {
+    const obj: any = {};
+    if (message.app !== undefined) {
+      obj.app = AppRef.toJSON(message.app);
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppBackedUp>): AppBackedUp {
+    return AppBackedUp.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppBackedUp>): AppBackedUp {
+    const message = createBaseAppBackedUp();
+    message.app = (object.app !== undefined && object.app !== null) ? AppRef.fromPartial(object.app) : undefined;
+    message.operationId = object.operationId ?? "";
+    message.backupId = object.backupId ?? "";
     return message;
   },
 };

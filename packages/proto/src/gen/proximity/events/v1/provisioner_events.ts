@@ -22,6 +22,12 @@ export enum OperationKind {
   OPERATION_KIND_DELETE = 6,
   OPERATION_KIND_CLONE = 7,
   OPERATION_KIND_ADOPT = 8,
+  /** OPERATION_KIND_BACKUP - vzdump of the app's container (BackupRequested). */
+  OPERATION_KIND_BACKUP = 9,
+  /** OPERATION_KIND_RESTORE - Restore of an archive onto the app's container or into a new app (RestoreRequested). */
+  OPERATION_KIND_RESTORE = 10,
+  /** OPERATION_KIND_DELETE_BACKUP - Removal of an archive from its storage (BackupDeleteRequested); holds no app. */
+  OPERATION_KIND_DELETE_BACKUP = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -54,6 +60,15 @@ export function operationKindFromJSON(object: any): OperationKind {
     case 8:
     case "OPERATION_KIND_ADOPT":
       return OperationKind.OPERATION_KIND_ADOPT;
+    case 9:
+    case "OPERATION_KIND_BACKUP":
+      return OperationKind.OPERATION_KIND_BACKUP;
+    case 10:
+    case "OPERATION_KIND_RESTORE":
+      return OperationKind.OPERATION_KIND_RESTORE;
+    case 11:
+    case "OPERATION_KIND_DELETE_BACKUP":
+      return OperationKind.OPERATION_KIND_DELETE_BACKUP;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -81,10 +96,25 @@ export function operationKindToJSON(object: OperationKind): string {
       return "OPERATION_KIND_CLONE";
     case OperationKind.OPERATION_KIND_ADOPT:
       return "OPERATION_KIND_ADOPT";
+    case OperationKind.OPERATION_KIND_BACKUP:
+      return "OPERATION_KIND_BACKUP";
+    case OperationKind.OPERATION_KIND_RESTORE:
+      return "OPERATION_KIND_RESTORE";
+    case OperationKind.OPERATION_KIND_DELETE_BACKUP:
+      return "OPERATION_KIND_DELETE_BACKUP";
     case OperationKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/** The archive a backup operation wrote (found on the storage after the vzdump task ended OK). */
+export interface BackupArchive {
+  storage: string;
+  volid: string;
+  sizeBytes: number;
+  /** When Proxmox made it (the storage's ctime). */
+  createdAt: Date | undefined;
 }
 
 /** What the provisioner found of an adopted container. */
@@ -130,6 +160,12 @@ export interface OperationSucceeded {
     | undefined;
   /** Human summary for the app's log (e.g. "updated; snapshot removed"). */
   message: string;
+  /** Backup only: the archive written. */
+  archive:
+    | BackupArchive
+    | undefined;
+  /** Backup, restore and delete-backup: the backup record the operation was about. */
+  backupId: string;
 }
 
 /** subject: provisioner.v1.operation.failed */
@@ -145,6 +181,8 @@ export interface OperationFailed {
    * back: running as before); "" when unknown (the app needs attention).
    */
   containerStatus: string;
+  /** Backup, restore and delete-backup: the backup record the operation was about. */
+  backupId: string;
 }
 
 /** One container as its node reports it (GET /nodes/{node}/lxc). */
@@ -200,6 +238,154 @@ export interface HostChecked {
   pveVersion: string;
   nodes: NodeReport[];
 }
+
+/** One backup archive as a storage lists it (GET /nodes/{node}/storage/{storage}/content?content=backup). */
+export interface ArchiveObservation {
+  volid: string;
+  vmid: number;
+  sizeBytes: number;
+  createdAt: Date | undefined;
+  protected: boolean;
+  notes: string;
+}
+
+/**
+ * subject: provisioner.v1.backups_observed — the backup archives of one storage as one node of a host
+ * listed them, on the observation interval (storage-content reconciliation). A storage that did not
+ * answer publishes nothing (nothing is concluded from silence).
+ */
+export interface BackupsObserved {
+  hostId: string;
+  node: string;
+  storage: string;
+  observedAt: Date | undefined;
+  archives: ArchiveObservation[];
+}
+
+function createBaseBackupArchive(): BackupArchive {
+  return { storage: "", volid: "", sizeBytes: 0, createdAt: undefined };
+}
+
+export const BackupArchive: MessageFns<BackupArchive> = {
+  encode(message: BackupArchive, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.storage !== "") {
+      writer.uint32(10).string(message.storage);
+    }
+    if (message.volid !== "") {
+      writer.uint32(18).string(message.volid);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(24).int64(message.sizeBytes);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BackupArchive {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBackupArchive();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.storage = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.volid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BackupArchive {
+    return {
+      storage: isSet(object.storage) ? globalThis.String(object.storage) : "",
+      volid: isSet(object.volid) ? globalThis.String(object.volid) : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: BackupArchive): unknown {
+    const obj: any = {};
+    if (message.storage !== "") {
+      obj.storage = message.storage;
+    }
+    if (message.volid !== "") {
+      obj.volid = message.volid;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BackupArchive>): BackupArchive {
+    return BackupArchive.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BackupArchive>): BackupArchive {
+    const message = createBaseBackupArchive();
+    message.storage = object.storage ?? "";
+    message.volid = object.volid ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
 
 function createBaseAdoptedContainer(): AdoptedContainer {
   return { hostname: "", cores: 0, memoryMb: 0, diskGb: 0, ostype: "", config: {} };
@@ -642,6 +828,8 @@ function createBaseOperationSucceeded(): OperationSucceeded {
     containerStatus: "",
     adopted: undefined,
     message: "",
+    archive: undefined,
+    backupId: "",
   };
 }
 
@@ -676,6 +864,12 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     }
     if (message.message !== "") {
       writer.uint32(82).string(message.message);
+    }
+    if (message.archive !== undefined) {
+      BackupArchive.encode(message.archive, writer.uint32(90).fork()).join();
+    }
+    if (message.backupId !== "") {
+      writer.uint32(98).string(message.backupId);
     }
     return writer;
   },
@@ -773,6 +967,22 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
             message.message = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.archive = BackupArchive.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -817,6 +1027,12 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
         : "",
       adopted: isSet(object.adopted) ? AdoptedContainer.fromJSON(object.adopted) : undefined,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      archive: isSet(object.archive) ? BackupArchive.fromJSON(object.archive) : undefined,
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
     };
   },
 
@@ -852,6 +1068,12 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.archive !== undefined) {
+      obj.archive = BackupArchive.toJSON(message.archive);
+    }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
     return obj;
   },
 
@@ -872,12 +1094,16 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
       ? AdoptedContainer.fromPartial(object.adopted)
       : undefined;
     message.message = object.message ?? "";
+    message.archive = (object.archive !== undefined && object.archive !== null)
+      ? BackupArchive.fromPartial(object.archive)
+      : undefined;
+    message.backupId = object.backupId ?? "";
     return message;
   },
 };
 
 function createBaseOperationFailed(): OperationFailed {
-  return { operationId: "", kind: 0, appId: "", reason: "", attempts: 0, containerStatus: "" };
+  return { operationId: "", kind: 0, appId: "", reason: "", attempts: 0, containerStatus: "", backupId: "" };
 }
 
 export const OperationFailed: MessageFns<OperationFailed> = {
@@ -899,6 +1125,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     }
     if (message.containerStatus !== "") {
       writer.uint32(50).string(message.containerStatus);
+    }
+    if (message.backupId !== "") {
+      writer.uint32(58).string(message.backupId);
     }
     return writer;
   },
@@ -964,6 +1193,14 @@ export const OperationFailed: MessageFns<OperationFailed> = {
             message.containerStatus = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.backupId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -996,6 +1233,11 @@ export const OperationFailed: MessageFns<OperationFailed> = {
         : isSet(object.container_status)
         ? globalThis.String(object.container_status)
         : "",
+      backupId: isSet(object.backupId)
+        ? globalThis.String(object.backupId)
+        : isSet(object.backup_id)
+        ? globalThis.String(object.backup_id)
+        : "",
     };
   },
 
@@ -1019,6 +1261,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     if (message.containerStatus !== "") {
       obj.containerStatus = message.containerStatus;
     }
+    if (message.backupId !== "") {
+      obj.backupId = message.backupId;
+    }
     return obj;
   },
 
@@ -1033,6 +1278,7 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     message.reason = object.reason ?? "";
     message.attempts = object.attempts ?? 0;
     message.containerStatus = object.containerStatus ?? "";
+    message.backupId = object.backupId ?? "";
     return message;
   },
 };
@@ -1819,6 +2065,306 @@ export const HostChecked: MessageFns<HostChecked> = {
     message.error = object.error ?? "";
     message.pveVersion = object.pveVersion ?? "";
     message.nodes = object.nodes?.map((e) => NodeReport.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseArchiveObservation(): ArchiveObservation {
+  return { volid: "", vmid: 0, sizeBytes: 0, createdAt: undefined, protected: false, notes: "" };
+}
+
+export const ArchiveObservation: MessageFns<ArchiveObservation> = {
+  encode(message: ArchiveObservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volid !== "") {
+      writer.uint32(10).string(message.volid);
+    }
+    if (message.vmid !== 0) {
+      writer.uint32(16).int32(message.vmid);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(24).int64(message.sizeBytes);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(34).fork()).join();
+    }
+    if (message.protected !== false) {
+      writer.uint32(40).bool(message.protected);
+    }
+    if (message.notes !== "") {
+      writer.uint32(50).string(message.notes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArchiveObservation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArchiveObservation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.vmid = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.protected = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArchiveObservation {
+    return {
+      volid: isSet(object.volid) ? globalThis.String(object.volid) : "",
+      vmid: isSet(object.vmid) ? globalThis.Number(object.vmid) : 0,
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      protected: isSet(object.protected) ? globalThis.Boolean(object.protected) : false,
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+    };
+  },
+
+  toJSON(message: ArchiveObservation): unknown {
+    const obj: any = {};
+    if (message.volid !== "") {
+      obj.volid = message.volid;
+    }
+    if (message.vmid !== 0) {
+      obj.vmid = Math.round(message.vmid);
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.protected !== false) {
+      obj.protected = message.protected;
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArchiveObservation>): ArchiveObservation {
+    return ArchiveObservation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArchiveObservation>): ArchiveObservation {
+    const message = createBaseArchiveObservation();
+    message.volid = object.volid ?? "";
+    message.vmid = object.vmid ?? 0;
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    message.protected = object.protected ?? false;
+    message.notes = object.notes ?? "";
+    return message;
+  },
+};
+
+function createBaseBackupsObserved(): BackupsObserved {
+  return { hostId: "", node: "", storage: "", observedAt: undefined, archives: [] };
+}
+
+export const BackupsObserved: MessageFns<BackupsObserved> = {
+  encode(message: BackupsObserved, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    if (message.node !== "") {
+      writer.uint32(18).string(message.node);
+    }
+    if (message.storage !== "") {
+      writer.uint32(26).string(message.storage);
+    }
+    if (message.observedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.observedAt), writer.uint32(34).fork()).join();
+    }
+    for (const v of message.archives) {
+      ArchiveObservation.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BackupsObserved {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBackupsObserved();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.storage = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.observedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.archives.push(ArchiveObservation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BackupsObserved {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      storage: isSet(object.storage) ? globalThis.String(object.storage) : "",
+      observedAt: isSet(object.observedAt)
+        ? fromJsonTimestamp(object.observedAt)
+        : isSet(object.observed_at)
+        ? fromJsonTimestamp(object.observed_at)
+        : undefined,
+      archives: globalThis.Array.isArray(object?.archives)
+        ? object.archives.map((e: any) => ArchiveObservation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BackupsObserved): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.storage !== "") {
+      obj.storage = message.storage;
+    }
+    if (message.observedAt !== undefined) {
+      obj.observedAt = message.observedAt.toISOString();
+    }
+    if (message.archives?.length) {
+      obj.archives = message.archives.map((e) => ArchiveObservation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BackupsObserved>): BackupsObserved {
+    return BackupsObserved.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BackupsObserved>): BackupsObserved {
+    const message = createBaseBackupsObserved();
+    message.hostId = object.hostId ?? "";
+    message.node = object.node ?? "";
+    message.storage = object.storage ?? "";
+    message.observedAt = object.observedAt ?? undefined;
+    message.archives = object.archives?.map((e) => ArchiveObservation.fromPartial(e)) || [];
     return message;
   },
 };

@@ -129,6 +129,8 @@ export interface Host {
    * empty. The CA itself only goes to the provisioner (GetHostConnectionResponse.tls_ca_pem).
    */
   tlsCaFingerprint: string;
+  /** Proxmox storage (with `backup` content) that backups of apps on this host go to. */
+  backupStorage: string;
 }
 
 /** Write-only credential material. Never returned by any RPC. */
@@ -152,6 +154,8 @@ export interface CreateHostRequest {
   sshUsername: string;
   /** PEM CA certificate(s) verifying the API's TLS; exclusive with tls_fingerprint. */
   tlsCaPem: string;
+  /** "" = "local" (Proxmox's default directory storage, which holds backups). */
+  backupStorage: string;
 }
 
 export interface CreateHostResponse {
@@ -233,6 +237,8 @@ export interface UpdateHostRequest {
    * CA (one verification mode at a time). Both in one request is a validation error.
    */
   tlsCaPem: string;
+  /** "" = keep. */
+  backupStorage: string;
 }
 
 export interface UpdateHostResponse {
@@ -689,6 +695,7 @@ function createBaseHost(): Host {
     lastCheckError: undefined,
     pveVersion: undefined,
     tlsCaFingerprint: "",
+    backupStorage: "",
   };
 }
 
@@ -744,6 +751,9 @@ export const Host: MessageFns<Host> = {
     }
     if (message.tlsCaFingerprint !== "") {
       writer.uint32(138).string(message.tlsCaFingerprint);
+    }
+    if (message.backupStorage !== "") {
+      writer.uint32(146).string(message.backupStorage);
     }
     return writer;
   },
@@ -897,6 +907,14 @@ export const Host: MessageFns<Host> = {
             message.tlsCaFingerprint = reader.string();
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.backupStorage = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -968,6 +986,11 @@ export const Host: MessageFns<Host> = {
         : isSet(object.tls_ca_fingerprint)
         ? globalThis.String(object.tls_ca_fingerprint)
         : "",
+      backupStorage: isSet(object.backupStorage)
+        ? globalThis.String(object.backupStorage)
+        : isSet(object.backup_storage)
+        ? globalThis.String(object.backup_storage)
+        : "",
     };
   },
 
@@ -1024,6 +1047,9 @@ export const Host: MessageFns<Host> = {
     if (message.tlsCaFingerprint !== "") {
       obj.tlsCaFingerprint = message.tlsCaFingerprint;
     }
+    if (message.backupStorage !== "") {
+      obj.backupStorage = message.backupStorage;
+    }
     return obj;
   },
 
@@ -1049,6 +1075,7 @@ export const Host: MessageFns<Host> = {
     message.lastCheckError = object.lastCheckError ?? undefined;
     message.pveVersion = object.pveVersion ?? undefined;
     message.tlsCaFingerprint = object.tlsCaFingerprint ?? "";
+    message.backupStorage = object.backupStorage ?? "";
     return message;
   },
 };
@@ -1179,6 +1206,7 @@ function createBaseCreateHostRequest(): CreateHostRequest {
     credentials: undefined,
     sshUsername: "",
     tlsCaPem: "",
+    backupStorage: "",
   };
 }
 
@@ -1216,6 +1244,9 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
     }
     if (message.tlsCaPem !== "") {
       writer.uint32(90).string(message.tlsCaPem);
+    }
+    if (message.backupStorage !== "") {
+      writer.uint32(98).string(message.backupStorage);
     }
     return writer;
   },
@@ -1321,6 +1352,14 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
             message.tlsCaPem = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.backupStorage = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1368,6 +1407,11 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
         : isSet(object.tls_ca_pem)
         ? globalThis.String(object.tls_ca_pem)
         : "",
+      backupStorage: isSet(object.backupStorage)
+        ? globalThis.String(object.backupStorage)
+        : isSet(object.backup_storage)
+        ? globalThis.String(object.backup_storage)
+        : "",
     };
   },
 
@@ -1406,6 +1450,9 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
     if (message.tlsCaPem !== "") {
       obj.tlsCaPem = message.tlsCaPem;
     }
+    if (message.backupStorage !== "") {
+      obj.backupStorage = message.backupStorage;
+    }
     return obj;
   },
 
@@ -1427,6 +1474,7 @@ export const CreateHostRequest: MessageFns<CreateHostRequest> = {
       : undefined;
     message.sshUsername = object.sshUsername ?? "";
     message.tlsCaPem = object.tlsCaPem ?? "";
+    message.backupStorage = object.backupStorage ?? "";
     return message;
   },
 };
@@ -2402,6 +2450,7 @@ function createBaseUpdateHostRequest(): UpdateHostRequest {
     nodes: [],
     credentials: undefined,
     tlsCaPem: "",
+    backupStorage: "",
   };
 }
 
@@ -2436,6 +2485,9 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
     }
     if (message.tlsCaPem !== "") {
       writer.uint32(82).string(message.tlsCaPem);
+    }
+    if (message.backupStorage !== "") {
+      writer.uint32(90).string(message.backupStorage);
     }
     return writer;
   },
@@ -2533,6 +2585,14 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
             message.tlsCaPem = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.backupStorage = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2573,6 +2633,11 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
         : isSet(object.tls_ca_pem)
         ? globalThis.String(object.tls_ca_pem)
         : "",
+      backupStorage: isSet(object.backupStorage)
+        ? globalThis.String(object.backupStorage)
+        : isSet(object.backup_storage)
+        ? globalThis.String(object.backup_storage)
+        : "",
     };
   },
 
@@ -2608,6 +2673,9 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
     if (message.tlsCaPem !== "") {
       obj.tlsCaPem = message.tlsCaPem;
     }
+    if (message.backupStorage !== "") {
+      obj.backupStorage = message.backupStorage;
+    }
     return obj;
   },
 
@@ -2628,6 +2696,7 @@ export const UpdateHostRequest: MessageFns<UpdateHostRequest> = {
       ? HostCredentials.fromPartial(object.credentials)
       : undefined;
     message.tlsCaPem = object.tlsCaPem ?? "";
+    message.backupStorage = object.backupStorage ?? "";
     return message;
   },
 };
