@@ -52,6 +52,7 @@ describe("hosts - update", () => {
         username: "",
         tlsFingerprint: "",
         tlsCaPem: "",
+        backupStorage: "",
         sshUsername: "",
         insecureHttp: false,
         nodes: [],
@@ -289,6 +290,7 @@ function hostRequestUpdate(id: string, over: Partial<hostsV1.UpdateHostRequest>)
     sshUsername: "",
     nodes: [],
     credentials: undefined,
+    backupStorage: "",
     ...over,
   };
 }

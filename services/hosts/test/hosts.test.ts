@@ -41,6 +41,7 @@ describe("hosts service", () => {
       username: "root@pam!proximity",
       status: "unknown",
       sshUsername: "root",
+      backupStorage: "local",
       nodes: [expect.objectContaining({ name: "pve1", sshPort: 2222, status: "unknown" })],
     });
 
@@ -187,4 +188,37 @@ describe("hosts service", () => {
         stack.hostsAs(caller).getHostConnection({ hostId: host!.id }, ADMIN),
       ).rejects.toBeInstanceOf(PermissionDeniedError);
   });
+
+  it("backup_storage - set on create, kept by an empty update, changed by a valid one, returned to the provisioner", async () => {
+    const gateway = stack.hostsAs("api-gateway");
+    const { host } = await gateway.createHost(hostRequest({ backupStorage: "nfs-backups" }), ADMIN);
+    expect(host?.backupStorage).toBe("nfs-backups");
+    const kept = await gateway.updateHost({ ...updateOf(host!.id), port: 8007 }, ADMIN);
+    expect(kept.host).toMatchObject({ port: 8007, backupStorage: "nfs-backups" });
+    const changed = await gateway.updateHost({ ...updateOf(host!.id), backupStorage: "pbs_1" }, ADMIN);
+    expect(changed.host?.backupStorage).toBe("pbs_1");
+    const conn = await stack.hostsAs("provisioner").getHostConnection({ hostId: host!.id });
+    expect(conn.host?.backupStorage).toBe("pbs_1");
+  });
+
+  it("backup_storage - an invalid storage id is a ValidationError on create and update, nothing changes", async () => {
+    const gateway = stack.hostsAs("api-gateway");
+    const created = await gateway
+      .createHost(hostRequest({ backupStorage: "Bad Storage" }), ADMIN)
+      .catch((e: unknown) => e);
+    expect(created).toBeInstanceOf(ValidationError);
+    expect((created as ValidationError).fieldErrors.map((f) => f.field)).toEqual(["backup_storage"]);
+    const { host } = await gateway.createHost(hostRequest(), ADMIN);
+    const updated = await gateway
+      .updateHost({ ...updateOf(host!.id), backupStorage: `x${"y".repeat(64)}` }, ADMIN)
+      .catch((e: unknown) => e);
+    expect(updated).toBeInstanceOf(ValidationError);
+    expect((updated as ValidationError).fieldErrors.map((f) => f.field)).toEqual(["backup_storage"]);
+    expect((await gateway.getHost({ id: host!.id }, ADMIN)).host?.backupStorage).toBe("local");
+  });
 });
+
+/** An UpdateHost request changing nothing. */
+function updateOf(id: string): hostsV1.UpdateHostRequest {
+  return hostsV1.UpdateHostRequest.fromPartial({ id });
+}

@@ -17,7 +17,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const ALL = ["0001_initial", "0002_host_checks", "0003_tls_ca_and_tofu"];
+const ALL = ["0001_initial", "0002_host_checks", "0003_tls_ca_and_tofu", "0004_backup_storage"];
 
 describe("hosts migrations", () => {
   it("migrations - up creates the tables, down removes them, up again works", async () => {
@@ -29,26 +29,50 @@ describe("hosts migrations", () => {
     expect(await migrateToLatest(db, options)).toEqual(ALL);
   });
 
+  it("migrations - 0004 adds backup_storage (existing hosts get 'local'); down removes it", async () => {
+    const options = { schema: "hosts", migrations: hostsMigrations };
+    expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
+    await sql`insert into hosts.hosts (id, name, address, port, auth_mode, username, ssh_username,
+      api_secret_name, ssh_secret_name) values ('00000000-0000-4000-8000-000000000001', 'old', 'h', 8006,
+      'api_token', 'u@pam!t', 'root', 'a', 's')`.execute(db);
+    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage"]);
+    const { rows } = await sql<{ backup_storage: string }>`select backup_storage from hosts.hosts`.execute(
+      db,
+    );
+    expect(rows).toEqual([{ backup_storage: "local" }]);
+    const before = await columnsOf("hosts");
+    expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
+    expect(await columnsOf("hosts")).toEqual(before.filter((c) => c !== "backup_storage"));
+    await sql`delete from hosts.hosts`.execute(db);
+    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage"]);
+  });
+
   it("migrations - 0003 adds the TLS CA and trust-on-first-use columns; down removes exactly those", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
     expect(await columnsOf("hosts")).toContain("tls_ca_pem");
     expect(await columnsOf("nodes")).toContain("trust_on_first_use");
+    expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     const before = { hosts: await columnsOf("hosts"), nodes: await columnsOf("nodes") };
     expect(await migrateDown(db, options)).toEqual(["0003_tls_ca_and_tofu"]);
     expect(await columnsOf("hosts")).toEqual(before.hosts.filter((c) => c !== "tls_ca_pem"));
     expect(await columnsOf("nodes")).toEqual(before.nodes.filter((c) => c !== "trust_on_first_use"));
-    expect(await migrateToLatest(db, options)).toEqual(["0003_tls_ca_and_tofu"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0003_tls_ca_and_tofu", "0004_backup_storage"]);
   });
 
   it("migrations - 0002 adds the check columns and its down removes exactly those", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
+    expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     expect(await migrateDown(db, options)).toEqual(["0003_tls_ca_and_tofu"]);
     const checkColumns = ["last_check_error", "last_checked_at", "next_check_at", "pve_version"];
     expect((await columnsOf("hosts")).filter((c) => checkColumns.includes(c))).toEqual(checkColumns);
     expect(await migrateDown(db, options)).toEqual(["0002_host_checks"]);
     expect((await columnsOf("hosts")).filter((c) => checkColumns.includes(c))).toEqual([]);
     expect(await columnsOf("nodes")).not.toContain("uptime_seconds");
-    expect(await migrateToLatest(db, options)).toEqual(["0002_host_checks", "0003_tls_ca_and_tofu"]);
+    expect(await migrateToLatest(db, options)).toEqual([
+      "0002_host_checks",
+      "0003_tls_ca_and_tofu",
+      "0004_backup_storage",
+    ]);
   });
 });
 

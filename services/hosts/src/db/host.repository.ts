@@ -33,6 +33,7 @@ export async function insertHost(
         tls_ca_pem: host.tlsCaPem,
         insecure_http: host.insecureHttp,
         ssh_username: host.sshUsername,
+        backup_storage: host.backupStorage,
         api_secret_name: host.apiSecretName,
         ssh_secret_name: host.sshSecretName,
       })
@@ -149,6 +150,7 @@ export async function updateHostSettings(
       tls_ca_pem: settings.tlsCaPem,
       insecure_http: settings.insecureHttp,
       ssh_username: settings.sshUsername,
+      backup_storage: settings.backupStorage,
       updated_at: sql<Date>`now()`,
     })
     .where("id", "=", id)

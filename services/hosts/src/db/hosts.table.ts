@@ -27,6 +27,8 @@ export interface HostsTable {
   pve_version: string | null;
   /** When the periodic round requests the next check (claimed by one replica). */
   next_check_at: Generated<Date>;
+  /** PVE storage id (with `backup` content) backups of apps on this host go to. */
+  backup_storage: Generated<string>;
 }
 
 /** Whether the provisioner could reach the host's API at its last check. */

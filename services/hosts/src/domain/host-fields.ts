@@ -32,4 +32,7 @@ export const isSshFingerprint = (s: string) => /^SHA256:[A-Za-z0-9+/]{43}=?$/.te
 /** A POSIX login name. */
 export const isSshUser = (s: string) => /^[a-z_][a-z0-9_-]{0,31}$/.test(s);
 
+/** A Proxmox storage id (PVE's `pve-storage-id` format), at most 64 characters. */
+export const isStorageId = (s: string) => s.length <= 64 && /^[a-z][a-z0-9\-_.]*$/.test(s);
+
 export const isUuid = (s: string) => UUID.test(s);

@@ -30,6 +30,8 @@ export interface HostSettings {
   readonly insecureHttp: boolean;
   readonly sshUsername: string;
   readonly nodes: readonly NewNode[];
+  /** PVE storage id (with `backup` content) backups of apps on this host go to. */
+  readonly backupStorage: string;
 }
 
 /** A validated, normalised host registration. */

@@ -162,4 +162,13 @@ describe("validateCreateHost", () => {
         .nodes[0]?.trustOnFirstUse,
     ).toBe(false);
   });
+
+  it("validate host - backup_storage defaults to local and must be a PVE storage id", () => {
+    expect(validateCreateHost(request()).backupStorage).toBe("local");
+    for (const backupStorage of ["pbs-main", "nfs_backups", "b.2", "s"])
+      expect(validateCreateHost(request({ backupStorage })).backupStorage).toBe(backupStorage);
+    for (const backupStorage of ["Local", "1st", "-x", "has space", "a/b", "x".repeat(65), "local;rm"])
+      expect(fieldsOf(() => validateCreateHost(request({ backupStorage })))).toEqual(["backup_storage"]);
+    expect(validateCreateHost(request({ backupStorage: "x".repeat(64) })).backupStorage).toHaveLength(64);
+  });
 });

@@ -10,6 +10,7 @@ import {
   isSha256Fingerprint,
   isSshFingerprint,
   isSshUser,
+  isStorageId,
 } from "./host-fields.js";
 import type { AuthMode, HostSettings, NewNode } from "./new-host.js";
 import { caFingerprint } from "./tls-ca.js";
@@ -17,6 +18,8 @@ import { caFingerprint } from "./tls-ca.js";
 const DEFAULT_API_PORT = 8006;
 const DEFAULT_SSH_PORT = 22;
 const DEFAULT_SSH_USER = "root";
+/** Proxmox's default directory storage, which holds backups on a fresh install. */
+const DEFAULT_BACKUP_STORAGE = "local";
 
 /** Settings as a request carries them (zero values mean "default"). */
 export interface HostSettingsInput {
@@ -31,6 +34,8 @@ export interface HostSettingsInput {
   readonly insecureHttp: boolean;
   readonly sshUsername: string;
   readonly nodes: readonly hostsV1.NodeEndpoint[];
+  /** PVE storage id for backups ("" = default). */
+  readonly backupStorage: string;
 }
 
 /** Adds a field error when a rule does not hold. */
@@ -52,6 +57,7 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
   const sshUsername = input.sshUsername || DEFAULT_SSH_USER;
   const tlsFingerprint = input.tlsFingerprint ? input.tlsFingerprint.toUpperCase() : null;
   const authMode = authModeOf(input.authMode);
+  const backupStorage = input.backupStorage || DEFAULT_BACKUP_STORAGE;
   let ok = true;
   const rule: Check = (holds, field, message) => {
     ok &&= holds;
@@ -89,6 +95,11 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
     "tls_fingerprint and tls_ca_pem cannot both be set",
   );
   rule(isSshUser(sshUsername), "ssh_username", "must be a login name");
+  rule(
+    isStorageId(backupStorage),
+    "backup_storage",
+    "must be a Proxmox storage id: a letter, then letters, digits, '-', '_', '.' (at most 64)",
+  );
   const nodes = input.nodes.map((n, i) => checkNode(n, `nodes[${i}]`, rule));
   rule(nodes.length > 0, "nodes", "at least one node is required");
   rule(new Set(nodes.map((n) => n.name)).size === nodes.length, "nodes", "node names must be unique");
@@ -104,6 +115,7 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
     insecureHttp: input.insecureHttp,
     sshUsername,
     nodes,
+    backupStorage,
   };
 }
 

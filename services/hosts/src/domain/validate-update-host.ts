@@ -29,6 +29,7 @@ export function validateUpdateHost(req: hostsV1.UpdateHostRequest, current: Host
       tlsCaPem: req.tlsCaPem || (req.tlsFingerprint ? "" : (current.tls_ca_pem ?? "")),
       insecureHttp: req.insecureHttp ?? current.insecure_http,
       sshUsername: req.sshUsername || current.ssh_username,
+      backupStorage: req.backupStorage || current.backup_storage,
       nodes:
         req.nodes.length > 0
           ? req.nodes.map((n) => keepPinnedKey(n, current))

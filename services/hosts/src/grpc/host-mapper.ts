@@ -24,6 +24,7 @@ export function toProtoHost(h: HostWithNodes): hostsV1.Host {
     createdAt: h.created_at,
     updatedAt: h.updated_at,
     sshUsername: h.ssh_username,
+    backupStorage: h.backup_storage,
     ...(h.last_checked_at ? { lastCheckedAt: h.last_checked_at } : {}),
     ...(h.last_check_error !== null ? { lastCheckError: h.last_check_error } : {}),
     ...(h.pve_version !== null ? { pveVersion: h.pve_version } : {}),
