@@ -49,6 +49,13 @@ export interface RestoreContainerParams {
   readonly force?: boolean;
   /** Overrides the backed-up hostname (a restore into a new VMID). */
   readonly hostname?: string;
+  /**
+   * Override the backed-up description and tags (config keys given win over the archive's): a
+   * restore into a new VMID is marked for its new owner when the task writes the config.
+   */
+  readonly description?: string;
+  readonly tags?: string;
+  /** Assign a new random MAC address (a copy running beside its source). */
   readonly unique?: boolean;
   readonly start?: boolean;
 }

@@ -41,6 +41,11 @@ export const provisionerConfigSchema = z.object({
   LXC_BRIDGE: z.string().min(1).default("vmbr0"),
   /** Longest wait for one Proxmox task (create, start, delete). */
   TASK_TIMEOUT_MS: env.millis(600_000),
+  /**
+   * Longest wait for a backup (vzdump) or restore task: they copy a whole disk, so they get far
+   * longer than TASK_TIMEOUT_MS (default 4 h).
+   */
+  BACKUP_TASK_TIMEOUT_MS: env.millis(4 * 60 * 60_000),
   /** First task poll interval (doubles up to 2 s); real tasks take seconds, simulators milliseconds. */
   TASK_POLL_INTERVAL_MS: env.millis(250),
   /** How often half-built containers of failed deploys (host unreachable at cleanup) are retried. */
@@ -74,6 +79,8 @@ export const provisionerConfigSchema = z.object({
   OBSERVE_NODE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** Deadline of each Proxmox call of an observation (a host that does not answer publishes nothing). */
   OBSERVE_TIMEOUT_MS: env.millis(5_000),
+  /** Backup storages are listed on every n-th observation round only (default 4: every minute). */
+  OBSERVE_BACKUPS_EVERY_ROUNDS: z.coerce.number().int().min(1).max(1000).default(4),
 });
 
 export type ProvisionerConfig = Readonly<z.output<typeof provisionerConfigSchema>>;

@@ -1,7 +1,7 @@
 /**
  * The provisioner service: consumes app operation requests (deploy, start/stop/restart/update,
- * delete, clone, adopt), works on Proxmox, observes the hosts' containers, reports through its
- * outbox. start(): migrate → bus → outbox relay → KV buckets → consumers → loops → gRPC serving.
+ * delete, clone, adopt) and archive requests (backup, restore, delete-backup), works on Proxmox,
+ * observes the hosts' containers and backup storages, reports through its outbox. start(): migrate → bus → outbox relay → KV buckets → consumers → loops → gRPC serving.
  * stop(): the reverse (readiness off first; the consumers finish the operations in flight before
  * the relay publishes their last events and the connections close).
  */
@@ -25,10 +25,13 @@ import { appAdoptRequestedSubscription } from "./events/handlers/app-adopt-reque
 import { appCloneRequestedSubscription } from "./events/handlers/app-clone-requested.handler.js";
 import { appDeleteRequestedSubscription } from "./events/handlers/app-delete-requested.handler.js";
 import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
+import { backupDeleteRequestedSubscription } from "./events/handlers/backup-delete-requested.handler.js";
+import { backupRequestedSubscription } from "./events/handlers/backup-requested.handler.js";
 import {
   HOST_CHECKS_CONSUMER,
   hostCheckRequestedSubscription,
 } from "./events/handlers/host-check-requested.handler.js";
+import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
 import { openObservationSlots } from "./infra/observation-slots.js";
@@ -42,6 +45,12 @@ export interface ProvisionerServiceDeps {
 
 /** Durable consumer of deploy requests (shared by all provisioner replicas). */
 export const DEPLOY_CONSUMER = "provisioner-deploy";
+
+/**
+ * Durable consumer of archive requests (`backups.v1.archive.>` on the BACKUPS stream): backups and
+ * restores run for hours, so they get their own concurrency and never hold up life-cycle requests.
+ */
+export const ARCHIVE_CONSUMER = "provisioner-archives";
 
 /**
  * Durable consumer of the other life-cycle requests (actions, delete, clone, adopt): its own
@@ -99,6 +108,7 @@ export function createProvisionerService(
         lxcStorage: config.LXC_STORAGE,
         lxcBridge: config.LXC_BRIDGE,
         taskTimeoutMs: config.TASK_TIMEOUT_MS,
+        backupTaskTimeoutMs: config.BACKUP_TASK_TIMEOUT_MS,
         taskPollIntervalMs: config.TASK_POLL_INTERVAL_MS,
         sshCommandTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
         sshLongCommandTimeoutMs: config.SSH_LONG_COMMAND_TIMEOUT_MS,
@@ -112,6 +122,7 @@ export function createProvisionerService(
     const operationConsumer = (
       durable: string,
       subscriptions: Parameters<typeof createEventConsumer>[0]["subscriptions"],
+      stream: "APPLICATIONS" | "BACKUPS" = "APPLICATIONS",
     ) =>
       createEventConsumer({
         js: bus.js,
@@ -119,7 +130,7 @@ export function createProvisionerService(
         ns: bus.ns,
         logger,
         durable,
-        stream: "APPLICATIONS",
+        stream,
         subscriptions,
         maxDeliver: config.PROVISIONER_MAX_DELIVER,
         backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
@@ -139,6 +150,17 @@ export function createProvisionerService(
     ]);
     await lifecycle.start();
     onStop("life-cycle consumer", () => lifecycle.stop());
+    const archives = operationConsumer(
+      ARCHIVE_CONSUMER,
+      [
+        backupRequestedSubscription(operationDeps),
+        restoreRequestedSubscription(operationDeps),
+        backupDeleteRequestedSubscription(operationDeps),
+      ],
+      "BACKUPS",
+    );
+    await archives.start();
+    onStop("archive consumer", () => archives.stop());
     // Host checks: a failed check is a reported result, so only peer failures are retried, briefly.
     const hostChecks = createEventConsumer({
       js: bus.js,
@@ -167,7 +189,11 @@ export function createProvisionerService(
         nodeConcurrency: config.OBSERVE_NODE_CONCURRENCY,
       },
       slots,
-      { intervalMs: config.OBSERVE_INTERVAL_MS, concurrency: config.OBSERVE_CONCURRENCY },
+      {
+        intervalMs: config.OBSERVE_INTERVAL_MS,
+        concurrency: config.OBSERVE_CONCURRENCY,
+        backupsEveryRounds: config.OBSERVE_BACKUPS_EVERY_ROUNDS,
+      },
     );
     onStop("container observations", () => observations.stop());
 

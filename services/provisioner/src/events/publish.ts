@@ -43,26 +43,51 @@ export interface OperationResult {
   readonly message: string;
   /** Adopt only: what was found (secret-looking configuration keys already removed). */
   readonly adopted?: provisionerEventsV1.AdoptedContainer;
+  /** Backup only: the archive written. */
+  readonly archive?: provisionerEventsV1.BackupArchive;
+  /** Backup, restore and delete-backup: the backup record the operation was about. */
+  readonly backupId?: string;
 }
 
 export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResult): Promise<string> {
   return addToOutbox(
     trx,
     Events.OperationSucceeded,
-    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...result, adopted: result.adopted },
+    {
+      operationId: o.operationId,
+      kind: o.kind,
+      appId: o.appId,
+      ...result,
+      adopted: result.adopted,
+      archive: result.archive,
+      backupId: result.backupId ?? "",
+    },
     meta(o),
   );
 }
 
-export function addFailed(
-  trx: DbOrTrx,
-  o: EventOrigin,
-  failure: { reason: string; attempts: number; containerStatus: string },
-): Promise<string> {
+/** Why an operation failed for good, and where it left the container. */
+export interface OperationFailure {
+  /** Safe for users: see failure-reason.ts. */
+  readonly reason: string;
+  readonly attempts: number;
+  /** "running" | "stopped" | "" (unknown). */
+  readonly containerStatus: string;
+  /** Backup, restore and delete-backup: the backup record the operation was about. */
+  readonly backupId?: string;
+}
+
+export function addFailed(trx: DbOrTrx, o: EventOrigin, failure: OperationFailure): Promise<string> {
   return addToOutbox(
     trx,
     Events.OperationFailed,
-    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...failure },
+    {
+      operationId: o.operationId,
+      kind: o.kind,
+      appId: o.appId,
+      ...failure,
+      backupId: failure.backupId ?? "",
+    },
     meta(o),
   );
 }
@@ -87,6 +112,19 @@ export function addContainersObserved(
   traceparent: string,
 ): Promise<string> {
   return addToOutbox(trx, Events.ContainersObserved, report, {
+    source: SERVICE_NAME,
+    traceparent,
+    subject: report.hostId,
+  });
+}
+
+/** Records the backup archives one storage listed on one node (storage-content reconciliation). */
+export function addBackupsObserved(
+  trx: DbOrTrx,
+  report: provisionerEventsV1.BackupsObserved,
+  traceparent: string,
+): Promise<string> {
+  return addToOutbox(trx, Events.BackupsObserved, report, {
     source: SERVICE_NAME,
     traceparent,
     subject: report.hostId,

@@ -278,7 +278,7 @@ export async function startHarness(
       sre.close();
       for (const c of others) c.close();
       await pve.close();
-      for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
+      for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
         await bus.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
       await bus.jsm.streams.delete(`KV_${ns}_vmid_leases`).catch(() => undefined);
       await bus.jsm.streams.delete(`KV_${ns}_observation_slots`).catch(() => undefined);
@@ -325,6 +325,7 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
       createdAt: new Date(),
       updatedAt: new Date(),
       sshUsername: SSH_LOGIN.username,
+      backupStorage: "local",
     },
     apiSecretName: `proxmox/hosts/${HOST_ID}/api`,
     sshSecretName: `proxmox/hosts/${HOST_ID}/ssh`,

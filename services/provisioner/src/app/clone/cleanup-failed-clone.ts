@@ -5,12 +5,11 @@
  * either way, and a container that could not be destroyed is left to the orphan reconciler (its
  * containers row keeps the VMID reserved).
  */
-import { NotFoundError } from "@proximity/errors";
 import { releasePlacedVmid, removePlacedContainer } from "../operations/placement/undo-placement.js";
 import type { Cleanup } from "../operations/run-operation.js";
 import { removeSnapshotIfPresent, snapshotName } from "../operations/snapshots.js";
 import { withConnection } from "../operations/with-connection.js";
-import { copiedSecretNames } from "./copy-secrets.js";
+import { deleteCopiedSecrets } from "./copy-secrets.js";
 import type { CloneRequest } from "./run-clone.js";
 
 export async function cleanupFailedClone(c: Cleanup<CloneRequest>): Promise<string> {
@@ -29,10 +28,6 @@ export async function cleanupFailedClone(c: Cleanup<CloneRequest>): Promise<stri
       log.warn({ err, snapshot: name }, "could not remove the snapshot of the source"),
     );
   await releasePlacedVmid(c);
-  for (const [, copy] of copiedSecretNames(c)) {
-    await deps.peers.secrets.deleteSecret({ name: copy }, { traceparent }).catch((err: unknown) => {
-      if (!(err instanceof NotFoundError)) log.warn({ err }, "could not delete a copied secret");
-    });
-  }
+  await deleteCopiedSecrets(c);
   return "";
 }

@@ -1,16 +1,23 @@
 /**
- * The clone gets its own copies of the source's secret settings (`apps/<source>/env/<NAME>` →
- * `apps/<clone>/env/<NAME>`) and of its root password (the copied disk has the same one), so
- * deleting either app later leaves the other's intact. Values pass through memory only.
+ * The clone (or an app restored from another app's backup) gets its own copies of the source's
+ * secret settings (`apps/<source>/env/<NAME>` → `apps/<new>/env/<NAME>`) and of its root password
+ * (the copied disk has the same one), so deleting either app later leaves the other's intact.
+ * Values pass through memory only.
  */
 import { NotFoundError } from "@proximity/errors";
+import type { Attempt, OperationRequest } from "../operations/context.js";
 import { runJournaledStep } from "../operations/journal-step.js";
 import { appEnvSecretName, rootPasswordSecretName } from "../operations/secret-names.js";
 import { Step } from "../operations/step-names.js";
-import type { CloneAttempt } from "./run-clone.js";
+
+/** A request creating an app from another app's container or archive. */
+export type CopyRequest = OperationRequest & {
+  readonly sourceAppId: string;
+  readonly secretEnvironment: readonly string[];
+};
 
 /** The names copied, source → clone. */
-export function copiedSecretNames(a: Pick<CloneAttempt, "request">): [string, string][] {
+export function copiedSecretNames(a: { readonly request: CopyRequest }): [string, string][] {
   const { sourceAppId, appId, secretEnvironment } = a.request;
   return [
     [rootPasswordSecretName(sourceAppId), rootPasswordSecretName(appId)],
@@ -21,7 +28,7 @@ export function copiedSecretNames(a: Pick<CloneAttempt, "request">): [string, st
   ];
 }
 
-export async function copySecrets(a: CloneAttempt): Promise<void> {
+export async function copySecrets(a: Attempt<CopyRequest>): Promise<void> {
   const { secrets } = a.deps.peers;
   const call = { traceparent: a.traceparent };
   await runJournaledStep(a, Step.copySecrets, "Copying the app's secret settings", async () => {
@@ -39,4 +46,20 @@ export async function copySecrets(a: CloneAttempt): Promise<void> {
     }
     return undefined;
   });
+}
+
+/** Cleanup after a failed attempt: the copies are deleted (best effort, logged; gone is fine). */
+export async function deleteCopiedSecrets(c: {
+  readonly request: CopyRequest;
+  readonly deps: { readonly peers: Attempt["deps"]["peers"] };
+  readonly traceparent: string;
+  readonly log: Attempt["log"];
+}): Promise<void> {
+  for (const [, copy] of copiedSecretNames(c)) {
+    await c.deps.peers.secrets
+      .deleteSecret({ name: copy }, { traceparent: c.traceparent })
+      .catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) c.log.warn({ err }, "could not delete a copied secret");
+      });
+  }
 }

@@ -1,8 +1,9 @@
 /**
- * The clone's app directory and .env: the copied directory is renamed to the clone's app id (every
- * later operation finds it there), and the .env gets the clone's own published port. The compose
- * project name stays the source's (COMPOSE_PROJECT_NAME in the .env), so the copied volumes keep
- * their data. The .env is read and written back through stdin; its values never leave memory.
+ * The app directory and .env of a clone (or of an app restored from another app's backup): the
+ * copied directory is renamed to the new app id (every later operation finds it there), and the
+ * .env gets the new app's own published port. The compose project name stays the source's
+ * (COMPOSE_PROJECT_NAME in the .env), so the copied volumes keep their data. The .env is read and
+ * written back through stdin; its values never leave memory.
  */
 import { renderEnvFile } from "@proximity/app-env";
 import {
@@ -14,16 +15,19 @@ import {
 import { envLineValue, replaceEnvLines } from "../../domain/env-lines.js";
 import { PORT_VARIABLE } from "../operations/app-env.js";
 import { runInContainer } from "../operations/container-command.js";
-import type { HostConnection } from "../operations/context.js";
+import type { Attempt, HostConnection, OperationRequest } from "../operations/context.js";
 import { runJournaledStep } from "../operations/journal-step.js";
 import { Step } from "../operations/step-names.js";
-import type { CloneAttempt } from "./run-clone.js";
 
 const PROJECT_VARIABLE = "COMPOSE_PROJECT_NAME";
 
-export async function rewriteEnv(a: CloneAttempt, connection: HostConnection, vmid: number): Promise<void> {
+export async function rewriteEnv(
+  a: Attempt<OperationRequest & { readonly sourceAppId: string; readonly publicPort: number }>,
+  connection: HostConnection,
+  vmid: number,
+): Promise<void> {
   const { sourceAppId, appId, publicPort } = a.request;
-  await runJournaledStep(a, Step.rewriteEnv, "Writing the clone's settings", async () => {
+  await runJournaledStep(a, Step.rewriteEnv, "Writing the new app's settings", async () => {
     await runInContainer(a, connection, vmid, {
       what: "Moving the app directory",
       script: moveAppDirectoryScript(sourceAppId, appId),

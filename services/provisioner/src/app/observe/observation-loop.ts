@@ -16,6 +16,8 @@ export interface ObservationLoop {
 export interface ObservationSettings {
   readonly intervalMs: number;
   readonly concurrency: number;
+  /** Backup storages are listed on every n-th round only (1 = every round). */
+  readonly backupsEveryRounds: number;
 }
 
 export function startObservationLoop(
@@ -36,7 +38,9 @@ export function startObservationLoop(
       if (stopped) return;
       try {
         if (!(await slots.claim(host.id, slot))) return; // another replica observes it this interval
-        await observeHost(deps, host.id, traceparent, log);
+        await observeHost(deps, host.id, traceparent, log, {
+          backups: slot % settings.backupsEveryRounds === 0,
+        });
       } catch (err) {
         log.warn({ err, hostId: host.id }, "observation of a host failed");
       }

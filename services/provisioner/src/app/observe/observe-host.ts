@@ -1,7 +1,8 @@
 /**
  * One observation of one host: its online nodes, and for each node GET /nodes/{node}/lxc once,
- * recorded as ContainersObserved through the outbox. A host or node that does not answer records
- * nothing (consumers must conclude nothing from silence).
+ * recorded as ContainersObserved through the outbox, then its backup storages' archives
+ * (observe-backups.ts, BackupsObserved). A host or node that does not answer records nothing
+ * (consumers must conclude nothing from silence).
  */
 import type { Logger } from "@proximity/logger";
 import type { provisionerEventsV1 } from "@proximity/proto";
@@ -11,6 +12,7 @@ import { addContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
 import { onlineNodes, openHostApi } from "../operations/host-api.js";
 import { mapLimit } from "./map-limit.js";
+import { observeNodeBackups } from "./observe-backups.js";
 
 export interface ObserveDeps {
   readonly db: Db;
@@ -28,6 +30,8 @@ export async function observeHost(
   hostId: string,
   traceparent: string,
   log: Logger,
+  /** List the backup storages too (every few rounds: content listings cost more than a node's containers). */
+  options: { readonly backups: boolean } = { backups: true },
 ): Promise<number> {
   const api = await openHostApi(deps, hostId, { traceparent }, deps.timeoutMs);
   if (!api) return 0;
@@ -50,6 +54,7 @@ export async function observeHost(
       };
       await addContainersObserved(deps.db, report, traceparent);
       observed++;
+      if (options.backups) await observeNodeBackups(deps, api, node, traceparent, log);
     });
   } catch (err) {
     log.info({ err, hostId }, "host did not answer; nothing observed");

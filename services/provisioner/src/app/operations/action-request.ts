@@ -3,14 +3,17 @@ import { NotFoundError } from "@proximity/errors";
 import type { applicationsEventsV1 } from "@proximity/proto";
 import { isAdoptedBy } from "../../db/container.repository.js";
 import { markedAppId } from "../../domain/container-marker.js";
-import type { Attempt, HostConnection } from "./context.js";
+import type { Attempt, HostConnection, OperationRequest } from "./context.js";
 import { OperationRefusedError } from "./errors.js";
 
 export type ActionRequest = applicationsEventsV1.AppActionRequested;
 export type ActionAttempt = Attempt<ActionRequest>;
 
+/** A request about the app's existing container (actions, backups, restores onto the app). */
+export type ContainerRequest = OperationRequest & { readonly vmid: number };
+
 /** The container an action is about (refused when the app never got one). */
-export function actionVmid(a: ActionAttempt): number {
+export function actionVmid(a: Attempt<ContainerRequest>): number {
   if (a.request.vmid <= 0) throw new OperationRefusedError("The app has no container to act on");
   return a.request.vmid;
 }
@@ -20,7 +23,7 @@ export function actionVmid(a: ActionAttempt): number {
  * (unmarked) the app adopted it. Anything else at that VMID is someone else's and is never touched.
  * A container that is gone is left to the steps (they report it missing).
  */
-export async function ownedVmid(a: ActionAttempt, connection: HostConnection): Promise<number> {
+export async function ownedVmid(a: Attempt<ContainerRequest>, connection: HostConnection): Promise<number> {
   const vmid = actionVmid(a);
   const config = await connection.pve.containerConfig(a.request.node, vmid).catch((err: unknown) => {
     if (err instanceof NotFoundError) return null;

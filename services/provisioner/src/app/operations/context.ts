@@ -16,6 +16,8 @@ export interface OperationSettings {
   readonly lxcStorage: string;
   readonly lxcBridge: string;
   readonly taskTimeoutMs: number;
+  /** Longest wait for a vzdump or restore task (they copy whole disks). */
+  readonly backupTaskTimeoutMs: number;
   readonly taskPollIntervalMs: number;
   readonly sshCommandTimeoutMs: number;
   readonly sshLongCommandTimeoutMs: number;
@@ -54,6 +56,8 @@ export interface OperationRequest {
 /** How to reach the host and the node of one operation. */
 export interface HostConnection {
   readonly hostName: string;
+  /** The host's configured backup storage ("local" when none is set). */
+  readonly backupStorage: string;
   readonly pve: ExtendedProxmoxClient;
   readonly sshTarget: SshTarget;
   /** Releases the HTTP connections of `pve`. */

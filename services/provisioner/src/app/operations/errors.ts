@@ -94,3 +94,14 @@ export class ContainerMissingError extends NotFoundError {
     super(`Container ${vmid} does not exist on node ${node}`);
   }
 }
+
+/**
+ * A backup, restore or archive deletion Proxmox cannot carry out for a reason retrying will not fix
+ * (the storage is full, the archive is gone or protected). Its message is the whole explanation
+ * users read: our own words, never Proxmox's.
+ */
+export class ArchiveOperationError extends ValidationError {
+  constructor(message: string, cause?: unknown) {
+    super(message, [], cause);
+  }
+}

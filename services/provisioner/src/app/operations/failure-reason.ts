@@ -15,6 +15,7 @@ import {
 import { HostKeyMismatchError, ProxmoxAuthError, SshAuthError, TaskFailedError } from "@proximity/proxmox";
 import {
   AppNotRunningError,
+  ArchiveOperationError,
   ContainerCommandError,
   ContainerMissingError,
   HostKeyNotPinnedError,
@@ -55,7 +56,12 @@ export function explainFailure(error: unknown, attempts: number): string {
   if (cause instanceof NotFoundError && step === Step.resolveConnection)
     return "The host, its node or its credentials are not registered in Proximity";
   if (cause instanceof HostKeyNotPinnedError) return cause.message;
-  if (cause instanceof OperationRefusedError || cause instanceof ContainerMissingError) return cause.message;
+  if (
+    cause instanceof OperationRefusedError ||
+    cause instanceof ContainerMissingError ||
+    cause instanceof ArchiveOperationError
+  )
+    return cause.message;
   if (cause instanceof ValidationError)
     return `The deployment settings were rejected${during}: ${cause.message}`;
   if (cause instanceof AppNotRunningError)

@@ -15,6 +15,9 @@ export const OPERATION_KINDS = {
   delete: K.OPERATION_KIND_DELETE,
   clone: K.OPERATION_KIND_CLONE,
   adopt: K.OPERATION_KIND_ADOPT,
+  backup: K.OPERATION_KIND_BACKUP,
+  restore: K.OPERATION_KIND_RESTORE,
+  "delete-backup": K.OPERATION_KIND_DELETE_BACKUP,
   /** A request naming an action this provisioner does not know (refused). */
   unknown: K.OPERATION_KIND_UNSPECIFIED,
 } as const;

@@ -10,8 +10,8 @@ import type { StepName } from "./step-names.js";
 
 /**
  * Waits for the task journaled in `previous`, or starts one with `start` (null = nothing to do,
- * e.g. the container already runs), journals its UPID, then waits. A failed task's UPID is cleared
- * so the next attempt starts afresh.
+ * e.g. the container already runs), journals its UPID, then waits (up to `timeoutMs`, default the
+ * configured task timeout). A failed task's UPID is cleared so the next attempt starts afresh.
  */
 export async function runProxmoxTask(
   a: Attempt,
@@ -19,6 +19,7 @@ export async function runProxmoxTask(
   name: StepName,
   previous: StepRow | undefined,
   start: () => Promise<Upid | null>,
+  timeoutMs?: number,
 ): Promise<Upid | null> {
   const { db, settings } = a.deps;
   const operationId = a.request.operationId;
@@ -29,7 +30,7 @@ export async function runProxmoxTask(
   else a.log.info({ step: name, upid }, "resuming a journaled Proxmox task");
   try {
     await connection.pve.waitForTask(upid, {
-      timeoutMs: settings.taskTimeoutMs,
+      timeoutMs: timeoutMs ?? settings.taskTimeoutMs,
       intervalMs: settings.taskPollIntervalMs,
       signal: a.signal,
     });

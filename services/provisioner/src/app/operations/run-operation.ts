@@ -34,6 +34,8 @@ export interface OperationSpec<R extends OperationRequest> {
   readonly kind: OperationKindName;
   /** The container the request names, recorded in the journal (null when it is still to be chosen). */
   vmidOf?(request: R): number | null;
+  /** The backup record the operation is about (backup kinds), carried by OperationFailed. */
+  backupIdOf?(request: R): string;
   /** The kind's steps. Ends with completeOperation (or failNow for an outcome decided in the steps). */
   run(a: Attempt<R>): Promise<void>;
   /**
@@ -83,7 +85,7 @@ export async function runOperation<R extends OperationRequest>(
     request,
     attempt: claimed.attempts,
     traceparent: ctx.traceparent || newTraceparent(),
-    log: ctx.log.child({ operationId, kind: spec.kind, appId, hostId }),
+    log: ctx.log.child({ operationId, kind: spec.kind, appId, hostId, ...backupIdField(spec, request) }),
     signal: controller.signal,
     masked: [],
   };
@@ -134,6 +136,7 @@ export async function failOperation<R extends OperationRequest>(
     operationId: request.operationId,
     kind: spec.kind,
     appId: request.appId,
+    ...backupIdField(spec, request),
     cleanup: true,
   });
   const op = request.operationId
@@ -159,7 +162,7 @@ export async function failOperation<R extends OperationRequest>(
     await addFailed(
       trx,
       { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
-      { reason, attempts: op.attempts, containerStatus },
+      { reason, attempts: op.attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
     );
   });
   log.warn({ reason, attempts: op.attempts, containerStatus }, `${spec.kind} failed`);
@@ -196,6 +199,14 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
     await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
   });
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
+}
+
+/** `{ backupId }` for the backup kinds (logs carry it beside the operation id). */
+function backupIdField<R extends OperationRequest>(
+  spec: OperationSpec<R>,
+  request: R,
+): { backupId?: string } {
+  return spec.backupIdOf ? { backupId: spec.backupIdOf(request) } : {};
 }
 
 function assertIdentified(kind: OperationKindName, request: OperationRequest): void {

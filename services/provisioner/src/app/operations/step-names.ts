@@ -41,6 +41,12 @@ export const Step = {
   // adopt
   inspectContainer: "inspect-container",
   recordContainer: "record-container",
+  // backup, restore, delete-backup
+  checkArchive: "check-archive",
+  backupContainer: "backup-container",
+  findArchive: "find-archive",
+  restoreContainer: "restore-container",
+  deleteArchive: "delete-archive",
 } as const;
 
 export type StepName = (typeof Step)[keyof typeof Step];
@@ -77,9 +83,14 @@ export const STEP_PHRASES: Record<StepName, string> = {
   "destroy-strays": "destroying other containers made for the app",
   "forget-app": "removing the app's records and secrets",
   "clone-container": "cloning the container",
-  "mark-clone": "marking the clone",
+  "mark-clone": "marking the new app's container",
   "copy-secrets": "copying the app's secret settings",
-  "rewrite-env": "writing the clone's settings",
+  "rewrite-env": "writing the new app's settings",
   "inspect-container": "reading the container's configuration",
   "record-container": "recording the container",
+  "check-archive": "checking the archive on its storage",
+  "backup-container": "backing up the container",
+  "find-archive": "looking for the archive on the backup storage",
+  "restore-container": "restoring the archive",
+  "delete-archive": "removing the archive from its storage",
 };

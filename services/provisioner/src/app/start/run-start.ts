@@ -4,6 +4,7 @@
  * adopted container is only started and checked. Reports "running" with the address.
  */
 import { type ActionAttempt, type ActionRequest, ownedVmid } from "../operations/action-request.js";
+import type { Attempt, OperationRequest } from "../operations/context.js";
 import { reportContainerState } from "../operations/report-state.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
 import { connect } from "../operations/steps/connect.js";
@@ -29,7 +30,7 @@ async function runStart(a: ActionAttempt): Promise<void> {
 
 /** After the container runs: the app's compose project up and verified (adopted: the container only). */
 export async function bringUpApp(
-  a: ActionAttempt,
+  a: Attempt<OperationRequest & { readonly adopted: boolean }>,
   connection: Parameters<typeof startApp>[1],
   vmid: number,
 ): Promise<string> {

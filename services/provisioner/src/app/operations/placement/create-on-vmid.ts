@@ -25,6 +25,8 @@ export interface ContainerCreator {
    * AlreadyExistsError when the VMID exists.
    */
   start(vmid: number): Promise<Upid>;
+  /** Longest wait for the task (default: the configured task timeout; restores copy whole disks). */
+  readonly taskTimeoutMs?: number;
 }
 
 /** Creates container `vmid` (or adopts the one an earlier attempt created); releases the lease after. */
@@ -38,8 +40,13 @@ export async function createOnVmid(
   await runJournaledStep(a, creator.step, creator.message(vmid), async (previous) => {
     const held = await reserveVmid(a.deps.db, { hostId, vmid, node, appId, operationId });
     if (held === "taken") throw new VmidTakenError(vmid);
-    await runProxmoxTask(a, connection, creator.step, previous, () =>
-      startUnlessOurs(a, connection, vmid, creator),
+    await runProxmoxTask(
+      a,
+      connection,
+      creator.step,
+      previous,
+      () => startUnlessOurs(a, connection, vmid, creator),
+      creator.taskTimeoutMs,
     );
     // The container exists and the containers row holds its VMID: the lease has done its job.
     await a.lease
@@ -74,6 +81,11 @@ async function startUnlessOurs(
     if (config.lock) throw new ConflictError(`Container ${vmid} is still locked (${String(config.lock)})`);
     a.log.info({ vmid }, "container already created by this operation; continuing");
     return null;
+  }
+  // Proxmox writes a restored (or created) CT's config only when the task ends: until then it holds
+  // just `lock: create`. Whose it is can only be judged afterwards, so wait instead of abandoning it.
+  if (config.lock === "create" && config.description === undefined) {
+    throw new ConflictError(`Container ${vmid} is still being created`);
   }
   await releaseVmid(a.deps.db, operationId, hostId, vmid);
   throw new VmidTakenError(vmid);

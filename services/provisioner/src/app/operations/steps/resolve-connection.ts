@@ -18,6 +18,9 @@ import type { SecretsClient } from "../../../infra/peers.js";
 import type { HostConnection, OperationDeps } from "../context.js";
 import { HostKeyNotPinnedError } from "../errors.js";
 
+/** Proxmox's default directory storage, which holds backups on a fresh install. */
+const DEFAULT_BACKUP_STORAGE = "local";
+
 export async function resolveConnection(
   deps: OperationDeps,
   target: { hostId: string; node: string },
@@ -40,6 +43,7 @@ export async function resolveConnection(
   const pve = hostApiClient({ host, tlsCaPem }, apiSecret, { logger: deps.logger, breakers: deps.breakers });
   return {
     hostName: host.name,
+    backupStorage: host.backupStorage || DEFAULT_BACKUP_STORAGE,
     pve,
     sshTarget: {
       host: node.sshHost,

@@ -7,7 +7,8 @@ import type { StepName } from "../step-names.js";
 
 /**
  * Runs `start` (null = nothing to do, e.g. already in the wanted state) unless the journal has the
- * step done; a journaled UPID is polled instead of starting the task again.
+ * step done; a journaled UPID is polled instead of starting the task again (up to `timeoutMs`,
+ * default the configured task timeout).
  */
 export async function taskStep(
   a: Attempt,
@@ -15,9 +16,10 @@ export async function taskStep(
   step: StepName,
   message: string,
   start: () => Promise<Upid | null>,
+  timeoutMs?: number,
 ): Promise<void> {
   await runJournaledStep(a, step, message, async (previous) => {
-    await runProxmoxTask(a, connection, step, previous, start);
+    await runProxmoxTask(a, connection, step, previous, start, timeoutMs);
     return undefined;
   });
 }

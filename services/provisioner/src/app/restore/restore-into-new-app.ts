@@ -1,0 +1,82 @@
+/**
+ * Restore into a new app: the archive is restored onto a VMID leased as deploys and clones lease
+ * one (operations/placement: lease, containers row, "already exists" judged by the mark given at
+ * restore time), with the new hostname and a fresh MAC address. Then, as a clone: marked for the
+ * new app, started, the source's secrets copied under the new app's names, the app directory
+ * renamed and PROXIMITY_PORT set to the new port in its .env (through stdin), compose up and
+ * verified (adopted: the container only). After the last failed attempt everything is undone.
+ */
+
+import { findStep } from "../../db/operation-step.repository.js";
+import { containerDescription, PROXIMITY_TAG } from "../../domain/container-marker.js";
+import { copySecrets } from "../clone/copy-secrets.js";
+import { markClone } from "../clone/mark-clone.js";
+import { rewriteEnv } from "../clone/rewrite-env.js";
+import { findArchive, withArchiveFailures } from "../operations/archives.js";
+import type { HostConnection } from "../operations/context.js";
+import { ArchiveOperationError } from "../operations/errors.js";
+import { runStep } from "../operations/journal-step.js";
+import type { ContainerCreator } from "../operations/placement/create-on-vmid.js";
+import { placeContainer } from "../operations/placement/place-container.js";
+import { completeOperation } from "../operations/run-operation.js";
+import { Step } from "../operations/step-names.js";
+import { connect } from "../operations/steps/connect.js";
+import { startApp } from "../operations/steps/start-app.js";
+import { startContainer } from "../operations/steps/start-container.js";
+import { verifyApp } from "../operations/steps/verify-app.js";
+import { verifyContainer } from "../operations/steps/verify-container.js";
+import type { RestoreAttempt } from "./run-restore.js";
+
+export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
+  const { node, volid, storage, backupId, sourceAppId } = a.request;
+  const connection = await connect(a);
+  if (!(await findStep(a.deps.db, a.request.operationId, Step.restoreContainer))) {
+    await runStep(Step.checkArchive, async () => {
+      if (!(await findArchive(connection, node, storage, volid)))
+        throw new ArchiveOperationError("The archive is no longer on its storage");
+    });
+  }
+  const vmid = await withArchiveFailures(storage, "restore", () =>
+    placeContainer(a, connection, restoreCreator(a, connection)),
+  );
+  await markClone(a, connection, vmid);
+  await startContainer(a, connection, vmid);
+  await copySecrets(a);
+  let ipAddress: string;
+  if (a.request.adopted) {
+    ipAddress = await verifyContainer(a, connection, vmid, "running");
+  } else {
+    await rewriteEnv(a, connection, vmid);
+    await startApp(a, connection, vmid);
+    ipAddress = await verifyApp(a, connection, vmid);
+  }
+  await completeOperation(a, {
+    vmid,
+    ipAddress,
+    containerStatus: "running",
+    message: `restored from backup ${backupId} of ${sourceAppId}`,
+    backupId,
+  });
+}
+
+/** How a restore brings the new app's container into existence on a chosen VMID. */
+function restoreCreator(a: RestoreAttempt, connection: HostConnection): ContainerCreator {
+  const { node, volid, hostname, appId, operationId } = a.request;
+  return {
+    step: Step.restoreContainer,
+    message: (vmid) => `Restoring ${volid} into container ${vmid}`,
+    taskTimeoutMs: a.deps.settings.backupTaskTimeoutMs,
+    start: (vmid) =>
+      connection.pve.restoreContainer(node, {
+        vmid,
+        archive: volid,
+        storage: a.deps.settings.lxcStorage,
+        hostname,
+        // The source may run beside it: a MAC address of its own.
+        unique: true,
+        // The mark at creation: a retry recognises the container as its own ("already exists").
+        description: containerDescription(appId, operationId),
+        tags: PROXIMITY_TAG,
+      }),
+  };
+}
