@@ -35,6 +35,10 @@ export const applicationsConfigSchema = z.object({
   OPERATION_DEADLINE_CLONE_MS: env.millis(30 * 60_000),
   /** Deadline of every other operation (start, stop, restart, delete, adopt). */
   OPERATION_DEADLINE_DEFAULT_MS: env.millis(10 * 60_000),
+  /** Deadline of backups (vzdump of the app's container; large disks take hours). */
+  APP_BACKUP_DEADLINE_MS: env.millis(6 * 3_600_000),
+  /** Deadline of restores (a backup written back onto the app's container or into a new app). */
+  APP_RESTORE_DEADLINE_MS: env.millis(6 * 3_600_000),
   /** How often the reaper looks for operations past their deadline. */
   OPERATION_REAPER_INTERVAL_MS: env.millis(15_000),
   /** Metrics observed longer ago than this read as unknown (the host stopped answering). */

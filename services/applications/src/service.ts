@@ -18,6 +18,7 @@ import { applicationsMigrations } from "./db/migrations/index.js";
 import { createCatalogReloadConsumer } from "./events/catalog-reload.consumer.js";
 import { createObservationsConsumer } from "./events/observations.consumer.js";
 import { createProvisionerEventsConsumer } from "./events/provisioner-events.consumer.js";
+import { USER_TRUSTED_CALLERS } from "./grpc/call-guards.js";
 import { applicationsServiceRegistration } from "./grpc/server.js";
 
 export interface ApplicationsServiceDeps {
@@ -110,7 +111,7 @@ export function createApplicationsService(
       port: config.GRPC_PORT,
       services: [
         applicationsServiceRegistration({
-          h: createHandlerFactory({ keys, logger }),
+          h: createHandlerFactory({ keys, logger, userTrustedCallers: USER_TRUSTED_CALLERS }),
           db,
           catalog,
           hosts,

@@ -17,20 +17,37 @@ import { outboxEvents } from "./support/outbox.js";
 const { OperationKind: Kind } = provisionerEventsV1;
 const { AppAction: ProtoAction } = applicationsEventsV1;
 
-const ACTIONS: readonly AppAction[] = ["start", "stop", "restart", "update", "retry", "delete", "clone"];
+const ACTIONS: readonly AppAction[] = [
+  "start",
+  "stop",
+  "restart",
+  "update",
+  "retry",
+  "delete",
+  "clone",
+  "backup",
+  "restore",
+];
 const KIND_OF_IN_FLIGHT = Object.fromEntries(
-  Object.entries(IN_FLIGHT_STATUS).map(([kind, status]) => [status, kind as OperationKind]),
+  Object.entries(IN_FLIGHT_STATUS)
+    .filter(([, status]) => status !== null)
+    .map(([kind, status]) => [status, kind as OperationKind]),
 ) as Partial<Record<AppStatus, OperationKind>>;
 
-/** The event each accepted action puts in the outbox. */
-const REQUEST_EVENT: Readonly<Record<AppAction, string>> = {
-  start: "AppActionRequested",
-  stop: "AppActionRequested",
-  restart: "AppActionRequested",
-  update: "AppActionRequested",
-  retry: "AppDeployRequested",
-  delete: "AppDeleteRequested",
-  clone: "AppCloneRequested",
+/**
+ * The events each accepted action puts in the outbox: none for a backup or a restore (the backups
+ * service publishes the provisioner's request once it recorded its side).
+ */
+const REQUEST_EVENTS: Readonly<Record<AppAction, readonly string[]>> = {
+  start: ["AppActionRequested"],
+  stop: ["AppActionRequested"],
+  restart: ["AppActionRequested"],
+  update: ["AppActionRequested"],
+  retry: ["AppDeployRequested"],
+  delete: ["AppDeleteRequested"],
+  clone: ["AppCloneRequested"],
+  backup: [],
+  restore: [],
 };
 
 describe("life-cycle actions", () => {
@@ -75,6 +92,10 @@ describe("life-cycle actions", () => {
     if (action === "clone") {
       return t.gateway.cloneApp({ appId, newHostname: `c-${randomUUID().slice(0, 8)}` }, as(user));
     }
+    if (action === "backup" || action === "restore") {
+      const ids = { operationId: randomUUID(), backupId: randomUUID() };
+      return t.backups.beginArchiveOperation({ appId, kind: action, ...ids }, as(user));
+    }
     return t.gateway.requestAppAction({ appId, action }, as(user));
   };
 
@@ -109,8 +130,8 @@ describe("life-cycle actions", () => {
     expect(operation).toMatchObject({ kind: plan.kind, status: "running", requested_by: owner.id });
     expect(operation.deadline_at.getTime()).toBeGreaterThan(Date.now());
     const added = (await outboxEvents(t.db)).slice(outboxBefore.length);
-    expect(added.map((e) => e.name)).toEqual([REQUEST_EVENT[action]]);
-    expect(added[0]?.payload.operationId).toBe(after.current_operation_id);
+    expect(added.map((e) => e.name)).toEqual(REQUEST_EVENTS[action]);
+    for (const event of added) expect(event.payload.operationId).toBe(after.current_operation_id);
   });
 
   it("RequestAppAction - an unknown action is a validation error; another user's app is NotFound", async () => {

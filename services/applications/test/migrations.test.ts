@@ -107,8 +107,10 @@ describe("migrations - 0002 life cycle", () => {
     await sql`update apps set status = 'restarting', current_operation_id = ${op}, current_operation = 'restart'
       where hostname = 'a2'`.execute(db);
 
-    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
-    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
+    // Down to 0001, one migration at a time.
+    for (let i = 1; i < Object.keys(applicationsMigrations).length; i++) {
+      await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
+    }
     expect(await tablesIn(db, schema)).toEqual(["apps", "deployment_logs", "inbox", "outbox"]);
     const statuses = await sql<{
       hostname: string;
@@ -119,5 +121,69 @@ describe("migrations - 0002 life cycle", () => {
       { hostname: "a2", status: "error" },
       { hostname: "a3", status: "gone" },
     ]);
+  });
+});
+
+describe("migrations - 0004 archive operations", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Kysely<unknown>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = createDatabase<unknown>({ url: database.url, schema });
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  const untilObservations = Object.fromEntries(
+    Object.entries(applicationsMigrations).filter(([name]) => name < "0004"),
+  );
+
+  it("migrations - 0004 admits restoring and the backup/restore kinds; down lets them go", async () => {
+    await migrateToLatest(db, { schema, migrations: untilObservations });
+    const insertApp = (id: string, hostname: string, status: string) => sql`
+      insert into apps (id, owner_id, catalog_id, hostname, status, host_id, node, port, vmid)
+      values (${id}, 'u1', 'whoami', ${hostname}, ${status}, 'h1', 'pve1', 80, null)`;
+    await expect(
+      insertApp("00000000-0000-4000-8000-000000000021", "r0", "restoring").execute(db),
+    ).rejects.toMatchObject({ code: "23514", constraint: "apps_status_check" });
+
+    await migrateToLatest(db, { schema, migrations: applicationsMigrations });
+    const restoring = "00000000-0000-4000-8000-000000000022";
+    const backingUp = "00000000-0000-4000-8000-000000000023";
+    const restoreOp = "00000000-0000-4000-8000-0000000000b1";
+    const backupOp = "00000000-0000-4000-8000-0000000000b2";
+    await insertApp(restoring, "r1", "restoring").execute(db);
+    await insertApp(backingUp, "b1", "running").execute(db);
+    for (const [op, app, kind] of [
+      [restoreOp, restoring, "restore"],
+      [backupOp, backingUp, "backup"],
+    ] as const) {
+      await sql`insert into app_operations (id, app_id, kind, requested_by, deadline_at)
+        values (${op}, ${app}, ${kind}, 'u1', now() + interval '6 hours')`.execute(db);
+      await sql`update apps set current_operation_id = ${op}, current_operation = ${kind} where id = ${app}`.execute(
+        db,
+      );
+    }
+
+    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
+    const apps = await sql<{
+      hostname: string;
+      status: string;
+      current_operation: string | null;
+    }>`select hostname, status, current_operation from apps order by hostname`.execute(db);
+    expect(apps.rows).toEqual([
+      { hostname: "b1", status: "running", current_operation: null },
+      { hostname: "r1", status: "error", current_operation: null },
+    ]);
+    const operations = await sql`select id from app_operations`.execute(db);
+    expect(operations.rows).toEqual([]);
+    await expect(
+      sql`update apps set current_operation_id = ${backupOp}, current_operation = 'backup'
+        where hostname = 'b1'`.execute(db),
+    ).rejects.toMatchObject({ code: "23514", constraint: "apps_current_operation_check" });
   });
 });

@@ -24,7 +24,7 @@ interface PlacedAppSpec {
   readonly vmid: number;
   readonly status?: AppStatus;
   /** An operation in flight on the app (e.g. the source of a running clone). */
-  readonly operation?: "clone" | "stop";
+  readonly operation?: "clone" | "stop" | "backup" | "restore";
 }
 
 describe("container observations", () => {
@@ -292,7 +292,7 @@ describe("container observations", () => {
     expect(row).toEqual({ attention_kind: null, attention_since: null });
   });
 
-  it("left alone - apps with an operation in flight or in error are not reconciled", async () => {
+  it("left alone - apps with an operation in flight (clone, stop, backup, restore) or in error are not reconciled", async () => {
     const owner = newUser();
     const host = uniqueName("host-");
     const cloneSource = await placeApp({ owner, hostId: host, vmid: 101, operation: "clone" });
@@ -304,10 +304,20 @@ describe("container observations", () => {
       operation: "stop",
     });
     const failed = await placeApp({ owner, hostId: host, vmid: 103, status: "error" });
+    // A backup keeps the app running (vzdump may stop the container for a while); a restore
+    // replaces the container: neither may be reported as a change made outside Proximity.
+    const backingUp = await placeApp({ owner, hostId: host, vmid: 105, operation: "backup" });
+    const restoring = await placeApp({
+      owner,
+      hostId: host,
+      vmid: 106,
+      status: "restoring",
+      operation: "restore",
+    });
     const control = await placeApp({ owner, hostId: host, vmid: 104 });
     await observe(host, "pve1", []);
 
-    for (const id of [cloneSource, stopping, failed]) {
+    for (const id of [cloneSource, stopping, failed, backingUp, restoring]) {
       expect((await getApp(id, owner)).attention, id).toBe("");
       expect(await logsOf(id)).toEqual([]);
       expect(await attentionEvents(id)).toEqual([]);

@@ -213,4 +213,64 @@ describe("operation deadlines", () => {
     expect(gone.attention).toBe("");
     expect(gone.attention_kind).toBeNull();
   });
+
+  it("reaper - a timed-out backup leaves the app as it was, with why and attention; the app is free again", async () => {
+    const app = await lc.running(owner, "slow-backup");
+    const operationId = randomUUID();
+    await t.backups.beginArchiveOperation(
+      { appId: app.id, kind: "backup", operationId, backupId: randomUUID() },
+      as(owner),
+    );
+    await expire([operationId]);
+    const row = await eventually(async () => {
+      const r = await lc.row(app.id);
+      return r.current_operation_id === null && r;
+    });
+    expect(row).toMatchObject({ status: "running", attention_kind: "operation_timed_out" });
+    // The configured default deadline (6 h) is the one the message gives.
+    expect(row.status_message).toBe(
+      "Backup did not finish within 360 minutes and was marked failed; check the container on the host before backing it up again",
+    );
+    const failed = (await outboxEvents(t.db, app.id)).filter((e) => e.name === "AppOperationFailed");
+    expect(failed.map((e) => [e.payload.operation, e.payload.status])).toEqual([["backup", "running"]]);
+    await t.gateway.requestAppAction({ appId: app.id, action: "stop" }, as(owner));
+  });
+
+  it("reaper - a timed-out restore into a new app is error without its port; a late success records its container", async () => {
+    const source = await lc.running(owner, "restore-source");
+    const operationId = randomUUID();
+    const { app } = await t.backups.restoreIntoNewApp(
+      {
+        sourceAppId: source.id,
+        newHostname: "slow-restore",
+        operationId,
+        backupId: randomUUID(),
+        hostId: "host-a",
+        node: "pve1",
+      },
+      as(owner),
+    );
+    await expire([operationId]);
+    const row = await lc.waitFor(app!.id, "error");
+    expect(row.public_port).toBeNull();
+    expect(row.status_message).toMatch(/^Restore did not finish within 360 minutes/);
+    const eventId = randomUUID();
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        operationId,
+        appId: app!.id,
+        kind: Kind.OPERATION_KIND_RESTORE,
+        hostId: "host-a",
+        node: "pve1",
+        vmid: 4545,
+        containerStatus: "running",
+      }),
+      eventId,
+    );
+    await eventually(() =>
+      t.db.selectFrom("inbox").select("event_id").where("event_id", "=", eventId).executeTakeFirst(),
+    );
+    expect(await lc.row(app!.id)).toMatchObject({ status: "error", vmid: 4545 });
+  });
 });

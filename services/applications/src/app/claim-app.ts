@@ -4,6 +4,7 @@ import type { EndUser } from "@proximity/grpc";
 import { claimApp } from "../db/app.repository.js";
 import type { AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
+import { lastFinishedKind } from "../db/operation.repository.js";
 import { ActionRefusedError } from "../domain/action-refused.error.js";
 import { type AppAction, type OperationKind, planAction } from "../domain/operations.js";
 import { getApp } from "./get-app.js";
@@ -16,6 +17,14 @@ export interface Claim {
   readonly app: AppRow;
   readonly kind: OperationKind;
   readonly operationId: string;
+}
+
+/** Optional parts of a claim. */
+export interface ClaimOptions {
+  /** Refuses the action on what was read (throws), before anything is claimed. */
+  readonly check?: (app: AppRow) => void;
+  /** The new operation's id when the caller chose it (the backups service does); else a new one. */
+  readonly operationId?: string;
 }
 
 class LostRace extends Error {}
@@ -35,15 +44,15 @@ export async function withClaimedApp<R>(
   viewer: EndUser,
   action: AppAction,
   work: (trx: ApplicationsDb, claim: Claim) => Promise<R>,
-  check?: (app: AppRow) => void,
+  options: ClaimOptions = {},
 ): Promise<R> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const before = await getApp(db, appId, viewer);
     const plan = planAction(before, action);
     if (!plan.ok) throw new ActionRefusedError(before.status, action, plan.reason);
     if (before.current_operation) throw busy(before.current_operation);
-    check?.(before);
-    const operationId = randomUUID();
+    options.check?.(before);
+    const operationId = options.operationId ?? randomUUID();
     try {
       return await db.transaction().execute(async (trx) => {
         const app = await claimApp(trx, before, plan.to, { id: operationId, kind: plan.kind });
@@ -59,4 +68,23 @@ export async function withClaimedApp<R>(
 
 export function busy(kind: OperationKind): ConflictError {
   return new ConflictError(`Another operation is running: ${kind}`);
+}
+
+/**
+ * An app in error after a delete that timed out may still be deleted by the provisioner later:
+ * acting on its container now would race that delete. Only deleting it again is offered (the
+ * throw rolls the claim back).
+ */
+export async function refuseAfterUnfinishedDelete(
+  trx: ApplicationsDb,
+  { before, app, operationId }: Claim,
+  action: AppAction,
+): Promise<void> {
+  if (before.status !== "error") return;
+  if ((await lastFinishedKind(trx, app.id, operationId)) !== "delete") return;
+  throw new ActionRefusedError(
+    before.status,
+    action,
+    "Cannot act on the app: its deletion did not finish in time; delete it again",
+  );
 }

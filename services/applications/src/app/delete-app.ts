@@ -78,7 +78,7 @@ export async function deleteApp(
       );
       return app;
     },
-    adoptedGuard,
+    { check: adoptedGuard },
   );
   ctx.log.info({ appId: app.id, operationId: app.current_operation_id }, "app removal requested");
   return app;

@@ -25,6 +25,8 @@ export function lifeCycleSettings(config: ApplicationsConfig): LifeCycleSettings
       restart: other,
       delete: other,
       adopt: other,
+      backup: config.APP_BACKUP_DEADLINE_MS,
+      restore: config.APP_RESTORE_DEADLINE_MS,
     },
   };
 }

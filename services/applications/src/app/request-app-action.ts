@@ -7,11 +7,11 @@ import type { CatalogItem } from "../catalog/catalog-item.js";
 import type { AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation, lastFinishedKind, wasCloned } from "../db/operation.repository.js";
+import { copiedBy, insertOperation } from "../db/operation.repository.js";
 import { ActionRefusedError } from "../domain/action-refused.error.js";
 import { type AppAction, isRequestableAction, REQUESTABLE_ACTIONS } from "../domain/operations.js";
 import { emit } from "./app-events.js";
-import { type Claim, withClaimedApp } from "./claim-app.js";
+import { type Claim, refuseAfterUnfinishedDelete, withClaimedApp } from "./claim-app.js";
 import { deployRequest, secretNames } from "./deploy-request.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
 import { allocatePublicPort } from "./placement-guards.js";
@@ -72,13 +72,16 @@ export async function requestAppAction(
 }
 
 async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Claim, ctx: RequestContext) {
-  // A clone that failed has nothing to redeploy from (its copied data and settings are gone):
-  // a retry would silently make a fresh app instead. Refused; the claim rolls back with it.
-  if (await wasCloned(trx, claim.app.id)) {
+  // A clone or a restore into a new app that failed has nothing to redeploy from (the copied data
+  // is gone): a retry would silently make a fresh app instead. Refused; the claim rolls back with it.
+  const copied = await copiedBy(trx, claim.app.id);
+  if (copied) {
     throw new ActionRefusedError(
       claim.before.status,
       "retry",
-      "Cannot retry a failed clone: delete it and clone the source app again",
+      copied === "clone"
+        ? "Cannot retry a failed clone: delete it and clone the source app again"
+        : "Cannot retry a failed restore: delete it and restore the backup again",
     );
   }
   const item = catalogItemOf(deps.catalog, claim.app, "redeployed");
@@ -100,19 +103,12 @@ async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Cla
 async function requestAction(
   catalog: Catalog,
   trx: ApplicationsDb,
-  { app, before, operationId }: Claim,
+  claim: Claim,
   action: AppAction,
   ctx: RequestContext,
 ): Promise<AppRow> {
-  // An app in error after a delete that timed out may still be deleted by the provisioner later:
-  // powering it on now would race that delete. Only deleting it again is offered.
-  if (before.status === "error" && (await lastFinishedKind(trx, app.id, operationId)) === "delete") {
-    throw new ActionRefusedError(
-      before.status,
-      action,
-      "Cannot act on the app: its deletion did not finish in time; delete it again",
-    );
-  }
+  const { app, operationId } = claim;
+  await refuseAfterUnfinishedDelete(trx, claim, action);
   const update = action === "update" ? updateDefinition(catalog, app) : undefined;
   await emit(
     trx,

@@ -10,7 +10,12 @@ import { appendLog } from "../db/deployment-log.repository.js";
 import { finishOperation, lockOperation } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
-import { failedMessage, succeededMessage } from "../domain/operation-messages.js";
+import {
+  type ArchiveFacts,
+  backupSucceededMessage,
+  failedMessage,
+  succeededMessage,
+} from "../domain/operation-messages.js";
 import {
   type ContainerStatus,
   releasesPortOnFailure,
@@ -19,6 +24,7 @@ import {
 } from "../domain/operations.js";
 import { isUuid } from "../domain/uuid.js";
 import { appRef, emit } from "./app-events.js";
+import { archiveOptionsOf, settlingOf } from "./operation-options.js";
 
 /** A running operation and the app it settles, both locked by the caller's transaction. */
 export interface CurrentOperation {
@@ -68,6 +74,8 @@ export interface SuccessReport {
   readonly containerStatus: ContainerStatus;
   /** Adopt: the container's configuration as Proxmox reports it. */
   readonly adoptedConfig?: Record<string, string>;
+  /** Backup: the archive written (its size goes in the log). */
+  readonly archive?: ArchiveFacts;
   /** The provisioner's summary for the log ("" = a generated one). */
   readonly message: string;
 }
@@ -83,7 +91,7 @@ export async function settleSuccess(
   report: SuccessReport,
   traceparent: string,
 ): Promise<AppRow> {
-  const to = statusAfterSuccess(op.kind, report.containerStatus);
+  const to = statusAfterSuccess(settlingOf(op, app), report.containerStatus);
   const container = {
     vmid: report.vmid || app.vmid,
     node: report.node || app.node,
@@ -128,16 +136,20 @@ export async function settleSuccess(
     appId: app.id,
     level: "info",
     step: "succeeded",
-    message: report.message || succeededMessage(op.kind, container),
+    message:
+      op.kind === "backup"
+        ? backupSucceededMessage(report.archive)
+        : report.message || succeededMessage(op.kind, container),
   });
   await emitSucceeded(trx, op, settled, traceparent);
   return settled;
 }
 
 /**
- * A deploy or clone that the reaper failed for its deadline may still have made its container. The
- * container is recorded on the app (still `error`, nothing else running on it), so that a delete
- * destroys it and a retry cannot make a second one. Anything else about a late result is ignored.
+ * A deploy, clone or restore into a new app that the reaper failed for its deadline may still have
+ * made its container. The container is recorded on the app (still `error`, nothing else running on
+ * it), so that a delete destroys it and a retry cannot make a second one. Anything else about a late
+ * result is ignored.
  */
 export async function adoptLateContainer(
   trx: ApplicationsDb,
@@ -146,8 +158,9 @@ export async function adoptLateContainer(
   log: Logger,
 ): Promise<void> {
   const op = isUuid(result.operationId) ? await lockOperation(trx, result.operationId) : undefined;
-  const applies =
-    op?.status === "timed_out" && (op.kind === "deploy" || op.kind === "clone") && op.app_id === result.appId;
+  const madeTheApp =
+    op?.kind === "deploy" || op?.kind === "clone" || (op?.kind === "restore" && archiveOptionsOf(op).newApp);
+  const applies = op?.status === "timed_out" && madeTheApp && op.app_id === result.appId;
   if (!op || !applies || !report.vmid) return;
   const recorded = await recordLateContainer(trx, op.app_id, {
     vmid: report.vmid,
@@ -182,8 +195,9 @@ export interface FailureReport {
 
 /**
  * The operation failed: the app settles where the container was left (when the provisioner knows
- * and the kind allows it) or in `error`, with the reason as status message. A failed deploy or
- * clone gives its port back; a clone's source is released. AppOperationFailed says where it settled.
+ * and the kind allows it; a backup's app where it was) or in `error`, with the reason as status
+ * message. A failed deploy, clone or restore into a new app gives its port back; a clone's source
+ * is released. AppOperationFailed says where it settled.
  */
 export async function settleFailure(
   trx: ApplicationsDb,
@@ -191,9 +205,10 @@ export async function settleFailure(
   report: FailureReport,
   traceparent: string,
 ): Promise<AppRow> {
-  const to = statusAfterFailure(op.kind, report.containerStatus);
+  const settling = settlingOf(op, app);
+  const to = statusAfterFailure(settling, report.containerStatus);
   const message = failedMessage(op.kind, report.attempts, report.reason);
-  const releasePortNow = releasesPortOnFailure(op.kind);
+  const releasePortNow = releasesPortOnFailure(settling);
   if (releasePortNow) await releasePort(trx, app.id);
   const settled = await settleApp(trx, app, op.id, to, {
     status_message: report.reason || message,
@@ -255,5 +270,16 @@ async function emitSucceeded(trx: ApplicationsDb, op: AppOperationRow, app: AppR
         containerDestroyed: op.options.destroyContainer === true,
         deleteBackups: op.options.deleteBackups === true,
       });
+    case "backup":
+      return on(Events.AppBackedUp, { ...base, backupId: archiveOptionsOf(op).backupId });
+    case "restore": {
+      const { backupId, newApp, sourceAppId } = archiveOptionsOf(op);
+      return on(Events.AppRestored, {
+        ...base,
+        backupId,
+        newApp,
+        sourceAppId: newApp ? sourceAppId : app.id,
+      });
+    }
   }
 }

@@ -24,3 +24,9 @@ export interface AppOperationsTable {
 }
 
 export type AppOperationRow = Selectable<AppOperationsTable>;
+
+/** Constraint names, matched when a unique violation is mapped to a client error. */
+export const OperationConstraints = {
+  /** Archive operations carry the backups service's ids: one used before is refused here. */
+  primaryKey: "app_operations_pkey",
+} as const;

@@ -77,15 +77,23 @@ export async function timeOutExpiredOperations(db: Db, limit: number): Promise<A
   return rows.rows;
 }
 
-/** True when the app was made by a clone (its first operation). */
-export async function wasCloned(db: Db, appId: string): Promise<boolean> {
+/**
+ * How the app was made when it was a copy: by a clone of another app, or by a restore of a backup
+ * into a new app (its first operation either way); undefined for deployed and adopted apps.
+ */
+export async function copiedBy(db: Db, appId: string): Promise<"clone" | "restore" | undefined> {
   const row = await db
     .selectFrom("app_operations")
-    .select("id")
+    .select("kind")
     .where("app_id", "=", appId)
-    .where("kind", "=", "clone")
+    .where((eb) =>
+      eb.or([
+        eb("kind", "=", "clone"),
+        eb.and([eb("kind", "=", "restore"), eb(sql`options->>'newApp'`, "=", "true")]),
+      ]),
+    )
     .executeTakeFirst();
-  return row !== undefined;
+  return row?.kind === "clone" || row?.kind === "restore" ? row.kind : undefined;
 }
 
 /** Kind of the app's newest operation other than `except` (the one being requested), if any. */

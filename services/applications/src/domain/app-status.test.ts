@@ -5,8 +5,9 @@ import { APP_STATUSES, type AppStatus, assertTransition, canTransition, isInFlig
 /** The state machine of docs (common brief), written out: every allowed edge and nothing else. */
 const ALLOWED: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   deploying: ["running", "error"],
-  running: ["stopping", "restarting", "updating", "removing"],
-  stopped: ["starting", "updating", "removing"],
+  // running ⇄ stopped: a backup settles where vzdump left the container.
+  running: ["stopping", "restarting", "updating", "removing", "restoring", "stopped"],
+  stopped: ["starting", "updating", "removing", "restoring", "running"],
   starting: ["running", "stopped", "error"],
   stopping: ["stopped", "running", "error"],
   restarting: ["running", "stopped", "error"],
@@ -14,7 +15,9 @@ const ALLOWED: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   cloning: ["running", "error"],
   adopting: ["running", "stopped", "error"],
   removing: ["gone", "error"],
-  error: ["deploying", "starting", "stopping", "restarting", "removing"],
+  // gone: a restore into a new app abandoned before the provisioner heard of it.
+  restoring: ["running", "stopped", "error", "gone"],
+  error: ["deploying", "starting", "stopping", "restarting", "removing", "restoring"],
   gone: [],
 };
 
@@ -36,6 +39,7 @@ describe("app-status", () => {
       "deploying",
       "removing",
       "restarting",
+      "restoring",
       "starting",
       "stopping",
       "updating",

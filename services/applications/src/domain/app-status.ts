@@ -15,14 +15,18 @@ export const APP_STATUSES = [
   "cloning",
   "adopting",
   "removing",
+  "restoring",
   "gone",
   "error",
 ] as const;
 
 export type AppStatus = (typeof APP_STATUSES)[number];
 
-/** Statuses a new app record starts in: a fresh deployment, a clone of another app, an adoption. */
-export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning", "adopting"];
+/**
+ * Statuses a new app record starts in: a fresh deployment, a clone of another app, an adoption, a
+ * restore of a backup into a new app.
+ */
+export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning", "adopting", "restoring"];
 
 /**
  * Allowed transitions. Every in-flight status may end in `error`: an operation that fails must
@@ -30,11 +34,14 @@ export const INITIAL_STATUSES: readonly AppStatus[] = ["deploying", "cloning", "
  * or restart it (it has a container, e.g. a stop that never reached its host), or remove it. An operation
  * that failed with the container in a known state settles there instead (a rolled-back update
  * settles `running` with a status message; a failed start whose container is down, `stopped`).
+ * A backup keeps the app's status while it runs and settles where it left the container (running ⇄
+ * stopped directly). A restore into a new app that was never sent to the provisioner is abandoned
+ * straight to `gone`.
  */
 const TRANSITIONS: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   deploying: ["running", "error"],
-  running: ["stopping", "restarting", "updating", "removing"],
-  stopped: ["starting", "updating", "removing"],
+  running: ["stopping", "restarting", "updating", "removing", "restoring", "stopped"],
+  stopped: ["starting", "updating", "removing", "restoring", "running"],
   starting: ["running", "stopped", "error"],
   stopping: ["stopped", "running", "error"],
   restarting: ["running", "stopped", "error"],
@@ -42,7 +49,8 @@ const TRANSITIONS: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   cloning: ["running", "error"],
   adopting: ["running", "stopped", "error"],
   removing: ["gone", "error"],
-  error: ["deploying", "starting", "stopping", "restarting", "removing"],
+  restoring: ["running", "stopped", "error", "gone"],
+  error: ["deploying", "starting", "stopping", "restarting", "removing", "restoring"],
   gone: [],
 };
 
@@ -55,6 +63,7 @@ const IN_FLIGHT: readonly AppStatus[] = [
   "cloning",
   "adopting",
   "removing",
+  "restoring",
 ];
 
 export function isAppStatus(value: string): value is AppStatus {

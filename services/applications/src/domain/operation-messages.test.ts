@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { failedMessage, succeededMessage, timedOutMessage } from "./operation-messages.js";
+import {
+  backupSucceededMessage,
+  failedMessage,
+  formatBytes,
+  succeededMessage,
+  timedOutMessage,
+} from "./operation-messages.js";
 
 describe("operation-messages", () => {
   it("operation-messages - a success names the container, node and address it knows", () => {
@@ -20,6 +26,30 @@ describe("operation-messages", () => {
   it("operation-messages - a timeout says what to do next", () => {
     expect(timedOutMessage("restart", 10)).toMatch(
       /^Restart did not finish within 10 minutes.*retry or delete/,
+    );
+  });
+
+  it("operation-messages - a backup's success gives the archive and its size", () => {
+    expect(
+      backupSucceededMessage({
+        volid: "local:backup/vzdump-lxc-104-2024_05_01-03_00_00.tar.zst",
+        sizeBytes: 1_610_612_736,
+      }),
+    ).toBe("Backup succeeded: 1.5 GiB archive local:backup/vzdump-lxc-104-2024_05_01-03_00_00.tar.zst");
+    expect(backupSucceededMessage(undefined)).toBe("Backup succeeded");
+    expect(formatBytes(0)).toBe("0 bytes");
+    expect(formatBytes(1)).toBe("1 byte");
+    expect(formatBytes(1023)).toBe("1023 bytes");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(5 * 1024 ** 4 * 1024)).toBe("5120.0 TiB");
+  });
+
+  it("operation-messages - a timed-out backup or restore says what to do next", () => {
+    expect(timedOutMessage("backup", 360)).toBe(
+      "Backup did not finish within 360 minutes and was marked failed; check the container on the host before backing it up again",
+    );
+    expect(timedOutMessage("restore", 360)).toMatch(
+      /^Restore did not finish.*restore again or delete the app$/,
     );
   });
 });

@@ -10,6 +10,8 @@ const OPERATION_NAMES: Readonly<Record<OperationKind, string>> = {
   delete: "Removal",
   clone: "Clone",
   adopt: "Adoption",
+  backup: "Backup",
+  restore: "Restore",
 };
 
 export function operationName(kind: OperationKind): string {
@@ -38,12 +40,45 @@ export function failedMessage(kind: OperationKind, attempts: number, reason: str
   return `${operationName(kind)} failed${tries}: ${reason || "no reason given"}`;
 }
 
+/** What the owner can do after an operation of each kind timed out. */
+function afterTimeout(kind: OperationKind): string {
+  if (kind === "backup") return "check the container on the host before backing it up again";
+  if (kind === "restore")
+    return "the container's state is unknown: check it on the host, then restore again or delete the app";
+  return "the container's state is unknown: check it on the host, then retry or delete the app";
+}
+
 /** Why a timed-out operation was failed (status message, log line and event reason). */
 export function timedOutMessage(kind: OperationKind, minutes: number): string {
-  return `${operationName(kind)} did not finish within ${minutes} minutes and was marked failed; the container's state is unknown: check it on the host, then retry or delete the app`;
+  return `${operationName(kind)} did not finish within ${minutes} minutes and was marked failed; ${afterTimeout(kind)}`;
 }
 
 /** e.g. "Start requested" for the first log line of an operation. */
 export function requestedMessage(kind: OperationKind): string {
   return `${operationName(kind)} requested`;
+}
+
+/** The archive a backup wrote, as the provisioner reports it. */
+export interface ArchiveFacts {
+  readonly volid: string;
+  readonly sizeBytes: number;
+}
+
+/** e.g. "Backup succeeded: 1.5 GiB archive local:backup/vzdump-lxc-104-….tar.zst". */
+export function backupSucceededMessage(archive: ArchiveFacts | undefined): string {
+  if (!archive?.volid) return "Backup succeeded";
+  return `Backup succeeded: ${formatBytes(archive.sizeBytes)} archive ${archive.volid}`;
+}
+
+const UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB"] as const;
+
+/** 1536 → "1.5 KiB"; one decimal from KiB up, whole bytes below. */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} ${value === 1 ? "byte" : "bytes"}` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }

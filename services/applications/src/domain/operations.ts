@@ -10,11 +10,23 @@ export const OPERATION_KINDS = [
   "delete",
   "clone",
   "adopt",
+  "backup",
+  "restore",
 ] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
-/** The status an app shows while an operation of each kind runs on it (a clone's source keeps its own). */
-export const IN_FLIGHT_STATUS: Readonly<Record<OperationKind, AppStatus>> = {
+/** Operations the backups service starts (BeginArchiveOperation, RestoreIntoNewApp). */
+export type ArchiveKind = Extract<OperationKind, "backup" | "restore">;
+
+export function isArchiveKind(value: string): value is ArchiveKind {
+  return value === "backup" || value === "restore";
+}
+
+/**
+ * The status an app shows while an operation of each kind runs on it; `null`: the app keeps the
+ * status it had (a backup). A clone's source keeps its own too; the clone shows `cloning`.
+ */
+export const IN_FLIGHT_STATUS: Readonly<Record<OperationKind, AppStatus | null>> = {
   deploy: "deploying",
   start: "starting",
   stop: "stopping",
@@ -23,10 +35,24 @@ export const IN_FLIGHT_STATUS: Readonly<Record<OperationKind, AppStatus>> = {
   delete: "removing",
   clone: "cloning",
   adopt: "adopting",
+  backup: null,
+  restore: "restoring",
 };
 
-/** What a user asks for (RequestAppAction's actions, DeleteApp and CloneApp). `retry` redeploys a failed app. */
-export type AppAction = "start" | "stop" | "restart" | "update" | "retry" | "delete" | "clone";
+/**
+ * What a user asks for (RequestAppAction's actions, DeleteApp, CloneApp, and through the backups
+ * service a backup or a restore onto the app). `retry` redeploys a failed app.
+ */
+export type AppAction =
+  | "start"
+  | "stop"
+  | "restart"
+  | "update"
+  | "retry"
+  | "delete"
+  | "clone"
+  | "backup"
+  | "restore";
 export const REQUESTABLE_ACTIONS: readonly AppAction[] = ["start", "stop", "restart", "update", "retry"];
 
 export function isRequestableAction(value: string): value is AppAction {
@@ -41,6 +67,8 @@ const ACTION_KIND: Readonly<Record<AppAction, OperationKind>> = {
   retry: "deploy",
   delete: "delete",
   clone: "clone",
+  backup: "backup",
+  restore: "restore",
 };
 
 /** Settled statuses each action may start from. */
@@ -54,6 +82,9 @@ const ALLOWED_FROM: Readonly<Record<AppAction, readonly AppStatus[]>> = {
   retry: ["error"],
   delete: ["running", "stopped", "error"],
   clone: ["running", "stopped"],
+  backup: ["running", "stopped"],
+  // From `error` too: restoring a good backup is how a broken app is brought back.
+  restore: ["running", "stopped", "error"],
 };
 
 const PHRASE: Readonly<Record<AppAction, string>> = {
@@ -64,6 +95,8 @@ const PHRASE: Readonly<Record<AppAction, string>> = {
   retry: "retry the deployment",
   delete: "delete the app",
   clone: "clone the app",
+  backup: "back up the app",
+  restore: "restore a backup onto the app",
 };
 
 /** What the rules need to know of the app. */
@@ -79,13 +112,14 @@ export type ActionPlan =
 
 /**
  * Whether `action` may run on an app in its current state, and the status it moves the app to
- * (a clone leaves its source's status as it is). A refusal says why in words a user can act on.
+ * (a clone leaves its source's status as it is, a backup the app's). A refusal says why in words a
+ * user can act on.
  */
 export function planAction(app: ActionTarget, action: AppAction): ActionPlan {
   const reason = refusal(app, action);
   if (reason) return { ok: false, reason };
   const kind = ACTION_KIND[action];
-  return { ok: true, kind, to: action === "clone" ? app.status : IN_FLIGHT_STATUS[kind] };
+  return { ok: true, kind, to: action === "clone" ? app.status : (IN_FLIGHT_STATUS[kind] ?? app.status) };
 }
 
 function refusal(app: ActionTarget, action: AppAction): string | undefined {
@@ -109,6 +143,10 @@ function refusal(app: ActionTarget, action: AppAction): string | undefined {
   if (action === "clone" && app.adopted) {
     // Its clone would be a second unmanaged copy (same static address, nothing Proximity can rebuild).
     return "Cannot clone an adopted app: Proximity did not deploy what runs in its container";
+  }
+  if (action === "backup" && app.vmid === null) return `Cannot ${phrase}: it has no container yet`;
+  if (action === "restore" && app.vmid === null) {
+    return `Cannot ${phrase}: it has no container; restore the backup into a new app instead`;
   }
   return undefined;
 }
@@ -142,15 +180,28 @@ export function parseContainerStatus(value: string): ContainerStatus {
   return value === "running" || value === "stopped" ? value : "";
 }
 
+/** What settling an operation needs to know besides its kind. */
+export interface SettlingOperation {
+  readonly kind: OperationKind;
+  /** The app's status when the operation was claimed (a backup keeps it all along). */
+  readonly statusBefore: AppStatus;
+  /** A restore that made a new app (like a clone, nothing of it existed before). */
+  readonly newApp: boolean;
+}
+
 /** Where an app settles when its operation succeeded. */
-export function statusAfterSuccess(kind: OperationKind, container: ContainerStatus): AppStatus {
-  switch (kind) {
+export function statusAfterSuccess(op: SettlingOperation, container: ContainerStatus): AppStatus {
+  switch (op.kind) {
     case "stop":
       return "stopped";
     case "delete":
       return "gone";
+    case "backup":
+      // vzdump restarts what it stopped; the container's state after is the truth.
+      return container || op.statusBefore;
     case "adopt":
     case "update":
+    case "restore":
       return container === "stopped" ? "stopped" : "running";
     default:
       return "running";
@@ -158,16 +209,27 @@ export function statusAfterSuccess(kind: OperationKind, container: ContainerStat
 }
 
 /**
- * Where an app settles when its operation failed: a start/stop/restart/update that left the
- * container in a known state settles there (the app still works, the message says what failed);
- * anything else, or an unknown state, is `error`.
+ * Where an app settles when its operation failed: a start/stop/restart/update/restore that left the
+ * container in a known state settles there (the app still works, the message says what failed); a
+ * failed backup leaves the app as it was; anything else, or an unknown state, is `error`. A restore
+ * into a new app that failed has no container of its own: `error`.
  */
-export function statusAfterFailure(kind: OperationKind, container: ContainerStatus): AppStatus {
-  const keepsContainer = kind === "start" || kind === "stop" || kind === "restart" || kind === "update";
+export function statusAfterFailure(op: SettlingOperation, container: ContainerStatus): AppStatus {
+  if (op.kind === "backup") return container || op.statusBefore;
+  if (op.kind === "restore" && op.newApp) return "error";
+  const keepsContainer = ["start", "stop", "restart", "update", "restore"].includes(op.kind);
   return keepsContainer && container !== "" ? container : "error";
 }
 
-/** Kinds whose failure gives the app's pool port back (no container ever used it). */
-export function releasesPortOnFailure(kind: OperationKind): boolean {
-  return kind === "deploy" || kind === "clone";
+/**
+ * Where an archive operation the provisioner never received goes back to: where it was before,
+ * or, for a restore into a new app, nowhere (the app is `gone`).
+ */
+export function statusAfterAbandon(op: SettlingOperation): AppStatus {
+  return op.kind === "restore" && op.newApp ? "gone" : op.statusBefore;
+}
+
+/** Operations whose failure gives the app's pool port back (no container ever used it). */
+export function releasesPortOnFailure(op: Pick<SettlingOperation, "kind" | "newApp">): boolean {
+  return op.kind === "deploy" || op.kind === "clone" || (op.kind === "restore" && op.newApp);
 }

@@ -78,12 +78,13 @@ describe("reconcile", () => {
       "updating",
       "removing",
       "adopting",
+      "restoring",
       "error",
       "gone",
     ]) {
       expect(reconcile(app({ status }), undefined, later), status).toEqual({ action: "none" });
     }
-    // A running app locked by an operation (e.g. the source of a clone in progress).
+    // A running app locked by an operation (the source of a clone in progress, a backup).
     expect(reconcile(app({ currentOperationId: "op-1" }), undefined, later)).toEqual({ action: "none" });
     // No container recorded yet: nothing to look for.
     expect(reconcile(app({ vmid: null }), undefined, later)).toEqual({ action: "none" });

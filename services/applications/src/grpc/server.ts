@@ -1,7 +1,9 @@
 import type { ServiceRegistration } from "@proximity/grpc";
 import { applicationsV1 } from "@proximity/proto";
 import type { HandlerDeps } from "./handler-deps.js";
+import { abandonArchiveOperation } from "./handlers/abandon-archive-operation.js";
 import { adoptApp } from "./handlers/adopt-app.js";
+import { beginArchiveOperation } from "./handlers/begin-archive-operation.js";
 import { cloneApp } from "./handlers/clone-app.js";
 import { countAppsOnHost } from "./handlers/count-apps-on-host.js";
 import { deleteApp } from "./handlers/delete-app.js";
@@ -17,6 +19,7 @@ import { listCategories } from "./handlers/list-categories.js";
 import { reinstateHost } from "./handlers/reinstate-host.js";
 import { reloadCatalog } from "./handlers/reload-catalog.js";
 import { requestAppAction } from "./handlers/request-app-action.js";
+import { restoreIntoNewApp } from "./handlers/restore-into-new-app.js";
 import { retireHost } from "./handlers/retire-host.js";
 import { setUserQuota } from "./handlers/set-user-quota.js";
 
@@ -41,6 +44,9 @@ export function applicationsServiceRegistration(deps: HandlerDeps): ServiceRegis
     adoptApp: adoptApp(deps),
     getUserQuota: getUserQuota(deps),
     setUserQuota: setUserQuota(deps),
+    beginArchiveOperation: beginArchiveOperation(deps),
+    restoreIntoNewApp: restoreIntoNewApp(deps),
+    abandonArchiveOperation: abandonArchiveOperation(deps),
   };
   return {
     name: "proximity.applications.v1.ApplicationsService",

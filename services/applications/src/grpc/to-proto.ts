@@ -21,6 +21,7 @@ const STATUS_TO_PROTO: Readonly<Record<AppStatus, applicationsV1.AppStatus>> = {
   cloning: ProtoStatus.APP_STATUS_CLONING,
   adopting: ProtoStatus.APP_STATUS_ADOPTING,
   removing: ProtoStatus.APP_STATUS_REMOVING,
+  restoring: ProtoStatus.APP_STATUS_RESTORING,
   error: ProtoStatus.APP_STATUS_ERROR,
   gone: ProtoStatus.APP_STATUS_UNSPECIFIED,
 };

@@ -45,6 +45,8 @@ export interface Harness {
   readonly ns: string;
   /** Calls as the api-gateway (the normal caller). */
   readonly gateway: ApplicationsClient;
+  /** Calls as the backups service (the archive-operation RPCs). */
+  readonly backups: ApplicationsClient;
   /** Calls as another service identity. */
   clientAs(service: string): ApplicationsClient;
   readonly hosts: FakeHosts;
@@ -84,7 +86,14 @@ async function deleteStreams(nc: NatsConnection, ns: string): Promise<void> {
 /** `env`: extra configuration of the service under test (e.g. APP_QUOTA_DEFAULT). */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const logger = testLogger("applications");
-  const keys = generateServiceKeys(["applications", "api-gateway", "hosts", "provisioner", "secrets"]);
+  const keys = generateServiceKeys([
+    "applications",
+    "api-gateway",
+    "backups",
+    "hosts",
+    "provisioner",
+    "secrets",
+  ]);
   const key = (name: string) => keys.get(name)!;
   const database = await createTestDatabase();
   const { natsUrl } = testServers();
@@ -126,6 +135,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   return {
     ns,
     gateway: clientAs("api-gateway"),
+    backups: clientAs("backups"),
     clientAs,
     hosts,
     secrets,

@@ -2,8 +2,17 @@ import { type Kysely, sql } from "kysely";
 import { STATUSES_0001 } from "./0001_apps_and_deployment_logs.js";
 
 /** Statuses as of this migration (frozen here: the domain list may grow in later migrations). */
-const STATUSES_0002 = [...STATUSES_0001, "restarting", "adopting"] as const;
-const KINDS_0002 = ["deploy", "start", "stop", "restart", "update", "delete", "clone", "adopt"] as const;
+export const STATUSES_0002 = [...STATUSES_0001, "restarting", "adopting"] as const;
+export const KINDS_0002 = [
+  "deploy",
+  "start",
+  "stop",
+  "restart",
+  "update",
+  "delete",
+  "clone",
+  "adopt",
+] as const;
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql.lit(v)));
 

@@ -4,16 +4,19 @@ import { adoptLateContainer, currentOperation, settleSuccess } from "../../app/s
 import type { ApplicationsDb } from "../../db/database.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
+import { concernsNoApp, kindMatches } from "../result-kind.js";
 
 /**
  * The current operation finished: the app settles per the operation's kind (deploying → running,
- * stopping → stopped, removing → gone, a clone's new app → running and its source released…),
- * with the log line and the public event in the same transaction.
+ * stopping → stopped, removing → gone, a clone's new app → running and its source released, a
+ * backup's app where vzdump left it…), with the log line and the public event in the same
+ * transaction. An archive deletion's result is not about an app: skipped.
  */
 export function handleOperationSucceeded(
   db: ApplicationsDb,
 ): EventHandler<provisionerEventsV1.OperationSucceeded> {
   return async (event, ctx) => {
+    if (concernsNoApp(event.kind)) return;
     await processOnce(db, PROVISIONER_EVENTS_DURABLE, ctx.eventId, async (trx) => {
       const current = await currentOperation(trx, event.operationId, ctx.log);
       const report = {
@@ -23,9 +26,11 @@ export function handleOperationSucceeded(
         ipAddress: event.ipAddress,
         containerStatus: parseContainerStatus(event.containerStatus),
         adoptedConfig: current?.op.kind === "adopt" ? { ...event.adopted?.config } : undefined,
+        archive: event.archive,
         message: event.message,
       };
       if (!current) return adoptLateContainer(trx, event, report, ctx.log);
+      if (!kindMatches(event.kind, current.op, ctx.log)) return;
       const app = await settleSuccess(trx, current, report, ctx.traceparent);
       ctx.log.info({ appId: app.id, operationId: current.op.id, status: app.status }, "operation succeeded");
     });

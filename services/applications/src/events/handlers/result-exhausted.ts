@@ -1,7 +1,9 @@
 import { type MessageContext, PermanentFailure } from "@proximity/bus";
+import type { provisionerEventsV1 } from "@proximity/proto";
 import { currentOperation, settleFailure } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
 import { operationName } from "../../domain/operation-messages.js";
+import { concernsNoApp } from "../result-kind.js";
 
 /**
  * A provisioner result that could not be applied after every delivery: the failure is recorded on
@@ -9,7 +11,12 @@ import { operationName } from "../../domain/operation-messages.js";
  * the message for redelivery and the reaper fails the operation at its deadline.
  */
 export function recordUnappliedResult(db: ApplicationsDb) {
-  return async (event: { operationId: string }, ctx: MessageContext, error: unknown): Promise<void> => {
+  return async (
+    event: { operationId: string; kind: provisionerEventsV1.OperationKind },
+    ctx: MessageContext,
+    error: unknown,
+  ): Promise<void> => {
+    if (concernsNoApp(event.kind)) return;
     await db.transaction().execute(async (trx) => {
       const current = await currentOperation(trx, event.operationId, ctx.log);
       if (!current) return;

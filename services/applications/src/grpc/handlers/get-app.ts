@@ -1,7 +1,7 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { getApp as get } from "../../app/get-app.js";
 import { metricsForApps } from "../../db/app-metrics.repository.js";
-import { GATEWAY_ONLY, requireUser } from "../call-guards.js";
+import { requireUser, USER_TRUSTED_CALLERS } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto } from "../to-proto.js";
 
@@ -12,7 +12,8 @@ export function getApp({
 }: HandlerDeps): applicationsV1.ApplicationsServiceServer["getApp"] {
   return h.unary<applicationsV1.GetAppRequest, applicationsV1.GetAppResponse>(
     "GetApp",
-    { callers: GATEWAY_ONLY },
+    // The backups service asks too, as the user, about an app whose events have not reached it yet.
+    { callers: USER_TRUSTED_CALLERS },
     async (req, ctx) => {
       const app = await get(db, req.id, requireUser(ctx));
       const metrics = await metricsForApps(db, [app.id], metricsStaleAfterMs);
