@@ -8,10 +8,17 @@ export const backupsConfigSchema = z.object({
   DATABASE_URL: env.postgresUrl(),
   /** The schema this service owns. */
   DB_SCHEMA: env.sqlIdentifier("backups"),
-  /** NATS servers (JetStream), for the deployment events consumer. */
+  /** NATS servers (JetStream): backup events out, provisioner results and app events in. */
   NATS_URL: env.natsServers(),
   /** gRPC listen port (0 picks a free one). */
   GRPC_PORT: env.port(50053),
+  /**
+   * host:port of the applications service, which claims an app for a backup or a restore (one
+   * operation per app) and creates the app a backup is restored into.
+   */
+  APPLICATIONS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50051"),
+  /** How often each replica looks for due backup policies and pending scheduled backups. */
+  BACKUP_SCHEDULER_INTERVAL_MS: env.millis(30_000),
 });
 
 export type BackupsConfig = Readonly<z.output<typeof backupsConfigSchema>>;

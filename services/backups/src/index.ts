@@ -1,6 +1,6 @@
 /**
- * The backups service: backup policies (backups themselves come later), deployment and app events
- * consumers.
+ * The backups service: backup and restore records, policies with their scheduler and retention,
+ * storage reconciliation, and the public backup events.
  */
 
 export type { BackupsConfig } from "./config.js";
@@ -8,7 +8,10 @@ export { backupsConfigSchema, loadBackupsConfig } from "./config.js";
 export { backupsMigrations } from "./db/migrations/index.js";
 export type { BackupPolicy } from "./domain/backup-policy.js";
 export { DEFAULT_BACKUP_POLICY } from "./domain/backup-policy.js";
-export { APP_EVENTS_CONSUMER } from "./events/app-events-consumer.js";
-export { DEPLOYMENTS_CONSUMER } from "./events/deployments-consumer.js";
+export {
+  APP_EVENTS_CONSUMER,
+  OPERATION_RESULTS_CONSUMER,
+  STORAGE_OBSERVATIONS_CONSUMER,
+} from "./events/durables.js";
 export type { BackupsServiceDeps } from "./service.js";
 export { createBackupsService } from "./service.js";

@@ -7,6 +7,16 @@ import { createBackupsService } from "./service.js";
 runMain(async () => {
   const config = loadBackupsConfig();
   const logger = createLogger({ service: "backups", level: config.LOG_LEVEL });
+  logger.info(
+    {
+      grpcPort: config.GRPC_PORT,
+      dbSchema: config.DB_SCHEMA,
+      applications: config.APPLICATIONS_GRPC_ADDR,
+      schedulerIntervalMs: config.BACKUP_SCHEDULER_INTERVAL_MS,
+      busNamespace: config.BUS_NAMESPACE,
+    },
+    "starting (DATABASE_URL and NATS_URL not logged)",
+  );
   const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "backups");
   const service = createBackupsService(config, { logger, keys });
   const shutdown = createShutdownRegistry({ logger });

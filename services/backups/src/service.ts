@@ -1,14 +1,17 @@
-import { connectBus } from "@proximity/bus";
+import { connectBus, createOutboxRelay } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { createBackupScheduler } from "./app/backup-scheduler.js";
 import type { BackupsConfig } from "./config.js";
 import type { BackupsDatabase } from "./db/database.js";
 import { backupsMigrations } from "./db/migrations/index.js";
-import { createAppEventsConsumer } from "./events/app-events-consumer.js";
-import { createDeploymentsConsumer } from "./events/deployments-consumer.js";
+import { createAppEventsConsumer } from "./events/app-events.consumer.js";
+import { createOperationResultsConsumer } from "./events/operation-results.consumer.js";
+import { createStorageObservationsConsumer } from "./events/storage-observations.consumer.js";
 import { backupsServiceRegistration } from "./grpc/server.js";
+import { createApplicationsPeer } from "./infra/applications-peer.js";
 
 export interface BackupsServiceDeps {
   readonly logger: Logger;
@@ -16,9 +19,13 @@ export interface BackupsServiceDeps {
 }
 
 /**
- * The backups service: PostgreSQL, the deployments and app events consumers, the gRPC server;
- * stop() the reverse (readiness off first). It publishes no events yet, so no outbox relay runs
- * (the outbox table exists for when it does).
+ * The backups service: records of backups and restores, policies, the scheduler, storage
+ * reconciliation and the public backup events (outbox). start(): db → applications client →
+ * bus → outbox relay → consumers → scheduler → gRPC; stop() the reverse (readiness off and no
+ * new calls first, then the scheduler finishes its pass, intake stops, connections close).
+ * @example
+ * const service = createBackupsService(config, { logger, keys });
+ * const { grpcPort } = await service.start();
  */
 export function createBackupsService(config: BackupsConfig, deps: BackupsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
@@ -30,6 +37,9 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
     });
     onStop("database", () => db.destroy());
     await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: backupsMigrations });
+    // The client connects lazily; acquired here so it closes after the bus, before the pool.
+    const applications = createApplicationsPeer(config.APPLICATIONS_GRPC_ADDR, keys);
+    onStop("applications client", () => applications.close());
 
     const bus = await connectBus({
       servers: config.NATS_URL,
@@ -38,17 +48,34 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       logger,
     });
     onStop("bus", () => bus.close());
-    const consumer = createDeploymentsConsumer(db, bus, logger);
-    await consumer.start();
-    onStop("deployments consumer", () => consumer.stop());
-    const appEvents = createAppEventsConsumer(db, bus, logger);
-    await appEvents.start();
-    onStop("app events consumer", () => appEvents.stop());
+    const relay = createOutboxRelay({
+      db,
+      js: bus.js,
+      ns: bus.ns,
+      logger: logger.child({ component: "outbox" }),
+    });
+    relay.start();
+    onStop("outbox relay", () => relay.stop());
+    for (const [name, consumer] of [
+      ["operation results consumer", createOperationResultsConsumer(db, bus, logger)],
+      ["storage observations consumer", createStorageObservationsConsumer(db, bus, logger)],
+      ["app events consumer", createAppEventsConsumer(db, bus, logger)],
+    ] as const) {
+      await consumer.start();
+      onStop(name, () => consumer.stop());
+    }
+    const scheduler = createBackupScheduler({
+      deps: { db, applications },
+      intervalMs: config.BACKUP_SCHEDULER_INTERVAL_MS,
+      logger,
+    });
+    scheduler.start();
+    onStop("backup scheduler", () => scheduler.stop());
 
     const grpc = createGrpcServer({
       logger,
       port: config.GRPC_PORT,
-      services: [backupsServiceRegistration(createHandlerFactory({ keys, logger }), db)],
+      services: [backupsServiceRegistration({ h: createHandlerFactory({ keys, logger }), db, applications })],
     });
     const grpcPort = await grpc.start();
     onStop("grpc", () => grpc.shutdown());

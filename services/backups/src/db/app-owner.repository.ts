@@ -1,13 +1,15 @@
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { BackupsDatabase } from "./database.js";
-
-type Db = Kysely<BackupsDatabase> | Transaction<BackupsDatabase>;
+import { sql } from "kysely";
+import type { BackupsDb } from "./database.js";
 
 /**
  * Records the owner of a live app. A deleted app stays deleted (app ids are never reused, and a
  * late redelivery of an earlier event must not bring it back). True when the app is deleted.
  */
-export async function upsertAppOwner(db: Db, appId: string, ownerId: string): Promise<{ deleted: boolean }> {
+export async function upsertAppOwner(
+  db: BackupsDb,
+  appId: string,
+  ownerId: string,
+): Promise<{ deleted: boolean }> {
   const row = await db
     .insertInto("app_owners")
     .values({ app_id: appId, owner_id: ownerId })
@@ -18,7 +20,7 @@ export async function upsertAppOwner(db: Db, appId: string, ownerId: string): Pr
 }
 
 /** Marks an app deleted (its row is created if its earlier events never arrived); the first date stays. */
-export async function markAppDeleted(db: Db, appId: string, ownerId: string): Promise<void> {
+export async function markAppDeleted(db: BackupsDb, appId: string, ownerId: string): Promise<void> {
   await db
     .insertInto("app_owners")
     .values({ app_id: appId, owner_id: ownerId, deleted_at: sql<Date>`now()` })
@@ -29,4 +31,17 @@ export async function markAppDeleted(db: Db, appId: string, ownerId: string): Pr
       }),
     )
     .execute();
+}
+
+/** Who owns the app and whether it is deleted, as the app events said; undefined before any arrived. */
+export async function findAppOwner(
+  db: BackupsDb,
+  appId: string,
+): Promise<{ ownerId: string; deleted: boolean } | undefined> {
+  const row = await db
+    .selectFrom("app_owners")
+    .select(["owner_id", "deleted_at"])
+    .where("app_id", "=", appId)
+    .executeTakeFirst();
+  return row && { ownerId: row.owner_id, deleted: row.deleted_at !== null };
 }

@@ -3,6 +3,7 @@ import type { applicationsEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
 import { recordAppOwner } from "../../app/record-app-owner.js";
 import type { BackupsDatabase } from "../../db/database.js";
+import { APP_EVENTS_CONSUMER } from "../durables.js";
 
 /** The app events that say an app exists, with its owner (`app` is the new app for AppCloned). */
 type AppArrived =
@@ -14,16 +15,12 @@ type AppArrived =
  * AppDeployed, AppCloned, AppAdopted: the app's owner is recorded and the app gets the default
  * policy (an existing one is kept). Once per event id (inbox row in the same transaction).
  */
-export function appArrivedHandler(
-  db: Kysely<BackupsDatabase>,
-  consumer: string,
-  name: string,
-): EventHandler<AppArrived> {
+export function appArrivedHandler(db: Kysely<BackupsDatabase>, name: string): EventHandler<AppArrived> {
   return async (event, ctx) => {
     const appId = event.app?.appId;
     const ownerId = event.app?.ownerId;
     if (!appId || !ownerId) throw new PermanentFailure(`${name} without app_id or owner_id`);
-    const outcome = await processOnce(db, consumer, ctx.eventId, (trx) =>
+    const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
       recordAppOwner(trx, appId, ownerId),
     );
     ctx.log.info(

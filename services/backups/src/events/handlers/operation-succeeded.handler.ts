@@ -1,26 +1,51 @@
-import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
-import { provisionerEventsV1 } from "@proximity/proto";
+import { type EventHandler, processOnce } from "@proximity/bus";
+import type { provisionerEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
-import { createDefaultPolicy } from "../../app/create-default-policy.js";
+import { applyOperationResult, archiveKindOf } from "../../app/apply-operation-result.js";
 import type { BackupsDatabase } from "../../db/database.js";
+import { isUuid } from "../../domain/backup.js";
+import { OPERATION_RESULTS_CONSUMER } from "../durables.js";
 
 /**
- * A deployment succeeded: the app gets its default backup policy. Idempotent twice over: the
- * inbox row (same transaction) drops redeliveries, and the insert never overwrites a policy.
+ * A backup, restore or archive deletion succeeded: its record settles (completed with the
+ * archive, restore succeeded and the archive's claim released, record removed), with the public
+ * event in the same transaction. Once per event id; other kinds are not ours.
  */
 export function operationSucceededHandler(
   db: Kysely<BackupsDatabase>,
-  consumer: string,
 ): EventHandler<provisionerEventsV1.OperationSucceeded> {
   return async (event, ctx) => {
-    if (event.kind !== provisionerEventsV1.OperationKind.OPERATION_KIND_DEPLOY) return;
-    if (!event.appId) throw new PermanentFailure("OperationSucceeded without app_id");
-    const outcome = await processOnce(db, consumer, ctx.eventId, (trx) =>
-      createDefaultPolicy(trx, event.appId),
+    const kind = archiveKindOf(event.kind);
+    if (!kind) return;
+    if (!isUuid(event.operationId) || !isUuid(event.backupId)) {
+      ctx.log.warn(
+        { operationId: event.operationId, backupId: event.backupId, kind },
+        "result without ids; ignored",
+      );
+      return;
+    }
+    const archive = event.archive && {
+      storage: event.archive.storage,
+      volid: event.archive.volid,
+      sizeBytes: event.archive.sizeBytes,
+      createdAt: event.archive.createdAt ?? null,
+    };
+    const outcome = await processOnce(db, OPERATION_RESULTS_CONSUMER, ctx.eventId, (trx) =>
+      applyOperationResult(
+        trx,
+        {
+          kind,
+          operationId: event.operationId,
+          backupId: event.backupId,
+          outcome: { ok: true, value: archive },
+        },
+        ctx.traceparent,
+        ctx.log,
+      ),
     );
-    ctx.log.info(
-      { appId: event.appId, duplicate: !outcome.processed, created: outcome.processed && outcome.result },
-      "deployment seen by backups",
+    ctx.log.debug(
+      { kind, operationId: event.operationId, duplicate: !outcome.processed },
+      "operation result seen",
     );
   };
 }

@@ -1,0 +1,34 @@
+import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
+import type { applicationsEventsV1 } from "@proximity/proto";
+import type { Kysely } from "kysely";
+import { recordAppOwner } from "../../app/record-app-owner.js";
+import type { BackupsDatabase } from "../../db/database.js";
+import { APP_EVENTS_CONSUMER } from "../durables.js";
+
+/**
+ * AppRestored into a new app: like a deployed app, its owner is recorded and it gets the default
+ * policy. A restore onto an existing app changes neither (its restore record is settled from the
+ * provisioner's result). Once per event id.
+ */
+export function appRestoredHandler(
+  db: Kysely<BackupsDatabase>,
+): EventHandler<applicationsEventsV1.AppRestored> {
+  return async (event, ctx) => {
+    if (!event.newApp) return;
+    const appId = event.app?.appId;
+    const ownerId = event.app?.ownerId;
+    if (!appId || !ownerId) throw new PermanentFailure("AppRestored without app_id or owner_id");
+    const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
+      recordAppOwner(trx, appId, ownerId),
+    );
+    ctx.log.info(
+      {
+        appId,
+        sourceAppId: event.sourceAppId,
+        duplicate: !outcome.processed,
+        ...(outcome.processed ? outcome.result : {}),
+      },
+      "restored app's owner recorded by backups",
+    );
+  };
+}

@@ -1,0 +1,32 @@
+import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import type { Logger } from "@proximity/logger";
+import type { Kysely } from "kysely";
+import type { BackupsDatabase } from "../db/database.js";
+import { OPERATION_RESULTS_CONSUMER } from "./durables.js";
+import { operationFailedHandler } from "./handlers/operation-failed.handler.js";
+import { operationSucceededHandler } from "./handlers/operation-succeeded.handler.js";
+import { recordUnappliedResult } from "./handlers/result-exhausted.js";
+
+/**
+ * The provisioner's results of backups, restores and archive deletions (one durable, so the
+ * results of one operation arrive in publication order). Results of other kinds are acknowledged
+ * without effect; progress events are acknowledged as types without a handler.
+ */
+export function createOperationResultsConsumer(
+  db: Kysely<BackupsDatabase>,
+  bus: Bus,
+  logger: Logger,
+): EventConsumer {
+  return createEventConsumer({
+    js: bus.js,
+    jsm: bus.jsm,
+    ns: bus.ns,
+    logger,
+    durable: OPERATION_RESULTS_CONSUMER,
+    stream: "PROVISIONER",
+    subscriptions: [
+      subscribe(Events.OperationSucceeded, operationSucceededHandler(db), recordUnappliedResult(db)),
+      subscribe(Events.OperationFailed, operationFailedHandler(db), recordUnappliedResult(db)),
+    ],
+  });
+}
