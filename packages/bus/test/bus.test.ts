@@ -118,6 +118,8 @@ describe("event consumer", () => {
           containerStatus: "running",
           adopted: undefined,
           message: "",
+          archive: undefined,
+          backupId: "",
         },
         { source: "test", traceparent: newTraceparent() },
       ),
@@ -135,6 +137,8 @@ describe("event consumer", () => {
         containerStatus: "running",
         adopted: undefined,
         message: "",
+        archive: undefined,
+        backupId: "",
       })
       .finish();
     const h = () =>

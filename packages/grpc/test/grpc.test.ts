@@ -24,7 +24,8 @@ let address: string;
 
 beforeAll(async () => {
   const h = createHandlerFactory({ keys: keys.get("backups")!, logger: testLogger() });
-  const implementation: backupsV1.BackupsServiceServer = {
+  // Only the RPC the tests call; grpc-js answers UNIMPLEMENTED for the rest.
+  const implementation: Pick<backupsV1.BackupsServiceServer, "getBackupPolicy"> = {
     getBackupPolicy: h.unary(
       "GetBackupPolicy",
       { callers: ["api-gateway", "applications"] },
@@ -52,6 +53,14 @@ beforeAll(async () => {
             enabled: true,
             schedule: "0 3 * * *",
             keepLast: 7,
+            keepHourly: 0,
+            keepDaily: 0,
+            keepWeekly: 0,
+            keepMonthly: 0,
+            keepYearly: 0,
+            timeZone: "UTC",
+            mode: "snapshot",
+            compression: "zstd",
             updatedAt: new Date(0),
           },
         };

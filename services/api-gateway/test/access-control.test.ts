@@ -1,11 +1,21 @@
 import { randomUUID } from "node:crypto";
+import { applicationsV1, type backupsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requiredScopes } from "../src/domain/access.js";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
-import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
+import {
+  type Auth,
+  createUserAndLogin,
+  issueToken,
+  login,
+  request,
+  type Session,
+} from "./support/http-client.js";
 import { openSse } from "./support/sse-client.js";
 
 interface Operation {
   readonly method: string;
+  readonly tags: readonly string[];
   /** The OpenAPI path, e.g. /api/apps/{id}/action. */
   readonly template: string;
   readonly path: string;
@@ -21,12 +31,18 @@ let operations: Operation[];
 async function routeTable(): Promise<Operation[]> {
   const doc = await request(h.url, "GET", "/api/openapi.json");
   const ops: Operation[] = [];
-  for (const [path, methods] of Object.entries<Record<string, { "x-access": Operation["access"] }>>(
-    doc.body.paths,
-  )) {
+  for (const [path, methods] of Object.entries<
+    Record<string, { "x-access": Operation["access"]; tags?: string[] }>
+  >(doc.body.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const concrete = path.replace("{app_id}", "nginx").replace(/\{[a-z_]+\}/g, randomUUID());
-      ops.push({ method: method.toUpperCase(), template: path, path: concrete, access: op["x-access"] });
+      ops.push({
+        method: method.toUpperCase(),
+        tags: op.tags ?? [],
+        template: path,
+        path: concrete,
+        access: op["x-access"],
+      });
     }
   }
   return ops;
@@ -166,16 +182,61 @@ describe("access control - over the whole route table", () => {
   });
 });
 
+/** A valid request for one route. */
+interface Sample {
+  readonly body?: unknown;
+  readonly query?: string;
+}
+
+/**
+ * The rule of every backup route: open to signed-in users (the owner or an admin get through;
+ * another user sees 404 on an app's routes and only their own backups in the list), and the token
+ * scope it needs. A backup route without a rule here fails the first backup test below.
+ */
+const BACKUP_ROUTE_RULES: Record<string, { readonly sample: Sample; readonly scope: "read" | "write" }> = {
+  "GET /api/backups": { sample: { query: "?per_page=5" }, scope: "read" },
+  "GET /api/apps/{id}/backups": { sample: { query: "?status=completed" }, scope: "read" },
+  "POST /api/apps/{id}/backups": { sample: { body: { mode: "stop", compression: "gzip" } }, scope: "write" },
+  "GET /api/apps/{id}/backups/{backup_id}": { sample: {}, scope: "read" },
+  "POST /api/apps/{id}/backups/{backup_id}/restore": { sample: { body: {} }, scope: "write" },
+  "DELETE /api/apps/{id}/backups/{backup_id}": { sample: {}, scope: "write" },
+  "GET /api/apps/{id}/backup-policy": { sample: {}, scope: "read" },
+  "PUT /api/apps/{id}/backup-policy": {
+    sample: { body: { enabled: true, schedule: "0 4 * * *", keep_daily: 7 } },
+    scope: "write",
+  },
+};
+
 /** A valid request for every route on one app; a new app route without an entry fails the test below. */
-const APP_ROUTE_REQUESTS: Record<string, { body?: unknown; query?: string }> = {
+const APP_ROUTE_REQUESTS: Record<string, Sample> = {
   "GET /api/apps/{id}": {},
   "GET /api/apps/{id}/logs": { query: "?limit=10" },
   "GET /api/apps/{id}/events": {},
-  "GET /api/apps/{id}/backup-policy": {},
   "POST /api/apps/{id}/action": { body: { action: "restart" } },
   "DELETE /api/apps/{id}": { query: "?backups=keep" },
   "POST /api/apps/{id}/clone": { body: { new_hostname: "copy-1" } },
+  ...Object.fromEntries(
+    Object.entries(BACKUP_ROUTE_RULES)
+      .filter(([route]) => route.includes("/api/apps/{id}"))
+      .map(([route, rule]) => [route, rule.sample]),
+  ),
 };
+
+/** A running app of `user` with one completed backup: the target of every sample request. */
+function seedAppWithBackup(): { app: applicationsV1.App; backup: backupsV1.Backup } {
+  const app = h.fakes.apps.seed({
+    ownerId: user.userId,
+    status: applicationsV1.AppStatus.APP_STATUS_RUNNING,
+    vmid: 120,
+  });
+  const backup = h.fakes.backups.seed({ appId: app.id, ownerId: user.userId });
+  return { app, backup };
+}
+
+/** The sample request's path for a route template, on the given app and backup. */
+function pathOf(template: string, sample: Sample, ids: { app: { id: string }; backup: { id: string } }) {
+  return template.replace("{id}", ids.app.id).replace("{backup_id}", ids.backup.id) + (sample.query ?? "");
+}
 
 /** Status of one call; event streams are closed as soon as they answered. */
 async function statusOf(method: string, path: string, auth: Session, body?: unknown): Promise<number> {
@@ -202,28 +263,27 @@ describe("access control - one app's routes: owner or admin, others see nothing"
   it("access control - another user gets 404 on every app route and the app is untouched", async () => {
     const intruder = await createUserAndLogin(h.url, admin, `intruder-${Date.now()}`);
     h.fakes.reset();
-    const app = h.fakes.apps.seed({ ownerId: user.userId });
+    const seeded = seedAppWithBackup();
     for (const op of appRoutes()) {
       const sample = APP_ROUTE_REQUESTS[`${op.method} ${op.template}`]!;
-      const path = op.template.replace("{id}", app.id) + (sample.query ?? "");
-      const status = await statusOf(op.method, path, intruder, sample.body);
+      const status = await statusOf(op.method, pathOf(op.template, sample, seeded), intruder, sample.body);
       expect({ route: `${op.method} ${op.template}`, status }).toEqual({
         route: `${op.method} ${op.template}`,
         status: 404,
       });
     }
-    expect(h.fakes.apps.all()).toEqual([app]);
-    expect(h.fakes.callsTo("getBackupPolicy")).toHaveLength(0);
+    expect(h.fakes.apps.all()).toEqual([seeded.app]);
+    expect(h.fakes.backups.all()).toEqual([seeded.backup]);
+    expect(h.fakes.callsOf("backups")).toHaveLength(0);
   });
 
   it("access control - the owner and an admin are allowed on every app route", async () => {
     for (const who of [user, admin]) {
       for (const op of appRoutes()) {
         h.fakes.reset();
-        const app = h.fakes.apps.seed({ ownerId: user.userId });
+        const seeded = seedAppWithBackup();
         const sample = APP_ROUTE_REQUESTS[`${op.method} ${op.template}`]!;
-        const path = op.template.replace("{id}", app.id) + (sample.query ?? "");
-        const status = await statusOf(op.method, path, who, sample.body);
+        const status = await statusOf(op.method, pathOf(op.template, sample, seeded), who, sample.body);
         expect({
           who: who.userId,
           route: `${op.method} ${op.template}`,
@@ -234,6 +294,133 @@ describe("access control - one app's routes: owner or admin, others see nothing"
           ok: true,
         });
       }
+    }
+  });
+});
+
+describe("access control - backup routes: each has its rule", () => {
+  const backupRoutes = () =>
+    operations.filter((o) => o.tags.includes("backups") || o.template.includes("backup"));
+  /** Each backup route with its rule and, on a fresh app with a backup, its request path. */
+  const cases = () =>
+    backupRoutes().map((op) => {
+      const route = `${op.method} ${op.template}`;
+      const rule = BACKUP_ROUTE_RULES[route];
+      if (!rule) throw new Error(`${route} has no rule in BACKUP_ROUTE_RULES`);
+      return { op, route, rule, write: rule.scope === "write" };
+    });
+  const call = (method: string, path: string, auth: Auth, sample: Sample) =>
+    request(h.url, method, path, { auth, body: sample.body });
+  /**
+   * Calls that reached a fake about the seeded app or its backup, and any call to the backups
+   * service. (An event stream of an earlier test may still poll for a moment: those do not count.)
+   */
+  const forwarded = (seeded: { app: { id: string }; backup: { id: string } }) =>
+    h.fakes.calls.filter(
+      (c) =>
+        c.service === "backups" ||
+        JSON.stringify(c.request).includes(seeded.app.id) ||
+        JSON.stringify(c.request).includes(seeded.backup.id),
+    );
+
+  it("access control - every backup route has a rule, the backups tag, user access and the scope its method needs", () => {
+    expect(
+      backupRoutes()
+        .map((o) => `${o.method} ${o.template}`)
+        .sort(),
+    ).toEqual(Object.keys(BACKUP_ROUTE_RULES).sort());
+    for (const { op, route, rule } of cases()) {
+      expect({ route, tags: op.tags, access: op.access, scope: rule.scope }).toEqual({
+        route,
+        tags: ["backups"],
+        access: "user",
+        scope: requiredScopes(op.method, "user")[0],
+      });
+    }
+  });
+
+  it("access control - anonymous callers get 401 on every backup route, nothing forwarded", async () => {
+    h.fakes.reset();
+    const seeded = seedAppWithBackup();
+    for (const { op, route, rule } of cases()) {
+      const res = await call(op.method, pathOf(op.template, rule.sample, seeded), {}, rule.sample);
+      expect({ route, status: res.status }).toEqual({ route, status: 401 });
+    }
+    expect(forwarded(seeded)).toEqual([]);
+  });
+
+  it("access control - another user gets 404 on one app's backup routes and none of its backups in the list", async () => {
+    const intruder = await createUserAndLogin(h.url, admin, `backup-intruder-${Date.now()}`);
+    h.fakes.reset();
+    const seeded = seedAppWithBackup();
+    for (const { op, route, rule } of cases()) {
+      const res = await call(op.method, pathOf(op.template, rule.sample, seeded), intruder, rule.sample);
+      const expected = op.template === "/api/backups" ? 200 : 404;
+      expect({ route, status: res.status }).toEqual({ route, status: expected });
+      if (expected === 200) expect(res.body).toMatchObject({ items: [], total: 0 });
+    }
+    // Refused by the applications service before the backups service was asked (only the list reached it).
+    expect(h.fakes.callsOf("backups").map((c) => c.rpc)).toEqual(["listBackups"]);
+    expect(h.fakes.backups.all()).toEqual([seeded.backup]);
+    expect(h.fakes.apps.all()).toEqual([seeded.app]);
+  });
+
+  it("access control - the owner and an admin are allowed on every backup route; admins skip the app check", async () => {
+    for (const who of [user, admin]) {
+      for (const { op, route, rule } of cases()) {
+        h.fakes.reset();
+        const seeded = seedAppWithBackup();
+        const res = await call(op.method, pathOf(op.template, rule.sample, seeded), who, rule.sample);
+        expect({ who: who.userId, route, ok: res.status >= 200 && res.status < 300 }).toEqual({
+          who: who.userId,
+          route,
+          ok: true,
+        });
+        // Admins go straight to the backups service (they reach backups of deleted apps too).
+        expect({ route, first: forwarded(seeded)[0]?.service }).toEqual({
+          route,
+          first: who === admin || op.template === "/api/backups" ? "backups" : "applications",
+        });
+      }
+    }
+  });
+
+  it("access control - a read-only token reads backups but is refused every backup write, nothing forwarded", async () => {
+    const readOnly = await issueToken(h.url, user, { name: "backups-read", scopes: ["read"] });
+    for (const { op, route, rule, write } of cases()) {
+      h.fakes.reset();
+      const seeded = seedAppWithBackup();
+      const res = await call(
+        op.method,
+        pathOf(op.template, rule.sample, seeded),
+        { bearer: readOnly },
+        rule.sample,
+      );
+      expect({ route, status: res.status, detail: write ? res.body.detail : undefined }).toEqual({
+        route,
+        status: write ? 403 : 200,
+        detail: write ? "API token lacks the write scope" : undefined,
+      });
+      if (write) expect(forwarded(seeded)).toEqual([]);
+    }
+  });
+
+  it("access control - a cookie session without X-CSRF-Token is refused every backup write, nothing forwarded", async () => {
+    const writes = cases().filter((c) => c.write);
+    expect(writes.length).toBe(4);
+    for (const { op, route, rule } of writes) {
+      h.fakes.reset();
+      const seeded = seedAppWithBackup();
+      const path = pathOf(op.template, rule.sample, seeded);
+      const res = await call(op.method, path, { cookie: user.cookie }, rule.sample);
+      expect({ route, status: res.status, body: res.body }).toEqual({
+        route,
+        status: 403,
+        body: { detail: "CSRF token missing or invalid" },
+      });
+      expect(forwarded(seeded)).toEqual([]);
+      // The same request with the token gets through.
+      expect((await call(op.method, path, user, rule.sample)).status).toBe(op.method === "PUT" ? 200 : 202);
     }
   });
 });

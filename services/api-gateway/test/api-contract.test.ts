@@ -133,6 +133,21 @@ describe("api contract - validation messages", () => {
     ]);
   });
 
+  it("api contract - unknown fields of a strict body read 'is not a known field', odd names unquoted", async () => {
+    const hostId = crypto.randomUUID();
+    const renamed = await request(h.url, "PUT", `/api/proxmox/hosts/${hostId}`, {
+      auth: admin,
+      body: { name: "other", port: 8443 },
+    });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.errors).toEqual([{ field: "name", message: "is not a known field" }]);
+    const odd = await request(h.url, "PUT", `/api/proxmox/hosts/${hostId}`, {
+      auth: admin,
+      body: { "<script>": 1, port: 8443 },
+    });
+    expect(odd.body.errors).toEqual([{ field: "body", message: "has fields that are not known" }]);
+  });
+
   it("api contract - malformed JSON is 400 'The request body is not valid JSON'", async () => {
     const res = await request(h.url, "POST", "/api/auth/login", { body: '{"username": ' });
     expect(res.status).toBe(400);

@@ -125,6 +125,7 @@ describe("hosts - credentials are write-only", () => {
       insecureHttp: false,
       sshUsername: "",
       nodes: [],
+      backupStorage: "",
       credentials: { apiSecret: SECRETS.api_secret, sshPassword: "", sshPrivateKey: "" },
     });
     h.fakes.reset();
@@ -222,5 +223,49 @@ describe("hosts - credentials are write-only", () => {
     expect(h.fakes.callsTo("updateHost")[0]?.request).toMatchObject({ tlsCaPem: otherCa });
     expect(put.body.tls_ca_fingerprint).toBe(new X509Certificate(otherCa).fingerprint256);
     expect(JSON.stringify(put.body)).not.toContain("BEGIN CERTIFICATE");
+  });
+  it("hosts - backup_storage is a PVE storage id: forwarded on POST and PUT, shown on the host", async () => {
+    const created = await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: admin,
+      body: { ...hostBody, backup_storage: "pbs-main" },
+    });
+    expect(created.status).toBe(201);
+    expect(h.fakes.callsTo("createHost")[0]?.request).toMatchObject({ backupStorage: "pbs-main" });
+    expect(created.body.backup_storage).toBe("pbs-main");
+
+    const defaulted = await request(h.url, "POST", "/api/proxmox/hosts", { auth: admin, body: hostBody });
+    expect(h.fakes.callsTo("createHost")[1]?.request).toMatchObject({ backupStorage: "" });
+    expect(defaulted.body.backup_storage).toBe("local");
+
+    const put = await request(h.url, "PUT", `/api/proxmox/hosts/${created.body.id}`, {
+      auth: admin,
+      body: { backup_storage: "nfs_backups.2" },
+    });
+    expect(put.status).toBe(200);
+    expect(h.fakes.callsTo("updateHost")[0]?.request).toMatchObject({ backupStorage: "nfs_backups.2" });
+    expect(put.body.backup_storage).toBe("nfs_backups.2");
+    const got = await request(h.url, "GET", `/api/proxmox/hosts/${created.body.id}`, { auth: admin });
+    expect(got.body.backup_storage).toBe("nfs_backups.2");
+
+    h.fakes.reset();
+    const storageMessage =
+      "must be a Proxmox storage id: a lowercase letter, then lowercase letters, digits, '-', '_' or '.'";
+    for (const bad of ["Local", "1st", "-x", "has space", "a/b", "local;rm", ""]) {
+      const res = await request(h.url, "POST", "/api/proxmox/hosts", {
+        auth: admin,
+        body: { ...hostBody, backup_storage: bad },
+      });
+      expect({ bad, status: res.status, errors: res.body.errors }).toEqual({
+        bad,
+        status: 400,
+        errors: [{ field: "backup_storage", message: storageMessage }],
+      });
+    }
+    const long = await request(h.url, "PUT", `/api/proxmox/hosts/${created.body.id}`, {
+      auth: admin,
+      body: { backup_storage: "s".repeat(65) },
+    });
+    expect(long.body.errors).toEqual([{ field: "backup_storage", message: "must be at most 64 characters" }]);
+    expect(h.fakes.calls).toHaveLength(0);
   });
 });

@@ -16,6 +16,7 @@ import { appActionsRoutes } from "./routes/app-actions.routes.js";
 import { appEventsRoutes } from "./routes/app-events.routes.js";
 import { appsRoutes } from "./routes/apps.routes.js";
 import { authRoutes } from "./routes/auth.routes.js";
+import { backupPolicyRoutes } from "./routes/backup-policy.routes.js";
 import { backupsRoutes } from "./routes/backups.routes.js";
 import { catalogRoutes } from "./routes/catalog.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -71,6 +72,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
     appActionsRoutes,
     adoptionRoutes,
     backupsRoutes,
+    backupPolicyRoutes,
     hostsRoutes,
   ]) {
     await app.register(routes(deps));

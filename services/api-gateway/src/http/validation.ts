@@ -68,12 +68,34 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
   (data) => {
     const result = z.safeParse(schema, data, { error: friendlyIssueMessage });
     if (result.success) return { value: result.data };
-    const errors: FastifySchemaValidationError[] = result.error.issues.map((issue) => ({
-      keyword: issue.code,
-      instancePath: `/${issue.path.map(String).join("/")}`,
-      schemaPath: `#/${issue.path.map(String).join("/")}/${issue.code}`,
-      message: issue.message,
-      params: {},
-    }));
+    const errors: FastifySchemaValidationError[] = result.error.issues
+      .flatMap(perUnknownKey)
+      .map(({ code, path, message }) => ({
+        keyword: code,
+        instancePath: `/${path.map(String).join("/")}`,
+        schemaPath: `#/${path.map(String).join("/")}/${code}`,
+        message,
+        params: {},
+      }));
     return { error: errors };
   };
+
+/** Field names shown back as they are; anything else is not echoed. */
+const SHOWABLE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A strict object's unknown keys, one error each at the key itself ("is not a known field"), so a
+ * misspelt field reads like any other field error. Keys that do not look like field names are
+ * reported on the object without being quoted.
+ */
+function perUnknownKey(issue: z.core.$ZodIssue): { code: string; path: PropertyKey[]; message: string }[] {
+  if (issue.code !== "unrecognized_keys") return [issue];
+  if (!issue.keys.every((key) => SHOWABLE_KEY.test(key))) {
+    return [{ code: issue.code, path: issue.path, message: "has fields that are not known" }];
+  }
+  return issue.keys.map((key) => ({
+    code: issue.code,
+    path: [...issue.path, key],
+    message: "is not a known field",
+  }));
+}

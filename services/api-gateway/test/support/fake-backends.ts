@@ -16,10 +16,13 @@ import {
   createFakeAppStore,
   type FakeAppStore,
 } from "./fake-applications.js";
+import { backupsBehaviours, createFakeBackupStore, type FakeBackupStore } from "./fake-backups.js";
 import { createFakeHostStore, type FakeHostStore, hostsBehaviours } from "./fake-hosts.js";
 
 /** One call a fake backend received, with what the gateway passed along. */
 export interface RecordedCall {
+  /** The fake that received it. */
+  readonly service: "applications" | "hosts" | "backups";
   readonly rpc: string;
   readonly request: Record<string, unknown>;
   readonly user: { id: string; isAdmin: boolean } | undefined;
@@ -35,22 +38,20 @@ export interface FakeBackends {
   readonly apps: FakeAppStore;
   /** Hosts of the fake hosts service. */
   readonly hosts: FakeHostStore;
+  /** Backups and policies of the fake backups service (ownership from `apps`, like the real one). */
+  readonly backups: FakeBackupStore;
   /** Replaces the answer of one RPC (by method name, e.g. "getApp") until reset(). */
   respond(method: string, behaviour: Behaviour): void;
   /** Makes one RPC fail with a typed error. */
   fail(method: string, code: ErrorCode, message: string): void;
   callsTo(method: string): RecordedCall[];
+  /** Calls one fake received. */
+  callsOf(service: RecordedCall["service"]): RecordedCall[];
   /** Forgets calls, overrides and the stores' contents. */
   reset(): void;
   setServing(serving: boolean): void;
   stop(): Promise<void>;
 }
-
-const BACKUPS: Record<string, Behaviour> = {
-  getBackupPolicy: async (req: backupsV1.GetBackupPolicyRequest) => ({
-    policy: { appId: req.appId, enabled: true, schedule: "0 3 * * *", keepLast: 7, updatedAt: new Date() },
-  }),
-};
 
 /** Starts the three fakes on free ports, each authenticating callers with its own key. */
 export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise<FakeBackends> {
@@ -58,14 +59,19 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
   const overrides = new Map<string, Behaviour>();
   const apps = createFakeAppStore();
   const hosts = createFakeHostStore();
+  const backups = createFakeBackupStore();
   const defaults: Record<string, Behaviour> = {
     ...applicationsBehaviours(apps),
     ...hostsBehaviours(hosts),
-    ...BACKUPS,
+    ...backupsBehaviours(backups, apps),
   };
   const servers: GrpcServer[] = [];
 
-  const serve = async (self: string, name: string, definition: ServiceDefinition): Promise<string> => {
+  const serve = async (
+    self: RecordedCall["service"],
+    name: string,
+    definition: ServiceDefinition,
+  ): Promise<string> => {
     const h = createHandlerFactory({ keys: keys.get(self)!, logger: testLogger(self) });
     // The request id travels in metadata the call context does not expose: note it per request.
     const requestIds = new WeakMap<object, string>();
@@ -73,6 +79,7 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
     for (const [method, spec] of Object.entries(definition)) {
       const handler = h.unary(spec.path, { callers: ["api-gateway"] }, async (req: object, ctx) => {
         calls.push({
+          service: self,
           rpc: method,
           request: req as Record<string, unknown>,
           user: ctx.user,
@@ -116,17 +123,20 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
     addresses,
     apps,
     hosts,
+    backups,
     respond: (method, behaviour) => overrides.set(method, behaviour),
     fail: (method, code, message) =>
       overrides.set(method, async () => {
         throw new ProximityError(code, message);
       }),
     callsTo: (method) => calls.filter((c) => c.rpc === method),
+    callsOf: (service) => calls.filter((c) => c.service === service),
     reset: () => {
       calls.length = 0;
       overrides.clear();
       apps.clear();
       hosts.clear();
+      backups.clear();
     },
     setServing: (serving) => {
       for (const s of servers) s.setServing(serving);

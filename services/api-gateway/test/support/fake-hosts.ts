@@ -88,6 +88,7 @@ export function hostsBehaviours(store: FakeHostStore): Record<string, Behaviour>
         tlsCaFingerprint: caFingerprint(req.tlsCaPem),
         insecureHttp: req.insecureHttp,
         sshUsername: req.sshUsername,
+        backupStorage: req.backupStorage || "local",
         status: "unknown",
       });
       return { host: store.seed({ ...host, nodes: nodesOf(host.id, req.nodes) }) };
@@ -106,6 +107,7 @@ export function hostsBehaviours(store: FakeHostStore): Record<string, Behaviour>
           address: req.address || host.address,
           port: req.port || host.port,
           tlsCaFingerprint: req.tlsCaPem ? caFingerprint(req.tlsCaPem) : host.tlsCaFingerprint,
+          backupStorage: req.backupStorage || host.backupStorage,
           nodes: req.nodes.length ? nodesOf(host.id, req.nodes) : host.nodes,
         }),
       };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { applicationsV1, hostsV1 } from "@proximity/proto";
+import { applicationsV1, type backupsV1, hostsV1 } from "@proximity/proto";
 
 export function sampleCatalogItem(): applicationsV1.CatalogItem {
   return {
@@ -77,6 +77,34 @@ export function sampleHost(overrides: Partial<hostsV1.Host> = {}): hostsV1.Host 
     createdAt: new Date(),
     updatedAt: new Date(),
     sshUsername: "root",
+    backupStorage: "local",
+    ...overrides,
+  };
+}
+
+/** A completed manual backup of an app (owner and app given by the caller). */
+export function sampleBackup(
+  overrides: Partial<backupsV1.Backup> & { appId: string; ownerId: string },
+): backupsV1.Backup {
+  const createdAt = overrides.createdAt ?? new Date();
+  return {
+    id: randomUUID(),
+    hostId: randomUUID(),
+    node: "pve1",
+    vmid: 120,
+    storage: "local",
+    volid: "local:backup/vzdump-lxc-120-2030_01_01-03_00_00.tar.zst",
+    sizeBytes: 52_428_800,
+    mode: "snapshot",
+    compression: "zstd",
+    status: "completed",
+    trigger: "manual",
+    error: "",
+    createdAt,
+    completedAt: createdAt,
+    restoring: false,
+    appDeleted: false,
+    restorable: true,
     ...overrides,
   };
 }

@@ -78,6 +78,28 @@ function errorStatusesOf(method: string, path: string, op: Operation): string[] 
   return statuses;
 }
 
+interface JsonSchema {
+  type?: unknown;
+  anyOf?: JsonSchema[];
+}
+
+interface JsonBody {
+  required?: boolean;
+  content?: Record<string, { schema?: JsonSchema }>;
+}
+
+/**
+ * A body schema that also accepts null (zod `.nullish()`: the whole body may be left out) is shown
+ * as what it is: an optional body of the object alternative. Other bodies are left as they are.
+ */
+function optionalBodyOf(requestBody: unknown): JsonBody | undefined {
+  const body = requestBody as JsonBody | undefined;
+  const alternatives = body?.content?.["application/json"]?.schema?.anyOf;
+  if (!body || alternatives?.length !== 2 || !alternatives.some((a) => a.type === "null")) return undefined;
+  const schema = alternatives.find((a) => a.type !== "null");
+  return { ...body, required: false, content: { "application/json": { schema } } };
+}
+
 /**
  * Completes the document: the shared error schema and responses as components, each operation's
  * standard error responses as references (statuses a route documents itself are kept), and on
@@ -114,7 +136,13 @@ function transformObject({ openapiObject }: { openapiObject: Record<string, unkn
       // Cookie sessions must add X-CSRF-Token on unsafe methods: both schemes in one requirement.
       const csrf = isUnsafeMethod(method) && (op["x-access"] ?? "user") !== "public";
       const security = csrf ? [{ sessionCookie: [], csrfToken: [] }, { bearerAuth: [] }] : op.security;
-      paths[path][method] = { ...op, ...(security ? { security } : {}), responses };
+      const requestBody = optionalBodyOf(op.requestBody);
+      paths[path][method] = {
+        ...op,
+        ...(security ? { security } : {}),
+        ...(requestBody ? { requestBody } : {}),
+        responses,
+      };
     }
   }
   return { ...openapiObject, components, paths };

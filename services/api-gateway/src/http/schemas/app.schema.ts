@@ -16,6 +16,7 @@ export const APP_STATUSES = [
   "cloning",
   "adopting",
   "removing",
+  "restoring",
   "error",
 ] as const;
 export type AppStatusName = (typeof APP_STATUSES)[number];
@@ -32,6 +33,7 @@ const STATUS_NAME: Partial<Record<applicationsV1.AppStatus, AppStatusName>> = {
   [applicationsV1.AppStatus.APP_STATUS_ERROR]: "error",
   [applicationsV1.AppStatus.APP_STATUS_ADOPTING]: "adopting",
   [applicationsV1.AppStatus.APP_STATUS_RESTARTING]: "restarting",
+  [applicationsV1.AppStatus.APP_STATUS_RESTORING]: "restoring",
 };
 
 /** The API name of a proto status; an unknown value means a newer service: "error" is the honest closest state. */
@@ -126,7 +128,7 @@ export const appJson = z.object({
   adopted: z.boolean(),
   /** What needs the owner's attention (e.g. found stopped outside Proximity), else null. */
   attention: z.string().nullable(),
-  /** The operation in flight (deploy, start, stop, restart, update, delete, clone, adopt), else null. */
+  /** The operation in flight (deploy, start, stop, restart, update, delete, clone, adopt, backup, restore), else null. */
   current_operation: z.string().nullable(),
   uptime_seconds: z.number().int().nullable(),
 });

@@ -25,6 +25,15 @@ export function paginate<T>(all: readonly T[], page: number, perPage: number) {
 /** A path `{id}`; non-UUIDs are answered 404 by the handler (requireUuid), not 400. */
 export const idParams = z.object({ id: z.string().max(100) });
 
+/** A Proxmox storage id (PVE's `pve-storage-id` format), as the hosts and backups services check it. */
+export const storageIdField = z
+  .string()
+  .max(64)
+  .regex(
+    /^[a-z][a-z0-9\-_.]*$/,
+    "must be a Proxmox storage id: a lowercase letter, then lowercase letters, digits, '-', '_' or '.'",
+  );
+
 /** An ISO-8601 timestamp, or null when the service left it unset. */
 export const timestamp = z.string().nullable();
 export const isoOrNull = (date: Date | undefined | null): string | null => (date ? date.toISOString() : null);

@@ -1,7 +1,7 @@
 import { hostsV1 } from "@proximity/proto";
 import { z } from "zod";
 import { isValidHostname } from "../../domain/hostname.js";
-import { emptyToNull, isoOrNull } from "./common.schema.js";
+import { emptyToNull, isoOrNull, storageIdField } from "./common.schema.js";
 
 const AUTH_MODES = {
   api_token: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
@@ -53,6 +53,8 @@ export const createHostBody = z.object({
   ssh_password: z.string().min(1).max(4096).optional(),
   ssh_private_key: z.string().min(1).max(16384).optional(),
   nodes: z.array(nodeEndpointBody).min(1).max(64),
+  /** Proxmox storage (with `backup` content) the host's app backups go to; default `local`. */
+  backup_storage: storageIdField.optional(),
 });
 
 export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hostsV1.CreateHostRequest {
@@ -67,6 +69,7 @@ export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hosts
     sshUsername: body.ssh_username ?? "",
     tlsCaPem: body.tls_ca_pem ?? "",
     nodes: body.nodes.map(toNodeEndpoint),
+    backupStorage: body.backup_storage ?? "",
     credentials: {
       apiSecret: body.api_secret,
       sshPassword: body.ssh_password ?? "",
@@ -93,6 +96,7 @@ export const updateHostBody = z
     ssh_password: z.string().min(1).max(4096).optional(),
     ssh_private_key: z.string().min(1).max(16384).optional(),
     nodes: z.array(nodeEndpointBody).min(1).max(64).optional(),
+    backup_storage: storageIdField.optional(),
   })
   .strict();
 
@@ -116,6 +120,7 @@ export function toUpdateHostRequest(
     sshUsername: body.ssh_username ?? "",
     tlsCaPem: body.tls_ca_pem ?? "",
     nodes: (body.nodes ?? []).map(toNodeEndpoint),
+    backupStorage: body.backup_storage ?? "",
     credentials: anyCredential ? credentials : undefined,
   };
 }
@@ -161,6 +166,8 @@ export const hostJson = z.object({
   last_checked_at: z.string().nullable(),
   last_check_error: z.string().nullable(),
   pve_version: z.string().nullable(),
+  /** Proxmox storage the host's app backups go to (unless a backup names another). */
+  backup_storage: z.string().nullable(),
 });
 
 export function toNodeJson(node: hostsV1.Node): z.infer<typeof nodeJson> {
@@ -203,5 +210,6 @@ export function toHostJson(host: hostsV1.Host): z.infer<typeof hostJson> {
     last_checked_at: isoOrNull(host.lastCheckedAt),
     last_check_error: host.lastCheckError ?? null,
     pve_version: host.pveVersion ?? null,
+    backup_storage: emptyToNull(host.backupStorage),
   };
 }

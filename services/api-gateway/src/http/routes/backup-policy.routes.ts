@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { requireAppAccess } from "../app-access.js";
+import type { HttpDeps } from "../deps.js";
+import { callOptions, requireUuid } from "../request-helpers.js";
+import {
+  answeredPolicyJson,
+  backupPolicyJson,
+  toUpdateBackupPolicyRequest,
+  updateBackupPolicyBody,
+} from "../schemas/backup-policy.schema.js";
+import { idParams } from "../schemas/common.schema.js";
+
+const tags = ["backups"];
+
+/** An app's backup schedule and retention; non-admins are shown the app first (others' apps are 404). */
+export function backupPolicyRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
+  const { backups } = deps.clients;
+  return async (app) => {
+    app.get(
+      "/api/apps/:id/backup-policy",
+      {
+        schema: {
+          tags,
+          summary: "The app's backup schedule and retention",
+          params: idParams,
+          response: { 200: backupPolicyJson },
+        },
+      },
+      async (request) => {
+        const appId = requireUuid(request.params.id);
+        await requireAppAccess(deps.clients, request, appId);
+        const { policy } = await backups.getBackupPolicy({ appId }, callOptions(request));
+        return answeredPolicyJson(policy);
+      },
+    );
+
+    app.put(
+      "/api/apps/:id/backup-policy",
+      {
+        schema: {
+          tags,
+          summary: "Replace the app's backup schedule and retention",
+          description:
+            "Fields left out take their defaults (time_zone UTC, mode snapshot, compression zstd, keep_* 0). " +
+            "Retention (Proxmox prune semantics; all keep_* 0 keeps every archive) applies to scheduled " +
+            "backups only; manual backups stay until deleted. An invalid cron expression or time zone is " +
+            "400 naming the field.",
+          params: idParams,
+          body: updateBackupPolicyBody,
+          response: { 200: backupPolicyJson },
+        },
+      },
+      async (request) => {
+        const appId = requireUuid(request.params.id);
+        await requireAppAccess(deps.clients, request, appId);
+        const { policy } = await backups.updateBackupPolicy(
+          toUpdateBackupPolicyRequest(appId, request.body),
+          callOptions(request),
+        );
+        return answeredPolicyJson(policy);
+      },
+    );
+  };
+}

@@ -1,0 +1,95 @@
+import type { backupsV1 } from "@proximity/proto";
+import { z } from "zod";
+import { required } from "../request-helpers.js";
+import { BACKUP_COMPRESSIONS, BACKUP_MODES } from "./backup.schema.js";
+import { isoOrNull } from "./common.schema.js";
+
+/** A retention rule: how many archives of its kind to keep, 0 = rule off (all 0 = keep every one). */
+const keepCount = z.number().int().min(0).max(10_000).default(0);
+
+/**
+ * PUT body: the whole policy (what is left out takes its default, as PUT replaces). The cron
+ * expression and the time zone are checked by the backups service (400 naming the field); unknown
+ * fields are refused so a misspelt retention rule is not silently reset to 0.
+ */
+export const updateBackupPolicyBody = z
+  .object({
+    enabled: z.boolean(),
+    /** Five-field cron expression (minute hour day-of-month month day-of-week), runs ≥ 15 min apart. */
+    schedule: z.string().max(200),
+    /** IANA time zone the schedule and the retention periods are read in. */
+    time_zone: z.string().min(1).max(100).default("UTC"),
+    mode: z.enum(BACKUP_MODES).default("snapshot"),
+    compression: z.enum(BACKUP_COMPRESSIONS).default("zstd"),
+    keep_last: keepCount,
+    keep_hourly: keepCount,
+    keep_daily: keepCount,
+    keep_weekly: keepCount,
+    keep_monthly: keepCount,
+    keep_yearly: keepCount,
+  })
+  .strict();
+
+export function toUpdateBackupPolicyRequest(
+  appId: string,
+  body: z.infer<typeof updateBackupPolicyBody>,
+): backupsV1.UpdateBackupPolicyRequest {
+  return {
+    appId,
+    enabled: body.enabled,
+    schedule: body.schedule,
+    timeZone: body.time_zone,
+    mode: body.mode,
+    compression: body.compression,
+    keepLast: body.keep_last,
+    keepHourly: body.keep_hourly,
+    keepDaily: body.keep_daily,
+    keepWeekly: body.keep_weekly,
+    keepMonthly: body.keep_monthly,
+    keepYearly: body.keep_yearly,
+  };
+}
+
+export const backupPolicyJson = z.object({
+  app_id: z.string(),
+  enabled: z.boolean(),
+  schedule: z.string(),
+  time_zone: z.string(),
+  /** Mode and compression of scheduled backups. */
+  mode: z.string(),
+  compression: z.string(),
+  keep_last: z.number().int(),
+  keep_hourly: z.number().int(),
+  keep_daily: z.number().int(),
+  keep_weekly: z.number().int(),
+  keep_monthly: z.number().int(),
+  keep_yearly: z.number().int(),
+  /** Next scheduled run; null while the policy is disabled. */
+  next_run_at: z.string().nullable(),
+  last_run_at: z.string().nullable(),
+  updated_at: z.string().nullable(),
+});
+
+/** The policy of an answer from the backups service, which always sets it (its absence is a 500). */
+export function answeredPolicyJson(
+  policy: backupsV1.BackupPolicy | undefined,
+): z.infer<typeof backupPolicyJson> {
+  const p = required(policy, "a backup policy");
+  return {
+    app_id: p.appId,
+    enabled: p.enabled,
+    schedule: p.schedule,
+    time_zone: p.timeZone,
+    mode: p.mode,
+    compression: p.compression,
+    keep_last: p.keepLast,
+    keep_hourly: p.keepHourly,
+    keep_daily: p.keepDaily,
+    keep_weekly: p.keepWeekly,
+    keep_monthly: p.keepMonthly,
+    keep_yearly: p.keepYearly,
+    next_run_at: isoOrNull(p.nextRunAt),
+    last_run_at: isoOrNull(p.lastRunAt),
+    updated_at: isoOrNull(p.updatedAt),
+  };
+}
