@@ -33,6 +33,14 @@ export interface PlatformOptions {
   readonly gatewayEnv?: Record<string, string>;
   /** Extra applications variables, e.g. METRICS_STALE_AFTER_MS, APP_PORT_RANGE. */
   readonly applicationsEnv?: Record<string, string>;
+  /** Extra backups variables, e.g. BACKUP_SCHEDULER_INTERVAL_MS. */
+  readonly backupsEnv?: Record<string, string>;
+  /**
+   * Instances of the backups service (default 1), all on the same database and bus, as replicas
+   * of one deployment are: the first serves BACKUPS_GRPC_ADDR, the others a gRPC port of their own
+   * (their schedulers and consumers compete for the same work).
+   */
+  readonly backupsReplicas?: number;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -93,6 +101,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const [applicationsPort, hostsPort, backupsPort, secretsPort, provisionerPort] = await Promise.all(
     [1, 2, 3, 4, 5].map(() => freePort()),
   );
+  const backupsReplicas = options.backupsReplicas ?? 1;
+  if (!Number.isInteger(backupsReplicas) || backupsReplicas < 1)
+    throw new Error(`backupsReplicas must be a positive integer, got ${backupsReplicas}`);
   const address = (port: number | undefined) => `127.0.0.1:${port}`;
   const common = {
     DATABASE_URL: database.url,
@@ -146,10 +157,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         deps("applications"),
       ),
     );
-    await run(
-      "backups",
-      createBackupsService(loadBackupsConfig({ ...common, GRPC_PORT: String(backupsPort) }), deps("backups")),
-    );
+    // Replicas start one after another: the first one migrates the schema.
+    for (let replica = 1; replica <= backupsReplicas; replica++) {
+      const port = replica === 1 ? backupsPort : await freePort();
+      const name = replica === 1 ? "backups" : `backups-replica-${replica}`;
+      await run(
+        name,
+        createBackupsService(
+          loadBackupsConfig({ ...common, GRPC_PORT: String(port), ...options.backupsEnv }),
+          { ...deps("backups"), logger: createLogger({ service: name, level }, options.logSink) },
+        ),
+      );
+    }
     await run(
       "provisioner",
       createProvisionerService(

@@ -79,7 +79,9 @@ export async function pveApi(
   let body: string | undefined;
   if (params) {
     headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+    body = new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
   }
   const res = await fetch(`${platform.simulator.baseUrl}/api2/json${path}`, { method, headers, body });
   const json = (await res.json().catch(() => ({}))) as { data?: unknown };

@@ -5,7 +5,7 @@
  * (latin1, so ASCII plaintext shows as is), hex and base64; jsonb as JSON; outbox payloads and
  * stream messages also decoded with their event's protobuf codec (found by the `ce-type`).
  */
-import { applicationsEventsV1, hostsEventsV1, provisionerEventsV1 } from "@proximity/proto";
+import { applicationsEventsV1, backupsEventsV1, hostsEventsV1, provisionerEventsV1 } from "@proximity/proto";
 import { connect } from "nats";
 import pg from "pg";
 
@@ -13,7 +13,7 @@ type Codec = { decode(bytes: Uint8Array): unknown; toJSON(message: never): unkno
 
 /** Every event message type, by CloudEvents type (`proximity.events.v1.<Name>`). */
 const codecs = new Map<string, Codec>();
-for (const ns of [applicationsEventsV1, hostsEventsV1, provisionerEventsV1]) {
+for (const ns of [applicationsEventsV1, backupsEventsV1, hostsEventsV1, provisionerEventsV1]) {
   for (const [name, value] of Object.entries(ns)) {
     const codec = value as Partial<Codec>;
     if (typeof codec?.decode === "function" && typeof codec.toJSON === "function")
