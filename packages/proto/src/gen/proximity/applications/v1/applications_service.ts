@@ -445,6 +445,8 @@ export interface BeginArchiveOperationResponse {
     | undefined;
   /** The app's status before the claim (a restore starts the container again when it was running). */
   statusBefore: AppStatus;
+  /** When the operation times out (the reaper fails it and frees the app). */
+  deadline: Date | undefined;
 }
 
 export interface RestoreIntoNewAppRequest {
@@ -459,7 +461,11 @@ export interface RestoreIntoNewAppRequest {
 
 export interface RestoreIntoNewAppResponse {
   /** The new app, `restoring`. */
-  app: App | undefined;
+  app:
+    | App
+    | undefined;
+  /** When the restore times out (the reaper fails it). */
+  deadline: Date | undefined;
 }
 
 export interface AbandonArchiveOperationRequest {
@@ -5413,7 +5419,7 @@ export const BeginArchiveOperationRequest: MessageFns<BeginArchiveOperationReque
 };
 
 function createBaseBeginArchiveOperationResponse(): BeginArchiveOperationResponse {
-  return { app: undefined, statusBefore: 0 };
+  return { app: undefined, statusBefore: 0, deadline: undefined };
 }
 
 export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResponse> = {
@@ -5423,6 +5429,9 @@ export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResp
     }
     if (message.statusBefore !== 0) {
       writer.uint32(16).int32(message.statusBefore);
+    }
+    if (message.deadline !== undefined) {
+      Timestamp.encode(toTimestamp(message.deadline), writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -5456,6 +5465,14 @@ export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResp
             message.statusBefore = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deadline = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5476,6 +5493,7 @@ export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResp
         : isSet(object.status_before)
         ? appStatusFromJSON(object.status_before)
         : 0,
+      deadline: isSet(object.deadline) ? fromJsonTimestamp(object.deadline) : undefined,
     };
   },
 
@@ -5487,6 +5505,9 @@ export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResp
     if (message.statusBefore !== 0) {
       obj.statusBefore = appStatusToJSON(message.statusBefore);
     }
+    if (message.deadline !== undefined) {
+      obj.deadline = message.deadline.toISOString();
+    }
     return obj;
   },
 
@@ -5497,6 +5518,7 @@ export const BeginArchiveOperationResponse: MessageFns<BeginArchiveOperationResp
     const message = createBaseBeginArchiveOperationResponse();
     message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
     message.statusBefore = object.statusBefore ?? 0;
+    message.deadline = object.deadline ?? undefined;
     return message;
   },
 };
@@ -5671,13 +5693,16 @@ export const RestoreIntoNewAppRequest: MessageFns<RestoreIntoNewAppRequest> = {
 };
 
 function createBaseRestoreIntoNewAppResponse(): RestoreIntoNewAppResponse {
-  return { app: undefined };
+  return { app: undefined, deadline: undefined };
 }
 
 export const RestoreIntoNewAppResponse: MessageFns<RestoreIntoNewAppResponse> = {
   encode(message: RestoreIntoNewAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.app !== undefined) {
       App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.deadline !== undefined) {
+      Timestamp.encode(toTimestamp(message.deadline), writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -5703,6 +5728,14 @@ export const RestoreIntoNewAppResponse: MessageFns<RestoreIntoNewAppResponse> = 
             message.app = App.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deadline = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5716,13 +5749,19 @@ export const RestoreIntoNewAppResponse: MessageFns<RestoreIntoNewAppResponse> = 
   },
 
   fromJSON(object: any): RestoreIntoNewAppResponse {
-    return { app: isSet(object.app) ? App.fromJSON(object.app) : undefined };
+    return {
+      app: isSet(object.app) ? App.fromJSON(object.app) : undefined,
+      deadline: isSet(object.deadline) ? fromJsonTimestamp(object.deadline) : undefined,
+    };
   },
 
   toJSON(message: RestoreIntoNewAppResponse): unknown {
     const obj: any = {};
     if (message.app !== undefined) {
       obj.app = App.toJSON(message.app);
+    }
+    if (message.deadline !== undefined) {
+      obj.deadline = message.deadline.toISOString();
     }
     return obj;
   },
@@ -5733,6 +5772,7 @@ export const RestoreIntoNewAppResponse: MessageFns<RestoreIntoNewAppResponse> = 
   fromPartial(object: DeepPartial<RestoreIntoNewAppResponse>): RestoreIntoNewAppResponse {
     const message = createBaseRestoreIntoNewAppResponse();
     message.app = (object.app !== undefined && object.app !== null) ? App.fromPartial(object.app) : undefined;
+    message.deadline = object.deadline ?? undefined;
     return message;
   },
 };

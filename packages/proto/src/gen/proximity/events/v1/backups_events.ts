@@ -29,6 +29,11 @@ export interface BackupRequested {
   compression: string;
   /** "" = the host's configured backup storage. */
   storage: string;
+  /**
+   * The operation's deadline (the applications service fails it then): a request delivered later
+   * (a provisioner that was down) must not start the vzdump any more.
+   */
+  notAfter: Date | undefined;
 }
 
 /**
@@ -59,6 +64,11 @@ export interface RestoreRequested {
   startAfter: boolean;
   /** Adopted apps run no compose project of ours: only the container is verified. */
   adopted: boolean;
+  /**
+   * The operation's deadline (the applications service fails it then): after it the provisioner
+   * must not begin to overwrite the container any more (the app has been handed back to its owner).
+   */
+  notAfter: Date | undefined;
 }
 
 /**
@@ -162,6 +172,7 @@ function createBaseBackupRequested(): BackupRequested {
     mode: "",
     compression: "",
     storage: "",
+    notAfter: undefined,
   };
 }
 
@@ -193,6 +204,9 @@ export const BackupRequested: MessageFns<BackupRequested> = {
     }
     if (message.storage !== "") {
       writer.uint32(74).string(message.storage);
+    }
+    if (message.notAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.notAfter), writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -282,6 +296,14 @@ export const BackupRequested: MessageFns<BackupRequested> = {
             message.storage = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.notAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -321,6 +343,11 @@ export const BackupRequested: MessageFns<BackupRequested> = {
       mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
       compression: isSet(object.compression) ? globalThis.String(object.compression) : "",
       storage: isSet(object.storage) ? globalThis.String(object.storage) : "",
+      notAfter: isSet(object.notAfter)
+        ? fromJsonTimestamp(object.notAfter)
+        : isSet(object.not_after)
+        ? fromJsonTimestamp(object.not_after)
+        : undefined,
     };
   },
 
@@ -353,6 +380,9 @@ export const BackupRequested: MessageFns<BackupRequested> = {
     if (message.storage !== "") {
       obj.storage = message.storage;
     }
+    if (message.notAfter !== undefined) {
+      obj.notAfter = message.notAfter.toISOString();
+    }
     return obj;
   },
 
@@ -370,6 +400,7 @@ export const BackupRequested: MessageFns<BackupRequested> = {
     message.mode = object.mode ?? "";
     message.compression = object.compression ?? "";
     message.storage = object.storage ?? "";
+    message.notAfter = object.notAfter ?? undefined;
     return message;
   },
 };
@@ -391,6 +422,7 @@ function createBaseRestoreRequested(): RestoreRequested {
     secretEnvironment: [],
     startAfter: false,
     adopted: false,
+    notAfter: undefined,
   };
 }
 
@@ -440,6 +472,9 @@ export const RestoreRequested: MessageFns<RestoreRequested> = {
     }
     if (message.adopted !== false) {
       writer.uint32(120).bool(message.adopted);
+    }
+    if (message.notAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.notAfter), writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -577,6 +612,14 @@ export const RestoreRequested: MessageFns<RestoreRequested> = {
             message.adopted = reader.bool();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.notAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -642,6 +685,11 @@ export const RestoreRequested: MessageFns<RestoreRequested> = {
         ? globalThis.Boolean(object.start_after)
         : false,
       adopted: isSet(object.adopted) ? globalThis.Boolean(object.adopted) : false,
+      notAfter: isSet(object.notAfter)
+        ? fromJsonTimestamp(object.notAfter)
+        : isSet(object.not_after)
+        ? fromJsonTimestamp(object.not_after)
+        : undefined,
     };
   },
 
@@ -692,6 +740,9 @@ export const RestoreRequested: MessageFns<RestoreRequested> = {
     if (message.adopted !== false) {
       obj.adopted = message.adopted;
     }
+    if (message.notAfter !== undefined) {
+      obj.notAfter = message.notAfter.toISOString();
+    }
     return obj;
   },
 
@@ -715,6 +766,7 @@ export const RestoreRequested: MessageFns<RestoreRequested> = {
     message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
     message.startAfter = object.startAfter ?? false;
     message.adopted = object.adopted ?? false;
+    message.notAfter = object.notAfter ?? undefined;
     return message;
   },
 };

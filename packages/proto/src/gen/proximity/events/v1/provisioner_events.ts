@@ -246,6 +246,10 @@ export interface ArchiveObservation {
   sizeBytes: number;
   createdAt: Date | undefined;
   protected: boolean;
+  /**
+   * Always empty: the provisioner reports only Proximity's own archives and never copies notes
+   * (which an admin may have made arbitrarily long) into the event.
+   */
   notes: string;
 }
 
