@@ -81,6 +81,12 @@ export const provisionerConfigSchema = z.object({
   OBSERVE_TIMEOUT_MS: env.millis(5_000),
   /** Backup storages are listed on every n-th observation round only (default 4: every minute). */
   OBSERVE_BACKUPS_EVERY_ROUNDS: z.coerce.number().int().min(1).max(1000).default(4),
+  /**
+   * Most Proximity archives one storage may report in one BackupsObserved (about 100 bytes each).
+   * A storage holding more is not reported at all (a warning with the count is logged): one
+   * message must stay under NATS' payload limit, since the outbox publishes strictly in order.
+   */
+  OBSERVE_BACKUPS_MAX_ARCHIVES: z.coerce.number().int().min(1).max(10_000).default(5_000),
 });
 
 export type ProvisionerConfig = Readonly<z.output<typeof provisionerConfigSchema>>;

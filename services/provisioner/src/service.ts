@@ -187,6 +187,7 @@ export function createProvisionerService(
         logger,
         timeoutMs: config.OBSERVE_TIMEOUT_MS,
         nodeConcurrency: config.OBSERVE_NODE_CONCURRENCY,
+        maxArchivesPerStorage: config.OBSERVE_BACKUPS_MAX_ARCHIVES,
       },
       slots,
       {

@@ -2,12 +2,11 @@
  * BACKUP and DELETE_BACKUP on the simulator: the archive is found by the backup id in its notes and
  * reported only when the storage lists it with a size; a retry never makes a second archive; a
  * full storage fails at once with our own sentence; archives are removed (gone = done, protected =
- * failed), and every backup storage's archives are observed (BackupsObserved).
+ * failed). Observations: backup-observations.test.ts.
  */
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { type backupsEventsV1, provisionerEventsV1 } from "@proximity/proto";
-import { eventually } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archivesOfBackup, archivesOn, backUp, backupRequest } from "./support/archives.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
@@ -18,7 +17,7 @@ let h: Harness;
 let app: DeployedApp;
 
 beforeAll(async () => {
-  h = await startHarness({ PROVISIONER_MAX_DELIVER: "3", OBSERVE_INTERVAL_MS: "1000" });
+  h = await startHarness({ PROVISIONER_MAX_DELIVER: "3" });
   app = await deployApp(h);
 }, 60_000);
 
@@ -242,57 +241,5 @@ describe("delete backup", () => {
       "The delete request is invalid: the archive is not a backup volume of its storage",
     );
     expect((await archivesOn(h, "local")).map((a) => a.volid)).toContain(backup.volid);
-  });
-});
-
-describe("backup observations", () => {
-  it("observations - BackupsObserved per backup storage of the node, with its archives", {
-    timeout: 30_000,
-  }, async () => {
-    const backup = await backUp(h, app);
-    const since = Date.now();
-    const observed = await eventually(
-      async () => {
-        const all = (await h.eventsOf(Events.BackupsObserved)).filter(
-          (o) => o.hostId === HOST_ID && o.node === NODE && o.observedAt!.getTime() >= since,
-        );
-        const storages = new Set(all.map((o) => o.storage));
-        return storages.has("local") && storages.has("backup") && all;
-      },
-      { timeoutMs: 10_000, what: "BackupsObserved for local and backup" },
-    );
-    // Only storages that hold backups (local-lvm does not).
-    expect(new Set(observed.map((o) => o.storage))).toEqual(new Set(["local", "backup"]));
-    const local = observed.find((o) => o.storage === "local")!;
-    const listed = (await archivesOn(h, "local")).find((a) => a.volid === backup.volid)!;
-    expect(local.archives.find((a) => a.volid === backup.volid)).toEqual({
-      volid: backup.volid,
-      vmid: app.vmid,
-      sizeBytes: listed.size,
-      createdAt: new Date(listed.ctime! * 1000),
-      protected: false,
-      notes: `Proximity backup ${backup.request.backupId}`,
-    });
-  });
-
-  it("observations - a storage that does not answer publishes nothing for it; the others still do", {
-    timeout: 30_000,
-  }, async () => {
-    const fault = h.sim.addFault({
-      match: { method: "GET", path: "/storage/backup/content$" },
-      effect: { kind: "http-error", status: 500, message: "storage offline" },
-    });
-    try {
-      await new Promise((r) => setTimeout(r, 1_500)); // let an observation in flight end
-      const since = Date.now();
-      await new Promise((r) => setTimeout(r, 2_500));
-      const observed = (await h.eventsOf(Events.BackupsObserved)).filter(
-        (o) => o.observedAt!.getTime() >= since,
-      );
-      expect(observed.some((o) => o.storage === "local")).toBe(true);
-      expect(observed.filter((o) => o.storage === "backup")).toEqual([]);
-    } finally {
-      h.sim.removeFault(fault);
-    }
   });
 });

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { type backupsEventsV1, provisionerEventsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backUp, writeInGuest } from "./support/archives.js";
+import { backUp, restoreRequest, writeInGuest } from "./support/archives.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
 import { Action, act, actionRequest, type DeployedApp, deployApp, tasksOf } from "./support/lifecycle.js";
 
@@ -34,31 +34,6 @@ async function deployWithSecret(): Promise<DeployedApp> {
     secretEnvironment: ["DB_PASSWORD"],
     publicPort: 30001,
   });
-}
-
-function restoreRequest(
-  app: DeployedApp,
-  backup: { request: backupsEventsV1.BackupRequested; volid: string; storage: string },
-  overrides: Partial<backupsEventsV1.RestoreRequested> = {},
-): backupsEventsV1.RestoreRequested {
-  return {
-    operationId: randomUUID(),
-    backupId: backup.request.backupId,
-    appId: app.request.appId,
-    sourceAppId: app.request.appId,
-    hostId: HOST_ID,
-    node: NODE,
-    vmid: app.vmid,
-    storage: backup.storage,
-    volid: backup.volid,
-    newApp: false,
-    hostname: "",
-    publicPort: 0,
-    secretEnvironment: [],
-    startAfter: true,
-    adopted: false,
-    ...overrides,
-  };
 }
 
 function newAppRequest(

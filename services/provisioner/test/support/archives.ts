@@ -22,6 +22,41 @@ export function backupRequest(
     mode: "snapshot",
     compression: "zstd",
     storage: "",
+    notAfter: undefined,
+    ...overrides,
+  };
+}
+
+/** An archive a test backed up (backUp's result). */
+export interface TestBackup {
+  readonly request: backupsEventsV1.BackupRequested;
+  readonly volid: string;
+  readonly storage: string;
+}
+
+/** A restore of `backup` onto the app's own container, as the backups service sends it. */
+export function restoreRequest(
+  app: DeployedApp,
+  backup: TestBackup,
+  overrides: Partial<backupsEventsV1.RestoreRequested> = {},
+): backupsEventsV1.RestoreRequested {
+  return {
+    operationId: randomUUID(),
+    backupId: backup.request.backupId,
+    appId: app.request.appId,
+    sourceAppId: app.request.appId,
+    hostId: app.request.hostId,
+    node: app.request.node,
+    vmid: app.vmid,
+    storage: backup.storage,
+    volid: backup.volid,
+    newApp: false,
+    hostname: "",
+    publicPort: 0,
+    secretEnvironment: [],
+    startAfter: true,
+    adopted: false,
+    notAfter: undefined,
     ...overrides,
   };
 }
@@ -31,7 +66,7 @@ export async function backUp(
   h: Harness,
   app: DeployedApp,
   overrides: Partial<backupsEventsV1.BackupRequested> = {},
-): Promise<{ request: backupsEventsV1.BackupRequested; volid: string; storage: string }> {
+): Promise<TestBackup> {
   const request = backupRequest(app, overrides);
   await h.publishEvent(Events.BackupRequested, request);
   const outcome = await h.outcome(request.operationId, 30_000);

@@ -4,7 +4,8 @@
  * ended after the last attempt stopped watching) and polls a journaled task instead of starting one.
  * Completed only when the task ended OK and the storage lists the archive with a size; a storage
  * that is full or cannot hold backups fails at once with our own sentence. Older archives are never
- * pruned here (`remove=0`): retention is the backups service's.
+ * pruned here (`remove=0`): retention is the backups service's. After the request's deadline no
+ * vzdump is started any more (operations/deadline.ts).
  */
 import type { backupsEventsV1, provisionerEventsV1 } from "@proximity/proto";
 import type { StorageContentItem } from "@proximity/proxmox";
@@ -14,6 +15,7 @@ import { ownedVmid } from "../operations/action-request.js";
 import { listArchives, withArchiveFailures } from "../operations/archives.js";
 import { containerAddress, probeContainerState, readContainerState } from "../operations/container-state.js";
 import type { Attempt, HostConnection } from "../operations/context.js";
+import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
 import { ArchiveOperationError } from "../operations/errors.js";
 import { runJournaledStep, runStep } from "../operations/journal-step.js";
 import { runProxmoxTask } from "../operations/proxmox-task.js";
@@ -68,8 +70,9 @@ async function dump(
   const { node, backupId } = a.request;
   const { storage, mode, compression } = settings;
   const message = `Backing up container ${vmid} to ${storage}`;
-  await withArchiveFailures(storage, "backup", () =>
-    runJournaledStep(a, Step.backupContainer, message, async (previous) => {
+  await withArchiveFailures(storage, "backup", async () => {
+    await refuseLateDump(a, connection, storage, vmid);
+    await runJournaledStep(a, Step.backupContainer, message, async (previous) => {
       await runProxmoxTask(
         a,
         connection,
@@ -90,8 +93,26 @@ async function dump(
         a.deps.settings.backupTaskTimeoutMs,
       );
       return undefined;
-    }),
+    });
+  });
+}
+
+/**
+ * Past the deadline, no vzdump is started: a task an earlier attempt started is still polled, and
+ * an archive its vzdump already wrote is still reported (using it changes nothing); else refused.
+ */
+async function refuseLateDump(
+  a: BackupAttempt,
+  connection: HostConnection,
+  storage: string,
+  vmid: number,
+): Promise<void> {
+  if (!isLate(a.request.notAfter) || (await stepStarted(a, Step.backupContainer))) return;
+  const made = archiveOfBackup(
+    await listArchives(connection, a.request.node, storage, vmid),
+    a.request.backupId,
   );
+  if (!made) throw new DeadlinePassedError(TooLate.backup);
 }
 
 /** The archive this backup wrote, as the storage lists it: present and not empty, or a failure. */

@@ -1,16 +1,26 @@
 /**
  * Backup storage observations (reconciliation of backup records with what storages hold): for one
- * node that answered, its active storages with `backup` content, and each one's backup archives,
- * recorded as BackupsObserved per (node, storage) through the outbox. At most one content call per
- * storage per node per interval; a storage that errors records nothing (nothing is concluded from
- * silence), and neither does a node whose storage list does not come.
+ * node that answered, its active storages with `backup` content, and each one's archives that
+ * Proximity made (their notes name a backup), recorded as BackupsObserved per (node, storage)
+ * through the outbox. At most one content call per storage per node per interval; a storage that
+ * errors records nothing (nothing is concluded from silence), and neither does a node whose storage
+ * list does not come.
+ *
+ * Bounded: the outbox publishes in order and NATS refuses payloads over its limit (1 MiB), so one
+ * oversized report would hold back every later result of the provisioner. Other tools' archives
+ * are left out, notes are not copied, and a storage with more of our archives than
+ * `maxArchivesPerStorage` (or a report still too large) records nothing, with a warning.
  */
 import type { Logger } from "@proximity/logger";
-import type { provisionerEventsV1 } from "@proximity/proto";
+import { provisionerEventsV1 } from "@proximity/proto";
 import type { StorageContentItem } from "@proximity/proxmox";
+import { isProximityArchive } from "../../domain/archive-notes.js";
 import { addBackupsObserved } from "../../events/publish.js";
 import type { HostApi } from "../operations/host-api.js";
 import type { ObserveDeps } from "./observe-host.js";
+
+/** Largest encoded report recorded: well under NATS' default max_payload (1 MiB, headers included). */
+export const MAX_REPORT_BYTES = 768 * 1024;
 
 /** @returns the number of storages observed. */
 export async function observeNodeBackups(
@@ -33,11 +43,20 @@ export async function observeNodeBackups(
   let observed = 0;
   // One storage at a time: a node's storages share its disks and network.
   for (const storage of storages) {
-    let archives: StorageContentItem[];
+    let listed: StorageContentItem[];
     try {
-      archives = await api.pve.listStorageContent(node, storage, { content: "backup" });
+      listed = await api.pve.listStorageContent(node, storage, { content: "backup" });
     } catch (err) {
       log.info({ err, hostId, node, storage }, "storage did not list its backups; nothing observed");
+      continue;
+    }
+    const ours = listed.filter((a) => a.content === "backup" && isProximityArchive(a));
+    const where = { hostId, node, storage, archives: ours.length };
+    if (ours.length > deps.maxArchivesPerStorage) {
+      log.warn(
+        { ...where, max: deps.maxArchivesPerStorage },
+        "storage holds more Proximity archives than one observation may report; nothing observed",
+      );
       continue;
     }
     const report: provisionerEventsV1.BackupsObserved = {
@@ -45,14 +64,25 @@ export async function observeNodeBackups(
       node,
       storage,
       observedAt: new Date(),
-      archives: archives.filter((a) => a.content === "backup").map(toObservation),
+      archives: ours.map(toObservation),
     };
+    const bytes = reportBytes(report);
+    if (bytes > MAX_REPORT_BYTES) {
+      log.warn({ ...where, bytes }, "observation of the storage is too large to publish; nothing observed");
+      continue;
+    }
     await addBackupsObserved(deps.db, report, traceparent);
     observed++;
   }
   return observed;
 }
 
+/** Size of the report's payload on the bus. */
+export function reportBytes(report: provisionerEventsV1.BackupsObserved): number {
+  return provisionerEventsV1.BackupsObserved.encode(report).finish().byteLength;
+}
+
+/** What the backups service needs to reconcile a record; the notes stay on the storage. */
 function toObservation(a: StorageContentItem): provisionerEventsV1.ArchiveObservation {
   return {
     volid: a.volid,
@@ -60,6 +90,6 @@ function toObservation(a: StorageContentItem): provisionerEventsV1.ArchiveObserv
     sizeBytes: a.size ?? 0,
     createdAt: a.ctime ? new Date(a.ctime * 1000) : undefined,
     protected: a.protected ?? false,
-    notes: a.notes ?? "",
+    notes: "",
   };
 }

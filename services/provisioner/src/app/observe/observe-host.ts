@@ -22,6 +22,8 @@ export interface ObserveDeps {
   readonly timeoutMs: number;
   /** Nodes of the host listed at once. */
   readonly nodeConcurrency: number;
+  /** A storage with more Proximity archives than this is not reported (one event stays publishable). */
+  readonly maxArchivesPerStorage: number;
 }
 
 /** @returns the number of nodes observed. */

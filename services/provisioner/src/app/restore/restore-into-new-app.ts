@@ -4,7 +4,8 @@
  * restore time), with the new hostname and a fresh MAC address. Then, as a clone: marked for the
  * new app, started, the source's secrets copied under the new app's names, the app directory
  * renamed and PROXIMITY_PORT set to the new port in its .env (through stdin), compose up and
- * verified (adopted: the container only). After the last failed attempt everything is undone.
+ * verified (adopted: the container only). After the last failed attempt everything is undone. After
+ * the request's deadline no restore is begun (one an earlier attempt started is still followed).
  */
 
 import { findStep } from "../../db/operation-step.repository.js";
@@ -14,6 +15,7 @@ import { markClone } from "../clone/mark-clone.js";
 import { rewriteEnv } from "../clone/rewrite-env.js";
 import { findArchive, withArchiveFailures } from "../operations/archives.js";
 import type { HostConnection } from "../operations/context.js";
+import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
 import { ArchiveOperationError } from "../operations/errors.js";
 import { runStep } from "../operations/journal-step.js";
 import type { ContainerCreator } from "../operations/placement/create-on-vmid.js";
@@ -29,6 +31,9 @@ import type { RestoreAttempt } from "./run-restore.js";
 
 export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
   const { node, volid, storage, backupId, sourceAppId } = a.request;
+  // Past the deadline: refused, and the cleanup undoes what an earlier attempt did (lease, container).
+  if (isLate(a.request.notAfter) && !(await stepStarted(a, Step.restoreContainer)))
+    throw new DeadlinePassedError(TooLate.restore);
   const connection = await connect(a);
   if (!(await findStep(a.deps.db, a.request.operationId, Step.restoreContainer))) {
     await runStep(Step.checkArchive, async () => {

@@ -2,7 +2,9 @@
  * Restore onto the app's own container (`pct restore --force` semantics on the same VMID): the
  * container must be the app's (its mark, or adopted by it) when it exists, and the archive must be
  * on its storage, both checked before anything is touched; then stop, restore (journaled task),
- * start when it ran before, verify. A failure reports where the container was left.
+ * start when it ran before, verify. A failure reports where the container was left. After the
+ * request's deadline neither the stop nor the restore is begun (a restore task already started is
+ * still polled).
  */
 import { findContainerAt } from "../../db/container.repository.js";
 import { findStep } from "../../db/operation-step.repository.js";
@@ -10,6 +12,7 @@ import { ownedVmid } from "../operations/action-request.js";
 import { findArchive, withArchiveFailures } from "../operations/archives.js";
 import { readContainerState } from "../operations/container-state.js";
 import type { HostConnection } from "../operations/context.js";
+import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
 import { ArchiveOperationError, ContainerMissingError, OperationRefusedError } from "../operations/errors.js";
 import { runStep } from "../operations/journal-step.js";
 import { completeOperation } from "../operations/run-operation.js";
@@ -23,6 +26,7 @@ import type { RestoreAttempt } from "./run-restore.js";
 
 export async function restoreOntoApp(a: RestoreAttempt): Promise<void> {
   const { node, vmid, volid, storage, backupId, startAfter } = a.request;
+  await refuseLateRestore(a);
   const connection = await connect(a);
   // Only before the restore began: while Proxmox restores, the container's config holds its lock only.
   if (!(await findStep(a.deps.db, a.request.operationId, Step.restoreContainer))) {
@@ -68,6 +72,20 @@ export async function restoreOntoApp(a: RestoreAttempt): Promise<void> {
     message: `restored from backup ${backupId}`,
     backupId,
   });
+}
+
+/**
+ * Past the deadline the container is not touched any more, unless the restore task itself was
+ * started by an earlier attempt (then it is polled to its end). "Nothing was changed" only when no
+ * earlier attempt stopped the container or tried the restore.
+ */
+async function refuseLateRestore(a: RestoreAttempt): Promise<void> {
+  if (!isLate(a.request.notAfter) || (await stepStarted(a, Step.restoreContainer))) return;
+  const { db } = a.deps;
+  const { operationId } = a.request;
+  const stopped = (await findStep(db, operationId, Step.stopContainer))?.upid;
+  const restoreTried = await findStep(db, operationId, Step.restoreContainer);
+  throw new DeadlinePassedError(stopped || restoreTried ? TooLate.restoreResumed : TooLate.restore);
 }
 
 /**
