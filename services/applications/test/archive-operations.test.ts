@@ -171,6 +171,8 @@ describe("archive operations (backups and restores)", () => {
       });
       const deadlineMs = op.deadline_at.getTime() - op.created_at.getTime();
       expect(Math.abs(deadlineMs - SIX_HOURS_MS)).toBeLessThan(60_000);
+      // The answer carries that deadline, for the provisioner's request (work delivered later must not start).
+      expect(answer.deadline).toEqual(op.deadline_at);
       expect(await logLines(app.id)).toContain("Backup requested");
       expect(await lc.count("outbox")).toBe(outboxBefore);
     });
@@ -416,7 +418,9 @@ describe("archive operations (backups and restores)", () => {
       await lc.fail(app.id, { kind: Kind.OPERATION_KIND_RESTORE, reason: "the archive is corrupt" });
       expect(await settled(app.id, lost.operationId)).toMatchObject({
         status: "error",
-        status_message: "the archive is corrupt",
+        status_message: expect.stringMatching(
+          /^the archive is corrupt\. The container may be incomplete or gone: restore this or another backup/,
+        ),
         vmid: app.vmid,
       });
       // From error, another restore is how the app is brought back; this one left the container stopped.
@@ -524,7 +528,8 @@ describe("archive operations (backups and restores)", () => {
       await expect(t.gateway.restoreIntoNewApp(request, as(alice))).rejects.toBeInstanceOf(
         PermissionDeniedError,
       );
-      const { app } = await t.backups.restoreIntoNewApp(request, as(alice));
+      const { app, deadline } = await t.backups.restoreIntoNewApp(request, as(alice));
+      expect(deadline).toEqual((await operation(request.operationId)).deadline_at);
       expect(app).toMatchObject({
         ownerId: alice.id,
         hostname: request.newHostname,

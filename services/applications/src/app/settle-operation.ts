@@ -14,6 +14,7 @@ import {
   type ArchiveFacts,
   backupSucceededMessage,
   failedMessage,
+  failureReason,
   succeededMessage,
 } from "../domain/operation-messages.js";
 import {
@@ -207,11 +208,12 @@ export async function settleFailure(
 ): Promise<AppRow> {
   const settling = settlingOf(op, app);
   const to = statusAfterFailure(settling, report.containerStatus);
-  const message = failedMessage(op.kind, report.attempts, report.reason);
+  const reason = report.reason && failureReason(settling, to, report.reason);
+  const message = failedMessage(op.kind, report.attempts, reason);
   const releasePortNow = releasesPortOnFailure(settling);
   if (releasePortNow) await releasePort(trx, app.id);
   const settled = await settleApp(trx, app, op.id, to, {
-    status_message: report.reason || message,
+    status_message: reason || message,
     ...(releasePortNow ? { public_port: null } : {}),
     // A refused adoption never made the container the app's: forget it, so that nothing (a power
     // action, the unique index of live containers) keeps treating it as this app's.
@@ -227,7 +229,7 @@ export async function settleFailure(
       message: `Clone into ${settled.hostname} failed; this app was not changed`,
     });
   }
-  await finishOperation(trx, op.id, "failed", report.reason || message);
+  await finishOperation(trx, op.id, "failed", reason || message);
   await appendLog(trx, { appId: app.id, level: "error", step: "failed", message });
   await emit(
     trx,
@@ -236,7 +238,7 @@ export async function settleFailure(
       app: appRef(settled),
       operationId: op.id,
       operation: op.kind,
-      reason: report.reason || message,
+      reason: reason || message,
       status: to,
     },
     settled,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   backupSucceededMessage,
   failedMessage,
+  failureReason,
   formatBytes,
   succeededMessage,
   timedOutMessage,
@@ -51,5 +52,19 @@ describe("operation-messages", () => {
     expect(timedOutMessage("restore", 360)).toMatch(
       /^Restore did not finish.*restore again or delete the app$/,
     );
+  });
+});
+
+describe("failureReason", () => {
+  const full = "The container's disk storage is full: no space for the restored data";
+  it("a restore onto the app that left it in error says how to bring it back", () => {
+    expect(failureReason({ kind: "restore", newApp: false }, "error", full)).toBe(
+      `${full}. The container may be incomplete or gone: restore this or another backup to bring the app back, or delete the app`,
+    );
+  });
+  it("anything else keeps the provisioner's words", () => {
+    expect(failureReason({ kind: "restore", newApp: false }, "running", full)).toBe(full);
+    expect(failureReason({ kind: "restore", newApp: true }, "error", full)).toBe(full);
+    expect(failureReason({ kind: "update", newApp: false }, "error", full)).toBe(full);
   });
 });

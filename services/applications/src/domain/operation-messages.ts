@@ -40,6 +40,22 @@ export function failedMessage(kind: OperationKind, attempts: number, reason: str
   return `${operationName(kind)} failed${tries}: ${reason || "no reason given"}`;
 }
 
+/**
+ * The reason an app shows after a failed operation, with what to do next when the words of the
+ * provisioner cannot say it: a restore onto the app that ended in `error` may have replaced the
+ * container's disk half-way (Proxmox removes the old volumes before it writes the new ones).
+ */
+export function failureReason(
+  op: { readonly kind: OperationKind; readonly newApp: boolean },
+  settledIn: string,
+  reason: string,
+): string {
+  if (op.kind === "restore" && !op.newApp && settledIn === "error") {
+    return `${reason}. The container may be incomplete or gone: restore this or another backup to bring the app back, or delete the app`;
+  }
+  return reason;
+}
+
 /** What the owner can do after an operation of each kind timed out. */
 function afterTimeout(kind: OperationKind): string {
   if (kind === "backup") return "check the container on the host before backing it up again";

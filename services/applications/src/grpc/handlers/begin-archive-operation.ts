@@ -1,5 +1,6 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { beginArchiveOperation as begin } from "../../app/begin-archive-operation.js";
+import { findOperation } from "../../db/operation.repository.js";
 import { BACKUPS_ONLY, requireUser } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto, statusToProto } from "../to-proto.js";
@@ -18,6 +19,8 @@ export function beginArchiveOperation(
       { appId: req.appId, kind: req.kind, operationId: req.operationId, backupId: req.backupId },
       { user, traceparent: ctx.traceparent, log: ctx.log },
     );
-    return { app: appToProto(claim.app), statusBefore: statusToProto(claim.statusBefore) };
+    // The deadline goes into the provisioner's request: work delivered after it must not start.
+    const deadline = (await findOperation(deps.db, req.operationId))?.deadline_at;
+    return { app: appToProto(claim.app), statusBefore: statusToProto(claim.statusBefore), deadline };
   });
 }

@@ -1,5 +1,6 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { restoreIntoNewApp as restore } from "../../app/restore-into-new-app.js";
+import { findOperation } from "../../db/operation.repository.js";
 import { BACKUPS_ONLY, requireUser } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto } from "../to-proto.js";
@@ -25,7 +26,9 @@ export function restoreIntoNewApp(
         },
         { user, traceparent: ctx.traceparent, log: ctx.log },
       );
-      return { app: appToProto(app) };
+      // The deadline goes into the provisioner's request: work delivered after it must not start.
+      const deadline = (await findOperation(deps.db, req.operationId))?.deadline_at;
+      return { app: appToProto(app), deadline };
     },
   );
 }
