@@ -148,6 +148,23 @@ describe("api contract - validation messages", () => {
     expect(odd.body.errors).toEqual([{ field: "body", message: "has fields that are not known" }]);
   });
 
+  it("api contract - an empty body sent as application/json counts as no body", async () => {
+    // Log out needs no body; curl -H 'content-type: application/json' -X POST sends an empty one.
+    const session = await login(h.url, "admin", ADMIN_PASSWORD);
+    const res = await request(h.url, "POST", "/api/auth/logout", {
+      auth: session,
+      body: "",
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(204);
+    const blank = await request(h.url, "POST", "/api/auth/login", {
+      body: "  ",
+      headers: { "content-type": "application/json" },
+    });
+    expect(blank.status).toBe(400);
+    expect(blank.body).toMatchObject({ detail: "Invalid request" });
+  });
+
   it("api contract - malformed JSON is 400 'The request body is not valid JSON'", async () => {
     const res = await request(h.url, "POST", "/api/auth/login", { body: '{"username": ' });
     expect(res.status).toBe(400);

@@ -76,10 +76,16 @@ describe("backups - create", () => {
     ]);
   });
 
-  it("backups - create forwards mode, compression and storage; no body at all is the defaults", async () => {
+  it("backups - create forwards mode, compression and (admins only) storage; no body at all is the defaults", async () => {
     const app = seedApp();
-    const res = await request(h.url, "POST", `/api/apps/${app.id}/backups`, {
+    const mine = await request(h.url, "POST", `/api/apps/${app.id}/backups`, {
       auth: owner,
+      body: { mode: "stop", storage: "local" },
+    });
+    expect(mine.status).toBe(403);
+    expect(mine.body).toEqual({ detail: "Only administrators may choose the backup storage" });
+    const res = await request(h.url, "POST", `/api/apps/${app.id}/backups`, {
+      auth: admin,
       body: { mode: "stop", compression: "lzo", storage: "pbs-main.2" },
     });
     expect(res.status).toBe(202);
@@ -91,6 +97,12 @@ describe("backups - create", () => {
       { appId: app.id, mode: "stop", compression: "lzo", storage: "pbs-main.2" },
       { appId: app.id, mode: "", compression: "", storage: "" },
     ]);
+  });
+
+  it("backups - a page past the services' range is 400, not a 500", async () => {
+    const res = await request(h.url, "GET", "/api/backups?page=2147483648", { auth: owner });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: "page", message: "must be at most 1000000" }]);
   });
 
   it("backups - invalid options are 400 naming each field, and nothing is forwarded", async () => {
@@ -426,7 +438,7 @@ describe("backups - policy", () => {
     });
   });
 
-  it("backup policy - PUT forwards the whole policy and answers the stored one; fields left out take their defaults", async () => {
+  it("backup policy - PUT forwards the whole policy and answers the stored one; fields left out keep their values", async () => {
     const app = seedApp();
     const path = `/api/apps/${app.id}/backup-policy`;
     const res = await request(h.url, "PUT", path, { auth: owner, body: policyBody });
@@ -448,24 +460,22 @@ describe("backups - policy", () => {
     });
     expect((await request(h.url, "GET", path, { auth: owner })).body).toMatchObject(policyBody);
 
-    const off = await request(h.url, "PUT", path, {
-      auth: owner,
-      body: { enabled: false, schedule: "0 3 * * *" },
-    });
+    // Turning it off alone keeps the schedule and the retention.
+    const off = await request(h.url, "PUT", path, { auth: owner, body: { enabled: false } });
     expect(off.body).toMatchObject({ enabled: false, next_run_at: null });
     expect(h.fakes.callsTo("updateBackupPolicy")[1]?.request).toEqual({
       appId: app.id,
       enabled: false,
-      schedule: "0 3 * * *",
-      timeZone: "UTC",
-      mode: "snapshot",
-      compression: "zstd",
-      keepLast: 0,
+      schedule: "30 2 * * 0",
+      timeZone: "Europe/Paris",
+      mode: "suspend",
+      compression: "gzip",
+      keepLast: 2,
       keepHourly: 0,
-      keepDaily: 0,
-      keepWeekly: 0,
-      keepMonthly: 0,
-      keepYearly: 0,
+      keepDaily: 7,
+      keepWeekly: 4,
+      keepMonthly: 6,
+      keepYearly: 1,
     });
   });
 
@@ -498,14 +508,9 @@ describe("backups - policy", () => {
       { field: "keep_daily", message: "must be at most 10000" },
       { field: "keep_weekly", message: "must be a number" },
     ]);
-    const missing = await request(h.url, "PUT", path, { auth: owner, body: {} });
-    expect(missing.body.errors).toEqual([
-      { field: "enabled", message: "is required" },
-      { field: "schedule", message: "is required" },
-    ]);
     const misspelt = await request(h.url, "PUT", path, {
       auth: owner,
-      body: { enabled: true, schedule: "0 3 * * *", keep_daly: 7 },
+      body: { enabled: true, keep_daly: 7 },
     });
     expect(misspelt.body.errors).toEqual([{ field: "keep_daly", message: "is not a known field" }]);
     expect(h.fakes.calls).toHaveLength(0);

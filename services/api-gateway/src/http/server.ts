@@ -7,6 +7,7 @@ import { installRequestAudit } from "./plugins/audit.js";
 import { installAuthentication } from "./plugins/authentication.js";
 import { installCsrfProtection } from "./plugins/csrf.js";
 import { installErrorHandling } from "./plugins/error-handler.js";
+import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installOpenApi } from "./plugins/openapi.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRequestContext, requestIdFrom } from "./plugins/request-context.js";
@@ -49,6 +50,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   app.setSerializerCompiler(serializerCompiler);
 
   installErrorHandling(app);
+  installJsonBodyParser(app);
   await installSecurityHeaders(app);
   await app.register(cookie);
   installRequestContext(app);

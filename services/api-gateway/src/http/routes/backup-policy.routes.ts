@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { requireAppAccess } from "../app-access.js";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, requireUuid } from "../request-helpers.js";
+import { callOptions, required, requireUuid } from "../request-helpers.js";
 import {
   answeredPolicyJson,
   backupPolicyJson,
@@ -39,9 +39,10 @@ export function backupPolicyRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: "Replace the app's backup schedule and retention",
+          summary: "Change the app's backup schedule and retention",
           description:
-            "Fields left out take their defaults (time_zone UTC, mode snapshot, compression zstd, keep_* 0). " +
+            "Fields left out keep their current values (a new app starts disabled, `0 3 * * *` UTC, " +
+            "snapshot, zstd, keep_last 7). " +
             "Retention (Proxmox prune semantics; all keep_* 0 keeps every archive) applies to scheduled " +
             "backups only; manual backups stay until deleted. An invalid cron expression or time zone is " +
             "400 naming the field.",
@@ -53,8 +54,9 @@ export function backupPolicyRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       async (request) => {
         const appId = requireUuid(request.params.id);
         await requireAppAccess(deps.clients, request, appId);
+        const { policy: current } = await backups.getBackupPolicy({ appId }, callOptions(request));
         const { policy } = await backups.updateBackupPolicy(
-          toUpdateBackupPolicyRequest(appId, request.body),
+          toUpdateBackupPolicyRequest(required(current, "a backup policy"), request.body),
           callOptions(request),
         );
         return answeredPolicyJson(policy);

@@ -1,7 +1,8 @@
+import { PermissionDeniedError } from "@proximity/errors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { requireAppAccess } from "../app-access.js";
 import type { HttpDeps } from "../deps.js";
-import { callOptions, requireUuid } from "../request-helpers.js";
+import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
 import { answeredAppJson } from "../schemas/app.schema.js";
 import {
   answeredBackupJson,
@@ -76,7 +77,8 @@ export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           tags,
           summary: "Back the app up now (202: the backup is running)",
           description:
-            "Defaults: mode `snapshot`, compression `zstd`, the host's backup storage. " +
+            "Defaults: mode `snapshot`, compression `zstd`, the host's backup storage (only admins may " +
+            "name another storage: 403 otherwise). " +
             "409 while another operation (backup, restore, life-cycle action) runs on the app.",
           params: idParams,
           body: createBackupBody,
@@ -87,6 +89,10 @@ export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         const appId = requireUuid(request.params.id);
         await requireAppAccess(deps.clients, request, appId);
         const body = request.body ?? {};
+        // The storage is the admins' choice (a user could fill a node's root disk otherwise).
+        if (body.storage && !principalOf(request).user.isAdmin) {
+          throw new PermissionDeniedError("Only administrators may choose the backup storage");
+        }
         const res = await backups.createBackup(
           { appId, mode: body.mode ?? "", compression: body.compression ?? "", storage: body.storage ?? "" },
           callOptions(request),

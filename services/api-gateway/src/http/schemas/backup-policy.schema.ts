@@ -1,26 +1,27 @@
 import type { backupsV1 } from "@proximity/proto";
 import { z } from "zod";
 import { required } from "../request-helpers.js";
-import { BACKUP_COMPRESSIONS, BACKUP_MODES } from "./backup.schema.js";
+import { BACKUP_COMPRESSIONS, BACKUP_MODES, known } from "./backup.schema.js";
 import { isoOrNull } from "./common.schema.js";
 
 /** A retention rule: how many archives of its kind to keep, 0 = rule off (all 0 = keep every one). */
-const keepCount = z.number().int().min(0).max(10_000).default(0);
+const keepCount = z.number().int().min(0).max(10_000).optional();
 
 /**
- * PUT body: the whole policy (what is left out takes its default, as PUT replaces). The cron
- * expression and the time zone are checked by the backups service (400 naming the field); unknown
- * fields are refused so a misspelt retention rule is not silently reset to 0.
+ * PUT body: the fields to set; those left out keep their current values, so turning a policy on
+ * or off never resets its schedule or retention by accident. The cron expression and the time
+ * zone are checked by the backups service (400 naming the field); unknown fields are refused so
+ * a misspelt retention rule is not silently ignored.
  */
 export const updateBackupPolicyBody = z
   .object({
-    enabled: z.boolean(),
+    enabled: z.boolean().optional(),
     /** Five-field cron expression (minute hour day-of-month month day-of-week), runs ≥ 15 min apart. */
-    schedule: z.string().max(200),
+    schedule: z.string().max(200).optional(),
     /** IANA time zone the schedule and the retention periods are read in. */
-    time_zone: z.string().min(1).max(100).default("UTC"),
-    mode: z.enum(BACKUP_MODES).default("snapshot"),
-    compression: z.enum(BACKUP_COMPRESSIONS).default("zstd"),
+    time_zone: z.string().min(1).max(100).optional(),
+    mode: z.enum(BACKUP_MODES).optional(),
+    compression: z.enum(BACKUP_COMPRESSIONS).optional(),
     keep_last: keepCount,
     keep_hourly: keepCount,
     keep_daily: keepCount,
@@ -30,23 +31,24 @@ export const updateBackupPolicyBody = z
   })
   .strict();
 
+/** The policy to store: the body's fields over the current policy's. */
 export function toUpdateBackupPolicyRequest(
-  appId: string,
+  current: backupsV1.BackupPolicy,
   body: z.infer<typeof updateBackupPolicyBody>,
 ): backupsV1.UpdateBackupPolicyRequest {
   return {
-    appId,
-    enabled: body.enabled,
-    schedule: body.schedule,
-    timeZone: body.time_zone,
-    mode: body.mode,
-    compression: body.compression,
-    keepLast: body.keep_last,
-    keepHourly: body.keep_hourly,
-    keepDaily: body.keep_daily,
-    keepWeekly: body.keep_weekly,
-    keepMonthly: body.keep_monthly,
-    keepYearly: body.keep_yearly,
+    appId: current.appId,
+    enabled: body.enabled ?? current.enabled,
+    schedule: body.schedule ?? current.schedule,
+    timeZone: body.time_zone ?? current.timeZone,
+    mode: body.mode ?? current.mode,
+    compression: body.compression ?? current.compression,
+    keepLast: body.keep_last ?? current.keepLast,
+    keepHourly: body.keep_hourly ?? current.keepHourly,
+    keepDaily: body.keep_daily ?? current.keepDaily,
+    keepWeekly: body.keep_weekly ?? current.keepWeekly,
+    keepMonthly: body.keep_monthly ?? current.keepMonthly,
+    keepYearly: body.keep_yearly ?? current.keepYearly,
   };
 }
 
@@ -56,8 +58,8 @@ export const backupPolicyJson = z.object({
   schedule: z.string(),
   time_zone: z.string(),
   /** Mode and compression of scheduled backups. */
-  mode: z.string(),
-  compression: z.string(),
+  mode: z.enum(BACKUP_MODES),
+  compression: z.enum(BACKUP_COMPRESSIONS),
   keep_last: z.number().int(),
   keep_hourly: z.number().int(),
   keep_daily: z.number().int(),
@@ -80,8 +82,8 @@ export function answeredPolicyJson(
     enabled: p.enabled,
     schedule: p.schedule,
     time_zone: p.timeZone,
-    mode: p.mode,
-    compression: p.compression,
+    mode: known(BACKUP_MODES, p.mode, "an unknown backup mode"),
+    compression: known(BACKUP_COMPRESSIONS, p.compression, "an unknown compression"),
     keep_last: p.keepLast,
     keep_hourly: p.keepHourly,
     keep_daily: p.keepDaily,

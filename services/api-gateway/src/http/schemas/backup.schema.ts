@@ -25,7 +25,9 @@ export const backupParams = idParams.extend({ backup_id: z.string().max(100) });
 
 export const listAppBackupsQuery = pageQuery.extend({ status: z.enum(LISTED_STATUSES).optional() });
 
-export const listBackupsQuery = listAppBackupsQuery.extend({ app_id: z.uuid().optional() });
+export const listBackupsQuery = listAppBackupsQuery.extend({
+  app_id: z.uuid({ error: "must be an app id (a UUID)" }).optional(),
+});
 
 /** Every field optional: the backups service defaults to snapshot, zstd and the host's backup storage. */
 export const createBackupBody = z
@@ -76,7 +78,7 @@ export const restoreJson = z.object({
 });
 
 /** A value of the contract's closed set; anything else is a bug of the backups service (500). */
-function known<T extends string>(values: readonly T[], value: string, what: string): T {
+export function known<T extends string>(values: readonly T[], value: string, what: string): T {
   if (!(values as readonly string[]).includes(value)) throw new Error(`the backups service sent ${what}`);
   return value as T;
 }

@@ -1,8 +1,11 @@
 import { z } from "zod";
 
 /** `page` ≥ 1 and `per_page` 1–100 (default 20), as every list of the API takes them. */
+/** Pages past this would not fit the services' 32-bit page numbers (and no list is that long). */
+export const MAX_PAGE = 1_000_000;
+
 export const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1),
   per_page: z.coerce.number().int().min(1).max(100).default(20),
 });
 
