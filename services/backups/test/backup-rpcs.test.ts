@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import {
   ConflictError,
+  DeadlineExceededError,
+  InternalError,
   NotFoundError,
   PermissionDeniedError,
   type ProximityError,
+  UnavailableError,
   ValidationError,
 } from "@proximity/errors";
 import { provisionerEventsV1 } from "@proximity/proto";
@@ -52,7 +55,7 @@ describe("CreateBackup", () => {
   it("starts a running backup on the app's container, with the provisioner's request and BackupStarted", async () => {
     const app = await h.deployedApp(USER);
     const { backup } = await h.gateway.createBackup(
-      createRequest(app.id, { mode: "stop", compression: "gzip", storage: "nfs-backups" }),
+      createRequest(app.id, { mode: "stop", compression: "gzip" }),
       as(USER),
     );
     expect(backup).toMatchObject({
@@ -61,7 +64,7 @@ describe("CreateBackup", () => {
       hostId: "host-a",
       node: "pve1",
       vmid: app.vmid,
-      storage: "nfs-backups",
+      storage: "",
       mode: "stop",
       compression: "gzip",
       status: "running",
@@ -89,8 +92,11 @@ describe("CreateBackup", () => {
       vmid: app.vmid,
       mode: "stop",
       compression: "gzip",
-      storage: "nfs-backups",
+      storage: "",
+      // The claim's deadline: a request the provisioner gets later must not start any more.
+      notAfter: h.applications.claims.get(claim.request.operationId)?.deadline,
     });
+    expect(events[0]!.payload.notAfter).toBeInstanceOf(Date);
     expect(events[1]!.payload.backup).toMatchObject({
       backupId: backup!.id,
       ownerId: USER.id,
@@ -111,6 +117,26 @@ describe("CreateBackup", () => {
       `${h.ns}.backups.v1.archive.backup_requested`,
       `${h.ns}.backups.v1.backup_started`,
     ]);
+  });
+
+  it("the storage is the admins' choice - a user naming one is 403 before any claim; an admin's is used", async () => {
+    const app = await h.deployedApp(USER);
+    const calls = h.applications.calls.length;
+    const err = await refusal(
+      h.gateway.createBackup(createRequest(app.id, { storage: "nfs-backups" }), as(USER)),
+    );
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err.message).toBe("Only administrators may choose the backup storage");
+    expect(h.applications.calls.length).toBe(calls);
+    expect(await rowsOf(app.id)).toEqual([]);
+
+    const { backup } = await h.gateway.createBackup(
+      createRequest(app.id, { storage: "nfs-backups" }),
+      as(ADMIN),
+    );
+    expect(backup).toMatchObject({ storage: "nfs-backups", ownerId: USER.id, status: "running" });
+    const requested = (await outboxEvents(h.db, app.id)).find((e) => e.name === "BackupRequested");
+    expect(requested?.payload.storage).toBe("nfs-backups");
   });
 
   it("defaults: snapshot, zstd, the host's backup storage", async () => {
@@ -171,14 +197,52 @@ describe("CreateBackup", () => {
     }
   });
 
-  it("a busy app - the applications service's 409 with its words; nothing recorded", async () => {
+  it("a busy app - the applications service's 409 with its words; nothing recorded, nothing to give back", async () => {
     const app = await h.deployedApp(USER);
     h.applications.refusals.set(app.id, new ConflictError("Another operation is running: restart"));
     const err = await refusal(h.gateway.createBackup(createRequest(app.id), as(USER)));
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.message).toBe("Another operation is running: restart");
     expect(await rowsOf(app.id)).toEqual([]);
+    const claim = h.applications.calls.filter((c) => c.method === "begin" && c.request.appId === app.id);
+    expect(claim).toHaveLength(1);
+    expect(
+      h.applications.calls.filter(
+        (c) => c.method === "abandon" && c.request.operationId === claim[0]!.request.operationId,
+      ),
+    ).toEqual([]);
   });
+
+  it.each([
+    ["UNAVAILABLE", () => new UnavailableError("the reply was lost")],
+    ["DEADLINE_EXCEEDED", () => new DeadlineExceededError("the reply came too late")],
+    ["INTERNAL", () => new InternalError("the reply could not be sent")],
+  ])(
+    "the claim's answer is lost (%s) - the claim it may have taken is given back; nothing recorded",
+    async (code, lost) => {
+      const app = await h.deployedApp(USER);
+      h.applications.lostAnswers.set(app.id, lost());
+      let err: ProximityError;
+      try {
+        err = await refusal(h.gateway.createBackup(createRequest(app.id), as(USER)));
+      } finally {
+        h.applications.lostAnswers.delete(app.id);
+      }
+      expect(err.code).toBe(code);
+      const begin = h.applications.calls.find((c) => c.method === "begin" && c.request.appId === app.id)!;
+      const operationId: string = begin.request.operationId;
+      const abandoned = h.applications.calls.filter(
+        (c) => c.method === "abandon" && c.request.operationId === operationId,
+      );
+      expect(abandoned).toHaveLength(1);
+      expect(abandoned[0]).toMatchObject({
+        caller: "backups",
+        request: { reason: "The backup could not be started" },
+      });
+      expect(h.applications.claims.has(operationId)).toBe(false);
+      expect(await rowsOf(app.id)).toEqual([]);
+    },
+  );
 
   it("an app without a container - 409 and the claim given back", async () => {
     const app = await h.deployedApp(USER, { vmid: 0 });

@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { newTraceparent } from "@proximity/bus";
 import { NotFoundError, type ProximityError, ValidationError } from "@proximity/errors";
+import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { updateBackupPolicy } from "../src/app/update-backup-policy.js";
 import { nextRun, parseSchedule } from "../src/domain/schedule.js";
+import { createApplicationsPeer } from "../src/infra/applications-peer.js";
 import { as, type Harness, newUser, policyRequest, startHarness } from "./support/harness.js";
 
 let h: Harness;
@@ -124,6 +128,46 @@ describe("UpdateBackupPolicy", () => {
       enabled: false,
       schedule: "0 3 * * *",
     });
+  });
+
+  /** The use-case behind PUT, as of `now` (the RPC always uses the present). */
+  async function saveAt(now: string, appId: string, patch: Parameters<typeof policyRequest>[1]) {
+    const applications = createApplicationsPeer(h.applications.address, h.keys);
+    try {
+      const caller = { user: USER, traceparent: newTraceparent(), log: testLogger("policies") };
+      return await updateBackupPolicy(
+        { db: h.db, applications },
+        appId,
+        policyRequest(appId, patch),
+        caller,
+        new Date(now),
+      );
+    } finally {
+      applications.close();
+    }
+  }
+
+  it("a schedule cron-parser cannot follow across a clock change (Lord Howe, 29 March 2025) - saved with the right next run, not a 500", async () => {
+    const app = await h.deployedApp(USER);
+    const policy = await saveAt("2025-03-29T16:15:00Z", app.id, {
+      schedule: "15 3 * * 0",
+      timeZone: "Australia/Lord_Howe",
+    });
+    // 03:15 on Sunday 6 April, after the change (+10:30).
+    expect(policy.nextRunAt?.toISOString()).toBe("2025-04-05T16:45:00.000Z");
+  });
+
+  it("a schedule whose next run cannot be worked out - a ValidationError (400) naming schedule in plain words, not a 500", async () => {
+    const app = await h.deployedApp(USER);
+    // 29 February never comes again before the end of JavaScript's calendar (September 275760).
+    const err = await refusal(saveAt("+275760-03-01T00:00:00Z", app.id, { schedule: "0 0 29 2 *" }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.fieldErrors).toEqual([
+      {
+        field: "schedule",
+        message: "its next run cannot be worked out in time zone UTC; choose another time or time zone",
+      },
+    ]);
   });
 
   it("ownership - another user NotFound, an admin may; a deleted or unknown app is NotFound for everyone", async () => {

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
-import { ConflictError, NotFoundError, type ProximityError, ValidationError } from "@proximity/errors";
+import {
+  ConflictError,
+  DeadlineExceededError,
+  NotFoundError,
+  PermissionDeniedError,
+  type ProximityError,
+  UnavailableError,
+  ValidationError,
+} from "@proximity/errors";
 import { applicationsV1, provisionerEventsV1 } from "@proximity/proto";
 import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,7 +86,10 @@ describe("RestoreBackup", () => {
       newApp: false,
       startAfter: true,
       adopted: false,
+      // The claim's deadline: after it the provisioner must not begin to overwrite the container.
+      notAfter: h.applications.claims.get(res.operationId)?.deadline,
     });
+    expect(events[0]!.payload.notAfter).toBeInstanceOf(Date);
     expect(await restoreRow(res.operationId)).toMatchObject({ status: "running", target_app_id: app.id });
 
     // A second restore from it, or a delete, waits for this one.
@@ -152,7 +163,9 @@ describe("RestoreBackup", () => {
       secretEnvironment: ["API_KEY", "DB_PASSWORD"],
       startAfter: true,
       volid: backup.volid,
+      notAfter: h.applications.claims.get(res.operationId)?.deadline,
     });
+    expect(request.payload.notAfter).toBeInstanceOf(Date);
 
     await h.result(Events.OperationFailed, {
       kind: Kind.OPERATION_KIND_RESTORE,
@@ -184,9 +197,78 @@ describe("RestoreBackup", () => {
       h.applications.refusals.delete(app.id);
     }
     expect(await claimOf(backup.id)).toBeNull();
+    // A refusal took nothing at the applications service: nothing to give back there.
+    const begins = h.applications.calls.filter(
+      (c) => c.method === "begin" && c.request.backupId === backup.id && c.request.kind === "restore",
+    );
+    expect(begins).toHaveLength(1);
+    expect(
+      h.applications.calls.filter(
+        (c) => c.method === "abandon" && c.request.operationId === begins[0]!.request.operationId,
+      ),
+    ).toEqual([]);
     expect(
       await h.db.selectFrom("restores").select("id").where("backup_id", "=", backup.id).execute(),
     ).toEqual([]);
+  });
+
+  it.each([
+    ["onto its own app", "", () => new DeadlineExceededError("the reply came too late")],
+    ["into a new app", "lost-copy", () => new UnavailableError("the reply was lost")],
+  ])(
+    "%s, the claim's answer lost - the claim it may have taken is given back, and the archive's",
+    async (_, newHostname, lost) => {
+      const app = await h.deployedApp(USER);
+      const backup = await completedBackup(h, app, USER);
+      h.applications.lostAnswers.set(app.id, lost());
+      try {
+        const err = await refusal(
+          h.gateway.restoreBackup({ appId: app.id, backupId: backup.id, newHostname }, as(USER)),
+        );
+        expect(err.code).toBe(lost().code);
+      } finally {
+        h.applications.lostAnswers.delete(app.id);
+      }
+      const method = newHostname ? "restoreIntoNewApp" : "begin";
+      const claim = h.applications.calls.find(
+        (c) => c.method === method && c.request.backupId === backup.id && c.request.kind !== "backup",
+      )!;
+      const operationId: string = claim.request.operationId;
+      expect(
+        h.applications.calls.filter((c) => c.method === "abandon" && c.request.operationId === operationId),
+      ).toMatchObject([{ caller: "backups", request: { reason: "The restore could not be started" } }]);
+      expect(h.applications.claims.has(operationId)).toBe(false);
+      expect(await claimOf(backup.id)).toBeNull();
+      expect(
+        await h.db.selectFrom("restores").select("id").where("backup_id", "=", backup.id).execute(),
+      ).toEqual([]);
+    },
+  );
+
+  it("into a new app past the user's quota - their 403 with its words, not a 500; the archive's claim is given back", async () => {
+    const app = await h.deployedApp(USER);
+    const backup = await completedBackup(h, app, USER);
+    const quota = "App quota reached (2 apps); ask an administrator to raise it";
+    h.applications.refusals.set(app.id, new PermissionDeniedError(quota));
+    try {
+      const err = await refusal(
+        h.gateway.restoreBackup({ appId: app.id, backupId: backup.id, newHostname: "copy" }, as(USER)),
+      );
+      expect(err).toBeInstanceOf(PermissionDeniedError);
+      expect(err.message).toBe(quota);
+      // The allow-list refusing this service is ours to fix: never shown to the user as theirs.
+      h.applications.refusals.set(
+        app.id,
+        new PermissionDeniedError("Service backups may not call RestoreIntoNewApp"),
+      );
+      const ours = await refusal(
+        h.gateway.restoreBackup({ appId: app.id, backupId: backup.id, newHostname: "copy" }, as(USER)),
+      );
+      expect(ours.code).toBe("INTERNAL");
+    } finally {
+      h.applications.refusals.delete(app.id);
+    }
+    expect(await claimOf(backup.id)).toBeNull();
   });
 
   it("one running restore per app - a second restore onto the app is 409 even if the claim let it through", async () => {

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { createDatabase } from "@proximity/db";
-import { ConflictError, NotFoundError } from "@proximity/errors";
+import { ConflictError, NotFoundError, UnavailableError } from "@proximity/errors";
 import { provisionerEventsV1 } from "@proximity/proto";
 import { eventually, testLogger } from "@proximity/testing";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchPendingBackups } from "../src/app/dispatch-pending-backups.js";
-import { scheduleDueBackups } from "../src/app/schedule-due-backups.js";
+import { createBackupScheduler } from "../src/app/backup-scheduler.js";
+import { dispatchPendingBackups, PENDING_GIVE_UP_MS } from "../src/app/dispatch-pending-backups.js";
+import { SKIPPED_POLICY_OFF, scheduleDueBackups } from "../src/app/schedule-due-backups.js";
 import type { BackupsDatabase } from "../src/db/database.js";
 import { createApplicationsPeer } from "../src/infra/applications-peer.js";
 import {
@@ -201,6 +202,176 @@ describe("scheduler", () => {
       h.applications.delayMs = 0;
     }
     expect((await backupsOf(app.id)).map((r) => r.status)).toEqual(["running"]);
+  });
+});
+
+describe("scheduler - one policy never stops the others", () => {
+  // cron-parser 5 gives up on "15 3 * * 0" in Australia/Lord_Howe from this instant (the slot of
+  // Sunday 30 March 2025, 03:15 +11:00) until the clock change of 6 April.
+  const LORD_HOWE_SLOT = new Date("2025-03-29T16:15:00Z");
+
+  it("Sundays 03:15 in Australia/Lord_Howe at its slot before the clock change - scheduled, next run found, the other policy too", async () => {
+    const lordHowe = await appDueAt(LORD_HOWE_SLOT, {
+      schedule: "15 3 * * 0",
+      timeZone: "Australia/Lord_Howe",
+    });
+    const other = await appDueAt(new Date("2025-03-29T16:00:00Z"));
+    const outcome = await scheduleDueBackups(h.db, log, LORD_HOWE_SLOT);
+    expect(outcome).toMatchObject({ scheduled: 2, failed: 0 });
+    expect((await backupsOf(lordHowe.id)).map((r) => [r.status, r.scheduled_for?.toISOString()])).toEqual([
+      ["pending", LORD_HOWE_SLOT.toISOString()],
+    ]);
+    // 03:15 on Sunday 6 April, after the change (+10:30).
+    expect((await policyOf(lordHowe.id)).next_run_at?.toISOString()).toBe("2025-04-05T16:45:00.000Z");
+    expect((await backupsOf(other.id)).map((r) => r.status)).toEqual(["pending"]);
+    await h.db.deleteFrom("backups").where("app_id", "in", [lordHowe.id, other.id]).execute();
+  });
+
+  it("a policy that can never run (a time zone the runtime no longer knows) - turned off, its slot failed with why; the others scheduled", async () => {
+    const slot = new Date("2025-03-29T15:00:00Z");
+    const broken = await appDueAt(slot);
+    await h.db
+      .updateTable("backup_policies")
+      .set({ time_zone: "Mars/Olympus" })
+      .where("app_id", "=", broken.id)
+      .execute();
+    const healthy = await appDueAt(new Date("2025-03-29T15:30:00Z"));
+    const outcome = await scheduleDueBackups(h.db, log, new Date("2025-03-29T16:00:00Z"));
+    expect(outcome).toMatchObject({ scheduled: 1, failed: 1 });
+    expect((await backupsOf(healthy.id)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await policyOf(broken.id)).toMatchObject({ enabled: false, next_run_at: null });
+    const reason = `${SKIPPED_POLICY_OFF} time zone Mars/Olympus cannot be used: must be an IANA time zone such as Europe/Berlin`;
+    expect((await backupsOf(broken.id)).map((r) => [r.status, r.scheduled_for?.getTime(), r.error])).toEqual([
+      ["failed", slot.getTime(), reason],
+    ]);
+    const failed = (await outboxEvents(h.db, broken.id)).filter((e) => e.name === "BackupFailed");
+    expect(failed.map((e) => e.payload.reason)).toEqual([reason]);
+    await h.db.deleteFrom("backups").where("app_id", "in", [broken.id, healthy.id]).execute();
+  });
+
+  it("a database error on one policy - only its work is undone (savepoint), it stays due for the next pass; the others scheduled", async () => {
+    const failing = await appDueAt(new Date("2025-03-29T14:00:00Z"));
+    const healthy = await appDueAt(new Date("2025-03-29T14:30:00Z"));
+    // A real PostgreSQL error, for this app's backups only.
+    await sql
+      .raw(`create function backups.refuse_one() returns trigger language plpgsql as $$
+        begin
+          if new.app_id = '${failing.id}' then raise exception 'storage of this row failed'; end if;
+          return new;
+        end $$;
+        create trigger refuse_one before insert on backups.backups for each row execute function backups.refuse_one();`)
+      .execute(h.db);
+    try {
+      const outcome = await scheduleDueBackups(h.db, log, new Date("2025-03-29T16:00:00Z"));
+      expect(outcome).toMatchObject({ scheduled: 1, failed: 1 });
+    } finally {
+      await sql
+        .raw("drop trigger refuse_one on backups.backups; drop function backups.refuse_one();")
+        .execute(h.db);
+    }
+    expect((await backupsOf(healthy.id)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await backupsOf(failing.id)).toEqual([]);
+    // Left as it was: enabled, still due, its slot taken by the next pass.
+    expect(await policyOf(failing.id)).toMatchObject({
+      enabled: true,
+      next_run_at: new Date("2025-03-29T14:00:00Z"),
+    });
+    await scheduleDueBackups(h.db, log, new Date("2025-03-29T16:00:00Z"));
+    expect((await backupsOf(failing.id)).map((r) => r.status)).toEqual(["pending"]);
+    await h.db.deleteFrom("backups").where("app_id", "in", [failing.id, healthy.id]).execute();
+  });
+
+  it("the scheduling step failing as a whole - the pass still dispatches pending backups", async () => {
+    const app = await appDueAt(new Date(Date.now() - 60_000));
+    await scheduleDueBackups(h.db, log);
+    expect((await backupsOf(app.id)).map((r) => r.status)).toEqual(["pending"]);
+    const peer = createApplicationsPeer(h.applications.address, h.keys);
+    const scheduler = createBackupScheduler({
+      deps: { db: h.db, applications: peer },
+      intervalMs: 3_600_000,
+      logger: log,
+    });
+    // The scheduling step's table is gone for the pass: its step throws.
+    await sql`alter table backups.backup_policies rename to backup_policies_away`.execute(h.db);
+    try {
+      await scheduler.runOnce();
+    } finally {
+      await sql`alter table backups.backup_policies_away rename to backup_policies`.execute(h.db);
+      peer.close();
+    }
+    expect((await backupsOf(app.id)).map((r) => r.status)).toEqual(["running"]);
+  });
+});
+
+describe("dispatch - the database failing", () => {
+  it("before any row is taken - the dispatch stops with the error instead of trying again and again", async () => {
+    const peer = createApplicationsPeer(h.applications.address, h.keys);
+    await sql`alter table backups.backups rename to backups_away`.execute(h.db);
+    try {
+      await expect(dispatchPendingBackups({ db: h.db, applications: peer }, log)).rejects.toThrow(/backups/);
+    } finally {
+      await sql`alter table backups.backups_away rename to backups`.execute(h.db);
+      peer.close();
+    }
+  });
+});
+
+describe("dispatch - a claim whose answer was lost", () => {
+  it("within the hour - left pending, the next pass gets the same claim (and its deadline) and starts it", async () => {
+    const app = await appDueAt(new Date(Date.now() - 60_000));
+    await scheduleDueBackups(h.db, log);
+    const peer = createApplicationsPeer(h.applications.address, h.keys);
+    try {
+      h.applications.lostAnswers.set(app.id, new UnavailableError("the reply was lost"));
+      try {
+        await dispatchPendingBackups({ db: h.db, applications: peer }, log);
+      } finally {
+        h.applications.lostAnswers.delete(app.id);
+      }
+      const [pending] = await backupsOf(app.id);
+      expect(pending?.status).toBe("pending");
+      const claim = h.applications.claims.get(pending!.operation_id);
+      expect(claim).toMatchObject({ appId: app.id, kind: "backup", backupId: pending!.id });
+      await dispatchPendingBackups({ db: h.db, applications: peer }, log);
+      expect((await backupsOf(app.id)).map((r) => r.status)).toEqual(["running"]);
+      const requested = (await outboxEvents(h.db, app.id)).filter((e) => e.name === "BackupRequested");
+      // The deadline of the claim taken by the first pass, carried to the provisioner.
+      expect(requested.map((e) => e.payload.notAfter)).toEqual([claim!.deadline]);
+      expect(
+        h.applications.calls.filter(
+          (c) => c.method === "abandon" && c.request.operationId === pending!.operation_id,
+        ),
+      ).toEqual([]);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it("past the hour - the backup fails with why and the claim it may hold is given back", async () => {
+    const app = await appDueAt(new Date(Date.now() - PENDING_GIVE_UP_MS - 60_000));
+    await scheduleDueBackups(h.db, log);
+    const peer = createApplicationsPeer(h.applications.address, h.keys);
+    h.applications.lostAnswers.set(app.id, new UnavailableError("the reply was lost"));
+    try {
+      await dispatchPendingBackups({ db: h.db, applications: peer }, log);
+    } finally {
+      h.applications.lostAnswers.delete(app.id);
+      peer.close();
+    }
+    const [row, ...more] = await backupsOf(app.id);
+    expect(more).toEqual([]);
+    expect([row?.status, row?.error]).toEqual([
+      "failed",
+      "Skipped: the applications service did not answer in time",
+    ]);
+    expect(
+      h.applications.calls.filter(
+        (c) => c.method === "abandon" && c.request.operationId === row!.operation_id,
+      ),
+    ).toHaveLength(1);
+    expect(h.applications.claims.has(row!.operation_id)).toBe(false);
+    const failed = (await outboxEvents(h.db, app.id)).filter((e) => e.name === "BackupFailed");
+    expect(failed.map((e) => e.payload.operationId)).toEqual([row!.operation_id]);
   });
 });
 

@@ -19,7 +19,7 @@ export interface BackupScheduler {
  * Every `intervalMs`, on every replica: due slots become pending backups, pending backups are
  * started, stale restore claims are given back. Safe to run on any number of replicas at once
  * (each step locks what it takes with SKIP LOCKED, and the unique slot decides). One pass at a
- * time per replica; a failed pass is logged and the next tick tries again.
+ * time per replica; a failed step is logged, the pass goes on, and the next tick tries again.
  */
 export function createBackupScheduler(options: {
   readonly deps: BackupsDeps;
@@ -30,21 +30,30 @@ export function createBackupScheduler(options: {
   const { deps } = options;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> | undefined;
+  // Each step on its own: one that fails (a policy it cannot handle, a peer down) is logged and
+  // never keeps the others from running.
+  const step = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (err) {
+      log.error({ err, step: name }, "backup scheduler step failed");
+    }
+  };
   const runPass = async () => {
-    await scheduleDueBackups(deps.db, log);
-    await dispatchPendingBackups(deps, log);
-    const released = await releaseOrphanedRestoreClaims(
-      deps.db,
-      new Date(Date.now() - ORPHANED_CLAIM_AFTER_MS),
-    );
-    if (released.length > 0) log.warn({ backupIds: released }, "orphaned restore claims released");
+    await step("schedule", () => scheduleDueBackups(deps.db, log));
+    await step("dispatch", () => dispatchPendingBackups(deps, log));
+    await step("release stale restore claims", async () => {
+      const released = await releaseOrphanedRestoreClaims(
+        deps.db,
+        new Date(Date.now() - ORPHANED_CLAIM_AFTER_MS),
+      );
+      if (released.length > 0) log.warn({ backupIds: released }, "orphaned restore claims released");
+    });
   };
   const runOnce = () => {
-    pass ??= runPass()
-      .catch((err: unknown) => log.error({ err }, "backup scheduler pass failed"))
-      .finally(() => {
-        pass = undefined;
-      });
+    pass ??= runPass().finally(() => {
+      pass = undefined;
+    });
     return pass;
   };
   return {

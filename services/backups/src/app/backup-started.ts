@@ -5,9 +5,15 @@ import { backupRef, emit } from "../events/publish.js";
 
 /**
  * A backup is running: the provisioner's request and the public BackupStarted, in the transaction
- * that recorded it (so neither exists without the other).
+ * that recorded it (so neither exists without the other). `notAfter` is the claim's deadline: a
+ * request delivered after it must not start any more.
  */
-export async function emitBackupStarted(trx: BackupsDb, row: BackupRow, traceparent: string): Promise<void> {
+export async function emitBackupStarted(
+  trx: BackupsDb,
+  row: BackupRow,
+  notAfter: Date | undefined,
+  traceparent: string,
+): Promise<void> {
   await emit(
     trx,
     Events.BackupRequested,
@@ -21,6 +27,7 @@ export async function emitBackupStarted(trx: BackupsDb, row: BackupRow, tracepar
       mode: row.mode,
       compression: row.compression,
       storage: row.storage,
+      notAfter,
     },
     row.app_id,
     traceparent,

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { isUniqueViolation } from "@proximity/db";
-import { ConflictError, NotFoundError, ValidationError } from "@proximity/errors";
+import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from "@proximity/errors";
 import { findAppOwner, upsertAppOwner } from "../db/app-owner.repository.js";
 import { type BackupView, insertBackup } from "../db/backup.repository.js";
 import { BackupMessages, parseBackupOptions } from "../domain/backup.js";
-import { abandonClaim } from "./abandon-claim.js";
+import type { ArchiveClaim } from "../infra/applications-peer.js";
+import { abandonClaim, isRefusal } from "./abandon-claim.js";
 import { emitBackupStarted } from "./backup-started.js";
 import { type BackupsDeps, type Caller, onBehalfOf } from "./deps.js";
 
@@ -22,7 +23,8 @@ export interface CreateBackupInput {
  * Starts a backup of an app now. The applications service claims the app first (one operation
  * per app: busy → 409); then one transaction records the running backup with the provisioner's
  * request and BackupStarted. The partial unique index (one pending or running backup per app)
- * refuses a second backup even if the claim somehow let two through; the claim is given back then.
+ * refuses a second backup even if the claim somehow let two through. Whatever fails after the
+ * claim may have been taken (including a claim whose answer was lost) gives it back.
  */
 export async function createBackup(
   deps: BackupsDeps,
@@ -32,6 +34,10 @@ export async function createBackup(
   if (!input.appId)
     throw new ValidationError("Invalid backup request", [{ field: "app_id", message: "is required" }]);
   const options = parseBackupOptions(input);
+  // The host's backup storage is chosen by admins; a user naming another could fill any storage.
+  if (options.storage && !caller.user.isAdmin) {
+    throw new PermissionDeniedError("Only administrators may choose the backup storage");
+  }
   if (!caller.user.isAdmin) {
     // Apps whose events have not arrived yet are left to the applications service, which checks
     // ownership itself; an app known to be someone else's or deleted is refused here.
@@ -42,10 +48,20 @@ export async function createBackup(
   const backupId = randomUUID();
   const operationId = randomUUID();
   const as = onBehalfOf(caller);
-  const { app } = await deps.applications.beginArchiveOperation(
-    { appId: input.appId, kind: "backup", operationId, backupId },
-    as,
-  );
+  let claim: ArchiveClaim;
+  try {
+    claim = await deps.applications.beginArchiveOperation(
+      { appId: input.appId, kind: "backup", operationId, backupId },
+      as,
+    );
+  } catch (err) {
+    // A refusal took nothing; any other failure (a lost answer, a timeout) may have taken the app.
+    if (!isRefusal(err)) {
+      await abandonClaim(deps.applications, operationId, NOT_STARTED, as, caller.log);
+    }
+    throw err;
+  }
+  const { app, deadline } = claim;
   try {
     if (!app.vmid || !app.hostId || !app.node) throw new ConflictError(BackupMessages.noContainer);
     const row = await deps.db.transaction().execute(async (trx) => {
@@ -67,7 +83,7 @@ export async function createBackup(
         requested_by: caller.user.id,
         started_at: new Date(),
       });
-      await emitBackupStarted(trx, row, caller.traceparent);
+      await emitBackupStarted(trx, row, deadline, caller.traceparent);
       return row;
     });
     caller.log.info({ appId: app.id, backupId, operationId, mode: row.mode }, "backup started");
@@ -81,3 +97,5 @@ export async function createBackup(
     throw refused;
   }
 }
+
+const NOT_STARTED = "The backup could not be started";

@@ -7,7 +7,7 @@ import type { BackupsDb } from "../db/database.js";
 import { BackupMessages } from "../domain/backup.js";
 import { backupRef, emit } from "../events/publish.js";
 import type { ArchiveClaim, OnBehalfOf } from "../infra/applications-peer.js";
-import { abandonClaim } from "./abandon-claim.js";
+import { abandonClaim, isRefusal } from "./abandon-claim.js";
 import { emitBackupStarted } from "./backup-started.js";
 import type { BackupsDeps } from "./deps.js";
 
@@ -38,7 +38,8 @@ export interface DispatchOutcome {
  * applications service, so two replicas never start the same one; the claim and the row's change
  * commit or (on a crash) neither is acted on. An app that is busy or cannot be backed up makes the
  * backup `failed` with the reason and BackupFailed (never silent); an unreachable applications
- * service leaves it pending for the next pass, up to PENDING_GIVE_UP_MS after its slot.
+ * service leaves it pending for the next pass, up to PENDING_GIVE_UP_MS after its slot (see
+ * skipOrDefer).
  */
 export async function dispatchPendingBackups(
   deps: BackupsDeps,
@@ -48,6 +49,7 @@ export async function dispatchPendingBackups(
   const tried: string[] = [];
   const counts = { started: 0, skipped: 0, deferred: 0 };
   while (tried.length < BATCH) {
+    const taken = tried.length;
     // Set while the app is claimed for the row being dispatched (read after the transaction failed).
     const held: { claim?: HeldClaim | undefined } = {};
     try {
@@ -63,21 +65,14 @@ export async function dispatchPendingBackups(
             as,
           );
         } catch (err) {
-          return skipOrDefer(trx, row, err, now, as.traceparent, log);
+          return skipOrDefer(deps, trx, row, err, now, as, log);
         }
         held.claim = { operationId: row.operation_id, backupId: row.id, as };
         const { app } = claim;
         if (!app.vmid || !app.hostId || !app.node) {
           await abandonClaim(deps.applications, row.operation_id, BackupMessages.noContainer, as, log);
           held.claim = undefined;
-          return skipOrDefer(
-            trx,
-            row,
-            new ConflictError(BackupMessages.noContainer),
-            now,
-            as.traceparent,
-            log,
-          );
+          return skipOrDefer(deps, trx, row, new ConflictError(BackupMessages.noContainer), now, as, log);
         }
         const running = await startPending(trx, row.id, {
           ownerId: app.ownerId,
@@ -85,7 +80,7 @@ export async function dispatchPendingBackups(
           node: app.node,
           vmid: app.vmid,
         });
-        await emitBackupStarted(trx, running, as.traceparent);
+        await emitBackupStarted(trx, running, claim.deadline, as.traceparent);
         log.info(
           { appId: row.app_id, backupId: row.id, slot: row.scheduled_for },
           "scheduled backup started",
@@ -95,6 +90,8 @@ export async function dispatchPendingBackups(
       if (!result) break;
       counts[result]++;
     } catch (err) {
+      // Failed before taking a row (the database itself): the next row would fail alike.
+      if (tried.length === taken) throw err;
       log.error({ err }, "dispatching a scheduled backup failed");
       const { claim } = held;
       if (claim) await giveUp(deps, claim, log);
@@ -135,12 +132,20 @@ async function giveUp(deps: BackupsDeps, claim: HeldClaim, log: Logger): Promise
   }
 }
 
+/**
+ * The app could not be claimed. A refusal (busy, gone) fails the backup with the reason. Anything
+ * else leaves it pending for the next pass, which asks again with the same operation id: the
+ * applications service answers a claim it took (its answer was lost) as if it had just taken it.
+ * Once that has gone on for PENDING_GIVE_UP_MS the backup fails, and a claim that may have been
+ * taken meanwhile is given back.
+ */
 async function skipOrDefer(
+  deps: BackupsDeps,
   trx: BackupsDb,
   row: BackupRow,
   err: unknown,
   now: Date,
-  traceparent: string,
+  as: OnBehalfOf,
   log: Logger,
 ): Promise<"skipped" | "deferred"> {
   let reason: string;
@@ -153,14 +158,17 @@ async function skipOrDefer(
       "scheduled backup deferred: the app could not be claimed",
     );
     return "deferred";
-  } else reason = SKIPPED_UNREACHABLE;
+  } else {
+    reason = SKIPPED_UNREACHABLE;
+    if (!isRefusal(err)) await abandonClaim(deps.applications, row.operation_id, reason, as, log);
+  }
   const failed = await failBackup(trx, row.id, reason);
   await emit(
     trx,
     Events.BackupFailed,
     { backup: backupRef(failed), operationId: failed.operation_id, reason },
     failed.app_id,
-    traceparent,
+    as.traceparent,
   );
   log.info({ appId: row.app_id, backupId: row.id, reason }, "scheduled backup skipped");
   return "skipped";

@@ -15,7 +15,7 @@ import { insertRestore } from "../db/restore.repository.js";
 import { BackupMessages, checkNewHostname, isUuid, whyNotRestorable } from "../domain/backup.js";
 import { backupRef, emit } from "../events/publish.js";
 import type { OnBehalfOf } from "../infra/applications-peer.js";
-import { abandonClaim } from "./abandon-claim.js";
+import { abandonClaim, isRefusal } from "./abandon-claim.js";
 import { type BackupsDeps, type Caller, onBehalfOf } from "./deps.js";
 
 export interface RestoreBackupInput {
@@ -38,6 +38,8 @@ interface Target {
   readonly newApp: boolean;
   /** Start the container after the restore (it was running or in error before; always for a new app). */
   readonly startAfter: boolean;
+  /** When the applications service fails the restore: the provisioner must not start after it. */
+  readonly deadline: Date | undefined;
 }
 
 const START_AGAIN_FROM = new Set([
@@ -50,7 +52,8 @@ const START_AGAIN_FROM = new Set([
  * claimed first (conditional update: no delete or second restore from it meanwhile), then the app
  * at the applications service (one operation per app; or the new app is created there), then one
  * transaction records the running restore with the provisioner's request and RestoreStarted.
- * Whatever fails gives back what was taken before it.
+ * Whatever fails gives back what was taken before it, and what may have been (a claim whose
+ * answer was lost).
  */
 export async function restoreBackup(
   deps: BackupsDeps,
@@ -76,6 +79,11 @@ export async function restoreBackup(
   try {
     target = await claimTarget(deps, claimed, hostname, operationId, as);
   } catch (err) {
+    // A refusal took nothing; any other failure (a lost answer, a timeout) may have taken the app
+    // (or made the new one).
+    if (!isRefusal(err)) {
+      await abandonClaim(deps.applications, operationId, NOT_STARTED, as, caller.log);
+    }
     await releaseRestoreClaim(deps.db, claimed.id, operationId).catch((releaseErr: unknown) =>
       caller.log.warn({ err: releaseErr, backupId: claimed.id }, "could not release the restore claim"),
     );
@@ -107,6 +115,8 @@ export async function restoreBackup(
   }
 }
 
+const NOT_STARTED = "The restore could not be started";
+
 /** The app restored into: the backup's own (claimed like a life-cycle action) or a new one. */
 async function claimTarget(
   deps: BackupsDeps,
@@ -116,7 +126,7 @@ async function claimTarget(
   as: OnBehalfOf,
 ): Promise<Target> {
   if (hostname) {
-    const app = await deps.applications.restoreIntoNewApp(
+    const { app, deadline } = await deps.applications.restoreIntoNewApp(
       {
         sourceAppId: backup.app_id,
         newHostname: hostname,
@@ -127,13 +137,13 @@ async function claimTarget(
       },
       as,
     );
-    return { app, newApp: true, startAfter: true };
+    return { app, newApp: true, startAfter: true, deadline };
   }
-  const { app, statusBefore } = await deps.applications.beginArchiveOperation(
+  const { app, statusBefore, deadline } = await deps.applications.beginArchiveOperation(
     { appId: backup.app_id, kind: "restore", operationId, backupId: backup.id },
     as,
   );
-  return { app, newApp: false, startAfter: START_AGAIN_FROM.has(statusBefore) };
+  return { app, newApp: false, startAfter: START_AGAIN_FROM.has(statusBefore), deadline };
 }
 
 async function recordRestore(
@@ -175,6 +185,7 @@ async function recordRestore(
         secretEnvironment: newApp ? Object.keys(app.secrets).sort() : [],
         startAfter: target.startAfter,
         adopted: app.adopted,
+        notAfter: target.deadline,
       },
       app.id,
       caller.traceparent,

@@ -1,6 +1,6 @@
 import { ValidationError } from "@proximity/errors";
-import { CronExpressionParser } from "cron-parser";
-import { assertTimeZone } from "./time-zone.js";
+import { CronExpressionParser, type CronFieldCollection } from "cron-parser";
+import { assertTimeZone, localTime } from "./time-zone.js";
 
 /**
  * Backup schedules are classic 5-field cron expressions (minute hour day-of-month month
@@ -8,7 +8,8 @@ import { assertTimeZone } from "./time-zone.js";
  * Sunday, and when both day fields are restricted either one matching is enough (Vixie cron).
  * Nothing else: no seconds field, no @macros, no L/W/#/?/H extensions, so an expression means
  * the same here as in any crontab. We validate the grammar ourselves (to name the bad field)
- * and let cron-parser do the calendar and time-zone arithmetic behind `nextRun`.
+ * and let cron-parser do the calendar and time-zone arithmetic behind `nextRun`, with a search of
+ * our own where cron-parser gives up.
  */
 
 /** Runs closer together than this would hammer the Proxmox host's disks and the backup storage. */
@@ -76,12 +77,115 @@ export function parseSchedule(expression: string): Schedule {
   return { expression: normalized } as Schedule;
 }
 
-/** The first run strictly after `after`, on the wall clock of `timeZone` (IANA, default UTC). */
+/**
+ * How far our own search looks: the longest wait between two runs of any schedule we accept is
+ * 29 February across a century year that is not a leap year (2096 → 2104).
+ */
+export const SEARCH_DAYS = 8 * 366 + 2;
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * The first run strictly after `after`, on the wall clock of `timeZone` (IANA, default UTC). A
+ * wall-clock time the clock skips runs as much later as the clock jumped (02:30 → 03:30); one it
+ * repeats runs once, at its first occurrence. Throws a ValidationError on field "schedule" when
+ * no run can be worked out.
+ */
 export function nextRun(schedule: Schedule, after: Date, timeZone = "UTC"): Date {
   assertTimeZone(timeZone);
-  return CronExpressionParser.parse(schedule.expression, { currentDate: after, tz: timeZone })
-    .next()
-    .toDate();
+  const next =
+    cronParserNext(schedule, after, timeZone) ??
+    // cron-parser 5 gives up ("loop limit exceeded") on some valid schedules near a clock change,
+    // e.g. "15 3 * * 0" in Australia/Lord_Howe (30-minute DST) from 30 March to 6 April 2025.
+    searchNextRun(schedule, after, timeZone);
+  if (next) return next;
+  throw invalid(
+    `its next run cannot be worked out in time zone ${timeZone}; choose another time or time zone`,
+  );
+}
+
+function cronParserNext(schedule: Schedule, after: Date, timeZone: string): Date | undefined {
+  try {
+    return CronExpressionParser.parse(schedule.expression, { currentDate: after, tz: timeZone })
+      .next()
+      .toDate();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first run strictly after `after` within `days` days, found by walking the calendar of
+ * `timeZone` day by day with cron-parser's reading of the fields and its handling of clock
+ * changes (see `nextRun`). `nextRun`'s fallback; exported so tests can hold it to cron-parser's
+ * answers wherever cron-parser has one.
+ */
+export function searchNextRun(
+  schedule: Schedule,
+  after: Date,
+  timeZone: string,
+  days = SEARCH_DAYS,
+): Date | undefined {
+  const { fields } = CronExpressionParser.parse(schedule.expression);
+  const start = localTime(after, timeZone);
+  // From the day before `after`'s local date: a skipped time late that day can land after it.
+  const firstDay = Date.UTC(start.year, start.month - 1, start.day) - DAY_MS;
+  let best: number | undefined;
+  let bestDay = Number.POSITIVE_INFINITY;
+  // One day past the first with a run: a skipped time late on a day can land after the next day's first run.
+  for (let i = 0; i <= days + 2 && i <= bestDay + 1; i++) {
+    const day = firstDay + i * DAY_MS;
+    if (!runsOn(fields, new Date(day))) continue;
+    for (const hour of numbers(fields.hour.values)) {
+      for (const minute of numbers(fields.minute.values)) {
+        const at = instantOf(day + (hour * 60 + minute) * MINUTE_MS, timeZone);
+        if (at > after.getTime() && (best === undefined || at < best)) {
+          best = at;
+          bestDay = Math.min(bestDay, i);
+        }
+      }
+    }
+  }
+  return best === undefined ? undefined : new Date(best);
+}
+
+/** cron-parser's day rule (no L or #, which we refuse): both day fields restricted → either. */
+function runsOn(fields: CronFieldCollection, date: Date): boolean {
+  if (!numbers(fields.month.values).includes(date.getUTCMonth() + 1)) return false;
+  const weekdays = numbers(fields.dayOfWeek.values);
+  const weekday = date.getUTCDay();
+  const onWeekday = weekdays.includes(weekday) || (weekday === 0 && weekdays.includes(7));
+  const onDate = numbers(fields.dayOfMonth.values).includes(date.getUTCDate());
+  if (fields.dayOfWeek.isWildcard) return onDate;
+  if (fields.dayOfMonth.isWildcard) return onWeekday;
+  return onDate || onWeekday;
+}
+
+const numbers = (values: readonly (number | string)[]) =>
+  values.filter((v): v is number => typeof v === "number");
+
+/**
+ * The instant a wall-clock time (given as if it were UTC) names in `timeZone`: a repeated time its
+ * first occurrence; a skipped one read with the offset from before the jump, so as much later as
+ * the clock jumped.
+ */
+function instantOf(wall: number, timeZone: string): number {
+  const offsetBefore = offsetAt(wall - DAY_MS, timeZone);
+  const offsetAfter = offsetAt(wall + DAY_MS, timeZone);
+  const readings = [wall - offsetBefore, wall - offsetAfter].filter((t) => wallClockAt(t, timeZone) === wall);
+  return readings.length > 0 ? Math.min(...readings) : wall - offsetBefore;
+}
+
+/** The wall-clock time at instant `t` in `timeZone`, as if it were UTC, to the minute. */
+function wallClockAt(t: number, timeZone: string): number {
+  if (Number.isNaN(new Date(t).getTime())) return Number.NaN; // past the end of the calendar
+  const l = localTime(new Date(t), timeZone);
+  return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute);
+}
+
+function offsetAt(t: number, timeZone: string): number {
+  return wallClockAt(t, timeZone) - Math.floor(t / MINUTE_MS) * MINUTE_MS;
 }
 
 /** The values one field allows, or a ValidationError naming the field. */

@@ -6,6 +6,7 @@ export interface LocalTime {
   readonly month: number;
   readonly day: number;
   readonly hour: number;
+  readonly minute: number;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -21,6 +22,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       month: "numeric",
       day: "numeric",
       hour: "numeric",
+      minute: "numeric",
     });
     formatters.set(timeZone, f);
   }
@@ -53,7 +55,13 @@ export function localTime(date: Date, timeZone: string): LocalTime {
   for (const p of formatter(timeZone).formatToParts(date)) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
-  return { year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0, hour: parts.hour ?? 0 };
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+  };
 }
 
 /**

@@ -19,6 +19,15 @@ export interface ArchiveClaim {
   /** The app after the claim (host, node, vmid, owner). */
   readonly app: applicationsV1.App;
   readonly statusBefore: applicationsV1.AppStatus;
+  /** When the applications service fails the operation: the provisioner must not start after it. */
+  readonly deadline: Date | undefined;
+}
+
+/** A new app made to restore into, held by the restore. */
+export interface NewAppClaim {
+  readonly app: applicationsV1.App;
+  /** When the applications service fails the restore: the provisioner must not start after it. */
+  readonly deadline: Date | undefined;
 }
 
 /**
@@ -33,10 +42,7 @@ export interface ApplicationsPeer {
     request: { appId: string; kind: "backup" | "restore"; operationId: string; backupId: string },
     as: OnBehalfOf,
   ): Promise<ArchiveClaim>;
-  restoreIntoNewApp(
-    request: applicationsV1.RestoreIntoNewAppRequest,
-    as: OnBehalfOf,
-  ): Promise<applicationsV1.App>;
+  restoreIntoNewApp(request: applicationsV1.RestoreIntoNewAppRequest, as: OnBehalfOf): Promise<NewAppClaim>;
   abandonArchiveOperation(operationId: string, reason: string, as: OnBehalfOf): Promise<void>;
   /** The app as `as.user` may see it; undefined when it is unknown or not theirs. */
   getApp(appId: string, as: OnBehalfOf): Promise<applicationsV1.App | undefined>;
@@ -57,12 +63,12 @@ export function createApplicationsPeer(address: string, keys: ServiceKeys): Appl
     async beginArchiveOperation(request, as) {
       const res = await client.beginArchiveOperation(request, options(as)).catch(rethrowMapped);
       if (!res.app) throw new InternalError("BeginArchiveOperation answered without the app");
-      return { app: res.app, statusBefore: res.statusBefore };
+      return { app: res.app, statusBefore: res.statusBefore, deadline: res.deadline };
     },
     async restoreIntoNewApp(request, as) {
       const res = await client.restoreIntoNewApp(request, options(as)).catch(rethrowMapped);
       if (!res.app) throw new InternalError("RestoreIntoNewApp answered without the app");
-      return res.app;
+      return { app: res.app, deadline: res.deadline };
     },
     async abandonArchiveOperation(operationId, reason, as) {
       await client.abandonArchiveOperation({ operationId, reason }, options(as)).catch(rethrowMapped);
@@ -84,10 +90,21 @@ export function mapApplicationsError(err: unknown): unknown {
   // The client already turned ABORTED and FAILED_PRECONDITION into a ConflictError with the message.
   if (err instanceof ConflictError) return err;
   if (err instanceof NotFoundError) return new NotFoundError("App not found", err);
-  if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) {
+  // Refusals of this service itself (no valid service token, not on an RPC's allow-list) are our
+  // misconfiguration, never the user's; a refusal of the user (e.g. their app quota is reached) is
+  // theirs to read, as deploy and clone answer it.
+  if (
+    err instanceof UnauthenticatedError ||
+    (err instanceof PermissionDeniedError && isServiceRefusal(err))
+  ) {
     return new InternalError("The applications service refused the backups service", err);
   }
   return err;
+}
+
+/** The wording of @proximity/grpc's caller allow-list ("Service <name> may not call <rpc>"). */
+function isServiceRefusal(err: PermissionDeniedError): boolean {
+  return /^Service \S+ may not call /.test(err.message);
 }
 
 function rethrowMapped(err: unknown): never {

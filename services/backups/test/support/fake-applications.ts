@@ -15,11 +15,22 @@ export interface ArchiveCall {
   readonly request: any;
 }
 
+/** A claim the fake holds (taken by BeginArchiveOperation or RestoreIntoNewApp, not abandoned). */
+export interface HeldClaim {
+  /** The app claimed (for a restore into a new app: the new app). */
+  readonly appId: string;
+  readonly kind: string;
+  readonly backupId: string;
+  readonly deadline: Date;
+}
+
 /**
  * The applications service as far as backups uses it, over real gRPC with real service
  * authentication (backups may speak for end users here, as in the real service). It does NOT
  * serialise operations: two concurrent claims of one app both succeed, so tests show that the
  * backups service's own constraints hold even then. Apps are visible to their owner and admins.
+ * Like the real one, it answers a repeated claim (same operation id) with the claim already made,
+ * gives each operation a deadline, and ignores the abandon of an operation it does not hold.
  */
 export interface FakeApplications {
   readonly address: string;
@@ -28,9 +39,18 @@ export interface FakeApplications {
   readonly deleted: Set<string>;
   /** Errors thrown for an app id by BeginArchiveOperation (e.g. a ConflictError: ABORTED). */
   readonly refusals: Map<string, ProximityError>;
+  /**
+   * Lost answers, by app id (the source app for RestoreIntoNewApp): the claim is taken, and the
+   * client is answered with this error instead (e.g. UNAVAILABLE), as when a reply is lost.
+   */
+  readonly lostAnswers: Map<string, ProximityError>;
+  /** Claims held, by operation id. */
+  readonly claims: Map<string, HeldClaim>;
   readonly calls: ArchiveCall[];
   /** Delay of every claim, so that concurrent requests overlap. */
   delayMs: number;
+  /** How long an operation may run: its deadline is this long after the claim. */
+  deadlineMs: number;
   /** A running app on host-a/pve1 owned by `ownerId`. */
   addApp(ownerId: string, patch?: Partial<applicationsV1.App>): applicationsV1.App;
   stop(): Promise<void>;
@@ -47,8 +67,19 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
   const apps = new Map<string, applicationsV1.App>();
   const deleted = new Set<string>();
   const refusals = new Map<string, ProximityError>();
+  const lostAnswers = new Map<string, ProximityError>();
+  const claims = new Map<string, HeldClaim>();
   const calls: ArchiveCall[] = [];
-  const state = { delayMs: 0 };
+  const state = { delayMs: 0, deadlineMs: 2 * 3_600_000 };
+  /** Records a claim (or finds the same one made before) and answers it, unless its answer is lost. */
+  const claim = (operationId: string, held: Omit<HeldClaim, "deadline">, answerLostFor: string) => {
+    const before = claims.get(operationId);
+    const made = before ?? { ...held, deadline: new Date(Date.now() + state.deadlineMs) };
+    claims.set(operationId, made);
+    const lost = lostAnswers.get(answerLostFor);
+    if (lost) throw lost;
+    return made;
+  };
   const visible = (appId: string, user: EndUser | undefined, allowDeleted = false) => {
     const app = apps.get(appId);
     if (!app || !user || (!user.isAdmin && app.ownerId !== user.id)) throw new NotFoundError("App not found");
@@ -69,8 +100,13 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
       const refusal = refusals.get(request.appId);
       if (refusal) throw refusal;
       if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+      const { deadline } = claim(
+        request.operationId,
+        { appId: app.id, kind: request.kind, backupId: request.backupId },
+        app.id,
+      );
       const after = request.kind === "restore" ? { ...app, status: AppStatus.APP_STATUS_RESTORING } : app;
-      return { app: { ...after, currentOperation: request.kind }, statusBefore: app.status };
+      return { app: { ...after, currentOperation: request.kind }, statusBefore: app.status, deadline };
     }),
     restoreIntoNewApp: h.unary<
       applicationsV1.RestoreIntoNewAppRequest,
@@ -78,6 +114,8 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
     >("RestoreIntoNewApp", only, async (request, ctx) => {
       calls.push({ method: "restoreIntoNewApp", user: ctx.user, caller: ctx.caller, request });
       const source = visible(request.sourceAppId, ctx.user, true);
+      const refusal = refusals.get(request.sourceAppId);
+      if (refusal) throw refusal;
       const app = applicationsV1.App.fromPartial({
         ...source,
         id: randomUUID(),
@@ -91,7 +129,12 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
         currentOperation: "restore",
       });
       apps.set(app.id, app);
-      return { app };
+      const { deadline } = claim(
+        request.operationId,
+        { appId: app.id, kind: "restore", backupId: request.backupId },
+        request.sourceAppId,
+      );
+      return { app, deadline };
     }),
     getApp: h.unary<applicationsV1.GetAppRequest, applicationsV1.GetAppResponse>(
       "GetApp",
@@ -106,6 +149,7 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
       applicationsV1.AbandonArchiveOperationResponse
     >("AbandonArchiveOperation", only, async (request, ctx) => {
       calls.push({ method: "abandon", user: ctx.user, caller: ctx.caller, request });
+      claims.delete(request.operationId);
       return {};
     }),
   } as applicationsV1.ApplicationsServiceServer;
@@ -128,6 +172,8 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
     apps,
     deleted,
     refusals,
+    lostAnswers,
+    claims,
     calls,
     addApp(ownerId: string, patch: Partial<applicationsV1.App> = {}) {
       const app = applicationsV1.App.fromPartial({
