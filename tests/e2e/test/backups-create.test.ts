@@ -299,7 +299,7 @@ describe("backups: create, end to end", () => {
       /\.tar\.lzo$/,
     );
   });
-  it("backup storage: the host's (default local, configurable), or the request's; one that cannot hold backups fails with why", async () => {
+  it("backup storage: the host's (default local, configurable), or an admin's request's; one that cannot hold backups fails with why", async () => {
     const app = await deployRunning(alice, "bk-storage");
     const onDefault = await backupCompleted(alice, app.id);
     expect(onDefault.storage).toBe("local");
@@ -322,16 +322,18 @@ describe("backups: create, end to end", () => {
       const onHost = await backupCompleted(alice, app.id);
       expect(onHost.storage).toBe("backup");
       expect(onHost.volid).toMatch(/^backup:backup\/vzdump-lxc-/);
-      // A request may name the storage itself.
+      // An admin's request may name the storage itself; a user's may not (the storage is the admins' choice).
+      const refused = await alice.post(`/api/apps/${app.id}/backups`, { storage: "local" });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(403);
       await sleep(ARCHIVE_NAME_RESOLUTION_MS);
-      const onRequest = await backupCompleted(alice, app.id, { storage: "local" });
+      const onRequest = await backupCompleted(admin, app.id, { storage: "local" });
       expect(onRequest.storage).toBe("local");
       const volids = (await archivesOnNode(platform, app.vmid)).map((a) => a.volid).sort();
       expect(volids).toEqual([onDefault.volid, onHost.volid, onRequest.volid].sort());
 
       // Storages that cannot hold backups: the backup fails and says why; nothing is left behind.
       for (const storage of ["local-lvm", "no-such-storage"]) {
-        const res = await alice.post(`/api/apps/${app.id}/backups`, { storage });
+        const res = await admin.post(`/api/apps/${app.id}/backups`, { storage });
         expect(res.status, JSON.stringify(res.body)).toBe(202);
         const failed = await backupSettled(alice, app.id, res.body.id);
         expect(failed.status, `${storage}: ${JSON.stringify(failed)}`).toBe("failed");
