@@ -6,7 +6,7 @@ import {
   DEFAULT_MODE,
   modeAndCompressionProblems,
 } from "./backup.js";
-import type { RetentionPolicy } from "./retention.js";
+import { KEEP_FIELDS, type RetentionPolicy } from "./retention.js";
 import { nextRun, parseSchedule, type Schedule } from "./schedule.js";
 import { isValidTimeZone } from "./time-zone.js";
 
@@ -79,15 +79,6 @@ export interface PolicySettings extends RetentionPolicy {
   readonly keepHourly: number;
   readonly keepYearly: number;
 }
-
-const KEEP_FIELDS = [
-  ["keepLast", "keep_last"],
-  ["keepHourly", "keep_hourly"],
-  ["keepDaily", "keep_daily"],
-  ["keepWeekly", "keep_weekly"],
-  ["keepMonthly", "keep_monthly"],
-  ["keepYearly", "keep_yearly"],
-] as const;
 
 /** Validates a whole policy (PUT semantics); a ValidationError names every bad field at once. */
 export function parsePolicyInput(input: PolicyInput): PolicySettings {

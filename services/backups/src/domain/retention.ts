@@ -87,7 +87,8 @@ const RULES: readonly { rule: KeepRule; count: (p: RetentionPolicy) => number; p
   { rule: "keep-yearly", count: (p) => p.keepYearly ?? 0, period: ({ local: l }) => `${l.year}` },
 ];
 
-const POLICY_FIELDS = [
+/** Each keep rule: its field here and its name on the wire. */
+export const KEEP_FIELDS = [
   ["keepLast", "keep_last"],
   ["keepHourly", "keep_hourly"],
   ["keepDaily", "keep_daily"],
@@ -99,7 +100,7 @@ const POLICY_FIELDS = [
 /** Field problems of a retention policy: every count must be a whole number ≥ 0 (0 = rule off). */
 export function retentionProblems(policy: RetentionPolicy): FieldError[] {
   const problems: FieldError[] = [];
-  for (const [key, field] of POLICY_FIELDS) {
+  for (const [key, field] of KEEP_FIELDS) {
     const value = policy[key];
     if (value === undefined && (key === "keepHourly" || key === "keepYearly")) continue;
     if (!Number.isSafeInteger(value) || (value as number) < 0) {

@@ -18,15 +18,9 @@ import { completeOperation, type OperationSpec } from "../operations/run-operati
 import { deleteSnapshot, snapshotName, takeSnapshot } from "../operations/snapshots.js";
 import { Step } from "../operations/step-names.js";
 import { connect } from "../operations/steps/connect.js";
-import { startApp } from "../operations/steps/start-app.js";
-import { startContainer } from "../operations/steps/start-container.js";
-import { verifyApp } from "../operations/steps/verify-app.js";
-import { verifyContainer } from "../operations/steps/verify-container.js";
+import { bringUpCopy } from "./bring-up-copy.js";
 import { cleanupFailedClone } from "./cleanup-failed-clone.js";
 import { cloneCreator } from "./clone-creator.js";
-import { copySecrets } from "./copy-secrets.js";
-import { markClone } from "./mark-clone.js";
-import { rewriteEnv } from "./rewrite-env.js";
 
 export type CloneRequest = applicationsEventsV1.AppCloneRequested;
 export type CloneAttempt = Attempt<CloneRequest>;
@@ -55,17 +49,7 @@ async function runClone(a: CloneAttempt): Promise<void> {
     cloneCreator(a, connection, snapshotted ? snapshot : undefined),
   );
   if (snapshotted) await deleteSnapshot(a, connection, request.sourceVmid, snapshot);
-  await markClone(a, connection, vmid);
-  await startContainer(a, connection, vmid);
-  await copySecrets(a);
-  let ipAddress: string;
-  if (request.adopted) {
-    ipAddress = await verifyContainer(a, connection, vmid, "running");
-  } else {
-    await rewriteEnv(a, connection, vmid);
-    await startApp(a, connection, vmid);
-    ipAddress = await verifyApp(a, connection, vmid);
-  }
+  const ipAddress = await bringUpCopy(a, connection, vmid);
   await completeOperation(a, {
     vmid,
     ipAddress,

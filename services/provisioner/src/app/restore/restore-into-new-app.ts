@@ -10,9 +10,7 @@
 
 import { findStep } from "../../db/operation-step.repository.js";
 import { containerDescription, PROXIMITY_TAG } from "../../domain/container-marker.js";
-import { copySecrets } from "../clone/copy-secrets.js";
-import { markClone } from "../clone/mark-clone.js";
-import { rewriteEnv } from "../clone/rewrite-env.js";
+import { bringUpCopy } from "../clone/bring-up-copy.js";
 import { findArchive, withArchiveFailures } from "../operations/archives.js";
 import type { HostConnection } from "../operations/context.js";
 import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
@@ -23,10 +21,6 @@ import { placeContainer } from "../operations/placement/place-container.js";
 import { completeOperation } from "../operations/run-operation.js";
 import { Step } from "../operations/step-names.js";
 import { connect } from "../operations/steps/connect.js";
-import { startApp } from "../operations/steps/start-app.js";
-import { startContainer } from "../operations/steps/start-container.js";
-import { verifyApp } from "../operations/steps/verify-app.js";
-import { verifyContainer } from "../operations/steps/verify-container.js";
 import type { RestoreAttempt } from "./run-restore.js";
 
 export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
@@ -44,17 +38,7 @@ export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
   const vmid = await withArchiveFailures(storage, "restore", () =>
     placeContainer(a, connection, restoreCreator(a, connection)),
   );
-  await markClone(a, connection, vmid);
-  await startContainer(a, connection, vmid);
-  await copySecrets(a);
-  let ipAddress: string;
-  if (a.request.adopted) {
-    ipAddress = await verifyContainer(a, connection, vmid, "running");
-  } else {
-    await rewriteEnv(a, connection, vmid);
-    await startApp(a, connection, vmid);
-    ipAddress = await verifyApp(a, connection, vmid);
-  }
+  const ipAddress = await bringUpCopy(a, connection, vmid);
   await completeOperation(a, {
     vmid,
     ipAddress,
