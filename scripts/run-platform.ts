@@ -10,12 +10,11 @@ import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { type SimulatorState, simulatorBootstrapHost } from "../deploy/sim-bootstrap-host.js";
-import { exportServiceKeyPair, generateServiceKeys } from "../packages/grpc/src/index.js";
+import { ServiceIdentities, writeServiceBundles } from "../packages/identity/src/index.js";
 
 const root = resolve(import.meta.dirname, "..");
 const dev = join(root, ".dev");
-const keysDir = join(dev, "keys");
-const IDENTITIES = ["api-gateway", "applications", "hosts", "backups", "secrets", "provisioner", "sre"];
+const trustDir = join(dev, "trust");
 
 /** A value generated once and kept in .dev (mode 0600). */
 function persistent(name: string, make: () => string): string {
@@ -24,14 +23,9 @@ function persistent(name: string, make: () => string): string {
   return readFileSync(file, "utf8").trim();
 }
 
-function ensureKeys(): void {
-  if (IDENTITIES.every((n) => existsSync(join(keysDir, `${n}.key`)))) return;
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  for (const [name, keys] of generateServiceKeys(IDENTITIES)) {
-    const { privatePem, publicPem } = exportServiceKeyPair(keys);
-    writeFileSync(join(keysDir, `${name}.key`), privatePem, { mode: 0o600 });
-    writeFileSync(join(keysDir, `${name}.pub`), publicPem);
-  }
+/** One bundle per service under .dev/trust (each service is given only its own directory). */
+async function ensureKeys(): Promise<void> {
+  await writeServiceBundles(trustDir, ServiceIdentities);
 }
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -62,7 +56,12 @@ async function waitForPort(port: number, what: string, timeoutMs = 60_000): Prom
 const children: ChildProcess[] = [];
 function start(service: string, env: Record<string, string>): void {
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", service, "src/main.ts")], {
-    env: { ...process.env, ...env },
+    // Each service reads only its own bundle (its private keys, the peers' public ones).
+    env: {
+      ...process.env,
+      ...env,
+      ...(service === "proxmox-sim" ? {} : { SERVICE_KEYS_DIR: join(trustDir, service) }),
+    },
     stdio: "inherit",
   });
   child.on("exit", (code, signal) => {
@@ -88,7 +87,7 @@ async function stopAll(code: number): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(dev, { recursive: true, mode: 0o700 });
-  ensureKeys();
+  await ensureKeys();
   // Each checkout gets its own database and bus namespace (named once in .dev), so two clones on one
   // machine never share users, hosts or messages, and `rm -rf .dev` really starts afresh.
   const instance = persistent("instance", () => `dev${randomBytes(4).toString("hex")}`);
@@ -97,7 +96,6 @@ async function main(): Promise<void> {
   const common = {
     DATABASE_URL: databaseUrl,
     NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
-    SERVICE_KEYS_DIR: keysDir,
     BUS_NAMESPACE: process.env.BUS_NAMESPACE ?? instance,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };

@@ -9,8 +9,9 @@ import {
 } from "@grpc/grpc-js";
 import type { ProximityError } from "@proximity/errors";
 import { ValidationError } from "@proximity/errors";
+import type { ServiceKeys } from "@proximity/identity";
 import { type CallOptions, MetadataKeys, metadataString, writeCallMetadata } from "./call-context.js";
-import { createTokenIssuer, type ServiceKeys } from "./service-auth.js";
+import { createTokenIssuer } from "./service-auth.js";
 import { errorFromGrpc } from "./status.js";
 
 /** Promise-returning methods for every unary RPC of a ts-proto `XxxServer` interface. */

@@ -1,8 +1,9 @@
 import { status as GrpcStatus, type handleUnaryCall, Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
 import { PermissionDeniedError, toProximityError, UnauthenticatedError } from "@proximity/errors";
+import type { ServiceKeys } from "@proximity/identity";
 import type { Logger } from "@proximity/logger";
 import { type EndUser, MetadataKeys, metadataString } from "./call-context.js";
-import { type ServiceKeys, verifyServiceToken } from "./service-auth.js";
+import { verifyServiceToken } from "./service-auth.js";
 import { grpcStatusOf } from "./status.js";
 
 /** What a use-case learns about the call. */

@@ -3,6 +3,8 @@
  * handler wrapper, typed promise clients with deadlines, service identity, status mapping.
  */
 
+export type { ServiceIdentity, ServiceKeys } from "@proximity/identity";
+export { generateServiceKeys, loadServiceKeys, ServiceIdentities } from "@proximity/identity";
 export type { CallOptions, EndUser } from "./call-context.js";
 export { MetadataKeys } from "./call-context.js";
 export type { PromiseClient, ServiceClientOptions } from "./client.js";
@@ -11,13 +13,5 @@ export type { CallContext, HandlerFactory, HandlerFactoryOptions, UnaryOptions }
 export { createHandlerFactory } from "./handlers.js";
 export type { GrpcServer, GrpcServerOptions, ServiceRegistration } from "./server.js";
 export { createGrpcServer } from "./server.js";
-export type { ServiceIdentity, ServiceKeys } from "./service-auth.js";
-export {
-  createTokenIssuer,
-  exportServiceKeyPair,
-  generateServiceKeys,
-  loadServiceKeys,
-  ServiceIdentities,
-  verifyServiceToken,
-} from "./service-auth.js";
+export { createTokenIssuer, verifyServiceToken } from "./service-auth.js";
 export { errorFromGrpc, grpcStatusOf, httpStatusOfGrpc } from "./status.js";

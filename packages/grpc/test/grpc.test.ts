@@ -16,7 +16,7 @@ import {
 } from "../src/index.js";
 
 const run = promisify(execFile);
-const keys = generateServiceKeys(["backups", "api-gateway", "applications"]);
+const keys = await generateServiceKeys(["backups", "api-gateway", "applications"]);
 const seen: CallContext[] = [];
 const hangAborted: boolean[] = [];
 let server: GrpcServer;
@@ -96,13 +96,13 @@ const clientAs = (identity: string) =>
   });
 
 describe("service identity", () => {
-  it("service tokens - accepted only by their audience and only with the issuer's key", () => {
+  it("service tokens - accepted only by their audience and only with the issuer's key", async () => {
     const token = createTokenIssuer(keys.get("api-gateway")!)("backups");
     expect(verifyServiceToken(keys.get("backups")!, token)).toBe("api-gateway");
     expect(verifyServiceToken(keys.get("applications")!, token)).toBeNull();
     const forged = token.replace(/\.[^.]+$/, `.${Buffer.alloc(64).toString("base64url")}`);
     expect(verifyServiceToken(keys.get("backups")!, forged)).toBeNull();
-    const stranger = generateServiceKeys(["api-gateway"]).get("api-gateway")!;
+    const stranger = (await generateServiceKeys(["api-gateway"])).get("api-gateway")!;
     expect(verifyServiceToken(keys.get("backups")!, createTokenIssuer(stranger)("backups"))).toBeNull();
   });
 

@@ -15,7 +15,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function replica(announcements: string[]) {
+async function replica(announcements: string[]) {
   // Backends are unreachable on purpose: bootstrapping needs only the database.
   const config = loadGatewayConfig({
     DATABASE_URL: database.url,
@@ -26,7 +26,7 @@ function replica(announcements: string[]) {
     HOSTS_GRPC_ADDR: "127.0.0.1:1",
     BACKUPS_GRPC_ADDR: "127.0.0.1:1",
   });
-  const keys = generateServiceKeys(["api-gateway"]).get("api-gateway")!;
+  const keys = (await generateServiceKeys(["api-gateway"])).get("api-gateway")!;
   return createGatewayService(config, {
     logger: testLogger(),
     keys,
@@ -37,7 +37,7 @@ function replica(announcements: string[]) {
 describe("bootstrap - first admin", () => {
   it("bootstrap - two replicas starting at once create one admin and print its generated password once", async () => {
     const announcements: string[] = [];
-    const replicas = [replica(announcements), replica(announcements)];
+    const replicas = await Promise.all([replica(announcements), replica(announcements)]);
     try {
       const started = await Promise.all(replicas.map((r) => r.start()));
       expect(announcements).toHaveLength(1);
@@ -49,7 +49,7 @@ describe("bootstrap - first admin", () => {
       await Promise.all(replicas.map((r) => r.stop()));
     }
     const again: string[] = [];
-    const restarted = replica(again);
+    const restarted = await replica(again);
     await restarted.start();
     await restarted.stop();
     expect(again).toHaveLength(0);

@@ -43,9 +43,10 @@ compose: |
 `;
 
 /** Two replicas of the applications service on one database and one bus namespace, each with its own catalog directory. */
+const keys = await generateServiceKeys(["applications", "api-gateway", "hosts"]);
+
 describe("catalog reload across replicas", () => {
   const logger = testLogger("applications");
-  const keys = generateServiceKeys(["applications", "api-gateway", "hosts"]);
   const ns = uniqueNamespace();
   const dirs: string[] = [];
   const services: ServiceHandle[] = [];

@@ -73,7 +73,7 @@ export function hostRequest(over: Partial<hostsV1.CreateHostRequest> = {}): host
  */
 export async function startStack(hostsEnv: Record<string, string> = {}) {
   const database = await createTestDatabase();
-  const keys = generateServiceKeys(ServiceIdentities);
+  const keys = await generateServiceKeys(ServiceIdentities);
   const ns = uniqueNamespace();
   const { natsUrl } = testServers();
   const stops: (() => Promise<void> | void)[] = [];

@@ -70,5 +70,5 @@ export async function startSecrets(options: {
 
 /** A fresh database and identity keys for one test file. */
 export async function secretsTestEnvironment() {
-  return { database: await createTestDatabase(), keys: generateServiceKeys(ServiceIdentities) };
+  return { database: await createTestDatabase(), keys: await generateServiceKeys(ServiceIdentities) };
 }

@@ -78,7 +78,7 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const level = options.logLevel ?? (options.logSink ? "debug" : "silent");
   const logger = createLogger({ service: "e2e", level }, options.logSink);
-  const keys = generateServiceKeys(ServiceIdentities);
+  const keys = await generateServiceKeys(ServiceIdentities);
   const database = await createScratchDatabase(options.databaseUrl);
   const ns = `e2e${randomBytes(4).toString("hex")}`;
   const credentials: SimulatorCredentials = {

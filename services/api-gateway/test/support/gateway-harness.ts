@@ -29,7 +29,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = await createGatewayTestDatabase();
-  const keys = generateServiceKeys(["api-gateway", "applications", "hosts", "backups"]);
+  const keys = await generateServiceKeys(["api-gateway", "applications", "hosts", "backups"]);
   const fakes = await startFakeBackends(keys);
   const config = loadGatewayConfig({
     DATABASE_URL: database.url,

@@ -86,7 +86,7 @@ async function deleteStreams(nc: NatsConnection, ns: string): Promise<void> {
 /** `env`: extra configuration of the service under test (e.g. APP_QUOTA_DEFAULT). */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const logger = testLogger("applications");
-  const keys = generateServiceKeys([
+  const keys = await generateServiceKeys([
     "applications",
     "api-gateway",
     "backups",

@@ -75,7 +75,7 @@ export interface Harness {
 /** `env`: extra configuration of the service under test. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const logger = testLogger("backups");
-  const keys = generateServiceKeys(ServiceIdentities);
+  const keys = await generateServiceKeys(ServiceIdentities);
   const key = (name: string) => keys.get(name)!;
   const database = await createTestDatabase();
   const { natsUrl } = testServers();

@@ -87,7 +87,14 @@ export async function startHarness(
   env: Record<string, string> = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const keys = generateServiceKeys(["provisioner", "hosts", "secrets", "applications", "api-gateway", "sre"]);
+  const keys = await generateServiceKeys([
+    "provisioner",
+    "hosts",
+    "secrets",
+    "applications",
+    "api-gateway",
+    "sre",
+  ]);
   const sim = createProxmoxSimulator({
     httpPort: 0,
     sshPort: 0,
