@@ -78,8 +78,15 @@ export const env = {
  */
 export const baseServiceEnv = {
   LOG_LEVEL: env.logLevel(),
-  /** Directory with `<service>.key` (own Ed25519 private key) and `<service>.pub` of every peer. */
+  /**
+   * `development` relaxes what only a developer's machine may do (plain-HTTP Proxmox hosts, known
+   * development secrets); anything else is production, the default.
+   */
+  PROXIMITY_MODE: z.enum(["production", "development"]).default("production"),
+  /** The service's own bundle directory (@proximity/identity: keys, certificate, NATS seed). */
   SERVICE_KEYS_DIR: z.string().min(1),
+  /** Address the gRPC server binds to: the service's own interface, never every address by default. */
+  GRPC_HOST: z.string().min(1).default("127.0.0.1"),
   /** Prefix of JetStream stream names and subjects. */
   BUS_NAMESPACE: z
     .string()
