@@ -1,8 +1,9 @@
 /**
  * Builds the hosts service's BOOTSTRAP_HOST_JSON that registers a running simulator as the
  * default Proxmox host, from the state file the simulator writes (node SSH ports and host-key
- * fingerprints) and its credentials. As a script it prints the JSON:
- *   SIM_TOKEN_SECRET=… SIM_SSH_PASSWORD=… tsx deploy/sim-bootstrap-host.ts /shared/sim-state.json [address]
+ * fingerprints) and its credentials. As a script it prints the JSON (each credential from the
+ * variable or from the file `<NAME>_FILE` names):
+ *   SIM_TOKEN_SECRET_FILE=… SIM_SSH_PASSWORD_FILE=… tsx deploy/sim-bootstrap-host.ts /shared/sim-state.json [address]
  */
 import { readFileSync } from "node:fs";
 
@@ -35,13 +36,21 @@ export function simulatorBootstrapHost(
   });
 }
 
+/** A credential from `NAME` or the file `NAME_FILE` names; missing is an error, never an empty default. */
+function credential(name: string): string {
+  const file = process.env[`${name}_FILE`];
+  const value = file ? readFileSync(file, "utf8").trim() : process.env[name];
+  if (!value) throw new Error(`${name} (or ${name}_FILE) is required`);
+  return value;
+}
+
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const [file, address] = process.argv.slice(2);
   const state = JSON.parse(readFileSync(file ?? "/shared/sim-state.json", "utf8")) as SimulatorState;
   process.stdout.write(
     simulatorBootstrapHost(state, {
-      tokenSecret: process.env.SIM_TOKEN_SECRET ?? "",
-      sshPassword: process.env.SIM_SSH_PASSWORD ?? "",
+      tokenSecret: credential("SIM_TOKEN_SECRET"),
+      sshPassword: credential("SIM_SSH_PASSWORD"),
       ...(address ? { address } : {}),
     }),
   );

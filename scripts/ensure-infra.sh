@@ -18,7 +18,13 @@ apt_install() {
 ensure_postgres() {
   port_open 5432 && return 0
   if ! have pg_ctlcluster && ! ls /etc/postgresql >/dev/null 2>&1; then
-    if docker_ok; then docker compose up -d postgres && wait_port 5432 && return 0; fi
+    # Not the compose stack's postgres (it requires a superuser password and publishes no port): a
+    # development server on the loopback that trusts local logins, like the Debian setup below.
+    if docker_ok; then
+      { docker start proximity-dev-postgres >/dev/null 2>&1 ||
+        docker run -d --name proximity-dev-postgres -p 127.0.0.1:5432:5432 \
+          -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16-alpine >/dev/null; } && wait_port 5432 && return 0
+    fi
     echo "installing PostgreSQL from Debian packages" >&2
     apt_install postgresql
     local version; version=$(ls /etc/postgresql | sort -V | tail -1)

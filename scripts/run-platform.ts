@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { setupPlatformDatabase } from "../deploy/service-databases.js";
 import { type SimulatorState, simulatorBootstrapHost } from "../deploy/sim-bootstrap-host.js";
 import { ServiceIdentities, writeServiceBundles } from "../packages/identity/src/index.js";
+import { prepareDevNats } from "./dev-nats.js";
 
 const root = resolve(import.meta.dirname, "..");
 const dev = join(root, ".dev");
@@ -53,14 +55,22 @@ async function waitForPort(port: number, what: string, timeoutMs = 60_000): Prom
   throw new Error(`${what} did not open port ${port}`);
 }
 
+/** Each service's `database-url` file (its own runtime role), from setupPlatformDatabase. */
+const databaseUrlFiles = new Map<string, string>();
+
 const children: ChildProcess[] = [];
 function start(service: string, env: Record<string, string>): void {
+  // DATABASE_URL of this shell is the setup's superuser connection: never a service's.
+  const { DATABASE_URL: _admin, ...inherited } = process.env;
+  const databaseUrlFile = databaseUrlFiles.get(service);
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", service, "src/main.ts")], {
     // Each service reads only its own bundle (its private keys, the peers' public ones).
     env: {
-      ...process.env,
+      ...inherited,
       ...env,
       ...(service === "proxmox-sim" ? {} : { SERVICE_KEYS_DIR: join(trustDir, service) }),
+      // Like production: setup migrated as the schema's owner; the service runs as its runtime role.
+      ...(databaseUrlFile ? { DATABASE_URL_FILE: databaseUrlFile, MIGRATE_ON_START: "false" } : {}),
     },
     stdio: "inherit",
   });
@@ -93,11 +103,18 @@ async function main(): Promise<void> {
   const instance = persistent("instance", () => `dev${randomBytes(4).toString("hex")}`);
   const databaseUrl = process.env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/proximity_${instance}`;
   await ensureDatabase(databaseUrl);
+  // One owner and one runtime role per service schema; the runtime URLs go into the bundles.
+  for (const [service, file] of await setupPlatformDatabase({ adminUrl: databaseUrl, bundlesDir: trustDir }))
+    databaseUrlFiles.set(service, file);
+  const busNamespace = process.env.BUS_NAMESPACE ?? instance;
+  // The platform's own nats-server (a user and permissions per service), unless NATS_URL names one.
+  const natsUrl = process.env.NATS_URL ?? (await startNats(busNamespace));
   const common = {
-    DATABASE_URL: databaseUrl,
-    NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
-    BUS_NAMESPACE: process.env.BUS_NAMESPACE ?? instance,
+    NATS_URL: natsUrl,
+    BUS_NAMESPACE: busNamespace,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    // A developer's machine: e.g. the simulator over plain HTTP when openssl is missing.
+    PROXIMITY_MODE: "development",
   };
   const adminPassword = persistent("admin-password", () => randomBytes(12).toString("base64url"));
   let bootstrapHost = process.env.BOOTSTRAP_HOST_JSON;
@@ -124,6 +141,33 @@ async function main(): Promise<void> {
   console.error(
     `\n[platform] Proximity is up: http://localhost:8080/api/docs\n[platform] admin login: admin / ${adminPassword}\n`,
   );
+}
+
+/** Starts nats-server from a configuration generated for `ns` (scripts/dev-nats.ts); returns its URL. */
+async function startNats(ns: string): Promise<string> {
+  const nats = prepareDevNats(dev, trustDir, ns);
+  const taken = await new Promise<boolean>((ok) => {
+    const s = connect({ host: "127.0.0.1", port: nats.port }, () => ok(!!s.end()));
+    s.on("error", () => ok(false));
+  });
+  if (taken)
+    throw new Error(
+      `port ${nats.port} is taken (a nats-server of an earlier run?): stop it, or set DEV_NATS_PORT`,
+    );
+  // Its own process group: Ctrl-C (or timeout) reaches the services, which drain their connections
+  // while the server still runs; stopAll stops it last.
+  const child = spawn(nats.command, [...nats.args], { stdio: "inherit", detached: true });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(
+        `[platform] nats-server exited (${signal ?? code}, see ${nats.logFile}); stopping everything`,
+      );
+      void stopAll(1);
+    }
+  });
+  children.push(child);
+  await waitForPort(nats.port, "nats-server");
+  return nats.url;
 }
 
 /** Starts the simulator and returns the bootstrap host registering it. */

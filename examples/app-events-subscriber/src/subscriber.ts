@@ -1,9 +1,12 @@
 import {
   type Bus,
+  type ConsumerDefinition,
   createEventConsumer,
+  defineConsumer,
   type EventConsumer,
   type EventDefinition,
   Events,
+  type EventVerifier,
   type MessageContext,
   subscribe,
 } from "@proximity/bus";
@@ -29,6 +32,15 @@ export const PUBLIC_APP_EVENTS = {
 } as const;
 
 export type PublicAppEventName = keyof typeof PUBLIC_APP_EVENTS;
+
+/**
+ * The subscriber's durable consumer: its name, stream and events. A deployment that runs it adds
+ * it to the NATS configuration's topology (natsServerConfig `topology`) with the subscriber's own
+ * NATS user, so the server lets it use this durable and nothing else.
+ */
+export function appEventsConsumer(durable = "example-app-events"): ConsumerDefinition {
+  return defineConsumer("example-app-events-subscriber", durable, Object.values(PUBLIC_APP_EVENTS));
+}
 
 /** What the subscriber logs for each event, one line each. */
 export interface AppEventLine {
@@ -82,6 +94,11 @@ export interface AppEventsSubscriberOptions {
    * service (each durable keeps its own position in the stream and receives every event once).
    */
   readonly durable?: string;
+  /**
+   * Checks that each event is the applications service's signed event before it is logged
+   * (eventVerifier with the applications service's public key); others are dead-lettered.
+   */
+  readonly verifier: EventVerifier;
   readonly seen?: SeenEvents;
   /** Called once per event after the line is logged (tests, or the service's own work). */
   readonly onEvent?: (line: AppEventLine) => void | Promise<void>;
@@ -126,8 +143,8 @@ export function createAppEventsSubscriber(options: AppEventsSubscriberOptions): 
     jsm: options.bus.jsm,
     ns: options.bus.ns,
     logger: options.logger,
-    durable: options.durable ?? "example-app-events",
-    stream: "APPLICATIONS",
+    durable: appEventsConsumer(options.durable),
+    verifier: options.verifier,
     subscriptions,
   });
 }

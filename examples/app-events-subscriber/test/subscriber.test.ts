@@ -4,17 +4,19 @@ import {
   connectBus,
   type EventDefinition,
   Events,
-  envelopeHeaders,
-  newTraceparent,
+  eventSigner,
+  eventVerifier,
   streamName,
-  subjectOf,
 } from "@proximity/bus";
+import { publishSignedEvent } from "@proximity/bus/internal";
+import { generateServiceKeys } from "@proximity/identity";
 import { applicationsEventsV1 } from "@proximity/proto";
 import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppEventLine, createAppEventsSubscriber } from "../src/subscriber.js";
 
 const logger = testLogger("example-app-events-subscriber");
+const keys = (await generateServiceKeys(["applications"])).get("applications")!;
 
 describe("app events subscriber", () => {
   let bus: Bus;
@@ -29,26 +31,18 @@ describe("app events subscriber", () => {
   });
 
   afterAll(async () => {
-    for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
+    for (const s of ["APPLICATIONS", "DEAD_LETTERS"] as const)
       await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
     await bus.close();
   });
 
   /**
-   * Publishes as the applications service's outbox relay does (same CloudEvents headers), but
-   * without `Nats-Msg-Id`, so that a repeated event id is not dropped by the server: the
-   * subscriber itself must recognise it.
+   * Publishes as the applications service's outbox relay does (same CloudEvents headers, signed
+   * by the applications service), but without `Nats-Msg-Id`, so that a repeated event id is not
+   * dropped by the server: the subscriber itself must recognise it.
    */
   const publish = async <T>(event: EventDefinition<T>, payload: T, id = randomUUID()) => {
-    await bus.js.publish(subjectOf(bus.ns, event.subject), event.codec.encode(payload).finish(), {
-      headers: envelopeHeaders({
-        id,
-        type: event.type,
-        source: "applications",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
-      }),
-    });
+    await publishSignedEvent(bus.js, bus.ns, eventSigner(keys), event, payload, { id });
     return id;
   };
 
@@ -61,6 +55,7 @@ describe("app events subscriber", () => {
       bus,
       logger,
       durable: "example-test",
+      verifier: eventVerifier(keys),
       onEvent: (line) => {
         handled.push(line);
       },

@@ -7,11 +7,15 @@ import {
   type JetStreamManager,
   type JsMsg,
   nanos,
+  headers as natsHeaders,
 } from "nats";
 import { retryDelayMs } from "./backoff.js";
-import { readEnvelope, traceIdOf } from "./envelope.js";
+import { traceIdOf } from "./envelope.js";
+import { checkEvent } from "./event-check.js";
 import type { EventDefinition } from "./events.js";
-import { deadLetterSubject, filterSubjectOf, type StreamName, streamName } from "./streams.js";
+import type { EventVerifier } from "./signature.js";
+import { deadLetterSubject, declareStream, streamName } from "./streams.js";
+import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 
 /** What a handler learns about the message besides its payload. */
 export interface MessageContext {
@@ -59,11 +63,16 @@ export interface EventConsumerOptions {
   readonly jsm: JetStreamManager;
   readonly ns: string;
   readonly logger: Logger;
-  /** Durable consumer name, unique per consuming service and purpose. */
-  readonly durable: string;
-  readonly stream: StreamName;
+  /** The durable consumer (one of `Durables`): its name, stream and events. */
+  readonly durable: ConsumerDefinition;
+  /** One per event of the durable, no more, no fewer. */
   // biome-ignore lint/suspicious/noExplicitAny: heterogeneous handler list, each typed by subscribe()
   readonly subscriptions: readonly Subscription<any>[];
+  /**
+   * Checks every message's type, subject, producer and signature before anything acts on it
+   * (eventVerifier(keys)); a message that fails is dead-lettered untouched.
+   */
+  readonly verifier: EventVerifier;
   /** Deliveries before a message is given up (server max_deliver), default 5. */
   readonly maxDeliver?: number;
   /** Retry delays: base and cap, default 1 s → 30 s. */
@@ -87,9 +96,32 @@ export interface EventConsumer {
  * is retried with `nak(delay)` on a capped exponential schedule; after `maxDeliver` attempts the
  * subscription's `onExhausted` runs (e.g. emit a *failed* event), the message is copied to the
  * dead-letter stream and terminated. Failures are never acked.
+ *
+ * Before any of that, each message is checked (checkEvent): a catalog type on its own subject,
+ * published and signed by that event's producer. One that fails is dead-lettered at once, logged
+ * with the reason, and neither its handler nor `onExhausted` runs: a forged event has no effect.
+ * @example
+ * createEventConsumer({ js: bus.js, jsm: bus.jsm, ns: bus.ns, logger, verifier: eventVerifier(keys),
+ *   durable: Durables.hostsHostChecks, subscriptions: [subscribe(Events.HostChecked, handle)] });
  */
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  assertSubscriptionsMatch(options.durable, options.subscriptions);
   return new EventConsumerImpl(options);
+}
+
+/** The subscriptions must be exactly the consumer's events: the definition is what permissions allow. */
+export function assertSubscriptionsMatch(
+  consumer: ConsumerDefinition,
+  subscriptions: readonly Subscription<unknown>[],
+): void {
+  const defined = new Set(consumer.events.map((e) => e.type));
+  const subscribed = new Set(subscriptions.map((s) => s.event.type));
+  const extra = [...subscribed].filter((t) => !defined.has(t));
+  const missing = [...defined].filter((t) => !subscribed.has(t));
+  if (extra.length > 0 || missing.length > 0 || subscribed.size !== subscriptions.length)
+    throw new Error(
+      `consumer ${consumer.name}: subscriptions do not match its definition (extra: ${extra.join(", ") || "none"}; missing: ${missing.join(", ") || "none"}; or one event twice)`,
+    );
 }
 
 class EventConsumerImpl implements EventConsumer {
@@ -110,8 +142,11 @@ class EventConsumerImpl implements EventConsumer {
   }
 
   async start(): Promise<void> {
-    const { jsm, js, ns, durable, stream } = this.#o;
-    const filters = [...new Set(this.#o.subscriptions.map((s) => s.event.subject))];
+    const { jsm, js, ns } = this.#o;
+    const { name: durable, stream } = this.#o.durable;
+    // Create-if-absent only: the producer (and the dead letters' owner) keeps them up to date.
+    await declareStream(jsm, ns, stream, { update: false });
+    await declareStream(jsm, ns, "DEAD_LETTERS", { update: false });
     const config = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -120,7 +155,7 @@ class EventConsumerImpl implements EventConsumer {
       max_deliver: this.#maxDeliver,
       max_ack_pending: Math.max(16, (this.#o.concurrency ?? 1) * 4),
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
-      filter_subject: filterSubjectOf(ns, filters),
+      filter_subject: consumerFilterSubject(ns, this.#o.durable),
     };
     await jsm.consumers.add(streamName(ns, stream), config);
     const consumer = await js.consumers.get(streamName(ns, stream), durable);
@@ -149,17 +184,28 @@ class EventConsumerImpl implements EventConsumer {
   }
 
   async #handle(msg: JsMsg): Promise<void> {
-    const env = readEnvelope(msg.headers);
     const attempt = msg.info.redeliveryCount;
+    const check = checkEvent(this.#o.verifier, this.#o.ns, msg);
+    if (!check.ok) {
+      // Nothing of the message is trusted, so nothing of it is logged but where it came from.
+      const log = this.#o.logger.child({ consumer: this.#o.durable.name, attempt });
+      log.warn(
+        { reason: check.reason, subject: msg.subject, streamSeq: msg.seq },
+        "event refused (not its producer's signed event); dead-lettered unhandled",
+      );
+      await this.#deadLetter(msg, attempt, log, `refused: ${check.reason}`);
+      return;
+    }
+    const env = check.envelope;
     const ctx: MessageContext = {
-      eventId: env.id ?? `${msg.info.stream}:${msg.seq}`,
-      type: env.type ?? "unknown",
-      traceparent: env.traceparent ?? "",
+      eventId: env.id,
+      type: env.type,
+      traceparent: env.traceparent,
       attempt,
       maxDeliver: this.#maxDeliver,
       isLastAttempt: attempt >= this.#maxDeliver,
       log: this.#o.logger.child({
-        consumer: this.#o.durable,
+        consumer: this.#o.durable.name,
         eventId: env.id,
         eventType: env.type,
         traceId: traceIdOf(env.traceparent),
@@ -178,7 +224,7 @@ class EventConsumerImpl implements EventConsumer {
       payload = sub.event.codec.decode(msg.data);
     } catch (err) {
       ctx.log.error({ err }, "undecodable message; dead-lettered");
-      await this.#deadLetter(msg, ctx, "undecodable payload");
+      await this.#deadLetter(msg, attempt, ctx.log, "undecodable payload");
       return;
     }
     // Keep the message ours while the handler works (three times per ack_wait, so one lost
@@ -206,25 +252,30 @@ class EventConsumerImpl implements EventConsumer {
         msg.nak(this.#o.backoffMaxMs ?? 30_000);
         return;
       }
-      await this.#deadLetter(msg, ctx, err instanceof Error ? err.message : String(err));
+      await this.#deadLetter(msg, attempt, ctx.log, err instanceof Error ? err.message : String(err));
     }
   }
 
-  async #deadLetter(msg: JsMsg, ctx: MessageContext, reason: string): Promise<void> {
-    const h = msg.headers;
-    const { js, ns, durable } = this.#o;
-    if (h) {
-      h.set("proximity-dlq-stream", msg.info.stream);
-      h.set("proximity-dlq-seq", String(msg.seq));
-      h.set("proximity-dlq-subject", msg.subject);
-      h.set("proximity-dlq-deliveries", String(ctx.attempt));
-      h.set("proximity-dlq-reason", reason.slice(0, 500));
+  async #deadLetter(msg: JsMsg, attempt: number, log: Logger, reason: string): Promise<void> {
+    // A forged message may come without headers: the dead letter still says what happened.
+    const h = msg.headers ?? natsHeaders();
+    const { js, ns } = this.#o;
+    h.set("proximity-dlq-stream", msg.info.stream);
+    h.set("proximity-dlq-seq", String(msg.seq));
+    h.set("proximity-dlq-subject", msg.subject);
+    h.set("proximity-dlq-deliveries", String(attempt));
+    h.set("proximity-dlq-reason", reason.slice(0, 500));
+    try {
+      const published = await js.publish(deadLetterSubject(ns, this.#o.durable.name), msg.data, {
+        msgID: `dlq:${msg.info.stream}:${msg.seq}`,
+        headers: h,
+      });
+      log.warn({ deadLetterSeq: published.seq }, "message dead-lettered");
+      msg.term();
+    } catch (err) {
+      // Not kept anywhere yet: leave it to a later delivery rather than drop it.
+      log.error({ err }, "dead-lettering failed; message left for redelivery");
+      msg.nak(this.#o.backoffMaxMs ?? 30_000);
     }
-    const published = await js.publish(deadLetterSubject(ns, durable), msg.data, {
-      msgID: `dlq:${msg.info.stream}:${msg.seq}`,
-      ...(h ? { headers: h } : {}),
-    });
-    ctx.log.warn({ deadLetterSeq: published.seq }, "message dead-lettered");
-    msg.term();
   }
 }

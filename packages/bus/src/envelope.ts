@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type MsgHdrs, headers as natsHeaders } from "nats";
+import { type EventSigner, SIGNATURE_HEADER, signEvent } from "./signature.js";
 
 /** CloudEvents attributes carried as NATS headers (binary content mode). */
 export interface EventEnvelope {
@@ -33,6 +34,33 @@ export function envelopeHeaders(envelope: EventEnvelope): MsgHdrs {
   h.set(H.time, envelope.time);
   h.set(H.traceparent, envelope.traceparent);
   if (envelope.subject) h.set(H.subject, envelope.subject);
+  return h;
+}
+
+/**
+ * The headers an event is published with: its envelope, with `signer` as the source, and the
+ * signer's signature over the full subject, the envelope and the payload (see checkEvent).
+ */
+export function signedEnvelopeHeaders(
+  signer: EventSigner,
+  subject: string,
+  envelope: Omit<EventEnvelope, "source">,
+  payload: Uint8Array,
+): MsgHdrs {
+  const h = envelopeHeaders({ ...envelope, source: signer.service });
+  h.set(
+    SIGNATURE_HEADER,
+    signEvent(signer, {
+      subject,
+      id: envelope.id,
+      type: envelope.type,
+      source: signer.service,
+      time: envelope.time,
+      ceSubject: envelope.subject ?? "",
+      traceparent: envelope.traceparent,
+      payload,
+    }),
+  );
   return h;
 }
 

@@ -1,14 +1,16 @@
 /**
- * The JetStream layer: streams declared in code, the event catalog, the transactional outbox and
- * its relay, idempotent inbox processing, durable consumers with bounded redelivery, and per-process
- * broadcast consumers (every replica gets every event).
+ * The JetStream layer: streams declared in code, the event catalog and who consumes what, the
+ * transactional outbox and its relay (signing every event as its producer), idempotent inbox
+ * processing, durable consumers with bounded redelivery and per-process broadcast consumers (both
+ * refusing any event that is not its producer's signed event), and the nats-server configuration
+ * (per-service users and permissions) derived from the same definitions.
  */
 
 export { retryDelayMs } from "./backoff.js";
 export type { BroadcastConsumerOptions } from "./broadcast-consumer.js";
 export { createBroadcastConsumer } from "./broadcast-consumer.js";
 export type { Bus, ConnectBusOptions } from "./connect.js";
-export { connectBus } from "./connect.js";
+export { connectBus, inboxPrefixOf } from "./connect.js";
 export type {
   EventConsumer,
   EventConsumerOptions,
@@ -19,14 +21,32 @@ export type {
 export { createEventConsumer, PermanentFailure, subscribe } from "./consumer.js";
 export type { EventEnvelope } from "./envelope.js";
 export { envelopeHeaders, newTraceparent, readEnvelope, traceIdOf } from "./envelope.js";
+export type { EventCheck, ReceivedMessage } from "./event-check.js";
+export { checkEvent } from "./event-check.js";
 export type { EventDefinition, EventName, EventPayload, MessageCodec } from "./events.js";
-export { Events } from "./events.js";
+export { Events, eventOfType, producerOf } from "./events.js";
 export { processOnce } from "./inbox.js";
+export type { BusTopology, NatsPermissions } from "./nats-permissions.js";
+export { natsPermissions, platformTopology } from "./nats-permissions.js";
+export type { NatsServerConfigOptions } from "./nats-server-config.js";
+export { natsServerConfig } from "./nats-server-config.js";
 export type { OutboxEventMeta } from "./outbox.js";
 export { addToOutbox } from "./outbox.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { createOutboxRelay } from "./outbox-relay.js";
-export type { StreamName } from "./streams.js";
-export { deadLetterSubject, ensureStreams, streamName, subjectOf } from "./streams.js";
+export type { EventSigner, EventVerifier } from "./signature.js";
+export { eventSigner, eventVerifier, SIGNATURE_HEADER } from "./signature.js";
+export type { EventStreamName, StreamLimits, StreamName } from "./streams.js";
+export {
+  DEAD_LETTERS_OWNER,
+  DEFAULT_STREAM_LIMITS,
+  deadLetterSubject,
+  ensureStreams,
+  STREAM_PRODUCERS,
+  streamName,
+  subjectOf,
+} from "./streams.js";
 export type { InboxTable, MessagingTables, OutboxTable } from "./tables.js";
 export { createMessagingTables, dropMessagingTables } from "./tables.js";
+export type { ConsumerDefinition, KvBucketDefinition } from "./topology.js";
+export { Broadcasts, Durables, defineConsumer, KvBuckets, kvBucketName } from "./topology.js";

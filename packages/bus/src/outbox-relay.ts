@@ -1,6 +1,8 @@
 import type { Logger } from "@proximity/logger";
 import { type Kysely, sql } from "kysely";
-import { type JetStreamClient, headers as natsHeaders } from "nats";
+import type { JetStreamClient } from "nats";
+import { signedEnvelopeHeaders } from "./envelope.js";
+import type { EventSigner } from "./signature.js";
 import { subjectOf } from "./streams.js";
 import type { MessagingTables } from "./tables.js";
 
@@ -10,6 +12,11 @@ export interface OutboxRelayOptions<DB extends MessagingTables = MessagingTables
   readonly js: JetStreamClient;
   readonly ns: string;
   readonly logger: Logger;
+  /**
+   * Signs every event as this service (eventSigner(keys)); consumers refuse unsigned events. The
+   * signer is the published `ce-source`, whatever the row says.
+   */
+  readonly signer: EventSigner;
   /** Idle poll period, default 100 ms. */
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
@@ -30,7 +37,8 @@ export interface OutboxRelay {
  * Background relay from the outbox to JetStream. Rows are locked with SKIP LOCKED so several
  * replicas can run; each publish awaits the PubAck before the row is marked. A crash between
  * the ack and the commit republishes the row: JetStream drops the duplicate by `Nats-Msg-Id`
- * within the stream's duplicate window and consumers' inboxes catch the rest.
+ * within the stream's duplicate window and consumers' inboxes catch the rest. Each event is signed
+ * by the service (see checkEvent), and published with its envelope and that signature only.
  */
 export function createOutboxRelay<DB extends MessagingTables>(options: OutboxRelayOptions<DB>): OutboxRelay {
   return new OutboxRelayImpl(options as unknown as OutboxRelayOptions);
@@ -94,11 +102,11 @@ class OutboxRelayImpl implements OutboxRelay {
   }
 
   async #publishBatch(): Promise<number> {
-    const { db, js, ns } = this.#o;
+    const { db, js, ns, signer } = this.#o;
     return db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom("outbox")
-        .select(["id", "subject", "payload", "headers"])
+        .select(["id", "subject", "type", "payload", "headers"])
         .where("published_at", "is", null)
         .orderBy("seq")
         .limit(this.#o.batchSize ?? 100)
@@ -106,9 +114,21 @@ class OutboxRelayImpl implements OutboxRelay {
         .skipLocked()
         .execute();
       for (const row of rows) {
-        const h = natsHeaders();
-        for (const [k, v] of Object.entries(row.headers)) h.set(k, v);
-        await js.publish(subjectOf(ns, row.subject), row.payload, { msgID: row.id, headers: h });
+        const subject = subjectOf(ns, row.subject);
+        const h = row.headers;
+        const headers = signedEnvelopeHeaders(
+          signer,
+          subject,
+          {
+            id: h["ce-id"] ?? row.id,
+            type: row.type,
+            time: h["ce-time"] ?? "",
+            traceparent: h.traceparent ?? "",
+            ...(h["ce-subject"] ? { subject: h["ce-subject"] } : {}),
+          },
+          row.payload,
+        );
+        await js.publish(subject, row.payload, { msgID: row.id, headers });
       }
       if (rows.length > 0) {
         await trx

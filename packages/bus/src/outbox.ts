@@ -5,7 +5,10 @@ import type { MessagingTables } from "./tables.js";
 
 /** What the caller knows about the event besides its payload. */
 export interface OutboxEventMeta {
-  /** Service name (CloudEvents source). */
+  /**
+   * Service name (CloudEvents source), kept in the row; the relay publishes with its signer as
+   * `ce-source`, so it must be the same service for consumers to accept the event.
+   */
   readonly source: string;
   readonly traceparent: string;
   /** Optional CloudEvents subject, e.g. the app id. */

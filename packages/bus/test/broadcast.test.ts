@@ -1,20 +1,24 @@
-import { randomUUID } from "node:crypto";
+import { generateServiceKeys } from "@proximity/identity";
 import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  Broadcasts,
   type Bus,
   connectBus,
   createBroadcastConsumer,
   type EventConsumer,
   Events,
-  envelopeHeaders,
-  newTraceparent,
+  ensureStreams,
+  eventSigner,
+  eventVerifier,
   streamName,
-  subjectOf,
   subscribe,
 } from "../src/index.js";
+import { publishSignedEvent } from "../src/internal.js";
 
 const logger = testLogger("bus-broadcast");
+const keys = await generateServiceKeys(["applications"]);
+const applications = eventSigner(keys.get("applications")!);
 let bus: Bus;
 const started: EventConsumer[] = [];
 
@@ -25,39 +29,40 @@ beforeAll(async () => {
     ns: uniqueNamespace(),
     logger,
   });
+  // Small streams: the shared test server reserves what a stream may hold.
+  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
 });
 
 afterAll(async () => {
   await Promise.all(started.map((c) => c.stop()));
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
+  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
     await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
   await bus.close();
 });
 
-/** Publishes like the outbox relay does (envelope headers, event id as Nats-Msg-Id). */
+/** Publishes like the applications service's outbox relay does (signed, event id as Nats-Msg-Id). */
 async function publishReload(requestedBy: string): Promise<void> {
-  const id = randomUUID();
-  const event = Events.CatalogReloadRequested;
-  await bus.js.publish(subjectOf(bus.ns, event.subject), event.codec.encode({ requestedBy }).finish(), {
-    msgID: id,
-    headers: envelopeHeaders({
-      id,
-      type: event.type,
-      source: "test",
-      time: new Date().toISOString(),
-      traceparent: newTraceparent(),
-    }),
-  });
+  await publishSignedEvent(
+    bus.js,
+    bus.ns,
+    applications,
+    Events.CatalogReloadRequested,
+    { requestedBy },
+    {
+      withMsgId: true,
+    },
+  );
 }
 
 /** A "replica": a broadcast consumer recording the `requestedBy` of every reload it saw. */
 async function replica(seen: string[], fail?: (requestedBy: string) => boolean): Promise<EventConsumer> {
   const consumer = createBroadcastConsumer({
-    js: bus.js,
-    ns: bus.ns,
+    bus,
     logger,
-    name: "test-catalog-reload",
-    stream: "APPLICATIONS",
+    consumer: Broadcasts.applicationsCatalogReload,
+    verifier: eventVerifier(keys.get("applications")!),
+    // Long: events must arrive through the wake-up, not a poll.
+    pollIntervalMs: 30_000,
     subscriptions: [
       subscribe(Events.CatalogReloadRequested, async ({ requestedBy }) => {
         if (fail?.(requestedBy)) throw new Error("handler broke");
@@ -109,18 +114,19 @@ describe("broadcast consumer", () => {
     expect(seen).toEqual(["fine"]);
   });
 
-  it("broadcast consumer - each process has its own consumer, removed from the server on stop", async () => {
-    const before = await consumerNames();
-    const consumer = await replica([]);
-    const after = await consumerNames();
-    const mine = after.filter((n) => !before.includes(n));
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatch(/^test-catalog-reload-[0-9a-f]{32}/);
-    const info = await bus.jsm.consumers.info(streamName(bus.ns, "APPLICATIONS"), mine[0]!);
-    expect(info.config.durable_name).toBeUndefined();
-    expect(info.config.filter_subject).toBe(subjectOf(bus.ns, Events.CatalogReloadRequested.subject));
+  it("broadcast consumer - keeps no consumer on the server and reads nothing after stop", async () => {
+    const seen: string[] = [];
+    const consumer = await replica(seen);
+    expect(await consumerNames()).toEqual([]);
+    await publishReload("while-running");
+    await eventually(async () => seen.includes("while-running"), { what: "the event while running" });
     await consumer.stop();
     started.splice(started.indexOf(consumer), 1);
-    await eventually(async () => !(await consumerNames()).includes(mine[0]!), { what: "consumer deleted" });
+    await publishReload("after-stop");
+    const witness: string[] = [];
+    await replica(witness, () => false);
+    await publishReload("last");
+    await eventually(async () => witness.includes("last"), { what: "a later event elsewhere" });
+    expect(seen).toEqual(["while-running"]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDatabase, migrateToLatest } from "@proximity/db";
+import { generateServiceKeys } from "@proximity/identity";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,21 +12,29 @@ import {
   createMessagingTables,
   createOutboxRelay,
   deadLetterSubject,
+  defineConsumer,
   dropMessagingTables,
   Events,
-  envelopeHeaders,
+  ensureStreams,
+  eventSigner,
+  eventVerifier,
   type MessagingTables,
   newTraceparent,
   PermanentFailure,
   processOnce,
+  SIGNATURE_HEADER,
   streamName,
   subscribe,
 } from "../src/index.js";
+import { publishSignedEvent } from "../src/internal.js";
 
 const logger = testLogger("bus");
 let db: Kysely<MessagingTables>;
 let bus: Bus;
 let dropDb: () => Promise<void>;
+const keys = await generateServiceKeys(["provisioner", "hosts"]);
+const signer = (service: "provisioner" | "hosts") => eventSigner(keys.get(service)!);
+const verifier = eventVerifier(keys.get("hosts")!);
 
 const progress = (operationId: string, step: string) => ({
   operationId,
@@ -45,10 +54,13 @@ beforeAll(async () => {
     migrations: { "0001_messaging": { up: createMessagingTables, down: dropMessagingTables } },
   });
   bus = await connectBus({ servers: testServers().natsUrl, name: "bus-test", ns: uniqueNamespace(), logger });
+  // A test connection owns no stream: declare them all, as tooling would.
+  // Small streams: the shared test server reserves what a stream may hold.
+  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "DEAD_LETTERS"] as const)
+  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
     await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
   await bus.close();
   await db.destroy();
@@ -57,7 +69,7 @@ afterAll(async () => {
 
 describe("outbox relay", () => {
   it("outbox relay - publishes committed events once, with the event id as Nats-Msg-Id", async () => {
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
+    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("provisioner") });
     const id = await db.transaction().execute((trx) =>
       addToOutbox(trx, Events.OperationProgressed, progress("op-1", "a"), {
         source: "test",
@@ -78,6 +90,9 @@ describe("outbox relay", () => {
     const msg = await bus.jsm.streams.getMessage(streamName(bus.ns, "PROVISIONER"), { seq: 1 });
     expect(msg.header.get("Nats-Msg-Id")).toBe(id);
     expect(msg.header.get("ce-type")).toBe(Events.OperationProgressed.type);
+    // Published as the relay's service, signed by it.
+    expect(msg.header.get("ce-source")).toBe("provisioner");
+    expect(msg.header.get(SIGNATURE_HEADER)).toMatch(/^v1\.[A-Za-z0-9_-]{86}$/);
     expect(Events.OperationProgressed.codec.decode(msg.data).operationId).toBe("op-1");
     const info = await bus.jsm.streams.info(streamName(bus.ns, "PROVISIONER"));
     expect(info.state.messages).toBe(1);
@@ -92,8 +107,8 @@ describe("event consumer", () => {
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: "dedupe-test",
-      stream: "PROVISIONER",
+      durable: defineConsumer("test", "dedupe-test", [Events.OperationSucceeded]),
+      verifier,
       subscriptions: [
         subscribe(Events.OperationSucceeded, async (payload, ctx) => {
           await processOnce(db, "dedupe-test", ctx.eventId, async () => {
@@ -125,33 +140,25 @@ describe("event consumer", () => {
       ),
     );
     // Publish the very same event id twice bypassing server-side dedupe (no msgID): the inbox must catch it.
-    const payload = Events.OperationSucceeded.codec
-      .encode({
-        operationId: "op-raw",
-        kind: 1,
-        appId: "a",
-        hostId: "h",
-        node: "n",
-        vmid: 101,
-        ipAddress: "",
-        containerStatus: "running",
-        adopted: undefined,
-        message: "",
-        archive: undefined,
-        backupId: "",
-      })
-      .finish();
-    const h = () =>
-      envelopeHeaders({
+    const raw = {
+      operationId: "op-raw",
+      kind: 1,
+      appId: "a",
+      hostId: "h",
+      node: "n",
+      vmid: 101,
+      ipAddress: "",
+      containerStatus: "running",
+      adopted: undefined,
+      message: "",
+      archive: undefined,
+      backupId: "",
+    };
+    for (let i = 0; i < 2; i++)
+      await publishSignedEvent(bus.js, bus.ns, signer("provisioner"), Events.OperationSucceeded, raw, {
         id: "raw-event-1",
-        type: Events.OperationSucceeded.type,
-        source: "test",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
       });
-    await bus.js.publish(`${bus.ns}.${Events.OperationSucceeded.subject}`, payload, { headers: h() });
-    await bus.js.publish(`${bus.ns}.${Events.OperationSucceeded.subject}`, payload, { headers: h() });
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
+    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("provisioner") });
     await relay.flush();
     await eventually(async () => seen.filter((s) => s === "op-raw").length === 1 && seen.includes("op-dup"));
     await new Promise((r) => setTimeout(r, 300));
@@ -170,8 +177,8 @@ describe("event consumer", () => {
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: "retry-test",
-      stream: "HOSTS",
+      durable: defineConsumer("test", "retry-test", [Events.HostRegistered]),
+      verifier,
       maxDeliver: 3,
       // Large enough to tell a delayed redelivery from an immediate one on a busy machine.
       backoffBaseMs: 500,
@@ -201,7 +208,7 @@ describe("event consumer", () => {
           { source: "test", traceparent: newTraceparent() },
         ),
       );
-    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger }).flush();
+    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("hosts") }).flush();
     await eventually(async () => exhausted.length === 1, { what: "exhaustion" });
     await new Promise((r) => setTimeout(r, 500));
     await consumer.stop();
@@ -222,20 +229,15 @@ describe("event consumer", () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Publishes HostRegistered straight to JetStream (no outbox), with the given event id. */
+/** Publishes HostRegistered straight to JetStream (no outbox) as the hosts service, with the given event id. */
 async function publishHostRegistered(hostId: string, id = `ev-${hostId}`): Promise<string> {
-  await bus.js.publish(
-    `${bus.ns}.${Events.HostRegistered.subject}`,
-    Events.HostRegistered.codec.encode({ hostId, name: "pve" }).finish(),
-    {
-      headers: envelopeHeaders({
-        id,
-        type: Events.HostRegistered.type,
-        source: "test",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
-      }),
-    },
+  await publishSignedEvent(
+    bus.js,
+    bus.ns,
+    signer("hosts"),
+    Events.HostRegistered,
+    { hostId, name: "pve" },
+    { id },
   );
   return id;
 }
@@ -290,7 +292,7 @@ describe("outbox", () => {
     expect(b.headers["ce-id"]).toBe(withoutSubject);
     expect(b.headers).not.toHaveProperty("ce-subject");
     // Only what this test added is pending; publish it so later tests start from an empty outbox.
-    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger }).flush();
+    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("hosts") }).flush();
   });
 
   it("outbox relay - two relays at once (FOR UPDATE SKIP LOCKED): each row published once, the second never waits", async () => {
@@ -315,8 +317,20 @@ describe("outbox", () => {
           return bus.js.publish(...args);
         },
       }) as unknown as typeof bus.js;
-    const relayA = createOutboxRelay({ db, js: slowJs(150), ns: bus.ns, logger });
-    const relayB = createOutboxRelay({ db, js: slowJs(0), ns: bus.ns, logger });
+    const relayA = createOutboxRelay({
+      db,
+      js: slowJs(150),
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+    });
+    const relayB = createOutboxRelay({
+      db,
+      js: slowJs(0),
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+    });
     const a = relayA.flush();
     await eventually(async () => published.length > 0, { what: "relay A publishing" });
     const bCount = await relayB.flush();
@@ -359,8 +373,8 @@ describe("inbox", () => {
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: "rollback-test",
-      stream: "HOSTS",
+      durable: defineConsumer("test", "rollback-test", [Events.HostRegistered]),
+      verifier,
       maxDeliver: 3,
       backoffBaseMs: 50,
       backoffMaxMs: 100,
@@ -401,8 +415,8 @@ describe("exhaustion", () => {
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: "hook-fails-test",
-      stream: "HOSTS",
+      durable: defineConsumer("test", "hook-fails-test", [Events.HostRegistered]),
+      verifier,
       maxDeliver: 3,
       backoffBaseMs: 50,
       backoffMaxMs: 100,

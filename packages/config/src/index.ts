@@ -1,9 +1,15 @@
 /**
  * Validated configuration from the environment. Each service declares one zod schema and calls
  * `loadConfig(schema, env)` from its `main.ts` (never at import time). Every bad or missing variable
- * is reported at once; the result is frozen.
+ * is reported at once; the result is frozen. Any variable may come from a file instead
+ * (`<NAME>_FILE`, as with Docker secrets); secrets (`env.secret`) never have a default, and a
+ * known development value is refused outside development mode.
  */
 import { z } from "zod";
+import { resolveFileValues } from "./file-values.js";
+import { knownSecretProblems, type SecretOptions, secret } from "./secret.js";
+
+export type { SecretOptions };
 
 /** Raised when the environment does not satisfy a service's schema. */
 export class ConfigError extends Error {
@@ -23,18 +29,27 @@ export class ConfigError extends Error {
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
-  env: Record<string, string | undefined> = process.env,
+  source: Record<string, string | undefined> = process.env,
 ): Readonly<z.output<S>> {
+  const shape = shapeOf(schema);
+  const { env, problems } = resolveFileValues(Object.keys(shape), source);
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+    for (const issue of result.error.issues) {
       const name = issue.path.join(".") || "(environment)";
       const missing = issue.code === "invalid_type" && env[String(issue.path[0])] === undefined;
-      return missing ? `${name}: required but not set` : `${name}: ${issue.message}`;
-    });
-    throw new ConfigError(problems);
+      problems.push(missing ? `${name}: required but not set` : `${name}: ${issue.message}`);
+    }
+  } else {
+    problems.push(...knownSecretProblems(shape, result.data as Record<string, unknown>));
   }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return Object.freeze(result.data) as Readonly<z.output<S>>;
+}
+
+/** The variables of an object schema (refinements keep the shape); none for other schemas. */
+function shapeOf(schema: z.ZodType): Record<string, z.ZodType> {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
 }
 
 /** Prints a ConfigError plainly and exits with status 78 (EX_CONFIG); rethrows anything else. */
@@ -70,6 +85,11 @@ export const env = {
   logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** A positive duration in milliseconds. */
   millis: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /**
+   * A secret: required, no default; a known development value is refused unless
+   * PROXIMITY_MODE=development (see SecretOptions).
+   */
+  secret,
 };
 
 /**
@@ -87,9 +107,56 @@ export const baseServiceEnv = {
   SERVICE_KEYS_DIR: z.string().min(1),
   /** Address the gRPC server binds to: the service's own interface, never every address by default. */
   GRPC_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Apply pending migrations at start (development, tests). With `false` (production: the setup
+   * step migrates as the schema's owner role) the service only checks that its schema is current
+   * and refuses to start otherwise.
+   */
+  MIGRATE_ON_START: env.bool(true),
+  /** Longest wait for a pooled PostgreSQL connection before the call fails as unavailable (503). */
+  DB_ACQUIRE_TIMEOUT_MS: env.millis(5_000),
+  /** PostgreSQL statement_timeout of every connection (lock waits included); migrations are exempt. */
+  DB_STATEMENT_TIMEOUT_MS: env.millis(10_000),
+  /** PostgreSQL idle_in_transaction_session_timeout: a transaction left idle this long is ended. */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: env.millis(60_000),
   /** Prefix of JetStream stream names and subjects. */
   BUS_NAMESPACE: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,30}$/, "must be a lower-case identifier")
     .default("proximity"),
+  /** Bytes the service's own JetStream stream may hold (1 GiB); beyond it new events wait in the outbox. */
+  BUS_STREAM_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(1024 * 1024 * 1024),
+  /** Largest event its stream accepts, payload and headers (1 MiB, NATS's default max_payload). */
+  BUS_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
 };
+
+/** The DB_* deadlines of a parsed configuration, in the shape `createDatabase({ timeouts })` takes. */
+export interface DatabaseTimeoutSettings {
+  readonly DB_ACQUIRE_TIMEOUT_MS: number;
+  readonly DB_STATEMENT_TIMEOUT_MS: number;
+  readonly DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+}
+
+/**
+ * @example
+ * const db = createDatabase({ url: config.DATABASE_URL, schema, timeouts: databaseTimeouts(config) });
+ */
+export function databaseTimeouts(config: DatabaseTimeoutSettings): {
+  acquireMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+} {
+  return {
+    acquireMs: config.DB_ACQUIRE_TIMEOUT_MS,
+    statementMs: config.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}

@@ -10,7 +10,8 @@ export interface MigrateOptions {
   readonly migrations: MigrationSet;
 }
 
-function migratorFor<DB>(db: Kysely<DB>, options: MigrateOptions): Migrator {
+/** The kysely Migrator of a service's schema (bookkeeping tables in the schema itself). */
+export function migratorFor<DB>(db: Kysely<DB>, options: MigrateOptions): Migrator {
   return new Migrator({
     db: db as Kysely<unknown>,
     provider: { getMigrations: async () => ({ ...options.migrations }) },
@@ -32,14 +33,38 @@ function check(result: MigrationResultSet): MigrationResultSet {
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrateOptions): Promise<string[]> {
   assertIdentifier(options.schema);
-  // `create schema if not exists` is not safe under concurrency (two replicas can both try to
-  // insert into pg_namespace), so replicas serialise on an advisory lock for this step.
-  await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`proximity:schema:${options.schema}`}))`.execute(trx);
-    await sql`create schema if not exists ${sql.id(options.schema)}`.execute(trx);
+  return withoutStatementTimeout(db, async (conn) => {
+    // `create schema if not exists` is not safe under concurrency (two replicas can both try to
+    // insert into pg_namespace), so replicas serialise on an advisory lock for this step.
+    await conn.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`proximity:schema:${options.schema}`}))`.execute(trx);
+      // Created only when missing: a schema made by setup belongs to its owner role, which may not
+      // create schemas (and PostgreSQL checks that right even for `if not exists`).
+      const present = await sql`select 1 from pg_namespace where nspname = ${options.schema}`.execute(trx);
+      if (present.rows.length === 0) await sql`create schema ${sql.id(options.schema)}`.execute(trx);
+    });
+    const result = check(await migratorFor(conn, options).migrateToLatest());
+    return (result.results ?? []).map((r) => r.migrationName);
   });
-  const result = check(await migratorFor(db, options).migrateToLatest());
-  return (result.results ?? []).map((r) => r.migrationName);
+}
+
+/**
+ * Runs `work` on one connection without the pool's statement timeout: a migration may rewrite a
+ * large table, and a replica waits on the migration lock while another migrates. The setting is
+ * restored before the connection goes back to the pool.
+ */
+async function withoutStatementTimeout<DB, T>(
+  db: Kysely<DB>,
+  work: (conn: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`set statement_timeout = 0`.execute(conn);
+    try {
+      return await work(conn);
+    } finally {
+      await sql`reset statement_timeout`.execute(conn);
+    }
+  });
 }
 
 /** Reverts the last applied migration (or all of them with `all: true`). */

@@ -123,7 +123,41 @@ export function isTransient(err: unknown): boolean {
   return err instanceof ProximityError && (err.code === "UNAVAILABLE" || err.code === "DEADLINE_EXCEEDED");
 }
 
-/** Returns `err` when it is a ProximityError, else wraps it in an InternalError (message hidden). */
+/**
+ * PostgreSQL data exceptions (SQLSTATE class 22) that only a value can cause: a NUL character in
+ * `text` (22021) or `jsonb` (22P05), text that is not a number, date or UUID (22P02, 22007), a
+ * value out of its type's range (22003, 22008), too long (22001), or a LIKE pattern or regular
+ * expression the database cannot read (22025, 22019, 2201B). Division by zero and the like stay
+ * internal: no input of a well-behaved request causes them.
+ */
+const INPUT_DATA_EXCEPTIONS: ReadonlySet<string> = new Set([
+  "22001",
+  "22003",
+  "22007",
+  "22008",
+  "22019",
+  "2201B",
+  "22021",
+  "22025",
+  "22P02",
+  "22P05",
+]);
+
+/** True for a database error (node-postgres `DatabaseError`) caused by a value the caller sent. */
+export function isInputDataError(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, severity } = err as { code?: unknown; severity?: unknown };
+  return typeof code === "string" && typeof severity === "string" && INPUT_DATA_EXCEPTIONS.has(code);
+}
+
+/**
+ * Returns `err` when it is a ProximityError; a database error caused by a value (see
+ * `isInputDataError`) becomes a ValidationError, as a defence in depth behind the edges' own
+ * validation; anything else an InternalError. Either way the message is generic and the original
+ * error only the `cause` (logged, never returned).
+ */
 export function toProximityError(err: unknown): ProximityError {
-  return err instanceof ProximityError ? err : new InternalError("Internal error", err);
+  if (err instanceof ProximityError) return err;
+  if (isInputDataError(err)) return new ValidationError("Invalid input: a value is not acceptable", [], err);
+  return new InternalError("Internal error", err);
 }

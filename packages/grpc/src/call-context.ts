@@ -6,13 +6,14 @@ export const MetadataKeys = {
   authorization: "authorization",
   traceparent: "traceparent",
   requestId: "x-request-id",
-  userId: "x-user-id",
-  userAdmin: "x-user-admin",
   /** JSON field errors; binary ("-bin") because messages may hold any Unicode text. */
   fieldErrors: "x-field-errors-bin",
 } as const;
 
-/** The end user on whose behalf the gateway calls (trusted only from the gateway). */
+/**
+ * The end user a call is made for. It travels inside the signed call token (`sub`, `adm`), never
+ * as free metadata, and a callee honours it only from the callers it trusts with end users.
+ */
 export interface EndUser {
   readonly id: string;
   readonly isAdmin: boolean;
@@ -27,15 +28,11 @@ export interface CallOptions {
   readonly deadlineMs?: number;
 }
 
-/** Writes the per-call context into outgoing metadata. */
+/** Writes the per-call context (the call token, trace context, request id) into outgoing metadata. */
 export function writeCallMetadata(md: Metadata, token: string, options: CallOptions | undefined): void {
   md.set(MetadataKeys.authorization, `Bearer ${token}`);
   md.set(MetadataKeys.traceparent, options?.traceparent || newTraceparent());
   if (options?.requestId) md.set(MetadataKeys.requestId, options.requestId);
-  if (options?.user) {
-    md.set(MetadataKeys.userId, options.user.id);
-    md.set(MetadataKeys.userAdmin, options.user.isAdmin ? "1" : "0");
-  }
 }
 
 /** First string value of a metadata key. */

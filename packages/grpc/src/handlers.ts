@@ -1,16 +1,23 @@
 import { status as GrpcStatus, type handleUnaryCall, Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
-import { PermissionDeniedError, toProximityError, UnauthenticatedError } from "@proximity/errors";
+import {
+  PermissionDeniedError,
+  toProximityError,
+  UnauthenticatedError,
+  UnavailableError,
+} from "@proximity/errors";
 import type { ServiceKeys } from "@proximity/identity";
 import type { Logger } from "@proximity/logger";
 import { type EndUser, MetadataKeys, metadataString } from "./call-context.js";
-import { verifyServiceToken } from "./service-auth.js";
+import { type CallClaims, verifyCallToken } from "./call-token.js";
+import { createReplayGuard, type ReplayGuard } from "./replay-guard.js";
 import { grpcStatusOf } from "./status.js";
+import { peerServiceOf } from "./tls.js";
 
 /** What a use-case learns about the call. */
 export interface CallContext {
-  /** The authenticated calling service. */
+  /** The calling service, named alike by its certificate and its signed call token. */
   readonly caller: string;
-  /** The end user, when a trusted caller (the gateway) passed one. */
+  /** The end user from the signed call token, when a caller trusted with end users passed one. */
   readonly user: EndUser | undefined;
   readonly traceparent: string;
   /** The gateway's request id, when the call stems from an HTTP request. */
@@ -23,7 +30,7 @@ export interface CallContext {
 export interface HandlerFactoryOptions {
   readonly keys: ServiceKeys;
   readonly logger: Logger;
-  /** Callers allowed to pass an end user (default: api-gateway). */
+  /** Callers allowed to make calls for an end user (default: api-gateway); others passing one are refused. */
   readonly userTrustedCallers?: readonly string[];
 }
 
@@ -42,13 +49,16 @@ export interface HandlerFactory {
 }
 
 /**
- * Every RPC of every service goes through this wrapper: it authenticates the calling service,
- * applies the per-RPC caller allow-list, builds a child logger with trace ids, and maps typed
- * errors to gRPC statuses. Error details are the errors' client-safe messages; anything
- * unexpected becomes INTERNAL "Internal error" and is logged with its cause.
+ * Every RPC of every service goes through this wrapper: it authenticates the calling service
+ * (authenticate, below), applies the per-RPC caller allow-list, takes the end user from the
+ * signed claims, builds a child logger with trace ids, and maps typed errors to gRPC statuses.
+ * Error details are the errors' client-safe messages; anything unexpected becomes INTERNAL
+ * "Internal error" and is logged with its cause. One factory per service: its replay cache
+ * covers every RPC it wraps.
  */
 export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFactory {
   const trusted = new Set(options.userTrustedCallers ?? ["api-gateway"]);
+  const replays = createReplayGuard();
   return {
     unary<Req, Res>(
       name: string,
@@ -64,15 +74,13 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
         const controller = new AbortController();
         call.on("cancelled", () => controller.abort());
         const run = async (): Promise<Res> => {
-          const bearer = metadataString(md, MetadataKeys.authorization)?.replace(/^Bearer /, "");
-          const caller = verifyServiceToken(options.keys, bearer);
-          if (!caller) throw new UnauthenticatedError("Service authentication required");
+          const claims = authenticate(call, options.keys, replays);
+          const caller = claims.iss;
           if (!allowed.has(caller)) throw new PermissionDeniedError(`Service ${caller} may not call ${name}`);
-          const userId = metadataString(md, MetadataKeys.userId);
-          const user =
-            userId && trusted.has(caller)
-              ? { id: userId, isAdmin: metadataString(md, MetadataKeys.userAdmin) === "1" }
-              : undefined;
+          if (claims.sub !== undefined && !trusted.has(caller))
+            throw new PermissionDeniedError(`Service ${caller} may not call ${name} for an end user`);
+          const user: EndUser | undefined =
+            claims.sub !== undefined ? { id: claims.sub, isAdmin: claims.adm === true } : undefined;
           const ctx: CallContext = {
             caller,
             user,
@@ -102,4 +110,29 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
       };
     },
   };
+}
+
+/**
+ * The caller is the service its verified TLS certificate names, and only when its call token
+ * (signed, for us, for this method, unexpired, not seen before) was issued by that same service:
+ * a service holding another's token, or another's certificate, is refused.
+ */
+function authenticate(
+  call: ServerUnaryCall<unknown, unknown>,
+  keys: ServiceKeys,
+  replays: ReplayGuard,
+): CallClaims {
+  const peer = peerServiceOf(call);
+  if (!peer) throw new UnauthenticatedError("Service authentication required: no platform certificate");
+  const bearer = metadataString(call.metadata, MetadataKeys.authorization)?.replace(/^Bearer /, "");
+  const check = verifyCallToken(keys, bearer, call.getPath());
+  if ("refused" in check) throw new UnauthenticatedError(`Service authentication required: ${check.refused}`);
+  const { claims } = check;
+  if (claims.iss !== peer)
+    throw new UnauthenticatedError("Service authentication required: call token and certificate disagree");
+  const admitted = replays.admit(claims.jti, claims.exp);
+  if (admitted === "replayed")
+    throw new UnauthenticatedError("Service authentication required: call token replayed");
+  if (admitted === "full") throw new UnavailableError("Too many calls to check for replays; retry shortly");
+  return claims;
 }

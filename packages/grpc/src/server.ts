@@ -1,15 +1,12 @@
 import { readFileSync } from "node:fs";
-import {
-  Server,
-  ServerCredentials,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
+import type { ServiceKeys } from "@proximity/identity";
 import type { Logger } from "@proximity/logger";
 import { descriptorSetPath } from "@proximity/proto";
 import { HealthImplementation } from "grpc-health-check";
 import { splitFileDescriptorSet } from "./descriptor-set.js";
+import { serverCredentials } from "./tls.js";
 
 /** One gRPC service to serve: its ts-proto definition, implementation and full name. */
 export interface ServiceRegistration {
@@ -22,13 +19,16 @@ export interface ServiceRegistration {
 
 export interface GrpcServerOptions {
   readonly logger: Logger;
+  /** The service's identity: its certificate is served, its CA's certificates are required of clients. */
+  readonly keys: ServiceKeys;
+  /** Address to bind (services pass GRPC_HOST); default 127.0.0.1, never every interface unless asked. */
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;
   readonly services: readonly ServiceRegistration[];
 }
 
-/** A gRPC server with health (grpc.health.v1) and server reflection (v1 and v1alpha). */
+/** A gRPC server over mutual TLS with health (grpc.health.v1) and server reflection (v1 and v1alpha). */
 export interface GrpcServer {
   /** Binds and serves; resolves with the bound port. Starts NOT_SERVING until setServing(true). */
   start(): Promise<number>;
@@ -39,11 +39,13 @@ export interface GrpcServer {
 }
 
 /**
- * Creates the gRPC server every service uses. Reflection is built from the FileDescriptorSet
+ * Creates the gRPC server every service uses. Every connection is mutual TLS: the client must
+ * present a certificate from the platform CA, so health and reflection too answer only platform
+ * identities (operators use the `sre` bundle). Reflection is built from the FileDescriptorSet
  * generated with the code (`pnpm proto:generate`), so stock tools (`buf curl`, grpcurl) can list
  * and call every RPC without local .proto files.
  * @example
- * const grpc = createGrpcServer({ logger, port: config.GRPC_PORT, services: [{ name, definition, implementation }] });
+ * const grpc = createGrpcServer({ logger, keys, host: config.GRPC_HOST, port: config.GRPC_PORT, services: [{ name, definition, implementation }] });
  * const port = await grpc.start(); grpc.setServing(true);
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
@@ -65,10 +67,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   return {
     start: () =>
       new Promise((resolve, reject) => {
-        const address = `${options.host ?? "0.0.0.0"}:${options.port}`;
-        server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => {
+        const host = options.host ?? "127.0.0.1";
+        const address = `${host.includes(":") ? `[${host}]` : host}:${options.port}`;
+        server.bindAsync(address, serverCredentials(options.keys.tls), (err, port) => {
           if (err) return reject(err);
-          options.logger.info({ port }, "grpc server listening");
+          options.logger.info({ host, port }, "grpc server listening (mTLS)");
           resolve(port);
         });
       }),

@@ -1,90 +1,26 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { ConflictError, NotFoundError, ValidationError } from "@proximity/errors";
+import { BundleFiles, writeServiceBundles } from "@proximity/identity";
 import { backupsV1 } from "@proximity/proto";
-import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type CallContext,
-  createGrpcServer,
-  createHandlerFactory,
-  createServiceClient,
-  createTokenIssuer,
-  type GrpcServer,
-  generateServiceKeys,
-  verifyServiceToken,
-} from "../src/index.js";
+import { createServiceClient, generateServiceKeys, loadServiceKeys } from "../src/index.js";
+import { startBackupsServer, type TestServer } from "./support/backups-server.js";
 
 const run = promisify(execFile);
 const keys = await generateServiceKeys(["backups", "api-gateway", "applications"]);
-const seen: CallContext[] = [];
-const hangAborted: boolean[] = [];
-let server: GrpcServer;
+let backups: TestServer;
 let address: string;
 
 beforeAll(async () => {
-  const h = createHandlerFactory({ keys: keys.get("backups")!, logger: testLogger() });
-  // Only the RPC the tests call; grpc-js answers UNIMPLEMENTED for the rest.
-  const implementation: Pick<backupsV1.BackupsServiceServer, "getBackupPolicy"> = {
-    getBackupPolicy: h.unary(
-      "GetBackupPolicy",
-      { callers: ["api-gateway", "applications"] },
-      async (req: backupsV1.GetBackupPolicyRequest, ctx) => {
-        seen.push(ctx);
-        if (req.appId === "missing") throw new NotFoundError("App not found");
-        if (req.appId === "bad")
-          throw new ValidationError("Invalid request", [{ field: "app_id", message: "bad" }]);
-        if (req.appId === "busy") throw new ConflictError("Busy");
-        if (req.appId === "crash") throw new Error("select * from secrets -- internal detail");
-        if (req.appId === "hang") {
-          // Accepts the call and never answers (until the client gives up, or 15 s).
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 15_000);
-            ctx.signal.addEventListener("abort", () => {
-              clearTimeout(t);
-              hangAborted.push(true);
-              resolve();
-            });
-          });
-        }
-        return {
-          policy: {
-            appId: req.appId,
-            enabled: true,
-            schedule: "0 3 * * *",
-            keepLast: 7,
-            keepHourly: 0,
-            keepDaily: 0,
-            keepWeekly: 0,
-            keepMonthly: 0,
-            keepYearly: 0,
-            timeZone: "UTC",
-            mode: "snapshot",
-            compression: "zstd",
-            updatedAt: new Date(0),
-          },
-        };
-      },
-    ),
-  };
-  server = createGrpcServer({
-    logger: testLogger(),
-    host: "127.0.0.1",
-    port: 0,
-    services: [
-      {
-        name: "proximity.backups.v1.BackupsService",
-        definition: backupsV1.BackupsServiceService,
-        implementation,
-      },
-    ],
-  });
-  address = `127.0.0.1:${await server.start()}`;
-  server.setServing(true);
+  backups = await startBackupsServer(keys.get("backups")!, { callers: ["api-gateway", "applications"] });
+  address = backups.address;
 });
 
 afterAll(async () => {
-  await server.shutdown(1_000);
+  await backups.server.shutdown(1_000);
 });
 
 const clientAs = (identity: string) =>
@@ -94,43 +30,6 @@ const clientAs = (identity: string) =>
     keys: keys.get(identity)!,
     defaultDeadlineMs: 5_000,
   });
-
-describe("service identity", () => {
-  it("service tokens - accepted only by their audience and only with the issuer's key", async () => {
-    const token = createTokenIssuer(keys.get("api-gateway")!)("backups");
-    expect(verifyServiceToken(keys.get("backups")!, token)).toBe("api-gateway");
-    expect(verifyServiceToken(keys.get("applications")!, token)).toBeNull();
-    const forged = token.replace(/\.[^.]+$/, `.${Buffer.alloc(64).toString("base64url")}`);
-    expect(verifyServiceToken(keys.get("backups")!, forged)).toBeNull();
-    const stranger = (await generateServiceKeys(["api-gateway"])).get("api-gateway")!;
-    expect(verifyServiceToken(keys.get("backups")!, createTokenIssuer(stranger)("backups"))).toBeNull();
-  });
-
-  it("handler - passes the end user only from the gateway, with trace context", async () => {
-    const gateway = clientAs("api-gateway");
-    const res = await gateway.getBackupPolicy(
-      { appId: "a1" },
-      {
-        user: { id: "u1", isAdmin: true },
-        traceparent: "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
-      },
-    );
-    expect(res.policy?.appId).toBe("a1");
-    expect(seen.at(-1)).toMatchObject({ caller: "api-gateway", user: { id: "u1", isAdmin: true } });
-    expect(seen.at(-1)?.traceparent).toContain("0123456789abcdef0123456789abcdef");
-    const applications = clientAs("applications");
-    await applications.getBackupPolicy({ appId: "a2" }, { user: { id: "u1", isAdmin: true } });
-    expect(seen.at(-1)).toMatchObject({ caller: "applications", user: undefined });
-    gateway.close();
-    applications.close();
-  });
-
-  it("handler - refuses callers outside the allow-list", async () => {
-    const self = clientAs("backups");
-    await expect(self.getBackupPolicy({ appId: "a1" })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    self.close();
-  });
-});
 
 describe("error mapping", () => {
   it("typed errors cross the wire with their codes, field errors and safe messages", async () => {
@@ -165,8 +64,9 @@ describe("error mapping", () => {
     expect(elapsed).toBeGreaterThanOrEqual(250);
     expect(elapsed).toBeLessThan(5_000); // far below the 10 s built-in default
     // The server learnt that the client gave up (the handler's signal was aborted).
-    for (let i = 0; i < 50 && hangAborted.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(hangAborted).toEqual([true]);
+    for (let i = 0; i < 50 && backups.hangAborted.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(backups.hangAborted).toEqual([true]);
     // A per-call deadline overrides the default.
     const longer = Date.now();
     await expect(c.getBackupPolicy({ appId: "hang" }, { deadlineMs: 800 })).rejects.toMatchObject({
@@ -178,17 +78,79 @@ describe("error mapping", () => {
 });
 
 describe("SRE tooling", () => {
-  it("buf curl - lists services through reflection and calls health", async () => {
-    const buf = "node_modules/.bin/buf";
-    const base = ["curl", "--protocol", "grpc", "--http2-prior-knowledge"];
-    const list = await run(buf, [...base, "--list-methods", `http://${address}`]);
+  // The operator's path end to end: bundles as setup writes them, the sre bundle for buf curl.
+  const root = resolve(import.meta.dirname, "../../..");
+  const trust = mkdtempSync(join(tmpdir(), "proximity-trust-"));
+  const sre = join(trust, "sre");
+  const tls = () => [
+    ...["--cacert", join(sre, BundleFiles.caCert), "--cert", join(sre, BundleFiles.tlsCert)],
+    ...["--key", join(sre, BundleFiles.tlsKey), "--servername", "backups"],
+  ];
+  const buf = join(root, "node_modules/.bin/buf");
+  let served: TestServer;
+  let url: string;
+
+  beforeAll(async () => {
+    await writeServiceBundles(trust, ["backups", "sre"]);
+    served = await startBackupsServer(loadServiceKeys(join(trust, "backups"), "backups"), {
+      callers: ["sre"],
+    });
+    url = `https://${served.address}`;
+  });
+
+  afterAll(async () => {
+    await served.server.shutdown(1_000);
+    rmSync(trust, { recursive: true, force: true });
+  });
+
+  it("buf curl - lists services through reflection and calls health over mTLS with the sre certificate", async () => {
+    const base = ["curl", "--protocol", "grpc", ...tls()];
+    const list = await run(buf, [...base, "--list-methods", url]);
     expect(list.stdout).toContain("proximity.backups.v1.BackupsService/GetBackupPolicy");
     expect(list.stdout).toContain("grpc.health.v1.Health/Check");
-    const health = await run(buf, [...base, `http://${address}/grpc.health.v1.Health/Check`]);
+    const health = await run(buf, [...base, `${url}/grpc.health.v1.Health/Check`]);
     expect(JSON.parse(health.stdout)).toEqual({ status: "SERVING" });
-    server.setServing(false);
-    const notServing = await run(buf, [...base, `http://${address}/grpc.health.v1.Health/Check`]);
+    served.server.setServing(false);
+    const notServing = await run(buf, [...base, `${url}/grpc.health.v1.Health/Check`]);
     expect(JSON.parse(notServing.stdout)).toEqual({ status: "NOT_SERVING" });
-    server.setServing(true);
+    served.server.setServing(true);
+  });
+
+  it("buf curl - reflection and health refuse a client without a platform certificate", async () => {
+    const noCert = [
+      "curl",
+      "--protocol",
+      "grpc",
+      "--cacert",
+      join(sre, BundleFiles.caCert),
+      "--servername",
+      "backups",
+    ];
+    await expect(run(buf, [...noCert, "--list-methods", url])).rejects.toThrow();
+    await expect(run(buf, [...noCert, `${url}/grpc.health.v1.Health/Check`])).rejects.toThrow();
+    const plaintext = ["curl", "--protocol", "grpc", "--http2-prior-knowledge"];
+    await expect(
+      run(buf, [...plaintext, `http://${served.address}/grpc.health.v1.Health/Check`]),
+    ).rejects.toThrow();
+  });
+
+  it("service-token script - prints a buf curl command that makes exactly one call of its method", async () => {
+    const method = `${url}/proximity.backups.v1.BackupsService/GetBackupPolicy`;
+    const printed = await run(
+      join(root, "node_modules/.bin/tsx"),
+      [join(root, "scripts/service-token.ts"), method, "-d", `{"app_id": "sre's app"}`],
+      { env: { ...process.env, SERVICE_KEYS_DIR: sre }, cwd: root },
+    );
+    const command = printed.stdout.trim();
+    expect(command).toMatch(
+      /^pnpm exec buf curl --protocol grpc --cacert \S+ca\.crt --cert \S+tls\.crt --key \S+tls\.key /,
+    );
+    expect(command).toContain("--servername backups -H 'authorization: Bearer v2.");
+    const answer = await run("sh", ["-c", command], { cwd: root });
+    expect(JSON.parse(answer.stdout)).toMatchObject({ policy: { appId: "sre's app" } });
+    expect(served.seen.at(-1)).toMatchObject({ caller: "sre", user: undefined });
+    // The token was for one call: the same command again is refused.
+    const again = await run("sh", ["-c", command], { cwd: root }).catch((e: { stderr: string }) => e);
+    expect(again).toMatchObject({ stderr: expect.stringMatching(/unauthenticated[\s\S]*replayed/) });
   });
 });

@@ -44,6 +44,18 @@ export function buildTlsConnector(
   tls: ProxmoxTls | undefined,
   settings: ConnectorSettings,
 ): buildConnector.connector {
+  const connector = policyConnector(tls, settings);
+  if (!tls?.fingerprint && !tls?.ca) return connector;
+  // A pin or a CA promises a verified host; a plain http:// connection verifies nothing, so it is
+  // refused rather than made unverified behind a setting that says otherwise.
+  return (opts, callback) => {
+    if (opts.protocol !== "https:")
+      return callback(new CertificatePinError("(https required)", undefined), null);
+    connector(opts, callback);
+  };
+}
+
+function policyConnector(tls: ProxmoxTls | undefined, settings: ConnectorSettings): buildConnector.connector {
   const timeout = settings.connectTimeoutMs;
   if (tls?.fingerprint) {
     const expected = normalizeCertFingerprint(tls.fingerprint);
@@ -51,8 +63,6 @@ export function buildTlsConnector(
     return (opts, callback) => {
       base(opts, (err, socket) => {
         if (err || !socket) return callback(err ?? new Error("connect failed"), null);
-        // Plain http:// sockets have no certificate; pinning does not apply to them.
-        if (opts.protocol !== "https:") return callback(null, socket);
         const actual = (socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
         if (actual?.toUpperCase() !== expected) {
           socket.destroy();

@@ -10,6 +10,7 @@ describe("TLS policy", () => {
   let ca: { ca: string; leaf: TestCert };
   let pinned: FakePve;
   let caServer: FakePve;
+  let plain: FakePve;
   const breakers = createBreakerRegistry();
 
   beforeAll(async () => {
@@ -18,12 +19,14 @@ describe("TLS policy", () => {
     const route = () => ok({ version: "9.1.1", release: "9.1", repoid: "x" });
     pinned = await startFakePve(route, selfSigned);
     caServer = await startFakePve(route, ca.leaf);
+    plain = await startFakePve(route);
   });
 
   afterAll(async () => {
     breakers.shutdown();
     await pinned.close();
     await caServer.close();
+    await plain.close();
   });
 
   async function version(server: FakePve, tls?: ProxmoxTls) {
@@ -76,5 +79,16 @@ describe("TLS policy", () => {
     const { result, log } = await version(pinned, { insecure: true });
     expect(result).toMatchObject({ version: "9.1.1" });
     expect(log.lines().filter((l) => l.level === "warn")).toHaveLength(1);
+  });
+
+  it("tls - a pin or a CA over plain http is refused before anything is sent, never silently skipped", async () => {
+    for (const tls of [{ fingerprint: selfSigned.fingerprint256 }, { ca: ca.ca }]) {
+      const { result } = await version(plain, tls);
+      expect(result).toBeInstanceOf(UnavailableError);
+      expect((result as Error).message).toContain("TLS certificate");
+    }
+    expect(plain.requests).toEqual([]);
+    // Plain http without a trust setting (a simulator) still works.
+    expect((await version(plain)).result).toMatchObject({ version: "9.1.1" });
   });
 });

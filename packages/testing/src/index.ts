@@ -13,4 +13,6 @@ export {
   uniqueName,
   uniqueNamespace,
 } from "./fixtures.js";
+export type { PrivateNats } from "./private-nats.js";
+export { freeTcpPort, natsServerBinary, startPrivateNats } from "./private-nats.js";
 export { tablesIn } from "./schema.js";

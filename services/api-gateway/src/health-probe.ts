@@ -1,4 +1,5 @@
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
+import { peerChannel, type ServiceKeys } from "@proximity/grpc";
 import { healthV1 } from "@proximity/proto";
 
 /** Reachability of a dependency as shown by GET /api/health. */
@@ -12,9 +13,13 @@ export interface HealthProbe {
 
 const { HealthCheckRequest, HealthCheckResponse_ServingStatus } = healthV1;
 
-/** A probe of `address` (host:port); the health service needs no caller authentication. */
-export function createHealthProbe(address: string): HealthProbe {
-  const client = new healthV1.HealthClient(address, credentials.createInsecure());
+/**
+ * A probe of the service `callee` at `address` (host:port), over the same mutual TLS as every
+ * call; the health service needs no call token.
+ */
+export function createHealthProbe(address: string, callee: string, keys: ServiceKeys): HealthProbe {
+  const channel = peerChannel(keys, callee);
+  const client = new healthV1.HealthClient(address, channel.credentials, channel.options);
   // service "" asks for the server's overall status.
   const request = HealthCheckRequest.fromPartial({ service: "" });
   return {

@@ -1,16 +1,22 @@
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import type { ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
 import { prepareLogin } from "./app/login.js";
+import { startLoginThrottlePruning } from "./app/login-throttle.js";
 import { createSessionStore } from "./app/session-store.js";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayTables } from "./db/database.js";
 import { gatewayMigrations } from "./db/migrations/index.js";
 import { createHealthProbe } from "./health-probe.js";
+import { RATE_LIMIT_WINDOW_MS } from "./http/plugins/rate-limit.js";
 import { buildHttpApp } from "./http/server.js";
+import { createKvCounterStore } from "./rate-limit/kv-counter-store.js";
+import { connectRateLimitNats } from "./rate-limit/rate-limit-connection.js";
 
 export interface GatewayDeps {
   readonly logger: Logger;
@@ -38,11 +44,19 @@ export function createGatewayService(
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger: log,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
+    // Rate-limit counters shared by the replicas; without NATS the limits fail open (logged).
+    const nats = connectRateLimitNats({
+      servers: config.NATS_URL,
+      natsSeed: deps.keys.natsSeed,
+      logger: log,
+    });
+    onStop("rate-limit nats", () => nats.close());
     const probes = {
-      applications: createHealthProbe(config.APPLICATIONS_GRPC_ADDR),
-      hosts: createHealthProbe(config.HOSTS_GRPC_ADDR),
+      applications: createHealthProbe(config.APPLICATIONS_GRPC_ADDR, "applications", deps.keys),
+      hosts: createHealthProbe(config.HOSTS_GRPC_ADDR, "hosts", deps.keys),
     };
     onStop("health probes", () => {
       for (const probe of Object.values(probes)) probe.close();
@@ -57,7 +71,11 @@ export function createGatewayService(
     );
     onStop("peer clients", () => clients.close());
 
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: gatewayMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: gatewayMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
     await bootstrapAdmin(db, {
       username: config.BOOTSTRAP_ADMIN_USERNAME,
       password: config.BOOTSTRAP_ADMIN_PASSWORD,
@@ -65,6 +83,17 @@ export function createGatewayService(
       announce: deps.announce ?? ((text) => process.stderr.write(text)),
     });
     await prepareLogin();
+    const stopPruning = startLoginThrottlePruning(db, log);
+    onStop("login throttle pruning", stopPruning);
+    await nats.ready(2_000);
+    const authEventPruner = createAuthEventPruner({
+      db,
+      retentionDays: config.AUTH_EVENT_RETENTION_DAYS,
+      intervalMs: config.AUTH_EVENT_PRUNE_INTERVAL_MINUTES * 60_000,
+      logger: log,
+    });
+    authEventPruner.start();
+    onStop("auth event pruning", () => authEventPruner.stop());
     const sessions = createSessionStore(db, {
       ttlMs: config.SESSION_TTL_HOURS * 3_600_000,
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
@@ -72,12 +101,35 @@ export function createGatewayService(
     const app = await buildHttpApp({
       db,
       sessions,
+      tokenPolicy: {
+        defaultDays: config.API_TOKEN_DEFAULT_DAYS,
+        maxDays: config.API_TOKEN_MAX_DAYS,
+        maxLivePerUser: config.API_TOKENS_PER_USER,
+      },
       clients,
       probes,
       logger: log,
       cookieSecure: config.COOKIE_SECURE,
       trustProxy: config.TRUST_PROXY,
-      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+      rateLimit: {
+        perAddressPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE ?? config.RATE_LIMIT_PER_MINUTE,
+        store: createKvCounterStore({
+          connection: nats,
+          ns: config.BUS_NAMESPACE,
+          windowMs: RATE_LIMIT_WINDOW_MS,
+          logger: log,
+        }),
+      },
+      http: {
+        requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+        headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+        connectionTimeoutMs: config.HTTP_CONNECTION_TIMEOUT_MS,
+        keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+        maxRequestsPerSocket: config.HTTP_MAX_REQUESTS_PER_SOCKET,
+        maxConnections: config.HTTP_MAX_CONNECTIONS,
+      },
       eventStreams: {
         pollIntervalMs: config.SSE_POLL_INTERVAL_MS,
         heartbeatMs: config.SSE_HEARTBEAT_MS,

@@ -1,7 +1,7 @@
 import { eventually } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
-import { createUserAndLogin, login, request } from "./support/http-client.js";
+import { login, request } from "./support/http-client.js";
 
 let h: Harness;
 
@@ -13,17 +13,24 @@ afterAll(async () => {
 });
 
 describe("auth - login", () => {
-  it("auth - login sets an HttpOnly Secure SameSite=Strict session cookie and a readable CSRF cookie", async () => {
+  it("auth - login sets an HttpOnly Secure SameSite=Strict __Host- session cookie and a readable __Host- CSRF cookie", async () => {
     const session = await login(h.url, "admin", ADMIN_PASSWORD);
-    const sessionCookie = session.setCookies.find((c) => c.startsWith("proximity_session="))!;
-    const csrfCookie = session.setCookies.find((c) => c.startsWith("proximity_csrf="))!;
+    // __Host-: browsers keep them only Secure, Path=/ and without Domain (no cookie tossing).
+    expect(session.setCookies.map((c) => c.split("=")[0]).sort()).toEqual([
+      "__Host-proximity_csrf",
+      "__Host-proximity_session",
+    ]);
+    const sessionCookie = session.setCookies.find((c) => c.startsWith("__Host-proximity_session="))!;
+    const csrfCookie = session.setCookies.find((c) => c.startsWith("__Host-proximity_csrf="))!;
+    for (const cookie of [sessionCookie, csrfCookie]) expect(cookie).not.toMatch(/Domain=/i);
     expect(sessionCookie).toMatch(/; HttpOnly/);
     expect(sessionCookie).toMatch(/; Secure/);
     expect(sessionCookie).toMatch(/; SameSite=Strict/);
     expect(sessionCookie).toMatch(/; Path=\//);
     expect(csrfCookie).not.toMatch(/HttpOnly/);
     expect(csrfCookie).toMatch(/; Secure/);
-    expect(csrfCookie).toContain(`proximity_csrf=${session.csrf}`);
+    expect(csrfCookie).toMatch(/; Path=\//);
+    expect(csrfCookie).toContain(`__Host-proximity_csrf=${session.csrf}`);
   });
 
   it("auth - stores only hashes of the session id and CSRF token", async () => {
@@ -57,27 +64,6 @@ describe("auth - login", () => {
     expect(wrong.body).toEqual({ detail: "Invalid username or password" });
     expect(unknown.body).toEqual(wrong.body);
     expect(wrong.headers.get("set-cookie")).toBeNull();
-  });
-
-  it("auth - ten failures on one account in the window answer 429 with Retry-After, even with the right password", async () => {
-    const username = "throttled-user";
-    await createUserAndLogin(h.url, await login(h.url, "admin", ADMIN_PASSWORD), username, {
-      password: "right-password-for-this-one",
-    });
-    for (let i = 0; i < 10; i++) {
-      const res = await request(h.url, "POST", "/api/auth/login", {
-        body: { username, password: `wrong-${i}-xxxxxxxx` },
-      });
-      expect(res.status).toBe(401);
-    }
-    const blocked = await request(h.url, "POST", "/api/auth/login", {
-      body: { username: username.toUpperCase(), password: "right-password-for-this-one" },
-    });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(blocked.body.detail).toMatch(/too many/i);
-    const failures = await h.db.selectFrom("login_attempts").where("username_key", "=", username).execute();
-    expect(failures).toHaveLength(10);
   });
 
   it("auth - bad input is 400 with the field list", async () => {
@@ -130,7 +116,9 @@ describe("auth - sessions and CSRF", () => {
     const session = await login(h.url, "admin", ADMIN_PASSWORD);
     const out = await request(h.url, "POST", "/api/auth/logout", { auth: session });
     expect(out.status).toBe(204);
-    expect(out.headers.getSetCookie().join("\n")).toMatch(/proximity_session=;.*Expires=Thu, 01 Jan 1970/);
+    expect(out.headers.getSetCookie().join("\n")).toMatch(
+      /__Host-proximity_session=;.*Expires=Thu, 01 Jan 1970/,
+    );
     const after = await request(h.url, "GET", "/api/auth/me", { auth: session });
     expect(after.status).toBe(401);
   });

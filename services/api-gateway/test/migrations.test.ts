@@ -10,17 +10,21 @@ describe("migrations - gateway schema", () => {
     const db = createDatabase<unknown>({ url: database.url, schema: "gateway" });
     try {
       const options = { schema: "gateway", migrations: gatewayMigrations };
-      expect(await migrateToLatest(db, options)).toEqual(["0001_identity"]);
+      const names = Object.keys(gatewayMigrations);
+      expect(names.slice(0, 2)).toEqual(["0001_identity", "0002_login_throttle"]);
+      expect(await migrateToLatest(db, options)).toEqual(names);
       expect(await tablesIn(db, "gateway")).toEqual([
         "api_tokens",
-        "login_attempts",
+        "auth_events",
+        "login_known_sources",
+        "login_throttle",
         "request_audit",
         "sessions",
         "users",
       ]);
-      expect(await migrateDown(db, { ...options, all: true })).toEqual(["0001_identity"]);
+      expect(await migrateDown(db, { ...options, all: true })).toEqual([...names].reverse());
       expect(await tablesIn(db, "gateway")).toEqual([]);
-      expect(await migrateToLatest(db, options)).toEqual(["0001_identity"]);
+      expect(await migrateToLatest(db, options)).toEqual(names);
     } finally {
       await db.destroy();
       await database.drop();

@@ -1,5 +1,6 @@
-import { connectBus, createOutboxRelay } from "@proximity/bus";
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import { connectBus, createOutboxRelay, eventSigner, eventVerifier } from "@proximity/bus";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import {
   createGrpcServer,
   createHandlerFactory,
@@ -49,9 +50,14 @@ export function createApplicationsService(
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: applicationsMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: applicationsMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
     // The client connects lazily; acquired here so it closes after the bus, before the pool.
     const hosts = createServiceClient<hostsV1.HostsServiceServer>(hostsV1.HostsServiceService, {
       address: config.HOSTS_GRPC_ADDR,
@@ -77,6 +83,8 @@ export function createApplicationsService(
       name: "applications",
       ns: config.BUS_NAMESPACE,
       logger,
+      natsSeed: keys.natsSeed,
+      streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
     const relay = createOutboxRelay({
@@ -84,13 +92,16 @@ export function createApplicationsService(
       js: bus.js,
       ns: bus.ns,
       logger: logger.child({ component: "outbox" }),
+      signer: eventSigner(keys),
     });
     relay.start();
     onStop("outbox relay", () => relay.stop());
-    const consumer = createProvisionerEventsConsumer({ db, bus, logger });
+    // Every consumer checks each event's producer and signature before acting on it.
+    const verifier = eventVerifier(keys);
+    const consumer = createProvisionerEventsConsumer({ db, bus, logger, verifier });
     await consumer.start();
     onStop("provisioner events consumer", () => consumer.stop());
-    const catalogReload = createCatalogReloadConsumer({ bus, catalog, logger });
+    const catalogReload = createCatalogReloadConsumer({ bus, catalog, logger, verifier });
     await catalogReload.start();
     onStop("catalog reload consumer", () => catalogReload.stop());
     // Fails operations past their deadline (safe with several replicas: SKIP LOCKED).
@@ -102,12 +113,14 @@ export function createApplicationsService(
     });
     reaper.start();
     onStop("operation reaper", () => reaper.stop());
-    const observations = createObservationsConsumer({ db, bus, logger });
+    const observations = createObservationsConsumer({ db, bus, logger, verifier });
     await observations.start();
     onStop("observations consumer", () => observations.stop());
 
     const grpc = createGrpcServer({
       logger,
+      keys,
+      host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: [
         applicationsServiceRegistration({

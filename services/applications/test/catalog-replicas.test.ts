@@ -68,6 +68,8 @@ describe("catalog reload across replicas", () => {
       GRPC_PORT: "0",
       HOSTS_GRPC_ADDR: hosts.address,
       BUS_NAMESPACE: ns,
+      // Small streams: the shared test server reserves what each stream may hold.
+      BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
       CATALOG_DIR: catalogDir,
       SERVICE_KEYS_DIR: "/unused",
     });

@@ -131,6 +131,10 @@ describe("DeployApp", () => {
     await expect(
       t.gateway.deployApp(request({ hostname: "placed", hostId: "host-b", node: "pve7" }), as(alice)),
     ).rejects.toBeInstanceOf(PermissionDeniedError);
+    // A node alone is a placement too.
+    await expect(
+      t.gateway.deployApp(request({ hostname: "placed", node: "pve7" }), as(alice)),
+    ).rejects.toThrow("Only admins may choose the host or node");
     expect(await storedCounts()).toEqual(before);
     const { app } = await t.gateway.deployApp(
       request({ hostname: "placed", hostId: "host-b", node: "pve7" }),
@@ -163,6 +167,34 @@ describe("DeployApp", () => {
     );
     expect(await storedCounts()).toEqual(before);
     expect(t.hosts.placementCalls.length).toBe(placementCalls);
+  });
+
+  it("DeployApp - variables the platform or compose own (COMPOSE_*, DOCKER_*, PROXIMITY_*) are refused by name, nothing stored", async () => {
+    const before = await storedCounts();
+    const err = await t.gateway
+      .deployApp(
+        request({
+          hostname: "reserved",
+          environment: {
+            COMPOSE_PROJECT_NAME: "x",
+            docker_host: "tcp://evil:2375",
+            PROXIMITY_PORT: "1",
+            GOOD: "y",
+          },
+        }),
+        as(admin),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors).toEqual(
+      expect.arrayContaining([
+        { field: "environment.COMPOSE_PROJECT_NAME", message: "is reserved" },
+        { field: "environment.docker_host", message: "is reserved" },
+        { field: "environment.PROXIMITY_PORT", message: "is reserved" },
+      ]),
+    );
+    expect((err as ValidationError).fieldErrors.map((f) => f.field)).not.toContain("environment.GOOD");
+    expect(await storedCounts()).toEqual(before);
   });
 
   it("DeployApp - an unknown host is a validation error on host_id", async () => {

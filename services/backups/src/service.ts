@@ -1,5 +1,6 @@
-import { connectBus, createOutboxRelay } from "@proximity/bus";
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import { connectBus, createOutboxRelay, eventSigner, eventVerifier } from "@proximity/bus";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
@@ -34,9 +35,14 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: backupsMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: backupsMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
     // The client connects lazily; acquired here so it closes after the bus, before the pool.
     const applications = createApplicationsPeer(config.APPLICATIONS_GRPC_ADDR, keys);
     onStop("applications client", () => applications.close());
@@ -46,6 +52,8 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       name: "backups",
       ns: config.BUS_NAMESPACE,
       logger,
+      natsSeed: keys.natsSeed,
+      streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
     const relay = createOutboxRelay({
@@ -53,13 +61,16 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       js: bus.js,
       ns: bus.ns,
       logger: logger.child({ component: "outbox" }),
+      signer: eventSigner(keys),
     });
     relay.start();
     onStop("outbox relay", () => relay.stop());
+    // Every consumer checks each event's producer and signature before acting on it.
+    const verifier = eventVerifier(keys);
     for (const [name, consumer] of [
-      ["operation results consumer", createOperationResultsConsumer(db, bus, logger)],
-      ["storage observations consumer", createStorageObservationsConsumer(db, bus, logger)],
-      ["app events consumer", createAppEventsConsumer(db, bus, logger)],
+      ["operation results consumer", createOperationResultsConsumer(db, bus, logger, verifier)],
+      ["storage observations consumer", createStorageObservationsConsumer(db, bus, logger, verifier)],
+      ["app events consumer", createAppEventsConsumer(db, bus, logger, verifier)],
     ] as const) {
       await consumer.start();
       onStop(name, () => consumer.stop());
@@ -74,6 +85,8 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
 
     const grpc = createGrpcServer({
       logger,
+      keys,
+      host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: [backupsServiceRegistration({ h: createHandlerFactory({ keys, logger }), db, applications })],
     });

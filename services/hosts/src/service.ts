@@ -1,5 +1,13 @@
-import { connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import {
+  connectBus,
+  createEventConsumer,
+  createOutboxRelay,
+  Durables,
+  eventSigner,
+  eventVerifier,
+} from "@proximity/bus";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import {
   createGrpcServer,
   createHandlerFactory,
@@ -16,7 +24,7 @@ import { createSecretsCredentialStore } from "./clients/secrets-credential-store
 import type { HostsConfig } from "./config.js";
 import type { HostsDatabase } from "./db/database.js";
 import { hostsMigrations } from "./db/migrations/index.js";
-import { HOST_CHECKS_CONSUMER, hostCheckedSubscription } from "./events/handlers/host-checked.handler.js";
+import { hostCheckedSubscription } from "./events/handlers/host-checked.handler.js";
 import { hostsServiceRegistration } from "./grpc/server.js";
 import { startPeriodicChecks } from "./infra/periodic-checks.js";
 
@@ -38,9 +46,14 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: hostsMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: hostsMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
     // The clients connect lazily; acquired here so they close after the bus, before the pool.
     const secrets = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
       address: config.SECRETS_GRPC_ADDR,
@@ -65,9 +78,11 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       name: "hosts",
       ns: config.BUS_NAMESPACE,
       logger,
+      natsSeed: keys.natsSeed,
+      streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
+    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: eventSigner(keys) });
     relay.start();
     onStop("outbox relay", () => relay.stop());
     const checkResults = createEventConsumer({
@@ -75,9 +90,10 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: HOST_CHECKS_CONSUMER,
-      stream: "PROVISIONER",
+      durable: Durables.hostsHostChecks,
       subscriptions: [hostCheckedSubscription(db)],
+      // A HostChecked pins SSH host keys: only the provisioner's signed report counts.
+      verifier: eventVerifier(keys),
     });
     await checkResults.start();
     onStop("host check results", () => checkResults.stop());
@@ -90,9 +106,12 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       db,
       credentials: createSecretsCredentialStore(secrets),
       appsOnHost: createApplicationsAppsOnHost(applications),
+      policy: { allowInsecureHttp: config.PROXIMITY_MODE === "development" },
     };
     const grpc = createGrpcServer({
       logger,
+      keys,
+      host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: [hostsServiceRegistration(createHandlerFactory({ keys, logger }), appDeps)],
     });

@@ -62,7 +62,7 @@ describe("bootstrap host", () => {
       address: "127.0.0.1",
       auth_mode: "AUTH_MODE_PASSWORD",
       username: "root@pam",
-      insecure_http: true,
+      insecure_http: false,
       nodes: [
         {
           name: "pve",

@@ -1,13 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import {
-  type Bus,
-  connectBus,
-  Events,
-  envelopeHeaders,
-  newTraceparent,
-  streamName,
-  subjectOf,
-} from "@proximity/bus";
+import { type Bus, connectBus, Events, eventSigner, streamName } from "@proximity/bus";
+import { publishSignedEvent } from "@proximity/bus/internal";
 import { createDatabase } from "@proximity/db";
 import { ConflictError } from "@proximity/errors";
 import {
@@ -47,7 +40,7 @@ export function hostRequest(over: Partial<hostsV1.CreateHostRequest> = {}): host
     port: 8006,
     authMode: hostsV1.AuthMode.AUTH_MODE_API_TOKEN,
     username: "root@pam!proximity",
-    insecureHttp: true,
+    insecureHttp: false,
     nodes: [
       {
         name: "pve1",
@@ -105,6 +98,8 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
       DATABASE_URL: database.url,
       NATS_URL: natsUrl,
       BUS_NAMESPACE: ns,
+      // Small streams: the shared test server reserves what each stream may hold.
+      BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
       GRPC_PORT: "0",
       SERVICE_KEYS_DIR: "-",
       SECRETS_GRPC_ADDR: secretsAddress,
@@ -169,6 +164,7 @@ async function startFakeApplications(
   const h = createHandlerFactory({ keys, logger: testLogger("applications") });
   const server = createGrpcServer({
     logger: testLogger("applications"),
+    keys,
     port: 0,
     services: [
       {
@@ -268,23 +264,12 @@ export async function dumpSchema(db: Kysely<HostsDatabase>, schema: string): Pro
   return dump;
 }
 
-/** Publishes HostChecked as the provisioner would (its answer to a HostCheckRequested). */
+/** Publishes HostChecked as the provisioner would (its answer to a HostCheckRequested, signed by it). */
 export async function publishHostChecked(
-  bus: Bus,
+  stack: { readonly bus: Bus; readonly keys: ReadonlyMap<string, ServiceKeys> },
   report: Partial<provisionerEventsV1.HostChecked> & { hostId: string },
 ): Promise<void> {
   const payload = provisionerEventsV1.HostChecked.fromPartial({ checkId: randomUUID(), ...report });
-  await bus.js.publish(
-    subjectOf(bus.ns, Events.HostChecked.subject),
-    Events.HostChecked.codec.encode(payload).finish(),
-    {
-      headers: envelopeHeaders({
-        id: randomUUID(),
-        type: Events.HostChecked.type,
-        source: "provisioner",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
-      }),
-    },
-  );
+  const signer = eventSigner(stack.keys.get("provisioner")!);
+  await publishSignedEvent(stack.bus.js, stack.bus.ns, signer, Events.HostChecked, payload);
 }

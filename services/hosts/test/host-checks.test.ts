@@ -81,7 +81,7 @@ describe("hosts - update", () => {
     expect(dump).not.toContain("pw-rotated-9c1d");
   });
 
-  it("UpdateHost - without credentials the secrets stay; nodes given replace the endpoints", async () => {
+  it("UpdateHost - credentials not given stay; nodes given (with the SSH credentials) replace the endpoints", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const req = hostRequest();
     const { host } = await gateway.createHost(req, ADMIN);
@@ -97,6 +97,7 @@ describe("hosts - update", () => {
             trustOnFirstUse: false,
           },
         ],
+        credentials: { apiSecret: "", sshPassword: "ssh-again", sshPrivateKey: "" },
       }),
       ADMIN,
     );
@@ -105,6 +106,8 @@ describe("hosts - update", () => {
     ]);
     const api = await stack.secretsAs("provisioner").getSecret({ name: `proxmox/hosts/${host!.id}/api` });
     expect(api.value.toString("utf8")).toBe(req.credentials!.apiSecret);
+    const ssh = await stack.secretsAs("provisioner").getSecret({ name: `proxmox/hosts/${host!.id}/ssh` });
+    expect(JSON.parse(ssh.value.toString("utf8"))).toEqual({ password: "ssh-again" });
   });
 
   it("UpdateHost - validated like CreateHost, admin only, and a rejected update changes nothing", async () => {
@@ -162,7 +165,7 @@ describe("hosts - checks", () => {
   it("HostChecked - reachable: status, version and node stats are stored, status changes published", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: true,
       pveVersion: "9.1.3",
@@ -209,7 +212,7 @@ describe("hosts - checks", () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
     stack.appCounts.set(host!.id, 3);
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: true,
       pveVersion: "9.1.3",
@@ -219,7 +222,7 @@ describe("hosts - checks", () => {
       async () => (await gateway.getHost({ id: host!.id }, ADMIN)).host?.status === "reachable",
     );
     stack.applicationsCalls.length = 0;
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: false,
       error: "Proxmox host did not answer",

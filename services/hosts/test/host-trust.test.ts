@@ -27,7 +27,7 @@ const nodeReport = (name: string, sshHostKeyFingerprint: string) =>
   });
 
 /** An UpdateHost changing only the given fields. */
-const update = (over: Partial<hostsV1.UpdateHostRequest> & { id: string }) =>
+const update = (over: Parameters<typeof hostsV1.UpdateHostRequest.fromPartial>[0] & { id: string }) =>
   hostsV1.UpdateHostRequest.fromPartial(over);
 
 describe("hosts - TLS CA", () => {
@@ -40,7 +40,10 @@ describe("hosts - TLS CA", () => {
     expect(connection.tlsCaPem).toBe(ca.cert);
     // Pinning a certificate afterwards replaces the CA (one verification mode at a time).
     const pin = ca.fingerprint256;
-    const { host: pinned } = await gateway.updateHost(update({ id: host!.id, tlsFingerprint: pin }), ADMIN);
+    const { host: pinned } = await gateway.updateHost(
+      update({ id: host!.id, tlsFingerprint: pin, credentials: { apiSecret: "api-again" } }),
+      ADMIN,
+    );
     expect(pinned).toMatchObject({ tlsFingerprint: pin, tlsCaFingerprint: "" });
   });
 
@@ -81,7 +84,7 @@ describe("hosts - SSH trust on first use", () => {
     };
     const { host } = await gateway.createHost(hostRequest({ nodes: [node] }), ADMIN);
     const first = sshFingerprint();
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: true,
       pveVersion: "9.1.3",
@@ -94,7 +97,7 @@ describe("hosts - SSH trust on first use", () => {
     expect(pinned.nodes[0]).toMatchObject({ sshHostKeyFingerprint: first, trustOnFirstUse: false });
 
     // A later report with another key (a changed or spoofed host) changes nothing.
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: true,
       pveVersion: "9.1.4",
@@ -116,7 +119,7 @@ describe("hosts - SSH trust on first use", () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
     const registered = host!.nodes[0]!.sshHostKeyFingerprint;
-    await publishHostChecked(stack.bus, {
+    await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: true,
       pveVersion: "9.0.0",

@@ -193,7 +193,14 @@ describe("hosts service", () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest({ backupStorage: "nfs-backups" }), ADMIN);
     expect(host?.backupStorage).toBe("nfs-backups");
-    const kept = await gateway.updateHost({ ...updateOf(host!.id), port: 8007 }, ADMIN);
+    const kept = await gateway.updateHost(
+      {
+        ...updateOf(host!.id),
+        port: 8007,
+        credentials: { apiSecret: "api", sshPassword: "", sshPrivateKey: "" },
+      },
+      ADMIN,
+    );
     expect(kept.host).toMatchObject({ port: 8007, backupStorage: "nfs-backups" });
     const changed = await gateway.updateHost({ ...updateOf(host!.id), backupStorage: "pbs_1" }, ADMIN);
     expect(changed.host?.backupStorage).toBe("pbs_1");

@@ -17,50 +17,81 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const ALL = ["0001_initial", "0002_host_checks", "0003_tls_ca_and_tofu", "0004_backup_storage"];
+const ALL = [
+  "0001_initial",
+  "0002_host_checks",
+  "0003_tls_ca_and_tofu",
+  "0004_backup_storage",
+  "0005_host_audit",
+];
 
 describe("hosts migrations", () => {
   it("migrations - up creates the tables, down removes them, up again works", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
     expect(await migrateToLatest(db, options)).toEqual(ALL);
-    expect(await tablesIn(db, "hosts")).toEqual(["hosts", "inbox", "nodes", "outbox"]);
+    expect(await tablesIn(db, "hosts")).toEqual(["host_audit", "hosts", "inbox", "nodes", "outbox"]);
     expect(await migrateDown(db, { ...options, all: true })).toEqual([...ALL].reverse());
     expect(await tablesIn(db, "hosts")).toEqual([]);
     expect(await migrateToLatest(db, options)).toEqual(ALL);
   });
 
+  it("migrations - 0005 adds host_audit, which refuses updates, deletes and truncation; down removes it", async () => {
+    const options = { schema: "hosts", migrations: hostsMigrations };
+    await sql`insert into hosts.host_audit (host_id, host_name, action, actor, trace_id)
+      values ('00000000-0000-4000-8000-000000000001', 'h', 'created', 'admin-1', '')`.execute(db);
+    for (const statement of [
+      sql`update hosts.host_audit set actor = 'someone else'`,
+      sql`delete from hosts.host_audit`,
+      sql`truncate hosts.host_audit`,
+    ])
+      await expect(statement.execute(db)).rejects.toThrow(/host_audit is append-only/);
+    const { rows } = await sql<{ actor: string }>`select actor from hosts.host_audit`.execute(db);
+    expect(rows).toEqual([{ actor: "admin-1" }]);
+    expect(await migrateDown(db, options)).toEqual(["0005_host_audit"]);
+    expect(await tablesIn(db, "hosts")).not.toContain("host_audit");
+    expect(await migrateToLatest(db, options)).toEqual(["0005_host_audit"]);
+  });
+
   it("migrations - 0004 adds backup_storage (existing hosts get 'local'); down removes it", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
+    expect(await migrateDown(db, options)).toEqual(["0005_host_audit"]);
     expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     await sql`insert into hosts.hosts (id, name, address, port, auth_mode, username, ssh_username,
       api_secret_name, ssh_secret_name) values ('00000000-0000-4000-8000-000000000001', 'old', 'h', 8006,
       'api_token', 'u@pam!t', 'root', 'a', 's')`.execute(db);
-    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage", "0005_host_audit"]);
     const { rows } = await sql<{ backup_storage: string }>`select backup_storage from hosts.hosts`.execute(
       db,
     );
     expect(rows).toEqual([{ backup_storage: "local" }]);
     const before = await columnsOf("hosts");
+    expect(await migrateDown(db, options)).toEqual(["0005_host_audit"]);
     expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     expect(await columnsOf("hosts")).toEqual(before.filter((c) => c !== "backup_storage"));
     await sql`delete from hosts.hosts`.execute(db);
-    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage"]);
+    expect(await migrateToLatest(db, options)).toEqual(["0004_backup_storage", "0005_host_audit"]);
   });
 
   it("migrations - 0003 adds the TLS CA and trust-on-first-use columns; down removes exactly those", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
     expect(await columnsOf("hosts")).toContain("tls_ca_pem");
     expect(await columnsOf("nodes")).toContain("trust_on_first_use");
+    expect(await migrateDown(db, options)).toEqual(["0005_host_audit"]);
     expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     const before = { hosts: await columnsOf("hosts"), nodes: await columnsOf("nodes") };
     expect(await migrateDown(db, options)).toEqual(["0003_tls_ca_and_tofu"]);
     expect(await columnsOf("hosts")).toEqual(before.hosts.filter((c) => c !== "tls_ca_pem"));
     expect(await columnsOf("nodes")).toEqual(before.nodes.filter((c) => c !== "trust_on_first_use"));
-    expect(await migrateToLatest(db, options)).toEqual(["0003_tls_ca_and_tofu", "0004_backup_storage"]);
+    expect(await migrateToLatest(db, options)).toEqual([
+      "0003_tls_ca_and_tofu",
+      "0004_backup_storage",
+      "0005_host_audit",
+    ]);
   });
 
   it("migrations - 0002 adds the check columns and its down removes exactly those", async () => {
     const options = { schema: "hosts", migrations: hostsMigrations };
+    expect(await migrateDown(db, options)).toEqual(["0005_host_audit"]);
     expect(await migrateDown(db, options)).toEqual(["0004_backup_storage"]);
     expect(await migrateDown(db, options)).toEqual(["0003_tls_ca_and_tofu"]);
     const checkColumns = ["last_check_error", "last_checked_at", "next_check_at", "pve_version"];
@@ -72,6 +103,7 @@ describe("hosts migrations", () => {
       "0002_host_checks",
       "0003_tls_ca_and_tofu",
       "0004_backup_storage",
+      "0005_host_audit",
     ]);
   });
 });

@@ -33,8 +33,11 @@ export const provisionerConfigSchema = z.object({
    * (renewed until the crash) has expired, so the redelivery can take the operation over at once.
    */
   OPERATION_CLAIM_TTL_MS: env.millis(30_000),
-  /** Container template every app container is created from. */
-  LXC_TEMPLATE: z.string().min(1).default("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"),
+  /**
+   * Container template every app container is created from. Docker and `docker compose` come from
+   * its distribution's packages (domain/deploy-scripts.ts): Debian 13 or Ubuntu 24.04, not Debian 12.
+   */
+  LXC_TEMPLATE: z.string().min(1).default("local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst"),
   /** Storage of the root disk. */
   LXC_STORAGE: z.string().min(1).default("local-lvm"),
   /** Bridge of net0. */

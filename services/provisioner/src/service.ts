@@ -8,8 +8,17 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { connectBus, createEventConsumer, createOutboxRelay } from "@proximity/bus";
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import {
+  type ConsumerDefinition,
+  connectBus,
+  createEventConsumer,
+  createOutboxRelay,
+  Durables,
+  eventSigner,
+  eventVerifier,
+} from "@proximity/bus";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
@@ -27,10 +36,7 @@ import { appDeleteRequestedSubscription } from "./events/handlers/app-delete-req
 import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-requested.handler.js";
 import { backupDeleteRequestedSubscription } from "./events/handlers/backup-delete-requested.handler.js";
 import { backupRequestedSubscription } from "./events/handlers/backup-requested.handler.js";
-import {
-  HOST_CHECKS_CONSUMER,
-  hostCheckRequestedSubscription,
-} from "./events/handlers/host-check-requested.handler.js";
+import { hostCheckRequestedSubscription } from "./events/handlers/host-check-requested.handler.js";
 import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
@@ -43,20 +49,20 @@ export interface ProvisionerServiceDeps {
   readonly keys: ServiceKeys;
 }
 
-/** Durable consumer of deploy requests (shared by all provisioner replicas). */
-export const DEPLOY_CONSUMER = "provisioner-deploy";
+/** Durable consumer of deploy requests (shared by all provisioner replicas; see Durables). */
+export const DEPLOY_CONSUMER = Durables.provisionerDeploy.name;
 
 /**
  * Durable consumer of archive requests (`backups.v1.archive.>` on the BACKUPS stream): backups and
  * restores run for hours, so they get their own concurrency and never hold up life-cycle requests.
  */
-export const ARCHIVE_CONSUMER = "provisioner-archives";
+export const ARCHIVE_CONSUMER = Durables.provisionerArchives.name;
 
 /**
  * Durable consumer of the other life-cycle requests (actions, delete, clone, adopt): its own
  * concurrency, so a burst of deploys never delays a stop.
  */
-export const LIFECYCLE_CONSUMER = "provisioner-lifecycle";
+export const LIFECYCLE_CONSUMER = Durables.provisionerLifecycle.name;
 
 export function createProvisionerService(
   config: ProvisionerConfig,
@@ -68,18 +74,25 @@ export function createProvisionerService(
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: provisionerMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: provisionerMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
 
     const bus = await connectBus({
       servers: config.NATS_URL,
       name: SERVICE_NAME,
       ns: config.BUS_NAMESPACE,
       logger,
+      natsSeed: keys.natsSeed,
+      streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger });
+    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: eventSigner(keys) });
     relay.start();
     onStop("outbox relay", () => relay.stop());
 
@@ -119,10 +132,12 @@ export function createProvisionerService(
         updateHealthIntervalMs: config.UPDATE_HEALTH_INTERVAL_MS,
       },
     };
+    // Every consumer checks each request's producer and signature before acting on it: a forged
+    // request has no effect at all (no step, no failure event).
+    const verifier = eventVerifier(keys);
     const operationConsumer = (
-      durable: string,
+      durable: ConsumerDefinition,
       subscriptions: Parameters<typeof createEventConsumer>[0]["subscriptions"],
-      stream: "APPLICATIONS" | "BACKUPS" = "APPLICATIONS",
     ) =>
       createEventConsumer({
         js: bus.js,
@@ -130,7 +145,7 @@ export function createProvisionerService(
         ns: bus.ns,
         logger,
         durable,
-        stream,
+        verifier,
         subscriptions,
         maxDeliver: config.PROVISIONER_MAX_DELIVER,
         backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
@@ -139,10 +154,12 @@ export function createProvisionerService(
         // Equal to the claim TTL: see OPERATION_CLAIM_TTL_MS.
         ackWaitMs: config.OPERATION_CLAIM_TTL_MS,
       });
-    const consumer = operationConsumer(DEPLOY_CONSUMER, [appDeployRequestedSubscription(operationDeps)]);
+    const consumer = operationConsumer(Durables.provisionerDeploy, [
+      appDeployRequestedSubscription(operationDeps),
+    ]);
     await consumer.start();
     onStop("deploy consumer", () => consumer.stop());
-    const lifecycle = operationConsumer(LIFECYCLE_CONSUMER, [
+    const lifecycle = operationConsumer(Durables.provisionerLifecycle, [
       appActionRequestedSubscription(operationDeps),
       appDeleteRequestedSubscription(operationDeps),
       appCloneRequestedSubscription(operationDeps),
@@ -150,15 +167,11 @@ export function createProvisionerService(
     ]);
     await lifecycle.start();
     onStop("life-cycle consumer", () => lifecycle.stop());
-    const archives = operationConsumer(
-      ARCHIVE_CONSUMER,
-      [
-        backupRequestedSubscription(operationDeps),
-        restoreRequestedSubscription(operationDeps),
-        backupDeleteRequestedSubscription(operationDeps),
-      ],
-      "BACKUPS",
-    );
+    const archives = operationConsumer(Durables.provisionerArchives, [
+      backupRequestedSubscription(operationDeps),
+      restoreRequestedSubscription(operationDeps),
+      backupDeleteRequestedSubscription(operationDeps),
+    ]);
     await archives.start();
     onStop("archive consumer", () => archives.stop());
     // Host checks: a failed check is a reported result, so only peer failures are retried, briefly.
@@ -167,8 +180,8 @@ export function createProvisionerService(
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
-      durable: HOST_CHECKS_CONSUMER,
-      stream: "HOSTS",
+      durable: Durables.provisionerHostChecks,
+      verifier,
       subscriptions: [
         hostCheckRequestedSubscription({ db, peers, logger, timeoutMs: config.HOST_CHECK_TIMEOUT_MS }),
       ],
@@ -200,6 +213,8 @@ export function createProvisionerService(
 
     const grpc = createGrpcServer({
       logger,
+      keys,
+      host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: [
         provisionerServiceRegistration({

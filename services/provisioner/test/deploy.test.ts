@@ -3,6 +3,7 @@ import { streamName } from "@proximity/bus";
 import { eventually } from "@proximity/testing";
 import { KvWatchInclude } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INSTALL_DOCKER_SCRIPT } from "../src/domain/deploy-scripts.js";
 import { DEPLOY_CONSUMER } from "../src/service.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
 
@@ -68,7 +69,9 @@ describe("deploy", () => {
     expect(container?.description).toBe(`proximity app=${request.appId} operation=${request.operationId}`);
 
     const commands = h.sim.commandLog(NODE).map((c) => c.command);
-    expect(commands.some((c) => c.includes("command -v docker") && c.includes("get.docker.com"))).toBe(true);
+    // Docker from the distribution's packages (the simulator's apt), never a piped install script.
+    expect(commands).toContain(INSTALL_DOCKER_SCRIPT);
+    expect(commands.some((c) => c.includes("get.docker.com"))).toBe(false);
     // The compose file and the .env were written inside the container, the .env owner-only, with
     // their content on stdin: no command line (what the node's process list shows) holds a value.
     const compose = h.sim.guestFile(vmid, `/opt/proximity/${request.appId}/docker-compose.yml`);

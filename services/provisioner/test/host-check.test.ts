@@ -23,7 +23,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const requestCheck = (bus: Bus, hostId = HOST_ID) => requestCheckOf(bus, hostId);
+const requestCheck = (_bus: Bus, hostId = HOST_ID) => requestCheckOf(h, hostId);
 const reportFor = (checkId: string) => reportOf(h.bus, checkId);
 
 describe("host checks", () => {

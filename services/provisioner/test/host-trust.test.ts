@@ -63,20 +63,20 @@ afterAll(async () => {
 
 describe("TLS CA per host", () => {
   it("tls ca - a host whose self-signed certificate is its configured CA is reachable", async () => {
-    const report = await reportFor(h.bus, await requestCheck(h.bus, "host-ca"));
+    const report = await reportFor(h.bus, await requestCheck(h, "host-ca"));
     expect(report).toMatchObject({ reachable: true, error: "" });
     expect(report.pveVersion).not.toBe("");
   });
 
   it("tls ca - without fingerprint or CA the certificate is refused, with a safe TLS text", async () => {
-    const report = await reportFor(h.bus, await requestCheck(h.bus, "host-no-ca"));
+    const report = await reportFor(h.bus, await requestCheck(h, "host-no-ca"));
     expect(report).toMatchObject({ reachable: false, error: CHECK_ERRORS.tls, nodes: [] });
   });
 });
 
 describe("SSH trust on first use", () => {
   it("tofu - a host check reads the node's real host key for a node awaiting it", async () => {
-    const report = await reportFor(h.bus, await requestCheck(h.bus, "host-tofu"));
+    const report = await reportFor(h.bus, await requestCheck(h, "host-tofu"));
     expect(report.reachable).toBe(true);
     expect(report.nodes.map((n) => [n.name, n.sshHostKeyFingerprint])).toEqual([
       [h.simInfo.nodes[0]!.name, h.simInfo.nodes[0]!.hostKeyFingerprint],
@@ -84,7 +84,7 @@ describe("SSH trust on first use", () => {
   });
 
   it("tofu - a node with a pinned key is not probed (its report carries no key)", async () => {
-    const report = await reportFor(h.bus, await requestCheck(h.bus, HOST_ID));
+    const report = await reportFor(h.bus, await requestCheck(h, HOST_ID));
     expect(report.nodes.map((n) => n.sshHostKeyFingerprint)).toEqual([""]);
   });
 

@@ -29,7 +29,7 @@ describe("resume from the journal", () => {
     // What a worker that crashed right after storing the create task's UPID leaves behind.
     const upid = await h.pve.createContainer(NODE, {
       vmid,
-      ostemplate: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+      ostemplate: "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst",
       hostname: request.hostname,
       tags: "proximity",
       description: `proximity app=${request.appId} operation=${request.operationId}`,

@@ -6,7 +6,7 @@
  */
 import type { Client } from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createCt, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
+import { createCt, INSTALL_DOCKER, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
 import { connect, type ExecOutput, run, shellQuote } from "./support/ssh-client.js";
 
 type Row = Record<string, unknown>;
@@ -61,7 +61,7 @@ describe("backups", () => {
     client = await connect({ host: node.sshHost, port: node.sshPort, ...SSH });
     const setup = [
       "set -e",
-      "apt-get update && curl -fsSL https://get.docker.com | sh",
+      INSTALL_DOCKER,
       `mkdir -p ${DIR}`,
       `cat > ${DIR}/docker-compose.yml <<'EOF'\n${COMPOSE}EOF`,
       `docker compose -f ${DIR}/docker-compose.yml up -d`,

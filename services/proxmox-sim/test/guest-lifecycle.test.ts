@@ -6,7 +6,7 @@
  */
 import type { Client } from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createCt, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
+import { createCt, INSTALL_DOCKER, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
 import { connect, type ExecOutput, run, shellQuote } from "./support/ssh-client.js";
 
 const DIR = "/opt/proximity/app-1";
@@ -41,7 +41,7 @@ describe("guest life cycle", () => {
     client = await connect({ host: node.sshHost, port: node.sshPort, ...SSH });
     const setup = [
       "set -e",
-      "command -v docker >/dev/null 2>&1 || { apt-get update && curl -fsSL https://get.docker.com | sh; }",
+      `command -v docker >/dev/null 2>&1 || { ${INSTALL_DOCKER}; }`,
       `mkdir -p ${DIR}`,
       `cat > ${DIR}/docker-compose.yml <<'EOF'\n${compose("1.27")}EOF`,
     ].join("\n");

@@ -1,7 +1,7 @@
 import type { Client } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSshKeyPair } from "../src/ssh/host-keys.js";
-import { createCt, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
+import { createCt, INSTALL_DOCKER, type SimHarness, SSH, startSim } from "./support/sim-fixture.js";
 import { connect, run, shellQuote } from "./support/ssh-client.js";
 
 const AUTHORIZED = generateSshKeyPair();
@@ -50,7 +50,7 @@ describe("ssh pct", () => {
     );
     expect(composeUpFirst.code).toBe(127);
     expect(composeUpFirst.stderr).toContain("docker: not found");
-    const install = `set -e\napt-get update\napt-get install -y ca-certificates curl\ncurl -fsSL https://get.docker.com | sh\nsystemctl enable --now docker\ndocker --version`;
+    const install = `set -e\n${INSTALL_DOCKER}\nsystemctl enable --now docker\ndocker --version`;
     const installed = await run(client, `pct exec 500 -- sh -c ${shellQuote(install)}`);
     expect(installed.code).toBe(0);
     expect(installed.stdout).toMatch(/Docker version \d+\.\d+\.\d+/);

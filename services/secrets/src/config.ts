@@ -1,6 +1,15 @@
 import { baseServiceEnv, env, loadConfig } from "@proximity/config";
 import { z } from "zod";
 
+/**
+ * Keys published with the project: the KEK the compose file once defaulted to (base64 of
+ * "dev-only-key-encryption-key-32b"). Whoever holds the database could unwrap every secret.
+ */
+const KNOWN_DEVELOPMENT_KEKS = ["ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTMyYg=="];
+
+/** The bytes a base64 text stands for (padding and line breaks do not make another key). */
+const base64Bytes = (value: string) => Buffer.from(value, "base64").toString("hex");
+
 /** Environment of the secrets service. Key material is validated when the service starts. */
 export const secretsConfigSchema = z
   .object({
@@ -11,8 +20,13 @@ export const secretsConfigSchema = z
     DB_SCHEMA: env.sqlIdentifier("secrets"),
     /** gRPC listen port (0 picks a free one). */
     GRPC_PORT: env.port(50054),
-    /** Base64 of a 32-byte key-encryption key, known as key id "k1". */
-    SECRETS_KEK: z.string().min(1).optional(),
+    /**
+     * Base64 of a 32-byte key-encryption key, known as key id "k1". A published development key is
+     * refused unless PROXIMITY_MODE=development.
+     */
+    SECRETS_KEK: env
+      .secret({ knownDevelopmentValues: KNOWN_DEVELOPMENT_KEKS, normalize: base64Bytes })
+      .optional(),
     /** Path of a JSON key ring `{"current": "k2", "keys": {"k1": "<b64>", "k2": "<b64>"}}` (for rotation). */
     SECRETS_KEK_FILE: z.string().min(1).optional(),
     /** How often SECRETS_KEK_FILE is checked for a new key ring (online rotation, no restart). */

@@ -1,4 +1,5 @@
-import { createDatabase, migrateToLatest } from "@proximity/db";
+import { databaseTimeouts } from "@proximity/config";
+import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
@@ -38,9 +39,14 @@ export function createSecretsService(config: SecretsConfig, deps: SecretsService
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
       logger,
+      timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
-    await migrateToLatest(db, { schema: config.DB_SCHEMA, migrations: secretsMigrations });
+    await prepareSchema(db, {
+      schema: config.DB_SCHEMA,
+      migrations: secretsMigrations,
+      migrate: config.MIGRATE_ON_START,
+    });
     await assertRingCoversKeysInUse(db, keyProvider.keyIds());
 
     if (localKeys && config.SECRETS_KEK_FILE) {
@@ -64,6 +70,8 @@ export function createSecretsService(config: SecretsConfig, deps: SecretsService
     const useCaseDeps = { db, keys: keyProvider };
     const grpc = createGrpcServer({
       logger,
+      keys,
+      host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: [
         secretsServiceRegistration(handlers, useCaseDeps),

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { ConfigError } from "@proximity/config";
 import { createDatabase } from "@proximity/db";
@@ -134,6 +135,47 @@ describe("secrets service", () => {
     const audit = await auditOf(name);
     expect(audit.map((a) => [a.caller, a.action, a.allowed])).toEqual(attempts);
     expect(audit.every((a) => a.reason.length > 0)).toBe(true);
+  });
+
+  it("audit - each access carries the call's trace id and the operation id the caller gave; the trail is append-only", async () => {
+    const name = "apps/traced/env/DB_PASSWORD";
+    const trace = (id: string) => `00-${id}-${randomBytes(8).toString("hex")}-01`;
+    const [put, get, denied, del] = Array.from({ length: 4 }, () => randomBytes(16).toString("hex"));
+    const operationId = randomUUID();
+    const applications = secrets.clientAs("applications");
+    const provisioner = secrets.clientAs("provisioner");
+    await applications.putSecret({ name, value: Buffer.from("v") }, { traceparent: trace(put!) });
+    await provisioner.getSecret({ name, operationId }, { traceparent: trace(get!) });
+    await expect(
+      secrets.clientAs("backups").getSecret({ name, operationId }, { traceparent: trace(denied!) }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    await provisioner.deleteSecret({ name, operationId }, { traceparent: trace(del!) });
+    const rows = await db
+      .selectFrom("access_audit")
+      .select(["caller", "action", "allowed", "trace_id", "operation_id"])
+      .where("secret_name", "=", name)
+      .orderBy("id")
+      .execute();
+    expect(rows).toEqual([
+      { caller: "applications", action: "put", allowed: true, trace_id: put, operation_id: null },
+      { caller: "provisioner", action: "get", allowed: true, trace_id: get, operation_id: operationId },
+      { caller: "backups", action: "get", allowed: false, trace_id: denied, operation_id: operationId },
+      { caller: "provisioner", action: "delete", allowed: true, trace_id: del, operation_id: operationId },
+    ]);
+    // An operation id is a UUID or nothing: refused before anything is read or recorded.
+    const before = (await auditOf(name)).length;
+    const err = await provisioner.getSecret({ name, operationId: "op' or 1=1" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors).toEqual([
+      { field: "operation_id", message: "must be a UUID" },
+    ]);
+    expect(await auditOf(name)).toHaveLength(before);
+    for (const statement of [
+      sql`update secrets.access_audit set allowed = true`,
+      sql`delete from secrets.access_audit`,
+      sql`truncate secrets.access_audit`,
+    ])
+      await expect(statement.execute(db)).rejects.toThrow(/access_audit is append-only/);
   });
 
   it("DeleteSecret - removes every version; idempotent; the name can be reused with a higher version", async () => {

@@ -3,7 +3,12 @@ import type { Writable } from "node:stream";
 import { createGatewayService, loadGatewayConfig } from "@proximity/api-gateway";
 import { createApplicationsService, loadApplicationsConfig } from "@proximity/applications";
 import { createBackupsService, loadBackupsConfig } from "@proximity/backups";
-import { createServiceClient, generateServiceKeys, ServiceIdentities } from "@proximity/grpc";
+import {
+  createServiceClient,
+  generateServiceKeys,
+  ServiceIdentities,
+  type ServiceKeys,
+} from "@proximity/grpc";
 import { createHostsService, loadHostsConfig } from "@proximity/hosts";
 import { createLogger, type Logger } from "@proximity/logger";
 import { secretsV1 } from "@proximity/proto";
@@ -41,6 +46,12 @@ export interface PlatformOptions {
    * (their schedulers and consumers compete for the same work).
    */
   readonly backupsReplicas?: number;
+  /**
+   * Every identity's keys (default: fresh ones) and the bus namespace (default: a fresh one), for
+   * a NATS server configured beforehand for them (natsServerConfig: users and permissions).
+   */
+  readonly keys?: ReadonlyMap<string, ServiceKeys>;
+  readonly busNamespace?: string;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -78,9 +89,9 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const level = options.logLevel ?? (options.logSink ? "debug" : "silent");
   const logger = createLogger({ service: "e2e", level }, options.logSink);
-  const keys = await generateServiceKeys(ServiceIdentities);
+  const keys = options.keys ?? (await generateServiceKeys(ServiceIdentities));
   const database = await createScratchDatabase(options.databaseUrl);
-  const ns = `e2e${randomBytes(4).toString("hex")}`;
+  const ns = options.busNamespace ?? `e2e${randomBytes(4).toString("hex")}`;
   const credentials: SimulatorCredentials = {
     tokenId: "root@pam!proximity",
     tokenSecret: randomUUID(),
@@ -109,6 +120,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     DATABASE_URL: database.url,
     NATS_URL: options.natsUrl,
     BUS_NAMESPACE: ns,
+    // Small streams: the shared test server reserves what each stream may hold.
+    BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
     SERVICE_KEYS_DIR: "(in memory)",
     LOG_LEVEL: level,
     APPLICATIONS_GRPC_ADDR: address(applicationsPort),
@@ -142,7 +155,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await run(
       "hosts",
       createHostsService(
-        loadHostsConfig({ ...common, GRPC_PORT: String(hostsPort), ...options.hostsEnv }),
+        // The simulator is registered over plain HTTP, which only development mode allows.
+        loadHostsConfig({
+          ...common,
+          PROXIMITY_MODE: "development",
+          GRPC_PORT: String(hostsPort),
+          ...options.hostsEnv,
+        }),
         deps("hosts"),
       ),
     );
@@ -250,13 +269,16 @@ async function stopAll(
 ): Promise<void> {
   for (const service of started.reverse()) await service.stop().catch(() => undefined);
   await sim.stop().catch(() => undefined);
-  // Leave the shared NATS server as we found it: remove this run's streams and KV buckets.
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for await (const name of jsm.streams.names()) {
-    if (name.startsWith(`${ns.toUpperCase()}_`) || name.startsWith(`KV_${ns}`))
-      await jsm.streams.delete(name);
+  // Leave the shared NATS server as we found it: remove this run's streams and KV buckets. A server
+  // with authentication (no anonymous user, no service may delete a stream) belongs to its test.
+  const nc = await connect({ servers: natsUrl }).catch(() => undefined);
+  if (nc) {
+    const jsm = await nc.jetstreamManager();
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${ns.toUpperCase()}_`) || name.startsWith(`KV_${ns}`))
+        await jsm.streams.delete(name);
+    }
+    await nc.close();
   }
-  await nc.close();
   await dropDatabase().catch(() => undefined);
 }

@@ -17,7 +17,7 @@ import {
 import { openSse, type SseEvent } from "./support/sse.js";
 
 /** The provisioner's default container template (services/provisioner/src/config.ts LXC_TEMPLATE). */
-const TEMPLATE = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
+const TEMPLATE = "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst";
 const FOREIGN_VMID = 4242;
 
 let platform: Platform;

@@ -31,7 +31,7 @@ export async function authenticateRequest(
   return {
     user: { id: session.user.id, username: session.user.username, isAdmin: session.user.is_admin },
     via: "session",
-    session: { idHash: session.idHash, csrfHash: session.csrfHash },
+    session: { id: session.id, idHash: session.idHash, csrfHash: session.csrfHash },
   };
 }
 
@@ -45,6 +45,7 @@ async function authenticateApiToken(db: GatewayDb, bearer: string): Promise<Prin
   return {
     user: { id: found.user.id, username: found.user.username, isAdmin: found.user.is_admin },
     via: "token",
+    token: { id: found.token.id, expiresAt: found.token.expires_at },
     scopes: found.token.scopes.filter((s): s is TokenScope =>
       (TOKEN_SCOPES as readonly string[]).includes(s),
     ),

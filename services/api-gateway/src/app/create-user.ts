@@ -12,10 +12,10 @@ export interface CreateUserInput {
   readonly isAdmin: boolean;
 }
 
-/** Throws a 400-mapped ValidationError when the password breaks the policy. */
-export function assertPasswordAcceptable(password: string, username: string): void {
+/** Throws a 400-mapped ValidationError at `field` when the password breaks the policy. */
+export function assertPasswordAcceptable(password: string, username: string, field = "password"): void {
   const problem = passwordProblem(password, username);
-  if (problem) throw new ValidationError("Invalid request", [{ field: "password", message: problem }]);
+  if (problem) throw new ValidationError("Invalid request", [{ field, message: problem }]);
 }
 
 /** Creates an account; a username taken in any letter case is a conflict. */

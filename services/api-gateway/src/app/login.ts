@@ -1,15 +1,10 @@
 import { UnauthenticatedError } from "@proximity/errors";
 import type { GatewayDb } from "../db/database.js";
-import { findUserByUsername } from "../db/user.repository.js";
+import { findUserByUsername, replacePasswordHash } from "../db/user.repository.js";
 import type { UserRow } from "../db/users.table.js";
-import { hashPassword, verifyPassword } from "../domain/password-hash.js";
+import { hashPassword, needsRehash, verifyPassword } from "../domain/password-hash.js";
 import { newSecret } from "../domain/secret-token.js";
-import {
-  assertLoginAllowed,
-  type LoginSource,
-  noteLoginFailure,
-  noteLoginSuccess,
-} from "./login-throttle.js";
+import { type LoginSource, noteLoginSuccess, reserveLoginAttempt } from "./login-throttle.js";
 import type { SessionStore, StartedSession } from "./session-store.js";
 
 export interface LoginInput extends LoginSource {
@@ -24,7 +19,8 @@ export interface LoginResult {
 /** One message for every failure, so a response never tells whether the account exists. */
 export const INVALID_CREDENTIALS = "Invalid username or password";
 
-// Unknown users are checked against this hash so that they cost one scrypt like known ones do.
+// Unknown users are checked against this hash (made with the current parameters) so that they
+// cost one scrypt like known ones do.
 let dummyHash: Promise<string> | undefined;
 const getDummyHash = () => {
   dummyHash ??= hashPassword(newSecret());
@@ -36,15 +32,20 @@ export async function prepareLogin(): Promise<void> {
   await getDummyHash();
 }
 
-/** Verifies credentials (throttled per account and address) and starts a session. */
+/**
+ * Verifies credentials and starts a session. The attempt is reserved (throttled per account and
+ * address, see login-throttle.ts) before any hash is computed, and counts as a failure unless the
+ * password proves right. A hash made with older parameters is replaced on a good login.
+ */
 export async function login(db: GatewayDb, sessions: SessionStore, input: LoginInput): Promise<LoginResult> {
-  await assertLoginAllowed(db, input);
+  const reservation = await reserveLoginAttempt(db, input);
   const user = await findUserByUsername(db, input.username);
-  const matches = await verifyPassword(input.password, user?.password_hash ?? (await getDummyHash()));
-  if (!user || !matches || !user.is_active) {
-    await noteLoginFailure(db, input);
-    throw new UnauthenticatedError(INVALID_CREDENTIALS);
+  const storedHash = user?.password_hash ?? (await getDummyHash());
+  const matches = await verifyPassword(input.password, storedHash);
+  if (!user || !matches || !user.is_active) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+  await noteLoginSuccess(db, reservation);
+  if (needsRehash(storedHash)) {
+    await replacePasswordHash(db, user.id, storedHash, await hashPassword(input.password));
   }
-  await noteLoginSuccess(db, input);
   return { user, session: await sessions.start(user.id) };
 }

@@ -1,9 +1,33 @@
 import { NotFoundError } from "@proximity/errors";
-import { revokeApiToken as revokeRow } from "../db/api-token.repository.js";
+import { revokeApiTokenTree } from "../db/api-token.repository.js";
 import type { GatewayDb } from "../db/database.js";
+import { type RequestOrigin, recordAuthEvents } from "./auth-events.js";
 import type { Principal } from "./principal.js";
 
-/** Revokes one of the caller's own live tokens; another user's token is simply "not found". */
-export async function revokeApiToken(db: GatewayDb, principal: Principal, tokenId: string): Promise<void> {
-  if (!(await revokeRow(db, tokenId, principal.user.id))) throw new NotFoundError("API token not found");
+/**
+ * Revokes one of the caller's own live tokens, and with it every token created from it (a token
+ * made with a leaked token dies with it); another user's token is simply "not found".
+ */
+export async function revokeApiToken(
+  db: GatewayDb,
+  principal: Principal,
+  tokenId: string,
+  origin: RequestOrigin,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const revoked = await revokeApiTokenTree(trx, tokenId, principal.user.id);
+    if (revoked.length === 0) throw new NotFoundError("API token not found");
+    await recordAuthEvents(
+      trx,
+      origin,
+      revoked.map((id) => ({
+        type: "token_revoked" as const,
+        userId: principal.user.id,
+        username: principal.user.username,
+        actor: principal,
+        subjectId: id,
+        details: id === tokenId ? {} : { with_parent: tokenId },
+      })),
+    );
+  });
 }

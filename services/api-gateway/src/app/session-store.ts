@@ -1,9 +1,10 @@
 import type { GatewayDb } from "../db/database.js";
 import {
   deleteDeadSessions,
-  deleteSession,
   findLiveSession,
   insertSession,
+  listLiveSessionsOfUser,
+  type SessionView,
   type SessionWithUser,
   touchSession,
 } from "../db/session.repository.js";
@@ -18,38 +19,62 @@ export interface SessionPolicy {
 
 /** What the client receives once, at login: the cookie values. Only their hashes are stored. */
 export interface StartedSession {
+  /** Public id (listed to the owner, recorded in audit rows). */
+  readonly id: string;
+  /** The cookie's secret. */
   readonly sessionId: string;
   readonly csrfToken: string;
   readonly expiresAt: Date;
 }
 
+/** Where a login came from, shown to the owner in their session list. */
+export interface SessionOrigin {
+  readonly clientAddress?: string;
+  readonly userAgent?: string;
+}
+
 /** Opaque server-side sessions in PostgreSQL, so every gateway replica sees them. */
 export interface SessionStore {
-  start(userId: string): Promise<StartedSession>;
+  start(userId: string, origin?: SessionOrigin): Promise<StartedSession>;
   /** The live session for a cookie value, refreshing its idle clock; undefined when dead or unknown. */
   resolve(sessionId: string): Promise<SessionWithUser | undefined>;
-  end(idHash: string): Promise<void>;
+  /** One page of the user's live sessions (neither expired nor idle). */
+  listOfUser(
+    userId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: SessionView[]; total: number }>;
 }
 
 // Refreshing last_seen_at on every request would write on every read; a minute is precise enough
-// for an idle timeout measured in hours.
+// for an idle timeout measured in tens of minutes.
 const TOUCH_INTERVAL_MS = 60_000;
+const USER_AGENT_MAX = 256;
+
+/** Printable text only, bounded: it is shown back to the user and kept in the database. */
+function cleanUserAgent(value: string | undefined): string | null {
+  if (!value) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  const text = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, USER_AGENT_MAX);
+  return text || null;
+}
 
 export function createSessionStore(db: GatewayDb, policy: SessionPolicy): SessionStore {
   const idleCutoff = () => new Date(Date.now() - policy.idleMs);
   return {
-    async start(userId) {
+    async start(userId, origin = {}) {
       await deleteDeadSessions(db, idleCutoff());
       const sessionId = newSecret();
       const csrfToken = newSecret();
       const expiresAt = new Date(Date.now() + policy.ttlMs);
-      await insertSession(db, {
+      const id = await insertSession(db, {
         idHash: sha256Hex(sessionId),
         userId,
         csrfHash: sha256Hex(csrfToken),
         expiresAt,
+        clientAddress: origin.clientAddress ?? null,
+        userAgent: cleanUserAgent(origin.userAgent),
       });
-      return { sessionId, csrfToken, expiresAt };
+      return { id, sessionId, csrfToken, expiresAt };
     },
     async resolve(sessionId) {
       const session = await findLiveSession(db, sha256Hex(sessionId), idleCutoff());
@@ -58,6 +83,6 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy): Sessio
       }
       return session;
     },
-    end: (idHash) => deleteSession(db, idHash),
+    listOfUser: (userId, page) => listLiveSessionsOfUser(db, userId, idleCutoff(), page),
   };
 }

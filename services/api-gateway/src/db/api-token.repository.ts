@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { ApiTokenRow } from "./api-tokens.table.js";
 import type { GatewayDb } from "./database.js";
 import type { UserRow } from "./users.table.js";
@@ -8,12 +9,14 @@ export interface NewApiToken {
   readonly name: string;
   readonly scopes: readonly string[];
   readonly secretHash: string;
-  readonly expiresAt: Date | null;
+  readonly expiresAt: Date;
+  readonly createdBySessionId: string | null;
+  readonly createdByTokenId: string | null;
 }
 
 /** A usable token (not revoked, not expired) with its active owner. */
 export interface ApiTokenWithUser {
-  readonly token: Pick<ApiTokenRow, "id" | "scopes" | "secret_hash">;
+  readonly token: Pick<ApiTokenRow, "id" | "scopes" | "secret_hash" | "expires_at">;
   readonly user: Pick<UserRow, "id" | "username" | "is_admin">;
 }
 
@@ -27,33 +30,76 @@ export function insertApiToken(db: GatewayDb, token: NewApiToken): Promise<ApiTo
       scopes: [...token.scopes],
       secret_hash: token.secretHash,
       expires_at: token.expiresAt,
+      created_by_session_id: token.createdBySessionId,
+      created_by_token_id: token.createdByTokenId,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export function listApiTokensOfUser(db: GatewayDb, userId: string): Promise<ApiTokenRow[]> {
-  return db
+/** Tokens of the user that are neither revoked nor expired. */
+export async function countLiveApiTokens(db: GatewayDb, userId: string): Promise<number> {
+  const row = await db
     .selectFrom("api_tokens")
-    .selectAll()
+    .select((eb) => eb.fn.countAll<number>().as("n"))
     .where("user_id", "=", userId)
-    .orderBy("created_at", "desc")
-    .execute();
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface TokenListOptions {
+  /** Only tokens neither revoked nor expired. */
+  readonly liveOnly: boolean;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** One page of the user's tokens, newest first, with the total count. */
+export async function listApiTokensOfUser(
+  db: GatewayDb,
+  userId: string,
+  options: TokenListOptions,
+): Promise<{ rows: ApiTokenRow[]; total: number }> {
+  let query = db.selectFrom("api_tokens").where("user_id", "=", userId);
+  if (options.liveOnly) {
+    query = query.where("revoked_at", "is", null).where("expires_at", ">", sql<Date>`now()`);
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id")
+      .limit(options.limit)
+      .offset(options.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function findUsableApiToken(db: GatewayDb, id: string): Promise<ApiTokenWithUser | undefined> {
   const row = await db
     .selectFrom("api_tokens as t")
     .innerJoin("users as u", "u.id", "t.user_id")
-    .select(["t.id", "t.scopes", "t.secret_hash", "u.id as user_id", "u.username", "u.is_admin"])
+    .select([
+      "t.id",
+      "t.scopes",
+      "t.secret_hash",
+      "t.expires_at",
+      "u.id as user_id",
+      "u.username",
+      "u.is_admin",
+    ])
     .where("t.id", "=", id)
     .where("t.revoked_at", "is", null)
-    .where((eb) => eb.or([eb("t.expires_at", "is", null), eb("t.expires_at", ">", new Date())]))
+    .where("t.expires_at", ">", new Date())
     .where("u.is_active", "=", true)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    token: { id: row.id, scopes: row.scopes, secret_hash: row.secret_hash },
+    token: { id: row.id, scopes: row.scopes, secret_hash: row.secret_hash, expires_at: row.expires_at },
     user: { id: row.user_id, username: row.username, is_admin: row.is_admin },
   };
 }
@@ -62,23 +108,31 @@ export async function markApiTokenUsed(db: GatewayDb, id: string): Promise<void>
   await db.updateTable("api_tokens").set({ last_used_at: new Date() }).where("id", "=", id).execute();
 }
 
-/** Revokes one of the user's tokens; false when the user has no such live token. */
-export async function revokeApiToken(db: GatewayDb, id: string, userId: string): Promise<boolean> {
+/**
+ * Revokes one of the user's live tokens and every live token created from it, at any depth (a
+ * token never outlives the one that made it); the ids revoked, none when the user has no such
+ * live token.
+ */
+export async function revokeApiTokenTree(db: GatewayDb, id: string, userId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree as (
+      select id from api_tokens where id = ${id} and user_id = ${userId} and revoked_at is null
+      union
+      select t.id from api_tokens t join tree on t.created_by_token_id = tree.id
+    )
+    update api_tokens set revoked_at = now()
+    where id in (select id from tree) and revoked_at is null
+    returning id`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** Revokes every live token of the user; how many were revoked. */
+export async function revokeApiTokensOfUser(db: GatewayDb, userId: string): Promise<number> {
   const result = await db
     .updateTable("api_tokens")
     .set({ revoked_at: new Date() })
-    .where("id", "=", id)
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-export async function revokeApiTokensOfUser(db: GatewayDb, userId: string): Promise<void> {
-  await db
-    .updateTable("api_tokens")
-    .set({ revoked_at: new Date() })
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .execute();
+  return Number(result.numUpdatedRows);
 }

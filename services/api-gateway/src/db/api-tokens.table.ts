@@ -8,9 +8,14 @@ export interface ApiTokensTable {
   scopes: string[];
   secret_hash: string;
   created_at: ColumnType<Date, never, never>;
-  expires_at: Date | null;
+  /** Every token expires (a default lifetime when none is asked for). */
+  expires_at: Date;
   revoked_at: ColumnType<Date | null, never, Date>;
   last_used_at: ColumnType<Date | null, never, Date>;
+  /** The session (public id) the token was created from, if any. */
+  created_by_session_id: string | null;
+  /** The token that created this one, if any; revoking it revokes this one too. */
+  created_by_token_id: string | null;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { GatewayDb } from "./database.js";
+import type { SessionRow } from "./sessions.table.js";
 import type { UserRow } from "./users.table.js";
 
 export interface NewSession {
@@ -6,26 +8,41 @@ export interface NewSession {
   readonly userId: string;
   readonly csrfHash: string;
   readonly expiresAt: Date;
+  readonly clientAddress: string | null;
+  readonly userAgent: string | null;
 }
 
 /** A live session with its (active) user. */
 export interface SessionWithUser {
+  /** Public id (never the cookie's secret). */
+  readonly id: string;
   readonly idHash: string;
   readonly csrfHash: string;
   readonly lastSeenAt: Date;
   readonly user: Pick<UserRow, "id" | "username" | "is_admin">;
 }
 
-export async function insertSession(db: GatewayDb, session: NewSession): Promise<void> {
-  await db
+/** A session as its owner sees it in their list. */
+export type SessionView = Pick<
+  SessionRow,
+  "id" | "created_at" | "last_seen_at" | "expires_at" | "client_address" | "user_agent"
+>;
+
+/** Inserts a session; its public id. */
+export async function insertSession(db: GatewayDb, session: NewSession): Promise<string> {
+  const row = await db
     .insertInto("sessions")
     .values({
       id_hash: session.idHash,
       user_id: session.userId,
       csrf_hash: session.csrfHash,
       expires_at: session.expiresAt,
+      client_address: session.clientAddress,
+      user_agent: session.userAgent,
     })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 /** The session when it is neither expired nor idle since `idleCutoff`, and its user is active. */
@@ -37,7 +54,15 @@ export async function findLiveSession(
   const row = await db
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
-    .select(["s.id_hash", "s.csrf_hash", "s.last_seen_at", "u.id", "u.username", "u.is_admin"])
+    .select([
+      "s.id as session_id",
+      "s.id_hash",
+      "s.csrf_hash",
+      "s.last_seen_at",
+      "u.id",
+      "u.username",
+      "u.is_admin",
+    ])
     .where("s.id_hash", "=", idHash)
     .where("s.expires_at", ">", new Date())
     .where("s.last_seen_at", ">", idleCutoff)
@@ -45,6 +70,7 @@ export async function findLiveSession(
     .executeTakeFirst();
   if (!row) return undefined;
   return {
+    id: row.session_id,
     idHash: row.id_hash,
     csrfHash: row.csrf_hash,
     lastSeenAt: row.last_seen_at,
@@ -52,16 +78,67 @@ export async function findLiveSession(
   };
 }
 
+/** One page of the user's live sessions, most recently used first, with the total count. */
+export async function listLiveSessionsOfUser(
+  db: GatewayDb,
+  userId: string,
+  idleCutoff: Date,
+  page: { limit: number; offset: number },
+): Promise<{ rows: SessionView[]; total: number }> {
+  const live = db
+    .selectFrom("sessions")
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .where("last_seen_at", ">", idleCutoff);
+  const [rows, count] = await Promise.all([
+    live
+      .select(["id", "created_at", "last_seen_at", "expires_at", "client_address", "user_agent"])
+      .orderBy("last_seen_at", "desc")
+      .orderBy("id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    live.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
 export async function touchSession(db: GatewayDb, idHash: string): Promise<void> {
   await db.updateTable("sessions").set({ last_seen_at: new Date() }).where("id_hash", "=", idHash).execute();
 }
 
-export async function deleteSession(db: GatewayDb, idHash: string): Promise<void> {
-  await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+/** Deletes the session with this secret's hash; its public id and user, none when there was none. */
+export function deleteSession(
+  db: GatewayDb,
+  idHash: string,
+): Promise<{ id: string; user_id: string } | undefined> {
+  return db
+    .deleteFrom("sessions")
+    .where("id_hash", "=", idHash)
+    .returning(["id", "user_id"])
+    .executeTakeFirst();
 }
 
-export async function deleteSessionsOfUser(db: GatewayDb, userId: string): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+/** Deletes one of the user's sessions by its public id; false when the user has no such session. */
+export async function deleteSessionOfUser(db: GatewayDb, userId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom("sessions")
+    .where("user_id", "=", userId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Deletes the user's sessions, all or all but one (by public id); the public ids deleted. */
+export async function deleteSessionsOfUser(
+  db: GatewayDb,
+  userId: string,
+  options: { exceptId?: string } = {},
+): Promise<string[]> {
+  let query = db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (options.exceptId) query = query.where("id", "!=", options.exceptId);
+  const rows = await query.returning("id").execute();
+  return rows.map((r) => r.id);
 }
 
 /** Removes sessions past their TTL or idle since `idleCutoff` (housekeeping, run at login). */

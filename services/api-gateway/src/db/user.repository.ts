@@ -62,10 +62,17 @@ export function updateUser(db: GatewayDb, id: string, patch: UserPatchRow): Prom
     .executeTakeFirst();
 }
 
-/** Deletes a user (sessions and tokens go with it by cascade); false when there was none. */
-export async function deleteUser(db: GatewayDb, id: string): Promise<boolean> {
-  const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+/** Deletes a user (sessions and tokens go with it by cascade); the deleted row, none when there was none. */
+export function deleteUser(db: GatewayDb, id: string): Promise<UserRow | undefined> {
+  return db.deleteFrom("users").where("id", "=", id).returningAll().executeTakeFirst();
+}
+
+/**
+ * Locks the user's row until the transaction ends (and reads it): what serialises the changes
+ * that must count or check something of the user first (the token cap, current-password checks).
+ */
+export function lockUser(trx: GatewayDb, id: string): Promise<UserRow | undefined> {
+  return trx.selectFrom("users").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
 export async function adminExists(db: GatewayDb): Promise<boolean> {
@@ -76,4 +83,24 @@ export async function adminExists(db: GatewayDb): Promise<boolean> {
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Replaces a password hash made with older parameters, only if it is still the stored one (a
+ * password changed meanwhile is not overwritten). `updated_at` is left alone: nothing the user
+ * or an admin sees has changed.
+ */
+export async function replacePasswordHash(
+  db: GatewayDb,
+  id: string,
+  previousHash: string,
+  nextHash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("users")
+    .set({ password_hash: nextHash })
+    .where("id", "=", id)
+    .where("password_hash", "=", previousHash)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -1,30 +1,85 @@
+import { createHash } from "node:crypto";
+
 /**
- * Login throttling: failures are counted per account and per client address over a sliding
- * window. The address limit is higher because several people may share one address (NAT, proxy).
+ * Login throttling by progressive delay, never a hard lock. Every attempt first reserves a slot on
+ * each of its keys; a key's first `freeAttempts` attempts are free, after that each one makes the
+ * next wait `baseDelayMs` doubling up to `maxDelayMs`. A success gives its attempt back (and
+ * clears the pair), so only failures accumulate; a key left alone for `forgetAfterMs` starts over.
+ *
+ * - pair (account, address): the tightest; one guesser at one account.
+ * - address: every account tried from one address (credential stuffing); higher because many
+ *   people may share an address (NAT, proxy).
+ * - account: every address trying one account (a distributed guesser). It does not apply to an
+ *   address that signed in to the account within `knownSourceMs`, so hammering an account from
+ *   elsewhere cannot keep its owner out.
+ *
+ * With these numbers one key allows about 80 guesses in the first hour and 60 an hour after
+ * (ASVS 2.2.1: at most 100 failed attempts per hour on one account).
  */
 export const LOGIN_THROTTLE = {
-  windowMs: 15 * 60 * 1000,
-  maxFailuresPerAccount: 10,
-  maxFailuresPerAddress: 30,
+  scopes: {
+    pair: { freeAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+    address: { freeAttempts: 20, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+    account: { freeAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+  },
+  /** A key untouched this long starts over (longer than any delay, so no wait is cut short). */
+  forgetAfterMs: 15 * 60_000,
+  /** How long a successful sign-in exempts its address from the account's delay. */
+  knownSourceMs: 30 * 24 * 3_600_000,
+  /** How often old rows are deleted (by every replica; the delete is idempotent). */
+  pruneIntervalMs: 5 * 60_000,
 } as const;
 
-export interface FailureWindow {
-  /** Failures inside the window. */
-  readonly count: number;
-  /** Time of the oldest failure inside the window (null when count is 0). */
-  readonly oldest: Date | null;
+export type ThrottleScope = keyof typeof LOGIN_THROTTLE.scopes;
+
+export interface ScopePolicy {
+  readonly freeAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
 }
 
+/** Delay imposed after the `attempts`-th attempt on a key (0 while attempts are free). */
+export function delayAfterAttempts(policy: ScopePolicy, attempts: number): number {
+  if (attempts < policy.freeAttempts) return 0;
+  const doublings = Math.min(attempts - policy.freeAttempts, 30);
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** doublings);
+}
+
+/** One key an attempt reserves a slot on. */
+export interface ThrottleKey {
+  readonly scope: ThrottleScope;
+  readonly keyHash: string;
+}
+
+/** Who is trying: the account name as typed (whether or not it exists) and the address key. */
+export interface LoginSourceKeys {
+  readonly account: string;
+  readonly address: string;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Usernames match case-insensitively, so their throttle keys do too. */
+export const accountKeyOf = (username: string) => username.normalize("NFKC").toLowerCase();
+
 /**
- * Seconds until a login may be tried again, or 0 when allowed: once a limit is hit, the caller
- * waits until the oldest failure leaves the window.
+ * The keys an attempt reserves, in the one order every attempt locks them (account, address,
+ * pair), so concurrent attempts never wait on each other in a cycle. The account key is left out
+ * for a known source.
  */
-export function loginRetryAfterSeconds(account: FailureWindow, address: FailureWindow, now: Date): number {
-  const waits = [
-    [account, LOGIN_THROTTLE.maxFailuresPerAccount] as const,
-    [address, LOGIN_THROTTLE.maxFailuresPerAddress] as const,
-  ]
-    .filter(([window, max]) => window.count >= max && window.oldest)
-    .map(([window]) => window.oldest!.getTime() + LOGIN_THROTTLE.windowMs - now.getTime());
-  return waits.length ? Math.max(1, Math.ceil(Math.max(...waits) / 1000)) : 0;
+export function throttleKeys(source: LoginSourceKeys, knownSource: boolean): ThrottleKey[] {
+  const keys: ThrottleKey[] = [];
+  if (!knownSource) keys.push({ scope: "account", keyHash: sha256(`account\0${source.account}`) });
+  keys.push({ scope: "address", keyHash: sha256(`address\0${source.address}`) });
+  keys.push({ scope: "pair", keyHash: sha256(`pair\0${source.account}\0${source.address}`) });
+  return keys;
+}
+
+/** The key of a (account, address) source in the known-sources table. */
+export const knownSourceHash = (source: LoginSourceKeys) =>
+  sha256(`source\0${source.account}\0${source.address}`);
+
+/** Whole seconds until `nextAllowedAt`, at least 1 (the value of Retry-After). */
+export function retryAfterSeconds(nextAllowedAt: Date, now: Date): number {
+  return Math.max(1, Math.ceil((nextAllowedAt.getTime() - now.getTime()) / 1000));
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { requiredScopes } from "./access.js";
 import { formatApiToken, newApiTokenSecret, parseApiToken } from "./api-token-format.js";
 import { isValidHostname } from "./hostname.js";
-import { LOGIN_THROTTLE, loginRetryAfterSeconds } from "./login-throttle-policy.js";
 import { passwordProblem } from "./password-policy.js";
 
 describe("domain rules", () => {
@@ -34,21 +33,5 @@ describe("domain rules", () => {
     expect(requiredScopes("GET", "user")).toEqual(["read"]);
     expect(requiredScopes("DELETE", "user")).toEqual(["write"]);
     expect(requiredScopes("POST", "admin")).toEqual(["write", "admin"]);
-  });
-
-  it("login-throttle-policy - blocks at the limit until the oldest failure leaves the window", () => {
-    const now = new Date("2030-01-01T00:15:00Z");
-    const oldest = new Date("2030-01-01T00:05:00Z");
-    const none = { count: 0, oldest: null };
-    expect(loginRetryAfterSeconds({ count: 9, oldest }, none, now)).toBe(0);
-    expect(loginRetryAfterSeconds({ count: LOGIN_THROTTLE.maxFailuresPerAccount, oldest }, none, now)).toBe(
-      300,
-    );
-    expect(loginRetryAfterSeconds(none, { count: LOGIN_THROTTLE.maxFailuresPerAddress, oldest }, now)).toBe(
-      300,
-    );
-    expect(loginRetryAfterSeconds(none, { count: LOGIN_THROTTLE.maxFailuresPerAccount, oldest }, now)).toBe(
-      0,
-    );
   });
 });

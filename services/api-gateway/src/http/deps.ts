@@ -1,22 +1,39 @@
 import type { Logger } from "@proximity/logger";
+import type { TokenPolicy } from "../app/issue-api-token.js";
 import type { SessionStore } from "../app/session-store.js";
 import type { GatewayClients } from "../clients.js";
 import type { GatewayDb } from "../db/database.js";
 import type { HealthProbe } from "../health-probe.js";
+import type { RateLimitSettings } from "./plugins/rate-limit.js";
+import type { TrustProxy } from "./trust-proxy.js";
 
 /** Everything the HTTP layer needs, built by service.ts (or a test). */
 export interface HttpDeps {
   readonly db: GatewayDb;
   readonly sessions: SessionStore;
+  /** API token lifetimes and the cap on live tokens per user. */
+  readonly tokenPolicy: TokenPolicy;
   readonly clients: GatewayClients;
   readonly probes: { readonly applications: HealthProbe; readonly hosts: HealthProbe };
   readonly logger: Logger;
   /** Secure flag of the cookies (true unless the dev script serves plain-http localhost). */
   readonly cookieSecure: boolean;
-  /** Trust X-Forwarded-For for the client address. */
-  readonly trustProxy: boolean;
-  readonly rateLimitPerMinute: number;
+  /** Which X-Forwarded-For hops to believe for the client address (never every hop). */
+  readonly trustProxy: TrustProxy;
+  readonly rateLimit: RateLimitSettings;
+  readonly http: HttpLimits;
   readonly eventStreams: EventStreamSettings;
+}
+
+/** Timeouts and limits of the HTTP server (config.ts HTTP_*). */
+export interface HttpLimits {
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+  readonly maxRequestsPerSocket: number;
+  readonly maxConnections: number;
 }
 
 /** Live event streams (GET /api/apps/{id}/events). */

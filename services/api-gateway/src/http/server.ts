@@ -6,10 +6,10 @@ import type { GatewayApp } from "./fastify-types.js";
 import { installRequestAudit } from "./plugins/audit.js";
 import { installAuthentication } from "./plugins/authentication.js";
 import { installCsrfProtection } from "./plugins/csrf.js";
-import { installErrorHandling } from "./plugins/error-handler.js";
+import { handleFrameworkError, installErrorHandling } from "./plugins/error-handler.js";
 import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installOpenApi } from "./plugins/openapi.js";
-import { installRateLimit } from "./plugins/rate-limit.js";
+import { installRateLimits } from "./plugins/rate-limit.js";
 import { installRequestContext, requestIdFrom } from "./plugins/request-context.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { adoptionRoutes } from "./routes/adoption.routes.js";
@@ -22,17 +22,18 @@ import { backupsRoutes } from "./routes/backups.routes.js";
 import { catalogRoutes } from "./routes/catalog.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
 import { hostsRoutes } from "./routes/hosts.routes.js";
+import { passwordRoutes } from "./routes/password.routes.js";
+import { sessionsRoutes } from "./routes/sessions.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { usersRoutes } from "./routes/users.routes.js";
 import { createStreamRegistry } from "./sse/stream-registry.js";
+import { fastifyTrustProxy } from "./trust-proxy.js";
 import { validatorCompiler } from "./validation.js";
-
-/** Request bodies above this are refused with 413 (the API's bodies are small JSON documents). */
-const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Builds the gateway's fastify app (not listening; `app.inject` or `app.listen`). onRequest hooks
- * run in registration order: cookies → request context → rate limit → authentication → CSRF, all
+ * run in registration order: cookies → request context → rate limit per address → authentication
+ * → rate limit per user → CSRF, all
  * before body validation and handlers, so a refused request reaches no service.
  */
 export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
@@ -42,9 +43,23 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
     // Fastify's own request lines would include the URL; request-context.ts logs a safer one.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     genReqId: requestIdFrom,
-    bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: deps.trustProxy,
+    // Timeouts and limits of the public port (config.ts HTTP_*). requestTimeout covers receiving a
+    // request only, so long-lived responses (event streams) are not cut by it.
+    bodyLimit: deps.http.bodyLimitBytes,
+    requestTimeout: deps.http.requestTimeoutMs,
+    connectionTimeout: deps.http.connectionTimeoutMs,
+    keepAliveTimeout: deps.http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: deps.http.maxRequestsPerSocket,
+    http: {
+      headersTimeout: deps.http.headersTimeoutMs,
+      // How often node checks the two timeouts above (its default, 30 s, would let a slow client
+      // overstay by that much).
+      connectionsCheckingInterval: Math.min(1_000, deps.http.headersTimeoutMs),
+    },
+    trustProxy: fastifyTrustProxy(deps.trustProxy),
     return503OnClosing: true,
+    // Bad percent-encoding and over-long path parameters answer `{"detail"}` like every error.
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -54,8 +69,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   await installSecurityHeaders(app);
   await app.register(cookie);
   installRequestContext(app);
-  installRateLimit(app, deps.rateLimitPerMinute);
-  installAuthentication(app, deps.db, deps.sessions);
+  const rateLimits = await installRateLimits(app, deps.rateLimit);
+  installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure);
+  rateLimits.installPerUser();
   installCsrfProtection(app);
   installRequestAudit(app, deps.db);
   await installOpenApi(app);
@@ -67,6 +83,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   for (const routes of [
     healthRoutes,
     authRoutes,
+    sessionsRoutes,
+    passwordRoutes,
     tokensRoutes,
     usersRoutes,
     catalogRoutes,
@@ -81,5 +99,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   }
   await app.register(appEventsRoutes(deps, streams));
   await app.ready();
+  app.server.maxConnections = deps.http.maxConnections;
   return app;
 }

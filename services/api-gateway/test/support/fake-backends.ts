@@ -98,6 +98,7 @@ export async function startFakeBackends(keys: Map<string, ServiceKeys>): Promise
     }
     const server = createGrpcServer({
       logger: testLogger(self),
+      keys: keys.get(self)!,
       host: "127.0.0.1",
       port: 0,
       services: [{ name, definition, implementation }],

@@ -1,6 +1,7 @@
 import { createDatabase } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
+import { testServers, uniqueNamespace } from "@proximity/testing";
 import { loadGatewayConfig } from "../../src/config.js";
 import type { GatewayDb, GatewayTables } from "../../src/db/database.js";
 import { createGatewayService } from "../../src/service.js";
@@ -41,6 +42,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BACKUPS_GRPC_ADDR: fakes.addresses.backups,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     RATE_LIMIT_PER_MINUTE: "100000",
+    // Rate-limit counters: real NATS, a namespace of this gateway's own.
+    NATS_URL: testServers().natsUrl,
+    BUS_NAMESPACE: uniqueNamespace(),
     LOG_LEVEL: "debug",
     ...options.env,
   });

@@ -1,15 +1,24 @@
-import { type Bus, createBroadcastConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import {
+  Broadcasts,
+  type Bus,
+  createBroadcastConsumer,
+  type EventConsumer,
+  Events,
+  type EventVerifier,
+  subscribe,
+} from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Catalog } from "../catalog/catalog.js";
 import { handleCatalogReloadRequested } from "./handlers/catalog-reload-requested.handler.js";
 
-/** Prefix of each replica's own consumer name (a per-process suffix is added). */
-export const CATALOG_RELOAD_CONSUMER = "applications-catalog-reload";
+/** The consumer's name (logs, dead letters); each replica reads for itself. */
+export const CATALOG_RELOAD_CONSUMER = Broadcasts.applicationsCatalogReload.name;
 
 export interface CatalogReloadConsumerDeps {
   readonly bus: Bus;
   readonly catalog: Catalog;
   readonly logger: Logger;
+  readonly verifier: EventVerifier;
 }
 
 /**
@@ -21,13 +30,13 @@ export function createCatalogReloadConsumer({
   bus,
   catalog,
   logger,
+  verifier,
 }: CatalogReloadConsumerDeps): EventConsumer {
   return createBroadcastConsumer({
-    js: bus.js,
-    ns: bus.ns,
+    bus,
     logger,
-    name: CATALOG_RELOAD_CONSUMER,
-    stream: "APPLICATIONS",
+    consumer: Broadcasts.applicationsCatalogReload,
+    verifier,
     subscriptions: [subscribe(Events.CatalogReloadRequested, handleCatalogReloadRequested(catalog))],
   });
 }

@@ -1,7 +1,14 @@
-import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import {
+  type Bus,
+  createEventConsumer,
+  Durables,
+  type EventConsumer,
+  Events,
+  type EventVerifier,
+  subscribe,
+} from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { ApplicationsDb } from "../db/database.js";
-import { PROVISIONER_EVENTS_DURABLE } from "./durables.js";
 import { handleOperationFailed } from "./handlers/operation-failed.handler.js";
 import { handleOperationProgressed } from "./handlers/operation-progressed.handler.js";
 import { handleOperationSucceeded } from "./handlers/operation-succeeded.handler.js";
@@ -11,6 +18,7 @@ export interface ProvisionerEventsConsumerDeps {
   readonly db: ApplicationsDb;
   readonly bus: Bus;
   readonly logger: Logger;
+  readonly verifier: EventVerifier;
 }
 
 /**
@@ -21,14 +29,15 @@ export function createProvisionerEventsConsumer({
   db,
   bus,
   logger,
+  verifier,
 }: ProvisionerEventsConsumerDeps): EventConsumer {
   return createEventConsumer({
     js: bus.js,
     jsm: bus.jsm,
     ns: bus.ns,
     logger,
-    durable: PROVISIONER_EVENTS_DURABLE,
-    stream: "PROVISIONER",
+    durable: Durables.applicationsProvisionerEvents,
+    verifier,
     subscriptions: [
       subscribe(Events.OperationProgressed, handleOperationProgressed(db)),
       subscribe(Events.OperationSucceeded, handleOperationSucceeded(db), recordUnappliedResult(db)),

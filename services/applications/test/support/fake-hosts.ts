@@ -52,6 +52,7 @@ export async function startFakeHosts(keys: ServiceKeys, logger: Logger): Promise
   };
   const server = createGrpcServer({
     logger,
+    keys,
     host: "127.0.0.1",
     port: 0,
     services: [

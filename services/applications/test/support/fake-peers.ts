@@ -53,6 +53,7 @@ export async function startFakeSecrets(keys: ServiceKeys, logger: Logger): Promi
   };
   const server = createGrpcServer({
     logger,
+    keys,
     host: "127.0.0.1",
     port: 0,
     services: [
@@ -92,6 +93,7 @@ export async function startFakeProvisioner(keys: ServiceKeys, logger: Logger): P
   };
   const server = createGrpcServer({
     logger,
+    keys,
     host: "127.0.0.1",
     port: 0,
     services: [

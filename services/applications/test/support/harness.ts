@@ -3,12 +3,13 @@ import {
   type EventDefinition,
   type EventEnvelope,
   Events,
-  envelopeHeaders,
-  newTraceparent,
+  eventSigner,
+  producerOf,
   readEnvelope,
   streamName,
   subjectOf,
 } from "@proximity/bus";
+import { publishSignedEvent } from "@proximity/bus/internal";
 import { createDatabase } from "@proximity/db";
 import {
   type CallOptions,
@@ -59,7 +60,7 @@ export interface Harness {
   /** The service's schema, for assertions on what was (not) stored. */
   readonly db: Kysely<ApplicationsDatabase>;
   readonly js: JetStreamClient;
-  /** Publishes a provisioner event the way the provisioner's outbox relay does (no Nats-Msg-Id, so duplicates reach the consumer). */
+  /** Publishes a provisioner event the way the provisioner's outbox relay does, signed by it (no Nats-Msg-Id, so duplicates reach the consumer). */
   publish<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<void>;
   /** Reads the APPLICATIONS stream for the deploy request of `appId`. */
   findDeployRequest(appId: string): Promise<DeployRequestOnBus | undefined>;
@@ -110,6 +111,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       SECRETS_GRPC_ADDR: secrets.address,
       PROVISIONER_GRPC_ADDR: provisioner.address,
       BUS_NAMESPACE: ns,
+      // Small streams: the shared test server reserves what each stream may hold.
+      BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
       // Keys are passed in directly; the directory is only read by main.ts.
       SERVICE_KEYS_DIR: "/unused",
       ...env,
@@ -153,15 +156,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     db,
     js,
     publish: async (event, payload, eventId = randomUUID()) => {
-      await js.publish(subjectOf(ns, event.subject), event.codec.encode(payload).finish(), {
-        headers: envelopeHeaders({
-          id: eventId,
-          type: event.type,
-          source: "provisioner",
-          time: new Date().toISOString(),
-          traceparent: newTraceparent(),
-        }),
-      });
+      await publishSignedEvent(js, ns, eventSigner(key(producerOf(event))), event, payload, { id: eventId });
     },
     findDeployRequest: async (appId) => {
       const consumer = await js.consumers.get(streamName(ns, "APPLICATIONS"), {

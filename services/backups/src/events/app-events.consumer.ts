@@ -1,8 +1,15 @@
-import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import {
+  type Bus,
+  createEventConsumer,
+  Durables,
+  type EventConsumer,
+  Events,
+  type EventVerifier,
+  subscribe,
+} from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
-import { APP_EVENTS_CONSUMER } from "./durables.js";
 import { appArrivedHandler } from "./handlers/app-arrived.handler.js";
 import { appDeletedHandler } from "./handlers/app-deleted.handler.js";
 import { appOperationFailedHandler } from "./handlers/app-operation-failed.handler.js";
@@ -16,14 +23,15 @@ export function createAppEventsConsumer(
   db: Kysely<BackupsDatabase>,
   bus: Bus,
   logger: Logger,
+  verifier: EventVerifier,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
     jsm: bus.jsm,
     ns: bus.ns,
     logger,
-    durable: APP_EVENTS_CONSUMER,
-    stream: "APPLICATIONS",
+    durable: Durables.backupsAppEvents,
+    verifier,
     subscriptions: [
       subscribe(Events.AppDeployed, appArrivedHandler(db, "AppDeployed")),
       subscribe(Events.AppCloned, appArrivedHandler(db, "AppCloned")),

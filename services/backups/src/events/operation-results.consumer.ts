@@ -1,8 +1,15 @@
-import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import {
+  type Bus,
+  createEventConsumer,
+  Durables,
+  type EventConsumer,
+  Events,
+  type EventVerifier,
+  subscribe,
+} from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
-import { OPERATION_RESULTS_CONSUMER } from "./durables.js";
 import { operationFailedHandler } from "./handlers/operation-failed.handler.js";
 import { operationSucceededHandler } from "./handlers/operation-succeeded.handler.js";
 import { recordUnappliedResult } from "./handlers/result-exhausted.js";
@@ -16,14 +23,15 @@ export function createOperationResultsConsumer(
   db: Kysely<BackupsDatabase>,
   bus: Bus,
   logger: Logger,
+  verifier: EventVerifier,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
     jsm: bus.jsm,
     ns: bus.ns,
     logger,
-    durable: OPERATION_RESULTS_CONSUMER,
-    stream: "PROVISIONER",
+    durable: Durables.backupsOperationResults,
+    verifier,
     subscriptions: [
       subscribe(Events.OperationSucceeded, operationSucceededHandler(db), recordUnappliedResult(db)),
       subscribe(Events.OperationFailed, operationFailedHandler(db), recordUnappliedResult(db)),

@@ -1,8 +1,15 @@
-import { type Bus, createEventConsumer, type EventConsumer, Events, subscribe } from "@proximity/bus";
+import {
+  type Bus,
+  createEventConsumer,
+  Durables,
+  type EventConsumer,
+  Events,
+  type EventVerifier,
+  subscribe,
+} from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
-import { STORAGE_OBSERVATIONS_CONSUMER } from "./durables.js";
 import { backupsObservedHandler } from "./handlers/backups-observed.handler.js";
 
 /**
@@ -13,14 +20,15 @@ export function createStorageObservationsConsumer(
   db: Kysely<BackupsDatabase>,
   bus: Bus,
   logger: Logger,
+  verifier: EventVerifier,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
     jsm: bus.jsm,
     ns: bus.ns,
     logger,
-    durable: STORAGE_OBSERVATIONS_CONSUMER,
-    stream: "PROVISIONER",
+    durable: Durables.backupsStorageObservations,
+    verifier,
     // Observations repeat every interval: a failing one is not worth long retries.
     maxDeliver: 3,
     subscriptions: [subscribe(Events.BackupsObserved, backupsObservedHandler(db))],

@@ -155,6 +155,7 @@ export async function startFakeApplications(keys: ServiceKeys, logger: Logger): 
   } as applicationsV1.ApplicationsServiceServer;
   const server = createGrpcServer({
     logger,
+    keys,
     host: "127.0.0.1",
     port: 0,
     services: [

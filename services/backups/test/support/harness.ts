@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import {
   type EventDefinition,
   Events,
-  envelopeHeaders,
-  newTraceparent,
+  eventSigner,
+  producerOf,
   type StreamName,
   streamName,
-  subjectOf,
 } from "@proximity/bus";
+import { publishSignedEvent } from "@proximity/bus/internal";
 import { createDatabase } from "@proximity/db";
 import {
   type CallOptions,
@@ -86,6 +86,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       DATABASE_URL: database.url,
       NATS_URL: natsUrl,
       BUS_NAMESPACE: ns,
+      // Small streams: the shared test server reserves what each stream may hold.
+      BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
       GRPC_PORT: "0",
       APPLICATIONS_GRPC_ADDR: applications.address,
       // Scheduler passes are driven by the tests that need them.
@@ -114,16 +116,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const jsm = await nc.jetstreamManager();
 
   const publish = async <T>(event: EventDefinition<T>, payload: T, eventId: string = randomUUID()) => {
-    const headers = envelopeHeaders({
-      id: eventId,
-      type: event.type,
-      source: event.stream.toLowerCase(),
-      time: new Date().toISOString(),
-      traceparent: newTraceparent(),
-    });
-    const ack = await js.publish(subjectOf(ns, event.subject), event.codec.encode(payload).finish(), {
-      headers,
-    });
+    // Signed by the event's producer, as its relay does.
+    const signer = eventSigner(key(producerOf(event)));
+    const ack = await publishSignedEvent(js, ns, signer, event, payload, { id: eventId });
     return ack.seq;
   };
   const consumed = async (stream: StreamName, durable: string, seq: number) => {

@@ -8,6 +8,9 @@ import { createHost } from "./create-host.js";
 import type { HostsDeps } from "./deps.js";
 import { updateHost } from "./update-host.js";
 
+/** Who the audit trail names for changes made from BOOTSTRAP_HOST_JSON. */
+export const BOOTSTRAP_ACTOR = "system:bootstrap";
+
 export interface BootstrapOptions {
   /** How long to keep retrying while a peer (the secrets service) is unavailable, default 30 s. */
   readonly retryForMs?: number;
@@ -31,7 +34,7 @@ export async function bootstrapHost(
   const request = hostsV1.CreateHostRequest.fromJSON(json ?? {});
   const deadline = Date.now() + (options.retryForMs ?? 30_000);
   for (;;) {
-    const meta = { traceparent: newTraceparent(), log };
+    const meta = { traceparent: newTraceparent(), log, actor: BOOTSTRAP_ACTOR };
     try {
       const existing = await findHostByName(deps.db, request.name);
       if (existing) {

@@ -5,21 +5,23 @@ import { credentialSecretNames, type HostCredentials } from "../domain/new-host.
 import { validateCreateHost } from "../domain/validate-create-host.js";
 import { recordHostRegistered } from "../events/publish.js";
 import type { HostsDeps } from "./deps.js";
-import type { RequestMeta } from "./ports.js";
+import type { ChangeMeta, RequestMeta } from "./ports.js";
+import { recordHostChange } from "./record-host-change.js";
 
 /**
  * Registers a host. Credentials are written to the secrets service first, under the
  * pre-generated host id, then the host, its nodes and HostRegistered commit in one transaction.
  * If anything fails the secrets are removed again, so no host exists without its credentials
  * and (short of a crash in between) no credentials exist without their host. A crash leaves at
- * worst unreferenced secrets under an id no host will ever have.
+ * worst unreferenced secrets under an id no host will ever have. The registration is audited in
+ * the same transaction.
  */
 export async function createHost(
   deps: HostsDeps,
   req: hostsV1.CreateHostRequest,
-  meta: RequestMeta,
+  meta: ChangeMeta,
 ): Promise<HostWithNodes> {
-  const host = validateCreateHost(req);
+  const host = validateCreateHost(req, deps.policy);
   const id = randomUUID();
   const names = credentialSecretNames(id);
   try {
@@ -27,6 +29,18 @@ export async function createHost(
     await deps.db.transaction().execute(async (trx) => {
       await insertHost(trx, { ...host, id, apiSecretName: names.api, sshSecretName: names.ssh });
       await recordHostRegistered(trx, { id, name: host.name }, meta.traceparent);
+      await recordHostChange(
+        trx,
+        {
+          action: "created",
+          hostId: id,
+          hostName: host.name,
+          before: null,
+          after: host,
+          credentials: host.credentials,
+        },
+        meta,
+      );
     });
   } catch (err) {
     await discardCredentials(deps, names, meta);

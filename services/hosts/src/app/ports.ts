@@ -6,6 +6,12 @@ export interface RequestMeta {
   readonly log: Logger;
 }
 
+/** A request that changes a host: the audit trail names who made it. */
+export interface ChangeMeta extends RequestMeta {
+  /** The end user's id (the gateway passes it), or `system:bootstrap`. */
+  readonly actor: string;
+}
+
 /** Where host credentials go (the secrets service); write-only from this service's side. */
 export interface CredentialStore {
   put(name: string, value: Buffer, meta: RequestMeta): Promise<void>;

@@ -1,7 +1,7 @@
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { Transaction } from "kysely";
 import type { HostsDatabase } from "../db/database.js";
-import { lockHostForCheck, pinNodeHostKey, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
+import { lockHost, pinNodeHostKey, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
 import { applyCheckReport } from "../domain/check-report.js";
 import { hostKeysToPin } from "../domain/host-key-pinning.js";
 import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
@@ -18,7 +18,7 @@ export async function recordCheckResult(
   report: provisionerEventsV1.HostChecked,
   meta: RequestMeta,
 ): Promise<void> {
-  const host = await lockHostForCheck(trx, report.hostId);
+  const host = await lockHost(trx, report.hostId);
   if (!host) {
     meta.log.info({ hostId: report.hostId, checkId: report.checkId }, "checked host no longer exists");
     return;

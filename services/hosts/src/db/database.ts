@@ -1,4 +1,5 @@
 import type { MessagingTables } from "@proximity/bus";
+import type { HostAuditTable } from "./host-audit.table.js";
 import type { HostsTable } from "./hosts.table.js";
 import type { NodesTable } from "./nodes.table.js";
 
@@ -6,4 +7,5 @@ import type { NodesTable } from "./nodes.table.js";
 export interface HostsDatabase extends MessagingTables {
   hosts: HostsTable;
   nodes: NodesTable;
+  host_audit: HostAuditTable;
 }

@@ -202,8 +202,11 @@ export async function claimDueChecks(trx: Transaction<HostsDatabase>, intervalMs
   return rows.map((r) => r.id);
 }
 
-/** Locks a host row for a check result (results for one host are applied one at a time). */
-export async function lockHostForCheck(
+/**
+ * Locks a host row for a change decided on what it holds now: check results for one host are
+ * applied one at a time, and an update is checked against the settings it replaces.
+ */
+export async function lockHost(
   trx: Transaction<HostsDatabase>,
   id: string,
 ): Promise<HostWithNodes | undefined> {

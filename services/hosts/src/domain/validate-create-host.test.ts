@@ -2,7 +2,12 @@ import { ValidationError } from "@proximity/errors";
 import { hostsV1 } from "@proximity/proto";
 import { selfSignedCert } from "@proximity/testing";
 import { describe, expect, it } from "vitest";
-import { validateCreateHost } from "./validate-create-host.js";
+import { validateCreateHost as validate } from "./validate-create-host.js";
+import type { HostPolicy } from "./validate-host-settings.js";
+
+const PRODUCTION: HostPolicy = { allowInsecureHttp: false };
+const DEVELOPMENT: HostPolicy = { allowInsecureHttp: true };
+const validateCreateHost = (req: hostsV1.CreateHostRequest, policy = PRODUCTION) => validate(req, policy);
 
 const FP = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
 const TLS = Array.from({ length: 32 }, () => "ab").join(":");
@@ -170,5 +175,16 @@ describe("validateCreateHost", () => {
     for (const backupStorage of ["Local", "1st", "-x", "has space", "a/b", "x".repeat(65), "local;rm"])
       expect(fieldsOf(() => validateCreateHost(request({ backupStorage })))).toEqual(["backup_storage"]);
     expect(validateCreateHost(request({ backupStorage: "x".repeat(64) })).backupStorage).toHaveLength(64);
+  });
+
+  it("validate host - insecure_http only in development mode, and never with a pin or a CA", () => {
+    const insecure = request({ insecureHttp: true });
+    expect(fieldsOf(() => validateCreateHost(insecure))).toEqual(["insecure_http"]);
+    expect(validateCreateHost(insecure, DEVELOPMENT).insecureHttp).toBe(true);
+    const ca = selfSignedCert();
+    for (const trust of [{ tlsFingerprint: TLS }, { tlsCaPem: ca.cert }])
+      expect(
+        fieldsOf(() => validateCreateHost(request({ ...trust, insecureHttp: true }), DEVELOPMENT)),
+      ).toEqual(["insecure_http"]);
   });
 });

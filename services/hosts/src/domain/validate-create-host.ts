@@ -1,16 +1,16 @@
 import { type FieldError, ValidationError } from "@proximity/errors";
 import type { hostsV1 } from "@proximity/proto";
 import type { NewHost } from "./new-host.js";
-import { checkHostSettings, fieldChecker } from "./validate-host-settings.js";
+import { checkHostSettings, fieldChecker, type HostPolicy } from "./validate-host-settings.js";
 
 /**
  * Checks a CreateHost request and returns the normalised host, or throws one ValidationError
  * listing every bad field (proto field names). Messages never echo the submitted values.
  */
-export function validateCreateHost(req: hostsV1.CreateHostRequest): NewHost {
+export function validateCreateHost(req: hostsV1.CreateHostRequest, policy: HostPolicy): NewHost {
   const errors: FieldError[] = [];
   const check = fieldChecker(errors);
-  const settings = checkHostSettings(req, check);
+  const settings = checkHostSettings(req, policy, check);
   const creds = req.credentials;
   check(Boolean(creds?.apiSecret), "credentials.api_secret", "is required");
   check(

@@ -38,6 +38,15 @@ export interface HostSettingsInput {
   readonly backupStorage: string;
 }
 
+/** What this deployment of the service allows (from its configuration). */
+export interface HostPolicy {
+  /**
+   * Plain-HTTP API connections (simulators, a developer's machine): only when the platform runs in
+   * development mode, since credentials would cross the network in clear.
+   */
+  readonly allowInsecureHttp: boolean;
+}
+
 /** Adds a field error when a rule does not hold. */
 export type Check = (ok: boolean, field: string, message: string) => void;
 
@@ -52,7 +61,11 @@ export function fieldChecker(errors: FieldError[]): Check {
  * Checks a host's settings (shared by CreateHost and UpdateHost, so both accept the same hosts)
  * and returns them normalised; undefined when a rule failed (the errors went to `check`).
  */
-export function checkHostSettings(input: HostSettingsInput, check: Check): HostSettings | undefined {
+export function checkHostSettings(
+  input: HostSettingsInput,
+  policy: HostPolicy,
+  check: Check,
+): HostSettings | undefined {
   const port = input.port || DEFAULT_API_PORT;
   const sshUsername = input.sshUsername || DEFAULT_SSH_USER;
   const tlsFingerprint = input.tlsFingerprint ? input.tlsFingerprint.toUpperCase() : null;
@@ -93,6 +106,18 @@ export function checkHostSettings(input: HostSettingsInput, check: Check): HostS
     tlsCaPem === null || tlsFingerprint === null,
     "tls_ca_pem",
     "tls_fingerprint and tls_ca_pem cannot both be set",
+  );
+  // A pin or a CA promises a verified host; over plain HTTP nothing is verified, so the two together
+  // would show a pinned host that is in fact reached in clear.
+  rule(
+    !input.insecureHttp || (tlsCaPem === null && tlsFingerprint === null),
+    "insecure_http",
+    "cannot be combined with tls_fingerprint or tls_ca_pem",
+  );
+  rule(
+    !input.insecureHttp || policy.allowInsecureHttp,
+    "insecure_http",
+    "plain HTTP is only allowed when the platform runs in development mode (PROXIMITY_MODE=development)",
   );
   rule(isSshUser(sshUsername), "ssh_username", "must be a login name");
   rule(

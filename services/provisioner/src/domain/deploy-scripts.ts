@@ -5,9 +5,26 @@
 import { ValidationError } from "@proximity/errors";
 import { shellQuote } from "@proximity/proxmox";
 
-/** Installs Docker unless it is already there. */
-export const INSTALL_DOCKER_SCRIPT =
-  "command -v docker >/dev/null 2>&1 || { apt-get update && apt-get install -y ca-certificates curl && curl -fsSL https://get.docker.com | sh; }";
+/** Why a container got no `docker compose`: its template's distribution does not package it. */
+export const COMPOSE_UNAVAILABLE =
+  "Docker Compose v2 (docker compose) is not packaged for the distribution of this container: use a Debian 13 or Ubuntu 24.04 template";
+
+/**
+ * Installs Docker and the `docker compose` plugin from the distribution's own signed archive
+ * (apt), unless `docker compose` already works; nothing is downloaded from elsewhere or piped into
+ * a shell. Debian 13 packages the plugin as `docker-compose`, Ubuntu 24.04 as `docker-compose-v2`
+ * (tried first: Debian has no such package); Debian 12's `docker-compose` is the old v1, which
+ * parses `.env` files differently and lacks `ps --format json`, so such a container fails here
+ * with COMPOSE_UNAVAILABLE instead of later and obscurely. Idempotent: apt installs what is missing.
+ */
+export const INSTALL_DOCKER_SCRIPT = [
+  "if ! docker compose version >/dev/null 2>&1; then",
+  "export DEBIAN_FRONTEND=noninteractive;",
+  "apt-get update && apt-get install -y docker.io || exit 1;",
+  "apt-get install -y docker-compose-v2 || apt-get install -y docker-compose || exit 1;",
+  `docker compose version >/dev/null 2>&1 || { echo ${shellQuote(COMPOSE_UNAVAILABLE)} >&2; exit 1; };`,
+  "fi",
+].join(" ");
 
 /** Addresses of the container, first IPv4 wins. */
 export const HOSTNAME_ADDRESSES_SCRIPT = "hostname -I";

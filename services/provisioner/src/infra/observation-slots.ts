@@ -5,6 +5,7 @@
  * Replicas agree on slots through their clocks: a skew near a boundary can at worst move an
  * observation to the neighbouring slot, never give one slot two observers.
  */
+import { KvBuckets, kvBucketName } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 
 export interface ObservationSlots {
@@ -19,7 +20,7 @@ export async function openObservationSlots(
   ns: string,
   intervalMs: number,
 ): Promise<ObservationSlots> {
-  const kv: KV = await js.views.kv(`${ns}_observation_slots`, {
+  const kv: KV = await js.views.kv(kvBucketName(ns, KvBuckets.observationSlots), {
     history: 1,
     ttl: Math.max(1_000, intervalMs * 4),
   });

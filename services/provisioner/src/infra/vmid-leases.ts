@@ -5,6 +5,7 @@
  * renewal is a compare-and-set on the last revision (the fencing token), so a worker that was
  * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
  */
+import { KvBuckets, kvBucketName } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 import { OwnershipLostError } from "../app/operations/errors.js";
 
@@ -34,7 +35,8 @@ export interface VmidLeases {
 
 /** Opens (or creates) bucket `<ns>_vmid_leases` with a TTL equal to the lease length. */
 export async function openVmidLeases(js: JetStreamClient, ns: string, ttlMs: number): Promise<VmidLeases> {
-  const kv = await js.views.kv(`${ns}_vmid_leases`, { history: 1, ttl: ttlMs });
+  // Named in the bus topology: the NATS permissions let the provisioner alone use it.
+  const kv = await js.views.kv(kvBucketName(ns, KvBuckets.vmidLeases), { history: 1, ttl: ttlMs });
   return new VmidLeasesImpl(kv);
 }
 

@@ -19,14 +19,23 @@ export interface FakePeers {
   readonly secretsAddress: string;
   /** Secret values by name (tests read and seed them). */
   readonly secrets: Map<string, Buffer>;
+  /** Every secrets call, in order, with the operation id it carried ("" when none). */
+  readonly secretCalls: SecretCall[];
   readonly hosts: Map<string, FakeHost>;
   stop(): Promise<void>;
+}
+
+export interface SecretCall {
+  readonly method: "put" | "get" | "delete";
+  readonly name: string;
+  readonly operationId: string;
 }
 
 export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<FakePeers> {
   const logger = testLogger("fake-peers");
   const hosts = new Map<string, FakeHost>();
   const secrets = new Map<string, Buffer>();
+  const secretCalls: SecretCall[] = [];
   const callers = { callers: ["provisioner"] };
 
   const hostsHandlers = createHandlerFactory({ keys: keys.get("hosts")!, logger });
@@ -56,6 +65,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
       "PutSecret",
       callers,
       async (req) => {
+        secretCalls.push({ method: "put", name: req.name, operationId: req.operationId ?? "" });
         secrets.set(req.name, Buffer.from(req.value));
         return { name: req.name, version: 1 };
       },
@@ -64,6 +74,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
       "GetSecret",
       callers,
       async (req) => {
+        secretCalls.push({ method: "get", name: req.name, operationId: req.operationId ?? "" });
         const value = secrets.get(req.name);
         if (!value) throw new NotFoundError("Secret not found");
         return { name: req.name, version: 1, value };
@@ -73,6 +84,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
       "DeleteSecret",
       callers,
       async (req) => {
+        secretCalls.push({ method: "delete", name: req.name, operationId: req.operationId ?? "" });
         secrets.delete(req.name);
         return {};
       },
@@ -81,6 +93,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
   const servers: GrpcServer[] = [
     createGrpcServer({
       logger,
+      keys: keys.get("hosts")!,
       host: "127.0.0.1",
       port: 0,
       services: [
@@ -93,6 +106,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
     }),
     createGrpcServer({
       logger,
+      keys: keys.get("secrets")!,
       host: "127.0.0.1",
       port: 0,
       services: [
@@ -110,6 +124,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
     hostsAddress: `127.0.0.1:${hostsPort}`,
     secretsAddress: `127.0.0.1:${secretsPort}`,
     secrets,
+    secretCalls,
     hosts,
     stop: async () => {
       await Promise.all(servers.map((s) => s.shutdown(1_000)));

@@ -10,11 +10,11 @@ import {
   connectBus,
   type EventDefinition,
   Events,
-  envelopeHeaders,
-  newTraceparent,
+  eventSigner,
+  producerOf,
   streamName,
-  subjectOf,
 } from "@proximity/bus";
+import { publishSignedEvent } from "@proximity/bus/internal";
 import { createDatabase } from "@proximity/db";
 import { createServiceClient, generateServiceKeys, type PromiseClient } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
@@ -92,6 +92,8 @@ export async function startHarness(
     "hosts",
     "secrets",
     "applications",
+    // The producer of archive requests: the tests sign them with its key.
+    "backups",
     "api-gateway",
     "sre",
   ]);
@@ -116,6 +118,8 @@ export async function startHarness(
     GRPC_PORT: "0",
     SERVICE_KEYS_DIR: "/unused-in-tests",
     BUS_NAMESPACE: ns,
+    // Small streams: the shared test server reserves what each stream may hold.
+    BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
     HOSTS_GRPC_ADDR: peers.hostsAddress,
     SECRETS_GRPC_ADDR: peers.secretsAddress,
     PROVISIONER_BACKOFF_BASE_MS: "50",
@@ -141,6 +145,8 @@ export async function startHarness(
   const guestSsh = createSshExecutor({ logger: testLogger("test-ssh") });
   const { grpcPort } = await service.start();
   const bus = await connectBus({ servers: natsUrl, name: "provisioner-test", ns, logger });
+  // Requests are signed by their producer (applications, backups, hosts), as their relays do.
+  const signerOf = (event: EventDefinition<unknown>) => eventSigner(keys.get(producerOf(event))!);
   const db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: config.DB_SCHEMA });
   const others: PromiseClient<provisionerV1.ProvisionerServiceServer>[] = [];
   const clientAs = (caller: string) =>
@@ -205,32 +211,13 @@ export async function startHarness(
       };
     },
     publish: async (request, eventId = randomUUID()) => {
-      await bus.js.publish(
-        subjectOf(ns, Events.AppDeployRequested.subject),
-        Events.AppDeployRequested.codec.encode(request).finish(),
-        {
-          headers: envelopeHeaders({
-            id: eventId,
-            type: Events.AppDeployRequested.type,
-            source: "test",
-            time: new Date().toISOString(),
-            traceparent: newTraceparent(),
-          }),
-        },
-      );
+      const signer = signerOf(Events.AppDeployRequested);
+      await publishSignedEvent(bus.js, ns, signer, Events.AppDeployRequested, request, { id: eventId });
       return eventId;
     },
     events,
     publishEvent: async (event, payload, eventId = randomUUID()) => {
-      await bus.js.publish(subjectOf(ns, event.subject), event.codec.encode(payload).finish(), {
-        headers: envelopeHeaders({
-          id: eventId,
-          type: event.type,
-          source: "test",
-          time: new Date().toISOString(),
-          traceparent: newTraceparent(),
-        }),
-      });
+      await publishSignedEvent(bus.js, ns, signerOf(event), event, payload, { id: eventId });
       return eventId;
     },
     eventsOf: async (event) => {

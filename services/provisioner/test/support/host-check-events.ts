@@ -1,24 +1,16 @@
 /** Publishes HostCheckRequested as the hosts service would, and reads the HostChecked answers. */
 import { randomUUID } from "node:crypto";
-import { type Bus, Events, envelopeHeaders, newTraceparent, streamName, subjectOf } from "@proximity/bus";
+import { type Bus, type EventDefinition, Events, streamName } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import { eventually } from "@proximity/testing";
 
-export async function requestCheck(bus: Bus, hostId: string): Promise<string> {
+/** `h`: the harness, whose publishEvent signs as the event's producer (here the hosts service). */
+export async function requestCheck(
+  h: { publishEvent<T>(event: EventDefinition<T>, payload: T): Promise<string> },
+  hostId: string,
+): Promise<string> {
   const checkId = randomUUID();
-  await bus.js.publish(
-    subjectOf(bus.ns, Events.HostCheckRequested.subject),
-    Events.HostCheckRequested.codec.encode({ checkId, hostId }).finish(),
-    {
-      headers: envelopeHeaders({
-        id: randomUUID(),
-        type: Events.HostCheckRequested.type,
-        source: "hosts",
-        time: new Date().toISOString(),
-        traceparent: newTraceparent(),
-      }),
-    },
-  );
+  await h.publishEvent(Events.HostCheckRequested, { checkId, hostId });
   return checkId;
 }
 

@@ -15,7 +15,13 @@ import { type ComposeService, scanComposeServices } from "./compose-file.js";
 
 const DOCKER_VERSION = "Docker version 27.3.1, build ce12230";
 const COMPOSE_VERSION = "Docker Compose version v2.29.7";
+const COMPOSE_V1_VERSION = "docker-compose version 1.29.2, build unknown";
 const DEFAULT_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+
+/** Where the CLI finds `docker compose` (what the compose v2 packages install). */
+export const COMPOSE_PLUGIN_PATH = "/usr/libexec/docker/cli-plugins/docker-compose";
+/** The standalone compose (v1 packages; Debian 13's v2 package installs it too). */
+export const COMPOSE_BINARY_PATH = "/usr/bin/docker-compose";
 
 /** `docker …` for container `ct`. */
 export function dockerProgram(ct: ContainerRecord, faults: FaultRegistry): Program {
@@ -27,7 +33,14 @@ export function dockerProgram(ct: ContainerRecord, faults: FaultRegistry): Progr
         io,
         `Client: Docker Engine - Community\n Version:           27.3.1\nServer: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n`,
       );
-    if (sub === "compose") return compose(ct, faults, io, rest);
+    if (sub === "compose") {
+      // A CLI plugin: without the package that installs it, `compose` is no docker command.
+      if (!io.env.world.fs.exists(COMPOSE_PLUGIN_PATH)) {
+        io.err("docker: 'compose' is not a docker command.\nSee 'docker --help'\n");
+        return 1;
+      }
+      return compose(ct, faults, io, rest);
+    }
     if (sub === "ps") return print(io, psTable([...ct.guest.composeProjects.values()], rest));
     if (sub === "images" || (sub === "image" && rest[0] === "ls"))
       return print(io, [...ct.guest.images].map((i) => `${i}\n`).join(""));
@@ -35,9 +48,14 @@ export function dockerProgram(ct: ContainerRecord, faults: FaultRegistry): Progr
   };
 }
 
-/** The standalone `docker-compose` binary behaves like `docker compose`. */
+/** The standalone `docker-compose` binary behaves like `docker compose` (v1 shows its own version). */
 export function dockerComposeProgram(ct: ContainerRecord, faults: FaultRegistry): Program {
-  return (io) => compose(ct, faults, io, io.argv.slice(1));
+  return (io) => {
+    const args = io.argv.slice(1);
+    if (args[0] === "version" && io.env.world.fs.read(COMPOSE_BINARY_PATH) === "v1")
+      return print(io, `${COMPOSE_V1_VERSION}\n`);
+    return compose(ct, faults, io, args);
+  };
 }
 
 function print(io: ProgramIO, text: string): number {

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { die } from "../errors.js";
+import { distributionOfTemplate } from "./distribution.js";
 import { createGuest, type Guest } from "./guest.js";
 
 /** Config values as PVE stores them (numbers for integer keys, strings otherwise). */
@@ -34,12 +35,13 @@ export interface SnapshotRecord {
   parent: string | undefined;
 }
 
-/** Builds a new stopped container record. */
+/** Builds a new stopped container record; its guest is what `template` (when given) holds. */
 export function createContainerRecord(
   node: string,
   vmid: number,
   config: Record<string, ConfigValue>,
   hasPassword: boolean,
+  template?: string,
 ): ContainerRecord {
   return {
     node,
@@ -49,7 +51,7 @@ export function createContainerRecord(
     config,
     hasPassword,
     startedAt: undefined,
-    guest: createGuest(vmid),
+    guest: createGuest(vmid, distributionOfTemplate(template)),
     snapshots: new Map(),
   };
 }

@@ -5,6 +5,8 @@
  * all of it.
  */
 
+import { type Distribution, distributionOfTemplate } from "./distribution.js";
+
 /** Docker's view of one service container. */
 export interface ServiceState {
   readonly name: string;
@@ -38,12 +40,18 @@ export interface Guest {
   readonly composeProjects: Map<string, ComposeProject>;
 }
 
-/** A fresh Debian-like guest; the IP is derived from the vmid so it is stable and unique per CT. */
-export function createGuest(vmid: number): Guest {
+/**
+ * A fresh guest of `distribution` (its `/etc/os-release`, default Debian 12); the IP is derived from
+ * the vmid so it is stable and unique per CT.
+ */
+export function createGuest(
+  vmid: number,
+  distribution: Distribution = distributionOfTemplate(undefined),
+): Guest {
   const ip = `10.10.${Math.floor(vmid / 250) % 250}.${(vmid % 250) + 2}`;
   return {
     ip,
-    files: new Map([["/etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n']]),
+    files: new Map([["/etc/os-release", distribution.osRelease]]),
     modes: new Map(),
     dirs: new Set(["/", "/root", "/etc", "/tmp", "/opt", "/var", "/usr", "/usr/bin", "/srv"]),
     packages: new Set(["bash", "coreutils", "apt", "ca-certificates"]),

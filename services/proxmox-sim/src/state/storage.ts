@@ -60,6 +60,7 @@ const STORAGES: readonly StorageDef[] = [
 /** Templates every node has downloaded already. */
 export const SEEDED_TEMPLATES: readonly string[] = [
   "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+  "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst",
   "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst",
 ];
 

@@ -11,7 +11,12 @@ import { createProxmoxSimulator } from "../../src/index.js";
 export const TOKEN = { tokenId: "root@pam!proximity", secret: "0b1c2d3e-aaaa-bbbb-cccc-1234567890ab" };
 export const USER = { username: "root@pam", password: "rootpass" };
 export const SSH = { username: "root", password: "sshpass" };
-export const DEBIAN = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
+/** The provisioner's default template: Debian 13, which packages `docker compose`. */
+export const DEBIAN = "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst";
+export const DEBIAN_12 = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
+export const UBUNTU = "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst";
+/** Docker and `docker compose` from Debian 13's own packages, as the product installs them. */
+export const INSTALL_DOCKER = "apt-get update && apt-get install -y docker.io docker-compose";
 export const UPID_RE = /^UPID:[a-z0-9-]+:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:[a-z]+:[^:]*:[^:]+:$/;
 
 export interface ApiAnswer {

@@ -1,4 +1,5 @@
 import { deleteSecretVersions } from "../db/secret.repository.js";
+import type { AccessContext } from "../domain/access-context.js";
 import { assertSecretName } from "../domain/secret-input.js";
 import { authorizeAccess } from "./authorize-access.js";
 import type { SecretsDeps } from "./deps.js";
@@ -9,11 +10,11 @@ import type { SecretsDeps } from "./deps.js";
  */
 export async function deleteSecret(
   deps: SecretsDeps,
-  caller: string,
+  access: AccessContext,
   name: string,
 ): Promise<{ existed: boolean }> {
   assertSecretName(name);
-  await authorizeAccess(deps.db, { caller, action: "delete", name });
+  await authorizeAccess(deps.db, { ...access, action: "delete", name });
   const existed = await deps.db.transaction().execute((trx) => deleteSecretVersions(trx, name));
   return { existed };
 }

@@ -1,4 +1,5 @@
 import { countVersionsByKek } from "../db/key-usage.repository.js";
+import type { AccessContext } from "../domain/access-context.js";
 import { authorizeAdmin } from "./authorize-admin.js";
 import type { SecretsDeps } from "./deps.js";
 
@@ -8,9 +9,9 @@ import type { SecretsDeps } from "./deps.js";
  */
 export async function getKeyUsage(
   deps: SecretsDeps,
-  caller: string,
+  access: AccessContext,
 ): Promise<{ currentKeyId: string; usage: { keyId: string; versions: number }[] }> {
-  await authorizeAdmin(deps.db, { caller, action: "key-usage" });
+  await authorizeAdmin(deps.db, { ...access, action: "key-usage" });
   const counts = await countVersionsByKek(deps.db);
   const ids = [...new Set([...deps.keys.keyIds(), ...counts.keys()])].sort();
   return {

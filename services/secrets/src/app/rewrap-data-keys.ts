@@ -1,5 +1,6 @@
 import { ValidationError } from "@proximity/errors";
 import { countVersionsNotWrappedBy } from "../db/key-usage.repository.js";
+import type { AccessContext } from "../domain/access-context.js";
 import { authorizeAdmin } from "./authorize-admin.js";
 import type { SecretsDeps } from "./deps.js";
 import { rewrapAll } from "./rewrap-all.js";
@@ -12,10 +13,10 @@ const MAX_BATCH_SIZE = 1000;
  */
 export async function rewrapDataKeys(
   deps: SecretsDeps,
-  caller: string,
+  access: AccessContext,
   input: { batchSize: number; maxBatches: number },
 ): Promise<{ currentKeyId: string; rewrapped: number; remaining: number }> {
-  await authorizeAdmin(deps.db, { caller, action: "rewrap" });
+  await authorizeAdmin(deps.db, { ...access, action: "rewrap" });
   if (input.batchSize < 0 || input.batchSize > MAX_BATCH_SIZE)
     throw new ValidationError("Invalid request", [
       { field: "batch_size", message: `must be between 0 (default 100) and ${MAX_BATCH_SIZE}` },

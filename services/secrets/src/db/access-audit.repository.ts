@@ -9,9 +9,16 @@ export interface AccessAuditEntry {
   readonly secretName: string;
   readonly allowed: boolean;
   readonly reason: string;
+  /** W3C trace id of the call ("" when none). */
+  readonly traceId: string;
+  /** The operation the caller said the access is part of, or null. */
+  readonly operationId: string | null;
 }
 
-/** Appends one audit row, committed on its own so it survives a failing operation. */
+/**
+ * Appends one audit row, committed on its own so it survives a failing operation. The trail is
+ * append-only: nothing here updates or deletes it, and the table refuses both (migration 0003).
+ */
 export async function recordAccess(db: Kysely<SecretsDatabase>, e: AccessAuditEntry): Promise<void> {
   await db
     .insertInto("access_audit")
@@ -21,6 +28,8 @@ export async function recordAccess(db: Kysely<SecretsDatabase>, e: AccessAuditEn
       secret_name: e.secretName,
       allowed: e.allowed,
       reason: e.reason,
+      trace_id: e.traceId,
+      operation_id: e.operationId,
     })
     .execute();
 }

@@ -13,4 +13,8 @@ export interface AccessAuditTable {
   secret_name: string;
   allowed: boolean;
   reason: string;
+  /** W3C trace id of the call ("" when the caller sent none). */
+  trace_id: Generated<string>;
+  /** The operation (UUID) the caller said the access is part of, or null. */
+  operation_id: string | null;
 }

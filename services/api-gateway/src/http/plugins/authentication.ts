@@ -4,7 +4,7 @@ import { authenticateRequest } from "../../app/authenticate-request.js";
 import type { SessionStore } from "../../app/session-store.js";
 import type { GatewayDb } from "../../db/database.js";
 import { type Access, requiredScopes } from "../../domain/access.js";
-import { SESSION_COOKIE } from "../cookies.js";
+import { sessionCookieOf } from "../cookies.js";
 
 /** The route's declared access; unmatched URLs are public so they can answer 404. */
 export function accessOf(request: FastifyRequest): Access {
@@ -25,16 +25,19 @@ export function bearerOf(request: FastifyRequest): string | undefined {
  * and the token's scopes. Runs in onRequest, before body validation, so an anonymous or
  * unauthorised caller learns nothing about what a valid request would look like.
  */
-export function installAuthentication(app: FastifyInstance, db: GatewayDb, sessions: SessionStore): void {
+export function installAuthentication(
+  app: FastifyInstance,
+  db: GatewayDb,
+  sessions: SessionStore,
+  cookieSecure: boolean,
+): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     const access = accessOf(request);
     const bearer = bearerOf(request);
-    if (access === "public" && bearer === undefined && !request.cookies[SESSION_COOKIE]) return;
-    const principal = await authenticateRequest(db, sessions, {
-      bearer,
-      sessionId: request.cookies[SESSION_COOKIE],
-    }).catch((err: unknown) => {
+    const sessionId = sessionCookieOf(request, cookieSecure);
+    if (access === "public" && bearer === undefined && !sessionId) return;
+    const principal = await authenticateRequest(db, sessions, { bearer, sessionId }).catch((err: unknown) => {
       // A bad credential on a public route is ignored rather than failing e.g. the health check.
       if (access === "public") return null;
       throw err;

@@ -1,4 +1,4 @@
-import { type ErrorCode, type FieldError, ProximityError } from "@proximity/errors";
+import { type ErrorCode, type FieldError, ProximityError, toProximityError } from "@proximity/errors";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** The one error body of the API. */
@@ -27,6 +27,7 @@ const FRAMEWORK_DETAIL: Record<number, string> = {
   405: "Method not allowed",
   406: "Not acceptable",
   413: "Request body too large",
+  414: "Request path too long",
   415: "Unsupported media type",
 };
 
@@ -50,6 +51,16 @@ function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyRepl
   return reply.code(status).type("application/json; charset=utf-8").send(body);
 }
 
+function sendTyped(error: ProximityError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = STATUS_OF[error.code];
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+  const detail = error.code === "INTERNAL" ? "Internal error" : error.message;
+  const body: ErrorBody = error.fieldErrors.length ? { detail, errors: [...error.fieldErrors] } : { detail };
+  return send(reply, status, body);
+}
+
 function handleError(
   error: FastifyError | Error,
   request: FastifyRequest,
@@ -62,17 +73,7 @@ function handleError(
     }));
     return send(reply, 400, { detail: "Invalid request", errors });
   }
-  if (error instanceof ProximityError) {
-    const status = STATUS_OF[error.code];
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-    if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
-    const detail = error.code === "INTERNAL" ? "Internal error" : error.message;
-    const body: ErrorBody = error.fieldErrors.length
-      ? { detail, errors: [...error.fieldErrors] }
-      : { detail };
-    return send(reply, status, body);
-  }
+  if (error instanceof ProximityError) return sendTyped(error, request, reply);
   if (INVALID_JSON_CODES.has((error as FastifyError).code)) {
     return send(reply, 400, { detail: "The request body is not valid JSON" });
   }
@@ -80,8 +81,29 @@ function handleError(
   if (typeof status === "number" && status >= 400 && status < 500) {
     return send(reply, status, { detail: FRAMEWORK_DETAIL[status] ?? "Invalid request" });
   }
-  request.log.error({ err: error }, "unexpected error");
-  return send(reply, 500, { detail: "Internal error" });
+  // A database error the gateway's own queries met because of a value (defence in depth: the
+  // schemas should have refused it) is still the caller's 400; anything else is a bare 500.
+  return sendTyped(toProximityError(error), request, reply);
+}
+
+/**
+ * Fastify's errors raised before routing (a path that is not valid percent-encoding, a path
+ * parameter over the router's length limit), for the `frameworkErrors` option: said like every
+ * other client error, without the framework's own body, which names its error code and quotes
+ * the path.
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) {
+    request.log.error({ err: error }, "request failed before routing");
+    send(reply, 500, { detail: "Internal error" });
+    return;
+  }
+  send(reply, status, { detail: FRAMEWORK_DETAIL[status] ?? "Invalid request" });
 }
 
 /**

@@ -20,7 +20,20 @@ function transform(input: TransformInput) {
   if (schema.hide) return out;
   const access: Access = input.route.config?.access ?? "user";
   const security = access === "public" ? [] : [{ sessionCookie: [] }, { bearerAuth: [] }];
-  return { ...out, schema: { ...schema, security, "x-access": access } };
+  return { ...out, schema: { ...schema, ...streamResponse(schema), security, "x-access": access } };
+}
+
+/**
+ * An event stream's 200 as what it is (`text/event-stream`, a text body), so clients and tests
+ * reading the document can tell a long-lived stream from a JSON answer.
+ */
+function streamResponse(schema: Record<string, unknown>): { response?: Record<string, unknown> } {
+  const produces = schema.produces as string[] | undefined;
+  if (!produces?.includes("text/event-stream")) return {};
+  const response = schema.response as Record<string, unknown> | undefined;
+  return {
+    response: { ...response, 200: { type: "string", description: "A stream of server-sent events" } },
+  };
 }
 
 /** The one error body of the API (error-handler.ts), as the reusable `Error` schema. */
@@ -44,6 +57,8 @@ const ERROR_RESPONSES: Record<string, { name: string; description: string; heade
     description: "Conflict: duplicate, invalid state transition (with the reason) or operation running",
   },
   "413": { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
+  "414": { name: "PathTooLong", description: "A path parameter over 100 characters" },
+  "415": { name: "UnsupportedMediaType", description: "A request body that is not application/json" },
   "429": {
     name: "TooManyRequests",
     description: "Rate limited; retry after `Retry-After` seconds",
@@ -61,19 +76,20 @@ interface Operation {
 }
 
 /**
- * The error statuses an operation can answer, from the route's properties: 400 with input,
- * 401/403 unless public, 404 with a path id, 409 for life-cycle writes (unsafe, not public, not
- * the caller's own auth routes), 413 with a body, and 429/503 everywhere.
+ * The error statuses an operation can answer, from the route's properties: 400 with input or on
+ * unsafe methods (a body can be sent to any of them), 401/403 unless public, 404 and 414 with a
+ * path id, 409 for life-cycle writes (unsafe, not public, not the caller's own auth routes), 413
+ * and 415 on unsafe methods, and 429/503 everywhere.
  */
 function errorStatusesOf(method: string, path: string, op: Operation): string[] {
   const statuses: string[] = [];
   const access = op["x-access"] ?? "user";
   const hasBody = op.requestBody !== undefined;
-  if (hasBody || (op.parameters?.length ?? 0) > 0) statuses.push("400");
+  if (hasBody || (op.parameters?.length ?? 0) > 0 || isUnsafeMethod(method)) statuses.push("400");
   if (access !== "public") statuses.push("401", "403");
-  if (path.includes("{")) statuses.push("404");
+  if (path.includes("{")) statuses.push("404", "414");
   if (isUnsafeMethod(method) && access !== "public" && !path.startsWith("/api/auth/")) statuses.push("409");
-  if (hasBody) statuses.push("413");
+  if (isUnsafeMethod(method)) statuses.push("413", "415");
   statuses.push("429", "503");
   return statuses;
 }

@@ -2,7 +2,7 @@ import { UnauthenticatedError } from "@proximity/errors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { authenticateRequest } from "../../app/authenticate-request.js";
-import { SESSION_COOKIE } from "../cookies.js";
+import { sessionCookieOf } from "../cookies.js";
 import type { HttpDeps } from "../deps.js";
 import { bearerOf } from "../plugins/authentication.js";
 import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
@@ -56,7 +56,10 @@ export function appEventsRoutes(deps: HttpDeps, streams: StreamRegistry): Fastif
           slot.release();
           throw err;
         }
-        const credentials = { bearer: bearerOf(request), sessionId: request.cookies[SESSION_COOKIE] };
+        const credentials = {
+          bearer: bearerOf(request),
+          sessionId: sessionCookieOf(request, deps.cookieSecure),
+        };
         const stream = openEventStream(reply);
         slot.attach(stream);
         request.log.info({ appId }, "event stream opened");

@@ -24,7 +24,7 @@ export function healthRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
     app.get(
       "/api/health",
       {
-        config: { access: "public" },
+        config: { access: "public", rateLimit: false },
         schema: {
           tags: ["health"],
           summary: "Gateway and dependency health",

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { fieldDiff } from "../../domain/field-diff.js";
+import { hostCredentialsSet, hostSnapshot } from "../audit-snapshots.js";
 import type { HttpDeps } from "../deps.js";
+import { recordChanges } from "../plugins/audit.js";
 import { callOptions, requireUuid } from "../request-helpers.js";
 import { idParams, pageOf, pageQuery, paginate } from "../schemas/common.schema.js";
 import {
@@ -55,7 +58,9 @@ export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { host } = await hosts.createHost(toCreateHostRequest(request.body), callOptions(request));
-        return reply.code(201).send(toHostJson(requireHost(host)));
+        const created = toHostJson(requireHost(host));
+        recordChanges(request, fieldDiff(null, hostSnapshot(created), hostCredentialsSet(request.body)));
+        return reply.code(201).send(created);
       },
     );
 
@@ -85,8 +90,15 @@ export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const id = requireUuid(request.params.id);
+        // Read first for the audit's before/after (the hosts service keeps its own change history).
+        const before = toHostJson(requireHost((await hosts.getHost({ id }, callOptions(request))).host));
         const { host } = await hosts.updateHost(toUpdateHostRequest(id, request.body), callOptions(request));
-        return toHostJson(requireHost(host));
+        const after = toHostJson(requireHost(host));
+        recordChanges(
+          request,
+          fieldDiff(hostSnapshot(before), hostSnapshot(after), hostCredentialsSet(request.body)),
+        );
+        return after;
       },
     );
 
@@ -119,7 +131,10 @@ export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         schema: { tags: ["proxmox"], summary: "Delete a host no app uses", params: idParams },
       },
       async (request, reply) => {
-        await hosts.deleteHost({ id: requireUuid(request.params.id) }, callOptions(request));
+        const id = requireUuid(request.params.id);
+        const before = toHostJson(requireHost((await hosts.getHost({ id }, callOptions(request))).host));
+        await hosts.deleteHost({ id }, callOptions(request));
+        recordChanges(request, fieldDiff(hostSnapshot(before), null));
         return reply.code(204).send();
       },
     );

@@ -3,8 +3,12 @@ import { createUser } from "../../app/create-user.js";
 import { deleteUser } from "../../app/delete-user.js";
 import { getUser, listUserPage } from "../../app/find-users.js";
 import { updateUser } from "../../app/update-user.js";
+import { fieldDiff } from "../../domain/field-diff.js";
+import { userSnapshot } from "../audit-snapshots.js";
 import type { HttpDeps } from "../deps.js";
+import { recordChanges } from "../plugins/audit.js";
 import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
+import { originOf } from "../request-origin.js";
 import { idParams, pageOf, pageQuery } from "../schemas/common.schema.js";
 import { quotaJson, setQuotaBody, toQuotaJson } from "../schemas/quota.schema.js";
 import { createUserBody, toUserJson, updateUserBody, userJson } from "../schemas/user.schema.js";
@@ -46,6 +50,7 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { username, password, is_admin } = request.body;
         const user = await createUser(deps.db, { username, password, isAdmin: is_admin });
+        recordChanges(request, fieldDiff(null, userSnapshot(user), ["password"]));
         return reply.code(201).send(toUserJson(user));
       },
     );
@@ -65,20 +70,28 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         config: admin,
         schema: {
           tags: ["users"],
-          summary: "Change password, admin rights or active state (deactivating ends sessions and tokens)",
+          summary:
+            "Change password, admin rights or active state (a new password or deactivating ends the user's sessions and tokens)",
+          description:
+            "A new password ends every session of the user and revokes every API token. Your own password " +
+            "needs `current_password` and a signed-in session (which stays), as POST /api/auth/password.",
           params: idParams,
           body: updateUserBody,
           response: { 200: userJson },
         },
       },
       async (request) => {
-        const { password, is_admin, is_active } = request.body;
-        const user = await updateUser(deps.db, principalOf(request), requireUuid(request.params.id), {
-          password,
-          isAdmin: is_admin,
-          isActive: is_active,
-        });
-        return toUserJson(user);
+        const { password, current_password, is_admin, is_active } = request.body;
+        const { before, after } = await updateUser(
+          deps.db,
+          principalOf(request),
+          requireUuid(request.params.id),
+          { password, currentPassword: current_password, isAdmin: is_admin, isActive: is_active },
+          originOf(request),
+        );
+        const secrets = password === undefined ? [] : ["password"];
+        recordChanges(request, fieldDiff(userSnapshot(before), userSnapshot(after), secrets));
+        return toUserJson(after);
       },
     );
 
@@ -86,10 +99,16 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       "/api/users/:id",
       { config: admin, schema: { tags: ["users"], summary: "Delete a user", params: idParams } },
       async (request, reply) => {
-        await deleteUser(deps.db, principalOf(request), requireUuid(request.params.id), async (userId) => {
-          const { quota } = await deps.clients.applications.getUserQuota({ userId }, callOptions(request));
-          return quota?.used ?? 0;
-        });
+        const deleted = await deleteUser(
+          deps.db,
+          principalOf(request),
+          requireUuid(request.params.id),
+          async (userId) => {
+            const { quota } = await deps.clients.applications.getUserQuota({ userId }, callOptions(request));
+            return quota?.used ?? 0;
+          },
+        );
+        recordChanges(request, fieldDiff(userSnapshot(deleted), null));
         return reply.code(204).send();
       },
     );

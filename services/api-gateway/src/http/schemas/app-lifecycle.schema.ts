@@ -5,7 +5,7 @@ import { appJson, hostnameField } from "./app.schema.js";
 
 export const APP_ACTIONS = ["start", "stop", "restart", "update", "delete", "retry"] as const;
 
-export const appActionBody = z.object({ action: z.enum(APP_ACTIONS) });
+export const appActionBody = z.object({ action: z.enum(APP_ACTIONS) }).strict();
 
 /** What happens to an app's backups when it is deleted. */
 export const BACKUP_FATES = { keep: "kept", delete: "deleted" } as const;
@@ -25,7 +25,7 @@ export const deletedAppJson = appJson.extend({ backups: z.enum(["kept", "deleted
 /** 202 answer of an action; `backups` only for `delete`. */
 export const actionAppJson = appJson.extend({ backups: z.enum(["kept", "deleted"]).optional() });
 
-export const cloneAppBody = z.object({ new_hostname: hostnameField });
+export const cloneAppBody = z.object({ new_hostname: hostnameField }).strict();
 
 export const discoverQuery = z.object({ host_id: z.uuid() });
 
@@ -60,19 +60,21 @@ export function toDiscoveredContainerJson(
 /** Proxmox VMIDs are 100 … 999 999 999. */
 const vmid = z.number().int().min(100).max(999_999_999);
 
-export const adoptAppBody = z.object({
-  host_id: z.uuid(),
-  node: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
-  vmid,
-  /** Catalog type of what runs inside, when known. */
-  catalog_id: z.string().min(1).max(100).optional(),
-  /** Defaults to the container's own hostname. */
-  hostname: hostnameField.optional(),
-  /** Defaults to the calling admin. */
-  owner_id: z.uuid().optional(),
-  /** Port the app listens on inside the container, for its access URL. */
-  port: z.number().int().min(1).max(65535).optional(),
-});
+export const adoptAppBody = z
+  .object({
+    host_id: z.uuid(),
+    node: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
+    vmid,
+    /** Catalog type of what runs inside, when known. */
+    catalog_id: z.string().min(1).max(100).optional(),
+    /** Defaults to the container's own hostname. */
+    hostname: hostnameField.optional(),
+    /** Defaults to the calling admin. */
+    owner_id: z.uuid().optional(),
+    /** Port the app listens on inside the container, for its access URL. */
+    port: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
 
 export function toAdoptAppRequest(body: z.infer<typeof adoptAppBody>): applicationsV1.AdoptAppRequest {
   return {

@@ -49,6 +49,7 @@ export const listAppsQuery = pageQuery.extend({
 /** An RFC 1123 host name (the container's and the app's name). */
 export const hostnameField = z.string().refine(isValidHostname, "must be a valid RFC 1123 host name");
 
+/** Unknown fields are refused (400 naming them): a misspelt option must not be dropped silently. */
 export const deployAppBody = z
   .object({
     catalog_id: z.string().min(1).max(100),
@@ -63,6 +64,7 @@ export const deployAppBody = z
       .refine((config) => Object.keys(config).length === 0, "is not supported yet")
       .optional(),
   })
+  .strict()
   .superRefine((body, ctx) => {
     // The field of each problem is already "environment.<NAME>": one path segment keeps it whole.
     for (const problem of environmentProblems(body.environment ?? {})) {

@@ -9,18 +9,20 @@ const AUTH_MODES = {
 };
 type AuthModeName = keyof typeof AUTH_MODES;
 
-const nodeEndpointBody = z.object({
-  name: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
-  ssh_host: z.string().min(1).max(253),
-  ssh_port: z.number().int().min(1).max(65535).default(22),
-  // Empty only together with trust_on_first_use (the hosts service enforces the pairing).
-  ssh_host_key_fingerprint: z
-    .string()
-    .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?)?$/, "must be an OpenSSH SHA256: fingerprint")
-    .default(""),
-  /** Explicit admin consent to pin the first SSH host key the node presents (next host check). */
-  trust_on_first_use: z.boolean().default(false),
-});
+const nodeEndpointBody = z
+  .object({
+    name: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
+    ssh_host: z.string().min(1).max(253),
+    ssh_port: z.number().int().min(1).max(65535).default(22),
+    // Empty only together with trust_on_first_use (the hosts service enforces the pairing).
+    ssh_host_key_fingerprint: z
+      .string()
+      .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?)?$/, "must be an OpenSSH SHA256: fingerprint")
+      .default(""),
+    /** Explicit admin consent to pin the first SSH host key the node presents (next host check). */
+    trust_on_first_use: z.boolean().default(false),
+  })
+  .strict();
 
 /** PEM CA for the API's TLS; exclusive with tls_fingerprint. Parsed by the hosts service. */
 const tlsCaPem = z.string().min(1).max(65536).optional();
@@ -35,27 +37,32 @@ function toNodeEndpoint(n: z.infer<typeof nodeEndpointBody>): hostsV1.NodeEndpoi
   };
 }
 
-/** Credentials are accepted here and passed on once; no response ever carries them. */
-export const createHostBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  address: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535).default(8006),
-  auth_mode: z.enum(["api_token", "password"]),
-  username: z.string().min(1).max(200),
-  api_secret: z.string().min(1).max(4096),
-  tls_fingerprint: z
-    .string()
-    .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "must be a SHA-256 fingerprint (AB:CD:…)")
-    .optional(),
-  tls_ca_pem: tlsCaPem,
-  insecure_http: z.boolean().default(false),
-  ssh_username: z.string().min(1).max(64).optional(),
-  ssh_password: z.string().min(1).max(4096).optional(),
-  ssh_private_key: z.string().min(1).max(16384).optional(),
-  nodes: z.array(nodeEndpointBody).min(1).max(64),
-  /** Proxmox storage (with `backup` content) the host's app backups go to; default `local`. */
-  backup_storage: storageIdField.optional(),
-});
+/**
+ * Credentials are accepted here and passed on once; no response ever carries them. Unknown fields
+ * are refused: a misspelt `tls_fingerprint` would otherwise register the host without its pin.
+ */
+export const createHostBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    address: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535).default(8006),
+    auth_mode: z.enum(["api_token", "password"]),
+    username: z.string().min(1).max(200),
+    api_secret: z.string().min(1).max(4096),
+    tls_fingerprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "must be a SHA-256 fingerprint (AB:CD:…)")
+      .optional(),
+    tls_ca_pem: tlsCaPem,
+    insecure_http: z.boolean().default(false),
+    ssh_username: z.string().min(1).max(64).optional(),
+    ssh_password: z.string().min(1).max(4096).optional(),
+    ssh_private_key: z.string().min(1).max(16384).optional(),
+    nodes: z.array(nodeEndpointBody).min(1).max(64),
+    /** Proxmox storage (with `backup` content) the host's app backups go to; default `local`. */
+    backup_storage: storageIdField.optional(),
+  })
+  .strict();
 
 export function toCreateHostRequest(body: z.infer<typeof createHostBody>): hostsV1.CreateHostRequest {
   return {

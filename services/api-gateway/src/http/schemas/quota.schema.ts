@@ -1,10 +1,12 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { z } from "zod";
 
-export const setQuotaBody = z.object({
-  /** 0 clears the user's own value: the configured default applies again. */
-  max_apps: z.number().int().min(0).max(10_000),
-});
+export const setQuotaBody = z
+  .object({
+    /** 0 clears the user's own value: the configured default applies again. */
+    max_apps: z.number().int().min(0).max(10_000),
+  })
+  .strict();
 
 export const quotaJson = z.object({
   user_id: z.string(),

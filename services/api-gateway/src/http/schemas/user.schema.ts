@@ -31,16 +31,38 @@ export const username = z
 /** Length only here: the full policy (app/create-user.ts) also needs the username. */
 export const newPassword = z.string().min(1).max(1024);
 
-export const createUserBody = z.object({
-  username,
-  password: newPassword,
-  is_admin: z.boolean().default(false),
-});
+/** A password as typed to prove who one is (no policy: it is only compared). */
+export const currentPassword = z.string().min(1).max(1024);
+
+export const createUserBody = z
+  .object({
+    username,
+    password: newPassword,
+    is_admin: z.boolean().default(false),
+  })
+  .strict();
 
 export const updateUserBody = z
   .object({
     password: newPassword.optional(),
+    /** Required when admins change their own password here. */
+    current_password: currentPassword.optional(),
     is_admin: z.boolean().optional(),
     is_active: z.boolean().optional(),
   })
+  .strict()
   .refine((body) => Object.values(body).some((v) => v !== undefined), "at least one field is required");
+
+/** Self-service password change (POST /api/auth/password). */
+export const changePasswordBody = z
+  .object({
+    current_password: currentPassword,
+    new_password: newPassword,
+  })
+  .strict();
+
+/** What a password change ended. */
+export const passwordChangedJson = z.object({
+  sessions_ended: z.number().int().describe("Your other sessions, all ended"),
+  tokens_revoked: z.number().int().describe("Your API tokens, all revoked"),
+});

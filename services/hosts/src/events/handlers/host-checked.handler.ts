@@ -1,11 +1,11 @@
-import { Events, processOnce, type Subscription, subscribe } from "@proximity/bus";
+import { Durables, Events, processOnce, type Subscription, subscribe } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
 import { recordCheckResult } from "../../app/record-check-result.js";
 import type { HostsDatabase } from "../../db/database.js";
 
 /** Durable consumer of check results (shared by all hosts replicas). */
-export const HOST_CHECKS_CONSUMER = "hosts-host-checks";
+export const HOST_CHECKS_CONSUMER = Durables.hostsHostChecks.name;
 
 /** HostChecked → the host's status and node stats (once per event, through the inbox). */
 export function hostCheckedSubscription(

@@ -35,14 +35,14 @@ export async function copySecrets(a: Attempt<CopyRequest>): Promise<void> {
     for (const [from, to] of copiedSecretNames(a)) {
       let value: Buffer;
       try {
-        value = (await secrets.getSecret({ name: from }, call)).value;
+        value = (await secrets.getSecret({ name: from, operationId: a.request.operationId }, call)).value;
       } catch (err) {
         // An adopted source has no root password of ours; a missing setting stays missing.
         if (err instanceof NotFoundError) continue;
         throw err;
       }
       a.masked.push(value.toString("utf8"));
-      await secrets.putSecret({ name: to, value }, call);
+      await secrets.putSecret({ name: to, value, operationId: a.request.operationId }, call);
     }
     return undefined;
   });

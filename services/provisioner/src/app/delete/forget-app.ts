@@ -20,9 +20,11 @@ export async function forgetApp(a: DeleteAttempt, vmid: number | null): Promise<
       ...secretEnvironment.map((n) => appEnvSecretName(appId, n)),
     ];
     for (const name of names) {
-      await peers.secrets.deleteSecret({ name }, { traceparent: a.traceparent }).catch((err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
-      });
+      await peers.secrets
+        .deleteSecret({ name, operationId: a.request.operationId }, { traceparent: a.traceparent })
+        .catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
     }
     if (vmid !== null) {
       const holder = await leases.holder(hostId, vmid);

@@ -45,7 +45,7 @@ async function readSecretValues(
     let value: string;
     try {
       const secret = await a.deps.peers.secrets.getSecret(
-        { name: appEnvSecretName(appId, name) },
+        { name: appEnvSecretName(appId, name), operationId: a.request.operationId },
         { traceparent: a.traceparent },
       );
       value = secret.value.toString("utf8");

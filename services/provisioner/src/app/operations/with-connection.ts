@@ -4,7 +4,7 @@ import { resolveConnection } from "./steps/resolve-connection.js";
 
 export async function withConnection<T>(
   deps: OperationDeps,
-  target: { hostId: string; node: string },
+  target: { hostId: string; node: string; operationId?: string },
   traceparent: string,
   work: (connection: HostConnection) => Promise<T>,
 ): Promise<T> {

@@ -1,12 +1,12 @@
 /** HostCheckRequested → check the host and record HostChecked (once per request event). */
-import { Events, processOnce, type Subscription, subscribe } from "@proximity/bus";
+import { Durables, Events, processOnce, type Subscription, subscribe } from "@proximity/bus";
 import type { hostsEventsV1 } from "@proximity/proto";
 import { checkHost, type HostCheckDeps } from "../../app/check-host.js";
 import type { Db } from "../../db/database.js";
 import { addHostChecked } from "../publish.js";
 
 /** Durable consumer of check requests (shared by all provisioner replicas). */
-export const HOST_CHECKS_CONSUMER = "provisioner-host-checks";
+export const HOST_CHECKS_CONSUMER = Durables.provisionerHostChecks.name;
 
 export function hostCheckRequestedSubscription(
   deps: HostCheckDeps & { readonly db: Db },

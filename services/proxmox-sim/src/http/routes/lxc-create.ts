@@ -52,7 +52,13 @@ function createContainer(ctx: RouteContext): string {
   const existing = sim.cluster.find(vmid);
   if (existing) throw die(`CT ${vmid} already exists on node '${existing.node}'`);
   checkVolume(sim, node, params.ostemplate!);
-  const ct = createContainerRecord(node, vmid, buildConfig(params, vmid), params.password !== undefined);
+  const ct = createContainerRecord(
+    node,
+    vmid,
+    buildConfig(params, vmid),
+    params.password !== undefined,
+    params.ostemplate,
+  );
   ct.lock = "create";
   sim.cluster.add(ct);
   return startTask(sim, {

@@ -2,6 +2,7 @@ import type { HandlerFactory } from "@proximity/grpc";
 import type { secretsV1 } from "@proximity/proto";
 import { deleteSecret } from "../../app/delete-secret.js";
 import type { SecretsDeps } from "../../app/deps.js";
+import { accessContext } from "../../domain/access-context.js";
 import { ANY_SERVICE } from "../callers.js";
 
 export function deleteSecretHandler(h: HandlerFactory, deps: SecretsDeps) {
@@ -9,7 +10,7 @@ export function deleteSecretHandler(h: HandlerFactory, deps: SecretsDeps) {
     "DeleteSecret",
     { callers: ANY_SERVICE },
     async (req, ctx) => {
-      await deleteSecret(deps, ctx.caller, req.name);
+      await deleteSecret(deps, accessContext(ctx.caller, ctx.traceparent, req.operationId), req.name);
       return {};
     },
   );

@@ -50,11 +50,16 @@ async function rootPassword(a: DeployAttempt): Promise<string> {
   const name = rootPasswordSecretName(a.request.appId);
   const call = { traceparent: a.traceparent };
   try {
-    return (await secrets.getSecret({ name }, call)).value.toString("utf8");
+    return (await secrets.getSecret({ name, operationId: a.request.operationId }, call)).value.toString(
+      "utf8",
+    );
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
   const password = randomBytes(24).toString("base64url");
-  await secrets.putSecret({ name, value: Buffer.from(password, "utf8") }, call);
+  await secrets.putSecret(
+    { name, value: Buffer.from(password, "utf8"), operationId: a.request.operationId },
+    call,
+  );
   return password;
 }

@@ -23,7 +23,8 @@ const DEFAULT_BACKUP_STORAGE = "local";
 
 export async function resolveConnection(
   deps: OperationDeps,
-  target: { hostId: string; node: string },
+  /** The operation's id, when there is one, goes into the secrets service's access audit. */
+  target: { hostId: string; node: string; operationId?: string },
   call: CallOptions,
 ): Promise<HostConnection> {
   const { hosts, secrets } = deps.peers;
@@ -37,8 +38,8 @@ export async function resolveConnection(
   // Checked before any secret is read: nothing is sent to a node whose key nobody has pinned.
   if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
   const [apiSecret, sshSecret] = await Promise.all([
-    readSecret(secrets, apiSecretName, call),
-    readSecret(secrets, sshSecretName, call),
+    readSecret(secrets, apiSecretName, call, target.operationId),
+    readSecret(secrets, sshSecretName, call, target.operationId),
   ]);
   const pve = hostApiClient({ host, tlsCaPem }, apiSecret, { logger: deps.logger, breakers: deps.breakers });
   return {
@@ -56,9 +57,19 @@ export async function resolveConnection(
   };
 }
 
-/** A secret's value as text; kept in memory by the caller for one attempt, never logged. */
-export async function readSecret(secrets: SecretsClient, name: string, call: CallOptions): Promise<string> {
-  return (await secrets.getSecret({ name }, call)).value.toString("utf8");
+/**
+ * A secret's value as text; kept in memory by the caller for one attempt, never logged. The
+ * operation id (when the read is part of one) is recorded in the secrets service's access audit.
+ */
+export async function readSecret(
+  secrets: SecretsClient,
+  name: string,
+  call: CallOptions,
+  operationId?: string,
+): Promise<string> {
+  return (await secrets.getSecret({ name, ...(operationId ? { operationId } : {}) }, call)).value.toString(
+    "utf8",
+  );
 }
 
 /**

@@ -27,6 +27,8 @@ export interface PutSecretRequest {
   /** Hierarchical name, e.g. "proxmox/hosts/<id>/api". */
   name: string;
   value: Buffer;
+  /** The operation (UUID) this access is part of, or empty; recorded in the access audit. */
+  operationId?: string | undefined;
 }
 
 export interface PutSecretResponse {
@@ -36,6 +38,8 @@ export interface PutSecretResponse {
 
 export interface GetSecretRequest {
   name: string;
+  /** The operation (UUID) this access is part of, or empty; recorded in the access audit. */
+  operationId?: string | undefined;
 }
 
 export interface GetSecretResponse {
@@ -46,6 +50,8 @@ export interface GetSecretResponse {
 
 export interface DeleteSecretRequest {
   name: string;
+  /** The operation (UUID) this access is part of, or empty; recorded in the access audit. */
+  operationId?: string | undefined;
 }
 
 export interface DeleteSecretResponse {
@@ -78,7 +84,7 @@ export interface GetKeyUsageResponse {
 }
 
 function createBasePutSecretRequest(): PutSecretRequest {
-  return { name: "", value: Buffer.alloc(0) };
+  return { name: "", value: Buffer.alloc(0), operationId: undefined };
 }
 
 export const PutSecretRequest: MessageFns<PutSecretRequest> = {
@@ -88,6 +94,9 @@ export const PutSecretRequest: MessageFns<PutSecretRequest> = {
     }
     if (message.value.length !== 0) {
       writer.uint32(18).bytes(message.value);
+    }
+    if (message.operationId !== undefined) {
+      writer.uint32(26).string(message.operationId);
     }
     return writer;
   },
@@ -121,6 +130,14 @@ export const PutSecretRequest: MessageFns<PutSecretRequest> = {
             message.value = Buffer.from(reader.bytes());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -137,6 +154,11 @@ export const PutSecretRequest: MessageFns<PutSecretRequest> = {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       value: isSet(object.value) ? Buffer.from(bytesFromBase64(object.value)) : Buffer.alloc(0),
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : undefined,
     };
   },
 
@@ -148,6 +170,9 @@ export const PutSecretRequest: MessageFns<PutSecretRequest> = {
     if (message.value.length !== 0) {
       obj.value = base64FromBytes(message.value);
     }
+    if (message.operationId !== undefined) {
+      obj.operationId = message.operationId;
+    }
     return obj;
   },
 
@@ -158,6 +183,7 @@ export const PutSecretRequest: MessageFns<PutSecretRequest> = {
     const message = createBasePutSecretRequest();
     message.name = object.name ?? "";
     message.value = object.value ?? Buffer.alloc(0);
+    message.operationId = object.operationId ?? undefined;
     return message;
   },
 };
@@ -248,13 +274,16 @@ export const PutSecretResponse: MessageFns<PutSecretResponse> = {
 };
 
 function createBaseGetSecretRequest(): GetSecretRequest {
-  return { name: "" };
+  return { name: "", operationId: undefined };
 }
 
 export const GetSecretRequest: MessageFns<GetSecretRequest> = {
   encode(message: GetSecretRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
+    }
+    if (message.operationId !== undefined) {
+      writer.uint32(18).string(message.operationId);
     }
     return writer;
   },
@@ -280,6 +309,14 @@ export const GetSecretRequest: MessageFns<GetSecretRequest> = {
             message.name = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -293,13 +330,23 @@ export const GetSecretRequest: MessageFns<GetSecretRequest> = {
   },
 
   fromJSON(object: any): GetSecretRequest {
-    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : undefined,
+    };
   },
 
   toJSON(message: GetSecretRequest): unknown {
     const obj: any = {};
     if (message.name !== "") {
       obj.name = message.name;
+    }
+    if (message.operationId !== undefined) {
+      obj.operationId = message.operationId;
     }
     return obj;
   },
@@ -310,6 +357,7 @@ export const GetSecretRequest: MessageFns<GetSecretRequest> = {
   fromPartial(object: DeepPartial<GetSecretRequest>): GetSecretRequest {
     const message = createBaseGetSecretRequest();
     message.name = object.name ?? "";
+    message.operationId = object.operationId ?? undefined;
     return message;
   },
 };
@@ -416,13 +464,16 @@ export const GetSecretResponse: MessageFns<GetSecretResponse> = {
 };
 
 function createBaseDeleteSecretRequest(): DeleteSecretRequest {
-  return { name: "" };
+  return { name: "", operationId: undefined };
 }
 
 export const DeleteSecretRequest: MessageFns<DeleteSecretRequest> = {
   encode(message: DeleteSecretRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
+    }
+    if (message.operationId !== undefined) {
+      writer.uint32(18).string(message.operationId);
     }
     return writer;
   },
@@ -448,6 +499,14 @@ export const DeleteSecretRequest: MessageFns<DeleteSecretRequest> = {
             message.name = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -461,13 +520,23 @@ export const DeleteSecretRequest: MessageFns<DeleteSecretRequest> = {
   },
 
   fromJSON(object: any): DeleteSecretRequest {
-    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : undefined,
+    };
   },
 
   toJSON(message: DeleteSecretRequest): unknown {
     const obj: any = {};
     if (message.name !== "") {
       obj.name = message.name;
+    }
+    if (message.operationId !== undefined) {
+      obj.operationId = message.operationId;
     }
     return obj;
   },
@@ -478,6 +547,7 @@ export const DeleteSecretRequest: MessageFns<DeleteSecretRequest> = {
   fromPartial(object: DeepPartial<DeleteSecretRequest>): DeleteSecretRequest {
     const message = createBaseDeleteSecretRequest();
     message.name = object.name ?? "";
+    message.operationId = object.operationId ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,34 @@
+/**
+ * Every service's PostgreSQL schema as the platform's setup prepares it (setupServiceDatabases):
+ * its migrations, and the audit trails its runtime role may only read and append to. Used by
+ * compose's init step and by the dev runner; tests/deploy checks that every audit table of every
+ * schema is listed here.
+ */
+import type { ServiceSchemaPlan } from "../packages/db/src/index.js";
+import { gatewayMigrations } from "../services/api-gateway/src/db/migrations/index.js";
+import { applicationsMigrations } from "../services/applications/src/db/migrations/index.js";
+import { backupsMigrations } from "../services/backups/src/db/migrations/index.js";
+import { hostsMigrations } from "../services/hosts/src/db/migrations/index.js";
+import { provisionerMigrations } from "../services/provisioner/src/db/migrations/index.js";
+import { secretsMigrations } from "../services/secrets/src/db/migrations/index.js";
+
+/** A service (its identity name, as in ServiceIdentities) and its schema (the DB_SCHEMA default). */
+export interface ServiceSchema extends ServiceSchemaPlan {
+  readonly service: string;
+}
+
+export const ServiceSchemas: readonly ServiceSchema[] = [
+  {
+    service: "api-gateway",
+    schema: "gateway",
+    migrations: gatewayMigrations,
+    appendOnly: ["request_audit"],
+    // Kept 90 days: the retention guard of migration 0003 lets the prune delete older events only.
+    prunable: ["auth_events"],
+  },
+  { service: "applications", schema: "applications", migrations: applicationsMigrations },
+  { service: "hosts", schema: "hosts", migrations: hostsMigrations, appendOnly: ["host_audit"] },
+  { service: "backups", schema: "backups", migrations: backupsMigrations },
+  { service: "secrets", schema: "secrets", migrations: secretsMigrations, appendOnly: ["access_audit"] },
+  { service: "provisioner", schema: "provisioner", migrations: provisionerMigrations },
+];

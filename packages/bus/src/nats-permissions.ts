@@ -1,0 +1,126 @@
+/**
+ * Each service's NATS permissions, derived from the code's own definitions: the event catalog (a
+ * stream's topic names its producer), the consumer catalogs (Durables, Broadcasts) and the KV
+ * buckets. A service may publish its own events only, create and use its own consumers only (by
+ * exact name and filter), read replies under its own inbox prefix only, and touch no KV bucket
+ * but its own; it may update its own stream, create (if absent) those it consumes, and delete or
+ * purge none. Everything not listed is refused by the server.
+ */
+import { inboxPrefixOf } from "./connect.js";
+import {
+  DEAD_LETTERS_OWNER,
+  deadLetterSubject,
+  ownerOfStream,
+  STREAM_PRODUCERS,
+  type StreamName,
+  streamName,
+} from "./streams.js";
+import {
+  Broadcasts,
+  type ConsumerDefinition,
+  consumerFilterSubject,
+  Durables,
+  type KvBucketDefinition,
+  KvBuckets,
+  kvBucketName,
+} from "./topology.js";
+
+/** What one NATS user may publish and subscribe to (allow lists; the rest is denied). */
+export interface NatsPermissions {
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+/** The platform's consumers and buckets, as the permissions see them. */
+export interface BusTopology {
+  readonly durables: readonly ConsumerDefinition[];
+  readonly broadcasts: readonly ConsumerDefinition[];
+  readonly kvBuckets: readonly KvBucketDefinition[];
+}
+
+/** The platform's own topology (the catalogs in topology.ts). */
+export const platformTopology: BusTopology = {
+  durables: Object.values(Durables),
+  broadcasts: Object.values(Broadcasts),
+  kvBuckets: Object.values(KvBuckets),
+};
+
+const API = "$JS.API";
+
+/** The services that use the bus: producers, consumers and bucket owners. */
+function busServices(topology: BusTopology): string[] {
+  return [
+    ...new Set([
+      ...Object.values(STREAM_PRODUCERS),
+      DEAD_LETTERS_OWNER,
+      ...topology.durables.map((d) => d.service),
+      ...topology.broadcasts.map((b) => b.service),
+      ...topology.kvBuckets.map((k) => k.service),
+    ]),
+  ].sort();
+}
+
+/**
+ * Per service (those that use the bus), its publish and subscribe allow lists in namespace `ns`.
+ * @example
+ * natsPermissions("proximity").get("hosts")?.publish // ["$JS.API.INFO", "proximity.hosts.>", …]
+ */
+export function natsPermissions(
+  ns: string,
+  topology: BusTopology = platformTopology,
+): ReadonlyMap<string, NatsPermissions> {
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(ns)) throw new Error(`not a bus namespace: ${ns}`);
+  const out = new Map<string, NatsPermissions>();
+  for (const service of busServices(topology)) {
+    const publish = new Set<string>([`${API}.INFO`]);
+    const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`]);
+    const stream = (s: StreamName) => streamName(ns, s);
+
+    // Its own events (through its outbox relay): the topic of the stream it produces.
+    if (Object.values(STREAM_PRODUCERS).includes(service)) publish.add(`${ns}.${service}.>`);
+    for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const) {
+      if (ownerOfStream(s) !== service) continue;
+      for (const op of ["CREATE", "UPDATE", "INFO"]) publish.add(`${API}.STREAM.${op}.${stream(s)}`);
+    }
+
+    for (const d of topology.durables.filter((c) => c.service === service)) {
+      const s = stream(d.stream);
+      publish.add(`${API}.STREAM.CREATE.${s}`); // if absent; never updated by a consumer
+      publish.add(`${API}.STREAM.CREATE.${stream("DEAD_LETTERS")}`);
+      // The filter is part of the subject (NATS ≥ 2.9), so the durable is created with its own.
+      publish.add(`${API}.CONSUMER.CREATE.${s}.${d.name}.${consumerFilterSubject(ns, d)}`);
+      publish.add(`${API}.CONSUMER.INFO.${s}.${d.name}`);
+      publish.add(`${API}.CONSUMER.MSG.NEXT.${s}.${d.name}`);
+      publish.add(`$JS.ACK.${s}.${d.name}.>`); // ack, nak, term, in progress
+      publish.add(deadLetterSubject(ns, d.name));
+    }
+
+    for (const b of topology.broadcasts.filter((c) => c.service === service)) {
+      const s = stream(b.stream);
+      publish.add(`${API}.STREAM.CREATE.${s}`);
+      publish.add(`${API}.STREAM.CREATE.${stream("DEAD_LETTERS")}`);
+      publish.add(`${API}.STREAM.INFO.${s}`);
+      publish.add(`${API}.STREAM.MSG.GET.${s}`); // reads the stream by sequence
+      publish.add(deadLetterSubject(ns, b.name));
+      subscribe.add(consumerFilterSubject(ns, b)); // wake-ups only
+    }
+
+    if (service === DEAD_LETTERS_OWNER) {
+      // ListDeadLetters: the dead letters, and the original message an advisory points at.
+      for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
+        publish.add(`${API}.STREAM.MSG.GET.${stream(s)}`);
+    }
+
+    for (const k of topology.kvBuckets.filter((b) => b.service === service)) {
+      const bucket = kvBucketName(ns, k);
+      const s = `KV_${bucket}`;
+      publish.add(`$KV.${bucket}.>`);
+      for (const op of ["CREATE", "UPDATE", "INFO", "MSG.GET"]) publish.add(`${API}.STREAM.${op}.${s}`);
+      publish.add(`${API}.DIRECT.GET.${s}`);
+      publish.add(`${API}.DIRECT.GET.${s}.>`);
+    }
+
+    out.set(service, { publish: [...publish], subscribe: [...subscribe] });
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * Who consumes what: every durable consumer, broadcast consumer and KV bucket of the platform,
+ * defined once. The services build their consumers from these definitions and the NATS server
+ * configuration derives each service's permissions from them (natsPermissions), so the two
+ * cannot drift apart. Who produces what is the event catalog (an event's stream names its producer).
+ */
+import { type EventDefinition, Events } from "./events.js";
+import { type EventStreamName, filterSubjectOf } from "./streams.js";
+
+/** A consumer of some events of one stream, owned by one service. */
+export interface ConsumerDefinition {
+  /**
+   * Durable name (and `consumer` key of its inbox rows); for a broadcast consumer, the prefix of
+   * its log context and its dead-letter subject.
+   */
+  readonly name: string;
+  /** The consuming service (its NATS user may use this consumer, no other may). */
+  readonly service: string;
+  readonly stream: EventStreamName;
+  // biome-ignore lint/suspicious/noExplicitAny: events of different payload types
+  readonly events: readonly EventDefinition<any>[];
+}
+
+/**
+ * A consumer definition: `events` (at least one) must all be on one stream. Use the catalogs below
+ * for the platform's consumers; tests and examples define their own.
+ */
+export function defineConsumer(
+  service: string,
+  name: string,
+  // biome-ignore lint/suspicious/noExplicitAny: events of different payload types
+  events: readonly EventDefinition<any>[],
+): ConsumerDefinition {
+  const stream = events[0]?.stream;
+  if (!stream) throw new Error(`consumer ${name}: no events`);
+  if (events.some((e) => e.stream !== stream)) throw new Error(`consumer ${name}: events of several streams`);
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new Error(`consumer ${name}: not a valid consumer name`);
+  return { name, service, stream, events };
+}
+
+/** The one filter subject of a consumer in namespace `ns`. */
+export function consumerFilterSubject(ns: string, consumer: ConsumerDefinition): string {
+  return filterSubjectOf(
+    ns,
+    consumer.events.map((e) => e.subject),
+  );
+}
+
+/** The durable consumers of the platform (createEventConsumer). */
+export const Durables = {
+  /** Operation results, in publication order per operation. */
+  applicationsProvisionerEvents: defineConsumer("applications", "applications-provisioner-events", [
+    Events.OperationProgressed,
+    Events.OperationSucceeded,
+    Events.OperationFailed,
+  ]),
+  /** Container observations, apart so they never delay operation results. */
+  applicationsObservations: defineConsumer("applications", "applications-observations", [
+    Events.ContainersObserved,
+  ]),
+  /** Owners, deletions, restored apps, failed archive operations. */
+  backupsAppEvents: defineConsumer("backups", "backups-app-events", [
+    Events.AppDeployed,
+    Events.AppCloned,
+    Events.AppAdopted,
+    Events.AppRestored,
+    Events.AppDeleted,
+    Events.AppOperationFailed,
+  ]),
+  /** Results of backups, restores and archive deletions. */
+  backupsOperationResults: defineConsumer("backups", "backups-operation-results", [
+    Events.OperationSucceeded,
+    Events.OperationFailed,
+  ]),
+  /** Storage listings, apart so they never delay results. */
+  backupsStorageObservations: defineConsumer("backups", "backups-storage-observations", [
+    Events.BackupsObserved,
+  ]),
+  /** Host check results. */
+  hostsHostChecks: defineConsumer("hosts", "hosts-host-checks", [Events.HostChecked]),
+  /** Deploy requests. */
+  provisionerDeploy: defineConsumer("provisioner", "provisioner-deploy", [Events.AppDeployRequested]),
+  /** The other life-cycle requests (their own concurrency: a burst of deploys never delays a stop). */
+  provisionerLifecycle: defineConsumer("provisioner", "provisioner-lifecycle", [
+    Events.AppActionRequested,
+    Events.AppDeleteRequested,
+    Events.AppCloneRequested,
+    Events.AppAdoptRequested,
+  ]),
+  /** Backups, restores and archive deletions (hours long: never in front of life-cycle requests). */
+  provisionerArchives: defineConsumer("provisioner", "provisioner-archives", [
+    Events.BackupRequested,
+    Events.RestoreRequested,
+    Events.BackupDeleteRequested,
+  ]),
+  /** Host check requests. */
+  provisionerHostChecks: defineConsumer("provisioner", "provisioner-host-checks", [
+    Events.HostCheckRequested,
+  ]),
+} as const;
+
+/** The broadcast consumers of the platform (createBroadcastConsumer: every replica gets every event). */
+export const Broadcasts = {
+  /** Each applications replica reloads its catalog when any replica's ReloadCatalog succeeded. */
+  applicationsCatalogReload: defineConsumer("applications", "applications-catalog-reload", [
+    Events.CatalogReloadRequested,
+  ]),
+} as const;
+
+/** A JetStream KV bucket that only its owning service may use. */
+export interface KvBucketDefinition {
+  readonly service: string;
+  /** Name below the namespace: the bucket is `<ns>_<name>`. */
+  readonly name: string;
+}
+
+/** The KV buckets of the platform. */
+export const KvBuckets = {
+  /** VMID leases `<hostId>.<vmid>` (create-if-absent, TTL, fencing revision). */
+  vmidLeases: { service: "provisioner", name: "vmid_leases" },
+  /** Which replica observes a host in an interval (`<hostId>.<slot>`). */
+  observationSlots: { service: "provisioner", name: "observation_slots" },
+  /** The gateway's rate-limit counters, shared by its replicas (its only use of NATS). */
+  gatewayRateLimits: { service: "api-gateway", name: "ratelimit" },
+} as const satisfies Record<string, KvBucketDefinition>;
+
+/** The bucket name in namespace `ns`. */
+export function kvBucketName(ns: string, bucket: KvBucketDefinition): string {
+  return `${ns}_${bucket.name}`;
+}

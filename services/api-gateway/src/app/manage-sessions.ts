@@ -1,0 +1,101 @@
+import { NotFoundError } from "@proximity/errors";
+import type { GatewayDb } from "../db/database.js";
+import { deleteSession, deleteSessionOfUser, deleteSessionsOfUser } from "../db/session.repository.js";
+import { sha256Hex } from "../domain/secret-token.js";
+import { type RequestOrigin, recordAuthEvents } from "./auth-events.js";
+import { type Principal, requireSession } from "./principal.js";
+
+/** Logs out: ends the caller's own session (a token caller has none to end). */
+export async function logout(db: GatewayDb, principal: Principal, origin: RequestOrigin): Promise<void> {
+  const session = principal.session;
+  if (!session) return;
+  await db.transaction().execute(async (trx) => {
+    const ended = await deleteSession(trx, session.idHash);
+    if (!ended) return;
+    await recordAuthEvents(trx, origin, [
+      {
+        type: "logout",
+        userId: principal.user.id,
+        username: principal.user.username,
+        actor: principal,
+        subjectId: ended.id,
+      },
+    ]);
+  });
+}
+
+/**
+ * Ends one of the caller's sessions by its public id; another user's session is "not found".
+ * True when it was the session making the request.
+ */
+export async function endMySession(
+  db: GatewayDb,
+  principal: Principal,
+  id: string,
+  origin: RequestOrigin,
+): Promise<{ current: boolean }> {
+  const current = requireSession(principal);
+  await db.transaction().execute(async (trx) => {
+    if (!(await deleteSessionOfUser(trx, principal.user.id, id)))
+      throw new NotFoundError("Session not found");
+    await recordAuthEvents(trx, origin, [
+      {
+        type: "session_ended",
+        userId: principal.user.id,
+        username: principal.user.username,
+        actor: principal,
+        subjectId: id,
+        details: { reason: "ended_by_user" },
+      },
+    ]);
+  });
+  return { current: id === current.id };
+}
+
+/** Ends every session of the caller's except the one making the request; how many ended. */
+export async function endMyOtherSessions(
+  db: GatewayDb,
+  principal: Principal,
+  origin: RequestOrigin,
+): Promise<number> {
+  const current = requireSession(principal);
+  return db.transaction().execute(async (trx) => {
+    const ended = await deleteSessionsOfUser(trx, principal.user.id, { exceptId: current.id });
+    await recordAuthEvents(
+      trx,
+      origin,
+      ended.map((id) => ({
+        type: "session_ended" as const,
+        userId: principal.user.id,
+        username: principal.user.username,
+        actor: principal,
+        subjectId: id,
+        details: { reason: "ended_by_user" },
+      })),
+    );
+    return ended.length;
+  });
+}
+
+/**
+ * Ends the session whose cookie a browser still sent when logging in again, whoever's it is: the
+ * sender holds its secret, and a login must not leave an older session (perhaps planted) alive.
+ */
+export async function endPresentedSession(
+  db: GatewayDb,
+  secret: string,
+  origin: RequestOrigin,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const ended = await deleteSession(trx, sha256Hex(secret));
+    if (!ended) return;
+    await recordAuthEvents(trx, origin, [
+      {
+        type: "session_ended",
+        userId: ended.user_id,
+        subjectId: ended.id,
+        details: { reason: "replaced_by_login" },
+      },
+    ]);
+  });
+}
