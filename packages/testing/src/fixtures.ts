@@ -69,3 +69,24 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Deletes every stream of a test namespace on the shared test server (event streams and KV
+ * buckets): JetStream reserves a stream's `max_bytes` up front, so leftovers would use up the
+ * server's storage over a long run.
+ */
+export async function dropNamespaceStreams(ns: string): Promise<void> {
+  const { connect } = await import("nats");
+  const nc = await connect({ servers: testServers().natsUrl.split(",") });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const prefixes = [`${ns.toUpperCase()}_`, `KV_${ns}_`];
+    const names: string[] = [];
+    for await (const info of jsm.streams.list()) {
+      if (prefixes.some((p) => info.config.name.startsWith(p))) names.push(info.config.name);
+    }
+    for (const name of names) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
+}

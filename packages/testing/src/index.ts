@@ -7,6 +7,7 @@ export type { TestCert } from "./certs.js";
 export { caSignedCert, selfSignedCert } from "./certs.js";
 export {
   createTestDatabase,
+  dropNamespaceStreams,
   eventually,
   testLogger,
   testServers,

@@ -1,7 +1,7 @@
 import { createDatabase } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
-import { testServers, uniqueNamespace } from "@proximity/testing";
+import { dropNamespaceStreams, testServers, uniqueNamespace } from "@proximity/testing";
 import { loadGatewayConfig } from "../../src/config.js";
 import type { GatewayDb, GatewayTables } from "../../src/db/database.js";
 import { createGatewayService } from "../../src/service.js";
@@ -32,6 +32,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const database = await createGatewayTestDatabase();
   const keys = await generateServiceKeys(["api-gateway", "applications", "hosts", "backups"]);
   const fakes = await startFakeBackends(keys);
+  const namespace = uniqueNamespace();
   const config = loadGatewayConfig({
     DATABASE_URL: database.url,
     SERVICE_KEYS_DIR: "/unused-in-tests",
@@ -44,7 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     RATE_LIMIT_PER_MINUTE: "100000",
     // Rate-limit counters: real NATS, a namespace of this gateway's own.
     NATS_URL: testServers().natsUrl,
-    BUS_NAMESPACE: uniqueNamespace(),
+    BUS_NAMESPACE: namespace,
     LOG_LEVEL: "debug",
     ...options.env,
   });
@@ -72,6 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await db.destroy();
       await fakes.stop();
       await database.drop();
+      await dropNamespaceStreams(config.BUS_NAMESPACE);
     },
   };
 }
