@@ -27,7 +27,8 @@ afterAll(async () => {
 describe("deploy path, failing host", () => {
   it("bounded retries - a step that keeps failing ends in error with an explanation and no container left", async () => {
     platform.sim.addFault({
-      match: { sshCommand: "docker compose .*up" },
+      // The install step also runs `docker compose version … apt-get update`: match compose up only.
+      match: { sshCommand: "docker compose -f \\S+ up -d" },
       effect: { kind: "ssh-failure", code: 1, stderr: "Error response from daemon: pull access denied" },
     });
     const res = await admin.post("/api/apps", { catalog_id: "whoami", hostname: "doomed-app" });
