@@ -4,7 +4,7 @@
  * names really on the storage with its size, a failed vzdump ends `failed` with the reason and
  * leaves the app as it was, and bad parameters are refused at the field.
  */
-import { testServers } from "@proximity/testing";
+import { eventually, testServers } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, type HttpResult, type Platform, startPlatform } from "../src/index.js";
 import { createUser, deployRunning, FAST_RETRIES, settled } from "./support/apps.js";
@@ -341,10 +341,15 @@ describe("backups: create, end to end", () => {
         expect(failed.restorable).toBe(false);
       }
       expect((await archivesOnNode(platform, app.vmid)).map((a) => a.volid).sort()).toEqual(volids);
-      expect((await alice.get(`/api/apps/${app.id}`)).body).toMatchObject({
-        status: "running",
-        current_operation: null,
-      });
+      // The backup record fails first; the app's operation is released by the failure event after it.
+      const released = await eventually(
+        async () => {
+          const body = (await alice.get(`/api/apps/${app.id}`)).body;
+          return body.current_operation === null ? body : undefined;
+        },
+        { timeoutMs: 15_000, what: "app released by the failed backup" },
+      );
+      expect(released).toMatchObject({ status: "running", current_operation: null });
     } finally {
       await admin.request("PUT", `/api/proxmox/hosts/${hostId}`, { backup_storage: "local" });
     }
