@@ -4,22 +4,25 @@
  *    its own keys, owned by the services' user; compose mounts each into its service alone, and
  *    `sre` and the CA key into none.
  * 2. The NATS server configuration (natsServerConfig): one nkey user per service with its
- *    permissions, no anonymous access.
- * 3. The simulator's credentials and certificate (writeSimulatorCredentials).
+ *    permissions, no anonymous access, and the bus admin (its seed in BUS_ADMIN_DIR, for
+ *    compose's bus-init alone, which declares the streams and KV buckets once NATS is up).
+ * 3. The simulator's credentials, certificate and nodes' SSH host keys (writeSimulatorCredentials),
+ *    and the bootstrap host registering it, for the hosts service alone (SIM_BOOTSTRAP_FILE).
  * 4. The database: roles per service, migrations as each schema's owner, runtime URLs into the
  *    bundles (setupPlatformDatabase).
  * Idempotent: keys, credentials and passwords written before are kept.
  * Environment: POSTGRES_PASSWORD (required), POSTGRES_HOST/PORT/USER/DB, TRUST_DIR, BUNDLE_OWNER
- * (uid:gid), NATS_CONFIG_FILE, NATS_STORE_DIR, BUS_NAMESPACE, SIM_DIR, WRITABLE_DIRS (data
+ * (uid:gid), NATS_CONFIG_FILE, NATS_STORE_DIR, BUS_NAMESPACE, BUS_ADMIN_DIR, SIM_DIR, SIM_NODES,
+ * SIM_HTTP_PORT, SIM_SSH_PORT, SIM_ADDRESS, SIM_BOOTSTRAP_FILE, WRITABLE_DIRS (data
  * directories handed to BUNDLE_OWNER, comma separated).
  */
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { natsServerConfig } from "../packages/bus/src/index.js";
+import { natsServerConfig, writeBusAdminSeed } from "../packages/bus/src/index.js";
 import { ServiceIdentities, writeServiceBundles } from "../packages/identity/src/index.js";
 import { createLogger } from "../packages/logger/src/index.js";
 import { setupPlatformDatabase } from "./service-databases.js";
-import { writeSimulatorCredentials } from "./simulator-credentials.js";
+import { writeSimulatorBootstrapHost, writeSimulatorCredentials } from "./simulator-credentials.js";
 
 const logger = createLogger({ service: "init", level: process.env.LOG_LEVEL ?? "info" });
 
@@ -49,6 +52,8 @@ const users = JSON.parse(readFileSync(join(trustDir, "public", "nats-users.json"
   string,
   string
 >;
+// The bus admin's seed: read by bus-init alone (its own volume), never by a service.
+const busAdmin = writeBusAdminSeed(setting("BUS_ADMIN_DIR", "/bus-admin"), { owner });
 mkdirSync(dirname(natsConfigFile), { recursive: true });
 // Public keys and permissions only: readable by the NATS server's user.
 writeFileSync(
@@ -56,6 +61,7 @@ writeFileSync(
   natsServerConfig({
     ns: setting("BUS_NAMESPACE", "proximity"),
     users,
+    admin: busAdmin.publicKey,
     storeDir: setting("NATS_STORE_DIR", "/data"),
     host: "0.0.0.0",
   }),
@@ -64,8 +70,21 @@ writeFileSync(
 logger.info({ natsConfigFile }, "NATS configuration written");
 
 if (process.env.SIM_DIR) {
-  await writeSimulatorCredentials(process.env.SIM_DIR, owner);
-  logger.info({ dir: process.env.SIM_DIR }, "simulator credentials ready");
+  // The simulator's topology (SIM_NODES, SIM_HTTP_PORT, SIM_SSH_PORT as the simulator reads them)
+  // and SIM_ADDRESS, where the platform reaches it: the bootstrap host the hosts service registers.
+  const topology = {
+    nodes: setting("SIM_NODES", "pve1")
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean),
+    address: setting("SIM_ADDRESS", "proxmox-sim"),
+    httpPort: Number(setting("SIM_HTTP_PORT", "8006")),
+    sshPort: Number(setting("SIM_SSH_PORT", "2222")),
+  };
+  await writeSimulatorCredentials(process.env.SIM_DIR, owner, topology.nodes);
+  if (process.env.SIM_BOOTSTRAP_FILE)
+    writeSimulatorBootstrapHost(process.env.SIM_BOOTSTRAP_FILE, process.env.SIM_DIR, topology, owner);
+  logger.info({ dir: process.env.SIM_DIR, nodes: topology.nodes }, "simulator credentials ready");
 }
 for (const dir of (process.env.WRITABLE_DIRS ?? "").split(",").filter(Boolean)) {
   mkdirSync(dir, { recursive: true });

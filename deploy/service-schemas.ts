@@ -22,12 +22,18 @@ export const ServiceSchemas: readonly ServiceSchema[] = [
     service: "api-gateway",
     schema: "gateway",
     migrations: gatewayMigrations,
-    appendOnly: ["request_audit"],
-    // Kept 90 days: the retention guard of migration 0003 lets the prune delete older events only.
-    prunable: ["auth_events"],
+    // Each kept at least 90 days: the retention guards of migrations 0003 (auth_events) and 0004
+    // (request_audit) let the prunes delete older rows only.
+    prunable: ["auth_events", "request_audit"],
   },
   { service: "applications", schema: "applications", migrations: applicationsMigrations },
-  { service: "hosts", schema: "hosts", migrations: hostsMigrations, appendOnly: ["host_audit"] },
+  {
+    service: "hosts",
+    schema: "hosts",
+    migrations: hostsMigrations,
+    // host_trust_audit: its INSERTs are further limited to its triggers (migration 0006).
+    appendOnly: ["host_audit", "host_trust_audit"],
+  },
   { service: "backups", schema: "backups", migrations: backupsMigrations },
   { service: "secrets", schema: "secrets", migrations: secretsMigrations, appendOnly: ["access_audit"] },
   { service: "provisioner", schema: "provisioner", migrations: provisionerMigrations },

@@ -1,9 +1,10 @@
 /**
  * Builds the hosts service's BOOTSTRAP_HOST_JSON that registers a running simulator as the
- * default Proxmox host, from the state file the simulator writes (node SSH ports and host-key
- * fingerprints) and its credentials. As a script it prints the JSON (each credential from the
- * variable or from the file `<NAME>_FILE` names):
- *   SIM_TOKEN_SECRET_FILE=… SIM_SSH_PASSWORD_FILE=… tsx deploy/sim-bootstrap-host.ts /shared/sim-state.json [address]
+ * default Proxmox host, from the simulator's state (node SSH ports and host-key fingerprints: the
+ * dev runner reads its SIM_STATE_FILE; compose's init derives it from the keys it generated,
+ * simulator-credentials.ts) and its credentials. As a script it prints the JSON (each credential
+ * from the variable or from the file `<NAME>_FILE` names):
+ *   SIM_TOKEN_SECRET_FILE=… SIM_SSH_PASSWORD_FILE=… tsx deploy/sim-bootstrap-host.ts <sim-state.json> [address]
  */
 import { readFileSync } from "node:fs";
 
@@ -46,7 +47,8 @@ function credential(name: string): string {
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const [file, address] = process.argv.slice(2);
-  const state = JSON.parse(readFileSync(file ?? "/shared/sim-state.json", "utf8")) as SimulatorState;
+  if (!file) throw new Error("usage: sim-bootstrap-host.ts <sim-state.json> [address]");
+  const state = JSON.parse(readFileSync(file, "utf8")) as SimulatorState;
   process.stdout.write(
     simulatorBootstrapHost(state, {
       tokenSecret: credential("SIM_TOKEN_SECRET"),

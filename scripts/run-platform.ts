@@ -12,7 +12,7 @@ import pg from "pg";
 import { setupPlatformDatabase } from "../deploy/service-databases.js";
 import { type SimulatorState, simulatorBootstrapHost } from "../deploy/sim-bootstrap-host.js";
 import { ServiceIdentities, writeServiceBundles } from "../packages/identity/src/index.js";
-import { prepareDevNats } from "./dev-nats.js";
+import { declareDevBus, prepareDevNats } from "./dev-nats.js";
 
 const root = resolve(import.meta.dirname, "..");
 const dev = join(root, ".dev");
@@ -88,7 +88,9 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   // Reverse start order: the gateway stops taking requests first.
   for (const child of [...children].reverse()) {
-    if (child.exitCode !== null) continue;
+    // Gone already (Ctrl-C reaches every process of the group; a signal leaves exitCode null):
+    // its exit event has passed, so waiting for it would hang and leave nats-server running.
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
   }
@@ -107,8 +109,13 @@ async function main(): Promise<void> {
   for (const [service, file] of await setupPlatformDatabase({ adminUrl: databaseUrl, bundlesDir: trustDir }))
     databaseUrlFiles.set(service, file);
   const busNamespace = process.env.BUS_NAMESPACE ?? instance;
-  // The platform's own nats-server (a user and permissions per service), unless NATS_URL names one.
-  const natsUrl = process.env.NATS_URL ?? (await startNats(busNamespace));
+  // The platform's own nats-server (a user and permissions per service), unless NATS_URL names one
+  // (without authentication). Setup, not the services, declares every stream and KV bucket.
+  const nats: { url: string; adminSeed?: string } = process.env.NATS_URL
+    ? { url: process.env.NATS_URL }
+    : await startNats(busNamespace);
+  const natsUrl = nats.url;
+  await declareDevBus(natsUrl, busNamespace, nats.adminSeed);
   const common = {
     NATS_URL: natsUrl,
     BUS_NAMESPACE: busNamespace,
@@ -143,8 +150,11 @@ async function main(): Promise<void> {
   );
 }
 
-/** Starts nats-server from a configuration generated for `ns` (scripts/dev-nats.ts); returns its URL. */
-async function startNats(ns: string): Promise<string> {
+/**
+ * Starts nats-server from a configuration generated for `ns` (scripts/dev-nats.ts); returns its
+ * URL and the bus admin's seed.
+ */
+async function startNats(ns: string): Promise<{ url: string; adminSeed?: string }> {
   const nats = prepareDevNats(dev, trustDir, ns);
   const taken = await new Promise<boolean>((ok) => {
     const s = connect({ host: "127.0.0.1", port: nats.port }, () => ok(!!s.end()));
@@ -167,7 +177,7 @@ async function startNats(ns: string): Promise<string> {
   });
   children.push(child);
   await waitForPort(nats.port, "nats-server");
-  return nats.url;
+  return { url: nats.url, adminSeed: nats.adminSeed };
 }
 
 /** Starts the simulator and returns the bootstrap host registering it. */

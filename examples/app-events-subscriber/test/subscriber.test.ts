@@ -4,6 +4,7 @@ import {
   connectBus,
   type EventDefinition,
   Events,
+  ensureStreams,
   eventSigner,
   eventVerifier,
   streamName,
@@ -28,10 +29,13 @@ describe("app events subscriber", () => {
       ns: uniqueNamespace(),
       logger,
     });
+    // The platform's setup step declares the streams (declareBus); here the test stands in for it
+    // (small streams: the shared server reserves what each may hold).
+    await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
   });
 
   afterAll(async () => {
-    for (const s of ["APPLICATIONS", "DEAD_LETTERS"] as const)
+    for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
       await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
     await bus.close();
   });

@@ -6,7 +6,7 @@ import { assertSubscriptionsMatch } from "./consumer.js";
 import { traceIdOf } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
 import type { EventVerifier } from "./signature.js";
-import { deadLetterSubject, declareStream, streamName } from "./streams.js";
+import { deadLetterSubject, explainMissingStream, streamName } from "./streams.js";
 import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 
 export interface BroadcastConsumerOptions {
@@ -68,11 +68,12 @@ class BroadcastConsumerImpl implements EventConsumer {
   }
 
   async start(): Promise<void> {
-    const { jsm, nc, ns } = this.#o.bus;
-    await declareStream(jsm, ns, this.#o.consumer.stream, { update: false });
-    await declareStream(jsm, ns, "DEAD_LETTERS", { update: false });
+    const { jsm, nc } = this.#o.bus;
     // Events published from now on are ours ("deliver new").
-    this.#lastSeq = (await jsm.streams.info(this.#stream)).state.last_seq;
+    const info = await jsm.streams.info(this.#stream).catch((err: unknown) => {
+      throw explainMissingStream(err, `stream ${this.#stream}`);
+    });
+    this.#lastSeq = info.state.last_seq;
     this.#wakeups = nc.subscribe(this.#filter, {
       callback: () => {
         this.#woken = true;

@@ -6,7 +6,16 @@ import {
   type NatsConnection,
   nkeyAuthenticator,
 } from "nats";
-import { DEFAULT_STREAM_LIMITS, declareStream, type StreamLimits, streamsOwnedBy } from "./streams.js";
+import {
+  DEFAULT_STREAM_LIMITS,
+  declareStream,
+  explainMissingStream,
+  type StreamLimits,
+  type StreamName,
+  streamName,
+  streamsOwnedBy,
+} from "./streams.js";
+import { Broadcasts, Durables } from "./topology.js";
 
 /** A NATS connection with its JetStream handles. */
 export interface Bus {
@@ -21,8 +30,8 @@ export interface Bus {
 export interface ConnectBusOptions {
   readonly servers: string;
   /**
-   * The connecting service: the connection's name, its inbox prefix (inboxPrefixOf) and the
-   * streams it keeps up to date (those it owns).
+   * The connecting service: the connection's name, its inbox prefix (inboxPrefixOf) and, with
+   * `declareStreams`, the streams it declares (its own, and those its consumers read).
    */
   readonly name: string;
   readonly ns: string;
@@ -32,7 +41,15 @@ export interface ConnectBusOptions {
    * refuses a connection without the seed of a user it knows; one without ignores it.
    */
   readonly natsSeed?: string;
-  /** Limits of the streams this service owns; default DEFAULT_STREAM_LIMITS. */
+  /**
+   * Declare the streams this service uses (BUS_DECLARE_STREAMS): create or update its own, create
+   * those its consumers read (and the dead letters) if absent. Only for a server without
+   * authentication (tests, a development server); on one with authentication the setup step
+   * declared every stream (declareBus) and no service has the right to. Default false: the
+   * service only checks that its own streams exist.
+   */
+  readonly declareStreams?: boolean;
+  /** Limits of the streams this service owns when it declares them; default DEFAULT_STREAM_LIMITS. */
   readonly streamLimits?: StreamLimits;
 }
 
@@ -47,9 +64,11 @@ export function inboxPrefixOf(service: string): string {
 }
 
 /**
- * Connects to NATS as the service (its nkey), reconnecting forever, and declares the streams the
- * service owns (create, or update to the configuration in code). Streams it consumes are created
- * if absent by its consumers; it never changes another service's stream.
+ * Connects to NATS as the service (its nkey), reconnecting forever. The streams are the setup
+ * step's (declareBus): the service checks that its own exist and fails at once, saying so, when
+ * they do not. With `declareStreams` (a server without authentication) it declares what it uses
+ * itself instead: its own streams created or updated, the ones its consumers read created if
+ * absent, another service's stream never changed.
  * @example
  * const bus = await connectBus({ servers: config.NATS_URL, name: "applications", ns, logger,
  *   natsSeed: keys.natsSeed });
@@ -74,11 +93,8 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   })();
   try {
     const jsm = await nc.jetstreamManager();
-    for (const stream of streamsOwnedBy(options.name))
-      await declareStream(jsm, options.ns, stream, {
-        update: true,
-        limits: options.streamLimits ?? DEFAULT_STREAM_LIMITS,
-      });
+    if (options.declareStreams) await declareStreamsOf(jsm, options);
+    else await assertOwnStreamsExist(jsm, options.ns, options.name);
     return {
       nc,
       js: nc.jetstream(),
@@ -92,4 +108,32 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     await nc.close();
     throw err;
   }
+}
+
+/**
+ * What `service` declares itself: its own streams (create or update, with its limits), then
+ * those its platform consumers (Durables, Broadcasts) read and the dead letters, if absent.
+ */
+async function declareStreamsOf(jsm: JetStreamManager, options: ConnectBusOptions): Promise<void> {
+  const own = streamsOwnedBy(options.name);
+  for (const stream of own)
+    await declareStream(jsm, options.ns, stream, {
+      update: true,
+      limits: options.streamLimits ?? DEFAULT_STREAM_LIMITS,
+    });
+  const consumers = [...Object.values(Durables), ...Object.values(Broadcasts)].filter(
+    (c) => c.service === options.name,
+  );
+  const read = new Set<StreamName>(consumers.map((c) => c.stream));
+  if (consumers.length > 0) read.add("DEAD_LETTERS");
+  for (const stream of read)
+    if (!own.includes(stream)) await declareStream(jsm, options.ns, stream, { update: false });
+}
+
+/** A service's own streams must exist before it publishes: say so plainly when setup has not run. */
+async function assertOwnStreamsExist(jsm: JetStreamManager, ns: string, service: string): Promise<void> {
+  for (const stream of streamsOwnedBy(service))
+    await jsm.streams.info(streamName(ns, stream)).catch((err: unknown) => {
+      throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
+    });
 }

@@ -14,7 +14,7 @@ import { traceIdOf } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
 import type { EventDefinition } from "./events.js";
 import type { EventVerifier } from "./signature.js";
-import { deadLetterSubject, declareStream, streamName } from "./streams.js";
+import { deadLetterSubject, explainMissingStream, streamName } from "./streams.js";
 import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 
 /** What a handler learns about the message besides its payload. */
@@ -144,9 +144,8 @@ class EventConsumerImpl implements EventConsumer {
   async start(): Promise<void> {
     const { jsm, js, ns } = this.#o;
     const { name: durable, stream } = this.#o.durable;
-    // Create-if-absent only: the producer (and the dead letters' owner) keeps them up to date.
-    await declareStream(jsm, ns, stream, { update: false });
-    await declareStream(jsm, ns, "DEAD_LETTERS", { update: false });
+    // The stream is setup's (or, without authentication, the service's connectBus declared it):
+    // the consumer creates only its own durable.
     const config = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -157,7 +156,9 @@ class EventConsumerImpl implements EventConsumer {
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
       filter_subject: consumerFilterSubject(ns, this.#o.durable),
     };
-    await jsm.consumers.add(streamName(ns, stream), config);
+    await jsm.consumers.add(streamName(ns, stream), config).catch((err: unknown) => {
+      throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
+    });
     const consumer = await js.consumers.get(streamName(ns, stream), durable);
     this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
     this.#loop = this.#pump(this.#messages);

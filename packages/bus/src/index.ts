@@ -2,13 +2,23 @@
  * The JetStream layer: streams declared in code, the event catalog and who consumes what, the
  * transactional outbox and its relay (signing every event as its producer), idempotent inbox
  * processing, durable consumers with bounded redelivery and per-process broadcast consumers (both
- * refusing any event that is not its producer's signed event), and the nats-server configuration
- * (per-service users and permissions) derived from the same definitions.
+ * refusing any event that is not its producer's signed event), KV buckets, and the nats-server
+ * configuration (per-service users and permissions) derived from the same definitions. Streams
+ * and buckets are declared by the setup step as the bus admin (declareBus); services only use them.
  */
 
 export { retryDelayMs } from "./backoff.js";
 export type { BroadcastConsumerOptions } from "./broadcast-consumer.js";
 export { createBroadcastConsumer } from "./broadcast-consumer.js";
+export type { BusAdminKey, ConnectBusAdminOptions } from "./bus-admin.js";
+export {
+  BUS_ADMIN,
+  BUS_ADMIN_SEED_FILE,
+  connectBusAdmin,
+  declareBus,
+  readBusAdminSeed,
+  writeBusAdminSeed,
+} from "./bus-admin.js";
 export type { Bus, ConnectBusOptions } from "./connect.js";
 export { connectBus, inboxPrefixOf } from "./connect.js";
 export type {
@@ -26,6 +36,8 @@ export { checkEvent } from "./event-check.js";
 export type { EventDefinition, EventName, EventPayload, MessageCodec } from "./events.js";
 export { Events, eventOfType, producerOf } from "./events.js";
 export { processOnce } from "./inbox.js";
+export type { KvBucket, OpenKvBucketOptions } from "./kv.js";
+export { declareKvBucket, kvStreamName, openKvBucket } from "./kv.js";
 export type { BusTopology, NatsPermissions } from "./nats-permissions.js";
 export { natsPermissions, platformTopology } from "./nats-permissions.js";
 export type { NatsServerConfigOptions } from "./nats-server-config.js";
@@ -38,6 +50,7 @@ export type { EventSigner, EventVerifier } from "./signature.js";
 export { eventSigner, eventVerifier, SIGNATURE_HEADER } from "./signature.js";
 export type { EventStreamName, StreamLimits, StreamName } from "./streams.js";
 export {
+  ALL_STREAMS,
   DEAD_LETTERS_OWNER,
   DEFAULT_STREAM_LIMITS,
   deadLetterSubject,

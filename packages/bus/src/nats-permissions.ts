@@ -2,15 +2,20 @@
  * Each service's NATS permissions, derived from the code's own definitions: the event catalog (a
  * stream's topic names its producer), the consumer catalogs (Durables, Broadcasts) and the KV
  * buckets. A service may publish its own events only, create and use its own consumers only (by
- * exact name and filter), read replies under its own inbox prefix only, and touch no KV bucket
- * but its own; it may update its own stream, create (if absent) those it consumes, and delete or
- * purge none. Everything not listed is refused by the server.
+ * exact name and filter), read replies under its own inbox prefix only, and use no KV bucket but
+ * its own, through its keys and direct gets. It administers nothing: no stream or bucket is
+ * created, changed, purged or deleted by a service (NATS permissions name API subjects, not stream
+ * configurations, so a right to update one's own stream would be a right to point it at anyone's
+ * traffic). The setup step declares them all as the bus admin (BUS_ADMIN, declareBus).
+ * Everything not listed is refused by the server.
  */
+import { BUS_ADMIN } from "./bus-admin.js";
 import { inboxPrefixOf } from "./connect.js";
 import {
+  ALL_STREAMS,
   DEAD_LETTERS_OWNER,
   deadLetterSubject,
-  ownerOfStream,
+  type EventStreamName,
   STREAM_PRODUCERS,
   type StreamName,
   streamName,
@@ -72,21 +77,22 @@ export function natsPermissions(
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(ns)) throw new Error(`not a bus namespace: ${ns}`);
   const out = new Map<string, NatsPermissions>();
   for (const service of busServices(topology)) {
+    if (service === BUS_ADMIN) throw new Error(`${BUS_ADMIN} is the setup's identity, not a service's`);
     const publish = new Set<string>([`${API}.INFO`]);
     const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`]);
     const stream = (s: StreamName) => streamName(ns, s);
 
-    // Its own events (through its outbox relay): the topic of the stream it produces.
-    if (Object.values(STREAM_PRODUCERS).includes(service)) publish.add(`${ns}.${service}.>`);
-    for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const) {
-      if (ownerOfStream(s) !== service) continue;
-      for (const op of ["CREATE", "UPDATE", "INFO"]) publish.add(`${API}.STREAM.${op}.${stream(s)}`);
+    // Its own events (through its outbox relay), and its stream's state (connectBus checks it exists).
+    const produced = (Object.entries(STREAM_PRODUCERS) as [EventStreamName, string][]).find(
+      ([, producer]) => producer === service,
+    );
+    if (produced) {
+      publish.add(`${ns}.${service}.>`);
+      publish.add(`${API}.STREAM.INFO.${stream(produced[0])}`);
     }
 
     for (const d of topology.durables.filter((c) => c.service === service)) {
       const s = stream(d.stream);
-      publish.add(`${API}.STREAM.CREATE.${s}`); // if absent; never updated by a consumer
-      publish.add(`${API}.STREAM.CREATE.${stream("DEAD_LETTERS")}`);
       // The filter is part of the subject (NATS ≥ 2.9), so the durable is created with its own.
       publish.add(`${API}.CONSUMER.CREATE.${s}.${d.name}.${consumerFilterSubject(ns, d)}`);
       publish.add(`${API}.CONSUMER.INFO.${s}.${d.name}`);
@@ -97,8 +103,6 @@ export function natsPermissions(
 
     for (const b of topology.broadcasts.filter((c) => c.service === service)) {
       const s = stream(b.stream);
-      publish.add(`${API}.STREAM.CREATE.${s}`);
-      publish.add(`${API}.STREAM.CREATE.${stream("DEAD_LETTERS")}`);
       publish.add(`${API}.STREAM.INFO.${s}`);
       publish.add(`${API}.STREAM.MSG.GET.${s}`); // reads the stream by sequence
       publish.add(deadLetterSubject(ns, b.name));
@@ -106,17 +110,18 @@ export function natsPermissions(
     }
 
     if (service === DEAD_LETTERS_OWNER) {
-      // ListDeadLetters: the dead letters, and the original message an advisory points at.
-      for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-        publish.add(`${API}.STREAM.MSG.GET.${stream(s)}`);
+      // ListDeadLetters: the dead letters, and the original message a max-deliveries advisory
+      // names only by stream and sequence (for its event id and type).
+      publish.add(`${API}.STREAM.INFO.${stream("DEAD_LETTERS")}`);
+      for (const s of ALL_STREAMS) publish.add(`${API}.STREAM.MSG.GET.${stream(s)}`);
     }
 
     for (const k of topology.kvBuckets.filter((b) => b.service === service)) {
       const bucket = kvBucketName(ns, k);
       const s = `KV_${bucket}`;
-      publish.add(`$KV.${bucket}.>`);
-      for (const op of ["CREATE", "UPDATE", "INFO", "MSG.GET"]) publish.add(`${API}.STREAM.${op}.${s}`);
-      publish.add(`${API}.DIRECT.GET.${s}`);
+      publish.add(`$KV.${bucket}.>`); // put, create, update, delete: a publish to the key
+      publish.add(`${API}.STREAM.INFO.${s}`); // openKvBucket: it exists, its TTL
+      publish.add(`${API}.DIRECT.GET.${s}`); // get (direct gets; never STREAM.MSG.GET)
       publish.add(`${API}.DIRECT.GET.${s}.>`);
     }
 

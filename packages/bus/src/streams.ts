@@ -18,8 +18,8 @@ export const STREAM_PRODUCERS: Readonly<Record<EventStreamName, string>> = {
 };
 
 /**
- * The service that keeps DEAD_LETTERS up to date (the provisioner serves ListDeadLetters, the
- * operators' view of it). Every consuming service publishes into it and may create it if absent.
+ * The service that reads DEAD_LETTERS (the provisioner serves ListDeadLetters, the operators' view
+ * of it). Every consuming service publishes into it.
  */
 export const DEAD_LETTERS_OWNER = "provisioner";
 
@@ -38,10 +38,11 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
 };
 
 /**
- * The size of a stream a consumer creates because its owner has not yet: the owner sizes it at
- * its start (JetStream reserves max_bytes, and reserving storage is the owner's decision). An
- * event stream stays empty until then (only its owner publishes); dead letters written before
- * their owner starts keep the newest.
+ * The size of a stream a consuming service creates because its owner has not yet (only when
+ * services declare their streams themselves, BUS_DECLARE_STREAMS): the owner sizes it at its
+ * start (JetStream reserves max_bytes, and reserving storage is the owner's decision). An event
+ * stream stays empty until then (only its owner publishes); dead letters written before their
+ * owner starts keep the newest.
  */
 const PLACEHOLDER_LIMITS: StreamLimits = { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 };
 
@@ -75,6 +76,19 @@ export function deadLetterSubject(ns: string, durable: string): string {
 
 const DAY_NS = nanos(24 * 60 * 60 * 1000);
 const STREAM_EXISTS_WITH_OTHER_CONFIG = 10058;
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * `err` explained when it says that a stream does not exist (`what`: the stream or KV bucket):
+ * setup has not declared it. Any other error is returned as is.
+ */
+export function explainMissingStream(err: unknown, what: string): unknown {
+  if ((err as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) return err;
+  return new Error(
+    `${what} does not exist: the setup step declares it (declareBus: deploy/bus-init.ts, scripts/dev.sh), or BUS_DECLARE_STREAMS=true lets the service declare it on a server without authentication`,
+    { cause: err },
+  );
+}
 
 /**
  * The configuration of a stream, from code. Event streams keep 7 days, dead letters 30 days; a
@@ -109,21 +123,48 @@ export function streamConfig(ns: string, stream: StreamName, limits: StreamLimit
   };
 }
 
-/** Who may bring a stream's configuration up to date: its producer (DEAD_LETTERS: DEAD_LETTERS_OWNER). */
+/** Who sizes a stream when services declare their own: its producer (DEAD_LETTERS: DEAD_LETTERS_OWNER). */
 export function ownerOfStream(stream: StreamName): string {
   return stream === "DEAD_LETTERS" ? DEAD_LETTERS_OWNER : STREAM_PRODUCERS[stream];
 }
 
-/** The streams `service` brings up to date at connect: those it owns. */
+/** Every stream of a namespace. */
+export const ALL_STREAMS: readonly StreamName[] = [
+  "APPLICATIONS",
+  "PROVISIONER",
+  "HOSTS",
+  "BACKUPS",
+  "DEAD_LETTERS",
+];
+
+/** The streams `service` sizes when it declares its own: those it owns. */
 export function streamsOwnedBy(service: string): StreamName[] {
-  const all: StreamName[] = ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"];
-  return all.filter((s) => ownerOfStream(s) === service);
+  return ALL_STREAMS.filter((s) => ownerOfStream(s) === service);
 }
 
 /**
- * Declares one stream. `update` (its owner's right): create it, or bring an existing one with
- * another configuration up to date, with `limits`. Otherwise create it only if absent, at a
- * placeholder size its owner replaces: a consumer never changes its producer's stream.
+ * Refuses a stream that copies messages elsewhere or takes them from elsewhere (republish,
+ * sources, mirror): the code never configures that, and NATS cannot remove republishing by an
+ * update, so the operator must delete the stream (after reading what it holds) and run setup again.
+ */
+export function assertNoCopies(config: {
+  readonly name: string;
+  readonly republish?: unknown;
+  readonly sources?: readonly unknown[];
+  readonly mirror?: unknown;
+}): void {
+  if (config.republish || config.mirror || (config.sources?.length ?? 0) > 0)
+    throw new Error(
+      `stream ${config.name} republishes, mirrors or sources messages, which the code never configures: delete it and run the setup step again`,
+    );
+}
+
+/**
+ * Declares one stream. `update`: create it, or bring an existing one with another configuration
+ * back to the one in code (subjects, limits); one that copies messages elsewhere is refused
+ * (assertNoCopies). Otherwise create it only if absent, at a placeholder size its owner replaces.
+ * Setup declares every stream with `update` (declareBus); a service does so only on a server
+ * without authentication, told to (connectBus `declareStreams`).
  */
 export async function declareStream(
   jsm: JetStreamManager,
@@ -138,20 +179,20 @@ export async function declareStream(
   } catch (err) {
     const code = (err as { api_error?: { err_code?: number } }).api_error?.err_code;
     if (code !== STREAM_EXISTS_WITH_OTHER_CONFIG) throw err;
-    if (options.update) await jsm.streams.update(config.name, config);
+    if (!options.update) return;
+    assertNoCopies((await jsm.streams.info(config.name)).config);
+    await jsm.streams.update(config.name, config);
   }
 }
 
 /**
  * Declares every stream of the namespace, creating or updating each (an identical configuration
- * is accepted as is). For tests and tooling holding full rights on a server; a service declares
- * only its own streams (connectBus) and creates the ones it consumes if absent (its consumers).
+ * is accepted as is). For setup (declareBus) and tests holding full rights on a server.
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
   ns: string,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS,
 ): Promise<void> {
-  for (const stream of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await declareStream(jsm, ns, stream, { update: true, limits });
+  for (const stream of ALL_STREAMS) await declareStream(jsm, ns, stream, { update: true, limits });
 }

@@ -107,21 +107,55 @@ export const Broadcasts = {
   ]),
 } as const;
 
-/** A JetStream KV bucket that only its owning service may use. */
+/**
+ * A JetStream KV bucket that only its owning service may use. The setup step declares it with
+ * this configuration (declareBus); the service only binds to it (openKvBucket), unless it runs
+ * on a server without authentication and is told to declare its streams itself.
+ */
 export interface KvBucketDefinition {
   readonly service: string;
   /** Name below the namespace: the bucket is `<ns>_<name>`. */
   readonly name: string;
+  /** How long an entry lives (the bucket's max_age); the service checks it suits its use. */
+  readonly ttlMs: number;
+  /** Where entries live: `file` (kept across a server restart) or `memory`. */
+  readonly storage: "file" | "memory";
+  /** Bytes the bucket may hold (reserved on the server up front); unlimited when absent. */
+  readonly maxBytes?: number;
+  /** Largest entry, headers included; unlimited when absent. */
+  readonly maxValueSize?: number;
 }
 
 /** The KV buckets of the platform. */
 export const KvBuckets = {
-  /** VMID leases `<hostId>.<vmid>` (create-if-absent, TTL, fencing revision). */
-  vmidLeases: { service: "provisioner", name: "vmid_leases" },
-  /** Which replica observes a host in an interval (`<hostId>.<slot>`). */
-  observationSlots: { service: "provisioner", name: "observation_slots" },
-  /** The gateway's rate-limit counters, shared by its replicas (its only use of NATS). */
-  gatewayRateLimits: { service: "api-gateway", name: "ratelimit" },
+  /**
+   * VMID leases `<hostId>.<vmid>` (create-if-absent, TTL, fencing revision). The TTL is the life
+   * of a lease the provisioner does not renew (it renews every third of it).
+   */
+  vmidLeases: { service: "provisioner", name: "vmid_leases", ttlMs: 60_000, storage: "file" },
+  /**
+   * Which replica observes a host in an interval (`<hostId>.<slot>`). The TTL only collects old
+   * slots; it must outlast an observation interval (the provisioner refuses a longer interval).
+   */
+  observationSlots: {
+    service: "provisioner",
+    name: "observation_slots",
+    ttlMs: 2 * 60 * 60_000,
+    storage: "file",
+  },
+  /**
+   * The gateway's rate-limit counters, shared by its replicas (its only use of NATS): a minute each
+   * (the longest window), small entries. On file although they are worth nothing after their
+   * window: a memory stream is gone after a NATS restart, and the gateway may not create it again.
+   */
+  gatewayRateLimits: {
+    service: "api-gateway",
+    name: "ratelimit",
+    ttlMs: 60_000,
+    storage: "file",
+    maxBytes: 64 * 1024 * 1024,
+    maxValueSize: 256,
+  },
 } as const satisfies Record<string, KvBucketDefinition>;
 
 /** The bucket name in namespace `ns`. */

@@ -1,9 +1,10 @@
 /**
  * The generated nats-server configuration on a private server: per-service nkey users with the
- * permissions derived from the catalogs. Every service's normal flow works with the real relay,
- * consumers and KV calls; credentials of no one or nobody known are refused; a service cannot
- * publish another's events, use another's consumers or inbox, touch the provisioner's buckets or
- * change another's stream.
+ * permissions derived from the catalogs, and the bus admin of the setup step, which declares every
+ * stream and KV bucket first (declareBus). Every service's normal flow then works with the real
+ * relay, consumers and KV calls; credentials of no one or nobody known are refused; a service
+ * cannot publish another's events, use another's consumers or inbox, touch another's bucket, read
+ * another's stream, or create, change, purge or delete any stream or bucket, its own included.
  */
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateNatsUser, generateServiceKeys, natsKeyPairFromSeed } from "@proximity/identity";
@@ -16,19 +17,22 @@ import {
   uniqueNamespace,
 } from "@proximity/testing";
 import type { Kysely } from "kysely";
-import { AckPolicy, connect, type NatsConnection, nkeyAuthenticator } from "nats";
+import { AckPolicy, connect, type JetStreamManager, type NatsConnection, nkeyAuthenticator } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
   Broadcasts,
+  BUS_ADMIN,
   type Bus,
   connectBus,
+  connectBusAdmin,
   createBroadcastConsumer,
   createEventConsumer,
   createMessagingTables,
   createOutboxRelay,
   DEAD_LETTERS_OWNER,
   Durables,
+  declareBus,
   dropMessagingTables,
   type EventConsumer,
   type EventDefinition,
@@ -37,10 +41,12 @@ import {
   eventVerifier,
   KvBuckets,
   kvBucketName,
+  kvStreamName,
   type MessagingTables,
   natsPermissions,
   natsServerConfig,
   newTraceparent,
+  openKvBucket,
   PermanentFailure,
   producerOf,
   STREAM_PRODUCERS,
@@ -59,24 +65,55 @@ const users = Object.fromEntries(
 const ns = uniqueNamespace();
 const logger = testLogger("nats-auth");
 const PERMISSION = { code: "PERMISSIONS_VIOLATION" };
+const admin = generateNatsUser();
+const LIMITS = { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 };
 
 let nats: PrivateNats;
+/** The setup step's connection (the bus admin): declares the bus, and reads it to check a refusal changed nothing. */
+let setup: NatsConnection;
+let setupJsm: JetStreamManager;
+/** The gateway's connection, as its rate-limit store makes it (its own nkey and inbox prefix). */
+let gateway: NatsConnection;
 const buses = new Map<Service, Bus>();
 const bus = (s: Service) => buses.get(s)!;
 let dropDb: (() => Promise<void>) | undefined;
 const dbs: Kysely<MessagingTables>[] = [];
 
+/** Every stream of the namespace: the event streams, the dead letters and the KV buckets. */
+const EVENT_STREAMS = ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const;
+const allStreams = () => [
+  ...EVENT_STREAMS.map((s) => streamName(ns, s)),
+  ...Object.values(KvBuckets).map((b) => kvStreamName(ns, b)),
+];
+/** Every connection a service holds, by its name. */
+const connections = (): [string, NatsConnection][] => [
+  ...SERVICES.map((s): [string, NatsConnection] => [s, bus(s).nc]),
+  ["api-gateway", gateway],
+];
+
 beforeAll(async () => {
-  nats = await startPrivateNats(({ port, storeDir }) => natsServerConfig({ ns, users, port, storeDir }));
+  nats = await startPrivateNats(({ port, storeDir }) =>
+    natsServerConfig({ ns, users, admin: admin.publicKey, port, storeDir }),
+  );
+  setup = await connectBusAdmin({ servers: nats.url, seed: admin.seed });
+  setupJsm = await setup.jetstreamManager();
+  await declareBus(setup, ns, { limits: LIMITS });
   for (const s of SERVICES)
     buses.set(
       s,
       await connectBus({ servers: nats.url, name: s, ns, logger, natsSeed: keys.get(s)!.natsSeed }),
     );
+  gateway = await connect({
+    servers: nats.url,
+    inboxPrefix: "_INBOX_api-gateway",
+    authenticator: nkeyAuthenticator(seed("api-gateway")),
+  });
 });
 
 afterAll(async () => {
   for (const b of buses.values()) await b.close();
+  await gateway?.close();
+  await setup?.close();
   for (const db of dbs) await db.destroy();
   await dropDb?.();
   await nats?.stop();
@@ -117,7 +154,7 @@ describe("nats permissions - credentials", () => {
 });
 
 describe("nats permissions - every service's normal flow", () => {
-  it("nats permissions - relays publish every event, every durable and broadcast consumer gets and dead-letters its own, the provisioner uses its buckets and reads dead letters", async () => {
+  it("nats permissions - on the bus setup declared: relays publish every event, every durable and broadcast consumer gets and dead-letters its own, the provisioner and the gateway use their buckets, the provisioner reads dead letters", async () => {
     const database = await createTestDatabase();
     dropDb = database.drop;
     const seen = new Map<string, Set<string>>();
@@ -207,7 +244,7 @@ describe("nats permissions - every service's normal flow", () => {
         .sort(),
     );
 
-    // A restarted consumer finds its durable again; a reconnect declares its own stream again.
+    // A restarted consumer finds its durable again; a reconnect finds its own stream.
     await consumers[0]!.stop();
     await consumers[0]!.start();
     const again = await connectBus({
@@ -220,20 +257,28 @@ describe("nats permissions - every service's normal flow", () => {
     await again.close();
     for (const c of consumers) await c.stop();
 
-    // The provisioner's KV buckets, with the calls its leases and observation slots make.
-    const kv = await bus("provisioner").js.views.kv(kvBucketName(ns, KvBuckets.vmidLeases), {
-      history: 1,
-      ttl: 60_000,
-    });
+    // The provisioner's KV buckets, bound (never declared) with the calls its leases and
+    // observation slots make, at the TTL setup gave them.
+    const leases = await openKvBucket(bus("provisioner").js, ns, KvBuckets.vmidLeases, { declare: false });
+    expect(leases.ttlMs).toBe(KvBuckets.vmidLeases.ttlMs);
+    const kv = leases.kv;
     const revision = await kv.create("host-1.100", new TextEncoder().encode("op-1"));
     expect((await kv.get("host-1.100"))?.string()).toBe("op-1");
     await kv.update("host-1.100", new TextEncoder().encode("op-1"), revision);
     await kv.delete("host-1.100");
-    const slots = await bus("provisioner").js.views.kv(kvBucketName(ns, KvBuckets.observationSlots), {
-      history: 1,
-      ttl: 60_000,
+    expect(await kv.get("host-1.100")).toMatchObject({ operation: "DEL" });
+    const slots = await openKvBucket(bus("provisioner").js, ns, KvBuckets.observationSlots, {
+      declare: false,
     });
-    await slots.create("host-1.1", new TextEncoder().encode("now"));
+    await slots.kv.create("host-1.1", new TextEncoder().encode("now"));
+    // The gateway's counters: create, read, compare-and-set.
+    const counters = (
+      await openKvBucket(gateway.jetstream(), ns, KvBuckets.gatewayRateLimits, { declare: false })
+    ).kv;
+    const counted = await counters.create("60000.1.abc", "1");
+    expect((await counters.get("60000.1.abc"))?.string()).toBe("1");
+    await counters.update("60000.1.abc", "2", counted);
+    expect(nats.output()).not.toMatch(/Permissions Violation/);
   });
 });
 
@@ -300,38 +345,23 @@ describe("nats permissions - refusals", () => {
   });
 
   it("nats permissions - only the provisioner may use its KV buckets, only the gateway its own", async () => {
-    const gateway = await connect({
-      servers: nats.url,
-      inboxPrefix: "_INBOX_api-gateway",
-      authenticator: nkeyAuthenticator(seed("api-gateway")),
-    });
-    try {
-      const limits = await gateway.jetstream().views.kv(kvBucketName(ns, KvBuckets.gatewayRateLimits), {
-        history: 1,
-        ttl: 60_000,
-      });
-      await limits.create("1.abc", new TextEncoder().encode("1"));
-      await expect(
-        gateway.jetstream().views.kv(kvBucketName(ns, KvBuckets.vmidLeases), { history: 1, ttl: 60_000 }),
-      ).rejects.toMatchObject(PERMISSION);
-      await expect(
-        gateway.jetstream().publish(subjectOf(ns, Events.AppDeployRequested.subject)),
-      ).rejects.toMatchObject(PERMISSION);
-    } finally {
-      await gateway.close();
-    }
     await expect(
-      bus("provisioner").js.views.kv(kvBucketName(ns, KvBuckets.gatewayRateLimits), {
-        history: 1,
-        ttl: 60_000,
-      }),
+      openKvBucket(gateway.jetstream(), ns, KvBuckets.vmidLeases, { declare: false }),
+    ).rejects.toMatchObject(PERMISSION);
+    await expect(
+      gateway.jetstream().publish(subjectOf(ns, Events.AppDeployRequested.subject)),
+    ).rejects.toMatchObject(PERMISSION);
+    await expect(
+      openKvBucket(bus("provisioner").js, ns, KvBuckets.gatewayRateLimits, { declare: false }),
     ).rejects.toMatchObject(PERMISSION);
     const bucket = kvBucketName(ns, KvBuckets.vmidLeases);
-    const kv = await bus("provisioner").js.views.kv(bucket, { history: 1, ttl: 60_000 });
+    const { kv } = await openKvBucket(bus("provisioner").js, ns, KvBuckets.vmidLeases, { declare: false });
     await kv.put("host-9.900", new TextEncoder().encode("op-provisioner"));
     for (const s of ["applications", "backups", "hosts"] as const) {
       const other = bus(s);
-      await expect(other.js.views.kv(bucket, { history: 1, ttl: 60_000 })).rejects.toMatchObject(PERMISSION);
+      await expect(
+        openKvBucket(other.js, ns, KvBuckets.vmidLeases, { declare: false }),
+      ).rejects.toMatchObject(PERMISSION);
       await expect(other.js.publish(`$KV.${bucket}.host-9.900`, new Uint8Array([1]))).rejects.toMatchObject(
         PERMISSION,
       );
@@ -342,35 +372,103 @@ describe("nats permissions - refusals", () => {
     expect((await kv.get("host-9.900"))?.string()).toBe("op-provisioner");
   });
 
-  it("nats permissions - no service may change, purge or delete another's stream (nor delete its own)", async () => {
-    const apps = streamName(ns, "APPLICATIONS");
-    const before = (await bus("applications").jsm.streams.info(apps)).config;
-    const b = bus("backups");
-    await expect(b.jsm.streams.update(apps, { ...before, max_age: 3_600_000_000_000 })).rejects.toMatchObject(
+  it("nats permissions - no service may create, update, purge or delete any stream or KV bucket, its own included", async () => {
+    for (const [service, nc] of connections())
+      for (const name of allStreams()) {
+        const { config } = await setupJsm.streams.info(name);
+        // Its subjects widened to another service's replies: what an update would be for.
+        const widened = JSON.stringify({ ...config, subjects: [...config.subjects, "_INBOX_provisioner.>"] });
+        for (const op of ["CREATE", "UPDATE", "DELETE", "PURGE"])
+          await expect(
+            nc.request(`$JS.API.STREAM.${op}.${name}`, op === "DELETE" ? "" : widened),
+            `${service} ${op} ${name}`,
+          ).rejects.toMatchObject(PERMISSION);
+      }
+    for (const name of allStreams())
+      expect((await setupJsm.streams.info(name)).config.subjects).not.toContain("_INBOX_provisioner.>");
+  });
+
+  it("nats permissions - the gateway cannot turn its rate-limit bucket into a tap on the provisioner's replies (subjects, republish), nor read it by sequence", async () => {
+    const stream = kvStreamName(ns, KvBuckets.gatewayRateLimits);
+    const before = (await setupJsm.streams.info(stream)).config;
+    const jsm = await gateway.jetstreamManager();
+    // What the review did: the bucket's own stream, widened to the provisioner's inbox…
+    await expect(
+      jsm.streams.update(stream, { subjects: [...before.subjects, "_INBOX_provisioner.>"] }),
+    ).rejects.toMatchObject(PERMISSION);
+    // …or made to copy everything it sees elsewhere.
+    await expect(
+      jsm.streams.update(stream, { republish: { src: ">", dest: "tap.>" } } as never),
+    ).rejects.toMatchObject(PERMISSION);
+    // …then read by sequence, as STREAM.MSG.GET would.
+    await expect(jsm.streams.getMessage(stream, { seq: 1 })).rejects.toMatchObject(PERMISSION);
+    const after = (await setupJsm.streams.info(stream)).config;
+    expect(after.subjects).toEqual(before.subjects);
+    expect(after.republish).toBeUndefined();
+    // The provisioner likewise reads its buckets by key only.
+    const leases = kvStreamName(ns, KvBuckets.vmidLeases);
+    await expect(bus("provisioner").jsm.streams.getMessage(leases, { seq: 1 })).rejects.toMatchObject(
       PERMISSION,
     );
-    await expect(b.jsm.streams.purge(apps)).rejects.toMatchObject(PERMISSION);
-    await expect(b.jsm.streams.delete(apps)).rejects.toMatchObject(PERMISSION);
-    // Creating it again (which a consumer may, when absent) cannot change it.
-    await expect(b.jsm.streams.add({ ...before, max_age: 3_600_000_000_000 })).rejects.toMatchObject({
-      api_error: { err_code: 10058 },
-    });
-    // A service that does not consume a stream cannot even create it.
+  });
+
+  it("nats permissions - no service reads another's stream by sequence", async () => {
+    const reads: [Service | "api-gateway", string][] = [
+      ["backups", streamName(ns, "APPLICATIONS")],
+      ["hosts", streamName(ns, "PROVISIONER")],
+      ["applications", streamName(ns, "BACKUPS")],
+      ["applications", kvStreamName(ns, KvBuckets.vmidLeases)],
+      ["provisioner", kvStreamName(ns, KvBuckets.gatewayRateLimits)],
+      ...EVENT_STREAMS.map((s): ["api-gateway", string] => ["api-gateway", streamName(ns, s)]),
+    ];
+    for (const [service, stream] of reads) {
+      const nc = service === "api-gateway" ? gateway : bus(service).nc;
+      await expect(
+        nc.request(`$JS.API.STREAM.MSG.GET.${stream}`, JSON.stringify({ seq: 1 })),
+        `${service} reads ${stream}`,
+      ).rejects.toMatchObject(PERMISSION);
+    }
+  });
+
+  it("nats permissions - a consumer cannot create a missing producer's stream (with a bad configuration) before its owner's setup", async () => {
+    const backups = streamName(ns, "BACKUPS");
+    const { config } = await setupJsm.streams.info(backups);
+    await setupJsm.streams.delete(backups);
+    try {
+      // The provisioner consumes BACKUPS: a tiny stream there would stop the backups service's events.
+      await expect(
+        bus("provisioner").jsm.streams.add({ ...config, max_bytes: 1024, max_msg_size: 16 }),
+      ).rejects.toMatchObject(PERMISSION);
+      await expect(setupJsm.streams.info(backups)).rejects.toThrow(/stream not found/);
+      // A consumer finds no stream to read: it says why rather than creating it.
+      const consumer = createEventConsumer({
+        js: bus("provisioner").js,
+        jsm: bus("provisioner").jsm,
+        ns,
+        logger,
+        durable: Durables.provisionerArchives,
+        verifier: eventVerifier(keys.get("provisioner")!),
+        subscriptions: Durables.provisionerArchives.events.map((event) =>
+          subscribe(event as EventDefinition<unknown>, async () => {}),
+        ),
+      });
+      await expect(consumer.start()).rejects.toThrow(/does not exist: the setup step declares it/);
+    } finally {
+      await declareBus(setup, ns, { limits: LIMITS });
+    }
+    expect((await setupJsm.streams.info(backups)).config.max_bytes).toBe(LIMITS.maxBytes);
+  });
+
+  it("nats permissions - only the bus admin administers the bus; it cannot publish events or read replies of the services", async () => {
     await expect(
-      bus("hosts").jsm.streams.add({
-        ...before,
-        name: streamName(ns, "BACKUPS"),
-        subjects: [`${ns}.backups.>`],
-      }),
+      setup.jetstream().publish(subjectOf(ns, Events.AppDeployRequested.subject)),
     ).rejects.toMatchObject(PERMISSION);
-    await expect(bus("applications").jsm.streams.delete(apps)).rejects.toMatchObject(PERMISSION);
-    await expect(bus("applications").jsm.streams.purge(apps)).rejects.toMatchObject(PERMISSION);
-    expect((await bus("applications").jsm.streams.info(apps)).config.max_age).toBe(before.max_age);
+    await subscriptionRefused(setup, "_INBOX_provisioner.>");
   });
 });
 
 describe("nats permissions - derived from the catalogs", () => {
-  it("natsPermissions - each durable and bucket belongs to one service; no wildcard reaches a consumer, bucket or stream of another", () => {
+  it("natsPermissions - each durable and bucket belongs to one service; no wildcard reaches a consumer, bucket or stream of another; no service administers a stream", () => {
     const perms = natsPermissions("proximity");
     expect([...perms.keys()].sort()).toEqual([
       "api-gateway",
@@ -385,7 +483,14 @@ describe("nats permissions - derived from the catalogs", () => {
     for (const [service, { publish, subscribe: sub }] of perms) {
       for (const subject of publish) {
         expect(subject).not.toMatch(/(^|\.)\*(\.|$)/); // no single-token wildcard anywhere
-        expect(subject).not.toMatch(/\.(DELETE|PURGE)\./);
+        // Stream configurations are setup's: no create, update, delete or purge of any stream.
+        expect(subject).not.toMatch(/^\$JS\.API\.STREAM\.(CREATE|UPDATE|DELETE|PURGE)\b/);
+        expect(subject).not.toMatch(
+          /^\$JS\.API\.(STREAM\.(TEMPLATE|SNAPSHOT|RESTORE|PEER|LEADER)|SERVER|META|ACCOUNT)\b/,
+        );
+        expect(subject).not.toMatch(/^\$JS\.API\.CONSUMER\.DELETE\b/);
+        // A bucket is read by key (direct gets), never by stream sequence.
+        expect(subject).not.toMatch(/^\$JS\.API\.STREAM\.MSG\.GET\.KV_/);
         const bucket = /^\$KV\.([^.]+)\.|\.KV_([^.]+)/.exec(subject);
         if (bucket) expect(bucketOwners.get(bucket[1] ?? bucket[2] ?? "")).toBe(service);
       }
@@ -403,16 +508,24 @@ describe("nats permissions - derived from the catalogs", () => {
     }
   });
 
-  it("natsServerConfig - names a service whose nkey is missing or not a user key, instead of writing a config", () => {
+  it("natsServerConfig - names a service whose nkey is missing or not a user key, or a bad admin key, instead of writing a config", () => {
+    const options = { ns, users, admin: admin.publicKey, storeDir: "/tmp/x" };
     const { applications: _, ...withoutApplications } = users;
-    expect(() => natsServerConfig({ ns, users: withoutApplications, storeDir: "/tmp/x" })).toThrow(
-      /applications/,
-    );
+    expect(() => natsServerConfig({ ...options, users: withoutApplications })).toThrow(/applications/);
     expect(() =>
-      natsServerConfig({ ns, users: { ...users, hosts: keys.get("hosts")!.natsSeed }, storeDir: "/tmp/x" }),
+      natsServerConfig({ ...options, users: { ...users, hosts: keys.get("hosts")!.natsSeed } }),
     ).toThrow(/hosts/);
-    expect(() => natsServerConfig({ ns: "Bad-NS", users, storeDir: "/tmp/x" })).toThrow(/namespace/);
-    // Identities that do not use NATS get no user at all.
-    expect(natsServerConfig({ ns, users, storeDir: "/tmp/x" })).not.toContain(users.secrets!);
+    expect(() => natsServerConfig({ ...options, ns: "Bad-NS" })).toThrow(/namespace/);
+    expect(() => natsServerConfig({ ...options, admin: admin.seed })).toThrow(new RegExp(BUS_ADMIN));
+    // A service given the admin's key would have its rights.
+    expect(() => natsServerConfig({ ...options, users: { ...users, hosts: admin.publicKey } })).toThrow(
+      /hosts has the nkey of bus-admin/,
+    );
+    // Identities that do not use NATS get no user at all; the admin gets the JetStream API.
+    const text = natsServerConfig(options);
+    expect(text).not.toContain(users.secrets!);
+    expect(text).toMatch(
+      new RegExp(`# bus-admin\\n\\s*\\{\\n\\s*nkey: "${admin.publicKey}"[^}]*"\\$JS\\.API\\.>"`),
+    );
   });
 });

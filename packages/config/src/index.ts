@@ -124,13 +124,24 @@ export const baseServiceEnv = {
     .string()
     .regex(/^[a-z][a-z0-9_]{0,30}$/, "must be a lower-case identifier")
     .default("proximity"),
-  /** Bytes the service's own JetStream stream may hold (1 GiB); beyond it new events wait in the outbox. */
+  /**
+   * Declare the JetStream streams and KV buckets the service uses (create or update its own, create
+   * the ones it reads if absent). Only for a server without authentication (tests, a development
+   * server): with authentication the setup step declares them all (compose's bus-init,
+   * ./scripts/dev.sh) and a service has no right to. Default false: the service only checks that
+   * they exist.
+   */
+  BUS_DECLARE_STREAMS: env.bool(false),
+  /**
+   * Bytes the service's own JetStream stream may hold (1 GiB) when it declares it itself
+   * (BUS_DECLARE_STREAMS); otherwise the setup step sizes it. Beyond it the oldest events go.
+   */
   BUS_STREAM_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024 * 1024)
     .default(1024 * 1024 * 1024),
-  /** Largest event its stream accepts, payload and headers (1 MiB, NATS's default max_payload). */
+  /** Largest event its stream accepts (1 MiB, NATS's default max_payload), when it declares it itself. */
   BUS_MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()

@@ -32,6 +32,8 @@ export interface HandlerFactoryOptions {
   readonly logger: Logger;
   /** Callers allowed to make calls for an end user (default: api-gateway); others passing one are refused. */
   readonly userTrustedCallers?: readonly string[];
+  /** Unexpired call-token ids remembered per calling service (createReplayGuard's `perCaller`). */
+  readonly replayCapacityPerCaller?: number;
 }
 
 export interface UnaryOptions {
@@ -50,15 +52,20 @@ export interface HandlerFactory {
 
 /**
  * Every RPC of every service goes through this wrapper: it authenticates the calling service
- * (authenticate, below), applies the per-RPC caller allow-list, takes the end user from the
- * signed claims, builds a child logger with trace ids, and maps typed errors to gRPC statuses.
+ * (authenticate, below), applies the per-RPC caller allow-list and the end-user trust, and only
+ * then admits the token to the replay cache (so a service that may not make the call cannot fill
+ * the cache and lock out those that may; each caller has a bounded share of it). It takes the end
+ * user from the signed claims, builds a child logger with trace ids, and maps typed errors to gRPC
+ * statuses.
  * Error details are the errors' client-safe messages; anything unexpected becomes INTERNAL
  * "Internal error" and is logged with its cause. One factory per service: its replay cache
  * covers every RPC it wraps.
  */
 export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFactory {
   const trusted = new Set(options.userTrustedCallers ?? ["api-gateway"]);
-  const replays = createReplayGuard();
+  const replays = createReplayGuard(
+    options.replayCapacityPerCaller === undefined ? {} : { perCaller: options.replayCapacityPerCaller },
+  );
   return {
     unary<Req, Res>(
       name: string,
@@ -74,11 +81,12 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
         const controller = new AbortController();
         call.on("cancelled", () => controller.abort());
         const run = async (): Promise<Res> => {
-          const claims = authenticate(call, options.keys, replays);
+          const claims = authenticate(call, options.keys);
           const caller = claims.iss;
           if (!allowed.has(caller)) throw new PermissionDeniedError(`Service ${caller} may not call ${name}`);
           if (claims.sub !== undefined && !trusted.has(caller))
             throw new PermissionDeniedError(`Service ${caller} may not call ${name} for an end user`);
+          admitOnce(replays, claims);
           const user: EndUser | undefined =
             claims.sub !== undefined ? { id: claims.sub, isAdmin: claims.adm === true } : undefined;
           const ctx: CallContext = {
@@ -114,14 +122,11 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
 
 /**
  * The caller is the service its verified TLS certificate names, and only when its call token
- * (signed, for us, for this method, unexpired, not seen before) was issued by that same service:
- * a service holding another's token, or another's certificate, is refused.
+ * (signed, for us, for this method, unexpired) was issued by that same service: a service holding
+ * another's token, or another's certificate, is refused. Replays are checked by admitOnce, after
+ * the allow-list.
  */
-function authenticate(
-  call: ServerUnaryCall<unknown, unknown>,
-  keys: ServiceKeys,
-  replays: ReplayGuard,
-): CallClaims {
+function authenticate(call: ServerUnaryCall<unknown, unknown>, keys: ServiceKeys): CallClaims {
   const peer = peerServiceOf(call);
   if (!peer) throw new UnauthenticatedError("Service authentication required: no platform certificate");
   const bearer = metadataString(call.metadata, MetadataKeys.authorization)?.replace(/^Bearer /, "");
@@ -130,9 +135,13 @@ function authenticate(
   const { claims } = check;
   if (claims.iss !== peer)
     throw new UnauthenticatedError("Service authentication required: call token and certificate disagree");
-  const admitted = replays.admit(claims.jti, claims.exp);
+  return claims;
+}
+
+/** Accepts a token once: a replay is UNAUTHENTICATED; a caller whose share of the cache is full is UNAVAILABLE. */
+function admitOnce(replays: ReplayGuard, claims: CallClaims): void {
+  const admitted = replays.admit(claims.iss, claims.jti, claims.exp);
   if (admitted === "replayed")
     throw new UnauthenticatedError("Service authentication required: call token replayed");
   if (admitted === "full") throw new UnavailableError("Too many calls to check for replays; retry shortly");
-  return claims;
 }

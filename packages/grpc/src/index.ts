@@ -14,7 +14,7 @@ export type { PromiseClient, ServiceClientOptions } from "./client.js";
 export { createServiceClient } from "./client.js";
 export type { CallContext, HandlerFactory, HandlerFactoryOptions, UnaryOptions } from "./handlers.js";
 export { createHandlerFactory } from "./handlers.js";
-export type { ReplayGuard } from "./replay-guard.js";
+export type { ReplayGuard, ReplayGuardOptions } from "./replay-guard.js";
 export { createReplayGuard } from "./replay-guard.js";
 export type { GrpcServer, GrpcServerOptions, ServiceRegistration } from "./server.js";
 export { createGrpcServer } from "./server.js";

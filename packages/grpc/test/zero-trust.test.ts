@@ -317,3 +317,74 @@ describe("end user", () => {
     });
   });
 });
+
+describe("replay cache", () => {
+  /** A backups server remembering at most `perCaller` token ids per calling service. */
+  const tinyCache = (perCaller: number) =>
+    startBackupsServer(key("backups"), {
+      callers: ["api-gateway", "applications"],
+      replayCapacityPerCaller: perCaller,
+      userTrustedCallers: ["api-gateway"],
+    });
+  /** A raw call to `server` as `identity` with a fresh token of that identity (and an end user). */
+  const callAs = (server: TestServer, identity: string, user?: { id: string; isAdmin: boolean }) => {
+    const channel = channelAs(identity);
+    const token = bearer(
+      createCallToken(key(identity), {
+        audience: "backups",
+        method: GET_BACKUP_POLICY,
+        ...(user ? { user } : {}),
+      }),
+    );
+    const client = new BackupsClient(
+      server.address,
+      channel.credentials,
+      channel.options ?? {},
+    ) as unknown as {
+      getBackupPolicy: (...args: unknown[]) => void;
+      close(): void;
+    };
+    const md = new Metadata();
+    md.set("authorization", token);
+    return new Promise<status>((resolve) => {
+      client.getBackupPolicy(
+        { appId: "a1" },
+        md,
+        { deadline: Date.now() + 5_000 },
+        (err: ServiceError | null) => {
+          client.close();
+          resolve(err?.code ?? status.OK);
+        },
+      );
+    });
+  };
+
+  it("replay cache - refused callers (allow-list, end user) take no place in it", async () => {
+    const server = await tinyCache(2);
+    try {
+      // hosts may not call the RPC; applications may, but not for an end user.
+      for (let i = 0; i < 4; i++) {
+        expect(await callAs(server, "hosts")).toBe(status.PERMISSION_DENIED);
+        expect(await callAs(server, "applications", { id: "u1", isAdmin: true })).toBe(
+          status.PERMISSION_DENIED,
+        );
+      }
+      expect(await callAs(server, "applications")).toBe(status.OK);
+      expect(await callAs(server, "api-gateway")).toBe(status.OK);
+    } finally {
+      await server.server.shutdown(1_000);
+    }
+  });
+
+  it("replay cache - an allowed caller that fills its share does not starve another caller", async () => {
+    const server = await tinyCache(2);
+    try {
+      expect(await callAs(server, "applications")).toBe(status.OK);
+      expect(await callAs(server, "applications")).toBe(status.OK);
+      expect(await callAs(server, "applications")).toBe(status.UNAVAILABLE);
+      expect(await callAs(server, "api-gateway")).toBe(status.OK);
+    } finally {
+      await server.server.shutdown(1_000);
+    }
+  });
+});

@@ -50,9 +50,15 @@ const portOpen = (port: number) =>
 /**
  * Starts a private nats-server from the configuration `config` returns for its port and store
  * directory (e.g. natsServerConfig of @proximity/bus, with authentication), and waits until it
- * listens. Never touches the shared test servers; stop it in afterAll.
+ * listens. Never touches the shared test servers; stop it in afterAll. With authentication, no
+ * service may declare a stream: declare the bus as the admin first (declareBus), as setup does.
  * @example
- * const nats = await startPrivateNats(({ port, storeDir }) => natsServerConfig({ ns, users, port, storeDir }));
+ * const admin = generateNatsUser();
+ * const nats = await startPrivateNats(({ port, storeDir }) =>
+ *   natsServerConfig({ ns, users, admin: admin.publicKey, port, storeDir }));
+ * const nc = await connectBusAdmin({ servers: nats.url, seed: admin.seed });
+ * await declareBus(nc, ns, { limits: { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 } });
+ * await nc.close();
  */
 export async function startPrivateNats(
   config: (where: { port: number; storeDir: string }) => string,

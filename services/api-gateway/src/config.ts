@@ -2,10 +2,24 @@ import { baseServiceEnv, env, loadConfig } from "@proximity/config";
 import { z } from "zod";
 import { parseTrustProxy, trustProxyProblem } from "./http/trust-proxy.js";
 
+/**
+ * Days an audit trail is kept. The database refuses to delete rows younger than 90 days (the
+ * trails' retention guards), so a shorter setting would make every prune fail: refused here.
+ */
+const retentionDays = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(90, "must be at least 90 (the database keeps audit rows 90 days and refuses to delete younger ones)")
+    .max(3650)
+    .default(fallback);
+
 /** Environment of the api-gateway, the only public door of Proximity. */
 export const gatewayConfigSchema = z
   .object({
     LOG_LEVEL: baseServiceEnv.LOG_LEVEL,
+    /** `development` allows what only a developer's machine may do (COOKIE_SECURE=false). */
+    PROXIMITY_MODE: baseServiceEnv.PROXIMITY_MODE,
     /** Directory with `api-gateway.key` and the `.pub` key of every service it calls. */
     SERVICE_KEYS_DIR: baseServiceEnv.SERVICE_KEYS_DIR,
     DATABASE_URL: env.postgresUrl(),
@@ -33,8 +47,8 @@ export const gatewayConfigSchema = z
       .max(24 * 60)
       .default(30),
     /**
-     * Secure flag of the cookies; only the dev script may turn it off for plain-http localhost. When
-     * true the cookies are named `__Host-…` (Secure, Path=/, no Domain: a sibling subdomain cannot plant them).
+     * Secure flag of the cookies; false (plain-http localhost) only with PROXIMITY_MODE=development.
+     * When true the cookies are named `__Host-…` (Secure, Path=/, no Domain: a sibling subdomain cannot plant them).
      */
     COOKIE_SECURE: env.bool(true),
     /** Lifetime of an API token created without `expires_at`. */
@@ -43,10 +57,25 @@ export const gatewayConfigSchema = z
     API_TOKEN_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     /** Live (not revoked, not expired) API tokens one user may hold; one more is refused (409). */
     API_TOKENS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
-    /** Authentication events (logins, logouts, password changes, token and session ends) are kept this long. */
-    AUTH_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /**
+     * Authentication events (logins, logouts, password changes, token and session ends) are kept this
+     * long; at least 90, the days the database keeps them whatever is asked (migration 0003).
+     */
+    AUTH_EVENT_RETENTION_DAYS: retentionDays(90),
     /** How often authentication events past their retention are deleted. */
     AUTH_EVENT_PRUNE_INTERVAL_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
+    /**
+     * The request audit trail (unsafe requests of signed-in callers) is kept this long; at least
+     * 90, the days the database keeps it whatever is asked (migration 0004).
+     */
+    REQUEST_AUDIT_RETENTION_DAYS: retentionDays(365),
+    /** How often request audit rows past their retention are deleted. */
+    REQUEST_AUDIT_PRUNE_INTERVAL_MINUTES: z.coerce
       .number()
       .int()
       .min(1)
@@ -76,6 +105,8 @@ export const gatewayConfigSchema = z
     /** NATS servers: the rate-limit counters live in a JetStream key-value bucket (`<BUS_NAMESPACE>_ratelimit`). */
     NATS_URL: env.natsServers(),
     BUS_NAMESPACE: baseServiceEnv.BUS_NAMESPACE,
+    /** Create the rate-limit bucket if absent: only on a NATS without authentication (tests); setup declares it. */
+    BUS_DECLARE_STREAMS: baseServiceEnv.BUS_DECLARE_STREAMS,
     /** Longest time to receive a whole request, headers and body (slow clients are cut off with 408). */
     HTTP_REQUEST_TIMEOUT_MS: env.millis(30_000),
     /** Longest time to receive a request's headers (at most HTTP_REQUEST_TIMEOUT_MS). */
@@ -108,6 +139,14 @@ export const gatewayConfigSchema = z
     SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((config, ctx) => {
+    if (!config.COOKIE_SECURE && config.PROXIMITY_MODE !== "development") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["COOKIE_SECURE"],
+        message:
+          "false is only allowed with PROXIMITY_MODE=development (plain-HTTP development): session cookies must be Secure",
+      });
+    }
     if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
         code: "custom",

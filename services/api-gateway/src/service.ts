@@ -7,6 +7,7 @@ import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
 import { prepareLogin } from "./app/login.js";
 import { startLoginThrottlePruning } from "./app/login-throttle.js";
+import { createRequestAuditPruner } from "./app/request-audit-retention.js";
 import { createSessionStore } from "./app/session-store.js";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayConfig } from "./config.js";
@@ -94,6 +95,14 @@ export function createGatewayService(
     });
     authEventPruner.start();
     onStop("auth event pruning", () => authEventPruner.stop());
+    const requestAuditPruner = createRequestAuditPruner({
+      db,
+      retentionDays: config.REQUEST_AUDIT_RETENTION_DAYS,
+      intervalMs: config.REQUEST_AUDIT_PRUNE_INTERVAL_MINUTES * 60_000,
+      logger: log,
+    });
+    requestAuditPruner.start();
+    onStop("request audit pruning", () => requestAuditPruner.stop());
     const sessions = createSessionStore(db, {
       ttlMs: config.SESSION_TTL_HOURS * 3_600_000,
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
@@ -117,6 +126,7 @@ export function createGatewayService(
         store: createKvCounterStore({
           connection: nats,
           ns: config.BUS_NAMESPACE,
+          declare: config.BUS_DECLARE_STREAMS,
           windowMs: RATE_LIMIT_WINDOW_MS,
           logger: log,
         }),

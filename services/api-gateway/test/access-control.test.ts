@@ -1,13 +1,14 @@
 /**
  * The access matrix, generated from the gateway's own route table (the OpenAPI document lists
  * every registered route): each route × {anonymous, owner, other user, admin, revoked token,
- * expired token, read-only token on a write, cookie session without CSRF on a write} → the
- * expected status. The rule of every route is declared once in ROUTE_RULES below; a route the
+ * expired token, read-only token on a write, cookie session without CSRF on a write, an admin's
+ * token without the admin scope} → the expected status. The rule of every route is declared once in ROUTE_RULES below; a route the
  * table does not know, or a rule whose route is gone, fails the suite. Requests are valid ones on
  * real resources of the fake backends (an app and its backup owned by "owner", a host, users,
  * sessions and tokens in the gateway's own database), so a refusal can only come from the access
  * rules. Owner, other user and admin call as browsers do (session cookie and CSRF token); the
- * token columns use the owner's (or on admin routes the admin's) API tokens.
+ * token columns use the owner's (or on admin routes the admin's) API tokens; an admin's token
+ * without the admin scope must act as a plain user that is not the owner, on every route.
  */
 import { randomUUID } from "node:crypto";
 import { applicationsV1 } from "@proximity/proto";
@@ -74,6 +75,8 @@ interface RouteRule {
    * or logs in over the session a browser still sends): it is made by a new user of the role.
    */
   readonly consumesCaller?: true;
+  /** Only a signed-in session may call it: any API token gets 403. */
+  readonly sessionOnly?: true;
 }
 
 /** Anyone; credentials change nothing. */
@@ -106,19 +109,26 @@ const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/auth/password": {
     ...signedIn(200),
     consumesCaller: true,
+    sessionOnly: true,
     request: () => ({
       path: "/api/auth/password",
       body: { current_password: PASSWORD, new_password: "another-long-enough-password-456" },
     }),
   },
-  "GET /api/auth/sessions": { ...signedIn(200), request: () => ({ path: "/api/auth/sessions" }) },
+  "GET /api/auth/sessions": {
+    ...signedIn(200),
+    sessionOnly: true,
+    request: () => ({ path: "/api/auth/sessions" }),
+  },
   "DELETE /api/auth/sessions": {
     ...signedIn(200),
     consumesCaller: true,
+    sessionOnly: true,
     request: () => ({ path: "/api/auth/sessions" }),
   },
   "DELETE /api/auth/sessions/{id}": {
     ...ownerOnly(204),
+    sessionOnly: true,
     request: async (f) => ({ path: `/api/auth/sessions/${await f.ownerSessionId()}` }),
   },
   "GET /api/auth/me": { ...signedIn(200), request: () => ({ path: "/api/auth/me" }) },
@@ -277,6 +287,7 @@ const COLUMNS = [
   "expired token",
   "read-only token",
   "cookie without CSRF",
+  "admin's token without admin scope",
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -307,6 +318,11 @@ function expectedStatus(rule: RouteRule, column: Column, method: string): number
     case "cookie without CSRF":
       // Also on the public login: a browser holding a session proves the request is its own.
       return write ? 403 : undefined;
+    case "admin's token without admin scope":
+      // A plain user who is not the owner: admin routes lack the scope, owners' things are 404.
+      if (rule.access === "public") return byPrivilegedCaller;
+      if (rule.access === "admin" || rule.sessionOnly) return 403;
+      return rule.other;
   }
 }
 
@@ -336,7 +352,7 @@ interface ColumnTokens {
 let h: Harness;
 let operations: Operation[];
 let cast: Cast;
-let tokens: { user: ColumnTokens; admin: ColumnTokens };
+let tokens: { user: ColumnTokens; admin: ColumnTokens; adminWithoutAdminScope: string };
 let sharedVictim: string | undefined;
 /** A second session per owner, for the route that ends one (made again once it has been ended). */
 const spareSessions = new Map<string, string>();
@@ -425,6 +441,10 @@ beforeAll(async () => {
   tokens = {
     user: await columnTokens(cast.owner.session, ["read", "write"]),
     admin: await columnTokens(cast.admin.session, ["read", "write", "admin"]),
+    adminWithoutAdminScope: await issueToken(h.url, cast.admin.session, {
+      name: "admin-without-admin-scope",
+      scopes: ["read", "write"],
+    }),
   };
   operations = await routeTable();
 });
@@ -453,6 +473,8 @@ function credentialsOf(column: Column, access: Access, c: Cast): Auth {
       return { bearer: columnToken.readOnly };
     case "cookie without CSRF":
       return { cookie: (forAdmin ? c.admin : c.owner).session.cookie };
+    case "admin's token without admin scope":
+      return { bearer: tokens.adminWithoutAdminScope };
   }
 }
 
@@ -620,6 +642,40 @@ describe("access control - the matrix over the route table", () => {
     expect((await write(cast.owner.session, "/api/catalog/reload")).body).toEqual({
       detail: "Admin rights required",
     });
+  });
+
+  it("access control - an admin's token without the admin scope: no admin-only choice, and the services see a plain user", async () => {
+    const f = freshFixture(cast);
+    // The admin's own app: only the admin-only choice can be what is refused.
+    const own = h.fakes.apps.seed({
+      ownerId: cast.admin.id,
+      status: applicationsV1.AppStatus.APP_STATUS_RUNNING,
+      vmid: 121,
+    });
+    const bearer = { bearer: tokens.adminWithoutAdminScope };
+    const refused = [
+      await request(h.url, "POST", "/api/apps", {
+        auth: bearer,
+        body: { catalog_id: "nginx", hostname: "placed-1", host_id: f.host.id, node: "pve1" },
+      }),
+      await request(h.url, "POST", `/api/apps/${own.id}/backups`, {
+        auth: bearer,
+        body: { mode: "stop", storage: "local" },
+      }),
+      await request(h.url, "DELETE", `/api/apps/${own.id}?destroy_container=true`, { auth: bearer }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403]);
+    expect(h.fakes.callsTo("deployApp")).toHaveLength(0);
+    expect(h.fakes.callsTo("createBackup")).toHaveLength(0);
+    expect(h.fakes.callsTo("deleteApp")).toHaveLength(0);
+    // The owner's app is another user's to this caller: 404, asked as a non-admin.
+    h.fakes.calls.length = 0;
+    expect((await request(h.url, "GET", appPath(f), { auth: bearer })).status).toBe(404);
+    expect((await request(h.url, "GET", backupPath(f), { auth: bearer })).status).toBe(404);
+    expect(forwardedCalls(f).map((c) => ({ service: c.service, user: c.user }))).toEqual([
+      { service: "applications", user: { id: cast.admin.id, isAdmin: false } },
+      { service: "applications", user: { id: cast.admin.id, isAdmin: false } },
+    ]);
   });
 
   it("access control - another user's lists hold none of the owner's apps or backups", async () => {

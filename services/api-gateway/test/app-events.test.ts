@@ -1,9 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { applicationsV1 } from "@proximity/proto";
 import { eventually } from "@proximity/testing";
+import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
+import { sessionSecretOf } from "./support/session-ids.js";
 import { openSse, type SseConnection, type SseEvent } from "./support/sse-client.js";
 
 const S = applicationsV1.AppStatus;
@@ -170,6 +172,40 @@ describe("app events - server-sent progress", () => {
       sse.ended,
       new Promise((_, reject) => setTimeout(() => reject(new Error("stream outlived the logout")), 5_000)),
     ]);
+  });
+});
+
+describe("app events - idle sessions", () => {
+  it("app events - an open stream does not keep its session alive: the heartbeat re-checks without touching, and the idle session ends it", async () => {
+    const app = h.fakes.apps.seed({ ownerId: owner.userId, status: S.APP_STATUS_RUNNING });
+    const session = await login(h.url, "events-owner", "a-long-enough-password-123");
+    const idHash = createHash("sha256").update(sessionSecretOf(session), "utf8").digest("hex");
+    const sse = await stream(`/api/apps/${app.id}/events`, session);
+    await sse.waitFor(isStatus("running"), "the stream to open");
+    // Last used almost the idle timeout (30 minutes) ago: only a touch would keep it alive.
+    const idleMs = 30 * 60_000;
+    await sql`update sessions set last_seen_at = now() - make_interval(secs => ${(idleMs - 2_000) / 1000})
+      where id_hash = ${idHash}`.execute(h.db);
+    const lastSeen = async () =>
+      (
+        await h.db
+          .selectFrom("sessions")
+          .select("last_seen_at")
+          .where("id_hash", "=", idHash)
+          .executeTakeFirst()
+      )?.last_seen_at.getTime();
+    const before = await lastSeen();
+    // Two heartbeats later the first one's credential check (run after its comment) is done.
+    const seen = sse.events.length;
+    const heartbeatsSince = () => sse.events.slice(seen).filter((e) => e.comment === "heartbeat");
+    await sse.waitFor(() => heartbeatsSince().length >= 2, "two heartbeats after the backdating");
+    expect(await lastSeen()).toBe(before);
+    // Past the idle timeout the next heartbeat finds the session gone and ends the stream.
+    await Promise.race([
+      sse.ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("stream kept an idle session")), 6_000)),
+    ]);
+    expect((await request(h.url, "GET", "/api/auth/me", { auth: session })).status).toBe(401);
   });
 });
 

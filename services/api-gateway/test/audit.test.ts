@@ -1,9 +1,12 @@
+import { ConfigError } from "@proximity/config";
 import { eventually, testLogger } from "@proximity/testing";
 import { CompiledQuery, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuthEventPruner } from "../src/app/auth-event-retention.js";
+import { createRequestAuditPruner } from "../src/app/request-audit-retention.js";
 import { loadGatewayConfig } from "../src/config.js";
 import { pruneAuthEventsQuery } from "../src/db/auth-event.repository.js";
+import { pruneRequestAudit, pruneRequestAuditQuery } from "../src/db/request-audit.repository.js";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { type Auth, createUserAndLogin, login, request, type Session } from "./support/http-client.js";
 import { sessionIdOf } from "./support/session-ids.js";
@@ -84,6 +87,91 @@ describe("audit - request trail: actor, targets, outcome", () => {
     expect(self.row).toMatchObject({ target_ids: { id: admin.userId }, status: 409, changes: null });
     const odd = await audited("DELETE", "/api/users/%3Cscript%3E", admin);
     expect(odd.row).toMatchObject({ target_ids: { id: "(not an id)" }, status: 404 });
+  });
+});
+
+describe("audit - only identified callers are recorded", () => {
+  /** Audit rows of requests whose id starts with `prefix`. */
+  const rowsOf = (prefix: string) =>
+    h.db.selectFrom("request_audit").select("request_id").where("request_id", "like", `${prefix}%`).execute();
+
+  /** Waits until an authenticated write's row is there: the writes before it have had their turn. */
+  async function settle(prefix: string) {
+    const { row } = await audited("POST", "/api/catalog/reload", admin);
+    expect(row).toMatchObject({ user_id: admin.userId, status: 200 });
+    await new Promise((r) => setTimeout(r, 200));
+    return rowsOf(prefix);
+  }
+
+  it("audit - 60 anonymous writes (unknown route, refused as unauthenticated) add no row; a signed-in write still does", async () => {
+    const prefix = `anonymous-${process.pid}-`;
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        request(h.url, "POST", i % 2 ? "/api/no-such-route" : "/api/catalog/reload", {
+          body: { junk: i },
+          headers: { "x-request-id": `${prefix}${i}` },
+        }),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([401, 404]));
+    expect(await settle(prefix)).toEqual([]);
+    // They are in the log, with where they came from.
+    const logged = h.logLines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => String(entry.requestId).startsWith(prefix) && entry.msg === "request completed");
+    expect(logged).toHaveLength(60);
+    expect(logged.every((entry) => entry.clientAddress === "127.0.0.1")).toBe(true);
+  });
+
+  describe("audit - behind the per-address rate limit", () => {
+    let limited: Harness;
+    beforeAll(async () => {
+      // One trusted proxy: the test plays it, so each client below has its own address and budget.
+      limited = await startHarness({ env: { RATE_LIMIT_PER_MINUTE: "5", TRUST_PROXY: "1" } });
+    });
+    afterAll(async () => {
+      await limited?.stop();
+    });
+
+    const auditedIds = async (prefix: string) =>
+      (
+        await limited.db
+          .selectFrom("request_audit")
+          .select("request_id")
+          .where("request_id", "like", `${prefix}%`)
+          .orderBy("id")
+          .execute()
+      ).map((r) => r.request_id);
+
+    it("audit - 60 anonymous writes the rate limiter refuses (429) add no row; a signed-in write is recorded", async () => {
+      const prefix = `limited-${process.pid}-`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const res = await request(limited.url, "POST", "/api/no-such-route", {
+          headers: { "x-request-id": `${prefix}${i}`, "x-forwarded-for": "198.51.100.99" },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+      // A signed-in client at another address: its write is recorded.
+      const signedIn = await request(limited.url, "POST", "/api/auth/login", {
+        body: { username: "admin", password: ADMIN_PASSWORD },
+        headers: { "x-forwarded-for": "198.51.100.100" },
+      });
+      expect(signedIn.status).toBe(200);
+      const cookie = signedIn.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const write = await request(limited.url, "POST", "/api/catalog/reload", {
+        auth: { cookie, csrf: signedIn.body.csrf_token },
+        headers: { "x-request-id": `${prefix}signed-in`, "x-forwarded-for": "198.51.100.100" },
+      });
+      expect(write.status).toBe(200);
+      await eventually(async () => (await auditedIds(prefix)).length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await auditedIds(prefix)).toEqual([`${prefix}signed-in`]);
+    });
   });
 });
 
@@ -261,10 +349,28 @@ describe("audit - authentication events", () => {
   });
 });
 
-describe("audit - retention of authentication events", () => {
+describe("audit - retention of the audit trails", () => {
+  const base = { DATABASE_URL: "postgres://127.0.0.1/x", SERVICE_KEYS_DIR: "/keys" };
+  const configProblem = (env: Record<string, string>) => {
+    try {
+      loadGatewayConfig({ ...base, ...env });
+    } catch (err) {
+      return err;
+    }
+  };
+
   it("audit - events are kept 90 days by default", () => {
-    const config = loadGatewayConfig({ DATABASE_URL: "postgres://127.0.0.1/x", SERVICE_KEYS_DIR: "/keys" });
+    const config = loadGatewayConfig(base);
     expect(config.AUTH_EVENT_RETENTION_DAYS).toBe(90);
+  });
+
+  it("audit - a retention under the 90 days the database keeps is refused at start, for both trails", () => {
+    for (const name of ["AUTH_EVENT_RETENTION_DAYS", "REQUEST_AUDIT_RETENTION_DAYS"]) {
+      const problem = configProblem({ [name]: "30" });
+      expect(problem).toBeInstanceOf(ConfigError);
+      expect((problem as ConfigError).message).toContain(`${name}: must be at least 90`);
+      expect(loadGatewayConfig({ ...base, [name]: "90" })).toMatchObject({ [name]: 90 });
+    }
   });
 
   it("audit - the periodic job deletes events past the retention and keeps the rest", async () => {
@@ -297,6 +403,72 @@ describe("audit - retention of authentication events", () => {
     expect(
       await h.db.selectFrom("auth_events").select("type").where("type", "=", "still_kept").execute(),
     ).toHaveLength(1);
+  });
+
+  it("audit - request audit rows are kept 365 days by default; the periodic job deletes older ones and keeps the rest", async () => {
+    expect(loadGatewayConfig(base).REQUEST_AUDIT_RETENTION_DAYS).toBe(365);
+    const insertAged = (requestId: string, daysAgo: number) =>
+      sql`insert into request_audit (user_id, method, route, status, request_id, at)
+        values (${admin.userId}, 'POST', '/aged', 200, ${requestId}, now() - make_interval(days => ${daysAgo}))`.execute(
+        h.db,
+      );
+    await insertAged("aged-out-1", 366);
+    await insertAged("aged-out-2", 900);
+    await insertAged("aged-kept", 364);
+    const pruner = createRequestAuditPruner({
+      db: h.db,
+      retentionDays: 365,
+      intervalMs: 50,
+      logger: testLogger("request-audit-pruner"),
+    });
+    pruner.start();
+    try {
+      await eventually(async () => {
+        const left = await h.db
+          .selectFrom("request_audit")
+          .select("request_id")
+          .where("request_id", "like", "aged-out-%")
+          .execute();
+        return left.length === 0;
+      });
+    } finally {
+      await pruner.stop();
+    }
+    expect(
+      await h.db
+        .selectFrom("request_audit")
+        .select("request_id")
+        .where("request_id", "=", "aged-kept")
+        .execute(),
+    ).toHaveLength(1);
+  });
+
+  it("audit - the database refuses to delete request audit rows younger than 90 days, or to change any", async () => {
+    await sql`insert into request_audit (user_id, method, route, status, request_id, at)
+      values (${admin.userId}, 'POST', '/young', 200, 'young-row', now() - interval '60 days')`.execute(h.db);
+    await expect(pruneRequestAudit(h.db, 30, 100)).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      h.db.updateTable("request_audit").set({ status: 500 }).where("request_id", "=", "young-row").execute(),
+    ).rejects.toMatchObject({ code: "42501" });
+    expect(
+      await h.db.selectFrom("request_audit").select("status").where("request_id", "=", "young-row").execute(),
+    ).toEqual([{ status: 200 }]);
+  });
+
+  it("audit - the request audit prune statement can use the index on the row time", async () => {
+    const plan = await h.db.connection().execute(async (conn) => {
+      await sql`set enable_seqscan = off`.execute(conn);
+      try {
+        const prune = pruneRequestAuditQuery(conn, 365, 5000).compile();
+        const { rows } = await conn.executeQuery<{ "QUERY PLAN": string }>(
+          CompiledQuery.raw(`explain ${prune.sql}`, [...prune.parameters]),
+        );
+        return rows.map((r) => r["QUERY PLAN"]).join("\n");
+      } finally {
+        await sql`reset enable_seqscan`.execute(conn);
+      }
+    });
+    expect(plan).toContain("request_audit_at_idx");
   });
 
   it("audit - the prune statement can use the index on the event time", async () => {

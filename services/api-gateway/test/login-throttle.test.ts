@@ -181,6 +181,78 @@ describe("login throttle - reserve before verifying", () => {
   });
 });
 
+/** The address key's row (attempts, delay) as stored. */
+async function addressRow(address: string) {
+  const key = throttleKeys({ account: "x", address }, true).find((k) => k.scope === "address")!;
+  return h.db
+    .selectFrom("login_throttle")
+    .selectAll()
+    .where("scope", "=", "address")
+    .where("key_hash", "=", key.keyHash)
+    .executeTakeFirst();
+}
+
+/** Writes the address key's row as if `attempts` failures had been counted `agoMs` ago. */
+async function seedAddress(address: string, attempts: number, agoMs: number): Promise<void> {
+  const key = throttleKeys({ account: "x", address }, true).find((k) => k.scope === "address")!;
+  const at = new Date(Date.now() - agoMs);
+  await h.db
+    .insertInto("login_throttle")
+    .values({
+      scope: "address",
+      key_hash: key.keyHash,
+      attempts,
+      counted_at: at,
+      next_allowed_at: new Date(Date.now() - 1),
+      updated_at: at,
+    })
+    .execute();
+}
+
+describe("login throttle - a shared address (NAT, proxy) recovers", () => {
+  const ADDRESS = LOGIN_THROTTLE.scopes.address;
+
+  it("login throttle - 21 failures from one address, then a correct login succeeds and so does the next one", async () => {
+    await createUserAndLogin(h.url, adminSession, "behind-nat", { password: PASSWORD });
+    const office = "198.51.100.60";
+    // Colleagues' typos, each on their own account (each one made, after a wait if it has to).
+    for (let i = 0; i < 21; i++) {
+      let res = await attempt(`colleague-${i}`, "a-wrong-password-xx", office);
+      while (res.status === 429) {
+        await new Promise((r) => setTimeout(r, Number(res.headers.get("retry-after")) * 1000));
+        res = await attempt(`colleague-${i}`, "a-wrong-password-xx", office);
+      }
+      expect(res.status).toBe(401);
+    }
+    expect((await attempt("behind-nat", PASSWORD, office)).status).toBe(200);
+    expect((await attempt("behind-nat", PASSWORD, office)).status).toBe(200);
+  });
+
+  it("login throttle - past the address's free attempts, a success ends the address's delay: the next correct login is not kept waiting", async () => {
+    await createUserAndLogin(h.url, adminSession, "behind-busy-nat", { password: PASSWORD });
+    const office = "198.51.100.61";
+    await seedAddress(office, ADDRESS.freeAttempts + 10, 0);
+    for (let round = 0; round < 3; round++) {
+      expect((await attempt("behind-busy-nat", PASSWORD, office)).status).toBe(200);
+    }
+    const row = await addressRow(office);
+    expect(row!.attempts).toBe(ADDRESS.freeAttempts + 10);
+    expect(row!.next_allowed_at.getTime()).toBeLessThanOrEqual(Date.now());
+    // A failure still counts, and sets the delay again from the count.
+    expect((await attempt("behind-busy-nat", "a-wrong-password-xx", office)).status).toBe(401);
+    expect((await attempt("behind-busy-nat", PASSWORD, office)).status).toBe(429);
+  });
+
+  it("login throttle - failures leak away with time, even while the address keeps being used", async () => {
+    const office = "198.51.100.62";
+    // Counted 15 leak periods ago: 15 of them are gone, the rest is under the free attempts.
+    await seedAddress(office, ADDRESS.freeAttempts + 5, 15 * ADDRESS.leakMs + 1_000);
+    expect((await attempt("leaky-1", "a-wrong-password-xx", office)).status).toBe(401);
+    expect((await attempt("leaky-2", "a-wrong-password-xx", office)).status).toBe(401);
+    expect((await addressRow(office))!.attempts).toBe(ADDRESS.freeAttempts + 5 - 15 + 2);
+  });
+});
+
 describe("login throttle - client address behind a proxy (TRUST_PROXY)", () => {
   it("login throttle - with one trusted hop, a spoofed X-Forwarded-For start does not change the address", async () => {
     // The client sends its own X-Forwarded-For; the proxy appends the real address.
@@ -249,18 +321,34 @@ describe("login throttle - password hashes and storage", () => {
     expect((await attempt("legacy-hash", PASSWORD, "198.51.100.40")).status).toBe(200);
   });
 
-  it("login throttle - pruning deletes rows past the forget period and old known sources, and keeps the rest", async () => {
+  it("login throttle - pruning deletes rows past the forget period whose failures leaked away and old known sources, and keeps the rest", async () => {
     const old = new Date(Date.now() - LOGIN_THROTTLE.forgetAfterMs - 60_000);
     await h.db
       .insertInto("login_throttle")
       .values([
-        { scope: "pair", key_hash: "a".repeat(64), attempts: 3, next_allowed_at: old, updated_at: old },
+        {
+          scope: "pair",
+          key_hash: "a".repeat(64),
+          attempts: 3,
+          counted_at: old,
+          next_allowed_at: old,
+          updated_at: old,
+        },
         {
           scope: "address",
           key_hash: "b".repeat(64),
           attempts: 1,
           next_allowed_at: new Date(),
           updated_at: new Date(),
+        },
+        // Left alone as long, but 100 failures take longer than that to leak away: kept.
+        {
+          scope: "account",
+          key_hash: "e".repeat(64),
+          attempts: 100,
+          counted_at: old,
+          next_allowed_at: old,
+          updated_at: old,
         },
       ])
       .execute();
@@ -279,6 +367,7 @@ describe("login throttle - password hashes and storage", () => {
     const sources = await h.db.selectFrom("login_known_sources").select("source_hash").execute();
     expect(throttle.map((r) => r.key_hash)).not.toContain("a".repeat(64));
     expect(throttle.map((r) => r.key_hash)).toContain("b".repeat(64));
+    expect(throttle.map((r) => r.key_hash)).toContain("e".repeat(64));
     expect(sources.map((r) => r.source_hash)).not.toContain("c".repeat(64));
     expect(sources.map((r) => r.source_hash)).toContain("d".repeat(64));
   });

@@ -1,8 +1,14 @@
 import { createServer } from "node:net";
-import { natsPermissions, natsServerConfig } from "@proximity/bus";
+import { connectBusAdmin, declareBus, KvBuckets, natsPermissions, natsServerConfig } from "@proximity/bus";
 import { generateServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
-import { type PrivateNats, startPrivateNats, testServers, uniqueNamespace } from "@proximity/testing";
+import {
+  dropNamespaceStreams,
+  type PrivateNats,
+  startPrivateNats,
+  testServers,
+  uniqueNamespace,
+} from "@proximity/testing";
 import { nkeys } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../src/config.js";
@@ -43,6 +49,8 @@ async function startReplicas(env: Record<string, string>, keys?: Keys): Promise<
         BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
         NATS_URL: testServers().natsUrl,
         BUS_NAMESPACE: ns,
+        // The shared server has no authentication and no setup step: the gateway makes its bucket.
+        BUS_DECLARE_STREAMS: "true",
         LOG_LEVEL: "silent",
         ...env,
       }),
@@ -62,6 +70,8 @@ async function startReplicas(env: Record<string, string>, keys?: Keys): Promise<
       for (const service of services) await service.stop();
       await fakes.stop();
       await database.drop();
+      // The bucket reserves its max_bytes on the shared server: leave nothing behind.
+      await dropNamespaceStreams(ns);
     },
   };
 }
@@ -167,20 +177,28 @@ describe("rate limit - with the NATS permissions of an authenticated bus", () =>
     const ns = "rlperm";
     // The gateway's user gets exactly what the bus derives for a KV bucket it owns, nothing more
     // (the other services' users exist with keys nobody here holds).
-    const topology = {
-      durables: [],
-      broadcasts: [],
-      kvBuckets: [{ service: "api-gateway", name: RATE_LIMIT_BUCKET_SUFFIX }],
-    };
+    const topology = { durables: [], broadcasts: [], kvBuckets: [KvBuckets.gatewayRateLimits] };
+    expect(KvBuckets.gatewayRateLimits.name).toBe(RATE_LIMIT_BUCKET_SUFFIX);
     const users: Record<string, string> = {};
     for (const service of natsPermissions(ns, topology).keys())
       users[service] = nkeys.createUser().getPublicKey();
     users["api-gateway"] = gatewayUser;
+    // Setup's admin declares the bucket; the gateway only binds to it.
+    const admin = nkeys.createUser();
     nats = await startPrivateNats(({ port, storeDir }) =>
-      natsServerConfig({ ns, users, port, storeDir, topology }),
+      natsServerConfig({ ns, users, admin: admin.getPublicKey(), port, storeDir, topology }),
     );
+    const nc = await connectBusAdmin({ servers: nats.url, seed: new TextDecoder().decode(admin.getSeed()) });
+    await declareBus(nc, ns, { limits: { maxBytes: 1024 * 1024, maxMessageBytes: 64 * 1024 } });
+    await nc.close();
     replicas = await startReplicas(
-      { RATE_LIMIT_PER_MINUTE: "3", NATS_URL: nats.url, BUS_NAMESPACE: ns, TRUST_PROXY: "1" },
+      {
+        RATE_LIMIT_PER_MINUTE: "3",
+        NATS_URL: nats.url,
+        BUS_NAMESPACE: ns,
+        BUS_DECLARE_STREAMS: "false",
+        TRUST_PROXY: "1",
+      },
       keys,
     );
   });
@@ -208,6 +226,7 @@ describe("rate limit - the KV counter store", () => {
   it("rate limit - parallel hits on one key lose no update (compare-and-set), and refusals start past the limit", async () => {
     const keys = await serviceKeys();
     const logger = createLogger({ service: "api-gateway", level: "silent" });
+    const ns = uniqueNamespace();
     const connection = connectRateLimitNats({
       servers: testServers().natsUrl,
       natsSeed: keys.get("api-gateway")!.natsSeed,
@@ -215,7 +234,13 @@ describe("rate limit - the KV counter store", () => {
     });
     try {
       await connection.ready(5_000);
-      const store = createKvCounterStore({ connection, ns: uniqueNamespace(), windowMs: 60_000, logger });
+      const store = createKvCounterStore({
+        connection,
+        ns,
+        declare: true,
+        windowMs: 60_000,
+        logger,
+      });
       await awayFromWindowEdge();
       // A high limit: every hit that is counted gets its own count, 1, 2, 3… (none lost).
       const high = await Promise.all(Array.from({ length: 40 }, () => store.hit("key-a", 60_000, 1_000)));
@@ -231,6 +256,7 @@ describe("rate limit - the KV counter store", () => {
       expect(low.filter((r) => r.current > 10).length).toBeGreaterThanOrEqual(10);
     } finally {
       await connection.close();
+      await dropNamespaceStreams(ns);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { ConfigError } from "@proximity/config";
 import { applicationsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../src/config.js";
@@ -213,10 +214,33 @@ describe("sessions - cookie names", () => {
     expect((await me(session)).status).toBe(200);
   });
 
+  it("sessions - COOKIE_SECURE=false is refused at start unless PROXIMITY_MODE=development", () => {
+    const base = { DATABASE_URL: "postgres://127.0.0.1/x", SERVICE_KEYS_DIR: "/keys" };
+    for (const mode of [undefined, "production"]) {
+      const problem = (() => {
+        try {
+          loadGatewayConfig({ ...base, COOKIE_SECURE: "false", PROXIMITY_MODE: mode });
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(problem).toBeInstanceOf(ConfigError);
+      expect((problem as ConfigError).message).toContain(
+        "COOKIE_SECURE: false is only allowed with PROXIMITY_MODE=development",
+      );
+    }
+    expect(
+      loadGatewayConfig({ ...base, COOKIE_SECURE: "false", PROXIMITY_MODE: "development" }).COOKIE_SECURE,
+    ).toBe(false);
+    expect(loadGatewayConfig(base).COOKIE_SECURE).toBe(true);
+  });
+
   describe("sessions - insecure cookies (COOKIE_SECURE=false, plain-http development)", () => {
     let dev: Harness;
     beforeAll(async () => {
-      dev = await startHarness({ env: { COOKIE_SECURE: "false", SSE_HEARTBEAT_MS: "150" } });
+      dev = await startHarness({
+        env: { COOKIE_SECURE: "false", PROXIMITY_MODE: "development", SSE_HEARTBEAT_MS: "150" },
+      });
     });
     afterAll(async () => {
       await dev?.stop();

@@ -41,11 +41,23 @@ describe("tokens - bearer API tokens", () => {
     expect(list.body.items[0]).not.toHaveProperty("token");
   });
 
-  it("tokens - a bearer token may POST without CSRF and the backend sees its user", async () => {
+  it("tokens - a bearer token may POST without CSRF and the backend sees its user, admin only with the admin scope", async () => {
     const token = await issueToken(h.url, admin, { name: "automation" });
     h.fakes.reset();
     const res = await request(h.url, "POST", "/api/apps", { auth: { bearer: token }, body: deploy });
     expect(res.status).toBe(202);
+    // The default scopes are read and write: an admin's such token acts as a plain user.
+    expect(h.fakes.callsTo("deployApp")[0]?.user).toEqual({ id: admin.userId, isAdmin: false });
+    const adminToken = await issueToken(h.url, admin, {
+      name: "automation-admin",
+      scopes: ["read", "write", "admin"],
+    });
+    h.fakes.reset();
+    const asAdmin = await request(h.url, "POST", "/api/apps", {
+      auth: { bearer: adminToken },
+      body: { ...deploy, hostname: "web-admin" },
+    });
+    expect(asAdmin.status).toBe(202);
     expect(h.fakes.callsTo("deployApp")[0]?.user).toEqual({ id: admin.userId, isAdmin: true });
   });
 

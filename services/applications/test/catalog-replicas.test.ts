@@ -70,6 +70,8 @@ describe("catalog reload across replicas", () => {
       BUS_NAMESPACE: ns,
       // Small streams: the shared test server reserves what each stream may hold.
       BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+      // A server without authentication and no setup step: the service declares its streams.
+      BUS_DECLARE_STREAMS: "true",
       CATALOG_DIR: catalogDir,
       SERVICE_KEYS_DIR: "/unused",
     });

@@ -53,6 +53,8 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       ns: config.BUS_NAMESPACE,
       logger,
       natsSeed: keys.natsSeed,
+      // Streams are setup's; only a server without authentication lets the service declare them.
+      declareStreams: config.BUS_DECLARE_STREAMS,
       streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());

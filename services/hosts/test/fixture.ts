@@ -100,6 +100,8 @@ export async function startStack(hostsEnv: Record<string, string> = {}) {
       BUS_NAMESPACE: ns,
       // Small streams: the shared test server reserves what each stream may hold.
       BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+      // A server without authentication and no setup step: the service declares its streams.
+      BUS_DECLARE_STREAMS: "true",
       GRPC_PORT: "0",
       SERVICE_KEYS_DIR: "-",
       SECRETS_GRPC_ADDR: secretsAddress,

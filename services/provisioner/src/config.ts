@@ -25,7 +25,10 @@ export const provisionerConfigSchema = z.object({
   PROVISIONER_BACKOFF_MAX_MS: env.millis(60_000),
   /** Deploys handled at once by this process. */
   PROVISIONER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  /** Life of a VMID lease (NATS KV bucket TTL); renewed every third of it while working. */
+  /**
+   * Life of a VMID lease when the service declares its KV bucket itself (BUS_DECLARE_STREAMS);
+   * otherwise the bucket setup declared says (KvBuckets.vmidLeases, 60 s). Renewed every third of it.
+   */
   VMID_LEASE_TTL_MS: env.millis(60_000),
   /**
    * Life of a worker's claim on an operation (renewed every third of it). Also the consumer's
@@ -74,6 +77,7 @@ export const provisionerConfigSchema = z.object({
   /**
    * How often each registered host's containers are observed (ContainersObserved per node). Once
    * per interval across all replicas: a NATS KV key per host and interval decides who observes.
+   * At most as long as that bucket keeps a key (KvBuckets.observationSlots: 2 h), or the service refuses to start.
    */
   OBSERVE_INTERVAL_MS: env.millis(15_000),
   /** Hosts observed at once by this process. */

@@ -89,6 +89,8 @@ export function createProvisionerService(
       ns: config.BUS_NAMESPACE,
       logger,
       natsSeed: keys.natsSeed,
+      // Streams are setup's; only a server without authentication lets the service declare them.
+      declareStreams: config.BUS_DECLARE_STREAMS,
       streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
@@ -106,7 +108,11 @@ export function createProvisionerService(
       defaultTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
     });
     onStop("ssh", () => ssh.close());
-    const leases = await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS);
+    const leases = await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS, {
+      declare: config.BUS_DECLARE_STREAMS,
+    });
+    // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
+    const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
     const operationDeps: OperationDeps = {
       db,
@@ -114,6 +120,7 @@ export function createProvisionerService(
       leases,
       ssh,
       breakers,
+      transport,
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
       settings: {
@@ -126,7 +133,8 @@ export function createProvisionerService(
         sshCommandTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
         sshLongCommandTimeoutMs: config.SSH_LONG_COMMAND_TIMEOUT_MS,
         claimTtlMs: config.OPERATION_CLAIM_TTL_MS,
-        leaseTtlMs: config.VMID_LEASE_TTL_MS,
+        // The bucket's TTL, setup's (VMID_LEASE_TTL_MS only sizes a bucket the service declares).
+        leaseTtlMs: leases.ttlMs,
         shutdownTimeoutMs: config.STOP_SHUTDOWN_TIMEOUT_MS,
         updateHealthTimeoutMs: config.UPDATE_HEALTH_TIMEOUT_MS,
         updateHealthIntervalMs: config.UPDATE_HEALTH_INTERVAL_MS,
@@ -183,7 +191,13 @@ export function createProvisionerService(
       durable: Durables.provisionerHostChecks,
       verifier,
       subscriptions: [
-        hostCheckRequestedSubscription({ db, peers, logger, timeoutMs: config.HOST_CHECK_TIMEOUT_MS }),
+        hostCheckRequestedSubscription({
+          db,
+          peers,
+          logger,
+          transport,
+          timeoutMs: config.HOST_CHECK_TIMEOUT_MS,
+        }),
       ],
       maxDeliver: 3,
       concurrency: 4,
@@ -192,12 +206,15 @@ export function createProvisionerService(
     onStop("host check consumer", () => hostChecks.stop());
     const reconciler = startOrphanReconciler(operationDeps, config.ORPHAN_RECONCILE_INTERVAL_MS);
     onStop("orphan reconciler", () => reconciler.stop());
-    const slots = await openObservationSlots(bus.js, bus.ns, config.OBSERVE_INTERVAL_MS);
+    const slots = await openObservationSlots(bus.js, bus.ns, config.OBSERVE_INTERVAL_MS, {
+      declare: config.BUS_DECLARE_STREAMS,
+    });
     const observations = startObservationLoop(
       {
         db,
         peers,
         logger,
+        transport,
         timeoutMs: config.OBSERVE_TIMEOUT_MS,
         nodeConcurrency: config.OBSERVE_NODE_CONCURRENCY,
         maxArchivesPerStorage: config.OBSERVE_BACKUPS_MAX_ARCHIVES,
@@ -223,7 +240,7 @@ export function createProvisionerService(
           keys,
           logger,
           breakers,
-          hostContainers: { peers, logger, breakers, timeoutMs: config.OBSERVE_TIMEOUT_MS },
+          hostContainers: { peers, logger, breakers, transport, timeoutMs: config.OBSERVE_TIMEOUT_MS },
         }),
       ],
     });

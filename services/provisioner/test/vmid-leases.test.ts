@@ -48,7 +48,7 @@ async function openBucket(ttlMs = 60_000): Promise<{ leases: VmidLeases; kv: KV;
   const ns = uniqueNamespace();
   const bucket = `${ns}_vmid_leases`;
   buckets.push(bucket);
-  const leases = await openVmidLeases(bus.js, ns, ttlMs);
+  const leases = await openVmidLeases(bus.js, ns, ttlMs, { declare: true });
   const kv = await bus.js.views.kv(bucket, { bindOnly: true });
   return { leases, kv, bucket };
 }

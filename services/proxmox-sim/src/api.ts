@@ -33,6 +33,12 @@ export interface SimulatorOptions {
    * self-signed certificate) and `baseUrl` starts with https://. Default: plain HTTP.
    */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Where the control API (`/_sim/*`: faults, inspection of containers and their files) listens,
+   * plain HTTP without authentication, never on the API port. Default 127.0.0.1 on an ephemeral
+   * port; `false`: not served at all (the in-process controls of this handle still work).
+   */
+  readonly admin?: { readonly host?: string; readonly port?: number } | false;
 }
 
 export interface SimulatorNodeInfo {
@@ -46,6 +52,8 @@ export interface SimulatorNodeInfo {
 export interface RunningSimulator {
   /** e.g. "http://127.0.0.1:40123", or "https://…" with `tls` (the client appends /api2/json). */
   readonly baseUrl: string;
+  /** Base of the control API, e.g. "http://127.0.0.1:40124" (requests go to `${adminUrl}/_sim/…`); absent with `admin: false`. */
+  readonly adminUrl?: string;
   readonly nodes: readonly SimulatorNodeInfo[];
 }
 

@@ -11,6 +11,14 @@ export const simulatorConfigSchema = z
     SIM_HOST: z.string().min(1).default("127.0.0.1"),
     /** API port (real PVE: 8006). */
     SIM_HTTP_PORT: env.port(8006),
+    /**
+     * Interface of the control API (`/_sim/*`: faults, containers' files including apps' `.env`),
+     * served without authentication on a listener of its own, never on the API port: keep it on
+     * the loopback interface, where only this machine (or this container) reaches it.
+     */
+    SIM_ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+    /** Port of the control API (0 = ephemeral, written to SIM_STATE_FILE as adminUrl). */
+    SIM_ADMIN_PORT: env.port(8007),
     /** SSH port of the first node; node i listens on SIM_SSH_PORT + i (0 = ephemeral). */
     SIM_SSH_PORT: env.port(2222),
     /** Comma-separated node names. */

@@ -34,6 +34,7 @@ runMain(async () => {
     taskDurationMs: config.SIM_TASK_MS,
     authFailureDelayMs: config.SIM_AUTH_FAILURE_DELAY_MS,
     tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
+    admin: { host: config.SIM_ADMIN_HOST, port: config.SIM_ADMIN_PORT },
   });
   const running = await sim.start();
   shutdown.register("simulator", () => sim.stop());
@@ -45,6 +46,7 @@ runMain(async () => {
   logger.info(
     {
       baseUrl: running.baseUrl,
+      adminUrl: running.adminUrl,
       tlsFingerprint: tls?.fingerprint256,
       tokenId: config.SIM_TOKEN_ID,
       nodes: running.nodes,

@@ -11,6 +11,7 @@ import type {
   SimulatorOptions,
 } from "./api.js";
 import { createFaultRegistry } from "./faults.js";
+import { type AdminServer, createAdminServer } from "./http/admin-server.js";
 import { createAuthenticator } from "./http/auth.js";
 import { ROUTES } from "./http/routes/index.js";
 import { type ApiServer, createApiServer } from "./http/server.js";
@@ -34,6 +35,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
   readonly #options: SimulatorOptions;
   readonly #sim: SimContext;
   readonly #api: ApiServer;
+  readonly #admin: AdminServer;
   readonly #ssh: NodeSshServer[];
   #hostDown = false;
   #wrongHostKey = false;
@@ -58,15 +60,15 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       authFailureDelayMs: options.authFailureDelayMs ?? 0,
       isHostDown,
       tls: options.tls,
-      admin: {
-        faults,
-        setHostDown: (down) => this.setHostDown(down),
-        setWrongHostKey: (wrong) => this.setWrongHostKey(wrong),
-        containers: () => this.containers(),
-        commandLog: (node) => this.commandLog(node),
-        guestFile: (vmid, path) => this.guestFile(vmid, path),
-        removeVolume: (volid, node) => this.removeVolume(volid, node),
-      },
+    });
+    this.#admin = createAdminServer({
+      faults,
+      setHostDown: (down) => this.setHostDown(down),
+      setWrongHostKey: (wrong) => this.setWrongHostKey(wrong),
+      containers: () => this.containers(),
+      commandLog: (node) => this.commandLog(node),
+      guestFile: (vmid, path) => this.guestFile(vmid, path),
+      removeVolume: (volid, node) => this.removeVolume(volid, node),
     });
     const login = options.ssh ?? { username: "root" };
     this.#ssh = nodes.map((node) =>
@@ -97,8 +99,12 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       });
     }
     const scheme = this.#options.tls ? "https" : "http";
+    const admin = this.#options.admin === false ? undefined : (this.#options.admin ?? {});
+    const adminHost = admin?.host ?? "127.0.0.1";
+    const adminPort = admin ? await this.#admin.listen(adminHost, admin.port ?? 0) : undefined;
     this.#running = {
-      baseUrl: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${httpPort}`,
+      baseUrl: `${scheme}://${urlHost(host)}:${httpPort}`,
+      ...(admin ? { adminUrl: `http://${urlHost(adminHost)}:${adminPort}` } : {}),
       nodes,
     };
     return this.#running;
@@ -106,7 +112,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
 
   async stop(): Promise<void> {
     this.#sim.tasks.stop();
-    await Promise.all([this.#api.close(), ...this.#ssh.map((s) => s.close())]);
+    await Promise.all([this.#api.close(), this.#admin.close(), ...this.#ssh.map((s) => s.close())]);
     this.#running = undefined;
   }
 
@@ -161,4 +167,9 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
     if (!guest || content === undefined) return undefined;
     return { content, mode: guest.modes.get(path) ?? 0o644 };
   }
+}
+
+/** A host as it goes into a URL (IPv6 literals in brackets). */
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }

@@ -350,7 +350,7 @@ describe("backups", () => {
     expect((await backups("backup", 500)).map((b) => b.volid)).not.toContain(kept.volid);
 
     const victim = String((await newest("backup", 500)).volid);
-    const viaHttp = await fetch(`${h.running.baseUrl}/_sim/volumes?volid=${encodeURIComponent(victim)}`, {
+    const viaHttp = await fetch(`${h.running.adminUrl}/_sim/volumes?volid=${encodeURIComponent(victim)}`, {
       method: "DELETE",
     });
     expect(viaHttp.status).toBe(200);

@@ -116,7 +116,7 @@ describe("faults", () => {
 
   it("admin endpoints - faults, host-down and inspection over HTTP", async () => {
     const admin = (path: string, init?: RequestInit) =>
-      fetch(`${h.running.baseUrl}/_sim${path}`, init).then((r) => r.json() as Promise<{ data: unknown }>);
+      fetch(`${h.running.adminUrl}/_sim${path}`, init).then((r) => r.json() as Promise<{ data: unknown }>);
     const spec = {
       match: { path: "^/nodes$" },
       effect: { kind: "http-error", status: 500, message: "boom" },

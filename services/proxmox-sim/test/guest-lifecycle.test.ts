@@ -66,10 +66,10 @@ describe("guest life cycle", () => {
     expect(record.line.startsWith("timeout -s KILL 60 pct exec 700 -- sh -c ")).toBe(true);
     // The whole record (as the node's process list would show it) holds no trace of the value.
     for (const c of h.sim.commandLog()) expect(JSON.stringify(c)).not.toContain("s3cr3t");
-    const viaAdmin = await fetch(`${h.running.baseUrl}/_sim/commands?node=pve1`).then((x) => x.json());
+    const viaAdmin = await fetch(`${h.running.adminUrl}/_sim/commands?node=pve1`).then((x) => x.json());
     expect((viaAdmin as { data: { line: string }[] }).data.at(-1)?.line).toBe(record.line);
     const file = await fetch(
-      `${h.running.baseUrl}/_sim/containers/700/file?path=${encodeURIComponent(`${DIR}/.env`)}`,
+      `${h.running.adminUrl}/_sim/containers/700/file?path=${encodeURIComponent(`${DIR}/.env`)}`,
     );
     expect(((await file.json()) as { data: unknown }).data).toEqual({
       content: `API_KEY='${SECRET}'\n`,
@@ -133,7 +133,7 @@ describe("guest life cycle", () => {
   });
 
   it("unhealthy - set through /_sim/faults, shown as running with Health unhealthy; unknown kinds are refused", async () => {
-    const add = await fetch(`${h.running.baseUrl}/_sim/faults`, {
+    const add = await fetch(`${h.running.adminUrl}/_sim/faults`, {
       method: "POST",
       body: JSON.stringify({
         match: { vmid: 700, image: "^busybox" },
@@ -150,7 +150,7 @@ describe("guest life cycle", () => {
       ["web", "nginx:1.27.1", "running", ""],
       ["worker", "busybox:1.36", "running", "unhealthy"],
     ]);
-    const bad = await fetch(`${h.running.baseUrl}/_sim/faults`, {
+    const bad = await fetch(`${h.running.adminUrl}/_sim/faults`, {
       method: "POST",
       body: JSON.stringify({ match: {}, effect: { kind: "gremlins" } }),
     });

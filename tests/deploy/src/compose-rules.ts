@@ -15,6 +15,7 @@ import {
   finalStageUser,
   interpolate,
   interpolationsIn,
+  type Mount,
   mountsOf,
 } from "./compose.js";
 
@@ -34,6 +35,10 @@ export interface ComposeContext {
 
 /** The one container that runs as root and writes keys, credentials and configuration. */
 export const INIT = "init";
+/** The one-shot that declares the streams and KV buckets as the bus admin, once NATS listens. */
+export const BUS_INIT = "bus-init";
+/** Setup steps: one-shots built from deploy/Dockerfile that run a setup script, not a service. */
+const SETUP_STEPS: readonly string[] = [INIT, BUS_INIT];
 /** uid:gid of `node` in the official Node.js images (deploy/Dockerfile's USER). */
 export const NODE_USER = "1000:1000";
 const SECRET_NAME = /SECRET|PASSWORD|PASSWD|KEK|TOKEN|PRIVATE|CREDENTIAL|SEED|(^|_)KEYS?(_|$)/i;
@@ -54,8 +59,11 @@ const PUBLISHED_VALUES = [
 export const DATA_MOUNTS: Readonly<Record<string, readonly string[]>> = {
   postgres: ["pgdata"],
   nats: ["nats-config:ro", "natsdata"],
-  "proxmox-sim": ["sim-credentials:ro", "shared"],
-  hosts: ["sim-credentials:ro", "shared:ro"],
+  "proxmox-sim": ["sim-credentials:ro"],
+  // The bootstrap host registering the simulator (init writes it), not the simulator's own keys.
+  hosts: ["hosts-bootstrap:ro"],
+  // The bus admin's seed (init writes it): the only volume holding it besides init's.
+  [BUS_INIT]: ["bus-admin:ro"],
 };
 
 const env = (service: ComposeService | undefined) => (service ? environmentOf(service) : {});
@@ -208,7 +216,7 @@ export function configurationProblems(context: ComposeContext): string[] {
   const dir = mkdtempSync(join(tmpdir(), "compose-env-"));
   try {
     for (const [name, service] of Object.entries(compose.services)) {
-      if (name === INIT || !builtHere(service)) continue;
+      if (SETUP_STEPS.includes(name) || !builtHere(service)) continue;
       const schema = schemas[name];
       if (!schema) {
         problems.push(`${name}: no configuration schema to check it against`);
@@ -218,7 +226,7 @@ export function configurationProblems(context: ComposeContext): string[] {
       for (const [key, raw] of Object.entries(env(service))) {
         let value = interpolate(raw, (variable) => `stand-in-for-${variable}-${"x".repeat(32)}`);
         if (key.endsWith("_FILE") && !(key in (schema as z.ZodObject).shape)) {
-          const content = fileContent(service, value, written, init);
+          const content = fileContent(service, value, written, init, mountsOf(compose.services[INIT] ?? {}));
           if (content === undefined) {
             problems.push(`${name}: ${key} names ${value}, which no mount of init's files provides`);
             continue;
@@ -251,6 +259,7 @@ function fileContent(
   path: string,
   written: ComposeContext["written"],
   init: Record<string, string>,
+  initMounts: readonly Mount[],
 ): string | undefined {
   const keysDir = environmentOf(service).SERVICE_KEYS_DIR;
   if (keysDir && path === posix.join(keysDir, written.databaseUrlFile))
@@ -258,6 +267,17 @@ function fileContent(
   const simMount = mountsOf(service).find((m) => m.source === "sim-credentials");
   if (simMount && written.simulatorFiles.some((f) => path === posix.join(simMount.target, f)))
     return `stand-in-credential-${"y".repeat(16)}`;
+  // The bootstrap host init writes (SIM_BOOTSTRAP_FILE), where this service mounts its volume.
+  const bootstrap = init.SIM_BOOTSTRAP_FILE;
+  const initMount = bootstrap ? initMounts.find((m) => bootstrap.startsWith(`${m.target}/`)) : undefined;
+  const mount = initMount && mountsOf(service).find((m) => m.source === initMount.source);
+  if (
+    bootstrap &&
+    initMount &&
+    mount &&
+    path === posix.join(mount.target, posix.relative(initMount.target, bootstrap))
+  )
+    return "{}";
   return undefined;
 }
 
@@ -274,7 +294,7 @@ export function consistencyProblems({ compose, identities, schemas }: ComposeCon
   for (const [name, service] of Object.entries(services)) {
     if (!builtHere(service)) continue;
     if (service.build?.context !== ".") problems.push(`${name} is not built from the repository root`);
-    if (name !== INIT && service.build?.args?.SERVICE !== name)
+    if (!SETUP_STEPS.includes(name) && service.build?.args?.SERVICE !== name)
       problems.push(`${name} builds SERVICE=${service.build?.args?.SERVICE ?? "(none)"}`);
   }
   for (const identity of identities) if (!services[identity]) problems.push(`no ${identity} service`);
@@ -335,6 +355,95 @@ export function consistencyProblems({ compose, identities, schemas }: ComposeCon
   return problems;
 }
 
+const completed = (service: ComposeService | undefined, on: string) => {
+  const deps = service?.depends_on;
+  if (!deps || Array.isArray(deps)) return false;
+  return deps[on]?.condition === "service_completed_successfully";
+};
+
+/**
+ * The bus is declared by setup, never by a service: bus-init waits for NATS, reads the bus
+ * admin's seed from the volume init writes it to (read-only), declares the same namespace
+ * without BUS_DECLARE_STREAMS anywhere; every other container that uses NATS waits for it.
+ */
+export function busSetupProblems({ compose }: ComposeContext): string[] {
+  const problems: string[] = [];
+  const busInit = compose.services[BUS_INIT];
+  if (!busInit) return [`no ${BUS_INIT} service declares the streams and KV buckets`];
+  const init = compose.services[INIT];
+  const adminVolume = mountsOf(init ?? {}).find((m) => m.target === env(init).BUS_ADMIN_DIR)?.source;
+  if (!adminVolume)
+    problems.push(`${INIT} writes the bus admin's seed to no volume of its own (BUS_ADMIN_DIR)`);
+  const read = mountsOf(busInit).find((m) => m.target === env(busInit).BUS_ADMIN_DIR);
+  if (!read || read.source !== adminVolume || !read.readOnly)
+    problems.push(
+      `${BUS_INIT} does not read the bus admin's seed, read-only, from ${adminVolume ?? "init's volume"}`,
+    );
+  const deps = busInit.depends_on;
+  if (!deps || (Array.isArray(deps) ? !deps.includes("nats") : !deps.nats))
+    problems.push(`${BUS_INIT} does not wait for nats`);
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (/^(true|1)$/.test(env(service).BUS_DECLARE_STREAMS ?? ""))
+      problems.push(`${name}: BUS_DECLARE_STREAMS would have a service declare streams (setup does)`);
+    if (name !== BUS_INIT && env(service).NATS_URL && !completed(service, BUS_INIT))
+      problems.push(`${name} uses NATS without waiting for ${BUS_INIT} to complete`);
+  }
+  return problems;
+}
+
+/**
+ * Volumes holding one component's private material (keys, credentials, data), by owner. Besides
+ * init, which writes most of them, only their owner may mount one: never a service that merely
+ * talks to that component (the hosts service once mounted the simulator's TLS key and its nodes'
+ * SSH host keys to read a state file).
+ */
+export const PRIVATE_MATERIAL: Readonly<Record<string, string>> = {
+  "sim-credentials": "proxmox-sim",
+  "hosts-bootstrap": "hosts",
+  "bus-admin": BUS_INIT,
+  pgdata: "postgres",
+  natsdata: "nats",
+};
+
+/** No service mounts another component's private material (whatever DATA_MOUNTS says). */
+export function privateMaterialProblems({ compose }: ComposeContext): string[] {
+  return Object.entries(compose.services)
+    .filter(([name]) => name !== INIT)
+    .flatMap(([name, service]) =>
+      mountsOf(service)
+        .filter((m) => PRIVATE_MATERIAL[m.source] !== undefined && PRIVATE_MATERIAL[m.source] !== name)
+        .map((m) => `${name} mounts ${m.source}: the private material of ${PRIVATE_MATERIAL[m.source]}`),
+    );
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
+
+/**
+ * The simulator's control API (`/_sim`: faults, containers' files with apps' `.env`) stays on its
+ * container's loopback, and init registers the simulator as it runs: the same nodes and ports, at
+ * its service name.
+ */
+export function simulatorProblems({ compose }: ComposeContext): string[] {
+  const sim = compose.services["proxmox-sim"];
+  if (!sim) return [];
+  const problems: string[] = [];
+  const simEnv = env(sim);
+  const adminHost = simEnv.SIM_ADMIN_HOST;
+  if (adminHost !== undefined && !LOOPBACK.test(adminHost))
+    problems.push(`proxmox-sim serves its control API on ${adminHost}: keep SIM_ADMIN_HOST on the loopback`);
+  const init = env(compose.services[INIT]);
+  if (init.SIM_BOOTSTRAP_FILE) {
+    for (const key of ["SIM_NODES", "SIM_HTTP_PORT", "SIM_SSH_PORT"])
+      if (init[key] !== simEnv[key])
+        problems.push(
+          `${INIT} registers ${key}=${init[key] ?? "(default)"}, the simulator runs ${simEnv[key] ?? "(default)"}`,
+        );
+    if (init.SIM_ADDRESS !== "proxmox-sim")
+      problems.push(`${INIT} registers the simulator at ${init.SIM_ADDRESS ?? "(default)"}, not proxmox-sim`);
+  }
+  return problems;
+}
+
 /** Every rule at once. */
 export function composeProblems(context: ComposeContext): string[] {
   return [
@@ -344,5 +453,8 @@ export function composeProblems(context: ComposeContext): string[] {
     ...userProblems(context),
     ...configurationProblems(context),
     ...consistencyProblems(context),
+    ...busSetupProblems(context),
+    ...privateMaterialProblems(context),
+    ...simulatorProblems(context),
   ];
 }

@@ -13,13 +13,16 @@ import { SimulatorFiles } from "../../../deploy/simulator-credentials.js";
 import { simulatorConfigSchema } from "../../../services/proxmox-sim/src/config.js";
 import { type ComposeFile, readCompose, repositoryRoot } from "../src/compose.js";
 import {
+  busSetupProblems,
   type ComposeContext,
   composeProblems,
   configurationProblems,
   consistencyProblems,
   initOnlyWriterProblems,
   keyMountProblems,
+  privateMaterialProblems,
   secretProblems,
+  simulatorProblems,
   userProblems,
 } from "../src/compose-rules.js";
 
@@ -98,7 +101,7 @@ describe("docker-compose.yml", () => {
     });
     expect(initOnlyWriterProblems(writable)).toEqual([
       "hosts may write keys-hosts, which only init writes",
-      "hosts may write sim-credentials, which only init writes",
+      "hosts may write hosts-bootstrap, which only init writes",
     ]);
   });
 
@@ -174,5 +177,57 @@ describe("docker-compose.yml", () => {
       "api-gateway publishes 8080:8080, not 127.0.0.1:8080:8080",
       "nats does not run the configuration init writes (/nats-config/nats.conf)",
     ]);
+  });
+
+  it("compose - a service that may start before bus-init, declares its own streams, or a bus-init without the admin's seed is refused", () => {
+    const early = variant((c) => {
+      const deps = c.services.provisioner!.depends_on as Record<string, unknown>;
+      delete deps["bus-init"];
+      (c.services.backups!.environment as Record<string, string>).BUS_DECLARE_STREAMS = "true";
+      (c.services["bus-init"] as { volumes: string[] }).volumes = ["bus-admin:/run/proximity/bus-admin"];
+    });
+    expect(busSetupProblems(early)).toEqual([
+      "bus-init does not read the bus admin's seed, read-only, from bus-admin",
+      "backups: BUS_DECLARE_STREAMS would have a service declare streams (setup does)",
+      "provisioner uses NATS without waiting for bus-init to complete",
+    ]);
+    // The seed is a reviewed mount of bus-init alone.
+    const leaked = variant(
+      (c) => void (c.services.hosts as { volumes: string[] }).volumes.push("bus-admin:/admin:ro"),
+    );
+    expect(keyMountProblems(leaked)).toEqual([
+      "hosts mounts bus-admin (read-only), which is not a reviewed data mount",
+    ]);
+  });
+
+  it("compose - a service mounting another component's private material is refused, even as a reviewed mount", () => {
+    // What the file once did: hosts read the simulator's state next to its TLS key and SSH host keys.
+    const peeking = variant((c) => {
+      (c.services.hosts as { volumes: string[] }).volumes.push("sim-credentials:/run/proximity/sim:ro");
+      (c.services.applications as { volumes: string[] }).volumes.push("pgdata:/pg:ro");
+      (c.services["proxmox-sim"] as { volumes: string[] }).volumes.push("hosts-bootstrap:/b:ro");
+    });
+    expect(privateMaterialProblems(peeking)).toEqual([
+      "proxmox-sim mounts hosts-bootstrap: the private material of hosts",
+      "hosts mounts sim-credentials: the private material of proxmox-sim",
+      "applications mounts pgdata: the private material of postgres",
+    ]);
+    expect(privateMaterialProblems(context)).toEqual([]);
+  });
+
+  it("compose - the simulator's control API off the loopback, or a bootstrap host for another simulator, is refused", () => {
+    const exposed = variant((c) => {
+      const sim = c.services["proxmox-sim"]!.environment as Record<string, string>;
+      sim.SIM_ADMIN_HOST = "0.0.0.0";
+      sim.SIM_SSH_PORT = "2022";
+    });
+    expect(simulatorProblems(exposed)).toEqual([
+      "proxmox-sim serves its control API on 0.0.0.0: keep SIM_ADMIN_HOST on the loopback",
+      "init registers SIM_SSH_PORT=2222, the simulator runs 2022",
+    ]);
+    const loopback = variant((c) => {
+      (c.services["proxmox-sim"]!.environment as Record<string, string>).SIM_ADMIN_HOST = "127.0.0.1";
+    });
+    expect(simulatorProblems(loopback)).toEqual([]);
   });
 });

@@ -127,6 +127,7 @@ describe("platform database", () => {
       "gateway.auth_events",
       "gateway.request_audit",
       "hosts.host_audit",
+      "hosts.host_trust_audit",
       "secrets.access_audit",
     ]);
     for (const trail of trails.rows) {
@@ -207,6 +208,35 @@ describe("platform database", () => {
       .where("secret_name", "=", name)
       .execute();
     expect(rows).toEqual([{ caller: "provisioner", allowed: true }]);
+  });
+
+  it("platform database - the hosts runtime role cannot re-point a host without a trace, nor forge or rewrite the trust audit", async () => {
+    const db = await asRuntime("hosts", "hosts");
+    const id = "00000000-0000-4000-8000-0000000000aa";
+    await sql`insert into hosts (id, name, address, port, auth_mode, username, ssh_username, api_secret_name,
+      ssh_secret_name) values (${id}, ${uniqueName("host_")}, '10.0.0.1', 8006, 'api_token', 'u@pam!t', 'root',
+      'a', 's')`.execute(db);
+    // What a stolen runtime password allows: a plain UPDATE, no actor declared.
+    await sql`update hosts set address = 'evil.example' where id = ${id}`.execute(db);
+    const { rows } = await sql<{ operation: string; db_user: string; actor: string | null; after: unknown }>`
+      select operation, db_user, actor, after from host_trust_audit where host_id = ${id} order by id`.execute(
+      db,
+    );
+    expect(rows.map((r) => [r.operation, r.db_user, r.actor])).toEqual([
+      ["INSERT", roleOf("hosts"), null],
+      ["UPDATE", roleOf("hosts"), null],
+    ]);
+    expect(rows[1]!.after).toMatchObject({ address: "evil.example" });
+    expect(
+      await outcome(
+        sql`insert into host_trust_audit (tx_id, db_user, table_name, operation, host_id)
+          values (1, 'nobody', 'hosts', 'UPDATE', ${id})`.execute(db),
+      ),
+    ).toBe("42501");
+    expect(await outcome(sql`delete from host_trust_audit`.execute(db))).toBe("42501");
+    expect(await outcome(sql`update host_trust_audit set actor = 'admin'`.execute(db))).toBe("42501");
+    expect(await outcome(sql`alter table hosts disable trigger hosts_trust_audit`.execute(db))).toBe("42501");
+    expect(await outcome(sql`set session_replication_role = replica`.execute(db))).toBe("42501");
   });
 
   it("platform database - the gateway's runtime role prunes authentication events past 90 days and no others", async () => {

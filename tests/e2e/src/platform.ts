@@ -3,6 +3,7 @@ import type { Writable } from "node:stream";
 import { createGatewayService, loadGatewayConfig } from "@proximity/api-gateway";
 import { createApplicationsService, loadApplicationsConfig } from "@proximity/applications";
 import { createBackupsService, loadBackupsConfig } from "@proximity/backups";
+import { connectBusAdmin, declareBus } from "@proximity/bus";
 import {
   createServiceClient,
   generateServiceKeys,
@@ -52,6 +53,12 @@ export interface PlatformOptions {
    */
   readonly keys?: ReadonlyMap<string, ServiceKeys>;
   readonly busNamespace?: string;
+  /**
+   * The bus admin's nkey seed on a NATS server with authentication (natsServerConfig `admin`):
+   * the platform's setup step declares the streams and KV buckets with it, as compose's bus-init
+   * does. None on a server without authentication.
+   */
+  readonly busAdminSeed?: string;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -144,6 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
 
   try {
+    await declarePlatformBus(options, ns);
     const kek = randomBytes(32).toString("base64");
     await run(
       "secrets",
@@ -195,6 +203,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           ...common,
           GRPC_PORT: String(provisionerPort),
           TASK_POLL_INTERVAL_MS: "20",
+          // It reaches the simulator over plain HTTP, which only development mode allows.
+          PROXIMITY_MODE: "development",
           ...options.provisionerEnv,
         }),
         deps("provisioner"),
@@ -257,6 +267,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (err) {
     await stopAll(started, sim, options.natsUrl, ns, database.drop);
     throw err;
+  }
+}
+
+/**
+ * The setup step, as in production: every stream and KV bucket of `ns` declared by the bus admin
+ * before any service starts (small streams: the shared server reserves what each may hold). The
+ * services only use them (BUS_DECLARE_STREAMS stays false).
+ */
+async function declarePlatformBus(options: PlatformOptions, ns: string): Promise<void> {
+  const admin = await connectBusAdmin({
+    servers: options.natsUrl,
+    ...(options.busAdminSeed ? { seed: options.busAdminSeed } : {}),
+  });
+  try {
+    await declareBus(admin, ns, { limits: { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 } });
+  } finally {
+    await admin.close();
   }
 }
 

@@ -1,12 +1,18 @@
 /**
  * The whole platform on a private nats-server configured by natsServerConfig (a user and
- * permissions per service, no anonymous access): the real services' flows (outbox relays,
- * durable and broadcast consumers, KV leases and slots, dead-letter reads) work, and the server
- * never had to refuse any of them.
+ * permissions per service, the bus admin, no anonymous access): the setup step declares every
+ * stream and KV bucket as the admin, then the real services' flows (outbox relays, durable and
+ * broadcast consumers, KV leases and slots, rate-limit counters, dead-letter reads) work without
+ * any right to administer the bus, and the server never had to refuse any of them.
  */
 import { randomBytes } from "node:crypto";
 import { natsServerConfig } from "@proximity/bus";
-import { generateServiceKeys, natsKeyPairFromSeed, ServiceIdentities } from "@proximity/identity";
+import {
+  generateNatsUser,
+  generateServiceKeys,
+  natsKeyPairFromSeed,
+  ServiceIdentities,
+} from "@proximity/identity";
 import { eventually, type PrivateNats, startPrivateNats, testServers } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, type Platform, startPlatform } from "../src/index.js";
@@ -24,12 +30,16 @@ beforeAll(async () => {
     ]),
   );
   const ns = `e2e${randomBytes(4).toString("hex")}`;
-  nats = await startPrivateNats(({ port, storeDir }) => natsServerConfig({ ns, users, port, storeDir }));
+  const busAdmin = generateNatsUser();
+  nats = await startPrivateNats(({ port, storeDir }) =>
+    natsServerConfig({ ns, users, admin: busAdmin.publicKey, port, storeDir }),
+  );
   platform = await startPlatform({
     databaseUrl: testServers().databaseUrl,
     natsUrl: nats.url,
     keys,
     busNamespace: ns,
+    busAdminSeed: busAdmin.seed,
     logLevel: process.env.TEST_LOG_LEVEL,
   });
   admin = new GatewayClient(platform.url);

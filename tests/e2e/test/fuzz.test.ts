@@ -41,7 +41,7 @@ const EXCLUDED: SnapshotExclusion[] = [
   {
     schema: "gateway",
     table: "request_audit",
-    reason: "the request audit records every unsafe request, refused ones included",
+    reason: "the request audit records every authenticated unsafe request, refused ones included",
   },
 ];
 

@@ -29,7 +29,11 @@ export const GET_BACKUP_POLICY = "/proximity.backups.v1.BackupsService/GetBackup
  */
 export async function startBackupsServer(
   keys: ServiceKeys,
-  options: { callers: readonly string[]; userTrustedCallers?: readonly string[] },
+  options: {
+    callers: readonly string[];
+    userTrustedCallers?: readonly string[];
+    replayCapacityPerCaller?: number;
+  },
 ): Promise<TestServer> {
   const seen: CallContext[] = [];
   const hangAborted: boolean[] = [];
@@ -37,6 +41,7 @@ export async function startBackupsServer(
     keys,
     logger: testLogger(),
     ...(options.userTrustedCallers ? { userTrustedCallers: options.userTrustedCallers } : {}),
+    ...(options.replayCapacityPerCaller ? { replayCapacityPerCaller: options.replayCapacityPerCaller } : {}),
   });
   // Only the RPC the tests call; grpc-js answers UNIMPLEMENTED for the rest.
   const implementation: Pick<backupsV1.BackupsServiceServer, "getBackupPolicy"> = {

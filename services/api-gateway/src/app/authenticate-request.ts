@@ -1,7 +1,7 @@
 import { UnauthenticatedError } from "@proximity/errors";
 import { findUsableApiToken, markApiTokenUsed } from "../db/api-token.repository.js";
 import type { GatewayDb } from "../db/database.js";
-import { TOKEN_SCOPES, type TokenScope } from "../domain/access.js";
+import { actsAsAdmin, TOKEN_SCOPES, type TokenScope } from "../domain/access.js";
 import { parseApiToken } from "../domain/api-token-format.js";
 import { matchesHash } from "../domain/secret-token.js";
 import type { Principal } from "./principal.js";
@@ -14,6 +14,15 @@ export interface Credentials {
   readonly sessionId?: string;
 }
 
+export interface AuthenticateOptions {
+  /**
+   * Whether this counts as use: refreshes the session's idle clock and the token's last use
+   * (default). A re-check of credentials already in use (event stream heartbeats) passes false,
+   * so an open stream cannot keep an idle session alive.
+   */
+  readonly touch?: boolean;
+}
+
 /**
  * Resolves the caller from a bearer token or the session cookie; null for anonymous requests.
  * A bearer token, when present, is authoritative: a bad one is rejected (401) rather than
@@ -23,31 +32,38 @@ export async function authenticateRequest(
   db: GatewayDb,
   sessions: SessionStore,
   credentials: Credentials,
+  options: AuthenticateOptions = {},
 ): Promise<Principal | null> {
-  if (credentials.bearer !== undefined) return authenticateApiToken(db, credentials.bearer);
+  const touch = options.touch ?? true;
+  if (credentials.bearer !== undefined) return authenticateApiToken(db, credentials.bearer, touch);
   if (!credentials.sessionId) return null;
-  const session = await sessions.resolve(credentials.sessionId);
+  const session = await sessions.resolve(credentials.sessionId, { touch });
   if (!session) return null;
   return {
-    user: { id: session.user.id, username: session.user.username, isAdmin: session.user.is_admin },
+    user: { id: session.user.id, username: session.user.username },
+    isAdmin: actsAsAdmin(session.user.is_admin, undefined),
+    credentialEpoch: session.credentialEpoch,
     via: "session",
     session: { id: session.id, idHash: session.idHash, csrfHash: session.csrfHash },
   };
 }
 
-async function authenticateApiToken(db: GatewayDb, bearer: string): Promise<Principal> {
+async function authenticateApiToken(db: GatewayDb, bearer: string, touch: boolean): Promise<Principal> {
   const parsed = parseApiToken(bearer);
   const found = parsed ? await findUsableApiToken(db, parsed.id) : undefined;
   if (!parsed || !found || !matchesHash(parsed.secret, found.token.secret_hash)) {
     throw new UnauthenticatedError("Invalid or expired API token");
   }
-  await markApiTokenUsed(db, found.token.id);
+  if (touch) await markApiTokenUsed(db, found.token.id);
+  const scopes = found.token.scopes.filter((s): s is TokenScope =>
+    (TOKEN_SCOPES as readonly string[]).includes(s),
+  );
   return {
-    user: { id: found.user.id, username: found.user.username, isAdmin: found.user.is_admin },
+    user: { id: found.user.id, username: found.user.username },
+    isAdmin: actsAsAdmin(found.user.is_admin, scopes),
+    credentialEpoch: found.token.credential_epoch,
     via: "token",
     token: { id: found.token.id, expiresAt: found.token.expires_at },
-    scopes: found.token.scopes.filter((s): s is TokenScope =>
-      (TOKEN_SCOPES as readonly string[]).includes(s),
-    ),
+    scopes,
   };
 }

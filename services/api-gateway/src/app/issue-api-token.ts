@@ -5,10 +5,11 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from "@proximity/errors";
-import { countLiveApiTokens, insertApiToken } from "../db/api-token.repository.js";
+import { countLiveApiTokens, insertApiToken, lockUsableApiToken } from "../db/api-token.repository.js";
 import type { ApiTokenRow } from "../db/api-tokens.table.js";
 import type { GatewayDb } from "../db/database.js";
-import { lockUser } from "../db/user.repository.js";
+import { lockLiveSession } from "../db/session.repository.js";
+import { isStaleCredentialEpoch, lockUser } from "../db/user.repository.js";
 import type { TokenScope } from "../domain/access.js";
 import { formatApiToken, newApiTokenSecret } from "../domain/api-token-format.js";
 import { sha256Hex } from "../domain/secret-token.js";
@@ -38,6 +39,9 @@ export interface IssuedApiToken {
  * Issues an API token for the caller. Only admins may grant the admin scope; a token creating a
  * token grants no scope it lacks and no life beyond its own. The cap on live tokens is counted
  * under a lock on the user's row, so parallel requests cannot both take the last place.
+ * Credentials ended while the request was on its way win: the session or token that
+ * authenticated it must still be live (locked until commit, so an ending waits for this), and the
+ * database refuses the token when a password change moved the user's credential epoch on.
  */
 export async function issueApiToken(
   db: GatewayDb,
@@ -46,7 +50,7 @@ export async function issueApiToken(
   policy: TokenPolicy,
   origin: RequestOrigin,
 ): Promise<IssuedApiToken> {
-  if (input.scopes.includes("admin") && !principal.user.isAdmin) {
+  if (input.scopes.includes("admin") && !principal.isAdmin) {
     throw new PermissionDeniedError("Only admins may create tokens with the admin scope");
   }
   if (principal.scopes && !input.scopes.every((s) => principal.scopes!.includes(s))) {
@@ -60,6 +64,7 @@ export async function issueApiToken(
   const secret = newApiTokenSecret();
   const row = await db.transaction().execute(async (trx) => {
     if (!(await lockUser(trx, principal.user.id))) throw new UnauthenticatedError();
+    if (!(await authenticatingCredentialIsLive(trx, principal))) throw new UnauthenticatedError();
     const live = await countLiveApiTokens(trx, principal.user.id);
     if (live >= policy.maxLivePerUser) {
       throw new ConflictError(
@@ -72,9 +77,13 @@ export async function issueApiToken(
       name: input.name,
       scopes: input.scopes,
       secretHash: sha256Hex(secret),
+      credentialEpoch: principal.credentialEpoch,
       expiresAt: expiry.expiresAt,
       createdBySessionId: principal.session?.id ?? null,
       createdByTokenId: principal.token?.id ?? null,
+    }).catch((err: unknown) => {
+      if (isStaleCredentialEpoch(err)) throw new UnauthenticatedError();
+      throw err;
     });
     await recordAuthEvents(trx, origin, [
       {
@@ -89,4 +98,11 @@ export async function issueApiToken(
     return inserted;
   });
   return { row, token: formatApiToken(id, secret) };
+}
+
+/** The session or token the request came with, locked against ending until the transaction ends. */
+function authenticatingCredentialIsLive(trx: GatewayDb, principal: Principal): Promise<boolean> {
+  if (principal.session) return lockLiveSession(trx, principal.session.id);
+  if (principal.token) return lockUsableApiToken(trx, principal.token.id);
+  return Promise.resolve(false);
 }

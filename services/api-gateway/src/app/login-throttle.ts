@@ -61,7 +61,7 @@ export async function reserveLoginAttempt(db: GatewayDb, source: LoginSource): P
   await db.transaction().execute(async (trx) => {
     for (const key of keys) {
       const policy = LOGIN_THROTTLE.scopes[key.scope];
-      if (await reserveThrottleSlot(trx, key, policy, LOGIN_THROTTLE.forgetAfterMs)) continue;
+      if (await reserveThrottleSlot(trx, key, policy)) continue;
       const nextAllowedAt = (await throttleNextAllowedAt(trx, key)) ?? new Date();
       throw new LoginThrottledError(retryAfterSeconds(nextAllowedAt, new Date()));
     }
@@ -70,22 +70,35 @@ export async function reserveLoginAttempt(db: GatewayDb, source: LoginSource): P
 }
 
 /**
- * The password was right: the pair starts over, the address and account get their attempt back,
- * and the address becomes a known source of the account (exempt from the account's delay).
+ * The password was right: the pair starts over; the address and account get their attempt back,
+ * and the address's delay ends (the next person behind a shared address who knows their password
+ * is not kept waiting by the failures before; the next failure delays it again from its count);
+ * the address becomes a known source of the account (exempt from the account's delay).
  */
 export async function noteLoginSuccess(db: GatewayDb, reservation: LoginReservation): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const key of reservation.keys) {
       if (key.scope === "pair") await clearThrottleKey(trx, key);
-      else await refundThrottleSlot(trx, key);
+      else
+        await refundThrottleSlot(trx, key, LOGIN_THROTTLE.scopes[key.scope], {
+          endDelay: key.scope === "address",
+        });
     }
     await rememberKnownSource(trx, knownSourceHash(reservation.source));
   });
 }
 
 const PRUNE_BATCH = 5_000;
+const leakMsByScope = {
+  pair: LOGIN_THROTTLE.scopes.pair.leakMs,
+  address: LOGIN_THROTTLE.scopes.address.leakMs,
+  account: LOGIN_THROTTLE.scopes.account.leakMs,
+};
 
-/** Deletes throttle rows nobody touched for the forget period and known sources past their time. */
+/**
+ * Deletes throttle rows nobody touched for the forget period whose failures all leaked away, and
+ * known sources past their time.
+ */
 export async function pruneLoginThrottleRows(db: GatewayDb, now = new Date()): Promise<number> {
   const cutoffs = {
     throttleBefore: new Date(now.getTime() - LOGIN_THROTTLE.forgetAfterMs),
@@ -93,7 +106,7 @@ export async function pruneLoginThrottleRows(db: GatewayDb, now = new Date()): P
   };
   let total = 0;
   for (;;) {
-    const deleted = await pruneLoginThrottle(db, cutoffs, PRUNE_BATCH);
+    const deleted = await pruneLoginThrottle(db, cutoffs, leakMsByScope, PRUNE_BATCH);
     total += deleted;
     if (deleted < PRUNE_BATCH) return total;
   }

@@ -1,6 +1,6 @@
 import { UnauthenticatedError } from "@proximity/errors";
 import type { GatewayDb } from "../db/database.js";
-import { findUserByUsername, replacePasswordHash } from "../db/user.repository.js";
+import { findUserByUsername, isStaleCredentialEpoch, replacePasswordHash } from "../db/user.repository.js";
 import type { UserRow } from "../db/users.table.js";
 import { hashPassword, needsRehash, verifyPassword } from "../domain/password-hash.js";
 import { newSecret } from "../domain/secret-token.js";
@@ -35,7 +35,9 @@ export async function prepareLogin(): Promise<void> {
 /**
  * Verifies credentials and starts a session. The attempt is reserved (throttled per account and
  * address, see login-throttle.ts) before any hash is computed, and counts as a failure unless the
- * password proves right. A hash made with older parameters is replaced on a good login.
+ * password proves right. A hash made with older parameters is replaced on a good login. The
+ * session carries the credential epoch the password was read under: when the password changed
+ * while this login was verifying the old one, the database refuses the session (401).
  */
 export async function login(db: GatewayDb, sessions: SessionStore, input: LoginInput): Promise<LoginResult> {
   const reservation = await reserveLoginAttempt(db, input);
@@ -47,5 +49,10 @@ export async function login(db: GatewayDb, sessions: SessionStore, input: LoginI
   if (needsRehash(storedHash)) {
     await replacePasswordHash(db, user.id, storedHash, await hashPassword(input.password));
   }
-  return { user, session: await sessions.start(user.id) };
+  try {
+    return { user, session: await sessions.start({ id: user.id, credentialEpoch: user.credential_epoch }) };
+  } catch (err) {
+    if (isStaleCredentialEpoch(err)) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    throw err;
+  }
 }

@@ -2,8 +2,8 @@ import { RateLimitedError, ValidationError } from "@proximity/errors";
 import { revokeApiTokensOfUser } from "../db/api-token.repository.js";
 import { countUserEventsSince } from "../db/auth-event.repository.js";
 import type { GatewayDb } from "../db/database.js";
-import { deleteSessionsOfUser } from "../db/session.repository.js";
-import { lockUser } from "../db/user.repository.js";
+import { deleteSessionsOfUser, moveSessionToEpoch } from "../db/session.repository.js";
+import { bumpCredentialEpoch, lockUser } from "../db/user.repository.js";
 import {
   PASSWORD_CHECK_THROTTLE,
   passwordCheckRetryAfterSeconds,
@@ -66,8 +66,10 @@ export interface CredentialsEnded {
 }
 
 /**
- * After a new password (in its transaction): ends the user's sessions but `keepSessionId` (the
- * session of a user changing their own password), revokes all their API tokens, and logs it.
+ * After a new password (in its transaction): moves the user's credential epoch on (so a login or
+ * token issue still in flight with the old credentials cannot add one), ends the user's sessions
+ * but `keepSessionId` (the session of a user changing their own password, moved to the new
+ * epoch), revokes all their API tokens, and logs it.
  */
 export async function endCredentialsAfterPasswordChange(
   trx: GatewayDb,
@@ -76,6 +78,8 @@ export async function endCredentialsAfterPasswordChange(
   keepSessionId: string | undefined,
   origin: RequestOrigin,
 ): Promise<CredentialsEnded> {
+  const epoch = await endCredentialEpoch(trx, user.id);
+  if (keepSessionId) await moveSessionToEpoch(trx, keepSessionId, epoch);
   const ended = await deleteSessionsOfUser(trx, user.id, { exceptId: keepSessionId });
   const tokensRevoked = await revokeApiTokensOfUser(trx, user.id);
   await recordAuthEvents(trx, origin, [
@@ -92,4 +96,15 @@ export async function endCredentialsAfterPasswordChange(
     },
   ]);
   return { sessionsEnded: ended.length, tokensRevoked };
+}
+
+/**
+ * Moves the user's credential epoch on: first in the transaction that ends their credentials, so
+ * that sessions and tokens being made meanwhile either committed before (and are ended with the
+ * rest) or are refused by the database. The new epoch.
+ */
+export async function endCredentialEpoch(trx: GatewayDb, userId: string): Promise<number> {
+  const epoch = await bumpCredentialEpoch(trx, userId);
+  if (epoch === undefined) throw new Error(`user ${userId} vanished within its own update`);
+  return epoch;
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from "@proximity/errors";
 import { revokeApiTokenTree } from "../db/api-token.repository.js";
 import type { GatewayDb } from "../db/database.js";
+import { lockUser } from "../db/user.repository.js";
 import { type RequestOrigin, recordAuthEvents } from "./auth-events.js";
 import type { Principal } from "./principal.js";
 
@@ -15,6 +16,9 @@ export async function revokeApiToken(
   origin: RequestOrigin,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Token issues hold this lock too: one in flight commits first, and the tree below (a later
+    // statement, so a later snapshot) then includes the token it made from this one.
+    await lockUser(trx, principal.user.id);
     const revoked = await revokeApiTokenTree(trx, tokenId, principal.user.id);
     if (revoked.length === 0) throw new NotFoundError("API token not found");
     await recordAuthEvents(

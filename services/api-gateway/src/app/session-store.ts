@@ -33,11 +33,24 @@ export interface SessionOrigin {
   readonly userAgent?: string;
 }
 
+/** The account a session is started for, with the credential epoch its password was checked under. */
+export interface SessionUser {
+  readonly id: string;
+  readonly credentialEpoch: number;
+}
+
 /** Opaque server-side sessions in PostgreSQL, so every gateway replica sees them. */
 export interface SessionStore {
-  start(userId: string, origin?: SessionOrigin): Promise<StartedSession>;
-  /** The live session for a cookie value, refreshing its idle clock; undefined when dead or unknown. */
-  resolve(sessionId: string): Promise<SessionWithUser | undefined>;
+  /**
+   * Starts a session. The database refuses it (isStaleCredentialEpoch) when the user's password
+   * changed since `user.credentialEpoch` was read.
+   */
+  start(user: SessionUser, origin?: SessionOrigin): Promise<StartedSession>;
+  /**
+   * The live session for a cookie value, undefined when dead or unknown. Refreshes its idle clock
+   * unless `touch` is false (a re-check of a session already in use, not a new use of it).
+   */
+  resolve(sessionId: string, options?: { touch?: boolean }): Promise<SessionWithUser | undefined>;
   /** One page of the user's live sessions (neither expired nor idle). */
   listOfUser(
     userId: string,
@@ -61,14 +74,15 @@ function cleanUserAgent(value: string | undefined): string | null {
 export function createSessionStore(db: GatewayDb, policy: SessionPolicy): SessionStore {
   const idleCutoff = () => new Date(Date.now() - policy.idleMs);
   return {
-    async start(userId, origin = {}) {
+    async start(user, origin = {}) {
       await deleteDeadSessions(db, idleCutoff());
       const sessionId = newSecret();
       const csrfToken = newSecret();
       const expiresAt = new Date(Date.now() + policy.ttlMs);
       const id = await insertSession(db, {
         idHash: sha256Hex(sessionId),
-        userId,
+        userId: user.id,
+        credentialEpoch: user.credentialEpoch,
         csrfHash: sha256Hex(csrfToken),
         expiresAt,
         clientAddress: origin.clientAddress ?? null,
@@ -76,9 +90,9 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy): Sessio
       });
       return { id, sessionId, csrfToken, expiresAt };
     },
-    async resolve(sessionId) {
+    async resolve(sessionId, { touch = true } = {}) {
       const session = await findLiveSession(db, sha256Hex(sessionId), idleCutoff());
-      if (session && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      if (touch && session && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
         await touchSession(db, session.idHash);
       }
       return session;

@@ -25,8 +25,7 @@ export async function signIn(
   // The session login() starts records the login's address and user agent.
   const sessionsWithOrigin: SessionStore = {
     ...sessions,
-    start: (userId) =>
-      sessions.start(userId, { clientAddress: input.clientAddress, userAgent: input.userAgent }),
+    start: (user) => sessions.start(user, { clientAddress: input.clientAddress, userAgent: input.userAgent }),
   };
   let result: LoginResult;
   try {

@@ -7,7 +7,11 @@ import type { UserPatchRow, UserRow } from "../db/users.table.js";
 import { hashPassword } from "../domain/password-hash.js";
 import type { RequestOrigin } from "./auth-events.js";
 import { assertPasswordAcceptable } from "./create-user.js";
-import { endCredentialsAfterPasswordChange, verifyCurrentPassword } from "./password-change.js";
+import {
+  endCredentialEpoch,
+  endCredentialsAfterPasswordChange,
+  verifyCurrentPassword,
+} from "./password-change.js";
 import { type Principal, requireSession } from "./principal.js";
 
 export interface UpdateUserInput {
@@ -61,6 +65,7 @@ export async function updateUser(
     const updated = await updateRow(trx, id, patch);
     if (!updated) throw new NotFoundError("User not found");
     if (input.isActive === false) {
+      await endCredentialEpoch(trx, id);
       await deleteSessionsOfUser(trx, id);
       await revokeApiTokensOfUser(trx, id);
     }

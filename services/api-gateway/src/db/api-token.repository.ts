@@ -9,6 +9,8 @@ export interface NewApiToken {
   readonly name: string;
   readonly scopes: readonly string[];
   readonly secretHash: string;
+  /** The creator's credential epoch; the insert fails once it is not the user's current one. */
+  readonly credentialEpoch: number;
   readonly expiresAt: Date;
   readonly createdBySessionId: string | null;
   readonly createdByTokenId: string | null;
@@ -16,7 +18,7 @@ export interface NewApiToken {
 
 /** A usable token (not revoked, not expired) with its active owner. */
 export interface ApiTokenWithUser {
-  readonly token: Pick<ApiTokenRow, "id" | "scopes" | "secret_hash" | "expires_at">;
+  readonly token: Pick<ApiTokenRow, "id" | "scopes" | "secret_hash" | "expires_at" | "credential_epoch">;
   readonly user: Pick<UserRow, "id" | "username" | "is_admin">;
 }
 
@@ -29,6 +31,7 @@ export function insertApiToken(db: GatewayDb, token: NewApiToken): Promise<ApiTo
       name: token.name,
       scopes: [...token.scopes],
       secret_hash: token.secretHash,
+      credential_epoch: token.credentialEpoch,
       expires_at: token.expiresAt,
       created_by_session_id: token.createdBySessionId,
       created_by_token_id: token.createdByTokenId,
@@ -79,6 +82,7 @@ export async function listApiTokensOfUser(
   return { rows, total: Number(count.n) };
 }
 
+/** The token when it is neither revoked nor expired, its user is active and its credential epoch current. */
 export async function findUsableApiToken(db: GatewayDb, id: string): Promise<ApiTokenWithUser | undefined> {
   const row = await db
     .selectFrom("api_tokens as t")
@@ -88,6 +92,7 @@ export async function findUsableApiToken(db: GatewayDb, id: string): Promise<Api
       "t.scopes",
       "t.secret_hash",
       "t.expires_at",
+      "t.credential_epoch",
       "u.id as user_id",
       "u.username",
       "u.is_admin",
@@ -96,10 +101,17 @@ export async function findUsableApiToken(db: GatewayDb, id: string): Promise<Api
     .where("t.revoked_at", "is", null)
     .where("t.expires_at", ">", new Date())
     .where("u.is_active", "=", true)
+    .whereRef("t.credential_epoch", "=", "u.credential_epoch")
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    token: { id: row.id, scopes: row.scopes, secret_hash: row.secret_hash, expires_at: row.expires_at },
+    token: {
+      id: row.id,
+      scopes: row.scopes,
+      secret_hash: row.secret_hash,
+      expires_at: row.expires_at,
+      credential_epoch: row.credential_epoch,
+    },
     user: { id: row.user_id, username: row.username, is_admin: row.is_admin },
   };
 }
@@ -135,4 +147,21 @@ export async function revokeApiTokensOfUser(db: GatewayDb, userId: string): Prom
     .where("revoked_at", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * Locks the usable token with this id against revocation until the transaction ends; false when it
+ * was revoked or expired (what a token issued with it checks, so that a revocation that committed
+ * first wins).
+ */
+export async function lockUsableApiToken(trx: GatewayDb, id: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom("api_tokens")
+    .select("id")
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .forShare()
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -7,6 +7,8 @@ export interface ApiTokensTable {
   name: string;
   scopes: string[];
   secret_hash: string;
+  /** The user's credential epoch when the token was made (see UsersTable). */
+  credential_epoch: number;
   created_at: ColumnType<Date, never, never>;
   /** Every token expires (a default lifetime when none is asked for). */
   expires_at: Date;

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { FieldChange } from "../domain/field-diff.js";
 import type { GatewayDb } from "./database.js";
 
@@ -16,7 +17,7 @@ export interface AuditEntry {
   readonly changes: readonly FieldChange[] | null;
 }
 
-/** Appends one row (the audit trail is insert-only). */
+/** Appends one row (the trail is insert-only; only pruneRequestAudit deletes, past the retention). */
 export async function insertAuditEntry(db: GatewayDb, entry: AuditEntry): Promise<void> {
   await db
     .insertInto("request_audit")
@@ -33,4 +34,30 @@ export async function insertAuditEntry(db: GatewayDb, entry: AuditEntry): Promis
       changes: entry.changes ? JSON.stringify(entry.changes) : null,
     })
     .execute();
+}
+
+/**
+ * Deletes up to `batchSize` rows older than `retentionDays`, oldest first, through
+ * `request_audit_at_idx`; the number deleted. The trail's guard (migration 0004) refuses to
+ * delete rows younger than 90 days, whatever the caller asks.
+ */
+export async function pruneRequestAudit(
+  db: GatewayDb,
+  retentionDays: number,
+  batchSize: number,
+): Promise<number> {
+  const result = await pruneRequestAuditQuery(db, retentionDays, batchSize).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The prune statement itself (tests EXPLAIN it). */
+export function pruneRequestAuditQuery(db: GatewayDb, retentionDays: number, batchSize: number) {
+  const cutoff = sql<Date>`now() - make_interval(days => ${retentionDays})`;
+  return db
+    .deleteFrom("request_audit")
+    .where(
+      "id",
+      "in",
+      db.selectFrom("request_audit").select("id").where("at", "<", cutoff).orderBy("at").limit(batchSize),
+    );
 }

@@ -7,6 +7,8 @@ export interface NewSession {
   readonly idHash: string;
   readonly userId: string;
   readonly csrfHash: string;
+  /** The user's credential epoch the login verified under; the insert fails once it is not current. */
+  readonly credentialEpoch: number;
   readonly expiresAt: Date;
   readonly clientAddress: string | null;
   readonly userAgent: string | null;
@@ -19,6 +21,7 @@ export interface SessionWithUser {
   readonly idHash: string;
   readonly csrfHash: string;
   readonly lastSeenAt: Date;
+  readonly credentialEpoch: number;
   readonly user: Pick<UserRow, "id" | "username" | "is_admin">;
 }
 
@@ -28,7 +31,10 @@ export type SessionView = Pick<
   "id" | "created_at" | "last_seen_at" | "expires_at" | "client_address" | "user_agent"
 >;
 
-/** Inserts a session; its public id. */
+/**
+ * Inserts a session; its public id. Refused by the database (isStaleCredentialEpoch) when the
+ * user's credential epoch moved on since `credentialEpoch` was read.
+ */
 export async function insertSession(db: GatewayDb, session: NewSession): Promise<string> {
   const row = await db
     .insertInto("sessions")
@@ -36,6 +42,7 @@ export async function insertSession(db: GatewayDb, session: NewSession): Promise
       id_hash: session.idHash,
       user_id: session.userId,
       csrf_hash: session.csrfHash,
+      credential_epoch: session.credentialEpoch,
       expires_at: session.expiresAt,
       client_address: session.clientAddress,
       user_agent: session.userAgent,
@@ -45,7 +52,10 @@ export async function insertSession(db: GatewayDb, session: NewSession): Promise
   return row.id;
 }
 
-/** The session when it is neither expired nor idle since `idleCutoff`, and its user is active. */
+/**
+ * The session when it is neither expired nor idle since `idleCutoff`, its user is active and it
+ * was made under the user's current credential epoch.
+ */
 export async function findLiveSession(
   db: GatewayDb,
   idHash: string,
@@ -59,6 +69,7 @@ export async function findLiveSession(
       "s.id_hash",
       "s.csrf_hash",
       "s.last_seen_at",
+      "s.credential_epoch",
       "u.id",
       "u.username",
       "u.is_admin",
@@ -67,6 +78,7 @@ export async function findLiveSession(
     .where("s.expires_at", ">", new Date())
     .where("s.last_seen_at", ">", idleCutoff)
     .where("u.is_active", "=", true)
+    .whereRef("s.credential_epoch", "=", "u.credential_epoch")
     .executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -74,6 +86,7 @@ export async function findLiveSession(
     idHash: row.id_hash,
     csrfHash: row.csrf_hash,
     lastSeenAt: row.last_seen_at,
+    credentialEpoch: row.credential_epoch,
     user: { id: row.id, username: row.username, is_admin: row.is_admin },
   };
 }
@@ -147,4 +160,25 @@ export async function deleteDeadSessions(db: GatewayDb, idleCutoff: Date): Promi
     .deleteFrom("sessions")
     .where((eb) => eb.or([eb("expires_at", "<=", new Date()), eb("last_seen_at", "<=", idleCutoff)]))
     .execute();
+}
+
+/**
+ * Locks the live session with this public id against ending until the transaction ends; false
+ * when it has ended or expired (what a token issued with it checks, so that a logout that
+ * committed first wins).
+ */
+export async function lockLiveSession(trx: GatewayDb, id: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom("sessions")
+    .select("id")
+    .where("id", "=", id)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .forShare()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Moves a session to the user's new credential epoch (the session that changed the password). */
+export async function moveSessionToEpoch(trx: GatewayDb, id: string, epoch: number): Promise<void> {
+  await trx.updateTable("sessions").set({ credential_epoch: epoch }).where("id", "=", id).execute();
 }

@@ -7,6 +7,8 @@ export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
   csrf_hash: string;
+  /** The user's credential epoch at login (see UsersTable). */
+  credential_epoch: number;
   /** Where the login came from (shown to the owner in their session list). */
   client_address: string | null;
   user_agent: string | null;

@@ -104,3 +104,24 @@ export async function replacePasswordHash(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * Moves the user's credential epoch on (in a password change's or deactivation's transaction):
+ * every session and token made under the old one is dead, and the database refuses new ones that
+ * name it. The new epoch; undefined when there is no such user.
+ */
+export async function bumpCredentialEpoch(trx: GatewayDb, id: string): Promise<number | undefined> {
+  const { rows } = await sql<{ credential_epoch: number }>`
+    update users set credential_epoch = credential_epoch + 1 where id = ${id}
+    returning credential_epoch`.execute(trx);
+  return rows[0]?.credential_epoch;
+}
+
+/** The name the credential epoch guard (migration 0005) reports its refusals under. */
+export const CREDENTIAL_EPOCH_CONSTRAINT = "credential_epoch_current";
+
+/** True when the database refused a session or token made under a credential epoch no longer current. */
+export function isStaleCredentialEpoch(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === "23514" && e.constraint === CREDENTIAL_EPOCH_CONSTRAINT;
+}

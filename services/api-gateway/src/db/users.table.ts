@@ -8,6 +8,11 @@ export interface UsersTable {
   password_hash: string;
   is_admin: Generated<boolean>;
   is_active: Generated<boolean>;
+  /**
+   * Moved on by every password change and deactivation; sessions and tokens record the epoch they
+   * were made under and are dead (and refused at insert, by trigger) once it is no longer current.
+   */
+  credential_epoch: ColumnType<number, never, never>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
 }

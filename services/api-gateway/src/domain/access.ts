@@ -18,3 +18,11 @@ export function requiredScopes(method: string, access: Access): TokenScope[] {
   if (access === "admin") scopes.push("admin");
   return scopes;
 }
+
+/**
+ * Admin rights of a request: the user must be an admin, and a token caller must also hold the
+ * `admin` scope (`scopes` undefined: a signed-in session, which holds every scope).
+ */
+export function actsAsAdmin(userIsAdmin: boolean, scopes: readonly TokenScope[] | undefined): boolean {
+  return userIsAdmin && (scopes === undefined || scopes.includes("admin"));
+}

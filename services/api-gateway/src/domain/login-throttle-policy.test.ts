@@ -4,6 +4,7 @@ import {
   delayAfterAttempts,
   knownSourceHash,
   LOGIN_THROTTLE,
+  leakFailures,
   retryAfterSeconds,
   throttleKeys,
 } from "./login-throttle-policy.js";
@@ -24,15 +25,47 @@ describe("login-throttle-policy", () => {
     }
   });
 
-  it("login-throttle-policy - stays under 100 guesses an hour on one key (ASVS 2.2.1)", () => {
+  it("login-throttle-policy - a key leaks no faster than one failure per longest delay", () => {
     for (const scope of Object.values(LOGIN_THROTTLE.scopes)) {
-      let elapsed = 0;
-      let attempts = 0;
-      while (elapsed < 3_600_000) {
-        attempts++;
-        elapsed += delayAfterAttempts(scope, attempts);
+      expect(scope.leakMs).toBeGreaterThanOrEqual(scope.maxDelayMs);
+    }
+  });
+
+  it("login-throttle-policy - failures leak one per period, keep the running period, and restart from zero", () => {
+    const leakMs = 60_000;
+    expect(leakFailures({ attempts: 5, countedAt: 0 }, 59_999, leakMs)).toEqual({
+      attempts: 5,
+      countedAt: 0,
+    });
+    expect(leakFailures({ attempts: 5, countedAt: 0 }, 150_000, leakMs)).toEqual({
+      attempts: 3,
+      countedAt: 120_000,
+    });
+    expect(leakFailures({ attempts: 2, countedAt: 0 }, 600_000, leakMs)).toEqual({
+      attempts: 0,
+      countedAt: 600_000,
+    });
+  });
+
+  it("login-throttle-policy - stays under 100 guesses an hour on one key, leak included (ASVS 2.2.1)", () => {
+    for (const [name, scope] of Object.entries(LOGIN_THROTTLE.scopes)) {
+      // A guesser who tries again the moment each delay ends, for two hours.
+      let now = 0;
+      let count = { attempts: 0, countedAt: 0 };
+      const times: number[] = [];
+      while (now < 2 * 3_600_000) {
+        count = leakFailures(count, now, scope.leakMs);
+        count = { ...count, attempts: count.attempts + 1 };
+        times.push(now);
+        now += delayAfterAttempts(scope, count.attempts);
       }
-      expect(attempts).toBeLessThanOrEqual(100);
+      const firstHour = times.filter((t) => t < 3_600_000).length;
+      const secondHour = times.length - firstHour;
+      expect({ name, firstHour: firstHour <= 100, secondHour: secondHour <= 61 }).toEqual({
+        name,
+        firstHour: true,
+        secondHour: true,
+      });
     }
   });
 

@@ -3,26 +3,29 @@ import { createHash } from "node:crypto";
 /**
  * Login throttling by progressive delay, never a hard lock. Every attempt first reserves a slot on
  * each of its keys; a key's first `freeAttempts` attempts are free, after that each one makes the
- * next wait `baseDelayMs` doubling up to `maxDelayMs`. A success gives its attempt back (and
- * clears the pair), so only failures accumulate; a key left alone for `forgetAfterMs` starts over.
+ * next wait `baseDelayMs` doubling up to `maxDelayMs`. Failures leak away: one every `leakMs`,
+ * whether or not the key is in use meanwhile. A success gives its attempt back, clears the pair,
+ * and ends the address's current delay, so only failures accumulate, and people behind one shared
+ * address who sign in correctly are not held back by the typos of others once the burst is over.
  *
  * - pair (account, address): the tightest; one guesser at one account.
- * - address: every account tried from one address (credential stuffing); higher because many
- *   people may share an address (NAT, proxy).
+ * - address: every account tried from one address (credential stuffing); the most free attempts,
+ *   because many people may share an address (NAT, proxy), and it leaks fastest.
  * - account: every address trying one account (a distributed guesser). It does not apply to an
  *   address that signed in to the account within `knownSourceMs`, so hammering an account from
  *   elsewhere cannot keep its owner out.
  *
- * With these numbers one key allows about 80 guesses in the first hour and 60 an hour after
+ * A key leaks no faster than one failure per `maxDelayMs`, so a guesser at full delay gains
+ * nothing by the leak: about 70–100 guesses in the first hour on one key and 60 an hour after
  * (ASVS 2.2.1: at most 100 failed attempts per hour on one account).
  */
 export const LOGIN_THROTTLE = {
   scopes: {
-    pair: { freeAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 },
-    address: { freeAttempts: 20, baseDelayMs: 1_000, maxDelayMs: 60_000 },
-    account: { freeAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+    pair: { freeAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000, leakMs: 120_000 },
+    address: { freeAttempts: 30, baseDelayMs: 1_000, maxDelayMs: 60_000, leakMs: 60_000 },
+    account: { freeAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000, leakMs: 120_000 },
   },
-  /** A key untouched this long starts over (longer than any delay, so no wait is cut short). */
+  /** A row left alone this long, with its failures leaked away and no delay left, is deleted. */
   forgetAfterMs: 15 * 60_000,
   /** How long a successful sign-in exempts its address from the account's delay. */
   knownSourceMs: 30 * 24 * 3_600_000,
@@ -36,6 +39,26 @@ export interface ScopePolicy {
   readonly freeAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** One counted failure leaks away per this many ms. */
+  readonly leakMs: number;
+}
+
+/** A key's count of failures as of `countedAt`. */
+export interface FailureCount {
+  readonly attempts: number;
+  readonly countedAt: number;
+}
+
+/**
+ * The count at `now`: one failure fewer per whole `leakMs` since `countedAt`, never below zero;
+ * the clock keeps the part of a leak period already run (restarts at `now` once the count is 0).
+ * (The database does the same in SQL: db/login-throttle.repository.ts.)
+ */
+export function leakFailures(count: FailureCount, now: number, leakMs: number): FailureCount {
+  const leaked = Math.floor(Math.max(0, now - count.countedAt) / leakMs);
+  const attempts = count.attempts - leaked;
+  if (attempts <= 0) return { attempts: 0, countedAt: now };
+  return { attempts, countedAt: count.countedAt + leaked * leakMs };
 }
 
 /** Delay imposed after the `attempts`-th attempt on a key (0 while attempts are free). */

@@ -9,11 +9,14 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Per-call context for the services: end user, trace and request id. */
+/**
+ * Per-call context for the services: end user (with the request's admin rights, see
+ * Principal.isAdmin, not the account's flag), trace and request id.
+ */
 export function callOptions(request: FastifyRequest): CallOptions {
-  const { user } = principalOf(request);
+  const { user, isAdmin } = principalOf(request);
   return {
-    user: { id: user.id, isAdmin: user.isAdmin },
+    user: { id: user.id, isAdmin },
     traceparent: request.traceparent,
     requestId: request.id,
   };

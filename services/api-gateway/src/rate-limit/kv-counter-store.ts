@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { KvBuckets, openKvBucket } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
-import { type KV, type NatsConnection, StorageType } from "nats";
+import type { KV, NatsConnection } from "nats";
 import { rateLimitBucket } from "./rate-limit-bucket.js";
 import type { RateLimitConnection } from "./rate-limit-connection.js";
 
@@ -20,8 +21,13 @@ export interface KvCounterStoreOptions {
   readonly connection: RateLimitConnection;
   /** Bus namespace: the bucket is `<ns>_ratelimit`. */
   readonly ns: string;
-  /** The bucket's max_age: the longest window any limit uses. */
+  /** The longest window any limit uses: the bucket must keep a counter that long. */
   readonly windowMs: number;
+  /**
+   * Create the bucket if absent (BUS_DECLARE_STREAMS, a NATS without authentication); otherwise
+   * bind to the one setup declared (KvBuckets.gatewayRateLimits), with no right to change it.
+   */
+  readonly declare: boolean;
   readonly logger: Logger;
 }
 
@@ -29,8 +35,6 @@ export interface KvCounterStoreOptions {
 const HIT_DEADLINE_MS = 500;
 /** Compare-and-set rounds on one key; each round at least one contender's write wins. */
 const MAX_CAS_ROUNDS = 16;
-/** The bucket lives in memory: counters are worth nothing after their window anyway. */
-const BUCKET_MAX_BYTES = 64 * 1024 * 1024;
 /** JetStream's "wrong last sequence": another replica wrote the key since we read it. */
 const WRONG_LAST_SEQUENCE = 10071;
 /** At most one "store unreachable" warning per this period. */
@@ -40,7 +44,8 @@ const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } } | null)?.api_error?.err_code === WRONG_LAST_SEQUENCE;
 
 /**
- * Rate-limit counters in a NATS JetStream key-value bucket (memory storage, max_age = window).
+ * Rate-limit counters in a NATS JetStream key-value bucket (KvBuckets.gatewayRateLimits, declared by
+ * setup: max_age = the longest window).
  * A window is a fixed slot of wall-clock time, so every replica counts into the same key
  * `<window number>.<sha256 of the limiter key>` (bounded length, no address or user id in clear).
  * A hit reads the count and writes count+1 only if the key's revision is unchanged, retrying on
@@ -62,13 +67,22 @@ export function createKvCounterStore(options: KvCounterStoreOptions): CounterSto
 
   const kvOf = (nc: NatsConnection): Promise<KV> => {
     if (kvFor?.nc !== nc) {
-      const kv = nc.jetstream({ timeout: HIT_DEADLINE_MS }).views.kv(bucket, {
-        storage: StorageType.Memory,
-        history: 1,
-        ttl: options.windowMs,
-        max_bytes: BUCKET_MAX_BYTES,
-        // The whole message counts (the compare-and-set header too), not only the decimal count.
-        maxValueSize: 256,
+      // Small entries (the whole message counts, the compare-and-set header too), a minute each:
+      // the bucket's definition in the bus topology.
+      const kv = openKvBucket(
+        nc.jetstream({ timeout: HIT_DEADLINE_MS }),
+        options.ns,
+        KvBuckets.gatewayRateLimits,
+        {
+          declare: options.declare,
+          ttlMs: options.windowMs,
+        },
+      ).then(({ kv, ttlMs }) => {
+        if (ttlMs < options.windowMs)
+          throw new Error(
+            `the ${bucket} bucket keeps a counter ${ttlMs} ms, shorter than a ${options.windowMs} ms window`,
+          );
+        return kv;
       });
       kvFor = { nc, kv };
       // A failed bind is retried on the next hit.

@@ -46,6 +46,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Rate-limit counters: real NATS, a namespace of this gateway's own.
     NATS_URL: testServers().natsUrl,
     BUS_NAMESPACE: namespace,
+    // No authentication, no setup step: the gateway makes its bucket.
+    BUS_DECLARE_STREAMS: "true",
     LOG_LEVEL: "debug",
     ...options.env,
   });

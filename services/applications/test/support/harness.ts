@@ -113,6 +113,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       BUS_NAMESPACE: ns,
       // Small streams: the shared test server reserves what each stream may hold.
       BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+      // A server without authentication and no setup step: the service declares its streams.
+      BUS_DECLARE_STREAMS: "true",
       // Keys are passed in directly; the directory is only read by main.ts.
       SERVICE_KEYS_DIR: "/unused",
       ...env,

@@ -88,6 +88,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       BUS_NAMESPACE: ns,
       // Small streams: the shared test server reserves what each stream may hold.
       BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+      // A server without authentication and no setup step: the service declares its streams.
+      BUS_DECLARE_STREAMS: "true",
       GRPC_PORT: "0",
       APPLICATIONS_GRPC_ADDR: applications.address,
       // Scheduler passes are driven by the tests that need them.

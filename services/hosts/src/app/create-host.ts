@@ -4,6 +4,7 @@ import { findHostById, type HostWithNodes, insertHost } from "../db/host.reposit
 import { credentialSecretNames, type HostCredentials } from "../domain/new-host.js";
 import { validateCreateHost } from "../domain/validate-create-host.js";
 import { recordHostRegistered } from "../events/publish.js";
+import { declareChangeActor } from "./declare-change-actor.js";
 import type { HostsDeps } from "./deps.js";
 import type { ChangeMeta, RequestMeta } from "./ports.js";
 import { recordHostChange } from "./record-host-change.js";
@@ -27,6 +28,7 @@ export async function createHost(
   try {
     await writeCredentials(deps, names, host.credentials, meta);
     await deps.db.transaction().execute(async (trx) => {
+      await declareChangeActor(trx, meta);
       await insertHost(trx, { ...host, id, apiSecretName: names.api, sshSecretName: names.ssh });
       await recordHostRegistered(trx, { id, name: host.name }, meta.traceparent);
       await recordHostChange(

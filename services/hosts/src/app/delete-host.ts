@@ -2,6 +2,7 @@ import { NotFoundError } from "@proximity/errors";
 import { deleteHostById, findHostById } from "../db/host.repository.js";
 import { storedSettings } from "../domain/validate-update-host.js";
 import { recordHostRemoved } from "../events/publish.js";
+import { declareChangeActor } from "./declare-change-actor.js";
 import type { HostsDeps } from "./deps.js";
 import { assertHostId } from "./host-id.js";
 import type { ChangeMeta } from "./ports.js";
@@ -25,6 +26,7 @@ export async function deleteHost(deps: HostsDeps, id: string, meta: ChangeMeta):
     await deps.credentials.remove(host.api_secret_name, meta);
     await deps.credentials.remove(host.ssh_secret_name, meta);
     await deps.db.transaction().execute(async (trx) => {
+      await declareChangeActor(trx, meta);
       if (!(await deleteHostById(trx, id))) return;
       await recordHostRemoved(trx, id, meta.traceparent);
       await recordHostChange(

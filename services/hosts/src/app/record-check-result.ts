@@ -5,6 +5,7 @@ import { lockHost, pinNodeHostKey, saveCheckResult, saveNodeStats } from "../db/
 import { applyCheckReport } from "../domain/check-report.js";
 import { hostKeysToPin } from "../domain/host-key-pinning.js";
 import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
+import { declareChangeActor, HOST_CHECK_ACTOR } from "./declare-change-actor.js";
 import type { RequestMeta } from "./ports.js";
 
 /**
@@ -18,6 +19,8 @@ export async function recordCheckResult(
   report: provisionerEventsV1.HostChecked,
   meta: RequestMeta,
 ): Promise<void> {
+  // A key pinned on first use is a trust change the audit attributes to the check.
+  await declareChangeActor(trx, { ...meta, actor: HOST_CHECK_ACTOR });
   const host = await lockHost(trx, report.hostId);
   if (!host) {
     meta.log.info({ hostId: report.hostId, checkId: report.checkId }, "checked host no longer exists");

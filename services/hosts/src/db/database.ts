@@ -1,5 +1,6 @@
 import type { MessagingTables } from "@proximity/bus";
 import type { HostAuditTable } from "./host-audit.table.js";
+import type { HostTrustAuditTable } from "./host-trust-audit.table.js";
 import type { HostsTable } from "./hosts.table.js";
 import type { NodesTable } from "./nodes.table.js";
 
@@ -8,4 +9,5 @@ export interface HostsDatabase extends MessagingTables {
   hosts: HostsTable;
   nodes: NodesTable;
   host_audit: HostAuditTable;
+  host_trust_audit: HostTrustAuditTable;
 }

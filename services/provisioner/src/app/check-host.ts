@@ -14,12 +14,15 @@ import {
   ProxmoxTlsError,
   readHostKeyFingerprint,
 } from "@proximity/proxmox";
+import { isTransportAllowed, type TransportPolicy } from "../domain/host-transport.js";
 import type { Peers } from "../infra/peers.js";
 import { hostApiClient, readSecret } from "./operations/steps/resolve-connection.js";
 
 export interface HostCheckDeps {
   readonly peers: Peers;
   readonly logger: Logger;
+  /** How hosts may be reached (plain HTTP only in development mode). */
+  readonly transport: TransportPolicy;
   /** Deadline of each Proxmox call (connect included). */
   readonly timeoutMs: number;
 }
@@ -31,6 +34,8 @@ export const CHECK_ERRORS = {
   permission: "The stored credentials lack a permission on the Proxmox host",
   failed: "Proxmox host check failed",
   tls: "The Proxmox host's TLS certificate was not accepted; set its fingerprint or CA",
+  plainHttp:
+    "The host is registered for plain HTTP, which would send its credentials in clear; Proximity refuses it outside development mode: give the host a TLS fingerprint or CA",
 } as const;
 
 /**
@@ -53,14 +58,19 @@ export async function checkHost(
     log.info({ hostId: request.hostId, checkId: request.checkId }, "host to check is no longer registered");
     return undefined;
   }
+  const base = { checkId: request.checkId, hostId: request.hostId };
+  // Refused before the secret is read, and reported like any other reason the host cannot be used.
+  if (!isTransportAllowed(connection.host, deps.transport)) {
+    log.warn({ hostId: request.hostId, checkId: request.checkId }, "host registered for plain HTTP refused");
+    return { ...base, reachable: false, error: CHECK_ERRORS.plainHttp, pveVersion: "", nodes: [] };
+  }
   const apiSecret = await readSecret(deps.peers.secrets, connection.apiSecretName, call);
   const pve = hostApiClient(
     { host: connection.host, tlsCaPem: connection.tlsCaPem },
     apiSecret,
-    { logger: deps.logger, connectTimeoutMs: deps.timeoutMs },
+    { logger: deps.logger, transport: deps.transport, connectTimeoutMs: deps.timeoutMs },
     { requestTimeoutMs: deps.timeoutMs },
   );
-  const base = { checkId: request.checkId, hostId: request.hostId };
   try {
     const [version, nodes, keys] = await Promise.all([
       pve.version(),

@@ -9,6 +9,7 @@ import type { Logger } from "@proximity/logger";
 import type { provisionerV1 } from "@proximity/proto";
 import type { BreakerRegistry, ContainerSummary, ExtendedProxmoxClient } from "@proximity/proxmox";
 import { hasProximityTag, markedAppId } from "../domain/container-marker.js";
+import type { TransportPolicy } from "../domain/host-transport.js";
 import type { Peers } from "../infra/peers.js";
 import { onlineNodes, openHostApi } from "./operations/host-api.js";
 
@@ -16,6 +17,8 @@ export interface ListHostContainersDeps {
   readonly peers: Peers;
   readonly logger: Logger;
   readonly breakers: BreakerRegistry;
+  /** How hosts may be reached (plain HTTP only in development mode). */
+  readonly transport: TransportPolicy;
   /** Deadline of each Proxmox call. */
   readonly timeoutMs: number;
 }

@@ -5,8 +5,8 @@
  * Replicas agree on slots through their clocks: a skew near a boundary can at worst move an
  * observation to the neighbouring slot, never give one slot two observers.
  */
-import { KvBuckets, kvBucketName } from "@proximity/bus";
-import type { JetStreamClient, KV } from "nats";
+import { KvBuckets, openKvBucket } from "@proximity/bus";
+import type { JetStreamClient } from "nats";
 
 export interface ObservationSlots {
   /** True for exactly one caller per (host, slot). */
@@ -15,15 +15,25 @@ export interface ObservationSlots {
 
 const WRONG_LAST_SEQUENCE = 10071;
 
+/**
+ * Opens bucket `<ns>_observation_slots`, declared by setup (KvBuckets.observationSlots); with
+ * `declare` (a server without authentication) it is created if absent. A slot's key must outlive
+ * the slot, so an interval longer than the bucket keeps a key is refused.
+ */
 export async function openObservationSlots(
   js: JetStreamClient,
   ns: string,
   intervalMs: number,
+  options: { readonly declare: boolean },
 ): Promise<ObservationSlots> {
-  const kv: KV = await js.views.kv(kvBucketName(ns, KvBuckets.observationSlots), {
-    history: 1,
-    ttl: Math.max(1_000, intervalMs * 4),
+  const { kv, ttlMs } = await openKvBucket(js, ns, KvBuckets.observationSlots, {
+    declare: options.declare,
+    ttlMs: Math.max(1_000, intervalMs * 4),
   });
+  if (ttlMs < intervalMs)
+    throw new Error(
+      `OBSERVE_INTERVAL_MS (${intervalMs} ms) is longer than the ${ns}_observation_slots bucket keeps a slot (${ttlMs} ms): two replicas could observe a host in one interval`,
+    );
   return {
     claim: async (hostId, slot) => {
       try {

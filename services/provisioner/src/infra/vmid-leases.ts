@@ -5,7 +5,7 @@
  * renewal is a compare-and-set on the last revision (the fencing token), so a worker that was
  * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
  */
-import { KvBuckets, kvBucketName } from "@proximity/bus";
+import { KvBuckets, openKvBucket } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 import { OwnershipLostError } from "../app/operations/errors.js";
 
@@ -22,6 +22,8 @@ export interface VmidLease {
 }
 
 export interface VmidLeases {
+  /** How long a lease lives unrenewed: the bucket's TTL as the server holds it (renew well within it). */
+  readonly ttlMs: number;
   /**
    * Takes the lease for `operationId`, or re-adopts it when the operation already holds it (a
    * retry after a failed attempt). Null when another operation holds it.
@@ -33,11 +35,20 @@ export interface VmidLeases {
   holder(hostId: string, vmid: number): Promise<string | null>;
 }
 
-/** Opens (or creates) bucket `<ns>_vmid_leases` with a TTL equal to the lease length. */
-export async function openVmidLeases(js: JetStreamClient, ns: string, ttlMs: number): Promise<VmidLeases> {
+/**
+ * Opens bucket `<ns>_vmid_leases`, declared by setup (KvBuckets.vmidLeases). With `declare` (a
+ * server without authentication) it is created if absent, its TTL `ttlMs`. Either way the
+ * leases live as long as the bucket's own TTL says (`ttlMs` of the result).
+ */
+export async function openVmidLeases(
+  js: JetStreamClient,
+  ns: string,
+  ttlMs: number,
+  options: { readonly declare: boolean },
+): Promise<VmidLeases> {
   // Named in the bus topology: the NATS permissions let the provisioner alone use it.
-  const kv = await js.views.kv(kvBucketName(ns, KvBuckets.vmidLeases), { history: 1, ttl: ttlMs });
-  return new VmidLeasesImpl(kv);
+  const bucket = await openKvBucket(js, ns, KvBuckets.vmidLeases, { declare: options.declare, ttlMs });
+  return new VmidLeasesImpl(bucket.kv, bucket.ttlMs);
 }
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -47,9 +58,11 @@ const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
 
 class VmidLeasesImpl implements VmidLeases {
   readonly #kv: KV;
+  readonly ttlMs: number;
 
-  constructor(kv: KV) {
+  constructor(kv: KV, ttlMs: number) {
     this.#kv = kv;
+    this.ttlMs = ttlMs;
   }
 
   async acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null> {

@@ -120,12 +120,16 @@ export async function startHarness(
     BUS_NAMESPACE: ns,
     // Small streams: the shared test server reserves what each stream may hold.
     BUS_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+    // A server without authentication and no setup step: the service declares its streams.
+    BUS_DECLARE_STREAMS: "true",
     HOSTS_GRPC_ADDR: peers.hostsAddress,
     SECRETS_GRPC_ADDR: peers.secretsAddress,
     PROVISIONER_BACKOFF_BASE_MS: "50",
     PROVISIONER_BACKOFF_MAX_MS: "200",
     TASK_POLL_INTERVAL_MS: "20",
     LOG_LEVEL: "silent",
+    // The simulator is registered over plain HTTP, which only development mode reaches.
+    PROXIMITY_MODE: "development",
     ...env,
   });
   const logs: string[] = [];

@@ -1,8 +1,9 @@
 /**
  * The API server: node:http by default (tests that need no TLS), node:https when a certificate is
  * given, as real PVE serves port 8006 with a self-signed one, so the client's pinning and CA paths are
- * exercised. Routes `/api2/json/*` to the API handler and `/_sim/*` to the admin endpoints; while the
- * host is "down" every API request gets its connection reset.
+ * exercised. Routes `/api2/json/*` to the API handler; while the host is "down" every API request
+ * gets its connection reset. The control API (`/_sim/*`) is not served here but on a listener of
+ * its own (admin-server.ts): this port answers it 404.
  */
 import {
   createServer as createHttpServer,
@@ -13,19 +14,17 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { PveError } from "../errors.js";
-import { type AdminControls, handleAdmin } from "./admin.js";
 import { type ApiHandlerOptions, handleApi } from "./api-handler.js";
 import { sendError } from "./reply.js";
 
 export interface ApiServer {
   listen(host: string, port: number): Promise<number>;
-  /** Resets every open connection (host goes down); admin requests still get through afterwards. */
+  /** Resets every open connection (host goes down). */
   dropConnections(): void;
   close(): Promise<void>;
 }
 
 export interface ApiServerOptions extends Omit<ApiHandlerOptions, "hung"> {
-  readonly admin: AdminControls;
   readonly isHostDown: () => boolean;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: string; readonly key: string };
@@ -38,8 +37,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? "/", "http://sim");
     const path = url.pathname;
-    if (path.startsWith("/_sim/"))
-      return void handleAdmin(options.admin, req, res, path.slice("/_sim".length), url.searchParams);
+    // Not here, whatever the state of the host: the control API has its own listener.
+    if (path === "/_sim" || path.startsWith("/_sim/"))
+      return void sendError(res, new PveError(404, "Not Found"));
     // Reset rather than answer: the client must see what a dead host looks like.
     if (options.isHostDown()) return void req.socket.destroy();
     if (path.startsWith("/api2/json/")) {

@@ -31,21 +31,26 @@ export function targetIdsOf(request: FastifyRequest): Record<string, string> {
 }
 
 /**
- * Records every unsafe request after it is answered: the actor (user, and the session or token
- * used), the route pattern and its concrete target ids, the status, the request id and, for admin
- * changes, the field diff their handler recorded. Never bodies. The trail is insert-only.
+ * Records every unsafe request of an authenticated caller after it is answered: the actor (user,
+ * and the session or token used), the route pattern and its concrete target ids, the status, the
+ * request id and, for admin changes, the field diff their handler recorded. Never bodies. The
+ * trail is insert-only (pruned past its retention).
+ *
+ * Requests refused before anyone was identified (401, an unknown route, the per-address rate
+ * limit's 429) are not recorded: they name no actor, and anyone could append them by the
+ * thousand. Logins are in the authentication event log, and every request is in the logs.
  * Writes still running at shutdown are awaited on close, before the pool goes away.
  */
 export function installRequestAudit(app: FastifyInstance, db: GatewayDb): void {
   app.decorateRequest("auditChanges", null);
   const pending = new Set<Promise<void>>();
   app.addHook("onResponse", async (request, reply) => {
-    if (!isUnsafeMethod(request.method)) return;
     const principal = request.principal;
+    if (!principal || !isUnsafeMethod(request.method)) return;
     const write = insertAuditEntry(db, {
-      userId: principal?.user.id ?? null,
-      sessionId: principal?.session?.id ?? null,
-      tokenId: principal?.token?.id ?? null,
+      userId: principal.user.id,
+      sessionId: principal.session?.id ?? null,
+      tokenId: principal.token?.id ?? null,
       clientAddress: request.ip,
       method: request.method,
       route: request.routeOptions.url ?? "(unmatched)",

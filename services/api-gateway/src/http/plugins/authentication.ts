@@ -46,11 +46,11 @@ export function installAuthentication(
     if (principal) request.log = request.log.child({ userId: principal.user.id });
     if (access === "public") return;
     if (!principal) throw new UnauthenticatedError("Not authenticated");
-    if (access === "admin" && !principal.user.isAdmin)
-      throw new PermissionDeniedError("Admin rights required");
     const missing =
       principal.scopes &&
       requiredScopes(request.method, access).filter((s) => !principal.scopes!.includes(s));
     if (missing?.length) throw new PermissionDeniedError(`API token lacks the ${missing.join(", ")} scope`);
+    // The request's admin rights (Principal.isAdmin), the same flag every handler and service sees.
+    if (access === "admin" && !principal.isAdmin) throw new PermissionDeniedError("Admin rights required");
   });
 }

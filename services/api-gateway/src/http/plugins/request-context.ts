@@ -20,8 +20,10 @@ function traceparentFor(incoming: string | string[] | undefined): string {
 
 /**
  * Request ids and tracing: echoes the request id, gives every request a traceparent and a child
- * logger carrying both, and logs one line per request (method, route pattern, status, duration)
- * without URL, headers or body, which may hold ids, cookies or secrets.
+ * logger carrying both, and logs one line per request (method, route pattern, status, duration,
+ * client address) without URL, headers or body, which may hold ids, cookies or secrets. That line
+ * is the record of requests refused before anyone was identified (the request audit keeps only
+ * identified callers').
  */
 export function installRequestContext(app: FastifyInstance): void {
   app.decorateRequest("traceparent", "");
@@ -36,6 +38,7 @@ export function installRequestContext(app: FastifyInstance): void {
         method: request.method,
         route: request.routeOptions.url ?? "(unmatched)",
         status: reply.statusCode,
+        clientAddress: request.ip,
         durationMs: Math.round(reply.elapsedTime),
       },
       "request completed",

@@ -27,7 +27,7 @@ export function appActionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       appId: string,
       options: { destroyContainer: boolean; backups: keyof typeof BACKUP_FATES },
     ) => {
-      if (options.destroyContainer && !principalOf(request).user.isAdmin) {
+      if (options.destroyContainer && !principalOf(request).isAdmin) {
         throw new PermissionDeniedError(
           "Only admins may set destroy_container (it destroys the container of an adopted app)",
         );

@@ -72,14 +72,15 @@ export function appEventsRoutes(deps: HttpDeps, streams: StreamRegistry): Fastif
               callOptions(request),
             ),
           stillAuthorized: async () => {
-            const current = await authenticateRequest(deps.db, deps.sessions, credentials).catch(
-              (err: unknown) => {
-                if (err instanceof UnauthenticatedError) return null;
-                throw err;
-              },
-            );
-            // A changed admin flag ends the stream too: its polls run with the rights it opened with.
-            return current?.user.id === principal.user.id && current.user.isAdmin === principal.user.isAdmin;
+            // A re-check, not a use: an open stream must not keep an idle session alive.
+            const current = await authenticateRequest(deps.db, deps.sessions, credentials, {
+              touch: false,
+            }).catch((err: unknown) => {
+              if (err instanceof UnauthenticatedError) return null;
+              throw err;
+            });
+            // Changed admin rights end the stream too: its polls run with the rights it opened with.
+            return current?.user.id === principal.user.id && current.isAdmin === principal.isAdmin;
           },
           afterId: Number(request.headers["last-event-id"] ?? 0),
           pollIntervalMs: settings.pollIntervalMs,

@@ -55,7 +55,7 @@ export function appsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const body = request.body;
-        if ((body.host_id || body.node) && !principalOf(request).user.isAdmin) {
+        if ((body.host_id || body.node) && !principalOf(request).isAdmin) {
           throw new PermissionDeniedError("Only admins may choose the host or node");
         }
         const res = await applications.deployApp(

@@ -90,7 +90,7 @@ export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         await requireAppAccess(deps.clients, request, appId);
         const body = request.body ?? {};
         // The storage is the admins' choice (a user could fill a node's root disk otherwise).
-        if (body.storage && !principalOf(request).user.isAdmin) {
+        if (body.storage && !principalOf(request).isAdmin) {
           throw new PermissionDeniedError("Only administrators may choose the backup storage");
         }
         const res = await backups.createBackup(

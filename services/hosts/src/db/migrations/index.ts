@@ -4,6 +4,7 @@ import * as hostChecks from "./0002_host_checks.js";
 import * as tlsCaAndTofu from "./0003_tls_ca_and_tofu.js";
 import * as backupStorage from "./0004_backup_storage.js";
 import * as hostAudit from "./0005_host_audit.js";
+import * as hostTrustAudit from "./0006_host_trust_audit.js";
 
 /** Every migration of the hosts schema, in order. */
 export const hostsMigrations: MigrationSet = {
@@ -12,4 +13,5 @@ export const hostsMigrations: MigrationSet = {
   "0003_tls_ca_and_tofu": tlsCaAndTofu,
   "0004_backup_storage": backupStorage,
   "0005_host_audit": hostAudit,
+  "0006_host_trust_audit": hostTrustAudit,
 };

@@ -8,6 +8,7 @@ import type { Logger } from "@proximity/logger";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { ContainerSummary } from "@proximity/proxmox";
 import type { Db } from "../../db/database.js";
+import type { TransportPolicy } from "../../domain/host-transport.js";
 import { addContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
 import { onlineNodes, openHostApi } from "../operations/host-api.js";
@@ -18,6 +19,8 @@ export interface ObserveDeps {
   readonly db: Db;
   readonly peers: Peers;
   readonly logger: Logger;
+  /** How hosts may be reached (plain HTTP only in development mode). */
+  readonly transport: TransportPolicy;
   /** Deadline of each Proxmox call. */
   readonly timeoutMs: number;
   /** Nodes of the host listed at once. */

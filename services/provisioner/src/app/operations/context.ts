@@ -6,6 +6,7 @@
 import type { Logger } from "@proximity/logger";
 import type { BreakerRegistry, ExtendedProxmoxClient, SshExecutor, SshTarget } from "@proximity/proxmox";
 import type { Db } from "../../db/database.js";
+import type { TransportPolicy } from "../../domain/host-transport.js";
 import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { OperationKindName } from "./operation-kind.js";
@@ -39,6 +40,8 @@ export interface OperationDeps {
   readonly ssh: SshExecutor;
   /** One registry per process: every client of a host shares its breaker (key = host id). */
   readonly breakers: BreakerRegistry;
+  /** How hosts may be reached (plain HTTP only in development mode). */
+  readonly transport: TransportPolicy;
   readonly logger: Logger;
   readonly settings: OperationSettings;
   /** This worker's identity in operations.claimed_by. */

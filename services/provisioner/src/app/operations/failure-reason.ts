@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "@proximity/errors";
 import { HostKeyMismatchError, ProxmoxAuthError, SshAuthError, TaskFailedError } from "@proximity/proxmox";
+import { PlainHttpRefusedError } from "../../domain/host-transport.js";
 import {
   AppNotRunningError,
   ArchiveOperationError,
@@ -55,7 +56,7 @@ export function explainFailure(error: unknown, attempts: number): string {
     return `Permission denied${during}; check the host credentials and their privileges`;
   if (cause instanceof NotFoundError && step === Step.resolveConnection)
     return "The host, its node or its credentials are not registered in Proximity";
-  if (cause instanceof HostKeyNotPinnedError) return cause.message;
+  if (cause instanceof HostKeyNotPinnedError || cause instanceof PlainHttpRefusedError) return cause.message;
   if (
     cause instanceof OperationRefusedError ||
     cause instanceof ContainerMissingError ||

@@ -7,6 +7,7 @@ import type { CallOptions } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import type { hostsV1 } from "@proximity/proto";
 import type { BreakerRegistry, ExtendedProxmoxClient, NodeSummary } from "@proximity/proxmox";
+import { assertTransportAllowed, type TransportPolicy } from "../../domain/host-transport.js";
 import type { Peers } from "../../infra/peers.js";
 import { hostApiClient, readSecret } from "./steps/resolve-connection.js";
 
@@ -16,19 +17,22 @@ export interface HostApi {
 }
 
 export async function openHostApi(
-  deps: { peers: Peers; logger: Logger; breakers?: BreakerRegistry },
+  deps: { peers: Peers; logger: Logger; transport: TransportPolicy; breakers?: BreakerRegistry },
   hostId: string,
   call: CallOptions,
   timeoutMs: number,
 ): Promise<HostApi | undefined> {
   const connection = await deps.peers.hosts.getHostConnection({ hostId }, call);
   if (!connection.host) return undefined;
+  // Before the secret is read: it must not even leave the secrets service for a host reached in clear.
+  assertTransportAllowed(connection.host, deps.transport);
   const secret = await readSecret(deps.peers.secrets, connection.apiSecretName, call);
   const pve = hostApiClient(
     { host: connection.host, tlsCaPem: connection.tlsCaPem },
     secret,
     {
       logger: deps.logger,
+      transport: deps.transport,
       connectTimeoutMs: timeoutMs,
       ...(deps.breakers ? { breakers: deps.breakers } : {}),
     },

@@ -1,7 +1,8 @@
 /**
  * Step 1: how to reach the host. The hosts service says where the host and node are and names the
  * secrets; the secrets service gives their values. Nothing fetched here is logged, stored or
- * put into events: it lives in the returned connection for one attempt.
+ * put into events: it lives in the returned connection for one attempt. A host the provisioner
+ * may not reach as registered (plain HTTP outside development) is refused before any secret is read.
  */
 import { NotFoundError, ValidationError } from "@proximity/errors";
 import type { CallOptions } from "@proximity/grpc";
@@ -14,6 +15,11 @@ import {
   type ProxmoxAuth,
   type SshAuth,
 } from "@proximity/proxmox";
+import {
+  assertTransportAllowed,
+  hostApiBaseUrl,
+  type TransportPolicy,
+} from "../../../domain/host-transport.js";
 import type { SecretsClient } from "../../../infra/peers.js";
 import type { HostConnection, OperationDeps } from "../context.js";
 import { HostKeyNotPinnedError } from "../errors.js";
@@ -35,13 +41,19 @@ export async function resolveConnection(
   if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
   const node = host.nodes.find((n) => n.name === target.node);
   if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
-  // Checked before any secret is read: nothing is sent to a node whose key nobody has pinned.
+  // Checked before any secret is read: no credential for a host reached in clear, nothing sent to
+  // a node whose key nobody has pinned.
+  assertTransportAllowed(host, deps.transport);
   if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
   const [apiSecret, sshSecret] = await Promise.all([
     readSecret(secrets, apiSecretName, call, target.operationId),
     readSecret(secrets, sshSecretName, call, target.operationId),
   ]);
-  const pve = hostApiClient({ host, tlsCaPem }, apiSecret, { logger: deps.logger, breakers: deps.breakers });
+  const pve = hostApiClient({ host, tlsCaPem }, apiSecret, {
+    logger: deps.logger,
+    breakers: deps.breakers,
+    transport: deps.transport,
+  });
   return {
     hostName: host.name,
     backupStorage: host.backupStorage || DEFAULT_BACKUP_STORAGE,
@@ -75,23 +87,27 @@ export async function readSecret(
 /**
  * A Proxmox API client for a registered host (shared by deploys and host checks). Deploys pass the
  * process-wide breakers; a host check passes none and limits, so it sees the host as it is now.
+ * Callers check the transport before reading the secret; it is checked again here, where the URL
+ * the secret will travel to is made.
  */
 export function hostApiClient(
   { host, tlsCaPem }: { host: hostsV1.Host; tlsCaPem: string },
   apiSecret: string,
-  deps: { logger: Logger; breakers?: BreakerRegistry; connectTimeoutMs?: number },
+  deps: { logger: Logger; transport: TransportPolicy; breakers?: BreakerRegistry; connectTimeoutMs?: number },
   limits: { requestTimeoutMs?: number } = {},
 ): ExtendedProxmoxClient {
+  const { transport, ...clientDeps } = deps;
+  assertTransportAllowed(host, transport);
   return createProxmoxClient(
     {
-      baseUrl: `${host.insecureHttp ? "http" : "https"}://${host.address}:${host.port}`,
+      baseUrl: hostApiBaseUrl(host),
       auth: proxmoxAuth(host, apiSecret),
       // A pinned certificate or a host CA (hosts allows only one); neither = the system CAs.
       tls: host.tlsFingerprint ? { fingerprint: host.tlsFingerprint } : tlsCaPem ? { ca: tlsCaPem } : {},
       breakerKey: host.id,
       ...limits,
     },
-    deps,
+    clientDeps,
   );
 }
 

@@ -1,0 +1,77 @@
+/**
+ * The control API (`/_sim/*`) is the simulator's back door: it injects faults and reads files
+ * inside containers, apps' `.env` included. It is served only on a listener of its own, on the
+ * loopback interface by default, never on the API port every peer can reach (review M5).
+ */
+import { connect as tcpConnect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProxmoxSimulator } from "../src/index.js";
+import { createCt, type SimHarness, startSim, TOKEN } from "./support/sim-fixture.js";
+
+let h: SimHarness;
+
+beforeAll(async () => {
+  h = await startSim();
+  await createCt(h, "pve1", 800);
+});
+
+afterAll(async () => {
+  await h?.sim.stop();
+});
+
+const reachable = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = tcpConnect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+describe("control API", () => {
+  it("control api - the API port answers 404 for every /_sim path, with or without a token, and changes nothing", async () => {
+    const auth = { authorization: `PVEAPIToken=${TOKEN.tokenId}=${TOKEN.secret}` };
+    for (const [method, path, body] of [
+      ["GET", "/_sim/containers", undefined],
+      ["GET", "/_sim/containers/800/file?path=%2Fopt%2Fproximity%2Fapp%2F.env", undefined],
+      ["GET", "/_sim/commands", undefined],
+      ["POST", "/_sim/faults", JSON.stringify({ match: {}, effect: { kind: "reset" } })],
+      ["PUT", "/_sim/host-down", JSON.stringify({ down: true })],
+      ["DELETE", "/_sim/volumes?volid=local%3Abackup%2Fx", undefined],
+    ] as const) {
+      for (const headers of [{}, auth]) {
+        const res = await fetch(`${h.running.baseUrl}${path}`, { method, headers, body });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(await res.text()).not.toContain("ct800");
+      }
+    }
+    expect(h.sim.containers().map((c) => c.hostname)).toContain("ct800");
+    expect((await h.call("GET", "/nodes")).status).toBe(200);
+  });
+
+  it("control api - served on its own listener, on the loopback only by default", async () => {
+    const admin = new URL(h.running.adminUrl!);
+    expect(admin.hostname).toBe("127.0.0.1");
+    expect(admin.port).not.toBe(new URL(h.running.baseUrl).port);
+    const res = await fetch(`${h.running.adminUrl}/_sim/containers`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { hostname: string }[] }).data.map((c) => c.hostname)).toContain(
+      "ct800",
+    );
+    // 127.0.0.2 is loopback too (Linux routes 127/8 to lo): a wildcard bind would answer there.
+    expect(await reachable("127.0.0.2", Number(admin.port))).toBe(false);
+  });
+
+  it("control api - not served at all with admin: false (the in-process controls still work)", async () => {
+    const sim = createProxmoxSimulator({ httpPort: 0, sshPort: 0, admin: false });
+    try {
+      const running = await sim.start();
+      expect(running.adminUrl).toBeUndefined();
+      expect((await fetch(`${running.baseUrl}/_sim/containers`)).status).toBe(404);
+      expect(sim.containers()).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
