@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
-bash scripts/ensure-infra.sh
+# PostgreSQL, and the nats-server binary: the platform runs its own authenticated NATS (run-platform.ts).
+bash scripts/ensure-infra.sh --nats-binary-only
 # node directly (not through pnpm), so Ctrl-C and SIGTERM reach the runner, which stops every service.
 exec node --import tsx scripts/run-platform.ts

@@ -36,13 +36,18 @@ ensure_postgres() {
   wait_port 5432
 }
 
-ensure_nats() {
-  port_open 4222 && return 0
+ensure_nats_binary() {
   if ! have nats-server && [ ! -x /usr/sbin/nats-server ]; then
-    if docker_ok; then docker compose up -d nats && wait_port 4222 && return 0; fi
     echo "installing nats-server from Debian packages" >&2
     apt_install nats-server
   fi
+}
+
+# The tests' shared NATS (no auth, JetStream) on 4222. The platform itself (scripts/dev.sh) runs its
+# own authenticated nats-server and needs only the binary.
+ensure_nats() {
+  port_open 4222 && return 0
+  ensure_nats_binary
   local dir=/var/lib/nats-server
   as_root mkdir -p "$dir"
   as_root start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server || echo /usr/sbin/nats-server)" \
@@ -51,4 +56,7 @@ ensure_nats() {
 }
 
 ensure_postgres
-ensure_nats
+case "${1:-}" in
+  --nats-binary-only) [ -n "${NATS_URL:-}" ] || ensure_nats_binary ;;
+  *) ensure_nats ;;
+esac

@@ -58,10 +58,16 @@ async function waitForPort(port: number, what: string, timeoutMs = 60_000): Prom
 /** Each service's `database-url` file (its own runtime role), from setupPlatformDatabase. */
 const databaseUrlFiles = new Map<string, string>();
 
+const PRIVATE_SHELL_VARIABLES = /^(DATABASE_URL|BOOTSTRAP_HOST_JSON|SECRETS_KEK|BOOTSTRAP_ADMIN_)/;
+
 const children: ChildProcess[] = [];
 function start(service: string, env: Record<string, string>): void {
-  // DATABASE_URL of this shell is the setup's superuser connection: never a service's.
-  const { DATABASE_URL: _admin, ...inherited } = process.env;
+  // The shell's own secrets go to no service wholesale: DATABASE_URL is the setup's superuser
+  // connection; a real host's credentials, the KEK and the admin password are passed below to
+  // the one service that needs each.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !PRIVATE_SHELL_VARIABLES.test(name)),
+  );
   const databaseUrlFile = databaseUrlFiles.get(service);
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", service, "src/main.ts")], {
     // Each service reads only its own bundle (its private keys, the peers' public ones).
@@ -141,6 +147,8 @@ async function main(): Promise<void> {
   ]);
   start("api-gateway", {
     ...common,
+    // Like compose: the public door on this machine only (cookies are Secure; use a TLS proxy beyond).
+    HTTP_HOST: process.env.HTTP_HOST ?? "127.0.0.1",
     BOOTSTRAP_ADMIN_USERNAME: "admin",
     BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
   });
