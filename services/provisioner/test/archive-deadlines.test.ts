@@ -8,6 +8,7 @@
  */
 import { Events } from "@proximity/bus";
 import { type backupsEventsV1, provisionerEventsV1 } from "@proximity/proto";
+import type { FaultMatch } from "@proximity/proxmox-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archivesOfBackup, backUp, backupRequest, restoreRequest } from "./support/archives.js";
 import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js";
@@ -37,6 +38,16 @@ afterAll(async () => {
 const past = () => new Date(Date.now() - 60_000);
 const future = () => new Date(Date.now() + 60 * 60_000);
 const container = (vmid: number) => h.sim.containers().find((c) => c.vmid === vmid);
+
+/** Runs `work` while Proxmox answers the first call matching `match` with a 500 (`message`). */
+async function failingOnce<T>(match: FaultMatch, message: string, work: () => Promise<T>): Promise<T> {
+  const fault = h.sim.addFault({ match, effect: { kind: "http-error", status: 500, message }, times: 1 });
+  try {
+    return await work();
+  } finally {
+    h.sim.removeFault(fault);
+  }
+}
 
 async function backupOutcome(request: backupsEventsV1.BackupRequested) {
   await h.publishEvent(Events.BackupRequested, request);
@@ -88,17 +99,11 @@ describe("backup deadline", () => {
   }, async () => {
     const request = backupRequest(app, { notAfter: new Date(Date.now() + SOON_MS) });
     const dumps = (await tasksOf(h, NODE, "vzdump", app.vmid)).length;
-    const fault = h.sim.addFault({
-      match: { method: "GET", path: ":vzdump:.*/status$" },
-      effect: { kind: "http-error", status: 500, message: "status unavailable" },
-      times: 1,
-    });
-    let outcome: Awaited<ReturnType<typeof backupOutcome>>;
-    try {
-      outcome = await backupOutcome(request);
-    } finally {
-      h.sim.removeFault(fault);
-    }
+    const outcome = await failingOnce(
+      { method: "GET", path: ":vzdump:.*/status$" },
+      "status unavailable",
+      () => backupOutcome(request),
+    );
     expect(outcome.type, String(outcome.payload.reason)).toBe("succeeded");
     expect((await operationRow(request.operationId)).attempts).toBe(2);
     expect(Date.now()).toBeGreaterThan(request.notAfter!.getTime());
@@ -144,17 +149,11 @@ describe("restore deadline", () => {
     const other = await deployApp(h);
     const backup = await backUp(h, other);
     const request = restoreRequest(other, backup, { notAfter: new Date(Date.now() + SOON_MS) });
-    const fault = h.sim.addFault({
-      match: { method: "GET", path: ":vzrestore:.*/status$" },
-      effect: { kind: "http-error", status: 500, message: "status unavailable" },
-      times: 1,
-    });
-    let outcome: Awaited<ReturnType<typeof restoreOutcome>>;
-    try {
-      outcome = await restoreOutcome(request);
-    } finally {
-      h.sim.removeFault(fault);
-    }
+    const outcome = await failingOnce(
+      { method: "GET", path: ":vzrestore:.*/status$" },
+      "status unavailable",
+      () => restoreOutcome(request),
+    );
     expect(outcome.type, String(outcome.payload.reason)).toBe("succeeded");
     expect(outcome.payload).toMatchObject({ containerStatus: "running", vmid: other.vmid });
     expect((await operationRow(request.operationId)).attempts).toBe(2);
@@ -169,17 +168,11 @@ describe("restore deadline", () => {
     const backup = await backUp(h, other);
     const request = restoreRequest(other, backup, { notAfter: new Date(Date.now() + SOON_MS) });
     // The restore call fails once: the first attempt has stopped the container by then.
-    const fault = h.sim.addFault({
-      match: { method: "POST", path: `/nodes/${NODE}/lxc$` },
-      effect: { kind: "http-error", status: 500, message: "restore call broke" },
-      times: 1,
-    });
-    let outcome: Awaited<ReturnType<typeof restoreOutcome>>;
-    try {
-      outcome = await restoreOutcome(request);
-    } finally {
-      h.sim.removeFault(fault);
-    }
+    const outcome = await failingOnce(
+      { method: "POST", path: `/nodes/${NODE}/lxc$` },
+      "restore call broke",
+      () => restoreOutcome(request),
+    );
     expect(outcome.type).toBe("failed");
     expect(outcome.payload).toMatchObject({
       reason:
@@ -204,17 +197,11 @@ describe("restore deadline", () => {
       publicPort: 30003,
       notAfter: new Date(Date.now() + SOON_MS),
     });
-    const fault = h.sim.addFault({
-      match: { method: "POST", path: `/nodes/${NODE}/lxc$` },
-      effect: { kind: "http-error", status: 500, message: "restore call broke" },
-      times: 1,
-    });
-    let outcome: Awaited<ReturnType<typeof restoreOutcome>>;
-    try {
-      outcome = await restoreOutcome(request);
-    } finally {
-      h.sim.removeFault(fault);
-    }
+    const outcome = await failingOnce(
+      { method: "POST", path: `/nodes/${NODE}/lxc$` },
+      "restore call broke",
+      () => restoreOutcome(request),
+    );
     expect(outcome.type).toBe("failed");
     expect(outcome.payload).toMatchObject({
       kind: K.OPERATION_KIND_RESTORE,
