@@ -22,14 +22,18 @@ export const ARCHIVE_NAME_RESOLUTION_MS = 1_100;
 /** Statuses a backup leaves by itself (the provisioner's result or the scheduler's dispatch). */
 const IN_FLIGHT = ["pending", "running", "deleting"];
 
-/** Waits until the backup is no longer pending, running or deleting; returns it. */
+/**
+ * Waits until the backup is no longer pending, running or deleting, and until the app no longer
+ * holds the backup as its operation (the backup record settles first; the app is released by the
+ * result event after it); returns the backup.
+ */
 export async function backupSettled(
   client: GatewayClient,
   appId: string,
   backupId: string,
   timeoutMs = 60_000,
 ) {
-  return eventually(
+  const backup = await eventually(
     async () => {
       const r = await client.get(`/api/apps/${appId}/backups/${backupId}`);
       if (r.status !== 200) throw new Error(`GET backup ${backupId}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -37,6 +41,14 @@ export async function backupSettled(
     },
     { timeoutMs, intervalMs: 100, what: `backup ${backupId} settled` },
   );
+  await eventually(
+    async () => {
+      const r = await client.get(`/api/apps/${appId}`);
+      return r.status === 404 || (r.status === 200 && r.body.current_operation !== "backup");
+    },
+    { timeoutMs, intervalMs: 50, what: `app ${appId} released by backup ${backupId}` },
+  );
+  return backup;
 }
 
 /** Starts a backup, expects 202, waits for it to end and expects `completed`; returns it. */
