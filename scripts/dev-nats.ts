@@ -3,9 +3,10 @@
  * generated from the code (natsServerConfig: one nkey user per service, with the permissions its
  * events and consumers need, and the bus admin of the setup step) and the services' public nkeys
  * in `.dev/trust/public/nats-users.json`; configuration, log, JetStream store and the admin's seed
- * (`bus-admin.seed`, never given to a service) live under `.dev/nats/`. It listens on 127.0.0.1
- * at DEV_NATS_PORT (default 4322, beside a machine's own 4222). Before any service starts, the
- * runner declares every stream and KV bucket with the admin (declareDevBus).
+ * (`bus-admin.seed`, never given to a service) live under `.dev/nats/` (a benchmark's state
+ * directory instead). It listens on 127.0.0.1 at DEV_NATS_PORT (default 4322, beside a machine's
+ * own 4222). Before any service starts, the runner declares every stream and KV bucket with the
+ * admin (declareDevBus).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -35,11 +36,19 @@ function natsServerBinary(): string {
   throw new Error("nats-server not found (PATH or /usr/sbin): run scripts/ensure-infra.sh, or set NATS_URL");
 }
 
-/** Writes `.dev/nats/nats-server.conf` for namespace `ns` (regenerated at every start). */
-export function prepareDevNats(devDir: string, trustDir: string, ns: string): DevNats {
+/** DEV_NATS_PORT, default 4322 (beside a machine's own 4222). */
+export function devNatsPort(): number {
   const port = Number(process.env.DEV_NATS_PORT ?? 4322);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new Error(`DEV_NATS_PORT: not a port (${port})`);
+  return port;
+}
+
+/**
+ * Writes `<devDir>/nats/nats-server.conf` for namespace `ns` (regenerated at every start), listening
+ * on `port` (benchmarks pass a free one).
+ */
+export function prepareDevNats(devDir: string, trustDir: string, ns: string, port = devNatsPort()): DevNats {
   const dir = join(devDir, "nats");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const users = JSON.parse(readFileSync(join(trustDir, "public", "nats-users.json"), "utf8")) as Record<

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: tools, dependencies from the lock
 # file, PostgreSQL and NATS (started or installed if missing), then codegen freshness, lint,
-# typecheck and the vitest suites (unit, service, contract, end to end).
+# typecheck, the production build and the vitest suites (unit, service, contract, end to end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +21,7 @@ echo "== lint"
 pnpm exec biome ci .
 echo "== typecheck"
 pnpm exec tsc -p tsconfig.json --noEmit
+echo "== build (every service compiled to dist/, as the image runs it)"
+pnpm build
 echo "== tests"
 pnpm exec vitest run "$@"

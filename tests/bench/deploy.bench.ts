@@ -1,70 +1,213 @@
 /**
- * Deploy benchmark: the whole platform in one process against the simulator, driven through the
- * gateway's REST API like a frontend. Prints the time from POST /api/apps to `running` (one app at
- * a time, then a concurrent burst) and the burst's throughput. Figures are printed, not asserted.
+ * Deploy overhead (issue 10, goal 2): the services as separate processes, as in production, against
+ * a simulator whose tasks and container commands take no time, so what is measured is the platform.
  *
- *   pnpm bench                      # defaults: 5 sequential, burst of 20, tasks of 300 ms
- *   BENCH_SEQUENTIAL=10 BENCH_BURST=40 BENCH_TASK_MS=1000 pnpm bench
- * Uses TEST_DATABASE_URL / TEST_NATS_URL, else the local standard ports.
+ * 1. One at a time (BENCH_SEQUENTIAL, default 30): POST /api/apps → `running` as the API reports
+ *    it (GET /api/apps/{id} every BENCH_POLL_MS, default 5 ms), p50/p95 against ≤ 50 ms.
+ * 2. A burst of BENCH_BURST (default 500) deploys POSTed by BENCH_CLIENTS (default 32) clients:
+ *    deploys/s from the first POST to the last app running, against ≥ 50/s. Completion is read
+ *    from the database (not through the services) so the client's polling costs them nothing.
+ * 3. CPU per deploy of each service process over the burst (/proc, user + system), and their
+ *    total, against ≤ 20 ms. nats-server, PostgreSQL and the simulator are not counted.
+ * 4. The bare baseline: the same Proxmox and SSH sequence driven directly against a simulator,
+ *    with no platform (src/bare-deploy.ts).
+ * 5. The per-stage breakdown of the median one-at-a-time deploy (src/deploy-stages.ts).
+ *
+ *   pnpm bench:deploy
+ *   BENCH_SEQUENTIAL=10 BENCH_BURST=100 pnpm bench:deploy
+ * Writes bench-results/deploy.json. Figures are printed, never asserted.
  */
-import { GatewayClient, startPlatform } from "../e2e/src/index.js";
+import pg from "pg";
+import { GatewayClient } from "../e2e/src/index.js";
+import { runBareDeploys } from "./src/bare-deploy.js";
+import { deployStages, printStages } from "./src/deploy-stages.js";
+import { startPlatformProcesses } from "./src/platform-processes.js";
+import { cpuMs } from "./src/proc.js";
+import { BenchReport, percentiles } from "./src/report.js";
 
-const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 5);
-const burst = Number(process.env.BENCH_BURST ?? 20);
-const taskDurationMs = Number(process.env.BENCH_TASK_MS ?? 300);
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const sequential = num("BENCH_SEQUENTIAL", 30);
+const burst = num("BENCH_BURST", 500);
+const clients = num("BENCH_CLIENTS", 32);
+const pollMs = num("BENCH_POLL_MS", 5);
+const nodeConcurrency = num("BENCH_NODE_CONCURRENCY", 64);
+const settings = {
+  sequential,
+  burst,
+  clients,
+  pollMs,
+  nodeConcurrency,
+  simulatorTaskMs: 0,
+  simulatorCommandMs: 0,
+};
+const report = new BenchReport("deploy", settings);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const platform = await startPlatform({
-  databaseUrl: process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-  natsUrl: process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222",
-  nodes: ["pve1", "pve2"],
-  logLevel: process.env.BENCH_LOG_LEVEL ?? "silent",
-  taskDurationMs,
-  provisionerEnv: { PROVISIONER_CONCURRENCY: "8", TASK_POLL_INTERVAL_MS: "50" },
-  // The benchmark polls like many browsers at once from one address: lift the per-address limit.
-  gatewayEnv: { RATE_LIMIT_PER_MINUTE: "100000" },
+console.log(
+  `deploy: ${sequential} one at a time, then a burst of ${burst} (${clients} clients); simulator latency 0`,
+);
+// BENCH_PROFILE=<dir>: every service writes a V8 CPU profile to <dir>/<service>/ when it stops.
+const profile = (service: string): Record<string, string> =>
+  process.env.BENCH_PROFILE
+    ? {
+        NODE_OPTIONS: `--import=${import.meta.dirname}/src/cpu-profile-preload.mjs`,
+        CPU_PROFILE_DIR: `${process.env.BENCH_PROFILE}/${service}`,
+      }
+    : {};
+const platform = await startPlatformProcesses({
+  // Compiled JS only when asked (BENCH_COMPILED=1 after `pnpm build`): a stale dist/ would measure old code.
+  compiled: process.env.BENCH_COMPILED === "1",
+  keepState: process.env.BENCH_KEEP_STATE === "1",
+  simulatorEnv: { SIM_TASK_MS: "0", SIM_COMMAND_MS: "0" },
+  serviceEnv: {
+    // One client address sends everything: lift the per-address and per-user limits.
+    "api-gateway": {
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      RATE_LIMIT_PER_USER_PER_MINUTE: "100000000",
+      ...profile("api-gateway"),
+    },
+    applications: { APP_QUOTA_DEFAULT: String((sequential + burst) * 2 + 100), ...profile("applications") },
+    secrets: profile("secrets"),
+    hosts: profile("hosts"),
+    backups: profile("backups"),
+    // Proxmox answers at once here: the per-node limit (sized for real tasks) would only queue.
+    provisioner: {
+      PROVISIONER_NODE_CONCURRENCY: String(nodeConcurrency),
+      PROVISIONER_HOST_CONCURRENCY: String(nodeConcurrency * 2),
+      TASK_POLL_INTERVAL_MS: "10",
+      ...profile("provisioner"),
+    },
+  },
 });
+const db = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
 
 try {
+  console.log(`  runtime: ${platform.runtime}`);
   const admin = new GatewayClient(platform.url);
   await admin.login(platform.adminUsername, platform.adminPassword);
-  const host = await admin.post("/api/proxmox/hosts", platform.hostRegistration());
-  if (host.status !== 201) throw new Error(`host registration failed: ${host.status}`);
+  await hostOnline();
 
-  const deploy = async (hostname: string): Promise<number> => {
-    const started = performance.now();
+  const post = async (hostname: string): Promise<{ id: string; postedAt: number }> => {
+    const postedAt = Date.now();
     const res = await admin.post("/api/apps", { catalog_id: "whoami", hostname });
     if (res.status !== 202) throw new Error(`deploy ${hostname}: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id, postedAt };
+  };
+  const deployOne = async (hostname: string) => {
+    const started = performance.now();
+    const { id, postedAt } = await post(hostname);
     for (;;) {
-      const poll = await admin.get(`/api/apps/${res.body.id}`);
-      if (poll.status !== 200) throw new Error(`GET app ${hostname}: ${poll.status}`);
-      const app = poll.body;
-      if (app.status === "running") return performance.now() - started;
-      if (app.status === "error") throw new Error(`deploy ${hostname} failed: ${app.status_message}`);
-      await new Promise((r) => setTimeout(r, 25));
+      const poll = await admin.get(`/api/apps/${id}`);
+      if (poll.body?.status === "running") return { id, postedAt, ms: performance.now() - started };
+      if (poll.body?.status === "error")
+        throw new Error(`deploy ${hostname} failed: ${poll.body.status_message}`);
+      await sleep(pollMs);
     }
   };
 
-  const seq: number[] = [];
-  for (let i = 0; i < sequential; i++) seq.push(await deploy(`bench-seq-${i}`));
+  for (let i = 0; i < 3; i++) await deployOne(`warmup-${i}`);
 
+  // 1. One at a time.
+  const seq: { id: string; postedAt: number; ms: number }[] = [];
+  for (let i = 0; i < sequential; i++) seq.push(await deployOne(`seq-${i}`));
+  const seqP = percentiles(seq.map((d) => d.ms));
+
+  // 2 + 3. The burst, with every service's CPU before and after.
+  const services = platform
+    .processes()
+    .filter((p) => p.service !== "nats-server" && p.service !== "proxmox-sim");
+  const cpuBefore = services.map((p) => cpuMs(p.pid));
+  const ids: string[] = [];
+  let next = 0;
   const burstStart = performance.now();
-  const par = await Promise.all(Array.from({ length: burst }, (_, i) => deploy(`bench-burst-${i}`)));
-  const burstSeconds = (performance.now() - burstStart) / 1000;
-
-  const vmids = platform.sim.containers().map((c) => c.vmid);
-  const stats = (xs: number[]) => {
-    if (xs.length === 0) return "(none)";
-    const s = [...xs].sort((a, b) => a - b);
-    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(0);
-    return `min ${s[0]!.toFixed(0)} ms · p50 ${q(0.5)} ms · p95 ${q(0.95)} ms · max ${s.at(-1)!.toFixed(0)} ms`;
-  };
-  console.log(`simulator task duration: ${taskDurationMs} ms; nodes: 2; provisioner concurrency: 8`);
-  console.log(`POST /api/apps → running, one at a time (n=${sequential}): ${stats(seq)}`);
-  console.log(`POST /api/apps → running, burst of ${burst} at once: ${stats(par)}`);
-  console.log(
-    `burst throughput: ${(burst / burstSeconds).toFixed(2)} deploys/s (${burstSeconds.toFixed(1)} s)`,
+  await Promise.all(
+    // One session, `clients` requests in flight (logins at once would trip the login throttle).
+    Array.from({ length: clients }, async () => {
+      while (next < burst) {
+        const i = next++;
+        const res = await admin.post("/api/apps", { catalog_id: "whoami", hostname: `burst-${i}` });
+        if (res.status !== 202)
+          throw new Error(`deploy burst-${i}: ${res.status} ${JSON.stringify(res.body)}`);
+        ids.push(res.body.id);
+      }
+    }),
   );
-  console.log(`containers: ${vmids.length}, distinct VMIDs: ${new Set(vmids).size}`);
+  const postedSeconds = (performance.now() - burstStart) / 1000;
+  const failed = await settled(ids);
+  const burstSeconds = (performance.now() - burstStart) / 1000;
+  const cpuPerDeploy = services.map((p, i) => ({ ...p, ms: (cpuMs(p.pid) - cpuBefore[i]!) / burst }));
+
+  // 4. The bare baseline, after the platform's figures (it runs in this process).
+  const bare = await runBareDeploys({ sequential, burst, concurrency: clients });
+  const bareP = percentiles(bare.sequentialMs);
+
+  console.log("one at a time:");
+  report.add({
+    name: "POST → running p50",
+    value: seqP.p50,
+    unit: "ms",
+    goal: { kind: "max", value: 50 },
+    baseline: bareP.p50,
+  });
+  report.add({ name: "POST → running p95", value: seqP.p95, unit: "ms", baseline: bareP.p95 });
+  console.log(`burst of ${burst}:`);
+  report.add({
+    name: "burst throughput",
+    value: burst / burstSeconds,
+    unit: "deploys/s",
+    goal: { kind: "min", value: 50 },
+    baseline: bare.burstPerSecond,
+    note: `${burstSeconds.toFixed(1)} s; all POSTed after ${postedSeconds.toFixed(1)} s; ${failed} failed`,
+  });
+  console.log("CPU per deploy over the burst (user + system, /proc):");
+  const byService = new Map<string, number>();
+  for (const p of cpuPerDeploy) byService.set(p.service, (byService.get(p.service) ?? 0) + p.ms);
+  for (const [service, ms] of [...byService].sort((a, b) => b[1] - a[1]))
+    report.add({ name: `CPU ${service}`, value: ms, unit: "ms/deploy" });
+  report.add({
+    name: "CPU all services",
+    value: [...byService.values()].reduce((a, b) => a + b, 0),
+    unit: "ms/deploy",
+    goal: { kind: "max", value: 20 },
+    note: "simulator, nats-server and PostgreSQL excluded",
+  });
+
+  // 5. Where the time of one deploy goes (the median one-at-a-time deploy).
+  const median = [...seq].sort((a, b) => a.ms - b.ms)[Math.floor(seq.length / 2)]!;
+  const stages = await deployStages(platform.databaseUrl, median.id, median.postedAt);
+  console.log(`per-stage breakdown of the median deploy (${median.ms.toFixed(0)} ms), ms since POST:`);
+  printStages(stages, median.ms);
+  report.write({
+    sequentialMs: seq.map((d) => Math.round(d.ms)),
+    bareSequentialMs: bare.sequentialMs.map((ms) => Math.round(ms)),
+    cpuPerDeploy: cpuPerDeploy.map(({ service, replica, ms }) => ({ service, replica, ms })),
+    stages,
+  });
 } finally {
+  await db.end().catch(() => undefined);
   await platform.stop();
+}
+
+/** Waits until the simulator host (registered at start by the hosts service) is online. */
+async function hostOnline(): Promise<void> {
+  const end = Date.now() + 120_000;
+  for (;;) {
+    const { rows } = await db.query<{ status: string }>("select status from hosts.hosts");
+    if (rows.length > 0 && rows.every((r) => r.status === "online" || r.status === "reachable")) return;
+    if (Date.now() > end) throw new Error(`simulator host not online: ${JSON.stringify(rows)}`);
+    await sleep(200);
+  }
+}
+
+/** Waits until every app is running or in error; returns how many are in error. */
+async function settled(appIds: readonly string[]): Promise<number> {
+  for (;;) {
+    const { rows } = await db.query<{ status: string; n: string }>(
+      "select status, count(*) as n from applications.apps where id = any($1) group by status",
+      [appIds],
+    );
+    const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    if (count("running") + count("error") === appIds.length) return count("error");
+    await sleep(50);
+  }
 }

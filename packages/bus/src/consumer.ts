@@ -28,6 +28,11 @@ export interface MessageContext {
   /** True when a failure now is final (no redelivery will follow). */
   readonly isLastAttempt: boolean;
   readonly log: Logger;
+  /**
+   * Aborted when the consumer stops: a handler still waiting to begin (for capacity) may give up
+   * by throwing DeliveryDeferred. Work already begun should finish instead. (Durable consumers set it.)
+   */
+  readonly stopping?: AbortSignal;
 }
 
 /** Handles one event type; throwing means "not done" (retried, then exhausted). */
@@ -58,6 +63,18 @@ export class PermanentFailure extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that did not begin its work (it was still waiting for capacity when the
+ * consumer stopped): the message goes back at once for another consumer, with no failure logged
+ * and no backoff. On the last attempt it counts as a failure, since no redelivery would follow.
+ */
+export class DeliveryDeferred extends Error {
+  constructor(message = "delivery deferred", options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DeliveryDeferred";
+  }
+}
+
 export interface EventConsumerOptions {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
@@ -80,7 +97,10 @@ export interface EventConsumerOptions {
   readonly backoffMaxMs?: number;
   /** Redelivery after a crashed handler, default 30 s (handlers in progress are kept alive). */
   readonly ackWaitMs?: number;
-  /** Messages handled at once, default 1. */
+  /**
+   * Messages in flight at once (handled, or waiting inside their handler), default 1. Handlers
+   * that await I/O cost no thread: set it high and bound the real work inside the handlers.
+   */
   readonly concurrency?: number;
 }
 
@@ -128,6 +148,7 @@ class EventConsumerImpl implements EventConsumer {
   readonly #o: EventConsumerOptions;
   readonly #byType: Map<string, Subscription<unknown>>;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #stop = new AbortController();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
@@ -166,8 +187,11 @@ class EventConsumerImpl implements EventConsumer {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    // Pulling ends first: a waiting delivery given back below goes to another consumer, never
+    // straight back to this stopping one (which would spend one more of its attempts).
     await this.#messages?.close();
     await this.#loop;
+    this.#stop.abort(new DeliveryDeferred("consumer stopping"));
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -212,6 +236,7 @@ class EventConsumerImpl implements EventConsumer {
         traceId: traceIdOf(env.traceparent),
         attempt,
       }),
+      stopping: this.#stop.signal,
     };
     const sub = this.#byType.get(ctx.type);
     if (!sub) {
@@ -237,6 +262,11 @@ class EventConsumerImpl implements EventConsumer {
       await msg.ackAck();
     } catch (err) {
       clearInterval(keepAlive);
+      if (err instanceof DeliveryDeferred && !ctx.isLastAttempt) {
+        ctx.log.debug({ reason: err.message }, "delivery deferred; returned for redelivery");
+        msg.nak();
+        return;
+      }
       const permanent = err instanceof PermanentFailure;
       if (!permanent && !ctx.isLastAttempt) {
         const delay = retryDelayMs(attempt, this.#o.backoffBaseMs ?? 1_000, this.#o.backoffMaxMs ?? 30_000);

@@ -28,7 +28,7 @@ export type {
   MessageContext,
   Subscription,
 } from "./consumer.js";
-export { createEventConsumer, PermanentFailure, subscribe } from "./consumer.js";
+export { createEventConsumer, DeliveryDeferred, PermanentFailure, subscribe } from "./consumer.js";
 export type { EventEnvelope } from "./envelope.js";
 export { envelopeHeaders, newTraceparent, readEnvelope, traceIdOf } from "./envelope.js";
 export type { EventCheck, ReceivedMessage } from "./event-check.js";

@@ -1,7 +1,9 @@
 import type { Logger } from "@proximity/logger";
 import { type Kysely, sql } from "kysely";
 import type { JetStreamClient } from "nats";
+import { DATABASE_NOTIFICATIONS, type DatabaseNotifications } from "./database-notifications.js";
 import { signedEnvelopeHeaders } from "./envelope.js";
+import { OUTBOX_CHANNEL_SUFFIX } from "./outbox.js";
 import type { EventSigner } from "./signature.js";
 import { subjectOf } from "./streams.js";
 import type { MessagingTables } from "./tables.js";
@@ -17,8 +19,13 @@ export interface OutboxRelayOptions<DB extends MessagingTables = MessagingTables
    * signer is the published `ce-source`, whatever the row says.
    */
   readonly signer: EventSigner;
-  /** Idle poll period, default 100 ms. */
+  /**
+   * Idle poll period, default 100 ms. While the relay listens to the outbox's commit notifications
+   * (a database made by createDatabase), it publishes on each commit and polls only every
+   * `notifiedPollIntervalMs` (default 1 s), for notifications lost with a connection.
+   */
   readonly pollIntervalMs?: number;
+  readonly notifiedPollIntervalMs?: number;
   readonly batchSize?: number;
   /** Published rows older than this are deleted, default 24 h. */
   readonly retentionMs?: number;
@@ -49,6 +56,10 @@ class OutboxRelayImpl implements OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** A commit was notified while a batch was in flight: run another batch before sleeping. */
+  #notified = false;
+  #listening = false;
+  #unlisten: (() => Promise<void>) | undefined;
   #lastCleanup = 0;
 
   constructor(options: OutboxRelayOptions) {
@@ -58,6 +69,24 @@ class OutboxRelayImpl implements OutboxRelay {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    const notifications = (this.#o.db as unknown as Record<symbol, DatabaseNotifications | undefined>)[
+      DATABASE_NOTIFICATIONS
+    ];
+    this.#unlisten = notifications?.listen(
+      `${notifications.schema}${OUTBOX_CHANNEL_SUFFIX}`,
+      () => {
+        this.#notified = true;
+        this.#wake?.();
+      },
+      (listening) => {
+        this.#listening = listening;
+        // Back after a loss: rows committed meanwhile were not notified.
+        if (listening) {
+          this.#notified = true;
+          this.#wake?.();
+        }
+      },
+    );
     this.#loop = this.#run();
   }
 
@@ -65,6 +94,7 @@ class OutboxRelayImpl implements OutboxRelay {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await this.#unlisten?.();
   }
 
   async flush(): Promise<number> {
@@ -90,14 +120,21 @@ class OutboxRelayImpl implements OutboxRelay {
         this.#o.logger.warn({ err, failures }, "outbox relay batch failed; will retry");
       }
       if (published > 0 && failures === 0) continue;
-      const delay = failures > 0 ? Math.min(idle * 2 ** failures, 5_000) : idle;
+      if (this.#notified && failures === 0) {
+        this.#notified = false;
+        continue;
+      }
+      const poll = this.#listening ? (this.#o.notifiedPollIntervalMs ?? 1_000) : idle;
+      const delay = failures > 0 ? Math.min(idle * 2 ** failures, 5_000) : poll;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
         this.#wake = () => {
+          this.#wake = undefined;
           clearTimeout(t);
           resolve();
         };
       });
+      this.#notified = false;
     }
   }
 
@@ -113,7 +150,11 @@ class OutboxRelayImpl implements OutboxRelay {
         .forUpdate()
         .skipLocked()
         .execute();
-      for (const row of rows) {
+      // Published back to back on one connection, so the stream gets them in outbox order; the
+      // acks are awaited together (one round trip for the batch, not one per row). Any failure
+      // rolls the batch back: rows already stored are republished and dropped as duplicates by
+      // their Nats-Msg-Id.
+      const acks = rows.map((row) => {
         const subject = subjectOf(ns, row.subject);
         const h = row.headers;
         const headers = signedEnvelopeHeaders(
@@ -128,8 +169,11 @@ class OutboxRelayImpl implements OutboxRelay {
           },
           row.payload,
         );
-        await js.publish(subject, row.payload, { msgID: row.id, headers });
-      }
+        return js.publish(subject, row.payload, { msgID: row.id, headers });
+      });
+      const settled = await Promise.allSettled(acks);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
       if (rows.length > 0) {
         await trx
           .updateTable("outbox")

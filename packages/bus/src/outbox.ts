@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { EventDefinition } from "./events.js";
 import type { MessagingTables } from "./tables.js";
+
+/**
+ * Channel of the outbox's commit notifications: `<schema>_outbox` (services share a database, one
+ * schema each; the relay listens on its own schema's channel).
+ */
+export const OUTBOX_CHANNEL_SUFFIX = "_outbox";
 
 /** What the caller knows about the event besides its payload. */
 export interface OutboxEventMeta {
@@ -40,6 +46,8 @@ export async function addToOutbox<DB extends MessagingTables, T>(
   };
   if (meta.subject) headers["ce-subject"] = meta.subject;
   const db = trx as unknown as Kysely<MessagingTables>;
+  // The notification reaches the relay when (and only if) the transaction commits: it publishes
+  // then, instead of on its next poll. Same statement, so no extra round trip.
   await db
     .insertInto("outbox")
     .values({
@@ -50,6 +58,7 @@ export async function addToOutbox<DB extends MessagingTables, T>(
       headers: JSON.stringify(headers),
       published_at: null,
     })
+    .returning(sql<void>`pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`.as("notified"))
     .execute();
   return id;
 }

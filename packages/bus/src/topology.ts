@@ -144,6 +144,13 @@ export const KvBuckets = {
     storage: "file",
   },
   /**
+   * Who works on a node (`n.<hostId>.<node>`) and on a host (`h.<hostId>`) now, across every
+   * provisioner replica: one key each holding its holders and their expiries (compare-and-set).
+   * Holders expire by their own expiry; the TTL only collects keys of idle nodes, and must
+   * outlast a renewal period (the provisioner refuses a slot TTL longer than it).
+   */
+  nodeSlots: { service: "provisioner", name: "node_slots", ttlMs: 10 * 60_000, storage: "file" },
+  /**
    * The gateway's rate-limit counters, shared by its replicas (its only use of NATS): a minute each
    * (the longest window), small entries. On file although they are worth nothing after their
    * window: a memory stream is gone after a NATS restart, and the gateway may not create it again.

@@ -295,6 +295,37 @@ describe("outbox", () => {
     await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("hosts") }).flush();
   });
 
+  it("outbox relay - publishes on the commit's notification, not on its next poll", async () => {
+    const relay = createOutboxRelay({
+      db,
+      js: bus.js,
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+      pollIntervalMs: 60_000,
+      notifiedPollIntervalMs: 60_000,
+    });
+    relay.start();
+    try {
+      // The first poll runs at start; wait for the listener, then commit one event.
+      await sleep(500);
+      const id = await db.transaction().execute((trx) =>
+        addToOutbox(trx, Events.OperationProgressed, progress("op-notified", "a"), {
+          source: "provisioner",
+          traceparent: newTraceparent(),
+        }),
+      );
+      await eventually(
+        async () =>
+          (await db.selectFrom("outbox").select("published_at").where("id", "=", id).executeTakeFirst())
+            ?.published_at != null,
+        { what: "the notified row published", timeoutMs: 5_000 },
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("outbox relay - two relays at once (FOR UPDATE SKIP LOCKED): each row published once, the second never waits", async () => {
     const ids = await db.transaction().execute(async (trx) => {
       const out: string[] = [];
@@ -331,12 +362,16 @@ describe("outbox", () => {
       logger,
       signer: signer("provisioner"),
     });
-    const a = relayA.flush();
+    let aDone = false;
+    const a = relayA.flush().then((n) => {
+      aDone = true;
+      return n;
+    });
     await eventually(async () => published.length > 0, { what: "relay A publishing" });
     const bCount = await relayB.flush();
-    // B skipped A's locked rows instead of waiting for A's commit: A was still publishing its batch
-    // (a B that waited would return only after A's fourth publish and commit).
-    expect(published.length).toBeLessThan(4);
+    // B skipped A's locked rows instead of waiting for A's commit: A was still awaiting its acks
+    // (a B that waited would return only after A's batch committed).
+    expect(aDone).toBe(false);
     expect(bCount).toBe(0);
     expect(await a).toBe(4);
     expect(published.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());

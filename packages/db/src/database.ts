@@ -1,6 +1,7 @@
 import type { Logger } from "@proximity/logger";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { createDatabaseNotifications, DATABASE_NOTIFICATIONS } from "./notifications.js";
 import { unavailableMappingPool } from "./pool.js";
 
 export interface DatabaseOptions {
@@ -73,7 +74,17 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
   pool.on("connect", (client) => {
     client.on("error", (err) => options.logger?.warn({ err }, "database connection lost"));
   });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: unavailableMappingPool(pool) }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: unavailableMappingPool(pool) }) });
+  // LISTEN/NOTIFY on a connection of its own, found by whoever holds the Kysely instance.
+  Object.defineProperty(db, DATABASE_NOTIFICATIONS, {
+    value: createDatabaseNotifications({
+      url: options.url,
+      schema: options.schema,
+      connectTimeoutMs: timeouts.acquireMs,
+      logger: options.logger,
+    }),
+  });
+  return db;
 }
 
 /** Schema names are interpolated into SQL, so only plain identifiers are accepted. */

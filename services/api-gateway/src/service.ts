@@ -5,12 +5,14 @@ import type { Logger } from "@proximity/logger";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
+import { createLastUseRecorder } from "./app/last-use-recorder.js";
 import { prepareLogin } from "./app/login.js";
 import { startLoginThrottlePruning } from "./app/login-throttle.js";
 import { createRequestAuditPruner } from "./app/request-audit-retention.js";
 import { createSessionStore } from "./app/session-store.js";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayConfig } from "./config.js";
+import { recordApiTokenUses } from "./db/api-token.repository.js";
 import type { GatewayTables } from "./db/database.js";
 import { gatewayMigrations } from "./db/migrations/index.js";
 import { createHealthProbe } from "./health-probe.js";
@@ -18,6 +20,9 @@ import { RATE_LIMIT_WINDOW_MS } from "./http/plugins/rate-limit.js";
 import { buildHttpApp } from "./http/server.js";
 import { createKvCounterStore } from "./rate-limit/kv-counter-store.js";
 import { connectRateLimitNats } from "./rate-limit/rate-limit-connection.js";
+
+/** How often recorded API token uses are written (GET /api/auth/tokens shows them this late at most, plus a minute). */
+const TOKEN_USE_FLUSH_MS = 5_000;
 
 export interface GatewayDeps {
   readonly logger: Logger;
@@ -107,9 +112,20 @@ export function createGatewayService(
       ttlMs: config.SESSION_TTL_HOURS * 3_600_000,
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
     });
+    // Token uses are written every few seconds in one statement, not per request; stopped after
+    // HTTP (registered before it), so the last uses are written before the pool closes.
+    const tokenUses = createLastUseRecorder({
+      what: "api token",
+      write: (ids, at) => recordApiTokenUses(db, ids, at),
+      intervalMs: TOKEN_USE_FLUSH_MS,
+      logger: log,
+    });
+    tokenUses.start();
+    onStop("api token last uses", () => tokenUses.stop());
     const app = await buildHttpApp({
       db,
       sessions,
+      tokenUses,
       tokenPolicy: {
         defaultDays: config.API_TOKEN_DEFAULT_DAYS,
         maxDays: config.API_TOKEN_MAX_DAYS,

@@ -10,6 +10,7 @@ import {
 import type { Logger } from "@proximity/logger";
 import { hostsV1, provisionerV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { createAppCountsCompactor } from "./app/app-counts-compactor.js";
 import { lifeCycleSettings } from "./app/life-cycle-settings.js";
 import { createOperationReaper } from "./app/operation-reaper.js";
 import { loadCatalog } from "./catalog/catalog.js";
@@ -27,6 +28,8 @@ export interface ApplicationsServiceDeps {
   readonly keys: ServiceKeys;
 }
 
+/** How often the list's count rows are folded (a few seconds of changes are a few rows per owner). */
+const APP_COUNTS_COMPACT_INTERVAL_MS = 10_000;
 /**
  * The applications service: catalog, apps and deployment logs behind gRPC; deployment requests out
  * through the outbox; provisioner results in through a durable consumer.
@@ -115,6 +118,10 @@ export function createApplicationsService(
     });
     reaper.start();
     onStop("operation reaper", () => reaper.stop());
+    // Folds the list's count rows (safe with several replicas; migration 0005).
+    const counts = createAppCountsCompactor({ db, intervalMs: APP_COUNTS_COMPACT_INTERVAL_MS, logger });
+    counts.start();
+    onStop("app counts compactor", () => counts.stop());
     const observations = createObservationsConsumer({ db, bus, logger, verifier });
     await observations.start();
     onStop("observations consumer", () => observations.stop());

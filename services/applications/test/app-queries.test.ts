@@ -3,7 +3,7 @@ import { applicationsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, type Harness, newUser, startHarness } from "./support/harness.js";
 
-const listAll: applicationsV1.ListAppsRequest = { status: "", search: "", page: 0, perPage: 0 };
+const listAll: applicationsV1.ListAppsRequest = { status: "", search: "", page: 0, perPage: 0, cursor: "" };
 
 describe("app queries", () => {
   let t: Harness;

@@ -22,6 +22,7 @@ describe("migrations", () => {
 
   it("migrations - up creates every table, down removes them all, up again succeeds", async () => {
     const expected = [
+      "app_counts",
       "app_metrics",
       "app_operations",
       "apps",
@@ -169,6 +170,8 @@ describe("migrations - 0004 archive operations", () => {
       );
     }
 
+    // Down past 0005 (app counts), then 0004.
+    await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
     await migrateDown(db, { schema, migrations: applicationsMigrations, all: false });
     const apps = await sql<{
       hostname: string;

@@ -12,7 +12,7 @@ import { as, type Harness, newUser, startHarness } from "./support/harness.js";
 
 const { AppStatus: Status } = applicationsV1;
 const { AttentionKind } = applicationsEventsV1;
-const listAll: applicationsV1.ListAppsRequest = { status: "", search: "", page: 0, perPage: 0 };
+const listAll: applicationsV1.ListAppsRequest = { status: "", search: "", page: 0, perPage: 0, cursor: "" };
 
 /** Settled long before any observation of these tests (see SETTLE_GRACE_MS). */
 const SETTLED_AT = new Date(Date.now() - 10 * 60_000);

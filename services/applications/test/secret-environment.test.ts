@@ -105,7 +105,7 @@ describe("secret environment values", () => {
       deployed,
       deleting,
       await t.gateway.getApp({ id: app.id }, as(owner)),
-      await t.gateway.listApps({ status: "", search: "", page: 0, perPage: 0 }, as(admin)),
+      await t.gateway.listApps({ status: "", search: "", page: 0, perPage: 0, cursor: "" }, as(admin)),
       await t.gateway.listAppLogs({ appId: app.id, limit: 0, afterId: 0, beforeId: 0 }, as(owner)),
     );
   });

@@ -282,6 +282,43 @@ describe("hosts - periodic checks", () => {
   });
 });
 
+describe("hosts - periodic checks at scale", () => {
+  it("periodic checks - hosts registered together are requested a share per round, each once per interval", {
+    timeout: 30_000,
+  }, async () => {
+    const interval = 2_000; // rounds every 500 ms: at most ceil(20 × 1.5 × 0.25) + 1 = 9 per round
+    const periodic = await startStack({ HOST_CHECK_INTERVAL_MS: String(interval) });
+    try {
+      // Registered while due checks wait (created with next_check_at in the future: none due yet).
+      const gateway = periodic.hostsAs("api-gateway");
+      const ids = [];
+      for (let i = 0; i < 20; i++) ids.push((await gateway.createHost(hostRequest(), ADMIN)).host!.id);
+      await sql`update hosts.hosts set next_check_at = now() - interval '1 second'`.execute(periodic.db);
+      const since = Date.now();
+      await new Promise((r) => setTimeout(r, interval * 2.5));
+      const { rows } = await sql<{ created_at: Date; payload: Buffer }>`
+        select created_at, payload from hosts.outbox
+        where type = ${Events.HostCheckRequested.type} and created_at >= ${new Date(since)} order by seq`.execute(
+        periodic.db,
+      );
+      const rounds = new Map<number, number>();
+      for (const r of rows) {
+        const round = Math.floor(r.created_at.getTime() / 100); // one round's inserts share a transaction time
+        rounds.set(round, (rounds.get(round) ?? 0) + 1);
+      }
+      expect(Math.max(...rounds.values())).toBeLessThanOrEqual(9);
+      for (const id of ids) {
+        const times = rows.filter((r) => decodeHostId(r.payload) === id).map((r) => r.created_at.getTime());
+        expect(times.length, `requests for ${id}`).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < times.length; i++)
+          expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(interval - 1);
+      }
+    } finally {
+      await periodic.stop();
+    }
+  });
+});
+
 function hostRequestUpdate(id: string, over: Partial<hostsV1.UpdateHostRequest>): hostsV1.UpdateHostRequest {
   return {
     id,

@@ -4,6 +4,21 @@
  */
 import { baseServiceEnv, env, loadConfig } from "@proximity/config";
 import { z } from "zod";
+import { parseLimitOverrides } from "./domain/slot-limits.js";
+
+/** `<key>=<n>,…` parsed at start: a typo fails the start, naming the entry. */
+const limitOverrides = () =>
+  z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      try {
+        return parseLimitOverrides(text);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 export const provisionerConfigSchema = z.object({
   ...baseServiceEnv,
@@ -23,8 +38,34 @@ export const provisionerConfigSchema = z.object({
   /** First retry delay; doubles per attempt up to the maximum. */
   PROVISIONER_BACKOFF_BASE_MS: env.millis(2_000),
   PROVISIONER_BACKOFF_MAX_MS: env.millis(60_000),
-  /** Deploys handled at once by this process. */
-  PROVISIONER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Deploy requests in flight in this process: working, or waiting for a slot on their node.
+   * Waiting costs no worker (a timer per message), so it is high; the real bound on work is
+   * PROVISIONER_NODE_CONCURRENCY and PROVISIONER_HOST_CONCURRENCY, platform-wide.
+   */
+  PROVISIONER_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(256),
+  /** Deploys working on one node at once, across every replica (per-node: see the overrides). */
+  PROVISIONER_NODE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(4),
+  /** Deploys working on all nodes of one host (one Proxmox API) at once, across every replica. */
+  PROVISIONER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(16),
+  /** Per-host and per-node node limits: `<hostId>=<n>,<hostId>/<node>=<n>` (a node's beats its host's). */
+  PROVISIONER_NODE_CONCURRENCY_OVERRIDES: limitOverrides(),
+  /** Per-host host limits: `<hostId>=<n>,…`. */
+  PROVISIONER_HOST_CONCURRENCY_OVERRIDES: limitOverrides(),
+  /**
+   * Life of a node slot its replica does not renew (renewed every third of it): how long a
+   * crashed replica's slots stay taken. At most the node_slots bucket's TTL (10 min).
+   */
+  PROVISIONER_SLOT_TTL_MS: env.millis(30_000),
+  /** How often a queue waiting at a full node looks again (slots freed by other replicas). */
+  PROVISIONER_SLOT_POLL_MS: env.millis(250),
+  /**
+   * Life-cycle requests (start, stop, restart, update, delete, clone, adopt) in flight in this
+   * process: their own lane, never behind deploys.
+   */
+  PROVISIONER_LIFECYCLE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  /** Backups, restores and archive deletions at once in this process (hours long, disk heavy). */
+  PROVISIONER_ARCHIVE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * Life of a VMID lease when the service declares its KV bucket itself (BUS_DECLARE_STREAMS);
    * otherwise the bucket setup declared says (KvBuckets.vmidLeases, 60 s). Renewed every third of it.

@@ -25,6 +25,7 @@ import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
+import { slotGated } from "./app/operations/slot-gated.js";
 import { startOrphanReconciler } from "./app/reconcile-orphans.js";
 import type { ProvisionerConfig } from "./config.js";
 import type { ProvisionerDatabase } from "./db/database.js";
@@ -40,6 +41,7 @@ import { hostCheckRequestedSubscription } from "./events/handlers/host-check-req
 import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
+import { openNodeSlots } from "./infra/node-slots.js";
 import { openObservationSlots } from "./infra/observation-slots.js";
 import { createPeers } from "./infra/peers.js";
 import { openVmidLeases } from "./infra/vmid-leases.js";
@@ -146,6 +148,7 @@ export function createProvisionerService(
     const operationConsumer = (
       durable: ConsumerDefinition,
       subscriptions: Parameters<typeof createEventConsumer>[0]["subscriptions"],
+      concurrency: number,
     ) =>
       createEventConsumer({
         js: bus.js,
@@ -158,28 +161,56 @@ export function createProvisionerService(
         maxDeliver: config.PROVISIONER_MAX_DELIVER,
         backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
         backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
-        concurrency: config.PROVISIONER_CONCURRENCY,
+        concurrency,
         // Equal to the claim TTL: see OPERATION_CLAIM_TTL_MS.
         ackWaitMs: config.OPERATION_CLAIM_TTL_MS,
       });
-    const consumer = operationConsumer(Durables.provisionerDeploy, [
-      appDeployRequestedSubscription(operationDeps),
-    ]);
+    // Deploys wait (holding no worker) for a slot on their node and host, platform-wide: many in
+    // flight per process, few at work per node. Life-cycle requests are not gated: a deploy burst
+    // never delays a stop.
+    const nodeSlots = await openNodeSlots(bus.js, bus.ns, {
+      limits: {
+        node: config.PROVISIONER_NODE_CONCURRENCY,
+        host: config.PROVISIONER_HOST_CONCURRENCY,
+        nodeOverrides: config.PROVISIONER_NODE_CONCURRENCY_OVERRIDES,
+        hostOverrides: config.PROVISIONER_HOST_CONCURRENCY_OVERRIDES,
+      },
+      ttlMs: config.PROVISIONER_SLOT_TTL_MS,
+      pollMs: config.PROVISIONER_SLOT_POLL_MS,
+      workerId: operationDeps.workerId,
+      logger,
+      declare: config.BUS_DECLARE_STREAMS,
+    });
+    // Registered before the consumers: stopped after them (their held slots are released first).
+    onStop("node slots", () => nodeSlots.close());
+    const consumer = operationConsumer(
+      Durables.provisionerDeploy,
+      [slotGated(nodeSlots, appDeployRequestedSubscription(operationDeps))],
+      config.PROVISIONER_CONCURRENCY,
+    );
     await consumer.start();
     onStop("deploy consumer", () => consumer.stop());
-    const lifecycle = operationConsumer(Durables.provisionerLifecycle, [
-      appActionRequestedSubscription(operationDeps),
-      appDeleteRequestedSubscription(operationDeps),
-      appCloneRequestedSubscription(operationDeps),
-      appAdoptRequestedSubscription(operationDeps),
-    ]);
+    const lifecycle = operationConsumer(
+      Durables.provisionerLifecycle,
+      [
+        appActionRequestedSubscription(operationDeps),
+        appDeleteRequestedSubscription(operationDeps),
+        appCloneRequestedSubscription(operationDeps),
+        appAdoptRequestedSubscription(operationDeps),
+      ],
+      config.PROVISIONER_LIFECYCLE_CONCURRENCY,
+    );
     await lifecycle.start();
     onStop("life-cycle consumer", () => lifecycle.stop());
-    const archives = operationConsumer(Durables.provisionerArchives, [
-      backupRequestedSubscription(operationDeps),
-      restoreRequestedSubscription(operationDeps),
-      backupDeleteRequestedSubscription(operationDeps),
-    ]);
+    const archives = operationConsumer(
+      Durables.provisionerArchives,
+      [
+        backupRequestedSubscription(operationDeps),
+        restoreRequestedSubscription(operationDeps),
+        backupDeleteRequestedSubscription(operationDeps),
+      ],
+      config.PROVISIONER_ARCHIVE_CONCURRENCY,
+    );
     await archives.start();
     onStop("archive consumer", () => archives.stop());
     // Host checks: a failed check is a reported result, so only peer failures are retried, briefly.

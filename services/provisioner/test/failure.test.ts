@@ -185,4 +185,16 @@ describe("bounded failure", () => {
     );
     expect(h.sim.containers()).toHaveLength(before);
   });
+
+  it("failure - a deploy whose deadline passed while it waited (its node busy) creates nothing and says why", async () => {
+    const before = h.sim.containers().length;
+    const request = h.deployRequest({ notAfter: new Date(Date.now() - 1_000) });
+    await h.publish(request);
+    const outcome = await h.outcome(request.operationId);
+    expect(outcome.type).toBe("failed");
+    expect(outcome.payload.attempts).toBe(1);
+    expect(String(outcome.payload.reason)).toMatch(/not started before its deadline/);
+    expect(h.sim.containers()).toHaveLength(before);
+    expect(h.sim.containers().filter((c) => c.description.includes(request.operationId))).toEqual([]);
+  });
 });

@@ -26,6 +26,13 @@ export interface SimulatorOptions {
   };
   /** How long each async task runs, default 100 ms. */
   readonly taskDurationMs?: number;
+  /** How long each command inside a container (`pct exec` over SSH) takes, default 0. */
+  readonly commandDurationMs?: number;
+  /**
+   * Running containers the cluster starts with (VMIDs from 100, spread over the nodes, hostname
+   * `app-<vmid>`), for scale benchmarks. Default 0.
+   */
+  readonly containers?: number;
   /** Delay of 401 answers (real PVE: ~3 s). Default 0 for tests. */
   readonly authFailureDelayMs?: number;
   /**

@@ -50,6 +50,8 @@ export const simulatorConfigSchema = z
     SIM_SSH_PASSWORD: z.string().min(1),
     /** How long each task runs. */
     SIM_TASK_MS: z.coerce.number().int().min(0).default(300),
+    /** How long each command inside a container (`pct exec`) takes. */
+    SIM_COMMAND_MS: z.coerce.number().int().min(0).default(0),
     /** Delay of 401 answers (real PVE: about 3 s). */
     SIM_AUTH_FAILURE_DELAY_MS: z.coerce.number().int().min(0).default(3000),
     /**
@@ -58,6 +60,27 @@ export const simulatorConfigSchema = z
      */
     SIM_TLS_CERT_FILE: z.string().min(1).optional(),
     SIM_TLS_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * Simulated Proxmox hosts served by this process (scale benchmarks). Host 0 is the one above;
+     * hosts 1 … SIM_HOSTS-1 (fleet.ts) each listen on an address of their own from
+     * SIM_HOSTS_FIRST_ADDRESS (same ports), with their own nodes, containers and credentials
+     * (SIM_HOSTS_TOKEN_SECRET and SIM_HOSTS_SSH_PASSWORD suffixed `-h<i>`), listed in
+     * SIM_HOSTS_STATE_FILE.
+     */
+    SIM_HOSTS: z.coerce.number().int().min(1).max(10_000).default(1),
+    /** Loopback address of host 1 (Linux answers on every 127/8 address without configuration). */
+    SIM_HOSTS_FIRST_ADDRESS: z.ipv4().default("127.1.0.1"),
+    /** Base of the fleet hosts' token secrets and SSH passwords (default SIM_TOKEN_SECRET, SIM_SSH_PASSWORD). */
+    SIM_HOSTS_TOKEN_SECRET: z.string().min(1).optional(),
+    SIM_HOSTS_SSH_PASSWORD: z.string().min(1).optional(),
+    /**
+     * Where hosts 1 … SIM_HOSTS-1 are listed as JSON once all listen (address, base URL, nodes with
+     * SSH ports and host key fingerprints; never credentials). Written after SIM_STATE_FILE, which
+     * only waits for host 0.
+     */
+    SIM_HOSTS_STATE_FILE: z.string().min(1).optional(),
+    /** Running containers every host starts with (VMIDs from 100, hostname app-<vmid>); 0 = none. */
+    SIM_CONTAINERS_PER_HOST: z.coerce.number().int().min(0).max(100_000).default(0),
     /** When set, node SSH ports and host key fingerprints are written here as JSON (for the dev script). */
     SIM_STATE_FILE: z.string().min(1).optional(),
     /** Directory keeping each node's SSH host key across restarts; fresh keys every start when unset. */

@@ -15,4 +15,6 @@ export type {
   SimulatorNodeInfo,
   SimulatorOptions,
 } from "./api.js";
+export type { FleetHost, FleetOptions, SimulatorFleet } from "./fleet.js";
+export { createSimulatorFleet, fleetAddress, fleetCredential } from "./fleet.js";
 export { createProxmoxSimulator } from "./simulator.js";

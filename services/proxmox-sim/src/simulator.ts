@@ -18,6 +18,7 @@ import { type ApiServer, createApiServer } from "./http/server.js";
 import type { SimContext } from "./sim-context.js";
 import { createNodeSshServer, type NodeSshServer } from "./ssh/server.js";
 import { createCluster } from "./state/cluster.js";
+import { seedContainers } from "./state/seed.js";
 import { createStorageState } from "./state/storage.js";
 import { createTaskRegistry } from "./state/tasks.js";
 
@@ -53,6 +54,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       auth: createAuthenticator({ tokens: options.tokens ?? [], users: options.users ?? [] }),
       commands: [],
     };
+    seedContainers(this.#sim.cluster, options.containers ?? 0);
     const isHostDown = () => this.#hostDown;
     this.#api = createApiServer({
       sim: this.#sim,
@@ -79,6 +81,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
         isHostDown,
         isWrongHostKey: () => this.#wrongHostKey,
         hostKey: options.hostKeys?.[node],
+        commandDurationMs: options.commandDurationMs ?? 0,
       }),
     );
   }

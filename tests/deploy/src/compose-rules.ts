@@ -12,6 +12,7 @@ import {
   type ComposeFile,
   type ComposeService,
   environmentOf,
+  finalStageCommand,
   finalStageUser,
   interpolate,
   interpolationsIn,
@@ -445,8 +446,41 @@ export function simulatorProblems({ compose }: ComposeContext): string[] {
 }
 
 /** Every rule at once. */
+/**
+ * Services run compiled JavaScript, no transpiler (issue 10): the image's build stage compiles
+ * (`pnpm build`), its command runs `services/<SERVICE>/dist/main.js` with the `compiled` condition
+ * (the workspace packages' dist/), and no service of compose replaces that command. Only the
+ * setup one-shots run TypeScript (deploy/*.ts).
+ */
+export function runtimeProblems({ compose, dockerfile }: ComposeContext): string[] {
+  const problems: string[] = [];
+  const stages = dockerfile.split(/^FROM\s/m);
+  const buildStages = stages.slice(0, -1).join("\n");
+  if (!/^RUN\s+pnpm (run )?build\b/m.test(buildStages))
+    problems.push("deploy/Dockerfile compiles nothing (no `RUN pnpm build` before the final stage)");
+  const command = finalStageCommand(dockerfile) ?? "";
+  if (!/services\/\$\{SERVICE\}\/dist\/main\.js/.test(command))
+    problems.push(
+      `deploy/Dockerfile's command does not run services/<SERVICE>/dist/main.js: ${command || "none"}`,
+    );
+  if (!command.includes("--conditions=compiled"))
+    problems.push(
+      "deploy/Dockerfile's command lacks --conditions=compiled (workspace packages would load as TypeScript)",
+    );
+  if (/\btsx\b|\.ts\b/.test(command))
+    problems.push(`deploy/Dockerfile's command runs TypeScript: ${command}`);
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (!builtHere(service) || SETUP_STEPS.includes(name)) continue;
+    const own = service as { command?: unknown; entrypoint?: unknown };
+    if (own.command !== undefined || own.entrypoint !== undefined)
+      problems.push(`${name} replaces the image's command (services run their compiled main.js)`);
+  }
+  return problems;
+}
+
 export function composeProblems(context: ComposeContext): string[] {
   return [
+    ...runtimeProblems(context),
     ...keyMountProblems(context),
     ...initOnlyWriterProblems(context),
     ...secretProblems(context),

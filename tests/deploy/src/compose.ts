@@ -104,6 +104,14 @@ export function interpolate(value: string, required: (name: string) => string): 
     .replace(/\$\$/g, "$");
 }
 
+/** `CMD` of the Dockerfile's final stage, as written (the command every service runs). */
+export function finalStageCommand(dockerfile: string): string | undefined {
+  const stages = dockerfile.split(/^FROM\s/m);
+  const last = stages[stages.length - 1] ?? "";
+  const commands = [...last.matchAll(/^CMD\s+(.+)$/gm)].map((m) => m[1]!);
+  return commands[commands.length - 1];
+}
+
 /** `USER` of the Dockerfile's final stage (the image every service runs). */
 export function finalStageUser(dockerfile: string): string | undefined {
   const stages = dockerfile.split(/^FROM\s/m);

@@ -21,6 +21,7 @@ import {
   initOnlyWriterProblems,
   keyMountProblems,
   privateMaterialProblems,
+  runtimeProblems,
   secretProblems,
   simulatorProblems,
   userProblems,
@@ -142,6 +143,30 @@ describe("docker-compose.yml", () => {
     ]);
     expect(userProblems({ ...context, dockerfile: dockerfile.replace(/^USER node$/m, "") })).toEqual([
       "deploy/Dockerfile's final stage runs as root (no USER), not node",
+    ]);
+  });
+
+  it("compose - services run compiled JavaScript: an image running TypeScript, or not compiling, is refused", () => {
+    expect(runtimeProblems(context)).toEqual([]);
+    // The command this image once had: TypeScript through tsx (`$` + `{SERVICE}`: the shell's variable).
+    const tsxCommand = `["sh", "-c", "exec node --import tsx services/${"$"}{SERVICE}/src/main.ts"]`;
+    const tsx = dockerfile.replace(/^CMD .*$/m, `CMD ${tsxCommand}`).replace(/^RUN pnpm build$/m, "");
+    expect(runtimeProblems({ ...context, dockerfile: tsx })).toEqual([
+      "deploy/Dockerfile compiles nothing (no `RUN pnpm build` before the final stage)",
+      `deploy/Dockerfile's command does not run services/<SERVICE>/dist/main.js: ${tsxCommand}`,
+      "deploy/Dockerfile's command lacks --conditions=compiled (workspace packages would load as TypeScript)",
+      `deploy/Dockerfile's command runs TypeScript: ${tsxCommand}`,
+    ]);
+    const overridden = variant((c) => {
+      (c.services.hosts as { command?: string[] }).command = [
+        "node",
+        "--import",
+        "tsx",
+        "services/hosts/src/main.ts",
+      ];
+    });
+    expect(runtimeProblems(overridden)).toEqual([
+      "hosts replaces the image's command (services run their compiled main.js)",
     ]);
   });
 

@@ -1,9 +1,10 @@
 import { UnauthenticatedError } from "@proximity/errors";
-import { findUsableApiToken, markApiTokenUsed } from "../db/api-token.repository.js";
+import { findUsableApiToken } from "../db/api-token.repository.js";
 import type { GatewayDb } from "../db/database.js";
 import { actsAsAdmin, TOKEN_SCOPES, type TokenScope } from "../domain/access.js";
 import { parseApiToken } from "../domain/api-token-format.js";
 import { matchesHash } from "../domain/secret-token.js";
+import type { LastUseRecorder } from "./last-use-recorder.js";
 import type { Principal } from "./principal.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -21,6 +22,11 @@ export interface AuthenticateOptions {
    * so an open stream cannot keep an idle session alive.
    */
   readonly touch?: boolean;
+  /**
+   * Where a token's use is noted (written in batches, never on the request path); without it a
+   * use is not recorded.
+   */
+  readonly tokenUses?: LastUseRecorder;
 }
 
 /**
@@ -35,7 +41,8 @@ export async function authenticateRequest(
   options: AuthenticateOptions = {},
 ): Promise<Principal | null> {
   const touch = options.touch ?? true;
-  if (credentials.bearer !== undefined) return authenticateApiToken(db, credentials.bearer, touch);
+  if (credentials.bearer !== undefined)
+    return authenticateApiToken(db, credentials.bearer, touch ? options.tokenUses : undefined);
   if (!credentials.sessionId) return null;
   const session = await sessions.resolve(credentials.sessionId, { touch });
   if (!session) return null;
@@ -48,13 +55,17 @@ export async function authenticateRequest(
   };
 }
 
-async function authenticateApiToken(db: GatewayDb, bearer: string, touch: boolean): Promise<Principal> {
+async function authenticateApiToken(
+  db: GatewayDb,
+  bearer: string,
+  uses: LastUseRecorder | undefined,
+): Promise<Principal> {
   const parsed = parseApiToken(bearer);
   const found = parsed ? await findUsableApiToken(db, parsed.id) : undefined;
   if (!parsed || !found || !matchesHash(parsed.secret, found.token.secret_hash)) {
     throw new UnauthenticatedError("Invalid or expired API token");
   }
-  if (touch) await markApiTokenUsed(db, found.token.id);
+  uses?.record(found.token.id);
   const scopes = found.token.scopes.filter((s): s is TokenScope =>
     (TOKEN_SCOPES as readonly string[]).includes(s),
   );

@@ -116,8 +116,28 @@ export async function findUsableApiToken(db: GatewayDb, id: string): Promise<Api
   };
 }
 
-export async function markApiTokenUsed(db: GatewayDb, id: string): Promise<void> {
-  await db.updateTable("api_tokens").set({ last_used_at: new Date() }).where("id", "=", id).execute();
+/** How stale a stored last use may be before a newer use is written over it. */
+export const LAST_USE_GRANULARITY_MS = 60_000;
+
+/**
+ * Records the last use of many tokens in one statement (the gateway batches uses, see
+ * last-use-recorder.ts). A row is written only when its stored time is older than
+ * LAST_USE_GRANULARITY_MS before the new one: a busy token costs one row write a minute at most.
+ */
+export async function recordApiTokenUses(
+  db: GatewayDb,
+  ids: readonly string[],
+  usedAt: readonly Date[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update api_tokens t set last_used_at = u.used_at
+    from unnest(${[...ids]}::uuid[], ${[...usedAt]}::timestamptz[]) as u(id, used_at)
+    where t.id = u.id
+      and (t.last_used_at is null
+        or t.last_used_at < u.used_at - make_interval(secs => ${LAST_USE_GRANULARITY_MS / 1000}))`.execute(
+    db,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from "@proximity/logger";
 import type { TokenPolicy } from "../app/issue-api-token.js";
+import type { LastUseRecorder } from "../app/last-use-recorder.js";
 import type { SessionStore } from "../app/session-store.js";
 import type { GatewayClients } from "../clients.js";
 import type { GatewayDb } from "../db/database.js";
@@ -11,6 +12,8 @@ import type { TrustProxy } from "./trust-proxy.js";
 export interface HttpDeps {
   readonly db: GatewayDb;
   readonly sessions: SessionStore;
+  /** API token uses, written in batches (none recorded when absent, e.g. some tests). */
+  readonly tokenUses?: LastUseRecorder;
   /** API token lifetimes and the cap on live tokens per user. */
   readonly tokenPolicy: TokenPolicy;
   readonly clients: GatewayClients;

@@ -70,7 +70,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   await app.register(cookie);
   installRequestContext(app);
   const rateLimits = await installRateLimits(app, deps.rateLimit);
-  installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure);
+  installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure, deps.tokenUses);
   rateLimits.installPerUser();
   installCsrfProtection(app);
   installRequestAudit(app, deps.db);

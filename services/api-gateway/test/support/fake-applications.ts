@@ -163,6 +163,7 @@ export function applicationsBehaviours(store: FakeAppStore): Record<string, Beha
         total: items.length,
         page: req.page,
         perPage: req.perPage,
+        nextCursor: "",
       };
     },
     getApp: async (req: applicationsV1.GetAppRequest, ctx) => ({ app: visibleApp(store, req.id, ctx) }),

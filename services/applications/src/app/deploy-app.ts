@@ -139,7 +139,7 @@ async function recordDeployment(
       current_operation: "deploy",
       idempotency_key: command.idempotencyKey || null,
     });
-    await insertOperation(trx, {
+    const operation = await insertOperation(trx, {
       id: operationId,
       appId,
       kind: "deploy",
@@ -154,7 +154,13 @@ async function recordDeployment(
       step: "requested",
       message: `Deployment of ${item.name} ${item.version} requested on ${placement.node}`,
     });
-    await emit(trx, Events.AppDeployRequested, deployRequest(app, item, operationId), app, ctx.traceparent);
+    await emit(
+      trx,
+      Events.AppDeployRequested,
+      deployRequest(app, item, operationId, operation.deadline_at),
+      app,
+      ctx.traceparent,
+    );
     return app;
   });
 }

@@ -14,6 +14,8 @@ export function deployRequest(
   app: AppRow,
   item: CatalogItem,
   operationId: string,
+  /** The operation's deadline (app_operations.deadline_at). */
+  notAfter: Date,
 ): applicationsEventsV1.AppDeployRequested {
   return {
     operationId,
@@ -29,5 +31,6 @@ export function deployRequest(
     port: item.port,
     publicPort: app.public_port ?? 0,
     secretEnvironment: secretNames(app),
+    notAfter,
   };
 }

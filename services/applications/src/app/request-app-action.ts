@@ -50,7 +50,7 @@ export async function requestAppAction(
     ]);
   }
   const app = await withClaimedApp(deps.db, appId, ctx.user, action, async (trx, claim) => {
-    await insertOperation(trx, {
+    const operation = await insertOperation(trx, {
       id: claim.operationId,
       appId: claim.app.id,
       kind: claim.kind,
@@ -64,14 +64,20 @@ export async function requestAppAction(
       message: REQUESTED[action]!,
     });
     return action === "retry"
-      ? requestRetry(deps, trx, claim, ctx)
+      ? requestRetry(deps, trx, claim, operation.deadline_at, ctx)
       : requestAction(deps.catalog, trx, claim, action, ctx);
   });
   ctx.log.info({ appId: app.id, action, operationId: app.current_operation_id }, "app action requested");
   return app;
 }
 
-async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Claim, ctx: RequestContext) {
+async function requestRetry(
+  deps: LifeCycleDeps,
+  trx: ApplicationsDb,
+  claim: Claim,
+  notAfter: Date,
+  ctx: RequestContext,
+) {
   // A clone or a restore into a new app that failed has nothing to redeploy from (the copied data
   // is gone): a retry would silently make a fresh app instead. Refused; the claim rolls back with it.
   const copied = await copiedBy(trx, claim.app.id);
@@ -93,7 +99,7 @@ async function requestRetry(deps: LifeCycleDeps, trx: ApplicationsDb, claim: Cla
   await emit(
     trx,
     Events.AppDeployRequested,
-    deployRequest(app, item, claim.operationId),
+    deployRequest(app, item, claim.operationId, notAfter),
     app,
     ctx.traceparent,
   );

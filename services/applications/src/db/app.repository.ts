@@ -2,7 +2,9 @@ import { InvalidTransitionError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
 import { type Kysely, sql, type Updateable } from "kysely";
 import { type AppStatus, assertTransition, INITIAL_STATUSES } from "../domain/app-status.js";
+import type { ListPosition } from "../domain/list-cursor.js";
 import type { OperationKind } from "../domain/operations.js";
+import type { AppMetricsRow } from "./app-metrics.table.js";
 import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
 
@@ -19,9 +21,10 @@ export interface AppListFilter {
   readonly status?: AppStatus;
   /** Substring of the hostname. */
   readonly search?: string;
-  readonly page: number;
-  readonly perPage: number;
 }
+
+/** Where a page starts: after a keyset position, or at an offset (page/per_page). */
+export type AppPageStart = { readonly after: ListPosition } | { readonly offset: number };
 
 /** Inserts a new app; it must start in an initial status (an app is never created already running). */
 export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
@@ -62,26 +65,121 @@ export async function findVisibleApp(db: Db, id: string, viewer: EndUser): Promi
   return visibleApps(db, viewer).selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** One page of visible apps, newest first, and the number of all matching apps. */
+/** An app of a list page with its latest metrics when fresh. */
+export interface ListedApp {
+  readonly app: AppRow;
+  readonly metrics?: AppMetricsRow;
+}
+
+/**
+ * One page of visible apps in list order (newest first) with their fresh metrics (one statement:
+ * a round trip less than reading them after), and the position after its last app when more
+ * follow (one row more is read to know). A keyset start reads only the page from the
+ * (owner_id, created_at desc, id desc) index, however deep into the list it is.
+ */
 export async function listVisibleApps(
   db: Db,
   viewer: EndUser,
   filter: AppListFilter,
-): Promise<{ rows: AppRow[]; total: number }> {
-  const matching = visibleApps(db, viewer)
+  start: AppPageStart,
+  limit: number,
+  metricsStaleAfterMs: number,
+): Promise<{ items: ListedApp[]; next?: ListPosition }> {
+  const found = await matchingApps(db, viewer, filter)
+    .leftJoin("app_metrics as m", (join) =>
+      join
+        .onRef("m.app_id", "=", "apps.id")
+        .on("m.observed_at", ">", sql<Date>`now() - make_interval(secs => ${metricsStaleAfterMs / 1000})`),
+    )
+    .selectAll("apps")
+    .select([
+      "m.app_id as m_app_id",
+      "m.cpu as m_cpu",
+      "m.mem_bytes as m_mem_bytes",
+      "m.max_mem_bytes as m_max_mem_bytes",
+      "m.disk_bytes as m_disk_bytes",
+      "m.max_disk_bytes as m_max_disk_bytes",
+      "m.uptime_seconds as m_uptime_seconds",
+      "m.container_status as m_container_status",
+      "m.observed_at as m_observed_at",
+    ])
+    // PostgreSQL's microseconds: a JS Date would round them off and a cursor could skip an app.
+    .select(
+      sql<string>`to_char(apps.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+        "position",
+      ),
+    )
+    .$if("after" in start, (qb) => {
+      const { createdAt, id } = (start as { after: ListPosition }).after;
+      return qb.where(sql<boolean>`(apps.created_at, apps.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+    })
+    // Newest first, id breaking ties; both descending, so one keyset index serves the order.
+    .orderBy("apps.created_at", "desc")
+    .orderBy("apps.id", "desc")
+    .limit(limit + 1)
+    .$if("offset" in start, (qb) => qb.offset((start as { offset: number }).offset))
+    .execute();
+  const page = found.slice(0, limit);
+  const items = page.map((row): ListedApp => {
+    const {
+      position: _,
+      m_app_id,
+      m_cpu,
+      m_mem_bytes,
+      m_max_mem_bytes,
+      m_disk_bytes,
+      m_max_disk_bytes,
+      m_uptime_seconds,
+      m_container_status,
+      m_observed_at,
+      ...app
+    } = row;
+    if (m_app_id === null) return { app: app as AppRow };
+    const metrics = {
+      app_id: m_app_id,
+      cpu: m_cpu,
+      mem_bytes: m_mem_bytes,
+      max_mem_bytes: m_max_mem_bytes,
+      disk_bytes: m_disk_bytes,
+      max_disk_bytes: m_max_disk_bytes,
+      uptime_seconds: m_uptime_seconds,
+      container_status: m_container_status,
+      observed_at: m_observed_at,
+    } as AppMetricsRow;
+    return { app: app as AppRow, metrics };
+  });
+  const last = page.at(-1);
+  return found.length > limit && last
+    ? { items, next: { createdAt: last.position, id: last.id } }
+    : { items };
+}
+
+/**
+ * How many visible apps match. Without a search this sums the per-(owner, status) counters the
+ * triggers of migration 0005 keep (a few rows, whatever the number of apps); a hostname search
+ * counts the matching rows exactly, as it has to read them to filter anyway.
+ */
+export async function countVisibleApps(db: Db, viewer: EndUser, filter: AppListFilter): Promise<number> {
+  if (filter.search) {
+    const row = await matchingApps(db, viewer, filter)
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  const row = await db
+    .selectFrom("app_counts")
+    .select(sql<string | null>`sum(n)`.as("n"))
+    .$if(!viewer.isAdmin, (qb) => qb.where("owner_id", "=", viewer.id))
+    .$if(filter.status !== undefined, (qb) => qb.where("status", "=", filter.status!))
+    .$if(filter.status === undefined, (qb) => qb.where("status", "<>", "gone"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n ?? 0);
+}
+
+function matchingApps(db: Db, viewer: EndUser, filter: AppListFilter) {
+  return visibleApps(db, viewer)
     .$if(filter.status !== undefined, (qb) => qb.where("status", "=", filter.status!))
     .$if(Boolean(filter.search), (qb) => qb.where("hostname", "ilike", `%${escapeLike(filter.search!)}%`));
-  const [rows, count] = await Promise.all([
-    matching
-      .selectAll()
-      .orderBy("created_at", "desc")
-      .orderBy("id")
-      .limit(filter.perPage)
-      .offset((filter.page - 1) * filter.perPage)
-      .execute(),
-    matching.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
 }
 
 /** The operation an app is locked by (its id and kind go together). */

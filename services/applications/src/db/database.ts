@@ -1,6 +1,7 @@
 import type { MessagingTables } from "@proximity/bus";
 import type { Kysely } from "kysely";
 import type { AppAttentionColumns } from "./app-attention.table.js";
+import type { AppCountsTable } from "./app-counts.table.js";
 import type { AppMetricsTable, ObservedNodesTable } from "./app-metrics.table.js";
 import type { AppOperationsTable } from "./app-operations.table.js";
 import type { AppsTable } from "./apps.table.js";
@@ -11,6 +12,7 @@ import type { PlacementHostsTable, PortAllocationsTable, UserQuotasTable } from 
 export interface ApplicationsDatabase extends MessagingTables {
   /** attention columns: migration 0003 (observations). */
   apps: AppsTable & AppAttentionColumns;
+  app_counts: AppCountsTable;
   app_metrics: AppMetricsTable;
   observed_nodes: ObservedNodesTable;
   deployment_logs: DeploymentLogsTable;

@@ -188,17 +188,27 @@ export async function updateHostSettings(
 }
 
 /**
- * Claims the hosts whose periodic check is due and moves their next check one interval ahead, in
- * one statement: concurrent replicas each get a disjoint set (row locks), so a host is requested
- * once per interval however many replicas run the round.
+ * Claims the hosts whose periodic check is due (the longest due first) and moves their next check
+ * one interval ahead, in one statement: concurrent replicas each get a disjoint set (row locks,
+ * skipped rather than waited for), so a host is requested once per interval however many replicas
+ * run the round. At most `share` × (hosts × roundMs / intervalMs) + 1 per call: hosts registered
+ * together (or all due after an outage) are requested over the next rounds, a steady trickle that
+ * each keeps afterwards (the next check is one interval after the claim), instead of all at once
+ * every interval. `share` > 1 so a backlog drains.
  */
-export async function claimDueChecks(trx: Transaction<HostsDatabase>, intervalMs: number): Promise<string[]> {
-  const rows = await trx
-    .updateTable("hosts")
-    .set({ next_check_at: sql<Date>`now() + make_interval(secs => ${intervalMs / 1000})` })
-    .where("next_check_at", "<=", sql<Date>`now()`)
-    .returning("id")
-    .execute();
+export async function claimDueChecks(
+  trx: Transaction<HostsDatabase>,
+  intervalMs: number,
+  roundMs: number,
+  share = 1.5,
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    update hosts set next_check_at = now() + make_interval(secs => ${intervalMs / 1000})
+    where id in (
+      select id from hosts where next_check_at <= now() order by next_check_at
+      limit (select ceil(count(*) * ${share * Math.min(1, roundMs / intervalMs)}::float8) + 1 from hosts)
+      for update skip locked)
+    returning id`.execute(trx);
   return rows.map((r) => r.id);
 }
 

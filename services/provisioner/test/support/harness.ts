@@ -20,7 +20,12 @@ import { createServiceClient, generateServiceKeys, type PromiseClient } from "@p
 import { createLogger } from "@proximity/logger";
 import { type applicationsEventsV1, hostsV1, provisionerV1 } from "@proximity/proto";
 import { createProxmoxClient, createSshExecutor, type ExtendedProxmoxClient } from "@proximity/proxmox";
-import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
+import {
+  createProxmoxSimulator,
+  type ProxmoxSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from "@proximity/proxmox-sim";
 import type { ServiceHandle } from "@proximity/service-kit";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import type { Kysely } from "kysely";
@@ -81,6 +86,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Keep every provisioner log line (level debug) in `logs`. */
   readonly captureLogs?: boolean;
+  /** Simulator settings beyond the defaults (more nodes, slower tasks and commands); every node is registered. */
+  readonly simulator?: Pick<SimulatorOptions, "nodes" | "taskDurationMs" | "commandDurationMs">;
 }
 
 export async function startHarness(
@@ -104,6 +111,7 @@ export async function startHarness(
     taskDurationMs: 20,
     tokens: [TOKEN],
     ssh: SSH_LOGIN,
+    ...options.simulator,
   });
   const simInfo = await sim.start();
   const peers = await startFakePeers(keys);
@@ -211,6 +219,7 @@ export async function startHarness(
         port: 8080,
         publicPort: 0,
         secretEnvironment: [],
+        notAfter: new Date(Date.now() + 30 * 60_000),
         ...overrides,
       };
     },
@@ -280,6 +289,7 @@ export async function startHarness(
         await bus.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
       await bus.jsm.streams.delete(`KV_${ns}_vmid_leases`).catch(() => undefined);
       await bus.jsm.streams.delete(`KV_${ns}_observation_slots`).catch(() => undefined);
+      await bus.jsm.streams.delete(`KV_${ns}_node_slots`).catch(() => undefined);
       await bus.close();
       await db.destroy();
       await peers.stop();
@@ -289,10 +299,9 @@ export async function startHarness(
   };
 }
 
-/** The simulator as a registered host: API token auth over plain HTTP, one node reached over SSH. */
+/** The simulator as a registered host: API token auth over plain HTTP, its nodes reached over SSH. */
 function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
   const url = new URL(sim.baseUrl);
-  const node = sim.nodes[0]!;
   peers.hosts.set(HOST_ID, {
     host: {
       id: HOST_ID,
@@ -305,21 +314,19 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
       tlsCaFingerprint: "",
       insecureHttp: true,
       status: "online",
-      nodes: [
-        {
-          hostId: HOST_ID,
-          name: node.name,
-          status: "online",
-          sshHost: node.sshHost,
-          sshPort: node.sshPort,
-          sshHostKeyFingerprint: node.hostKeyFingerprint,
-          trustOnFirstUse: false,
-          cpu: 0,
-          memBytes: 0,
-          maxMemBytes: 0,
-          updatedAt: new Date(),
-        },
-      ],
+      nodes: sim.nodes.map((node) => ({
+        hostId: HOST_ID,
+        name: node.name,
+        status: "online",
+        sshHost: node.sshHost,
+        sshPort: node.sshPort,
+        sshHostKeyFingerprint: node.hostKeyFingerprint,
+        trustOnFirstUse: false,
+        cpu: 0,
+        memBytes: 0,
+        maxMemBytes: 0,
+        updatedAt: new Date(),
+      })),
       createdAt: new Date(),
       updatedAt: new Date(),
       sshUsername: SSH_LOGIN.username,

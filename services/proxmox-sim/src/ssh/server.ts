@@ -30,10 +30,17 @@ export interface NodeSshOptions {
   readonly isWrongHostKey: () => boolean;
   /** Host key (OpenSSH private key) to present; a fresh one when absent. */
   readonly hostKey?: string;
+  /** Added latency of each command run inside a container (`pct exec`), as a real one takes time. */
+  readonly commandDurationMs?: number;
 }
 
-/** How long to wait for more stdin before running a command whose client never sent EOF. */
-const STDIN_IDLE_MS = 100;
+/**
+ * How long to wait for more stdin before running a command whose client never sent EOF. A
+ * fallback only: every client here ends stdin. It was 100 ms, and on a loaded machine a client's
+ * stdin (an app's compose file) could arrive later than that: the command then ran with an empty
+ * stdin and the deploy failed with "(no services)".
+ */
+const STDIN_IDLE_MS = 10_000;
 
 export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
   const real = options.hostKey ? hostKeyFromPrivate(options.hostKey) : generateHostKey();
@@ -77,6 +84,7 @@ export function createNodeSshServer(options: NodeSshOptions): NodeSshServer {
     if (fault?.kind === "reset") return void stream.destroy();
     if (fault?.kind === "hang") return;
     if (fault?.kind === "latency") await sleep(fault.delayMs);
+    if (options.commandDurationMs && /\bpct\s+exec\b/.test(command)) await sleep(options.commandDurationMs);
     const result =
       fault?.kind === "ssh-failure"
         ? {

@@ -1,6 +1,7 @@
 import { PermissionDeniedError, UnauthenticatedError } from "@proximity/errors";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateRequest } from "../../app/authenticate-request.js";
+import type { LastUseRecorder } from "../../app/last-use-recorder.js";
 import type { SessionStore } from "../../app/session-store.js";
 import type { GatewayDb } from "../../db/database.js";
 import { type Access, requiredScopes } from "../../domain/access.js";
@@ -30,6 +31,7 @@ export function installAuthentication(
   db: GatewayDb,
   sessions: SessionStore,
   cookieSecure: boolean,
+  tokenUses?: LastUseRecorder,
 ): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
@@ -37,11 +39,13 @@ export function installAuthentication(
     const bearer = bearerOf(request);
     const sessionId = sessionCookieOf(request, cookieSecure);
     if (access === "public" && bearer === undefined && !sessionId) return;
-    const principal = await authenticateRequest(db, sessions, { bearer, sessionId }).catch((err: unknown) => {
-      // A bad credential on a public route is ignored rather than failing e.g. the health check.
-      if (access === "public") return null;
-      throw err;
-    });
+    const principal = await authenticateRequest(db, sessions, { bearer, sessionId }, { tokenUses }).catch(
+      (err: unknown) => {
+        // A bad credential on a public route is ignored rather than failing e.g. the health check.
+        if (access === "public") return null;
+        throw err;
+      },
+    );
     request.principal = principal;
     if (principal) request.log = request.log.child({ userId: principal.user.id });
     if (access === "public") return;

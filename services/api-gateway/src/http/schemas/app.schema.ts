@@ -41,10 +41,22 @@ export function statusNameOf(status: applicationsV1.AppStatus): AppStatusName {
   return STATUS_NAME[status] ?? "error";
 }
 
-export const listAppsQuery = pageQuery.extend({
-  status: z.enum(APP_STATUSES).optional(),
-  search: z.string().max(200).optional(),
-});
+export const listAppsQuery = pageQuery
+  .extend({
+    status: z.enum(APP_STATUSES).optional(),
+    search: z.string().max(200).optional(),
+    /** The `next_cursor` of the previous page (keyset paging; docs/api-pagination.md). */
+    cursor: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_-]+$/, "is not a cursor of this list")
+      .optional(),
+  })
+  .refine((q) => q.cursor === undefined || q.page === 1, {
+    path: ["cursor"],
+    message: "cannot be combined with page",
+  });
 
 /** An RFC 1123 host name (the container's and the app's name). */
 export const hostnameField = z.string().refine(isValidHostname, "must be a valid RFC 1123 host name");

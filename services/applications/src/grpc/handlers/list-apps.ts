@@ -1,6 +1,5 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { listApps as list } from "../../app/list-apps.js";
-import { metricsForApps } from "../../db/app-metrics.repository.js";
 import { GATEWAY_ONLY, requireUser } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto } from "../to-proto.js";
@@ -15,20 +14,26 @@ export function listApps({
     { callers: GATEWAY_ONLY },
     async (req, ctx) => {
       // proto3 scalars cannot be absent: 0 and "" mean "not given".
-      const page = await list(db, requireUser(ctx), {
-        status: req.status || undefined,
-        search: req.search || undefined,
-        page: req.page || undefined,
-        perPage: req.perPage || undefined,
-      });
-      // One query for the page's metrics, keyed by the ids the viewer may see.
-      const metrics = await metricsForApps(
+      const page = await list(
         db,
-        page.items.map((app) => app.id),
+        requireUser(ctx),
+        {
+          status: req.status || undefined,
+          search: req.search || undefined,
+          page: req.page || undefined,
+          perPage: req.perPage || undefined,
+          cursor: req.cursor || undefined,
+        },
         metricsStaleAfterMs,
       );
-      const items = page.items.map((app) => appToProto(app, metrics.get(app.id)));
-      return { items, total: page.total, page: page.page, perPage: page.perPage };
+      const items = page.items.map(({ app, metrics }) => appToProto(app, metrics));
+      return {
+        items,
+        total: page.total,
+        page: page.page,
+        perPage: page.perPage,
+        nextCursor: page.nextCursor ?? "",
+      };
     },
   );
 }

@@ -4,6 +4,7 @@
  * run/claim/journal mechanism is the shared one (operations/run-operation.ts).
  */
 import { prepareEnvFile } from "../operations/app-env.js";
+import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
 import { runStep } from "../operations/journal-step.js";
 import { placeContainer } from "../operations/placement/place-container.js";
 import { completeOperation, type OperationSpec } from "../operations/run-operation.js";
@@ -32,6 +33,10 @@ async function runDeploy(a: DeployAttempt): Promise<void> {
     resolveConnection(a.deps, request, { traceparent: a.traceparent }),
   );
   a.connection = connection;
+  // A request that waited for its node past the operation's deadline: the app is its owner's again
+  // (failed by the applications service's reaper), so nothing may be created for it now.
+  if (isLate(request.notAfter) && !(await stepStarted(a, Step.createContainer)))
+    throw new DeadlinePassedError(TooLate.deploy);
   const vmid = await placeContainer(a, connection, deployCreator(a, connection));
   await startContainer(a, connection, vmid);
   await installDocker(a, connection, vmid);

@@ -2,7 +2,8 @@
  * One observation of one host: its online nodes, and for each node GET /nodes/{node}/lxc once,
  * recorded as ContainersObserved through the outbox, then its backup storages' archives
  * (observe-backups.ts, BackupsObserved). A host or node that does not answer records nothing
- * (consumers must conclude nothing from silence).
+ * (consumers must conclude nothing from silence). Cost per host: one node listing and one call per
+ * online node (plus the storages every few rounds), whatever the number of other hosts.
  */
 import type { Logger } from "@proximity/logger";
 import type { provisionerEventsV1 } from "@proximity/proto";
@@ -11,7 +12,7 @@ import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
 import { addContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
-import { onlineNodes, openHostApi } from "../operations/host-api.js";
+import { type HostApi, onlineNodes } from "../operations/host-api.js";
 import { mapLimit } from "./map-limit.js";
 import { observeNodeBackups } from "./observe-backups.js";
 
@@ -29,43 +30,39 @@ export interface ObserveDeps {
   readonly maxArchivesPerStorage: number;
 }
 
-/** @returns the number of nodes observed. */
+/**
+ * Observes one host through `api` (the caller owns the client: the loop keeps one per host).
+ * @returns the number of nodes observed; throws when the host did not answer (nothing recorded).
+ */
 export async function observeHost(
   deps: ObserveDeps,
-  hostId: string,
+  api: HostApi,
   traceparent: string,
   log: Logger,
   /** List the backup storages too (every few rounds: content listings cost more than a node's containers). */
   options: { readonly backups: boolean } = { backups: true },
 ): Promise<number> {
-  const api = await openHostApi(deps, hostId, { traceparent }, deps.timeoutMs);
-  if (!api) return 0;
+  const hostId = api.host.id;
   let observed = 0;
-  try {
-    const nodes = await onlineNodes(api);
-    await mapLimit(nodes, deps.nodeConcurrency, async ({ node }) => {
-      let containers: ContainerSummary[];
-      try {
-        containers = await api.pve.listContainers(node);
-      } catch (err) {
-        log.info({ err, hostId, node }, "node did not answer; nothing observed");
-        return;
-      }
-      const report: provisionerEventsV1.ContainersObserved = {
-        hostId,
-        node,
-        observedAt: new Date(),
-        containers: containers.map(toObservation),
-      };
-      await addContainersObserved(deps.db, report, traceparent);
-      observed++;
-      if (options.backups) await observeNodeBackups(deps, api, node, traceparent, log);
-    });
-  } catch (err) {
-    log.info({ err, hostId }, "host did not answer; nothing observed");
-  } finally {
-    await api.pve.close();
-  }
+  const nodes = await onlineNodes(api);
+  await mapLimit(nodes, deps.nodeConcurrency, async ({ node }) => {
+    let containers: ContainerSummary[];
+    try {
+      containers = await api.pve.listContainers(node);
+    } catch (err) {
+      log.info({ err, hostId, node }, "node did not answer; nothing observed");
+      return;
+    }
+    const report: provisionerEventsV1.ContainersObserved = {
+      hostId,
+      node,
+      observedAt: new Date(),
+      containers: containers.map(toObservation),
+    };
+    await addContainersObserved(deps.db, report, traceparent);
+    observed++;
+    if (options.backups) await observeNodeBackups(deps, api, node, traceparent, log);
+  });
   return observed;
 }
 

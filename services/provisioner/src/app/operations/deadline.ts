@@ -1,5 +1,5 @@
 /**
- * Late requests (backups, restores): a request delivered after its deadline (a provisioner that was
+ * Late requests (deploys, backups, restores): a request delivered after its deadline (a provisioner that was
  * down, a long redelivery) must not begin anything that changes the container or the storage, since
  * the app is its owner's again. A task an earlier attempt started is still followed to its end: the
  * journal has its UPID, and it is polled as before.
@@ -15,6 +15,7 @@ export class DeadlinePassedError extends OperationRefusedError {}
 
 /** The reasons users read (OperationFailed.reason). */
 export const TooLate = {
+  deploy: "The deployment was not started before its deadline (its node stayed busy); nothing was created",
   backup: "The backup was not started before its deadline; nothing was changed",
   restore: "The restore was not started before its deadline; nothing was changed",
   /** A restore onto the app whose earlier attempt stopped the container or tried the restore task. */

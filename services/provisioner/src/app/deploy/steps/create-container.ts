@@ -42,19 +42,23 @@ async function containerParams(a: DeployAttempt, vmid: number): Promise<CreateCo
 }
 
 /**
- * The container's root password: reused when an earlier attempt stored one (the container may
- * already have it), else generated and stored in the secrets service. Never logged.
+ * The container's root password: reused when an earlier attempt of this operation stored one (the
+ * container may already have it), else generated and stored in the secrets service. Never logged.
+ * A first attempt skips the read, a secrets round trip that could only miss: nothing of this
+ * operation exists yet, and a retried deploy is a new operation creating a new container.
  */
 async function rootPassword(a: DeployAttempt): Promise<string> {
   const { secrets } = a.deps.peers;
   const name = rootPasswordSecretName(a.request.appId);
   const call = { traceparent: a.traceparent };
-  try {
-    return (await secrets.getSecret({ name, operationId: a.request.operationId }, call)).value.toString(
-      "utf8",
-    );
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
+  if (a.attempt > 1) {
+    try {
+      return (await secrets.getSecret({ name, operationId: a.request.operationId }, call)).value.toString(
+        "utf8",
+      );
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
   }
   const password = randomBytes(24).toString("base64url");
   await secrets.putSecret(

@@ -270,6 +270,11 @@ export interface ListAppsRequest {
   search: string;
   page: number;
   perPage: number;
+  /**
+   * Keyset pagination: the next_cursor of the previous page ("" for the first page). Opaque; only a
+   * position in the viewer's own list (ownership always comes from the caller). Not with page > 1.
+   */
+  cursor: string;
 }
 
 export interface ListAppsResponse {
@@ -277,6 +282,8 @@ export interface ListAppsResponse {
   total: number;
   page: number;
   perPage: number;
+  /** The cursor of the page after this one; "" when this page is the last. */
+  nextCursor: string;
 }
 
 export interface GetAppRequest {
@@ -2627,7 +2634,7 @@ export const DeployAppResponse: MessageFns<DeployAppResponse> = {
 };
 
 function createBaseListAppsRequest(): ListAppsRequest {
-  return { status: "", search: "", page: 0, perPage: 0 };
+  return { status: "", search: "", page: 0, perPage: 0, cursor: "" };
 }
 
 export const ListAppsRequest: MessageFns<ListAppsRequest> = {
@@ -2643,6 +2650,9 @@ export const ListAppsRequest: MessageFns<ListAppsRequest> = {
     }
     if (message.perPage !== 0) {
       writer.uint32(32).int32(message.perPage);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(42).string(message.cursor);
     }
     return writer;
   },
@@ -2692,6 +2702,14 @@ export const ListAppsRequest: MessageFns<ListAppsRequest> = {
             message.perPage = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2714,6 +2732,7 @@ export const ListAppsRequest: MessageFns<ListAppsRequest> = {
         : isSet(object.per_page)
         ? globalThis.Number(object.per_page)
         : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
     };
   },
 
@@ -2731,6 +2750,9 @@ export const ListAppsRequest: MessageFns<ListAppsRequest> = {
     if (message.perPage !== 0) {
       obj.perPage = Math.round(message.perPage);
     }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
     return obj;
   },
 
@@ -2743,12 +2765,13 @@ export const ListAppsRequest: MessageFns<ListAppsRequest> = {
     message.search = object.search ?? "";
     message.page = object.page ?? 0;
     message.perPage = object.perPage ?? 0;
+    message.cursor = object.cursor ?? "";
     return message;
   },
 };
 
 function createBaseListAppsResponse(): ListAppsResponse {
-  return { items: [], total: 0, page: 0, perPage: 0 };
+  return { items: [], total: 0, page: 0, perPage: 0, nextCursor: "" };
 }
 
 export const ListAppsResponse: MessageFns<ListAppsResponse> = {
@@ -2764,6 +2787,9 @@ export const ListAppsResponse: MessageFns<ListAppsResponse> = {
     }
     if (message.perPage !== 0) {
       writer.uint32(32).int32(message.perPage);
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(42).string(message.nextCursor);
     }
     return writer;
   },
@@ -2813,6 +2839,14 @@ export const ListAppsResponse: MessageFns<ListAppsResponse> = {
             message.perPage = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2835,6 +2869,11 @@ export const ListAppsResponse: MessageFns<ListAppsResponse> = {
         : isSet(object.per_page)
         ? globalThis.Number(object.per_page)
         : 0,
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
     };
   },
 
@@ -2852,6 +2891,9 @@ export const ListAppsResponse: MessageFns<ListAppsResponse> = {
     if (message.perPage !== 0) {
       obj.perPage = Math.round(message.perPage);
     }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
     return obj;
   },
 
@@ -2864,6 +2906,7 @@ export const ListAppsResponse: MessageFns<ListAppsResponse> = {
     message.total = object.total ?? 0;
     message.page = object.page ?? 0;
     message.perPage = object.perPage ?? 0;
+    message.nextCursor = object.nextCursor ?? "";
     return message;
   },
 };

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
 
 export const protobufPackage = "proximity.events.v1";
 
@@ -141,6 +142,11 @@ export interface AppDeployRequested {
    * `environment` never holds them.
    */
   secretEnvironment: string[];
+  /**
+   * The operation's deadline (the applications service gives the app back to its owner then): a
+   * request still waiting for a node slot after it creates nothing and fails as too late.
+   */
+  notAfter: Date | undefined;
 }
 
 export interface AppDeployRequested_EnvironmentEntry {
@@ -447,6 +453,7 @@ function createBaseAppDeployRequested(): AppDeployRequested {
     port: 0,
     publicPort: 0,
     secretEnvironment: [],
+    notAfter: undefined,
   };
 }
 
@@ -490,6 +497,9 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
     }
     for (const v of message.secretEnvironment) {
       writer.uint32(106).string(v!);
+    }
+    if (message.notAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.notAfter), writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -614,6 +624,14 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
             message.secretEnvironment.push(reader.string());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.notAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -682,6 +700,11 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
         : globalThis.Array.isArray(object?.secret_environment)
         ? object.secret_environment.map((e: any) => globalThis.String(e))
         : [],
+      notAfter: isSet(object.notAfter)
+        ? fromJsonTimestamp(object.notAfter)
+        : isSet(object.not_after)
+        ? fromJsonTimestamp(object.not_after)
+        : undefined,
     };
   },
 
@@ -732,6 +755,9 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
     if (message.secretEnvironment?.length) {
       obj.secretEnvironment = message.secretEnvironment;
     }
+    if (message.notAfter !== undefined) {
+      obj.notAfter = message.notAfter.toISOString();
+    }
     return obj;
   },
 
@@ -763,6 +789,7 @@ export const AppDeployRequested: MessageFns<AppDeployRequested> = {
     message.port = object.port ?? 0;
     message.publicPort = object.publicPort ?? 0;
     message.secretEnvironment = object.secretEnvironment?.map((e) => e) || [];
+    message.notAfter = object.notAfter ?? undefined;
     return message;
   },
 };
@@ -3361,6 +3388,28 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string } ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function isObject(value: any): boolean {
   return typeof value === "object" && value !== null;

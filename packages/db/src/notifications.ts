@@ -1,0 +1,93 @@
+/**
+ * PostgreSQL notifications (LISTEN/NOTIFY) for databases made by createDatabase, on a connection of
+ * their own (a pooled connection cannot hold a LISTEN). A notification is delivered when the
+ * notifying transaction commits, which is exactly when what it announces becomes visible: the
+ * outbox relay uses it to publish an event as soon as its business transaction commits instead of
+ * on its next poll. Notifications are a hint, never the only path: a listener reconnects after a
+ * lost connection (notifications sent meanwhile are lost), so callers keep a slower poll.
+ */
+import type { Logger } from "@proximity/logger";
+import pg from "pg";
+
+/**
+ * Where a Kysely instance made by createDatabase keeps its notifications (a registered symbol, so
+ * packages that only hold the Kysely instance, such as the bus, can find it without depending on
+ * this package): `(db as any)[DATABASE_NOTIFICATIONS] as DatabaseNotifications | undefined`.
+ */
+export const DATABASE_NOTIFICATIONS: unique symbol = Symbol.for("proximity.db.notifications") as never;
+
+/** Notifications of one service's database. */
+export interface DatabaseNotifications {
+  /** The service's schema (channels are named per schema, as services share one database). */
+  readonly schema: string;
+  /**
+   * LISTENs on `channel` (a plain identifier) and calls `onNotify` for each notification on it;
+   * `onListening` says whether the listener is connected (false after a loss, until it is back).
+   * @returns stops listening and closes the connection.
+   */
+  listen(
+    channel: string,
+    onNotify: () => void,
+    onListening?: (listening: boolean) => void,
+  ): () => Promise<void>;
+}
+
+/** Delay before a lost listener connects again. */
+const RECONNECT_MS = 1_000;
+
+export function createDatabaseNotifications(options: {
+  readonly url: string;
+  readonly schema: string;
+  readonly connectTimeoutMs: number;
+  readonly logger?: Logger | undefined;
+}): DatabaseNotifications {
+  return {
+    schema: options.schema,
+    listen(channel, onNotify, onListening) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name: ${channel}`);
+      let closed = false;
+      let current: pg.Client | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const lost = (client: pg.Client, err?: unknown) => {
+        if (current !== client) return; // already handled (error then end)
+        current = undefined;
+        onListening?.(false);
+        client.end().catch(() => undefined);
+        if (closed) return;
+        if (err) options.logger?.warn({ err, channel }, "database notifications lost; reconnecting");
+        timer = setTimeout(connect, RECONNECT_MS);
+      };
+      const connect = () => {
+        timer = undefined;
+        if (closed) return;
+        const client = new pg.Client({
+          connectionString: options.url,
+          application_name: `${options.schema}-listen`,
+          connectionTimeoutMillis: options.connectTimeoutMs,
+        });
+        current = client;
+        client.on("notification", (n) => {
+          if (n.channel === channel) onNotify();
+        });
+        client.on("error", (err) => lost(client, err));
+        client.on("end", () => lost(client));
+        client
+          .connect()
+          .then(() => client.query(`listen "${channel}"`))
+          .then(() => {
+            if (current === client) onListening?.(true);
+          })
+          .catch((err: unknown) => lost(client, err));
+      };
+      connect();
+      return async () => {
+        closed = true;
+        clearTimeout(timer);
+        const client = current;
+        current = undefined;
+        onListening?.(false);
+        await client?.end().catch(() => undefined);
+      };
+    },
+  };
+}

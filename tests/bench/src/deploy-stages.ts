@@ -1,0 +1,89 @@
+/**
+ * The per-stage breakdown of one deploy, read from what the platform already records: the app row
+ * (applications), the outbox rows of both services (created at commit time, published by the
+ * relay), the provisioner's operation journal (its row and each step's last change), the app's
+ * log lines and the applications service's inbox (when it processed the result). Times are
+ * milliseconds since the client sent POST /api/apps, on the database's clock (`now()` is the start
+ * of each transaction), so they line up with each other within a millisecond or so.
+ */
+import pg from "pg";
+
+export interface Stage {
+  /** What happened by then, e.g. "provisioner: step create-container done". */
+  readonly what: string;
+  /** Milliseconds since POST /api/apps was sent. */
+  readonly atMs: number;
+}
+
+const q = (schema: string, table: string) => `"${schema}"."${table}"`;
+
+/**
+ * Reads the timeline of `appId`'s deploy from `databaseUrl` (a superuser or any role that reads
+ * every service's schema). `postedAt` is when the client sent the POST (Date.now()).
+ */
+export async function deployStages(databaseUrl: string, appId: string, postedAt: number): Promise<Stage[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rel = (t: Date | null | undefined) => (t ? t.getTime() - postedAt : Number.NaN);
+    const stages: Stage[] = [];
+    const add = (what: string, at: Date | null | undefined) => {
+      if (at) stages.push({ what, atMs: rel(at) });
+    };
+    const app = (
+      await client.query(`select created_at, updated_at from ${q("applications", "apps")} where id = $1`, [
+        appId,
+      ])
+    ).rows[0];
+    add("applications: deploy transaction (app row inserted)", app?.created_at);
+    const req = (
+      await client.query(
+        `select created_at, published_at from ${q("applications", "outbox")} where headers->>'ce-subject' = $1 and type like '%AppDeployRequested' order by seq limit 1`,
+        [appId],
+      )
+    ).rows[0];
+    add("applications: outbox relay published AppDeployRequested", req?.published_at);
+    const op = (
+      await client.query(
+        `select id, created_at, updated_at from ${q("provisioner", "operations")} where app_id = $1 and kind = 'deploy' order by created_at limit 1`,
+        [appId],
+      )
+    ).rows[0];
+    add("provisioner: request consumed (operation row inserted)", op?.created_at);
+    if (op) {
+      const steps = await client.query(
+        `select name, updated_at from ${q("provisioner", "operation_steps")} where operation_id = $1 order by updated_at`,
+        [op.id],
+      );
+      for (const s of steps.rows) add(`provisioner: step ${s.name} done`, s.updated_at);
+      const out = await client.query(
+        `select id, type, created_at, published_at from ${q("provisioner", "outbox")} where headers->>'ce-subject' = $1 and type not like '%Progressed' order by seq`,
+        [appId],
+      );
+      for (const o of out.rows) {
+        const name = String(o.type).split(".").at(-1);
+        add(`provisioner: ${name} committed`, o.created_at);
+        add(`provisioner: outbox relay published ${name}`, o.published_at);
+        const inbox = await client.query(
+          `select processed_at from ${q("applications", "inbox")} where event_id = $1`,
+          [o.id],
+        );
+        add(`applications: ${name} consumed (app settled)`, inbox.rows[0]?.processed_at);
+      }
+    }
+    return stages.sort((a, b) => a.atMs - b.atMs);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Prints a timeline: each stage with its time since POST and since the previous stage. */
+export function printStages(stages: readonly Stage[], runningAtMs: number): void {
+  let previous = 0;
+  for (const s of [...stages, { what: "client: GET saw status running", atMs: runningAtMs }]) {
+    console.log(
+      `    ${s.atMs.toFixed(0).padStart(6)} ms  (+${(s.atMs - previous).toFixed(0).padStart(4)})  ${s.what}`,
+    );
+    previous = s.atMs;
+  }
+}
