@@ -21,6 +21,7 @@ import pg from "pg";
 import { GatewayClient } from "../e2e/src/index.js";
 import { runBareDeploys } from "./src/bare-deploy.js";
 import { deployStages, printStages } from "./src/deploy-stages.js";
+import { profileEnv } from "./src/profile.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs } from "./src/proc.js";
 import { BenchReport, percentiles } from "./src/report.js";
@@ -47,13 +48,7 @@ console.log(
   `deploy: ${sequential} one at a time, then a burst of ${burst} (${clients} clients); simulator latency 0`,
 );
 // BENCH_PROFILE=<dir>: every service writes a V8 CPU profile to <dir>/<service>/ when it stops.
-const profile = (service: string): Record<string, string> =>
-  process.env.BENCH_PROFILE
-    ? {
-        NODE_OPTIONS: `--import=${import.meta.dirname}/src/cpu-profile-preload.mjs`,
-        CPU_PROFILE_DIR: `${process.env.BENCH_PROFILE}/${service}`,
-      }
-    : {};
+const profile = profileEnv;
 const platform = await startPlatformProcesses({
   // Compiled JS only when asked (BENCH_COMPILED=1 after `pnpm build`): a stale dist/ would measure old code.
   compiled: process.env.BENCH_COMPILED === "1",

@@ -5,6 +5,7 @@
  */
 import { startPlatform } from "../../e2e/src/index.js";
 import { startPlatformProcesses } from "./platform-processes.js";
+import { profileEnv } from "./profile.js";
 
 export interface ListPlatform {
   readonly url: string;
@@ -28,7 +29,11 @@ export async function startListPlatform(): Promise<ListPlatform> {
     // BENCH_RUNTIME=tsx|compiled forces one (default: compiled when built, else tsx).
     const runtime = process.env.BENCH_RUNTIME;
     const p = await startPlatformProcesses({
-      serviceEnv: { "api-gateway": gatewayEnv },
+      // BENCH_PROFILE=<dir>: both services write a CPU profile when they stop.
+      serviceEnv: {
+        "api-gateway": { ...gatewayEnv, ...profileEnv("api-gateway") },
+        applications: profileEnv("applications"),
+      },
       ...(runtime ? { compiled: runtime === "compiled" } : {}),
     });
     const measured = ["api-gateway", "applications"];
