@@ -21,9 +21,9 @@ import pg from "pg";
 import { GatewayClient } from "../e2e/src/index.js";
 import { runBareDeploys } from "./src/bare-deploy.js";
 import { deployStages, printStages } from "./src/deploy-stages.js";
-import { profileEnv } from "./src/profile.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs } from "./src/proc.js";
+import { profileEnv } from "./src/profile.js";
 import { BenchReport, percentiles } from "./src/report.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
