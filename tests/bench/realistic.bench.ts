@@ -14,15 +14,13 @@
  *   pnpm bench:realistic
  *   BENCH_DEPLOYS=100 BENCH_HOSTS=5 BENCH_REPLICAS=2 pnpm bench:realistic
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import pg from "pg";
 import { GatewayClient } from "../e2e/src/index.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs } from "./src/proc.js";
 import { BenchReport } from "./src/report.js";
+import { SimFleet } from "./src/sim-fleet.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const deploys = num("BENCH_DEPLOYS", 500);
@@ -43,9 +41,7 @@ const report = new BenchReport("realistic", {
   nodeConcurrency: nodeLimit,
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fleetFile = join(tmpdir(), `proximity-realistic-fleet-${randomBytes(4).toString("hex")}.json`);
-const fleetSecret = randomBytes(16).toString("hex");
-const fleetSshPassword = randomBytes(16).toString("base64url");
+const fleet = new SimFleet();
 
 console.log(
   `realistic: ${deploys} deploys over ${hostCount} hosts × ${nodes.length} nodes, tasks ${taskMs} ms, commands ${commandMs} ms, ${replicas} provisioner replicas, ${nodeLimit} per node`,
@@ -58,10 +54,7 @@ const platform = await startPlatformProcesses({
   simulatorEnv: {
     SIM_TASK_MS: String(taskMs),
     SIM_COMMAND_MS: String(commandMs),
-    SIM_HOSTS: String(hostCount),
-    SIM_HOSTS_STATE_FILE: fleetFile,
-    SIM_HOSTS_TOKEN_SECRET: fleetSecret,
-    SIM_HOSTS_SSH_PASSWORD: fleetSshPassword,
+    ...fleet.simulatorEnv(hostCount),
   },
   replicas: { provisioner: replicas },
   serviceEnv: {
@@ -79,7 +72,7 @@ try {
   const admin = new GatewayClient(platform.url);
   await admin.login(platform.adminUsername, platform.adminPassword);
   console.log(`  platform started (${platform.runtime})`);
-  if (hostCount > 1) await registerFleet(admin, await waitForFleet());
+  if (hostCount > 1) await fleet.register(admin, await fleet.ready(5 * 60_000));
   const hosts = await onlineHosts(hostCount);
   console.log(`  ${hosts.length} hosts reachable`);
   const placements = hosts.flatMap((h) => nodes.map((node) => ({ hostId: h.id, node })));
@@ -143,7 +136,7 @@ try {
   report.write({ aloneMs, idealMs, totalMs, failed, maxPerNodeSampled: samples.maxPerNode });
 } finally {
   await db.end().catch(() => undefined);
-  rmSync(fleetFile, { force: true });
+  rmSync(fleet.file, { force: true });
   await platform.stop();
 }
 
@@ -275,49 +268,5 @@ async function onlineHosts(count: number): Promise<{ id: string }[]> {
     if (rows.length >= count && rows.every((r) => r.status === "reachable")) return rows.slice(0, count);
     if (Date.now() > end) throw new Error(`hosts not reachable: ${JSON.stringify(rows)}`);
     await sleep(500);
-  }
-}
-
-interface FleetState {
-  readonly tlsFingerprint?: string;
-  readonly hosts: readonly {
-    index: number;
-    address: string;
-    baseUrl: string;
-    nodes: { name: string; sshHost: string; sshPort: number; hostKeyFingerprint: string }[];
-  }[];
-}
-
-async function waitForFleet(): Promise<FleetState> {
-  const end = Date.now() + 5 * 60_000;
-  while (!existsSync(fleetFile)) {
-    if (Date.now() > end) throw new Error("the simulator did not list its fleet within 5 minutes");
-    await sleep(250);
-  }
-  return JSON.parse(readFileSync(fleetFile, "utf8")) as FleetState;
-}
-
-/** Registers hosts 1 … n-1 of the simulator (host 0 is registered at start as "simulator"). */
-async function registerFleet(admin: GatewayClient, fleet: FleetState): Promise<void> {
-  for (const h of fleet.hosts) {
-    const res = await admin.post("/api/proxmox/hosts", {
-      name: `sim-${h.index}`,
-      address: h.address,
-      port: Number(new URL(h.baseUrl).port),
-      auth_mode: "api_token",
-      username: "root@pam!proximity",
-      api_secret: `${fleetSecret}-h${h.index}`,
-      ...(fleet.tlsFingerprint ? { tls_fingerprint: fleet.tlsFingerprint } : { insecure_http: true }),
-      ssh_username: "root",
-      ssh_password: `${fleetSshPassword}-h${h.index}`,
-      nodes: h.nodes.map((n) => ({
-        name: n.name,
-        ssh_host: n.sshHost,
-        ssh_port: n.sshPort,
-        ssh_host_key_fingerprint: n.hostKeyFingerprint,
-      })),
-    });
-    if (res.status !== 201)
-      throw new Error(`register sim-${h.index}: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }

@@ -17,16 +17,15 @@
  * Intervals: BENCH_OBSERVE_INTERVAL_MS (default 15,000, the provisioner's default) and
  * BENCH_CHECK_INTERVAL_MS (default 60,000, the hosts service's default).
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
 import pg from "pg";
 import { GatewayClient } from "../e2e/src/index.js";
 import { runLoad } from "./src/load.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs, rssMiB } from "./src/proc.js";
 import { BenchReport, percentiles } from "./src/report.js";
+import { SimFleet } from "./src/sim-fleet.js";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const hosts = num("BENCH_HOSTS", 1000);
@@ -50,9 +49,7 @@ const report = new BenchReport("scale", {
   listConnections,
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fleetFile = join(tmpdir(), `proximity-scale-fleet-${randomBytes(4).toString("hex")}.json`);
-const fleetSecret = randomBytes(16).toString("hex");
-const fleetSshPassword = randomBytes(16).toString("base64url");
+const fleet = new SimFleet();
 
 console.log(
   `scale: ${hosts} hosts × ${appsPerHost} apps (${nodeCount} nodes each), observation every ${observeMs} ms, host checks every ${checkMs} ms, soak ${soakMinutes} min`,
@@ -62,11 +59,8 @@ const platform = await startPlatformProcesses({
   compiled: process.env.BENCH_COMPILED === "1",
   nodes,
   simulatorEnv: {
-    SIM_HOSTS: String(hosts),
+    ...fleet.simulatorEnv(hosts),
     SIM_CONTAINERS_PER_HOST: String(appsPerHost),
-    SIM_HOSTS_STATE_FILE: fleetFile,
-    SIM_HOSTS_TOKEN_SECRET: fleetSecret,
-    SIM_HOSTS_SSH_PASSWORD: fleetSshPassword,
   },
   serviceEnv: {
     "api-gateway": { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_USER_PER_MINUTE: "100000000" },
@@ -102,16 +96,18 @@ try {
     headers,
   });
 
-  const fleet = await waitForFleet();
+  const fleetHosts = await fleet.ready(10 * 60_000);
   const registerStart = Date.now();
-  await registerFleet(admin, fleet);
+  await fleet.register(admin, fleetHosts, 8);
   const registerMs = Date.now() - registerStart;
   const all = await hostIds();
   await seedApps(
     all.filter((h) => !host0.some((z) => z.id === h.id)),
     randomUUID(),
   );
-  console.log(`  registered ${fleet.hosts.length} hosts in ${(registerMs / 1000).toFixed(1)} s; apps seeded`);
+  console.log(
+    `  registered ${fleetHosts.hosts.length} hosts in ${(registerMs / 1000).toFixed(1)} s; apps seeded`,
+  );
 
   // Warm-up: every host checked and observed at least once.
   await sleep(Math.max(checkMs, observeMs) + observeMs);
@@ -140,7 +136,7 @@ try {
 
   report.add({
     name: "host registration",
-    value: (fleet.hosts.length * 1000) / registerMs,
+    value: (fleetHosts.hosts.length * 1000) / registerMs,
     unit: "hosts/s",
     note: "POST /api/proxmox/hosts, 8 at a time",
   });
@@ -212,56 +208,8 @@ try {
   report.write({ services, rounds, baseline, during });
 } finally {
   await db.end().catch(() => undefined);
-  rmSync(fleetFile, { force: true });
+  rmSync(fleet.file, { force: true });
   await platform.stop();
-}
-
-interface FleetState {
-  readonly tlsFingerprint?: string;
-  readonly hosts: readonly {
-    index: number;
-    address: string;
-    baseUrl: string;
-    nodes: { name: string; sshHost: string; sshPort: number; hostKeyFingerprint: string }[];
-  }[];
-}
-
-async function waitForFleet(): Promise<FleetState> {
-  const end = Date.now() + 10 * 60_000;
-  while (!existsSync(fleetFile)) {
-    if (Date.now() > end) throw new Error("the simulator did not list its fleet within 10 minutes");
-    await sleep(500);
-  }
-  return JSON.parse(readFileSync(fleetFile, "utf8")) as FleetState;
-}
-
-async function registerFleet(admin: GatewayClient, fleet: FleetState): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < fleet.hosts.length) {
-      const h = fleet.hosts[next++]!;
-      const res = await admin.post("/api/proxmox/hosts", {
-        name: `sim-${h.index}`,
-        address: h.address,
-        port: Number(new URL(h.baseUrl).port),
-        auth_mode: "api_token",
-        username: "root@pam!proximity",
-        api_secret: `${fleetSecret}-h${h.index}`,
-        ...(fleet.tlsFingerprint ? { tls_fingerprint: fleet.tlsFingerprint } : { insecure_http: true }),
-        ssh_username: "root",
-        ssh_password: `${fleetSshPassword}-h${h.index}`,
-        nodes: h.nodes.map((n) => ({
-          name: n.name,
-          ssh_host: n.sshHost,
-          ssh_port: n.sshPort,
-          ssh_host_key_fingerprint: n.hostKeyFingerprint,
-        })),
-      });
-      if (res.status !== 201)
-        throw new Error(`register sim-${h.index}: ${res.status} ${JSON.stringify(res.body)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, lane));
 }
 
 async function hostIds(): Promise<{ id: string; name: string }[]> {
