@@ -12,9 +12,9 @@ import {
 import { retryDelayMs } from "./backoff.js";
 import { traceIdOf } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
-import type { EventDefinition } from "./events.js";
+import { type EventDefinition, eventOfType } from "./events.js";
 import type { EventVerifier } from "./signature.js";
-import { deadLetterSubject, explainMissingStream, streamName } from "./streams.js";
+import { deadLetterSubject, explainMissingStream, streamName, subjectOf } from "./streams.js";
 import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 
 /** What a handler learns about the message besides its payload. */
@@ -86,8 +86,9 @@ export interface EventConsumerOptions {
   // biome-ignore lint/suspicious/noExplicitAny: heterogeneous handler list, each typed by subscribe()
   readonly subscriptions: readonly Subscription<any>[];
   /**
-   * Checks every message's type, subject, producer and signature before anything acts on it
-   * (eventVerifier(keys)); a message that fails is dead-lettered untouched.
+   * Checks every message a handler would act on — type, subject, producer and signature —
+   * (eventVerifier(keys)); a message that fails is dead-lettered untouched. Catalog events on their
+   * own subject that this consumer has no handler for are acknowledged unchecked (unused).
    */
   readonly verifier: EventVerifier;
   /** Deliveries before a message is given up (server max_deliver), default 5. */
@@ -120,6 +121,8 @@ export interface EventConsumer {
  * Before any of that, each message is checked (checkEvent): a catalog type on its own subject,
  * published and signed by that event's producer. One that fails is dead-lettered at once, logged
  * with the reason, and neither its handler nor `onExhausted` runs: a forged event has no effect.
+ * The one exception costs nothing to trust: a catalog event on its own subject whose type the
+ * consumer has no handler for is acknowledged without its signature checked (logged at debug).
  * @example
  * createEventConsumer({ js: bus.js, jsm: bus.jsm, ns: bus.ns, logger, verifier: eventVerifier(keys),
  *   durable: Durables.hostsHostChecks, subscriptions: [subscribe(Events.HostChecked, handle)] });
@@ -208,8 +211,26 @@ class EventConsumerImpl implements EventConsumer {
     }
   }
 
+  #isOthersEvent(msg: JsMsg): boolean {
+    const type = msg.headers?.get("ce-type") ?? "";
+    if (type === "" || this.#byType.has(type)) return false;
+    const event = eventOfType(type);
+    return event !== undefined && msg.subject === subjectOf(this.#o.ns, event.subject);
+  }
+
   async #handle(msg: JsMsg): Promise<void> {
     const attempt = msg.info.redeliveryCount;
+    // Another event of the catalog on its own subject (the progress events on a results consumer's
+    // subjects, say): not ours to handle, so acknowledged without checking its signature (the
+    // costly part), since nothing of it is used. Anything else is checked and refused below.
+    if (this.#isOthersEvent(msg)) {
+      this.#o.logger.debug(
+        { consumer: this.#o.durable.name, subject: msg.subject, streamSeq: msg.seq },
+        "event type without a handler here; acknowledged unchecked",
+      );
+      msg.ack();
+      return;
+    }
     const check = checkEvent(this.#o.verifier, this.#o.ns, msg);
     if (!check.ok) {
       // Nothing of the message is trusted, so nothing of it is logged but where it came from.
@@ -240,8 +261,7 @@ class EventConsumerImpl implements EventConsumer {
     };
     const sub = this.#byType.get(ctx.type);
     if (!sub) {
-      // Another event type on the same subject space: not ours to handle (forward compatible).
-      ctx.log.debug({ subject: msg.subject }, "no handler for event type; acknowledged");
+      // Unreachable (checked above): kept so a handler is never looked up twice differently.
       msg.ack();
       return;
     }

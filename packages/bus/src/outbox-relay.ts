@@ -109,8 +109,11 @@ class OutboxRelayImpl implements OutboxRelay {
   async #run(): Promise<void> {
     const idle = this.#o.pollIntervalMs ?? 100;
     let failures = 0;
+    const batchSize = this.#o.batchSize ?? 100;
     while (this.#running) {
       let published = 0;
+      // Cleared before the batch: a commit notified from here on may have missed its snapshot.
+      this.#notified = false;
       try {
         published = await this.#publishBatch();
         failures = 0;
@@ -119,10 +122,12 @@ class OutboxRelayImpl implements OutboxRelay {
         failures++;
         this.#o.logger.warn({ err, failures }, "outbox relay batch failed; will retry");
       }
-      if (published > 0 && failures === 0) continue;
-      if (this.#notified && failures === 0) {
-        this.#notified = false;
-        continue;
+      if (failures === 0) {
+        // While notifications arrive, a batch that was not full took everything committed before
+        // it: the next one waits for a commit (no empty batch after each event). Without them,
+        // keep going while there is something to publish.
+        if (published >= batchSize || this.#notified) continue;
+        if (!this.#listening && published > 0) continue;
       }
       const poll = this.#listening ? (this.#o.notifiedPollIntervalMs ?? 1_000) : idle;
       const delay = failures > 0 ? Math.min(idle * 2 ** failures, 5_000) : poll;
@@ -134,22 +139,34 @@ class OutboxRelayImpl implements OutboxRelay {
           resolve();
         };
       });
-      this.#notified = false;
     }
   }
 
   async #publishBatch(): Promise<number> {
     const { db, js, ns, signer } = this.#o;
     return db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom("outbox")
-        .select(["id", "subject", "type", "payload", "headers"])
-        .where("published_at", "is", null)
-        .orderBy("seq")
-        .limit(this.#o.batchSize ?? 100)
-        .forUpdate()
-        .skipLocked()
+      // Claimed and marked in one statement; the mark commits only after every PubAck, so a batch
+      // that fails to publish is rolled back and stays pending. Locked rows (another replica's
+      // batch) are skipped.
+      const claimed = await trx
+        .updateTable("outbox")
+        .set({ published_at: sql<Date>`now()` })
+        .where(
+          "seq",
+          "in",
+          trx
+            .selectFrom("outbox")
+            .select("seq")
+            .where("published_at", "is", null)
+            .orderBy("seq")
+            .limit(this.#o.batchSize ?? 100)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning(["seq", "id", "subject", "type", "payload", "headers"])
         .execute();
+      // RETURNING has no order: back to the outbox's.
+      const rows = claimed.sort((a, b) => compareSeq(a.seq, b.seq));
       // Published back to back on one connection, so the stream gets them in outbox order; the
       // acks are awaited together (one round trip for the batch, not one per row). Any failure
       // rolls the batch back: rows already stored are republished and dropped as duplicates by
@@ -174,17 +191,6 @@ class OutboxRelayImpl implements OutboxRelay {
       const settled = await Promise.allSettled(acks);
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
-      if (rows.length > 0) {
-        await trx
-          .updateTable("outbox")
-          .set({ published_at: sql<Date>`now()` })
-          .where(
-            "id",
-            "in",
-            rows.map((r) => r.id),
-          )
-          .execute();
-      }
       return rows.length;
     });
   }
@@ -196,4 +202,11 @@ class OutboxRelayImpl implements OutboxRelay {
     const cutoff = new Date(now - (this.#o.retentionMs ?? 24 * 60 * 60 * 1000));
     await this.#o.db.deleteFrom("outbox").where("published_at", "<", cutoff).execute();
   }
+}
+
+/** Orders bigserial values, which pg returns as strings (or numbers, with a type parser). */
+function compareSeq(a: string | number | bigint, b: string | number | bigint): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

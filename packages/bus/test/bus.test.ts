@@ -16,6 +16,7 @@ import {
   dropMessagingTables,
   Events,
   ensureStreams,
+  envelopeHeaders,
   eventSigner,
   eventVerifier,
   type MessagingTables,
@@ -24,6 +25,7 @@ import {
   processOnce,
   SIGNATURE_HEADER,
   streamName,
+  subjectOf,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
@@ -166,6 +168,84 @@ describe("event consumer", () => {
     expect(seen.filter((s) => s === "op-raw")).toHaveLength(1);
     const rows = await db.selectFrom("inbox").selectAll().where("consumer", "=", "dedupe-test").execute();
     expect(rows.map((r) => r.event_id)).toContain("raw-event-1");
+  });
+
+  it("event consumer - a catalog event it has no handler for is acknowledged unverified; a handled type is still verified", async () => {
+    const handled: string[] = [];
+    const consumer = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      // Its filter (provisioner.v1.operation.*) also takes the progress events, which it ignores.
+      durable: defineConsumer("test", "results-only-test", [
+        Events.OperationSucceeded,
+        Events.OperationFailed,
+      ]),
+      verifier,
+      subscriptions: [
+        subscribe(Events.OperationSucceeded, async (e) => void handled.push(e.operationId)),
+        subscribe(Events.OperationFailed, async (e) => void handled.push(e.operationId)),
+      ],
+    });
+    await consumer.start();
+    try {
+      const unsigned = (type: string, id: string) =>
+        envelopeHeaders({
+          id,
+          type,
+          source: "provisioner",
+          time: new Date().toISOString(),
+          traceparent: newTraceparent(),
+        });
+      const progressId = randomUUID();
+      await bus.js.publish(
+        subjectOf(bus.ns, Events.OperationProgressed.subject),
+        Events.OperationProgressed.codec.encode(progress("op-ignored", "x")).finish(),
+        { headers: unsigned(Events.OperationProgressed.type, progressId) },
+      );
+      const forgedId = randomUUID();
+      const result = {
+        operationId: "op-forged",
+        kind: 1,
+        appId: "app-1",
+        reason: "x",
+        attempts: 1,
+        containerStatus: "",
+        backupId: "",
+      };
+      await bus.js.publish(
+        subjectOf(bus.ns, Events.OperationFailed.subject),
+        Events.OperationFailed.codec.encode(result).finish(),
+        { headers: unsigned(Events.OperationFailed.type, forgedId) },
+      );
+      await publishSignedEvent(bus.js, bus.ns, signer("provisioner"), Events.OperationFailed, {
+        ...result,
+        operationId: "op-genuine",
+      });
+      await eventually(async () => handled.includes("op-genuine"), { what: "the genuine result" });
+      // (Earlier tests' results on the stream are handled too: only this test's ids matter.)
+      expect(handled.filter((id) => ["op-genuine", "op-forged", "op-ignored"].includes(id))).toEqual([
+        "op-genuine",
+      ]);
+      // The forged result was refused; the ignored progress event was not dead-lettered.
+      const dlq = await bus.jsm.streams.getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
+        last_by_subj: deadLetterSubject(bus.ns, "results-only-test"),
+      });
+      expect(dlq.header.get("ce-id")).toBe(forgedId);
+      expect(dlq.header.get("proximity-dlq-reason")).toBe("refused: unsigned");
+      const dlqSubject = deadLetterSubject(bus.ns, "results-only-test");
+      const dead = await bus.jsm.streams.info(streamName(bus.ns, "DEAD_LETTERS"), {
+        subjects_filter: dlqSubject,
+      });
+      expect(dead.state.subjects?.[dlqSubject]).toBe(1);
+      const info = await bus.jsm.consumers.info(streamName(bus.ns, "PROVISIONER"), "results-only-test");
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_redelivered).toBe(0);
+      expect(info.delivered.stream_seq).toBe(info.ack_floor.stream_seq);
+    } finally {
+      await consumer.stop();
+    }
   });
 
   it("event consumer - retries with backoff, then runs onExhausted once and dead-letters the message", async () => {
@@ -324,6 +404,72 @@ describe("outbox", () => {
     } finally {
       await relay.stop();
     }
+  });
+
+  it("outbox relay - one commit larger than a batch is published whole and in order, without waiting for a poll; a failed publish leaves its batch pending", async () => {
+    const published: string[] = [];
+    let failNext = true;
+    const recordingJs = {
+      publish: async (...args: Parameters<typeof bus.js.publish>) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("JetStream unavailable");
+        }
+        published.push(String(args[2]?.msgID));
+        return bus.js.publish(...args);
+      },
+    } as unknown as typeof bus.js;
+    const ids = await db.transaction().execute(async (trx) => {
+      const out: string[] = [];
+      for (let i = 0; i < 8; i++)
+        out.push(
+          await addToOutbox(trx, Events.OperationProgressed, progress("op-batches", `s${i}`), {
+            source: "provisioner",
+            traceparent: newTraceparent(),
+          }),
+        );
+      return out;
+    });
+    // The first batch fails: nothing of it may be marked published.
+    const failing = createOutboxRelay({
+      db,
+      js: recordingJs,
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+      batchSize: 3,
+    });
+    await expect(failing.flush()).rejects.toThrow("JetStream unavailable");
+    const marked = await db
+      .selectFrom("outbox")
+      .select("id")
+      .where("id", "in", ids)
+      .where("published_at", "is not", null)
+      .execute();
+    expect(marked).toEqual([]);
+    // (The rest of that batch reached JetStream: republished below, dropped there by Nats-Msg-Id.)
+    published.length = 0;
+
+    const relay = createOutboxRelay({
+      db,
+      js: recordingJs,
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+      batchSize: 3,
+      pollIntervalMs: 60_000,
+      notifiedPollIntervalMs: 60_000,
+    });
+    relay.start();
+    try {
+      await eventually(async () => ids.every((id) => published.includes(id)), {
+        what: "every row of the commit published",
+        timeoutMs: 5_000,
+      });
+    } finally {
+      await relay.stop();
+    }
+    expect(published.filter((id) => ids.includes(id))).toEqual(ids);
   });
 
   it("outbox relay - two relays at once (FOR UPDATE SKIP LOCKED): each row published once, the second never waits", async () => {

@@ -159,6 +159,25 @@ describe("provisioner events", () => {
     expect((await logsOf(op.appId)).map((l) => l.step)).toEqual(["requested"]);
   });
 
+  it("late progress - a step reported after its operation finished appends nothing", async () => {
+    const op = await deployed("kuma-late");
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        ...op,
+        kind: DEPLOY,
+        hostId: "host-a",
+        node: "pve1",
+        vmid: 131,
+      }),
+    );
+    await t.publish(Events.OperationProgressed, progress(op, "late_step", "after the result"));
+    await publishMarkerAndWait();
+    const steps = (await logsOf(op.appId)).map((l) => l.step);
+    expect(steps).toContain("succeeded");
+    expect(steps).not.toContain("late_step");
+  });
+
   it("unknown apps - results for an app that does not exist are skipped, not retried forever", async () => {
     const ghost = { appId: randomUUID(), operationId: randomUUID() };
     await t.publish(

@@ -53,6 +53,7 @@ export function connectRateLimitNats(options: RateLimitConnectionOptions): RateL
         authenticator: nkeyAuthenticator(new TextEncoder().encode(options.natsSeed)),
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1_000,
+        noAsyncTraces: true, // as @proximity/bus: no stack captured per KV request
       });
       if (closed) {
         await connection.close();

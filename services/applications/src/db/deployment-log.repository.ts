@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { ApplicationsDatabase } from "./database.js";
 import type { DeploymentLogRow, LogLevel } from "./deployment-logs.table.js";
 
@@ -17,6 +17,41 @@ export async function appendLog(db: Db, line: LogLine): Promise<void> {
     .insertInto("deployment_logs")
     .values({ app_id: line.appId, level: line.level, step: line.step, message: line.message })
     .execute();
+}
+
+/** A line about an operation, delivered as event `eventId` to inbox `consumer`. */
+export interface OperationLogLine {
+  readonly consumer: string;
+  readonly eventId: string;
+  readonly operationId: string;
+  readonly level: LogLevel;
+  readonly step: string;
+  readonly message: string;
+}
+
+/**
+ * Appends a line to the app whose current operation `operationId` is, while that operation runs,
+ * once per event: the inbox row and the line are written by one statement (the inbox insert runs
+ * whether or not the line is, so a redelivery finds the event processed). One round trip instead of
+ * a transaction of six: progress events are the most frequent results. The operation row is
+ * share-locked: a settlement committing meanwhile (the result on another replica, the reaper) is
+ * waited for and its status re-checked, so no line lands after the operation's last one.
+ * @returns whether the line was appended (false: a duplicate, or no such running operation).
+ */
+export async function appendOperationLogOnce(db: Db, line: OperationLogLine): Promise<boolean> {
+  const result = await sql`
+    with first_delivery as (
+      insert into inbox (consumer, event_id) values (${line.consumer}, ${line.eventId})
+      on conflict (consumer, event_id) do nothing
+      returning event_id
+    )
+    insert into deployment_logs (app_id, level, step, message)
+    select o.app_id, ${line.level}, ${line.step}, ${line.message}
+    from first_delivery, app_operations o
+    join apps a on a.id = o.app_id and a.current_operation_id = o.id
+    where o.id = ${line.operationId}::uuid and o.status = 'running'
+    for share of o`.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
 }
 
 export interface LogRange {

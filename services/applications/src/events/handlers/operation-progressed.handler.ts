@@ -1,8 +1,8 @@
-import { type EventHandler, processOnce } from "@proximity/bus";
+import type { EventHandler } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
-import { currentOperation } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
-import { appendLog } from "../../db/deployment-log.repository.js";
+import { appendOperationLogOnce } from "../../db/deployment-log.repository.js";
+import { isUuid } from "../../domain/uuid.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 import { concernsNoApp } from "../result-kind.js";
 
@@ -11,22 +11,30 @@ const ATTEMPT_FAILED = "attempt-failed";
 
 /**
  * A step of the current operation: one log line for the app's owner (a failed attempt as a
- * warning). Steps of an archive deletion are not about an app: skipped.
+ * warning), once per event, while the operation runs and is its app's current one. Steps of an
+ * archive deletion are not about an app: skipped.
  */
 export function handleOperationProgressed(
   db: ApplicationsDb,
 ): EventHandler<provisionerEventsV1.OperationProgressed> {
   return async (event, ctx) => {
     if (concernsNoApp(event.kind)) return;
-    await processOnce(db, PROVISIONER_EVENTS_DURABLE, ctx.eventId, async (trx) => {
-      const current = await currentOperation(trx, event.operationId, ctx.log);
-      if (!current) return;
-      await appendLog(trx, {
-        appId: current.app.id,
-        level: event.step === ATTEMPT_FAILED ? "warn" : "info",
-        step: event.step || "progress",
-        message: event.message,
-      });
+    if (!isUuid(event.operationId)) {
+      ctx.log.warn({ operationId: event.operationId }, "progress of an unknown operation; skipped");
+      return;
+    }
+    const appended = await appendOperationLogOnce(db, {
+      consumer: PROVISIONER_EVENTS_DURABLE,
+      eventId: ctx.eventId,
+      operationId: event.operationId,
+      level: event.step === ATTEMPT_FAILED ? "warn" : "info",
+      step: event.step || "progress",
+      message: event.message,
     });
+    if (!appended)
+      ctx.log.debug(
+        { operationId: event.operationId },
+        "progress already recorded, or its operation is not running; nothing appended",
+      );
   };
 }

@@ -24,7 +24,10 @@ export async function runJournaledStep(
   const { db } = a.deps;
   const operationId = a.request.operationId;
   a.signal.throwIfAborted();
-  const previous = await findStep(db, operationId, name);
+  // Journal rows are only written under a claim, and the first claim is attempt 1: a first
+  // attempt has no earlier journal to consult (one query fewer per step). A first attempt that lost
+  // its claim meanwhile is stopped by keepOwnership, as before.
+  const previous = a.attempt > 1 ? await findStep(db, operationId, name) : undefined;
   if (previous?.status === "done") return previous.detail;
   await db.transaction().execute(async (trx) => {
     await setStepStatus(trx, operationId, name, "running");
