@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/identity";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
@@ -21,6 +21,7 @@ import {
   eventVerifier,
   type MessagingTables,
   newTraceparent,
+  outboxInsertStatement,
   PermanentFailure,
   processOnce,
   SIGNATURE_HEADER,
@@ -373,6 +374,41 @@ describe("outbox", () => {
     expect(b.headers).not.toHaveProperty("ce-subject");
     // Only what this test added is pending; publish it so later tests start from an empty outbox.
     await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("hosts") }).flush();
+  });
+
+  it("outbox - an event recorded by the statement of its change: both or neither, the same row as addToOutbox", async () => {
+    const change = (eventId: string) =>
+      sql`insert into inbox (consumer, event_id) values ('one-statement-test', ${eventId})`;
+    const first = outboxInsertStatement(Events.OperationProgressed, progress("op-one-statement", "a"), {
+      source: "provisioner",
+      traceparent: newTraceparent(),
+      subject: "app-1",
+    });
+    await sql`with change as (${change("e1")}) ${first.statement}`.execute(db);
+    const row = await db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      subject: Events.OperationProgressed.subject,
+      type: Events.OperationProgressed.type,
+      published_at: null,
+    });
+    expect(row.headers).toMatchObject({
+      "ce-id": first.id,
+      "ce-source": "provisioner",
+      "ce-subject": "app-1",
+    });
+    expect(Events.OperationProgressed.codec.decode(row.payload).operationId).toBe("op-one-statement");
+    // The change fails (its key is taken): the event is not recorded either.
+    const second = outboxInsertStatement(Events.OperationProgressed, progress("op-one-statement", "b"), {
+      source: "provisioner",
+      traceparent: newTraceparent(),
+    });
+    await expect(sql`with change as (${change("e1")}) ${second.statement}`.execute(db)).rejects.toThrow();
+    expect(await db.selectFrom("outbox").select("id").where("id", "=", second.id).execute()).toEqual([]);
+    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("provisioner") }).flush();
   });
 
   it("outbox relay - publishes on the commit's notification, not on its next poll", async () => {

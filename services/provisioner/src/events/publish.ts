@@ -2,7 +2,7 @@
  * The provisioner's public events, written to its outbox inside the caller's transaction (the
  * relay publishes them). Business code never publishes to JetStream directly.
  */
-import { addToOutbox, Events } from "@proximity/bus";
+import { addToOutbox, Events, type OutboxInsert, outboxInsertStatement } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { DbOrTrx } from "../db/database.js";
 
@@ -25,6 +25,18 @@ export function addProgress(
 ): Promise<string> {
   return addToOutbox(
     trx,
+    Events.OperationProgressed,
+    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...progress },
+    meta(o),
+  );
+}
+
+/** The progress event as a statement to complete with the change it reports (one statement). */
+export function progressInsert(
+  o: EventOrigin,
+  progress: { step: string; message: string; attempt: number },
+): OutboxInsert {
+  return outboxInsertStatement(
     Events.OperationProgressed,
     { operationId: o.operationId, kind: o.kind, appId: o.appId, ...progress },
     meta(o),

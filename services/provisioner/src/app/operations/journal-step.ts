@@ -1,9 +1,14 @@
 /**
  * Runs one journaled step of an operation: skipped when the journal says it is done; otherwise marked
- * running together with its progress event (one transaction), run, and marked done or failed.
+ * running together with its progress event (one statement), run, and marked done or failed.
  */
-import { findStep, type StepRow, setStepStatus } from "../../db/operation-step.repository.js";
-import { addProgress } from "../../events/publish.js";
+import {
+  findStep,
+  markStepRunning,
+  type StepRow,
+  setStepStatus,
+} from "../../db/operation-step.repository.js";
+import { progressInsert } from "../../events/publish.js";
 import type { Attempt } from "./context.js";
 import { StepFailedError } from "./errors.js";
 import { protoKind } from "./operation-kind.js";
@@ -29,10 +34,12 @@ export async function runJournaledStep(
   // its claim meanwhile is stopped by keepOwnership, as before.
   const previous = a.attempt > 1 ? await findStep(db, operationId, name) : undefined;
   if (previous?.status === "done") return previous.detail;
-  await db.transaction().execute(async (trx) => {
-    await setStepStatus(trx, operationId, name, "running");
-    await addProgress(trx, origin(a), { step: name, message, attempt: a.attempt });
-  });
+  await markStepRunning(
+    db,
+    operationId,
+    name,
+    progressInsert(origin(a), { step: name, message, attempt: a.attempt }),
+  );
   a.log.info({ step: name }, message);
   let detail: string | undefined;
   try {
