@@ -211,19 +211,19 @@ class EventConsumerImpl implements EventConsumer {
     }
   }
 
-  #isOthersEvent(msg: JsMsg): boolean {
-    const type = msg.headers?.get("ce-type") ?? "";
-    if (type === "" || this.#byType.has(type)) return false;
-    const event = eventOfType(type);
-    return event !== undefined && msg.subject === subjectOf(this.#o.ns, event.subject);
+  #isCatalogEventOnItsSubject(type: string, subject: string): boolean {
+    const event = type ? eventOfType(type) : undefined;
+    return event !== undefined && subject === subjectOf(this.#o.ns, event.subject);
   }
 
   async #handle(msg: JsMsg): Promise<void> {
     const attempt = msg.info.redeliveryCount;
+    const type = msg.headers?.get("ce-type") ?? "";
+    const sub = this.#byType.get(type);
     // Another event of the catalog on its own subject (the progress events on a results consumer's
     // subjects, say): not ours to handle, so acknowledged without checking its signature (the
     // costly part), since nothing of it is used. Anything else is checked and refused below.
-    if (this.#isOthersEvent(msg)) {
+    if (!sub && this.#isCatalogEventOnItsSubject(type, msg.subject)) {
       this.#o.logger.debug(
         { consumer: this.#o.durable.name, subject: msg.subject, streamSeq: msg.seq },
         "event type without a handler here; acknowledged unchecked",
@@ -259,12 +259,9 @@ class EventConsumerImpl implements EventConsumer {
       }),
       stopping: this.#stop.signal,
     };
-    const sub = this.#byType.get(ctx.type);
-    if (!sub) {
-      // Unreachable (checked above): kept so a handler is never looked up twice differently.
-      msg.ack();
-      return;
-    }
+    // A checked event is a catalog event on its own subject, so one without a handler was
+    // acknowledged above; this only narrows the type.
+    if (!sub) return void msg.ack();
     let payload: unknown;
     try {
       payload = sub.event.codec.decode(msg.data);

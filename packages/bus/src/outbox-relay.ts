@@ -106,10 +106,13 @@ class OutboxRelayImpl implements OutboxRelay {
     }
   }
 
+  get #batchSize(): number {
+    return this.#o.batchSize ?? 100;
+  }
+
   async #run(): Promise<void> {
     const idle = this.#o.pollIntervalMs ?? 100;
     let failures = 0;
-    const batchSize = this.#o.batchSize ?? 100;
     while (this.#running) {
       let published = 0;
       // Cleared before the batch: a commit notified from here on may have missed its snapshot.
@@ -126,7 +129,7 @@ class OutboxRelayImpl implements OutboxRelay {
         // While notifications arrive, a batch that was not full took everything committed before
         // it: the next one waits for a commit (no empty batch after each event). Without them,
         // keep going while there is something to publish.
-        if (published >= batchSize || this.#notified) continue;
+        if (published >= this.#batchSize || this.#notified) continue;
         if (!this.#listening && published > 0) continue;
       }
       const poll = this.#listening ? (this.#o.notifiedPollIntervalMs ?? 1_000) : idle;
@@ -159,7 +162,7 @@ class OutboxRelayImpl implements OutboxRelay {
             .select("seq")
             .where("published_at", "is", null)
             .orderBy("seq")
-            .limit(this.#o.batchSize ?? 100)
+            .limit(this.#batchSize)
             .forUpdate()
             .skipLocked(),
         )

@@ -35,30 +35,25 @@ export async function addToOutbox<DB extends MessagingTables, T>(
   payload: T,
   meta: OutboxEventMeta,
 ): Promise<string> {
-  const row = outboxRowOf(event, payload, meta);
-  const db = trx as unknown as Kysely<MessagingTables>;
-  // The notification reaches the relay when (and only if) the transaction commits: it publishes
-  // then, instead of on its next poll. Same statement, so no extra round trip.
-  await db
-    .insertInto("outbox")
-    .values({ ...row, published_at: null })
-    .returning(sql<void>`pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`.as("notified"))
-    .execute();
-  return row.id;
+  const { id, statement } = outboxInsertStatement(event, payload, meta);
+  await statement.execute(trx);
+  return id;
 }
 
 /** An event recorded by the same statement as a business change (see outboxInsertStatement). */
 export interface OutboxInsert {
   /** The event id. */
   readonly id: string;
-  /** `INSERT INTO outbox … RETURNING pg_notify(…)`: the same row and notification as addToOutbox. */
+  /** `INSERT INTO outbox … RETURNING pg_notify(…)`: the row and its commit notification. */
   readonly statement: RawBuilder<unknown>;
 }
 
 /**
- * The outbox insert of an event as a statement the caller completes, for a business change and its
- * event made by one statement (the change as a data-modifying CTE before it): atomic without a
- * transaction, one round trip instead of four. Otherwise as addToOutbox.
+ * The outbox insert of an event as one statement: addToOutbox runs it in the caller's transaction;
+ * a business change made by one statement may put itself before it as a data-modifying CTE, and is
+ * then atomic with its event without a transaction (one round trip instead of four). The insert
+ * also notifies `<schema>_outbox`, delivered when (and only if) the change commits: the relay
+ * publishes then, instead of on its next poll.
  * @example
  * const event = outboxInsertStatement(Events.OperationProgressed, progress, meta);
  * await sql`with step as (update operation_steps set status = 'running' where …) ${event.statement}`.execute(db);
@@ -68,17 +63,6 @@ export function outboxInsertStatement<T>(
   payload: T,
   meta: OutboxEventMeta,
 ): OutboxInsert {
-  const row = outboxRowOf(event, payload, meta);
-  return {
-    id: row.id,
-    statement: sql`insert into outbox (id, subject, type, payload, headers, published_at)
-      values (${row.id}, ${row.subject}, ${row.type}, ${row.payload}, ${row.headers}::jsonb, null)
-      returning pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`,
-  };
-}
-
-/** The outbox row of an event: its id, subject, type, encoded payload and CloudEvents headers. */
-function outboxRowOf<T>(event: EventDefinition<T>, payload: T, meta: OutboxEventMeta) {
   const id = meta.id ?? randomUUID();
   const headers: Record<string, string> = {
     "ce-specversion": "1.0",
@@ -89,11 +73,11 @@ function outboxRowOf<T>(event: EventDefinition<T>, payload: T, meta: OutboxEvent
     traceparent: meta.traceparent,
   };
   if (meta.subject) headers["ce-subject"] = meta.subject;
+  const encoded = Buffer.from(event.codec.encode(payload).finish());
   return {
     id,
-    subject: event.subject,
-    type: event.type,
-    payload: Buffer.from(event.codec.encode(payload).finish()),
-    headers: JSON.stringify(headers),
+    statement: sql`insert into outbox (id, subject, type, payload, headers, published_at)
+      values (${id}, ${event.subject}, ${event.type}, ${encoded}, ${JSON.stringify(headers)}::jsonb, null)
+      returning pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`,
   };
 }

@@ -18,17 +18,14 @@ export interface EventOrigin {
 
 const meta = (o: EventOrigin) => ({ source: SERVICE_NAME, traceparent: o.traceparent, subject: o.appId });
 
-export function addProgress(
+export async function addProgress(
   trx: DbOrTrx,
   o: EventOrigin,
   progress: { step: string; message: string; attempt: number },
 ): Promise<string> {
-  return addToOutbox(
-    trx,
-    Events.OperationProgressed,
-    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...progress },
-    meta(o),
-  );
+  const { id, statement } = progressInsert(o, progress);
+  await statement.execute(trx);
+  return id;
 }
 
 /** The progress event as a statement to complete with the change it reports (one statement). */
