@@ -4,15 +4,25 @@ import { defineConfig } from "vitest/config";
 // global setup (environment variables, else testcontainers) and isolate themselves per file.
 export default defineConfig({
   test: {
-    include: [
-      "packages/*/src/**/*.test.ts",
-      "packages/*/test/**/*.test.ts",
-      "services/*/src/**/*.test.ts",
-      "services/*/test/**/*.test.ts",
-      "tests/*/**/*.test.ts",
-      "examples/*/test/**/*.test.ts",
+    // Two projects: the node suites (this file) and the web console's component tests (jsdom).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "packages/*/test/**/*.test.ts",
+            "services/*/src/**/*.test.ts",
+            "services/*/test/**/*.test.ts",
+            "tests/*/**/*.test.ts",
+            "examples/*/test/**/*.test.ts",
+          ],
+          exclude: ["**/node_modules/**", "services/web-console/**"],
+        },
+      },
+      "services/web-console/vitest.config.ts",
     ],
-    exclude: ["**/node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     },
   });
   console.error(
-    `\n[platform] Proximity is up: http://localhost:8080/api/docs\n[platform] admin login: admin / ${adminPassword}\n`,
+    `\n[platform] Proximity is up: http://localhost:8080/ (web console; REST API docs at /api/docs)\n` +
+      `[platform] admin login: admin / ${adminPassword}\n`,
   );
 }
 

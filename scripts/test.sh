@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-tools.sh
+bash scripts/ensure-browser.sh
 if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_NATS_URL:-}" ]; then
   if ! (command -v docker >/dev/null && docker info >/dev/null 2>&1); then
     # No container engine: the tests use the local servers.
@@ -17,11 +18,14 @@ fi
 
 echo "== generated code is up to date"
 bash scripts/check-proto.sh
+bash scripts/check-api-types.sh
 echo "== lint"
 pnpm exec biome ci .
 echo "== typecheck"
 pnpm exec tsc -p tsconfig.json --noEmit
-echo "== build (every service compiled to dist/, as the image runs it)"
+pnpm exec tsc -p services/web-console/tsconfig.json
+pnpm exec tsc -p services/web-console/tsconfig.scripts.json
+echo "== build (every service compiled to dist/, as the image runs it; the web console bundled)"
 pnpm build
 echo "== tests"
 pnpm exec vitest run "$@"

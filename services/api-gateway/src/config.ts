@@ -1,6 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { baseServiceEnv, env, loadConfig } from "@proximity/config";
 import { z } from "zod";
 import { parseTrustProxy, trustProxyProblem } from "./http/trust-proxy.js";
+
+/** services/web-console/dist, from services/api-gateway/src or services/api-gateway/dist. */
+const DEFAULT_WEB_CONSOLE_DIR = fileURLToPath(new URL("../../web-console/dist", import.meta.url));
 
 /**
  * Days an audit trail is kept. The database refuses to delete rows younger than 90 days (the
@@ -137,6 +141,11 @@ export const gatewayConfigSchema = z
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
     /** Open event streams per user on one gateway replica (beyond: 429). */
     SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * The web console's built files, served at `/` (empty: not served). The default is the
+     * console package's dist/ beside this service, from its sources and from its dist/ alike.
+     */
+    WEB_CONSOLE_DIR: z.string().default(DEFAULT_WEB_CONSOLE_DIR),
   })
   .superRefine((config, ctx) => {
     if (!config.COOKIE_SECURE && config.PROXIMITY_MODE !== "development") {

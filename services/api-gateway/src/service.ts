@@ -161,6 +161,9 @@ export function createGatewayService(
         heartbeatMs: config.SSE_HEARTBEAT_MS,
         maxPerUser: config.SSE_MAX_STREAMS_PER_USER,
       },
+      ...(config.WEB_CONSOLE_DIR
+        ? { webConsole: { dir: config.WEB_CONSOLE_DIR, secureTransport: config.COOKIE_SECURE } }
+        : {}),
     });
     // Registered last so it is released first: in-flight requests finish (open event streams are
     // ended by a preClose hook, see server.ts) before clients and pool go.

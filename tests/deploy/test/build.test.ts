@@ -38,8 +38,11 @@ function runtimeClosure(dir: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+/** The web console is a browser app built by Vite (served by the gateway), not a Node service. */
+const WEB_CONSOLE = "services/web-console";
+
 describe("production build", () => {
-  const services = dirs("services");
+  const services = dirs("services").filter((dir) => dir !== WEB_CONSOLE);
   const built = new Set(services.flatMap((s) => [s, ...runtimeClosure(s)]));
 
   it("build - every service and the packages it runs on have a tsconfig.build.json referencing their workspace dependencies", () => {
@@ -76,10 +79,15 @@ describe("production build", () => {
     }
   });
 
-  it("build - `pnpm build` builds every service", () => {
+  it("build - `pnpm build` builds every service, then the web console", () => {
     const scripts = read<{ scripts: Record<string, string> }>("package.json").scripts;
-    expect(scripts.build).toBe("tsc -b services/*/tsconfig.build.json");
+    expect(scripts.build).toBe(
+      "tsc -b services/*/tsconfig.build.json && pnpm --filter @proximity/web-console build",
+    );
     for (const service of services)
       expect(existsSync(join(repositoryRoot, service, "tsconfig.build.json"))).toBe(true);
+    expect(read<{ scripts: Record<string, string> }>(`${WEB_CONSOLE}/package.json`).scripts.build).toBe(
+      "vite build",
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { GatewayClients } from "../clients.js";
 import type { GatewayDb } from "../db/database.js";
 import type { HealthProbe } from "../health-probe.js";
 import type { RateLimitSettings } from "./plugins/rate-limit.js";
+import type { WebConsoleSettings } from "./plugins/web-console.js";
 import type { TrustProxy } from "./trust-proxy.js";
 
 /** Everything the HTTP layer needs, built by service.ts (or a test). */
@@ -26,6 +27,8 @@ export interface HttpDeps {
   readonly rateLimit: RateLimitSettings;
   readonly http: HttpLimits;
   readonly eventStreams: EventStreamSettings;
+  /** The web console served at `/` (not served when absent or not built). */
+  readonly webConsole?: WebConsoleSettings;
 }
 
 /** Timeouts and limits of the HTTP server (config.ts HTTP_*). */

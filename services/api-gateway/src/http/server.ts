@@ -12,6 +12,7 @@ import { installOpenApi } from "./plugins/openapi.js";
 import { installRateLimits } from "./plugins/rate-limit.js";
 import { installRequestContext, requestIdFrom } from "./plugins/request-context.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
+import { installWebConsole, loadWebConsole, serveConsolePage } from "./plugins/web-console.js";
 import { adoptionRoutes } from "./routes/adoption.routes.js";
 import { appActionsRoutes } from "./routes/app-actions.routes.js";
 import { appEventsRoutes } from "./routes/app-events.routes.js";
@@ -64,7 +65,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  installErrorHandling(app);
+  const site = deps.webConsole ? await loadWebConsole(deps.webConsole) : undefined;
+  installErrorHandling(app, site && ((request, reply) => serveConsolePage(site, request, reply)));
   installJsonBodyParser(app);
   await installSecurityHeaders(app);
   await app.register(cookie);
@@ -98,6 +100,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
     await app.register(routes(deps));
   }
   await app.register(appEventsRoutes(deps, streams));
+  if (site) await installWebConsole(app, site);
+  if (deps.webConsole) {
+    app.log.info(
+      { dir: deps.webConsole.dir, served: site !== undefined },
+      site ? "web console served at /" : "web console not built: run pnpm build to serve it at /",
+    );
+  }
   await app.ready();
   app.server.maxConnections = deps.http.maxConnections;
   return app;

@@ -49,6 +49,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // No authentication, no setup step: the gateway makes its bucket.
     BUS_DECLARE_STREAMS: "true",
     LOG_LEVEL: "debug",
+    // The web console only where a test serves one (web-console.test.ts): a built dist/ must
+    // not change what the API tests see.
+    WEB_CONSOLE_DIR: "",
     ...options.env,
   });
   const logLines: string[] = [];

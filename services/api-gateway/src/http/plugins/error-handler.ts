@@ -109,9 +109,16 @@ export function handleFrameworkError(
 /**
  * Every failure leaves as `{"detail": …}`: typed errors with their client-safe message, schema
  * violations with a field list, anything else as a bare 500. Stack traces, SQL and upstream
- * internals only reach the log.
+ * internals only reach the log. `page`, when given, may answer an unknown path first (the web
+ * console's own URLs); it returns false to leave it a 404.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  page?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((_request, reply) => send(reply, 404, { detail: "Not found" }));
+  app.setNotFoundHandler((request, reply) => {
+    if (page?.(request, reply)) return;
+    send(reply, 404, { detail: "Not found" });
+  });
 }

@@ -7,6 +7,7 @@ import { clearSessionCookies, sessionCookieOf, setSessionCookies } from "../cook
 import type { HttpDeps } from "../deps.js";
 import { principalOf } from "../request-helpers.js";
 import { originOf } from "../request-origin.js";
+import { noContent } from "../schemas/common.schema.js";
 import { toUserJson, userJson } from "../schemas/user.schema.js";
 
 // Strict like every write body: an unknown field is a 400 naming it, not silently dropped.
@@ -52,11 +53,17 @@ export function authRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
 
     app.post(
       "/api/auth/logout",
-      { schema: { tags: ["auth"], summary: "Log out: ends the session and clears the cookies" } },
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "Log out: ends the session and clears the cookies",
+          response: { 204: noContent },
+        },
+      },
       async (request, reply) => {
         await logout(deps.db, principalOf(request), originOf(request));
         clearSessionCookies(reply, deps.cookieSecure);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

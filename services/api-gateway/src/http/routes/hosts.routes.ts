@@ -4,7 +4,7 @@ import { hostCredentialsSet, hostSnapshot } from "../audit-snapshots.js";
 import type { HttpDeps } from "../deps.js";
 import { recordChanges } from "../plugins/audit.js";
 import { callOptions, requireUuid } from "../request-helpers.js";
-import { idParams, pageOf, pageQuery, paginate } from "../schemas/common.schema.js";
+import { idParams, noContent, pageOf, pageQuery, paginate } from "../schemas/common.schema.js";
 import {
   createHostBody,
   hostCheckJson,
@@ -128,14 +128,19 @@ export function hostsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       "/api/proxmox/hosts/:id",
       {
         config: admin,
-        schema: { tags: ["proxmox"], summary: "Delete a host no app uses", params: idParams },
+        schema: {
+          tags: ["proxmox"],
+          summary: "Delete a host no app uses",
+          params: idParams,
+          response: { 204: noContent },
+        },
       },
       async (request, reply) => {
         const id = requireUuid(request.params.id);
         const before = toHostJson(requireHost((await hosts.getHost({ id }, callOptions(request))).host));
         await hosts.deleteHost({ id }, callOptions(request));
         recordChanges(request, fieldDiff(hostSnapshot(before), null));
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

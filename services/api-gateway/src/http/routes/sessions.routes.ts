@@ -5,7 +5,7 @@ import { clearSessionCookies } from "../cookies.js";
 import type { HttpDeps } from "../deps.js";
 import { principalOf, requireUuid } from "../request-helpers.js";
 import { originOf } from "../request-origin.js";
-import { idParams, pageOf, pageQuery } from "../schemas/common.schema.js";
+import { idParams, noContent, pageOf, pageQuery } from "../schemas/common.schema.js";
 import { endedSessionsJson, sessionJson, toSessionJson } from "../schemas/session.schema.js";
 
 const SESSION_ONLY = "Signed-in sessions only: API tokens get 403.";
@@ -44,6 +44,7 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           summary: "End one of your sessions (this one too: that logs you out)",
           description: `${SESSION_ONLY} Another user's session is 404.`,
           params: idParams,
+          response: { 204: noContent },
         },
       },
       async (request, reply) => {
@@ -52,7 +53,7 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         const id = requireUuid(request.params.id);
         const { current } = await endMySession(deps.db, principal, id, originOf(request));
         if (current) clearSessionCookies(reply, deps.cookieSecure);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

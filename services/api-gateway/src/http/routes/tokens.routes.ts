@@ -5,7 +5,7 @@ import { listApiTokensOfUser } from "../../db/api-token.repository.js";
 import type { HttpDeps } from "../deps.js";
 import { principalOf, requireUuid } from "../request-helpers.js";
 import { originOf } from "../request-origin.js";
-import { errorBody, idParams, pageOf } from "../schemas/common.schema.js";
+import { errorBody, idParams, noContent, pageOf } from "../schemas/common.schema.js";
 import {
   createdTokenJson,
   createTokenBody,
@@ -75,6 +75,7 @@ export function tokensRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           tags: ["auth"],
           summary: "Revoke one of your API tokens, and the tokens created with it",
           params: idParams,
+          response: { 204: noContent },
         },
       },
       async (request, reply) => {
@@ -84,7 +85,7 @@ export function tokensRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           requireUuid(request.params.id),
           originOf(request),
         );
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

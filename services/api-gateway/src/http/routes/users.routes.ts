@@ -9,7 +9,7 @@ import type { HttpDeps } from "../deps.js";
 import { recordChanges } from "../plugins/audit.js";
 import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
 import { originOf } from "../request-origin.js";
-import { idParams, pageOf, pageQuery } from "../schemas/common.schema.js";
+import { idParams, noContent, pageOf, pageQuery } from "../schemas/common.schema.js";
 import { quotaJson, setQuotaBody, toQuotaJson } from "../schemas/quota.schema.js";
 import { createUserBody, toUserJson, updateUserBody, userJson } from "../schemas/user.schema.js";
 
@@ -97,7 +97,10 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
 
     app.delete(
       "/api/users/:id",
-      { config: admin, schema: { tags: ["users"], summary: "Delete a user", params: idParams } },
+      {
+        config: admin,
+        schema: { tags: ["users"], summary: "Delete a user", params: idParams, response: { 204: noContent } },
+      },
       async (request, reply) => {
         const deleted = await deleteUser(
           deps.db,
@@ -109,7 +112,7 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           },
         );
         recordChanges(request, fieldDiff(userSnapshot(deleted), null));
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

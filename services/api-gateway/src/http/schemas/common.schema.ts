@@ -52,3 +52,6 @@ export const errorBody = z.object({
     .optional()
     .describe("Per-field problems of a 400; `field` is a dotted path such as `nodes.0.name`"),
 });
+
+/** A 204 answer: no body (documented without content). */
+export const noContent = z.null().describe("Done; no content");

@@ -1,0 +1,130 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consoleContentSecurityPolicy } from "../src/http/plugins/web-console.js";
+import { type Harness, startHarness } from "./support/gateway-harness.js";
+
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/index-Ab12.js"></script></head></html>';
+const SCRIPT = "console.log('console');";
+
+let dir: string;
+let h: Harness;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "console-"));
+  await mkdir(join(dir, "assets"));
+  await writeFile(join(dir, "index.html"), INDEX);
+  await writeFile(join(dir, "assets", "index-Ab12.js"), SCRIPT);
+  await writeFile(join(dir, "favicon.svg"), "<svg/>");
+  await writeFile(join(dir, ".env"), "SECRET=1");
+  h = await startHarness({ env: { WEB_CONSOLE_DIR: dir } });
+});
+afterAll(async () => {
+  await h?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const get = (path: string, init?: RequestInit) => fetch(new URL(path, h.url), init);
+
+describe("the web console served at /", () => {
+  it("serves index.html to anyone, revalidated each time, under a strict CSP", async () => {
+    const res = await get("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await res.text()).toBe(INDEX);
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toBe(consoleContentSecurityPolicy(true));
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("answers the console's own routes with index.html, so a reload or a shared link works", async () => {
+    for (const path of ["/apps", "/apps/5f0c/backups", "/store?search=git", "/sign-in?next=%2Fapps"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toBe(INDEX);
+    }
+  });
+
+  it("caches hashed assets for a year and answers a missing one with 404, not the page", async () => {
+    const asset = await get("/assets/index-Ab12.js");
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(await asset.text()).toBe(SCRIPT);
+
+    const missing = await get("/assets/index-Zz99.js");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ detail: "Not found" });
+    expect(missing.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("never serves dotfiles or files outside its directory", async () => {
+    for (const path of [
+      "/.env",
+      "/assets/..%2f.env",
+      "/..%2f..%2fetc%2fpasswd",
+      "/%2e%2e/%2e%2e/etc/passwd",
+    ]) {
+      const res = await get(path);
+      const body = await res.text();
+      expect(body, path).not.toContain("SECRET");
+      expect(body, path).not.toContain("root:");
+    }
+  });
+
+  it("leaves the API as it was: unknown API paths are JSON 404s, private routes still need a session", async () => {
+    const unknown = await get("/api/nope");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ detail: "Not found" });
+    expect(unknown.headers.get("cache-control")).toBe("no-store");
+
+    const me = await get("/api/auth/me");
+    expect(me.status).toBe(401);
+
+    const post = await get("/", { method: "POST" });
+    expect(post.status).toBe(404);
+    expect(await post.json()).toEqual({ detail: "Not found" });
+
+    // Routing errors of API paths are unchanged by the console's fallback page.
+    const badEncoding = await get("/api/apps/%zz");
+    expect([badEncoding.status, await badEncoding.json()]).toEqual([400, { detail: "Invalid request" }]);
+    const long = await get(`/api/apps/${"a".repeat(150)}`);
+    expect([long.status, await long.json()]).toEqual([414, { detail: "Request path too long" }]);
+  });
+
+  it("keeps the console's page and unknown paths within the request budget; its files are outside it", async () => {
+    const limited = await startHarness({ env: { WEB_CONSOLE_DIR: dir, RATE_LIMIT_PER_MINUTE: "5" } });
+    try {
+      const statuses = async (path: string) => {
+        const seen: number[] = [];
+        for (let i = 0; i < 8; i++) seen.push((await fetch(new URL(path, limited.url))).status);
+        return seen;
+      };
+      expect(await statuses("/assets/index-Ab12.js")).toEqual(Array(8).fill(200));
+      expect(await statuses("/apps")).toContain(429);
+      expect(await statuses("/api/nope")).toEqual(Array(8).fill(429));
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe("without a built console", () => {
+  it("answers / with the API's JSON 404", async () => {
+    const bare = await startHarness({ env: { WEB_CONSOLE_DIR: join(dir, "missing") } });
+    try {
+      const res = await fetch(new URL("/", bare.url));
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ detail: "Not found" });
+      expect(bare.logLines.some((line) => line.includes("web console not built"))).toBe(true);
+    } finally {
+      await bare.stop();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { type ReactNode, useEffect, useId, useRef } from "react";
+
+interface ConfirmDialogProps {
+  readonly open: boolean;
+  readonly title: string;
+  /** What happens on confirming, and any fields it needs. */
+  readonly children: ReactNode;
+  readonly confirmLabel: string;
+  /** Styles the confirm button as destructive. */
+  readonly danger?: boolean;
+  /** While the confirmed action runs: both buttons wait, and Escape does not close. */
+  readonly busy?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+/**
+ * A modal confirmation on the native <dialog>: the browser traps focus inside, Escape cancels, and
+ * focus returns to the button that opened it when it closes. It holds a real <form>, so Enter in a
+ * field confirms, and its heading id is unique, so several dialogs can live on one page. Where
+ * showModal is missing it opens as a plain open dialog.
+ */
+export function ConfirmDialog(props: ConfirmDialogProps) {
+  const { open, title, children, confirmLabel, danger, busy, onConfirm, onCancel } = props;
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) {
+      if (typeof element.showModal === "function") element.showModal();
+      else element.open = true;
+    }
+    if (!open && element.open) {
+      if (typeof element.close === "function") element.close();
+      else element.open = false;
+    }
+  }, [open]);
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        if (!busy) onCancel();
+      }}
+    >
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!busy) onConfirm();
+        }}
+      >
+        <h2 id={titleId}>{title}</h2>
+        <div className="dialog-body">{children}</div>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className={danger ? "button button-danger" : "button button-primary"}
+            disabled={busy}
+            aria-busy={busy || undefined}
+          >
+            {busy ? "Working…" : confirmLabel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

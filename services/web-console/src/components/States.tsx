@@ -1,0 +1,75 @@
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { type ApiError, asApiError } from "../api/errors";
+
+export function Loading({ label = "Loading…" }: { readonly label?: string }) {
+  return (
+    <div className="state state-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+interface EmptyProps {
+  readonly title: string;
+  readonly children?: ReactNode;
+}
+
+export function Empty({ title, children }: EmptyProps) {
+  return (
+    <div className="state state-empty">
+      <h2>{title}</h2>
+      {children}
+    </div>
+  );
+}
+
+/** A heading for each kind of failure a person meets, in plain words. */
+function headingOf(error: ApiError): string {
+  if (error.status === 0) return "Cannot reach Proximity";
+  if (error.status === 403) return "Not allowed";
+  if (error.status === 404) return "Not found";
+  if (error.status === 429) return "Slow down";
+  if (error.status >= 500) return "Service unavailable";
+  return "Something went wrong";
+}
+
+interface ErrorStateProps {
+  readonly error: unknown;
+  /** Offers "Try again" when given. */
+  readonly retry?: () => void;
+}
+
+/** An error where content should be: the API's `detail`, and what the person can do next. */
+export function ErrorState({ error, retry }: ErrorStateProps) {
+  const apiError = asApiError(error);
+  return (
+    <div className="state state-error" role="alert">
+      <h2>{headingOf(apiError)}</h2>
+      <p>{apiError.message}</p>
+      <div className="state-actions">
+        {retry && apiError.status !== 403 && apiError.status !== 404 ? (
+          <button type="button" className="button" onClick={retry}>
+            Try again
+          </button>
+        ) : null}
+        {apiError.status === 403 || apiError.status === 404 ? (
+          <Link className="button" to="/apps">
+            Go to my apps
+          </Link>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** An error beside a form or an action (not replacing the page). */
+export function InlineError({ error }: { readonly error: unknown }) {
+  if (!error) return null;
+  return (
+    <p className="inline-error" role="alert">
+      {asApiError(error).message}
+    </p>
+  );
+}

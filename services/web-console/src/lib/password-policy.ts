@@ -1,0 +1,9 @@
+/**
+ * The gateway's password rules, to explain them before the API checks them. Mirrors
+ * services/api-gateway/src/domain/password-policy.ts (the console uses only the public API, so the
+ * numbers are repeated here; the API stays the judge and names the field when a password fails).
+ */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters (at most ${PASSWORD_MAX_LENGTH}), and not containing the username. A passphrase of a few words is easy to type and hard to guess.`;

@@ -1,0 +1,78 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { api } from "../../../api/client";
+import { asApiError, unwrap } from "../../../api/errors";
+import { CheckboxField } from "../../../components/CheckboxField";
+import { TextField } from "../../../components/Field";
+import { FormErrorSummary } from "../../../components/FormErrorSummary";
+import { NewPasswordField } from "../../../components/NewPasswordField";
+import { Page } from "../../../components/Page";
+import { userKeys } from "./user-queries";
+
+/** Creates an account; the person signs in with the password given here and can change it. */
+export function NewUserPage() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [isAdmin, setIsAdmin] = useState(false);
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST("/api/users", { body: { username: username.trim(), password, is_admin: isAdmin } })),
+    onSuccess: async (user) => {
+      await queryClient.invalidateQueries({ queryKey: userKeys.all });
+      navigate(`/admin/users/${user.id}`);
+    },
+  });
+  const error = create.error ? asApiError(create.error) : null;
+  // A taken username is a 409 without a field; it still belongs at the username.
+  const usernameError =
+    error?.fieldMessage("username") ?? (error?.status === 409 ? error.message : undefined);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate();
+  }
+
+  return (
+    <Page title="Add a user">
+      <form className="form" onSubmit={submit} noValidate>
+        <FormErrorSummary error={error} />
+        <TextField
+          label="Username"
+          hint="Letters, digits, '.', '_' and '-', starting with a letter or digit."
+          required
+          autoComplete="off"
+          spellCheck={false}
+          value={username}
+          error={usernameError}
+          onChange={(e) => setUsername(e.target.value)}
+        />
+        <NewPasswordField
+          label="Password"
+          note="Tell the person to change it after signing in."
+          required
+          value={password}
+          error={error?.fieldMessage("password")}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <CheckboxField
+          label="Administrator"
+          hint="Administrators manage hosts, users and the catalog, and see every app."
+          checked={isAdmin}
+          error={error?.fieldMessage("is_admin")}
+          onChange={(e) => setIsAdmin(e.target.checked)}
+        />
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={create.isPending}>
+            {create.isPending ? "Adding…" : "Add user"}
+          </button>
+          <Link className="button" to="/admin/users">
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </Page>
+  );
+}

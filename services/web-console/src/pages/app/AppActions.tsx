@@ -1,0 +1,123 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/errors";
+import type { App } from "../../api/types";
+import { InlineError } from "../../components/States";
+import { actionRefusal, canRun } from "./action-rules";
+import { showAppAnswer } from "./app-queries";
+import { CloneDialog } from "./CloneDialog";
+import { DeleteAppDialog } from "./DeleteAppDialog";
+
+type PowerAction = "start" | "stop" | "restart" | "update" | "retry";
+
+const LABEL: Record<PowerAction, string> = {
+  start: "Start",
+  stop: "Stop",
+  restart: "Restart",
+  update: "Update",
+  retry: "Retry deployment",
+};
+
+const REQUESTED: Record<PowerAction, string> = {
+  start: "Start requested.",
+  stop: "Stop requested.",
+  restart: "Restart requested.",
+  update: "Update requested.",
+  retry: "Deployment retried.",
+};
+
+interface AppActionsProps {
+  readonly app: App;
+  readonly isAdmin: boolean;
+}
+
+/** Why some buttons are off, so a disabled button is never a riddle. */
+function whyUnavailable(app: App): string | undefined {
+  if (app.current_operation) return actionRefusal(app, "stop");
+  if (app.adopted) return "This app was adopted: Update and Clone are not available for it.";
+  return undefined;
+}
+
+/**
+ * Start, Stop, Restart, Update (and Retry deployment after a failed deploy), Clone and Delete. Each is
+ * enabled only when the app's state allows it; the API's 409 reason shows when it disagrees. After
+ * the 202 the new status comes from the event stream and the app's refresh.
+ */
+export function AppActions({ app, isAdmin }: AppActionsProps) {
+  const queryClient = useQueryClient();
+  const [dialog, setDialog] = useState<"clone" | "delete" | null>(null);
+  const [done, setDone] = useState("");
+
+  const action = useMutation({
+    mutationFn: (name: PowerAction) =>
+      unwrap(api.POST("/api/apps/{id}/action", { params: { path: { id: app.id } }, body: { action: name } })),
+    onMutate: () => setDone(""),
+    onSuccess: (answer, name) => {
+      showAppAnswer(queryClient, answer);
+      setDone(REQUESTED[name]);
+    },
+  });
+
+  const busy = action.isPending;
+  const powerActions: PowerAction[] = ["start", "stop", "restart", "update"];
+  if (canRun(app, "retry")) powerActions.push("retry");
+  const note = whyUnavailable(app);
+
+  return (
+    <section className="app-actions" aria-labelledby="actions-title">
+      <h2 id="actions-title" className="visually-hidden">
+        Actions
+      </h2>
+      <div className="actions">
+        {powerActions.map((name) => (
+          <button
+            key={name}
+            type="button"
+            className={name === "retry" ? "button button-primary" : "button"}
+            disabled={busy || !canRun(app, name)}
+            aria-busy={busy && action.variables === name ? true : undefined}
+            onClick={() => action.mutate(name)}
+          >
+            {LABEL[name]}
+          </button>
+        ))}
+        <button
+          type="button"
+          className="button"
+          disabled={busy || !canRun(app, "clone")}
+          onClick={() => setDialog("clone")}
+        >
+          Clone
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy || !canRun(app, "delete")}
+          onClick={() => setDialog("delete")}
+        >
+          Delete
+        </button>
+      </div>
+      {note ? <p className="hint">{note}</p> : null}
+      <p className="action-status" role="status">
+        {busy ? `Sending ${LABEL[action.variables ?? "start"].toLowerCase()}…` : done}
+      </p>
+      <InlineError error={action.error} />
+      <CloneDialog app={app} open={dialog === "clone"} onClose={() => setDialog(null)} />
+      <DeleteAppDialog
+        app={app}
+        open={dialog === "delete"}
+        isAdmin={isAdmin}
+        onClose={() => setDialog(null)}
+        onDeleting={(backups) =>
+          setDone(
+            backups === "deleted"
+              ? "Deletion started: the app's backups are deleted with it."
+              : "Deletion started: the app's backups are kept.",
+          )
+        }
+      />
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import type { App, Host } from "../../api/types";
+import { AppIcon } from "../../components/AppIcon";
+import { externalUrl } from "../../lib/external-url";
+import { formatDateTime, formatDuration } from "../../lib/format";
+import { useCatalogQuery } from "./app-queries";
+
+function Detail({ term, children }: { readonly term: string; readonly children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function CatalogApp({ app }: { readonly app: App }) {
+  const catalog = useCatalogQuery(app);
+  if (!app.catalog_id) return <>None (an adopted container)</>;
+  const name = catalog.data?.name ?? app.catalog_id;
+  return (
+    <span className="app-catalog">
+      <AppIcon name={name} icon={catalog.data?.icon} size="small" />
+      <Link to={`/store/${encodeURIComponent(app.catalog_id)}`}>{name}</Link>
+      {catalog.data?.version ? <span className="muted"> {catalog.data.version}</span> : null}
+    </span>
+  );
+}
+
+interface AppDetailsProps {
+  readonly app: App;
+  /** The app's host, when the reader may see hosts (admins). */
+  readonly host: Host | undefined;
+}
+
+/** Where the app runs, how to reach it, and since when. */
+export function AppDetails({ app, host }: AppDetailsProps) {
+  const url = externalUrl(app.access_url);
+  return (
+    <section className="panel" aria-labelledby="details-title">
+      <h2 id="details-title">Details</h2>
+      <dl className="details">
+        <Detail term="Address">
+          {url ? (
+            <a href={url} target="_blank" rel="noopener noreferrer">
+              {url}
+              <span className="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          ) : (
+            <span className="muted">Available while the app is running</span>
+          )}
+        </Detail>
+        <Detail term="Catalog app">
+          <CatalogApp app={app} />
+        </Detail>
+        <Detail term="Operation in progress">{app.current_operation ?? "None"}</Detail>
+        {host ? <Detail term="Host">{host.name}</Detail> : null}
+        <Detail term="Node">{app.node ?? "—"}</Detail>
+        <Detail term="Container (VMID)">{app.vmid ?? "—"}</Detail>
+        <Detail term="IP address">{app.ip_address ?? "—"}</Detail>
+        <Detail term="Port">{app.port ?? "—"}</Detail>
+        <Detail term="Uptime">{formatDuration(app.uptime_seconds)}</Detail>
+        <Detail term="Created">{formatDateTime(app.created_at)}</Detail>
+        <Detail term="Updated">{formatDateTime(app.updated_at)}</Detail>
+        {app.adopted ? <Detail term="Origin">Adopted from an existing container</Detail> : null}
+      </dl>
+    </section>
+  );
+}

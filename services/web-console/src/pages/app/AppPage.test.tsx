@@ -1,0 +1,199 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route } from "react-router";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { App } from "../../api/types";
+import { type FakeRoutes, fakeApi, requestsTo } from "../../test/fake-api";
+import { FakeEventSource } from "../../test/fake-event-source";
+import { APP_ID, makeApp, makeBackup, makeCatalogItem } from "../../test/fixtures";
+import { renderAt } from "../../test/render";
+import { AppPage } from "./AppPage";
+
+beforeEach(() => FakeEventSource.install());
+
+const renderAppPage = (path = `/apps/${APP_ID}`) =>
+  renderAt(path, <Route path="/apps/:appId/*" element={<AppPage />} />);
+
+/** The app page over an API that knows one app; `more` answers anything else. */
+function serve(app: App, more: FakeRoutes = {}) {
+  return fakeApi({
+    [`GET /api/apps/${APP_ID}`]: { body: app },
+    "GET /api/catalog/wiki": {
+      body: makeCatalogItem({ name: "Wiki.js", icon: "https://example.invalid/wiki.png", version: "2.5" }),
+    },
+    ...more,
+  });
+}
+
+async function openApp(app: App, more?: FakeRoutes) {
+  const seen = serve(app, more);
+  renderAppPage();
+  await screen.findByRole("heading", { level: 1, name: app.hostname });
+  return seen;
+}
+
+const button = (name: string) => screen.getByRole("button", { name });
+
+describe("AppPage overview", () => {
+  it("shows the app's details, a safe address and secret names only", async () => {
+    await openApp(
+      makeApp({
+        status_message: "All good",
+        attention: "Container 101 was not found on node pve1: it was removed outside Proximity",
+      }),
+    );
+    expect(screen.getByText("Running")).toBeInTheDocument();
+    expect(screen.getByText("All good")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Needs attention" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /http:\/\/10\.0\.0\.5:8080/ })).toHaveAttribute(
+      "rel",
+      "noopener noreferrer",
+    );
+    expect(screen.getByText("1 h 0 min")).toBeInTheDocument();
+    const environment = screen.getByRole("table");
+    expect(within(environment).getByText("Home wiki")).toBeInTheDocument();
+    expect(within(environment).getByText("DB_PASSWORD")).toBeInTheDocument();
+    expect(await screen.findByRole("link", { name: "Wiki.js" })).toHaveAttribute("href", "/store/wiki");
+  });
+
+  it("links no address that is not http(s)", async () => {
+    await openApp(makeApp({ access_url: "javascript:alert(1)" }));
+    expect(screen.queryByRole("link", { name: /javascript/ })).not.toBeInTheDocument();
+    expect(screen.getByText("Available while the app is running")).toBeInTheDocument();
+  });
+
+  it("says an app that is not there, or not yours, was not found", async () => {
+    fakeApi({ [`GET /api/apps/${APP_ID}`]: { status: 404, body: { detail: "App not found" } } });
+    renderAppPage();
+    expect(await screen.findByRole("heading", { name: "Not found or not yours" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Go to My apps" })).toHaveAttribute("href", "/apps");
+  });
+});
+
+describe("AppPage actions", () => {
+  it("offers only the actions the status allows", async () => {
+    await openApp(makeApp({ status: "stopped" }));
+    expect(button("Start")).toBeEnabled();
+    expect(button("Stop")).toBeDisabled();
+    expect(button("Restart")).toBeDisabled();
+    expect(button("Update")).toBeEnabled();
+    expect(button("Clone")).toBeEnabled();
+    expect(button("Delete")).toBeEnabled();
+  });
+
+  it("offers nothing while an operation runs, and says why", async () => {
+    await openApp(makeApp({ status: "running", current_operation: "backup" }));
+    for (const name of ["Start", "Stop", "Restart", "Update", "Clone", "Delete"])
+      expect(button(name)).toBeDisabled();
+    expect(screen.getByText("Wait until the backup in progress has finished.")).toBeInTheDocument();
+  });
+
+  it("offers to retry a deploy that failed before it had a container", async () => {
+    await openApp(makeApp({ status: "error", vmid: null, status_message: "Image not found" }));
+    expect(button("Retry deployment")).toBeEnabled();
+    expect(button("Start")).toBeDisabled();
+    expect(button("Delete")).toBeEnabled();
+  });
+
+  it("sends the action and shows the API's reason when it refuses (409)", async () => {
+    const seen = await openApp(makeApp(), {
+      [`POST /api/apps/${APP_ID}/action`]: {
+        status: 409,
+        body: { detail: "Cannot stop the app while it is restarting" },
+      },
+    });
+    await userEvent.click(button("Stop"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Cannot stop the app while it is restarting");
+    const [request] = requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`);
+    expect(request?.body).toEqual({ action: "stop" });
+  });
+});
+
+describe("Deleting the app", () => {
+  it("says what happens to its backups and sends the choice", async () => {
+    const seen = await openApp(makeApp(), {
+      [`GET /api/apps/${APP_ID}/backups`]: {
+        body: { items: [makeBackup()], total: 3, page: 1, per_page: 20 },
+      },
+      [`DELETE /api/apps/${APP_ID}`]: {
+        status: 202,
+        body: { ...makeApp({ status: "removing", current_operation: "delete" }), backups: "deleted" },
+      },
+    });
+    await userEvent.click(button("Delete"));
+    const dialog = screen.getByRole("dialog", { name: "Delete wiki?" });
+    expect(within(dialog).getByText(/destroys its container/)).toBeInTheDocument();
+    const choices = await within(dialog).findByRole("group", {
+      name: "What happens to this app's 3 backups?",
+    });
+    const keep = within(choices).getByRole("radio", { name: "Keep the backups" });
+    expect(keep).toBeChecked();
+    expect(keep).toHaveAccessibleDescription(
+      /you will no longer see them: only an administrator can restore them/,
+    );
+    expect(
+      within(choices).getByRole("radio", { name: "Delete the backups too" }),
+    ).toHaveAccessibleDescription(/removed from the storage with the app and can never be restored/);
+
+    await userEvent.click(within(choices).getByRole("radio", { name: "Delete the backups too" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Delete app" }));
+    expect(
+      await screen.findByText("Deletion started: the app's backups are deleted with it."),
+    ).toBeInTheDocument();
+    const [request] = requestsTo(seen, "DELETE", `/api/apps/${APP_ID}`);
+    expect(request?.search.get("backups")).toBe("delete");
+  });
+
+  it("says so when the app has no backups", async () => {
+    await openApp(makeApp(), {
+      [`GET /api/apps/${APP_ID}/backups`]: { body: { items: [], total: 0, page: 1, per_page: 20 } },
+    });
+    await userEvent.click(button("Delete"));
+    const dialog = screen.getByRole("dialog", { name: "Delete wiki?" });
+    expect(await within(dialog).findByText("This app has no backups.")).toBeInTheDocument();
+    expect(within(dialog).queryByRole("radio")).not.toBeInTheDocument();
+  });
+});
+
+describe("Cloning the app", () => {
+  it("checks the host name at the field before sending", async () => {
+    const seen = await openApp(makeApp());
+    await userEvent.click(button("Clone"));
+    const dialog = screen.getByRole("dialog", { name: "Clone wiki" });
+    const field = within(dialog).getByRole("textbox", { name: /Host name of the clone/ });
+    await userEvent.type(field, "Wiki_2");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Clone app" }));
+    expect(field).toHaveAttribute("aria-invalid", "true");
+    expect(field).toHaveAccessibleDescription(/Use lower-case letters only\./);
+    expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/clone`)).toHaveLength(0);
+  });
+
+  it("shows a taken host name at the field, then opens the clone", async () => {
+    const clone = makeApp({
+      id: "22222222-2222-4222-8222-222222222222",
+      hostname: "wiki-2",
+      status: "cloning",
+    });
+    let attempts = 0;
+    await openApp(makeApp(), {
+      [`POST /api/apps/${APP_ID}/clone`]: () => {
+        attempts += 1;
+        return attempts === 1
+          ? { status: 409, body: { detail: "Hostname wiki-2 is already in use" } }
+          : { status: 202, body: clone };
+      },
+      [`GET /api/apps/${clone.id}`]: { body: clone },
+    });
+    await userEvent.click(button("Clone"));
+    const dialog = screen.getByRole("dialog", { name: "Clone wiki" });
+    const field = within(dialog).getByRole("textbox", { name: /Host name of the clone/ });
+    await userEvent.type(field, "wiki-2");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Clone app" }));
+    await vi.waitFor(() => expect(field).toHaveAccessibleDescription(/Hostname wiki-2 is already in use/));
+
+    await userEvent.clear(field);
+    await userEvent.type(field, "wiki-2");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Clone app" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "wiki-2" })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,163 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/errors";
+import type { App, Backup, BackupStatus } from "../../api/types";
+import { Badge, type Tone } from "../../components/Badge";
+import { DataTable } from "../../components/DataTable";
+import { Pager } from "../../components/Pager";
+import { Empty, ErrorState, Loading } from "../../components/States";
+import { formatBytes, formatDateTime } from "../../lib/format";
+import { usePageParam } from "../../lib/usePageParam";
+import { appKeys } from "./app-queries";
+import { MODE_LABEL } from "./backup-options";
+import { DeleteBackupDialog } from "./DeleteBackupDialog";
+import { RestoreDialog } from "./RestoreDialog";
+
+const STATUS: Record<BackupStatus, { label: string; tone: Tone }> = {
+  pending: { label: "Waiting", tone: "busy" },
+  running: { label: "Running", tone: "busy" },
+  completed: { label: "Completed", tone: "ok" },
+  failed: { label: "Failed", tone: "bad" },
+  missing: { label: "Missing", tone: "bad" },
+  deleting: { label: "Deleting", tone: "busy" },
+  deleted: { label: "Deleted", tone: "idle" },
+};
+
+const IN_PROGRESS: ReadonlySet<BackupStatus> = new Set(["pending", "running", "deleting"]);
+
+/** True while a backup or restore is under way: the list then refreshes itself. */
+function anyInProgress(app: App, backups: readonly Backup[] | undefined): boolean {
+  if (app.current_operation === "backup" || app.current_operation === "restore") return true;
+  return backups?.some((backup) => IN_PROGRESS.has(backup.status) || backup.restoring) ?? false;
+}
+
+function canDelete(backup: Backup): boolean {
+  return !IN_PROGRESS.has(backup.status) && !backup.restoring;
+}
+
+/**
+ * A backup that just finished also released the app: read the app again at once, so its status
+ * line and the restore choices do not lag behind the list by a refresh.
+ */
+function useAppReadAgainWhenBackupsSettle(appId: string, backups: readonly Backup[] | undefined): void {
+  const queryClient = useQueryClient();
+  const busyBefore = useRef<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (!backups) return;
+    const busy = new Set(backups.filter((b) => IN_PROGRESS.has(b.status) || b.restoring).map((b) => b.id));
+    const settled = [...busyBefore.current].some((id) => !busy.has(id));
+    busyBefore.current = busy;
+    if (settled) void queryClient.invalidateQueries({ queryKey: appKeys.app(appId), exact: true });
+  }, [appId, backups, queryClient]);
+}
+
+type Dialog = { readonly kind: "restore" | "delete"; readonly backup: Backup; readonly open: boolean };
+
+/** The app's backups, newest first, a page at a time (?page= keeps the address shareable). */
+export function BackupList({ app }: { readonly app: App }) {
+  const { page, goTo } = usePageParam();
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+
+  const backups = useQuery({
+    queryKey: appKeys.backupPage(app.id, page),
+    queryFn: () =>
+      unwrap(api.GET("/api/apps/{id}/backups", { params: { path: { id: app.id }, query: { page } } })),
+    refetchInterval: (query) => (anyInProgress(app, query.state.data?.items) ? 3_000 : false),
+  });
+  useAppReadAgainWhenBackupsSettle(app.id, backups.data?.items);
+
+  if (backups.isPending) return <Loading label="Loading backups…" />;
+  if (backups.isError) return <ErrorState error={backups.error} retry={() => void backups.refetch()} />;
+
+  const { items, total, per_page: perPage } = backups.data;
+  const closeDialog = () => setDialog((current) => (current ? { ...current, open: false } : null));
+
+  return (
+    <>
+      {items.length === 0 ? (
+        page > 1 ? (
+          <Empty title="No backups on this page">
+            <button type="button" className="button" onClick={() => goTo(1)}>
+              Show the newest backups
+            </button>
+          </Empty>
+        ) : (
+          <Empty title="No backups yet">
+            <p>Back up now with the button above, or turn on a schedule below.</p>
+          </Empty>
+        )
+      ) : (
+        <DataTable
+          className="backups-table"
+          caption={`Backups of ${app.hostname}, newest first`}
+          columns={["Created", "Status", "Size", "Mode", "Compression", "Started by"]}
+          actions
+        >
+          {items.map((backup) => {
+            const when = formatDateTime(backup.created_at);
+            const status = STATUS[backup.status] ?? { label: backup.status, tone: "idle" as const };
+            return (
+              <tr key={backup.id}>
+                <td data-label="Created">{when}</td>
+                <td data-label="Status">
+                  <Badge tone={status.tone}>{status.label}</Badge>
+                  {backup.restoring ? <span className="muted"> restoring from it…</span> : null}
+                  {backup.error ? <p className="backup-error">{backup.error}</p> : null}
+                </td>
+                <td data-label="Size">{formatBytes(backup.size_bytes)}</td>
+                <td data-label="Mode">{MODE_LABEL[backup.mode] ?? backup.mode}</td>
+                <td data-label="Compression">{backup.compression}</td>
+                <td data-label="Started by">{backup.trigger === "scheduled" ? "Schedule" : "Manual"}</td>
+                <td data-label="Actions">
+                  <div className="actions">
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={!backup.restorable}
+                      onClick={() => setDialog({ kind: "restore", backup, open: true })}
+                    >
+                      Restore<span className="visually-hidden"> the backup from {when}</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={!canDelete(backup)}
+                      onClick={() => setDialog({ kind: "delete", backup, open: true })}
+                    >
+                      Delete<span className="visually-hidden"> the backup from {when}</span>
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </DataTable>
+      )}
+      <Pager
+        page={page}
+        perPage={perPage}
+        total={total}
+        label="Backup pages"
+        previousLabel="Newer"
+        nextLabel="Older"
+        onPage={goTo}
+      />
+      {/* Mounted while closed, so closing returns focus to the row's button; a new backup remounts it. */}
+      <RestoreDialog
+        key={`restore-${dialog?.kind === "restore" ? dialog.backup.id : ""}`}
+        app={app}
+        backup={dialog?.kind === "restore" ? dialog.backup : null}
+        open={dialog?.kind === "restore" && dialog.open}
+        onClose={closeDialog}
+      />
+      <DeleteBackupDialog
+        key={`delete-${dialog?.kind === "delete" ? dialog.backup.id : ""}`}
+        appId={app.id}
+        backup={dialog?.kind === "delete" ? dialog.backup : null}
+        open={dialog?.kind === "delete" && dialog.open}
+        onClose={closeDialog}
+      />
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/errors";
+import type { Backup } from "../../api/types";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { InlineError } from "../../components/States";
+import { formatDateTime } from "../../lib/format";
+import { appKeys } from "./app-queries";
+
+interface DeleteBackupDialogProps {
+  readonly appId: string;
+  readonly backup: Backup | null;
+  readonly open: boolean;
+  onClose(): void;
+}
+
+/** Confirms deleting one backup: its archive leaves the storage for good. */
+export function DeleteBackupDialog({ appId, backup, open, onClose }: DeleteBackupDialogProps) {
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE("/api/apps/{id}/backups/{backup_id}", {
+          params: { path: { id: appId, backup_id: backup?.id ?? "" } },
+        }),
+      ),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: appKeys.backups(appId) });
+      close();
+    },
+  });
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+  const hasArchive = backup?.status !== "failed" && backup?.status !== "missing";
+  return (
+    <ConfirmDialog
+      open={open}
+      title={`Delete the backup from ${formatDateTime(backup?.created_at)}?`}
+      confirmLabel="Delete backup"
+      danger
+      busy={remove.isPending}
+      onConfirm={() => remove.mutate()}
+      onCancel={close}
+    >
+      {hasArchive ? (
+        <p>
+          Its archive is removed from {backup?.storage ? `the storage ${backup.storage}` : "its storage"} and
+          can never be restored. This cannot be undone.
+        </p>
+      ) : (
+        <p>This backup has no archive left; only its record is removed.</p>
+      )}
+      <InlineError error={remove.error} />
+    </ConfirmDialog>
+  );
+}

@@ -1,0 +1,186 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route } from "react-router";
+import { describe, expect, it } from "vitest";
+import type { App } from "../../api/types";
+import { fakeApi, requestsTo, type SeenRequest } from "../../test/fake-api";
+import { makeApp } from "../../test/fixtures";
+import { renderAt } from "../../test/render";
+import { AppsPage, BUSY_REFRESH_MS, REFRESH_MS, refreshIntervalFor } from "./AppsPage";
+
+const app = (overrides: Partial<App> = {}) => makeApp({ id: "a1", hostname: "team-wiki", ...overrides });
+
+interface ListAnswer {
+  readonly items: App[];
+  readonly total?: number;
+  readonly next_cursor?: string | null;
+}
+
+/** Answers GET /api/apps by the request's query (`answer`), and the catalog for the names. */
+function fakeApps(answer: (query: URLSearchParams) => ListAnswer) {
+  return fakeApi({
+    "GET /api/catalog": { body: { items: [{ id: "wiki", name: "Wiki" }], total: 1, page: 1, per_page: 100 } },
+    "GET /api/apps": (request) => {
+      const { items, total = items.length, next_cursor = null } = answer(request.search);
+      return { body: { items, total, page: 1, per_page: 50, next_cursor } };
+    },
+  });
+}
+
+const listReads = (seen: readonly SeenRequest[]) => requestsTo(seen, "GET", "/api/apps");
+const renderApps = (path = "/apps") => renderAt(path, <Route path="/apps" element={<AppsPage />} />);
+
+describe("AppsPage", () => {
+  it("shows each app with its status, access link, metrics and node", async () => {
+    fakeApps(() => ({
+      items: [
+        app({
+          metrics: {
+            cpu: 0.05,
+            mem_bytes: 512 * 1024 ** 2,
+            max_mem_bytes: 2 * 1024 ** 3,
+            disk_bytes: 3 * 1024 ** 3,
+            max_disk_bytes: 8 * 1024 ** 3,
+            sampled_at: null,
+          },
+        }),
+      ],
+    }));
+    renderApps();
+
+    const link = await screen.findByRole("link", { name: "team-wiki" });
+    expect(link).toHaveAttribute("href", "/apps/a1");
+    const row = within(link.closest("tr") as HTMLElement);
+    expect(row.getByText("Wiki")).toBeInTheDocument();
+    expect(row.getByText("Running")).toBeInTheDocument();
+    const access = row.getByRole("link", { name: /10\.0\.0\.5:8080/ });
+    expect(access).toHaveAttribute("target", "_blank");
+    expect(access).toHaveAttribute("rel", "noopener noreferrer");
+    expect(row.getByText("5.0 %")).toBeInTheDocument();
+    expect(row.getByText("512 MiB / 2 GiB")).toBeInTheDocument();
+    expect(row.getByText("3 GiB / 8 GiB")).toBeInTheDocument();
+    expect(row.getByText("pve1")).toBeInTheDocument();
+  });
+
+  it("shows what needs attention, an error's reason, and no link for an address that is not http(s)", async () => {
+    fakeApps(() => ({
+      items: [
+        app({ status: "stopped", attention: "Stopped outside Proximity", access_url: "javascript:alert(1)" }),
+        app({ id: "a2", hostname: "broken", status: "error", status_message: "The host is unreachable" }),
+      ],
+    }));
+    renderApps();
+
+    const stopped = within(
+      (await screen.findByRole("link", { name: "team-wiki" })).closest("tr") as HTMLElement,
+    );
+    expect(stopped.getByText(/Stopped outside Proximity/)).toBeInTheDocument();
+    expect(stopped.getByText("Needs attention:")).toBeInTheDocument();
+    expect(stopped.queryByRole("link", { name: /javascript/ })).not.toBeInTheDocument();
+    expect(stopped.getAllByText("—").length).toBeGreaterThan(0);
+    const broken = within(screen.getByRole("link", { name: "broken" }).closest("tr") as HTMLElement);
+    expect(broken.getByText("Error")).toBeInTheDocument();
+    expect(broken.getByText("The host is unreachable")).toBeInTheDocument();
+  });
+
+  it("invites a new user to the store when there are no apps", async () => {
+    fakeApps(() => ({ items: [] }));
+    renderApps();
+    expect(await screen.findByRole("heading", { name: "No apps yet" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Browse the store" })).toHaveAttribute("href", "/store");
+    expect(screen.queryByRole("button", { name: "Clear filters" })).not.toBeInTheDocument();
+  });
+
+  it("says when filters match nothing, distinct from having no apps", async () => {
+    const seen = fakeApps(() => ({ items: [] }));
+    renderApps("/apps?status=error&search=wiki");
+
+    expect(await screen.findByRole("heading", { name: "No app matches these filters" })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "No apps yet" })).not.toBeInTheDocument();
+    const query = listReads(seen)[0]?.search;
+    expect(query?.get("status")).toBe("error");
+    expect(query?.get("search")).toBe("wiki");
+
+    await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent(/^\/apps$/));
+  });
+
+  it("filters by status through the URL", async () => {
+    const seen = fakeApps(() => ({ items: [app()] }));
+    renderApps();
+    await screen.findByRole("link", { name: "team-wiki" });
+
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Status" }), "Stopped");
+
+    await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent("/apps?status=stopped"));
+    await waitFor(() => expect(listReads(seen).at(-1)?.search.get("status")).toBe("stopped"));
+  });
+
+  it("pages with the cursor of the answer, and back", async () => {
+    const firstPage = Array.from({ length: 50 }, (_, i) => app({ id: `a${i}`, hostname: `app-${i}` }));
+    const seen = fakeApps((query) =>
+      query.get("cursor") === "next-1"
+        ? { items: [app({ id: "last", hostname: "last-app" })], total: 51, next_cursor: null }
+        : { items: firstPage, total: 51, next_cursor: "next-1" },
+    );
+    renderApps();
+
+    expect(await screen.findByText("1–50 of 51 apps")).toBeInTheDocument();
+    expect(listReads(seen)[0]?.search.get("per_page")).toBe("50");
+    expect(screen.getByRole("button", { name: "Previous page" })).toBeDisabled();
+
+    await userEvent.click(screen.getByRole("button", { name: "Next page" }));
+
+    expect(await screen.findByRole("link", { name: "last-app" })).toBeInTheDocument();
+    expect(listReads(seen).at(-1)?.search.get("cursor")).toBe("next-1");
+    expect(screen.getByText("51–51 of 51 apps")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Next page" })).toBeDisabled();
+
+    await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
+
+    expect(await screen.findByText("1–50 of 51 apps")).toBeInTheDocument();
+    expect(screen.getByTestId("location")).toHaveTextContent(/^\/apps$/);
+  });
+
+  it("offers the first page when a link's cursor is refused", async () => {
+    fakeApi({
+      "GET /api/apps": (request) =>
+        request.search.has("cursor")
+          ? {
+              status: 400,
+              body: {
+                detail: "Invalid request",
+                errors: [{ field: "cursor", message: "is not a cursor of this list" }],
+              },
+            }
+          : undefined,
+    });
+    renderApps("/apps?cursor=forged");
+    expect(
+      await screen.findByRole("heading", { name: "This page of the list is no longer valid" }),
+    ).toBeInTheDocument();
+  });
+
+  it("shows the API's error with a way to try again", async () => {
+    fakeApi({
+      "GET /api/apps": { status: 503, body: { detail: "The applications service is unavailable" } },
+    });
+    renderApps();
+    expect(await screen.findByRole("alert")).toHaveTextContent("The applications service is unavailable");
+    expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+
+  it("links to the store to deploy an app", async () => {
+    fakeApps(() => ({ items: [app()] }));
+    renderApps();
+    expect(await screen.findByRole("link", { name: "Deploy an app" })).toHaveAttribute("href", "/store");
+  });
+});
+
+describe("refreshIntervalFor", () => {
+  it("refreshes faster while an operation runs on a listed app", () => {
+    expect(refreshIntervalFor([{ status: "running" }, { status: "stopped" }])).toBe(REFRESH_MS);
+    expect(refreshIntervalFor([{ status: "running" }, { status: "deploying" }])).toBe(BUSY_REFRESH_MS);
+    expect(refreshIntervalFor([])).toBe(REFRESH_MS);
+  });
+});

@@ -1,0 +1,75 @@
+import { Link } from "react-router";
+import type { App } from "../../api/types";
+import { DataTable } from "../../components/DataTable";
+import { StatusBadge } from "../../components/StatusBadge";
+import { externalUrl } from "../../lib/external-url";
+import { formatBytes, formatPercent } from "../../lib/format";
+
+interface AppsTableProps {
+  readonly apps: readonly App[];
+  /** Catalog id → app name, where known. */
+  readonly catalogNames: ReadonlyMap<string, string>;
+}
+
+const usedOfMax = (used: number | undefined, max: number | undefined) =>
+  used === undefined ? "—" : `${formatBytes(used)} / ${formatBytes(max)}`;
+
+/** The apps of one page; each row stacks into a card on a phone (data-label names each value). */
+export function AppsTable({ apps, catalogNames }: AppsTableProps) {
+  return (
+    <DataTable
+      className="apps-table"
+      caption="My apps"
+      columns={["Hostname", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"]}
+    >
+      {apps.map((app) => (
+        <AppRow
+          key={app.id}
+          app={app}
+          catalogName={app.catalog_id ? catalogNames.get(app.catalog_id) : undefined}
+        />
+      ))}
+    </DataTable>
+  );
+}
+
+function AppRow({ app, catalogName }: { readonly app: App; readonly catalogName: string | undefined }) {
+  const access = externalUrl(app.access_url);
+  const metrics = app.metrics;
+  return (
+    <tr>
+      <td data-label="Hostname" className="apps-hostname">
+        <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.hostname}</Link>
+      </td>
+      <td data-label="App">
+        {catalogName ?? app.catalog_id ?? "—"}
+        {app.adopted ? <span className="tag">adopted</span> : null}
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={app.status} />
+        {app.attention ? (
+          <p className="apps-attention">
+            <strong>Needs attention:</strong> {app.attention}
+          </p>
+        ) : null}
+        {app.status === "error" && app.status_message ? (
+          <p className="apps-status-message">{app.status_message}</p>
+        ) : null}
+      </td>
+      <td data-label="Access">
+        {access ? (
+          <a href={access} target="_blank" rel="noopener noreferrer">
+            {app.access_url}
+            <span className="visually-hidden"> (opens in a new tab)</span>
+          </a>
+        ) : (
+          "—"
+        )}
+      </td>
+      <td data-label="CPU">{formatPercent(metrics?.cpu)}</td>
+      <td data-label="Memory">{usedOfMax(metrics?.mem_bytes, metrics?.max_mem_bytes)}</td>
+      <td data-label="Disk">{usedOfMax(metrics?.disk_bytes, metrics?.max_disk_bytes)}</td>
+      <td data-label="Node">{app.node ?? "—"}</td>
+    </tr>
+  );
+}

@@ -1,0 +1,15 @@
+import { Link } from "react-router";
+import { Page } from "../../components/Page";
+
+export function ForbiddenPage() {
+  return (
+    <Page title="Not allowed">
+      <div className="state state-error">
+        <p>This part of Proximity is for administrators. Ask an administrator if you need access.</p>
+        <Link className="button" to="/apps">
+          Go to my apps
+        </Link>
+      </div>
+    </Page>
+  );
+}

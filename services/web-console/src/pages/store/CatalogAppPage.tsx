@@ -1,0 +1,52 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/errors";
+import { Page } from "../../components/Page";
+import { ErrorState, Loading } from "../../components/States";
+import { CatalogDetails } from "./CatalogDetails";
+import { DeployForm } from "./DeployForm";
+import "./store.css";
+
+const backToStore = (
+  <Link className="button" to="/store">
+    Back to the store
+  </Link>
+);
+
+/** One app of the store: what it is and needs, and the form to deploy it. */
+export function CatalogAppPage() {
+  const catalogId = useParams().catalogId ?? "";
+  const item = useQuery({
+    queryKey: ["catalog", "item", catalogId],
+    queryFn: () => unwrap(api.GET("/api/catalog/{app_id}", { params: { path: { app_id: catalogId } } })),
+  });
+
+  if (item.isPending) {
+    return (
+      <Page title="Store" actions={backToStore}>
+        <Loading label="Loading the app…" />
+      </Page>
+    );
+  }
+  if (item.isError) {
+    return (
+      <Page title="App not available" actions={backToStore}>
+        <ErrorState error={item.error} retry={() => item.refetch()} />
+      </Page>
+    );
+  }
+  return (
+    <Page
+      title={item.data.name}
+      lead={`${item.data.category} · version ${item.data.version}`}
+      actions={backToStore}
+    >
+      <div className="catalog-app">
+        <CatalogDetails item={item.data} />
+        {/* Keyed by the app: another catalog app starts from its own defaults. */}
+        <DeployForm key={item.data.id} item={item.data} />
+      </div>
+    </Page>
+  );
+}
