@@ -10,7 +10,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Hashed file names under assets/: the gateway caches them for a year, index.html never.
     assetsDir: "assets",
-    sourcemap: true,
+    // Maps for debugging a build by hand; not referenced by the bundles nor served by the gateway.
+    sourcemap: "hidden",
     // No inline <script> or data: module preloads: the gateway's CSP allows scripts from 'self' only.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,

@@ -9,5 +9,7 @@ export default defineProject({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    // Generous on a busy 2-core CI machine (these are not timed tests: they wait for the page).
+    testTimeout: 30_000,
   },
 });

@@ -17,6 +17,7 @@ beforeAll(async () => {
   await writeFile(join(dir, "index.html"), INDEX);
   await writeFile(join(dir, "assets", "index-Ab12.js"), SCRIPT);
   await writeFile(join(dir, "favicon.svg"), "<svg/>");
+  await writeFile(join(dir, "assets", "index-Ab12.js.map"), '{"sources":["src/main.tsx"]}');
   await writeFile(join(dir, ".env"), "SECRET=1");
   h = await startHarness({ env: { WEB_CONSOLE_DIR: dir } });
 });
@@ -57,6 +58,11 @@ describe("the web console served at /", () => {
     expect(asset.headers.get("content-type")).toMatch(/javascript/);
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(await asset.text()).toBe(SCRIPT);
+
+    // Source maps are built for debugging by hand, never served.
+    const map = await get("/assets/index-Ab12.js.map");
+    expect(map.status).toBe(404);
+    expect(await map.text()).not.toContain("sources");
 
     const missing = await get("/assets/index-Zz99.js");
     expect(missing.status).toBe(404);

@@ -13,6 +13,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; routes without it need a signed-in user (secure by default). */
     access?: Access;
+    /**
+     * Static files (the web console): no credential is even looked at, so a request for one
+     * costs no database lookup whatever cookie or token it carries.
+     */
+    anonymous?: boolean;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null on anonymous requests. */

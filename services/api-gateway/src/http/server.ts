@@ -101,11 +101,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   }
   await app.register(appEventsRoutes(deps, streams));
   if (site) await installWebConsole(app, site);
-  if (deps.webConsole) {
-    app.log.info(
-      { dir: deps.webConsole.dir, served: site !== undefined },
-      site ? "web console served at /" : "web console not built: run pnpm build to serve it at /",
-    );
+  if (site) app.log.info({ dir: site.dir }, "web console served at /");
+  else if (deps.webConsole) {
+    app.log.warn({ dir: deps.webConsole.dir }, "web console not built: run pnpm build to serve it at /");
   }
   await app.ready();
   app.server.maxConnections = deps.http.maxConnections;

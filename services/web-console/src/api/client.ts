@@ -5,14 +5,24 @@ export type { components, paths };
 /** A schema of the API by name, e.g. `Schema<"Error">`. */
 export type Schema<Name extends keyof components["schemas"]> = components["schemas"][Name];
 
-/** The readable CSRF cookie set at sign-in (`__Host-` prefixed over HTTPS, plain in development). */
-const CSRF_COOKIES = ["__Host-proximity_csrf", "proximity_csrf"];
+/**
+ * The readable CSRF cookie set at sign-in. Over HTTPS only the `__Host-` name counts: a plain
+ * `proximity_csrf` there could have been planted by a sibling subdomain ("cookie tossing").
+ */
+const SECURE_CSRF_COOKIE = "__Host-proximity_csrf";
+const DEVELOPMENT_CSRF_COOKIE = "proximity_csrf";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function csrfToken(cookies: string = document.cookie): string | undefined {
+export function csrfToken(cookies: string = document.cookie, secure = window.location.protocol === "https:") {
+  const names = secure ? [SECURE_CSRF_COOKIE] : [SECURE_CSRF_COOKIE, DEVELOPMENT_CSRF_COOKIE];
   for (const part of cookies.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name && CSRF_COOKIES.includes(name)) return decodeURIComponent(value.join("="));
+    if (!name || !names.includes(name)) continue;
+    try {
+      return decodeURIComponent(value.join("="));
+    } catch {
+      return undefined; // not a token the gateway set: the write is refused with a clear 403
+    }
   }
   return undefined;
 }
@@ -46,6 +56,38 @@ const expiry: Middleware = {
   },
 };
 
+/** Until when the gateway asked this client to wait (429 Retry-After), in epoch milliseconds. */
+let rateLimitedUntil = 0;
+
+/**
+ * Honours 429 Retry-After for every call: until it passes, calls are answered here with a 429
+ * instead of being sent, so live refreshes (every few seconds on several pages) do not keep the
+ * person over the budget. Writes get the same answer and show its wait.
+ */
+const backOff: Middleware = {
+  onRequest() {
+    const waitMs = rateLimitedUntil - Date.now();
+    if (waitMs <= 0) return undefined;
+    const seconds = Math.ceil(waitMs / 1000);
+    return new Response(JSON.stringify({ detail: `Too many requests: try again in ${seconds} s.` }), {
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": String(seconds) },
+    });
+  },
+  onResponse({ response }) {
+    if (response.status !== 429) return undefined;
+    const seconds = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+    rateLimitedUntil =
+      Date.now() + (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 300) : 5) * 1000;
+    return undefined;
+  },
+};
+
+/** Forgets a pending back-off (tests). */
+export function resetRateLimitBackOff(): void {
+  rateLimitedUntil = 0;
+}
+
 /** The typed client of the gateway's public API (types generated from its OpenAPI document). */
 export const api = createClient<paths>({
   baseUrl: window.location.origin,
@@ -53,4 +95,4 @@ export const api = createClient<paths>({
   // Looked up at each call (not captured once), so component tests can stub globalThis.fetch.
   fetch: (request) => globalThis.fetch(request),
 });
-api.use(csrf, expiry);
+api.use(backOff, csrf, expiry);

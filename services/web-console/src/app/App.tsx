@@ -15,6 +15,9 @@ export function createQueryClient(): QueryClient {
         refetchOnWindowFocus: true,
         staleTime: 5_000,
       },
+      // A mutation's variables hold what was typed (secrets, passwords, credentials): dropped as
+      // soon as no screen shows the mutation, not kept for the default five minutes.
+      mutations: { gcTime: 0 },
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
 import { useSession } from "../auth/session";
-import { Loading } from "../components/States";
+import { ErrorState, Loading } from "../components/States";
 import { ForbiddenPage } from "../pages/not-found/ForbiddenPage";
 
 /** Where sign-in leads back to: the path the person was on (same origin only). */
@@ -12,9 +12,16 @@ export function signInPathFor(location: { pathname: string; search: string }, ex
 
 /** Pages for signed-in people: anyone else goes to sign-in, and comes back here after. */
 export function RequireSignIn({ children }: { readonly children: ReactNode }) {
-  const { state } = useSession();
+  const { state, recheck } = useSession();
   const location = useLocation();
   if (state.status === "loading") return <Loading label="Checking your session…" />;
+  if (state.status === "unavailable") {
+    return (
+      <main id="main" className="content">
+        <ErrorState error={state.error} retry={recheck} />
+      </main>
+    );
+  }
   if (state.status === "signed-out") return <Navigate replace to={signInPathFor(location, state.expired)} />;
   return children;
 }

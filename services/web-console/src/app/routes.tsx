@@ -8,12 +8,14 @@ import { SignInPage } from "../pages/sign-in/SignInPage";
 import { CatalogAppPage } from "../pages/store/CatalogAppPage";
 import { StorePage } from "../pages/store/StorePage";
 import { RequireAdmin, RequireSignIn } from "./RequireSignIn";
+import { RouteError } from "./RouteError";
 import { Shell } from "./Shell";
 
 /** Every screen of the console. Pages under a `/*` route hold their own sub-routes. */
 export const routes: RouteObject[] = [
-  { path: "/sign-in", element: <SignInPage /> },
+  { path: "/sign-in", element: <SignInPage />, errorElement: <RouteError /> },
   {
+    errorElement: <RouteError />,
     element: (
       <RequireSignIn>
         <Shell />

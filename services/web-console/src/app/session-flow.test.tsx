@@ -101,3 +101,32 @@ describe("the CSRF header", () => {
     expect(seen.find((r) => r.path === "/api/auth/logout")?.headers.get("x-csrf-token")).toBe("abc=");
   });
 });
+
+describe("when Proximity cannot say who is signed in", () => {
+  it("shows that it is unavailable (not the sign-in form) and tries again on request", async () => {
+    let up = false;
+    fakeApi({
+      "GET /api/auth/me": () =>
+        up ? { body: USER } : { status: 503, body: { detail: "Service unavailable" } },
+    });
+    renderConsoleAt("/account");
+    expect(await screen.findByRole("heading", { name: "Service unavailable" })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "Sign in to Proximity" })).not.toBeInTheDocument();
+    up = true;
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("ada")).toBeInTheDocument();
+  });
+});
+
+describe("another tab signing in as someone else", () => {
+  it("switches this tab to the person now signed in when it comes back into view", async () => {
+    let current = USER;
+    fakeApi({ "GET /api/auth/me": () => ({ body: current }) });
+    renderConsoleAt("/account");
+    await screen.findByText("ada");
+    current = makeUser({ id: "00000000-0000-4000-8000-000000000002", username: "grace" });
+    document.dispatchEvent(new Event("visibilitychange"));
+    expect(await screen.findByText("grace")).toBeInTheDocument();
+    expect(screen.queryByText("ada")).not.toBeInTheDocument();
+  });
+});

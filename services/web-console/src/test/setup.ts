@@ -1,6 +1,7 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+import { resetRateLimitBackOff } from "../api/client";
 
 // jsdom has no modal dialogs: open and close toggle the attribute, as a browser's would.
 if (typeof HTMLDialogElement.prototype.showModal !== "function") {
@@ -13,8 +14,12 @@ if (typeof HTMLDialogElement.prototype.showModal !== "function") {
   };
 }
 
+// findBy… and waitFor wait up to 10 s (1 s by default), for a machine busy with other suites.
+configure({ asyncUtilTimeout: 10_000 });
+
 afterEach(() => {
   cleanup();
   // Each test stubs its own network (fakeApi) and EventSource.
   vi.unstubAllGlobals();
+  resetRateLimitBackOff();
 });

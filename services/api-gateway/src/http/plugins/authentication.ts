@@ -35,6 +35,7 @@ export function installAuthentication(
 ): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
+    if (!request.is404 && request.routeOptions.config.anonymous) return;
     const access = accessOf(request);
     const bearer = bearerOf(request);
     const sessionId = sessionCookieOf(request, cookieSecure);

@@ -59,14 +59,16 @@ export async function loadWebConsole(settings: WebConsoleSettings): Promise<WebC
 }
 
 /**
- * Serves the console's files as they are (issue 11), public like the API docs and outside the
- * request budget (loading the console is a handful of static files). The console signs in
- * through the API like any other client.
+ * Serves the console's files as they are (issue 11), public like the API docs, outside the
+ * request budget (loading the console is a handful of static files) and without looking at any
+ * credential (so a file costs no database lookup). The console signs in through the API like any
+ * other client. Source maps are built but not served (`allowedPath`). The directory must hold
+ * only the build's output: a symbolic link in it would be followed.
  */
 export async function installWebConsole(app: FastifyInstance, site: WebConsole): Promise<void> {
   await app.register(async (files) => {
     files.addHook("onRoute", (route) => {
-      route.config = { ...route.config, access: "public", rateLimit: false };
+      route.config = { ...route.config, access: "public", anonymous: true, rateLimit: false };
     });
     files.addHook("onSend", async (request, reply: FastifyReply, payload) => {
       if (reply.statusCode < 400) {
@@ -84,14 +86,16 @@ export async function installWebConsole(app: FastifyInstance, site: WebConsole):
       cacheControl: false,
       dotfiles: "deny",
       schemaHide: true,
+      allowedPath: (pathName) => !pathName.endsWith(".map"),
     });
   });
 }
 
 /**
- * For the not-found handler: answers a GET outside /api with index.html, so the console's own
- * URLs (/apps/…, /store?…) load on a reload or from a link. Unknown API paths and missing hashed
- * assets stay 404s (a browser would run the page as a script). False when not answered.
+ * For the not-found handler: answers a GET (or HEAD) outside /api with index.html, so the
+ * console's own URLs (/apps/…, /store?…) load on a reload or from a link. Unknown API paths and
+ * missing hashed assets stay 404s (a browser would run the page as a script). False when not
+ * answered.
  */
 export function serveConsolePage(site: WebConsole, request: FastifyRequest, reply: FastifyReply): boolean {
   const path = pathOf(request.url);

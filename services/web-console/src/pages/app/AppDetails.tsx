@@ -1,6 +1,10 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/errors";
 import type { App, Host } from "../../api/types";
+import { useCurrentUser } from "../../auth/session";
 import { AppIcon } from "../../components/AppIcon";
 import { externalUrl } from "../../lib/external-url";
 import { formatDateTime, formatDuration } from "../../lib/format";
@@ -34,6 +38,22 @@ interface AppDetailsProps {
   readonly host: Host | undefined;
 }
 
+/**
+ * Whose app this is, for an admin (who can act on every user's apps and must not mistake one for
+ * their own); nothing for anyone else, who only ever sees their own.
+ */
+function OwnerDetail({ ownerId }: { readonly ownerId: string }) {
+  const me = useCurrentUser();
+  const owner = useQuery({
+    queryKey: ["users", ownerId],
+    queryFn: () => unwrap(api.GET("/api/users/{id}", { params: { path: { id: ownerId } } })),
+    enabled: me.is_admin && ownerId !== me.id,
+    staleTime: 5 * 60_000,
+  });
+  if (!me.is_admin) return null;
+  return <Detail term="Owner">{ownerId === me.id ? "you" : (owner.data?.username ?? ownerId)}</Detail>;
+}
+
 /** Where the app runs, how to reach it, and since when. */
 export function AppDetails({ app, host }: AppDetailsProps) {
   const url = externalUrl(app.access_url);
@@ -54,6 +74,7 @@ export function AppDetails({ app, host }: AppDetailsProps) {
         <Detail term="Catalog app">
           <CatalogApp app={app} />
         </Detail>
+        <OwnerDetail ownerId={app.owner_id} />
         <Detail term="Operation in progress">{app.current_operation ?? "None"}</Detail>
         {host ? <Detail term="Host">{host.name}</Detail> : null}
         <Detail term="Node">{app.node ?? "—"}</Detail>

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { App } from "../../api/types";
 import { type FakeRoutes, fakeApi, requestsTo } from "../../test/fake-api";
 import { FakeEventSource } from "../../test/fake-event-source";
-import { APP_ID, makeApp, makeBackup, makeCatalogItem } from "../../test/fixtures";
+import { APP_ID, makeAdmin, makeApp, makeBackup, makeCatalogItem, makeUser } from "../../test/fixtures";
 import { renderAt } from "../../test/render";
 import { AppPage } from "./AppPage";
 
@@ -35,6 +35,28 @@ async function openApp(app: App, more?: FakeRoutes) {
 const button = (name: string) => screen.getByRole("button", { name });
 
 describe("AppPage overview", () => {
+  it("tells an admin whose app it is; a user is shown no owner", async () => {
+    const app = makeApp({ owner_id: "00000000-0000-4000-8000-0000000000b0" });
+    fakeApi(
+      {
+        [`GET /api/apps/${APP_ID}`]: { body: app },
+        "GET /api/users/:id": { body: makeUser({ id: app.owner_id, username: "bob" }) },
+      },
+      { user: makeAdmin() },
+    );
+    renderAppPage();
+    const details = await screen.findByRole("region", { name: "Details" });
+    expect(await within(details).findByText("bob")).toBeInTheDocument();
+    expect(within(details).getByText("Owner")).toBeInTheDocument();
+  });
+
+  it("shows no owner to the user who owns the app", async () => {
+    const seen = await openApp(makeApp());
+    const details = screen.getByRole("region", { name: "Details" });
+    expect(within(details).queryByText("Owner")).not.toBeInTheDocument();
+    expect(seen.filter((request) => request.path.startsWith("/api/users"))).toHaveLength(0);
+  });
+
   it("shows the app's details, a safe address and secret names only", async () => {
     await openApp(
       makeApp({

@@ -4,7 +4,7 @@ import { Route } from "react-router";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../api/types";
 import { fakeApi, requestsTo, type SeenRequest } from "../../test/fake-api";
-import { makeApp } from "../../test/fixtures";
+import { makeApp, makeUser } from "../../test/fixtures";
 import { renderAt } from "../../test/render";
 import { AppsPage, BUSY_REFRESH_MS, REFRESH_MS, refreshIntervalFor } from "./AppsPage";
 
@@ -182,5 +182,47 @@ describe("refreshIntervalFor", () => {
     expect(refreshIntervalFor([{ status: "running" }, { status: "stopped" }])).toBe(REFRESH_MS);
     expect(refreshIntervalFor([{ status: "running" }, { status: "deploying" }])).toBe(BUSY_REFRESH_MS);
     expect(refreshIntervalFor([])).toBe(REFRESH_MS);
+  });
+});
+
+describe("AppsPage for an admin", () => {
+  it("says whose each app is (an admin sees every user's apps)", async () => {
+    const admin = makeUser({ id: "00000000-0000-4000-8000-0000000000ad", username: "root", is_admin: true });
+    fakeApi(
+      {
+        "GET /api/catalog": { body: { items: [], total: 0, page: 1, per_page: 100 } },
+        "GET /api/users": {
+          body: { items: [makeUser({ id: "u-alice", username: "alice" })], total: 1, page: 1, per_page: 100 },
+        },
+        "GET /api/apps": {
+          body: {
+            items: [
+              app({ id: "a1", owner_id: "u-alice" }),
+              app({ id: "a2", hostname: "mine", owner_id: admin.id }),
+            ],
+            total: 2,
+            page: 1,
+            per_page: 50,
+            next_cursor: null,
+          },
+        },
+      },
+      { user: admin },
+    );
+    renderApps();
+    const table = await screen.findByRole("table", { name: "Every user's apps" });
+    expect(within(table).getByRole("columnheader", { name: "Owner" })).toBeInTheDocument();
+    const aliceRow = within(table).getByRole("link", { name: "team-wiki" }).closest("tr")!;
+    expect(await within(aliceRow).findByText("alice")).toBeInTheDocument();
+    const mineRow = within(table).getByRole("link", { name: "mine" }).closest("tr")!;
+    expect(within(mineRow).getByText("you")).toBeInTheDocument();
+  });
+
+  it("shows no Owner column to a user, and asks nothing of the admin-only users list", async () => {
+    const seen = fakeApps(() => ({ items: [app()] }));
+    renderApps();
+    const table = await screen.findByRole("table", { name: "My apps" });
+    expect(within(table).queryByRole("columnheader", { name: "Owner" })).not.toBeInTheDocument();
+    expect(requestsTo(seen, "GET", "/api/users")).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import { asApiError, unwrap } from "../../api/errors";
 import type { App, AppPage } from "../../api/types";
+import { useCurrentUser } from "../../auth/session";
 import { Page } from "../../components/Page";
 import { Empty, ErrorState, InlineError, Loading } from "../../components/States";
 import { isBusy } from "../../components/StatusBadge";
@@ -40,8 +41,25 @@ function useCatalogNames(): ReadonlyMap<string, string> {
   return new Map(catalog.data?.items.map((item) => [item.id, item.name]));
 }
 
+/**
+ * Username by user id, for an admin (who sees every user's apps and must see whose each is); the
+ * first 100 users — beyond, the owner is shown by id. Nothing is asked for anyone else.
+ */
+function useOwnerNames(isAdmin: boolean): ReadonlyMap<string, string> | undefined {
+  const users = useQuery({
+    queryKey: ["users", "names"],
+    queryFn: () => unwrap(api.GET("/api/users", { params: { query: { per_page: 100 } } })),
+    enabled: isAdmin,
+    staleTime: CATALOG_NAMES_STALE_MS,
+  });
+  if (!isAdmin) return undefined;
+  return new Map(users.data?.items.map((user) => [user.id, user.username]));
+}
+
 /** Your apps (every app for an admin), newest first, refreshed live while the tab is visible. */
 export function AppsPage() {
+  const me = useCurrentUser();
+  const ownerNames = useOwnerNames(me.is_admin);
   const [params, setParams] = useSearchParams();
   const search = params.get("search") ?? "";
   const status = appStatusFrom(params.get("status"));
@@ -95,14 +113,26 @@ export function AppsPage() {
             <InlineError error={apps.error} />
           </div>
         ) : null}
-        <AppsTable apps={apps.data.items} catalogNames={catalogNames} />
+        <AppsTable
+          apps={apps.data.items}
+          catalogNames={catalogNames}
+          owners={ownerNames && { names: ownerNames, me: me.id }}
+        />
         <AppsPager data={apps.data} paging={paging} />
       </section>
     );
   }
 
   return (
-    <Page title="My apps" lead="Everything you have deployed, refreshed live." actions={deployLink}>
+    <Page
+      title="My apps"
+      lead={
+        me.is_admin
+          ? "As an administrator you see every user's apps, refreshed live: the Owner column says whose each is."
+          : "Everything you have deployed, refreshed live."
+      }
+      actions={deployLink}
+    >
       <AppsFilters />
       {content}
     </Page>

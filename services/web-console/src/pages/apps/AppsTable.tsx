@@ -5,35 +5,55 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { externalUrl } from "../../lib/external-url";
 import { formatBytes, formatPercent } from "../../lib/format";
 
+/** Whose each app is: shown to admins, who see every user's apps. */
+export interface AppOwners {
+  /** User id → username, where known (else the id is shown). */
+  readonly names: ReadonlyMap<string, string>;
+  /** The viewer's own id: their apps say "you". */
+  readonly me: string;
+}
+
 interface AppsTableProps {
   readonly apps: readonly App[];
   /** Catalog id → app name, where known. */
   readonly catalogNames: ReadonlyMap<string, string>;
+  /** Adds an Owner column (admins). */
+  readonly owners?: AppOwners | undefined;
+}
+
+function ownerLabel(ownerId: string, owners: AppOwners): string {
+  if (ownerId === owners.me) return "you";
+  return owners.names.get(ownerId) ?? ownerId;
 }
 
 const usedOfMax = (used: number | undefined, max: number | undefined) =>
   used === undefined ? "—" : `${formatBytes(used)} / ${formatBytes(max)}`;
 
 /** The apps of one page; each row stacks into a card on a phone (data-label names each value). */
-export function AppsTable({ apps, catalogNames }: AppsTableProps) {
+export function AppsTable({ apps, catalogNames, owners }: AppsTableProps) {
+  const columns = ["Hostname", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"];
+  if (owners) columns.splice(1, 0, "Owner");
   return (
-    <DataTable
-      className="apps-table"
-      caption="My apps"
-      columns={["Hostname", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"]}
-    >
+    <DataTable className="apps-table" caption={owners ? "Every user's apps" : "My apps"} columns={columns}>
       {apps.map((app) => (
         <AppRow
           key={app.id}
           app={app}
           catalogName={app.catalog_id ? catalogNames.get(app.catalog_id) : undefined}
+          owner={owners && ownerLabel(app.owner_id, owners)}
         />
       ))}
     </DataTable>
   );
 }
 
-function AppRow({ app, catalogName }: { readonly app: App; readonly catalogName: string | undefined }) {
+interface AppRowProps {
+  readonly app: App;
+  readonly catalogName: string | undefined;
+  readonly owner: string | undefined;
+}
+
+function AppRow({ app, catalogName, owner }: AppRowProps) {
   const access = externalUrl(app.access_url);
   const metrics = app.metrics;
   return (
@@ -41,6 +61,7 @@ function AppRow({ app, catalogName }: { readonly app: App; readonly catalogName:
       <td data-label="Hostname" className="apps-hostname">
         <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.hostname}</Link>
       </td>
+      {owner !== undefined ? <td data-label="Owner">{owner}</td> : null}
       <td data-label="App">
         {catalogName ?? app.catalog_id ?? "—"}
         {app.adopted ? <span className="tag">adopted</span> : null}

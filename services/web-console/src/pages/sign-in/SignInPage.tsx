@@ -5,11 +5,22 @@ import { TextField } from "../../components/Field";
 import { Page } from "../../components/Page";
 import { InlineError } from "../../components/States";
 
-/** Only a path of this site: `next` must never lead elsewhere (open redirect). */
-export function safeNextPath(next: string | null): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/apps";
-  if (next.startsWith("/sign-in")) return "/apps";
-  return next;
+const HOME = "/apps";
+
+/**
+ * Only a page of this site: `next` must never lead elsewhere (open redirect). Resolved the way the
+ * browser would (tabs and backslashes included), kept only when it stays on this origin.
+ */
+export function safeNextPath(next: string | null, origin: string = window.location.origin): string {
+  if (!next?.startsWith("/")) return HOME;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return HOME;
+  }
+  if (url.origin !== origin || url.pathname.startsWith("/sign-in")) return HOME;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function SignInPage() {
@@ -19,14 +30,19 @@ export function SignInPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [missing, setMissing] = useState({ username: false, password: false });
   const next = safeNextPath(params.get("next"));
 
   if (state.status === "signed-in") return <Navigate replace to={next} />;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     setError(null);
+    // Said at the field rather than a button that stays greyed out without saying why.
+    const empty = { username: username.trim() === "", password: password === "" };
+    setMissing(empty);
+    if (empty.username || empty.password) return;
+    setBusy(true);
     try {
       await signIn(username, password);
     } catch (caught) {
@@ -50,6 +66,7 @@ export function SignInPage() {
             autoComplete="username"
             required
             value={username}
+            error={missing.username ? "Enter your username." : undefined}
             onChange={(e) => setUsername(e.target.value)}
           />
           <TextField
@@ -59,10 +76,11 @@ export function SignInPage() {
             autoComplete="current-password"
             required
             value={password}
+            error={missing.password ? "Enter your password." : undefined}
             onChange={(e) => setPassword(e.target.value)}
           />
           <InlineError error={error} />
-          <button className="button button-primary" type="submit" disabled={busy || !username || !password}>
+          <button className="button button-primary" type="submit" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}
           </button>
         </form>

@@ -25,7 +25,7 @@ describe("add a user", () => {
           status: 400,
           body: {
             detail: "Invalid request",
-            errors: [{ field: "password", message: "must not contain the username" }],
+            errors: [{ field: "password", message: "is too common" }],
           },
         },
       },
@@ -34,19 +34,33 @@ describe("add a user", () => {
     const user = userEvent.setup();
     renderAdmin("/admin/users/new");
     await user.type(await screen.findByRole("textbox", { name: /^Username/ }), "bob");
-    await user.type(screen.getByLabelText(/^Password/), "bob-is-my-password");
+    await user.type(screen.getByLabelText(/^Password/), "correct horse battery");
     await user.click(screen.getByRole("checkbox", { name: "Administrator" }));
     await user.click(screen.getByRole("button", { name: "Add user" }));
 
     const password = screen.getByLabelText(/^Password/);
     expect(await within(screen.getByRole("alert")).findByText("Invalid request")).toBeInTheDocument();
     expect(password).toHaveAttribute("aria-invalid", "true");
-    expect(password).toHaveAccessibleDescription(/must not contain the username/);
+    expect(password).toHaveAccessibleDescription(/is too common/);
     expect(seen.find((request) => request.method === "POST")?.body).toEqual({
       username: "bob",
-      password: "bob-is-my-password",
+      password: "correct horse battery",
       is_admin: true,
     });
+  });
+
+  it("says every problem at its field at once, in plain words, before sending anything", async () => {
+    const seen = fakeApi({}, { user: makeAdmin() });
+    const user = userEvent.setup();
+    renderAdmin("/admin/users/new");
+    await user.type(await screen.findByRole("textbox", { name: /^Username/ }), "bob smith");
+    await user.type(screen.getByLabelText(/^Password/), "short");
+    await user.click(screen.getByRole("button", { name: "Add user" }));
+    expect(screen.getByRole("textbox", { name: /^Username/ })).toHaveAccessibleDescription(
+      /Use letters, digits/,
+    );
+    expect(screen.getByLabelText(/^Password/)).toHaveAccessibleDescription(/Use at least 12 characters/);
+    expect(seen.filter((request) => request.method === "POST")).toHaveLength(0);
   });
 
   it("puts a taken username at the username field", async () => {

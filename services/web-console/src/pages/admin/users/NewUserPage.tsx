@@ -8,6 +8,8 @@ import { TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { NewPasswordField } from "../../../components/NewPasswordField";
 import { Page } from "../../../components/Page";
+import { passwordProblem } from "../../../lib/password-policy";
+import { usernameProblem } from "../../../lib/username";
 import { userKeys } from "./user-queries";
 
 /** Creates an account; the person signs in with the password given here and can change it. */
@@ -17,6 +19,8 @@ export function NewUserPage() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [isAdmin, setIsAdmin] = useState(false);
+  // Checked here first, all at once and in plain words; the API checks again.
+  const [problems, setProblems] = useState<{ username?: string; password?: string }>({});
   const create = useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/users", { body: { username: username.trim(), password, is_admin: isAdmin } })),
@@ -28,10 +32,16 @@ export function NewUserPage() {
   const error = create.error ? asApiError(create.error) : null;
   // A taken username is a 409 without a field; it still belongs at the username.
   const usernameError =
-    error?.fieldMessage("username") ?? (error?.status === 409 ? error.message : undefined);
+    problems.username ??
+    error?.fieldMessage("username") ??
+    (error?.status === 409 ? error.message : undefined);
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const name = username.trim();
+    const found = { username: usernameProblem(name), password: passwordProblem(password, name) };
+    setProblems(found);
+    if (found.username || found.password) return;
     create.mutate();
   }
 
@@ -54,7 +64,7 @@ export function NewUserPage() {
           note="Tell the person to change it after signing in."
           required
           value={password}
-          error={error?.fieldMessage("password")}
+          error={problems.password ?? error?.fieldMessage("password")}
           onChange={(e) => setPassword(e.target.value)}
         />
         <CheckboxField
