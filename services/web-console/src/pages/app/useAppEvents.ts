@@ -123,6 +123,11 @@ export function useAppEvents(appId: string, { enabled = true }: { enabled?: bool
     const addLine = (line: LogLine) => {
       if (seen.has(line.id)) return;
       seen.add(line.id);
+      // Bounded like the lines themselves: ids older than every kept line are forgotten (a
+      // reconnect replays in id order, and merge drops lines that old anyway).
+      if (seen.size > 2 * MAX_LINES) {
+        for (const id of [...seen].sort((a, b) => a - b).slice(0, MAX_LINES)) seen.delete(id);
+      }
       lastId = Math.max(lastId, line.id);
       pending.push(line);
       flushTimer ??= setTimeout(flush, FLUSH_MS);
