@@ -16,6 +16,7 @@ export {
   pageHeading,
   signIn,
 } from "./console.js";
+export { deployRunning } from "./deploy.js";
 export { journey } from "./journey.js";
 export { BROWSER_TEST_LIMITS } from "./limits.js";
 export type { ConsolePlatform } from "./platform-with-console.js";

@@ -5,13 +5,13 @@
  */
 
 import { GatewayClient } from "@proximity/e2e";
-import { eventually } from "@proximity/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BROWSER_TEST_LIMITS,
   type BrowserSession,
   type ConsolePlatform,
+  deployRunning,
   describeFocus,
   expectAccessible,
   hasFocus,
@@ -167,13 +167,7 @@ describe("accessibility: a user's pages", () => {
   });
 
   it("my apps, with an app", { timeout: TIMEOUT }, async () => {
-    const deployed = await userApi.post("/api/apps", { catalog_id: "whoami", hostname: "uma-whoami" });
-    expect(deployed.status).toBe(202);
-    appId = deployed.body.id;
-    await eventually(async () => (await userApi.get(`/api/apps/${appId}`)).body.status === "running", {
-      timeoutMs: 60_000,
-      what: "uma's app running",
-    });
+    appId = await deployRunning(userApi, { catalog_id: "whoami", hostname: "uma-whoami" });
     await scan(user.page, "/apps", "my-apps", "My apps");
     await user.page.getByRole("link", { name: "uma-whoami" }).waitFor();
   });

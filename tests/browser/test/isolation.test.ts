@@ -5,13 +5,13 @@
  */
 
 import { GatewayClient } from "@proximity/e2e";
-import { eventually } from "@proximity/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import {
   BROWSER_TEST_LIMITS,
   type BrowserSession,
   type ConsolePlatform,
+  deployRunning,
   journey,
   launchBrowser,
   open,
@@ -38,13 +38,7 @@ beforeAll(async () => {
   // Alice's app, deployed through the API (this file is about what Bob's browser shows).
   const aliceApi = new GatewayClient(platform.url);
   await aliceApi.login("alice", alicePassword);
-  const deployed = await aliceApi.post("/api/apps", { catalog_id: "whoami", hostname: "alice-private" });
-  expect(deployed.status).toBe(202);
-  aliceAppId = deployed.body.id;
-  await eventually(async () => (await aliceApi.get(`/api/apps/${aliceAppId}`)).body.status === "running", {
-    timeoutMs: 60_000,
-    what: "alice's app running",
-  });
+  aliceAppId = await deployRunning(aliceApi, { catalog_id: "whoami", hostname: "alice-private" });
   browser = await launchBrowser();
   alice = await openSession(browser, platform.url);
   bob = await openSession(browser, platform.url);

@@ -5,13 +5,13 @@
  */
 
 import { GatewayClient } from "@proximity/e2e";
-import { eventually } from "@proximity/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import {
   BROWSER_TEST_LIMITS,
   type BrowserSession,
   type ConsolePlatform,
+  deployRunning,
   journey,
   launchBrowser,
   openSession,
@@ -38,13 +38,7 @@ beforeAll(async () => {
   password = await platform.createUser("carol");
   carolApi = new GatewayClient(platform.url);
   await carolApi.login("carol", password);
-  const deployed = await carolApi.post("/api/apps", { catalog_id: "whoami", hostname: "carol-site" });
-  expect(deployed.status).toBe(202);
-  appId = deployed.body.id;
-  await eventually(async () => (await carolApi.get(`/api/apps/${appId}`)).body.status === "running", {
-    timeoutMs: 60_000,
-    what: "carol's app running",
-  });
+  appId = await deployRunning(carolApi, { catalog_id: "whoami", hostname: "carol-site" });
   browser = await launchBrowser();
   carol = await openSession(browser, platform.url);
 }, 180_000);
