@@ -9,5 +9,20 @@ bash scripts/ensure-tools.sh
 bash scripts/ensure-infra.sh --nats-binary-only
 # The web console (services/web-console), which the gateway serves at http://localhost:8080/.
 pnpm --silent --filter @proximity/web-console build >/dev/null
-# node directly (not through pnpm), so Ctrl-C and SIGTERM reach the runner, which stops every service.
-exec node --import tsx scripts/run-platform.ts
+# The runner (node directly, not through pnpm) in a process group of its own (job control), with
+# every service it starts: Ctrl-C at this terminal reaches only this script, which passes it on, and
+# the runner stops the services first and the simulator and NATS last. In the terminal's group they
+# would all get it at once, and the simulator would be gone while services still talk to it.
+set -m
+node --import tsx scripts/run-platform.ts &
+runner=$!
+trap 'kill -INT "$runner" 2>/dev/null || true' INT
+trap 'kill -TERM "$runner" 2>/dev/null || true' TERM
+trap 'kill -HUP "$runner" 2>/dev/null || true' HUP
+# A signal caught above ends `wait` early: wait again until the runner has stopped everything.
+while :; do
+  status=0
+  wait "$runner" || status=$?
+  kill -0 "$runner" 2>/dev/null || break
+done
+exit "$status"

@@ -25,12 +25,73 @@ function persistent(name: string, make: () => string): string {
 
 const PRIVATE_SHELL_VARIABLES = /^(DATABASE_URL|BOOTSTRAP_HOST_JSON|SECRETS_KEK|BOOTSTRAP_ADMIN_)/;
 
-let platform: LaunchedPlatform | undefined;
+/** Where the gateway answers (its fixed port below), as the banner shows it. */
+const CONSOLE_URL = "http://localhost:8080/";
+const HEALTH_PATIENCE_MS = 60_000;
+
+/** The start-up under way: a stop asked for meanwhile waits for it, so no process is left behind. */
+let launching: Promise<LaunchedPlatform> | undefined;
 let stopping = false;
-async function stopAll(code: number): Promise<void> {
+
+/**
+ * Stops the platform once, in order: the gateway and the services first, the simulator and
+ * nats-server last (launch.ts stop()), so no service loses a peer while it drains. `why` is said
+ * when a person asked for it (Ctrl-C), with the end, so the terminal shows that it is over.
+ */
+async function stopAll(code: number, why?: string): Promise<void> {
+  if (stopping) return;
   stopping = true;
+  if (why) console.error(`\n[platform] ${why}: stopping the services, then the simulator and NATS…`);
+  const platform = await launching?.catch(() => undefined); // a failed launch stopped its own processes
   await platform?.stop();
+  setTerminalTitle("");
+  if (why) console.error("[platform] stopped");
   process.exit(code);
+}
+
+/** The address also in the terminal's title (when it is one), where no log line scrolls it away. */
+function setTerminalTitle(title: string): void {
+  if (process.stderr.isTTY && process.env.TERM !== "dumb") process.stderr.write(`\x1b]0;${title}\x07`);
+}
+
+/**
+ * Waits until the gateway reports itself and its dependencies healthy (GET /api/health) and serves
+ * the console (GET /): only then is the address worth following. Says what is still wrong when
+ * that takes longer than HEALTH_PATIENCE_MS.
+ */
+async function waitHealthy(url: string): Promise<string | undefined> {
+  const deadline = Date.now() + HEALTH_PATIENCE_MS;
+  let problem = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const health = await fetch(new URL("/api/health", url), { signal: AbortSignal.timeout(5_000) });
+      const page = await fetch(new URL("/", url), { signal: AbortSignal.timeout(5_000) });
+      if (health.ok && page.ok) return undefined;
+      problem = health.ok
+        ? `the web console answers ${page.status}`
+        : `health: ${JSON.stringify(((await health.json()) as { checks?: unknown }).checks)}`;
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return problem;
+}
+
+/** Printed last, once everything is healthy: where to go, how to sign in, how to stop. */
+function banner(adminPassword: string, problem: string | undefined): string {
+  const rule = "=".repeat(72);
+  return [
+    "",
+    rule,
+    problem ? `  Proximity started, but is not healthy yet (${problem})` : "  Proximity is up and healthy",
+    `  Web console:   ${CONSOLE_URL}`,
+    `  REST API docs: ${CONSOLE_URL}api/docs`,
+    `  Sign in as:    admin / ${adminPassword}`,
+    "  Ctrl-C stops everything: the services first, then the simulator and NATS.",
+    rule,
+    "",
+  ].join("\n");
 }
 
 async function main(): Promise<void> {
@@ -46,7 +107,7 @@ async function main(): Promise<void> {
     );
   await ensureDatabase(databaseUrl);
   const adminPassword = persistent("admin-password", () => randomBytes(12).toString("base64url"));
-  platform = await launchPlatform({
+  launching = launchPlatform({
     root,
     stateDir: dev,
     databaseUrl,
@@ -93,14 +154,18 @@ async function main(): Promise<void> {
       void stopAll(1);
     },
   });
-  console.error(
-    `\n[platform] Proximity is up: http://localhost:8080/ (web console; REST API docs at /api/docs)\n` +
-      `[platform] admin login: admin / ${adminPassword}\n`,
-  );
+  const platform = await launching;
+  const problem = await waitHealthy(platform.url);
+  if (stopping) return;
+  console.error(banner(adminPassword, problem));
+  setTerminalTitle(`Proximity · ${CONSOLE_URL}`);
 }
 
-process.on("SIGINT", () => void stopAll(130));
-process.on("SIGTERM", () => void stopAll(143));
+// scripts/dev.sh runs this process in a process group of its own and passes Ctrl-C on as SIGINT:
+// only this process hears it, and it stops the others in order.
+process.on("SIGINT", () => void stopAll(130, "Ctrl-C"));
+process.on("SIGTERM", () => void stopAll(143, "SIGTERM"));
+process.on("SIGHUP", () => void stopAll(129));
 main().catch((err) => {
   console.error("[platform] start failed:", err);
   void stopAll(1);

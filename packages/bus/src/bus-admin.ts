@@ -11,7 +11,13 @@ import { generateNatsUser, natsKeyPairFromSeed } from "@proximity/identity";
 import { connect, type NatsConnection, nkeyAuthenticator } from "nats";
 import { inboxPrefixOf } from "./connect.js";
 import { declareKvBucket } from "./kv.js";
-import { DEFAULT_STREAM_LIMITS, ensureStreams, type StreamLimits } from "./streams.js";
+import {
+  checkBusReplicas,
+  DEFAULT_BUS_REPLICAS,
+  DEFAULT_STREAM_LIMITS,
+  ensureStreams,
+  type StreamLimits,
+} from "./streams.js";
 import { KvBuckets } from "./topology.js";
 
 /** The admin's name: its connection name and inbox prefix (`_INBOX_bus-admin`); never a service's. */
@@ -90,8 +96,9 @@ export async function connectBusAdmin(options: ConnectBusAdminOptions): Promise<
 
 /**
  * Declares the namespace's whole bus from code, as the admin: every stream (streamConfig, with
- * `limits`) and every KV bucket (KvBuckets), created or brought back to its definition. Run by
- * setup before any service starts, and again at every setup run (idempotent).
+ * `limits`) and every KV bucket (KvBuckets), created or brought back to its definition, each kept
+ * in `replicas` copies (default 1; 3 on a three-node cluster). Run by setup before any service
+ * starts, and again at every setup run (idempotent; a changed `replicas` is applied to what exists).
  * @example
  * const nc = await connectBusAdmin({ servers, seed });
  * try { await declareBus(nc, "proximity"); } finally { await nc.close(); }
@@ -99,10 +106,11 @@ export async function connectBusAdmin(options: ConnectBusAdminOptions): Promise<
 export async function declareBus(
   nc: NatsConnection,
   ns: string,
-  options: { readonly limits?: StreamLimits } = {},
+  options: { readonly limits?: StreamLimits; readonly replicas?: number } = {},
 ): Promise<void> {
+  const replicas = checkBusReplicas(options.replicas ?? DEFAULT_BUS_REPLICAS);
   const jsm = await nc.jetstreamManager();
-  await ensureStreams(jsm, ns, options.limits ?? DEFAULT_STREAM_LIMITS);
+  await ensureStreams(jsm, ns, options.limits ?? DEFAULT_STREAM_LIMITS, replicas);
   const js = nc.jetstream();
-  for (const bucket of Object.values(KvBuckets)) await declareKvBucket(js, jsm, ns, bucket);
+  for (const bucket of Object.values(KvBuckets)) await declareKvBucket(js, jsm, ns, bucket, replicas);
 }

@@ -51,10 +51,13 @@ export { eventSigner, eventVerifier, SIGNATURE_HEADER } from "./signature.js";
 export type { EventStreamName, StreamLimits, StreamName } from "./streams.js";
 export {
   ALL_STREAMS,
+  checkBusReplicas,
   DEAD_LETTERS_OWNER,
+  DEFAULT_BUS_REPLICAS,
   DEFAULT_STREAM_LIMITS,
   deadLetterSubject,
   ensureStreams,
+  MAX_BUS_REPLICAS,
   STREAM_PRODUCERS,
   streamName,
   subjectOf,

@@ -5,7 +5,7 @@
  * told to declare its streams (BUS_DECLARE_STREAMS), creates its own bucket if absent.
  */
 import { type JetStreamClient, type JetStreamManager, type KV, nanos, StorageType } from "nats";
-import { assertNoCopies, explainMissingStream } from "./streams.js";
+import { assertNoCopies, checkBusReplicas, DEFAULT_BUS_REPLICAS, explainMissingStream } from "./streams.js";
 import { type KvBucketDefinition, kvBucketName } from "./topology.js";
 
 /** An opened bucket and how long its entries live (its max_age, as the server holds it). */
@@ -30,9 +30,10 @@ export function kvStreamName(ns: string, bucket: KvBucketDefinition): string {
 }
 
 /** nats.js's options for the bucket as code defines it. */
-function kvOptions(bucket: KvBucketDefinition, ttlMs: number) {
+function kvOptions(bucket: KvBucketDefinition, ttlMs: number, replicas = DEFAULT_BUS_REPLICAS) {
   return {
     history: 1,
+    replicas: checkBusReplicas(replicas),
     ttl: ttlMs,
     storage: bucket.storage === "memory" ? StorageType.Memory : StorageType.File,
     ...(bucket.maxBytes ? { max_bytes: bucket.maxBytes } : {}),
@@ -69,7 +70,8 @@ export async function openKvBucket(
 
 /**
  * Declares bucket `bucket` as code defines it (setup, with the bus admin's rights): creates it,
- * or brings an existing one back to its definition (TTL, sizes, subjects). A bucket that copies
+ * or brings an existing one back to its definition (TTL, sizes, subjects) kept in `replicas`
+ * copies (the number of every stream, declareBus). A bucket that copies
  * its entries elsewhere (assertNoCopies), or whose storage type changed, cannot be fixed by an
  * update: it is refused with what to do.
  */
@@ -78,9 +80,10 @@ export async function declareKvBucket(
   jsm: JetStreamManager,
   ns: string,
   bucket: KvBucketDefinition,
+  replicas: number = DEFAULT_BUS_REPLICAS,
 ): Promise<void> {
   const name = kvBucketName(ns, bucket);
-  await js.views.kv(name, kvOptions(bucket, bucket.ttlMs)); // creates it when absent
+  await js.views.kv(name, kvOptions(bucket, bucket.ttlMs, replicas)); // creates it when absent
   const stream = kvStreamName(ns, bucket);
   const { config } = await jsm.streams.info(stream);
   assertNoCopies(config);
@@ -96,6 +99,7 @@ export async function declareKvBucket(
     max_msg_size: bucket.maxValueSize ?? -1,
     max_msgs_per_subject: 1,
     allow_direct: true,
+    num_replicas: replicas,
   };
   const differs = Object.entries(wanted).some(
     ([key, value]) => JSON.stringify(config[key as keyof typeof config]) !== JSON.stringify(value),

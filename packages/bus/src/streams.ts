@@ -46,6 +46,21 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
  */
 const PLACEHOLDER_LIMITS: StreamLimits = { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 };
 
+/**
+ * Copies JetStream keeps of every stream and KV bucket the setup step declares (num_replicas): 1
+ * on a single server (the default), 3 on a three-node cluster (Kubernetes production overlay),
+ * at most 5 (JetStream's limit). Services never choose it: they only use what setup declared.
+ */
+export const DEFAULT_BUS_REPLICAS = 1;
+export const MAX_BUS_REPLICAS = 5;
+
+/** `replicas`, refused unless a whole number of copies JetStream can keep (1 … MAX_BUS_REPLICAS). */
+export function checkBusReplicas(replicas: number): number {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_BUS_REPLICAS)
+    throw new Error(`bus replicas must be a whole number from 1 to ${MAX_BUS_REPLICAS}, not ${replicas}`);
+  return replicas;
+}
+
 /** Concrete stream name in a namespace: `proximity` + APPLICATIONS → `PROXIMITY_APPLICATIONS`. */
 export function streamName(ns: string, stream: StreamName): string {
   return `${ns.toUpperCase()}_${stream}`;
@@ -97,13 +112,18 @@ export function explainMissingStream(err: unknown, what: string): unknown {
  * the server's max-deliveries advisories for consumers of this namespace (a process that died on
  * its last attempt).
  */
-export function streamConfig(ns: string, stream: StreamName, limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+export function streamConfig(
+  ns: string,
+  stream: StreamName,
+  limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  replicas: number = DEFAULT_BUS_REPLICAS,
+) {
   const common = {
     name: streamName(ns, stream),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: nanos(2 * 60 * 1000),
-    num_replicas: 1,
+    num_replicas: checkBusReplicas(replicas),
     discard: DiscardPolicy.Old,
     max_bytes: limits.maxBytes,
   };
@@ -161,7 +181,7 @@ export function assertNoCopies(config: {
 
 /**
  * Declares one stream. `update`: create it, or bring an existing one with another configuration
- * back to the one in code (subjects, limits); one that copies messages elsewhere is refused
+ * back to the one in code (subjects, limits, replicas); one that copies messages elsewhere is refused
  * (assertNoCopies). Otherwise create it only if absent, at a placeholder size its owner replaces.
  * Setup declares every stream with `update` (declareBus); a service does so only on a server
  * without authentication, told to (connectBus `declareStreams`).
@@ -170,10 +190,10 @@ export async function declareStream(
   jsm: JetStreamManager,
   ns: string,
   stream: StreamName,
-  options: { readonly update: boolean; readonly limits?: StreamLimits },
+  options: { readonly update: boolean; readonly limits?: StreamLimits; readonly replicas?: number },
 ): Promise<void> {
   const limits = options.update ? (options.limits ?? DEFAULT_STREAM_LIMITS) : PLACEHOLDER_LIMITS;
-  const config = streamConfig(ns, stream, limits);
+  const config = streamConfig(ns, stream, limits, options.replicas);
   try {
     await jsm.streams.add(config);
   } catch (err) {
@@ -187,12 +207,14 @@ export async function declareStream(
 
 /**
  * Declares every stream of the namespace, creating or updating each (an identical configuration
- * is accepted as is). For setup (declareBus) and tests holding full rights on a server.
+ * is accepted as is), each kept in `replicas` copies. For setup (declareBus) and tests holding
+ * full rights on a server.
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
   ns: string,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  replicas: number = DEFAULT_BUS_REPLICAS,
 ): Promise<void> {
-  for (const stream of ALL_STREAMS) await declareStream(jsm, ns, stream, { update: true, limits });
+  for (const stream of ALL_STREAMS) await declareStream(jsm, ns, stream, { update: true, limits, replicas });
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { baseServiceEnv, env, loadConfig } from "@proximity/config";
+import { PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from "@proximity/rules";
 import { z } from "zod";
 import { parseTrustProxy, trustProxyProblem } from "./http/trust-proxy.js";
 
@@ -86,9 +87,9 @@ export const gatewayConfigSchema = z
       .max(24 * 60)
       .default(60),
     /** Username of the first admin, created when no admin exists yet. */
-    BOOTSTRAP_ADMIN_USERNAME: z.string().min(1).max(64).default("admin"),
+    BOOTSTRAP_ADMIN_USERNAME: z.string().min(1).max(USERNAME_MAX_LENGTH).default("admin"),
     /** Password of the first admin; when unset a strong one is generated and printed once. */
-    BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).optional(),
+    BOOTSTRAP_ADMIN_PASSWORD: z.string().min(PASSWORD_MIN_LENGTH).optional(),
     /**
      * Which X-Forwarded-For hops to believe for the client address (throttling, rate limits): the
      * number of reverse proxies in front of the gateway (e.g. 1), or their addresses/CIDRs (comma

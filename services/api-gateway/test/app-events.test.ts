@@ -114,6 +114,25 @@ describe("app events - server-sent progress", () => {
     });
   });
 
+  it("app events - a new stream starts after ?after_id; a Last-Event-ID of its own reconnect wins", async () => {
+    const app = h.fakes.apps.seed({ ownerId: owner.userId, status: S.APP_STATUS_RUNNING });
+    const [a, b, c] = [1, 2, 3].map((n) => h.fakes.apps.addLog(app.id, { message: `line ${n}` }));
+    const resumed = await stream(`/api/apps/${app.id}/events?after_id=${a!.id}`, owner);
+    await resumed.waitFor((e) => e.id === String(c!.id), "the last line");
+    expect(resumed.events.filter((e) => e.event === "log").map((e) => e.id)).toEqual([
+      String(b!.id),
+      String(c!.id),
+    ]);
+    const reconnected = await stream(`/api/apps/${app.id}/events?after_id=${a!.id}`, owner, {
+      "last-event-id": String(b!.id),
+    });
+    await reconnected.waitFor((e) => e.id === String(c!.id), "the last line");
+    expect(reconnected.events.filter((e) => e.event === "log").map((e) => e.id)).toEqual([String(c!.id)]);
+    const bad = await stream(`/api/apps/${app.id}/events?after_id=-1`, owner);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(["after_id"]);
+  });
+
   it("app events - another user's app is a plain 404 and no stream opens; admins may watch", async () => {
     const app = h.fakes.apps.seed({ ownerId: owner.userId });
     const denied = await stream(`/api/apps/${app.id}/events`, other);

@@ -175,7 +175,14 @@ describe("app life cycle - clone", () => {
 
   it("app life cycle - a bad new hostname is 400 at the field and nothing is asked", async () => {
     const source = running();
-    for (const body of [{ new_hostname: "-bad" }, { new_hostname: "a_b" }, {}, { new_hostname: 7 }]) {
+    const bodies = [
+      { new_hostname: "-bad" },
+      { new_hostname: "a_b" },
+      { new_hostname: "Web-Copy" },
+      {},
+      { new_hostname: 7 },
+    ];
+    for (const body of bodies) {
       const res = await request(h.url, "POST", `/api/apps/${source.id}/clone`, { auth: owner, body });
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(["new_hostname"]);

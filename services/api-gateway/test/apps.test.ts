@@ -60,6 +60,21 @@ describe("apps - deploy", () => {
     expect(h.fakes.calls).toHaveLength(0);
   });
 
+  it("apps - an upper-case hostname is 400 'must be lower-case' at the field (as the applications service would refuse it), nothing forwarded", async () => {
+    for (const hostname of ["My-App", "wiki.HOME"]) {
+      const res = await request(h.url, "POST", "/api/apps", {
+        auth: user,
+        body: { catalog_id: "nginx", hostname },
+      });
+      expect({ hostname, status: res.status, body: res.body }).toEqual({
+        hostname,
+        status: 400,
+        body: { detail: "Invalid request", errors: [{ field: "hostname", message: "must be lower-case" }] },
+      });
+    }
+    expect(h.fakes.calls).toHaveLength(0);
+  });
+
   it("apps - the environment is checked by the shared rules: each problem at its variable, nothing forwarded", async () => {
     const res = await request(h.url, "POST", "/api/apps", {
       auth: user,

@@ -8,6 +8,7 @@ import { type Harness, startHarness } from "./support/gateway-harness.js";
 const INDEX =
   '<!doctype html><html><head><script type="module" src="/assets/index-Ab12.js"></script></head></html>';
 const SCRIPT = "console.log('console');";
+const ROBOTS = "User-agent: *\nDisallow: /\n";
 
 let dir: string;
 let h: Harness;
@@ -17,6 +18,7 @@ beforeAll(async () => {
   await writeFile(join(dir, "index.html"), INDEX);
   await writeFile(join(dir, "assets", "index-Ab12.js"), SCRIPT);
   await writeFile(join(dir, "favicon.svg"), "<svg/>");
+  await writeFile(join(dir, "robots.txt"), ROBOTS);
   await writeFile(join(dir, "assets", "index-Ab12.js.map"), '{"sources":["src/main.tsx"]}');
   await writeFile(join(dir, ".env"), "SECRET=1");
   h = await startHarness({ env: { WEB_CONSOLE_DIR: dir } });
@@ -46,6 +48,35 @@ describe("the web console served at /", () => {
 
   it("answers the console's own routes with index.html, so a reload or a shared link works", async () => {
     for (const path of ["/apps", "/apps/5f0c/backups", "/store?search=git", "/sign-in?next=%2Fapps"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toBe(INDEX);
+    }
+  });
+
+  it("answers a missing file with the JSON 404, not the page; a file that exists is served", async () => {
+    for (const path of [
+      "/favicon.ico",
+      "/wp-login.php",
+      "/.well-known/security.txt",
+      "/apps/a1/x.json",
+      "/x%2Ephp",
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.json(), path).toEqual({ detail: "Not found" });
+    }
+    const robots = await get("/robots.txt");
+    expect(robots.status).toBe(200);
+    expect(await robots.text()).toBe(ROBOTS);
+    expect(robots.headers.get("cache-control")).toBe("no-cache");
+    // The console's deep links still load it: ids are UUIDs and catalog slugs, without a dot.
+    for (const path of [
+      "/apps/5f0c2b9e-8c1d-4e5f-9a7b-0c1d2e3f4a5b",
+      "/store/nextcloud-aio",
+      "/admin/users/5f0c2b9e-8c1d-4e5f-9a7b-0c1d2e3f4a5b",
+      "/sign-in?next=%2Fapps%2Fa.b",
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toBe(INDEX);

@@ -97,10 +97,6 @@ describe("accessibility: pages without a session", () => {
     await scan(anonymous.page, "/sign-in", "sign-in", "Sign in to Proximity");
   });
 
-  it("sign-in with the session-ended notice", { timeout: TIMEOUT }, async () => {
-    await scan(anonymous.page, "/sign-in?next=%2Fapps&expired=1", "sign-in-expired", "Sign in to Proximity");
-  });
-
   it("keyboard: the sign-in form is filled and sent with the keyboard alone", {
     timeout: TIMEOUT,
   }, async () => {

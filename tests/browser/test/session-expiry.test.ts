@@ -1,7 +1,8 @@
 /**
  * A session that ends while the console is open: the next thing the console asks the API is
- * refused, it returns to sign-in with a notice that the session ended, and signing in again leads
- * back to the page the person was on.
+ * refused, and a dialog over the page asks for the password; signing in again carries on where the
+ * person was, with what they had typed. Opening the console with an ended session (a reload) leads
+ * to the sign-in page, and back to the page after.
  */
 
 import { GatewayClient } from "@proximity/e2e";
@@ -12,6 +13,7 @@ import {
   type BrowserSession,
   type ConsolePlatform,
   deployRunning,
+  expectAccessible,
   journey,
   launchBrowser,
   openSession,
@@ -21,7 +23,7 @@ import {
   startPlatformWithConsole,
 } from "../src/index.js";
 
-const ENDED_NOTICE = /session has ended/i;
+const ENDED_DIALOG = { name: "Your session has ended" } as const;
 
 vi.setConfig(BROWSER_TEST_LIMITS);
 
@@ -71,7 +73,6 @@ describe("the console when the session ends", () => {
     // Not signed in yet: sign-in first, with where to come back to, and no "ended" notice.
     await page.waitForURL(/\/sign-in\?/);
     expect(new URL(page.url()).searchParams.get("next")).toBe(`/apps/${appId}`);
-    expect(await page.getByText(ENDED_NOTICE).count()).toBe(0);
     await signIn(page, "carol", password);
     await pageHeading(page, "carol-site").waitFor();
     expect(new URL(page.url()).pathname).toBe(`/apps/${appId}`);
@@ -94,40 +95,56 @@ describe("the console when the session ends", () => {
   });
 
   step(
-    "the session ends under the open app page: its live refresh leads to sign-in with the notice",
+    "the session ends while carol fills in a form: her page's own refresh brings a sign-in dialog over it",
     async () => {
       const page = carol.page;
+      await page.getByRole("button", { name: "Clone" }).click();
+      const clone = page.getByRole("dialog", { name: "Clone carol-site" });
+      await clone.getByLabel("Host name of the clone").fill("carol-site-copy");
       await endBrowserSession();
       // No click, no reload: the page's own refresh meets the 401.
-      await page.waitForURL(/\/sign-in\?/, { timeout: 60_000 });
-      await page.getByText(ENDED_NOTICE).waitFor();
-      expect(new URL(page.url()).searchParams.get("next")).toBe(`/apps/${appId}`);
+      const dialog = page.getByRole("dialog", ENDED_DIALOG);
+      await dialog.waitFor({ timeout: 60_000 });
+      expect(new URL(page.url()).pathname).toBe(`/apps/${appId}`);
+      expect(await dialog.getByLabel("Username").inputValue()).toBe("carol");
+      await expectAccessible(page, "the session-ended dialog");
       await screenshot(page, "session-ended");
     },
   );
 
-  step("signing in again brings carol back to the app page she was on", async () => {
+  step("signing in again in the dialog carries on: the page and what she typed are still there", async () => {
     const page = carol.page;
-    await signIn(page, "carol", password);
-    await pageHeading(page, "carol-site").waitFor();
+    const dialog = page.getByRole("dialog", ENDED_DIALOG);
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Sign in" }).click();
+    await dialog.waitFor({ state: "detached" });
     expect(new URL(page.url()).pathname).toBe(`/apps/${appId}`);
-    expect(await page.getByText(ENDED_NOTICE).count()).toBe(0);
+    const clone = page.getByRole("dialog", { name: "Clone carol-site" });
+    expect(await clone.getByLabel("Host name of the clone").inputValue()).toBe("carol-site-copy");
+    await clone.getByRole("button", { name: "Cancel" }).click();
+    await pageHeading(page, "carol-site").waitFor();
+    // The new session is the only one of the browser's, and the page reads with it again.
+    expect(await browserSessions()).toHaveLength(1);
+    await page.getByText("Live", { exact: true }).waitFor({ timeout: 30_000 });
   });
 
   step(
-    "the session ends, then carol follows a link: sign-in with the notice, then the page she chose",
+    "the session ends, then carol follows a link: the page she chose opens under the dialog, then shows",
     async () => {
       const page = carol.page;
       await endBrowserSession();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My apps" }).click();
-      await page.waitForURL(/\/sign-in\?/);
-      await page.getByText(ENDED_NOTICE).waitFor();
-      expect(new URL(page.url()).searchParams.get("next")).toBe("/apps");
-      await signIn(page, "carol", password);
+      const dialog = page.getByRole("dialog", ENDED_DIALOG);
+      await dialog.waitFor();
+      expect(new URL(page.url()).pathname).toBe("/apps");
+      await dialog.getByLabel("Password").fill(password);
+      await dialog.getByRole("button", { name: "Sign in" }).click();
+      await dialog.waitFor({ state: "detached" });
       await pageHeading(page, "My apps").waitFor();
       await page.getByRole("link", { name: "carol-site" }).waitFor();
-      // The app was left alone throughout.
+      // The app was left alone throughout, and no clone was made.
       expect((await platform.adminApi.get(`/api/apps/${appId}`)).body.status).toBe("running");
+      expect((await carolApi.get("/api/apps")).body.total).toBe(1);
     },
   );
 });

@@ -81,6 +81,10 @@ export interface Platform {
   readonly databaseUrl: string;
   /** The bus namespace of this platform (its streams are `<NAMESPACE>_*`). */
   readonly busNamespace: string;
+  /** host:port of each service's gRPC server (for operator tooling: proximityctl). */
+  readonly grpcAddresses: Readonly<
+    Record<"applications" | "hosts" | "backups" | "secrets" | "provisioner", string>
+  >;
   /** Reads a secret as the provisioner would (tests that look for leaked values). */
   readSecretAsProvisioner(name: string): Promise<string>;
   /** Body of POST /api/proxmox/hosts registering the simulator. */
@@ -233,6 +237,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       simulatorCredentials: credentials,
       databaseUrl: database.url,
       busNamespace: ns,
+      grpcAddresses: {
+        applications: common.APPLICATIONS_GRPC_ADDR,
+        hosts: common.HOSTS_GRPC_ADDR,
+        backups: common.BACKUPS_GRPC_ADDR,
+        secrets: common.SECRETS_GRPC_ADDR,
+        provisioner: common.PROVISIONER_GRPC_ADDR,
+      },
       readSecretAsProvisioner: async (name) => {
         const client = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
           address: address(secretsPort),

@@ -1,7 +1,12 @@
-/** One RFC 1123 label: letters, digits and inner hyphens, 1 to 63 characters. */
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+import { hostnameIssue } from "@proximity/rules";
 
-/** True for an RFC 1123 host name (dot-separated labels, at most 253 characters). */
-export function isValidHostname(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && name.split(".").every((label) => LABEL.test(label));
+/**
+ * Why `name` cannot be an app's host name, in the API's words, or undefined when it can
+ * (@proximity/rules decides). Upper case has its own message, the one the applications service
+ * gives: the name is otherwise a valid RFC 1123 host name, and saying so would mislead.
+ */
+export function hostnameProblem(name: string): string | undefined {
+  const issue = hostnameIssue(name);
+  if (issue === undefined) return undefined;
+  return issue === "upper-case" ? "must be lower-case" : "must be a valid RFC 1123 host name";
 }

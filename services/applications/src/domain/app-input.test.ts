@@ -1,25 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { hostnameProblem } from "./app-input.js";
 
+// The rule is @proximity/rules' (and tested there); these are the service's words for it.
 describe("hostnameProblem", () => {
-  it.each(["a", "web", "my-app-1", "app.example.com", "x".repeat(63), `${"a".repeat(63)}.${"b".repeat(63)}`])(
-    "hostname - accepts %s",
-    (hostname) => {
-      expect(hostnameProblem(hostname)).toBeUndefined();
-    },
-  );
+  it("hostname - accepts what the rule accepts", () => {
+    expect(hostnameProblem("app.example.com")).toBeUndefined();
+  });
 
   it.each([
     ["", "is required"],
     ["My-App", "must be lower-case"],
-    ["-app", "may not start or end with '-'"],
-    ["app-", "may not start or end with '-'"],
-    ["app_1", "may only contain"],
-    ["app..example", "1–63 characters"],
-    [".app", "1–63 characters"],
-    ["x".repeat(64), "1–63 characters"],
-    [Array.from({ length: 5 }, () => "a".repeat(60)).join("."), "at most 253"],
-  ])("hostname - refuses %j", (hostname, expected) => {
-    expect(hostnameProblem(hostname)).toContain(expected);
+    ["-app", "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'"],
+    ["app_1", "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'"],
+    ["my app", "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'"],
+    ["app..example", "each label (between dots) must be 1–63 characters"],
+    ["x".repeat(64), "each label (between dots) must be 1–63 characters"],
+    [Array.from({ length: 5 }, () => "a".repeat(60)).join("."), "must be at most 253 characters"],
+  ])("hostname - refuses %j: %s", (hostname, expected) => {
+    expect(hostnameProblem(hostname)).toBe(expected);
   });
 });

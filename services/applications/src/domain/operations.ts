@@ -1,4 +1,7 @@
+import { type AppAction, appActionIssue } from "@proximity/rules";
 import type { AppStatus } from "./app-status.js";
+
+export type { AppAction };
 
 /** What the provisioner can be asked to do to an app; the `kind` of an operation row. */
 export const OPERATION_KINDS = [
@@ -39,20 +42,7 @@ export const IN_FLIGHT_STATUS: Readonly<Record<OperationKind, AppStatus | null>>
   restore: "restoring",
 };
 
-/**
- * What a user asks for (RequestAppAction's actions, DeleteApp, CloneApp, and through the backups
- * service a backup or a restore onto the app). `retry` redeploys a failed app.
- */
-export type AppAction =
-  | "start"
-  | "stop"
-  | "restart"
-  | "update"
-  | "retry"
-  | "delete"
-  | "clone"
-  | "backup"
-  | "restore";
+/** The actions of RequestAppAction (the others have RPCs of their own). */
 export const REQUESTABLE_ACTIONS: readonly AppAction[] = ["start", "stop", "restart", "update", "retry"];
 
 export function isRequestableAction(value: string): value is AppAction {
@@ -69,22 +59,6 @@ const ACTION_KIND: Readonly<Record<AppAction, OperationKind>> = {
   clone: "clone",
   backup: "backup",
   restore: "restore",
-};
-
-/** Settled statuses each action may start from. */
-const ALLOWED_FROM: Readonly<Record<AppAction, readonly AppStatus[]>> = {
-  // From `error` only with a container (checked below): a power action is how an app whose last
-  // operation failed half-way (e.g. its host was unreachable) is brought back in hand.
-  start: ["stopped", "error"],
-  stop: ["running", "error"],
-  restart: ["running", "error"],
-  update: ["running", "stopped"],
-  retry: ["error"],
-  delete: ["running", "stopped", "error"],
-  clone: ["running", "stopped"],
-  backup: ["running", "stopped"],
-  // From `error` too: restoring a good backup is how a broken app is brought back.
-  restore: ["running", "stopped", "error"],
 };
 
 const PHRASE: Readonly<Record<AppAction, string>> = {
@@ -111,9 +85,9 @@ export type ActionPlan =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Whether `action` may run on an app in its current state, and the status it moves the app to
- * (a clone leaves its source's status as it is, a backup the app's). A refusal says why in words a
- * user can act on.
+ * Whether `action` may run on an app in its current state (the rule is @proximity/rules', so that a
+ * client can tell too), and the status it moves the app to (a clone leaves its source's status as
+ * it is, a backup the app's). A refusal says why in words a user can act on.
  */
 export function planAction(app: ActionTarget, action: AppAction): ActionPlan {
   const reason = refusal(app, action);
@@ -122,33 +96,34 @@ export function planAction(app: ActionTarget, action: AppAction): ActionPlan {
   return { ok: true, kind, to: action === "clone" ? app.status : (IN_FLIGHT_STATUS[kind] ?? app.status) };
 }
 
+/** Why an adopted app refuses the actions the rule keeps from it. */
+const ADOPTED: Readonly<Partial<Record<AppAction, string>>> = {
+  update: "Cannot update an adopted app: Proximity did not deploy what runs in its container",
+  retry: "Cannot retry the deployment of an adopted app: delete it and adopt the container again",
+  clone: "Cannot clone an adopted app: Proximity did not deploy what runs in its container",
+};
+
 function refusal(app: ActionTarget, action: AppAction): string | undefined {
   const phrase = PHRASE[action];
   const { status } = app;
   if (status === "gone") return "The app has been deleted";
-  if (!ALLOWED_FROM[action].includes(status)) return wrongStatus(action, status, app);
-  if (status === "error" && (action === "start" || action === "stop" || action === "restart")) {
-    if (app.vmid === null) return wrongStatus(action, status, app);
+  switch (appActionIssue(app, action)) {
+    case undefined:
+      return undefined;
+    case "status":
+      return wrongStatus(action, status, app);
+    case "no-container":
+      // A power action is refused so only in `error`: the advice of an app in error says what works.
+      if (action === "restore") {
+        return `Cannot ${phrase}: it has no container; restore the backup into a new app instead`;
+      }
+      if (action === "clone" || action === "backup") return `Cannot ${phrase}: it has no container yet`;
+      return wrongStatus(action, status, app);
+    case "adopted":
+      return ADOPTED[action] ?? `Cannot ${phrase}: the app was adopted`;
+    case "has-container":
+      return `Cannot ${phrase}: the app already has container ${app.vmid}; delete the app and deploy it again`;
   }
-  if (action === "update" && app.adopted) {
-    return "Cannot update an adopted app: Proximity did not deploy what runs in its container";
-  }
-  if (action === "retry" && app.adopted) {
-    return "Cannot retry the deployment of an adopted app: delete it and adopt the container again";
-  }
-  if (action === "retry" && app.vmid !== null) {
-    return `Cannot ${phrase}: the app already has container ${app.vmid}; delete the app and deploy it again`;
-  }
-  if (action === "clone" && app.vmid === null) return `Cannot ${phrase}: it has no container yet`;
-  if (action === "clone" && app.adopted) {
-    // Its clone would be a second unmanaged copy (same static address, nothing Proximity can rebuild).
-    return "Cannot clone an adopted app: Proximity did not deploy what runs in its container";
-  }
-  if (action === "backup" && app.vmid === null) return `Cannot ${phrase}: it has no container yet`;
-  if (action === "restore" && app.vmid === null) {
-    return `Cannot ${phrase}: it has no container; restore the backup into a new app instead`;
-  }
-  return undefined;
 }
 
 function wrongStatus(action: AppAction, status: AppStatus, app: ActionTarget): string {

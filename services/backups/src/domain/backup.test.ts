@@ -41,11 +41,12 @@ describe("backup options", () => {
     ]);
   });
 
-  it("checkNewHostname - empty means the same app; at most 63 letters, digits, hyphens", () => {
+  it("checkNewHostname - empty means the same app; otherwise the platform's host name rule", () => {
     expect(checkNewHostname("")).toBe("");
     expect(checkNewHostname("blog-2")).toBe("blog-2");
+    expect(checkNewHostname("blog.home")).toBe("blog.home");
     expect(checkNewHostname("a".repeat(63))).toBe("a".repeat(63));
-    for (const bad of ["a".repeat(64), "blog copy", "blog.example", "x/y"]) {
+    for (const bad of ["a".repeat(64), "blog copy", "Blog", "-blog", "x/y", "a..b"]) {
       expect(fieldsOf(() => checkNewHostname(bad))).toEqual(["new_hostname"]);
     }
   });

@@ -1,4 +1,5 @@
 import { type FieldError, ValidationError } from "@proximity/errors";
+import { HOSTNAME_FIELD_MESSAGES, hostnameIssue } from "@proximity/rules";
 
 /** vzdump modes: a live snapshot, a suspended container, or a stopped one (restarted after). */
 export const BACKUP_MODES = ["snapshot", "suspend", "stop"] as const;
@@ -78,19 +79,16 @@ export function parseBackupOptions(input: {
   };
 }
 
-const HOSTNAME_MAX = 63;
-
 /**
- * A first check of a new app's hostname (the applications service applies the full rules and
- * uniqueness): "" means "restore onto the backup's own app".
+ * A new app's hostname, checked with the platform's hostname rule (the applications service also
+ * checks uniqueness): "" means "restore onto the backup's own app".
  */
 export function checkNewHostname(hostname: string): string {
-  if (hostname.length > HOSTNAME_MAX || !/^[A-Za-z0-9-]*$/.test(hostname)) {
+  if (hostname === "") return hostname;
+  const issue = hostnameIssue(hostname);
+  if (issue !== undefined) {
     throw new ValidationError("Invalid restore request", [
-      {
-        field: "new_hostname",
-        message: `must be at most ${HOSTNAME_MAX} letters, digits or hyphens`,
-      },
+      { field: "new_hostname", message: HOSTNAME_FIELD_MESSAGES[issue] },
     ]);
   }
   return hostname;

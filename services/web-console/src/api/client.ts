@@ -46,10 +46,13 @@ const csrf: Middleware = {
   },
 };
 
+/** 401s that say nothing of the session: a refused password, signing out of an ended session. */
+const NOT_SESSION_ENDINGS = new Set(["/api/auth/login", "/api/auth/logout"]);
+
 const expiry: Middleware = {
   onResponse({ request, response }) {
     const url = new URL(request.url, window.location.origin);
-    if (response.status === 401 && url.pathname !== "/api/auth/login") {
+    if (response.status === 401 && !NOT_SESSION_ENDINGS.has(url.pathname)) {
       for (const listener of expiryListeners) listener();
     }
     return undefined;

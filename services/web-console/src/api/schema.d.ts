@@ -3000,11 +3000,13 @@ export interface paths {
         };
         /**
          * Live progress of an app (server-sent events)
-         * @description Server-sent events (text/event-stream) of the app's live progress: `event: log` (id = log id, data = a log line as in /logs) for each new line, `event: status` (data `{status, status_message}`) first and whenever the status changes, and `: heartbeat` comments. When the app is deleted a final status event `{"status": "deleted"}` ends the stream. Reconnecting clients resume after `Last-Event-ID`. At most SSE_MAX_STREAMS_PER_USER streams per user are open on each gateway replica (beyond: 429).
+         * @description Server-sent events (text/event-stream) of the app's live progress: `event: log` (id = log id, data = a log line as in /logs) for each new line, `event: status` (data `{status, status_message}`) first and whenever the status changes, and `: heartbeat` comments. When the app is deleted a final status event `{"status": "deleted"}` ends the stream. Reconnecting clients resume after `Last-Event-ID`; a new stream may start after `after_id` (the header wins when both are given). At most SSE_MAX_STREAMS_PER_USER streams per user are open on each gateway replica (beyond: 429).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    after_id?: number;
+                };
                 header?: {
                     "last-event-id"?: string;
                 };

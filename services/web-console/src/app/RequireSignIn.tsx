@@ -1,16 +1,20 @@
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
-import { useSession } from "../auth/session";
+import { SessionEndedDialog } from "../auth/SessionEndedDialog";
+import { sessionUser, useSession } from "../auth/session";
 import { ErrorState, Loading } from "../components/States";
 import { ForbiddenPage } from "../pages/not-found/ForbiddenPage";
 
 /** Where sign-in leads back to: the path the person was on (same origin only). */
-export function signInPathFor(location: { pathname: string; search: string }, expired: boolean): string {
-  const next = encodeURIComponent(`${location.pathname}${location.search}`);
-  return `/sign-in?next=${next}${expired ? "&expired=1" : ""}`;
+export function signInPathFor(location: { pathname: string; search: string }): string {
+  return `/sign-in?next=${encodeURIComponent(`${location.pathname}${location.search}`)}`;
 }
 
-/** Pages for signed-in people: anyone else goes to sign-in, and comes back here after. */
+/**
+ * Pages for signed-in people: anyone else goes to sign-in, and comes back here after. A session
+ * that ends under open pages is renewed in a dialog over them, so nothing typed is lost. The pages
+ * are keyed by who is signed in: another person signing in never inherits the first one's screens.
+ */
 export function RequireSignIn({ children }: { readonly children: ReactNode }) {
   const { state, recheck } = useSession();
   const location = useLocation();
@@ -22,13 +26,18 @@ export function RequireSignIn({ children }: { readonly children: ReactNode }) {
       </main>
     );
   }
-  if (state.status === "signed-out") return <Navigate replace to={signInPathFor(location, state.expired)} />;
-  return children;
+  if (state.status === "signed-out") return <Navigate replace to={signInPathFor(location)} />;
+  return (
+    <>
+      <Fragment key={state.user.id}>{children}</Fragment>
+      {state.status === "ended" ? <SessionEndedDialog user={state.user} /> : null}
+    </>
+  );
 }
 
 /** Admin pages: a signed-in non-admin sees why they cannot enter. */
 export function RequireAdmin({ children }: { readonly children: ReactNode }) {
   const { state } = useSession();
-  if (state.status === "signed-in" && !state.user.is_admin) return <ForbiddenPage />;
+  if (sessionUser(state)?.is_admin === false) return <ForbiddenPage />;
   return children;
 }

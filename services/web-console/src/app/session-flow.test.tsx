@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
@@ -66,23 +66,126 @@ describe("signing in", () => {
   });
 });
 
-describe("an expired session", () => {
-  it("returns to sign-in with a notice when an API call answers 401", async () => {
-    let expired = false;
-    fakeApi({
+describe("a session that ends under open pages", () => {
+  const page = (items: unknown[]) => ({ body: { items, total: items.length, page: 1, per_page: 100 } });
+  const createdToken = {
+    id: "44444444-4444-4444-8444-444444444444",
+    name: "backup job",
+    scopes: ["read"],
+    created_at: "2025-01-01T00:00:00Z",
+    expires_at: null,
+    revoked_at: null,
+    last_used_at: null,
+    created_by_session_id: null,
+    created_by_token_id: null,
+    token: "prox_3f9a0c1d2e4b5a6c7d8e9f00",
+  };
+
+  /** The API stops accepting ada's session at her first new token; signing in renews it (as anyone). */
+  function endingSession() {
+    let ended = false;
+    let signedInAs = USER;
+    const seen = fakeApi({
       "GET /api/auth/me": () =>
-        expired ? { status: 401, body: { detail: "Session expired" } } : { body: USER },
-      "POST /api/auth/logout": () => {
-        expired = true;
-        return { status: 401, body: { detail: "Session expired" } };
+        ended ? { status: 401, body: { detail: "Not authenticated" } } : { body: signedInAs },
+      "GET /api/auth/tokens": () =>
+        ended ? { status: 401, body: { detail: "Not authenticated" } } : page([]),
+      "POST /api/auth/tokens": () => {
+        if (!ended && seen.filter((r) => r.path === "/api/auth/tokens" && r.method === "POST").length === 1) {
+          ended = true;
+        }
+        return ended
+          ? { status: 401, body: { detail: "Not authenticated" } }
+          : { status: 201, body: createdToken };
       },
+      "POST /api/auth/login": (request) => {
+        ended = false;
+        signedInAs =
+          (request.body as { username: string }).username === "ada"
+            ? USER
+            : makeUser({ id: "99999999-9999-4999-8999-999999999999", username: "bob" });
+        return { body: { user: signedInAs, csrf_token: "t" } };
+      },
+      "POST /api/auth/logout": () => ({ status: 401, body: { detail: "Not authenticated" } }),
+      "GET /api/apps": { body: { items: [], total: 0, page: 1, per_page: 50 } },
+      "GET /api/catalog": { body: { items: [], total: 0, page: 1, per_page: 100 } },
+    });
+    return seen;
+  }
+
+  async function typeAndSubmitToken(name: string) {
+    const field = await screen.findByRole("textbox", { name: /^Name/ });
+    await userEvent.type(field, name);
+    await userEvent.click(screen.getByRole("button", { name: "Create token" }));
+    return field;
+  }
+
+  it("asks for the password over the page, then carries on with what was typed", async () => {
+    const seen = endingSession();
+    const router = renderConsoleAt("/account/tokens");
+    const field = await typeAndSubmitToken("backup job");
+
+    const dialog = await screen.findByRole("dialog", { name: "Your session has ended" });
+    expect(router.state.location.pathname).toBe("/account/tokens");
+    expect(within(dialog).getByRole("textbox", { name: /Username/ })).toHaveValue("ada");
+    expect(within(dialog).getByLabelText(/Password/)).toHaveFocus();
+    // Reads wait while the session is ended: nothing more is asked of the API until sign-in.
+    const asked = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toHaveLength(asked);
+
+    await userEvent.type(within(dialog).getByLabelText(/Password/), "secret secret");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(router.state.location.pathname).toBe("/account/tokens");
+    expect(field).toBeInTheDocument();
+    expect(field).toHaveValue("backup job");
+
+    await userEvent.click(screen.getByRole("button", { name: "Create token" }));
+    expect(await screen.findByRole("textbox", { name: "Token “backup job”" })).toBeInTheDocument();
+    const posts = seen.filter((r) => r.method === "POST" && r.path === "/api/auth/tokens");
+    expect(posts.map((r) => (r.body as { name: string }).name)).toEqual(["backup job", "backup job"]);
+  });
+
+  it("starts afresh at the home page when someone else signs in there", async () => {
+    endingSession();
+    const router = renderConsoleAt("/account/tokens");
+    await typeAndSubmitToken("ada's job");
+    const dialog = await screen.findByRole("dialog", { name: "Your session has ended" });
+    const username = within(dialog).getByRole("textbox", { name: /Username/ });
+    await userEvent.clear(username);
+    await userEvent.type(username, "bob");
+    await userEvent.type(within(dialog).getByLabelText(/Password/), "bob's passphrase");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe("/apps"));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(await screen.findByText("bob")).toBeInTheDocument();
+    expect(screen.queryByDisplayValue("ada's job")).not.toBeInTheDocument();
+  });
+
+  it("can be left by signing out, which leads to the sign-in page", async () => {
+    endingSession();
+    const router = renderConsoleAt("/account/tokens");
+    await typeAndSubmitToken("backup job");
+    const dialog = await screen.findByRole("dialog", { name: "Your session has ended" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(screen.queryByDisplayValue("backup job")).not.toBeInTheDocument();
+  });
+
+  it("signing out of a session that already ended goes straight to sign-in", async () => {
+    fakeApi({
+      "GET /api/auth/me": { body: USER },
+      "POST /api/auth/logout": { status: 401, body: { detail: "Session expired" } },
     });
     const router = renderConsoleAt("/apps");
     await screen.findByText("ada");
-    // Any 401 ends the session: signing out against an already ended session does too.
     await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
     expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/sign-in");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 });
 

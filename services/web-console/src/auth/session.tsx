@@ -1,19 +1,39 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { onlineManager, useQueryClient } from "@tanstack/react-query";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { api, onSessionExpired } from "../api/client";
 import { ApiError, unwrap } from "../api/errors";
 import type { CurrentUser } from "../api/types";
 
 type SessionState =
   | { readonly status: "loading" }
-  | { readonly status: "signed-out"; readonly expired: boolean }
+  | { readonly status: "signed-out" }
   | { readonly status: "signed-in"; readonly user: CurrentUser }
+  /**
+   * The API stopped accepting this person's session (expired, ended elsewhere) while pages were
+   * open: they stay as they are, under a sign-in dialog, until someone signs in again.
+   */
+  | { readonly status: "ended"; readonly user: CurrentUser }
   /** Proximity could not say who is signed in (network, 5xx): not the same as signed out. */
   | { readonly status: "unavailable"; readonly error: unknown };
 
+/** Who the open pages belong to: the signed-in person, also while their session is renewed. */
+export function sessionUser(state: SessionState): CurrentUser | undefined {
+  return state.status === "signed-in" || state.status === "ended" ? state.user : undefined;
+}
+
 interface Session {
   readonly state: SessionState;
-  signIn(username: string, password: string): Promise<void>;
+  /** Signs in; resolves to the user, who may differ from the one whose session ended. */
+  signIn(username: string, password: string): Promise<CurrentUser>;
   signOut(): Promise<void>;
   /** Asks the API again who is signed in (after "unavailable"). */
   recheck(): void;
@@ -24,13 +44,17 @@ const SessionContext = createContext<Session | null>(null);
 /**
  * Who is signed in, from the session cookie (GET /api/auth/me at start, and again whenever the
  * tab comes back into view: another tab may have signed out or in as someone else, and this one
- * must not go on showing the first person's pages). Any API answer of 401 ends the session here,
- * so the router sends the person back to sign-in and then to where they were.
+ * must not go on showing the first person's pages). An API answer of 401 while signed in ends the
+ * session ("ended"): the pages stay, with what was typed in them, and every read waits (paused, as
+ * TanStack Query pauses them offline) until the person signs in again in the dialog over them.
+ * Someone else signing in there starts afresh: nothing of the first person's is kept.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<SessionState>({ status: "loading" });
   const [checks, setChecks] = useState(0);
+  const stateRef = useRef(state);
+  stateRef.current = state;
 
   useEffect(() => {
     let active = true;
@@ -40,14 +64,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         active &&
         setState(
           error instanceof ApiError && error.status === 401
-            ? { status: "signed-out", expired: false }
+            ? { status: "signed-out" }
             : { status: "unavailable", error },
         ),
     );
     const stop = onSessionExpired(() => {
-      queryClient.clear();
       setState((current) =>
-        current.status === "signed-in" ? { status: "signed-out", expired: true } : current,
+        current.status === "signed-in" ? { status: "ended", user: current.user } : current,
       );
     });
     return () => {
@@ -55,6 +78,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       stop();
     };
   }, [queryClient, checks]);
+
+  // Reads made while the session is ended would only be refused: they wait, keeping their data.
+  const ended = state.status === "ended";
+  const pausedReads = useRef(false);
+  useEffect(() => {
+    if (ended === pausedReads.current) return;
+    pausedReads.current = ended;
+    onlineManager.setOnline(!ended);
+  }, [ended]);
+  useEffect(() => () => void (pausedReads.current && onlineManager.setOnline(true)), []);
 
   const signedInAs = state.status === "signed-in" ? state.user.id : null;
   useEffect(() => {
@@ -78,8 +111,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     async (username: string, password: string) => {
       const answer = await unwrap(api.POST("/api/auth/login", { body: { username, password } }));
-      queryClient.clear();
-      setState({ status: "signed-in", user: answer.user });
+      const user = answer.user;
+      const before = stateRef.current;
+      if (before.status === "ended" && before.user.id === user.id) {
+        // The same person again: the open pages carry on, and read afresh once reads resume.
+        void queryClient.invalidateQueries();
+      } else {
+        queryClient.clear();
+      }
+      setState({ status: "signed-in", user });
+      return user;
     },
     [queryClient],
   );
@@ -92,7 +133,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (!(error instanceof ApiError)) throw error;
     } finally {
       queryClient.clear();
-      setState({ status: "signed-out", expired: false });
+      setState({ status: "signed-out" });
     }
   }, [queryClient]);
 
@@ -111,9 +152,10 @@ export function useSession(): Session {
   return session;
 }
 
-/** The signed-in user (only under RequireSignIn). */
+/** The signed-in user, also while their session is being renewed (only under RequireSignIn). */
 export function useCurrentUser(): CurrentUser {
   const { state } = useSession();
-  if (state.status !== "signed-in") throw new Error("useCurrentUser without a signed-in user");
-  return state.user;
+  const user = sessionUser(state);
+  if (!user) throw new Error("useCurrentUser without a signed-in user");
+  return user;
 }

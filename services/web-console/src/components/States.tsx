@@ -25,6 +25,31 @@ export function Empty({ title, children }: EmptyProps) {
   );
 }
 
+interface NotFoundProps {
+  /** Why nothing is here (deleted, someone else's, a wrong link): the page's title already says "not found". */
+  readonly title: string;
+  /** What was looked for, and what the reader can check. */
+  readonly children: ReactNode;
+  /** The list to go back to. */
+  readonly back: { readonly to: string; readonly label: string };
+}
+
+/**
+ * Where an address names nothing (a 404 of the thing the page is about): under a page title that
+ * says what was not found ("User not found"), why that may be and the way back to its list.
+ */
+export function NotFound({ title, children, back }: NotFoundProps) {
+  return (
+    <div className="state state-empty">
+      <h2>{title}</h2>
+      {children}
+      <Link className="button" to={back.to}>
+        {back.label}
+      </Link>
+    </div>
+  );
+}
+
 /** A heading for each kind of failure a person meets, in plain words. */
 function headingOf(error: ApiError): string {
   if (error.status === 0) return "Cannot reach Proximity";

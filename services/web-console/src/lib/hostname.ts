@@ -1,40 +1,22 @@
+import {
+  HOSTNAME_MAX_LENGTH,
+  HOSTNAME_PART_MAX_LENGTH,
+  type HostnameIssue,
+  hostnameIssue,
+} from "@proximity/rules";
 import type { ApiError } from "../api/errors";
 
-/**
- * The host name rule of an app, checked in the browser before the API sees it. The gateway accepts
- * any RFC 1123 name (services/api-gateway/src/domain/hostname.ts); the applications service then
- * also requires lower case (services/applications/src/domain/app-input.ts). This is the stricter of
- * the two, so a name accepted here is accepted all the way.
- */
-export const HOSTNAME_MAX_LENGTH = 253;
-const LABEL_MAX_LENGTH = 63;
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** What is wrong with a host name, in the order it is checked. */
-export type HostnameIssue = "empty" | "too-long" | "space" | "upper-case" | "part-length" | "part-characters";
-
-/** The first thing wrong with `hostname`, or undefined when it can be used. */
-export function hostnameIssue(hostname: string): HostnameIssue | undefined {
-  if (hostname.length === 0) return "empty";
-  if (hostname.length > HOSTNAME_MAX_LENGTH) return "too-long";
-  if (/\s/.test(hostname)) return "space";
-  if (hostname !== hostname.toLowerCase()) return "upper-case";
-  for (const label of hostname.split(".")) {
-    if (label.length === 0 || label.length > LABEL_MAX_LENGTH) return "part-length";
-    if (!LABEL.test(label)) return "part-characters";
-  }
-  return undefined;
-}
-
-// Two wordings of the one rule: the deploy form puts the field's label before its messages, as the
-// API words field errors ("Hostname is required"); the host name fields of dialogs give advice.
+// The host name rule of an app, checked in the browser before the API sees it: the rule the gateway
+// and the applications service apply (@proximity/rules), in the console's words. Two wordings: the
+// deploy form puts the field's label before its messages, as the API words field errors ("Hostname
+// is required"); the host name fields of dialogs give advice.
 
 const AFTER_LABEL: Record<HostnameIssue, string> = {
   empty: "is required",
   "too-long": `must be at most ${HOSTNAME_MAX_LENGTH} characters`,
   space: "must not contain spaces",
   "upper-case": "must be lower-case",
-  "part-length": `each part between dots must be 1–${LABEL_MAX_LENGTH} characters`,
+  "part-length": `each part between dots must be 1–${HOSTNAME_PART_MAX_LENGTH} characters`,
   "part-characters": "may only contain a–z, 0–9 and '-', and no part may start or end with '-'",
 };
 
@@ -43,7 +25,7 @@ const ADVICE: Record<HostnameIssue, string> = {
   "too-long": `Use at most ${HOSTNAME_MAX_LENGTH} characters.`,
   space: "Use only a-z, 0-9 and hyphens, and do not start or end a part with a hyphen.",
   "upper-case": "Use lower-case letters only.",
-  "part-length": `Each part between dots must be 1–${LABEL_MAX_LENGTH} characters.`,
+  "part-length": `Each part between dots must be 1–${HOSTNAME_PART_MAX_LENGTH} characters.`,
   "part-characters": "Use only a-z, 0-9 and hyphens, and do not start or end a part with a hyphen.",
 };
 
@@ -60,12 +42,10 @@ export function hostnameAdvice(hostname: string): string | undefined {
 }
 
 /** The rule in plain words, the hint of the deploy form's field. */
-export const HOSTNAME_RULE =
-  "Lower-case letters a–z, digits and hyphens, e.g. my-wiki. Dots may separate parts of up to 63 characters; no part starts or ends with a hyphen; 253 characters at most.";
+export const HOSTNAME_RULE = `Lower-case letters a–z, digits and hyphens, e.g. my-wiki. Dots may separate parts of up to ${HOSTNAME_PART_MAX_LENGTH} characters; no part starts or ends with a hyphen; ${HOSTNAME_MAX_LENGTH} characters at most.`;
 
 /** The rule in short, the hint of a new host name in a dialog (clone, restore into a new app). */
-export const HOSTNAME_HINT =
-  "Lower-case letters, digits and hyphens, e.g. wiki-2 (no hyphen at the start or end). Dots may separate parts of up to 63 characters.";
+export const HOSTNAME_HINT = `Lower-case letters, digits and hyphens, e.g. wiki-2 (no hyphen at the start or end). Dots may separate parts of up to ${HOSTNAME_PART_MAX_LENGTH} characters.`;
 
 /** A taken host name is a 409 whose detail names it: the message belongs at the host name field. */
 export function takenHostnameMessage(error: ApiError | undefined): string | undefined {

@@ -1,20 +1,25 @@
-/**
- * The gateway's password rules, to explain them before the API checks them. Mirrors
- * services/api-gateway/src/domain/password-policy.ts (the console uses only the public API, so the
- * numbers are repeated here; the API stays the judge and names the field when a password fails).
- */
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 256;
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type PasswordIssue,
+  passwordIssue,
+} from "@proximity/rules";
 
+/**
+ * The gateway's password policy (@proximity/rules), explained before the API checks it; the API
+ * stays the judge and names the field when a password fails.
+ */
 export const PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters (at most ${PASSWORD_MAX_LENGTH}), and not containing the username. A passphrase of a few words is easy to type and hard to guess.`;
+
+const MESSAGE: Record<PasswordIssue, string> = {
+  empty: "Enter a password.",
+  "too-short": `Use at least ${PASSWORD_MIN_LENGTH} characters.`,
+  "too-long": `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
+  "contains-username": "It must not contain the username.",
+};
 
 /** Why `password` would be refused for `username` (the gateway's rules), or undefined. */
 export function passwordProblem(password: string, username: string): string | undefined {
-  if (password === "") return "Enter a password.";
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
-  if (username && password.toLowerCase().includes(username.toLowerCase())) {
-    return "It must not contain the username.";
-  }
-  return undefined;
+  const issue = passwordIssue(password, username);
+  return issue ? MESSAGE[issue] : undefined;
 }

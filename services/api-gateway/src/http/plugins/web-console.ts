@@ -92,15 +92,31 @@ export async function installWebConsole(app: FastifyInstance, site: WebConsole):
 }
 
 /**
+ * Whether the path's last segment names a file (`/robots.txt`, `/favicon.ico`, `/wp-login.php`):
+ * one that was not built is a 404, not the console's page, which a crawler or a scanner would take
+ * for the file. The console's own addresses never end so: the ids in them are UUIDs (apps, hosts,
+ * users) and catalog ids are slugs (a-z, 0-9, '-'; services/applications catalog-item.ts).
+ */
+function namesAFile(path: string): boolean {
+  const last = path.slice(path.lastIndexOf("/") + 1);
+  try {
+    return decodeURIComponent(last).includes(".");
+  } catch {
+    return last.includes(".");
+  }
+}
+
+/**
  * For the not-found handler: answers a GET (or HEAD) outside /api with index.html, so the
- * console's own URLs (/apps/…, /store?…) load on a reload or from a link. Unknown API paths and
- * missing hashed assets stay 404s (a browser would run the page as a script). False when not
- * answered.
+ * console's own URLs (/apps/…, /store?…) load on a reload or from a link. Unknown API paths,
+ * missing hashed assets (a browser would run the page as a script) and other missing files stay
+ * 404s. False when not answered.
  */
 export function serveConsolePage(site: WebConsole, request: FastifyRequest, reply: FastifyReply): boolean {
   const path = pathOf(request.url);
   if (request.method !== "GET" && request.method !== "HEAD") return false;
   if (path === "/api" || path.startsWith("/api/") || path.startsWith(HASHED_ASSETS)) return false;
+  if (namesAFile(path)) return false;
   reply
     .code(200)
     .header("cache-control", REVALIDATE)

@@ -6,6 +6,7 @@ import { sessionCookieOf } from "../cookies.js";
 import type { HttpDeps } from "../deps.js";
 import { bearerOf } from "../plugins/authentication.js";
 import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
+import { logId } from "../schemas/app.schema.js";
 import { idParams } from "../schemas/common.schema.js";
 import { FEED_PAGE_SIZE, feedAppEvents } from "../sse/app-event-feed.js";
 import { openEventStream } from "../sse/event-stream.js";
@@ -19,12 +20,20 @@ const eventsHeaders = z.looseObject({
     .optional(),
 });
 
+/**
+ * Where a new stream starts: a client that closed its stream (a hidden tab) and opens a new one
+ * cannot set Last-Event-ID, so it names the last line it holds here. The header, sent by
+ * EventSource's own reconnects of this stream, is newer and wins.
+ */
+const eventsQuery = z.object({ after_id: logId.optional() });
+
 const EVENTS_DESCRIPTION = [
   "Server-sent events (text/event-stream) of the app's live progress:",
   "`event: log` (id = log id, data = a log line as in /logs) for each new line,",
   "`event: status` (data `{status, status_message}`) first and whenever the status changes,",
   'and `: heartbeat` comments. When the app is deleted a final status event `{"status": "deleted"}`',
-  "ends the stream. Reconnecting clients resume after `Last-Event-ID`. At most",
+  "ends the stream. Reconnecting clients resume after `Last-Event-ID`; a new stream may start after",
+  "`after_id` (the header wins when both are given). At most",
   "SSE_MAX_STREAMS_PER_USER streams per user are open on each gateway replica (beyond: 429).",
 ].join(" ");
 
@@ -41,6 +50,7 @@ export function appEventsRoutes(deps: HttpDeps, streams: StreamRegistry): Fastif
           summary: "Live progress of an app (server-sent events)",
           description: EVENTS_DESCRIPTION,
           params: idParams,
+          querystring: eventsQuery,
           headers: eventsHeaders,
           produces: ["text/event-stream"],
         },
@@ -82,7 +92,7 @@ export function appEventsRoutes(deps: HttpDeps, streams: StreamRegistry): Fastif
             // Changed admin rights end the stream too: its polls run with the rights it opened with.
             return current?.user.id === principal.user.id && current.isAdmin === principal.isAdmin;
           },
-          afterId: Number(request.headers["last-event-id"] ?? 0),
+          afterId: Number(request.headers["last-event-id"] ?? request.query.after_id ?? 0),
           pollIntervalMs: settings.pollIntervalMs,
           heartbeatMs: settings.heartbeatMs,
           log: request.log,

@@ -1,7 +1,7 @@
 import { environmentProblems } from "@proximity/app-env";
 import { applicationsV1 } from "@proximity/proto";
 import { z } from "zod";
-import { isValidHostname } from "../../domain/hostname.js";
+import { hostnameProblem } from "../../domain/hostname.js";
 import { required } from "../request-helpers.js";
 import { emptyToNull, isoOrNull, pageQuery } from "./common.schema.js";
 
@@ -58,8 +58,14 @@ export const listAppsQuery = pageQuery
     message: "cannot be combined with page",
   });
 
-/** An RFC 1123 host name (the container's and the app's name). */
-export const hostnameField = z.string().refine(isValidHostname, "must be a valid RFC 1123 host name");
+/**
+ * An app's host name (the container's and the app's name): RFC 1123, lower case (@proximity/rules,
+ * the applications service's rule too, so nothing is let through that fails deeper).
+ */
+export const hostnameField = z.string().superRefine((name, ctx) => {
+  const problem = hostnameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /** Unknown fields are refused (400 naming them): a misspelt option must not be dropped silently. */
 export const deployAppBody = z
@@ -91,7 +97,7 @@ export const deployAppHeaders = z.looseObject({
     .optional(),
 });
 
-const logId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+export const logId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Paging of the logs: `after_id` reads forward (oldest first from the start when absent),

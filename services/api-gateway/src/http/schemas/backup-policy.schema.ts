@@ -1,11 +1,12 @@
 import type { backupsV1 } from "@proximity/proto";
+import { BACKUP_POLICY_LIMITS } from "@proximity/rules";
 import { z } from "zod";
 import { required } from "../request-helpers.js";
 import { BACKUP_COMPRESSIONS, BACKUP_MODES, known } from "./backup.schema.js";
 import { isoOrNull } from "./common.schema.js";
 
 /** A retention rule: how many archives of its kind to keep, 0 = rule off (all 0 = keep every one). */
-const keepCount = z.number().int().min(0).max(10_000).optional();
+const keepCount = z.number().int().min(0).max(BACKUP_POLICY_LIMITS.keepMax).optional();
 
 /**
  * PUT body: the fields to set; those left out keep their current values, so turning a policy on
@@ -17,9 +18,9 @@ export const updateBackupPolicyBody = z
   .object({
     enabled: z.boolean().optional(),
     /** Five-field cron expression (minute hour day-of-month month day-of-week), runs ≥ 15 min apart. */
-    schedule: z.string().max(200).optional(),
+    schedule: z.string().max(BACKUP_POLICY_LIMITS.scheduleMaxLength).optional(),
     /** IANA time zone the schedule and the retention periods are read in. */
-    time_zone: z.string().min(1).max(100).optional(),
+    time_zone: z.string().min(1).max(BACKUP_POLICY_LIMITS.timeZoneMaxLength).optional(),
     mode: z.enum(BACKUP_MODES).optional(),
     compression: z.enum(BACKUP_COMPRESSIONS).optional(),
     keep_last: keepCount,

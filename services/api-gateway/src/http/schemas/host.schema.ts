@@ -1,6 +1,6 @@
 import { hostsV1 } from "@proximity/proto";
+import { isNodeName } from "@proximity/rules";
 import { z } from "zod";
-import { isValidHostname } from "../../domain/hostname.js";
 import { emptyToNull, isoOrNull, storageIdField } from "./common.schema.js";
 
 const AUTH_MODES = {
@@ -11,7 +11,7 @@ type AuthModeName = keyof typeof AUTH_MODES;
 
 const nodeEndpointBody = z
   .object({
-    name: z.string().refine((n) => isValidHostname(n) && !n.includes("."), "must be a DNS label"),
+    name: z.string().refine(isNodeName, "must be a DNS label"),
     ssh_host: z.string().min(1).max(253),
     ssh_port: z.number().int().min(1).max(65535).default(22),
     // Empty only together with trust_on_first_use (the hosts service enforces the pairing).

@@ -1,3 +1,4 @@
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "@proximity/rules";
 import { z } from "zod";
 import type { UserRow } from "../../db/users.table.js";
 
@@ -21,12 +22,15 @@ export function toUserJson(row: UserRow): z.infer<typeof userJson> {
   };
 }
 
-/** Letters, digits and `._-`, starting with a letter or digit. */
+/**
+ * Letters, digits and `._-`, starting with a letter or digit (@proximity/rules). Written as zod
+ * checks rather than a refinement so that the OpenAPI document shows the bounds and the pattern.
+ */
 export const username = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain letters, digits, '.', '_' and '-' only");
+  .max(USERNAME_MAX_LENGTH)
+  .regex(USERNAME_PATTERN, "may contain letters, digits, '.', '_' and '-' only");
 
 /** Length only here: the full policy (app/create-user.ts) also needs the username. */
 export const newPassword = z.string().min(1).max(1024);

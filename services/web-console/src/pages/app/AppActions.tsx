@@ -8,6 +8,7 @@ import { actionRefusal, canRun } from "./action-rules";
 import { showAppAnswer } from "./app-queries";
 import { CloneDialog } from "./CloneDialog";
 import { DeleteAppDialog } from "./DeleteAppDialog";
+import { useActionNote } from "./useActionNote";
 
 type PowerAction = "start" | "stop" | "restart" | "update" | "retry";
 
@@ -41,28 +42,29 @@ function whyUnavailable(app: App): string | undefined {
 
 /**
  * Start, Stop, Restart, Update (and Retry deployment after a failed deploy), Clone and Delete. Each is
- * enabled only when the app's state allows it; the API's 409 reason shows when it disagrees. After
- * the 202 the new status comes from the event stream and the app's refresh.
+ * enabled only when the app's state allows it; the API's 409 reason shows when it disagrees (until
+ * the next action: a reason must not vanish before it is read). After the 202 the new status comes
+ * from the event stream and the app's refresh, and "… requested." lasts only until the app moves on.
  */
 export function AppActions({ app, isAdmin }: AppActionsProps) {
   const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<"clone" | "delete" | null>(null);
-  const [done, setDone] = useState("");
+  const note = useActionNote(app);
 
   const action = useMutation({
     mutationFn: (name: PowerAction) =>
       unwrap(api.POST("/api/apps/{id}/action", { params: { path: { id: app.id } }, body: { action: name } })),
-    onMutate: () => setDone(""),
+    onMutate: () => note.clear(),
     onSuccess: (answer, name) => {
       showAppAnswer(queryClient, answer);
-      setDone(REQUESTED[name]);
+      note.say(REQUESTED[name], answer.current_operation, answer);
     },
   });
 
   const busy = action.isPending;
   const powerActions: PowerAction[] = ["start", "stop", "restart", "update"];
   if (canRun(app, "retry")) powerActions.push("retry");
-  const note = whyUnavailable(app);
+  const unavailable = whyUnavailable(app);
 
   return (
     <section className="app-actions" aria-labelledby="actions-title">
@@ -99,9 +101,9 @@ export function AppActions({ app, isAdmin }: AppActionsProps) {
           Delete
         </button>
       </div>
-      {note ? <p className="hint">{note}</p> : null}
+      {unavailable ? <p className="hint">{unavailable}</p> : null}
       <p className="action-status" role="status">
-        {busy ? `Sending ${LABEL[action.variables ?? "start"].toLowerCase()}…` : done}
+        {busy ? `Sending ${LABEL[action.variables ?? "start"].toLowerCase()}…` : note.text}
       </p>
       <InlineError error={action.error} />
       <CloneDialog app={app} open={dialog === "clone"} onClose={() => setDialog(null)} />
@@ -110,11 +112,13 @@ export function AppActions({ app, isAdmin }: AppActionsProps) {
         open={dialog === "delete"}
         isAdmin={isAdmin}
         onClose={() => setDialog(null)}
-        onDeleting={(backups) =>
-          setDone(
-            backups === "deleted"
+        onDeleting={(answer) =>
+          note.say(
+            answer.backups === "deleted"
               ? "Deletion started: the app's backups are deleted with it."
               : "Deletion started: the app's backups are kept.",
+            answer.current_operation,
+            answer,
           )
         }
       />

@@ -89,6 +89,31 @@ describe("the backup list", () => {
   });
 });
 
+describe("what backing up said", () => {
+  it("says a backup started while it runs, and no longer once it is over", async () => {
+    let app = makeApp();
+    await openBackups({
+      lists: [[], [makeBackup({ status: "running", size_bytes: null })], [makeBackup()]],
+      more: {
+        [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
+        [`POST /api/apps/${APP_ID}/backups`]: () => {
+          app = makeApp({ current_operation: "backup", updated_at: "2025-01-03T10:00:00Z" });
+          return { status: 202, body: makeBackup({ status: "running" }) };
+        },
+      },
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Back up now" }));
+    expect(await screen.findByText("(backup in progress)")).toBeInTheDocument();
+    expect(screen.getByText(/Backup started/)).toBeInTheDocument();
+
+    app = makeApp({ updated_at: "2025-01-03T10:01:00Z" });
+    await vi.waitFor(() => expect(screen.queryByText("(backup in progress)")).not.toBeInTheDocument(), {
+      timeout: 8_000,
+    });
+    expect(screen.queryByText(/Backup started/)).not.toBeInTheDocument();
+  });
+});
+
 describe("restoring a backup", () => {
   it("warns that the app's current data is replaced, then restores onto it", async () => {
     let app = makeApp();

@@ -8,7 +8,9 @@ import { useCurrentUser } from "../../auth/session";
 import { AppIcon } from "../../components/AppIcon";
 import { externalUrl } from "../../lib/external-url";
 import { formatDateTime, formatDuration } from "../../lib/format";
-import { useCatalogQuery } from "./app-queries";
+import { userKeys } from "../admin/users/user-queries";
+import { useCatalogItem } from "../store/catalog-queries";
+import { hasRunningFigures, noRunningFigure } from "./running-figures";
 
 function Detail({ term, children }: { readonly term: string; readonly children: ReactNode }) {
   return (
@@ -20,7 +22,7 @@ function Detail({ term, children }: { readonly term: string; readonly children: 
 }
 
 function CatalogApp({ app }: { readonly app: App }) {
-  const catalog = useCatalogQuery(app);
+  const catalog = useCatalogItem(app.catalog_id ?? "");
   if (!app.catalog_id) return <>None (an adopted container)</>;
   const name = catalog.data?.name ?? app.catalog_id;
   return (
@@ -45,7 +47,7 @@ interface AppDetailsProps {
 function OwnerDetail({ ownerId }: { readonly ownerId: string }) {
   const me = useCurrentUser();
   const owner = useQuery({
-    queryKey: ["users", ownerId],
+    queryKey: userKeys.one(ownerId),
     queryFn: () => unwrap(api.GET("/api/users/{id}", { params: { path: { id: ownerId } } })),
     enabled: me.is_admin && ownerId !== me.id,
     staleTime: 5 * 60_000,
@@ -81,7 +83,9 @@ export function AppDetails({ app, host }: AppDetailsProps) {
         <Detail term="Container (VMID)">{app.vmid ?? "—"}</Detail>
         <Detail term="IP address">{app.ip_address ?? "—"}</Detail>
         <Detail term="Port">{app.port ?? "—"}</Detail>
-        <Detail term="Uptime">{formatDuration(app.uptime_seconds)}</Detail>
+        <Detail term="Uptime">
+          {hasRunningFigures(app) ? formatDuration(app.uptime_seconds) : noRunningFigure(app)}
+        </Detail>
         <Detail term="Created">{formatDateTime(app.created_at)}</Detail>
         <Detail term="Updated">{formatDateTime(app.updated_at)}</Detail>
         {app.adopted ? <Detail term="Origin">Adopted from an existing container</Detail> : null}

@@ -1,55 +1,83 @@
+import type { ReactNode } from "react";
 import type { App } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent } from "../../lib/format";
+import { hasRunningFigures, noRunningFigure } from "./running-figures";
 
 function share(used: number, max: number): number | undefined {
   return max > 0 ? used / max : undefined;
+}
+
+/** A number with its unit ("684 MiB", "67 %"), never split over two lines. */
+function Amount({ children }: { readonly children: string }) {
+  return <span className="nowrap">{children}</span>;
+}
+
+/** "684 MiB of 1 GiB (67 %)". */
+function UsedOfMax({ used, max }: { readonly used: number; readonly max: number }) {
+  return (
+    <>
+      <Amount>{formatBytes(used)}</Amount> of <Amount>{formatBytes(max)}</Amount> (
+      <Amount>{formatPercent(share(used, max))}</Amount>)
+    </>
+  );
 }
 
 interface UsageProps {
   readonly id: string;
   readonly term: string;
   readonly fraction: number | undefined;
-  readonly text: string;
+  readonly children: ReactNode;
 }
 
-function Usage({ id, term, fraction, text }: UsageProps) {
+/** One figure: its meter and its words side by side, the words under the meter where both do not fit. */
+function Usage({ id, term, fraction, children }: UsageProps) {
   return (
     <div>
       <dt id={id}>{term}</dt>
-      <dd>
+      <dd className="usage-value">
         {fraction === undefined ? null : (
           <meter aria-labelledby={id} min={0} max={1} low={0.7} high={0.9} optimum={0} value={fraction} />
-        )}{" "}
-        {text}
+        )}
+        <span>{children}</span>
       </dd>
     </div>
   );
 }
 
-/** CPU, memory and disk use as last sampled (the page refreshes them every few seconds). */
+/**
+ * CPU, memory and disk use as last sampled (the page refreshes them every few seconds). CPU and
+ * memory only while the app runs: a stopped app's last sample still holds its running figures.
+ */
 export function AppMetrics({ app }: { readonly app: App }) {
   const metrics = app.metrics;
+  const running = hasRunningFigures(app);
   return (
     <section className="panel" aria-labelledby="metrics-title">
       <h2 id="metrics-title">Usage</h2>
       {metrics ? (
         <>
           <dl className="details">
-            <Usage id="usage-cpu" term="CPU" fraction={metrics.cpu} text={formatPercent(metrics.cpu)} />
+            <Usage id="usage-cpu" term="CPU" fraction={running ? metrics.cpu : undefined}>
+              {running ? <Amount>{formatPercent(metrics.cpu)}</Amount> : noRunningFigure(app)}
+            </Usage>
             <Usage
               id="usage-memory"
               term="Memory"
-              fraction={share(metrics.mem_bytes, metrics.max_mem_bytes)}
-              text={`${formatBytes(metrics.mem_bytes)} of ${formatBytes(metrics.max_mem_bytes)} (${formatPercent(share(metrics.mem_bytes, metrics.max_mem_bytes))})`}
-            />
-            <Usage
-              id="usage-disk"
-              term="Disk"
-              fraction={share(metrics.disk_bytes, metrics.max_disk_bytes)}
-              text={`${formatBytes(metrics.disk_bytes)} of ${formatBytes(metrics.max_disk_bytes)} (${formatPercent(share(metrics.disk_bytes, metrics.max_disk_bytes))})`}
-            />
+              fraction={running ? share(metrics.mem_bytes, metrics.max_mem_bytes) : undefined}
+            >
+              {running ? (
+                <UsedOfMax used={metrics.mem_bytes} max={metrics.max_mem_bytes} />
+              ) : (
+                noRunningFigure(app)
+              )}
+            </Usage>
+            <Usage id="usage-disk" term="Disk" fraction={share(metrics.disk_bytes, metrics.max_disk_bytes)}>
+              <UsedOfMax used={metrics.disk_bytes} max={metrics.max_disk_bytes} />
+            </Usage>
           </dl>
-          <p className="hint">Measured {formatDateTime(metrics.sampled_at)}; refreshed every few seconds.</p>
+          <p className="hint usage-sampled">
+            Measured {formatDateTime(metrics.sampled_at)}; refreshed every few seconds.
+          </p>
         </>
       ) : (
         <p className="muted">

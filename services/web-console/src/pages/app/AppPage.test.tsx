@@ -7,6 +7,7 @@ import { type FakeRoutes, fakeApi, requestsTo } from "../../test/fake-api";
 import { FakeEventSource } from "../../test/fake-event-source";
 import { APP_ID, makeAdmin, makeApp, makeBackup, makeCatalogItem, makeUser } from "../../test/fixtures";
 import { renderAt } from "../../test/render";
+import { CatalogAppPage } from "../store/CatalogAppPage";
 import { AppPage } from "./AppPage";
 
 beforeEach(() => FakeEventSource.install());
@@ -90,6 +91,20 @@ describe("AppPage overview", () => {
     expect(await screen.findByRole("heading", { name: "Not found or not yours" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to My apps" })).toHaveAttribute("href", "/apps");
   });
+
+  it("reads the catalog app once for the app page and the store", async () => {
+    const seen = serve(makeApp());
+    renderAt(
+      `/apps/${APP_ID}`,
+      <>
+        <Route path="/apps/:appId/*" element={<AppPage />} />
+        <Route path="/store/:catalogId" element={<CatalogAppPage />} />
+      </>,
+    );
+    await userEvent.click(await screen.findByRole("link", { name: "Wiki.js" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Wiki.js" })).toBeInTheDocument();
+    expect(requestsTo(seen, "GET", "/api/catalog/wiki")).toHaveLength(1);
+  });
 });
 
 describe("AppPage actions", () => {
@@ -131,15 +146,121 @@ describe("AppPage actions", () => {
   });
 });
 
+describe("what an action said", () => {
+  it("says an action was requested until the app has moved on, then no longer", async () => {
+    let app = makeApp();
+    await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
+      [`POST /api/apps/${APP_ID}/action`]: () => {
+        app = makeApp({ status: "stopping", current_operation: "stop", updated_at: "2025-01-03T10:00:00Z" });
+        return { status: 202, body: app };
+      },
+    });
+    await userEvent.click(button("Stop"));
+    expect(await screen.findByText("Stop requested.")).toBeInTheDocument();
+
+    // The stop is done: the stream says so, the page reads the app again.
+    app = makeApp({ status: "stopped", access_url: null, updated_at: "2025-01-03T10:00:05Z" });
+    FakeEventSource.latest().emit("status", { status: "stopped", status_message: null });
+    expect(await screen.findByText("Stopped", { selector: ".badge" })).toBeInTheDocument();
+    expect(screen.queryByText("Stop requested.")).not.toBeInTheDocument();
+
+    // Started again later (from elsewhere): the old note does not come back.
+    app = makeApp({ updated_at: "2025-01-03T11:00:00Z" });
+    FakeEventSource.latest().emit("status", { status: "running", status_message: null });
+    expect(await screen.findByText("Running", { selector: ".badge" })).toBeInTheDocument();
+    expect(screen.queryByText("Stop requested.")).not.toBeInTheDocument();
+  });
+
+  it("keeps a note while the operation it asked for runs, and drops it when another action starts", async () => {
+    let app = makeApp();
+    await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
+      [`POST /api/apps/${APP_ID}/action`]: (request) => {
+        const { action } = request.body as { action: string };
+        app =
+          action === "restart"
+            ? makeApp({
+                status: "restarting",
+                current_operation: "restart",
+                updated_at: "2025-01-03T10:00:00Z",
+              })
+            : makeApp({ status: "stopping", current_operation: "stop", updated_at: "2025-01-03T10:01:00Z" });
+        return { status: 202, body: app };
+      },
+    });
+    await userEvent.click(button("Restart"));
+    expect(await screen.findByText("Restart requested.")).toBeInTheDocument();
+    // The restart goes on (its progress changes the app): the note stays with it.
+    app = { ...app, status_message: "Starting the container", updated_at: "2025-01-03T10:00:03Z" };
+    FakeEventSource.latest().emit("status", {
+      status: "restarting",
+      status_message: "Starting the container",
+    });
+    expect(await screen.findByText("Starting the container")).toBeInTheDocument();
+    expect(screen.getByText("Restart requested.")).toBeInTheDocument();
+
+    app = makeApp({ updated_at: "2025-01-03T10:00:09Z" });
+    FakeEventSource.latest().emit("status", { status: "running", status_message: null });
+    await vi.waitFor(() => expect(screen.queryByText("Restart requested.")).not.toBeInTheDocument());
+    await userEvent.click(button("Stop"));
+    expect(await screen.findByText("Stop requested.")).toBeInTheDocument();
+    expect(screen.queryByText("Restart requested.")).not.toBeInTheDocument();
+  });
+});
+
+describe("usage figures", () => {
+  const metrics = {
+    cpu: 0.42,
+    mem_bytes: 512 * 1024 ** 2,
+    max_mem_bytes: 1024 ** 3,
+    disk_bytes: 2 * 1024 ** 3,
+    max_disk_bytes: 8 * 1024 ** 3,
+    sampled_at: "2025-01-03T10:00:00Z",
+  };
+
+  it("shows a running app's CPU, memory, disk and uptime", async () => {
+    await openApp(makeApp({ metrics, uptime_seconds: 7_200 }));
+    const usage = screen.getByRole("region", { name: "Usage" });
+    expect(within(usage).getByText("42 %")).toBeInTheDocument();
+    expect(within(usage).getByRole("meter", { name: "CPU" })).toHaveAttribute("value", "0.42");
+    expect(usage).toHaveTextContent("512 MiB of 1 GiB (50 %)");
+    expect(usage).toHaveTextContent("2 GiB of 8 GiB (25 %)");
+    expect(
+      within(screen.getByRole("region", { name: "Details" })).getByText("2 h 0 min"),
+    ).toBeInTheDocument();
+  });
+
+  it("shows no running figures for a stopped app, though its last sample still has them", async () => {
+    await openApp(makeApp({ status: "stopped", access_url: null, metrics, uptime_seconds: 7_200 }));
+    const usage = screen.getByRole("region", { name: "Usage" });
+    expect(usage).not.toHaveTextContent("42 %");
+    expect(usage).not.toHaveTextContent("512 MiB");
+    expect(within(usage).getAllByText("None while the app is stopped")).toHaveLength(2);
+    expect(within(usage).queryByRole("meter", { name: "CPU" })).not.toBeInTheDocument();
+    // Disk use outlasts a stop.
+    expect(usage).toHaveTextContent("2 GiB of 8 GiB (25 %)");
+    const details = screen.getByRole("region", { name: "Details" });
+    expect(within(details).queryByText("2 h 0 min")).not.toBeInTheDocument();
+    expect(within(details).getByText("None while the app is stopped")).toBeInTheDocument();
+  });
+});
+
 describe("Deleting the app", () => {
   it("says what happens to its backups and sends the choice", async () => {
-    const seen = await openApp(makeApp(), {
+    let app = makeApp();
+    const seen = await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
       [`GET /api/apps/${APP_ID}/backups`]: {
         body: { items: [makeBackup()], total: 3, page: 1, per_page: 20 },
       },
-      [`DELETE /api/apps/${APP_ID}`]: {
-        status: 202,
-        body: { ...makeApp({ status: "removing", current_operation: "delete" }), backups: "deleted" },
+      [`DELETE /api/apps/${APP_ID}`]: () => {
+        app = makeApp({
+          status: "removing",
+          current_operation: "delete",
+          updated_at: "2025-01-03T10:00:00Z",
+        });
+        return { status: 202, body: { ...app, backups: "deleted" } };
       },
     });
     await userEvent.click(button("Delete"));

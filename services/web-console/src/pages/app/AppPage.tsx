@@ -1,9 +1,9 @@
 import { Link, NavLink, Route, Routes, useParams } from "react-router";
 import { asApiError } from "../../api/errors";
 import type { App } from "../../api/types";
-import { useSession } from "../../auth/session";
+import { useCurrentUser } from "../../auth/session";
 import { Page } from "../../components/Page";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NotFound } from "../../components/States";
 import { StatusBadge } from "../../components/StatusBadge";
 import { AppActions } from "./AppActions";
 import { AppBackups } from "./AppBackups";
@@ -14,8 +14,7 @@ import { useAppEvents } from "./useAppEvents";
 import "./app.css";
 
 function useIsAdmin(): boolean {
-  const { state } = useSession();
-  return state.status === "signed-in" && state.user.is_admin;
+  return useCurrentUser().is_admin;
 }
 
 /** The status in words, its message and the operation under way; announced as it changes. */
@@ -29,16 +28,12 @@ function StatusLine({ app }: { readonly app: App }) {
   );
 }
 
-function NotFound() {
+function AppNotFound() {
   return (
     <Page title="App not found">
-      <div className="state state-empty">
-        <h2>Not found or not yours</h2>
+      <NotFound title="Not found or not yours" back={{ to: "/apps", label: "Go to My apps" }}>
         <p>There is no app at this address, or it belongs to someone else.</p>
-        <Link className="button" to="/apps">
-          Go to My apps
-        </Link>
-      </div>
+      </NotFound>
     </Page>
   );
 }
@@ -74,7 +69,7 @@ export function AppPage() {
 
   if (vanished || events.status?.status === "deleted") return <Deleted hostname={app?.hostname} />;
   if (app === undefined) {
-    if (error?.status === 404) return <NotFound />;
+    if (error?.status === 404) return <AppNotFound />;
     return (
       <Page title="App">
         {error ? (
@@ -91,7 +86,7 @@ export function AppPage() {
     <Page title={app.hostname} lead={<StatusLine app={app} />}>
       {error ? (
         <p className="notice notice-warning" role="alert">
-          Could not refresh the app: {error.message} Showing what was last known.
+          Could not refresh the app ({error.message}); showing what was last known.
         </p>
       ) : null}
       <AttentionNotice app={app} />

@@ -8,19 +8,23 @@ import { InlineError } from "../../components/States";
 import { actionRefusal } from "./action-rules";
 import { appKeys } from "./app-queries";
 import { COMPRESSION_OPTIONS, MODE_OPTIONS } from "./backup-options";
+import { useActionNote } from "./useActionNote";
 
 interface BackupNowFormProps {
   readonly app: App;
   readonly isAdmin: boolean;
 }
 
-/** POST /api/apps/{id}/backups with a mode and a compression (defaults preselected). */
+/**
+ * POST /api/apps/{id}/backups with a mode and a compression (defaults preselected). "Backup
+ * started" lasts while the backup runs on the app, not after (the list shows how it ended).
+ */
 export function BackupNowForm({ app, isAdmin }: BackupNowFormProps) {
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<BackupMode>("snapshot");
   const [compression, setCompression] = useState<Compression>("zstd");
   const [storage, setStorage] = useState("");
-  const [started, setStarted] = useState(false);
+  const note = useActionNote(app);
 
   const backUp = useMutation({
     mutationFn: () =>
@@ -30,9 +34,9 @@ export function BackupNowForm({ app, isAdmin }: BackupNowFormProps) {
           body: { mode, compression, ...(isAdmin && storage.trim() ? { storage: storage.trim() } : {}) },
         }),
       ),
-    onMutate: () => setStarted(false),
+    onMutate: () => note.clear(),
     onSuccess: () => {
-      setStarted(true);
+      note.say("Backup started: it shows in the list below.", "backup");
       void queryClient.invalidateQueries({ queryKey: appKeys.backups(app.id) });
       void queryClient.invalidateQueries({ queryKey: appKeys.app(app.id), exact: true });
     },
@@ -97,11 +101,7 @@ export function BackupNowForm({ app, isAdmin }: BackupNowFormProps) {
           Back up now
         </button>
         <p className="action-status" role="status">
-          {backUp.isPending
-            ? "Starting the backup…"
-            : started
-              ? "Backup started: it shows in the list below."
-              : ""}
+          {backUp.isPending ? "Starting the backup…" : note.text}
         </p>
       </div>
       {refusal ? <p className="hint">Backups are not possible right now. {refusal}</p> : null}

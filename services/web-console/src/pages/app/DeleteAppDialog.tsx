@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { RadioGroup } from "../../components/RadioGroup";
 import { InlineError } from "../../components/States";
 import { appKeys, showAppAnswer } from "./app-queries";
+import type { AppMoment } from "./useActionNote";
 
 type BackupsChoice = "keep" | "delete";
 
@@ -16,8 +17,8 @@ interface DeleteAppDialogProps {
   readonly open: boolean;
   readonly isAdmin: boolean;
   onClose(): void;
-  /** Told what became of the backups once the deletion started. */
-  onDeleting(backups: "kept" | "deleted"): void;
+  /** Told once the deletion started: the app as the API answered (now removing) and its backups' fate. */
+  onDeleting(answer: AppMoment & { readonly backups: "kept" | "deleted" }): void;
 }
 
 function backupsNoun(count: number): string {
@@ -58,7 +59,7 @@ export function DeleteAppDialog({ app, open, isAdmin, onClose, onDeleting }: Del
       ),
     onSuccess: (answer) => {
       showAppAnswer(queryClient, answer);
-      onDeleting(answer.backups);
+      onDeleting(answer);
       close();
     },
   });

@@ -8,6 +8,7 @@ const CONNECTION_TEXT: Record<Connection, string> = {
   live: "Live",
   reconnecting: "Reconnecting…",
   polling: "Live updates unavailable: refreshing every few seconds",
+  paused: "Paused while this tab is in the background",
   ended: "Stream ended",
 };
 

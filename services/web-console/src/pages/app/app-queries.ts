@@ -10,7 +10,6 @@ export const appKeys = {
   backups: (appId: string) => ["app", appId, "backups"] as const,
   backupPage: (appId: string, page: number) => ["app", appId, "backups", page] as const,
   policy: (appId: string) => ["app", appId, "backup-policy"] as const,
-  catalog: (appId: string, catalogId: string) => ["app", appId, "catalog", catalogId] as const,
   host: (appId: string, hostId: string) => ["app", appId, "host", hostId] as const,
 };
 
@@ -42,17 +41,6 @@ export function showAppAnswer(queryClient: QueryClient, answer: App & { backups?
   queryClient.setQueryData(appKeys.app(app.id), app);
   void queryClient.invalidateQueries({ queryKey: appKeys.app(app.id), exact: true });
   void queryClient.invalidateQueries({ queryKey: APPS_LIST_KEY });
-}
-
-/** Reads the catalog app the app was deployed from (its name and icon); none for some adopted apps. */
-export function useCatalogQuery(app: Pick<App, "id" | "catalog_id">) {
-  const catalogId = app.catalog_id ?? "";
-  return useQuery({
-    queryKey: appKeys.catalog(app.id, catalogId),
-    queryFn: () => unwrap(api.GET("/api/catalog/{app_id}", { params: { path: { app_id: catalogId } } })),
-    enabled: catalogId !== "",
-    staleTime: 5 * 60_000,
-  });
 }
 
 /** The app's Proxmox host: admins only (the hosts routes are theirs), to name it and see it is down. */

@@ -1,11 +1,12 @@
-import { screen, within } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import { Route } from "react-router";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, requestsTo } from "../../test/fake-api";
 import { FakeEventSource } from "../../test/fake-event-source";
 import { APP_ID, makeApp } from "../../test/fixtures";
 import { renderAt } from "../../test/render";
 import { AppPage } from "./AppPage";
+import { HIDDEN_GRACE_MS } from "./useAppEvents";
 
 const line = (id: number, message: string, level = "info") => ({
   id,
@@ -16,6 +17,16 @@ const line = (id: number, message: string, level = "info") => ({
 });
 
 beforeEach(() => FakeEventSource.install());
+afterEach(() => {
+  vi.useRealTimers();
+  showTab("visible");
+});
+
+/** The tab going to the background or coming back, as the browser tells the page. */
+function showTab(state: "visible" | "hidden") {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
 
 const renderAppPage = () =>
   renderAt(`/apps/${APP_ID}`, <Route path="/apps/:appId/*" element={<AppPage />} />);
@@ -104,5 +115,63 @@ describe("the app's live activity", () => {
     expect(within(log).getByText(/First page/)).toBeInTheDocument();
     expect(logReads).toBe(2);
     expect(requestsTo(seen, "GET", `/api/apps/${APP_ID}/logs`)[0]?.search.get("limit")).toBe("500");
+  });
+
+  it("gives its stream back while the tab is hidden, then resumes after the last line it holds", async () => {
+    const { source } = await openPage();
+    source.open();
+    source.emit("log", line(1, "Pulling the image"), 1);
+    source.emit("log", line(2, "Starting the container"), 2);
+    const log = screen.getByRole("log", { name: "Activity" });
+    await within(log).findByText(/Starting the container/);
+
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"], shouldAdvanceTime: true });
+    act(() => showTab("hidden"));
+    // A glance away keeps the stream.
+    act(() => vi.advanceTimersByTime(HIDDEN_GRACE_MS - 1_000));
+    expect(source.closed).toBe(false);
+    act(() => showTab("visible"));
+    act(() => showTab("hidden"));
+    act(() => vi.advanceTimersByTime(HIDDEN_GRACE_MS - 1_000));
+    expect(source.closed).toBe(false);
+    act(() => vi.advanceTimersByTime(1_000));
+    expect(source.closed).toBe(true);
+    expect(await screen.findByText(/Paused while this tab is in the background/)).toBeInTheDocument();
+    expect(FakeEventSource.instances).toHaveLength(1);
+
+    act(() => showTab("visible"));
+    const resumed = FakeEventSource.latest();
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(resumed.url).toBe(`/api/apps/${APP_ID}/events?after_id=2`);
+    resumed.open();
+    resumed.emit("log", line(3, "Ready"), 3);
+    expect(await within(log).findByText(/Ready/)).toBeInTheDocument();
+    expect(within(log).getByText(/Pulling the image/)).toBeInTheDocument();
+    expect(screen.getByText("Live")).toBeInTheDocument();
+  });
+
+  it("stops reading the logs while the tab is hidden when it had fallen back to reading them", async () => {
+    let logReads = 0;
+    fakeApi({
+      [`GET /api/apps/${APP_ID}`]: { body: makeApp() },
+      [`GET /api/apps/${APP_ID}/logs`]: () => {
+        logReads += 1;
+        return { body: { items: [line(logReads, `Read ${logReads}`)] } };
+      },
+    });
+    renderAppPage();
+    await screen.findByRole("heading", { level: 1, name: "wiki" });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"], shouldAdvanceTime: true });
+    FakeEventSource.latest().fail(true);
+    const log = screen.getByRole("log", { name: "Activity" });
+    await within(log).findByText(/Read 1/);
+    act(() => showTab("hidden"));
+    await act(async () => vi.advanceTimersByTimeAsync(HIDDEN_GRACE_MS));
+    const readsWhenPaused = logReads;
+    await act(async () => vi.advanceTimersByTimeAsync(60_000));
+    expect(logReads).toBe(readsWhenPaused);
+    act(() => showTab("visible"));
+    // Back in view: a stream is tried again first, from after the last line read.
+    expect(FakeEventSource.latest().url).toMatch(/\/events\?after_id=\d+$/);
   });
 });

@@ -62,6 +62,31 @@ describe("AppsPage", () => {
     expect(row.getByText("pve1")).toBeInTheDocument();
   });
 
+  it("shows no CPU or memory for an app that is not running, though its last sample has them", async () => {
+    fakeApps(() => ({
+      items: [
+        app({
+          status: "stopped",
+          access_url: null,
+          metrics: {
+            cpu: 0.05,
+            mem_bytes: 512 * 1024 ** 2,
+            max_mem_bytes: 2 * 1024 ** 3,
+            disk_bytes: 3 * 1024 ** 3,
+            max_disk_bytes: 8 * 1024 ** 3,
+            sampled_at: null,
+          },
+        }),
+      ],
+    }));
+    renderApps();
+
+    const row = within((await screen.findByRole("link", { name: "team-wiki" })).closest("tr") as HTMLElement);
+    expect(row.queryByText("5.0 %")).not.toBeInTheDocument();
+    expect(row.queryByText("512 MiB / 2 GiB")).not.toBeInTheDocument();
+    expect(row.getByText("3 GiB / 8 GiB")).toBeInTheDocument();
+  });
+
   it("shows what needs attention, an error's reason, and no link for an address that is not http(s)", async () => {
     fakeApps(() => ({
       items: [

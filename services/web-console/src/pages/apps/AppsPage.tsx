@@ -8,6 +8,8 @@ import { useCurrentUser } from "../../auth/session";
 import { Page } from "../../components/Page";
 import { Empty, ErrorState, InlineError, Loading } from "../../components/States";
 import { isBusy } from "../../components/StatusBadge";
+import { useFirstUsers } from "../admin/users/user-queries";
+import { useFirstCatalogApps } from "../store/catalog-queries";
 import { AppsFilters } from "./AppsFilters";
 import { AppsTable } from "./AppsTable";
 import { appStatusFrom } from "./appStatuses";
@@ -18,7 +20,6 @@ export const APPS_PER_PAGE = 50;
 /** Refresh while nothing changes, and while an operation runs on a listed app. */
 export const REFRESH_MS = 5_000;
 export const BUSY_REFRESH_MS = 2_000;
-const CATALOG_NAMES_STALE_MS = 5 * 60_000;
 
 /** How often the list refreshes: faster while an operation runs on one of the listed apps. */
 export function refreshIntervalFor(apps: readonly Pick<App, "status">[]): number {
@@ -33,25 +34,16 @@ const deployLink = (
 
 /** Catalog id → name, to show "Nextcloud" rather than "nextcloud" (the id stays the fallback). */
 function useCatalogNames(): ReadonlyMap<string, string> {
-  const catalog = useQuery({
-    queryKey: ["catalog", "names"],
-    queryFn: () => unwrap(api.GET("/api/catalog", { params: { query: { per_page: 100 } } })),
-    staleTime: CATALOG_NAMES_STALE_MS,
-  });
+  const catalog = useFirstCatalogApps();
   return new Map(catalog.data?.items.map((item) => [item.id, item.name]));
 }
 
 /**
  * Username by user id, for an admin (who sees every user's apps and must see whose each is); the
- * first 100 users — beyond, the owner is shown by id. Nothing is asked for anyone else.
+ * first users only — beyond, the owner is shown by id. Nothing is asked for anyone else.
  */
 function useOwnerNames(isAdmin: boolean): ReadonlyMap<string, string> | undefined {
-  const users = useQuery({
-    queryKey: ["users", "names"],
-    queryFn: () => unwrap(api.GET("/api/users", { params: { query: { per_page: 100 } } })),
-    enabled: isAdmin,
-    staleTime: CATALOG_NAMES_STALE_MS,
-  });
+  const users = useFirstUsers({ enabled: isAdmin });
   if (!isAdmin) return undefined;
   return new Map(users.data?.items.map((user) => [user.id, user.username]));
 }

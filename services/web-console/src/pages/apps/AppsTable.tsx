@@ -4,6 +4,7 @@ import { DataTable } from "../../components/DataTable";
 import { StatusBadge } from "../../components/StatusBadge";
 import { externalUrl } from "../../lib/external-url";
 import { formatBytes, formatPercent } from "../../lib/format";
+import { hasRunningFigures } from "../app/running-figures";
 
 /** Whose each app is: shown to admins, who see every user's apps. */
 export interface AppOwners {
@@ -56,6 +57,8 @@ interface AppRowProps {
 function AppRow({ app, catalogName, owner }: AppRowProps) {
   const access = externalUrl(app.access_url);
   const metrics = app.metrics;
+  // A stopped app's last sample still holds its running CPU and memory: not shown (disk use stays).
+  const running = hasRunningFigures(app);
   return (
     <tr>
       <td data-label="Hostname" className="apps-hostname">
@@ -87,8 +90,8 @@ function AppRow({ app, catalogName, owner }: AppRowProps) {
           "—"
         )}
       </td>
-      <td data-label="CPU">{formatPercent(metrics?.cpu)}</td>
-      <td data-label="Memory">{usedOfMax(metrics?.mem_bytes, metrics?.max_mem_bytes)}</td>
+      <td data-label="CPU">{running ? formatPercent(metrics?.cpu) : "—"}</td>
+      <td data-label="Memory">{running ? usedOfMax(metrics?.mem_bytes, metrics?.max_mem_bytes) : "—"}</td>
       <td data-label="Disk">{usedOfMax(metrics?.disk_bytes, metrics?.max_disk_bytes)}</td>
       <td data-label="Node">{app.node ?? "—"}</td>
     </tr>

@@ -1,10 +1,8 @@
-import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { api } from "../../api/client";
-import { unwrap } from "../../api/errors";
 import { Page } from "../../components/Page";
 import { ErrorState, Loading } from "../../components/States";
 import { CatalogDetails } from "./CatalogDetails";
+import { useCatalogItem } from "./catalog-queries";
 import { DeployForm } from "./DeployForm";
 import "./store.css";
 
@@ -17,10 +15,7 @@ const backToStore = (
 /** One app of the store: what it is and needs, and the form to deploy it. */
 export function CatalogAppPage() {
   const catalogId = useParams().catalogId ?? "";
-  const item = useQuery({
-    queryKey: ["catalog", "item", catalogId],
-    queryFn: () => unwrap(api.GET("/api/catalog/{app_id}", { params: { path: { app_id: catalogId } } })),
-  });
+  const item = useCatalogItem(catalogId);
 
   if (item.isPending) {
     return (

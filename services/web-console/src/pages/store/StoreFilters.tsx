@@ -3,17 +3,16 @@ import { useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/errors";
 import { SearchFilters } from "../../components/SearchFilters";
-
-const CATEGORIES_STALE_MS = 5 * 60_000;
+import { CATALOG_STALE_MS, catalogKeys } from "./catalog-queries";
 
 /** The store's search box and category filter, both kept in the URL query. */
 export function StoreFilters() {
   const [params] = useSearchParams();
   const category = params.get("category") ?? "";
   const categories = useQuery({
-    queryKey: ["catalog", "categories"],
+    queryKey: catalogKeys.categories,
     queryFn: () => unwrap(api.GET("/api/catalog/categories")),
-    staleTime: CATEGORIES_STALE_MS,
+    staleTime: CATALOG_STALE_MS,
   });
   const names = categories.data?.items ?? [];
   // A category from an old link stays selectable, so the select shows what is filtered.

@@ -7,6 +7,7 @@ import { Pager } from "../../components/Pager";
 import { Empty, ErrorState, InlineError, Loading } from "../../components/States";
 import { usePageParam } from "../../lib/usePageParam";
 import { CatalogCard } from "./CatalogCard";
+import { catalogKeys } from "./catalog-queries";
 import { StoreFilters } from "./StoreFilters";
 import "./store.css";
 
@@ -19,7 +20,7 @@ export function StorePage() {
   const category = params.get("category") ?? "";
   const { page, goTo: goToPage } = usePageParam();
   const catalog = useQuery({
-    queryKey: ["catalog", "list", { search, category, page }],
+    queryKey: catalogKeys.page({ search, category, page }),
     queryFn: () =>
       unwrap(
         api.GET("/api/catalog", {

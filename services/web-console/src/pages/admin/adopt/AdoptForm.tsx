@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
@@ -6,7 +6,8 @@ import type { App, DiscoveredContainer } from "../../../api/types";
 import { SelectField, TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { formatBytes } from "../../../lib/format";
-import { userKeys } from "../users/user-queries";
+import { useFirstCatalogApps } from "../../store/catalog-queries";
+import { useFirstUsers } from "../users/user-queries";
 import { type AdoptValues, emptyAdoptValues, toAdoptBody } from "./adopt-body";
 
 interface AdoptFormProps {
@@ -21,14 +22,8 @@ export function AdoptForm({ hostId, container, onAdopted, onCancel }: AdoptFormP
   const queryClient = useQueryClient();
   const heading = useRef<HTMLHeadingElement>(null);
   const [values, setValues] = useState<AdoptValues>(emptyAdoptValues);
-  const catalog = useQuery({
-    queryKey: ["catalog", "adopt-choices"],
-    queryFn: () => unwrap(api.GET("/api/catalog", { params: { query: { per_page: 100 } } })),
-  });
-  const owners = useQuery({
-    queryKey: userKeys.owners,
-    queryFn: () => unwrap(api.GET("/api/users", { params: { query: { per_page: 100 } } })),
-  });
+  const catalog = useFirstCatalogApps();
+  const owners = useFirstUsers();
   const adopt = useMutation({
     mutationFn: () => unwrap(api.POST("/api/apps/adopt", { body: toAdoptBody(hostId, container, values) })),
     onSuccess: async (app) => {

@@ -4,6 +4,7 @@ import { api } from "../../../api/client";
 import { unwrap } from "../../../api/errors";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { Page } from "../../../components/Page";
+import { catalogKeys } from "../../store/catalog-queries";
 
 /**
  * Reloads the catalog files on every replica. A broken file is refused whole (400, each problem
@@ -12,13 +13,13 @@ import { Page } from "../../../components/Page";
 export function CatalogReloadPage() {
   const queryClient = useQueryClient();
   const current = useQuery({
-    queryKey: ["catalog", "count"],
+    queryKey: catalogKeys.count,
     queryFn: () => unwrap(api.GET("/api/catalog", { params: { query: { per_page: 1 } } })),
   });
   const reload = useMutation({
     mutationFn: () => unwrap(api.POST("/api/catalog/reload")),
     // Every catalog read (store, app pages, adoption) may have changed.
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["catalog"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.all }),
   });
   return (
     <Page title="Catalog" lead="The apps people can deploy from the store, read from the catalog files.">

@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "react-router";
 import { api } from "../../../api/client";
-import { unwrap } from "../../../api/errors";
+import { asApiError, unwrap } from "../../../api/errors";
 import type { Host } from "../../../api/types";
 import { Page } from "../../../components/Page";
 import { ErrorState, Loading } from "../../../components/States";
 import { HostForm } from "./HostForm";
+import { HostNotFound } from "./HostNotFound";
 import { type HostFormValues, toUpdateBody, valuesFromHost } from "./host-form";
 import { hostKeys, useHost } from "./host-queries";
 
@@ -42,6 +43,7 @@ function EditHostForm({ host }: { readonly host: Host }) {
 export function EditHostPage() {
   const { hostId = "" } = useParams();
   const host = useHost(hostId, false);
+  if (host.isError && asApiError(host.error).status === 404) return <HostNotFound hostId={hostId} />;
   return (
     <Page
       title={host.data ? `Edit ${host.data.name}` : "Edit host"}

@@ -45,6 +45,23 @@ describe("host page", () => {
     expect(status.closest("[role=status]")).not.toBeNull();
   });
 
+  it("says which host was not found, once, and leads back to the hosts; it stops asking", async () => {
+    const id = "22222222-2222-4222-8222-222222222222";
+    const seen = fakeApi(
+      { "GET /api/proxmox/hosts/:id": { status: 404, body: { detail: "Host not found" } } },
+      { user: makeAdmin() },
+    );
+    for (const path of [`/admin/hosts/${id}`, `/admin/hosts/${id}/edit`]) {
+      const view = renderAdmin(path);
+      expect(await screen.findByRole("heading", { level: 1, name: "Host not found" })).toBeInTheDocument();
+      expect(screen.getByText(id)).toBeInTheDocument();
+      expect(screen.queryByText("Not found")).not.toBeInTheDocument();
+      expect(screen.getByRole("link", { name: "Go to all hosts" })).toHaveAttribute("href", "/admin/hosts");
+      view.unmount();
+    }
+    expect(seen.filter((request) => request.path === `/api/proxmox/hosts/${id}`)).toHaveLength(2);
+  });
+
   it("confirms a deletion, saying what happens to apps, and shows the API's refusal", async () => {
     const host = makeHost();
     const seen = fakeApi(

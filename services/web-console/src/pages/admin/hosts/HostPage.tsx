@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useParams } from "react-router";
 import { api } from "../../../api/client";
-import { unwrap } from "../../../api/errors";
+import { asApiError, unwrap } from "../../../api/errors";
 import type { Host } from "../../../api/types";
-import { ConfirmDialog } from "../../../components/ConfirmDialog";
 import { Page } from "../../../components/Page";
 import { ErrorState, InlineError, Loading } from "../../../components/States";
 import { formatDateTime } from "../../../lib/format";
+import { DeleteButton } from "../DeleteButton";
 import { NodesTable } from "../nodes/NodesTable";
 import { HostDownNotice, HostHealth } from "./HostHealth";
+import { HostNotFound } from "./HostNotFound";
 import { type CheckKind, checkOutcome, type PendingCheck } from "./host-check";
 import { tlsModeLabel } from "./host-labels";
 import { hostKeys, useHost } from "./host-queries";
@@ -56,45 +57,23 @@ function HostDetails({ host }: { readonly host: Host }) {
 }
 
 function DeleteHost({ host }: { readonly host: Host }) {
-  const [open, setOpen] = useState(false);
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const remove = useMutation({
-    mutationFn: () => unwrap(api.DELETE("/api/proxmox/hosts/{id}", { params: { path: { id: host.id } } })),
-    onSuccess: async () => {
-      queryClient.removeQueries({ queryKey: hostKeys.one(host.id) });
-      await queryClient.invalidateQueries({ queryKey: hostKeys.all });
-      navigate("/admin/hosts", { replace: true });
-    },
-  });
   return (
-    <>
-      <button type="button" className="button button-danger" onClick={() => setOpen(true)}>
-        Delete
-      </button>
-      <ConfirmDialog
-        open={open}
-        title={`Delete host ${host.name}?`}
-        confirmLabel="Delete host"
-        danger
-        busy={remove.isPending}
-        onConfirm={() => remove.mutate()}
-        onCancel={() => {
-          setOpen(false);
-          remove.reset();
-        }}
-      >
-        <p>
-          Proximity forgets this host and deletes its stored API and SSH credentials. Nothing on the Proxmox
-          server itself is changed.
-        </p>
-        <p>
-          A host that still has live apps cannot be deleted: delete or move those apps first. Proximity then
-          refuses and says how many are left.
-        </p>
-        <InlineError error={remove.error} />
-      </ConfirmDialog>
-    </>
+    <DeleteButton
+      title={`Delete host ${host.name}?`}
+      confirmLabel="Delete host"
+      remove={() => unwrap(api.DELETE("/api/proxmox/hosts/{id}", { params: { path: { id: host.id } } }))}
+      keys={{ one: hostKeys.one(host.id), all: hostKeys.all }}
+      backTo="/admin/hosts"
+    >
+      <p>
+        Proximity forgets this host and deletes its stored API and SSH credentials. Nothing on the Proxmox
+        server itself is changed.
+      </p>
+      <p>
+        A host that still has live apps cannot be deleted: delete or move those apps first. Proximity then
+        refuses and says how many are left.
+      </p>
+    </DeleteButton>
   );
 }
 
@@ -151,6 +130,7 @@ export function HostPage() {
     </>
   ) : null;
 
+  if (host.isError && asApiError(host.error).status === 404) return <HostNotFound hostId={hostId} />;
   return (
     <Page
       title={host.data ? host.data.name : "Host"}

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../../api/client";
-import { unwrap } from "../../../api/errors";
+import { ApiError, unwrap } from "../../../api/errors";
 import type { Host } from "../../../api/types";
 
 /** Query keys of hosts: invalidating `hostKeys.all` refreshes the list and every host. */
@@ -29,7 +29,10 @@ export function useHost(id: string, refetchInterval: Interval = 30_000) {
   return useQuery({
     queryKey: hostKeys.one(id),
     queryFn: () => unwrap(api.GET("/api/proxmox/hosts/{id}", { params: { path: { id } } })),
-    refetchInterval:
-      typeof refetchInterval === "function" ? (query) => refetchInterval(query.state.data) : refetchInterval,
+    refetchInterval: (query) => {
+      // Not there: asking again will not change that (the page says so and leads back to the list).
+      if (query.state.error instanceof ApiError && query.state.error.status === 404) return false;
+      return typeof refetchInterval === "function" ? refetchInterval(query.state.data) : refetchInterval;
+    },
   });
 }

@@ -5,19 +5,40 @@ import { asApiError, unwrap } from "../../../api/errors";
 import type { UserQuota } from "../../../api/types";
 import { TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
+import { RadioGroup } from "../../../components/RadioGroup";
 import { InlineError, Loading } from "../../../components/States";
+import { appCount, limitEffect, limitSource, limitText } from "./quota-text";
 import { userKeys } from "./user-queries";
 
+type LimitChoice = "default" | "own";
+
+/** The API's bounds of a limit of one's own (0 is not one: it means "back to the default"). */
+const OWN_LIMIT_MAX = 10_000;
+
+function ownLimitProblem(value: string): string | undefined {
+  const text = value.trim();
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || count > OWN_LIMIT_MAX)
+    return `Enter a whole number from 1 to ${OWN_LIMIT_MAX.toLocaleString()}.`;
+  return undefined;
+}
+
+/**
+ * The default limit or one of the user's own, as a choice in words rather than the API's
+ * "0 means the default": PUT max_apps 0 for the default, else the number.
+ */
 function QuotaForm({ quota }: { readonly quota: UserQuota }) {
   const queryClient = useQueryClient();
-  const [maxApps, setMaxApps] = useState(quota.is_default ? "0" : String(quota.max_apps));
+  const [choice, setChoice] = useState<LimitChoice>(quota.is_default ? "default" : "own");
+  const [ownLimit, setOwnLimit] = useState(quota.is_default ? "" : String(quota.max_apps));
+  const [problem, setProblem] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
   const save = useMutation({
-    mutationFn: () =>
+    mutationFn: (maxApps: number) =>
       unwrap(
         api.PUT("/api/users/{id}/quota", {
           params: { path: { id: quota.user_id } },
-          body: { max_apps: Number(maxApps.trim()) },
+          body: { max_apps: maxApps },
         }),
       ),
     onMutate: () => setSaved(false),
@@ -27,34 +48,59 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
     },
   });
   const error = save.error ? asApiError(save.error) : null;
+  const effect = limitEffect(quota);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    save.mutate();
+    const found = choice === "own" ? ownLimitProblem(ownLimit) : undefined;
+    setProblem(found);
+    if (found) return;
+    save.mutate(choice === "own" ? Number(ownLimit.trim()) : 0);
   }
 
   return (
     <>
       <p>
-        Owns <strong>{quota.used}</strong> of at most <strong>{quota.max_apps}</strong> apps
-        {quota.is_default ? " (the configured default)" : ""}.
+        Owns <strong>{appCount(quota.used)}</strong>. <strong>{limitText(quota.max_apps)}</strong>:{" "}
+        {limitSource(quota)}.{effect ? ` ${effect}` : ""}
       </p>
       <form className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} />
-        <TextField
-          label="Maximum apps"
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={10000}
-          hint="0 to 10000. 0 returns the user to the configured default. Apps already running are never removed."
-          required
-          value={maxApps}
-          error={error?.fieldMessage("max_apps")}
-          onChange={(e) => setMaxApps(e.target.value)}
+        <RadioGroup
+          legend="Limit"
+          name="limit"
+          value={choice}
+          options={[
+            {
+              value: "default",
+              label: "The default limit",
+              hint: quota.is_default
+                ? `${limitText(quota.max_apps)}: the limit configured for every user without their own.`
+                : "The limit configured for every user without their own.",
+            },
+            { value: "own", label: "A limit of their own" },
+          ]}
+          onChange={(next) => {
+            setChoice(next);
+            setProblem(undefined);
+          }}
         />
+        {choice === "own" ? (
+          <TextField
+            label="Maximum apps"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={OWN_LIMIT_MAX}
+            hint={`1 to ${OWN_LIMIT_MAX.toLocaleString()}. Apps they already own are never removed, even above the limit.`}
+            required
+            value={ownLimit}
+            error={problem ?? error?.fieldMessage("max_apps")}
+            onChange={(event) => setOwnLimit(event.target.value)}
+          />
+        ) : null}
         <div className="actions">
-          <button type="submit" className="button" disabled={!maxApps.trim() || save.isPending}>
+          <button type="submit" className="button" disabled={save.isPending}>
             {save.isPending ? "Saving…" : "Save quota"}
           </button>
           <p role="status" className="muted">

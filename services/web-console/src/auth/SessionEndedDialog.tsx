@@ -1,0 +1,70 @@
+import { useEffect, useId, useRef } from "react";
+import { useNavigate } from "react-router";
+import type { CurrentUser } from "../api/types";
+import { SignInForm } from "./SignInForm";
+import { useSession } from "./session";
+import "./auth.css";
+
+const HOME = "/apps";
+
+function showModal(dialog: HTMLDialogElement) {
+  if (dialog.open || !dialog.isConnected) return;
+  if (typeof dialog.showModal === "function") dialog.showModal();
+  else dialog.open = true;
+}
+
+/**
+ * Over the open pages when the API stops accepting the session: signing in again as the same
+ * person carries on where they were, typed forms included; someone else signing in starts at the
+ * home page. It cannot be dismissed (the page behind cannot work without a session), only left by
+ * signing out; its backdrop hides the page, which may hold the first person's data.
+ */
+export function SessionEndedDialog({ user }: { readonly user: CurrentUser }) {
+  const { signOut } = useSession();
+  const navigate = useNavigate();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return undefined;
+    showModal(element);
+    // The username is known: what is asked for is the password.
+    element.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
+    // Browsers may close a modal after repeated Escape presses despite `cancel` being refused.
+    const reopen = () => showModal(element);
+    element.addEventListener("close", reopen);
+    return () => element.removeEventListener("close", reopen);
+  }, []);
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog session-ended"
+      aria-labelledby={titleId}
+      onCancel={(event) => event.preventDefault()}
+    >
+      <h2 id={titleId}>Your session has ended</h2>
+      <p>Sign in again to carry on where you were: this page and what you typed in it are kept.</p>
+      <SignInForm
+        username={user.username}
+        onSignedIn={(signedIn) => {
+          if (signedIn.id !== user.id) navigate(HOME, { replace: true });
+        }}
+      />
+      <p className="session-ended-leave">
+        Not {user.username}?{" "}
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={async () => {
+            await signOut();
+            navigate("/sign-in", { replace: true });
+          }}
+        >
+          Sign out
+        </button>
+      </p>
+    </dialog>
+  );
+}

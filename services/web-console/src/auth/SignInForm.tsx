@@ -1,0 +1,66 @@
+import { type FormEvent, useState } from "react";
+import type { CurrentUser } from "../api/types";
+import { TextField } from "../components/Field";
+import { InlineError } from "../components/States";
+import { useSession } from "./session";
+
+interface SignInFormProps {
+  /** Filled in already (the person whose session ended), still editable. */
+  readonly username?: string;
+  onSignedIn?(user: CurrentUser): void;
+}
+
+/** Username and password, checked at the fields before the API is asked; the API's refusal below. */
+export function SignInForm({ username: knownUsername = "", onSignedIn }: SignInFormProps) {
+  const { signIn } = useSession();
+  const [username, setUsername] = useState(knownUsername);
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [missing, setMissing] = useState({ username: false, password: false });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    // Said at the field rather than a button that stays greyed out without saying why.
+    const empty = { username: username.trim() === "", password: password === "" };
+    setMissing(empty);
+    if (empty.username || empty.password) return;
+    setBusy(true);
+    try {
+      const user = await signIn(username, password);
+      onSignedIn?.(user);
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <TextField
+        label="Username"
+        name="username"
+        autoComplete="username"
+        required
+        value={username}
+        error={missing.username ? "Enter your username." : undefined}
+        onChange={(e) => setUsername(e.target.value)}
+      />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        error={missing.password ? "Enter your password." : undefined}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <InlineError error={error} />
+      <button className="button button-primary" type="submit" disabled={busy}>
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}
