@@ -16,9 +16,14 @@ pnpm --silent --filter @proximity/web-console build >/dev/null
 set -m
 node --import tsx scripts/run-platform.ts &
 runner=$!
+# The group is made at start; without job control from here on bash prints no job notices.
+set +m
 trap 'kill -INT "$runner" 2>/dev/null || true' INT
 trap 'kill -TERM "$runner" 2>/dev/null || true' TERM
 trap 'kill -HUP "$runner" 2>/dev/null || true' HUP
+# Ctrl-\ (and this script ending any other way but kill -9): the whole group, at once.
+trap 'kill -KILL -- -"$runner" 2>/dev/null || true' QUIT
+trap 'kill -TERM -- -"$runner" 2>/dev/null || true' EXIT
 # A signal caught above ends `wait` early: wait again until the runner has stopped everything.
 while :; do
   status=0

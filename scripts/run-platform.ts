@@ -49,6 +49,21 @@ async function stopAll(code: number, why?: string): Promise<void> {
   process.exit(code);
 }
 
+/**
+ * A second Ctrl-C while stopping: every process of the group (this runner's, under dev.sh) is
+ * killed at once. Run directly, without a group of its own, only this process ends.
+ */
+function stopNow(): never {
+  console.error("\n[platform] second Ctrl-C: killing what is left");
+  setTerminalTitle("");
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } catch {
+    // Not a process group leader (run without dev.sh): nothing but this process to end.
+  }
+  process.exit(130);
+}
+
 /** The address also in the terminal's title (when it is one), where no log line scrolls it away. */
 function setTerminalTitle(title: string): void {
   if (process.stderr.isTTY && process.env.TERM !== "dumb") process.stderr.write(`\x1b]0;${title}\x07`);
@@ -163,7 +178,7 @@ async function main(): Promise<void> {
 
 // scripts/dev.sh runs this process in a process group of its own and passes Ctrl-C on as SIGINT:
 // only this process hears it, and it stops the others in order.
-process.on("SIGINT", () => void stopAll(130, "Ctrl-C"));
+process.on("SIGINT", () => (stopping ? stopNow() : void stopAll(130, "Ctrl-C")));
 process.on("SIGTERM", () => void stopAll(143, "SIGTERM"));
 process.on("SIGHUP", () => void stopAll(129));
 main().catch((err) => {

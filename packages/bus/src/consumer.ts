@@ -13,6 +13,16 @@ import { retryDelayMs } from "./backoff.js";
 import { traceIdOf } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
 import { type EventDefinition, eventOfType } from "./events.js";
+import {
+  busAcks,
+  busConsumerAckPending,
+  busConsumerPending,
+  busDeadLetters,
+  busDeliveries,
+  busHandlingSeconds,
+  busNaks,
+  busRedeliveries,
+} from "./metrics.js";
 import type { EventVerifier } from "./signature.js";
 import { deadLetterSubject, explainMissingStream, streamName, subjectOf } from "./streams.js";
 import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
@@ -155,10 +165,14 @@ class EventConsumerImpl implements EventConsumer {
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
+  /** The consumer's metric labels: its logical stream and durable name, both fixed in code. */
+  readonly #labels: { stream: string; consumer: string };
+  readonly #unwatch: (() => void)[] = [];
 
   constructor(options: EventConsumerOptions) {
     this.#o = options;
     this.#byType = new Map(options.subscriptions.map((s) => [s.event.type, s]));
+    this.#labels = { stream: options.durable.stream, consumer: options.durable.name };
   }
 
   get #maxDeliver(): number {
@@ -184,12 +198,21 @@ class EventConsumerImpl implements EventConsumer {
       throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
     });
     const consumer = await js.consumers.get(streamName(ns, stream), durable);
+    // Backlog and unacknowledged messages are the server's to know: asked when Prometheus scrapes.
+    const info = () => jsm.consumers.info(streamName(ns, stream), durable);
+    this.#unwatch.push(
+      busConsumerPending.add(async () => [{ labels: this.#labels, value: (await info()).num_pending }]),
+      busConsumerAckPending.add(async () => [
+        { labels: this.#labels, value: (await info()).num_ack_pending },
+      ]),
+    );
     this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
     this.#loop = this.#pump(this.#messages);
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    for (const unwatch of this.#unwatch.splice(0)) unwatch();
     // Pulling ends first: a waiting delivery given back below goes to another consumer, never
     // straight back to this stopping one (which would spend one more of its attempts).
     await this.#messages?.close();
@@ -202,6 +225,7 @@ class EventConsumerImpl implements EventConsumer {
     const limit = this.#o.concurrency ?? 1;
     for await (const msg of messages) {
       if (this.#stopping) {
+        busNaks.inc({ ...this.#labels, reason: "stopping" });
         msg.nak();
         continue;
       }
@@ -218,6 +242,8 @@ class EventConsumerImpl implements EventConsumer {
 
   async #handle(msg: JsMsg): Promise<void> {
     const attempt = msg.info.redeliveryCount;
+    busDeliveries.inc(this.#labels);
+    if (attempt > 1) busRedeliveries.inc(this.#labels);
     const type = msg.headers?.get("ce-type") ?? "";
     const sub = this.#byType.get(type);
     // Another event of the catalog on its own subject (the progress events on a results consumer's
@@ -228,6 +254,7 @@ class EventConsumerImpl implements EventConsumer {
         { consumer: this.#o.durable.name, subject: msg.subject, streamSeq: msg.seq },
         "event type without a handler here; acknowledged unchecked",
       );
+      busAcks.inc(this.#labels);
       msg.ack();
       return;
     }
@@ -239,7 +266,7 @@ class EventConsumerImpl implements EventConsumer {
         { reason: check.reason, subject: msg.subject, streamSeq: msg.seq },
         "event refused (not its producer's signed event); dead-lettered unhandled",
       );
-      await this.#deadLetter(msg, attempt, log, `refused: ${check.reason}`);
+      await this.#deadLetter(msg, attempt, log, "refused", `refused: ${check.reason}`);
       return;
     }
     const env = check.envelope;
@@ -261,26 +288,34 @@ class EventConsumerImpl implements EventConsumer {
     };
     // A checked event is a catalog event on its own subject, so one without a handler was
     // acknowledged above; this only narrows the type.
-    if (!sub) return void msg.ack();
+    if (!sub) {
+      busAcks.inc(this.#labels);
+      return void msg.ack();
+    }
     let payload: unknown;
     try {
       payload = sub.event.codec.decode(msg.data);
     } catch (err) {
       ctx.log.error({ err }, "undecodable message; dead-lettered");
-      await this.#deadLetter(msg, attempt, ctx.log, "undecodable payload");
+      await this.#deadLetter(msg, attempt, ctx.log, "undecodable", "undecodable payload");
       return;
     }
     // Keep the message ours while the handler works (three times per ack_wait, so one lost
     // heartbeat is harmless); ack_wait then only covers crashed processes.
+    const timer = busHandlingSeconds.startTimer(this.#labels);
     const keepAlive = setInterval(() => msg.working(), Math.max(50, (this.#o.ackWaitMs ?? 30_000) / 3));
     try {
       await sub.handle(payload, ctx);
       clearInterval(keepAlive);
       await msg.ackAck();
+      timer({ outcome: "ack" });
+      busAcks.inc(this.#labels);
     } catch (err) {
       clearInterval(keepAlive);
       if (err instanceof DeliveryDeferred && !ctx.isLastAttempt) {
         ctx.log.debug({ reason: err.message }, "delivery deferred; returned for redelivery");
+        timer({ outcome: "nak" });
+        busNaks.inc({ ...this.#labels, reason: "deferred" });
         msg.nak();
         return;
       }
@@ -288,6 +323,8 @@ class EventConsumerImpl implements EventConsumer {
       if (!permanent && !ctx.isLastAttempt) {
         const delay = retryDelayMs(attempt, this.#o.backoffBaseMs ?? 1_000, this.#o.backoffMaxMs ?? 30_000);
         ctx.log.warn({ err, retryInMs: delay }, "handler failed; will retry");
+        timer({ outcome: "nak" });
+        busNaks.inc({ ...this.#labels, reason: "failed" });
         msg.nak(delay);
         return;
       }
@@ -297,14 +334,30 @@ class EventConsumerImpl implements EventConsumer {
       } catch (hookErr) {
         // The failure could not be recorded: let the server redeliver (or advise max deliveries).
         ctx.log.error({ err: hookErr }, "onExhausted failed; message left for redelivery");
+        timer({ outcome: "nak" });
+        busNaks.inc({ ...this.#labels, reason: "exhausted_hook_failed" });
         msg.nak(this.#o.backoffMaxMs ?? 30_000);
         return;
       }
-      await this.#deadLetter(msg, attempt, ctx.log, err instanceof Error ? err.message : String(err));
+      timer({ outcome: "dead_letter" });
+      await this.#deadLetter(
+        msg,
+        attempt,
+        ctx.log,
+        "exhausted",
+        err instanceof Error ? err.message : String(err),
+      );
     }
   }
 
-  async #deadLetter(msg: JsMsg, attempt: number, log: Logger, reason: string): Promise<void> {
+  /** `kind` is the bounded reason counted in metrics; `reason` the dead letter's own words. */
+  async #deadLetter(
+    msg: JsMsg,
+    attempt: number,
+    log: Logger,
+    kind: "refused" | "undecodable" | "exhausted",
+    reason: string,
+  ): Promise<void> {
     // A forged message may come without headers: the dead letter still says what happened.
     const h = msg.headers ?? natsHeaders();
     const { js, ns } = this.#o;
@@ -319,10 +372,12 @@ class EventConsumerImpl implements EventConsumer {
         headers: h,
       });
       log.warn({ deadLetterSeq: published.seq }, "message dead-lettered");
+      busDeadLetters.inc({ ...this.#labels, reason: kind });
       msg.term();
     } catch (err) {
       // Not kept anywhere yet: leave it to a later delivery rather than drop it.
       log.error({ err }, "dead-lettering failed; message left for redelivery");
+      busNaks.inc({ ...this.#labels, reason: "dead_letter_failed" });
       msg.nak(this.#o.backoffMaxMs ?? 30_000);
     }
   }

@@ -19,6 +19,7 @@ import {
   STREAM_PRODUCERS,
   type StreamName,
   streamName,
+  subjectOf,
 } from "./streams.js";
 import {
   Broadcasts,
@@ -114,6 +115,11 @@ export function natsPermissions(
       // names only by stream and sequence (for its event id and type).
       publish.add(`${API}.STREAM.INFO.${stream("DEAD_LETTERS")}`);
       for (const s of ALL_STREAMS) publish.add(`${API}.STREAM.MSG.GET.${stream(s)}`);
+      // ReplayDeadLetter: the original request, republished unchanged (its producer's signature
+      // intact, so nothing can be forged with it) to the subjects of the owner's own consumers only.
+      for (const d of topology.durables.filter((c) => c.service === service)) {
+        for (const e of d.events) publish.add(subjectOf(ns, e.subject));
+      }
     }
 
     for (const k of topology.kvBuckets.filter((b) => b.service === service)) {

@@ -283,12 +283,22 @@ describe("nats permissions - every service's normal flow", () => {
 });
 
 describe("nats permissions - refusals", () => {
+  /** The requests `s` may republish for ReplayDeadLetter: those its own durables consume. */
+  const replayable = (s: Service) =>
+    new Set(
+      Object.values(Durables)
+        .filter((d) => s === DEAD_LETTERS_OWNER && d.service === s)
+        .flatMap((d) => d.events.map((e) => e.subject)),
+    );
+
   it("nats permissions - a service cannot publish another service's events (JetStream or core)", async () => {
     for (const s of SERVICES) {
       for (const producer of Object.values(STREAM_PRODUCERS) as Service[]) {
         if (producer === s) continue;
         const before = await ownStreamCount(producer);
-        const event = Object.values(Events).find((e) => producerOf(e) === producer)!;
+        const event = Object.values(Events).find(
+          (e) => producerOf(e) === producer && !replayable(s).has(e.subject),
+        )!;
         const subject = subjectOf(ns, event.subject);
         await expect(bus(s).js.publish(subject, new Uint8Array([1]))).rejects.toMatchObject(PERMISSION);
         bus(s).nc.publish(subject, new Uint8Array([1]));
@@ -298,6 +308,21 @@ describe("nats permissions - refusals", () => {
     }
     // The server logs each refusal (what the end-to-end test under authentication looks for).
     expect(nats.output()).toMatch(/Publish Violation/);
+  });
+
+  it("nats permissions - the dead letters' owner may republish the requests its durables consume, no other event", async () => {
+    const owner = DEAD_LETTERS_OWNER as Service;
+    const requests = replayable(owner);
+    expect(requests.size).toBeGreaterThan(0);
+    const [request] = [...requests];
+    const producer = producerOf(Object.values(Events).find((e) => e.subject === request)!) as Service;
+    const before = await ownStreamCount(producer);
+    await bus(owner).js.publish(subjectOf(ns, request!), new Uint8Array([1]));
+    expect(await ownStreamCount(producer)).toBe(before + 1);
+    const other = Object.values(Events).find((e) => producerOf(e) === producer && !requests.has(e.subject))!;
+    await expect(
+      bus(owner).js.publish(subjectOf(ns, other.subject), new Uint8Array([1])),
+    ).rejects.toMatchObject(PERMISSION);
   });
 
   it("nats permissions - a service cannot create, read, pull from or ack another service's durable", async () => {
@@ -504,6 +529,16 @@ describe("nats permissions - derived from the catalogs", () => {
       const producerTopics = publish.filter((p) => /^proximity\.[a-z]+\.>$/.test(p));
       expect(producerTopics).toEqual(
         Object.values(STREAM_PRODUCERS).includes(service) ? [`proximity.${service}.>`] : [],
+      );
+      // Another producer's events: only the dead letters' owner, only what its own durables
+      // consume (ReplayDeadLetter republishes those requests unchanged).
+      const ownTopic = `proximity.${service}.`;
+      const othersEvents = publish.filter((p) => /^proximity\.[a-z]/.test(p) && !p.startsWith(ownTopic));
+      const replayable = Object.values(Durables)
+        .filter((d) => d.service === service && service === DEAD_LETTERS_OWNER)
+        .flatMap((d) => d.events.map((e) => `proximity.${e.subject}`));
+      expect(othersEvents.filter((p) => !p.startsWith("proximity.deadletters.")).sort()).toEqual(
+        [...new Set(replayable)].sort(),
       );
     }
   });

@@ -107,6 +107,10 @@ export const baseServiceEnv = {
   SERVICE_KEYS_DIR: z.string().min(1),
   /** Address the gRPC server binds to: the service's own interface, never every address by default. */
   GRPC_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Address the metrics server (`GET /metrics`, Prometheus text) binds to, like GRPC_HOST. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Port of the metrics server; 0 (the default) serves no metrics. Never the public API's port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /**
    * Apply pending migrations at start (development, tests). With `false` (production: the setup
    * step migrates as the schema's owner role) the service only checks that its schema is current

@@ -9,6 +9,7 @@ import type { ServiceKeys } from "@proximity/identity";
 import type { Logger } from "@proximity/logger";
 import { type EndUser, MetadataKeys, metadataString } from "./call-context.js";
 import { type CallClaims, verifyCallToken } from "./call-token.js";
+import { timeRpc } from "./metrics.js";
 import { createReplayGuard, type ReplayGuard } from "./replay-guard.js";
 import { grpcStatusOf } from "./status.js";
 import { peerServiceOf } from "./tls.js";
@@ -74,6 +75,7 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
     ) {
       const allowed = new Set(unaryOptions.callers);
       return (call: ServerUnaryCall<Req, Res>, callback) => {
+        const done = timeRpc(call.getPath());
         const md = call.metadata;
         const traceparent = metadataString(md, MetadataKeys.traceparent) ?? "";
         const requestId = metadataString(md, MetadataKeys.requestId);
@@ -100,16 +102,21 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
           return fn(call.request, ctx);
         };
         run().then(
-          (res) => callback(null, res as never),
+          (res) => {
+            done(GrpcStatus.OK);
+            callback(null, res as never);
+          },
           (err: unknown) => {
             const e = toProximityError(err);
+            const code = grpcStatusOf(e.code) ?? GrpcStatus.INTERNAL;
+            done(code);
             if (e.code === "INTERNAL") log.error({ err }, "rpc failed");
             else log.info({ code: e.code, reason: e.message }, "rpc rejected");
             const trailer = new Metadata();
             if (e.fieldErrors.length)
               trailer.set(MetadataKeys.fieldErrors, Buffer.from(JSON.stringify(e.fieldErrors), "utf8"));
             callback({
-              code: grpcStatusOf(e.code) ?? GrpcStatus.INTERNAL,
+              code,
               details: e.message,
               metadata: trailer,
             });

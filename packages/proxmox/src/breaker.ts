@@ -38,6 +38,12 @@ export interface BreakerRegistry {
   /** State of the breaker of `key` ("closed" when none exists yet). */
   state(key: string): BreakerState;
   snapshot(): Record<string, BreakerSnapshot>;
+  /**
+   * Forgets the breaker of `key` (an operator's reset): the next call through `key` starts a
+   * closed breaker with empty counters. Calls already running finish on the old one.
+   * @returns the breaker's last snapshot, or undefined when `key` had none.
+   */
+  reset(key: string): BreakerSnapshot | undefined;
   /** Stops all breakers and the shared bucket timer. */
   shutdown(): void;
 }
@@ -91,17 +97,29 @@ class BreakerRegistryImpl implements BreakerRegistry {
 
   snapshot(): Record<string, BreakerSnapshot> {
     const out: Record<string, BreakerSnapshot> = {};
-    for (const [key, b] of this.#breakers) {
-      const s = b.stats;
-      out[key] = {
-        state: this.state(key),
-        fires: s.fires,
-        successes: s.successes,
-        failures: s.failures,
-        rejects: s.rejects,
-      };
-    }
+    for (const key of this.#breakers.keys()) out[key] = this.#snapshotOf(key);
     return out;
+  }
+
+  reset(key: string): BreakerSnapshot | undefined {
+    const b = this.#breakers.get(key);
+    if (!b) return undefined;
+    const last = this.#snapshotOf(key);
+    // Shutting it down also detaches it from the shared bucket timer.
+    b.shutdown();
+    this.#breakers.delete(key);
+    return last;
+  }
+
+  #snapshotOf(key: string): BreakerSnapshot {
+    const s = this.#breakers.get(key)?.stats;
+    return {
+      state: this.state(key),
+      fires: s?.fires ?? 0,
+      successes: s?.successes ?? 0,
+      failures: s?.failures ?? 0,
+      rejects: s?.rejects ?? 0,
+    };
   }
 
   shutdown(): void {

@@ -83,4 +83,18 @@ describe("createBreakerRegistry", () => {
     expect(breakers.state("b")).toBe("closed");
     await expect(breakers.fire("b", async () => 42)).resolves.toBe(42);
   });
+
+  it("breaker - reset forgets an open breaker: the next call goes to the host through a closed one", async () => {
+    const { pve, breakers, client, set } = await setup();
+    for (let i = 0; i < 3; i++) await client.listNodes().catch(() => undefined);
+    expect(breakers.state("pve1")).toBe("open");
+    expect(breakers.reset("pve1")).toMatchObject({ state: "open", failures: 3 });
+    expect(breakers.snapshot().pve1).toBeUndefined();
+    set("up");
+    const sent = pve.requests.length;
+    await expect(client.listNodes()).resolves.toEqual([]);
+    expect(pve.requests.length).toBe(sent + 1);
+    expect(breakers.snapshot().pve1).toMatchObject({ state: "closed", failures: 0, successes: 1 });
+    expect(breakers.reset("never-called")).toBeUndefined();
+  });
 });

@@ -33,6 +33,9 @@ export const gatewayConfigSchema = z
     /** Migrate the schema at start (true) or only check it is current (false: setup migrated it). */
     MIGRATE_ON_START: baseServiceEnv.MIGRATE_ON_START,
     HTTP_HOST: z.string().min(1).default("0.0.0.0"),
+    /** The metrics server's own address and port (0 = off): never the public HTTP port. */
+    METRICS_HOST: baseServiceEnv.METRICS_HOST,
+    METRICS_PORT: baseServiceEnv.METRICS_PORT,
     /** 0 picks a free port (tests). */
     HTTP_PORT: env.port(8080),
     APPLICATIONS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50051"),

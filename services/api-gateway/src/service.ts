@@ -2,6 +2,7 @@ import { databaseTimeouts } from "@proximity/config";
 import { createDatabase, prepareSchema } from "@proximity/db";
 import type { ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
@@ -46,6 +47,13 @@ export function createGatewayService(
 ): ServiceHandle<GatewayStarted> {
   const log = deps.logger;
   return defineService(log, async (onStop) => {
+    // On a port of its own: /metrics is never served on the public HTTP port.
+    const metrics = await startMetricsServer({
+      logger: log,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const db = createDatabase<GatewayTables>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,

@@ -8,6 +8,7 @@ import {
   type ServiceKeys,
 } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { hostsV1, provisionerV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { createAppCountsCompactor } from "./app/app-counts-compactor.js";
@@ -22,6 +23,7 @@ import { createObservationsConsumer } from "./events/observations.consumer.js";
 import { createProvisionerEventsConsumer } from "./events/provisioner-events.consumer.js";
 import { USER_TRUSTED_CALLERS } from "./grpc/call-guards.js";
 import { applicationsServiceRegistration } from "./grpc/server.js";
+import { watchAppStatuses } from "./metrics.js";
 
 export interface ApplicationsServiceDeps {
   readonly logger: Logger;
@@ -46,6 +48,13 @@ export function createApplicationsService(
 ): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
+    // First acquired, last released: metrics stay readable while the service winds down.
+    const metrics = await startMetricsServer({
+      logger,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const catalog = await loadCatalog(config.CATALOG_DIR);
     logger.info({ items: catalog.list().length, dir: config.CATALOG_DIR }, "catalog loaded");
 
@@ -56,6 +65,7 @@ export function createApplicationsService(
       timeouts: databaseTimeouts(config),
     });
     onStop("database", () => db.destroy());
+    onStop("app status metrics", watchAppStatuses(db));
     await prepareSchema(db, {
       schema: config.DB_SCHEMA,
       migrations: applicationsMigrations,

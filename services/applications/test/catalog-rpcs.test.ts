@@ -101,4 +101,12 @@ describe("catalog RPCs", () => {
     await expect(t.gateway.reloadCatalog({}, as(newUser()))).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(t.gateway.reloadCatalog({})).rejects.toBeInstanceOf(UnauthenticatedError);
   });
+
+  it("ReloadCatalog - operators (sre) reload without an end user; other services may not; sre reads nothing else", async () => {
+    const files = (await readdir(shippedDir)).filter((f) => /\.(ya?ml|json)$/.test(f));
+    const sre = t.clientAs("sre");
+    expect((await sre.reloadCatalog({})).count).toBe(files.length);
+    await expect(t.clientAs("hosts").reloadCatalog({})).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(sre.listCatalog({ search: "", category: "" })).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
 });

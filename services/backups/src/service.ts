@@ -3,6 +3,7 @@ import { databaseTimeouts } from "@proximity/config";
 import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { createBackupScheduler } from "./app/backup-scheduler.js";
 import type { BackupsConfig } from "./config.js";
@@ -31,6 +32,13 @@ export interface BackupsServiceDeps {
 export function createBackupsService(config: BackupsConfig, deps: BackupsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
+    // First acquired, last released: metrics stay readable while the service winds down.
+    const metrics = await startMetricsServer({
+      logger,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const db = createDatabase<BackupsDatabase>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,

@@ -15,6 +15,7 @@ import {
   type ServiceKeys,
 } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { applicationsV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { bootstrapHost } from "./app/bootstrap-host.js";
@@ -42,6 +43,13 @@ export interface HostsServiceDeps {
 export function createHostsService(config: HostsConfig, deps: HostsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
+    // First acquired, last released: metrics stay readable while the service winds down.
+    const metrics = await startMetricsServer({
+      logger,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const db = createDatabase<HostsDatabase>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,

@@ -162,6 +162,22 @@ describe("hosts - checks", () => {
     );
   });
 
+  it("CheckHost - operators (sre) request a check and read the host without an end user; nothing more", async () => {
+    const { host } = await stack.hostsAs("api-gateway").createHost(hostRequest(), ADMIN);
+    const sre = stack.hostsAs("sre");
+    const { checkId } = await sre.checkHost({ id: host!.id });
+    await eventually(async () =>
+      (await hostEvents(stack.bus)).find((e) => e.type === "HostCheckRequested" && e.checkId === checkId),
+    );
+    expect((await sre.getHost({ id: host!.id })).host).toMatchObject({ id: host!.id, name: host!.name });
+    // Least privilege: the rest of the API stays the gateway's (and the provisioner's).
+    await expect(sre.listHosts({})).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(sre.getHostConnection({ hostId: host!.id })).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(stack.hostsAs("backups").checkHost({ id: host!.id })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+  });
+
   it("HostChecked - reachable: status, version and node stats are stored, status changes published", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);

@@ -21,6 +21,7 @@ import { databaseTimeouts } from "@proximity/config";
 import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
@@ -41,6 +42,7 @@ import { hostCheckRequestedSubscription } from "./events/handlers/host-check-req
 import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
+import { measuredBreakers, measuredLeases, measuredOperations, watchBreakers } from "./infra/metrics.js";
 import { openNodeSlots } from "./infra/node-slots.js";
 import { openObservationSlots } from "./infra/observation-slots.js";
 import { createPeers } from "./infra/peers.js";
@@ -72,6 +74,13 @@ export function createProvisionerService(
 ): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
+    // First acquired, last released: metrics stay readable while the service winds down.
+    const metrics = await startMetricsServer({
+      logger,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const db = createDatabase<ProvisionerDatabase>({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -102,17 +111,20 @@ export function createProvisionerService(
 
     const peers = createPeers({ hosts: config.HOSTS_GRPC_ADDR, secrets: config.SECRETS_GRPC_ADDR }, keys);
     onStop("peer clients", () => peers.close());
-    const breakers = createBreakerRegistry({ resetTimeout: config.PROVISIONER_BREAKER_RESET_MS });
+    const breakers = measuredBreakers(
+      createBreakerRegistry({ resetTimeout: config.PROVISIONER_BREAKER_RESET_MS }),
+    );
     onStop("breakers", () => breakers.shutdown());
+    onStop("breaker metrics", watchBreakers(breakers));
     const ssh = createSshExecutor({
       logger,
       connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS,
       defaultTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
     });
     onStop("ssh", () => ssh.close());
-    const leases = await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS, {
-      declare: config.BUS_DECLARE_STREAMS,
-    });
+    const leases = measuredLeases(
+      await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS, { declare: config.BUS_DECLARE_STREAMS }),
+    );
     // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
     const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
@@ -157,7 +169,7 @@ export function createProvisionerService(
         logger,
         durable,
         verifier,
-        subscriptions,
+        subscriptions: subscriptions.map((sub) => measuredOperations(db, sub)),
         maxDeliver: config.PROVISIONER_MAX_DELIVER,
         backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
         backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
@@ -270,7 +282,9 @@ export function createProvisionerService(
           bus,
           keys,
           logger,
+          verifier,
           breakers,
+          replica: operationDeps.workerId,
           hostContainers: { peers, logger, breakers, transport, timeoutMs: config.OBSERVE_TIMEOUT_MS },
         }),
       ],

@@ -1,7 +1,9 @@
 /**
  * ListBreakers: the per-host circuit breaker the deploy steps actually use is visible over gRPC to
- * SRE tooling: closed after a healthy deploy, open after the host died under a deploy.
+ * SRE tooling: closed after a healthy deploy, open after the host died under a deploy. ResetBreaker
+ * forgets it in the answering process, and the next deploy goes to the host again.
  */
+import { NotFoundError, PermissionDeniedError } from "@proximity/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, HOST_ID, startHarness } from "./support/harness.js";
 
@@ -65,5 +67,26 @@ describe("ListBreakers", () => {
     });
     await expect(h.clientAs("hosts").listBreakers({})).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     expect((await h.clientAs("api-gateway").listBreakers({})).items.map((b) => b.key)).toEqual([HOST_ID]);
+  });
+
+  it("breakers - ResetBreaker (sre only) forgets the open breaker of the answering replica; deploys reach the host again", {
+    timeout: 60_000,
+  }, async () => {
+    expect((await breakerOf())?.state).toBe("open");
+    const { replica } = await h.sre.listBreakers({});
+    expect(replica).toMatch(/:\d+:[0-9a-f]{8}$/);
+    await expect(h.clientAs("api-gateway").resetBreaker({ hostId: HOST_ID })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    const reset = await h.sre.resetBreaker({ hostId: HOST_ID });
+    expect(reset).toMatchObject({ replica, previous: { key: HOST_ID, state: "open" } });
+    expect(await breakerOf()).toBeUndefined();
+    await expect(h.sre.resetBreaker({ hostId: HOST_ID })).rejects.toBeInstanceOf(NotFoundError);
+
+    h.sim.setHostDown(false);
+    const request = h.deployRequest();
+    await h.publish(request);
+    expect((await h.outcome(request.operationId, 45_000)).type).toBe("succeeded");
+    expect(await breakerOf()).toMatchObject({ state: "closed", failures: 0 });
   });
 });

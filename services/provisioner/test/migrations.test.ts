@@ -30,13 +30,20 @@ afterAll(async () => {
 });
 
 describe("migrations", () => {
-  it("migrations - up creates the journal, the VMID guard and outbox/inbox; down removes them all", async () => {
+  it("migrations - up creates the journal, the VMID guard, dead-letter replays and outbox/inbox; down removes them all", async () => {
     await migrateToLatest(db, { schema: SCHEMA, migrations });
-    expect(await tables()).toEqual(["containers", "inbox", "operation_steps", "operations", "outbox"]);
+    expect(await tables()).toEqual([
+      "containers",
+      "dead_letter_replays",
+      "inbox",
+      "operation_steps",
+      "operations",
+      "outbox",
+    ]);
     await migrateDown(db, { schema: SCHEMA, migrations, all: true });
     expect(await tables()).toEqual([]);
     await migrateToLatest(db, { schema: SCHEMA, migrations });
-    expect(await tables()).toHaveLength(5);
+    expect(await tables()).toHaveLength(6);
   });
 
   it("migrations - unique (host_id, vmid) refuses a second holder of a VMID", async () => {

@@ -2,6 +2,7 @@ import { databaseTimeouts } from "@proximity/config";
 import { createDatabase, prepareSchema } from "@proximity/db";
 import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
+import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { assertRingCoversKeysInUse } from "./app/key-ring-guard.js";
 import { startKeyRingReloader } from "./app/key-ring-reloader.js";
@@ -30,6 +31,13 @@ export interface SecretsServiceDeps {
 export function createSecretsService(config: SecretsConfig, deps: SecretsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
   return defineService(logger, async (onStop) => {
+    // First acquired, last released: metrics stay readable while the service winds down.
+    const metrics = await startMetricsServer({
+      logger,
+      host: config.METRICS_HOST,
+      port: config.METRICS_PORT,
+    });
+    if (metrics) onStop("metrics server", () => metrics.close());
     const localKeys = deps.keyProvider
       ? undefined
       : createLocalKeyProvider({ kek: config.SECRETS_KEK, kekFile: config.SECRETS_KEK_FILE });

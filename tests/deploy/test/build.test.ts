@@ -43,7 +43,8 @@ const WEB_CONSOLE = "services/web-console";
 
 describe("production build", () => {
   const services = dirs("services").filter((dir) => dir !== WEB_CONSOLE);
-  const built = new Set(services.flatMap((s) => [s, ...runtimeClosure(s)]));
+  // What runs compiled in production: the services, and proximityctl on operators' machines.
+  const built = new Set([...services, "packages/proximityctl"].flatMap((s) => [s, ...runtimeClosure(s)]));
 
   it("build - every service and the packages it runs on have a tsconfig.build.json referencing their workspace dependencies", () => {
     for (const dir of built) {
@@ -58,8 +59,10 @@ describe("production build", () => {
         .filter((d): d is string => d !== undefined);
       expect({ dir, references: references.sort() }).toEqual({ dir, references: dependencies.sort() });
       expect(config.compilerOptions).toMatchObject({ rootDir: "src", outDir: "dist", sourceMap: true });
-      // Referenced projects must be composite (declarations); services are referenced by none.
-      if (dir.startsWith("packages/")) expect(config.compilerOptions.composite).toBe(true);
+      // Referenced projects must be composite (declarations); services and the command line are
+      // referenced by none.
+      if (dir.startsWith("packages/") && dir !== "packages/proximityctl")
+        expect(config.compilerOptions.composite).toBe(true);
     }
   });
 
@@ -79,11 +82,12 @@ describe("production build", () => {
     }
   });
 
-  it("build - `pnpm build` builds every service, then the web console", () => {
+  it("build - `pnpm build` builds every service and the operators' command line, then the web console", () => {
     const scripts = read<{ scripts: Record<string, string> }>("package.json").scripts;
     expect(scripts.build).toBe(
-      "tsc -b services/*/tsconfig.build.json && pnpm --filter @proximity/web-console build",
+      "tsc -b services/*/tsconfig.build.json packages/proximityctl/tsconfig.build.json && pnpm --filter @proximity/web-console build",
     );
+    expect(existsSync(join(repositoryRoot, "packages/proximityctl/tsconfig.build.json"))).toBe(true);
     for (const service of services)
       expect(existsSync(join(repositoryRoot, service, "tsconfig.build.json"))).toBe(true);
     expect(read<{ scripts: Record<string, string> }>(`${WEB_CONSOLE}/package.json`).scripts.build).toBe(

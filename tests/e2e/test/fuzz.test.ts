@@ -137,18 +137,27 @@ interface Outcome {
   readonly text: string;
 }
 
+/** Longer than any answer takes: a request still open then (an event stream let through) failed. */
+const ANSWER_WITHIN_MS = 30_000;
+
 async function send(request: FuzzRequest): Promise<Outcome> {
-  const res = await fetch(new URL(request.path, platform.url), {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-  return {
-    request,
-    status: res.status,
-    contentType: res.headers.get("content-type") ?? "",
-    text: await res.text(),
-  };
+  try {
+    const res = await fetch(new URL(request.path, platform.url), {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
+    return {
+      request,
+      status: res.status,
+      contentType: res.headers.get("content-type") ?? "",
+      text: await res.text(),
+    };
+  } catch (err) {
+    if ((err as Error).name !== "TimeoutError") throw err;
+    return { request, status: 0, contentType: "", text: `no whole answer within ${ANSWER_WITHIN_MS} ms` };
+  }
 }
 
 /** Sends every request with at most `limit` in flight; answers in the requests' order. */
@@ -167,6 +176,7 @@ async function sendAll(requests: readonly FuzzRequest[], limit: number): Promise
 
 /** Why an answer breaks the rules (undefined when it keeps them). */
 function problemOf({ request, status, contentType, text }: Outcome): string | undefined {
+  if (status === 0) return text;
   if (status >= 500) return `status ${status}`;
   const unsafe = !["GET", "HEAD"].includes(request.method);
   if (status < 400) return unsafe ? `accepted (${status}) although malformed` : undefined;

@@ -11,6 +11,7 @@ import { installJsonBodyParser } from "./plugins/json-body.js";
 import { installOpenApi } from "./plugins/openapi.js";
 import { installRateLimits } from "./plugins/rate-limit.js";
 import { installRequestContext, requestIdFrom } from "./plugins/request-context.js";
+import { installRequestMetrics } from "./plugins/request-metrics.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { installWebConsole, loadWebConsole, serveConsolePage } from "./plugins/web-console.js";
 import { adoptionRoutes } from "./routes/adoption.routes.js";
@@ -71,6 +72,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   await installSecurityHeaders(app);
   await app.register(cookie);
   installRequestContext(app);
+  installRequestMetrics(app);
   const rateLimits = await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure, deps.tokenUses);
   rateLimits.installPerUser();

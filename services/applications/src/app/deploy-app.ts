@@ -19,6 +19,7 @@ import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
 import { insertOperation } from "../db/operation.repository.js";
 import { hostnameProblem } from "../domain/app-input.js";
+import { deploysRequested } from "../metrics.js";
 import { emit } from "./app-events.js";
 import { deleteAppSecrets, putAppSecrets, type SecretStore } from "./app-secrets.js";
 import { deployRequest } from "./deploy-request.js";
@@ -82,6 +83,7 @@ export async function deployApp(
   try {
     const app = await recordDeployment(deps, appId, command, valid, placement, ctx);
     ctx.log.info({ appId: app.id, operationId: app.current_operation_id }, "deployment requested");
+    deploysRequested.inc();
     return app;
   } catch (err) {
     await deleteAppSecrets(deps.secrets, appId, Object.keys(valid.secret), ctx.traceparent, ctx.log);

@@ -10,7 +10,7 @@ import {
 import type { ApplicationsDb } from "../db/database.js";
 
 export interface ReloadCatalogContext {
-  /** The administrator asking. */
+  /** The administrator asking, or `sre` (operator tooling, no end user). */
   readonly userId: string;
   readonly traceparent: string;
   readonly log: Logger;

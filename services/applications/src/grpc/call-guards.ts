@@ -4,6 +4,9 @@ import type { CallContext, EndUser } from "@proximity/grpc";
 /** The gateway speaks for end users; every user-facing RPC is restricted to it. */
 export const GATEWAY_ONLY = ["api-gateway"] as const;
 
+/** The identity of operator tooling (proximityctl): calls for no end user. */
+export const OPERATOR = "sre";
+
 /** The archive-operation RPCs: the backups service, on behalf of an end user (or an app's owner). */
 export const BACKUPS_ONLY = ["backups"] as const;
 

@@ -88,8 +88,12 @@ export async function startFakeProvisioner(keys: ServiceKeys, logger: Logger): P
       items: containers.get(req.hostId) ?? [],
     })),
     getOperation: unimplemented("GetOperation"),
+    listAppOperations: unimplemented("ListAppOperations"),
     listDeadLetters: unimplemented("ListDeadLetters"),
+    getDeadLetter: unimplemented("GetDeadLetter"),
+    replayDeadLetter: unimplemented("ReplayDeadLetter"),
     listBreakers: unimplemented("ListBreakers"),
+    resetBreaker: unimplemented("ResetBreaker"),
   };
   const server = createGrpcServer({
     logger,

@@ -94,6 +94,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     "hosts",
     "provisioner",
     "secrets",
+    // Operator tooling (proximityctl).
+    "sre",
   ]);
   const key = (name: string) => keys.get(name)!;
   const database = await createTestDatabase();

@@ -14,6 +14,17 @@ export async function findSteps(db: DbOrTrx, operationId: string): Promise<StepR
     .execute();
 }
 
+/** The steps of several operations (one query), each operation's in the order they last changed. */
+export async function findStepsOf(db: DbOrTrx, operationIds: readonly string[]): Promise<StepRow[]> {
+  if (operationIds.length === 0) return [];
+  return db
+    .selectFrom("operation_steps")
+    .selectAll()
+    .where("operation_id", "in", operationIds)
+    .orderBy("updated_at")
+    .execute();
+}
+
 export async function findStep(db: DbOrTrx, operationId: string, name: string): Promise<StepRow | undefined> {
   return db
     .selectFrom("operation_steps")

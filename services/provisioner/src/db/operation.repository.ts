@@ -119,3 +119,19 @@ export async function finishOperation(
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/** The operations of one app, newest first (index operations_app_id). */
+export async function listOperationsOfApp(
+  db: DbOrTrx,
+  appId: string,
+  limit: number,
+): Promise<OperationRow[]> {
+  return db
+    .selectFrom("operations")
+    .selectAll()
+    .where("app_id", "=", appId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+}

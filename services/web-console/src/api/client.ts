@@ -49,13 +49,19 @@ const csrf: Middleware = {
 /** 401s that say nothing of the session: a refused password, signing out of an ended session. */
 const NOT_SESSION_ENDINGS = new Set(["/api/auth/login", "/api/auth/logout"]);
 
+/** What a refused read or write says once the person has signed in again over it. */
+export const SESSION_ENDED_DETAIL = "Your session had ended, so this was not done. Please try again.";
+
 const expiry: Middleware = {
   onResponse({ request, response }) {
     const url = new URL(request.url, window.location.origin);
-    if (response.status === 401 && !NOT_SESSION_ENDINGS.has(url.pathname)) {
-      for (const listener of expiryListeners) listener();
-    }
-    return undefined;
+    if (response.status !== 401 || NOT_SESSION_ENDINGS.has(url.pathname)) return undefined;
+    for (const listener of expiryListeners) listener();
+    // The API's "Not authenticated" would stay under a form after the person signed in again.
+    return new Response(JSON.stringify({ detail: SESSION_ENDED_DETAIL }), {
+      status: 401,
+      headers: { "content-type": "application/json" },
+    });
   },
 };
 

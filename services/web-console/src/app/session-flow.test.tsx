@@ -2,6 +2,8 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
+import { SESSION_ENDED_DETAIL } from "../api/client";
+import { announceSessionChange } from "../auth/session-channel";
 import { fakeApi, setTestCookie } from "../test/fake-api";
 import { makeUser } from "../test/fixtures";
 import { TestProviders } from "../test/render";
@@ -81,36 +83,45 @@ describe("a session that ends under open pages", () => {
     token: "prox_3f9a0c1d2e4b5a6c7d8e9f00",
   };
 
-  /** The API stops accepting ada's session at her first new token; signing in renews it (as anyone). */
+  const BOB = makeUser({ id: "99999999-9999-4999-8999-999999999999", username: "bob" });
+
+  /**
+   * The API stops accepting ada's session at her first new token; signing in renews it (as ada or
+   * bob), here or "in another tab" (the shared cookie changes without this tab asking).
+   */
   function endingSession() {
     let ended = false;
     let signedInAs = USER;
+    const refused = { status: 401, body: { detail: "Not authenticated" } };
     const seen = fakeApi({
-      "GET /api/auth/me": () =>
-        ended ? { status: 401, body: { detail: "Not authenticated" } } : { body: signedInAs },
-      "GET /api/auth/tokens": () =>
-        ended ? { status: 401, body: { detail: "Not authenticated" } } : page([]),
+      "GET /api/auth/me": () => (ended ? refused : { body: signedInAs }),
+      "GET /api/auth/tokens": () => (ended ? refused : page([])),
       "POST /api/auth/tokens": () => {
         if (!ended && seen.filter((r) => r.path === "/api/auth/tokens" && r.method === "POST").length === 1) {
           ended = true;
         }
-        return ended
-          ? { status: 401, body: { detail: "Not authenticated" } }
-          : { status: 201, body: createdToken };
+        return ended ? refused : { status: 201, body: createdToken };
       },
       "POST /api/auth/login": (request) => {
         ended = false;
-        signedInAs =
-          (request.body as { username: string }).username === "ada"
-            ? USER
-            : makeUser({ id: "99999999-9999-4999-8999-999999999999", username: "bob" });
+        signedInAs = (request.body as { username: string }).username === "ada" ? USER : BOB;
         return { body: { user: signedInAs, csrf_token: "t" } };
       },
-      "POST /api/auth/logout": () => ({ status: 401, body: { detail: "Not authenticated" } }),
+      "POST /api/auth/logout": () => refused,
       "GET /api/apps": { body: { items: [], total: 0, page: 1, per_page: 50 } },
       "GET /api/catalog": { body: { items: [], total: 0, page: 1, per_page: 100 } },
     });
-    return seen;
+    const signInElsewhere = (user = USER) => {
+      ended = false;
+      signedInAs = user;
+    };
+    return { seen, signInElsewhere };
+  }
+
+  /** The browser losing or finding the network, as it tells the page. */
+  function networkGoes(state: "offline" | "online") {
+    Object.defineProperty(navigator, "onLine", { configurable: true, get: () => state === "online" });
+    window.dispatchEvent(new Event(state));
   }
 
   async function typeAndSubmitToken(name: string) {
@@ -121,7 +132,7 @@ describe("a session that ends under open pages", () => {
   }
 
   it("asks for the password over the page, then carries on with what was typed", async () => {
-    const seen = endingSession();
+    const { seen } = endingSession();
     const router = renderConsoleAt("/account/tokens");
     const field = await typeAndSubmitToken("backup job");
 
@@ -129,8 +140,14 @@ describe("a session that ends under open pages", () => {
     expect(router.state.location.pathname).toBe("/account/tokens");
     expect(within(dialog).getByRole("textbox", { name: /Username/ })).toHaveValue("ada");
     expect(within(dialog).getByLabelText(/Password/)).toHaveFocus();
-    // Reads wait while the session is ended: nothing more is asked of the API until sign-in.
+    // The page is hidden, and so is its title; it is still there, with what was typed.
+    expect(field).not.toBeVisible();
+    expect(document.title).toBe("Sign in again · Proximity");
+    // Reads wait while the session is ended, even when the network comes back: nothing more is
+    // asked of the API until someone signs in.
     const asked = seen.length;
+    networkGoes("offline");
+    networkGoes("online");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toHaveLength(asked);
 
@@ -140,6 +157,9 @@ describe("a session that ends under open pages", () => {
     expect(router.state.location.pathname).toBe("/account/tokens");
     expect(field).toBeInTheDocument();
     expect(field).toHaveValue("backup job");
+    expect(field).toBeVisible();
+    // The refused write says what happened in words that still hold now.
+    expect(screen.getByRole("alert")).toHaveTextContent(SESSION_ENDED_DETAIL);
 
     await userEvent.click(screen.getByRole("button", { name: "Create token" }));
     expect(await screen.findByRole("textbox", { name: "Token “backup job”" })).toBeInTheDocument();
@@ -172,6 +192,43 @@ describe("a session that ends under open pages", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Sign out" }));
     expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/sign-in");
+    expect(screen.queryByDisplayValue("backup job")).not.toBeInTheDocument();
+  });
+
+  it("carries on without a password when ada signed in again in another tab", async () => {
+    const { signInElsewhere } = endingSession();
+    renderConsoleAt("/account/tokens");
+    const field = await typeAndSubmitToken("backup job");
+    await screen.findByRole("dialog", { name: "Your session has ended" });
+    signInElsewhere();
+    announceSessionChange("signed-in");
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(field).toBeVisible();
+    expect(field).toHaveValue("backup job");
+  });
+
+  it("leaves ada's pages for bob's home page when bob signed in in another tab", async () => {
+    const { signInElsewhere } = endingSession();
+    const router = renderConsoleAt("/account/tokens");
+    await typeAndSubmitToken("ada's job");
+    await screen.findByRole("dialog", { name: "Your session has ended" });
+    signInElsewhere(BOB);
+    // This window gets the focus again (no message from the other tab needed).
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/apps"));
+    expect(await screen.findByText("bob")).toBeInTheDocument();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(screen.queryByDisplayValue("ada's job")).not.toBeInTheDocument();
+  });
+
+  it("goes to sign-in, with nothing kept, when ada signed out in another tab", async () => {
+    fakeApi({ "GET /api/auth/me": { body: USER }, "GET /api/auth/tokens": page([]) });
+    const router = renderConsoleAt("/account/tokens");
+    await userEvent.type(await screen.findByRole("textbox", { name: /^Name/ }), "backup job");
+    announceSessionChange("signed-out");
+    expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     expect(screen.queryByDisplayValue("backup job")).not.toBeInTheDocument();
   });
 

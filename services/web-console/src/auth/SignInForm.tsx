@@ -1,5 +1,4 @@
 import { type FormEvent, useState } from "react";
-import type { CurrentUser } from "../api/types";
 import { TextField } from "../components/Field";
 import { InlineError } from "../components/States";
 import { useSession } from "./session";
@@ -7,11 +6,10 @@ import { useSession } from "./session";
 interface SignInFormProps {
   /** Filled in already (the person whose session ended), still editable. */
   readonly username?: string;
-  onSignedIn?(user: CurrentUser): void;
 }
 
 /** Username and password, checked at the fields before the API is asked; the API's refusal below. */
-export function SignInForm({ username: knownUsername = "", onSignedIn }: SignInFormProps) {
+export function SignInForm({ username: knownUsername = "" }: SignInFormProps) {
   const { signIn } = useSession();
   const [username, setUsername] = useState(knownUsername);
   const [password, setPassword] = useState("");
@@ -28,8 +26,7 @@ export function SignInForm({ username: knownUsername = "", onSignedIn }: SignInF
     if (empty.username || empty.password) return;
     setBusy(true);
     try {
-      const user = await signIn(username, password);
-      onSignedIn?.(user);
+      await signIn(username, password);
     } catch (caught) {
       setError(caught);
       setBusy(false);

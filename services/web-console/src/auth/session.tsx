@@ -1,4 +1,4 @@
-import { onlineManager, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import {
   createContext,
   type ReactNode,
@@ -12,6 +12,8 @@ import {
 import { api, onSessionExpired } from "../api/client";
 import { ApiError, unwrap } from "../api/errors";
 import type { CurrentUser } from "../api/types";
+import { pauseReadsWhileEnded } from "./paused-reads";
+import { announceSessionChange, onSessionChangeElsewhere } from "./session-channel";
 
 type SessionState =
   | { readonly status: "loading" }
@@ -42,12 +44,12 @@ interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 /**
- * Who is signed in, from the session cookie (GET /api/auth/me at start, and again whenever the
- * tab comes back into view: another tab may have signed out or in as someone else, and this one
- * must not go on showing the first person's pages). An API answer of 401 while signed in ends the
- * session ("ended"): the pages stay, with what was typed in them, and every read waits (paused, as
- * TanStack Query pauses them offline) until the person signs in again in the dialog over them.
- * Someone else signing in there starts afresh: nothing of the first person's is kept.
+ * Who is signed in, from the session cookie: GET /api/auth/me at start, and again whenever the tab
+ * comes into view or gets the focus and when another tab announces a sign-in or sign-out (they
+ * share the cookie; a tab must not go on showing the pages of someone no longer signed in). An API
+ * answer of 401 while signed in ends the session ("ended"): the pages stay, hidden, with what was
+ * typed in them, and every read waits until the person signs in again in the dialog over them (or
+ * in another tab). Someone else signing in starts afresh: nothing of the first person's is kept.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -81,48 +83,60 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // Reads made while the session is ended would only be refused: they wait, keeping their data.
   const ended = state.status === "ended";
-  const pausedReads = useRef(false);
-  useEffect(() => {
-    if (ended === pausedReads.current) return;
-    pausedReads.current = ended;
-    onlineManager.setOnline(!ended);
-  }, [ended]);
-  useEffect(() => () => void (pausedReads.current && onlineManager.setOnline(true)), []);
+  useEffect(() => pauseReadsWhileEnded(ended), [ended]);
+  useEffect(() => () => pauseReadsWhileEnded(false), []);
 
-  const signedInAs = state.status === "signed-in" ? state.user.id : null;
+  /** Someone (this person or another) is now signed in, as the API says: the pages follow. */
+  const becomeSignedIn = useCallback(
+    (user: CurrentUser) => {
+      const before = stateRef.current;
+      if (sessionUser(before)?.id === user.id) {
+        // The same person: the open pages carry on, and read afresh once reads resume.
+        if (before.status === "ended") void queryClient.invalidateQueries();
+      } else {
+        queryClient.clear();
+      }
+      setState({ status: "signed-in", user });
+    },
+    [queryClient],
+  );
+
+  const becomeSignedOut = useCallback(() => {
+    queryClient.clear();
+    setState({ status: "signed-out" });
+  }, [queryClient]);
+
+  // Another tab may have signed in again (as this person or someone else) or out: asked when this
+  // tab comes into view or gets the focus, and when another tab announces a change.
+  const signedInAs = sessionUser(state)?.id;
   useEffect(() => {
     if (!signedInAs) return undefined;
     const whoIsSignedIn = () => {
       if (document.visibilityState !== "visible") return;
       // A 401 ends the session through onSessionExpired; other failures leave things as they are.
-      unwrap(api.GET("/api/auth/me")).then(
-        (user) => {
-          if (user.id === signedInAs) return;
-          queryClient.clear();
-          setState({ status: "signed-in", user });
-        },
-        () => undefined,
-      );
+      unwrap(api.GET("/api/auth/me")).then(becomeSignedIn, () => undefined);
     };
+    const stopListening = onSessionChangeElsewhere((change) => {
+      if (change === "signed-out") becomeSignedOut();
+      else whoIsSignedIn();
+    });
     document.addEventListener("visibilitychange", whoIsSignedIn);
-    return () => document.removeEventListener("visibilitychange", whoIsSignedIn);
-  }, [signedInAs, queryClient]);
+    window.addEventListener("focus", whoIsSignedIn);
+    return () => {
+      stopListening();
+      document.removeEventListener("visibilitychange", whoIsSignedIn);
+      window.removeEventListener("focus", whoIsSignedIn);
+    };
+  }, [signedInAs, becomeSignedIn, becomeSignedOut]);
 
   const signIn = useCallback(
     async (username: string, password: string) => {
       const answer = await unwrap(api.POST("/api/auth/login", { body: { username, password } }));
-      const user = answer.user;
-      const before = stateRef.current;
-      if (before.status === "ended" && before.user.id === user.id) {
-        // The same person again: the open pages carry on, and read afresh once reads resume.
-        void queryClient.invalidateQueries();
-      } else {
-        queryClient.clear();
-      }
-      setState({ status: "signed-in", user });
-      return user;
+      becomeSignedIn(answer.user);
+      announceSessionChange("signed-in");
+      return answer.user;
     },
-    [queryClient],
+    [becomeSignedIn],
   );
 
   const signOut = useCallback(async () => {
@@ -132,10 +146,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // Already ended (401) is what signing out wanted; anything else is still shown as signed out.
       if (!(error instanceof ApiError)) throw error;
     } finally {
-      queryClient.clear();
-      setState({ status: "signed-out" });
+      becomeSignedOut();
+      announceSessionChange("signed-out");
     }
-  }, [queryClient]);
+  }, [becomeSignedOut]);
 
   const recheck = useCallback(() => {
     setState({ status: "loading" });

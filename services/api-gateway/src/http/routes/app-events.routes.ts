@@ -6,7 +6,6 @@ import { sessionCookieOf } from "../cookies.js";
 import type { HttpDeps } from "../deps.js";
 import { bearerOf } from "../plugins/authentication.js";
 import { callOptions, principalOf, requireUuid } from "../request-helpers.js";
-import { logId } from "../schemas/app.schema.js";
 import { idParams } from "../schemas/common.schema.js";
 import { FEED_PAGE_SIZE, feedAppEvents } from "../sse/app-event-feed.js";
 import { openEventStream } from "../sse/event-stream.js";
@@ -23,9 +22,12 @@ const eventsHeaders = z.looseObject({
 /**
  * Where a new stream starts: a client that closed its stream (a hidden tab) and opens a new one
  * cannot set Last-Event-ID, so it names the last line it holds here. The header, sent by
- * EventSource's own reconnects of this stream, is newer and wins.
+ * EventSource's own reconnects of this stream, is newer and wins. 0, like the header's 0, is the
+ * whole log.
  */
-const eventsQuery = z.object({ after_id: logId.optional() });
+const eventsQuery = z.object({
+  after_id: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
 
 const EVENTS_DESCRIPTION = [
   "Server-sent events (text/event-stream) of the app's live progress:",

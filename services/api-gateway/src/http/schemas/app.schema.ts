@@ -97,7 +97,7 @@ export const deployAppHeaders = z.looseObject({
     .optional(),
 });
 
-export const logId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const logId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Paging of the logs: `after_id` reads forward (oldest first from the start when absent),

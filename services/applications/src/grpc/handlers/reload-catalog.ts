@@ -1,6 +1,6 @@
 import type { applicationsV1 } from "@proximity/proto";
 import { reloadCatalog as reload } from "../../app/reload-catalog.js";
-import { GATEWAY_ONLY, requireAdmin } from "../call-guards.js";
+import { GATEWAY_ONLY, OPERATOR, requireAdmin } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 
 export function reloadCatalog({
@@ -10,12 +10,13 @@ export function reloadCatalog({
 }: HandlerDeps): applicationsV1.ApplicationsServiceServer["reloadCatalog"] {
   return h.unary<applicationsV1.ReloadCatalogRequest, applicationsV1.ReloadCatalogResponse>(
     "ReloadCatalog",
-    { callers: GATEWAY_ONLY },
+    // Operators reload too (proximityctl catalog reload), as themselves: no end user.
+    { callers: [...GATEWAY_ONLY, OPERATOR] },
     async (_req, ctx) => {
-      const admin = requireAdmin(ctx);
+      const requestedBy = ctx.caller === OPERATOR ? OPERATOR : requireAdmin(ctx).id;
       const count = await reload(
         { catalog, db },
-        { userId: admin.id, traceparent: ctx.traceparent, log: ctx.log },
+        { userId: requestedBy, traceparent: ctx.traceparent, log: ctx.log },
       );
       return { count };
     },

@@ -3,14 +3,15 @@ import type { hostsV1 } from "@proximity/proto";
 import type { HostsDeps } from "../../app/deps.js";
 import { getHost } from "../../app/get-host.js";
 import { toProtoHost } from "../host-mapper.js";
-import { requireAdmin } from "../request-meta.js";
+import { OPERATOR, requireAdminOrOperator } from "../request-meta.js";
 
 export function getHostHandler(h: HandlerFactory, deps: HostsDeps) {
   return h.unary<hostsV1.GetHostRequest, hostsV1.GetHostResponse>(
     "GetHost",
-    { callers: ["api-gateway"] },
+    // Operators read the result of a check they ran (proximityctl hosts check); never credentials.
+    { callers: ["api-gateway", OPERATOR] },
     async (req, ctx) => {
-      requireAdmin(ctx);
+      requireAdminOrOperator(ctx);
       return { host: toProtoHost(await getHost(deps.db, req.id)) };
     },
   );

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -92,7 +92,7 @@ describe("AppPage overview", () => {
     expect(screen.getByRole("link", { name: "Go to My apps" })).toHaveAttribute("href", "/apps");
   });
 
-  it("reads the catalog app once for the app page and the store", async () => {
+  it("shares the catalog app between the app page and the store, which reads it afresh for its deploy form", async () => {
     const seen = serve(makeApp());
     renderAt(
       `/apps/${APP_ID}`,
@@ -102,8 +102,9 @@ describe("AppPage overview", () => {
       </>,
     );
     await userEvent.click(await screen.findByRole("link", { name: "Wiki.js" }));
-    expect(await screen.findByRole("heading", { level: 1, name: "Wiki.js" })).toBeInTheDocument();
-    expect(requestsTo(seen, "GET", "/api/catalog/wiki")).toHaveLength(1);
+    // Shown from the shared cache at once (no loading state), then read again.
+    expect(screen.getByRole("heading", { level: 1, name: "Wiki.js" })).toBeInTheDocument();
+    await waitFor(() => expect(requestsTo(seen, "GET", "/api/catalog/wiki")).toHaveLength(2));
   });
 });
 

@@ -15,7 +15,7 @@ const backToStore = (
 /** One app of the store: what it is and needs, and the form to deploy it. */
 export function CatalogAppPage() {
   const catalogId = useParams().catalogId ?? "";
-  const item = useCatalogItem(catalogId);
+  const item = useCatalogItem(catalogId, { readOnOpen: true });
 
   if (item.isPending) {
     return (

@@ -23,13 +23,18 @@ export const CATALOG_STALE_MS = 5 * 60_000;
 /** How many apps `useFirstCatalogApps` reads: more than a catalog has for a long while. */
 export const FIRST_CATALOG_APPS = 100;
 
-/** One catalog app with its compose file (none is asked for while `catalogId` is empty). */
-export function useCatalogItem(catalogId: string) {
+/**
+ * One catalog app with its compose file (none is asked for while `catalogId` is empty).
+ * `readOnOpen`: read afresh whenever the screen opens (the deploy form is generated from it, and
+ * an admin may have reloaded the catalog from another browser), showing what is cached meanwhile.
+ */
+export function useCatalogItem(catalogId: string, { readOnOpen = false }: { readOnOpen?: boolean } = {}) {
   return useQuery({
     queryKey: catalogKeys.item(catalogId),
     queryFn: () => unwrap(api.GET("/api/catalog/{app_id}", { params: { path: { app_id: catalogId } } })),
     enabled: catalogId !== "",
     staleTime: CATALOG_STALE_MS,
+    refetchOnMount: readOnOpen ? "always" : true,
   });
 }
 

@@ -269,7 +269,14 @@ export function queryFaults(schema: JsonSchema, random: Random): string[] {
   if (types.has("number")) {
     values.push("abc", "1e309", "99999999999999999999", "NaN", "Infinity", "0x");
     if (s.type === "integer") values.push("1.5", "0.5");
-    if (s.maximum !== undefined) values.push(String(s.maximum + 1), "3000000000", "2147483648", "4294967296");
+    if (s.maximum !== undefined) {
+      // Past the maximum, and the 32-bit edges where they are past it too (not for a wide range).
+      const maximum = s.maximum;
+      values.push(
+        String(maximum + 1),
+        ...["3000000000", "2147483648", "4294967296"].filter((v) => Number(v) > maximum),
+      );
+    }
     if (s.minimum !== undefined) values.push(String(s.minimum - 1), "-1", "-2147483649");
     if ((s.minimum ?? 0) >= 1) values.push("");
   }

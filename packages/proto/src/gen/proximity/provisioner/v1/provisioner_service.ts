@@ -64,7 +64,15 @@ export interface Operation {
   lastError: string;
   steps: OperationStep[];
   createdAt: Date | undefined;
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /**
+   * The worker (host:pid:random) holding a running operation, and until when ("" / unset when
+   * none): a claim past its time belongs to a worker that died, and the next delivery takes over.
+   */
+  claimedBy: string;
+  claimedUntil?: Date | undefined;
 }
 
 export interface GetOperationRequest {
@@ -75,6 +83,16 @@ export interface GetOperationResponse {
   operation: Operation | undefined;
 }
 
+export interface ListAppOperationsRequest {
+  appId: string;
+  /** Default 20, at most 100. */
+  limit: number;
+}
+
+export interface ListAppOperationsResponse {
+  items: Operation[];
+}
+
 export interface DeadLetter {
   stream: string;
   streamSeq: number;
@@ -82,7 +100,20 @@ export interface DeadLetter {
   eventId: string;
   eventType: string;
   deliveries: number;
-  recordedAt: Date | undefined;
+  recordedAt:
+    | Date
+    | undefined;
+  /** Sequence of this record in the dead-letter stream: the id GetDeadLetter and ReplayDeadLetter take. */
+  seq: number;
+  /** The durable consumer that gave the message up. */
+  consumer: string;
+  /**
+   * True for the server's max-deliveries advisory (the process died during the last attempt);
+   * false for the copy a consumer keeps after its last attempt.
+   */
+  advisory: boolean;
+  /** When ReplayDeadLetter republished it; unset if never. */
+  replayedAt?: Date | undefined;
 }
 
 export interface ListDeadLettersRequest {
@@ -91,6 +122,42 @@ export interface ListDeadLettersRequest {
 
 export interface ListDeadLettersResponse {
   items: DeadLetter[];
+}
+
+export interface GetDeadLetterRequest {
+  seq: number;
+}
+
+export interface GetDeadLetterResponse {
+  deadLetter:
+    | DeadLetter
+    | undefined;
+  /** Why the consumer gave the message up (empty for an advisory). */
+  reason: string;
+  /**
+   * The operation the request names ("" when none), its app, and the operation's status in the
+   * journal ("" when the provisioner never recorded it).
+   */
+  operationId: string;
+  appId: string;
+  operationStatus: string;
+  /** Whether ReplayDeadLetter would republish it now; if not, why. */
+  replayable: boolean;
+  notReplayableReason: string;
+}
+
+export interface ReplayDeadLetterRequest {
+  seq: number;
+}
+
+export interface ReplayDeadLetterResponse {
+  seq: number;
+  /** Where the request was republished, and its sequence there. */
+  subject: string;
+  streamSeq: number;
+  eventId: string;
+  operationId: string;
+  replayedAt: Date | undefined;
 }
 
 /** One per-host circuit breaker. Counters are opossum's rolling-window stats (last ~10 s), not totals. */
@@ -110,6 +177,20 @@ export interface ListBreakersRequest {
 
 export interface ListBreakersResponse {
   items: Breaker[];
+  /** The provisioner process that answered (host:pid:random): each process has its own breakers. */
+  replica: string;
+}
+
+export interface ResetBreakerRequest {
+  /** Host id (the breaker key). */
+  hostId: string;
+}
+
+export interface ResetBreakerResponse {
+  /** The provisioner process whose breaker was reset. */
+  replica: string;
+  /** The breaker as it was just before the reset. */
+  previous: Breaker | undefined;
 }
 
 function createBaseHostContainer(): HostContainer {
@@ -608,6 +689,8 @@ function createBaseOperation(): Operation {
     steps: [],
     createdAt: undefined,
     updatedAt: undefined,
+    claimedBy: "",
+    claimedUntil: undefined,
   };
 }
 
@@ -648,6 +731,12 @@ export const Operation: MessageFns<Operation> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.claimedBy !== "") {
+      writer.uint32(106).string(message.claimedBy);
+    }
+    if (message.claimedUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.claimedUntil), writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -761,6 +850,22 @@ export const Operation: MessageFns<Operation> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.claimedBy = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.claimedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -809,6 +914,16 @@ export const Operation: MessageFns<Operation> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      claimedBy: isSet(object.claimedBy)
+        ? globalThis.String(object.claimedBy)
+        : isSet(object.claimed_by)
+        ? globalThis.String(object.claimed_by)
+        : "",
+      claimedUntil: isSet(object.claimedUntil)
+        ? fromJsonTimestamp(object.claimedUntil)
+        : isSet(object.claimed_until)
+        ? fromJsonTimestamp(object.claimed_until)
+        : undefined,
     };
   },
 
@@ -850,6 +965,12 @@ export const Operation: MessageFns<Operation> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.claimedBy !== "") {
+      obj.claimedBy = message.claimedBy;
+    }
+    if (message.claimedUntil !== undefined) {
+      obj.claimedUntil = message.claimedUntil.toISOString();
+    }
     return obj;
   },
 
@@ -870,6 +991,8 @@ export const Operation: MessageFns<Operation> = {
     message.steps = object.steps?.map((e) => OperationStep.fromPartial(e)) || [];
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.claimedBy = object.claimedBy ?? "";
+    message.claimedUntil = object.claimedUntil ?? undefined;
     return message;
   },
 };
@@ -1010,8 +1133,178 @@ export const GetOperationResponse: MessageFns<GetOperationResponse> = {
   },
 };
 
+function createBaseListAppOperationsRequest(): ListAppOperationsRequest {
+  return { appId: "", limit: 0 };
+}
+
+export const ListAppOperationsRequest: MessageFns<ListAppOperationsRequest> = {
+  encode(message: ListAppOperationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== "") {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAppOperationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAppOperationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAppOperationsRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListAppOperationsRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAppOperationsRequest>): ListAppOperationsRequest {
+    return ListAppOperationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAppOperationsRequest>): ListAppOperationsRequest {
+    const message = createBaseListAppOperationsRequest();
+    message.appId = object.appId ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListAppOperationsResponse(): ListAppOperationsResponse {
+  return { items: [] };
+}
+
+export const ListAppOperationsResponse: MessageFns<ListAppOperationsResponse> = {
+  encode(message: ListAppOperationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      Operation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAppOperationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAppOperationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(Operation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAppOperationsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Operation.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListAppOperationsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => Operation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAppOperationsResponse>): ListAppOperationsResponse {
+    return ListAppOperationsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAppOperationsResponse>): ListAppOperationsResponse {
+    const message = createBaseListAppOperationsResponse();
+    message.items = object.items?.map((e) => Operation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseDeadLetter(): DeadLetter {
-  return { stream: "", streamSeq: 0, subject: "", eventId: "", eventType: "", deliveries: 0, recordedAt: undefined };
+  return {
+    stream: "",
+    streamSeq: 0,
+    subject: "",
+    eventId: "",
+    eventType: "",
+    deliveries: 0,
+    recordedAt: undefined,
+    seq: 0,
+    consumer: "",
+    advisory: false,
+    replayedAt: undefined,
+  };
 }
 
 export const DeadLetter: MessageFns<DeadLetter> = {
@@ -1036,6 +1329,18 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     }
     if (message.recordedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.recordedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.seq !== 0) {
+      writer.uint32(64).int64(message.seq);
+    }
+    if (message.consumer !== "") {
+      writer.uint32(74).string(message.consumer);
+    }
+    if (message.advisory !== false) {
+      writer.uint32(80).bool(message.advisory);
+    }
+    if (message.replayedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.replayedAt), writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1109,6 +1414,38 @@ export const DeadLetter: MessageFns<DeadLetter> = {
             message.recordedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.consumer = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.advisory = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.replayedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1146,6 +1483,14 @@ export const DeadLetter: MessageFns<DeadLetter> = {
         : isSet(object.recorded_at)
         ? fromJsonTimestamp(object.recorded_at)
         : undefined,
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      consumer: isSet(object.consumer) ? globalThis.String(object.consumer) : "",
+      advisory: isSet(object.advisory) ? globalThis.Boolean(object.advisory) : false,
+      replayedAt: isSet(object.replayedAt)
+        ? fromJsonTimestamp(object.replayedAt)
+        : isSet(object.replayed_at)
+        ? fromJsonTimestamp(object.replayed_at)
+        : undefined,
     };
   },
 
@@ -1172,6 +1517,18 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     if (message.recordedAt !== undefined) {
       obj.recordedAt = message.recordedAt.toISOString();
     }
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.consumer !== "") {
+      obj.consumer = message.consumer;
+    }
+    if (message.advisory !== false) {
+      obj.advisory = message.advisory;
+    }
+    if (message.replayedAt !== undefined) {
+      obj.replayedAt = message.replayedAt.toISOString();
+    }
     return obj;
   },
 
@@ -1187,6 +1544,10 @@ export const DeadLetter: MessageFns<DeadLetter> = {
     message.eventType = object.eventType ?? "";
     message.deliveries = object.deliveries ?? 0;
     message.recordedAt = object.recordedAt ?? undefined;
+    message.seq = object.seq ?? 0;
+    message.consumer = object.consumer ?? "";
+    message.advisory = object.advisory ?? false;
+    message.replayedAt = object.replayedAt ?? undefined;
     return message;
   },
 };
@@ -1323,6 +1684,500 @@ export const ListDeadLettersResponse: MessageFns<ListDeadLettersResponse> = {
   fromPartial(object: DeepPartial<ListDeadLettersResponse>): ListDeadLettersResponse {
     const message = createBaseListDeadLettersResponse();
     message.items = object.items?.map((e) => DeadLetter.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetDeadLetterRequest(): GetDeadLetterRequest {
+  return { seq: 0 };
+}
+
+export const GetDeadLetterRequest: MessageFns<GetDeadLetterRequest> = {
+  encode(message: GetDeadLetterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).int64(message.seq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeadLetterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeadLetterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeadLetterRequest {
+    return { seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0 };
+  },
+
+  toJSON(message: GetDeadLetterRequest): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeadLetterRequest>): GetDeadLetterRequest {
+    return GetDeadLetterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeadLetterRequest>): GetDeadLetterRequest {
+    const message = createBaseGetDeadLetterRequest();
+    message.seq = object.seq ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetDeadLetterResponse(): GetDeadLetterResponse {
+  return {
+    deadLetter: undefined,
+    reason: "",
+    operationId: "",
+    appId: "",
+    operationStatus: "",
+    replayable: false,
+    notReplayableReason: "",
+  };
+}
+
+export const GetDeadLetterResponse: MessageFns<GetDeadLetterResponse> = {
+  encode(message: GetDeadLetterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deadLetter !== undefined) {
+      DeadLetter.encode(message.deadLetter, writer.uint32(10).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.operationId !== "") {
+      writer.uint32(26).string(message.operationId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(34).string(message.appId);
+    }
+    if (message.operationStatus !== "") {
+      writer.uint32(42).string(message.operationStatus);
+    }
+    if (message.replayable !== false) {
+      writer.uint32(48).bool(message.replayable);
+    }
+    if (message.notReplayableReason !== "") {
+      writer.uint32(58).string(message.notReplayableReason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeadLetterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeadLetterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deadLetter = DeadLetter.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.operationStatus = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.replayable = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.notReplayableReason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeadLetterResponse {
+    return {
+      deadLetter: isSet(object.deadLetter)
+        ? DeadLetter.fromJSON(object.deadLetter)
+        : isSet(object.dead_letter)
+        ? DeadLetter.fromJSON(object.dead_letter)
+        : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      operationStatus: isSet(object.operationStatus)
+        ? globalThis.String(object.operationStatus)
+        : isSet(object.operation_status)
+        ? globalThis.String(object.operation_status)
+        : "",
+      replayable: isSet(object.replayable) ? globalThis.Boolean(object.replayable) : false,
+      notReplayableReason: isSet(object.notReplayableReason)
+        ? globalThis.String(object.notReplayableReason)
+        : isSet(object.not_replayable_reason)
+        ? globalThis.String(object.not_replayable_reason)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDeadLetterResponse): unknown {
+    const obj: any = {};
+    if (message.deadLetter !== undefined) {
+      obj.deadLetter = DeadLetter.toJSON(message.deadLetter);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.operationStatus !== "") {
+      obj.operationStatus = message.operationStatus;
+    }
+    if (message.replayable !== false) {
+      obj.replayable = message.replayable;
+    }
+    if (message.notReplayableReason !== "") {
+      obj.notReplayableReason = message.notReplayableReason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeadLetterResponse>): GetDeadLetterResponse {
+    return GetDeadLetterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeadLetterResponse>): GetDeadLetterResponse {
+    const message = createBaseGetDeadLetterResponse();
+    message.deadLetter = (object.deadLetter !== undefined && object.deadLetter !== null)
+      ? DeadLetter.fromPartial(object.deadLetter)
+      : undefined;
+    message.reason = object.reason ?? "";
+    message.operationId = object.operationId ?? "";
+    message.appId = object.appId ?? "";
+    message.operationStatus = object.operationStatus ?? "";
+    message.replayable = object.replayable ?? false;
+    message.notReplayableReason = object.notReplayableReason ?? "";
+    return message;
+  },
+};
+
+function createBaseReplayDeadLetterRequest(): ReplayDeadLetterRequest {
+  return { seq: 0 };
+}
+
+export const ReplayDeadLetterRequest: MessageFns<ReplayDeadLetterRequest> = {
+  encode(message: ReplayDeadLetterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).int64(message.seq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadLetterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadLetterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayDeadLetterRequest {
+    return { seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0 };
+  },
+
+  toJSON(message: ReplayDeadLetterRequest): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReplayDeadLetterRequest>): ReplayDeadLetterRequest {
+    return ReplayDeadLetterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplayDeadLetterRequest>): ReplayDeadLetterRequest {
+    const message = createBaseReplayDeadLetterRequest();
+    message.seq = object.seq ?? 0;
+    return message;
+  },
+};
+
+function createBaseReplayDeadLetterResponse(): ReplayDeadLetterResponse {
+  return { seq: 0, subject: "", streamSeq: 0, eventId: "", operationId: "", replayedAt: undefined };
+}
+
+export const ReplayDeadLetterResponse: MessageFns<ReplayDeadLetterResponse> = {
+  encode(message: ReplayDeadLetterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).int64(message.seq);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.streamSeq !== 0) {
+      writer.uint32(24).int64(message.streamSeq);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(34).string(message.eventId);
+    }
+    if (message.operationId !== "") {
+      writer.uint32(42).string(message.operationId);
+    }
+    if (message.replayedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.replayedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadLetterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadLetterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.streamSeq = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.operationId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.replayedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayDeadLetterResponse {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      streamSeq: isSet(object.streamSeq)
+        ? globalThis.Number(object.streamSeq)
+        : isSet(object.stream_seq)
+        ? globalThis.Number(object.stream_seq)
+        : 0,
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      operationId: isSet(object.operationId)
+        ? globalThis.String(object.operationId)
+        : isSet(object.operation_id)
+        ? globalThis.String(object.operation_id)
+        : "",
+      replayedAt: isSet(object.replayedAt)
+        ? fromJsonTimestamp(object.replayedAt)
+        : isSet(object.replayed_at)
+        ? fromJsonTimestamp(object.replayed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReplayDeadLetterResponse): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.streamSeq !== 0) {
+      obj.streamSeq = Math.round(message.streamSeq);
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.operationId !== "") {
+      obj.operationId = message.operationId;
+    }
+    if (message.replayedAt !== undefined) {
+      obj.replayedAt = message.replayedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReplayDeadLetterResponse>): ReplayDeadLetterResponse {
+    return ReplayDeadLetterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplayDeadLetterResponse>): ReplayDeadLetterResponse {
+    const message = createBaseReplayDeadLetterResponse();
+    message.seq = object.seq ?? 0;
+    message.subject = object.subject ?? "";
+    message.streamSeq = object.streamSeq ?? 0;
+    message.eventId = object.eventId ?? "";
+    message.operationId = object.operationId ?? "";
+    message.replayedAt = object.replayedAt ?? undefined;
     return message;
   },
 };
@@ -1529,13 +2384,16 @@ export const ListBreakersRequest: MessageFns<ListBreakersRequest> = {
 };
 
 function createBaseListBreakersResponse(): ListBreakersResponse {
-  return { items: [] };
+  return { items: [], replica: "" };
 }
 
 export const ListBreakersResponse: MessageFns<ListBreakersResponse> = {
   encode(message: ListBreakersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       Breaker.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.replica !== "") {
+      writer.uint32(18).string(message.replica);
     }
     return writer;
   },
@@ -1561,6 +2419,14 @@ export const ListBreakersResponse: MessageFns<ListBreakersResponse> = {
             message.items.push(Breaker.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.replica = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1574,13 +2440,19 @@ export const ListBreakersResponse: MessageFns<ListBreakersResponse> = {
   },
 
   fromJSON(object: any): ListBreakersResponse {
-    return { items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Breaker.fromJSON(e)) : [] };
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Breaker.fromJSON(e)) : [],
+      replica: isSet(object.replica) ? globalThis.String(object.replica) : "",
+    };
   },
 
   toJSON(message: ListBreakersResponse): unknown {
     const obj: any = {};
     if (message.items?.length) {
       obj.items = message.items.map((e) => Breaker.toJSON(e));
+    }
+    if (message.replica !== "") {
+      obj.replica = message.replica;
     }
     return obj;
   },
@@ -1591,6 +2463,167 @@ export const ListBreakersResponse: MessageFns<ListBreakersResponse> = {
   fromPartial(object: DeepPartial<ListBreakersResponse>): ListBreakersResponse {
     const message = createBaseListBreakersResponse();
     message.items = object.items?.map((e) => Breaker.fromPartial(e)) || [];
+    message.replica = object.replica ?? "";
+    return message;
+  },
+};
+
+function createBaseResetBreakerRequest(): ResetBreakerRequest {
+  return { hostId: "" };
+}
+
+export const ResetBreakerRequest: MessageFns<ResetBreakerRequest> = {
+  encode(message: ResetBreakerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetBreakerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetBreakerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetBreakerRequest {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ResetBreakerRequest): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResetBreakerRequest>): ResetBreakerRequest {
+    return ResetBreakerRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResetBreakerRequest>): ResetBreakerRequest {
+    const message = createBaseResetBreakerRequest();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseResetBreakerResponse(): ResetBreakerResponse {
+  return { replica: "", previous: undefined };
+}
+
+export const ResetBreakerResponse: MessageFns<ResetBreakerResponse> = {
+  encode(message: ResetBreakerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.replica !== "") {
+      writer.uint32(10).string(message.replica);
+    }
+    if (message.previous !== undefined) {
+      Breaker.encode(message.previous, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetBreakerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetBreakerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.replica = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.previous = Breaker.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetBreakerResponse {
+    return {
+      replica: isSet(object.replica) ? globalThis.String(object.replica) : "",
+      previous: isSet(object.previous) ? Breaker.fromJSON(object.previous) : undefined,
+    };
+  },
+
+  toJSON(message: ResetBreakerResponse): unknown {
+    const obj: any = {};
+    if (message.replica !== "") {
+      obj.replica = message.replica;
+    }
+    if (message.previous !== undefined) {
+      obj.previous = Breaker.toJSON(message.previous);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResetBreakerResponse>): ResetBreakerResponse {
+    return ResetBreakerResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResetBreakerResponse>): ResetBreakerResponse {
+    const message = createBaseResetBreakerResponse();
+    message.replica = object.replica ?? "";
+    message.previous = (object.previous !== undefined && object.previous !== null)
+      ? Breaker.fromPartial(object.previous)
+      : undefined;
     return message;
   },
 };
@@ -1608,6 +2641,18 @@ export const ProvisionerServiceService = {
       Buffer.from(GetOperationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetOperationResponse => GetOperationResponse.decode(value),
   },
+  /** The journal's operations of one app, newest first, each with its steps. */
+  listAppOperations: {
+    path: "/proximity.provisioner.v1.ProvisionerService/ListAppOperations" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAppOperationsRequest): Buffer =>
+      Buffer.from(ListAppOperationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAppOperationsRequest => ListAppOperationsRequest.decode(value),
+    responseSerialize: (value: ListAppOperationsResponse): Buffer =>
+      Buffer.from(ListAppOperationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAppOperationsResponse => ListAppOperationsResponse.decode(value),
+  },
   listDeadLetters: {
     path: "/proximity.provisioner.v1.ProvisionerService/ListDeadLetters" as const,
     requestStream: false as const,
@@ -1619,6 +2664,37 @@ export const ProvisionerServiceService = {
       Buffer.from(ListDeadLettersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListDeadLettersResponse => ListDeadLettersResponse.decode(value),
   },
+  /**
+   * One dead letter by its sequence in the dead-letter stream, with the operation it names and
+   * whether ReplayDeadLetter would republish it.
+   */
+  getDeadLetter: {
+    path: "/proximity.provisioner.v1.ProvisionerService/GetDeadLetter" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDeadLetterRequest): Buffer => Buffer.from(GetDeadLetterRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDeadLetterRequest => GetDeadLetterRequest.decode(value),
+    responseSerialize: (value: GetDeadLetterResponse): Buffer =>
+      Buffer.from(GetDeadLetterResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDeadLetterResponse => GetDeadLetterResponse.decode(value),
+  },
+  /**
+   * Republishes the request a dead letter holds (the producer's signed event, as it was, under a
+   * new message id) when the provisioner may still run its operation: a request of the
+   * provisioner's own consumers whose operation is not finished, not being worked on and not past
+   * its deadline. Once per dead letter; refused otherwise (ABORTED, saying why).
+   */
+  replayDeadLetter: {
+    path: "/proximity.provisioner.v1.ProvisionerService/ReplayDeadLetter" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReplayDeadLetterRequest): Buffer =>
+      Buffer.from(ReplayDeadLetterRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReplayDeadLetterRequest => ReplayDeadLetterRequest.decode(value),
+    responseSerialize: (value: ReplayDeadLetterResponse): Buffer =>
+      Buffer.from(ReplayDeadLetterResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplayDeadLetterResponse => ReplayDeadLetterResponse.decode(value),
+  },
   /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
   listBreakers: {
     path: "/proximity.provisioner.v1.ProvisionerService/ListBreakers" as const,
@@ -1629,6 +2705,20 @@ export const ProvisionerServiceService = {
     responseSerialize: (value: ListBreakersResponse): Buffer =>
       Buffer.from(ListBreakersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListBreakersResponse => ListBreakersResponse.decode(value),
+  },
+  /**
+   * Forgets one host's breaker in the process that answers (the next call starts a closed one).
+   * Other replicas keep theirs: breakers are per process.
+   */
+  resetBreaker: {
+    path: "/proximity.provisioner.v1.ProvisionerService/ResetBreaker" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResetBreakerRequest): Buffer => Buffer.from(ResetBreakerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResetBreakerRequest => ResetBreakerRequest.decode(value),
+    responseSerialize: (value: ResetBreakerResponse): Buffer =>
+      Buffer.from(ResetBreakerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResetBreakerResponse => ResetBreakerResponse.decode(value),
   },
   /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
   listHostContainers: {
@@ -1646,9 +2736,28 @@ export const ProvisionerServiceService = {
 
 export interface ProvisionerServiceServer extends UntypedServiceImplementation {
   getOperation: handleUnaryCall<GetOperationRequest, GetOperationResponse>;
+  /** The journal's operations of one app, newest first, each with its steps. */
+  listAppOperations: handleUnaryCall<ListAppOperationsRequest, ListAppOperationsResponse>;
   listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
+  /**
+   * One dead letter by its sequence in the dead-letter stream, with the operation it names and
+   * whether ReplayDeadLetter would republish it.
+   */
+  getDeadLetter: handleUnaryCall<GetDeadLetterRequest, GetDeadLetterResponse>;
+  /**
+   * Republishes the request a dead letter holds (the producer's signed event, as it was, under a
+   * new message id) when the provisioner may still run its operation: a request of the
+   * provisioner's own consumers whose operation is not finished, not being worked on and not past
+   * its deadline. Once per dead letter; refused otherwise (ABORTED, saying why).
+   */
+  replayDeadLetter: handleUnaryCall<ReplayDeadLetterRequest, ReplayDeadLetterResponse>;
   /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
   listBreakers: handleUnaryCall<ListBreakersRequest, ListBreakersResponse>;
+  /**
+   * Forgets one host's breaker in the process that answers (the next call starts a closed one).
+   * Other replicas keep theirs: breakers are per process.
+   */
+  resetBreaker: handleUnaryCall<ResetBreakerRequest, ResetBreakerResponse>;
   /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
   listHostContainers: handleUnaryCall<ListHostContainersRequest, ListHostContainersResponse>;
 }
@@ -1669,6 +2778,22 @@ export interface ProvisionerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetOperationResponse) => void,
   ): ClientUnaryCall;
+  /** The journal's operations of one app, newest first, each with its steps. */
+  listAppOperations(
+    request: ListAppOperationsRequest,
+    callback: (error: ServiceError | null, response: ListAppOperationsResponse) => void,
+  ): ClientUnaryCall;
+  listAppOperations(
+    request: ListAppOperationsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAppOperationsResponse) => void,
+  ): ClientUnaryCall;
+  listAppOperations(
+    request: ListAppOperationsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAppOperationsResponse) => void,
+  ): ClientUnaryCall;
   listDeadLetters(
     request: ListDeadLettersRequest,
     callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
@@ -1683,6 +2808,46 @@ export interface ProvisionerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDeadLettersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One dead letter by its sequence in the dead-letter stream, with the operation it names and
+   * whether ReplayDeadLetter would republish it.
+   */
+  getDeadLetter(
+    request: GetDeadLetterRequest,
+    callback: (error: ServiceError | null, response: GetDeadLetterResponse) => void,
+  ): ClientUnaryCall;
+  getDeadLetter(
+    request: GetDeadLetterRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDeadLetterResponse) => void,
+  ): ClientUnaryCall;
+  getDeadLetter(
+    request: GetDeadLetterRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDeadLetterResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Republishes the request a dead letter holds (the producer's signed event, as it was, under a
+   * new message id) when the provisioner may still run its operation: a request of the
+   * provisioner's own consumers whose operation is not finished, not being worked on and not past
+   * its deadline. Once per dead letter; refused otherwise (ABORTED, saying why).
+   */
+  replayDeadLetter(
+    request: ReplayDeadLetterRequest,
+    callback: (error: ServiceError | null, response: ReplayDeadLetterResponse) => void,
+  ): ClientUnaryCall;
+  replayDeadLetter(
+    request: ReplayDeadLetterRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplayDeadLetterResponse) => void,
+  ): ClientUnaryCall;
+  replayDeadLetter(
+    request: ReplayDeadLetterRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplayDeadLetterResponse) => void,
   ): ClientUnaryCall;
   /** Circuit breakers of this provisioner process, one per Proxmox host it has called since start. */
   listBreakers(
@@ -1699,6 +2864,25 @@ export interface ProvisionerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListBreakersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Forgets one host's breaker in the process that answers (the next call starts a closed one).
+   * Other replicas keep theirs: breakers are per process.
+   */
+  resetBreaker(
+    request: ResetBreakerRequest,
+    callback: (error: ServiceError | null, response: ResetBreakerResponse) => void,
+  ): ClientUnaryCall;
+  resetBreaker(
+    request: ResetBreakerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResetBreakerResponse) => void,
+  ): ClientUnaryCall;
+  resetBreaker(
+    request: ResetBreakerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResetBreakerResponse) => void,
   ): ClientUnaryCall;
   /** Every container on a host's nodes, with the Proximity mark when it carries one (discovery). */
   listHostContainers(
