@@ -18,6 +18,11 @@ node --import tsx scripts/run-platform.ts &
 runner=$!
 # The group is made at start; without job control from here on bash prints no job notices.
 set +m
+# A script that starts this in the background (non-interactive shell) has SIGINT ignored for it,
+# and bash cannot trap a signal ignored at start: say how to stop it then.
+if (( ($(awk '/^SigIgn:/ { print "0x" $2 }' /proc/$$/status 2>/dev/null || echo 0) & 2) != 0 )); then
+  echo "[dev] started with SIGINT ignored (in the background): stop it with kill -TERM $$" >&2
+fi
 trap 'kill -INT "$runner" 2>/dev/null || true' INT
 trap 'kill -TERM "$runner" 2>/dev/null || true' TERM
 trap 'kill -HUP "$runner" 2>/dev/null || true' HUP

@@ -86,7 +86,7 @@ describe("one user's apps are invisible to another in the console", () => {
     expect(shown).not.toMatch(/whoami/i);
     // Nothing of hers on the page, not even where a person does not look.
     expect(await page.content()).not.toContain("alice-private");
-    await page.getByRole("link", { name: "Go to my apps" }).first().waitFor();
+    await page.getByRole("link", { name: "Go to My apps" }).first().waitFor();
     await screenshot(page, "isolation-not-found");
   });
 

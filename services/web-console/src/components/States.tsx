@@ -81,7 +81,7 @@ export function ErrorState({ error, retry }: ErrorStateProps) {
         ) : null}
         {apiError.status === 403 || apiError.status === 404 ? (
           <Link className="button" to="/apps">
-            Go to my apps
+            Go to My apps
           </Link>
         ) : null}
       </div>

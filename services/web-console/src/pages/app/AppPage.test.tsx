@@ -334,6 +334,8 @@ describe("Cloning the app", () => {
     await userEvent.type(field, "wiki-2");
     await userEvent.click(within(dialog).getByRole("button", { name: "Clone app" }));
     await vi.waitFor(() => expect(field).toHaveAccessibleDescription(/Hostname wiki-2 is already in use/));
+    // Said once, at the field (not again under the form).
+    expect(within(dialog).getAllByText("Hostname wiki-2 is already in use")).toHaveLength(1);
 
     await userEvent.clear(field);
     await userEvent.type(field, "wiki-2");

@@ -68,7 +68,8 @@ export function CloneDialog({ app, open, onClose }: CloneDialogProps) {
           if (clone.isError) clone.reset();
         }}
       />
-      <InlineError error={clone.error} />
+      {/* Once, at the field, when it is about the name. */}
+      <InlineError error={newHostname.error === undefined ? clone.error : null} />
     </ConfirmDialog>
   );
 }

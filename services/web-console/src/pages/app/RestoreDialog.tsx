@@ -107,7 +107,8 @@ export function RestoreDialog({ app, backup, open, onClose }: RestoreDialogProps
           }}
         />
       ) : null}
-      <InlineError error={restore.error} />
+      {/* Once, at the field, when it is about the name. */}
+      <InlineError error={newHostname.error === undefined ? restore.error : null} />
     </ConfirmDialog>
   );
 }

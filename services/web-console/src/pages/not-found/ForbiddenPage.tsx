@@ -7,7 +7,7 @@ export function ForbiddenPage() {
       <div className="state state-error">
         <p>This part of Proximity is for administrators. Ask an administrator if you need access.</p>
         <Link className="button" to="/apps">
-          Go to my apps
+          Go to My apps
         </Link>
       </div>
     </Page>

@@ -7,7 +7,7 @@ export function NotFoundPage() {
       <div className="state state-empty">
         <p>There is no page at this address.</p>
         <Link className="button" to="/apps">
-          Go to my apps
+          Go to My apps
         </Link>
       </div>
     </Page>
