@@ -92,6 +92,11 @@ export interface LaunchedPlatform {
   readonly processes: readonly PlatformProcess[];
   /** Sends `signal` (default SIGTERM) to one replica; its exit is not reported as unexpected. */
   kill(service: string, replica: number, signal?: NodeJS.Signals): void;
+  /**
+   * Starts a killed replica of a service again, with the same environment and port; resolves once
+   * it listens. Its entry in `processes` is replaced by the new process.
+   */
+  restart(service: ServiceName, replica: number): Promise<void>;
   /** Stops every process, the gateway first and nats-server last. */
   stop(): Promise<void>;
 }
@@ -112,6 +117,8 @@ export async function launchPlatform(o: LaunchOptions): Promise<LaunchedPlatform
   const trustDir = join(o.stateDir, "trust");
   const logsDir = join(o.stateDir, "logs");
   const processes: PlatformProcess[] = [];
+  /** How each service replica is started again (restart()). */
+  const respawns = new Map<string, () => Promise<PlatformProcess>>();
   let stopping = false;
   const outputOf = (name: string): Output =>
     o.output === "files" ? { kind: "file", path: join(logsDir, `${name}.log`) } : { kind: "inherit" };
@@ -249,13 +256,18 @@ export async function launchPlatform(o: LaunchOptions): Promise<LaunchedPlatform
         Array.from({ length: count }, async (_, replica) => {
           const port = replica === 0 ? o.ports[service] : await freePort();
           const portVariable = service === "api-gateway" ? "HTTP_PORT" : "GRPC_PORT";
-          const p = startService(service, replica, {
-            ...common,
-            ...own[service],
-            [portVariable]: String(port),
-            ...o.serviceEnv?.[service],
-          });
-          await waitOpen(p, port);
+          const spawnReplica = async () => {
+            const p = startService(service, replica, {
+              ...common,
+              ...own[service],
+              [portVariable]: String(port),
+              ...o.serviceEnv?.[service],
+            });
+            await waitOpen(p, port);
+            return p;
+          };
+          respawns.set(`${service}#${replica}`, spawnReplica);
+          await spawnReplica();
         }),
       );
     };
@@ -276,6 +288,16 @@ export async function launchPlatform(o: LaunchOptions): Promise<LaunchedPlatform
         if (!p) throw new Error(`no process ${service}#${replica}`);
         p.expectedExit = true;
         p.child.kill(signal);
+      },
+      async restart(service, replica) {
+        const old = processes.find((x) => x.service === service && x.replica === replica);
+        const respawn = respawns.get(`${service}#${replica}`);
+        if (!old || !respawn) throw new Error(`no process ${service}#${replica}`);
+        if (!hasExited(old)) await new Promise((r) => old.child.once("exit", r));
+        const p = await respawn();
+        // track() appended the new process: it takes the old one's place.
+        processes.splice(processes.indexOf(p), 1);
+        processes.splice(processes.indexOf(old), 1, p);
       },
       stop,
     };

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` here is docker compose syntax, not a forgotten template.
 import { ValidationError } from "@proximity/errors";
 import { describe, expect, it } from "vitest";
-import { renderEnvFile } from "./env-file.js";
+import { readEnvFileValue, renderEnvFile } from "./env-file.js";
 
 /**
  * Reads a `.env` the way docker compose v2 does (compose-go v2, dotenv/parser.go), for the
@@ -184,5 +184,33 @@ describe("renderEnvFile", () => {
       { field: "environment.SECRET", message: "must not contain a NUL byte" },
     ]);
     expect(JSON.stringify({ m: err.message, f: err.fieldErrors })).not.toContain("hunter2");
+  });
+});
+
+describe("readEnvFileValue", () => {
+  it("readEnvFileValue - reads back every value renderEnvFile wrote (seeded tricky values)", () => {
+    const random = prng(20261203);
+    for (let round = 0; round < 300; round++) {
+      const values: Record<string, string> = {};
+      for (let v = 0; v < 3; v++) {
+        let value = "";
+        const length = Math.floor(random() * 24);
+        for (let i = 0; i < length; i++) value += TRICKY[Math.floor(random() * TRICKY.length)];
+        values[`V${v}`] = value;
+      }
+      const text = renderEnvFile(values);
+      for (const [name, value] of Object.entries(values))
+        expect(readEnvFileValue(text, name), text).toBe(value);
+    }
+  });
+
+  it("readEnvFileValue - undefined for a missing name, a prefix of another, or a line it did not write", () => {
+    const text = renderEnvFile({ TOKEN_X: "a", TOKEN: 'b"$\\' });
+    expect(readEnvFileValue(text, "TOKEN")).toBe('b"$\\');
+    expect(readEnvFileValue(text, "TOKE")).toBeUndefined();
+    expect(readEnvFileValue(text, "OTHER")).toBeUndefined();
+    expect(readEnvFileValue("A=unquoted\n", "A")).toBeUndefined();
+    expect(readEnvFileValue('A="dangling\\"\n', "A")).toBeUndefined();
+    expect(readEnvFileValue('A="bad \\q"\n', "A")).toBeUndefined();
   });
 });

@@ -49,3 +49,27 @@ function checkedName(name: string): string {
     ]);
   return name;
 }
+
+const UNESCAPES: Readonly<Record<string, string>> = { "\\": "\\", '"': '"', $: "$", n: "\n", r: "\r" };
+
+/**
+ * The value of `name` in a `.env` renderEnvFile wrote (its escapes undone), or undefined when the
+ * file has no such line or the line is not one renderEnvFile writes.
+ */
+export function readEnvFileValue(text: string, name: string): string | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${name}="`));
+  const quoted = line === undefined ? null : /^"((?:[^"\\]|\\.)*)"\s*$/.exec(line.slice(name.length + 1));
+  if (!quoted) return undefined;
+  let escaped = false;
+  let value = "";
+  for (const c of quoted[1] ?? "") {
+    if (escaped) {
+      const original = UNESCAPES[c];
+      if (original === undefined) return undefined;
+      value += original;
+      escaped = false;
+    } else if (c === "\\") escaped = true;
+    else value += c;
+  }
+  return value;
+}

@@ -3,7 +3,7 @@
  * service (owner of the data) and the provisioner (writer of the container's `.env`). Pure: no I/O.
  */
 
-export { renderEnvFile } from "./env-file.js";
+export { readEnvFileValue, renderEnvFile } from "./env-file.js";
 export { envNameProblem } from "./env-name.js";
 export { environmentProblems } from "./environment-problems.js";
 export { ENV_LIMITS } from "./limits.js";

@@ -1,5 +1,16 @@
 import type { Logger } from "@proximity/logger";
 import {
+  contextFromTraceparent,
+  failSpan,
+  inSpan,
+  noopTracer,
+  type Span,
+  SpanKind,
+  type Tracer,
+  traceIdOf,
+  traceparentOf,
+} from "@proximity/telemetry";
+import {
   AckPolicy,
   type ConsumerMessages,
   DeliverPolicy,
@@ -10,7 +21,7 @@ import {
   headers as natsHeaders,
 } from "nats";
 import { retryDelayMs } from "./backoff.js";
-import { traceIdOf } from "./envelope.js";
+import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
 import { type EventDefinition, eventOfType } from "./events.js";
 import {
@@ -31,6 +42,7 @@ import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 export interface MessageContext {
   readonly eventId: string;
   readonly type: string;
+  /** The handling span's traceparent (its parent is the publish of the event). */
   readonly traceparent: string;
   /** 1 on the first delivery. */
   readonly attempt: number;
@@ -101,7 +113,11 @@ export interface EventConsumerOptions {
    * own subject that this consumer has no handler for are acknowledged unchecked (unused).
    */
   readonly verifier: EventVerifier;
-  /** Deliveries before a message is given up (server max_deliver), default 5. */
+  /**
+   * Deliveries before a message is given up, default 5. The server allows CRASH_REDELIVERIES more:
+   * a process that dies during the last attempt leaves the message to another one, which fails it
+   * properly (onExhausted, dead letter) instead of leaving only a max-deliveries advisory.
+   */
   readonly maxDeliver?: number;
   /** Retry delays: base and cap, default 1 s → 30 s. */
   readonly backoffBaseMs?: number;
@@ -113,6 +129,11 @@ export interface EventConsumerOptions {
    * that await I/O cost no thread: set it high and bound the real work inside the handlers.
    */
   readonly concurrency?: number;
+  /**
+   * The service's tracer: each delivery a handler acts on is a consumer span, child of the
+   * event's traceparent; the handler runs inside it. Default: none.
+   */
+  readonly tracer?: Tracer;
 }
 
 /** A running durable pull consumer. */
@@ -157,6 +178,12 @@ export function assertSubscriptionsMatch(
     );
 }
 
+/**
+ * Deliveries the server makes beyond `maxDeliver`: only a process that died holding a message (it
+ * neither acked nor nak'd it) gets there; every such delivery is a last attempt.
+ */
+export const CRASH_REDELIVERIES = 3;
+
 class EventConsumerImpl implements EventConsumer {
   readonly #o: EventConsumerOptions;
   readonly #byType: Map<string, Subscription<unknown>>;
@@ -189,7 +216,7 @@ class EventConsumerImpl implements EventConsumer {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.#o.ackWaitMs ?? 30_000),
-      max_deliver: this.#maxDeliver,
+      max_deliver: this.#maxDeliver + CRASH_REDELIVERIES,
       max_ack_pending: Math.max(16, (this.#o.concurrency ?? 1) * 4),
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
       filter_subject: consumerFilterSubject(ns, this.#o.durable),
@@ -270,10 +297,39 @@ class EventConsumerImpl implements EventConsumer {
       return;
     }
     const env = check.envelope;
+    await inSpan(
+      this.#o.tracer ?? noopTracer,
+      `${env.type} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(env.traceparent),
+        attributes: {
+          "messaging.system": "nats",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": msg.subject,
+          "messaging.consumer.group.name": this.#o.durable.name,
+          "messaging.message.id": env.id,
+          "messaging.message.delivery_count": attempt,
+          "cloudevents.event_type": env.type,
+        },
+      },
+      (span) => this.#process(msg, sub, env, attempt, span),
+    );
+  }
+
+  /** Handles a checked delivery inside its span; settles the message itself (never throws). */
+  async #process(
+    msg: JsMsg,
+    sub: Subscription<unknown> | undefined,
+    env: EventEnvelope,
+    attempt: number,
+    span: Span,
+  ): Promise<void> {
+    const traceparent = traceparentOf(span) ?? env.traceparent;
     const ctx: MessageContext = {
       eventId: env.id,
       type: env.type,
-      traceparent: env.traceparent,
+      traceparent,
       attempt,
       maxDeliver: this.#maxDeliver,
       isLastAttempt: attempt >= this.#maxDeliver,
@@ -281,7 +337,7 @@ class EventConsumerImpl implements EventConsumer {
         consumer: this.#o.durable.name,
         eventId: env.id,
         eventType: env.type,
-        traceId: traceIdOf(env.traceparent),
+        traceId: traceIdOf(traceparent),
         attempt,
       }),
       stopping: this.#stop.signal,
@@ -304,14 +360,26 @@ class EventConsumerImpl implements EventConsumer {
     // heartbeat is harmless); ack_wait then only covers crashed processes.
     const timer = busHandlingSeconds.startTimer(this.#labels);
     const keepAlive = setInterval(() => msg.working(), Math.max(50, (this.#o.ackWaitMs ?? 30_000) / 3));
+    let handled = false;
     try {
       await sub.handle(payload, ctx);
+      handled = true;
       clearInterval(keepAlive);
       await msg.ackAck();
       timer({ outcome: "ack" });
       busAcks.inc(this.#labels);
     } catch (err) {
       clearInterval(keepAlive);
+      if (handled) {
+        // The work is done; only its acknowledgement went unconfirmed (NATS away, a stream leader
+        // changing). Neither a retry nor, on the last attempt, onExhausted and a dead letter: the
+        // server redelivers after ack_wait and the handler's idempotency finds the work done.
+        ctx.log.warn({ err }, "handled, but the ack was not confirmed; a redelivery finds it done");
+        timer({ outcome: "ack" });
+        busAcks.inc(this.#labels);
+        return;
+      }
+      if (!(err instanceof DeliveryDeferred)) failSpan(span, err);
       if (err instanceof DeliveryDeferred && !ctx.isLastAttempt) {
         ctx.log.debug({ reason: err.message }, "delivery deferred; returned for redelivery");
         timer({ outcome: "nak" });
@@ -329,9 +397,13 @@ class EventConsumerImpl implements EventConsumer {
         return;
       }
       ctx.log.error({ err, permanent }, "handler failed for the last time");
+      // The hook (a cleanup on a slow host) may outlast ack_wait: the message stays ours meanwhile,
+      // or the server would hand it to another process while this one is still failing it.
+      const hookKeepAlive = setInterval(() => msg.working(), Math.max(50, (this.#o.ackWaitMs ?? 30_000) / 3));
       try {
         await sub.onExhausted?.(payload, { ...ctx, isLastAttempt: true }, err);
       } catch (hookErr) {
+        clearInterval(hookKeepAlive);
         // The failure could not be recorded: let the server redeliver (or advise max deliveries).
         ctx.log.error({ err: hookErr }, "onExhausted failed; message left for redelivery");
         timer({ outcome: "nak" });
@@ -339,6 +411,7 @@ class EventConsumerImpl implements EventConsumer {
         msg.nak(this.#o.backoffMaxMs ?? 30_000);
         return;
       }
+      clearInterval(hookKeepAlive);
       timer({ outcome: "dead_letter" });
       await this.#deadLetter(
         msg,

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { type MsgHdrs, headers as natsHeaders } from "nats";
 import { type EventSigner, SIGNATURE_HEADER, signEvent } from "./signature.js";
 
@@ -77,12 +76,5 @@ export function readEnvelope(h: MsgHdrs | undefined): Partial<EventEnvelope> {
   };
 }
 
-/** A fresh W3C traceparent (version 00, sampled). */
-export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
-}
-
-/** The 32-hex trace id of a traceparent, for logs. */
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  return traceparent?.split("-")[1];
-}
+/** A fresh W3C traceparent, and the trace id of one (for logs): @proximity/telemetry's. */
+export { newTraceparent, traceIdOf } from "@proximity/telemetry";

@@ -1,4 +1,12 @@
 import type { Logger } from "@proximity/logger";
+import {
+  contextFromTraceparent,
+  failSpan,
+  noopTracer,
+  SpanKind,
+  type Tracer,
+  traceparentOf,
+} from "@proximity/telemetry";
 import { type Kysely, sql } from "kysely";
 import type { JetStreamClient } from "nats";
 import { DATABASE_NOTIFICATIONS, type DatabaseNotifications } from "./database-notifications.js";
@@ -30,6 +38,11 @@ export interface OutboxRelayOptions<DB extends MessagingTables = MessagingTables
   readonly batchSize?: number;
   /** Published rows older than this are deleted, default 24 h. */
   readonly retentionMs?: number;
+  /**
+   * The service's tracer: each publish is a producer span, child of the trace the row recorded,
+   * and the event carries that span's traceparent (consumers' spans are its children).
+   */
+  readonly tracer?: Tracer;
 }
 
 /** Publishes outbox rows to JetStream in order; see createOutboxRelay. */
@@ -178,9 +191,24 @@ class OutboxRelayImpl implements OutboxRelay {
       // acks are awaited together (one round trip for the batch, not one per row). Any failure
       // rolls the batch back: rows already stored are republished and dropped as duplicates by
       // their Nats-Msg-Id.
+      const tracer = this.#o.tracer ?? noopTracer;
       const acks = rows.map((row) => {
         const subject = subjectOf(ns, row.subject);
         const h = row.headers;
+        const span = tracer.startSpan(
+          `${row.subject} publish`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              "messaging.system": "nats",
+              "messaging.operation.type": "send",
+              "messaging.destination.name": subject,
+              "messaging.message.id": row.id,
+              "cloudevents.event_type": row.type,
+            },
+          },
+          contextFromTraceparent(h.traceparent),
+        );
         const headers = signedEnvelopeHeaders(
           signer,
           subject,
@@ -188,12 +216,23 @@ class OutboxRelayImpl implements OutboxRelay {
             id: h["ce-id"] ?? row.id,
             type: row.type,
             time: h["ce-time"] ?? "",
-            traceparent: h.traceparent ?? "",
+            // The publish span's own when tracing is on; else (a no-op span) the row's.
+            traceparent: traceparentOf(span) ?? h.traceparent ?? "",
             ...(h["ce-subject"] ? { subject: h["ce-subject"] } : {}),
           },
           row.payload,
         );
-        return js.publish(subject, row.payload, { msgID: row.id, headers });
+        return js.publish(subject, row.payload, { msgID: row.id, headers }).then(
+          (ack) => {
+            span.end();
+            return ack;
+          },
+          (err: unknown) => {
+            failSpan(span, err);
+            span.end();
+            throw err;
+          },
+        );
       });
       const settled = await Promise.allSettled(acks);
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");

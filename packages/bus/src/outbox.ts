@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { newTraceparent, traceparentOf } from "@proximity/telemetry";
 import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { EventDefinition } from "./events.js";
 import type { MessagingTables } from "./tables.js";
@@ -16,7 +17,11 @@ export interface OutboxEventMeta {
    * `ce-source`, so it must be the same service for consumers to accept the event.
    */
   readonly source: string;
-  readonly traceparent: string;
+  /**
+   * The trace the event continues when no span is active; with one (an RPC's, a consumer's, an
+   * operation step's), the envelope carries the active span's traceparent.
+   */
+  readonly traceparent?: string;
   /** Optional CloudEvents subject, e.g. the app id. */
   readonly subject?: string;
   /** Explicit event id (defaults to a new UUID). */
@@ -70,7 +75,7 @@ export function outboxInsertStatement<T>(
     "ce-type": event.type,
     "ce-source": meta.source,
     "ce-time": new Date().toISOString(),
-    traceparent: meta.traceparent,
+    traceparent: traceparentOf() ?? (meta.traceparent || newTraceparent()),
   };
   if (meta.subject) headers["ce-subject"] = meta.subject;
   const encoded = Buffer.from(event.codec.encode(payload).finish());

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Metadata } from "@grpc/grpc-js";
 
 /** Metadata keys used between Proximity services. */
@@ -22,16 +21,28 @@ export interface EndUser {
 /** Per-call options of a Proximity gRPC client. */
 export interface CallOptions {
   readonly user?: EndUser;
+  /**
+   * The trace to continue when no span is active (the client span is then its child); with an
+   * active span, the call continues the active span's trace.
+   */
   readonly traceparent?: string;
   readonly requestId?: string;
   /** Overrides the client's default deadline. */
   readonly deadlineMs?: number;
 }
 
-/** Writes the per-call context (the call token, trace context, request id) into outgoing metadata. */
-export function writeCallMetadata(md: Metadata, token: string, options: CallOptions | undefined): void {
+/**
+ * Writes the per-call context (the call token, the client span's traceparent, the request id)
+ * into outgoing metadata.
+ */
+export function writeCallMetadata(
+  md: Metadata,
+  token: string,
+  traceparent: string,
+  options: CallOptions | undefined,
+): void {
   md.set(MetadataKeys.authorization, `Bearer ${token}`);
-  md.set(MetadataKeys.traceparent, options?.traceparent || newTraceparent());
+  md.set(MetadataKeys.traceparent, traceparent);
   if (options?.requestId) md.set(MetadataKeys.requestId, options.requestId);
 }
 
@@ -39,8 +50,4 @@ export function writeCallMetadata(md: Metadata, token: string, options: CallOpti
 export function metadataString(md: Metadata, key: string): string | undefined {
   const v = md.get(key)[0];
   return typeof v === "string" ? v : v?.toString("utf8");
-}
-
-function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
 }

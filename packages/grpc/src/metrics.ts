@@ -15,6 +15,20 @@ export const grpcServerHandlingSeconds = histogram({
   labelNames: ["service", "method"],
 });
 
+/** RPCs this process made, by gRPC service, method and status code name. */
+export const grpcClientHandled = counter({
+  name: "proximity_grpc_client_handled_total",
+  help: "RPCs made by this process's clients, by gRPC service, method and status code",
+  labelNames: ["service", "method", "code"],
+});
+
+/** Time from sending an RPC to its answer (deadline and network included), by service and method. */
+export const grpcClientHandlingSeconds = histogram({
+  name: "proximity_grpc_client_handling_seconds",
+  help: "Time this process's clients waited for an RPC's answer, by gRPC service and method",
+  labelNames: ["service", "method"],
+});
+
 const CODE_NAMES = new Map<number, string>(
   Object.entries(GrpcStatus)
     .filter((entry): entry is [string, number] => typeof entry[1] === "number")
@@ -26,10 +40,34 @@ const CODE_NAMES = new Map<number, string>(
  * method's path (`/proximity.hosts.v1.HostsService/GetHost`), fixed by the server's definitions.
  */
 export function timeRpc(path: string): (code: number) => void {
+  return timer(path, grpcServerHandlingSeconds, grpcServerHandled);
+}
+
+/** The client side of timeRpc: one call made, recorded with the status code it ended with. */
+export function timeClientRpc(path: string): (code: number) => void {
+  return timer(path, grpcClientHandlingSeconds, grpcClientHandled);
+}
+
+/** `service` and `method` of a method path (`/proximity.hosts.v1.HostsService/GetHost`). */
+export function rpcNamesOf(path: string): { service: string; method: string } {
   const [, service = "unknown", method = "unknown"] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
-  const stop = grpcServerHandlingSeconds.startTimer({ service, method });
+  return { service, method };
+}
+
+/** The status code's name (OK, NOT_FOUND, …). */
+export function codeName(code: number): string {
+  return CODE_NAMES.get(code) ?? "UNKNOWN";
+}
+
+function timer(
+  path: string,
+  seconds: typeof grpcServerHandlingSeconds,
+  handled: typeof grpcServerHandled,
+): (code: number) => void {
+  const labels = rpcNamesOf(path);
+  const stop = seconds.startTimer(labels);
   return (code) => {
     stop();
-    grpcServerHandled.inc({ service, method, code: CODE_NAMES.get(code) ?? "UNKNOWN" });
+    handled.inc({ ...labels, code: codeName(code) });
   };
 }

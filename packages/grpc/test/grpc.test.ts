@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { BundleFiles, writeServiceBundles } from "@proximity/identity";
+import { metricsRegistry } from "@proximity/metrics";
 import { backupsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceClient, generateServiceKeys, loadServiceKeys } from "../src/index.js";
@@ -47,6 +48,21 @@ describe("error mapping", () => {
     expect(crash).toMatchObject({ code: "INTERNAL", message: "Internal error" });
     expect(String((crash as Error).message)).not.toContain("select");
     c.close();
+  });
+
+  it("metrics - the client side counts calls by service, method and code, with their latency", async () => {
+    const labels = 'service="proximity.backups.v1.BackupsService",method="GetBackupPolicy"';
+    const read = async () =>
+      (await metricsRegistry().getSingleMetricAsString("proximity_grpc_client_handled_total"))
+        .split("\n")
+        .find((l) => l.startsWith(`proximity_grpc_client_handled_total{${labels},code="NOT_FOUND"}`));
+    const before = Number((await read())?.split(" ")[1] ?? 0);
+    const c = clientAs("api-gateway");
+    await expect(c.getBackupPolicy({ appId: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    c.close();
+    expect(Number((await read())?.split(" ")[1])).toBe(before + 1);
+    const latency = await metricsRegistry().getSingleMetricAsString("proximity_grpc_client_handling_seconds");
+    expect(latency).toContain(`proximity_grpc_client_handling_seconds_count{${labels}}`);
   });
 
   it("client - a call to a server that never answers fails with DEADLINE_EXCEEDED at the client's default deadline", async () => {

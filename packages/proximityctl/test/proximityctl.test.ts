@@ -61,9 +61,11 @@ beforeAll(async () => {
     ...testServers(),
     logLevel: process.env.TEST_LOG_LEVEL,
     keys: trust.keys,
-    // Requests are given up after 2 attempts, quickly (dead letters within seconds).
+    // Requests are given up after 2 attempts, quickly (dead letters within seconds); a delivery
+    // waits a held claim out for up to one claim TTL (and a second) before it counts as busy.
     provisionerEnv: {
       PROVISIONER_MAX_DELIVER: "2",
+      OPERATION_CLAIM_TTL_MS: "2000",
       PROVISIONER_BACKOFF_BASE_MS: "50",
       PROVISIONER_BACKOFF_MAX_MS: "200",
       TASK_TIMEOUT_MS: "3000",

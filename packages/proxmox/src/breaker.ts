@@ -3,8 +3,9 @@
  * a missing container or a rejected parameter says nothing about the host's health.
  */
 import { EventEmitter } from "node:events";
-import { isTransient, UnavailableError } from "@proximity/errors";
+import { isTransient, toProximityError, UnavailableError } from "@proximity/errors";
 import CircuitBreaker from "opossum";
+import { proxmoxCallSeconds } from "./metrics.js";
 
 /** Breaker state as reported for observability. */
 export type BreakerState = "closed" | "open" | "halfOpen";
@@ -33,7 +34,10 @@ export interface BreakerSnapshot {
 
 /** A lazily filled set of breakers, one per key (usually the Proxmox host). */
 export interface BreakerRegistry {
-  /** Runs `fn` through the breaker of `key`; rejects with UnavailableError at once while it is open. */
+  /**
+   * Runs `fn` through the breaker of `key`; rejects with UnavailableError at once while it is open.
+   * Every call is timed by key and outcome (proximity_proxmox_call_seconds).
+   */
   fire<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** State of the breaker of `key` ("closed" when none exists yet). */
   state(key: string): BreakerState;
@@ -79,13 +83,18 @@ class BreakerRegistryImpl implements BreakerRegistry {
   }
 
   async fire<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const stop = proxmoxCallSeconds.startTimer({ host: key });
     try {
-      return (await this.#breaker(key).fire(fn)) as T;
+      const result = (await this.#breaker(key).fire(fn)) as T;
+      stop({ outcome: "ok" });
+      return result;
     } catch (err) {
-      if (err instanceof Error && CircuitBreaker.isOurError(err)) {
-        throw new UnavailableError("The Proxmox host is temporarily unavailable", err);
-      }
-      throw err;
+      const thrown =
+        err instanceof Error && CircuitBreaker.isOurError(err)
+          ? new UnavailableError("The Proxmox host is temporarily unavailable", err)
+          : err;
+      stop({ outcome: toProximityError(thrown).code.toLowerCase() });
+      throw thrown;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import { InternalError, ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type {
   ClusterResource,
   ContainerSummary,
@@ -42,6 +43,8 @@ export interface ProxmoxClientDeps {
   readonly connectTimeoutMs?: number;
   /** Clock for ticket renewal (tests). */
   readonly now?: () => number;
+  /** The service's tracer: one client span per API call. Default: none. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -81,6 +84,8 @@ class ProxmoxClientImpl implements ExtendedProxmoxClient {
       auth: createAuthenticator(options.auth, this.#transport, deps.now ?? Date.now),
       breakers: deps.breakers ?? this.#ownBreakers!,
       breakerKey: options.breakerKey ?? url.host,
+      host: url.host,
+      tracer: deps.tracer,
     });
     this.#extra = createExtraCalls(this.#api, (node, params) => this.createContainer(node, params));
   }

@@ -4,6 +4,7 @@
  */
 import { UnavailableError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
+import { inSpan, noopTracer, SpanKind, type Tracer } from "@proximity/telemetry";
 import type { Client } from "ssh2";
 import type { ExecOptions, ExecResult, SshExecutor, SshTarget } from "./api.js";
 import { createKeyedLimiter, type KeyedLimiter } from "./keyed-limiter.js";
@@ -22,6 +23,8 @@ export interface SshExecutorDeps {
   readonly defaultTimeoutMs?: number;
   /** Keepalive probe interval, default 10 000 ms. */
   readonly keepaliveIntervalMs?: number;
+  /** The service's tracer: one client span per command (host and exit code, never the command). */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -40,6 +43,7 @@ class SshExecutorImpl implements SshExecutor {
   readonly #keepaliveMs: number;
   readonly #defaultTimeoutMs: number;
   readonly #limiter: KeyedLimiter;
+  readonly #tracer: Tracer;
   readonly #connections = new Map<string, PoolEntry>();
   #closed = false;
 
@@ -49,6 +53,7 @@ class SshExecutorImpl implements SshExecutor {
     this.#keepaliveMs = deps.keepaliveIntervalMs ?? 10_000;
     this.#defaultTimeoutMs = deps.defaultTimeoutMs ?? 60_000;
     this.#limiter = createKeyedLimiter(deps.maxConcurrentPerNode ?? 4);
+    this.#tracer = deps.tracer ?? noopTracer;
   }
 
   exec(target: SshTarget, command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -71,7 +76,31 @@ class SshExecutorImpl implements SshExecutor {
     await Promise.all(all.map((e) => e.promise.then((c) => c.end()).catch(() => undefined)));
   }
 
-  async #run(target: SshTarget, command: string, simple: boolean, options: ExecOptions): Promise<ExecResult> {
+  #run(target: SshTarget, command: string, simple: boolean, options: ExecOptions): Promise<ExecResult> {
+    // The command is not recorded: scripts may name paths and values of the app.
+    const attributes = {
+      "server.address": target.host,
+      "server.port": target.port,
+      "proximity.ssh.in_container": simple,
+    };
+    return inSpan(
+      this.#tracer,
+      simple ? "ssh pct exec" : "ssh exec",
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        const result = await this.#runTraced(target, command, simple, options);
+        span.setAttribute("process.exit.code", result.code);
+        return result;
+      },
+    );
+  }
+
+  async #runTraced(
+    target: SshTarget,
+    command: string,
+    simple: boolean,
+    options: ExecOptions,
+  ): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     const remote = withRemoteTimeout(command, timeoutMs, simple);
     const run = { timeoutMs, stdin: options.stdin, host: target.host };

@@ -1,4 +1,7 @@
 import { UnavailableError } from "@proximity/errors";
+import { metricsRegistry } from "@proximity/metrics";
+import { SpanKind } from "@proximity/telemetry";
+import { recordingTracer } from "@proximity/telemetry/internal";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBreakerRegistry, createProxmoxClient } from "../src/index.js";
 import { ok, pveError, startFakePve } from "./support/fake-pve.js";
@@ -9,7 +12,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup() {
+async function setup(tracer?: ReturnType<typeof recordingTracer>["tracer"]) {
   let mode: "down" | "up" | "missing" = "down";
   const pve = await startFakePve(() =>
     mode === "down"
@@ -25,7 +28,7 @@ async function setup() {
   });
   const client = createProxmoxClient(
     { baseUrl: pve.url, auth: { kind: "token", tokenId: "u@pve!t", secret: "s" }, breakerKey: "pve1" },
-    { logger: memoryLogger().logger, breakers },
+    { logger: memoryLogger().logger, breakers, ...(tracer ? { tracer } : {}) },
   );
   cleanups.push(
     () => pve.close(),
@@ -96,5 +99,52 @@ describe("createBreakerRegistry", () => {
     expect(pve.requests.length).toBe(sent + 1);
     expect(breakers.snapshot().pve1).toMatchObject({ state: "closed", failures: 0, successes: 1 });
     expect(breakers.reset("never-called")).toBeUndefined();
+  });
+
+  it("breaker - times every call by key and outcome, rejections by the open breaker included", async () => {
+    const { breakers, client, set } = await setup();
+    const count = async (outcome: string) =>
+      Number(
+        (await metricsRegistry().getSingleMetricAsString("proximity_proxmox_call_seconds"))
+          .split("\n")
+          .find((l) => l.startsWith(`proximity_proxmox_call_seconds_count{host="pve1",outcome="${outcome}"}`))
+          ?.split(" ")[1] ?? 0,
+      );
+    const before = { ok: await count("ok"), unavailable: await count("unavailable") };
+    for (let i = 0; i < 4; i++) await client.listNodes().catch(() => undefined);
+    expect(breakers.state("pve1")).toBe("open");
+    expect(await count("unavailable")).toBe(before.unavailable + 4);
+    await new Promise((r) => setTimeout(r, 250));
+    set("up");
+    await client.listNodes();
+    expect(await count("ok")).toBe(before.ok + 1);
+  });
+});
+
+describe("tracing", () => {
+  it("span - one client span per API call: method, path template and host, never the token", async () => {
+    const recorded = recordingTracer();
+    const { client, set } = await setup(recorded.tracer);
+    set("missing");
+    await expect(client.containerStatus("pve1", 101)).rejects.toThrow();
+    set("up");
+    await client.listContainers("pve1");
+    const [failed, listed] = recorded.spans();
+    expect(listed).toMatchObject({
+      name: "GET /nodes/{node}/lxc",
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "http.request.method": "GET",
+        "url.template": "/nodes/{node}/lxc",
+        "proximity.proxmox.breaker": "pve1",
+      },
+    });
+    expect(listed!.attributes["server.address"]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(failed).toMatchObject({
+      name: "GET /nodes/{node}/lxc/{vmid}/status/current",
+      status: { code: 2 },
+    });
+    for (const span of recorded.spans())
+      for (const value of Object.values(span.attributes)) expect(String(value)).not.toContain("u@pve!t");
   });
 });

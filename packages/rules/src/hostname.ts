@@ -32,8 +32,9 @@ export function hostnameIssue(hostname: string): HostnameIssue | undefined {
 const PART_CHARACTERS = "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'";
 
 /**
- * The services' field-error wording of each issue (it follows the field's name: "hostname must be
- * lower-case"). The gateway answers first in shorter words; the console has its own plain words.
+ * The API's field-error wording of each issue (it follows the field's name: "hostname must be
+ * lower-case"), the same from the gateway, which answers first, and from the services behind it.
+ * The console has its own plain words.
  */
 export const HOSTNAME_FIELD_MESSAGES: Readonly<Record<HostnameIssue, string>> = {
   empty: "is required",

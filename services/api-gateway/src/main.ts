@@ -1,6 +1,7 @@
 import { loadServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
 import { createShutdownRegistry, runMain } from "@proximity/service-kit";
+import { createTelemetry } from "@proximity/telemetry";
 import { loadGatewayConfig } from "./config.js";
 import { createGatewayService } from "./service.js";
 
@@ -8,8 +9,10 @@ runMain(async () => {
   const config = loadGatewayConfig();
   const logger = createLogger({ service: "api-gateway", level: config.LOG_LEVEL });
   const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "api-gateway");
-  const service = createGatewayService(config, { logger, keys });
+  const telemetry = createTelemetry({ service: "api-gateway" });
+  const service = createGatewayService(config, { logger, keys, telemetry });
   const shutdown = createShutdownRegistry({ logger });
+  shutdown.register("telemetry", () => telemetry.shutdown());
   shutdown.register("api-gateway", () => service.stop());
   shutdown.installSignalHandlers();
   const { url } = await service.start();

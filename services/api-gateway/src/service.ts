@@ -4,6 +4,7 @@ import type { ServiceKeys } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import type { Telemetry } from "@proximity/telemetry";
 import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
 import { createLastUseRecorder } from "./app/last-use-recorder.js";
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   readonly keys: ServiceKeys;
   /** Where a generated bootstrap password is shown once; stderr by default, never the JSON log. */
   readonly announce?: (text: string) => void;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface GatewayStarted {
@@ -46,7 +49,11 @@ export function createGatewayService(
   deps: GatewayDeps,
 ): ServiceHandle<GatewayStarted> {
   const log = deps.logger;
+  const tracer = deps.telemetry?.tracer;
   return defineService(log, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // On a port of its own: /metrics is never served on the public HTTP port.
     const metrics = await startMetricsServer({
       logger: log,
@@ -82,6 +89,7 @@ export function createGatewayService(
         backups: config.BACKUPS_GRPC_ADDR,
       },
       deps.keys,
+      tracer,
     );
     onStop("peer clients", () => clients.close());
 
@@ -132,6 +140,7 @@ export function createGatewayService(
     onStop("api token last uses", () => tokenUses.stop());
     const app = await buildHttpApp({
       db,
+      ...(tracer ? { tracer } : {}),
       sessions,
       tokenUses,
       tokenPolicy: {

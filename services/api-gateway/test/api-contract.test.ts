@@ -107,7 +107,7 @@ describe("api contract - validation messages", () => {
     ]);
   });
 
-  it("api contract - out of range values read 'must be at most N' / 'at least N'", async () => {
+  it("api contract - out of range values read 'must be at most N' / 'at least N' / 'must not be empty'", async () => {
     const big = await request(h.url, "GET", "/api/apps?per_page=500", { auth: admin });
     expect(big.status).toBe(400);
     expect(big.body.errors).toEqual([{ field: "per_page", message: "must be at most 100" }]);
@@ -118,7 +118,7 @@ describe("api contract - validation messages", () => {
     });
     expect(long.body.errors).toEqual([
       { field: "username", message: "must be at most 128 characters" },
-      { field: "password", message: "must be at least 1 character" },
+      { field: "password", message: "must not be empty" },
     ]);
   });
 

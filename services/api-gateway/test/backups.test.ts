@@ -280,12 +280,19 @@ describe("backups - read, restore, delete", () => {
     const app = seedApp();
     const backup = h.fakes.backups.seed({ appId: app.id, ownerId: owner.userId });
     const path = `/api/apps/${app.id}/backups/${backup.id}/restore`;
-    for (const bad of ["-copy", "a_b", "x".repeat(64), ""]) {
+    const characters = "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'";
+    const said: Record<string, string> = {
+      "-copy": characters,
+      a_b: characters,
+      ["x".repeat(64)]: "each label (between dots) must be 1–63 characters",
+      "": "is required",
+    };
+    for (const [bad, message] of Object.entries(said)) {
       const res = await request(h.url, "POST", path, { auth: owner, body: { new_hostname: bad } });
       expect({ bad, status: res.status, errors: res.body.errors }).toEqual({
         bad,
         status: 400,
-        errors: [{ field: "new_hostname", message: "must be a valid RFC 1123 host name" }],
+        errors: [{ field: "new_hostname", message }],
       });
     }
     expect(h.fakes.callsOf("backups")).toHaveLength(0);
@@ -341,6 +348,25 @@ describe("backups - read, restore, delete", () => {
     });
     const all = await request(h.url, "GET", "/api/backups", { auth: admin });
     expect(all.body.items).toEqual([expect.objectContaining({ id: backup.id, app_deleted: true })]);
+    // ?app_deleted filters on the app's state, for owners and admins alike.
+    const live = seedApp();
+    const liveBackup = h.fakes.backups.seed({ appId: live.id, ownerId: owner.userId });
+    const listed = async (query: string, auth: typeof admin) =>
+      (await request(h.url, "GET", `/api/backups?${query}`, { auth })).body;
+    expect(await listed("app_deleted=true", admin)).toMatchObject({ total: 1, items: [{ id: backup.id }] });
+    expect(await listed("app_deleted=false", admin)).toMatchObject({
+      total: 1,
+      items: [{ id: liveBackup.id }],
+    });
+    expect(await listed("app_deleted=true", owner)).toMatchObject({ total: 0, items: [] });
+    expect(await listed("app_deleted=false", owner)).toMatchObject({
+      total: 1,
+      items: [{ id: liveBackup.id }],
+    });
+    expect(await request(h.url, "GET", "/api/backups?app_deleted=yes", { auth: admin })).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: "app_deleted", message: "must be true or false" }] },
+    });
     const ontoDeleted = await request(h.url, "POST", `${path}/restore`, { auth: admin, body: {} });
     expect(ontoDeleted.status).toBe(409);
     const restored = await request(h.url, "POST", `${path}/restore`, {

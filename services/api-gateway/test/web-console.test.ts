@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consoleContentSecurityPolicy } from "../src/http/plugins/web-console.js";
+import { consoleContentSecurityPolicy, loadWebConsole } from "../src/http/plugins/web-console.js";
 import { type Harness, startHarness } from "./support/gateway-harness.js";
 
 const INDEX =
@@ -29,6 +30,29 @@ afterAll(async () => {
 });
 
 const get = (path: string, init?: RequestInit) => fetch(new URL(path, h.url), init);
+
+/**
+ * A GET with exactly these headers (fetch sets its own Sec-Fetch-Mode, "cors"), as a browser sends
+ * them; the answer's status, content type, CSP and body.
+ */
+function getAs(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; type: string; csp: string; body: string }>((resolve, reject) => {
+    const req = httpRequest(new URL(path, h.url), { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers["content-type"] ?? ""),
+          csp: String(res.headers["content-security-policy"] ?? ""),
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 describe("the web console served at /", () => {
   it("serves index.html to anyone, revalidated each time, under a strict CSP", async () => {
@@ -81,6 +105,32 @@ describe("the web console served at /", () => {
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toBe(INDEX);
     }
+  });
+
+  it("answers a browser navigating to a missing file with the console's page, status 404", async () => {
+    const navigating = { "sec-fetch-mode": "navigate", accept: "text/html,*/*;q=0.8" };
+    for (const path of ["/foo.png", "/wp-login.php", "/apps/a1/x.json", "/assets/index-Zz99.js"]) {
+      const res = await getAs(path, navigating);
+      expect([res.status, res.body], path).toEqual([404, INDEX]);
+      expect(res.type, path).toMatch(/^text\/html/);
+      expect(res.csp, path).toBe(consoleContentSecurityPolicy(true));
+    }
+    // Without fetch metadata, asking for HTML is a navigation too.
+    const old = await getAs("/foo.png", { accept: "text/html" });
+    expect([old.status, old.body]).toEqual([404, INDEX]);
+    // The same path loaded as an image or a script, or by an API client, stays a JSON 404.
+    const others: Record<string, string>[] = [
+      { "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image", accept: "image/avif,image/*" },
+      { "sec-fetch-mode": "cors", accept: "text/html" },
+      { accept: "application/json" },
+    ];
+    for (const headers of others) {
+      const res = await getAs("/foo.png", headers);
+      expect([res.status, JSON.parse(res.body)]).toEqual([404, { detail: "Not found" }]);
+    }
+    // The API is never answered with the page.
+    const api = await getAs("/api/nope.json", navigating);
+    expect([api.status, JSON.parse(api.body)]).toEqual([404, { detail: "Not found" }]);
   });
 
   it("caches hashed assets for a year and answers a missing one with 404, not the page", async () => {
@@ -152,6 +202,27 @@ describe("the web console served at /", () => {
       expect(unknown.filter((status) => status !== 429 && status !== 404)).toEqual([]);
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+describe("an incomplete console build", () => {
+  it("fails the start, saying what is missing and what to do", async () => {
+    const partial = await mkdtemp(join(tmpdir(), "console-partial-"));
+    try {
+      await expect(loadWebConsole({ dir: partial, secureTransport: false })).rejects.toThrow(
+        /incomplete: it has no index\.html; build it \(pnpm --filter @proximity\/web-console build\)/,
+      );
+      await writeFile(join(partial, "index.html"), INDEX);
+      await expect(loadWebConsole({ dir: partial, secureTransport: false })).rejects.toThrow(
+        "index.html loads assets/index-Ab12.js, which is missing",
+      );
+      await mkdir(join(partial, "assets"));
+      await writeFile(join(partial, "assets", "index-Ab12.js"), SCRIPT);
+      const site = await loadWebConsole({ dir: partial, secureTransport: false });
+      expect(site?.indexHtml.toString()).toBe(INDEX);
+    } finally {
+      await rm(partial, { recursive: true, force: true });
     }
   });
 });

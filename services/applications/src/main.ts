@@ -1,6 +1,7 @@
 import { loadServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
 import { createShutdownRegistry, runMain } from "@proximity/service-kit";
+import { createTelemetry } from "@proximity/telemetry";
 import { loadApplicationsConfig } from "./config.js";
 import { createApplicationsService } from "./service.js";
 
@@ -22,8 +23,10 @@ runMain(async () => {
     "starting (DATABASE_URL and NATS_URL not logged)",
   );
   const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "applications");
-  const service = createApplicationsService(config, { logger, keys });
+  const telemetry = createTelemetry({ service: "applications" });
+  const service = createApplicationsService(config, { logger, keys, telemetry });
   const shutdown = createShutdownRegistry({ logger });
+  shutdown.register("telemetry", () => telemetry.shutdown());
   shutdown.register("applications service", () => service.stop());
   shutdown.installSignalHandlers();
   const { grpcPort } = await service.start();

@@ -11,6 +11,7 @@ import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { hostsV1, provisionerV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { createAppCountsCompactor } from "./app/app-counts-compactor.js";
 import { lifeCycleSettings } from "./app/life-cycle-settings.js";
 import { createOperationReaper } from "./app/operation-reaper.js";
@@ -28,6 +29,8 @@ import { watchAppStatuses } from "./metrics.js";
 export interface ApplicationsServiceDeps {
   readonly logger: Logger;
   readonly keys: ServiceKeys;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 /** How often the list's count rows are folded (a few seconds of changes are a few rows per owner). */
@@ -47,7 +50,11 @@ export function createApplicationsService(
   deps: ApplicationsServiceDeps,
 ): ServiceHandle {
   const { logger, keys } = deps;
+  const tracer = deps.telemetry?.tracer ?? noopTracer;
   return defineService(logger, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // First acquired, last released: metrics stay readable while the service winds down.
     const metrics = await startMetricsServer({
       logger,
@@ -76,17 +83,19 @@ export function createApplicationsService(
       address: config.HOSTS_GRPC_ADDR,
       audience: "hosts",
       keys,
+      tracer,
     });
     onStop("hosts client", () => hosts.close());
     const secrets = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
       address: config.SECRETS_GRPC_ADDR,
       audience: "secrets",
       keys,
+      tracer,
     });
     onStop("secrets client", () => secrets.close());
     const provisioner = createServiceClient<provisionerV1.ProvisionerServiceServer>(
       provisionerV1.ProvisionerServiceService,
-      { address: config.PROVISIONER_GRPC_ADDR, audience: "provisioner", keys },
+      { address: config.PROVISIONER_GRPC_ADDR, audience: "provisioner", keys, tracer },
     );
     onStop("provisioner client", () => provisioner.close());
     const settings = lifeCycleSettings(config);
@@ -108,12 +117,13 @@ export function createApplicationsService(
       ns: bus.ns,
       logger: logger.child({ component: "outbox" }),
       signer: eventSigner(keys),
+      tracer,
     });
     relay.start();
     onStop("outbox relay", () => relay.stop());
     // Every consumer checks each event's producer and signature before acting on it.
     const verifier = eventVerifier(keys);
-    const consumer = createProvisionerEventsConsumer({ db, bus, logger, verifier });
+    const consumer = createProvisionerEventsConsumer({ db, bus, logger, verifier, tracer });
     await consumer.start();
     onStop("provisioner events consumer", () => consumer.stop());
     const catalogReload = createCatalogReloadConsumer({ bus, catalog, logger, verifier });
@@ -132,7 +142,7 @@ export function createApplicationsService(
     const counts = createAppCountsCompactor({ db, intervalMs: APP_COUNTS_COMPACT_INTERVAL_MS, logger });
     counts.start();
     onStop("app counts compactor", () => counts.stop());
-    const observations = createObservationsConsumer({ db, bus, logger, verifier });
+    const observations = createObservationsConsumer({ db, bus, logger, verifier, tracer });
     await observations.start();
     onStop("observations consumer", () => observations.stop());
 
@@ -143,7 +153,7 @@ export function createApplicationsService(
       port: config.GRPC_PORT,
       services: [
         applicationsServiceRegistration({
-          h: createHandlerFactory({ keys, logger, userTrustedCallers: USER_TRUSTED_CALLERS }),
+          h: createHandlerFactory({ keys, logger, userTrustedCallers: USER_TRUSTED_CALLERS, tracer }),
           db,
           catalog,
           hosts,

@@ -1,6 +1,7 @@
 import { loadServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
 import { createShutdownRegistry, runMain } from "@proximity/service-kit";
+import { createTelemetry } from "@proximity/telemetry";
 import { loadBackupsConfig } from "./config.js";
 import { createBackupsService } from "./service.js";
 
@@ -18,8 +19,10 @@ runMain(async () => {
     "starting (DATABASE_URL and NATS_URL not logged)",
   );
   const keys = loadServiceKeys(config.SERVICE_KEYS_DIR, "backups");
-  const service = createBackupsService(config, { logger, keys });
+  const telemetry = createTelemetry({ service: "backups" });
+  const service = createBackupsService(config, { logger, keys, telemetry });
   const shutdown = createShutdownRegistry({ logger });
+  shutdown.register("telemetry", () => telemetry.shutdown());
   shutdown.register("backups service", () => service.stop());
   shutdown.installSignalHandlers();
   const { grpcPort } = await service.start();

@@ -5,6 +5,7 @@ import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proxi
 import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { createBackupScheduler } from "./app/backup-scheduler.js";
 import type { BackupsConfig } from "./config.js";
 import type { BackupsDatabase } from "./db/database.js";
@@ -18,6 +19,8 @@ import { createApplicationsPeer } from "./infra/applications-peer.js";
 export interface BackupsServiceDeps {
   readonly logger: Logger;
   readonly keys: ServiceKeys;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -31,7 +34,11 @@ export interface BackupsServiceDeps {
  */
 export function createBackupsService(config: BackupsConfig, deps: BackupsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
+  const tracer = deps.telemetry?.tracer ?? noopTracer;
   return defineService(logger, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // First acquired, last released: metrics stay readable while the service winds down.
     const metrics = await startMetricsServer({
       logger,
@@ -52,7 +59,7 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       migrate: config.MIGRATE_ON_START,
     });
     // The client connects lazily; acquired here so it closes after the bus, before the pool.
-    const applications = createApplicationsPeer(config.APPLICATIONS_GRPC_ADDR, keys);
+    const applications = createApplicationsPeer(config.APPLICATIONS_GRPC_ADDR, keys, tracer);
     onStop("applications client", () => applications.close());
 
     const bus = await connectBus({
@@ -72,15 +79,16 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       ns: bus.ns,
       logger: logger.child({ component: "outbox" }),
       signer: eventSigner(keys),
+      tracer,
     });
     relay.start();
     onStop("outbox relay", () => relay.stop());
     // Every consumer checks each event's producer and signature before acting on it.
     const verifier = eventVerifier(keys);
     for (const [name, consumer] of [
-      ["operation results consumer", createOperationResultsConsumer(db, bus, logger, verifier)],
-      ["storage observations consumer", createStorageObservationsConsumer(db, bus, logger, verifier)],
-      ["app events consumer", createAppEventsConsumer(db, bus, logger, verifier)],
+      ["operation results consumer", createOperationResultsConsumer(db, bus, logger, verifier, tracer)],
+      ["storage observations consumer", createStorageObservationsConsumer(db, bus, logger, verifier, tracer)],
+      ["app events consumer", createAppEventsConsumer(db, bus, logger, verifier, tracer)],
     ] as const) {
       await consumer.start();
       onStop(name, () => consumer.stop());
@@ -98,7 +106,9 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       keys,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
-      services: [backupsServiceRegistration({ h: createHandlerFactory({ keys, logger }), db, applications })],
+      services: [
+        backupsServiceRegistration({ h: createHandlerFactory({ keys, logger, tracer }), db, applications }),
+      ],
     });
     const grpcPort = await grpc.start();
     onStop("grpc", () => grpc.shutdown());

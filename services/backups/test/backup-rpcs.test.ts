@@ -359,6 +359,37 @@ describe("GetBackup, ListBackups - the ownership matrix", () => {
     await expect(h.gateway.deleteBackup(ids, as(USER))).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("app_deleted filters on the app's state: admins list the deleted apps' backups alone, users never see them", async () => {
+    const live = await h.deployedApp(USER);
+    const liveBackup = await completedBackup(h, live, USER);
+    const gone = await h.deployedApp(USER);
+    const goneBackup = await completedBackup(h, gone, USER);
+    await h.db
+      .updateTable("app_owners")
+      .set({ deleted_at: new Date() })
+      .where("app_id", "=", gone.id)
+      .execute();
+    const ids = async (appDeleted: boolean, who: typeof ADMIN) => {
+      const page = await h.gateway.listBackups(listRequest({ appDeleted, perPage: 100 }), as(who));
+      return {
+        ids: page.items.map((b) => b.id),
+        total: page.total,
+        flags: page.items.map((b) => b.appDeleted),
+      };
+    };
+    const deletedForAdmin = await ids(true, ADMIN);
+    expect(deletedForAdmin.ids).toContain(goneBackup.id);
+    expect(deletedForAdmin.ids).not.toContain(liveBackup.id);
+    expect(deletedForAdmin.flags.every(Boolean)).toBe(true);
+    expect(deletedForAdmin.total).toBe(deletedForAdmin.ids.length);
+    const liveForAdmin = await ids(false, ADMIN);
+    expect(liveForAdmin.ids).toContain(liveBackup.id);
+    expect(liveForAdmin.ids).not.toContain(goneBackup.id);
+    expect(liveForAdmin.flags.some(Boolean)).toBe(false);
+    expect((await ids(true, USER)).ids).toEqual([]);
+    expect((await ids(false, USER)).ids).toContain(liveBackup.id);
+  });
+
   it("every backup the caller may see, newest first, paged and filtered by status", async () => {
     const owner = newUser();
     const a = await h.deployedApp(owner);

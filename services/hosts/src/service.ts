@@ -18,6 +18,7 @@ import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { applicationsV1, secretsV1 } from "@proximity/proto";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { bootstrapHost } from "./app/bootstrap-host.js";
 import type { HostsDeps } from "./app/deps.js";
 import { createApplicationsAppsOnHost } from "./clients/applications-apps-on-host.js";
@@ -32,6 +33,8 @@ import { startPeriodicChecks } from "./infra/periodic-checks.js";
 export interface HostsServiceDeps {
   readonly logger: Logger;
   readonly keys: ServiceKeys;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -42,7 +45,11 @@ export interface HostsServiceDeps {
  */
 export function createHostsService(config: HostsConfig, deps: HostsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
+  const tracer = deps.telemetry?.tracer ?? noopTracer;
   return defineService(logger, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // First acquired, last released: metrics stay readable while the service winds down.
     const metrics = await startMetricsServer({
       logger,
@@ -67,6 +74,7 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       address: config.SECRETS_GRPC_ADDR,
       audience: "secrets",
       keys,
+      tracer,
     });
     const applications = createServiceClient<applicationsV1.ApplicationsServiceServer>(
       applicationsV1.ApplicationsServiceService,
@@ -74,6 +82,7 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
         address: config.APPLICATIONS_GRPC_ADDR,
         audience: "applications",
         keys,
+        tracer,
       },
     );
     onStop("peer clients", () => {
@@ -92,11 +101,19 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: eventSigner(keys) });
+    const relay = createOutboxRelay({
+      db,
+      js: bus.js,
+      ns: bus.ns,
+      logger,
+      signer: eventSigner(keys),
+      tracer,
+    });
     relay.start();
     onStop("outbox relay", () => relay.stop());
     const checkResults = createEventConsumer({
       js: bus.js,
+      tracer,
       jsm: bus.jsm,
       ns: bus.ns,
       logger,
@@ -123,7 +140,7 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       keys,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
-      services: [hostsServiceRegistration(createHandlerFactory({ keys, logger }), appDeps)],
+      services: [hostsServiceRegistration(createHandlerFactory({ keys, logger, tracer }), appDeps)],
     });
     const grpcPort = await grpc.start();
     onStop("grpc", () => grpc.shutdown());

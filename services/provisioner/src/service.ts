@@ -24,6 +24,7 @@ import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { createBreakerRegistry, createSshExecutor } from "@proximity/proxmox";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
 import { slotGated } from "./app/operations/slot-gated.js";
@@ -42,7 +43,7 @@ import { hostCheckRequestedSubscription } from "./events/handlers/host-check-req
 import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
-import { measuredBreakers, measuredLeases, measuredOperations, watchBreakers } from "./infra/metrics.js";
+import { measuredLeases, measuredOperations, watchBreakers } from "./infra/metrics.js";
 import { openNodeSlots } from "./infra/node-slots.js";
 import { openObservationSlots } from "./infra/observation-slots.js";
 import { createPeers } from "./infra/peers.js";
@@ -51,6 +52,8 @@ import { openVmidLeases } from "./infra/vmid-leases.js";
 export interface ProvisionerServiceDeps {
   readonly logger: Logger;
   readonly keys: ServiceKeys;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Durable consumer of deploy requests (shared by all provisioner replicas; see Durables). */
@@ -73,7 +76,11 @@ export function createProvisionerService(
   deps: ProvisionerServiceDeps,
 ): ServiceHandle {
   const { logger, keys } = deps;
+  const tracer = deps.telemetry?.tracer ?? noopTracer;
   return defineService(logger, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // First acquired, last released: metrics stay readable while the service winds down.
     const metrics = await startMetricsServer({
       logger,
@@ -105,21 +112,31 @@ export function createProvisionerService(
       streamLimits: { maxBytes: config.BUS_STREAM_MAX_BYTES, maxMessageBytes: config.BUS_MAX_MESSAGE_BYTES },
     });
     onStop("bus", () => bus.close());
-    const relay = createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: eventSigner(keys) });
+    const relay = createOutboxRelay({
+      db,
+      js: bus.js,
+      ns: bus.ns,
+      logger,
+      signer: eventSigner(keys),
+      tracer,
+    });
     relay.start();
     onStop("outbox relay", () => relay.stop());
 
-    const peers = createPeers({ hosts: config.HOSTS_GRPC_ADDR, secrets: config.SECRETS_GRPC_ADDR }, keys);
-    onStop("peer clients", () => peers.close());
-    const breakers = measuredBreakers(
-      createBreakerRegistry({ resetTimeout: config.PROVISIONER_BREAKER_RESET_MS }),
+    const peers = createPeers(
+      { hosts: config.HOSTS_GRPC_ADDR, secrets: config.SECRETS_GRPC_ADDR },
+      keys,
+      tracer,
     );
+    onStop("peer clients", () => peers.close());
+    const breakers = createBreakerRegistry({ resetTimeout: config.PROVISIONER_BREAKER_RESET_MS });
     onStop("breakers", () => breakers.shutdown());
     onStop("breaker metrics", watchBreakers(breakers));
     const ssh = createSshExecutor({
       logger,
       connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS,
       defaultTimeoutMs: config.SSH_COMMAND_TIMEOUT_MS,
+      tracer,
     });
     onStop("ssh", () => ssh.close());
     const leases = measuredLeases(
@@ -137,6 +154,7 @@ export function createProvisionerService(
       transport,
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+      tracer,
       settings: {
         lxcTemplate: config.LXC_TEMPLATE,
         lxcStorage: config.LXC_STORAGE,
@@ -169,7 +187,8 @@ export function createProvisionerService(
         logger,
         durable,
         verifier,
-        subscriptions: subscriptions.map((sub) => measuredOperations(db, sub)),
+        subscriptions: subscriptions.map((sub) => measuredOperations(sub)),
+        tracer,
         maxDeliver: config.PROVISIONER_MAX_DELIVER,
         backoffBaseMs: config.PROVISIONER_BACKOFF_BASE_MS,
         backoffMaxMs: config.PROVISIONER_BACKOFF_MAX_MS,
@@ -244,6 +263,7 @@ export function createProvisionerService(
       ],
       maxDeliver: 3,
       concurrency: 4,
+      tracer,
     });
     await hostChecks.start();
     onStop("host check consumer", () => hostChecks.stop());
@@ -284,6 +304,7 @@ export function createProvisionerService(
           logger,
           verifier,
           breakers,
+          tracer,
           replica: operationDeps.workerId,
           hostContainers: { peers, logger, breakers, transport, timeoutMs: config.OBSERVE_TIMEOUT_MS },
         }),

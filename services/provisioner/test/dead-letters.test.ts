@@ -15,7 +15,12 @@ import { type Harness, HOST_ID, NODE, startHarness } from "./support/harness.js"
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ PROVISIONER_MAX_DELIVER: "2", TASK_TIMEOUT_MS: "3000" });
+  // A delivery waits a held claim out for up to one TTL (and a second) before it counts as busy.
+  h = await startHarness({
+    PROVISIONER_MAX_DELIVER: "2",
+    TASK_TIMEOUT_MS: "3000",
+    OPERATION_CLAIM_TTL_MS: "2000",
+  });
 });
 
 afterAll(async () => {

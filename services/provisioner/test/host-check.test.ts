@@ -50,6 +50,22 @@ describe("host checks", () => {
     expect(report.nodes[0]!.maxMemBytes).toBeGreaterThan(0);
   });
 
+  it("host check - one failed or dropped call is tried again: the host stays reachable", async () => {
+    h.sim.addFault({
+      match: { method: "GET", path: "^/version$" },
+      effect: { kind: "http-error", status: 500, message: "transient" },
+      times: 1,
+    });
+    h.sim.addFault({ match: { method: "GET", path: "^/nodes$" }, effect: { kind: "reset" }, times: 1 });
+    try {
+      const report = await reportFor(await requestCheck(h.bus));
+      expect(report).toMatchObject({ reachable: true, error: "" });
+      expect(report.nodes.map((n) => n.name)).toEqual([NODE]);
+    } finally {
+      h.sim.clearFaults();
+    }
+  });
+
   it("host check - a host that is down is reported unreachable with a safe text, once", async () => {
     h.sim.setHostDown(true);
     try {

@@ -13,6 +13,8 @@ beforeAll(async () => {
     PROVISIONER_MAX_DELIVER: "20",
     PROVISIONER_BACKOFF_BASE_MS: "100",
     PROVISIONER_BACKOFF_MAX_MS: "400",
+    // A delivery waits a held claim out for up to one TTL before it counts as busy.
+    OPERATION_CLAIM_TTL_MS: "2000",
   });
 });
 

@@ -4,6 +4,7 @@ import { createGrpcServer, createHandlerFactory, type ServiceKeys } from "@proxi
 import type { Logger } from "@proximity/logger";
 import { startMetricsServer } from "@proximity/metrics";
 import { defineService, type ServiceHandle } from "@proximity/service-kit";
+import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { assertRingCoversKeysInUse } from "./app/key-ring-guard.js";
 import { startKeyRingReloader } from "./app/key-ring-reloader.js";
 import type { SecretsConfig } from "./config.js";
@@ -17,6 +18,8 @@ import { secretsServiceRegistration } from "./grpc/server.js";
 export interface SecretsServiceDeps {
   readonly logger: Logger;
   readonly keys: ServiceKeys;
+  /** The service's tracing (createTelemetry); flushed when the service stops. Default: off. */
+  readonly telemetry?: Telemetry;
   /** Replaces the KEKs from SECRETS_KEK / SECRETS_KEK_FILE (e.g. a KMS-backed provider). */
   readonly keyProvider?: KeyProvider;
   /** Signal that re-reads SECRETS_KEK_FILE at once (main passes SIGHUP; tests leave it out). */
@@ -30,7 +33,11 @@ export interface SecretsServiceDeps {
  */
 export function createSecretsService(config: SecretsConfig, deps: SecretsServiceDeps): ServiceHandle {
   const { logger, keys } = deps;
+  const tracer = deps.telemetry?.tracer ?? noopTracer;
   return defineService(logger, async (onStop) => {
+    // Registered first, so flushed last: the spans of the stop itself are sent too.
+    const telemetry = deps.telemetry;
+    if (telemetry) onStop("telemetry", () => telemetry.flush());
     // First acquired, last released: metrics stay readable while the service winds down.
     const metrics = await startMetricsServer({
       logger,
@@ -74,7 +81,7 @@ export function createSecretsService(config: SecretsConfig, deps: SecretsService
       }
     }
 
-    const handlers = createHandlerFactory({ keys, logger });
+    const handlers = createHandlerFactory({ keys, logger, tracer });
     const useCaseDeps = { db, keys: keyProvider };
     const grpc = createGrpcServer({
       logger,

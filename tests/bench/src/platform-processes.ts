@@ -69,6 +69,8 @@ export interface ProcessPlatform {
   processes(): { service: string; replica: number; pid: number; startedMs: number }[];
   /** Sends `signal` (default SIGTERM) to one replica; not reported as a failure. */
   kill(service: ServiceName, replica: number, signal?: NodeJS.Signals): void;
+  /** Starts a killed replica again (same environment and port); resolves once it listens. */
+  restart(service: ServiceName, replica: number): Promise<void>;
   /** Stops everything, drops the scratch database and its roles, deletes the state (unless keepState). */
   stop(): Promise<void>;
 }
@@ -196,6 +198,7 @@ export async function startPlatformProcesses(o: ProcessPlatformOptions = {}): Pr
         startedMs: p.startedMs ?? Number.NaN,
       })),
     kill: (service, replica, signal) => platform.kill(service, replica, signal),
+    restart: (service, replica) => platform.restart(service, replica),
     stop,
   };
 }

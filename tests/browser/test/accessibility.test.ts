@@ -215,7 +215,9 @@ describe("accessibility: the admin area", () => {
   it("every admin section", { timeout: TIMEOUT }, async () => {
     await settled(admin.page, "/admin", "Hosts");
     const sections = await sectionLinks(admin.page, "Admin sections");
-    expect(sections).toEqual(expect.arrayContaining(["/admin/hosts", "/admin/users", "/admin/catalog"]));
+    expect(sections).toEqual(
+      expect.arrayContaining(["/admin/hosts", "/admin/users", "/admin/catalog", "/admin/backups"]),
+    );
     for (const path of sections) await scan(admin.page, path, `admin-${path.split("/").pop()}`);
   });
 
@@ -235,7 +237,7 @@ describe("accessibility: the admin area", () => {
   });
 
   it("the admin's view of an app and of all apps", { timeout: TIMEOUT }, async () => {
-    await scan(admin.page, "/apps", "admin-my-apps", "My apps");
+    await scan(admin.page, "/apps", "admin-all-apps", "All apps");
     await scan(admin.page, `/apps/${appId}`, "admin-app", "uma-whoami");
   });
 });

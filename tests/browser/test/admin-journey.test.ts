@@ -1,6 +1,7 @@
 /**
  * An administrator's journey in Chromium: a Proxmox host added through the host form and tested,
- * users, API tokens and the catalog reload. Every admin page is screenshotted; any page error,
+ * users, API tokens, the catalog reload, and a backup kept after its app was deleted restored into
+ * a new app. Every admin page is screenshotted; any page error,
  * console error or CSP violation fails.
  */
 import { eventually } from "@proximity/testing";
@@ -10,6 +11,7 @@ import {
   BROWSER_TEST_LIMITS,
   type BrowserSession,
   type ConsolePlatform,
+  deployRunning,
   journey,
   launchBrowser,
   navigate,
@@ -172,5 +174,49 @@ describe("an administrator's journey through the console", () => {
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "Catalog reloaded" }).textContent())
       .toContain(`Catalog reloaded: ${catalog} apps`);
+  });
+
+  step("backups of deleted apps: one kept after its app was deleted is restored into a new app", async () => {
+    // The scene, through the API: an app backed up, then deleted with its backups kept.
+    const api = platform.adminApi;
+    const appId = await deployRunning(api, { catalog_id: "whoami", hostname: "old-site" });
+    const backup = await api.post(`/api/apps/${appId}/backups`, {});
+    expect(backup.status).toBe(202);
+    await eventually(
+      async () => (await api.get(`/api/apps/${appId}/backups`)).body.items[0]?.status === "completed",
+      { timeoutMs: 60_000, what: "the backup completed" },
+    );
+    await eventually(async () => (await api.get(`/api/apps/${appId}`)).body.current_operation === null, {
+      what: "the app free again",
+    });
+    expect((await api.delete(`/api/apps/${appId}?backups=keep`)).status).toBe(202);
+    await eventually(async () => (await api.get(`/api/apps/${appId}`)).status === 404, {
+      timeoutMs: 60_000,
+      what: "the app deleted",
+    });
+
+    await navigate(page, "Admin", "Hosts");
+    await adminSection("Backups of deleted apps", "Backups of deleted apps");
+    const table = page.getByRole("table", { name: /Backups of deleted apps/ });
+    await expect.poll(() => table.getByRole("row").count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => table.textContent()).toContain("Completed");
+    await screenshot(page, "admin-backups-of-deleted-apps");
+
+    // The app is gone: the row names the container and archive it was of, and so does its button.
+    expect(await table.textContent()).toMatch(/Container \d+ on /);
+    await table.getByRole("button", { name: /^Restore the backup of container \d+ on .+ from/ }).click();
+    const dialog = page.getByRole("dialog", { name: /^Restore the backup from/ });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain("The app of this backup was deleted");
+    expect(await dialog.textContent()).toMatch(/This is the backup of container \d+ on .+ \(archive /);
+    await screenshot(page, "admin-backups-restore-dialog");
+    await dialog.getByLabel(/Host name of the new app/).fill("old-site-back");
+    await dialog.getByRole("button", { name: "Restore into a new app" }).click();
+    await pageHeading(page, "old-site-back").waitFor();
+    const newAppId = new URL(page.url()).pathname.split("/")[2]!;
+    await eventually(async () => (await api.get(`/api/apps/${newAppId}`)).body.status === "running", {
+      timeoutMs: 60_000,
+      what: "the restored app running",
+    });
   });
 });

@@ -123,7 +123,7 @@ describe("a user's journey through the console", () => {
     await pageHeading(page, "Miniflux").waitFor();
     expect(new URL(page.url()).pathname).toBe("/store/miniflux");
     const form = page.getByRole("region", { name: "Deploy Miniflux" });
-    await form.getByLabel("Hostname").fill(HOSTNAME);
+    await form.getByLabel("Host name").fill(HOSTNAME);
     // Sent without the required secrets: refused at their fields before anything is deployed.
     await form.getByRole("button", { name: "Deploy" }).click();
     await expect.poll(() => form.getByRole("alert").first().textContent()).toMatch(/field/i);
@@ -183,6 +183,15 @@ describe("a user's journey through the console", () => {
     ]);
     // The app itself says the backup is over (its status line drops "backup in progress").
     await expect.poll(() => appStatusLine(page).textContent(), { timeout: 30_000 }).toBe("Running");
+    // The retention fields of a row line up, however their hints wrap ("Keep monthly"'s does).
+    const topOf = async (label: string) => (await page.getByLabel(label, { exact: true }).boundingBox())?.y;
+    for (const [left, right] of [
+      ["Keep last", "Keep hourly"],
+      ["Keep daily", "Keep weekly"],
+      ["Keep monthly", "Keep yearly"],
+    ] as const) {
+      expect(await topOf(right), `${right} beside ${left}`).toBe(await topOf(left));
+    }
     await screenshot(page, "app-backups");
   });
 

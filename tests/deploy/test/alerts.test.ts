@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { metricsRegistry } from "@proximity/metrics";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { repositoryRoot } from "../src/compose.js";
+import { environmentOf, readCompose, repositoryRoot } from "../src/compose.js";
+import { containersOf, renderKustomization } from "../src/kustomize.js";
 
 /** The alerts the runbooks (docs/runbooks/<AlertName>.md) are written for. */
 const ALERTS = [
@@ -59,6 +60,7 @@ async function registeredSeries(): Promise<Set<string>> {
   // Importing a definitions module registers its metrics in the process registry.
   await import("../../../packages/grpc/src/metrics.js");
   await import("../../../packages/bus/src/metrics.js");
+  await import("../../../packages/proxmox/src/metrics.js");
   await import("../../../services/api-gateway/src/http/plugins/request-metrics.js");
   await import("../../../services/applications/src/metrics.js");
   await import("../../../services/provisioner/src/infra/metrics.js");
@@ -114,5 +116,80 @@ describe("deploy/grafana/proximity-dashboard.json", () => {
     for (const { panel, expr } of exprs)
       for (const name of metricNamesIn(expr.replace(/\$__rate_interval|\$__range|\$\w+/g, "5m")))
         expect(series.has(name) || PROMETHEUS_OWN.has(name), `${panel}: ${name}`).toBe(true);
+  });
+});
+
+interface ScrapeConfig {
+  readonly job_name: string;
+  readonly static_configs?: { targets: string[] }[];
+  readonly kubernetes_sd_configs?: { role: string; namespaces?: { names: string[] } }[];
+  readonly relabel_configs?: {
+    source_labels?: string[];
+    regex?: string;
+    action?: string;
+    replacement?: string;
+    target_label?: string;
+  }[];
+}
+
+describe("deploy/prometheus/prometheus.yml", () => {
+  const config = parse(readFileSync(join(repositoryRoot, "deploy/prometheus/prometheus.yml"), "utf8")) as {
+    rule_files: string[];
+    scrape_configs: ScrapeConfig[];
+  };
+
+  it("loads the alert rules", () => {
+    expect(config.rule_files).toEqual(["alerts.yaml"]);
+  });
+
+  it("scrapes every compose service that serves metrics, as job proximity-<service>, and nothing else", () => {
+    const { compose } = readCompose();
+    const expected = Object.entries(compose.services)
+      .map(([name, service]) => [name, environmentOf(service).METRICS_PORT] as const)
+      .filter(([, port]) => port && port !== "0")
+      .map(([name, port]) => ({ job: `proximity-${name}`, targets: [`${name}:${port}`] }));
+    expect(expected.length).toBe(6);
+    const statics = config.scrape_configs
+      .filter((c) => c.static_configs)
+      .map((c) => ({ job: c.job_name, targets: c.static_configs!.flatMap((s) => s.targets) }));
+    expect(statics.sort((a, b) => a.job.localeCompare(b.job))).toEqual(
+      expected.sort((a, b) => a.job.localeCompare(b.job)),
+    );
+  });
+
+  it("finds the Kubernetes pods by the annotations every service Deployment carries, named as the alerts expect", () => {
+    const job = config.scrape_configs.find((c) => c.kubernetes_sd_configs);
+    expect(job?.kubernetes_sd_configs?.[0]?.namespaces?.names).toEqual(["proximity"]);
+    const relabel = job?.relabel_configs ?? [];
+    expect(relabel).toContainEqual({
+      source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+      regex: "true",
+      action: "keep",
+    });
+    expect(relabel).toContainEqual({
+      source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"],
+      replacement: "proximity-$1",
+      target_label: "job",
+    });
+    const deployments = renderKustomization(
+      join(repositoryRoot, "deploy/kubernetes/overlays/production"),
+    ).filter((o) => o.kind === "Deployment");
+    let serving = 0;
+    for (const deployment of deployments) {
+      const port = containersOf(deployment)
+        .flatMap((c) => (c.env as { name: string; value?: string }[] | undefined) ?? [])
+        .find((e) => e.name === "METRICS_PORT")?.value;
+      if (!port || port === "0") continue;
+      serving++;
+      const annotations = (
+        deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }
+      ).template.metadata.annotations;
+      expect(annotations, deployment.metadata.name).toMatchObject({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": port,
+        "prometheus.io/path": "/metrics",
+      });
+    }
+    expect(serving).toBe(6);
   });
 });

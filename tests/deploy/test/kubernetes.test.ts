@@ -43,7 +43,7 @@ import {
   secretProblems,
   securityProblems,
   setupProblems,
-} from "../src/kubernetes-rules.js";
+} from "../src/kubernetes-rules/index.js";
 import { schemaProblems } from "../src/kubernetes-schemas.js";
 import {
   configMapHash,

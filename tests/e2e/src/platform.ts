@@ -17,6 +17,7 @@ import { createProvisionerService, loadProvisionerConfig } from "@proximity/prov
 import { createProxmoxSimulator, type ProxmoxSimulator, type RunningSimulator } from "@proximity/proxmox-sim";
 import { createSecretsService, loadSecretsConfig } from "@proximity/secrets";
 import type { ServiceHandle } from "@proximity/service-kit";
+import { createTelemetry, type Telemetry } from "@proximity/telemetry";
 import { connect } from "nats";
 import { freePort } from "./free-port.js";
 import { createScratchDatabase } from "./scratch-database.js";
@@ -59,6 +60,10 @@ export interface PlatformOptions {
    * does. None on a server without authentication.
    */
   readonly busAdminSeed?: string;
+  /** Copies of every stream and KV bucket (declareBus `replicas`, BUS_REPLICAS): 3 on a three-node cluster; default 1. */
+  readonly busReplicas?: number;
+  /** OTEL_* variables of every service's tracing (each its own provider and service.name); none: off. */
+  readonly telemetryEnv?: Record<string, string>;
 }
 
 /** Credentials of the simulator, as an admin would type them into POST /api/proxmox/hosts. */
@@ -149,9 +154,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     logger.debug({ service: name }, "started");
     return result;
   };
-  const deps = (name: string): { logger: Logger; keys: NonNullable<ReturnType<typeof keys.get>> } => ({
+  const deps = (
+    name: string,
+  ): { logger: Logger; keys: NonNullable<ReturnType<typeof keys.get>>; telemetry: Telemetry } => ({
     logger: createLogger({ service: name, level }, options.logSink),
     keys: keys.get(name)!,
+    telemetry: createTelemetry({ service: name, env: options.telemetryEnv ?? {} }),
   });
 
   try {
@@ -292,7 +300,10 @@ async function declarePlatformBus(options: PlatformOptions, ns: string): Promise
     ...(options.busAdminSeed ? { seed: options.busAdminSeed } : {}),
   });
   try {
-    await declareBus(admin, ns, { limits: { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 } });
+    await declareBus(admin, ns, {
+      limits: { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 },
+      ...(options.busReplicas ? { replicas: options.busReplicas } : {}),
+    });
   } finally {
     await admin.close();
   }
@@ -309,7 +320,7 @@ async function stopAll(
   await sim.stop().catch(() => undefined);
   // Leave the shared NATS server as we found it: remove this run's streams and KV buckets. A server
   // with authentication (no anonymous user, no service may delete a stream) belongs to its test.
-  const nc = await connect({ servers: natsUrl }).catch(() => undefined);
+  const nc = await connect({ servers: natsUrl.split(",") }).catch(() => undefined);
   if (nc) {
     const jsm = await nc.jetstreamManager();
     for await (const name of jsm.streams.names()) {

@@ -8,7 +8,7 @@
 import { eventually, testServers } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, type Platform, startPlatform } from "../src/index.js";
-import { createUser, deployRunning, FAST_RETRIES, gone, pveApi } from "./support/apps.js";
+import { createUser, deployRunning, FAST_RETRIES, gone, pveApi, settled } from "./support/apps.js";
 import {
   ARCHIVE_NAME_RESOLUTION_MS,
   archivesBecome,
@@ -176,7 +176,11 @@ describe("backups: delete and reconcile, end to end", () => {
   });
 
   it("app deleted with backups=keep: the owner no longer reaches them, an admin lists and restores them", async () => {
-    const app = await deployRunning(alice, "del-keep");
+    // A secret setting: deleting the app deletes its secrets, the backup's .env still holds it.
+    const token = 'kept "token" $HOME \\ end';
+    const app = await deployRunning(alice, "del-keep", "vaultwarden", {
+      environment: { ADMIN_TOKEN: token },
+    });
     await writeGuestFile(platform, app.vmid, `/opt/proximity/${app.id}/data/notes.txt`, "kept in the backup");
     const backup = await backupCompleted(alice, app.id);
 
@@ -239,6 +243,22 @@ describe("backups: delete and reconcile, end to end", () => {
       platform.sim.guestFile(revived.vmid, `/opt/proximity/${newId}/data/notes.txt`)?.content.trim(),
     ).toBe("kept in the backup");
     expect((await alice.get(`/api/apps/${newId}`)).status).toBe(404);
+    // The admin's list of deleted apps' backups has it; the list of live apps' has it not.
+    const ids = async (query: string) =>
+      (await admin.get(`/api/backups?${query}&per_page=100`)).body.items.map((b: { id: string }) => b.id);
+    expect(await ids("app_deleted=true")).toContain(backup.id);
+    expect(await ids("app_deleted=false")).not.toContain(backup.id);
+
+    // The revived app's secret setting is the backup's (stored again, not lost with the source's
+    // secrets), so an update renders it back into the .env.
+    expect(revived.secrets).toEqual({ ADMIN_TOKEN: "set" });
+    const update = await admin.post(`/api/apps/${newId}/action`, { action: "update" });
+    expect(update.status, JSON.stringify(update.body)).toBe(202);
+    const updated = await settled(admin, newId);
+    expect(updated.status, updated.status_message).toBe("running");
+    expect(updated.status_message ?? "").not.toMatch(/failed/i);
+    const env = platform.sim.guestFile(revived.vmid, `/opt/proximity/${newId}/.env`)?.content ?? "";
+    expect(env).toContain(`ADMIN_TOKEN="kept \\"token\\" \\$HOME \\\\ end"`);
   });
 
   it("app deleted with backups=delete: its archives are removed from the storage", async () => {

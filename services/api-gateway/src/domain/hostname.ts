@@ -1,12 +1,11 @@
-import { hostnameIssue } from "@proximity/rules";
+import { HOSTNAME_FIELD_MESSAGES, hostnameIssue } from "@proximity/rules";
 
 /**
  * Why `name` cannot be an app's host name, in the API's words, or undefined when it can
- * (@proximity/rules decides). Upper case has its own message, the one the applications service
- * gives: the name is otherwise a valid RFC 1123 host name, and saying so would mislead.
+ * (@proximity/rules decides): what is wrong, said plainly ("is required", "must be at most 253
+ * characters", "must be lower-case"), the words the applications service uses too.
  */
 export function hostnameProblem(name: string): string | undefined {
   const issue = hostnameIssue(name);
-  if (issue === undefined) return undefined;
-  return issue === "upper-case" ? "must be lower-case" : "must be a valid RFC 1123 host name";
+  return issue === undefined ? undefined : HOSTNAME_FIELD_MESSAGES[issue];
 }

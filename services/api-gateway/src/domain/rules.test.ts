@@ -6,13 +6,17 @@ import { passwordProblem } from "./password-policy.js";
 
 describe("domain rules", () => {
   // The rules themselves are @proximity/rules' (and tested there); these are the API's words.
-  it("hostname - upper case is named as such, any other problem as not an RFC 1123 host name", () => {
+  it("hostname - says what is wrong: empty, too long, upper case, a part's length or characters", () => {
     expect(hostnameProblem("web-1")).toBeUndefined();
     expect(hostnameProblem("Web-1")).toBe("must be lower-case");
-    for (const bad of ["", "-a", "a_b", "x".repeat(64), "a..b", "a b", "A B", `${"a.".repeat(127)}a`])
+    expect(hostnameProblem("")).toBe("is required");
+    expect(hostnameProblem(`${"a.".repeat(127)}a`)).toBe("must be at most 253 characters");
+    expect(hostnameProblem("x".repeat(64))).toBe("each label (between dots) must be 1–63 characters");
+    expect(hostnameProblem("a..b")).toBe("each label (between dots) must be 1–63 characters");
+    for (const bad of ["-a", "a_b", "a b"])
       expect({ bad, problem: hostnameProblem(bad) }).toEqual({
         bad,
-        problem: "must be a valid RFC 1123 host name",
+        problem: "labels may only contain a-z, 0-9 and '-', and may not start or end with '-'",
       });
   });
 

@@ -1,4 +1,5 @@
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { TokenPolicy } from "../app/issue-api-token.js";
 import type { LastUseRecorder } from "../app/last-use-recorder.js";
 import type { SessionStore } from "../app/session-store.js";
@@ -20,6 +21,8 @@ export interface HttpDeps {
   readonly clients: GatewayClients;
   readonly probes: { readonly applications: HealthProbe; readonly hosts: HealthProbe };
   readonly logger: Logger;
+  /** The gateway's tracer: one server span per request (none when absent). */
+  readonly tracer?: Tracer;
   /** Secure flag of the cookies (true unless the dev script serves plain-http localhost). */
   readonly cookieSecure: boolean;
   /** Which X-Forwarded-For hops to believe for the client address (never every hop). */

@@ -71,7 +71,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   installJsonBodyParser(app);
   await installSecurityHeaders(app);
   await app.register(cookie);
-  installRequestContext(app);
+  installRequestContext(app, deps.tracer);
   installRequestMetrics(app);
   const rateLimits = await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure, deps.tokenUses);

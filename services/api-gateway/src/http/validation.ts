@@ -28,6 +28,8 @@ function boundMessage(issue: RawIssue & { code: "too_big" | "too_small" }): stri
     case "bigint":
       return inclusive ? `must be at ${word} ${limit}` : `must be ${big ? "less" : "greater"} than ${limit}`;
     case "string":
+      // "at least 1 character" is a roundabout "empty": say that (an empty password, a name).
+      if (!big && Number(limit) === 1 && inclusive) return "must not be empty";
       return `must be at ${word} ${plural(limit, "character")}`;
     case "array":
     case "set":

@@ -125,6 +125,7 @@ export function backupsBehaviours(store: FakeBackupStore, apps: FakeAppStore): R
         .filter((b) => caller.isAdmin || (isLive(b.appId) && apps.get(b.appId)?.ownerId === caller.id))
         .filter((b) => !req.appId || b.appId === req.appId)
         .filter((b) => !req.status || b.status === req.status)
+        .filter((b) => req.appDeleted === undefined || req.appDeleted === !isLive(b.appId))
         .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
       const start = (req.page - 1) * req.perPage;
       return {

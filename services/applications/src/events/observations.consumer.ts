@@ -8,6 +8,7 @@ import {
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { ApplicationsDb } from "../db/database.js";
 import { handleContainersObserved } from "./handlers/containers-observed.handler.js";
 
@@ -16,6 +17,8 @@ export interface ObservationsConsumerDeps {
   readonly bus: Bus;
   readonly logger: Logger;
   readonly verifier: EventVerifier;
+  /** The service's tracer: a span per event handled. */
+  readonly tracer?: Tracer;
 }
 
 const OBSERVATION_CONCURRENCY = 4;
@@ -31,6 +34,7 @@ export function createObservationsConsumer({
   bus,
   logger,
   verifier,
+  tracer,
 }: ObservationsConsumerDeps): EventConsumer {
   return createEventConsumer({
     js: bus.js,
@@ -39,6 +43,7 @@ export function createObservationsConsumer({
     logger,
     durable: Durables.applicationsObservations,
     verifier,
+    ...(tracer ? { tracer } : {}),
     // Observations repeat every interval: a failing one is not worth long retries.
     maxDeliver: 3,
     // A thousand hosts of two nodes every 15 s is over 130 observations a second.

@@ -8,6 +8,7 @@ import {
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { ApplicationsDb } from "../db/database.js";
 import { handleOperationFailed } from "./handlers/operation-failed.handler.js";
 import { handleOperationProgressed } from "./handlers/operation-progressed.handler.js";
@@ -19,6 +20,8 @@ export interface ProvisionerEventsConsumerDeps {
   readonly bus: Bus;
   readonly logger: Logger;
   readonly verifier: EventVerifier;
+  /** The service's tracer: a span per event handled. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createProvisionerEventsConsumer({
   bus,
   logger,
   verifier,
+  tracer,
 }: ProvisionerEventsConsumerDeps): EventConsumer {
   return createEventConsumer({
     js: bus.js,
@@ -38,6 +42,7 @@ export function createProvisionerEventsConsumer({
     logger,
     durable: Durables.applicationsProvisionerEvents,
     verifier,
+    ...(tracer ? { tracer } : {}),
     subscriptions: [
       subscribe(Events.OperationProgressed, handleOperationProgressed(db)),
       subscribe(Events.OperationSucceeded, handleOperationSucceeded(db), recordUnappliedResult(db)),

@@ -8,6 +8,8 @@ export interface ListBackupsQuery {
   /** Undefined: every backup the viewer may reach. */
   readonly appId?: string;
   readonly status?: string;
+  /** Undefined: either; true: only backups of deleted apps (admins'); false: only of live apps. */
+  readonly appDeleted?: boolean;
   /** 1-based, default 1. */
   readonly page?: number;
   /** 1–100, default 20. */
@@ -49,6 +51,7 @@ export async function listBackups(
   const { rows, total } = await listVisibleBackups(db, viewer, {
     ...(query.appId !== undefined ? { appId: query.appId } : {}),
     ...(status !== undefined ? { status } : {}),
+    ...(query.appDeleted !== undefined ? { appDeleted: query.appDeleted } : {}),
     page,
     perPage,
   });

@@ -43,6 +43,8 @@ export async function findVisibleBackup(
 export interface BackupListFilter {
   readonly appId?: string;
   readonly status?: BackupStatus;
+  /** true: only backups whose app was deleted; false: only those of live apps. */
+  readonly appDeleted?: boolean;
   readonly page: number;
   readonly perPage: number;
 }
@@ -55,7 +57,10 @@ export async function listVisibleBackups(
 ): Promise<{ rows: BackupView[]; total: number }> {
   const matching = visibleBackups(db, viewer)
     .$if(filter.appId !== undefined, (qb) => qb.where("b.app_id", "=", filter.appId!))
-    .$if(filter.status !== undefined, (qb) => qb.where("b.status", "=", filter.status!));
+    .$if(filter.status !== undefined, (qb) => qb.where("b.status", "=", filter.status!))
+    .$if(filter.appDeleted !== undefined, (qb) =>
+      qb.where("o.deleted_at", filter.appDeleted ? "is not" : "is", null),
+    );
   const [rows, count] = await Promise.all([
     matching
       .selectAll("b")

@@ -8,6 +8,7 @@ import {
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
 import { appArrivedHandler } from "./handlers/app-arrived.handler.js";
@@ -24,6 +25,7 @@ export function createAppEventsConsumer(
   bus: Bus,
   logger: Logger,
   verifier: EventVerifier,
+  tracer?: Tracer,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
@@ -32,6 +34,7 @@ export function createAppEventsConsumer(
     logger,
     durable: Durables.backupsAppEvents,
     verifier,
+    ...(tracer ? { tracer } : {}),
     subscriptions: [
       subscribe(Events.AppDeployed, appArrivedHandler(db, "AppDeployed")),
       subscribe(Events.AppCloned, appArrivedHandler(db, "AppCloned")),

@@ -8,6 +8,7 @@ import {
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
 import { operationFailedHandler } from "./handlers/operation-failed.handler.js";
@@ -24,6 +25,7 @@ export function createOperationResultsConsumer(
   bus: Bus,
   logger: Logger,
   verifier: EventVerifier,
+  tracer?: Tracer,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
@@ -32,6 +34,7 @@ export function createOperationResultsConsumer(
     logger,
     durable: Durables.backupsOperationResults,
     verifier,
+    ...(tracer ? { tracer } : {}),
     subscriptions: [
       subscribe(Events.OperationSucceeded, operationSucceededHandler(db), recordUnappliedResult(db)),
       subscribe(Events.OperationFailed, operationFailedHandler(db), recordUnappliedResult(db)),

@@ -8,6 +8,7 @@ import {
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
+import type { Tracer } from "@proximity/telemetry";
 import type { Kysely } from "kysely";
 import type { BackupsDatabase } from "../db/database.js";
 import { backupsObservedHandler } from "./handlers/backups-observed.handler.js";
@@ -21,6 +22,7 @@ export function createStorageObservationsConsumer(
   bus: Bus,
   logger: Logger,
   verifier: EventVerifier,
+  tracer?: Tracer,
 ): EventConsumer {
   return createEventConsumer({
     js: bus.js,
@@ -29,6 +31,7 @@ export function createStorageObservationsConsumer(
     logger,
     durable: Durables.backupsStorageObservations,
     verifier,
+    ...(tracer ? { tracer } : {}),
     // Observations repeat every interval: a failing one is not worth long retries.
     maxDeliver: 3,
     subscriptions: [subscribe(Events.BackupsObserved, backupsObservedHandler(db))],

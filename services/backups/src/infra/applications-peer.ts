@@ -7,6 +7,7 @@ import {
 } from "@proximity/errors";
 import { type CallOptions, createServiceClient, type EndUser, type ServiceKeys } from "@proximity/grpc";
 import { applicationsV1 } from "@proximity/proto";
+import type { Tracer } from "@proximity/telemetry";
 
 /** On whose behalf a call is made: the end user who asked, or the app's owner for a scheduled run. */
 export interface OnBehalfOf {
@@ -49,10 +50,14 @@ export interface ApplicationsPeer {
   close(): void;
 }
 
-export function createApplicationsPeer(address: string, keys: ServiceKeys): ApplicationsPeer {
+export function createApplicationsPeer(
+  address: string,
+  keys: ServiceKeys,
+  tracer?: Tracer,
+): ApplicationsPeer {
   const client = createServiceClient<applicationsV1.ApplicationsServiceServer>(
     applicationsV1.ApplicationsServiceService,
-    { address, audience: "applications", keys },
+    { address, audience: "applications", keys, ...(tracer ? { tracer } : {}) },
   );
   const options = (as: OnBehalfOf): CallOptions => ({
     user: as.user,

@@ -71,12 +71,11 @@ export async function checkHost(
     { logger: deps.logger, transport: deps.transport, connectTimeoutMs: deps.timeoutMs },
     { requestTimeoutMs: deps.timeoutMs },
   );
+  const hostNodes = connection.host.nodes;
   try {
-    const [version, nodes, keys] = await Promise.all([
-      pve.version(),
-      pve.listNodes(),
-      readPendingHostKeys(connection.host.nodes, deps.timeoutMs, log),
-    ]);
+    const [version, nodes, keys] = await withRetries(() =>
+      Promise.all([pve.version(), pve.listNodes(), readPendingHostKeys(hostNodes, deps.timeoutMs, log)]),
+    );
     return {
       ...base,
       reachable: true,
@@ -90,6 +89,30 @@ export async function checkHost(
     return { ...base, reachable: false, error: checkError(err), pveVersion: "", nodes: [] };
   } finally {
     await pve.close();
+  }
+}
+
+/** Tries of a check's calls before the host is reported unreachable. */
+export const CHECK_TRIES = 3;
+
+/**
+ * One call failing (a 500, a dropped connection, a lost answer) does not make a host unreachable:
+ * an unreachable host gets no deploys until the next check, a minute later. A chaos run (20 % of
+ * the calls failing) flagged its only host unreachable every few checks and refused most deploys.
+ * Refusals that waiting cannot fix (credentials, permissions, TLS) are reported at once.
+ */
+async function withRetries<T>(check: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await check();
+    } catch (err) {
+      const final =
+        err instanceof ProxmoxAuthError ||
+        err instanceof PermissionDeniedError ||
+        err instanceof ProxmoxTlsError;
+      if (final || tried >= CHECK_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, 200 * tried));
+    }
   }
 }
 

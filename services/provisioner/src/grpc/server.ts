@@ -4,6 +4,7 @@ import { createHandlerFactory, type ServiceKeys, type ServiceRegistration } from
 import type { Logger } from "@proximity/logger";
 import { provisionerV1 } from "@proximity/proto";
 import type { BreakerRegistry } from "@proximity/proxmox";
+import type { Tracer } from "@proximity/telemetry";
 import type { JetStreamClient, JetStreamManager } from "nats";
 import type { ListHostContainersDeps } from "../app/list-host-containers.js";
 import type { Db } from "../db/database.js";
@@ -29,8 +30,13 @@ export function provisionerServiceRegistration(deps: {
   replica: string;
   /** What ListHostContainers needs to reach hosts. */
   hostContainers: ListHostContainersDeps;
+  tracer?: Tracer;
 }): ServiceRegistration {
-  const h = createHandlerFactory({ keys: deps.keys, logger: deps.logger });
+  const h = createHandlerFactory({
+    keys: deps.keys,
+    logger: deps.logger,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
+  });
   const deadLetters = { db: deps.db, ...deps.bus, verifier: deps.verifier };
   const implementation: provisionerV1.ProvisionerServiceServer = {
     getOperation: getOperationHandler(h, deps.db),

@@ -2,7 +2,7 @@ import { UnavailableError } from "@proximity/errors";
 import { metricsRegistry } from "@proximity/metrics";
 import { createBreakerRegistry } from "@proximity/proxmox";
 import { afterEach, describe, expect, it } from "vitest";
-import { measuredBreakers, measuredLeases, watchBreakers } from "./metrics.js";
+import { countOperationResult, measuredLeases, watchBreakers } from "./metrics.js";
 import type { VmidLeases } from "./vmid-leases.js";
 
 const text = async (name: string) => (await metricsRegistry().getSingleMetricAsString(name)).split("\n");
@@ -13,7 +13,7 @@ afterEach(() => {
 
 describe("provisioner metrics", () => {
   it("breakers - state per host on scrape (2 = open) and call latency by host and outcome", async () => {
-    const breakers = measuredBreakers(createBreakerRegistry({ volumeThreshold: 1, resetTimeout: 60_000 }));
+    const breakers = createBreakerRegistry({ volumeThreshold: 1, resetTimeout: 60_000 });
     stops.push(() => breakers.shutdown(), watchBreakers(breakers));
     await breakers.fire("host-ok", async () => "fine");
     await expect(
@@ -33,6 +33,20 @@ describe("provisioner metrics", () => {
     breakers.reset("host-down");
     expect((await text("proximity_provisioner_breaker_state")).some((l) => l.includes("host-down"))).toBe(
       false,
+    );
+  });
+
+  it("operations - a result is counted with its kind and the delivery's duration", async () => {
+    countOperationResult("deploy", "succeeded", performance.now() - 2_000);
+    const lines = await text("proximity_provisioner_operation_seconds");
+    expect(lines).toContain(
+      'proximity_provisioner_operation_seconds_count{kind="deploy",result="succeeded"} 1',
+    );
+    expect(lines).toContain(
+      'proximity_provisioner_operation_seconds_bucket{le="1",kind="deploy",result="succeeded"} 0',
+    );
+    expect(await text("proximity_provisioner_operations_total")).toContain(
+      'proximity_provisioner_operations_total{kind="deploy",result="succeeded"} 1',
     );
   });
 

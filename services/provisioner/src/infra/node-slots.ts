@@ -194,9 +194,7 @@ class NodeSlotsImpl implements NodeSlots {
         if (released) return;
         released = true;
         this.#held.delete(id);
-        await this.#free(q.hostId, q.node, id).catch((err: unknown) =>
-          this.#o.logger.warn({ err, hostId: q.hostId, node: q.node }, "node slot not freed; it expires"),
-        );
+        await this.#freePatiently(q.hostId, q.node, id);
         this.#wakeHost(q.hostId);
       },
     };
@@ -204,6 +202,27 @@ class NodeSlotsImpl implements NodeSlots {
     if (!waiter) return void grant.release();
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
     waiter.resolve(grant);
+  }
+
+  /**
+   * Frees holder `id`, retried while NATS does not answer (a stream leader changing takes a few
+   * seconds; issue 12): a holder left behind kept its slot until its expiry, so a node whose every
+   * slot was being freed at that moment took no work for a whole slot TTL. Gives up when the
+   * holder would have expired anyway, or the slots are closing.
+   */
+  async #freePatiently(hostId: string, node: string, id: string): Promise<void> {
+    const end = Date.now() + this.#o.ttlMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await this.#free(hostId, node, id);
+      } catch (err) {
+        if (this.#closed || Date.now() + delay >= end) {
+          this.#o.logger.warn({ err, hostId, node }, "node slot not freed; it expires");
+          return;
+        }
+        await sleep(delay);
+      }
+    }
   }
 
   /** Waits `pollMs` (jittered, so replicas do not poll in step) or until woken. */

@@ -1872,6 +1872,8 @@ export interface paths {
                     per_page?: number;
                     status?: "pending" | "running" | "completed" | "failed" | "missing" | "deleting";
                     app_id?: string;
+                    /** @description true: only backups kept after their app was deleted (admins only see those); false: only of live apps */
+                    app_deleted?: "true" | "false";
                 };
                 header?: never;
                 path?: never;

@@ -9,7 +9,7 @@ export function RouteError() {
         <h1>Something went wrong</h1>
         <p>This page could not be shown. Reload it, or go back to your apps.</p>
         <a className="button" href="/apps">
-          Go to My apps
+          Go to the app list
         </a>
       </div>
     </main>

@@ -1,14 +1,16 @@
-import { NavLink, Outlet, useNavigate } from "react-router";
-import { useCurrentUser, useSession } from "../auth/session";
+import { NavLink, Outlet } from "react-router";
+import { useAppsTitle } from "../auth/apps-title";
+import { useCurrentUser } from "../auth/session";
+import { useSignOut } from "../auth/useSignOut";
 
 /** The frame of every signed-in page: skip link, navigation, the signed-in user, the page. */
 export function Shell() {
   const user = useCurrentUser();
-  const { signOut } = useSession();
-  const navigate = useNavigate();
+  const signOut = useSignOut();
+  const appsTitle = useAppsTitle();
   const links = [
     { to: "/store", label: "Store" },
-    { to: "/apps", label: "My apps" },
+    { to: "/apps", label: appsTitle },
     ...(user.is_admin ? [{ to: "/admin", label: "Admin" }] : []),
     { to: "/account", label: "Account" },
   ];
@@ -18,7 +20,7 @@ export function Shell() {
         Skip to content
       </a>
       <header className="top-bar">
-        <NavLink to="/apps" className="brand" aria-label="Proximity, my apps">
+        <NavLink to="/apps" className="brand" aria-label={`Proximity, ${appsTitle.toLowerCase()}`}>
           <img src="/favicon.svg" alt="" width="24" height="24" />
           <span>Proximity</span>
         </NavLink>
@@ -36,14 +38,7 @@ export function Shell() {
             {user.username}
             {user.is_admin ? <span className="tag">admin</span> : null}
           </span>
-          <button
-            type="button"
-            className="button button-quiet"
-            onClick={async () => {
-              await signOut();
-              navigate("/sign-in", { replace: true });
-            }}
-          >
+          <button type="button" className="button button-quiet" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>

@@ -55,6 +55,39 @@ describe("signing in", () => {
     });
   });
 
+  it("moves on to the page asked for once a sign-in in another tab made the session", async () => {
+    let signedIn = false;
+    fakeApi({
+      "GET /api/auth/me": () =>
+        signedIn ? { body: USER } : { status: 401, body: { detail: "Not authenticated" } },
+      "GET /api/auth/tokens": { body: { items: [], total: 0, page: 1, per_page: 20 } },
+    });
+    const router = renderConsoleAt("/account/tokens");
+    expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
+    // Signed in in another tab: the shared cookie now holds a session, and that tab says so.
+    signedIn = true;
+    announceSessionChange("signed-in");
+    await waitFor(() => expect(router.state.location.pathname).toBe("/account/tokens"));
+    expect(await screen.findByText("ada")).toBeInTheDocument();
+  });
+
+  it("moves on when it gets the focus after a sign-in elsewhere (no message needed)", async () => {
+    let signedIn = false;
+    fakeApi({
+      "GET /api/auth/me": () =>
+        signedIn ? { body: USER } : { status: 401, body: { detail: "Not authenticated" } },
+      "GET /api/auth/sessions": { body: { items: [], total: 0, page: 1, per_page: 20 } },
+    });
+    const router = renderConsoleAt("/account");
+    expect(await screen.findByRole("heading", { name: "Sign in to Proximity" })).toBeInTheDocument();
+    window.dispatchEvent(new Event("focus"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(router.state.location.pathname).toBe("/sign-in");
+    signedIn = true;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/account"));
+  });
+
   it("shows the API's reason when sign-in is refused, and stays on the form", async () => {
     fakeApi({
       "GET /api/auth/me": { status: 401, body: { detail: "Not authenticated" } },

@@ -1,8 +1,7 @@
 import { useEffect, useId, useRef } from "react";
-import { useNavigate } from "react-router";
 import type { CurrentUser } from "../api/types";
 import { SignInForm } from "./SignInForm";
-import { useSession } from "./session";
+import { useSignOut } from "./useSignOut";
 import "./auth.css";
 
 function showModal(dialog: HTMLDialogElement) {
@@ -18,8 +17,7 @@ function showModal(dialog: HTMLDialogElement) {
  * session), only left by signing out. The pages behind are hidden, and so is their title.
  */
 export function SessionEndedDialog({ user }: { readonly user: CurrentUser }) {
-  const { signOut } = useSession();
-  const navigate = useNavigate();
+  const signOut = useSignOut();
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -53,14 +51,7 @@ export function SessionEndedDialog({ user }: { readonly user: CurrentUser }) {
       <SignInForm username={user.username} />
       <p className="session-ended-leave">
         Not {user.username}?{" "}
-        <button
-          type="button"
-          className="button button-quiet"
-          onClick={async () => {
-            await signOut();
-            navigate("/sign-in", { replace: true });
-          }}
-        >
+        <button type="button" className="button button-quiet" onClick={() => void signOut()}>
           Sign out
         </button>
       </p>

@@ -1,6 +1,8 @@
 import { type FormEvent, useState } from "react";
+import { Button } from "../components/Button";
 import { TextField } from "../components/Field";
 import { InlineError } from "../components/States";
+import { useRefusalFocus } from "../lib/useRefusalFocus";
 import { useSession } from "./session";
 
 interface SignInFormProps {
@@ -16,6 +18,7 @@ export function SignInForm({ username: knownUsername = "" }: SignInFormProps) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [missing, setMissing] = useState({ username: false, password: false });
+  const { ref, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -23,22 +26,28 @@ export function SignInForm({ username: knownUsername = "" }: SignInFormProps) {
     // Said at the field rather than a button that stays greyed out without saying why.
     const empty = { username: username.trim() === "", password: password === "" };
     setMissing(empty);
-    if (empty.username || empty.password) return;
+    if (empty.username || empty.password) {
+      refused();
+      return;
+    }
     setBusy(true);
     try {
       await signIn(username, password);
     } catch (caught) {
       setError(caught);
       setBusy(false);
+      refused();
     }
   }
 
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <form ref={ref} className="form" onSubmit={submit} noValidate>
       <TextField
         label="Username"
         name="username"
         autoComplete="username"
+        // The gateway finds accounts by lower-cased username: "Ada" signs in as "ada".
+        hint="Not case-sensitive."
         required
         value={username}
         error={missing.username ? "Enter your username." : undefined}
@@ -55,9 +64,9 @@ export function SignInForm({ username: knownUsername = "" }: SignInFormProps) {
         onChange={(e) => setPassword(e.target.value)}
       />
       <InlineError error={error} />
-      <button className="button button-primary" type="submit" disabled={busy}>
+      <Button className="button button-primary" type="submit" unavailable={busy}>
         {busy ? "Signing in…" : "Sign in"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -55,31 +55,35 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<SessionState>({ status: "loading" });
   const [checks, setChecks] = useState(0);
+  // The state as last set, for callbacks that must know it at once (before React re-renders):
+  // written only where the state is set (effects, events), never during render.
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const update = useCallback((next: SessionState) => {
+    stateRef.current = next;
+    setState(next);
+  }, []);
 
   useEffect(() => {
     let active = true;
     unwrap(api.GET("/api/auth/me")).then(
-      (user) => active && setState({ status: "signed-in", user }),
+      (user) => active && update({ status: "signed-in", user }),
       (error: unknown) =>
         active &&
-        setState(
+        update(
           error instanceof ApiError && error.status === 401
             ? { status: "signed-out" }
             : { status: "unavailable", error },
         ),
     );
     const stop = onSessionExpired(() => {
-      setState((current) =>
-        current.status === "signed-in" ? { status: "ended", user: current.user } : current,
-      );
+      const current = stateRef.current;
+      if (current.status === "signed-in") update({ status: "ended", user: current.user });
     });
     return () => {
       active = false;
       stop();
     };
-  }, [queryClient, checks]);
+  }, [checks, update]);
 
   // Reads made while the session is ended would only be refused: they wait, keeping their data.
   const ended = state.status === "ended";
@@ -96,29 +100,34 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       } else {
         queryClient.clear();
       }
-      setState({ status: "signed-in", user });
+      update({ status: "signed-in", user });
     },
-    [queryClient],
+    [queryClient, update],
   );
 
   const becomeSignedOut = useCallback(() => {
     queryClient.clear();
-    setState({ status: "signed-out" });
-  }, [queryClient]);
+    update({ status: "signed-out" });
+  }, [queryClient, update]);
 
-  // Another tab may have signed in again (as this person or someone else) or out: asked when this
-  // tab comes into view or gets the focus, and when another tab announces a change.
+  // Another tab may have signed in (again, as this person or someone else) or out: asked when this
+  // tab comes into view or gets the focus, and when another tab announces a change. A signed-out
+  // tab (its sign-in page open) listens too, so it moves on once a sign-in elsewhere made the
+  // session it was waiting for.
   const signedInAs = sessionUser(state)?.id;
+  const listening = signedInAs !== undefined || state.status === "signed-out";
   useEffect(() => {
-    if (!signedInAs) return undefined;
+    if (!listening) return undefined;
     const whoIsSignedIn = () => {
       if (document.visibilityState !== "visible") return;
-      // A 401 ends the session through onSessionExpired; other failures leave things as they are.
+      // A 401 ends the session through onSessionExpired (a signed-out tab stays signed out);
+      // other failures leave things as they are.
       unwrap(api.GET("/api/auth/me")).then(becomeSignedIn, () => undefined);
     };
     const stopListening = onSessionChangeElsewhere((change) => {
-      if (change === "signed-out") becomeSignedOut();
-      else whoIsSignedIn();
+      if (change === "signed-out") {
+        if (stateRef.current.status !== "signed-out") becomeSignedOut();
+      } else whoIsSignedIn();
     });
     document.addEventListener("visibilitychange", whoIsSignedIn);
     window.addEventListener("focus", whoIsSignedIn);
@@ -127,7 +136,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       document.removeEventListener("visibilitychange", whoIsSignedIn);
       window.removeEventListener("focus", whoIsSignedIn);
     };
-  }, [signedInAs, becomeSignedIn, becomeSignedOut]);
+  }, [listening, becomeSignedIn, becomeSignedOut]);
 
   const signIn = useCallback(
     async (username: string, password: string) => {
@@ -152,9 +161,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [becomeSignedOut]);
 
   const recheck = useCallback(() => {
-    setState({ status: "loading" });
+    update({ status: "loading" });
     setChecks((n) => n + 1);
-  }, []);
+  }, [update]);
 
   const value = useMemo(() => ({ state, signIn, signOut, recheck }), [state, signIn, signOut, recheck]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
@@ -164,6 +173,12 @@ export function useSession(): Session {
   const session = useContext(SessionContext);
   if (!session) throw new Error("useSession outside SessionProvider");
   return session;
+}
+
+/** The signed-in user if any (also while their session is renewed); undefined outside a session. */
+export function useSignedInUser(): CurrentUser | undefined {
+  const session = useContext(SessionContext);
+  return session ? sessionUser(session.state) : undefined;
 }
 
 /** The signed-in user, also while their session is being renewed (only under RequireSignIn). */

@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { Button } from "./Button";
 
 interface ConfirmDialogProps {
   readonly open: boolean;
@@ -18,7 +19,9 @@ interface ConfirmDialogProps {
  * A modal confirmation on the native <dialog>: the browser traps focus inside, Escape cancels, and
  * focus returns to the button that opened it when it closes. It holds a real <form>, so Enter in a
  * field confirms, and its heading id is unique, so several dialogs can live on one page. Where
- * showModal is missing it opens as a plain open dialog.
+ * showModal is missing it opens as a plain open dialog. It opens with the focus on its first field
+ * (a checked radio, an input) or else on Cancel, the safe choice: never on the page behind it.
+ * While busy its buttons are unavailable (aria-disabled), so the focus stays in the dialog.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   const { open, title, children, confirmLabel, danger, busy, onConfirm, onCancel } = props;
@@ -30,6 +33,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
     if (open && !element.open) {
       if (typeof element.showModal === "function") element.showModal();
       else element.open = true;
+      initialFocus(element)?.focus();
     }
     if (!open && element.open) {
       if (typeof element.close === "function") element.close();
@@ -56,19 +60,27 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         <h2 id={titleId}>{title}</h2>
         <div className="dialog-body">{children}</div>
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+          <Button className="button" data-dialog-cancel onClick={onCancel} unavailable={busy}>
             Cancel
-          </button>
-          <button
+          </Button>
+          <Button
             type="submit"
             className={danger ? "button button-danger" : "button button-primary"}
-            disabled={busy}
+            unavailable={busy}
             aria-busy={busy || undefined}
           >
             {busy ? "Working…" : confirmLabel}
-          </button>
+          </Button>
         </div>
       </form>
     </dialog>
   );
+}
+
+/** The dialog's first field (the checked radio of a group), else its Cancel button. */
+function initialFocus(dialog: HTMLDialogElement): HTMLElement | null {
+  const field = dialog.querySelector<HTMLElement>(
+    '.dialog-body :is(input[type="radio"]:checked, input:not([type="radio"]):not([type="hidden"]), select, textarea):not(:disabled)',
+  );
+  return field ?? dialog.querySelector<HTMLElement>("[data-dialog-cancel]");
 }

@@ -1,3 +1,5 @@
+import { Button } from "./Button";
+
 interface PagerProps {
   readonly page: number;
   readonly perPage: number;
@@ -17,15 +19,16 @@ export function Pager(props: PagerProps) {
   if (pages <= 1) return null;
   return (
     <nav className="pager" aria-label={label}>
-      <button type="button" className="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+      {/* Unavailable, not disabled: on the last page the Next just pressed keeps the focus. */}
+      <Button className="button" unavailable={page <= 1} onClick={() => onPage(page - 1)}>
         {previousLabel}
-      </button>
+      </Button>
       <span aria-current="page">
         Page {page} of {pages}
       </span>
-      <button type="button" className="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+      <Button className="button" unavailable={page >= pages} onClick={() => onPage(page + 1)}>
         {nextLabel}
-      </button>
+      </Button>
     </nav>
   );
 }

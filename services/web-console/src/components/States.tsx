@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { type ApiError, asApiError } from "../api/errors";
+import { useAppsTitle } from "../auth/apps-title";
 
 export function Loading({ label = "Loading…" }: { readonly label?: string }) {
   return (
@@ -64,11 +65,14 @@ interface ErrorStateProps {
   readonly error: unknown;
   /** Offers "Try again" when given. */
   readonly retry?: () => void;
+  /** Where a 403 or 404 leads back to (the list the missing thing belongs in); the apps by default. */
+  readonly back?: { readonly to: string; readonly label: string };
 }
 
 /** An error where content should be: the API's `detail`, and what the person can do next. */
-export function ErrorState({ error, retry }: ErrorStateProps) {
+export function ErrorState({ error, retry, back }: ErrorStateProps) {
   const apiError = asApiError(error);
+  const appsTitle = useAppsTitle();
   return (
     <div className="state state-error" role="alert">
       <h2>{headingOf(apiError)}</h2>
@@ -80,8 +84,8 @@ export function ErrorState({ error, retry }: ErrorStateProps) {
           </button>
         ) : null}
         {apiError.status === 403 || apiError.status === 404 ? (
-          <Link className="button" to="/apps">
-            Go to My apps
+          <Link className="button" to={back?.to ?? "/apps"}>
+            {back?.label ?? `Go to ${appsTitle}`}
           </Link>
         ) : null}
       </div>
@@ -93,7 +97,7 @@ export function ErrorState({ error, retry }: ErrorStateProps) {
 export function InlineError({ error }: { readonly error: unknown }) {
   if (!error) return null;
   return (
-    <p className="inline-error" role="alert">
+    <p className="inline-error" role="alert" tabIndex={-1}>
       {asApiError(error).message}
     </p>
   );

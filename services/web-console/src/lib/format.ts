@@ -26,6 +26,22 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? "—" : date.toLocaleString();
 }
 
+/**
+ * A date and time on the clock of `timeZone`, named after it ("1/3/2025, 4:00:00 AM Europe/Berlin"):
+ * a backup schedule runs in its own zone, which need not be the reader's ("—" when unknown). An
+ * unknown zone falls back to the reader's clock, named so.
+ */
+export function formatDateTimeIn(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "—";
+  try {
+    return `${date.toLocaleString(undefined, { timeZone })} ${timeZone}`;
+  } catch {
+    return `${date.toLocaleString()} (your time)`;
+  }
+}
+
 /** A duration in seconds, e.g. "3 d 4 h", "12 min" ("—" when unknown). */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "—";

@@ -7,38 +7,34 @@ import {
 import type { ApiError } from "../api/errors";
 
 // The host name rule of an app, checked in the browser before the API sees it: the rule the gateway
-// and the applications service apply (@proximity/rules), in the console's words. Two wordings: the
-// deploy form puts the field's label before its messages, as the API words field errors ("Hostname
-// is required"); the host name fields of dialogs give advice.
+// and the applications service apply (@proximity/rules), in the console's words. One wording
+// everywhere (deploy form, clone and restore dialogs): sentences of their own, saying what to do.
 
-const AFTER_LABEL: Record<HostnameIssue, string> = {
-  empty: "is required",
-  "too-long": `must be at most ${HOSTNAME_MAX_LENGTH} characters`,
-  space: "must not contain spaces",
-  "upper-case": "must be lower-case",
-  "part-length": `each part between dots must be 1–${HOSTNAME_PART_MAX_LENGTH} characters`,
-  "part-characters": "may only contain a–z, 0–9 and '-', and no part may start or end with '-'",
-};
+const CHARACTERS = "Use only a–z, 0–9 and hyphens, and do not start or end a part with a hyphen.";
 
-const ADVICE: Record<HostnameIssue, string> = {
+const ADVICE: Record<Exclude<HostnameIssue, "part-length">, string> = {
   empty: "Enter a host name.",
   "too-long": `Use at most ${HOSTNAME_MAX_LENGTH} characters.`,
-  space: "Use only a-z, 0-9 and hyphens, and do not start or end a part with a hyphen.",
+  space: `Remove the spaces. ${CHARACTERS}`,
   "upper-case": "Use lower-case letters only.",
-  "part-length": `Each part between dots must be 1–${HOSTNAME_PART_MAX_LENGTH} characters.`,
-  "part-characters": "Use only a-z, 0-9 and hyphens, and do not start or end a part with a hyphen.",
+  "part-characters": CHARACTERS,
 };
 
-/** Why `hostname` cannot be deployed, worded to follow the field's label ("is required"). */
-export function hostnameProblem(hostname: string): string | undefined {
-  const issue = hostnameIssue(hostname);
-  return issue ? AFTER_LABEL[issue] : undefined;
+/** A part too long, or an empty one: a dot at either end, or two dots in a row ("a..b"). */
+function partLengthAdvice(hostname: string): string {
+  const rule = `Each part between dots must be 1–${HOSTNAME_PART_MAX_LENGTH} characters`;
+  if (hostname.startsWith(".") || hostname.endsWith("."))
+    return `${rule}: remove the dot at the start or the end (dots only separate parts, as in wiki.home).`;
+  if (hostname.includes(".."))
+    return `${rule}: remove the extra dot (two dots in a row leave an empty part).`;
+  return `${rule}.`;
 }
 
 /** Why `hostname` cannot be used, as a sentence of its own ("Enter a host name."). */
 export function hostnameAdvice(hostname: string): string | undefined {
   const issue = hostnameIssue(hostname);
-  return issue ? ADVICE[issue] : undefined;
+  if (!issue) return undefined;
+  return issue === "part-length" ? partLengthAdvice(hostname) : ADVICE[issue];
 }
 
 /** The rule in plain words, the hint of the deploy form's field. */
@@ -47,7 +43,11 @@ export const HOSTNAME_RULE = `Lower-case letters a–z, digits and hyphens, e.g.
 /** The rule in short, the hint of a new host name in a dialog (clone, restore into a new app). */
 export const HOSTNAME_HINT = `Lower-case letters, digits and hyphens, e.g. wiki-2 (no hyphen at the start or end). Dots may separate parts of up to ${HOSTNAME_PART_MAX_LENGTH} characters.`;
 
-/** A taken host name is a 409 whose detail names it: the message belongs at the host name field. */
+/**
+ * A taken host name is a 409 whose detail names it: the message belongs at the host name field,
+ * in the console's term ("Host name wiki-2 is already in use"; the API writes "Hostname").
+ */
 export function takenHostnameMessage(error: ApiError | undefined): string | undefined {
-  return error?.status === 409 && /host ?name/i.test(error.message) ? error.message : undefined;
+  if (error?.status !== 409 || !/host ?name/i.test(error.message)) return undefined;
+  return error.message.replace(/\bHostname\b/, "Host name");
 }

@@ -1,9 +1,19 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { FastifyInstance } from "fastify";
+import {
+  contextFromTraceparent,
+  ensureIds,
+  noopTracer,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  traceIdOf,
+  traceparentOf,
+} from "@proximity/telemetry";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** fastify `genReqId`: a caller's `x-request-id` when it is sane (no log injection), else a UUID. */
 export function requestIdFrom(req: IncomingMessage): string {
@@ -11,28 +21,49 @@ export function requestIdFrom(req: IncomingMessage): string {
   return typeof given === "string" && SANE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** A new span under the caller's trace when it sent a valid traceparent, else a new trace. */
-function traceparentFor(incoming: string | string[] | undefined): string {
-  const traceId =
-    (typeof incoming === "string" && TRACEPARENT.exec(incoming)?.[1]) || randomBytes(16).toString("hex");
-  return `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
-}
+/** The server span of each request, ended when its response is sent (or the client goes away). */
+const spans = new WeakMap<FastifyRequest, Span>();
 
 /**
- * Request ids and tracing: echoes the request id, gives every request a traceparent and a child
+ * Request ids and tracing: echoes the request id, opens a server span per request (named by the
+ * route pattern, under the caller's trace when it sent a valid traceparent, else a new trace),
+ * gives the request that span's traceparent (the gRPC calls made for it are its children) and a child
  * logger carrying both, and logs one line per request (method, route pattern, status, duration,
  * client address) without URL, headers or body, which may hold ids, cookies or secrets. That line
  * is the record of requests refused before anyone was identified (the request audit keeps only
  * identified callers').
  */
-export function installRequestContext(app: FastifyInstance): void {
+export function installRequestContext(app: FastifyInstance, tracer: Tracer = noopTracer): void {
   app.decorateRequest("traceparent", "");
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    request.traceparent = traceparentFor(request.headers.traceparent);
-    request.log = request.log.child({ traceId: request.traceparent.split("-")[1] });
+    const incoming = request.headers.traceparent;
+    const route = request.routeOptions.url;
+    const span = ensureIds(
+      tracer.startSpan(
+        route ? `${request.method} ${route}` : request.method,
+        {
+          kind: SpanKind.SERVER,
+          // Never the URL itself: paths and queries may hold ids or tokens.
+          attributes: { "http.request.method": request.method, ...(route ? { "http.route": route } : {}) },
+        },
+        contextFromTraceparent(typeof incoming === "string" ? incoming : undefined),
+      ),
+    );
+    spans.set(request, span);
+    request.traceparent = traceparentOf(span) ?? "";
+    request.log = request.log.child({ traceId: traceIdOf(request.traceparent) });
+  });
+  app.addHook("onRequestAbort", async (request) => {
+    spans.get(request)?.setStatus({ code: SpanStatusCode.ERROR, message: "client aborted" }).end();
+    spans.delete(request);
   });
   app.addHook("onResponse", async (request, reply) => {
+    const span = spans.get(request);
+    spans.delete(request);
+    span?.setAttribute("http.response.status_code", reply.statusCode);
+    if (reply.statusCode >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
+    span?.end();
     request.log.info(
       {
         method: request.method,

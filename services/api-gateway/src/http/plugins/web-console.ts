@@ -20,8 +20,10 @@ export interface WebConsole {
 
 /**
  * The console's Content-Security-Policy: scripts, styles, fonts and API calls from this origin
- * only (no inline script or style, no eval), images also from https (catalog icons are links to
- * their projects' artwork), nothing may frame it, forms post here only.
+ * only (no inline script or style, no eval), nothing may frame it, forms post here only. Images
+ * alone may also come from any https: origin (and data:): catalog icons are links to their
+ * projects' artwork on CDNs no list could name. An image cannot run code, so this opens nothing
+ * that scripts could use; proxying the icons instead would make the gateway fetch arbitrary URLs.
  */
 export function consoleContentSecurityPolicy(secureTransport: boolean): string {
   return [
@@ -47,15 +49,37 @@ const REVALIDATE = "no-cache";
 
 const pathOf = (url: string) => url.split("?")[0] ?? "";
 
-/** The console's built files, or undefined when it is not built (then nothing is served). */
+/** The hashed assets index.html loads (`/assets/index-Ab12.js`), each once. */
+function assetsOf(indexHtml: string): string[] {
+  const found = indexHtml.matchAll(/(?:src|href)="\/(assets\/[^"?#]+)"/g);
+  return [...new Set([...found].map((match) => match[1] ?? ""))];
+}
+
+/**
+ * The console's built files, read once at start: index.html is kept in memory and served from
+ * there. Undefined when the directory does not exist (not built: nothing is served, and the
+ * server says so). A directory that exists but holds no index.html, or an index.html whose
+ * scripts or styles are missing (a build cut short, a partial copy), fails the start with a
+ * message that says what to do: serving it would give every visitor a blank page.
+ */
 export async function loadWebConsole(settings: WebConsoleSettings): Promise<WebConsole | undefined> {
+  if (!existsSync(settings.dir)) return undefined;
+  const remedy =
+    "build it (pnpm --filter @proximity/web-console build), or set WEB_CONSOLE_DIR= to serve none";
   const indexPath = join(settings.dir, "index.html");
-  if (!existsSync(indexPath)) return undefined;
-  return {
-    dir: settings.dir,
-    indexHtml: await readFile(indexPath),
-    csp: consoleContentSecurityPolicy(settings.secureTransport),
-  };
+  if (!existsSync(indexPath)) {
+    throw new Error(`The web console in ${settings.dir} is incomplete: it has no index.html; ${remedy}`);
+  }
+  const indexHtml = await readFile(indexPath);
+  const missing = assetsOf(indexHtml.toString("utf8")).filter(
+    (asset) => !existsSync(join(settings.dir, asset)),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The web console in ${settings.dir} is incomplete: index.html loads ${missing.join(", ")}, which is missing; ${remedy}`,
+    );
+  }
+  return { dir: settings.dir, indexHtml, csp: consoleContentSecurityPolicy(settings.secureTransport) };
 }
 
 /**
@@ -107,18 +131,32 @@ function namesAFile(path: string): boolean {
 }
 
 /**
+ * A browser loading a page (a link followed, an address typed): `Sec-Fetch-Mode: navigate`, or,
+ * from a client that sends no fetch metadata, one that asks for HTML. Scripts, images and API
+ * clients ask otherwise.
+ */
+function isNavigation(request: FastifyRequest): boolean {
+  const mode = request.headers["sec-fetch-mode"];
+  if (mode !== undefined) return mode === "navigate";
+  return (request.headers.accept ?? "").includes("text/html");
+}
+
+/**
  * For the not-found handler: answers a GET (or HEAD) outside /api with index.html, so the
- * console's own URLs (/apps/…, /store?…) load on a reload or from a link. Unknown API paths,
- * missing hashed assets (a browser would run the page as a script) and other missing files stay
- * 404s. False when not answered.
+ * console's own URLs (/apps/…, /store?…) load on a reload or from a link. A path that names a file
+ * (`/foo.png`) or a hashed asset that is not there is a 404: to a browser navigating to it, the
+ * console's page with status 404 (it shows its not-found page); to anything else (a script, an
+ * image, a crawler's fetch of /robots.txt-like files, curl) the JSON 404, which no one can take for
+ * the file. Unknown API paths are always JSON. False when not answered.
  */
 export function serveConsolePage(site: WebConsole, request: FastifyRequest, reply: FastifyReply): boolean {
   const path = pathOf(request.url);
   if (request.method !== "GET" && request.method !== "HEAD") return false;
-  if (path === "/api" || path.startsWith("/api/") || path.startsWith(HASHED_ASSETS)) return false;
-  if (namesAFile(path)) return false;
+  if (path === "/api" || path.startsWith("/api/")) return false;
+  const missingFile = path.startsWith(HASHED_ASSETS) || namesAFile(path);
+  if (missingFile && !isNavigation(request)) return false;
   reply
-    .code(200)
+    .code(missingFile ? 404 : 200)
     .header("cache-control", REVALIDATE)
     .header("content-security-policy", site.csp)
     .type("text/html; charset=utf-8")

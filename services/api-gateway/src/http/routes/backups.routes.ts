@@ -38,9 +38,9 @@ export function backupsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { app_id = "", status = "", page, per_page } = request.query;
+        const { app_id = "", status = "", app_deleted, page, per_page } = request.query;
         const res = await backups.listBackups(
-          { appId: app_id.toLowerCase(), status, page, perPage: per_page },
+          { appId: app_id.toLowerCase(), status, appDeleted: app_deleted, page, perPage: per_page },
           callOptions(request),
         );
         return { items: res.items.map(toBackupJson), total: res.total, page, per_page };

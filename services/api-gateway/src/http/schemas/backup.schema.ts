@@ -27,6 +27,13 @@ export const listAppBackupsQuery = pageQuery.extend({ status: z.enum(LISTED_STAT
 
 export const listBackupsQuery = listAppBackupsQuery.extend({
   app_id: z.uuid({ error: "must be an app id (a UUID)" }).optional(),
+  app_deleted: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .transform((v) => v === "true")
+    .optional()
+    .describe(
+      "true: only backups kept after their app was deleted (admins only see those); false: only of live apps",
+    ),
 });
 
 /** Every field optional: the backups service defaults to snapshot, zstd and the host's backup storage. */

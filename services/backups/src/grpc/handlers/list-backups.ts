@@ -13,6 +13,7 @@ export function listBackups({ h, db }: HandlerDeps): backupsV1.BackupsServiceSer
       const page = await list(db, requireUser(ctx), {
         appId: req.appId || undefined,
         status: req.status || undefined,
+        ...(req.appDeleted !== undefined ? { appDeleted: req.appDeleted } : {}),
         page: req.page || undefined,
         perPage: req.perPage || undefined,
       });

@@ -4,8 +4,12 @@
  * .env gets the new app's own published port. The compose project name stays the source's
  * (COMPOSE_PROJECT_NAME in the .env), so the copied volumes keep their data. The .env is read and
  * written back through stdin; its values never leave memory.
+ *
+ * The copy's secret settings are the values its .env holds, stored as the new app's secrets: what
+ * the copy runs with (a backup's .env may be older than its source's current secrets), and the only
+ * copy left when the source app was deleted (its secrets with it) and only its backup was kept.
  */
-import { renderEnvFile } from "@proximity/app-env";
+import { readEnvFileValue, renderEnvFile } from "@proximity/app-env";
 import {
   envFilePath,
   moveAppDirectoryScript,
@@ -17,12 +21,19 @@ import { PORT_VARIABLE } from "../operations/app-env.js";
 import { runInContainer } from "../operations/container-command.js";
 import type { Attempt, HostConnection, OperationRequest } from "../operations/context.js";
 import { runJournaledStep } from "../operations/journal-step.js";
+import { appEnvSecretName } from "../operations/secret-names.js";
 import { Step } from "../operations/step-names.js";
 
 const PROJECT_VARIABLE = "COMPOSE_PROJECT_NAME";
 
 export async function rewriteEnv(
-  a: Attempt<OperationRequest & { readonly sourceAppId: string; readonly publicPort: number }>,
+  a: Attempt<
+    OperationRequest & {
+      readonly sourceAppId: string;
+      readonly publicPort: number;
+      readonly secretEnvironment: readonly string[];
+    }
+  >,
   connection: HostConnection,
   vmid: number,
 ): Promise<void> {
@@ -36,6 +47,7 @@ export async function rewriteEnv(
       what: "Reading the .env file",
       script: readEnvFileScript(appId),
     });
+    await keepSecretSettings(a, current);
     const own: Record<string, string> = {
       [PROJECT_VARIABLE]: envLineValue(current, PROJECT_VARIABLE) ?? sourceAppId.toLowerCase(),
     };
@@ -48,4 +60,21 @@ export async function rewriteEnv(
     });
     return undefined;
   });
+}
+
+/** Stores the secret settings the copy's .env holds under the new app's names (values in memory only). */
+async function keepSecretSettings(
+  a: Attempt<OperationRequest & { readonly secretEnvironment: readonly string[] }>,
+  env: string,
+): Promise<void> {
+  const { appId, operationId, secretEnvironment } = a.request;
+  for (const name of secretEnvironment) {
+    const value = readEnvFileValue(env, name);
+    if (value === undefined) continue;
+    a.masked.push(value);
+    await a.deps.peers.secrets.putSecret(
+      { name: appEnvSecretName(appId, name), value: Buffer.from(value, "utf8"), operationId },
+      { traceparent: a.traceparent },
+    );
+  }
 }

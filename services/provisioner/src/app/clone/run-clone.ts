@@ -54,6 +54,6 @@ async function runClone(a: CloneAttempt): Promise<void> {
     vmid,
     ipAddress,
     containerStatus: "running",
-    message: `cloned from ${request.sourceAppId}`,
+    message: "Cloned from another app",
   });
 }

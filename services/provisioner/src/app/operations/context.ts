@@ -5,6 +5,7 @@
  */
 import type { Logger } from "@proximity/logger";
 import type { BreakerRegistry, ExtendedProxmoxClient, SshExecutor, SshTarget } from "@proximity/proxmox";
+import type { Tracer } from "@proximity/telemetry";
 import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
 import type { Peers } from "../../infra/peers.js";
@@ -46,6 +47,8 @@ export interface OperationDeps {
   readonly settings: OperationSettings;
   /** This worker's identity in operations.claimed_by. */
   readonly workerId: string;
+  /** The service's tracer: operation and step spans, Proxmox API calls. Default: none. */
+  readonly tracer?: Tracer;
 }
 
 /** The fields every operation request carries (the app the operation is about, and where). */
@@ -74,7 +77,10 @@ export interface Attempt<R extends OperationRequest = OperationRequest> {
   readonly request: R;
   /** Delivery number of the request (1 = first). */
   readonly attempt: number;
+  /** The operation span's traceparent (events recorded outside a step carry it). */
   readonly traceparent: string;
+  /** performance.now() when this delivery began (the operation duration metric). */
+  readonly startedAt: number;
   readonly log: Logger;
   /** Aborted when the claim on the operation or the VMID lease is lost. */
   readonly signal: AbortSignal;

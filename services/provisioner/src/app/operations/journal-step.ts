@@ -2,6 +2,8 @@
  * Runs one journaled step of an operation: skipped when the journal says it is done; otherwise marked
  * running together with its progress event (one statement), run, and marked done or failed.
  */
+
+import { inSpan, noopTracer } from "@proximity/telemetry";
 import {
   findStep,
   markStepRunning,
@@ -17,7 +19,8 @@ import type { StepName } from "./step-names.js";
 /**
  * `work` receives the step's journal row from an earlier attempt (with its UPID, if any) and
  * returns the step's detail (kept in the journal, e.g. an IP address). Errors come out wrapped in
- * StepFailedError naming the step.
+ * StepFailedError naming the step. A step that runs is a span (`step <name>`): its progress event,
+ * Proxmox calls and commands are its children.
  * @returns the detail of the step, from this run or from the journal.
  */
 export async function runJournaledStep(
@@ -34,6 +37,21 @@ export async function runJournaledStep(
   // its claim meanwhile is stopped by keepOwnership, as before.
   const previous = a.attempt > 1 ? await findStep(db, operationId, name) : undefined;
   if (previous?.status === "done") return previous.detail;
+  const attributes = { "proximity.operation.id": operationId, "proximity.step": name };
+  return inSpan(a.deps.tracer ?? noopTracer, `step ${name}`, { attributes }, () =>
+    runStepWork(a, name, message, previous, work),
+  );
+}
+
+async function runStepWork(
+  a: Attempt,
+  name: StepName,
+  message: string,
+  previous: StepRow | undefined,
+  work: (previous: StepRow | undefined) => Promise<string | undefined>,
+): Promise<string | null> {
+  const { db } = a.deps;
+  const operationId = a.request.operationId;
   await markStepRunning(
     db,
     operationId,

@@ -4,20 +4,22 @@
  * duplicate, and works on a running one only when its atomic claim succeeds. The claim (and any
  * VMID lease) is renewed while the kind's steps run; each step consults the journal first, so a
  * retry continues where the last attempt stopped. After the last attempt (or a permanent failure)
- * `failOperation` runs the kind's cleanup and records OperationFailed with a safe reason.
+ * `failOperation` runs the kind's cleanup and records OperationFailed with a safe reason. Each
+ * attempt is a span (`<kind> operation`) under the delivery's, each journaled step a span under it;
+ * the delivery that ends an operation counts its result (proximity_provisioner_operations_total).
  */
 import { type MessageContext, newTraceparent, PermanentFailure } from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
+import { inSpan, noopTracer, type Span, traceparentOf } from "@proximity/telemetry";
 import {
-  claimOperation,
-  findOperation,
   finishOperation,
   insertOperationIfAbsent,
   type OperationRow,
-  releaseClaim,
 } from "../../db/operation.repository.js";
 import { addFailed, addProgress, addSucceeded, type OperationResult } from "../../events/publish.js";
+import { countOperationResult } from "../../infra/metrics.js";
+import { claimWhenFree } from "./claim-when-free.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
 import { OperationBusyError, OwnershipLostError } from "./errors.js";
 import { explainFailure, failureOf } from "./failure-reason.js";
@@ -25,6 +27,7 @@ import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isPermanentFailure } from "./permanent-failure.js";
+import { releaseClaimPatiently } from "./release-claim.js";
 
 /** Progress step of a failed attempt (consumers show it as a warning). */
 export const ATTEMPT_FAILED_STEP = "attempt-failed";
@@ -65,26 +68,54 @@ export async function runOperation<R extends OperationRequest>(
   ctx: MessageContext,
 ): Promise<void> {
   assertIdentified(spec.kind, request);
-  const { db, workerId, settings } = deps;
+  const startedAt = performance.now();
+  const { db } = deps;
   const { operationId, appId, hostId, node } = request;
   const vmid = spec.vmidOf?.(request) ?? null;
   await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
-  const claimed = await claimOperation(db, operationId, workerId, settings.claimTtlMs, true);
-  if (!claimed) {
-    const status = (await findOperation(db, operationId))?.status;
-    if (status === "succeeded" || status === "failed") {
-      ctx.log.info({ operationId, status }, "operation already finished; duplicate request acknowledged");
-      return;
-    }
-    throw new OperationBusyError();
+  // A crashed replica's claim is waited out rather than spending this delivery.
+  const outcome = await claimWhenFree(deps, operationId, ctx, true);
+  if (outcome.kind === "finished") {
+    ctx.log.info(
+      { operationId, status: outcome.status },
+      "operation already finished; duplicate request acknowledged",
+    );
+    return;
   }
+  if (outcome.kind === "held") throw new OperationBusyError();
+  const claimed = outcome.operation;
+  const attributes = {
+    "proximity.operation.id": operationId,
+    "proximity.operation.kind": spec.kind,
+    "proximity.operation.attempt": claimed.attempts,
+    "proximity.host.id": hostId,
+  };
+  await inSpan(deps.tracer ?? noopTracer, `${spec.kind} operation`, { attributes }, (span) =>
+    runAttempt(deps, spec, request, ctx, claimed.attempts, startedAt, span),
+  );
+}
+
+/** One attempt at a claimed operation, inside its span. */
+async function runAttempt<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+  ctx: MessageContext,
+  attempts: number,
+  startedAt: number,
+  span: Span,
+): Promise<void> {
+  const { db, workerId } = deps;
+  const { operationId, appId, hostId } = request;
+  const claimed = { attempts };
   const controller = new AbortController();
   const a: Attempt<R> = {
     deps,
     kind: spec.kind,
     request,
     attempt: claimed.attempts,
-    traceparent: ctx.traceparent || newTraceparent(),
+    traceparent: traceparentOf(span) ?? (ctx.traceparent || newTraceparent()),
+    startedAt,
     log: ctx.log.child({ operationId, kind: spec.kind, appId, hostId, ...backupIdField(spec, request) }),
     signal: controller.signal,
     masked: [],
@@ -98,10 +129,11 @@ export async function runOperation<R extends OperationRequest>(
       { err, step: failureOf(err).step, attempt: claimed.attempts, reason },
       `${spec.kind} attempt failed`,
     );
-    // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it.
-    await releaseClaim(db, operationId, workerId, reason).catch((e: unknown) =>
-      a.log.error({ err: e }, "could not release the claim; it expires on its own"),
-    );
+    // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
+    // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
+    await releaseClaimPatiently(db, operationId, workerId, reason, {
+      withinMs: deps.settings.claimTtlMs,
+    }).catch((e: unknown) => a.log.error({ err: e }, "could not release the claim; it expires on its own"));
     // The owner sees every failed attempt as it happens, not only the final verdict (the reason is
     // the same safe sentence the final failure would carry). An attempt that lost the operation to
     // another worker did not fail: the other worker carries on.
@@ -131,7 +163,21 @@ export async function failOperation<R extends OperationRequest>(
   ctx: MessageContext,
   error: unknown,
 ): Promise<void> {
-  const { db, workerId, settings } = deps;
+  const attributes = { "proximity.operation.id": request.operationId, "proximity.operation.kind": spec.kind };
+  await inSpan(deps.tracer ?? noopTracer, `${spec.kind} cleanup`, { attributes }, () =>
+    failInSpan(deps, spec, request, ctx, error),
+  );
+}
+
+async function failInSpan<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+  ctx: MessageContext,
+  error: unknown,
+): Promise<void> {
+  const startedAt = performance.now();
+  const { db, workerId } = deps;
   const log = ctx.log.child({
     operationId: request.operationId,
     kind: spec.kind,
@@ -139,13 +185,23 @@ export async function failOperation<R extends OperationRequest>(
     ...backupIdField(spec, request),
     cleanup: true,
   });
-  const op = request.operationId
-    ? await claimOperation(db, request.operationId, workerId, settings.claimTtlMs, false)
-    : undefined;
-  if (!op) {
-    log.warn("operation not claimable; leaving it to its current state");
+  if (!request.operationId) {
+    log.warn("request without an operation id; nothing to fail");
     return;
   }
+  // Waits out a crashed replica's claim: returning without failing the operation would leave it
+  // running for ever, since no delivery follows this one.
+  const outcome = await claimWhenFree(deps, request.operationId, ctx, false);
+  if (outcome.kind === "finished") {
+    log.info({ status: outcome.status }, "operation already finished; nothing to fail");
+    return;
+  }
+  if (outcome.kind === "held") {
+    // A live worker holds it (renewing its claim): that worker ends it.
+    log.warn("operation held by a live worker; leaving it to that worker");
+    return;
+  }
+  const op = outcome.operation;
   const reason = explainFailure(error, op.attempts);
   const traceparent = ctx.traceparent || newTraceparent();
   let containerStatus = "";
@@ -157,14 +213,17 @@ export async function failOperation<R extends OperationRequest>(
         return "";
       });
   }
-  await db.transaction().execute(async (trx) => {
-    if (!(await finishOperation(trx, op.id, workerId, "failed", reason))) return;
+  const ended = await db.transaction().execute(async (trx) => {
+    if (!(await finishOperation(trx, op.id, workerId, "failed", reason))) return false;
     await addFailed(
       trx,
       { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
       { reason, attempts: op.attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
     );
+    return true;
   });
+  if (!ended) return;
+  countOperationResult(spec.kind, "failed", startedAt);
   log.warn({ reason, attempts: op.attempts, containerStatus }, `${spec.kind} failed`);
 }
 
@@ -184,6 +243,7 @@ export async function completeOperation(
     }
     await addSucceeded(trx, origin(a), { hostId, node, ...result });
   });
+  countOperationResult(a.kind, "succeeded", a.startedAt);
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
 }
 
@@ -198,6 +258,7 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
     }
     await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
   });
+  countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
 }
 

@@ -24,7 +24,7 @@ import { connect } from "../operations/steps/connect.js";
 import type { RestoreAttempt } from "./run-restore.js";
 
 export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
-  const { node, volid, storage, backupId, sourceAppId } = a.request;
+  const { node, volid, storage, backupId } = a.request;
   // Past the deadline: refused, and the cleanup undoes what an earlier attempt did (lease, container).
   if (isLate(a.request.notAfter) && !(await stepStarted(a, Step.restoreContainer)))
     throw new DeadlinePassedError(TooLate.restore);
@@ -43,7 +43,7 @@ export async function restoreIntoNewApp(a: RestoreAttempt): Promise<void> {
     vmid,
     ipAddress,
     containerStatus: "running",
-    message: `restored from backup ${backupId} of ${sourceAppId}`,
+    message: "Restored from a backup of another app",
     backupId,
   });
 }

@@ -69,7 +69,7 @@ export async function restoreOntoApp(a: RestoreAttempt): Promise<void> {
     vmid,
     ipAddress,
     containerStatus: startAfter ? "running" : "stopped",
-    message: `restored from backup ${backupId}`,
+    message: "Restored from the backup",
     backupId,
   });
 }

@@ -2,6 +2,7 @@ import { Navigate, Route, Routes } from "react-router";
 import { SubNav } from "../../components/SubNav";
 import { NotFoundPage } from "../not-found/NotFoundPage";
 import { AdoptPage } from "./adopt/AdoptPage";
+import { DeletedAppsBackupsPage } from "./backups/DeletedAppsBackupsPage";
 import { CatalogReloadPage } from "./catalog/CatalogReloadPage";
 import { EditHostPage } from "./hosts/EditHostPage";
 import { HostPage } from "./hosts/HostPage";
@@ -19,6 +20,7 @@ const SECTIONS = [
   { to: "/admin/users", label: "Users" },
   { to: "/admin/catalog", label: "Catalog" },
   { to: "/admin/adopt", label: "Discover and adopt" },
+  { to: "/admin/backups", label: "Backups of deleted apps" },
 ];
 
 /** The admin area (mounted at /admin/*, behind RequireAdmin): its sections and their pages. */
@@ -38,6 +40,7 @@ export function AdminRoutes() {
         <Route path="users/:userId" element={<UserPage />} />
         <Route path="catalog" element={<CatalogReloadPage />} />
         <Route path="adopt" element={<AdoptPage />} />
+        <Route path="backups" element={<DeletedAppsBackupsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/errors";
 import type { App } from "../../api/types";
+import { Button } from "../../components/Button";
 import { InlineError } from "../../components/States";
 import { actionRefusal, canRun } from "./action-rules";
 import { showAppAnswer } from "./app-queries";
@@ -73,33 +74,30 @@ export function AppActions({ app, isAdmin }: AppActionsProps) {
       </h2>
       <div className="actions">
         {powerActions.map((name) => (
-          <button
+          <Button
             key={name}
-            type="button"
             className={name === "retry" ? "button button-primary" : "button"}
-            disabled={busy || !canRun(app, name)}
+            unavailable={busy || !canRun(app, name)}
             aria-busy={busy && action.variables === name ? true : undefined}
             onClick={() => action.mutate(name)}
           >
             {LABEL[name]}
-          </button>
+          </Button>
         ))}
-        <button
-          type="button"
+        <Button
           className="button"
-          disabled={busy || !canRun(app, "clone")}
+          unavailable={busy || !canRun(app, "clone")}
           onClick={() => setDialog("clone")}
         >
           Clone
-        </button>
-        <button
-          type="button"
+        </Button>
+        <Button
           className="button button-danger"
-          disabled={busy || !canRun(app, "delete")}
+          unavailable={busy || !canRun(app, "delete")}
           onClick={() => setDialog("delete")}
         >
           Delete
-        </button>
+        </Button>
       </div>
       {unavailable ? <p className="hint">{unavailable}</p> : null}
       <p className="action-status" role="status">

@@ -59,7 +59,22 @@ describe("the backup list", () => {
     expect(within(table).getByText("1.5 MiB")).toBeInTheDocument();
     expect(within(table).getByText("Completed")).toBeInTheDocument();
     expect(within(table).getByText("the backup storage is full")).toBeInTheDocument();
-    expect(within(table).getAllByRole("button", { name: /^Restore/ })[1]).toBeDisabled();
+    expect(within(table).getAllByRole("button", { name: /^Restore/ })[1]).toHaveAttribute(
+      "aria-disabled",
+      "true",
+    );
+  });
+
+  it("shows a restore from a backup in its badge, the row keeping its layout and its buttons focusable", async () => {
+    await openBackups({ lists: [[makeBackup({ restoring: true, restorable: false })]] });
+    const table = await screen.findByRole("table", { name: /Backups of wiki/ });
+    const status = within(table).getByText("Restoring from it");
+    expect(status).toHaveClass("badge");
+    // Nothing beside the badge that would widen the column while the restore runs.
+    expect(status.closest("td")).toHaveTextContent(/^Restoring from it$/);
+    const restore = within(table).getByRole("button", { name: /^Restore the backup from/ });
+    expect(restore).toHaveAttribute("aria-disabled", "true");
+    expect(restore).not.toBeDisabled();
   });
 
   it("says what to do when there is none", async () => {
@@ -105,6 +120,8 @@ describe("what backing up said", () => {
     await userEvent.click(screen.getByRole("button", { name: "Back up now" }));
     expect(await screen.findByText("(backup in progress)")).toBeInTheDocument();
     expect(screen.getByText(/Backup started/)).toBeInTheDocument();
+    // One message at a time: not also "Backups are not possible right now" (the started one runs).
+    expect(screen.queryByText(/Backups are not possible right now/)).not.toBeInTheDocument();
 
     app = makeApp({ updated_at: "2025-01-03T10:01:00Z" });
     await vi.waitFor(() => expect(screen.queryByText("(backup in progress)")).not.toBeInTheDocument(), {

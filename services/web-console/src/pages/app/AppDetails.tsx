@@ -8,6 +8,7 @@ import { useCurrentUser } from "../../auth/session";
 import { AppIcon } from "../../components/AppIcon";
 import { externalUrl } from "../../lib/external-url";
 import { formatDateTime, formatDuration } from "../../lib/format";
+import { operationInWords } from "../../lib/operation-words";
 import { userKeys } from "../admin/users/user-queries";
 import { useCatalogItem } from "../store/catalog-queries";
 import { hasRunningFigures, noRunningFigure } from "./running-figures";
@@ -77,7 +78,7 @@ export function AppDetails({ app, host }: AppDetailsProps) {
           <CatalogApp app={app} />
         </Detail>
         <OwnerDetail ownerId={app.owner_id} />
-        <Detail term="Operation in progress">{app.current_operation ?? "None"}</Detail>
+        <Detail term="Operation in progress">{operationInWords(app.current_operation)}</Detail>
         {host ? <Detail term="Host">{host.name}</Detail> : null}
         <Detail term="Node">{app.node ?? "—"}</Detail>
         <Detail term="Container (VMID)">{app.vmid ?? "—"}</Detail>

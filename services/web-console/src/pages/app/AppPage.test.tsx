@@ -109,28 +109,47 @@ describe("AppPage overview", () => {
 });
 
 describe("AppPage actions", () => {
+  // Unavailable buttons stay focusable (aria-disabled), so they are not `disabled`.
   it("offers only the actions the status allows", async () => {
     await openApp(makeApp({ status: "stopped" }));
-    expect(button("Start")).toBeEnabled();
-    expect(button("Stop")).toBeDisabled();
-    expect(button("Restart")).toBeDisabled();
-    expect(button("Update")).toBeEnabled();
-    expect(button("Clone")).toBeEnabled();
-    expect(button("Delete")).toBeEnabled();
+    expect(button("Start")).not.toHaveAttribute("aria-disabled");
+    expect(button("Stop")).toHaveAttribute("aria-disabled", "true");
+    expect(button("Restart")).toHaveAttribute("aria-disabled", "true");
+    expect(button("Update")).not.toHaveAttribute("aria-disabled");
+    expect(button("Clone")).not.toHaveAttribute("aria-disabled");
+    expect(button("Delete")).not.toHaveAttribute("aria-disabled");
   });
 
   it("offers nothing while an operation runs, and says why", async () => {
     await openApp(makeApp({ status: "running", current_operation: "backup" }));
     for (const name of ["Start", "Stop", "Restart", "Update", "Clone", "Delete"])
-      expect(button(name)).toBeDisabled();
+      expect(button(name)).toHaveAttribute("aria-disabled", "true");
     expect(screen.getByText("Wait until the backup in progress has finished.")).toBeInTheDocument();
   });
 
   it("offers to retry a deploy that failed before it had a container", async () => {
     await openApp(makeApp({ status: "error", vmid: null, status_message: "Image not found" }));
-    expect(button("Retry deployment")).toBeEnabled();
-    expect(button("Start")).toBeDisabled();
-    expect(button("Delete")).toBeEnabled();
+    expect(button("Retry deployment")).not.toHaveAttribute("aria-disabled");
+    expect(button("Start")).toHaveAttribute("aria-disabled", "true");
+    expect(button("Delete")).not.toHaveAttribute("aria-disabled");
+  });
+
+  it("keeps the focus on Stop once sent, shown unavailable, and a second press sends nothing", async () => {
+    let app = makeApp();
+    const seen = await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
+      [`POST /api/apps/${APP_ID}/action`]: () => {
+        app = makeApp({ status: "stopping", current_operation: "stop", updated_at: "2025-01-03T10:00:00Z" });
+        return { status: 202, body: app };
+      },
+    });
+    await userEvent.click(button("Stop"));
+    expect(await screen.findByText("Stop requested.")).toBeInTheDocument();
+    expect(button("Stop")).toHaveAttribute("aria-disabled", "true");
+    expect(button("Stop")).toHaveFocus();
+    await userEvent.keyboard("{Enter}");
+    await userEvent.click(button("Stop"));
+    expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`)).toHaveLength(1);
   });
 
   it("sends the action and shows the API's reason when it refuses (409)", async () => {
@@ -247,6 +266,38 @@ describe("usage figures", () => {
   });
 });
 
+describe("usage figures right after a start", () => {
+  it("hides the figures from before the stop until a sample newer than the start arrives", async () => {
+    const before = {
+      cpu: 0.42,
+      mem_bytes: 512 * 1024 ** 2,
+      max_mem_bytes: 1024 ** 3,
+      disk_bytes: 2 * 1024 ** 3,
+      max_disk_bytes: 8 * 1024 ** 3,
+      sampled_at: "2025-01-03T09:00:00Z",
+    };
+    // Started at 10:00; the last sample is the one taken before the app was stopped.
+    let app = makeApp({ updated_at: "2025-01-03T10:00:00Z", metrics: before, uptime_seconds: 7_200 });
+    await openApp(app, { [`GET /api/apps/${APP_ID}`]: () => ({ body: app }) });
+    const usage = screen.getByRole("region", { name: "Usage" });
+    expect(usage).not.toHaveTextContent("42 %");
+    expect(usage).not.toHaveTextContent("512 MiB");
+    expect(within(usage).getAllByText("Being measured…")).toHaveLength(2);
+    expect(within(screen.getByRole("region", { name: "Details" })).queryByText("2 h 0 min")).toBeNull();
+    // Disk use is no running figure: still shown.
+    expect(usage).toHaveTextContent("2 GiB of 8 GiB (25 %)");
+
+    app = {
+      ...app,
+      metrics: { ...before, cpu: 0.12, sampled_at: "2025-01-03T10:00:04Z" },
+      uptime_seconds: 4,
+    };
+    // The page's next read (every 5 s) brings the new sample.
+    expect(await within(usage).findByText("12 %", undefined, { timeout: 8_000 })).toBeInTheDocument();
+    expect(screen.queryByText("Being measured…")).not.toBeInTheDocument();
+  });
+});
+
 describe("Deleting the app", () => {
   it("says what happens to its backups and sends the choice", async () => {
     let app = makeApp();
@@ -273,7 +324,7 @@ describe("Deleting the app", () => {
     const keep = within(choices).getByRole("radio", { name: "Keep the backups" });
     expect(keep).toBeChecked();
     expect(keep).toHaveAccessibleDescription(
-      /you will no longer see them: only an administrator can restore them/,
+      /hold the app's data and settings, secrets included\. You will no longer see them: only an administrator can restore them/,
     );
     expect(
       within(choices).getByRole("radio", { name: "Delete the backups too" }),
@@ -333,9 +384,9 @@ describe("Cloning the app", () => {
     const field = within(dialog).getByRole("textbox", { name: /Host name of the clone/ });
     await userEvent.type(field, "wiki-2");
     await userEvent.click(within(dialog).getByRole("button", { name: "Clone app" }));
-    await vi.waitFor(() => expect(field).toHaveAccessibleDescription(/Hostname wiki-2 is already in use/));
+    await vi.waitFor(() => expect(field).toHaveAccessibleDescription(/Host name wiki-2 is already in use/));
     // Said once, at the field (not again under the form).
-    expect(within(dialog).getAllByText("Hostname wiki-2 is already in use")).toHaveLength(1);
+    expect(within(dialog).getAllByText("Host name wiki-2 is already in use")).toHaveLength(1);
 
     await userEvent.clear(field);
     await userEvent.type(field, "wiki-2");

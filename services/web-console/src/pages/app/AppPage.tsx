@@ -12,6 +12,7 @@ import { AppOverview } from "./AppOverview";
 import { useAppQuery, useHostQuery } from "./app-queries";
 import { useAppEvents } from "./useAppEvents";
 import "./app.css";
+import { useAppsTitle } from "../../auth/apps-title";
 
 function useIsAdmin(): boolean {
   return useCurrentUser().is_admin;
@@ -29,9 +30,10 @@ function StatusLine({ app }: { readonly app: App }) {
 }
 
 function AppNotFound() {
+  const appsTitle = useAppsTitle();
   return (
     <Page title="App not found">
-      <NotFound title="Not found or not yours" back={{ to: "/apps", label: "Go to My apps" }}>
+      <NotFound title="Not found or not yours" back={{ to: "/apps", label: `Go to ${appsTitle}` }}>
         <p>There is no app at this address, or it belongs to someone else.</p>
       </NotFound>
     </Page>
@@ -39,13 +41,24 @@ function AppNotFound() {
 }
 
 function Deleted({ hostname }: { readonly hostname: string | undefined }) {
+  const appsTitle = useAppsTitle();
+  const isAdmin = useCurrentUser().is_admin;
   return (
     <Page title={hostname ?? "App deleted"}>
       <div className="state state-empty" role="status">
         <h2>This app was deleted</h2>
         <p>Its container and settings are gone.</p>
+        {isAdmin ? (
+          <p>
+            If its backups were kept, they are under Admin →{" "}
+            <Link to="/admin/backups">Backups of deleted apps</Link>, where they can be restored into a new
+            app.
+          </p>
+        ) : (
+          <p>If its backups were kept, only an administrator can restore them: ask one.</p>
+        )}
         <Link className="button" to="/apps">
-          Go to My apps
+          Go to {appsTitle}
         </Link>
       </div>
     </Page>

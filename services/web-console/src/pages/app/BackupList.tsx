@@ -2,38 +2,19 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/errors";
-import type { App, Backup, BackupStatus } from "../../api/types";
-import { Badge, type Tone } from "../../components/Badge";
-import { DataTable } from "../../components/DataTable";
+import type { App, Backup } from "../../api/types";
 import { Pager } from "../../components/Pager";
 import { Empty, ErrorState, Loading } from "../../components/States";
-import { formatBytes, formatDateTime } from "../../lib/format";
 import { usePageParam } from "../../lib/usePageParam";
 import { appKeys } from "./app-queries";
-import { MODE_LABEL } from "./backup-options";
+import { BackupTable, isBackupBusy } from "./BackupTable";
 import { DeleteBackupDialog } from "./DeleteBackupDialog";
 import { RestoreDialog } from "./RestoreDialog";
-
-const STATUS: Record<BackupStatus, { label: string; tone: Tone }> = {
-  pending: { label: "Waiting", tone: "busy" },
-  running: { label: "Running", tone: "busy" },
-  completed: { label: "Completed", tone: "ok" },
-  failed: { label: "Failed", tone: "bad" },
-  missing: { label: "Missing", tone: "bad" },
-  deleting: { label: "Deleting", tone: "busy" },
-  deleted: { label: "Deleted", tone: "idle" },
-};
-
-const IN_PROGRESS: ReadonlySet<BackupStatus> = new Set(["pending", "running", "deleting"]);
 
 /** True while a backup or restore is under way: the list then refreshes itself. */
 function anyInProgress(app: App, backups: readonly Backup[] | undefined): boolean {
   if (app.current_operation === "backup" || app.current_operation === "restore") return true;
-  return backups?.some((backup) => IN_PROGRESS.has(backup.status) || backup.restoring) ?? false;
-}
-
-function canDelete(backup: Backup): boolean {
-  return !IN_PROGRESS.has(backup.status) && !backup.restoring;
+  return backups?.some(isBackupBusy) ?? false;
 }
 
 /**
@@ -45,7 +26,7 @@ function useAppReadAgainWhenBackupsSettle(appId: string, backups: readonly Backu
   const busyBefore = useRef<ReadonlySet<string>>(new Set());
   useEffect(() => {
     if (!backups) return;
-    const busy = new Set(backups.filter((b) => IN_PROGRESS.has(b.status) || b.restoring).map((b) => b.id));
+    const busy = new Set(backups.filter(isBackupBusy).map((b) => b.id));
     const settled = [...busyBefore.current].some((id) => !busy.has(id));
     busyBefore.current = busy;
     if (settled) void queryClient.invalidateQueries({ queryKey: appKeys.app(appId), exact: true });
@@ -88,51 +69,12 @@ export function BackupList({ app }: { readonly app: App }) {
           </Empty>
         )
       ) : (
-        <DataTable
-          className="backups-table"
+        <BackupTable
           caption={`Backups of ${app.hostname}, newest first`}
-          columns={["Created", "Status", "Size", "Mode", "Compression", "Started by"]}
-          actions
-        >
-          {items.map((backup) => {
-            const when = formatDateTime(backup.created_at);
-            const status = STATUS[backup.status] ?? { label: backup.status, tone: "idle" as const };
-            return (
-              <tr key={backup.id}>
-                <td data-label="Created">{when}</td>
-                <td data-label="Status">
-                  <Badge tone={status.tone}>{status.label}</Badge>
-                  {backup.restoring ? <span className="muted"> restoring from it…</span> : null}
-                  {backup.error ? <p className="backup-error">{backup.error}</p> : null}
-                </td>
-                <td data-label="Size">{formatBytes(backup.size_bytes)}</td>
-                <td data-label="Mode">{MODE_LABEL[backup.mode] ?? backup.mode}</td>
-                <td data-label="Compression">{backup.compression}</td>
-                <td data-label="Started by">{backup.trigger === "scheduled" ? "Schedule" : "Manual"}</td>
-                <td data-label="Actions">
-                  <div className="actions">
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={!backup.restorable}
-                      onClick={() => setDialog({ kind: "restore", backup, open: true })}
-                    >
-                      Restore<span className="visually-hidden"> the backup from {when}</span>
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={!canDelete(backup)}
-                      onClick={() => setDialog({ kind: "delete", backup, open: true })}
-                    >
-                      Delete<span className="visually-hidden"> the backup from {when}</span>
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            );
-          })}
-        </DataTable>
+          backups={items}
+          onRestore={(backup) => setDialog({ kind: "restore", backup, open: true })}
+          onDelete={(backup) => setDialog({ kind: "delete", backup, open: true })}
+        />
       )}
       <Pager
         page={page}
@@ -153,7 +95,6 @@ export function BackupList({ app }: { readonly app: App }) {
       />
       <DeleteBackupDialog
         key={`delete-${dialog?.kind === "delete" ? dialog.backup.id : ""}`}
-        appId={app.id}
         backup={dialog?.kind === "delete" ? dialog.backup : null}
         open={dialog?.kind === "delete" && dialog.open}
         onClose={closeDialog}

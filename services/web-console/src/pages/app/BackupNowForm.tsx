@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { asApiError, unwrap } from "../../api/errors";
 import type { App, BackupMode, Compression } from "../../api/types";
+import { Button } from "../../components/Button";
 import { SelectField, TextField } from "../../components/Field";
 import { InlineError } from "../../components/States";
 import { actionRefusal } from "./action-rules";
@@ -44,8 +45,10 @@ export function BackupNowForm({ app, isAdmin }: BackupNowFormProps) {
 
   const refusal = actionRefusal(app, "backup");
   const apiError = backUp.error ? asApiError(backUp.error) : undefined;
+  const said = backUp.isPending ? "Starting the backup…" : note.text;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (backUp.isPending || refusal !== undefined) return; // Enter in a field submits too
     backUp.mutate();
   };
 
@@ -92,19 +95,22 @@ export function BackupNowForm({ app, isAdmin }: BackupNowFormProps) {
         ) : null}
       </div>
       <div className="actions">
-        <button
+        <Button
           type="submit"
           className="button button-primary"
-          disabled={backUp.isPending || refusal !== undefined}
+          unavailable={backUp.isPending || refusal !== undefined}
           aria-busy={backUp.isPending || undefined}
         >
           Back up now
-        </button>
+        </Button>
         <p className="action-status" role="status">
-          {backUp.isPending ? "Starting the backup…" : note.text}
+          {said}
         </p>
       </div>
-      {refusal ? <p className="hint">Backups are not possible right now. {refusal}</p> : null}
+      {/* One message at a time: the backup this form started (or the API's refusal) says why. */}
+      {refusal && said === "" && !backUp.isError ? (
+        <p className="hint">Backups are not possible right now. {refusal}</p>
+      ) : null}
       <InlineError error={backUp.error} />
     </form>
   );

@@ -1,13 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { api } from "../../api/client";
 import { asApiError, unwrap } from "../../api/errors";
 import type { BackupMode, BackupPolicy, Compression } from "../../api/types";
+import { Button } from "../../components/Button";
 import { CheckboxField } from "../../components/CheckboxField";
 import { SelectField, TextField } from "../../components/Field";
 import { ErrorSummary } from "../../components/FormErrorSummary";
 import { ErrorState, InlineError, Loading } from "../../components/States";
-import { formatDateTime } from "../../lib/format";
+import { formatDateTime, formatDateTimeIn } from "../../lib/format";
+import { useRefusalFocus } from "../../lib/useRefusalFocus";
 import { appKeys } from "./app-queries";
 import { COMPRESSION_OPTIONS, MODE_OPTIONS } from "./backup-options";
 import {
@@ -51,7 +53,7 @@ interface PolicyFormProps {
 function PolicyForm({ appId, policy }: PolicyFormProps) {
   const queryClient = useQueryClient();
   const zonesId = useId();
-  const form = useRef<HTMLFormElement>(null);
+  const { ref: form, refused } = useRefusalFocus();
   const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(policy));
   const [checked, setChecked] = useState(false);
   const [saved, setSaved] = useState(false);
@@ -68,6 +70,7 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
       setChecked(false);
       setSaved(true);
     },
+    onError: refused,
   });
 
   const localErrors: PolicyErrors = checked ? validatePolicy(draft) : {};
@@ -86,8 +89,7 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
     setSaved(false);
     save.reset();
     if (Object.keys(validatePolicy(draft)).length > 0) {
-      // Next frame: the fields are marked invalid by then.
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      refused();
       return;
     }
     save.mutate(draft);
@@ -97,7 +99,7 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
     <form ref={form} className="form" noValidate onSubmit={submit}>
       <p className="hint">
         {policy.enabled
-          ? `Next scheduled backup: ${formatDateTime(policy.next_run_at)}. Last run: ${formatDateTime(policy.last_run_at)}.`
+          ? `Next scheduled backup: ${formatDateTimeIn(policy.next_run_at, policy.time_zone)}. Last run: ${formatDateTime(policy.last_run_at)}.`
           : "The schedule is off: no backups run on their own."}
       </p>
       <CheckboxField
@@ -110,7 +112,7 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
         name="schedule"
         autoComplete="off"
         spellCheck={false}
-        hint="Five fields: minute, hour, day of month, month, day of week, in the time zone below. 0 3 * * * is every day at 03:00. Runs must be at least 15 minutes apart."
+        hint="Five fields: minute, hour, day of month, month, day of week, in the time zone below. 0 3 * * * is every day at 03:00. Backups may run at most every 15 minutes."
         error={errorOf("schedule")}
         value={draft.schedule}
         onChange={(event) => change("schedule", event.target.value)}
@@ -120,7 +122,7 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
         name="time_zone"
         autoComplete="off"
         list={zones.length > 0 ? zonesId : undefined}
-        hint="An IANA time zone such as UTC or Europe/Paris."
+        hint="An IANA time zone such as UTC or Europe/Berlin."
         error={errorOf("time_zone")}
         value={draft.time_zone}
         onChange={(event) => change("time_zone", event.target.value)}
@@ -190,9 +192,9 @@ function PolicyForm({ appId, policy }: PolicyFormProps) {
         <InlineError error={save.error} />
       ) : null}
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
+        <Button type="submit" className="button button-primary" unavailable={save.isPending}>
           {save.isPending ? "Saving…" : "Save schedule"}
-        </button>
+        </Button>
         <p className="action-status" role="status">
           {saved ? "Schedule saved." : ""}
         </p>

@@ -71,9 +71,12 @@ export function DeleteAppDialog({ app, open, isAdmin, onClose, onDeleting }: Del
     onClose();
   };
 
+  // A kept backup is the whole app: its data and its settings, secrets included (a restore brings
+  // them back), so say who can still reach it.
+  const holds = "They stay on their storage and hold the app's data and settings, secrets included.";
   const keptText = isAdmin
-    ? "They stay on their storage. The app's owner no longer sees them; administrators can still restore them into a new app or delete them."
-    : "They stay on their storage, but you will no longer see them: only an administrator can restore them into a new app or delete them.";
+    ? `${holds} The app's owner no longer sees them; only an administrator can restore them (into a new app) or delete them, under Admin → Backups of deleted apps.`
+    : `${holds} You will no longer see them: only an administrator can restore them (into a new app) or delete them.`;
 
   return (
     <ConfirmDialog

@@ -5,18 +5,20 @@ import type { Backup } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { InlineError } from "../../components/States";
 import { formatDateTime } from "../../lib/format";
-import { appKeys } from "./app-queries";
+import { ALL_BACKUPS_KEY, appKeys } from "./app-queries";
 
 interface DeleteBackupDialogProps {
-  readonly appId: string;
   readonly backup: Backup | null;
+  /** What the backup is of when its app is gone (the container and archive), said in the dialog. */
+  readonly origin?: string | undefined;
   readonly open: boolean;
   onClose(): void;
 }
 
 /** Confirms deleting one backup: its archive leaves the storage for good. */
-export function DeleteBackupDialog({ appId, backup, open, onClose }: DeleteBackupDialogProps) {
+export function DeleteBackupDialog({ backup, origin, open, onClose }: DeleteBackupDialogProps) {
   const queryClient = useQueryClient();
+  const appId = backup?.app_id ?? "";
   const remove = useMutation({
     mutationFn: () =>
       unwrap(
@@ -26,6 +28,7 @@ export function DeleteBackupDialog({ appId, backup, open, onClose }: DeleteBacku
       ),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: appKeys.backups(appId) });
+      void queryClient.invalidateQueries({ queryKey: ALL_BACKUPS_KEY });
       close();
     },
   });
@@ -44,6 +47,7 @@ export function DeleteBackupDialog({ appId, backup, open, onClose }: DeleteBacku
       onConfirm={() => remove.mutate()}
       onCancel={close}
     >
+      {origin ? <p>This is the backup of {origin}.</p> : null}
       {hasArchive ? (
         <p>
           Its archive is removed from {backup?.storage ? `the storage ${backup.storage}` : "its storage"} and

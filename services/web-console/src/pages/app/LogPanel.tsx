@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from "react";
 import type { LogLine } from "../../api/types";
+import { readableLogMessage } from "../../lib/log-message";
 import type { Connection } from "./useAppEvents";
 import { MAX_LINES } from "./useAppEvents";
 
@@ -94,7 +95,8 @@ export function LogPanel({ lines, truncated, connection }: LogPanelProps) {
             <div key={line.id} className={line.level === "error" ? "log-line log-line-error" : "log-line"}>
               <span className="log-time">{timeOf(line.created_at)}</span>{" "}
               <span className="log-level">{line.level.toUpperCase()}</span>{" "}
-              {line.step ? <span className="log-step">[{line.step}]</span> : null} {line.message}
+              {line.step ? <span className="log-step">[{line.step}]</span> : null}{" "}
+              {readableLogMessage(line.message)}
             </div>
           ))
         )}

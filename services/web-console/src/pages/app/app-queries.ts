@@ -32,6 +32,9 @@ export function useAppQuery(appId: string) {
   });
 }
 
+/** Backups listed across apps (GET /api/backups: the admin's backups of deleted apps). */
+export const ALL_BACKUPS_KEY = ["backups"] as const;
+
 /** The list of My apps (pages/apps keys it under ["apps", …]): stale once an app changed. */
 export const APPS_LIST_KEY = ["apps"] as const;
 

@@ -76,7 +76,7 @@ export function validatePolicy(draft: PolicyDraft): PolicyErrors {
   const schedule = scheduleProblem(draft.schedule);
   if (schedule) errors.schedule = schedule;
   const zone = draft.time_zone.trim();
-  if (zone === "") errors.time_zone = "Enter a time zone, e.g. UTC or Europe/Paris.";
+  if (zone === "") errors.time_zone = "Enter a time zone, e.g. UTC or Europe/Berlin.";
   else if (zone.length > TIME_ZONE_MAX) errors.time_zone = `Use at most ${TIME_ZONE_MAX} characters.`;
   for (const { name } of KEEP_FIELDS) {
     const problem = keepProblem(draft[name]);

@@ -1,18 +1,28 @@
 import type { App } from "../../api/types";
 import { statusLabel } from "../../components/StatusBadge";
 
+type Figures = Pick<App, "status" | "updated_at"> & {
+  readonly metrics: Pick<NonNullable<App["metrics"]>, "sampled_at"> | null;
+};
+
 /**
  * Whether CPU, memory and uptime describe the app now. They are figures of a running container,
  * and the API keeps an app's last sample until the next one (seconds later): right after a stop it
- * still holds the running figures. So they are shown for a running app only; disk use outlasts a
- * stop and is shown from the last sample whatever the status.
+ * still holds the running figures, and right after a start the figures from before the stop. So
+ * they are shown for a running app whose sample is newer than its last change of status
+ * (`updated_at` moves with every status change; samples live apart and do not move it). Disk use
+ * outlasts a stop and is shown from the last sample whatever the status.
  */
-export function hasRunningFigures(app: Pick<App, "status">): boolean {
-  return app.status === "running";
+export function hasRunningFigures(app: Figures): boolean {
+  if (app.status !== "running") return false;
+  const sampled = app.metrics?.sampled_at;
+  if (!sampled || !app.updated_at) return true;
+  return Date.parse(sampled) >= Date.parse(app.updated_at);
 }
 
 /** Said in place of a running figure, e.g. "None while the app is stopped". */
 export function noRunningFigure(app: Pick<App, "status">): string {
+  if (app.status === "running") return "Being measured…";
   return app.status === "error"
     ? "None while the app is in error"
     : `None while the app is ${statusLabel(app.status).toLowerCase()}`;

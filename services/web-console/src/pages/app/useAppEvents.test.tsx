@@ -91,6 +91,11 @@ describe("the app's live activity", () => {
     source.emit("status", { status: "deleted", status_message: "The app no longer exists" });
     expect(await screen.findByRole("heading", { name: "This app was deleted" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to My apps" })).toHaveAttribute("href", "/apps");
+    // A user cannot reach kept backups: the page says who can.
+    expect(
+      screen.getByText("If its backups were kept, only an administrator can restore them: ask one."),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Backups of deleted apps" })).not.toBeInTheDocument();
     expect(source.closed).toBe(true);
   });
 

@@ -11,7 +11,7 @@ export function AppsFilters() {
   return (
     <SearchFilters
       label="Search my apps"
-      searchLabel="Search by hostname"
+      searchLabel="Search by host name"
       choice={{
         name: "status",
         label: "Status",

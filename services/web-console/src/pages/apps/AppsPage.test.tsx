@@ -130,6 +130,28 @@ describe("AppsPage", () => {
     await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent(/^\/apps$/));
   });
 
+  it("tells an admin none of the apps match, and counts a single app as one app", async () => {
+    const admin = makeUser({ id: "00000000-0000-4000-8000-0000000000ad", username: "root", is_admin: true });
+    fakeApi(
+      {
+        "GET /api/catalog": { body: { items: [], total: 0, page: 1, per_page: 100 } },
+        "GET /api/users": { body: { items: [], total: 0, page: 1, per_page: 100 } },
+        "GET /api/apps": (request) =>
+          request.search.get("status")
+            ? { body: { items: [], total: 0, page: 1, per_page: 50, next_cursor: null } }
+            : { body: { items: [app()], total: 1, page: 1, per_page: 50, next_cursor: null } },
+      },
+      { user: admin },
+    );
+    renderApps("/apps?status=error");
+    expect(
+      await screen.findByText("None of the apps has this status or a host name containing these words."),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(await screen.findByText("1 app")).toBeInTheDocument();
+    expect(screen.queryByText(/1–1 of 1/)).not.toBeInTheDocument();
+  });
+
   it("filters by status through the URL", async () => {
     const seen = fakeApps(() => ({ items: [app()] }));
     renderApps();
@@ -152,14 +174,16 @@ describe("AppsPage", () => {
 
     expect(await screen.findByText("1–50 of 51 apps")).toBeInTheDocument();
     expect(listReads(seen)[0]?.search.get("per_page")).toBe("50");
-    expect(screen.getByRole("button", { name: "Previous page" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Previous page" })).toHaveAttribute("aria-disabled", "true");
 
     await userEvent.click(screen.getByRole("button", { name: "Next page" }));
 
     expect(await screen.findByRole("link", { name: "last-app" })).toBeInTheDocument();
     expect(listReads(seen).at(-1)?.search.get("cursor")).toBe("next-1");
     expect(screen.getByText("51–51 of 51 apps")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Next page" })).toBeDisabled();
+    const next = screen.getByRole("button", { name: "Next page" });
+    expect(next).toHaveAttribute("aria-disabled", "true");
+    expect(next).toHaveFocus(); // pressed to get here: the keyboard keeps its place
 
     await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
 
@@ -236,6 +260,8 @@ describe("AppsPage for an admin", () => {
     );
     renderApps();
     const table = await screen.findByRole("table", { name: "Every user's apps" });
+    // Not "My apps": an admin's list is everyone's.
+    expect(screen.getByRole("heading", { level: 1, name: "All apps" })).toBeInTheDocument();
     expect(within(table).getByRole("columnheader", { name: "Owner" })).toBeInTheDocument();
     const aliceRow = within(table).getByRole("link", { name: "team-wiki" }).closest("tr")!;
     expect(await within(aliceRow).findByText("alice")).toBeInTheDocument();
@@ -247,6 +273,7 @@ describe("AppsPage for an admin", () => {
     const seen = fakeApps(() => ({ items: [app()] }));
     renderApps();
     const table = await screen.findByRole("table", { name: "My apps" });
+    expect(screen.getByRole("heading", { level: 1, name: "My apps" })).toBeInTheDocument();
     expect(within(table).queryByRole("columnheader", { name: "Owner" })).not.toBeInTheDocument();
     expect(requestsTo(seen, "GET", "/api/users")).toHaveLength(0);
   });

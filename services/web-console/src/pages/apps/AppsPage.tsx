@@ -5,6 +5,7 @@ import { api } from "../../api/client";
 import { asApiError, unwrap } from "../../api/errors";
 import type { App, AppPage } from "../../api/types";
 import { useCurrentUser } from "../../auth/session";
+import { Button } from "../../components/Button";
 import { Page } from "../../components/Page";
 import { Empty, ErrorState, InlineError, Loading } from "../../components/States";
 import { isBusy } from "../../components/StatusBadge";
@@ -117,7 +118,7 @@ export function AppsPage() {
 
   return (
     <Page
-      title="My apps"
+      title={me.is_admin ? "All apps" : "My apps"}
       lead={
         me.is_admin
           ? "As an administrator you see every user's apps, refreshed live: the Owner column says whose each is."
@@ -138,6 +139,7 @@ interface NoAppsProps {
 }
 
 function NoApps({ filtered, paging, onClear }: NoAppsProps) {
+  const isAdmin = useCurrentUser().is_admin;
   if (paging.cursor) {
     return (
       <Empty title="No more apps">
@@ -151,7 +153,10 @@ function NoApps({ filtered, paging, onClear }: NoAppsProps) {
   if (filtered) {
     return (
       <Empty title="No app matches these filters">
-        <p>None of your apps has this status or a hostname containing these words.</p>
+        <p>
+          {isAdmin ? "None of the apps" : "None of your apps"} has this status or a host name containing these
+          words.
+        </p>
         <button type="button" className="button" onClick={onClear}>
           Clear filters
         </button>
@@ -172,27 +177,36 @@ function NoApps({ filtered, paging, onClear }: NoAppsProps) {
 function AppsPager({ data, paging }: { readonly data: AppPage; readonly paging: CursorPaging }) {
   const total = data.total.toLocaleString();
   const shown = data.items.length;
-  const range =
-    paging.offset === undefined
-      ? `${shown.toLocaleString()} of ${total} apps`
-      : `${(paging.offset + 1).toLocaleString()}–${(paging.offset + shown).toLocaleString()} of ${total} apps`;
+  const range = pagerRange(paging.offset, shown, data.total, total);
   const nextCursor = data.next_cursor;
   return (
     <nav className="pager" aria-label="Pages of my apps">
-      <button type="button" className="button" disabled={!paging.hasPrevious} onClick={paging.previous}>
+      {/* Unavailable, not disabled: on the last page the Next just pressed keeps the focus. */}
+      <Button className="button" unavailable={!paging.hasPrevious} onClick={paging.previous}>
         Previous page
-      </button>
+      </Button>
       <p role="status" className="pager-range">
         {range}
       </p>
-      <button
-        type="button"
+      <Button
         className="button"
-        disabled={!nextCursor}
+        unavailable={!nextCursor}
         onClick={() => nextCursor && paging.next(nextCursor)}
       >
         Next page
-      </button>
+      </Button>
     </nav>
   );
+}
+
+/** "1–50 of 10,000 apps"; a page holding every app says how many there are ("1 app", "3 apps"). */
+export function pagerRange(
+  offset: number | undefined,
+  shown: number,
+  totalCount: number,
+  total: string,
+): string {
+  if (shown === totalCount && (offset ?? 0) === 0) return totalCount === 1 ? "1 app" : `${total} apps`;
+  if (offset === undefined) return `${shown.toLocaleString()} of ${total} apps`;
+  return `${(offset + 1).toLocaleString()}–${(offset + shown).toLocaleString()} of ${total} apps`;
 }

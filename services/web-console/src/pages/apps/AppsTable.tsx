@@ -32,7 +32,7 @@ const usedOfMax = (used: number | undefined, max: number | undefined) =>
 
 /** The apps of one page; each row stacks into a card on a phone (data-label names each value). */
 export function AppsTable({ apps, catalogNames, owners }: AppsTableProps) {
-  const columns = ["Hostname", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"];
+  const columns = ["Host name", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"];
   if (owners) columns.splice(1, 0, "Owner");
   return (
     <DataTable className="apps-table" caption={owners ? "Every user's apps" : "My apps"} columns={columns}>
@@ -61,7 +61,7 @@ function AppRow({ app, catalogName, owner }: AppRowProps) {
   const running = hasRunningFigures(app);
   return (
     <tr>
-      <td data-label="Hostname" className="apps-hostname">
+      <td data-label="Host name" className="apps-hostname">
         <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.hostname}</Link>
       </td>
       {owner !== undefined ? <td data-label="Owner">{owner}</td> : null}

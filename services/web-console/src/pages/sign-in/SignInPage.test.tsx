@@ -13,6 +13,9 @@ describe("safeNextPath", () => {
     expect(safeNextPath("//evil.example")).toBe("/apps");
     expect(safeNextPath("/\\evil.example")).toBe("/apps");
     expect(safeNextPath("/sign-in?next=/x")).toBe("/apps");
+    expect(safeNextPath("/.//evil.example")).toBe("/apps");
+    expect(safeNextPath("/..//evil.example")).toBe("/apps");
+    expect(safeNextPath("/./\\evil.example")).toBe("/apps");
     expect(safeNextPath(null)).toBe("/apps");
     // Tabs and newlines are dropped by URL parsing: "/\t/example.com" is "//example.com".
     expect(safeNextPath("/\t/evil.example")).toBe("/apps");
@@ -32,7 +35,9 @@ describe("the sign-in form", () => {
       </TestProviders>,
     );
     await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
-    expect(screen.getByLabelText(/Username/)).toHaveAccessibleDescription("Enter your username.");
+    expect(screen.getByLabelText(/Username/)).toHaveAccessibleDescription(
+      "Not case-sensitive. Enter your username.",
+    );
     expect(screen.getByLabelText(/Password/)).toHaveAccessibleDescription("Enter your password.");
     await userEvent.type(screen.getByLabelText(/Username/), "ada");
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));

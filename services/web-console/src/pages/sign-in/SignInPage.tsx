@@ -18,6 +18,9 @@ export function safeNextPath(next: string | null, origin: string = window.locati
     return HOME;
   }
   if (url.origin !== origin || url.pathname.startsWith("/sign-in")) return HOME;
+  // `/.//evil.example` resolves to the path `//evil.example`: the router would take that for
+  // another origin and crash the page. No page of the console starts so.
+  if (url.pathname.startsWith("//")) return HOME;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

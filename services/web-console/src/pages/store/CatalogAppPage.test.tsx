@@ -62,12 +62,22 @@ function renderCatalogApp() {
 
 /** Fills what the example app requires, so a submit reaches the API. */
 async function fillRequired(hostname = "team-wiki") {
-  await userEvent.type(await screen.findByLabelText("Hostname", { exact: false }), hostname);
+  await userEvent.type(await screen.findByLabelText("Host name", { exact: false }), hostname);
   await userEvent.type(screen.getByLabelText("ADMIN_EMAIL", { exact: false }), "ops@example.org");
   await userEvent.type(screen.getByLabelText("DB_PASSWORD", { exact: false }), "s3cret");
 }
 
 describe("CatalogAppPage", () => {
+  it("leads back to the store from an app the catalog does not have", async () => {
+    fakeApi({ "GET /api/catalog/nope": { status: 404, body: { detail: "Catalog app not found" } } });
+    renderAt("/store/nope", <Route path="/store/:catalogId" element={<CatalogAppPage />} />);
+    expect(await screen.findByText("Catalog app not found")).toBeInTheDocument();
+    const links = screen.getAllByRole("link", { name: "Back to the store" });
+    expect(links).toHaveLength(1);
+    expect(links[0]).toHaveAttribute("href", "/store");
+    expect(screen.queryByRole("link", { name: /^Go to/ })).not.toBeInTheDocument();
+  });
+
   it("shows what the app is and needs", async () => {
     fakeStore(accepted);
     renderCatalogApp();
@@ -97,7 +107,7 @@ describe("CatalogAppPage", () => {
   it("does not send a form missing a required value, and says so at the field", async () => {
     const seen = fakeStore(accepted);
     renderCatalogApp();
-    await userEvent.type(await screen.findByLabelText("Hostname", { exact: false }), "team-wiki");
+    await userEvent.type(await screen.findByLabelText("Host name", { exact: false }), "team-wiki");
     await userEvent.type(screen.getByLabelText("DB_PASSWORD", { exact: false }), "s3cret");
 
     await userEvent.click(screen.getByRole("button", { name: "Deploy" }));
@@ -113,12 +123,12 @@ describe("CatalogAppPage", () => {
     const seen = fakeStore(accepted);
     renderCatalogApp();
     await fillRequired("Team_Wiki");
-    const hostname = screen.getByLabelText("Hostname", { exact: false });
+    const hostname = screen.getByLabelText("Host name", { exact: false });
     expect(hostname).toHaveAccessibleDescription(expect.stringContaining("Lower-case letters"));
 
     await userEvent.click(screen.getByRole("button", { name: "Deploy" }));
 
-    expect(hostname).toHaveAccessibleDescription(expect.stringContaining("Hostname must be lower-case"));
+    expect(hostname).toHaveAccessibleDescription(expect.stringContaining("Use lower-case letters only."));
     expect(deploys(seen)).toHaveLength(0);
   });
 
@@ -172,10 +182,10 @@ describe("CatalogAppPage", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Deploy" }));
 
-    const hostname = screen.getByLabelText("Hostname", { exact: false });
+    const hostname = screen.getByLabelText("Host name", { exact: false });
     await waitFor(() =>
       expect(hostname).toHaveAccessibleDescription(
-        expect.stringContaining("Hostname team-wiki is already in use"),
+        expect.stringContaining("Host name team-wiki is already in use"),
       ),
     );
     expect(hostname).toHaveFocus();
@@ -218,7 +228,7 @@ describe("CatalogAppPage", () => {
   it("places a non-admin's app automatically, without asking the admin-only routes", async () => {
     const seen = fakeStore(accepted);
     renderCatalogApp();
-    await screen.findByLabelText("Hostname", { exact: false });
+    await screen.findByLabelText("Host name", { exact: false });
     expect(screen.queryByRole("combobox", { name: "Host" })).not.toBeInTheDocument();
     expect(requestsTo(seen, "GET", "/api/proxmox/hosts")).toHaveLength(0);
   });

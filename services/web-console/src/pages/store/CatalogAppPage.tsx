@@ -26,8 +26,12 @@ export function CatalogAppPage() {
   }
   if (item.isError) {
     return (
-      <Page title="App not available" actions={backToStore}>
-        <ErrorState error={item.error} retry={() => item.refetch()} />
+      <Page title="App not available">
+        <ErrorState
+          error={item.error}
+          retry={() => item.refetch()}
+          back={{ to: "/store", label: "Back to the store" }}
+        />
       </Page>
     );
   }

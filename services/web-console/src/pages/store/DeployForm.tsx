@@ -5,6 +5,7 @@ import { api } from "../../api/client";
 import { asApiError, unwrap } from "../../api/errors";
 import type { CatalogItem, EnvVarDefinition } from "../../api/types";
 import { useCurrentUser } from "../../auth/session";
+import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
 import { ErrorSummary } from "../../components/FormErrorSummary";
 import { SecretField } from "../../components/SecretField";
@@ -110,14 +111,14 @@ export function DeployForm({ item }: { readonly item: CatalogItem }) {
           <ErrorSummary title={problems.summary} items={problems.unplaced} />
         ) : null}
         <TextField
-          label="Hostname"
+          label="Host name"
           name="hostname"
           required
           autoComplete="off"
           autoCapitalize="none"
           spellCheck={false}
           hint={HOSTNAME_RULE}
-          error={atField("Hostname", errorOf("hostname"))}
+          error={atField("Host name", errorOf("hostname"))}
           value={values.hostname}
           onChange={(event) => change("hostname", { hostname: event.target.value })}
         />
@@ -148,9 +149,9 @@ export function DeployForm({ item }: { readonly item: CatalogItem }) {
           </fieldset>
         ) : null}
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={deploy.isPending}>
+          <Button type="submit" className="button button-primary" unavailable={deploy.isPending}>
             Deploy
-          </button>
+          </Button>
           <span role="status" className="muted">
             {deploy.isPending ? `Starting the deployment of ${values.hostname}…` : ""}
           </span>

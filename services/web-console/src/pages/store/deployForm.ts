@@ -1,5 +1,5 @@
 import type { BodyOf, CatalogItem, EnvVarDefinition } from "../../api/types";
-import { hostnameProblem } from "../../lib/hostname";
+import { hostnameAdvice } from "../../lib/hostname";
 
 export type DeployBody = BodyOf<"/api/apps", "post">;
 
@@ -43,7 +43,7 @@ function envValueProblem(definition: EnvVarDefinition, value: string): string | 
 /** The problems the API would report, found before sending (empty when the form can be sent). */
 export function validateDeploy(values: DeployValues, item: CatalogItem): FieldErrors {
   const errors: Record<string, string> = {};
-  const hostname = hostnameProblem(values.hostname);
+  const hostname = hostnameAdvice(values.hostname);
   if (hostname) errors.hostname = hostname;
   for (const definition of item.environment) {
     const problem = envValueProblem(definition, values.environment[definition.name] ?? "");

@@ -15,6 +15,7 @@ import {
   type ProxmoxAuth,
   type SshAuth,
 } from "@proximity/proxmox";
+import type { Tracer } from "@proximity/telemetry";
 import {
   assertTransportAllowed,
   hostApiBaseUrl,
@@ -53,6 +54,7 @@ export async function resolveConnection(
     logger: deps.logger,
     breakers: deps.breakers,
     transport: deps.transport,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
   });
   return {
     hostName: host.name,
@@ -93,7 +95,13 @@ export async function readSecret(
 export function hostApiClient(
   { host, tlsCaPem }: { host: hostsV1.Host; tlsCaPem: string },
   apiSecret: string,
-  deps: { logger: Logger; transport: TransportPolicy; breakers?: BreakerRegistry; connectTimeoutMs?: number },
+  deps: {
+    logger: Logger;
+    transport: TransportPolicy;
+    breakers?: BreakerRegistry;
+    connectTimeoutMs?: number;
+    tracer?: Tracer;
+  },
   limits: { requestTimeoutMs?: number } = {},
 ): ExtendedProxmoxClient {
   const { transport, ...clientDeps } = deps;

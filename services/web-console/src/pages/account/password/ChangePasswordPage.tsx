@@ -3,10 +3,12 @@ import { type FormEvent, useState } from "react";
 import { api } from "../../../api/client";
 import { ApiError, asApiError, unwrap } from "../../../api/errors";
 import type { PasswordChange } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { NewPasswordField } from "../../../components/NewPasswordField";
 import { Page } from "../../../components/Page";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -28,6 +30,7 @@ export function ChangePasswordPage() {
   const [next, setNext] = useState("");
   const [confirm, setConfirm] = useState("");
   const [mismatch, setMismatch] = useState<ApiError | null>(null);
+  const { ref, refused } = useRefusalFocus();
   const change = useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/auth/password", { body: { current_password: current, new_password: next } })),
@@ -37,11 +40,23 @@ export function ChangePasswordPage() {
       setConfirm("");
       await queryClient.invalidateQueries({ queryKey: ["account"] });
     },
+    onError: refused,
   });
   const error = mismatch ?? (change.error ? asApiError(change.error) : null);
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    // Empty fields are said at the field rather than by a button greyed out without saying why.
+    const empty = [
+      ...(current === "" ? [{ field: "current_password", message: "Enter your current password." }] : []),
+      ...(next === "" ? [{ field: "new_password", message: "Enter a new password." }] : []),
+      ...(confirm === "" ? [{ field: "confirm_password", message: "Enter the new password again." }] : []),
+    ];
+    if (empty.length > 0) {
+      setMismatch(new ApiError(400, "Fill in every field.", empty));
+      refused();
+      return;
+    }
     // The API takes the new password once; typing it twice is the console's guard against a typo.
     if (next !== confirm) {
       setMismatch(
@@ -49,6 +64,7 @@ export function ChangePasswordPage() {
           { field: "confirm_password", message: "does not match the new password" },
         ]),
       );
+      refused();
       return;
     }
     setMismatch(null);
@@ -61,7 +77,7 @@ export function ChangePasswordPage() {
         Changing your password ends your other sessions and revokes all your API tokens. This session stays
         signed in.
       </p>
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary
           error={error}
           labelOf={(field) =>
@@ -98,13 +114,9 @@ export function ChangePasswordPage() {
           onChange={(e) => setConfirm(e.target.value)}
         />
         <div className="actions">
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={change.isPending || !current || !next || !confirm}
-          >
+          <Button type="submit" className="button button-primary" unavailable={change.isPending}>
             {change.isPending ? "Changing…" : "Change password"}
-          </button>
+          </Button>
         </div>
         <div role="status" aria-live="polite">
           {change.data && !change.isPending && !mismatch ? (

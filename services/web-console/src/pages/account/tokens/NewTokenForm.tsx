@@ -4,9 +4,11 @@ import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
 import type { CreatedApiToken, TokenScope } from "../../../api/types";
 import { useCurrentUser } from "../../../auth/session";
+import { Button } from "../../../components/Button";
 import { CheckboxField } from "../../../components/CheckboxField";
 import { FieldError, TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { DEFAULT_TOKEN_DAYS, expiryBounds, expiryOf, MAX_TOKEN_DAYS } from "./token-expiry";
 import { tokenKeys } from "./token-keys";
 
@@ -31,6 +33,8 @@ export function NewTokenForm({ onCreated }: { onCreated(token: CreatedApiToken):
   const [scopes, setScopes] = useState<readonly TokenScope[]>(["read", "write"]);
   const [expires, setExpires] = useState("");
   const [bounds] = useState(() => expiryBounds(new Date()));
+  const [missing, setMissing] = useState({ name: false, scopes: false });
+  const { ref, refused } = useRefusalFocus();
   const create = useMutation({
     mutationFn: () => {
       const expiresAt = expiryOf(expires);
@@ -48,20 +52,29 @@ export function NewTokenForm({ onCreated }: { onCreated(token: CreatedApiToken):
       onCreated(created);
       await queryClient.invalidateQueries({ queryKey: tokenKeys.list });
     },
+    onError: refused,
   });
   const error = create.error ? asApiError(create.error) : null;
+  const scopesError = missing.scopes ? "Choose at least one scope." : error?.fieldMessage("scopes");
   const toggle = (scope: TokenScope, on: boolean) =>
     setScopes((current) => (on ? [...current, scope] : current.filter((s) => s !== scope)));
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    // Said at the field rather than a button that stays greyed out without saying why.
+    const empty = { name: name.trim() === "", scopes: scopes.length === 0 };
+    setMissing(empty);
+    if (empty.name || empty.scopes) {
+      refused();
+      return;
+    }
     create.mutate();
   }
 
   return (
     <section className="panel" aria-labelledby="new-token">
       <h2 id="new-token">Create a token</h2>
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} labelOf={(field) => LABELS[field] ?? field} />
         <TextField
           label="Name"
@@ -69,10 +82,10 @@ export function NewTokenForm({ onCreated }: { onCreated(token: CreatedApiToken):
           required
           maxLength={100}
           value={name}
-          error={error?.fieldMessage("name")}
+          error={missing.name ? "Enter a name for the token." : error?.fieldMessage("name")}
           onChange={(e) => setName(e.target.value)}
         />
-        <fieldset className={error?.fieldMessage("scopes") ? "choices field-invalid" : "choices"}>
+        <fieldset className={scopesError ? "choices field-invalid" : "choices"}>
           <legend>Scopes</legend>
           {SCOPES.filter((s) => !s.adminOnly || user.is_admin).map((s) => (
             <CheckboxField
@@ -83,7 +96,7 @@ export function NewTokenForm({ onCreated }: { onCreated(token: CreatedApiToken):
               onChange={(e) => toggle(s.scope, e.target.checked)}
             />
           ))}
-          {error?.fieldMessage("scopes") ? <FieldError>{error.fieldMessage("scopes")}</FieldError> : null}
+          {scopesError ? <FieldError>{scopesError}</FieldError> : null}
         </fieldset>
         <TextField
           label="Expires on"
@@ -96,13 +109,9 @@ export function NewTokenForm({ onCreated }: { onCreated(token: CreatedApiToken):
           onChange={(e) => setExpires(e.target.value)}
         />
         <div className="actions">
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || !name.trim() || scopes.length === 0}
-          >
+          <Button type="submit" className="button button-primary" unavailable={create.isPending}>
             {create.isPending ? "Creating…" : "Create token"}
-          </button>
+          </Button>
         </div>
       </form>
     </section>

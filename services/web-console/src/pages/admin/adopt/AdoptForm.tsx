@@ -3,9 +3,11 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
 import type { App, DiscoveredContainer } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { SelectField, TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { formatBytes } from "../../../lib/format";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { useFirstCatalogApps } from "../../store/catalog-queries";
 import { useFirstUsers } from "../users/user-queries";
 import { type AdoptValues, emptyAdoptValues, toAdoptBody } from "./adopt-body";
@@ -24,6 +26,7 @@ export function AdoptForm({ hostId, container, onAdopted, onCancel }: AdoptFormP
   const [values, setValues] = useState<AdoptValues>(emptyAdoptValues);
   const catalog = useFirstCatalogApps();
   const owners = useFirstUsers();
+  const { ref, refused } = useRefusalFocus();
   const adopt = useMutation({
     mutationFn: () => unwrap(api.POST("/api/apps/adopt", { body: toAdoptBody(hostId, container, values) })),
     onSuccess: async (app) => {
@@ -31,6 +34,7 @@ export function AdoptForm({ hostId, container, onAdopted, onCancel }: AdoptFormP
       await queryClient.invalidateQueries({ queryKey: ["apps"] });
       onAdopted(app as App);
     },
+    onError: refused,
   });
   const error = adopt.error ? asApiError(adopt.error) : null;
   const set = (key: keyof AdoptValues, value: string) =>
@@ -53,10 +57,10 @@ export function AdoptForm({ hostId, container, onAdopted, onCancel }: AdoptFormP
         On node {container.node}: {container.cores} cores, {formatBytes(container.max_mem_bytes)} memory,{" "}
         {formatBytes(container.max_disk_bytes)} disk.
       </p>
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} />
         <TextField
-          label="Hostname"
+          label="Host name"
           hint={`The app's name in Proximity. Leave empty to keep the container's own (${container.name}).`}
           placeholder={container.name}
           spellCheck={false}
@@ -112,9 +116,9 @@ export function AdoptForm({ hostId, container, onAdopted, onCancel }: AdoptFormP
           onChange={(e) => set("port", e.target.value)}
         />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={adopt.isPending}>
+          <Button type="submit" className="button button-primary" unavailable={adopt.isPending}>
             {adopt.isPending ? "Adopting…" : "Adopt container"}
-          </button>
+          </Button>
           <button type="button" className="button" onClick={onCancel}>
             Cancel
           </button>

@@ -49,7 +49,7 @@ describe("discover and adopt", () => {
     const option = await screen.findByRole("option", { name: "pve-lab (reachable)" });
     await user.selectOptions(screen.getByRole("combobox", { name: "Host" }), option);
     await user.click(await screen.findByRole("button", { name: "Adopt wiki" }));
-    await user.type(screen.getByRole("textbox", { name: /^Hostname/ }), "team-wiki");
+    await user.type(screen.getByRole("textbox", { name: /^Host name/ }), "team-wiki");
     await user.selectOptions(
       screen.getByRole("combobox", { name: /^Catalog app/ }),
       await screen.findByRole("option", { name: "Wiki.js 2.5" }),

@@ -2,8 +2,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../../../api/client";
 import { unwrap } from "../../../api/errors";
+import { Button } from "../../../components/Button";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { Page } from "../../../components/Page";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { catalogKeys } from "../../store/catalog-queries";
 
 /**
@@ -16,14 +18,16 @@ export function CatalogReloadPage() {
     queryKey: catalogKeys.count,
     queryFn: () => unwrap(api.GET("/api/catalog", { params: { query: { per_page: 1 } } })),
   });
+  const { ref, refused } = useRefusalFocus<HTMLElement>();
   const reload = useMutation({
     mutationFn: () => unwrap(api.POST("/api/catalog/reload")),
     // Every catalog read (store, app pages, adoption) may have changed.
     onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.all }),
+    onError: refused,
   });
   return (
     <Page title="Catalog" lead="The apps people can deploy from the store, read from the catalog files.">
-      <section className="panel" aria-labelledby="catalog-reload">
+      <section ref={ref} className="panel" aria-labelledby="catalog-reload">
         <h2 id="catalog-reload">Reload the catalog</h2>
         <p>
           After changing the catalog files, reload them so every gateway replica serves the new catalog. Apps
@@ -31,14 +35,13 @@ export function CatalogReloadPage() {
         </p>
         {current.data ? <p className="muted">The store lists {current.data.total} apps now.</p> : null}
         <div className="actions">
-          <button
-            type="button"
+          <Button
             className="button button-primary"
-            disabled={reload.isPending}
+            unavailable={reload.isPending}
             onClick={() => reload.mutate()}
           >
             {reload.isPending ? "Reloading…" : "Reload catalog"}
-          </button>
+          </Button>
         </div>
         <div role="status" aria-live="polite">
           {reload.data ? (

@@ -65,7 +65,38 @@ describe("host form", () => {
 
     const pin = screen.getByRole("textbox", { name: /^Certificate SHA-256 fingerprint/ });
     expect(pin).toHaveAttribute("aria-invalid", "true");
-    expect(pin).toHaveAccessibleDescription(/is required to pin the certificate/);
+    expect(pin).toHaveAccessibleDescription(/Enter the certificate's fingerprint to pin it/);
+    expect(pin).toHaveFocus();
+    expect(seen.some((request) => request.method === "POST")).toBe(false);
+  });
+
+  it("says every missing or malformed field at once, in words, with the summary's labels matching", async () => {
+    const seen = fakeApi({}, { user: makeAdmin() });
+    const user = userEvent.setup();
+    renderAdmin("/admin/hosts/new");
+    await user.type(await screen.findByRole("textbox", { name: /^SSH host key fingerprint/ }), "AA:BB");
+    await user.click(screen.getByRole("button", { name: "Add host" }));
+
+    const summary = screen.getByRole("alert");
+    expect(summary).toHaveTextContent("9 fields need your attention.");
+    for (const line of [
+      "Name: Enter a name for the host.",
+      "Address: Enter the host name or IP address of the Proxmox API.",
+      "API token ID: Enter the API token ID, e.g. root@pam!proximity.",
+      "API token secret: Enter the API token's secret.",
+      "Certificate SHA-256 fingerprint: Enter the certificate's fingerprint to pin it.",
+      "SSH password: Enter an SSH password or a private key (or both).",
+      "Node 1, Node name: Enter the node's name as Proxmox shows it, e.g. pve1.",
+      "Node 1, SSH host: Enter the host name or IP address to reach it over SSH.",
+      "Node 1, SSH host key fingerprint: Enter it as SHA256: followed by 43 base64 characters",
+    ])
+      expect(summary).toHaveTextContent(line);
+    const name = screen.getByRole("textbox", { name: /^Name/ });
+    expect(name).toHaveAccessibleDescription(/Enter a name for the host/);
+    expect(name).toHaveFocus();
+    expect(screen.getByLabelText(/^SSH password/)).toHaveAccessibleDescription(
+      /SSH password or a private key/,
+    );
     expect(seen.some((request) => request.method === "POST")).toBe(false);
   });
 
@@ -88,12 +119,12 @@ describe("host form", () => {
     const user = userEvent.setup();
     renderAdmin("/admin/hosts/new");
     await fillNewHost(user);
-    await user.type(screen.getByRole("textbox", { name: /^Certificate SHA-256 fingerprint/ }), "AB:CD");
+    await user.type(screen.getByRole("textbox", { name: /^Certificate SHA-256 fingerprint/ }), PIN);
     await user.click(screen.getByRole("button", { name: "Add host" }));
 
     const summary = await screen.findByRole("alert");
     expect(within(summary).getByText("Invalid host")).toBeInTheDocument();
-    expect(within(summary).getByText(/Node 1 SSH host: must be a host name/)).toBeInTheDocument();
+    expect(within(summary).getByText(/Node 1, SSH host: must be a host name/)).toBeInTheDocument();
     expect(
       screen.getByRole("textbox", { name: /^Certificate SHA-256 fingerprint/ }),
     ).toHaveAccessibleDescription(/must be a SHA-256 fingerprint/);

@@ -1,10 +1,12 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { Link } from "react-router";
 import { asApiError } from "../../../api/errors";
 import type { Host } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { TextAreaField, TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { RadioGroup, type RadioOption } from "../../../components/RadioGroup";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import {
   formProblems,
   type HostFormValues,
@@ -71,18 +73,24 @@ export function HostForm({ initial, host, busy, error, submitLabel, cancelTo, on
   const set = <Key extends keyof HostFormValues>(key: Key, value: HostFormValues[Key]) =>
     setValues((current) => ({ ...current, [key]: value }));
   const keepHint = "Leave empty to keep the stored one.";
+  const { ref, refused } = useRefusalFocus();
+  // The API's refusal arrives from the page's mutation: take the keyboard to it too.
+  useEffect(() => {
+    if (error) refused();
+  }, [error, refused]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const problems = formProblems(values, host);
     setLocalError(problems);
-    if (!problems) onSubmit(values);
+    if (problems) refused();
+    else onSubmit(values);
   }
 
   const tokenMode = values.authMode === "api_token";
   return (
-    <form className="form host-form" onSubmit={submit} noValidate>
-      <FormErrorSummary error={shown} labelOf={hostFieldLabel} />
+    <form ref={ref} className="form host-form" onSubmit={submit} noValidate>
+      <FormErrorSummary error={shown} labelOf={(field) => hostFieldLabel(field, values.authMode)} />
 
       <fieldset className="fieldset">
         <legend>Connection</legend>
@@ -266,9 +274,9 @@ export function HostForm({ initial, host, busy, error, submitLabel, cancelTo, on
       <NodeEndpointFields nodes={values.nodes} error={shown} onChange={(nodes) => set("nodes", nodes)} />
 
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <Button type="submit" className="button button-primary" unavailable={busy}>
           {busy ? "Saving…" : submitLabel}
-        </button>
+        </Button>
         <Link className="button" to={cancelTo}>
           Cancel
         </Link>

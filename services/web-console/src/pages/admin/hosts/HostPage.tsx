@@ -4,6 +4,7 @@ import { Link, useLocation, useParams } from "react-router";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
 import type { Host } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { Page } from "../../../components/Page";
 import { ErrorState, InlineError, Loading } from "../../../components/States";
 import { formatDateTime } from "../../../lib/format";
@@ -117,12 +118,12 @@ export function HostPage() {
 
   const actions = host.data ? (
     <>
-      <button type="button" className="button" disabled={checking} onClick={() => check("test")}>
+      <Button className="button" unavailable={checking} onClick={() => check("test")}>
         Test connection
-      </button>
-      <button type="button" className="button" disabled={checking} onClick={() => check("sync")}>
+      </Button>
+      <Button className="button" unavailable={checking} onClick={() => check("sync")}>
         Sync nodes
-      </button>
+      </Button>
       <Link className="button" to={`/admin/hosts/${hostId}/edit`}>
         Edit
       </Link>

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../api/errors";
 import { makeHost } from "../../../test/fixtures";
 import {
+  emptyNode,
   formProblems,
   hostFieldError,
   hostFieldLabel,
@@ -46,11 +47,31 @@ describe("host form", () => {
   });
 
   it("refuses a chosen pin or CA left blank", () => {
+    const filled = {
+      ...newHostValues(),
+      name: "pve-lab",
+      address: "pve.example.net",
+      username: "root@pam!proximity",
+      apiSecret: "secret",
+      sshPassword: "ssh-secret",
+      nodes: [{ ...emptyNode(), name: "pve1", sshHost: "10.0.0.2", trustOnFirstUse: true }],
+    };
+    expect(formProblems({ ...filled, tlsMode: "pin" })?.fieldMessage("tls_fingerprint")).toBeTruthy();
+    expect(formProblems({ ...filled, tlsMode: "ca" })?.fieldMessage("tls_ca_pem")).toBeTruthy();
+    expect(formProblems({ ...filled, tlsMode: "system" })).toBeNull();
     expect(
-      formProblems({ ...newHostValues(), tlsMode: "pin" })?.fieldMessage("tls_fingerprint"),
-    ).toBeTruthy();
-    expect(formProblems({ ...newHostValues(), tlsMode: "ca" })?.fieldMessage("tls_ca_pem")).toBeTruthy();
-    expect(formProblems({ ...newHostValues(), tlsMode: "system" })).toBeNull();
+      formProblems({ ...filled, tlsMode: "pin", tlsFingerprint: "AB:CD" })?.fieldMessage("tls_fingerprint"),
+    ).toMatch(/32 pairs of hex digits/);
+    expect(
+      formProblems({ ...filled, tlsMode: "system", username: "root@pam" })?.fieldMessage("username"),
+    ).toMatch(/user@realm!tokenid/);
+    expect(
+      formProblems({
+        ...filled,
+        tlsMode: "system",
+        nodes: [{ ...filled.nodes[0]!, trustOnFirstUse: false }],
+      })?.fieldMessage("nodes.0.ssh_host_key_fingerprint"),
+    ).toMatch(/or tick the box to trust/);
     // A stored CA is kept when the PEM is left empty.
     const caHost = makeHost({ tls_fingerprint: null, tls_ca_fingerprint: "CC:DD" });
     expect(formProblems({ ...valuesFromHost(caHost) }, caHost)).toBeNull();
@@ -64,6 +85,9 @@ describe("host form", () => {
     expect(hostFieldError(error, "nodes.1.ssh_host")).toBe("must be a host name or an IP address");
     expect(hostFieldError(error, "ssh_password")).toMatch(/is required/);
     expect(hostFieldError(error, "address")).toBeUndefined();
-    expect(hostFieldLabel("nodes[1].ssh_host")).toBe("Node 2 SSH host");
+    expect(hostFieldLabel("nodes[1].ssh_host")).toBe("Node 2, SSH host");
+    expect(hostFieldLabel("api_secret", "api_token")).toBe("API token secret");
+    expect(hostFieldLabel("credentials.api_secret", "password")).toBe("Password");
+    expect(hostFieldLabel("username", "password")).toBe("Proxmox user");
   });
 });

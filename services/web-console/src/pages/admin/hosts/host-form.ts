@@ -1,3 +1,4 @@
+import { isNodeName } from "@proximity/rules";
 import { ApiError, type FieldError } from "../../../api/errors";
 import type { BodyOf, Host } from "../../../api/types";
 
@@ -169,21 +170,113 @@ export function toUpdateBody(values: HostFormValues, host: Host): UpdateHostBody
   };
 }
 
+// The field rules of the hosts service (services/hosts/src/domain/host-fields.ts), checked here
+// first so every mistake shows at its field at once, in words, before anything is sent.
+const HOST_NAME = /^[a-z0-9][a-z0-9-_.]{0,62}$/;
+const API_TOKEN_ID = /^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]*$/;
+const PROXMOX_USER = /^[^\s@!]+@[^\s@!]+$/;
+const TLS_FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i;
+const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+function portProblem(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined; // the default port
+  const port = Number(trimmed);
+  return Number.isInteger(port) && port >= 1 && port <= 65535
+    ? undefined
+    : "Enter a port number from 1 to 65535.";
+}
+
+function nodeProblems(node: NodeValues, index: number): FieldError[] {
+  const at = (field: string, message: string) => ({ field: `nodes.${index}.${field}`, message });
+  const problems: FieldError[] = [];
+  const name = node.name.trim();
+  if (!name) problems.push(at("name", "Enter the node's name as Proxmox shows it, e.g. pve1."));
+  else if (!isNodeName(name))
+    problems.push(at("name", "Use letters, digits and '-' only (at most 63), as Proxmox names nodes."));
+  if (!node.sshHost.trim())
+    problems.push(at("ssh_host", "Enter the host name or IP address to reach it over SSH."));
+  const port = portProblem(node.sshPort);
+  if (port) problems.push(at("ssh_port", port));
+  const hostKey = node.hostKey.trim();
+  if (hostKey && !SSH_FINGERPRINT.test(hostKey))
+    problems.push(
+      at(
+        "ssh_host_key_fingerprint",
+        "Enter it as SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it.",
+      ),
+    );
+  else if (!hostKey && !node.trustOnFirstUse)
+    problems.push(
+      at(
+        "ssh_host_key_fingerprint",
+        "Enter the host key fingerprint, or tick the box to trust the key the node presents at the next check.",
+      ),
+    );
+  return problems;
+}
+
 /**
- * What the API would silently read differently from what the form says: a chosen pin or CA left
- * blank would otherwise register a host verified some other way.
+ * Every field the API would refuse (or silently read differently from what the form says: a chosen
+ * pin or CA left blank would register a host verified some other way), in one round. Editing, an
+ * empty credential or setting keeps the stored one, so only what is given is checked.
  */
 export function formProblems(values: HostFormValues, host?: Host): ApiError | null {
+  const creating = host === undefined;
   const problems: FieldError[] = [];
-  if (values.tlsMode === "pin" && !values.tlsFingerprint.trim()) {
-    problems.push({ field: "tls_fingerprint", message: "is required to pin the certificate" });
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const tokenMode = values.authMode === "api_token";
+
+  if (creating) {
+    const name = values.name.trim();
+    if (!name) add("name", "Enter a name for the host.");
+    else if (!HOST_NAME.test(name))
+      add("name", "Use 1 to 63 characters: a–z, 0–9, '-', '_' or '.', starting with a letter or digit.");
   }
+  if (creating && !values.address.trim())
+    add("address", "Enter the host name or IP address of the Proxmox API.");
+  const port = portProblem(values.port);
+  if (port) add("port", port);
+
+  const username = values.username.trim();
+  if (creating && !username)
+    add(
+      "username",
+      tokenMode
+        ? "Enter the API token ID, e.g. root@pam!proximity."
+        : "Enter the Proxmox user, e.g. root@pam.",
+    );
+  else if (username && tokenMode && !API_TOKEN_ID.test(username))
+    add("username", "Write it as user@realm!tokenid, e.g. root@pam!proximity.");
+  else if (username && !tokenMode && !PROXMOX_USER.test(username))
+    add("username", "Write it as user@realm, e.g. root@pam.");
+  if (creating && !values.apiSecret)
+    add("api_secret", tokenMode ? "Enter the API token's secret." : "Enter the Proxmox user's password.");
+
+  const fingerprint = values.tlsFingerprint.trim();
+  if (values.tlsMode === "pin" && !fingerprint)
+    add("tls_fingerprint", "Enter the certificate's fingerprint to pin it.");
+  else if (values.tlsMode === "pin" && !TLS_FINGERPRINT.test(fingerprint))
+    add(
+      "tls_fingerprint",
+      "Enter 32 pairs of hex digits separated by colons, AA:BB:…, as openssl prints it.",
+    );
   const caStored = host !== undefined && tlsModeOf(host) === "ca";
-  if (values.tlsMode === "ca" && !values.tlsCaPem.trim() && !caStored) {
-    problems.push({ field: "tls_ca_pem", message: "is required to trust a CA certificate" });
-  }
-  return problems.length > 0 ? new ApiError(400, "Some fields need your attention.", problems) : null;
+  if (values.tlsMode === "ca" && !values.tlsCaPem.trim() && !caStored)
+    add("tls_ca_pem", "Paste the CA certificate (PEM) to trust it.");
+
+  if (creating && !values.sshPassword && !values.sshPrivateKey.trim())
+    add("ssh_password", "Enter an SSH password or a private key (or both).");
+
+  if (values.nodes.length === 0) add("nodes", "Add at least one node.");
+  values.nodes.forEach((node, index) => {
+    problems.push(...nodeProblems(node, index));
+  });
+  return problems.length > 0 ? new ApiError(400, problemsTitle(problems.length), problems) : null;
 }
+
+const problemsTitle = (count: number) =>
+  count === 1 ? "One field needs your attention." : `${count} fields need your attention.`;
 
 /**
  * Other names the API may give a field: the gateway says `nodes.0.name`, the hosts service
@@ -212,35 +305,41 @@ const LABELS: Record<string, string> = {
   address: "Address",
   port: "Port",
   auth_mode: "Sign-in method",
-  username: "API token ID or user",
-  api_secret: "Secret",
-  "credentials.api_secret": "Secret",
-  tls_fingerprint: "Certificate fingerprint",
-  tls_ca_pem: "CA certificate",
-  insecure_http: "Plain HTTP",
+  tls_fingerprint: "Certificate SHA-256 fingerprint",
+  tls_ca_pem: "CA certificate (PEM)",
+  insecure_http: "TLS verification",
   ssh_username: "SSH user",
   ssh_password: "SSH password",
   ssh_private_key: "SSH private key",
   credentials: "SSH password or private key",
+  "credentials.ssh_password": "SSH password",
+  "credentials.ssh_private_key": "SSH private key",
   nodes: "Nodes",
   backup_storage: "Backup storage",
 };
 
 const NODE_LABELS: Record<string, string> = {
-  name: "name",
+  name: "Node name",
   ssh_host: "SSH host",
   ssh_port: "SSH port",
-  ssh_host_key_fingerprint: "SSH host key",
-  trust_on_first_use: "trust on first use",
+  ssh_host_key_fingerprint: "SSH host key fingerprint",
+  trust_on_first_use: "Trust on first use",
 };
 
-/** A field name of the API as the form labels it, e.g. `nodes.0.ssh_host` → "Node 1 SSH host". */
-export function hostFieldLabel(field: string): string {
+/**
+ * A field name of the API as the form labels it (the label depends on the sign-in method), e.g.
+ * `nodes.0.ssh_host` → "Node 1, SSH host", `api_secret` → "API token secret".
+ */
+export function hostFieldLabel(field: string, authMode: AuthMode = "api_token"): string {
   const node = /^nodes(?:\.(\d+)|\[(\d+)\])\.(\w+)$/.exec(field);
   if (node) {
     const index = Number(node[1] ?? node[2]) + 1;
     const part = node[3] ?? "";
-    return `Node ${index} ${NODE_LABELS[part] ?? part}`;
+    return `Node ${index}, ${NODE_LABELS[part] ?? part}`;
   }
+  const tokenMode = authMode === "api_token";
+  if (field === "username") return tokenMode ? "API token ID" : "Proxmox user";
+  if (field === "api_secret" || field === "credentials.api_secret")
+    return tokenMode ? "API token secret" : "Password";
   return LABELS[field] ?? field;
 }

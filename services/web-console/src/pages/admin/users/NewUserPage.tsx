@@ -3,12 +3,14 @@ import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
+import { Button } from "../../../components/Button";
 import { CheckboxField } from "../../../components/CheckboxField";
 import { TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { NewPasswordField } from "../../../components/NewPasswordField";
 import { Page } from "../../../components/Page";
 import { passwordProblem } from "../../../lib/password-policy";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { usernameProblem } from "../../../lib/username";
 import { userKeys } from "./user-queries";
 
@@ -21,6 +23,7 @@ export function NewUserPage() {
   const [isAdmin, setIsAdmin] = useState(false);
   // Checked here first, all at once and in plain words; the API checks again.
   const [problems, setProblems] = useState<{ username?: string; password?: string }>({});
+  const { ref, refused } = useRefusalFocus();
   const create = useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/users", { body: { username: username.trim(), password, is_admin: isAdmin } })),
@@ -28,6 +31,7 @@ export function NewUserPage() {
       await queryClient.invalidateQueries({ queryKey: userKeys.all });
       navigate(`/admin/users/${user.id}`);
     },
+    onError: refused,
   });
   const error = create.error ? asApiError(create.error) : null;
   // A taken username is a 409 without a field; it still belongs at the username.
@@ -41,13 +45,16 @@ export function NewUserPage() {
     const name = username.trim();
     const found = { username: usernameProblem(name), password: passwordProblem(password, name) };
     setProblems(found);
-    if (found.username || found.password) return;
+    if (found.username || found.password) {
+      refused();
+      return;
+    }
     create.mutate();
   }
 
   return (
     <Page title="Add a user">
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} />
         <TextField
           label="Username"
@@ -75,9 +82,9 @@ export function NewUserPage() {
           onChange={(e) => setIsAdmin(e.target.checked)}
         />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={create.isPending}>
+          <Button type="submit" className="button button-primary" unavailable={create.isPending}>
             {create.isPending ? "Adding…" : "Add user"}
-          </button>
+          </Button>
           <Link className="button" to="/admin/users">
             Cancel
           </Link>

@@ -3,8 +3,10 @@ import { type FormEvent, useState } from "react";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
 import type { User } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { CheckboxField } from "../../../components/CheckboxField";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { userKeys } from "./user-queries";
 
 interface UserAccessFormProps {
@@ -19,6 +21,7 @@ export function UserAccessForm({ user, self }: UserAccessFormProps) {
   const [isActive, setIsActive] = useState(user.is_active);
   const [isAdmin, setIsAdmin] = useState(user.is_admin);
   const [saved, setSaved] = useState(false);
+  const { ref, refused } = useRefusalFocus();
   const save = useMutation({
     mutationFn: () =>
       unwrap(
@@ -36,19 +39,20 @@ export function UserAccessForm({ user, self }: UserAccessFormProps) {
       await queryClient.invalidateQueries({ queryKey: userKeys.all });
       setSaved(true);
     },
+    onError: refused,
   });
   const error = save.error ? asApiError(save.error) : null;
   const unchanged = isActive === user.is_active && isAdmin === user.is_admin;
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    save.mutate();
+    if (!unchanged) save.mutate();
   }
 
   return (
     <section className="panel" aria-labelledby="user-access">
       <h2 id="user-access">Access</h2>
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} />
         {self ? (
           <p className="hint">
@@ -72,9 +76,10 @@ export function UserAccessForm({ user, self }: UserAccessFormProps) {
           onChange={(e) => setIsAdmin(e.target.checked)}
         />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={unchanged || save.isPending}>
+          {/* Unavailable rather than disabled: the focus stays on it once saved (unchanged again). */}
+          <Button type="submit" className="button button-primary" unavailable={unchanged || save.isPending}>
             {save.isPending ? "Saving…" : "Save access"}
-          </button>
+          </Button>
           <p role="status" className="muted">
             {saved && unchanged ? "Access saved." : ""}
           </p>

@@ -107,3 +107,42 @@ describe("deleting a user", () => {
     expect(requestsTo(seen, "DELETE", `/api/users/${BOB.id}`)).toHaveLength(1);
   });
 });
+
+describe("an admin's own password, set from the users page", () => {
+  const ME = makeAdmin({ id: "00000000-0000-4000-8000-0000000000a0", username: "root" });
+
+  it("is changed only once confirmed, after saying it signs them out everywhere else", async () => {
+    const seen = fakeApi(
+      {
+        [`GET /api/users/${ME.id}`]: { body: ME },
+        [`GET /api/users/${ME.id}/quota`]: {
+          body: { user_id: ME.id, max_apps: 25, used: 0, is_default: true },
+        },
+        [`PATCH /api/users/${ME.id}`]: { body: ME },
+      },
+      { user: ME },
+    );
+    renderAt(`/admin/users/${ME.id}`, <Route path="/admin/*" element={<AdminRoutes />} />);
+    const panel = await screen.findByRole("region", { name: "Reset password" });
+    await userEvent.type(within(panel).getByLabelText(/Your current password/), "old passphrase here");
+    await userEvent.type(within(panel).getByLabelText(/^New password/), "a new long passphrase");
+    await userEvent.click(within(panel).getByRole("button", { name: "Set new password" }));
+
+    const dialog = screen.getByRole("dialog", { name: "Change your own password?" });
+    expect(dialog).toHaveTextContent("You are signed out everywhere else");
+    expect(requestsTo(seen, "PATCH", `/api/users/${ME.id}`)).toHaveLength(0);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(requestsTo(seen, "PATCH", `/api/users/${ME.id}`)).toHaveLength(0);
+
+    await userEvent.click(within(panel).getByRole("button", { name: "Set new password" }));
+    await userEvent.click(
+      within(screen.getByRole("dialog", { name: "Change your own password?" })).getByRole("button", {
+        name: "Change my password",
+      }),
+    );
+    expect(await within(panel).findByText(/Your password was changed/)).toBeInTheDocument();
+    expect(requestsTo(seen, "PATCH", `/api/users/${ME.id}`).map((r) => r.body)).toEqual([
+      { password: "a new long passphrase", current_password: "old passphrase here" },
+    ]);
+  });
+});

@@ -3,10 +3,12 @@ import { type FormEvent, useState } from "react";
 import { api } from "../../../api/client";
 import { asApiError, unwrap } from "../../../api/errors";
 import type { UserQuota } from "../../../api/types";
+import { Button } from "../../../components/Button";
 import { TextField } from "../../../components/Field";
 import { FormErrorSummary } from "../../../components/FormErrorSummary";
 import { RadioGroup } from "../../../components/RadioGroup";
 import { InlineError, Loading } from "../../../components/States";
+import { useRefusalFocus } from "../../../lib/useRefusalFocus";
 import { appCount, limitEffect, limitSource, limitText } from "./quota-text";
 import { userKeys } from "./user-queries";
 
@@ -33,6 +35,7 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
   const [ownLimit, setOwnLimit] = useState(quota.is_default ? "" : String(quota.max_apps));
   const [problem, setProblem] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
+  const { ref, refused } = useRefusalFocus();
   const save = useMutation({
     mutationFn: (maxApps: number) =>
       unwrap(
@@ -46,6 +49,7 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
       queryClient.setQueryData(userKeys.quota(quota.user_id), updated);
       setSaved(true);
     },
+    onError: refused,
   });
   const error = save.error ? asApiError(save.error) : null;
   const effect = limitEffect(quota);
@@ -54,7 +58,10 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
     event.preventDefault();
     const found = choice === "own" ? ownLimitProblem(ownLimit) : undefined;
     setProblem(found);
-    if (found) return;
+    if (found) {
+      refused();
+      return;
+    }
     save.mutate(choice === "own" ? Number(ownLimit.trim()) : 0);
   }
 
@@ -64,7 +71,7 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
         Owns <strong>{appCount(quota.used)}</strong>. <strong>{limitText(quota.max_apps)}</strong>:{" "}
         {limitSource(quota)}.{effect ? ` ${effect}` : ""}
       </p>
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={ref} className="form" onSubmit={submit} noValidate>
         <FormErrorSummary error={error} />
         <RadioGroup
           legend="Limit"
@@ -100,9 +107,9 @@ function QuotaForm({ quota }: { readonly quota: UserQuota }) {
           />
         ) : null}
         <div className="actions">
-          <button type="submit" className="button" disabled={save.isPending}>
+          <Button type="submit" className="button" unavailable={save.isPending}>
             {save.isPending ? "Saving…" : "Save quota"}
-          </button>
+          </Button>
           <p role="status" className="muted">
             {saved ? "Quota saved." : ""}
           </p>

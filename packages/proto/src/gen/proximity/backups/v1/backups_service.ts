@@ -79,6 +79,11 @@ export interface ListBackupsRequest {
   status: string;
   page: number;
   perPage: number;
+  /**
+   * Unset = either; true = only backups whose app was deleted (only admins see those); false =
+   * only backups of live apps.
+   */
+  appDeleted?: boolean | undefined;
 }
 
 export interface ListBackupsResponse {
@@ -769,7 +774,7 @@ export const CreateBackupResponse: MessageFns<CreateBackupResponse> = {
 };
 
 function createBaseListBackupsRequest(): ListBackupsRequest {
-  return { appId: "", status: "", page: 0, perPage: 0 };
+  return { appId: "", status: "", page: 0, perPage: 0, appDeleted: undefined };
 }
 
 export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
@@ -785,6 +790,9 @@ export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
     }
     if (message.perPage !== 0) {
       writer.uint32(32).int32(message.perPage);
+    }
+    if (message.appDeleted !== undefined) {
+      writer.uint32(40).bool(message.appDeleted);
     }
     return writer;
   },
@@ -834,6 +842,14 @@ export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
             message.perPage = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.appDeleted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -860,6 +876,11 @@ export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
         : isSet(object.per_page)
         ? globalThis.Number(object.per_page)
         : 0,
+      appDeleted: isSet(object.appDeleted)
+        ? globalThis.Boolean(object.appDeleted)
+        : isSet(object.app_deleted)
+        ? globalThis.Boolean(object.app_deleted)
+        : undefined,
     };
   },
 
@@ -877,6 +898,9 @@ export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
     if (message.perPage !== 0) {
       obj.perPage = Math.round(message.perPage);
     }
+    if (message.appDeleted !== undefined) {
+      obj.appDeleted = message.appDeleted;
+    }
     return obj;
   },
 
@@ -889,6 +913,7 @@ export const ListBackupsRequest: MessageFns<ListBackupsRequest> = {
     message.status = object.status ?? "";
     message.page = object.page ?? 0;
     message.perPage = object.perPage ?? 0;
+    message.appDeleted = object.appDeleted ?? undefined;
     return message;
   },
 };
