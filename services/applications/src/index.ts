@@ -6,6 +6,7 @@
 export type { ApplicationsConfig } from "./config.js";
 export { applicationsConfigSchema, loadApplicationsConfig } from "./config.js";
 export { applicationsMigrations } from "./db/migrations/index.js";
+export { IN_FLIGHT_STATUSES } from "./domain/app-status.js";
 export { PROVISIONER_EVENTS_DURABLE } from "./events/durables.js";
 export type { ApplicationsServiceDeps } from "./service.js";
 export { createApplicationsService } from "./service.js";

@@ -3,9 +3,9 @@
  * simulator's control API and the bus's dead-letter stream: whether every operation ended, and
  * whether containers, VMIDs and ports still agree with the apps.
  */
+import { IN_FLIGHT_STATUSES } from "@proximity/applications";
 import { connectBusAdmin, readBusAdminSeed, streamName } from "@proximity/bus";
 import type pg from "pg";
-import { IN_FLIGHT } from "./workload.js";
 
 export interface Busy {
   /** Apps in an in-flight status, or holding an operation. */
@@ -27,7 +27,7 @@ export async function busy(db: pg.Pool): Promise<Busy> {
        (select count(*) from applications.app_operations where status = 'running') as "appOperations",
        (select count(*) from provisioner.operations where status = 'running') as "provisionerOperations",
        (select count(*) from backups.backups where status in ('pending', 'running', 'deleting')) as backups`,
-    [IN_FLIGHT],
+    [IN_FLIGHT_STATUSES],
   );
   const r = rows[0]!;
   return {
@@ -101,7 +101,7 @@ export async function audit(
     const { rows } = await db.query<{ id: string; status: string; current_operation: string | null }>(
       `select id::text, status, current_operation from applications.apps
         where status = any($1) or current_operation is not null limit 3`,
-      [IN_FLIGHT],
+      [IN_FLIGHT_STATUSES],
     );
     for (const a of rows) examples.push(`app ${a.id} stuck ${a.status} (${a.current_operation ?? "-"})`);
   }

@@ -5,6 +5,7 @@
  * and then a backup or a clone, a retry of a failed deploy) and deletes a third of the apps. A refused
  * action (409: the app is busy or in a state that does not allow it) is counted, never retried.
  */
+import { IN_FLIGHT_STATUSES } from "@proximity/applications";
 import type pg from "pg";
 import type { GatewayClient } from "../../e2e/src/index.js";
 
@@ -40,17 +41,6 @@ export interface WorkloadOptions {
   readonly prefix: string;
 }
 
-const IN_FLIGHT = [
-  "deploying",
-  "starting",
-  "stopping",
-  "restarting",
-  "updating",
-  "cloning",
-  "adopting",
-  "removing",
-  "restoring",
-];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function newTally(): WorkloadTally {
@@ -181,11 +171,14 @@ async function settle(o: WorkloadOptions, tally: WorkloadTally, id: string): Pro
       [id],
     );
     const app = rows[0];
-    if (app && !IN_FLIGHT.includes(app.status) && app.current_operation === null) return app.status;
+    if (
+      app &&
+      !(IN_FLIGHT_STATUSES as readonly string[]).includes(app.status) &&
+      app.current_operation === null
+    )
+      return app.status;
     await sleep(500);
   }
   tally.unsettled++;
   return undefined;
 }
-
-export { IN_FLIGHT };

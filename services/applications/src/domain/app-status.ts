@@ -54,7 +54,8 @@ const TRANSITIONS: Readonly<Record<AppStatus, readonly AppStatus[]>> = {
   gone: [],
 };
 
-const IN_FLIGHT: readonly AppStatus[] = [
+/** Statuses with an operation in flight on Proxmox (the `-ing` ones). */
+export const IN_FLIGHT_STATUSES: readonly AppStatus[] = [
   "deploying",
   "starting",
   "stopping",
@@ -81,5 +82,5 @@ export function assertTransition(from: AppStatus, to: AppStatus): void {
 
 /** True while an operation is running on the app (its result is still awaited). */
 export function isInFlight(status: AppStatus): boolean {
-  return IN_FLIGHT.includes(status);
+  return IN_FLIGHT_STATUSES.includes(status);
 }

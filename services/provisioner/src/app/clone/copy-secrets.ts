@@ -1,8 +1,9 @@
 /**
- * The clone (or an app restored from another app's backup) gets its own copies of the source's
- * secret settings (`apps/<source>/env/<NAME>` → `apps/<new>/env/<NAME>`) and of its root password
- * (the copied disk has the same one), so deleting either app later leaves the other's intact.
- * Values pass through memory only.
+ * The clone (or an app restored from another app's backup) gets its own copy of the source's root
+ * password (the copied disk has the same one), so deleting either app later leaves the other's
+ * intact. Its secret settings are stored by rewrite-env from the copy's own .env, which is what the
+ * copy runs with (a backup's .env may be older than the source's current secrets). Values pass
+ * through memory only.
  */
 import { NotFoundError } from "@proximity/errors";
 import type { Attempt, OperationRequest } from "../operations/context.js";
@@ -16,34 +17,28 @@ export type CopyRequest = OperationRequest & {
   readonly secretEnvironment: readonly string[];
 };
 
-/** The names copied, source → clone. */
-export function copiedSecretNames(a: { readonly request: CopyRequest }): [string, string][] {
-  const { sourceAppId, appId, secretEnvironment } = a.request;
-  return [
-    [rootPasswordSecretName(sourceAppId), rootPasswordSecretName(appId)],
-    ...secretEnvironment.map((n): [string, string] => [
-      appEnvSecretName(sourceAppId, n),
-      appEnvSecretName(appId, n),
-    ]),
-  ];
+/** The secrets a copy gets under its own names: its root password and its secret settings. */
+export function copiedSecretNames(a: { readonly request: CopyRequest }): string[] {
+  const { appId, secretEnvironment } = a.request;
+  return [rootPasswordSecretName(appId), ...secretEnvironment.map((n) => appEnvSecretName(appId, n))];
 }
 
 export async function copySecrets(a: Attempt<CopyRequest>): Promise<void> {
   const { secrets } = a.deps.peers;
   const call = { traceparent: a.traceparent };
-  await runJournaledStep(a, Step.copySecrets, "Copying the app's secret settings", async () => {
-    for (const [from, to] of copiedSecretNames(a)) {
-      let value: Buffer;
-      try {
-        value = (await secrets.getSecret({ name: from, operationId: a.request.operationId }, call)).value;
-      } catch (err) {
-        // An adopted source has no root password of ours; a missing setting stays missing.
-        if (err instanceof NotFoundError) continue;
-        throw err;
-      }
-      a.masked.push(value.toString("utf8"));
-      await secrets.putSecret({ name: to, value, operationId: a.request.operationId }, call);
+  const { sourceAppId, appId, operationId } = a.request;
+  await runJournaledStep(a, Step.copySecrets, "Copying the app's root password", async () => {
+    let value: Buffer;
+    try {
+      value = (await secrets.getSecret({ name: rootPasswordSecretName(sourceAppId), operationId }, call))
+        .value;
+    } catch (err) {
+      // An adopted source has no root password of ours.
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
     }
+    a.masked.push(value.toString("utf8"));
+    await secrets.putSecret({ name: rootPasswordSecretName(appId), value, operationId }, call);
     return undefined;
   });
 }
@@ -55,7 +50,7 @@ export async function deleteCopiedSecrets(c: {
   readonly traceparent: string;
   readonly log: Attempt["log"];
 }): Promise<void> {
-  for (const [, copy] of copiedSecretNames(c)) {
+  for (const copy of copiedSecretNames(c)) {
     await c.deps.peers.secrets
       .deleteSecret({ name: copy }, { traceparent: c.traceparent })
       .catch((err: unknown) => {

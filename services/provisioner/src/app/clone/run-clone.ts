@@ -3,9 +3,9 @@
  * from a snapshot `proximity-cln-<op>` (journaled; removed right after the copy, and by the
  * cleanup whatever happens); the new VMID comes from the same placement and lease mechanism as
  * deploys (operations/placement). The clone is marked as Proximity's (tag, description with the
- * new app and the operation), started, given copies of the source's secret settings under its own
- * names, and, for apps of ours, its .env rewritten with its own published port (through stdin)
- * before `docker compose up -d` and the usual check. After the last failed attempt everything is
+ * new app and the operation), started, given its own copy of the source's root password, and, for
+ * apps of ours, its .env rewritten with its own published port (through stdin) and its secret
+ * settings stored from that .env, before `docker compose up -d` and the usual check. After the last failed attempt everything is
  * undone: see cleanup-failed-clone.ts.
  */
 import type { applicationsEventsV1 } from "@proximity/proto";

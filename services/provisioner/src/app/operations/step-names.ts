@@ -84,7 +84,7 @@ export const STEP_PHRASES: Record<StepName, string> = {
   "forget-app": "removing the app's records and secrets",
   "clone-container": "cloning the container",
   "mark-clone": "marking the new app's container",
-  "copy-secrets": "copying the app's secret settings",
+  "copy-secrets": "copying the app's root password",
   "rewrite-env": "writing the new app's settings",
   "inspect-container": "reading the container's configuration",
   "record-container": "recording the container",
