@@ -20,6 +20,7 @@ import {
   nanos,
   headers as natsHeaders,
 } from "nats";
+import { type AbandonedDeliveries, startAbandonedDeliveries } from "./abandoned-deliveries.js";
 import { retryDelayMs } from "./backoff.js";
 import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
@@ -191,6 +192,7 @@ class EventConsumerImpl implements EventConsumer {
   readonly #stop = new AbortController();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
+  #abandoned: AbandonedDeliveries | undefined;
   #stopping = false;
   /** The consumer's metric labels: its logical stream and durable name, both fixed in code. */
   readonly #labels: { stream: string; consumer: string };
@@ -235,11 +237,26 @@ class EventConsumerImpl implements EventConsumer {
     );
     this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
     this.#loop = this.#pump(this.#messages);
+    if (this.#o.durable.recoversAbandoned) {
+      this.#abandoned = await startAbandonedDeliveries({
+        js,
+        jsm,
+        ns,
+        logger: this.#o.logger,
+        durable: this.#o.durable,
+        verifier: this.#o.verifier,
+        subscriptions: this.#byType,
+        ackWaitMs: this.#o.ackWaitMs ?? 30_000,
+        retryDelayMs: this.#o.backoffMaxMs ?? 30_000,
+        ...(this.#o.tracer ? { tracer: this.#o.tracer } : {}),
+      });
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const unwatch of this.#unwatch.splice(0)) unwatch();
+    await this.#abandoned?.stop();
     // Pulling ends first: a waiting delivery given back below goes to another consumer, never
     // straight back to this stopping one (which would spend one more of its attempts).
     await this.#messages?.close();

@@ -7,6 +7,7 @@
  * and buckets are declared by the setup step as the bus admin (declareBus); services only use them.
  */
 
+export { AbandonedDeliveryError, abandonedConsumerName } from "./abandoned-deliveries.js";
 export { retryDelayMs } from "./backoff.js";
 export type { BroadcastConsumerOptions } from "./broadcast-consumer.js";
 export { createBroadcastConsumer } from "./broadcast-consumer.js";

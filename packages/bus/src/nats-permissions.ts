@@ -9,6 +9,7 @@
  * traffic). The setup step declares them all as the bus admin (BUS_ADMIN, declareBus).
  * Everything not listed is refused by the server.
  */
+import { abandonedAdvisorySubject, abandonedConsumerName } from "./abandoned-deliveries.js";
 import { BUS_ADMIN } from "./bus-admin.js";
 import { inboxPrefixOf } from "./connect.js";
 import {
@@ -100,6 +101,17 @@ export function natsPermissions(
       publish.add(`${API}.CONSUMER.MSG.NEXT.${s}.${d.name}`);
       publish.add(`$JS.ACK.${s}.${d.name}.>`); // ack, nak, term, in progress
       publish.add(deadLetterSubject(ns, d.name));
+      if (d.recoversAbandoned) {
+        // Its max-deliveries advisories (abandoned-deliveries.ts), read by a durable of its own on
+        // DEAD_LETTERS, and the original messages they name, read back from its stream by sequence.
+        const dl = stream("DEAD_LETTERS");
+        const name = abandonedConsumerName(d);
+        publish.add(`${API}.CONSUMER.CREATE.${dl}.${name}.${abandonedAdvisorySubject(ns, d)}`);
+        publish.add(`${API}.CONSUMER.INFO.${dl}.${name}`);
+        publish.add(`${API}.CONSUMER.MSG.NEXT.${dl}.${name}`);
+        publish.add(`$JS.ACK.${dl}.${name}.>`);
+        publish.add(`${API}.STREAM.MSG.GET.${s}`);
+      }
     }
 
     for (const b of topology.broadcasts.filter((c) => c.service === service)) {

@@ -23,6 +23,9 @@ export const STREAM_PRODUCERS: Readonly<Record<EventStreamName, string>> = {
  */
 export const DEAD_LETTERS_OWNER = "provisioner";
 
+/** Prefix of the server's max-deliveries advisories (`<prefix>.<stream>.<consumer>`). */
+export const MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES";
+
 /** Size limits of a stream (review #20: a stream never grows without bound). */
 export interface StreamLimits {
   /** Bytes a stream may hold (reserved on the server); beyond it the oldest messages go. */
@@ -130,7 +133,13 @@ export function streamConfig(
   if (stream === "DEAD_LETTERS")
     return {
       ...common,
-      subjects: [`${ns}.deadletters.>`, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${ns.toUpperCase()}_*.>`],
+      // One advisory subject per event stream: a `*` inside a token (`NS_*`) is no wildcard.
+      subjects: [
+        `${ns}.deadletters.>`,
+        ...(Object.keys(STREAM_PRODUCERS) as EventStreamName[]).map(
+          (s) => `${MAX_DELIVERIES_ADVISORY}.${streamName(ns, s)}.>`,
+        ),
+      ],
       max_age: 30 * DAY_NS,
       // A dead letter is the original message plus the proximity-dlq-* headers.
       max_msg_size: limits.maxMessageBytes + 16 * 1024,

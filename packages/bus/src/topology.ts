@@ -19,6 +19,11 @@ export interface ConsumerDefinition {
   readonly stream: EventStreamName;
   // biome-ignore lint/suspicious/noExplicitAny: events of different payload types
   readonly events: readonly EventDefinition<any>[];
+  /**
+   * The failure hooks also run for messages whose every delivery was interrupted (processes killed
+   * during each): see abandoned-deliveries.ts. Its own durable on DEAD_LETTERS reads the advisories.
+   */
+  readonly recoversAbandoned?: boolean;
 }
 
 /**
@@ -30,12 +35,15 @@ export function defineConsumer(
   name: string,
   // biome-ignore lint/suspicious/noExplicitAny: events of different payload types
   events: readonly EventDefinition<any>[],
+  options: { readonly recoversAbandoned?: boolean } = {},
 ): ConsumerDefinition {
   const stream = events[0]?.stream;
   if (!stream) throw new Error(`consumer ${name}: no events`);
   if (events.some((e) => e.stream !== stream)) throw new Error(`consumer ${name}: events of several streams`);
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new Error(`consumer ${name}: not a valid consumer name`);
-  return { name, service, stream, events };
+  return options.recoversAbandoned
+    ? { name, service, stream, events, recoversAbandoned: true }
+    : { name, service, stream, events };
 }
 
 /** The one filter subject of a consumer in namespace `ns`. */
@@ -79,20 +87,28 @@ export const Durables = {
   /** Host check results. */
   hostsHostChecks: defineConsumer("hosts", "hosts-host-checks", [Events.HostChecked]),
   /** Deploy requests. */
-  provisionerDeploy: defineConsumer("provisioner", "provisioner-deploy", [Events.AppDeployRequested]),
+  provisionerDeploy: defineConsumer("provisioner", "provisioner-deploy", [Events.AppDeployRequested], {
+    recoversAbandoned: true,
+  }),
   /** The other life-cycle requests (their own concurrency: a burst of deploys never delays a stop). */
-  provisionerLifecycle: defineConsumer("provisioner", "provisioner-lifecycle", [
-    Events.AppActionRequested,
-    Events.AppDeleteRequested,
-    Events.AppCloneRequested,
-    Events.AppAdoptRequested,
-  ]),
+  provisionerLifecycle: defineConsumer(
+    "provisioner",
+    "provisioner-lifecycle",
+    [
+      Events.AppActionRequested,
+      Events.AppDeleteRequested,
+      Events.AppCloneRequested,
+      Events.AppAdoptRequested,
+    ],
+    { recoversAbandoned: true },
+  ),
   /** Backups, restores and archive deletions (hours long: never in front of life-cycle requests). */
-  provisionerArchives: defineConsumer("provisioner", "provisioner-archives", [
-    Events.BackupRequested,
-    Events.RestoreRequested,
-    Events.BackupDeleteRequested,
-  ]),
+  provisionerArchives: defineConsumer(
+    "provisioner",
+    "provisioner-archives",
+    [Events.BackupRequested, Events.RestoreRequested, Events.BackupDeleteRequested],
+    { recoversAbandoned: true },
+  ),
   /** Host check requests. */
   provisionerHostChecks: defineConsumer("provisioner", "provisioner-host-checks", [
     Events.HostCheckRequested,

@@ -8,9 +8,9 @@
 export interface TelemetrySettings {
   /** "none": no provider, no exporter, spans are no-ops (the default). */
   readonly exporter: "none" | "otlp" | "console";
-  /** OTLP/HTTP traces URL (…/v1/traces). */
+  /** OTLP/HTTP traces URL (…/v1/traces), or the OTLP/gRPC endpoint (scheme, host, port). */
   readonly url: string;
-  readonly protocol: "http/protobuf" | "http/json";
+  readonly protocol: "http/protobuf" | "http/json" | "grpc";
   /** OTEL_SERVICE_NAME, when set: replaces the service's own name. */
   readonly serviceName: string | undefined;
   /** OTEL_RESOURCE_ATTRIBUTES as key/value pairs. */
@@ -21,6 +21,8 @@ export interface TelemetrySettings {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const PROTOCOLS = new Set(["http/protobuf", "http/json", "grpc"]);
 
 const SAMPLERS = new Set([
   "always_on",
@@ -44,7 +46,18 @@ export function readTelemetrySettings(env: Env = process.env): TelemetrySettings
   const problems: string[] = [];
   const tracesEndpoint = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   const endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT");
-  const url = tracesEndpoint ?? `${(endpoint ?? "http://localhost:4318").replace(/\/+$/, "")}/v1/traces`;
+  const protocol =
+    get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf";
+  if (!PROTOCOLS.has(protocol))
+    problems.push(
+      `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported (http/protobuf, http/json, grpc)`,
+    );
+  // OTLP/HTTP appends the signal's path to the generic endpoint; gRPC takes the endpoint as it is
+  // (the specification's defaults: port 4318 for HTTP, 4317 for gRPC).
+  const url =
+    protocol === "grpc"
+      ? (tracesEndpoint ?? endpoint ?? "http://localhost:4317")
+      : (tracesEndpoint ?? `${(endpoint ?? "http://localhost:4318").replace(/\/+$/, "")}/v1/traces`);
   const named = get("OTEL_TRACES_EXPORTER")?.split(",")[0]?.trim().toLowerCase();
   let exporter: TelemetrySettings["exporter"] = named
     ? (named as TelemetrySettings["exporter"])
@@ -56,10 +69,6 @@ export function readTelemetrySettings(env: Env = process.env): TelemetrySettings
     exporter = "none";
   }
   if (get("OTEL_SDK_DISABLED")?.toLowerCase() === "true") exporter = "none";
-  const protocol =
-    get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf";
-  if (protocol !== "http/protobuf" && protocol !== "http/json")
-    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported (http/protobuf, http/json)`);
   const samplerName = get("OTEL_TRACES_SAMPLER")?.toLowerCase() ?? "parentbased_always_on";
   if (!SAMPLERS.has(samplerName)) problems.push(`OTEL_TRACES_SAMPLER: "${samplerName}" is not supported`);
   const ratioText = get("OTEL_TRACES_SAMPLER_ARG");

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
 import { SpanKind } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { contextFromTraceparent, inSpan, newTraceparent, traceparentOf } from "./propagation.js";
@@ -48,10 +49,61 @@ describe("telemetry", () => {
     }
   });
 
+  it("telemetry - OTLP over gRPC exports to the endpoint as given (default port 4317)", async () => {
+    expect(
+      readTelemetrySettings({ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }),
+    ).toMatchObject({
+      exporter: "otlp",
+      url: "http://localhost:4317",
+      protocol: "grpc",
+    });
+    // A collector's TraceService, taking the request as raw bytes (span names are plain UTF-8 in them).
+    const received: Buffer[] = [];
+    const raw = (b: Buffer) => b;
+    const server = new grpc.Server();
+    server.addService(
+      {
+        Export: {
+          path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: raw,
+          requestDeserialize: raw,
+          responseSerialize: raw,
+          responseDeserialize: raw,
+        },
+      },
+      {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+          received.push(call.request);
+          done(null, Buffer.alloc(0));
+        },
+      },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    try {
+      const t = createTelemetry({
+        service: "hosts",
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" },
+      });
+      expect(t.exporter).toBe("otlp");
+      await inSpan(t.tracer, "grpc-exported-span", { kind: SpanKind.INTERNAL }, async () => undefined);
+      await t.shutdown();
+      expect(received).toHaveLength(1);
+      expect(received[0]!.toString("latin1")).toContain("grpc-exported-span");
+    } finally {
+      server.forceShutdown();
+    }
+  });
+
   it("telemetry - unsupported values fail fast, each named", () => {
     expect(() =>
-      readTelemetrySettings({ OTEL_TRACES_EXPORTER: "zipkin", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }),
-    ).toThrow(/OTEL_TRACES_EXPORTER[\s\S]*OTEL_EXPORTER_OTLP_PROTOCOL/);
+      readTelemetrySettings({ OTEL_TRACES_EXPORTER: "zipkin", OTEL_EXPORTER_OTLP_PROTOCOL: "thrift" }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL[\s\S]*OTEL_TRACES_EXPORTER/);
   });
 
   it("propagation - a child span keeps the parent's trace id, with tracing off too", async () => {

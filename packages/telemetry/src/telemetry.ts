@@ -5,6 +5,7 @@
  */
 import { context, type Tracer, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { OTLPTraceExporter as OtlpGrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OtlpProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -98,6 +99,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 function exporterFor(settings: TelemetrySettings): SpanExporter | undefined {
   if (settings.exporter === "console") return new ConsoleSpanExporter();
   if (settings.exporter !== "otlp") return undefined;
+  if (settings.protocol === "grpc") return new OtlpGrpcExporter({ url: settings.url });
   return settings.protocol === "http/json"
     ? new OtlpJsonExporter({ url: settings.url })
     : new OtlpProtoExporter({ url: settings.url });

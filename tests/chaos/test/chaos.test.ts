@@ -31,7 +31,6 @@ describe("chaos", () => {
     expect(a.orphanContainers).toBe(0);
     expect(a.appsWithoutContainer).toBe(0);
     expect(a.leakedPorts).toBe(0);
-    expect(a.advisories).toBe(0);
     // A request is dead-lettered only when its operation failed after its last attempt.
     expect(a.deadLetters).toBeLessThanOrEqual(a.failedOperations);
     expect(a.examples).toEqual([]);

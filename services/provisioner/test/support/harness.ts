@@ -80,6 +80,8 @@ export interface Harness {
   api(path: string): Promise<unknown>;
   /** A second provisioner process on the same database, bus namespace and peers. */
   startReplica(): Promise<ServiceHandle>;
+  /** Stops the first provisioner process (its durables stay; a replica may take over). */
+  stopService(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -154,6 +156,7 @@ export async function startHarness(
     : testLogger("provisioner");
   const service: ServiceHandle = createProvisionerService(config, { logger, keys: keys.get("provisioner")! });
   const replicas: ServiceHandle[] = [];
+  let serviceStopped = false;
   const guestSsh = createSshExecutor({ logger: testLogger("test-ssh") });
   const { grpcPort } = await service.start();
   const bus = await connectBus({ servers: natsUrl, name: "provisioner-test", ns, logger });
@@ -278,10 +281,15 @@ export async function startHarness(
           ),
         { timeoutMs, intervalMs: 50, what: `outcome of ${operationId}` },
       ),
+    stopService: async () => {
+      if (serviceStopped) return;
+      serviceStopped = true;
+      await service.stop();
+    },
     close: async () => {
       for (const r of replicas) await r.stop();
       await guestSsh.close();
-      await service.stop();
+      if (!serviceStopped) await service.stop();
       sre.close();
       for (const c of others) c.close();
       await pve.close();

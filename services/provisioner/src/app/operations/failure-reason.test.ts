@@ -1,4 +1,4 @@
-import { PermanentFailure } from "@proximity/bus";
+import { AbandonedDeliveryError, PermanentFailure } from "@proximity/bus";
 import { NotFoundError, PermissionDeniedError, UnavailableError, ValidationError } from "@proximity/errors";
 import { HostKeyMismatchError, TaskFailedError } from "@proximity/proxmox";
 import { describe, expect, it } from "vitest";
@@ -10,6 +10,12 @@ import { Step, type StepName } from "./step-names.js";
 const at = (step: StepName, cause: unknown) => new StepFailedError(step, cause);
 
 describe("explainFailure", () => {
+  it("explainFailure - a request whose every delivery died with its process says so, with the attempts", () => {
+    expect(explainFailure(new AbandonedDeliveryError(8), 8)).toBe(
+      "The provisioner was stopped during every attempt before it could finish (8 attempts)",
+    );
+  });
+
   it("explainFailure - an unreachable host names the step and the attempts", () => {
     const err = at(Step.createContainer, new UnavailableError("The Proxmox host is unreachable"));
     expect(explainFailure(err, 5)).toBe("Proxmox host unreachable while creating the container (5 attempts)");

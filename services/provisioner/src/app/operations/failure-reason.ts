@@ -3,7 +3,7 @@
  * journal's last_error). Built from our own typed errors only: never Proxmox texts (they name
  * files and internals), never credentials, never stack traces.
  */
-import { PermanentFailure } from "@proximity/bus";
+import { AbandonedDeliveryError, PermanentFailure } from "@proximity/bus";
 import {
   ConflictError,
   DeadlineExceededError,
@@ -75,6 +75,9 @@ export function explainFailure(error: unknown, attempts: number): string {
       step === Step.resolveConnection ? "A Proximity service was unavailable" : "Proxmox host unreachable";
     return `${who}${during} ${tries}`;
   }
+  // Every delivery of the request died with its process (abandoned-deliveries.ts in the bus).
+  if (cause instanceof AbandonedDeliveryError)
+    return `The provisioner was stopped during every attempt before it could finish ${tries}`;
   if (cause instanceof ConflictError)
     return `The container was busy with another Proxmox operation${during} ${tries}`;
   return `Unexpected error${during} ${tries}`;
