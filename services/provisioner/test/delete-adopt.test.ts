@@ -106,6 +106,27 @@ describe("delete", () => {
     expect(h.sim.containers().find((c) => c.vmid === app.vmid)).toBeUndefined();
   });
 
+  it("delete - searching by mark, a configuration that fails to load is read again, never taken for another app's", async () => {
+    const app = await deployApp(h);
+    await h.db.deleteFrom("containers").where("vmid", "=", app.vmid).where("host_id", "=", HOST_ID).execute();
+    // The app's own configuration answers 500 twice (a blip): skipping it would leave the container.
+    const fault = h.sim.addFault({
+      match: { method: "GET", path: `^/nodes/[^/]+/lxc/${app.vmid}/config$` },
+      effect: { kind: "http-error", status: 500, message: "blip" },
+      times: 2,
+    });
+    try {
+      const outcome = await send(
+        Events.AppDeleteRequested,
+        deleteRequest({ appId: app.request.appId, vmid: 0 }),
+      );
+      expect(outcome.type).toBe("succeeded");
+      expect(h.sim.containers().find((c) => c.vmid === app.vmid)).toBeUndefined();
+    } finally {
+      h.sim.removeFault(fault);
+    }
+  });
+
   it("delete - a container already gone counts as deleted", async () => {
     const outcome = await send(Events.AppDeleteRequested, deleteRequest({ appId: "gone-app", vmid: 99_998 }));
     expect(outcome.type).toBe("succeeded");

@@ -5,10 +5,16 @@
  * is refused, never destroyed. An unmarked container at the VMID is destroyed only when this app
  * adopted it: otherwise the app's own container was removed behind Proximity's back and the VMID
  * reused by someone else, whose container is left alone.
+ *
+ * The search by mark reads the configuration of every Proximity container on the node, a few at a
+ * time, each read tried again when it fails: a configuration that could not be read is never taken
+ * for "not the app's" (the delete would then leave the app's container behind as an orphan).
  */
-import { NotFoundError } from "@proximity/errors";
+import { NotFoundError, PermissionDeniedError } from "@proximity/errors";
+import { ProxmoxAuthError } from "@proximity/proxmox";
 import { findContainerOfApp, isAdoptedBy } from "../../db/container.repository.js";
 import { hasProximityTag, markedAppId } from "../../domain/container-marker.js";
+import { mapLimit } from "../map-limit.js";
 import type { HostConnection } from "../operations/context.js";
 import { OperationRefusedError } from "../operations/errors.js";
 import { runJournaledStep } from "../operations/journal-step.js";
@@ -49,14 +55,38 @@ async function checked(a: DeleteAttempt, connection: HostConnection, vmid: numbe
   return null;
 }
 
+/** Configurations read at once while searching by mark. */
+const SCAN_CONCURRENCY = 8;
+/** Tries of each read before the attempt fails (and the delivery is retried). */
+const READ_TRIES = 4;
+
 async function byMark(a: DeleteAttempt, connection: HostConnection): Promise<number | null> {
   const { node, appId } = a.request;
-  for (const ct of await connection.pve.listContainers(node)) {
-    if (!hasProximityTag(ct.tags)) continue;
-    const config = await connection.pve
-      .containerConfig(node, ct.vmid)
-      .catch(() => ({}) as Record<string, unknown>);
-    if (markedAppId(config.description) === appId) return ct.vmid;
+  const tagged = (await connection.pve.listContainers(node)).filter((ct) => hasProximityTag(ct.tags));
+  let found: number | null = null;
+  await mapLimit(tagged, SCAN_CONCURRENCY, async (ct) => {
+    if (found !== null || a.signal.aborted) return;
+    const config = await readConfig(connection, node, ct.vmid);
+    if (config !== null && markedAppId(config.description) === appId) found = ct.vmid;
+  });
+  a.signal.throwIfAborted();
+  return found;
+}
+
+/** A container's configuration; null when it vanished meanwhile (not the app's, then). */
+async function readConfig(
+  connection: HostConnection,
+  node: string,
+  vmid: number,
+): Promise<{ description?: unknown } | null> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await connection.pve.containerConfig(node, vmid);
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      const final = err instanceof ProxmoxAuthError || err instanceof PermissionDeniedError;
+      if (final || tried >= READ_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, 100 * tried));
+    }
   }
-  return null;
 }

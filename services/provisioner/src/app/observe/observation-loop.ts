@@ -15,8 +15,8 @@
 import { newTraceparent } from "@proximity/bus";
 import type { hostsV1 } from "@proximity/proto";
 import type { ObservationSlots } from "../../infra/observation-slots.js";
+import { mapLimit } from "../map-limit.js";
 import { createHostClients } from "./host-clients.js";
-import { mapLimit } from "./map-limit.js";
 import { type ObserveDeps, observeHost } from "./observe-host.js";
 
 export interface ObservationLoop {

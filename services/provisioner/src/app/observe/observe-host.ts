@@ -12,8 +12,8 @@ import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
 import { addContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
+import { mapLimit } from "../map-limit.js";
 import { type HostApi, onlineNodes } from "../operations/host-api.js";
-import { mapLimit } from "./map-limit.js";
 import { observeNodeBackups } from "./observe-backups.js";
 
 export interface ObserveDeps {
