@@ -70,6 +70,8 @@ class OutboxRelayImpl implements OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** After a failed batch: commits do not cut the backoff short (only stop() does). */
+  #backingOff = false;
   /** A commit was notified while a batch was in flight: run another batch before sleeping. */
   #notified = false;
   #listening = false;
@@ -91,14 +93,14 @@ class OutboxRelayImpl implements OutboxRelay {
       `${notifications.schema}${OUTBOX_CHANNEL_SUFFIX}`,
       () => {
         this.#notified = true;
-        this.#wake?.();
+        if (!this.#backingOff) this.#wake?.();
       },
       (listening) => {
         this.#listening = listening;
         // Back after a loss: rows committed meanwhile were not notified.
         if (listening) {
           this.#notified = true;
-          this.#wake?.();
+          if (!this.#backingOff) this.#wake?.();
         }
       },
     );
@@ -151,6 +153,9 @@ class OutboxRelayImpl implements OutboxRelay {
       }
       const poll = this.#listening ? (this.#o.notifiedPollIntervalMs ?? 1_000) : idle;
       const delay = failures > 0 ? Math.min(idle * 2 ** failures, 5_000) : poll;
+      // During an outage every commit would wake a retry at once (a busy service: hundreds a
+      // second); the backoff holds until stop().
+      this.#backingOff = failures > 0;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
         this.#wake = () => {

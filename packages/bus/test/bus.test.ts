@@ -508,6 +508,52 @@ describe("outbox", () => {
     expect(published.filter((id) => ids.includes(id))).toEqual(ids);
   });
 
+  it("outbox relay - while publishing fails, commits do not cut the backoff short", async () => {
+    // A batch publishes its rows together: a try is a burst of calls, apart from the last by > 20 ms.
+    let tries = 0;
+    let lastCall = 0;
+    const downJs = {
+      publish: async () => {
+        if (Date.now() - lastCall > 20) tries++;
+        lastCall = Date.now();
+        throw new Error("JetStream unavailable");
+      },
+    } as unknown as typeof bus.js;
+    const relay = createOutboxRelay({
+      db,
+      js: downJs,
+      ns: bus.ns,
+      logger,
+      signer: signer("provisioner"),
+      pollIntervalMs: 100,
+      notifiedPollIntervalMs: 60_000,
+    });
+    const commit = () =>
+      db.transaction().execute((trx) =>
+        addToOutbox(trx, Events.OperationProgressed, progress("op-outage", `s${ids.length}`), {
+          source: "provisioner",
+          traceparent: newTraceparent(),
+        }),
+      );
+    const ids: string[] = [];
+    relay.start();
+    try {
+      ids.push(await commit());
+      await eventually(async () => (tries > 0 ? true : undefined), { what: "a first failed try" });
+      tries = 0;
+      // A busy service keeps committing during the outage: an event every 10 ms or so for 1.5 s.
+      for (const until = Date.now() + 1_500; Date.now() < until; ) {
+        ids.push(await commit());
+        await sleep(10);
+      }
+      // Backoff 200, 400, 800 ms … : a handful of tries, not one per commit.
+      expect(tries).toBeLessThanOrEqual(6);
+    } finally {
+      await relay.stop();
+      await db.deleteFrom("outbox").where("id", "in", ids).execute();
+    }
+  });
+
   it("outbox relay - two relays at once (FOR UPDATE SKIP LOCKED): each row published once, the second never waits", async () => {
     const ids = await db.transaction().execute(async (trx) => {
       const out: string[] = [];
