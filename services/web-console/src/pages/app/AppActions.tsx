@@ -9,6 +9,7 @@ import { actionRefusal, canRun } from "./action-rules";
 import { showAppAnswer } from "./app-queries";
 import { CloneDialog } from "./CloneDialog";
 import { DeleteAppDialog } from "./DeleteAppDialog";
+import { UpdateAppDialog } from "./UpdateAppDialog";
 import { useActionNote } from "./useActionNote";
 
 type PowerAction = "start" | "stop" | "restart" | "update" | "retry";
@@ -42,14 +43,15 @@ function whyUnavailable(app: App): string | undefined {
 }
 
 /**
- * Start, Stop, Restart, Update (and Retry deployment after a failed deploy), Clone and Delete. Each is
- * enabled only when the app's state allows it; the API's 409 reason shows when it disagrees (until
- * the next action: a reason must not vanish before it is read). After the 202 the new status comes
+ * Start, Stop, Restart, Update (and Retry deployment after a failed deploy), Clone and Delete; Update,
+ * Clone and Delete first ask, in a dialog that says what they do. Each is enabled only when the app's
+ * state allows it; the API's 409 reason shows when it disagrees (until the next action: a reason must
+ * not vanish before it is read). After the 202 the new status comes
  * from the event stream and the app's refresh, and "… requested." lasts only until the app moves on.
  */
 export function AppActions({ app, isAdmin }: AppActionsProps) {
   const queryClient = useQueryClient();
-  const [dialog, setDialog] = useState<"clone" | "delete" | null>(null);
+  const [dialog, setDialog] = useState<"update" | "clone" | "delete" | null>(null);
   const note = useActionNote(app);
 
   const action = useMutation({
@@ -79,7 +81,7 @@ export function AppActions({ app, isAdmin }: AppActionsProps) {
             className={name === "retry" ? "button button-primary" : "button"}
             unavailable={busy || !canRun(app, name)}
             aria-busy={busy && action.variables === name ? true : undefined}
-            onClick={() => action.mutate(name)}
+            onClick={() => (name === "update" ? setDialog("update") : action.mutate(name))}
           >
             {LABEL[name]}
           </Button>
@@ -104,6 +106,15 @@ export function AppActions({ app, isAdmin }: AppActionsProps) {
         {busy ? `Sending ${LABEL[action.variables ?? "start"].toLowerCase()}…` : note.text}
       </p>
       <InlineError error={action.error} />
+      <UpdateAppDialog
+        app={app}
+        open={dialog === "update"}
+        onClose={() => setDialog(null)}
+        onRequested={(answer) => {
+          action.reset(); // an earlier action's refusal is old news now
+          note.say(REQUESTED.update, answer.current_operation, answer);
+        }}
+      />
       <CloneDialog app={app} open={dialog === "clone"} onClose={() => setDialog(null)} />
       <DeleteAppDialog
         app={app}

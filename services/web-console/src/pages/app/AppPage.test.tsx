@@ -298,6 +298,86 @@ describe("usage figures right after a start", () => {
   });
 });
 
+describe("Updating the app", () => {
+  it("asks first, says what the update does, and sends it only once confirmed", async () => {
+    let app = makeApp();
+    const seen = await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: () => ({ body: app }),
+      [`POST /api/apps/${APP_ID}/action`]: () => {
+        app = makeApp({
+          status: "updating",
+          current_operation: "update",
+          updated_at: "2025-01-03T10:00:00Z",
+        });
+        return { status: 202, body: app };
+      },
+    });
+    await screen.findByRole("link", { name: "Wiki.js" });
+    const catalogReads = requestsTo(seen, "GET", "/api/catalog/wiki").length;
+
+    await userEvent.click(button("Update"));
+    const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`)).toHaveLength(0);
+    expect(
+      await within(dialog).findByText(/updated to Wiki\.js 2\.5, the catalog's current version/),
+    ).toBeInTheDocument();
+    expect(dialog).toHaveTextContent(
+      "if wiki already runs 2.5, the update pulls the same version's images again",
+    );
+    expect(dialog).toHaveTextContent("wiki is unavailable for a short while as its services restart.");
+    expect(dialog).toHaveTextContent(
+      "If the update fails, the container is rolled back to a snapshot taken just before it, and the app runs as before.",
+    );
+    // Each opening reads the catalog afresh: an admin may have reloaded it meanwhile.
+    expect(requestsTo(seen, "GET", "/api/catalog/wiki").length).toBeGreaterThan(catalogReads);
+
+    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog", { name: "Update wiki?" })).not.toBeInTheDocument();
+    expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`)).toHaveLength(0);
+
+    await userEvent.click(button("Update"));
+    await userEvent.click(
+      within(screen.getByRole("dialog", { name: "Update wiki?" })).getByRole("button", {
+        name: "Update app",
+      }),
+    );
+    expect(await screen.findByText("Update requested.")).toBeInTheDocument();
+    expect(screen.queryByRole("dialog", { name: "Update wiki?" })).not.toBeInTheDocument();
+    const requests = requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`);
+    expect(requests.map((request) => request.body)).toEqual([{ action: "update" }]);
+  });
+
+  it("promises no downtime nor a running app for a stopped one", async () => {
+    await openApp(makeApp({ status: "stopped", access_url: null }));
+    await userEvent.click(button("Update"));
+    const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
+    await within(dialog).findByText(/Wiki\.js 2\.5/);
+    expect(dialog).not.toHaveTextContent(/unavailable/);
+    expect(dialog).toHaveTextContent("rolled back to a snapshot taken just before it.");
+    expect(dialog).not.toHaveTextContent(/runs as before/);
+  });
+
+  it("shows the API's refusal in the dialog, which stays open", async () => {
+    await openApp(makeApp(), {
+      [`POST /api/apps/${APP_ID}/action`]: {
+        status: 409,
+        body: {
+          detail:
+            "Cannot update the app: the catalog's current version needs settings it does not have (ADMIN_EMAIL)",
+        },
+      },
+    });
+    await userEvent.click(button("Update"));
+    const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Update app" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      /needs settings it does not have \(ADMIN_EMAIL\)/,
+    );
+    expect(screen.queryByText("Update requested.")).not.toBeInTheDocument();
+  });
+});
+
 describe("Deleting the app", () => {
   it("says what happens to its backups and sends the choice", async () => {
     let app = makeApp();

@@ -10,6 +10,7 @@ import { DataTable } from "../../../components/DataTable";
 import { Page } from "../../../components/Page";
 import { ErrorState, InlineError, Loading } from "../../../components/States";
 import { formatDateTime } from "../../../lib/format";
+import { userAgentInWords } from "../../../lib/user-agent";
 
 /** What the confirmation is about: one session (maybe this one), or every other one. */
 type Ending = { readonly kind: "one"; readonly session: Session } | { readonly kind: "others" };
@@ -36,6 +37,21 @@ function confirmation(ending: Ending | null) {
     confirmLabel: "End session",
     text: `The browser at ${ending?.session.client_address ?? "an unknown address"} is signed out at its next request.`,
   };
+}
+
+/**
+ * The User-Agent string the browser sent, under a disclosure beside its name in words, for whoever
+ * needs the exact string (a title alone would reach neither a keyboard nor a phone).
+ */
+function UserAgentDetails({ userAgent }: { readonly userAgent: string | null }) {
+  if (userAgent === null || userAgent.trim() === "" || userAgent.trim() === userAgentInWords(userAgent))
+    return null;
+  return (
+    <details className="user-agent">
+      <summary>User agent</summary>
+      <code className="break">{userAgent}</code>
+    </details>
+  );
 }
 
 /** Where you are signed in: each browser session, this one marked; end one or all the others. */
@@ -108,9 +124,10 @@ export function SessionsPage() {
           >
             {sessions.data.items.map((session) => (
               <tr key={session.id}>
-                <td data-label="Browser" className="break">
-                  {session.user_agent ?? "Unknown browser"}
+                <td data-label="Browser">
+                  {userAgentInWords(session.user_agent)}
                   {session.current ? <span className="tag">This session</span> : null}
+                  <UserAgentDetails userAgent={session.user_agent} />
                 </td>
                 <td data-label="Address">{session.client_address ?? "Unknown"}</td>
                 <td data-label="Signed in">{formatDateTime(session.created_at)}</td>
