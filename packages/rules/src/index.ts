@@ -16,8 +16,14 @@ export {
   HOSTNAME_PART_MAX_LENGTH,
   hostnameIssue,
 } from "./hostname.js";
-export { isNodeName } from "./node-name.js";
+export { isNodeName, NODE_NAME_FIELD_MESSAGE } from "./node-name.js";
 export type { PasswordIssue } from "./password-policy.js";
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordIssue } from "./password-policy.js";
+export {
+  isStorageId,
+  STORAGE_ID_FIELD_MESSAGE,
+  STORAGE_ID_MAX_LENGTH,
+  STORAGE_ID_PATTERN,
+} from "./storage-id.js";
 export type { UsernameIssue } from "./username.js";
 export { USERNAME_MAX_LENGTH, USERNAME_PATTERN, usernameIssue } from "./username.js";

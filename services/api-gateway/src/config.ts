@@ -97,6 +97,7 @@ export const gatewayConfigSchema = z
      * Which X-Forwarded-For hops to believe for the client address (throttling, rate limits): the
      * number of reverse proxies in front of the gateway (e.g. 1), or their addresses/CIDRs (comma
      * separated); "false"/"0" when clients connect directly. `true` is refused (any client could pick its address).
+     * Their X-Forwarded-Proto is believed too: HSTS is sent only on requests that came over HTTPS.
      */
     TRUST_PROXY: z
       .string()

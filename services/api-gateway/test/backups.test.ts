@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { applicationsV1 } from "@proximity/proto";
+import { STORAGE_ID_FIELD_MESSAGE } from "@proximity/rules";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, login, request, type Session } from "./support/http-client.js";
@@ -25,7 +26,9 @@ function seedApp() {
 }
 
 const BACKUP_KEYS = [
+  "app_catalog_id",
   "app_deleted",
+  "app_hostname",
   "app_id",
   "completed_at",
   "compression",
@@ -65,6 +68,8 @@ describe("backups - create", () => {
       error: null,
       restorable: false,
       app_deleted: false,
+      app_hostname: app.hostname,
+      app_catalog_id: app.catalogId,
     });
     expect(h.fakes.callsTo("createBackup").map((c) => c.request)).toEqual([
       { appId: app.id, mode: "", compression: "", storage: "" },
@@ -117,11 +122,7 @@ describe("backups - create", () => {
       errors: [
         { field: "mode", message: "must be one of: snapshot, suspend, stop" },
         { field: "compression", message: "must be one of: zstd, gzip, lzo" },
-        {
-          field: "storage",
-          message:
-            "must be a Proxmox storage id: a lowercase letter, then lowercase letters, digits, '-', '_' or '.'",
-        },
+        { field: "storage", message: STORAGE_ID_FIELD_MESSAGE },
       ],
     });
     const long = await request(h.url, "POST", `/api/apps/${app.id}/backups`, {
@@ -130,7 +131,7 @@ describe("backups - create", () => {
     });
     expect(long.body.errors).toEqual([
       { field: "mode", message: "must be one of: snapshot, suspend, stop" },
-      { field: "storage", message: "must be at most 64 characters" },
+      { field: "storage", message: STORAGE_ID_FIELD_MESSAGE },
     ]);
     const unknown = await request(h.url, "POST", `/api/apps/${app.id}/backups`, {
       auth: owner,
@@ -330,6 +331,23 @@ describe("backups - read, restore, delete", () => {
     expect(busy).toMatchObject({ status: 409, body: { detail: "The backup is still running" } });
   });
 
+  it("backups - a backup names its app as the backups service kept it, also once the app is deleted", async () => {
+    const app = seedApp();
+    const named = h.fakes.backups.seed({
+      appId: app.id,
+      ownerId: owner.userId,
+      appHostname: "wiki",
+      appCatalogId: "wikijs",
+    });
+    h.fakes.apps.remove(app.id);
+    const got = await request(h.url, "GET", `/api/apps/${app.id}/backups/${named.id}`, { auth: admin });
+    expect(got.body).toMatchObject({ app_deleted: true, app_hostname: "wiki", app_catalog_id: "wikijs" });
+    const listed = await request(h.url, "GET", "/api/backups?app_deleted=true", { auth: admin });
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ id: named.id, app_hostname: "wiki", app_catalog_id: "wikijs" }),
+    ]);
+  });
+
   it("backups - a deleted app's backups: its owner gets 404, admins list, get and restore them into a new app", async () => {
     const app = seedApp();
     const backup = h.fakes.backups.seed({ appId: app.id, ownerId: owner.userId });
@@ -344,7 +362,13 @@ describe("backups - read, restore, delete", () => {
     const got = await request(h.url, "GET", path, { auth: admin });
     expect(got).toMatchObject({
       status: 200,
-      body: { id: backup.id, app_deleted: true, owner_id: owner.userId },
+      body: {
+        id: backup.id,
+        app_deleted: true,
+        owner_id: owner.userId,
+        app_hostname: null,
+        app_catalog_id: null,
+      },
     });
     const all = await request(h.url, "GET", "/api/backups", { auth: admin });
     expect(all.body.items).toEqual([expect.objectContaining({ id: backup.id, app_deleted: true })]);
@@ -553,7 +577,7 @@ describe("backups - policy", () => {
       detail: "Invalid backup policy",
       errors: [
         { field: "schedule", message: "must be a cron expression of 5 fields" },
-        { field: "time_zone", message: "must be an IANA time zone" },
+        { field: "time_zone", message: "must be a time zone name such as Europe/Berlin or UTC" },
       ],
     });
   });

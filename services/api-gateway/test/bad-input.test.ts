@@ -5,6 +5,7 @@
  */
 import { toProximityError } from "@proximity/errors";
 import { applicationsV1 } from "@proximity/proto";
+import { NODE_NAME_FIELD_MESSAGE } from "@proximity/rules";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NUL_MESSAGE } from "../src/http/validation.js";
@@ -59,8 +60,6 @@ describe("bad input - NUL characters", () => {
       ["POST", "/api/auth/tokens", { name: "\u0000" }, [{ field: "name", message: NUL_MESSAGE }]],
       ["GET", "/api/apps?search=%00", undefined, [{ field: "search", message: NUL_MESSAGE }]],
       ["GET", "/api/catalog?category=a%00b", undefined, [{ field: "category", message: NUL_MESSAGE }]],
-      ["GET", `/api/apps/${app.id}%00`, undefined, [{ field: "id", message: NUL_MESSAGE }]],
-      ["GET", "/api/catalog/%00", undefined, [{ field: "app_id", message: NUL_MESSAGE }]],
       [
         "POST",
         "/api/apps",
@@ -85,6 +84,44 @@ describe("bad input - NUL characters", () => {
         body: { detail: "Invalid request", errors },
       });
     }
+    expect(h.fakes.calls).toEqual([]);
+  });
+
+  it("bad input - NUL in a path parameter is 400 naming the parameter as the OpenAPI document does, for every route", async () => {
+    const app = runningApp();
+    const backup = h.fakes.backups.seed({ appId: app.id, ownerId: user.userId });
+    const host = h.fakes.hosts.seed();
+    // A value each parameter could have, so that only the one under test is wrong.
+    const fine: Record<string, string> = { id: app.id, backup_id: backup.id, app_id: "nginx" };
+    const doc = (await request(h.url, "GET", "/api/openapi.json")).body;
+    const tried: string[] = [];
+    for (const [template, methods] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      for (const method of Object.keys(methods)) {
+        for (const name of names) {
+          const path = template.replace(/\{(\w+)\}/g, (_, param: string) =>
+            param === name ? `x%00` : (fine[param] ?? host.id),
+          );
+          const res = await request(h.url, method.toUpperCase(), path, { auth: admin });
+          expect({ route: `${method} ${template}`, status: res.status, body: res.body }).toEqual({
+            route: `${method} ${template}`,
+            status: 400,
+            body: { detail: "Invalid request path", errors: [{ field: name, message: NUL_MESSAGE }] },
+          });
+          tried.push(`${method} ${template} ${name}`);
+        }
+      }
+    }
+    // The routes of the report among them (the catalog's parameter is `app_id` in API.md and here).
+    expect(tried).toEqual(
+      expect.arrayContaining([
+        "get /api/catalog/{app_id} app_id",
+        "get /api/apps/{id} id",
+        "get /api/proxmox/hosts/{id} id",
+        "get /api/apps/{id}/backups/{backup_id} backup_id",
+        "get /api/apps/{id}/events id",
+      ]),
+    );
     expect(h.fakes.calls).toEqual([]);
   });
 
@@ -147,13 +184,138 @@ describe("bad input - integers beyond range", () => {
       expect({
         path,
         status: res.status,
-        fields: [...new Set(res.body.errors?.map((e: { field: string }) => e.field))],
+        fields: res.body.errors?.map((e: { field: string }) => e.field),
       }).toEqual({
         path,
         status: 400,
         fields: [field],
       });
     }
+    expect(h.fakes.calls).toEqual([]);
+  });
+});
+
+describe("bad input - each problem said once", () => {
+  it("bad input - a page out of range is said once on every list (int's own bound and max both failed)", async () => {
+    const app = runningApp();
+    for (const list of [
+      "/api/apps",
+      "/api/backups",
+      `/api/apps/${app.id}/backups`,
+      "/api/catalog",
+      "/api/users",
+      "/api/auth/tokens",
+    ]) {
+      const res = await request(h.url, "GET", `${list}?page=1e300`, { auth: admin });
+      expect({ list, status: res.status, body: res.body }).toEqual({
+        list,
+        status: 400,
+        body: { detail: "Invalid request", errors: [{ field: "page", message: "must be at most 1000000" }] },
+      });
+    }
+    expect(h.fakes.calls).toEqual([]);
+  });
+
+  it("bad input - after_id of the event stream out of range is said once", async () => {
+    const app = runningApp();
+    const res = await request(h.url, "GET", `/api/apps/${app.id}/events?after_id=1e20`, { auth: user });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: {
+        detail: "Invalid request",
+        errors: [{ field: "after_id", message: "must be at most 9007199254740991" }],
+      },
+    });
+    expect(h.fakes.calls).toEqual([]);
+  });
+
+  it("bad input - a field already refused is not also said to clash with another", async () => {
+    const app = runningApp();
+    const cases: [string, { field: string; message: string }[]][] = [
+      [
+        "/api/apps?cursor=not%20a%20cursor&page=2",
+        [{ field: "cursor", message: "is not a cursor of this list" }],
+      ],
+      ["/api/apps?cursor=abc&page=0", [{ field: "page", message: "must be at least 1" }]],
+      ["/api/apps?cursor=abc&page=2", [{ field: "cursor", message: "cannot be combined with page" }]],
+      [
+        `/api/apps/${app.id}/logs?after_id=5.5&before_id=2`,
+        [{ field: "after_id", message: "must be an integer" }],
+      ],
+      [
+        `/api/apps/${app.id}/logs?after_id=5&before_id=2`,
+        [{ field: "before_id", message: "must be greater than after_id" }],
+      ],
+    ];
+    for (const [path, errors] of cases) {
+      const res = await request(h.url, "GET", path, { auth: user });
+      expect({ path, body: res.body }).toEqual({ path, body: { detail: "Invalid request", errors } });
+    }
+    expect(h.fakes.calls).toEqual([]);
+  });
+});
+
+describe("bad input - rules in plain words", () => {
+  it("bad input - host and node fields say what they must look like, in the hosts service's words", async () => {
+    const res = await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: admin,
+      body: hostBody({
+        name: "Lab Host",
+        tls_fingerprint: "AB:CD",
+        nodes: [{ name: "-pve1", ssh_host: "10.0.0.2", ssh_host_key_fingerprint: "MD5:aa" }],
+      }),
+    });
+    expect(res.body).toEqual({
+      detail: "Invalid request",
+      errors: [
+        {
+          field: "name",
+          message:
+            "must be 1 to 63 characters: lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
+        },
+        {
+          field: "tls_fingerprint",
+          message:
+            "must be the certificate's SHA-256 fingerprint: 32 pairs of hexadecimal digits separated by colons (AB:CD:…)",
+        },
+        { field: "nodes.0.name", message: NODE_NAME_FIELD_MESSAGE },
+        {
+          field: "nodes.0.ssh_host_key_fingerprint",
+          message:
+            "must be the SSH host key's fingerprint as OpenSSH prints it (SHA256: then 43 letters, digits, '+' or '/'), or empty together with trust_on_first_use",
+        },
+      ],
+    });
+    expect(NODE_NAME_FIELD_MESSAGE).toBe(
+      "must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen",
+    );
+    const noNodes = await request(h.url, "POST", "/api/proxmox/hosts", {
+      auth: admin,
+      body: hostBody({ nodes: [] }),
+    });
+    expect(noNodes.body.errors).toEqual([{ field: "nodes", message: "must list at least one node" }]);
+    expect(h.fakes.calls).toEqual([]);
+  });
+
+  it("bad input - ids, dates and node names are explained with an example, not in zod's words", async () => {
+    const adopt = await request(h.url, "POST", "/api/apps/adopt", {
+      auth: admin,
+      body: { host_id: "pve-lab", node: "pve_1", vmid: 150 },
+    });
+    expect(adopt.body.errors).toEqual([
+      { field: "host_id", message: "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000" },
+      { field: "node", message: NODE_NAME_FIELD_MESSAGE },
+    ]);
+    const token = await request(h.url, "POST", "/api/auth/tokens", {
+      auth: user,
+      body: { name: "ci", expires_at: "tomorrow" },
+    });
+    expect(token.body.errors).toEqual([
+      {
+        field: "expires_at",
+        message: "must be a date and time with its time zone, such as 2030-01-31T12:00:00Z",
+      },
+    ]);
     expect(h.fakes.calls).toEqual([]);
   });
 });

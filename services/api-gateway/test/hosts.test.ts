@@ -249,7 +249,7 @@ describe("hosts - credentials are write-only", () => {
 
     h.fakes.reset();
     const storageMessage =
-      "must be a Proxmox storage id: a lowercase letter, then lowercase letters, digits, '-', '_' or '.'";
+      "must be a Proxmox storage ID such as local: a lower-case letter, then lower-case letters, digits, '-', '_' or '.', at most 64 characters";
     for (const bad of ["Local", "1st", "-x", "has space", "a/b", "local;rm", ""]) {
       const res = await request(h.url, "POST", "/api/proxmox/hosts", {
         auth: admin,
@@ -265,7 +265,7 @@ describe("hosts - credentials are write-only", () => {
       auth: admin,
       body: { backup_storage: "s".repeat(65) },
     });
-    expect(long.body.errors).toEqual([{ field: "backup_storage", message: "must be at most 64 characters" }]);
+    expect(long.body.errors).toEqual([{ field: "backup_storage", message: storageMessage }]);
     expect(h.fakes.calls).toHaveLength(0);
   });
 });

@@ -114,10 +114,20 @@ describe("platform - health, docs and edge behaviour", () => {
     });
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
-    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const echoed = await request(h.url, "GET", "/api/health", { headers: { "x-request-id": "client-id-7" } });
     expect(echoed.headers.get("x-request-id")).toBe("client-id-7");
+  });
+
+  it("platform - no HSTS over plain http, whatever an untrusted client says of the protocol", async () => {
+    const claims: Record<string, string>[] = [{}, { "x-forwarded-proto": "https" }];
+    for (const headers of claims) {
+      const res = await request(h.url, "GET", "/api/health", { headers });
+      expect({ headers, hsts: res.headers.get("strict-transport-security") }).toEqual({
+        headers,
+        hsts: null,
+      });
+    }
   });
 
   it("platform - past the per-address budget requests get 429 with Retry-After", async () => {
@@ -128,5 +138,32 @@ describe("platform - health, docs and edge behaviour", () => {
     }
     expect(limited?.body).toEqual({ detail: "Too many requests, try again later" });
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+});
+
+describe("platform - HSTS behind a trusted TLS proxy", () => {
+  let proxied: Harness;
+  beforeAll(async () => {
+    // The tests' requests come from 127.0.0.1: a proxy TRUST_PROXY names.
+    proxied = await startHarness({ env: { TRUST_PROXY: "loopback" } });
+  });
+  afterAll(async () => {
+    await proxied?.stop();
+  });
+
+  it("platform - HSTS only when the trusted proxy says the request came over https", async () => {
+    const over = (proto?: string) =>
+      request(proxied.url, "GET", "/api/health", {
+        headers: proto ? { "x-forwarded-proto": proto } : {},
+      }).then((res) => res.headers.get("strict-transport-security"));
+    expect(await over("https")).toBe("max-age=31536000; includeSubDomains");
+    expect(await over("http")).toBeNull();
+    expect(await over()).toBeNull();
+    // Errors too (a 404 of the API).
+    const missing = await request(proxied.url, "GET", "/api/nope", {
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
   });
 });

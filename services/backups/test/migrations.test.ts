@@ -30,9 +30,16 @@ const ALL_TABLES = [
 describe("backups migrations", () => {
   it("migrations - up creates the tables, down removes them step by step, up again works", async () => {
     const options = { schema: "backups", migrations: backupsMigrations };
-    const all = ["0001_initial", "0002_app_owners", "0003_backups", "0004_policy_schedules"];
+    const all = [
+      "0001_initial",
+      "0002_app_owners",
+      "0003_backups",
+      "0004_policy_schedules",
+      "0005_app_names",
+    ];
     expect(await migrateToLatest(db, options)).toEqual(all);
     expect(await tablesIn(db, "backups")).toEqual(ALL_TABLES);
+    expect(await migrateDown(db, options)).toEqual(["0005_app_names"]);
     expect(await migrateDown(db, options)).toEqual(["0004_policy_schedules"]);
     expect(await migrateDown(db, options)).toEqual(["0003_backups"]);
     expect(await tablesIn(db, "backups")).toEqual(["app_owners", "backup_policies", "inbox", "outbox"]);
@@ -73,8 +80,36 @@ describe("backups migrations", () => {
     await expect(
       sql`update backups.backup_policies set next_run_at = now(), enabled = false`.execute(db),
     ).rejects.toThrow(/check/);
-    await migrateDown(db, options);
+    expect(await migrateDown(db, options)).toEqual(["0005_app_names"]);
+    expect(await migrateDown(db, options)).toEqual(["0004_policy_schedules"]);
     await expect(sql`update backups.backup_policies set keep_last = 0`.execute(db)).rejects.toThrow(/check/);
+    await migrateToLatest(db, options);
+  });
+
+  it("0005 - app owners gain an app's names: rows of before keep their owner and state, unnamed until their app's next event", async () => {
+    const options = { schema: "backups", migrations: backupsMigrations };
+    await migrateDown(db, { ...options, all: true });
+    const { "0005_app_names": _names, ...before } = backupsMigrations;
+    await migrateToLatest(db, { ...options, migrations: before });
+    await sql`insert into backups.app_owners (app_id, owner_id, deleted_at) values ('live', 'u1', null), ('gone', 'u1', now())`.execute(
+      db,
+    );
+    expect(await migrateToLatest(db, options)).toEqual(["0005_app_names"]);
+    const { rows } = await sql<Record<string, unknown>>`
+      select app_id, owner_id, deleted_at is not null as deleted, hostname, catalog_id
+      from backups.app_owners order by app_id`.execute(db);
+    expect(rows).toEqual([
+      { app_id: "gone", owner_id: "u1", deleted: true, hostname: null, catalog_id: null },
+      { app_id: "live", owner_id: "u1", deleted: false, hostname: null, catalog_id: null },
+    ]);
+    await sql`update backups.app_owners set hostname = 'wiki', catalog_id = 'wikijs' where app_id = 'live'`.execute(
+      db,
+    );
+    await migrateDown(db, options);
+    const { rows: columns } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns
+      where table_schema = 'backups' and table_name = 'app_owners' order by column_name`.execute(db);
+    expect(columns.map((c) => c.column_name)).toEqual(["app_id", "deleted_at", "owner_id", "updated_at"]);
     await migrateToLatest(db, options);
   });
 });

@@ -240,7 +240,7 @@ describe("scheduler - one policy never stops the others", () => {
     expect(outcome).toMatchObject({ scheduled: 1, failed: 1 });
     expect((await backupsOf(healthy.id)).map((r) => r.status)).toEqual(["pending"]);
     expect(await policyOf(broken.id)).toMatchObject({ enabled: false, next_run_at: null });
-    const reason = `${SKIPPED_POLICY_OFF} time zone Mars/Olympus cannot be used: must be an IANA time zone such as Europe/Berlin`;
+    const reason = `${SKIPPED_POLICY_OFF} time zone Mars/Olympus cannot be used: must be a time zone name such as Europe/Berlin or UTC`;
     expect((await backupsOf(broken.id)).map((r) => [r.status, r.scheduled_for?.getTime(), r.error])).toEqual([
       ["failed", slot.getTime(), reason],
     ]);

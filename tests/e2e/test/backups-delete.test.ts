@@ -2,8 +2,8 @@
  * Deleting backups and what happens to them when their app is deleted, end to end on the simulator:
  * a deleted backup's archive is gone from the storage; an archive that cannot be removed leaves the
  * backup completed with the reason; an archive removed outside Proximity is reconciled to `missing`
- * (never restorable); an app deleted with `backups=keep` leaves its backups to admins only, who can
- * restore them into a new app; with `backups=delete` the archives go with the app.
+ * (never restorable); an app deleted with `backups=keep` leaves its backups to admins only, still
+ * named after the app (host name and catalog item), who can restore them into a new app; with `backups=delete` the archives go with the app.
  */
 import { eventually, testServers } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -183,6 +183,11 @@ describe("backups: delete and reconcile, end to end", () => {
     });
     await writeGuestFile(platform, app.vmid, `/opt/proximity/${app.id}/data/notes.txt`, "kept in the backup");
     const backup = await backupCompleted(alice, app.id);
+    // The backup names its app: its host name and catalog item.
+    expect((await alice.get(`/api/apps/${app.id}/backups/${backup.id}`)).body).toMatchObject({
+      app_hostname: "del-keep",
+      app_catalog_id: "vaultwarden",
+    });
 
     const res = await alice.delete(`/api/apps/${app.id}?backups=keep`);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -220,9 +225,18 @@ describe("backups: delete and reconcile, end to end", () => {
       restorable: true,
       volid: backup.volid,
     });
+    // Still named after its app, which no one can read any more (GET /api/apps/{id} is 404).
+    expect((await admin.get(`/api/apps/${app.id}`)).status).toBe(404);
     expect((await admin.get(`/api/apps/${app.id}/backups/${backup.id}`)).body).toMatchObject({
       id: backup.id,
       app_deleted: true,
+      app_hostname: "del-keep",
+      app_catalog_id: "vaultwarden",
+    });
+    const deletedAppsBackups = await admin.get("/api/backups?app_deleted=true&per_page=100");
+    expect(deletedAppsBackups.body.items.find((b: { id: string }) => b.id === backup.id)).toMatchObject({
+      app_hostname: "del-keep",
+      app_catalog_id: "vaultwarden",
     });
     // Not onto the deleted app: there is no app to restore onto.
     const onto = await admin.post(`/api/apps/${app.id}/backups/${backup.id}/restore`, {});

@@ -44,4 +44,31 @@ describe("validation", () => {
       ["/tls_fingerprnt", "is not a known field"],
     ]);
   });
+
+  it("validatorCompiler - one bound per side and field: the tightest, once (int's safe bound beside a max)", () => {
+    const schema = z.object({ page: z.coerce.number().int().min(1).max(1_000_000) });
+    expect(validate(schema, { page: "1e300" }).error?.map((e) => [e.instancePath, e.message])).toEqual([
+      ["/page", "must be at most 1000000"],
+    ]);
+    const twice = z.object({ a: z.string() }).refine(() => false, { path: ["a"], message: "is wrong" });
+    const both = twice.refine(() => false, { path: ["a"], message: "is wrong" });
+    expect(validate(both, { a: "x" }).error?.map((e) => [e.instancePath, e.message])).toEqual([
+      ["/a", "is wrong"],
+    ]);
+    // Different problems of one field are all said.
+    const two = z.object({ a: z.string().max(2).regex(/^\d+$/, "must be digits") });
+    expect(validate(two, { a: "abc" }).error?.map((e) => e.message)).toEqual([
+      "must be at most 2 characters",
+      "must be digits",
+    ]);
+  });
+
+  it("validatorCompiler - formats are explained with an example, never in zod's words", () => {
+    const schema = z.object({ id: z.uuid(), at: z.iso.datetime(), code: z.string().regex(/^x$/) });
+    expect(validate(schema, { id: "1", at: "soon", code: "y" }).error?.map((e) => e.message)).toEqual([
+      "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000",
+      "must be a date and time with its time zone, such as 2030-01-31T12:00:00Z",
+      "is not in the expected format",
+    ]);
+  });
 });

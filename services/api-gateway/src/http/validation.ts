@@ -56,10 +56,20 @@ export function friendlyIssueMessage(issue: RawIssue): string | undefined {
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of: ${issue.values.map((v) => String(v)).join(", ")}`;
+    case "invalid_format":
+      // zod's own words ("Invalid UUID", "Invalid string: must match pattern /…/") are jargon.
+      return FORMAT_MESSAGE[issue.format] ?? "is not in the expected format";
     default:
       return undefined;
   }
 }
+
+/** What a value of each string format looks like, said with an example. */
+const FORMAT_MESSAGE: Record<string, string> = {
+  uuid: "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000",
+  guid: "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000",
+  datetime: "must be a date and time with its time zone, such as 2030-01-31T12:00:00Z",
+};
 
 /** A problem as fastify's validation errors carry it, before the JSON-pointer conversion. */
 interface Problem {
@@ -128,8 +138,44 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (nul.length > 0) return { error: nul.map(toFastifyError) };
     const result = z.safeParse(schema, data, { error: friendlyIssueMessage });
     if (result.success) return { value: result.data };
-    return { error: result.error.issues.flatMap(perUnknownKey).map(toFastifyError) };
+    return { error: oneComplaintEach(result.error.issues).flatMap(perUnknownKey).map(toFastifyError) };
   };
+
+type Issue = z.core.$ZodIssue;
+
+/** The bound an out-of-range issue states, and whether a smaller one is tighter. */
+function boundOf(issue: Issue): { limit: number; tighter: (a: number, b: number) => boolean } | undefined {
+  if (issue.code === "too_big") return { limit: Number(issue.maximum), tighter: (a, b) => a < b };
+  if (issue.code === "too_small") return { limit: Number(issue.minimum), tighter: (a, b) => a > b };
+  return undefined;
+}
+
+/**
+ * Each problem said once. zod reports one out-of-range number twice when its `.int()` (which
+ * carries a bound of its own, the largest safe integer) and the schema's `.max()` both fail:
+ * "must be at most 9007199254740991" and "must be at most 1000000" for `?page=1e300`. Of the
+ * bounds a value breaks on one side only the tightest is kept, and a text repeated at one field
+ * (two refinements saying the same) is said once. Order is kept.
+ */
+export function oneComplaintEach(issues: readonly Issue[]): Issue[] {
+  const tightest = new Map<string, Issue>();
+  for (const issue of issues) {
+    const bound = boundOf(issue);
+    if (!bound) continue;
+    const key = `${issue.code} ${JSON.stringify(issue.path.map(String))}`;
+    const kept = tightest.get(key);
+    if (!kept || bound.tighter(bound.limit, boundOf(kept)!.limit)) tightest.set(key, issue);
+  }
+  const said = new Set<string>();
+  return issues.filter((issue) => {
+    const path = JSON.stringify(issue.path.map(String));
+    if (boundOf(issue) && tightest.get(`${issue.code} ${path}`) !== issue) return false;
+    const text = `${path} ${issue.message}`;
+    if (said.has(text)) return false;
+    said.add(text);
+    return true;
+  });
+}
 
 function toFastifyError({ code, path, message }: Problem): FastifySchemaValidationError {
   const shown = path.map(String).join("/");

@@ -115,6 +115,8 @@ export function backupsBehaviours(store: FakeBackupStore, apps: FakeAppStore): R
         sizeBytes: 0,
         completedAt: undefined,
         restorable: false,
+        appHostname: app.hostname,
+        appCatalogId: app.catalogId,
       });
       return { backup: shown(backup) };
     },
@@ -184,7 +186,10 @@ export function backupsBehaviours(store: FakeBackupStore, apps: FakeAppStore): R
         problems.push({ field: "schedule", message: "must be a cron expression of 5 fields" });
       }
       if (!Intl.supportedValuesOf("timeZone").includes(req.timeZone) && req.timeZone !== "UTC") {
-        problems.push({ field: "time_zone", message: "must be an IANA time zone" });
+        problems.push({
+          field: "time_zone",
+          message: "must be a time zone name such as Europe/Berlin or UTC",
+        });
       }
       if (problems.length) throw new ValidationError("Invalid backup policy", problems);
       const { appId: _appId, ...fields } = req;

@@ -105,6 +105,8 @@ export function sampleBackup(
     restoring: false,
     appDeleted: false,
     restorable: true,
+    appHostname: "",
+    appCatalogId: "",
     ...overrides,
   };
 }

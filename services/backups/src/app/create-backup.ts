@@ -6,6 +6,7 @@ import { type BackupView, insertBackup } from "../db/backup.repository.js";
 import { BackupMessages, parseBackupOptions } from "../domain/backup.js";
 import type { ArchiveClaim } from "../infra/applications-peer.js";
 import { abandonClaim, isRefusal } from "./abandon-claim.js";
+import { appFactsOf } from "./app-facts.js";
 import { emitBackupStarted } from "./backup-started.js";
 import { type BackupsDeps, type Caller, onBehalfOf } from "./deps.js";
 
@@ -65,7 +66,7 @@ export async function createBackup(
   try {
     if (!app.vmid || !app.hostId || !app.node) throw new ConflictError(BackupMessages.noContainer);
     const row = await deps.db.transaction().execute(async (trx) => {
-      await upsertAppOwner(trx, app.id, app.ownerId);
+      await upsertAppOwner(trx, appFactsOf(app));
       const row = await insertBackup(trx, {
         id: backupId,
         app_id: app.id,
@@ -87,7 +88,12 @@ export async function createBackup(
       return row;
     });
     caller.log.info({ appId: app.id, backupId, operationId, mode: row.mode }, "backup started");
-    return { ...row, app_deleted: false };
+    return {
+      ...row,
+      app_deleted: false,
+      app_hostname: app.hostname || null,
+      app_catalog_id: app.catalogId || null,
+    };
   } catch (err) {
     const refused = isUniqueViolation(err, "backups_one_active_per_app")
       ? new ConflictError(BackupMessages.anotherBackup, err)

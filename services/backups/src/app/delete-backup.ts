@@ -1,6 +1,7 @@
 import { Events } from "@proximity/bus";
 import { ConflictError, NotFoundError } from "@proximity/errors";
 import {
+  appOfBackup,
   type BackupView,
   findBackup,
   findVisibleBackup,
@@ -32,9 +33,9 @@ export async function deleteBackup(
   const outcome = await deps.db.transaction().execute(async (trx): Promise<DeleteOutcome> => {
     const seen = await findVisibleBackup(trx, ids.backupId, caller.user, ids.appId || undefined);
     if (!seen) throw new NotFoundError("Backup not found");
-    const appDeleted = seen.app_deleted;
+    const app = appOfBackup(seen);
     const deleting = await requestArchiveDeletion(trx, seen.id, "user", caller.traceparent);
-    if (deleting) return { backup: { ...deleting, app_deleted: appDeleted }, deleted: false };
+    if (deleting) return { backup: { ...deleting, ...app }, deleted: false };
     const removed = await removeWithoutArchive(trx, seen.id);
     if (removed) {
       await emit(
@@ -44,12 +45,11 @@ export async function deleteBackup(
         removed.app_id,
         caller.traceparent,
       );
-      return { backup: { ...removed, app_deleted: appDeleted }, deleted: true };
+      return { backup: { ...removed, ...app }, deleted: true };
     }
     const current = await findBackup(trx, seen.id);
     if (!current) throw new NotFoundError("Backup not found");
-    if (current.status === "deleting")
-      return { backup: { ...current, app_deleted: appDeleted }, deleted: false };
+    if (current.status === "deleting") return { backup: { ...current, ...app }, deleted: false };
     throw new ConflictError(whyNotDeletable(current.restore_operation_id !== null));
   });
   caller.log.info(

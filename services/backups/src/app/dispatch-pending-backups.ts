@@ -1,6 +1,7 @@
 import { Events, newTraceparent } from "@proximity/bus";
 import { ConflictError, NotFoundError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
+import { upsertAppOwner } from "../db/app-owner.repository.js";
 import { failBackup, lockNextPending, startPending } from "../db/backup.repository.js";
 import type { BackupRow } from "../db/backups.table.js";
 import type { BackupsDb } from "../db/database.js";
@@ -8,6 +9,7 @@ import { BackupMessages } from "../domain/backup.js";
 import { backupRef, emit } from "../events/publish.js";
 import type { ArchiveClaim, OnBehalfOf } from "../infra/applications-peer.js";
 import { abandonClaim, isRefusal } from "./abandon-claim.js";
+import { appFactsOf } from "./app-facts.js";
 import { emitBackupStarted } from "./backup-started.js";
 import type { BackupsDeps } from "./deps.js";
 
@@ -80,6 +82,8 @@ export async function dispatchPendingBackups(
           node: app.node,
           vmid: app.vmid,
         });
+        // The claim names the app: kept for its backups, should it be deleted later.
+        await upsertAppOwner(trx, appFactsOf(app));
         await emitBackupStarted(trx, running, claim.deadline, as.traceparent);
         log.info(
           { appId: row.app_id, backupId: row.id, slot: row.scheduled_for },

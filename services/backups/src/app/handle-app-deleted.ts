@@ -1,6 +1,6 @@
 import { Events } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
-import { markAppDeleted } from "../db/app-owner.repository.js";
+import { type AppFacts, markAppDeleted } from "../db/app-owner.repository.js";
 import { deleteBackupRow, failBackup, lockAppBackups } from "../db/backup.repository.js";
 import { disablePolicy } from "../db/backup-policy.repository.js";
 import type { BackupsDb } from "../db/database.js";
@@ -8,8 +8,8 @@ import { backupRef, emit } from "../events/publish.js";
 import { requestArchiveDeletion } from "./request-archive-deletion.js";
 
 export interface AppDeletion {
-  readonly appId: string;
-  readonly ownerId: string;
+  /** The app as its deletion describes it: its owner and names are kept. */
+  readonly app: AppFacts;
   /** The owner asked for the app's backups to go too. */
   readonly deleteBackups: boolean;
 }
@@ -36,8 +36,8 @@ export async function handleAppDeleted(
   traceparent: string,
   log: Logger,
 ): Promise<AppDeletionOutcome> {
-  const { appId } = deletion;
-  await markAppDeleted(trx, appId, deletion.ownerId);
+  const { appId } = deletion.app;
+  await markAppDeleted(trx, deletion.app);
   await disablePolicy(trx, appId);
   const outcome = { deleting: 0, removed: 0, keptRestoring: 0 };
   for (const pending of await lockAppBackups(trx, appId, ["pending"])) {

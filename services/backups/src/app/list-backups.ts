@@ -45,7 +45,7 @@ export async function listBackups(
   let status: BackupStatus | undefined;
   if (query.status !== undefined) {
     if (isBackupStatus(query.status)) status = query.status;
-    else problems.push({ field: "status", message: `must be one of ${BACKUP_STATUSES.join(", ")}` });
+    else problems.push({ field: "status", message: `must be one of: ${BACKUP_STATUSES.join(", ")}` });
   }
   if (problems.length > 0) throw new ValidationError("Invalid list request", problems);
   const { rows, total } = await listVisibleBackups(db, viewer, {

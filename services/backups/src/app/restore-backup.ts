@@ -4,6 +4,7 @@ import { isUniqueViolation } from "@proximity/db";
 import { ConflictError, NotFoundError } from "@proximity/errors";
 import { applicationsV1 } from "@proximity/proto";
 import {
+  appOfBackup,
   type BackupView,
   claimForRestore,
   findBackup,
@@ -96,7 +97,7 @@ export async function restoreBackup(
       "restore started",
     );
     return {
-      backup: { ...backup, app_deleted: seen.app_deleted },
+      backup: { ...backup, ...appOfBackup(seen) },
       targetAppId: target.app.id,
       operationId,
       newApp,

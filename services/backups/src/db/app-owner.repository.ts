@@ -1,47 +1,73 @@
 import { sql } from "kysely";
 import type { BackupsDb } from "./database.js";
 
+/** An app as an event or the applications service describes it; "" = not said. */
+export interface AppFacts {
+  readonly appId: string;
+  readonly ownerId: string;
+  readonly hostname: string;
+  /** "" also for an adopted app of no known catalog type. */
+  readonly catalogId: string;
+}
+
+/** The names to store: those said, null for those not said. */
+function namesOf(app: AppFacts) {
+  return { hostname: app.hostname || null, catalog_id: app.catalogId || null };
+}
+
+/** On a known row, names not said now keep the ones known (a rename of neither exists). */
+const KEEP_KNOWN_NAMES = {
+  hostname: sql<string | null>`coalesce(excluded.hostname, app_owners.hostname)`,
+  catalog_id: sql<string | null>`coalesce(excluded.catalog_id, app_owners.catalog_id)`,
+};
+
 /**
- * Records the owner of a live app. A deleted app stays deleted (app ids are never reused, and a
- * late redelivery of an earlier event must not bring it back). True when the app is deleted.
+ * Records the owner and names of a live app. A deleted app stays deleted (app ids are never
+ * reused, and a late redelivery of an earlier event must not bring it back). True when the app is
+ * deleted.
  */
-export async function upsertAppOwner(
-  db: BackupsDb,
-  appId: string,
-  ownerId: string,
-): Promise<{ deleted: boolean }> {
+export async function upsertAppOwner(db: BackupsDb, app: AppFacts): Promise<{ deleted: boolean }> {
   const row = await db
     .insertInto("app_owners")
-    .values({ app_id: appId, owner_id: ownerId })
-    .onConflict((oc) => oc.column("app_id").doUpdateSet({ owner_id: ownerId, updated_at: sql`now()` }))
+    .values({ app_id: app.appId, owner_id: app.ownerId, ...namesOf(app) })
+    .onConflict((oc) =>
+      oc.column("app_id").doUpdateSet({ owner_id: app.ownerId, ...KEEP_KNOWN_NAMES, updated_at: sql`now()` }),
+    )
     .returning("deleted_at")
     .executeTakeFirstOrThrow();
   return { deleted: row.deleted_at !== null };
 }
 
-/** Marks an app deleted (its row is created if its earlier events never arrived); the first date stays. */
-export async function markAppDeleted(db: BackupsDb, appId: string, ownerId: string): Promise<void> {
+/**
+ * Marks an app deleted (its row is created if its earlier events never arrived); the first date
+ * stays, and the names the deletion carries are kept: they name the app's backups from now on.
+ */
+export async function markAppDeleted(db: BackupsDb, app: AppFacts): Promise<void> {
   await db
     .insertInto("app_owners")
-    .values({ app_id: appId, owner_id: ownerId, deleted_at: sql<Date>`now()` })
+    .values({ app_id: app.appId, owner_id: app.ownerId, ...namesOf(app), deleted_at: sql<Date>`now()` })
     .onConflict((oc) =>
       oc.column("app_id").doUpdateSet({
         deleted_at: sql<Date>`coalesce(app_owners.deleted_at, now())`,
+        ...KEEP_KNOWN_NAMES,
         updated_at: sql`now()`,
       }),
     )
     .execute();
 }
 
-/** Who owns the app and whether it is deleted, as the app events said; undefined before any arrived. */
+/**
+ * Who owns the app, whether it is deleted and whether its host name is known, as the app events
+ * and answers said; undefined before any arrived.
+ */
 export async function findAppOwner(
   db: BackupsDb,
   appId: string,
-): Promise<{ ownerId: string; deleted: boolean } | undefined> {
+): Promise<{ ownerId: string; deleted: boolean; named: boolean } | undefined> {
   const row = await db
     .selectFrom("app_owners")
-    .select(["owner_id", "deleted_at"])
+    .select(["owner_id", "deleted_at", "hostname"])
     .where("app_id", "=", appId)
     .executeTakeFirst();
-  return row && { ownerId: row.owner_id, deleted: row.deleted_at !== null };
+  return row && { ownerId: row.owner_id, deleted: row.deleted_at !== null, named: row.hostname !== null };
 }

@@ -4,8 +4,24 @@ import type { Viewer } from "../domain/viewer.js";
 import type { BackupRow, BackupsTable } from "./backups.table.js";
 import type { BackupsDb } from "./database.js";
 
-/** A backup as a viewer sees it: the record and whether its app was deleted. */
-export type BackupView = BackupRow & { readonly app_deleted: boolean };
+/** What a backup's view tells of its app: whether it was deleted, and its names while known. */
+export interface AppOfBackup {
+  readonly app_deleted: boolean;
+  readonly app_hostname: string | null;
+  readonly app_catalog_id: string | null;
+}
+
+/** A backup as a viewer sees it: the record and its app. */
+export type BackupView = BackupRow & AppOfBackup;
+
+/** The app part of a view, to carry over onto the record as it is after a change. */
+export function appOfBackup(view: BackupView): AppOfBackup {
+  return {
+    app_deleted: view.app_deleted,
+    app_hostname: view.app_hostname,
+    app_catalog_id: view.app_catalog_id,
+  };
+}
 
 /**
  * The backups `viewer` may reach: an admin every one (also of deleted apps); a user only those
@@ -23,7 +39,11 @@ function visibleBackups(db: BackupsDb, viewer: Viewer) {
     );
 }
 
-const withAppDeleted = sql<boolean>`o.deleted_at is not null`.as("app_deleted");
+const withApp = [
+  sql<boolean>`o.deleted_at is not null`.as("app_deleted"),
+  "o.hostname as app_hostname",
+  "o.catalog_id as app_catalog_id",
+] as const;
 
 /** A backup the viewer may reach (of `appId` when given); undefined otherwise, as for an unknown one. */
 export async function findVisibleBackup(
@@ -34,7 +54,7 @@ export async function findVisibleBackup(
 ): Promise<BackupView | undefined> {
   return visibleBackups(db, viewer)
     .selectAll("b")
-    .select(withAppDeleted)
+    .select(withApp)
     .where("b.id", "=", backupId)
     .$if(Boolean(appId), (qb) => qb.where("b.app_id", "=", appId!))
     .executeTakeFirst();
@@ -64,7 +84,7 @@ export async function listVisibleBackups(
   const [rows, count] = await Promise.all([
     matching
       .selectAll("b")
-      .select(withAppDeleted)
+      .select(withApp)
       .orderBy("b.created_at", "desc")
       .orderBy("b.id")
       .limit(filter.perPage)
@@ -73,16 +93,6 @@ export async function listVisibleBackups(
     matching.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.total) };
-}
-
-/** Whether the app is marked deleted (for views built from a bare row). */
-export async function withAppState(db: BackupsDb, row: BackupRow): Promise<BackupView> {
-  const owner = await db
-    .selectFrom("app_owners")
-    .select("deleted_at")
-    .where("app_id", "=", row.app_id)
-    .executeTakeFirst();
-  return { ...row, app_deleted: Boolean(owner?.deleted_at) };
 }
 
 /** Inserts a record; unique violations (archive, one active per app, slot) are the caller's to map. */

@@ -8,7 +8,7 @@ import {
 } from "./backup.js";
 import { KEEP_FIELDS, type RetentionPolicy } from "./retention.js";
 import { nextRun, parseSchedule, type Schedule } from "./schedule.js";
-import { isValidTimeZone } from "./time-zone.js";
+import { isValidTimeZone, TIME_ZONE_MESSAGE } from "./time-zone.js";
 
 /** How an app is backed up on a schedule, and how many of those backups are kept. */
 export interface BackupPolicy {
@@ -93,7 +93,7 @@ export function parsePolicyInput(input: PolicyInput): PolicySettings {
   }
   const timeZone = input.timeZone || "UTC";
   if (!isValidTimeZone(timeZone)) {
-    problems.push({ field: "time_zone", message: "must be an IANA time zone such as Europe/Berlin" });
+    problems.push({ field: "time_zone", message: TIME_ZONE_MESSAGE });
   }
   problems.push(...modeAndCompressionProblems(input.mode, input.compression));
   for (const [key, field] of KEEP_FIELDS) {

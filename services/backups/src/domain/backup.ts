@@ -1,5 +1,10 @@
 import { type FieldError, ValidationError } from "@proximity/errors";
-import { HOSTNAME_FIELD_MESSAGES, hostnameIssue } from "@proximity/rules";
+import {
+  HOSTNAME_FIELD_MESSAGES,
+  hostnameIssue,
+  isStorageId,
+  STORAGE_ID_FIELD_MESSAGE,
+} from "@proximity/rules";
 
 /** vzdump modes: a live snapshot, a suspended container, or a stopped one (restarted after). */
 export const BACKUP_MODES = ["snapshot", "suspend", "stop"] as const;
@@ -20,10 +25,6 @@ export type BackupTrigger = "manual" | "scheduled";
 
 /** Why an archive is being removed: a user, the app's deletion, or retention. */
 export type DeleteReason = "user" | "app_deleted" | "retention";
-
-/** PVE's storage id format (`pve-storage-id`). */
-const STORAGE_ID = /^[a-z][a-z0-9\-_.]*$/;
-const STORAGE_ID_MAX = 64;
 
 export interface BackupOptions {
   readonly mode: BackupMode;
@@ -51,9 +52,9 @@ export function isBackupStatus(value: string): value is BackupStatus {
 export function modeAndCompressionProblems(mode: string, compression: string): FieldError[] {
   const problems: FieldError[] = [];
   if (mode && !isBackupMode(mode))
-    problems.push({ field: "mode", message: `must be one of ${BACKUP_MODES.join(", ")}` });
+    problems.push({ field: "mode", message: `must be one of: ${BACKUP_MODES.join(", ")}` });
   if (compression && !isCompression(compression)) {
-    problems.push({ field: "compression", message: `must be one of ${COMPRESSIONS.join(", ")}` });
+    problems.push({ field: "compression", message: `must be one of: ${COMPRESSIONS.join(", ")}` });
   }
   return problems;
 }
@@ -65,11 +66,9 @@ export function parseBackupOptions(input: {
   storage: string;
 }): BackupOptions {
   const problems = modeAndCompressionProblems(input.mode, input.compression);
-  if (input.storage && (input.storage.length > STORAGE_ID_MAX || !STORAGE_ID.test(input.storage))) {
-    problems.push({
-      field: "storage",
-      message: `must be a Proxmox storage id (a lowercase letter, then lowercase letters, digits, '-', '_' or '.'; at most ${STORAGE_ID_MAX})`,
-    });
+  // PVE's `pve-storage-id` format (@proximity/rules, the gateway's rule and words too).
+  if (input.storage && !isStorageId(input.storage)) {
+    problems.push({ field: "storage", message: STORAGE_ID_FIELD_MESSAGE });
   }
   if (problems.length > 0) throw new ValidationError("Invalid backup request", problems);
   return {

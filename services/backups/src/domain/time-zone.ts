@@ -40,12 +40,13 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** What a bad time zone is told (every check of one says the same). */
+export const TIME_ZONE_MESSAGE = "must be a time zone name such as Europe/Berlin or UTC";
+
 /** Throws a ValidationError on `field` unless `timeZone` is a known IANA zone. */
 export function assertTimeZone(timeZone: string, field = "time_zone"): void {
   if (!isValidTimeZone(timeZone)) {
-    throw new ValidationError("Invalid time zone", [
-      { field, message: "must be an IANA time zone such as Europe/Berlin" },
-    ]);
+    throw new ValidationError("Invalid time zone", [{ field, message: TIME_ZONE_MESSAGE }]);
   }
 }
 

@@ -24,6 +24,8 @@ export function backupToProto(view: BackupView, status: string = view.status): b
     completedAt: view.completed_at ?? undefined,
     restoring,
     appDeleted: view.app_deleted,
+    appHostname: view.app_hostname ?? "",
+    appCatalogId: view.app_catalog_id ?? "",
     restorable: status === "completed" && !restoring,
   };
 }

@@ -177,6 +177,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
             appId: app.id,
             ownerId: app.ownerId,
             hostname: app.hostname,
+            catalogId: app.catalogId,
             hostId: app.hostId,
             node: app.node,
           },

@@ -187,4 +187,62 @@ describe("validateCreateHost", () => {
         fieldsOf(() => validateCreateHost(request({ ...trust, insecureHttp: true }), DEVELOPMENT)),
       ).toEqual(["insecure_http"]);
   });
+
+  it("validate host - says each rule in plain words, the gateway's words for the rules it checks too", () => {
+    let caught: unknown;
+    try {
+      validateCreateHost(
+        request({
+          name: "Lab Host",
+          authMode: hostsV1.AuthMode.AUTH_MODE_UNSPECIFIED,
+          tlsFingerprint: "AB:CD",
+          sshUsername: "Root User",
+          backupStorage: "Local",
+          nodes: [
+            {
+              name: "-pve1",
+              sshHost: "h",
+              sshPort: 22,
+              sshHostKeyFingerprint: "MD5:aa",
+              trustOnFirstUse: false,
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as ValidationError).fieldErrors).toEqual([
+      {
+        field: "name",
+        message:
+          "must be 1 to 63 characters: lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
+      },
+      { field: "auth_mode", message: "must be one of: api_token, password" },
+      {
+        field: "tls_fingerprint",
+        message:
+          "must be the certificate's SHA-256 fingerprint: 32 pairs of hexadecimal digits separated by colons (AB:CD:…)",
+      },
+      {
+        field: "ssh_username",
+        message:
+          "must be a Linux user name: a lower-case letter or '_', then up to 31 lower-case letters, digits, '_' or '-'",
+      },
+      {
+        field: "backup_storage",
+        message:
+          "must be a Proxmox storage ID such as local: a lower-case letter, then lower-case letters, digits, '-', '_' or '.', at most 64 characters",
+      },
+      {
+        field: "nodes[0].name",
+        message: "must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen",
+      },
+      {
+        field: "nodes[0].ssh_host_key_fingerprint",
+        message:
+          "must be the SSH host key's fingerprint as OpenSSH prints it (SHA256: then 43 letters, digits, '+' or '/'), or empty together with trust_on_first_use",
+      },
+    ]);
+  });
 });

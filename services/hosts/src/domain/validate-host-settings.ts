@@ -47,6 +47,14 @@ export interface HostPolicy {
   readonly allowInsecureHttp: boolean;
 }
 
+/*
+ * Field-error words the gateway uses too (its host.schema.ts, and @proximity/rules for node names
+ * and storage ids, which this service cannot import): one rule, one message, whoever answers.
+ */
+const NODE_NAME_MESSAGE = "must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen";
+const STORAGE_ID_MESSAGE =
+  "must be a Proxmox storage ID such as local: a lower-case letter, then lower-case letters, digits, '-', '_' or '.', at most 64 characters";
+
 /** Adds a field error when a rule does not hold. */
 export type Check = (ok: boolean, field: string, message: string) => void;
 
@@ -80,32 +88,40 @@ export function checkHostSettings(
   rule(
     isHostName(input.name),
     "name",
-    "1 to 63 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit",
+    "must be 1 to 63 characters: lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
   );
   rule(isHostnameOrIp(input.address), "address", "must be a host name or an IP address");
   rule(isPort(port), "port", "must be between 1 and 65535");
-  rule(authMode !== undefined, "auth_mode", "must be AUTH_MODE_API_TOKEN or AUTH_MODE_PASSWORD");
+  rule(authMode !== undefined, "auth_mode", "must be one of: api_token, password");
   if (authMode === "api_token")
-    rule(isApiTokenId(input.username), "username", "must be user@realm!tokenid for API tokens");
+    rule(
+      isApiTokenId(input.username),
+      "username",
+      "must be the API token's id: user@realm!tokenid, such as root@pam!proximity",
+    );
   if (authMode === "password")
-    rule(isProxmoxUser(input.username), "username", "must be user@realm for password login");
+    rule(
+      isProxmoxUser(input.username),
+      "username",
+      "must be a Proxmox user with its realm: user@realm, such as root@pam",
+    );
   rule(
     tlsFingerprint === null || isSha256Fingerprint(tlsFingerprint),
     "tls_fingerprint",
-    "must be a SHA-256 fingerprint AA:BB:... (32 bytes)",
+    "must be the certificate's SHA-256 fingerprint: 32 pairs of hexadecimal digits separated by colons (AB:CD:…)",
   );
   const tlsCaPem = input.tlsCaPem.trim() === "" ? null : input.tlsCaPem;
   rule(
     tlsCaPem === null || caFingerprint(tlsCaPem) !== undefined,
     "tls_ca_pem",
-    "must be a PEM X.509 certificate",
+    "must be a certificate in PEM format (-----BEGIN CERTIFICATE----- …)",
   );
   // One verification mode at a time: a pinned certificate ignores the CA anyway, so accepting both
   // would store a setting that silently does nothing.
   rule(
     tlsCaPem === null || tlsFingerprint === null,
     "tls_ca_pem",
-    "tls_fingerprint and tls_ca_pem cannot both be set",
+    "cannot be combined with tls_fingerprint: pin the certificate or trust a CA, not both",
   );
   // A pin or a CA promises a verified host; over plain HTTP nothing is verified, so the two together
   // would show a pinned host that is in fact reached in clear.
@@ -119,15 +135,15 @@ export function checkHostSettings(
     "insecure_http",
     "plain HTTP is only allowed when the platform runs in development mode (PROXIMITY_MODE=development)",
   );
-  rule(isSshUser(sshUsername), "ssh_username", "must be a login name");
   rule(
-    isStorageId(backupStorage),
-    "backup_storage",
-    "must be a Proxmox storage id: a letter, then letters, digits, '-', '_', '.' (at most 64)",
+    isSshUser(sshUsername),
+    "ssh_username",
+    "must be a Linux user name: a lower-case letter or '_', then up to 31 lower-case letters, digits, '_' or '-'",
   );
+  rule(isStorageId(backupStorage), "backup_storage", STORAGE_ID_MESSAGE);
   const nodes = input.nodes.map((n, i) => checkNode(n, `nodes[${i}]`, rule));
-  rule(nodes.length > 0, "nodes", "at least one node is required");
-  rule(new Set(nodes.map((n) => n.name)).size === nodes.length, "nodes", "node names must be unique");
+  rule(nodes.length > 0, "nodes", "must list at least one node");
+  rule(new Set(nodes.map((n) => n.name)).size === nodes.length, "nodes", "must not name a node twice");
   if (!ok || !authMode) return undefined;
   return {
     name: input.name,
@@ -146,7 +162,7 @@ export function checkHostSettings(
 
 function checkNode(n: hostsV1.NodeEndpoint, at: string, check: Check): NewNode {
   const sshPort = n.sshPort || DEFAULT_SSH_PORT;
-  check(isDnsLabel(n.name), `${at}.name`, "must be a DNS label");
+  check(isDnsLabel(n.name), `${at}.name`, NODE_NAME_MESSAGE);
   check(isHostnameOrIp(n.sshHost), `${at}.ssh_host`, "must be a host name or an IP address");
   check(isPort(sshPort), `${at}.ssh_port`, "must be between 1 and 65535");
   // An empty fingerprint is accepted only with the admin's explicit trust-on-first-use consent;
@@ -155,7 +171,7 @@ function checkNode(n: hostsV1.NodeEndpoint, at: string, check: Check): NewNode {
   check(
     pending || isSshFingerprint(n.sshHostKeyFingerprint),
     `${at}.ssh_host_key_fingerprint`,
-    "must be SHA256:<base64> (OpenSSH), or empty with trust_on_first_use",
+    "must be the SSH host key's fingerprint as OpenSSH prints it (SHA256: then 43 letters, digits, '+' or '/'), or empty together with trust_on_first_use",
   );
   return {
     name: n.name,

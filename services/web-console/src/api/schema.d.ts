@@ -1912,6 +1912,10 @@ export interface paths {
                                 restoring: boolean;
                                 restorable: boolean;
                                 app_deleted: boolean;
+                                /** @description The app's host name, kept after the app is deleted; null while unknown */
+                                app_hostname: string | null;
+                                /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                                app_catalog_id: string | null;
                             }[];
                             total: number;
                             page: number;
@@ -1988,6 +1992,10 @@ export interface paths {
                                 restoring: boolean;
                                 restorable: boolean;
                                 app_deleted: boolean;
+                                /** @description The app's host name, kept after the app is deleted; null while unknown */
+                                app_hostname: string | null;
+                                /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                                app_catalog_id: string | null;
                             }[];
                             total: number;
                             page: number;
@@ -2060,6 +2068,10 @@ export interface paths {
                             restoring: boolean;
                             restorable: boolean;
                             app_deleted: boolean;
+                            /** @description The app's host name, kept after the app is deleted; null while unknown */
+                            app_hostname: string | null;
+                            /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                            app_catalog_id: string | null;
                         };
                     };
                 };
@@ -2131,6 +2143,10 @@ export interface paths {
                             restoring: boolean;
                             restorable: boolean;
                             app_deleted: boolean;
+                            /** @description The app's host name, kept after the app is deleted; null while unknown */
+                            app_hostname: string | null;
+                            /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                            app_catalog_id: string | null;
                         };
                     };
                 };
@@ -2188,6 +2204,10 @@ export interface paths {
                             restoring: boolean;
                             restorable: boolean;
                             app_deleted: boolean;
+                            /** @description The app's host name, kept after the app is deleted; null while unknown */
+                            app_hostname: string | null;
+                            /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                            app_catalog_id: string | null;
                         };
                     };
                 };
@@ -2270,6 +2290,10 @@ export interface paths {
                                 restoring: boolean;
                                 restorable: boolean;
                                 app_deleted: boolean;
+                                /** @description The app's host name, kept after the app is deleted; null while unknown */
+                                app_hostname: string | null;
+                                /** @description The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type */
+                                app_catalog_id: string | null;
                             };
                             app: {
                                 id: string;

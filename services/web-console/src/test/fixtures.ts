@@ -68,6 +68,8 @@ export function makeBackup(overrides: Partial<Backup> = {}): Backup {
     restoring: false,
     restorable: true,
     app_deleted: false,
+    app_hostname: null,
+    app_catalog_id: null,
     ...overrides,
   };
 }

@@ -71,7 +71,9 @@ function handleError(
       field: fieldOf(error.validationContext, v.instancePath),
       message: v.message ?? "is invalid",
     }));
-    return send(reply, 400, { detail: "Invalid request", errors });
+    // A path parameter is no field the caller filled in: say the path is what is wrong.
+    const detail = error.validationContext === "params" ? "Invalid request path" : "Invalid request";
+    return send(reply, 400, { detail, errors });
   }
   if (error instanceof ProximityError) return sendTyped(error, request, reply);
   if (INVALID_JSON_CODES.has((error as FastifyError).code)) {

@@ -1,5 +1,5 @@
 import type { applicationsV1 } from "@proximity/proto";
-import { isNodeName } from "@proximity/rules";
+import { isNodeName, NODE_NAME_FIELD_MESSAGE } from "@proximity/rules";
 import { z } from "zod";
 import { appJson, hostnameField } from "./app.schema.js";
 
@@ -63,7 +63,7 @@ const vmid = z.number().int().min(100).max(999_999_999);
 export const adoptAppBody = z
   .object({
     host_id: z.uuid(),
-    node: z.string().refine(isNodeName, "must be a DNS label"),
+    node: z.string().refine(isNodeName, NODE_NAME_FIELD_MESSAGE),
     vmid,
     /** Catalog type of what runs inside, when known. */
     catalog_id: z.string().min(1).max(100).optional(),

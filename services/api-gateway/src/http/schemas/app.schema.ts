@@ -56,7 +56,14 @@ export const listAppsQuery = pageQuery
   .refine((q) => q.cursor === undefined || q.page === 1, {
     path: ["cursor"],
     message: "cannot be combined with page",
+    // A cursor or page already refused is not also said to clash (each problem once).
+    when: (payload) => fieldsParsed(payload, ["cursor", "page"]),
   });
+
+/** For a refinement across fields: true when none of `fields` has an issue of its own. */
+function fieldsParsed(payload: z.core.ParsePayload, fields: readonly string[]): boolean {
+  return !payload.issues.some((issue) => fields.includes(String(issue.path?.[0])));
+}
 
 /**
  * An app's host name (the container's and the app's name): RFC 1123, lower case (@proximity/rules,
@@ -112,6 +119,7 @@ export const logsQuery = z
   .refine((q) => q.after_id === undefined || q.before_id === undefined || q.after_id < q.before_id, {
     path: ["before_id"],
     message: "must be greater than after_id",
+    when: (payload) => fieldsParsed(payload, ["after_id", "before_id"]),
   });
 
 const metricsJson = z.object({

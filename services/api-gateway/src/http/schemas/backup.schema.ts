@@ -75,6 +75,16 @@ export const backupJson = z.object({
   restorable: z.boolean(),
   /** The app was deleted (its backups stay, reachable by admins). */
   app_deleted: z.boolean(),
+  app_hostname: z
+    .string()
+    .nullable()
+    .describe("The app's host name, kept after the app is deleted; null while unknown"),
+  app_catalog_id: z
+    .string()
+    .nullable()
+    .describe(
+      "The app's catalog item (`id` of GET /api/catalog), kept after the app is deleted; null while unknown or for an adopted app of no catalog type",
+    ),
 });
 
 /** 202 answer of a restore: the backup, the app being restored (as you see it) and whether it is new. */
@@ -111,6 +121,8 @@ export function toBackupJson(backup: backupsV1.Backup): z.infer<typeof backupJso
     restoring: backup.restoring,
     restorable: backup.restorable,
     app_deleted: backup.appDeleted,
+    app_hostname: emptyToNull(backup.appHostname),
+    app_catalog_id: emptyToNull(backup.appCatalogId),
   };
 }
 

@@ -1,3 +1,4 @@
+import { STORAGE_ID_FIELD_MESSAGE, STORAGE_ID_PATTERN } from "@proximity/rules";
 import { z } from "zod";
 
 /** `page` ≥ 1 and `per_page` 1–100 (default 20), as every list of the API takes them. */
@@ -28,14 +29,11 @@ export function paginate<T>(all: readonly T[], page: number, perPage: number) {
 /** A path `{id}`; non-UUIDs are answered 404 by the handler (requireUuid), not 400. */
 export const idParams = z.object({ id: z.string().max(100) });
 
-/** A Proxmox storage id (PVE's `pve-storage-id` format), as the hosts and backups services check it. */
-export const storageIdField = z
-  .string()
-  .max(64)
-  .regex(
-    /^[a-z][a-z0-9\-_.]*$/,
-    "must be a Proxmox storage id: a lowercase letter, then lowercase letters, digits, '-', '_' or '.'",
-  );
+/**
+ * A Proxmox storage id (PVE's `pve-storage-id` format, @proximity/rules), as the hosts and backups
+ * services check it: one pattern, length included, so a bad id gets one message.
+ */
+export const storageIdField = z.string().regex(STORAGE_ID_PATTERN, STORAGE_ID_FIELD_MESSAGE);
 
 /** An ISO-8601 timestamp, or null when the service left it unset. */
 export const timestamp = z.string().nullable();

@@ -1,5 +1,5 @@
 import { hostsV1 } from "@proximity/proto";
-import { isNodeName } from "@proximity/rules";
+import { isNodeName, NODE_NAME_FIELD_MESSAGE } from "@proximity/rules";
 import { z } from "zod";
 import { emptyToNull, isoOrNull, storageIdField } from "./common.schema.js";
 
@@ -9,15 +9,27 @@ const AUTH_MODES = {
 };
 type AuthModeName = keyof typeof AUTH_MODES;
 
+/*
+ * Field-error words of the host rules, the same as the hosts service's (validate-host-settings.ts),
+ * which checks them again: whichever answers, the admin reads one message per rule.
+ */
+const HOST_NAME_MESSAGE =
+  "must be 1 to 63 characters: lower-case letters, digits, '-', '_' or '.', starting with a letter or digit";
+const TLS_FINGERPRINT_MESSAGE =
+  "must be the certificate's SHA-256 fingerprint: 32 pairs of hexadecimal digits separated by colons (AB:CD:…)";
+const SSH_HOST_KEY_FINGERPRINT_MESSAGE =
+  "must be the SSH host key's fingerprint as OpenSSH prints it (SHA256: then 43 letters, digits, '+' or '/'), or empty together with trust_on_first_use";
+const NODES_MESSAGE = "must list at least one node";
+
 const nodeEndpointBody = z
   .object({
-    name: z.string().refine(isNodeName, "must be a DNS label"),
+    name: z.string().refine(isNodeName, NODE_NAME_FIELD_MESSAGE),
     ssh_host: z.string().min(1).max(253),
     ssh_port: z.number().int().min(1).max(65535).default(22),
     // Empty only together with trust_on_first_use (the hosts service enforces the pairing).
     ssh_host_key_fingerprint: z
       .string()
-      .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?)?$/, "must be an OpenSSH SHA256: fingerprint")
+      .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?)?$/, SSH_HOST_KEY_FINGERPRINT_MESSAGE)
       .default(""),
     /** Explicit admin consent to pin the first SSH host key the node presents (next host check). */
     trust_on_first_use: z.boolean().default(false),
@@ -43,7 +55,7 @@ function toNodeEndpoint(n: z.infer<typeof nodeEndpointBody>): hostsV1.NodeEndpoi
  */
 export const createHostBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().regex(/^[a-z0-9][a-z0-9\-_.]{0,62}$/, HOST_NAME_MESSAGE),
     address: z.string().min(1).max(253),
     port: z.number().int().min(1).max(65535).default(8006),
     auth_mode: z.enum(["api_token", "password"]),
@@ -51,14 +63,14 @@ export const createHostBody = z
     api_secret: z.string().min(1).max(4096),
     tls_fingerprint: z
       .string()
-      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "must be a SHA-256 fingerprint (AB:CD:…)")
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, TLS_FINGERPRINT_MESSAGE)
       .optional(),
     tls_ca_pem: tlsCaPem,
     insecure_http: z.boolean().default(false),
     ssh_username: z.string().min(1).max(64).optional(),
     ssh_password: z.string().min(1).max(4096).optional(),
     ssh_private_key: z.string().min(1).max(16384).optional(),
-    nodes: z.array(nodeEndpointBody).min(1).max(64),
+    nodes: z.array(nodeEndpointBody).min(1, NODES_MESSAGE).max(64),
     /** Proxmox storage (with `backup` content) the host's app backups go to; default `local`. */
     backup_storage: storageIdField.optional(),
   })
@@ -102,7 +114,7 @@ export const updateHostBody = z
     ssh_username: z.string().min(1).max(64).optional(),
     ssh_password: z.string().min(1).max(4096).optional(),
     ssh_private_key: z.string().min(1).max(16384).optional(),
-    nodes: z.array(nodeEndpointBody).min(1).max(64).optional(),
+    nodes: z.array(nodeEndpointBody).min(1, NODES_MESSAGE).max(64).optional(),
     backup_storage: storageIdField.optional(),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
 import type { applicationsEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
+import { appFactsOfRef } from "../../app/app-facts.js";
 import { recordAppOwner } from "../../app/record-app-owner.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { APP_EVENTS_CONSUMER } from "../durables.js";
@@ -12,16 +13,17 @@ type AppArrived =
   | applicationsEventsV1.AppAdopted;
 
 /**
- * AppDeployed, AppCloned, AppAdopted: the app's owner is recorded and the app gets the default
+ * AppDeployed, AppCloned, AppAdopted: the app's owner and names are recorded and it gets the default
  * policy (an existing one is kept). Once per event id (inbox row in the same transaction).
  */
 export function appArrivedHandler(db: Kysely<BackupsDatabase>, name: string): EventHandler<AppArrived> {
   return async (event, ctx) => {
     const appId = event.app?.appId;
-    const ownerId = event.app?.ownerId;
-    if (!appId || !ownerId) throw new PermanentFailure(`${name} without app_id or owner_id`);
+    if (!event.app || !appId || !event.app.ownerId)
+      throw new PermanentFailure(`${name} without app_id or owner_id`);
+    const app = appFactsOfRef(event.app);
     const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
-      recordAppOwner(trx, appId, ownerId),
+      recordAppOwner(trx, app),
     );
     ctx.log.info(
       { appId, event: name, duplicate: !outcome.processed, ...(outcome.processed ? outcome.result : {}) },

@@ -1,12 +1,13 @@
 import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
 import type { applicationsEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
+import { appFactsOfRef } from "../../app/app-facts.js";
 import { recordAppOwner } from "../../app/record-app-owner.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { APP_EVENTS_CONSUMER } from "../durables.js";
 
 /**
- * AppRestored into a new app: like a deployed app, its owner is recorded and it gets the default
+ * AppRestored into a new app: like a deployed app, its owner and names are recorded and it gets the default
  * policy. A restore onto an existing app changes neither (its restore record is settled from the
  * provisioner's result). Once per event id.
  */
@@ -16,10 +17,11 @@ export function appRestoredHandler(
   return async (event, ctx) => {
     if (!event.newApp) return;
     const appId = event.app?.appId;
-    const ownerId = event.app?.ownerId;
-    if (!appId || !ownerId) throw new PermanentFailure("AppRestored without app_id or owner_id");
+    if (!event.app || !appId || !event.app.ownerId)
+      throw new PermanentFailure("AppRestored without app_id or owner_id");
+    const app = appFactsOfRef(event.app);
     const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
-      recordAppOwner(trx, appId, ownerId),
+      recordAppOwner(trx, app),
     );
     ctx.log.info(
       {

@@ -172,4 +172,39 @@ describe("backups of deleted apps", () => {
     );
     expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
   });
+
+  it("names each backup by its app's host name and catalog item, with the container under it, when the backup says them", async () => {
+    open({
+      "GET /api/backups": backupsPaged([
+        kept("gone-1", {
+          vmid: 105,
+          node: "pve2",
+          volid: "local:backup/vzdump-lxc-105-2025_01_03-03_00_00.tar.zst",
+          app_hostname: "wiki",
+          app_catalog_id: "wikijs",
+        }),
+        kept("gone-2", { vmid: 107, node: "pve1", app_hostname: "legacy-db", app_catalog_id: null }),
+        kept("gone-3", { vmid: 109, node: "pve1", app_hostname: null, app_catalog_id: null }),
+      ]),
+    });
+    const table = await screen.findByRole("table", { name: /Backups of deleted apps/ });
+    const [wiki, legacy, unnamed] = within(table).getAllByRole("row").slice(1);
+    expect(within(wiki!).getAllByRole("cell")[0]).toHaveTextContent(
+      /^wiki \(wikijs\)Container 105 on pve2vzdump-lxc-105-2025_01_03-03_00_00\.tar\.zst$/,
+    );
+    // No catalog type (an adopted app): the host name alone.
+    expect(within(legacy!).getAllByRole("cell")[0]).toHaveTextContent(/^legacy-dbContainer 107 on pve1/);
+    // Deleted before the backups service kept names: the container, as before.
+    expect(within(unnamed!).getAllByRole("cell")[0]).toHaveTextContent(/^Container 109 on pve1/);
+    expect(
+      within(unnamed!).getByRole("button", { name: /^Delete the backup of container 109 on pve1 from/ }),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(wiki!).getByRole("button", { name: /^Delete the backup of wiki \(wikijs\) from/ }),
+    );
+    const dialog = screen.getByRole("dialog", { name: /Delete the backup from/ });
+    expect(dialog).toHaveTextContent(
+      "This is the backup of wiki (wikijs), container 105 on pve2 (archive vzdump-lxc-105-2025_01_03-03_00_00.tar.zst).",
+    );
+  });
 });

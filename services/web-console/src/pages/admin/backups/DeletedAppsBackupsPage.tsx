@@ -9,7 +9,7 @@ import { BackupTable } from "../../app/BackupTable";
 import { DeleteBackupDialog } from "../../app/DeleteBackupDialog";
 import { RestoreDialog } from "../../app/RestoreDialog";
 import { useFirstUsers } from "../users/user-queries";
-import { archiveNameOf, backupOriginText, containerOf } from "./backup-origin";
+import { appNameOf, appOf, archiveNameOf, backupOriginText, containerOf } from "./backup-origin";
 import { DELETED_APPS_BACKUPS_PER_PAGE, useDeletedAppsBackups } from "./deleted-apps-backups";
 
 type Dialog = { readonly kind: "restore" | "delete"; readonly backup: Backup; readonly open: boolean };
@@ -61,7 +61,7 @@ export function DeletedAppsBackupsPage() {
               { column: "App", cell: appCell },
               { column: "Owner", cell: ownerName },
             ]}
-            describe={(backup) => `of ${containerOf(backup)}`}
+            describe={(backup) => `of ${appOf(backup)}`}
             onRestore={(backup) => setDialog({ kind: "restore", backup, open: true })}
             onDelete={(backup) => setDialog({ kind: "delete", backup, open: true })}
           />
@@ -95,14 +95,23 @@ export function DeletedAppsBackupsPage() {
   );
 }
 
-/** The deleted app a backup was of, as far as the backup tells (see backup-origin.ts). */
+/**
+ * The deleted app a backup was of, as far as the backup tells (see backup-origin.ts): its host
+ * name and catalog item, with the container under it; the container alone when it is unnamed.
+ */
 function appCell(backup: Backup) {
+  const name = appNameOf(backup);
   const archive = archiveNameOf(backup);
   const container = containerOf(backup);
   return (
     <>
-      {container.charAt(0).toUpperCase() + container.slice(1)}
+      {name ?? upperFirst(container)}
+      {name ? <span className="muted backup-archive">{upperFirst(container)}</span> : null}
       {archive ? <span className="muted mono backup-archive">{archive}</span> : null}
     </>
   );
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

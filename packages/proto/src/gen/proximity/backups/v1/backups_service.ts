@@ -56,6 +56,13 @@ export interface Backup {
   appDeleted: boolean;
   /** Whether it can be restored now (completed, archive present, no restore running). */
   restorable: boolean;
+  /**
+   * The app's host name and catalog item as this service learnt them from the app's events and
+   * claims, kept after the app is deleted ("" while unknown; app_catalog_id also for an adopted app
+   * of no known catalog type).
+   */
+  appHostname: string;
+  appCatalogId: string;
 }
 
 export interface CreateBackupRequest {
@@ -199,6 +206,8 @@ function createBaseBackup(): Backup {
     restoring: false,
     appDeleted: false,
     restorable: false,
+    appHostname: "",
+    appCatalogId: "",
   };
 }
 
@@ -260,6 +269,12 @@ export const Backup: MessageFns<Backup> = {
     }
     if (message.restorable !== false) {
       writer.uint32(152).bool(message.restorable);
+    }
+    if (message.appHostname !== "") {
+      writer.uint32(162).string(message.appHostname);
+    }
+    if (message.appCatalogId !== "") {
+      writer.uint32(170).string(message.appCatalogId);
     }
     return writer;
   },
@@ -429,6 +444,22 @@ export const Backup: MessageFns<Backup> = {
             message.restorable = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.appHostname = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.appCatalogId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -490,6 +521,16 @@ export const Backup: MessageFns<Backup> = {
         ? globalThis.Boolean(object.app_deleted)
         : false,
       restorable: isSet(object.restorable) ? globalThis.Boolean(object.restorable) : false,
+      appHostname: isSet(object.appHostname)
+        ? globalThis.String(object.appHostname)
+        : isSet(object.app_hostname)
+        ? globalThis.String(object.app_hostname)
+        : "",
+      appCatalogId: isSet(object.appCatalogId)
+        ? globalThis.String(object.appCatalogId)
+        : isSet(object.app_catalog_id)
+        ? globalThis.String(object.app_catalog_id)
+        : "",
     };
   },
 
@@ -552,6 +593,12 @@ export const Backup: MessageFns<Backup> = {
     if (message.restorable !== false) {
       obj.restorable = message.restorable;
     }
+    if (message.appHostname !== "") {
+      obj.appHostname = message.appHostname;
+    }
+    if (message.appCatalogId !== "") {
+      obj.appCatalogId = message.appCatalogId;
+    }
     return obj;
   },
 
@@ -579,6 +626,8 @@ export const Backup: MessageFns<Backup> = {
     message.restoring = object.restoring ?? false;
     message.appDeleted = object.appDeleted ?? false;
     message.restorable = object.restorable ?? false;
+    message.appHostname = object.appHostname ?? "";
+    message.appCatalogId = object.appCatalogId ?? "";
     return message;
   },
 };
