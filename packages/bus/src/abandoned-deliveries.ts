@@ -9,7 +9,15 @@
  * being left in flight for ever. The hook must be idempotent: work already finished is left alone.
  */
 import type { Logger } from "@proximity/logger";
-import { inSpan, noopTracer, SpanKind, type Tracer, traceIdOf, traceparentOf } from "@proximity/telemetry";
+import {
+  contextFromTraceparent,
+  inSpan,
+  noopTracer,
+  SpanKind,
+  type Tracer,
+  traceIdOf,
+  traceparentOf,
+} from "@proximity/telemetry";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -22,6 +30,7 @@ import {
 } from "nats";
 import type { MessageContext, Subscription } from "./consumer.js";
 import { checkEvent } from "./event-check.js";
+import { busDeadLetters } from "./metrics.js";
 import type { EventVerifier } from "./signature.js";
 import { MAX_DELIVERIES_ADVISORY, streamName } from "./streams.js";
 import type { ConsumerDefinition } from "./topology.js";
@@ -44,8 +53,12 @@ export function abandonedAdvisorySubject(ns: string, consumer: ConsumerDefinitio
   return `${MAX_DELIVERIES_ADVISORY}.${streamName(ns, consumer.stream)}.${consumer.name}`;
 }
 
-/** Tries per advisory before it is left alone (it stays in DEAD_LETTERS, listed and replayable). */
-const ADVISORY_MAX_DELIVER = 10;
+/**
+ * Tries of an advisory after which each further failure is logged as an error. The hook is
+ * idempotent, so the advisory is retried for as long as it takes (a database outage): giving up
+ * would leave the operation running with nobody left to fail it.
+ */
+const ADVISORY_TRIES_BEFORE_ALARM = 10;
 /** JetStream's "no message found": the original has left its stream (age or size limits). */
 const NO_MESSAGE_FOUND = 10037;
 
@@ -57,6 +70,10 @@ export interface AbandonedDeliveriesOptions {
   readonly durable: ConsumerDefinition;
   readonly verifier: EventVerifier;
   readonly subscriptions: ReadonlyMap<string, Subscription<unknown>>;
+  /** The recovering consumer's metric labels (each advisory counts as one of its dead letters). */
+  readonly labels: { readonly stream: string; readonly consumer: string };
+  /** Aborted when the consumer stops: a hook still waiting (for a claim) gives the advisory back. */
+  readonly stopping: AbortSignal;
   /** How long a hook may run without a heartbeat before the advisory is redelivered. */
   readonly ackWaitMs: number;
   /** Delay before a failed hook is tried again. */
@@ -79,14 +96,21 @@ interface MaxDeliveriesAdvisory {
 export async function startAbandonedDeliveries(o: AbandonedDeliveriesOptions): Promise<AbandonedDeliveries> {
   const deadLetters = streamName(o.ns, "DEAD_LETTERS");
   const name = abandonedConsumerName(o.durable);
-  await o.jsm.consumers.add(deadLetters, {
-    durable_name: name,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(o.ackWaitMs),
-    max_deliver: ADVISORY_MAX_DELIVER,
-    filter_subject: abandonedAdvisorySubject(o.ns, o.durable),
-  });
+  await o.jsm.consumers
+    .add(deadLetters, {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(o.ackWaitMs),
+      max_deliver: -1,
+      filter_subject: abandonedAdvisorySubject(o.ns, o.durable),
+    })
+    .catch((err: unknown) => {
+      throw new Error(
+        `cannot read the max-deliveries advisories of ${o.durable.name} (${deadLetters}, durable ${name}): run this release's bus setup (deploy/bus-init.ts), which declares the dead-letter stream's subjects and writes the NATS permissions, and have NATS reload its configuration`,
+        { cause: err },
+      );
+    });
   const consumer = await o.js.consumers.get(deadLetters, name);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 1 });
   const log = o.logger.child({ consumer: name });
@@ -115,6 +139,8 @@ async function recover(o: AbandonedDeliveriesOptions, msg: JsMsg, log: Logger): 
     return void msg.term();
   }
   const at = { stream: advisory.stream, streamSeq: advisory.stream_seq, deliveries: advisory.deliveries };
+  const tries = msg.info.redeliveryCount;
+  if (tries === 1) busDeadLetters.inc({ ...o.labels, reason: "abandoned" });
   let original: StoredMsg | null;
   try {
     original = await o.jsm.streams.getMessage(advisory.stream, { seq: advisory.stream_seq }).catch((err) => {
@@ -144,7 +170,17 @@ async function recover(o: AbandonedDeliveriesOptions, msg: JsMsg, log: Logger): 
     `${env.type} abandoned`,
     {
       kind: SpanKind.CONSUMER,
-      attributes: { "messaging.system": "nats", "cloudevents.event_type": env.type },
+      // The request's trace: logs and the failed event carry its trace id, as any delivery's would.
+      parent: contextFromTraceparent(env.traceparent),
+      attributes: {
+        "messaging.system": "nats",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": original.subject,
+        "messaging.consumer.group.name": o.durable.name,
+        "messaging.message.id": env.id,
+        "messaging.message.delivery_count": advisory.deliveries,
+        "cloudevents.event_type": env.type,
+      },
     },
     async (span) => {
       const traceparent = traceparentOf(span) ?? env.traceparent;
@@ -161,6 +197,7 @@ async function recover(o: AbandonedDeliveriesOptions, msg: JsMsg, log: Logger): 
           traceId: traceIdOf(traceparent),
           abandoned: true,
         }),
+        stopping: o.stopping,
       };
       const keepAlive = setInterval(() => msg.working(), Math.max(50, o.ackWaitMs / 3));
       try {
@@ -169,8 +206,13 @@ async function recover(o: AbandonedDeliveriesOptions, msg: JsMsg, log: Logger): 
         ctx.log.warn(at, "message whose every delivery was interrupted: its failure recorded");
         msg.ack();
       } catch (err) {
-        ctx.log.error({ err, ...at }, "could not record the failure of an abandoned message; will retry");
-        msg.nak(o.retryDelayMs);
+        const level = tries >= ADVISORY_TRIES_BEFORE_ALARM ? "error" : "warn";
+        ctx.log[level](
+          { err, ...at, tries },
+          "could not record the failure of an abandoned message; will retry",
+        );
+        // A stopping process gives it back at once, for another replica.
+        msg.nak(o.stopping.aborted ? 0 : o.retryDelayMs);
       } finally {
         clearInterval(keepAlive);
       }

@@ -226,17 +226,8 @@ class EventConsumerImpl implements EventConsumer {
     await jsm.consumers.add(streamName(ns, stream), config).catch((err: unknown) => {
       throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
     });
-    const consumer = await js.consumers.get(streamName(ns, stream), durable);
-    // Backlog and unacknowledged messages are the server's to know: asked when Prometheus scrapes.
-    const info = () => jsm.consumers.info(streamName(ns, stream), durable);
-    this.#unwatch.push(
-      busConsumerPending.add(async () => [{ labels: this.#labels, value: (await info()).num_pending }]),
-      busConsumerAckPending.add(async () => [
-        { labels: this.#labels, value: (await info()).num_ack_pending },
-      ]),
-    );
-    this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
-    this.#loop = this.#pump(this.#messages);
+    // The advisory reader first: a start that fails there has taken no request (a replica that
+    // crash-loops holding requests would spend their deliveries).
     if (this.#o.durable.recoversAbandoned) {
       this.#abandoned = await startAbandonedDeliveries({
         js,
@@ -246,23 +237,42 @@ class EventConsumerImpl implements EventConsumer {
         durable: this.#o.durable,
         verifier: this.#o.verifier,
         subscriptions: this.#byType,
+        labels: this.#labels,
+        stopping: this.#stop.signal,
         ackWaitMs: this.#o.ackWaitMs ?? 30_000,
         retryDelayMs: this.#o.backoffMaxMs ?? 30_000,
         ...(this.#o.tracer ? { tracer: this.#o.tracer } : {}),
       });
     }
+    try {
+      const consumer = await js.consumers.get(streamName(ns, stream), durable);
+      this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
+    } catch (err) {
+      await this.#abandoned?.stop();
+      throw err;
+    }
+    this.#loop = this.#pump(this.#messages);
+    // Backlog and unacknowledged messages are the server's to know: asked when Prometheus scrapes.
+    const info = () => jsm.consumers.info(streamName(ns, stream), durable);
+    this.#unwatch.push(
+      busConsumerPending.add(async () => [{ labels: this.#labels, value: (await info()).num_pending }]),
+      busConsumerAckPending.add(async () => [
+        { labels: this.#labels, value: (await info()).num_ack_pending },
+      ]),
+    );
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const unwatch of this.#unwatch.splice(0)) unwatch();
-    await this.#abandoned?.stop();
     // Pulling ends first: a waiting delivery given back below goes to another consumer, never
-    // straight back to this stopping one (which would spend one more of its attempts).
+    // straight back to this stopping one (which would spend one more of its attempts). Only then
+    // the advisory reader: while it finished a recovery, new requests would bounce off this
+    // stopping consumer until the server gave them up.
     await this.#messages?.close();
     await this.#loop;
     this.#stop.abort(new DeliveryDeferred("consumer stopping"));
-    await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled([...this.#inFlight, this.#abandoned?.stop()]);
   }
 
   async #pump(messages: ConsumerMessages): Promise<void> {

@@ -30,7 +30,7 @@ export const busNaks = counter({
 
 export const busDeadLetters = counter({
   name: "proximity_bus_dead_letters_total",
-  help: "Messages dead-lettered, by reason: refused (not its producer's signed event), undecodable, exhausted",
+  help: "Messages dead-lettered, by reason: refused (not its producer's signed event), undecodable, exhausted, abandoned (every delivery died; a max-deliveries advisory)",
   labelNames: [...BY_CONSUMER, "reason"],
 });
 

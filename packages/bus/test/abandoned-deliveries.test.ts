@@ -1,6 +1,6 @@
 import { generateServiceKeys } from "@proximity/identity";
 import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   AbandonedDeliveryError,
   type Bus,
@@ -29,6 +29,11 @@ beforeAll(async () => {
     logger,
   });
   await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+});
+
+// Each test's durable reads the stream from its start: only its own message in it.
+beforeEach(async () => {
+  await bus.jsm.streams.purge(streamName(bus.ns, "HOSTS"));
 });
 
 afterAll(async () => {

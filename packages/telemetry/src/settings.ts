@@ -46,12 +46,12 @@ export function readTelemetrySettings(env: Env = process.env): TelemetrySettings
   const problems: string[] = [];
   const tracesEndpoint = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   const endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT");
-  const protocol =
-    get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf";
+  const protocolVariable = get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+    ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+    : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  const protocol = get(protocolVariable) ?? "http/protobuf";
   if (!PROTOCOLS.has(protocol))
-    problems.push(
-      `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported (http/protobuf, http/json, grpc)`,
-    );
+    problems.push(`${protocolVariable}: "${protocol}" is not supported (http/protobuf, http/json, grpc)`);
   // OTLP/HTTP appends the signal's path to the generic endpoint; gRPC takes the endpoint as it is
   // (the specification's defaults: port 4318 for HTTP, 4317 for gRPC).
   const url =

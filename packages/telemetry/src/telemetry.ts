@@ -60,8 +60,8 @@ export function registerContextManager(): void {
 
 /**
  * The tracing of one service from the standard OTEL_* variables: off by default (no provider, no
- * exporter); with OTEL_TRACES_EXPORTER=otlp or an OTLP endpoint set, a batching OTLP/HTTP exporter
- * (protobuf, or JSON per OTEL_EXPORTER_OTLP_PROTOCOL) under the service's own resource.
+ * exporter); with OTEL_TRACES_EXPORTER=otlp or an OTLP endpoint set, a batching OTLP exporter
+ * (HTTP with protobuf or JSON, or gRPC, per OTEL_EXPORTER_OTLP_PROTOCOL) under the service's own resource.
  * @example
  * const telemetry = createTelemetry({ service: "applications" });
  * shutdown.register("telemetry", () => telemetry.shutdown());

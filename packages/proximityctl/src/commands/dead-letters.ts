@@ -70,7 +70,7 @@ function describeDeadLetter(res: provisionerV1.GetDeadLetterResponse): string {
     ["consumer", d?.consumer ?? ""],
     [
       "kind",
-      d?.advisory ? "max-deliveries advisory (the process died during the last attempt)" : "consumer copy",
+      d?.advisory ? "max-deliveries advisory (the processes died during every delivery)" : "consumer copy",
     ],
     ["event", `${shortType(d?.eventType ?? "")} ${d?.eventId ?? ""}`.trim()],
     ["original", d ? `${d.stream} #${d.streamSeq} (${d.subject || "subject unknown"})` : ""],

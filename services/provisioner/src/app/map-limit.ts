@@ -1,4 +1,4 @@
-/** Runs `work` over `items` with at most `limit` at once; every item is attempted (errors collected by the caller). */
+/** Runs `work` over `items` with at most `limit` at once. A `work` that throws rejects the whole run (the other lanes finish their current item); callers that must attempt every item catch inside `work`. */
 export async function mapLimit<T>(
   items: readonly T[],
   limit: number,

@@ -8,7 +8,12 @@
  * attempt is a span (`<kind> operation`) under the delivery's, each journaled step a span under it;
  * the delivery that ends an operation counts its result (proximity_provisioner_operations_total).
  */
-import { type MessageContext, newTraceparent, PermanentFailure } from "@proximity/bus";
+import {
+  AbandonedDeliveryError,
+  type MessageContext,
+  newTraceparent,
+  PermanentFailure,
+} from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { inSpan, noopTracer, type Span, traceparentOf } from "@proximity/telemetry";
@@ -189,6 +194,14 @@ async function failInSpan<R extends OperationRequest>(
     log.warn("request without an operation id; nothing to fail");
     return;
   }
+  const abandoned = error instanceof AbandonedDeliveryError;
+  if (abandoned) {
+    // Every delivery may have died before the operation was even recorded: it is recorded now, so
+    // that it can be failed (and its app settled) like any other.
+    const { operationId, appId, hostId, node } = request;
+    const vmid = spec.vmidOf?.(request) ?? null;
+    await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
+  }
   // Waits out a crashed replica's claim: returning without failing the operation would leave it
   // running for ever, since no delivery follows this one.
   const outcome = await claimWhenFree(deps, request.operationId, ctx, false);
@@ -197,6 +210,9 @@ async function failInSpan<R extends OperationRequest>(
     return;
   }
   if (outcome.kind === "held") {
+    // Recovering an abandoned request, nothing else will come back to it: the advisory is tried
+    // again later, until the holder has finished or let go (or this process is stopping).
+    if (abandoned) throw new OperationBusyError();
     // A live worker holds it (renewing its claim): that worker ends it.
     log.warn("operation held by a live worker; leaving it to that worker");
     return;
