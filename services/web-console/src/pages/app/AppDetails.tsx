@@ -39,6 +39,8 @@ interface AppDetailsProps {
   readonly app: App;
   /** The app's host, when the reader may see hosts (admins). */
   readonly host: Host | undefined;
+  /** When the app was read (ms since the epoch). */
+  readonly now: number;
 }
 
 /**
@@ -58,7 +60,7 @@ function OwnerDetail({ ownerId }: { readonly ownerId: string }) {
 }
 
 /** Where the app runs, how to reach it, and since when. */
-export function AppDetails({ app, host }: AppDetailsProps) {
+export function AppDetails({ app, host, now }: AppDetailsProps) {
   const url = externalUrl(app.access_url);
   return (
     <section className="panel" aria-labelledby="details-title">
@@ -85,7 +87,7 @@ export function AppDetails({ app, host }: AppDetailsProps) {
         <Detail term="IP address">{app.ip_address ?? "—"}</Detail>
         <Detail term="Port">{app.port ?? "—"}</Detail>
         <Detail term="Uptime">
-          {hasRunningFigures(app) ? formatDuration(app.uptime_seconds) : noRunningFigure(app)}
+          {hasRunningFigures(app, now) ? formatDuration(app.uptime_seconds) : noRunningFigure(app, now)}
         </Detail>
         <Detail term="Created">{formatDateTime(app.created_at)}</Detail>
         <Detail term="Updated">{formatDateTime(app.updated_at)}</Detail>

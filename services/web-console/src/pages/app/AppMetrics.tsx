@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { App } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent } from "../../lib/format";
+import { isReportStale } from "../../lib/report-age";
 import { hasRunningFigures, noRunningFigure } from "./running-figures";
 
 function share(used: number, max: number): number | undefined {
@@ -46,11 +47,14 @@ function Usage({ id, term, fraction, children }: UsageProps) {
 
 /**
  * CPU, memory and disk use as last sampled (the page refreshes them every few seconds). CPU and
- * memory only while the app runs: a stopped app's last sample still holds its running figures.
+ * memory only while the app runs: a stopped app's last sample still holds its running figures; nor
+ * once its host has stopped reporting (`now`: when the app was read), when disk use is shown as of
+ * its time.
  */
-export function AppMetrics({ app }: { readonly app: App }) {
+export function AppMetrics({ app, now }: { readonly app: App; readonly now: number }) {
   const metrics = app.metrics;
-  const running = hasRunningFigures(app);
+  const running = hasRunningFigures(app, now);
+  const stale = isReportStale(app, now);
   return (
     <section className="panel" aria-labelledby="metrics-title">
       <h2 id="metrics-title">Usage</h2>
@@ -58,7 +62,7 @@ export function AppMetrics({ app }: { readonly app: App }) {
         <>
           <dl className="details">
             <Usage id="usage-cpu" term="CPU" fraction={running ? metrics.cpu : undefined}>
-              {running ? <Amount>{formatPercent(metrics.cpu)}</Amount> : noRunningFigure(app)}
+              {running ? <Amount>{formatPercent(metrics.cpu)}</Amount> : noRunningFigure(app, now)}
             </Usage>
             <Usage
               id="usage-memory"
@@ -68,7 +72,7 @@ export function AppMetrics({ app }: { readonly app: App }) {
               {running ? (
                 <UsedOfMax used={metrics.mem_bytes} max={metrics.max_mem_bytes} />
               ) : (
-                noRunningFigure(app)
+                noRunningFigure(app, now)
               )}
             </Usage>
             <Usage id="usage-disk" term="Disk" fraction={share(metrics.disk_bytes, metrics.max_disk_bytes)}>
@@ -76,9 +80,13 @@ export function AppMetrics({ app }: { readonly app: App }) {
             </Usage>
           </dl>
           <p className="hint usage-sampled">
-            Measured {formatDateTime(metrics.sampled_at)}; refreshed every few seconds.
+            {stale
+              ? `Last measured ${formatDateTime(metrics.sampled_at)}: its host has not reported since.`
+              : `Measured ${formatDateTime(metrics.sampled_at)}; refreshed every few seconds.`}
           </p>
         </>
+      ) : stale ? (
+        <p className="muted">No recent usage figures: its host has not reported on the app lately.</p>
       ) : (
         <p className="muted">
           No usage figures yet. They appear once the app's container runs and its host has reported.

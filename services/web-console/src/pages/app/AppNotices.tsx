@@ -1,4 +1,5 @@
 import type { App, Host } from "../../api/types";
+import { isReportStale, staleReportWords } from "../../lib/report-age";
 
 /** What needs the owner's attention (raised by reconciliation or a timed-out operation). */
 export function AttentionNotice({ app }: { readonly app: App }) {
@@ -30,6 +31,13 @@ export function ErrorNotice({ app }: { readonly app: App }) {
   );
 }
 
+/** The app's host is unreachable or its node offline, as the hosts service last found them. */
+function isHostDown(app: App, host: Host | undefined): boolean {
+  if (!host) return false;
+  if (host.status === "unreachable") return true;
+  return host.nodes.some((node) => node.name === app.node && node.status === "offline");
+}
+
 /** For admins, who can see hosts: the app's host or node is down, so figures may be stale. */
 export function HostNotice({ app, host }: { readonly app: App; readonly host: Host | undefined }) {
   if (!host) return null;
@@ -54,4 +62,29 @@ export function HostNotice({ app, host }: { readonly app: App; readonly host: Ho
     );
   }
   return null;
+}
+
+interface ReportNoticeProps {
+  readonly app: App;
+  /** The app's host, for admins: when HostNotice says it is down, this notice would say it again. */
+  readonly host: Host | undefined;
+  /** When the app was read (ms since the epoch). */
+  readonly now: number;
+}
+
+/**
+ * For everyone: the app's host has stopped reporting on it (lib/report-age), so its status is the
+ * last known. A polite status region: it appears once, when the reports stop, not at each refresh.
+ */
+export function ReportNotice({ app, host, now }: ReportNoticeProps) {
+  if (!isReportStale(app, now) || isHostDown(app, host)) return null;
+  return (
+    <div className="notice notice-warning app-notice" role="status">
+      <h2>{staleReportWords(app)}</h2>
+      <p>
+        Its host may be down. The status and usage shown are the last known, and actions may fail until the
+        host reports again.
+      </p>
+    </div>
+  );
 }

@@ -3,9 +3,19 @@ import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { App } from "../../api/types";
+import { formatDateTime } from "../../lib/format";
+import { REPORT_STALE_AFTER_MS } from "../../lib/report-age";
 import { type FakeRoutes, fakeApi, requestsTo } from "../../test/fake-api";
 import { FakeEventSource } from "../../test/fake-event-source";
-import { APP_ID, makeAdmin, makeApp, makeBackup, makeCatalogItem, makeUser } from "../../test/fixtures";
+import {
+  APP_ID,
+  makeAdmin,
+  makeApp,
+  makeBackup,
+  makeCatalogItem,
+  makeHost,
+  makeUser,
+} from "../../test/fixtures";
 import { renderAt } from "../../test/render";
 import { CatalogAppPage } from "../store/CatalogAppPage";
 import { AppPage } from "./AppPage";
@@ -35,6 +45,19 @@ async function openApp(app: App, more?: FakeRoutes) {
 
 const button = (name: string) => screen.getByRole("button", { name });
 
+/** A time `ms` before now: the page judges a sample's age against when it read the app. */
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+/** A sample the host took `msAgo` before now. */
+const sampleFrom = (msAgo: number, cpu = 0.42) => ({
+  cpu,
+  mem_bytes: 512 * 1024 ** 2,
+  max_mem_bytes: 1024 ** 3,
+  disk_bytes: 2 * 1024 ** 3,
+  max_disk_bytes: 8 * 1024 ** 3,
+  sampled_at: ago(msAgo),
+});
+
 describe("AppPage overview", () => {
   it("tells an admin whose app it is; a user is shown no owner", async () => {
     const app = makeApp({ owner_id: "00000000-0000-4000-8000-0000000000b0" });
@@ -63,6 +86,7 @@ describe("AppPage overview", () => {
       makeApp({
         status_message: "All good",
         attention: "Container 101 was not found on node pve1: it was removed outside Proximity",
+        metrics: sampleFrom(5_000),
       }),
     );
     expect(screen.getByText("Running")).toBeInTheDocument();
@@ -230,14 +254,7 @@ describe("what an action said", () => {
 });
 
 describe("usage figures", () => {
-  const metrics = {
-    cpu: 0.42,
-    mem_bytes: 512 * 1024 ** 2,
-    max_mem_bytes: 1024 ** 3,
-    disk_bytes: 2 * 1024 ** 3,
-    max_disk_bytes: 8 * 1024 ** 3,
-    sampled_at: "2025-01-03T10:00:00Z",
-  };
+  const metrics = sampleFrom(5_000);
 
   it("shows a running app's CPU, memory, disk and uptime", async () => {
     await openApp(makeApp({ metrics, uptime_seconds: 7_200 }));
@@ -268,16 +285,9 @@ describe("usage figures", () => {
 
 describe("usage figures right after a start", () => {
   it("hides the figures from before the stop until a sample newer than the start arrives", async () => {
-    const before = {
-      cpu: 0.42,
-      mem_bytes: 512 * 1024 ** 2,
-      max_mem_bytes: 1024 ** 3,
-      disk_bytes: 2 * 1024 ** 3,
-      max_disk_bytes: 8 * 1024 ** 3,
-      sampled_at: "2025-01-03T09:00:00Z",
-    };
-    // Started at 10:00; the last sample is the one taken before the app was stopped.
-    let app = makeApp({ updated_at: "2025-01-03T10:00:00Z", metrics: before, uptime_seconds: 7_200 });
+    // Started 10 s ago; the last sample is the one the host took of the stopped app before that.
+    const before = sampleFrom(20_000);
+    let app = makeApp({ updated_at: ago(10_000), metrics: before, uptime_seconds: 7_200 });
     await openApp(app, { [`GET /api/apps/${APP_ID}`]: () => ({ body: app }) });
     const usage = screen.getByRole("region", { name: "Usage" });
     expect(usage).not.toHaveTextContent("42 %");
@@ -289,12 +299,96 @@ describe("usage figures right after a start", () => {
 
     app = {
       ...app,
-      metrics: { ...before, cpu: 0.12, sampled_at: "2025-01-03T10:00:04Z" },
+      metrics: sampleFrom(5_000, 0.12),
       uptime_seconds: 4,
     };
     // The page's next read (every 5 s) brings the new sample.
     expect(await within(usage).findByText("12 %", undefined, { timeout: 8_000 })).toBeInTheDocument();
     expect(screen.queryByText("Being measured…")).not.toBeInTheDocument();
+  });
+});
+
+describe("an app whose host stopped reporting", () => {
+  const HOUR = 60 * 60_000;
+  const stale = () =>
+    makeApp({ updated_at: ago(HOUR), metrics: sampleFrom(5 * 60_000), uptime_seconds: 7_200 });
+  const notice = () => screen.queryByRole("heading", { level: 2, name: /report from its host/ });
+
+  it("tells its owner when the host last reported, and shows no CPU, memory or uptime as current", async () => {
+    const app = stale();
+    await openApp(app);
+    const heading = notice();
+    expect(heading).toHaveTextContent(
+      `No report from its host since ${formatDateTime(app.metrics?.sampled_at)}`,
+    );
+    expect(heading?.closest("[role=status]")).toHaveTextContent(
+      "The status and usage shown are the last known",
+    );
+    const usage = screen.getByRole("region", { name: "Usage" });
+    expect(usage).not.toHaveTextContent("42 %");
+    expect(usage).not.toHaveTextContent("512 MiB");
+    expect(within(usage).getAllByText("Unknown while its host is not reporting")).toHaveLength(2);
+    expect(usage).toHaveTextContent(
+      `Last measured ${formatDateTime(app.metrics?.sampled_at)}: its host has not reported since.`,
+    );
+    const details = screen.getByRole("region", { name: "Details" });
+    expect(within(details).queryByText("2 h 0 min")).not.toBeInTheDocument();
+    expect(within(details).getByText("Unknown while its host is not reporting")).toBeInTheDocument();
+  });
+
+  it("says so without a time once the API no longer gives the app's sample", async () => {
+    await openApp(makeApp({ status: "stopped", access_url: null, updated_at: ago(HOUR), metrics: null }));
+    expect(notice()).toHaveTextContent("No recent report from its host");
+    expect(screen.getByRole("region", { name: "Usage" })).toHaveTextContent(
+      "No recent usage figures: its host has not reported on the app lately.",
+    );
+  });
+
+  it("says nothing of an app its host reports on", async () => {
+    await openApp(makeApp({ updated_at: ago(HOUR), metrics: sampleFrom(10_000) }));
+    expect(within(screen.getByRole("region", { name: "Usage" })).getByText("42 %")).toBeInTheDocument();
+    expect(notice()).toBeNull();
+  });
+
+  it("says nothing of a new app not reported on yet", async () => {
+    await openApp(makeApp({ updated_at: ago(20_000), metrics: null }));
+    expect(screen.getByRole("region", { name: "Usage" })).toHaveTextContent("No usage figures yet.");
+    expect(notice()).toBeNull();
+  });
+
+  it("says so once the last report grows old, without a reload", async () => {
+    // Two seconds short of stale: the page's next read (every 5 s) finds it stale.
+    await openApp(makeApp({ updated_at: ago(HOUR), metrics: sampleFrom(REPORT_STALE_AFTER_MS - 2_000) }));
+    expect(notice()).toBeNull();
+    expect(
+      await screen.findByRole("heading", { name: /No report from its host since/ }, { timeout: 8_000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("region", { name: "Usage" })).not.toHaveTextContent("42 %");
+  });
+
+  const asAdmin = (app: App, hostStatus: "reachable" | "unreachable") => {
+    fakeApi(
+      {
+        [`GET /api/apps/${APP_ID}`]: { body: app },
+        "GET /api/proxmox/hosts/:id": {
+          body: makeHost({ status: hostStatus, last_check_error: "Connection refused" }),
+        },
+      },
+      { user: makeAdmin() },
+    );
+    renderAppPage();
+  };
+
+  it("is told an admin once, by the host's own notice, when the host is known to be down", async () => {
+    asAdmin(stale(), "unreachable");
+    expect(await screen.findByRole("heading", { name: "Host pve-lab is unreachable" })).toBeInTheDocument();
+    expect(notice()).toBeNull();
+  });
+
+  it("is told an admin whose host is not known to be down", async () => {
+    asAdmin(stale(), "reachable");
+    expect(await screen.findByRole("heading", { name: /No report from its host since/ })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: /Host pve-lab/ })).not.toBeInTheDocument();
   });
 });
 

@@ -7,7 +7,7 @@ import { Empty, ErrorState, Loading, NotFound } from "../../components/States";
 import { StatusBadge } from "../../components/StatusBadge";
 import { AppActions } from "./AppActions";
 import { AppBackups } from "./AppBackups";
-import { AttentionNotice, ErrorNotice, HostNotice } from "./AppNotices";
+import { AttentionNotice, ErrorNotice, HostNotice, ReportNotice } from "./AppNotices";
 import { AppOverview } from "./AppOverview";
 import { useAppQuery, useHostQuery } from "./app-queries";
 import { useAppEvents } from "./useAppEvents";
@@ -95,6 +95,9 @@ export function AppPage() {
   }
 
   const base = `/apps/${encodeURIComponent(appId)}`;
+  // When the app was last read: each refresh (every few seconds) moves it on, so the page says so
+  // without a reload once the app's host stops reporting.
+  const readAt = query.dataUpdatedAt;
   return (
     <Page title={app.hostname} lead={<StatusLine app={app} />}>
       {error ? (
@@ -105,6 +108,7 @@ export function AppPage() {
       <AttentionNotice app={app} />
       <ErrorNotice app={app} />
       <HostNotice app={app} host={host.data} />
+      <ReportNotice app={app} host={host.data} now={readAt} />
       <AppActions app={app} isAdmin={isAdmin} />
       <nav className="tabs" aria-label="Sections of this app">
         <NavLink end to={base}>
@@ -113,7 +117,7 @@ export function AppPage() {
         <NavLink to={`${base}/backups`}>Backups</NavLink>
       </nav>
       <Routes>
-        <Route index element={<AppOverview app={app} host={host.data} events={events} />} />
+        <Route index element={<AppOverview app={app} host={host.data} events={events} now={readAt} />} />
         <Route path="backups" element={<AppBackups app={app} isAdmin={isAdmin} />} />
         <Route
           path="*"

@@ -1,9 +1,5 @@
-import type { App } from "../../api/types";
 import { statusLabel } from "../../components/StatusBadge";
-
-type Figures = Pick<App, "status" | "updated_at"> & {
-  readonly metrics: Pick<NonNullable<App["metrics"]>, "sampled_at"> | null;
-};
+import { isReportStale, type ReportedApp } from "../../lib/report-age";
 
 /**
  * Whether CPU, memory and uptime describe the app now. They are figures of a running container,
@@ -11,18 +7,20 @@ type Figures = Pick<App, "status" | "updated_at"> & {
  * still holds the running figures, and right after a start the figures from before the stop. So
  * they are shown for a running app whose sample is newer than its last change of status
  * (`updated_at` moves with every status change; samples live apart and do not move it). Disk use
- * outlasts a stop and is shown from the last sample whatever the status.
+ * outlasts a stop and is shown from the last sample whatever the status. Once the host has stopped
+ * reporting on the app (as of `now`, lib/report-age), its last figures are not the app's now either.
  */
-export function hasRunningFigures(app: Figures): boolean {
-  if (app.status !== "running") return false;
+export function hasRunningFigures(app: ReportedApp, now: number): boolean {
+  if (app.status !== "running" || isReportStale(app, now)) return false;
   const sampled = app.metrics?.sampled_at;
   if (!sampled || !app.updated_at) return true;
   return Date.parse(sampled) >= Date.parse(app.updated_at);
 }
 
 /** Said in place of a running figure, e.g. "None while the app is stopped". */
-export function noRunningFigure(app: Pick<App, "status">): string {
-  if (app.status === "running") return "Being measured…";
+export function noRunningFigure(app: ReportedApp, now: number): string {
+  if (app.status === "running")
+    return isReportStale(app, now) ? "Unknown while its host is not reporting" : "Being measured…";
   return app.status === "error"
     ? "None while the app is in error"
     : `None while the app is ${statusLabel(app.status).toLowerCase()}`;

@@ -3,6 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
 import { describe, expect, it } from "vitest";
 import type { App } from "../../api/types";
+import { formatDateTime } from "../../lib/format";
+import { REPORT_STALE_AFTER_MS } from "../../lib/report-age";
 import { fakeApi, requestsTo, type SeenRequest } from "../../test/fake-api";
 import { makeApp, makeUser } from "../../test/fixtures";
 import { renderAt } from "../../test/render";
@@ -223,6 +225,84 @@ describe("AppsPage", () => {
     fakeApps(() => ({ items: [app()] }));
     renderApps();
     expect(await screen.findByRole("link", { name: "Deploy an app" })).toHaveAttribute("href", "/store");
+  });
+});
+
+describe("AppsPage when a host stops reporting", () => {
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  const sampled = (msAgo: number) => ({
+    cpu: 0.05,
+    mem_bytes: 512 * 1024 ** 2,
+    max_mem_bytes: 2 * 1024 ** 3,
+    disk_bytes: 3 * 1024 ** 3,
+    max_disk_bytes: 8 * 1024 ** 3,
+    sampled_at: ago(msAgo),
+  });
+  const rowOf = async (hostname: string) =>
+    within((await screen.findByRole("link", { name: hostname })).closest("tr") as HTMLElement);
+  const STALE_NOTE = /— the status shown is the last known\.$/;
+
+  it("says beside a running app's status when its host last reported, and no CPU or memory", async () => {
+    const lastSample = sampled(5 * 60_000);
+    fakeApps(() => ({ items: [app({ updated_at: ago(60 * 60_000), metrics: lastSample })] }));
+    renderApps();
+
+    const row = await rowOf("team-wiki");
+    expect(row.getByText("Running")).toBeInTheDocument();
+    const note = row.getByText(STALE_NOTE);
+    expect(note).toHaveTextContent(
+      `No report from its host since ${formatDateTime(lastSample.sampled_at)} — the status shown is the last known.`,
+    );
+    expect(note.closest("[role=status], [role=alert], [aria-live]")).toBeNull();
+    expect(row.queryByText("5.0 %")).not.toBeInTheDocument();
+    expect(row.queryByText("512 MiB / 2 GiB")).not.toBeInTheDocument();
+    expect(row.getByText("3 GiB / 8 GiB")).toBeInTheDocument();
+  });
+
+  it("says it, without a time, for a long-settled app whose sample the API no longer gives", async () => {
+    fakeApps(() => ({ items: [app({ status: "stopped", updated_at: ago(60 * 60_000), metrics: null })] }));
+    renderApps();
+    const row = await rowOf("team-wiki");
+    expect(row.getByText(STALE_NOTE)).toHaveTextContent(
+      "No recent report from its host — the status shown is the last known.",
+    );
+  });
+
+  it("says nothing for a freshly reported app, a new app not reported on yet, or one being changed", async () => {
+    fakeApps(() => ({
+      items: [
+        app({ updated_at: ago(60 * 60_000), metrics: sampled(10_000) }),
+        app({ id: "a2", hostname: "new-app", updated_at: ago(20_000), metrics: null }),
+        app({
+          id: "a3",
+          hostname: "stopping",
+          status: "stopping",
+          current_operation: "stop",
+          updated_at: ago(60 * 60_000),
+          metrics: sampled(5 * 60_000),
+        }),
+      ],
+    }));
+    renderApps();
+    expect((await rowOf("team-wiki")).getByText("5.0 %")).toBeInTheDocument();
+    expect(screen.queryByText(STALE_NOTE)).not.toBeInTheDocument();
+    expect(screen.queryByText(/report from its host/)).not.toBeInTheDocument();
+  });
+
+  it("says it once the last report grows old, without a reload", async () => {
+    // Two seconds short of stale: the next refresh (every REFRESH_MS) finds it stale.
+    const answer = {
+      items: [app({ updated_at: ago(60 * 60_000), metrics: sampled(REPORT_STALE_AFTER_MS - 2_000) })],
+    };
+    const seen = fakeApps(() => answer);
+    renderApps();
+    const row = await rowOf("team-wiki");
+    expect(row.queryByText(STALE_NOTE)).not.toBeInTheDocument();
+    expect(row.getByText("5.0 %")).toBeInTheDocument();
+
+    expect(await row.findByText(STALE_NOTE, undefined, { timeout: REFRESH_MS + 3_000 })).toBeInTheDocument();
+    expect(row.queryByText("5.0 %")).not.toBeInTheDocument();
+    expect(listReads(seen).length).toBeGreaterThan(1);
   });
 });
 

@@ -98,6 +98,9 @@ export function AppsPage() {
   } else if (apps.data.items.length === 0) {
     content = <NoApps filtered={filtered} paging={paging} onClear={clearFilters} />;
   } else {
+    // Each refresh moves it on, so an app whose host stopped reporting says so without a reload; a
+    // page shown with the previous page's answer (placeholder data) has no time of its own yet.
+    const readAt = apps.dataUpdatedAt || Date.now();
     content = (
       <section aria-label="App list" aria-busy={apps.isFetching && apps.isPlaceholderData}>
         {apps.isError ? (
@@ -110,6 +113,7 @@ export function AppsPage() {
           apps={apps.data.items}
           catalogNames={catalogNames}
           owners={ownerNames && { names: ownerNames, me: me.id }}
+          now={readAt}
         />
         <AppsPager data={apps.data} paging={paging} />
       </section>

@@ -4,6 +4,7 @@ import { DataTable } from "../../components/DataTable";
 import { StatusBadge } from "../../components/StatusBadge";
 import { externalUrl } from "../../lib/external-url";
 import { formatBytes, formatPercent } from "../../lib/format";
+import { isReportStale, staleReportWords } from "../../lib/report-age";
 import { hasRunningFigures } from "../app/running-figures";
 
 /** Whose each app is: shown to admins, who see every user's apps. */
@@ -20,6 +21,8 @@ interface AppsTableProps {
   readonly catalogNames: ReadonlyMap<string, string>;
   /** Adds an Owner column (admins). */
   readonly owners?: AppOwners | undefined;
+  /** When the list was read (ms since the epoch): how old each app's last report is is judged then. */
+  readonly now: number;
 }
 
 function ownerLabel(ownerId: string, owners: AppOwners): string {
@@ -31,7 +34,7 @@ const usedOfMax = (used: number | undefined, max: number | undefined) =>
   used === undefined ? "—" : `${formatBytes(used)} / ${formatBytes(max)}`;
 
 /** The apps of one page; each row stacks into a card on a phone (data-label names each value). */
-export function AppsTable({ apps, catalogNames, owners }: AppsTableProps) {
+export function AppsTable({ apps, catalogNames, owners, now }: AppsTableProps) {
   const columns = ["Host name", "App", "Status", "Access", "CPU", "Memory", "Disk", "Node"];
   if (owners) columns.splice(1, 0, "Owner");
   return (
@@ -42,6 +45,7 @@ export function AppsTable({ apps, catalogNames, owners }: AppsTableProps) {
           app={app}
           catalogName={app.catalog_id ? catalogNames.get(app.catalog_id) : undefined}
           owner={owners && ownerLabel(app.owner_id, owners)}
+          now={now}
         />
       ))}
     </DataTable>
@@ -52,13 +56,14 @@ interface AppRowProps {
   readonly app: App;
   readonly catalogName: string | undefined;
   readonly owner: string | undefined;
+  readonly now: number;
 }
 
-function AppRow({ app, catalogName, owner }: AppRowProps) {
+function AppRow({ app, catalogName, owner, now }: AppRowProps) {
   const access = externalUrl(app.access_url);
   const metrics = app.metrics;
   // A stopped app's last sample still holds its running CPU and memory: not shown (disk use stays).
-  const running = hasRunningFigures(app);
+  const running = hasRunningFigures(app, now);
   return (
     <tr>
       <td data-label="Host name" className="apps-hostname">
@@ -71,6 +76,10 @@ function AppRow({ app, catalogName, owner }: AppRowProps) {
       </td>
       <td data-label="Status">
         <StatusBadge status={app.status} />
+        {/* Not a live region: the list refreshes every few seconds, and the row says it when read. */}
+        {isReportStale(app, now) ? (
+          <p className="apps-stale-report">{staleReportWords(app)} — the status shown is the last known.</p>
+        ) : null}
         {app.attention ? (
           <p className="apps-attention">
             <strong>Needs attention:</strong> {app.attention}
