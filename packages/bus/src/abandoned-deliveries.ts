@@ -29,6 +29,7 @@ import {
   type StoredMsg,
 } from "nats";
 import type { MessageContext, Subscription } from "./consumer.js";
+import { createOrUpdateConsumer } from "./create-consumer.js";
 import { checkEvent } from "./event-check.js";
 import { busDeadLetters } from "./metrics.js";
 import type { EventVerifier } from "./signature.js";
@@ -96,21 +97,23 @@ interface MaxDeliveriesAdvisory {
 export async function startAbandonedDeliveries(o: AbandonedDeliveriesOptions): Promise<AbandonedDeliveries> {
   const deadLetters = streamName(o.ns, "DEAD_LETTERS");
   const name = abandonedConsumerName(o.durable);
-  await o.jsm.consumers
-    .add(deadLetters, {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(o.ackWaitMs),
-      max_deliver: -1,
-      filter_subject: abandonedAdvisorySubject(o.ns, o.durable),
-    })
-    .catch((err: unknown) => {
-      throw new Error(
-        `cannot read the max-deliveries advisories of ${o.durable.name} (${deadLetters}, durable ${name}): run this release's bus setup (deploy/bus-init.ts), which declares the dead-letter stream's subjects and writes the NATS permissions, and have NATS reload its configuration`,
-        { cause: err },
-      );
-    });
+  await createOrUpdateConsumer(o.jsm, deadLetters, {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(o.ackWaitMs),
+    max_deliver: -1,
+    filter_subject: abandonedAdvisorySubject(o.ns, o.durable),
+  }).catch((err: unknown) => {
+    // A refusal by the server's permissions or the stream's subjects is setup's to fix; any
+    // other failure (NATS away) is what it is.
+    const code = (err as { api_error?: { err_code?: number } }).api_error?.err_code;
+    if (!isSetupProblem(err, code)) throw err;
+    throw new Error(
+      `cannot read the max-deliveries advisories of ${o.durable.name} (${deadLetters}, durable ${name}): run this release's bus setup (deploy/bus-init.ts), which declares the dead-letter stream's subjects and writes the NATS permissions, and have NATS reload its configuration`,
+      { cause: err },
+    );
+  });
   const consumer = await o.js.consumers.get(deadLetters, name);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 1 });
   const log = o.logger.child({ consumer: name });
@@ -123,6 +126,15 @@ export async function startAbandonedDeliveries(o: AbandonedDeliveriesOptions): P
       await loop;
     },
   };
+}
+
+/** JetStream's "filter subject is not a subset of the stream's subjects" and "stream not found". */
+const SETUP_ERROR_CODES = new Set([10093, 10059]);
+
+/** Whether a failed create is setup's to fix: the stream's subjects, or NATS's permissions. */
+function isSetupProblem(err: unknown, code: number | undefined): boolean {
+  if (code !== undefined && SETUP_ERROR_CODES.has(code)) return true;
+  return /permissions violation|not a valid subset/i.test(err instanceof Error ? err.message : String(err));
 }
 
 /** Runs the failure hook of the message one advisory names; settles the advisory (never throws). */

@@ -22,6 +22,7 @@ import {
 } from "nats";
 import { type AbandonedDeliveries, startAbandonedDeliveries } from "./abandoned-deliveries.js";
 import { retryDelayMs } from "./backoff.js";
+import { createOrUpdateConsumer } from "./create-consumer.js";
 import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
 import { type EventDefinition, eventOfType } from "./events.js";
@@ -223,7 +224,7 @@ class EventConsumerImpl implements EventConsumer {
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
       filter_subject: consumerFilterSubject(ns, this.#o.durable),
     };
-    await jsm.consumers.add(streamName(ns, stream), config).catch((err: unknown) => {
+    await createOrUpdateConsumer(jsm, streamName(ns, stream), config).catch((err: unknown) => {
       throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
     });
     // The advisory reader first: a start that fails there has taken no request (a replica that
@@ -248,10 +249,16 @@ class EventConsumerImpl implements EventConsumer {
       const consumer = await js.consumers.get(streamName(ns, stream), durable);
       this.#messages = await consumer.consume({ max_messages: this.#o.concurrency ?? 1 });
     } catch (err) {
+      this.#stop.abort(new DeliveryDeferred("consumer failed to start"));
       await this.#abandoned?.stop();
       throw err;
     }
     this.#loop = this.#pump(this.#messages);
+    // Every dead-letter series exists from the start, at 0: the alert is an increase(), and a series
+    // that first appears at 1 shows none.
+    const reasons = ["refused", "undecodable", "exhausted"];
+    if (this.#o.durable.recoversAbandoned) reasons.push("abandoned");
+    for (const reason of reasons) busDeadLetters.inc({ ...this.#labels, reason }, 0);
     // Backlog and unacknowledged messages are the server's to know: asked when Prometheus scrapes.
     const info = () => jsm.consumers.info(streamName(ns, stream), durable);
     this.#unwatch.push(
@@ -265,13 +272,16 @@ class EventConsumerImpl implements EventConsumer {
   async stop(): Promise<void> {
     this.#stopping = true;
     for (const unwatch of this.#unwatch.splice(0)) unwatch();
-    // Pulling ends first: a waiting delivery given back below goes to another consumer, never
-    // straight back to this stopping one (which would spend one more of its attempts). Only then
-    // the advisory reader: while it finished a recovery, new requests would bounce off this
-    // stopping consumer until the server gave them up.
-    await this.#messages?.close();
-    await this.#loop;
+    // Pulling ends first (close() unsubscribes at once): a waiting delivery given back below goes
+    // to another consumer, never straight back to this stopping one (which would spend one more of
+    // its attempts). The waiting handlers are released at once too: with every slot taken, the
+    // pump only sees the close once one of them returns. Only then the advisory reader: while it
+    // finished a recovery, new requests would bounce off this stopping consumer until the server
+    // gave them up.
+    const closing = this.#messages?.close();
     this.#stop.abort(new DeliveryDeferred("consumer stopping"));
+    await closing;
+    await this.#loop;
     await Promise.allSettled([...this.#inFlight, this.#abandoned?.stop()]);
   }
 

@@ -31,7 +31,7 @@ const WITH_CONTAINER: Readonly<Record<string, Readonly<Record<AppAction, AppActi
     start: "ok",
     stop: "status",
     restart: "status",
-    update: "ok",
+    update: "status",
     retry: "status",
     delete: "ok",
     clone: "ok",

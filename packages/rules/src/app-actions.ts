@@ -25,7 +25,9 @@ const ALLOWED_FROM: Readonly<Record<AppAction, readonly SettledStatus[]>> = {
   start: ["stopped", "error"],
   stop: ["running", "error"],
   restart: ["running", "error"],
-  update: ["running", "stopped"],
+  // Running only: an update works inside the container (pulls, compose up, health), and its
+  // rollback restarts the snapshot; a stopped app is started first, by its owner.
+  update: ["running"],
   retry: ["error"],
   delete: ["running", "stopped", "error"],
   clone: ["running", "stopped"],

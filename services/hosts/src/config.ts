@@ -22,6 +22,12 @@ export const hostsConfigSchema = z.object({
    */
   HOST_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /**
+   * A host found unreachable is checked again this soon rather than a whole interval later: deploys
+   * are refused while it is flagged, and one bad check (three failed tries on a flaky network) must
+   * not refuse them for a minute. 0: wait for the next periodic check.
+   */
+  HOST_RECHECK_UNREACHABLE_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
    * Optional host registered at start if none has its name (dev script, simulator): a
    * CreateHostRequest in proto3 JSON form, credentials included. Contains secrets: never logged.
    */

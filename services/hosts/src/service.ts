@@ -118,7 +118,9 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       ns: bus.ns,
       logger,
       durable: Durables.hostsHostChecks,
-      subscriptions: [hostCheckedSubscription(db)],
+      subscriptions: [
+        hostCheckedSubscription(db, { recheckUnreachableMs: config.HOST_RECHECK_UNREACHABLE_MS }),
+      ],
       // A HostChecked pins SSH host keys: only the provisioner's signed report counts.
       verifier: eventVerifier(keys),
     });

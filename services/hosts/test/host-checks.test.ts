@@ -238,6 +238,10 @@ describe("hosts - checks", () => {
       async () => (await gateway.getHost({ id: host!.id }, ADMIN)).host?.status === "reachable",
     );
     stack.applicationsCalls.length = 0;
+    // Its next periodic check an hour away.
+    await sql`update hosts set next_check_at = now() + interval '1 hour' where id = ${host!.id}`.execute(
+      stack.db,
+    );
     await publishHostChecked(stack, {
       hostId: host!.id,
       reachable: false,
@@ -248,6 +252,12 @@ describe("hosts - checks", () => {
       return h?.status === "unreachable" && h;
     });
     expect(down.lastCheckError).toBe("Proxmox host did not answer");
+    // Checked again within HOST_RECHECK_UNREACHABLE_MS (10 s), not a whole interval later.
+    const next = await sql<{ due_in_s: number }>`
+      select extract(epoch from next_check_at - now())::float8 as due_in_s from hosts where id = ${host!.id}`.execute(
+      stack.db,
+    );
+    expect(next.rows[0]!.due_in_s).toBeLessThanOrEqual(10);
     expect(down.pveVersion).toBe("9.1.3");
     expect(down.nodes[0]).toMatchObject({ status: "online", memBytes: 2 * 1024 ** 3 });
     const change = await eventually(async () =>

@@ -137,6 +137,9 @@ describe("an operation whose every delivery died with its process", () => {
     await withReplica(async () => {
       const outcome = await h.outcome(request.operationId, 20_000);
       expect(outcome.type).toBe("failed");
+      expect(outcome.payload.reason).toBe(
+        "The provisioner was stopped during every attempt before it could finish (4 attempts)",
+      );
       expect((await operationRow(request.operationId)).status).toBe("failed");
     });
   });

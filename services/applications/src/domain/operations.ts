@@ -132,6 +132,8 @@ function wrongStatus(action: AppAction, status: AppStatus, app: ActionTarget): s
   if (action === "stop" && status === "stopped") return "Cannot stop the app: it is already stopped";
   if (action === "restart" && status === "stopped")
     return "Cannot restart the app: it is stopped; start it instead";
+  if (action === "update" && status === "stopped")
+    return "Cannot update the app: it is stopped; start it, then update it";
   if (action === "retry" && (status === "running" || status === "stopped")) {
     return `Cannot ${phrase}: the app is ${status}; only a failed app can be retried`;
   }

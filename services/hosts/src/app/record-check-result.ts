@@ -1,7 +1,13 @@
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { Transaction } from "kysely";
 import type { HostsDatabase } from "../db/database.js";
-import { lockHost, pinNodeHostKey, saveCheckResult, saveNodeStats } from "../db/host.repository.js";
+import {
+  checkAgainWithin,
+  lockHost,
+  pinNodeHostKey,
+  saveCheckResult,
+  saveNodeStats,
+} from "../db/host.repository.js";
 import { applyCheckReport } from "../domain/check-report.js";
 import { hostKeysToPin } from "../domain/host-key-pinning.js";
 import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
@@ -13,11 +19,13 @@ import type { RequestMeta } from "./ports.js";
  * node stats, plus HostStatusChanged/NodeStatusChanged for every status that changed. A host
  * deleted since the request is skipped. Apps are never touched: an unreachable host may come back.
  * SSH host keys read for nodes awaiting trust on first use are pinned here, once (never replaced).
+ * An unreachable host's next periodic check is brought forward (HOST_RECHECK_UNREACHABLE_MS).
  */
 export async function recordCheckResult(
   trx: Transaction<HostsDatabase>,
   report: provisionerEventsV1.HostChecked,
   meta: RequestMeta,
+  settings: { readonly recheckUnreachableMs: number } = { recheckUnreachableMs: 0 },
 ): Promise<void> {
   // A key pinned on first use is a trust change the audit attributes to the check.
   await declareChangeActor(trx, { ...meta, actor: HOST_CHECK_ACTOR });
@@ -46,6 +54,8 @@ export async function recordCheckResult(
     },
   );
   await saveCheckResult(trx, host.id, outcome.host);
+  if (!report.reachable && settings.recheckUnreachableMs > 0)
+    await checkAgainWithin(trx, host.id, settings.recheckUnreachableMs);
   for (const stats of outcome.nodes) await saveNodeStats(trx, host.id, stats);
   if (outcome.hostChange) {
     const { previous, status, reason } = outcome.hostChange;

@@ -248,6 +248,16 @@ export async function saveCheckResult(
     .execute();
 }
 
+/** Brings the host's next periodic check forward to at most `ms` from now (never later). */
+export async function checkAgainWithin(
+  trx: Transaction<HostsDatabase>,
+  id: string,
+  ms: number,
+): Promise<void> {
+  await sql`update hosts set next_check_at = least(next_check_at, now() + make_interval(secs => ${ms / 1000}))
+    where id = ${id}`.execute(trx);
+}
+
 /** Node figures from a check. */
 export interface NodeStats {
   readonly name: string;

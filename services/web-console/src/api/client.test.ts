@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../test/fake-api";
 import { api, csrfToken, resetRateLimitBackOff } from "./client";
+import { resetServerClock, toServerTime } from "./server-clock";
 
 afterEach(() => {
   resetRateLimitBackOff();
+  resetServerClock();
   vi.useRealTimers();
 });
 
@@ -40,5 +42,15 @@ describe("rate limits", () => {
     const later = await api.GET("/api/catalog/categories");
     expect(later.response.status).toBe(200);
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe("the server's clock", () => {
+  it("is taken from the Date header of the gateway's answers", async () => {
+    const serverDate = new Date(Date.now() - 3 * 60_000); // the browser runs 3 minutes fast
+    fakeApi({ "GET /api/catalog/categories": { body: [], headers: { date: serverDate.toUTCString() } } });
+    await api.GET("/api/catalog/categories");
+    // The header has whole seconds: within one of the server's time.
+    expect(Math.abs(toServerTime(Date.now()) - serverDate.getTime())).toBeLessThan(2_000);
   });
 });

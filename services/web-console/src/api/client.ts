@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
+import { recordServerDate } from "./server-clock";
 
 export type { components, paths };
 /** A schema of the API by name, e.g. `Schema<"Error">`. */
@@ -92,6 +93,14 @@ const backOff: Middleware = {
   },
 };
 
+/** Keeps the gateway's clock (server-clock.ts) from each answer's `Date` header. */
+const serverClock: Middleware = {
+  onResponse({ response }) {
+    recordServerDate(response.headers.get("date"));
+    return undefined;
+  },
+};
+
 /** Forgets a pending back-off (tests). */
 export function resetRateLimitBackOff(): void {
   rateLimitedUntil = 0;
@@ -104,4 +113,5 @@ export const api = createClient<paths>({
   // Looked up at each call (not captured once), so component tests can stub globalThis.fetch.
   fetch: (request) => globalThis.fetch(request),
 });
-api.use(backOff, csrf, expiry);
+// Answers pass through middlewares last to first: serverClock sees the gateway's own answer.
+api.use(backOff, csrf, expiry, serverClock);

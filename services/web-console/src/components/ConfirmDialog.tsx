@@ -11,6 +11,8 @@ interface ConfirmDialogProps {
   readonly danger?: boolean;
   /** While the confirmed action runs: both buttons wait, and Escape does not close. */
   readonly busy?: boolean;
+  /** The action cannot be done (the dialog's body says why): the confirm button is unavailable. */
+  readonly unavailable?: boolean;
   onConfirm(): void;
   onCancel(): void;
 }
@@ -24,7 +26,7 @@ interface ConfirmDialogProps {
  * While busy its buttons are unavailable (aria-disabled), so the focus stays in the dialog.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const { open, title, children, confirmLabel, danger, busy, onConfirm, onCancel } = props;
+  const { open, title, children, confirmLabel, danger, busy, unavailable, onConfirm, onCancel } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -54,7 +56,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          if (!busy) onConfirm();
+          if (!busy && !unavailable) onConfirm();
         }}
       >
         <h2 id={titleId}>{title}</h2>
@@ -66,7 +68,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <Button
             type="submit"
             className={danger ? "button button-danger" : "button button-primary"}
-            unavailable={busy}
+            unavailable={busy || unavailable}
             aria-busy={busy || undefined}
           >
             {busy ? "Working…" : confirmLabel}

@@ -1,7 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { recordServerDate, resetServerClock } from "../api/server-clock";
 import type { App } from "../api/types";
 import { formatDateTime } from "./format";
-import { isReportStale, REPORT_STALE_AFTER_MS, type ReportedApp, staleReportWords } from "./report-age";
+import {
+  isReportOld,
+  isReportStale,
+  REPORT_STALE_AFTER_MS,
+  type ReportedApp,
+  staleReportWords,
+} from "./report-age";
 
 const NOW = Date.parse("2025-01-03T10:00:00Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -13,6 +20,7 @@ function app(sampledMsAgo: number | null, overrides: Partial<ReportedApp> = {}):
     status: "running",
     current_operation: null,
     updated_at: LONG_AGO,
+    attention: null,
     metrics: sampledMsAgo === null ? null : { sampled_at: ago(sampledMsAgo) },
     ...overrides,
   };
@@ -56,6 +64,46 @@ describe("isReportStale", () => {
   it("holds for a long-settled app without a sample: the API leaves out samples that old", () => {
     expect(isReportStale(app(null), NOW)).toBe(true);
     expect(isReportStale(app(null, { updated_at: ago(REPORT_STALE_AFTER_MS + 1) }), NOW)).toBe(true);
+  });
+});
+
+describe("an app that needs attention", () => {
+  it("is not said to be unreported by its host, though its report is old", () => {
+    // A missing container has no samples while its host keeps reporting: the attention says so.
+    const missing = app(REPORT_STALE_AFTER_MS * 10, {
+      attention: "Container 101 was not found on node pve1",
+    });
+    expect(isReportOld(missing, NOW)).toBe(true);
+    expect(isReportStale(missing, NOW)).toBe(false);
+    expect(isReportStale({ ...missing, attention: null }, NOW)).toBe(true);
+  });
+});
+
+describe("report age against the server's clock", () => {
+  afterEach(() => resetServerClock());
+
+  it("is not stale when only the browser's clock is ahead of the server's", () => {
+    const browserNow = NOW + 3 * 60_000; // the browser's clock runs 3 minutes fast
+    const fresh = app(10_000);
+    expect(isReportStale(fresh, browserNow)).toBe(true); // as it would read without the server's Date
+    recordServerDate(new Date(NOW).toUTCString(), browserNow);
+    expect(isReportStale(fresh, browserNow)).toBe(false);
+    expect(isReportStale(app(REPORT_STALE_AFTER_MS + 1_000), browserNow)).toBe(true);
+  });
+
+  it("is stale when the browser's clock is behind and the server's says the report is old", () => {
+    const browserNow = NOW - 3 * 60_000;
+    const old = app(REPORT_STALE_AFTER_MS + 10_000);
+    expect(isReportStale(old, browserNow)).toBe(false);
+    recordServerDate(new Date(NOW).toUTCString(), browserNow);
+    expect(isReportStale(old, browserNow)).toBe(true);
+  });
+
+  it("keeps the browser's clock without a usable Date header", () => {
+    recordServerDate(null, NOW + 3 * 60_000);
+    recordServerDate("not a date", NOW + 3 * 60_000);
+    expect(isReportStale(app(10_000), NOW)).toBe(false);
+    expect(isReportStale(app(REPORT_STALE_AFTER_MS + 1), NOW)).toBe(true);
   });
 });
 

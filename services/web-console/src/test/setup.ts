@@ -2,6 +2,7 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 import { resetRateLimitBackOff } from "../api/client";
+import { resetServerClock } from "../api/server-clock";
 
 // jsdom has no modal dialogs: open and close toggle the attribute, as a browser's would.
 if (typeof HTMLDialogElement.prototype.showModal !== "function") {
@@ -22,4 +23,5 @@ afterEach(() => {
   // Each test stubs its own network (fakeApi) and EventSource.
   vi.unstubAllGlobals();
   resetRateLimitBackOff();
+  resetServerClock();
 });

@@ -17,6 +17,27 @@ export type ClaimOutcome =
   /** Another worker still holds it: a live one. */
   | { readonly kind: "held" };
 
+/**
+ * One claim, without waiting: for the recovery of an abandoned request, whose advisory comes after
+ * ack_wait (the claim TTL), when a dead process's claim has lapsed already. Held means alive.
+ */
+export async function claimNow(
+  deps: Pick<OperationDeps, "db" | "workerId" | "settings">,
+  operationId: string,
+): Promise<ClaimOutcome> {
+  const operation = await claimOperation(
+    deps.db,
+    operationId,
+    deps.workerId,
+    deps.settings.claimTtlMs,
+    false,
+  );
+  if (operation) return { kind: "claimed", operation };
+  const status = (await findOperation(deps.db, operationId))?.status;
+  if (status === "succeeded" || status === "failed") return { kind: "finished", status };
+  return { kind: "held" };
+}
+
 export async function claimWhenFree(
   deps: Pick<OperationDeps, "db" | "workerId" | "settings">,
   operationId: string,

@@ -24,7 +24,7 @@ import {
 } from "../../db/operation.repository.js";
 import { addFailed, addProgress, addSucceeded, type OperationResult } from "../../events/publish.js";
 import { countOperationResult } from "../../infra/metrics.js";
-import { claimWhenFree } from "./claim-when-free.js";
+import { claimNow, claimWhenFree } from "./claim-when-free.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
 import { OperationBusyError, OwnershipLostError } from "./errors.js";
 import { explainFailure, failureOf } from "./failure-reason.js";
@@ -203,8 +203,11 @@ async function failInSpan<R extends OperationRequest>(
     await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
   }
   // Waits out a crashed replica's claim: returning without failing the operation would leave it
-  // running for ever, since no delivery follows this one.
-  const outcome = await claimWhenFree(deps, request.operationId, ctx, false);
+  // running for ever, since no delivery follows this one. A recovery tries once: its advisory is
+  // retried later anyway, and a wait would hold up the advisories behind it.
+  const outcome = abandoned
+    ? await claimNow(deps, request.operationId)
+    : await claimWhenFree(deps, request.operationId, ctx, false);
   if (outcome.kind === "finished") {
     log.info({ status: outcome.status }, "operation already finished; nothing to fail");
     return;
@@ -218,7 +221,10 @@ async function failInSpan<R extends OperationRequest>(
     return;
   }
   const op = outcome.operation;
-  const reason = explainFailure(error, op.attempts);
+  // Deliveries that died before recording the operation counted no attempt: say how many there were.
+  const attempts =
+    error instanceof AbandonedDeliveryError && op.attempts === 0 ? error.deliveries : op.attempts;
+  const reason = explainFailure(error, attempts);
   const traceparent = ctx.traceparent || newTraceparent();
   let containerStatus = "";
   if (spec.cleanup) {
@@ -234,13 +240,13 @@ async function failInSpan<R extends OperationRequest>(
     await addFailed(
       trx,
       { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
-      { reason, attempts: op.attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
+      { reason, attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
     );
     return true;
   });
   if (!ended) return;
   countOperationResult(spec.kind, "failed", startedAt);
-  log.warn({ reason, attempts: op.attempts, containerStatus }, `${spec.kind} failed`);
+  log.warn({ reason, attempts, containerStatus }, `${spec.kind} failed`);
 }
 
 /**

@@ -39,6 +39,7 @@ interface AppActionsProps {
 function whyUnavailable(app: App): string | undefined {
   if (app.current_operation) return actionRefusal(app, "stop");
   if (app.adopted) return "This app was adopted: Update and Clone are not available for it.";
+  if (app.status === "stopped") return actionRefusal(app, "update");
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { App } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent } from "../../lib/format";
-import { isReportStale } from "../../lib/report-age";
+import { isReportOld, isReportStale } from "../../lib/report-age";
 import { hasRunningFigures, noRunningFigure } from "./running-figures";
 
 function share(used: number, max: number): number | undefined {
@@ -54,6 +54,8 @@ function Usage({ id, term, fraction, children }: UsageProps) {
 export function AppMetrics({ app, now }: { readonly app: App; readonly now: number }) {
   const metrics = app.metrics;
   const running = hasRunningFigures(app, now);
+  const old = isReportOld(app, now);
+  // The host is blamed only when no attention explains the old report (lib/report-age).
   const stale = isReportStale(app, now);
   return (
     <section className="panel" aria-labelledby="metrics-title">
@@ -82,11 +84,15 @@ export function AppMetrics({ app, now }: { readonly app: App; readonly now: numb
           <p className="hint usage-sampled">
             {stale
               ? `Last measured ${formatDateTime(metrics.sampled_at)}: its host has not reported since.`
-              : `Measured ${formatDateTime(metrics.sampled_at)}; refreshed every few seconds.`}
+              : old
+                ? `Last measured ${formatDateTime(metrics.sampled_at)}.`
+                : `Measured ${formatDateTime(metrics.sampled_at)}; refreshed every few seconds.`}
           </p>
         </>
       ) : stale ? (
         <p className="muted">No recent usage figures: its host has not reported on the app lately.</p>
+      ) : old ? (
+        <p className="muted">No recent usage figures.</p>
       ) : (
         <p className="muted">
           No usage figures yet. They appear once the app's container runs and its host has reported.

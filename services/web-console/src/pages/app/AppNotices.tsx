@@ -74,7 +74,8 @@ interface ReportNoticeProps {
 
 /**
  * For everyone: the app's host has stopped reporting on it (lib/report-age), so its status is the
- * last known. A polite status region: it appears once, when the reports stop, not at each refresh.
+ * last known. Not while the app needs attention: AttentionNotice says what is amiss. A polite
+ * status region: it appears once, when the reports stop, not at each refresh.
  */
 export function ReportNotice({ app, host, now }: ReportNoticeProps) {
   if (!isReportStale(app, now) || isHostDown(app, host)) return null;

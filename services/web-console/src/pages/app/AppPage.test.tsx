@@ -139,7 +139,9 @@ describe("AppPage actions", () => {
     expect(button("Start")).not.toHaveAttribute("aria-disabled");
     expect(button("Stop")).toHaveAttribute("aria-disabled", "true");
     expect(button("Restart")).toHaveAttribute("aria-disabled", "true");
-    expect(button("Update")).not.toHaveAttribute("aria-disabled");
+    // An update works inside the running container: a stopped app is started first.
+    expect(button("Update")).toHaveAttribute("aria-disabled", "true");
+    expect(screen.getByText("Start the app to update it.")).toBeInTheDocument();
     expect(button("Clone")).not.toHaveAttribute("aria-disabled");
     expect(button("Delete")).not.toHaveAttribute("aria-disabled");
   });
@@ -366,6 +368,32 @@ describe("an app whose host stopped reporting", () => {
     expect(screen.getByRole("region", { name: "Usage" })).not.toHaveTextContent("42 %");
   });
 
+  it("leaves it to the attention when one explains the missing reports", async () => {
+    const attention = "Container 101 was not found on node pve1: it was removed outside Proximity";
+    await openApp({ ...stale(), attention });
+    expect(screen.getByRole("heading", { name: "Needs attention" })).toBeInTheDocument();
+    expect(notice()).toBeNull();
+    const usage = screen.getByRole("region", { name: "Usage" });
+    expect(usage).not.toHaveTextContent("42 %");
+    expect(usage).not.toHaveTextContent(/host/);
+    expect(within(usage).getAllByText("Not measured lately")).toHaveLength(2);
+    expect(screen.queryByText(/its host is not reporting/)).not.toBeInTheDocument();
+  });
+
+  it("judges the report's age by the server's clock, not a browser clock 3 minutes fast", async () => {
+    // Sampled 10 s ago by the server's clock, which the browser's runs 3 minutes ahead of.
+    const serverNow = Date.now() - 3 * 60_000;
+    const app = makeApp({
+      updated_at: ago(HOUR),
+      metrics: { ...sampleFrom(0), sampled_at: new Date(serverNow - 10_000).toISOString() },
+    });
+    await openApp(app, {
+      [`GET /api/apps/${APP_ID}`]: { body: app, headers: { date: new Date(serverNow).toUTCString() } },
+    });
+    expect(within(screen.getByRole("region", { name: "Usage" })).getByText("42 %")).toBeInTheDocument();
+    expect(notice()).toBeNull();
+  });
+
   const asAdmin = (app: App, hostStatus: "reachable" | "unreachable") => {
     fakeApi(
       {
@@ -442,14 +470,50 @@ describe("Updating the app", () => {
     expect(requests.map((request) => request.body)).toEqual([{ action: "update" }]);
   });
 
-  it("promises no downtime nor a running app for a stopped one", async () => {
-    await openApp(makeApp({ status: "stopped", access_url: null }));
+  it("says what happens to the app's settings, and when a new one needs a value", async () => {
+    await openApp(makeApp());
     await userEvent.click(button("Update"));
     const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
-    await within(dialog).findByText(/Wiki\.js 2\.5/);
-    expect(dialog).not.toHaveTextContent(/unavailable/);
-    expect(dialog).toHaveTextContent("rolled back to a snapshot taken just before it.");
-    expect(dialog).not.toHaveTextContent(/runs as before/);
+    expect(dialog).toHaveTextContent(
+      "Its settings are kept; any the new version adds take their defaults. If a new setting has no default and needs a value, the update is refused and says which.",
+    );
+  });
+
+  it("says the catalog no longer offers the app, and does not send the update", async () => {
+    const seen = await openApp(makeApp(), {
+      "GET /api/catalog/wiki": { status: 404, body: { detail: "Catalog app not found" } },
+    });
+    await userEvent.click(button("Update"));
+    const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
+    expect(
+      await within(dialog).findByText(
+        /The catalog no longer offers wiki, so there is no version to update wiki to/,
+      ),
+    ).toBeInTheDocument();
+    const confirm = within(dialog).getByRole("button", { name: "Update app" });
+    expect(confirm).toHaveAttribute("aria-disabled", "true");
+    await userEvent.click(confirm);
+    expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`)).toHaveLength(0);
+    expect(dialog).not.toHaveTextContent(/is updated to/);
+  });
+
+  it("still offers the update when the catalog could not be read for another reason", async () => {
+    const seen = await openApp(makeApp(), {
+      "GET /api/catalog/wiki": { status: 503, body: { detail: "Catalog unavailable" } },
+      [`POST /api/apps/${APP_ID}/action`]: {
+        status: 202,
+        body: makeApp({ status: "updating", current_operation: "update" }),
+      },
+    });
+    await userEvent.click(button("Update"));
+    const dialog = screen.getByRole("dialog", { name: "Update wiki?" });
+    expect(
+      await within(dialog).findByText("Could not read the catalog's current version (Catalog unavailable)."),
+    ).toBeInTheDocument();
+    const confirm = within(dialog).getByRole("button", { name: "Update app" });
+    expect(confirm).not.toHaveAttribute("aria-disabled");
+    await userEvent.click(confirm);
+    await waitFor(() => expect(requestsTo(seen, "POST", `/api/apps/${APP_ID}/action`)).toHaveLength(1));
   });
 
   it("shows the API's refusal in the dialog, which stays open", async () => {

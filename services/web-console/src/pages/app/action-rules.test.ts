@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AppAction, canRun } from "./action-rules";
+import { type AppAction, actionRefusal, canRun } from "./action-rules";
 
 const base = { status: "running" as const, adopted: false, vmid: 101, current_operation: null };
 const allowed = (app: Parameters<typeof canRun>[0]) =>
@@ -12,12 +12,16 @@ describe("canRun", () => {
     expect(allowed(base)).toEqual(["stop", "restart", "update", "clone", "delete", "backup", "restore"]);
     expect(allowed({ ...base, status: "stopped" })).toEqual([
       "start",
-      "update",
       "clone",
       "delete",
       "backup",
       "restore",
     ]);
+  });
+
+  it("updates a running app only, and tells a stopped one's owner to start it first", () => {
+    expect(actionRefusal({ ...base, status: "stopped" }, "update")).toBe("Start the app to update it.");
+    expect(actionRefusal(base, "update")).toBeUndefined();
   });
 
   it("offers nothing while an operation runs, even a backup that keeps the status", () => {

@@ -22,7 +22,10 @@ export function actionRefusal(app: ActionTarget, action: AppAction): string | un
   if (app.current_operation) return `Wait until the ${app.current_operation} in progress has finished.`;
   const issue = appActionIssue(app, action);
   if (issue === undefined) return undefined;
-  return issue === "status" ? `Not possible while the app is ${app.status}.` : REFUSAL[issue];
+  if (issue !== "status") return REFUSAL[issue];
+  // An update works inside the running container (the rule allows it from running only).
+  if (action === "update" && app.status === "stopped") return "Start the app to update it.";
+  return `Not possible while the app is ${app.status}.`;
 }
 
 export function canRun(app: ActionTarget, action: AppAction): boolean {

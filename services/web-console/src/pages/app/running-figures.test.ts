@@ -6,7 +6,7 @@ const CHANGED = "2025-01-03T10:00:00Z";
 /** A minute after the change: samples taken since are fresh. */
 const NOW = Date.parse(CHANGED) + 60_000;
 const sampledAt = (sampled_at: string | null) => ({ sampled_at });
-const settled = { current_operation: null, updated_at: CHANGED };
+const settled = { current_operation: null, updated_at: CHANGED, attention: null };
 
 describe("running figures", () => {
   it("belong to a running app only", () => {
@@ -29,6 +29,14 @@ describe("running figures", () => {
     expect(noRunningFigure(running, later)).toBe("Unknown while its host is not reporting");
     // A stopped app has none either way.
     expect(noRunningFigure({ ...running, status: "stopped" }, later)).toBe("None while the app is stopped");
+  });
+
+  it("blame no host for an old report while an attention explains it", () => {
+    const running = { ...settled, status: "running" as const, metrics: sampledAt("2025-01-03T10:00:04Z") };
+    const later = Date.parse("2025-01-03T10:00:04Z") + REPORT_STALE_AFTER_MS + 1;
+    const missing = { ...running, attention: "Container 101 was not found on node pve1" };
+    expect(hasRunningFigures(missing, later)).toBe(false);
+    expect(noRunningFigure(missing, later)).toBe("Not measured lately");
   });
 
   it("say in words why there is none", () => {

@@ -289,6 +289,42 @@ describe("AppsPage when a host stops reporting", () => {
     expect(screen.queryByText(/report from its host/)).not.toBeInTheDocument();
   });
 
+  it("leaves it to the attention when one explains the missing reports", async () => {
+    const attention = "Container 101 was not found on node pve1: it was removed outside Proximity";
+    fakeApps(() => ({
+      items: [app({ updated_at: ago(60 * 60_000), metrics: sampled(5 * 60_000), attention })],
+    }));
+    renderApps();
+    const row = await rowOf("team-wiki");
+    expect(row.getByText(attention)).toBeInTheDocument();
+    expect(row.queryByText(STALE_NOTE)).not.toBeInTheDocument();
+    expect(row.queryByText(/report from its host/)).not.toBeInTheDocument();
+    expect(row.queryByText("5.0 %")).not.toBeInTheDocument();
+  });
+
+  it("judges the report's age by the server's clock, not a browser clock 3 minutes fast", async () => {
+    const serverNow = Date.now() - 3 * 60_000;
+    const answer = {
+      items: [
+        app({
+          updated_at: ago(60 * 60_000),
+          metrics: { ...sampled(0), sampled_at: new Date(serverNow - 10_000).toISOString() },
+        }),
+      ],
+    };
+    fakeApi({
+      "GET /api/apps": {
+        body: { ...answer, total: 1, page: 1, per_page: 50, next_cursor: null },
+        headers: { date: new Date(serverNow).toUTCString() },
+      },
+      "GET /api/catalog": { body: { items: [], total: 0, page: 1, per_page: 100 } },
+    });
+    renderApps();
+    const row = await rowOf("team-wiki");
+    expect(row.getByText("5.0 %")).toBeInTheDocument();
+    expect(row.queryByText(STALE_NOTE)).not.toBeInTheDocument();
+  });
+
   it("says it once the last report grows old, without a reload", async () => {
     // Two seconds short of stale: the next refresh (every REFRESH_MS) finds it stale.
     const answer = {

@@ -10,7 +10,7 @@ import { Page } from "../../components/Page";
 import { Empty, ErrorState, InlineError, Loading } from "../../components/States";
 import { isBusy } from "../../components/StatusBadge";
 import { useFirstUsers } from "../admin/users/user-queries";
-import { useFirstCatalogApps } from "../store/catalog-queries";
+import { useCatalogNames } from "../store/catalog-queries";
 import { AppsFilters } from "./AppsFilters";
 import { AppsTable } from "./AppsTable";
 import { appStatusFrom } from "./appStatuses";
@@ -32,12 +32,6 @@ const deployLink = (
     Deploy an app
   </Link>
 );
-
-/** Catalog id → name, to show "Nextcloud" rather than "nextcloud" (the id stays the fallback). */
-function useCatalogNames(): ReadonlyMap<string, string> {
-  const catalog = useFirstCatalogApps();
-  return new Map(catalog.data?.items.map((item) => [item.id, item.name]));
-}
 
 /**
  * Username by user id, for an admin (who sees every user's apps and must see whose each is); the

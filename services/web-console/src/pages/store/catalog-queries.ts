@@ -46,3 +46,12 @@ export function useFirstCatalogApps() {
     staleTime: CATALOG_STALE_MS,
   });
 }
+
+/**
+ * Catalog id → name, to show "Nextcloud" rather than "nextcloud" (the id stays the fallback: an
+ * app beyond the first FIRST_CATALOG_APPS, or one the catalog no longer offers).
+ */
+export function useCatalogNames(): ReadonlyMap<string, string> {
+  const catalog = useFirstCatalogApps();
+  return new Map(catalog.data?.items.map((item) => [item.id, item.name]));
+}

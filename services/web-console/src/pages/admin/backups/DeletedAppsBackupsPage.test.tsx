@@ -207,4 +207,28 @@ describe("backups of deleted apps", () => {
       "This is the backup of wiki (wikijs), container 105 on pve2 (archive vzdump-lxc-105-2025_01_03-03_00_00.tar.zst).",
     );
   });
+
+  it("names the catalog item by its display name when the catalog knows it, else by its id", async () => {
+    open({
+      "GET /api/catalog": {
+        body: { items: [{ id: "wikijs", name: "Wiki.js" }], total: 1, page: 1, per_page: 100 },
+      },
+      "GET /api/backups": backupsPaged([
+        kept("gone-1", { vmid: 105, node: "pve2", app_hostname: "wiki", app_catalog_id: "wikijs" }),
+        kept("gone-2", { vmid: 107, node: "pve1", app_hostname: "old-chat", app_catalog_id: "retired-chat" }),
+      ]),
+    });
+    const table = await screen.findByRole("table", { name: /Backups of deleted apps/ });
+    const [wiki, chat] = within(table).getAllByRole("row").slice(1);
+    expect(await within(wiki!).findByText("wiki (Wiki.js)")).toBeInTheDocument();
+    expect(within(chat!).getAllByRole("cell")[0]).toHaveTextContent(
+      /^old-chat \(retired-chat\)Container 107/,
+    );
+    await userEvent.click(
+      within(wiki!).getByRole("button", { name: /^Delete the backup of wiki \(Wiki\.js\) from/ }),
+    );
+    expect(screen.getByRole("dialog", { name: /Delete the backup from/ })).toHaveTextContent(
+      "This is the backup of wiki (Wiki.js), container 105 on pve2",
+    );
+  });
 });

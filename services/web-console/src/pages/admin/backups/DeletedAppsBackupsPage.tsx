@@ -8,8 +8,16 @@ import { usePageParam } from "../../../lib/usePageParam";
 import { BackupTable } from "../../app/BackupTable";
 import { DeleteBackupDialog } from "../../app/DeleteBackupDialog";
 import { RestoreDialog } from "../../app/RestoreDialog";
+import { useCatalogNames } from "../../store/catalog-queries";
 import { useFirstUsers } from "../users/user-queries";
-import { appNameOf, appOf, archiveNameOf, backupOriginText, containerOf } from "./backup-origin";
+import {
+  appNameOf,
+  appOf,
+  archiveNameOf,
+  backupOriginText,
+  type CatalogNames,
+  containerOf,
+} from "./backup-origin";
 import { DELETED_APPS_BACKUPS_PER_PAGE, useDeletedAppsBackups } from "./deleted-apps-backups";
 
 type Dialog = { readonly kind: "restore" | "delete"; readonly backup: Backup; readonly open: boolean };
@@ -24,6 +32,7 @@ export function DeletedAppsBackupsPage() {
   const backups = useDeletedAppsBackups(page);
   const me = useCurrentUser();
   const users = useFirstUsers();
+  const catalogNames = useCatalogNames();
   const ownerName = (backup: Backup) =>
     backup.owner_id === me.id
       ? "you"
@@ -58,10 +67,10 @@ export function DeletedAppsBackupsPage() {
             caption="Backups of deleted apps, newest first"
             backups={shown}
             sources={[
-              { column: "App", cell: appCell },
+              { column: "App", cell: (backup) => appCell(backup, catalogNames) },
               { column: "Owner", cell: ownerName },
             ]}
-            describe={(backup) => `of ${appOf(backup)}`}
+            describe={(backup) => `of ${appOf(backup, catalogNames)}`}
             onRestore={(backup) => setDialog({ kind: "restore", backup, open: true })}
             onDelete={(backup) => setDialog({ kind: "delete", backup, open: true })}
           />
@@ -80,14 +89,14 @@ export function DeletedAppsBackupsPage() {
         key={`restore-${dialog?.kind === "restore" ? dialog.backup.id : ""}`}
         app={null}
         backup={dialog?.kind === "restore" ? dialog.backup : null}
-        origin={dialog ? backupOriginText(dialog.backup) : undefined}
+        origin={dialog ? backupOriginText(dialog.backup, catalogNames) : undefined}
         open={dialog?.kind === "restore" && dialog.open}
         onClose={closeDialog}
       />
       <DeleteBackupDialog
         key={`delete-${dialog?.kind === "delete" ? dialog.backup.id : ""}`}
         backup={dialog?.kind === "delete" ? dialog.backup : null}
-        origin={dialog ? backupOriginText(dialog.backup) : undefined}
+        origin={dialog ? backupOriginText(dialog.backup, catalogNames) : undefined}
         open={dialog?.kind === "delete" && dialog.open}
         onClose={closeDialog}
       />
@@ -99,8 +108,8 @@ export function DeletedAppsBackupsPage() {
  * The deleted app a backup was of, as far as the backup tells (see backup-origin.ts): its host
  * name and catalog item, with the container under it; the container alone when it is unnamed.
  */
-function appCell(backup: Backup) {
-  const name = appNameOf(backup);
+function appCell(backup: Backup, catalogNames: CatalogNames) {
+  const name = appNameOf(backup, catalogNames);
   const archive = archiveNameOf(backup);
   const container = containerOf(backup);
   return (

@@ -9,10 +9,20 @@ import type { Backup } from "../../../api/types";
  * apart.
  */
 
-/** "wiki (wikijs)", "wiki" for an app of no catalog type, or null when the backup does not say. */
-export function appNameOf(backup: Backup): string | null {
+/** Catalog id → name, where the catalog knows it (else the id is shown). */
+export type CatalogNames = ReadonlyMap<string, string>;
+
+const NO_NAMES: CatalogNames = new Map();
+
+/**
+ * "wiki (Wiki.js)" by the catalog item's name, "wiki (wikijs)" by its id when the catalog does not
+ * know it (any more), "wiki" for an app of no catalog type, or null when the backup does not say.
+ */
+export function appNameOf(backup: Backup, catalogNames: CatalogNames = NO_NAMES): string | null {
   if (!backup.app_hostname) return null;
-  return backup.app_catalog_id ? `${backup.app_hostname} (${backup.app_catalog_id})` : backup.app_hostname;
+  const catalogId = backup.app_catalog_id;
+  if (!catalogId) return backup.app_hostname;
+  return `${backup.app_hostname} (${catalogNames.get(catalogId) ?? catalogId})`;
 }
 
 /** "container 101 on pve1", or what is known of it. */
@@ -21,9 +31,9 @@ export function containerOf(backup: Backup): string {
   return backup.node ? `${container} on ${backup.node}` : container;
 }
 
-/** The app by its name when known, else by its container: "wiki (wikijs)", "container 101 on pve1". */
-export function appOf(backup: Backup): string {
-  return appNameOf(backup) ?? containerOf(backup);
+/** The app by its name when known, else by its container: "wiki (Wiki.js)", "container 101 on pve1". */
+export function appOf(backup: Backup, catalogNames: CatalogNames = NO_NAMES): string {
+  return appNameOf(backup, catalogNames) ?? containerOf(backup);
 }
 
 /** The archive's file name (`local:backup/vzdump-lxc-101-….tar.zst` → `vzdump-lxc-101-….tar.zst`). */
@@ -34,11 +44,11 @@ export function archiveNameOf(backup: Backup): string | null {
 }
 
 /**
- * A sentence's worth: "wiki (wikijs), container 101 on pve1 (archive vzdump-lxc-101-….tar.zst)",
+ * A sentence's worth: "wiki (Wiki.js), container 101 on pve1 (archive vzdump-lxc-101-….tar.zst)",
  * or without the name when the backup does not say it.
  */
-export function backupOriginText(backup: Backup): string {
-  const name = appNameOf(backup);
+export function backupOriginText(backup: Backup, catalogNames: CatalogNames = NO_NAMES): string {
+  const name = appNameOf(backup, catalogNames);
   const container = containerOf(backup);
   const what = name ? `${name}, ${container}` : container;
   const archive = archiveNameOf(backup);

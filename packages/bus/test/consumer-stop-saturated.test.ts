@@ -1,0 +1,86 @@
+/**
+ * stop() of a consumer whose in-flight handlers fill its concurrency and wait for
+ * ctx.stopping (as slotGated's deploys waiting for a node slot do). messages.close() resolves only
+ * when the pump iterates again, the pump waits in Promise.race(inFlight), and the handlers wait
+ * for the signal that stop() aborts only after close(): nothing moves.
+ */
+import { generateServiceKeys } from "@proximity/identity";
+import { testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  type Bus,
+  connectBus,
+  createEventConsumer,
+  DeliveryDeferred,
+  defineConsumer,
+  Events,
+  ensureStreams,
+  eventSigner,
+  eventVerifier,
+  streamName,
+  subscribe,
+} from "../src/index.js";
+import { publishSignedEvent } from "../src/internal.js";
+
+const logger = testLogger("bus");
+let bus: Bus;
+const keys = await generateServiceKeys(["hosts"]);
+
+beforeAll(async () => {
+  bus = await connectBus({
+    servers: testServers().natsUrl,
+    name: "consumer-stop",
+    ns: uniqueNamespace(),
+    logger,
+  });
+  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+});
+
+afterAll(async () => {
+  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
+    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
+  await bus.close();
+});
+
+for (const recoversAbandoned of [false, true]) {
+  it(`event consumer - stop() of a saturated consumer whose handlers wait for ctx.stopping returns (recoversAbandoned ${recoversAbandoned})`, async () => {
+    const durable = defineConsumer("test", `edges2-stop-${recoversAbandoned}`, [Events.HostRegistered], {
+      recoversAbandoned,
+    });
+    let waiting = 0;
+    const consumer = createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable,
+      verifier: eventVerifier(keys.get("hosts")!),
+      concurrency: 1,
+      ackWaitMs: 3_000,
+      subscriptions: [
+        subscribe(Events.HostRegistered, async (_p, ctx) => {
+          waiting++;
+          // Waiting for capacity (a node slot) until the consumer stops.
+          await new Promise<void>((resolve) => {
+            if (ctx.stopping?.aborted) return resolve();
+            ctx.stopping?.addEventListener("abort", () => resolve(), { once: true });
+          });
+          throw new DeliveryDeferred("stopped while waiting");
+        }),
+      ],
+    });
+    await consumer.start();
+    await publishSignedEvent(bus.js, bus.ns, eventSigner(keys.get("hosts")!), Events.HostRegistered, {
+      hostId: `h-${recoversAbandoned}`,
+      name: "pve",
+    });
+    const deadline = Date.now() + 5_000;
+    while (waiting === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(waiting).toBe(1);
+    const stopped = await Promise.race([
+      consumer.stop().then(() => "stopped"),
+      new Promise((r) => setTimeout(() => r("still stopping after 5 s"), 5_000)),
+    ]);
+    expect(stopped).toBe("stopped");
+  }, 20_000);
+}
