@@ -157,6 +157,7 @@ describe("platform - HSTS behind a trusted TLS proxy", () => {
         headers: proto ? { "x-forwarded-proto": proto } : {},
       }).then((res) => res.headers.get("strict-transport-security"));
     expect(await over("https")).toBe("max-age=31536000; includeSubDomains");
+    expect(await over("HTTPS")).toBe("max-age=31536000; includeSubDomains");
     expect(await over("http")).toBeNull();
     expect(await over()).toBeNull();
     // Errors too (a 404 of the API).

@@ -25,7 +25,7 @@ const HSTS = "max-age=31536000; includeSubDomains";
 export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, { global: true, strictTransportSecurity: false });
   app.addHook("onRequest", async (request, reply) => {
-    if (request.protocol === "https") reply.header("strict-transport-security", HSTS);
+    if (request.protocol.toLowerCase() === "https") reply.header("strict-transport-security", HSTS);
     if (!isDocsAsset(request.url)) reply.header("cache-control", "no-store");
   });
 }
