@@ -103,7 +103,10 @@ function banner(adminPassword: string, problem: string | undefined): string {
     `  Web console:   ${CONSOLE_URL}`,
     `  REST API docs: ${CONSOLE_URL}api/docs`,
     `  Sign in as:    admin / ${adminPassword}`,
-    "  Ctrl-C stops everything: the services first, then the simulator and NATS.",
+    // dev.sh started in the background cannot be stopped by Ctrl-C: it names its own command.
+    process.env.DEV_STOP_COMMAND
+      ? `  ${process.env.DEV_STOP_COMMAND} stops everything: the services first, then the simulator and NATS.`
+      : "  Ctrl-C stops everything: the services first, then the simulator and NATS.",
     rule,
     "",
   ].join("\n");
