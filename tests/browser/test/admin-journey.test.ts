@@ -202,13 +202,17 @@ describe("an administrator's journey through the console", () => {
     await expect.poll(() => table.textContent()).toContain("Completed");
     await screenshot(page, "admin-backups-of-deleted-apps");
 
-    // The app is gone: the row names the container and archive it was of, and so does its button.
+    // The app is gone, its name kept: the row names it, with the container and archive it was of,
+    // and so do its button and the dialog.
+    expect(await table.textContent()).toContain("old-site (whoami)");
     expect(await table.textContent()).toMatch(/Container \d+ on /);
-    await table.getByRole("button", { name: /^Restore the backup of container \d+ on .+ from/ }).click();
+    await table.getByRole("button", { name: /^Restore the backup of old-site \(whoami\) from/ }).click();
     const dialog = page.getByRole("dialog", { name: /^Restore the backup from/ });
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain("The app of this backup was deleted");
-    expect(await dialog.textContent()).toMatch(/This is the backup of container \d+ on .+ \(archive /);
+    expect(await dialog.textContent()).toMatch(
+      /This is the backup of old-site \(whoami\), container \d+ on .+ \(archive /,
+    );
     await screenshot(page, "admin-backups-restore-dialog");
     await dialog.getByLabel(/Host name of the new app/).fill("old-site-back");
     await dialog.getByRole("button", { name: "Restore into a new app" }).click();

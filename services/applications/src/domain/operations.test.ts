@@ -42,7 +42,7 @@ const EXPECTED: Readonly<Record<AppStatus, Readonly<Record<AppAction, string>>>>
     start: "→ starting",
     stop: "Cannot stop the app: it is already stopped",
     restart: "Cannot restart the app: it is stopped; start it instead",
-    update: "→ updating",
+    update: "Cannot update the app: it is stopped; start it, then update it",
     retry: "Cannot retry the deployment: the app is stopped; only a failed app can be retried",
     delete: "→ removing",
     clone: "→ stopped",
