@@ -82,7 +82,7 @@ describe("bootstrap host", () => {
       BOOTSTRAP_HOST_JSON: JSON.stringify({ ...snake, name: "other", nodes: [] }),
     });
     await expect(invalid).rejects.toBeInstanceOf(ConfigError);
-    await expect(invalid).rejects.toThrow(/BOOTSTRAP_HOST_JSON: nodes at least one node is required/);
+    await expect(invalid).rejects.toThrow(/BOOTSTRAP_HOST_JSON: nodes must list at least one node/);
     expect(() =>
       loadHostsConfig({ DATABASE_URL: "postgres://x", SERVICE_KEYS_DIR: "-", BOOTSTRAP_HOST_JSON: "{" }),
     ).toThrow(/BOOTSTRAP_HOST_JSON: must be a JSON object/);
