@@ -5,14 +5,13 @@
  */
 import { generateServiceKeys } from "@proximity/identity";
 import { newTraceparent, traceIdOf } from "@proximity/telemetry";
-import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually, testLogger, uniqueNamespace } from "@proximity/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { busAdminPermissions } from "../src/bus-admin.js";
 import {
   BUS_ADMIN,
   type Bus,
   type ConsumerDefinition,
-  connectBus,
   createEventConsumer,
   Durables,
   defineConsumer,
@@ -25,6 +24,7 @@ import {
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus, takeEveryDelivery } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let bus: Bus;
@@ -32,13 +32,7 @@ const keys = await generateServiceKeys(["hosts"]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "abandoned-edges",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("abandoned-edges");
 });
 
 // Each test's durable reads the stream from its start: only its own messages in it.
@@ -46,11 +40,7 @@ beforeEach(async () => {
   await bus.jsm.streams.purge(streamName(bus.ns, "HOSTS"));
 });
 
-afterAll(async () => {
-  for (const s of ["HOSTS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
-});
+afterAll(() => closeTestBus(bus));
 
 interface Hooks {
   handled: string[];
@@ -103,8 +93,7 @@ async function publish(hostId: string, traceparent = newTraceparent()) {
 /** Every delivery the server allows taken and left to die (processes killed -9). */
 async function abandon(durable: ConsumerDefinition, hostId: string, traceparent?: string) {
   const ack = await publish(hostId, traceparent);
-  const raw = await bus.js.consumers.get(streamName(bus.ns, "HOSTS"), durable.name);
-  for (let d = 0; d < 4; d++) await raw.next({ expires: 5_000 });
+  await takeEveryDelivery(bus, durable);
   return ack;
 }
 

@@ -1,34 +1,27 @@
 import { generateServiceKeys } from "@proximity/identity";
-import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually, testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   AbandonedDeliveryError,
   type Bus,
   type ConsumerDefinition,
-  connectBus,
   createEventConsumer,
   defineConsumer,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   streamName,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus, takeEveryDelivery } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let bus: Bus;
 const keys = await generateServiceKeys(["hosts"]);
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "abandoned-test",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("abandoned-test");
 });
 
 // Each test's durable reads the stream from its start: only its own message in it.
@@ -36,11 +29,7 @@ beforeEach(async () => {
   await bus.jsm.streams.purge(streamName(bus.ns, "HOSTS"));
 });
 
-afterAll(async () => {
-  for (const s of ["HOSTS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
-});
+afterAll(() => closeTestBus(bus));
 
 interface Seen {
   handled: number[];
@@ -82,11 +71,7 @@ async function abandon(durable: ConsumerDefinition, hostId: string): Promise<voi
     hostId,
     name: "pve",
   });
-  const raw = await bus.js.consumers.get(streamName(bus.ns, "HOSTS"), durable.name);
-  for (const delivery of [1, 2, 3, 4]) {
-    const msg = await raw.next({ expires: 5_000 });
-    expect(msg?.info.redeliveryCount).toBe(delivery);
-  }
+  expect(await takeEveryDelivery(bus, durable)).toEqual([1, 2, 3, 4]);
 }
 
 describe("a message whose every delivery was interrupted", () => {

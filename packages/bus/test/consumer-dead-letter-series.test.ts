@@ -6,39 +6,27 @@
  */
 import { generateServiceKeys } from "@proximity/identity";
 import { metricsRegistry } from "@proximity/metrics";
-import { testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type Bus,
-  connectBus,
   createEventConsumer,
   defineConsumer,
   Events,
-  ensureStreams,
   eventVerifier,
-  streamName,
   subscribe,
 } from "../src/index.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let bus: Bus;
 const keys = await generateServiceKeys(["hosts"]);
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "consumer-series",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("consumer-series");
 });
 
-afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
-});
+afterAll(() => closeTestBus(bus));
 
 it("event consumer - a started consumer exposes its dead-letter series at 0, so the first dead letter is an increase", async () => {
   const durable = defineConsumer("test", "edges2-series", [Events.HostRegistered], {

@@ -4,22 +4,21 @@
  * back at once (nak(0)), so another replica takes it without the 60 s retry delay.
  */
 import { generateServiceKeys } from "@proximity/identity";
-import { testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type Bus,
   type ConsumerDefinition,
-  connectBus,
   createEventConsumer,
   defineConsumer,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   streamName,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let bus: Bus;
@@ -27,20 +26,10 @@ const keys = await generateServiceKeys(["hosts"]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "consumer-reader",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("consumer-reader");
 });
 
-afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
-});
+afterAll(() => closeTestBus(bus));
 
 function consumerOf(durable: ConsumerDefinition, hookRuns: string[], ackWaitMs = 20_000) {
   return createEventConsumer({

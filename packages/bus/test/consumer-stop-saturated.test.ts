@@ -5,42 +5,30 @@
  * for the signal that stop() aborts only after close(): nothing moves.
  */
 import { generateServiceKeys } from "@proximity/identity";
-import { testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type Bus,
-  connectBus,
   createEventConsumer,
   DeliveryDeferred,
   defineConsumer,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
-  streamName,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let bus: Bus;
 const keys = await generateServiceKeys(["hosts"]);
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "consumer-stop",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("consumer-stop");
 });
 
-afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
-});
+afterAll(() => closeTestBus(bus));
 
 for (const recoversAbandoned of [false, true]) {
   it(`event consumer - stop() of a saturated consumer whose handlers wait for ctx.stopping returns (recoversAbandoned ${recoversAbandoned})`, async () => {

@@ -37,6 +37,32 @@ async function withReplica(fn: () => Promise<void>): Promise<void> {
   }
 }
 
+/** The journal row a worker leaves on its attempt: running, claimed by it until `claimedUntil`. */
+async function journalClaim(
+  request: ReturnType<Harness["deployRequest"]>,
+  claim: { attempts: number; claimedBy: string; claimedUntil: Date },
+): Promise<void> {
+  await h.db
+    .insertInto("operations")
+    .values({
+      id: request.operationId,
+      kind: "deploy",
+      app_id: request.appId,
+      host_id: HOST_ID,
+      node: NODE,
+      vmid: null,
+      status: "running",
+      attempts: claim.attempts,
+      last_error: null,
+      claimed_by: claim.claimedBy,
+      claimed_until: claim.claimedUntil,
+    })
+    .onConflict((oc) =>
+      oc.column("id").doUpdateSet({ attempts: claim.attempts, claimed_by: claim.claimedBy }),
+    )
+    .execute();
+}
+
 const failedEventsOf = async (operationId: string) =>
   (await h.eventsOf(Events.OperationFailed)).filter((e) => e.operationId === operationId);
 
@@ -49,25 +75,11 @@ describe("an operation whose every delivery died with its process", () => {
     await h.publish(request);
     await takeEveryDelivery(async (delivery) => {
       // What each dying replica left in the journal: one more attempt, a claim nobody renews.
-      await h.db
-        .insertInto("operations")
-        .values({
-          id: request.operationId,
-          kind: "deploy",
-          app_id: request.appId,
-          host_id: HOST_ID,
-          node: NODE,
-          vmid: null,
-          status: "running",
-          attempts: delivery,
-          last_error: null,
-          claimed_by: `killed-${delivery}`,
-          claimed_until: new Date(Date.now() + 500),
-        })
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet({ attempts: delivery, claimed_by: `killed-${delivery}` }),
-        )
-        .execute();
+      await journalClaim(request, {
+        attempts: delivery,
+        claimedBy: `killed-${delivery}`,
+        claimedUntil: new Date(Date.now() + 500),
+      });
     });
 
     await withReplica(async () => {
@@ -93,22 +105,11 @@ describe("an operation whose every delivery died with its process", () => {
     await takeEveryDelivery();
     // A worker that lost NATS (no heartbeats, so the server gave the message up) but not
     // PostgreSQL: it still holds and renews its claim.
-    await h.db
-      .insertInto("operations")
-      .values({
-        id: request.operationId,
-        kind: "deploy",
-        app_id: request.appId,
-        host_id: HOST_ID,
-        node: NODE,
-        vmid: null,
-        status: "running",
-        attempts: 4,
-        last_error: null,
-        claimed_by: "cut-off-worker",
-        claimed_until: new Date(Date.now() + 1_000),
-      })
-      .execute();
+    await journalClaim(request, {
+      attempts: 4,
+      claimedBy: "cut-off-worker",
+      claimedUntil: new Date(Date.now() + 1_000),
+    });
     const renew = setInterval(() => {
       void h.db
         .updateTable("operations")

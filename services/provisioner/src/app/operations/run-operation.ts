@@ -74,10 +74,8 @@ export async function runOperation<R extends OperationRequest>(
 ): Promise<void> {
   assertIdentified(spec.kind, request);
   const startedAt = performance.now();
-  const { db } = deps;
-  const { operationId, appId, hostId, node } = request;
-  const vmid = spec.vmidOf?.(request) ?? null;
-  await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
+  const { operationId, hostId } = request;
+  await recordOperation(deps, spec, request);
   // A crashed replica's claim is waited out rather than spending this delivery.
   const outcome = await claimWhenFree(deps, operationId, ctx, true);
   if (outcome.kind === "finished") {
@@ -195,13 +193,9 @@ async function failInSpan<R extends OperationRequest>(
     return;
   }
   const abandoned = error instanceof AbandonedDeliveryError;
-  if (abandoned) {
-    // Every delivery may have died before the operation was even recorded: it is recorded now, so
-    // that it can be failed (and its app settled) like any other.
-    const { operationId, appId, hostId, node } = request;
-    const vmid = spec.vmidOf?.(request) ?? null;
-    await insertOperationIfAbsent(db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
-  }
+  // Every delivery may have died before the operation was even recorded: it is recorded now, so
+  // that it can be failed (and its app settled) like any other.
+  if (abandoned) await recordOperation(deps, spec, request);
   // Waits out a crashed replica's claim: returning without failing the operation would leave it
   // running for ever, since no delivery follows this one. A recovery tries once: its advisory is
   // retried later anyway, and a wait would hold up the advisories behind it.
@@ -282,6 +276,17 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
   });
   countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
+}
+
+/** The operation's journal row, once (a redelivered or duplicate request finds it untouched). */
+async function recordOperation<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+): Promise<void> {
+  const { operationId, appId, hostId, node } = request;
+  const vmid = spec.vmidOf?.(request) ?? null;
+  await insertOperationIfAbsent(deps.db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
 }
 
 /** `{ backupId }` for the backup kinds (logs carry it beside the operation id). */
