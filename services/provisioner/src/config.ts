@@ -99,6 +99,12 @@ export const provisionerConfigSchema = z.object({
   ORPHAN_RECONCILE_INTERVAL_MS: env.millis(60_000),
   /** Time a host's circuit breaker stays open before one trial call. */
   PROVISIONER_BREAKER_RESET_MS: env.millis(30_000),
+  /**
+   * Longest life of a host's shared client and credentials (operations and observations): they
+   * are read from the secrets service again at least this often per host and replica (sooner when
+   * the host's record changes or an attempt on it failed).
+   */
+  HOST_SESSION_TTL_MS: env.millis(600_000),
   SSH_CONNECT_TIMEOUT_MS: env.millis(30_000),
   /** Deadline of short in-container commands (writing files, status checks). */
   SSH_COMMAND_TIMEOUT_MS: env.millis(60_000),

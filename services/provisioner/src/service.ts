@@ -27,6 +27,7 @@ import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
+import { createHostSessions } from "./app/operations/host-sessions.js";
 import { slotGated } from "./app/operations/slot-gated.js";
 import { startOrphanReconciler } from "./app/reconcile-orphans.js";
 import type { ProvisionerConfig } from "./config.js";
@@ -142,6 +143,8 @@ export function createProvisionerService(
     const leases = measuredLeases(
       await openVmidLeases(bus.js, bus.ns, config.VMID_LEASE_TTL_MS, { declare: config.BUS_DECLARE_STREAMS }),
     );
+    const hostSessions = createHostSessions({ ttlMs: config.HOST_SESSION_TTL_MS });
+    onStop("host sessions", () => hostSessions.close());
     // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
     const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
@@ -151,6 +154,7 @@ export function createProvisionerService(
       leases,
       ssh,
       breakers,
+      hostSessions,
       transport,
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
@@ -287,6 +291,7 @@ export function createProvisionerService(
         intervalMs: config.OBSERVE_INTERVAL_MS,
         concurrency: config.OBSERVE_CONCURRENCY,
         backupsEveryRounds: config.OBSERVE_BACKUPS_EVERY_ROUNDS,
+        clientTtlMs: config.HOST_SESSION_TTL_MS,
       },
     );
     onStop("container observations", () => observations.stop());

@@ -26,16 +26,18 @@ export async function removeOperationContainer(
   log: Logger,
 ): Promise<boolean> {
   let connection: HostConnection | undefined;
+  let failed = true;
   try {
     connection = await resolveConnection(deps, target, { traceparent });
     await destroyIfOurs(deps, connection, target, log);
     await releaseVmid(deps.db, target.operationId, target.hostId, target.vmid);
+    failed = false;
     return true;
   } catch (err) {
     log.error({ err, vmid: target.vmid }, "could not remove the container; its VMID stays reserved");
     return false;
   } finally {
-    await connection?.close().catch(() => undefined);
+    await connection?.close({ discard: failed }).catch(() => undefined);
   }
 }
 

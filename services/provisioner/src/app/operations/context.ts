@@ -1,7 +1,8 @@
 /**
  * What the steps of every operation kind share: long-lived dependencies (OperationDeps, one per
- * process) and the state of one attempt (Attempt). Credentials live only inside `connection`, in
- * memory, for the duration of the attempt; so do secret values (kept in `masked` for masking).
+ * process) and the state of one attempt (Attempt). Credentials live only in memory: the host's in
+ * its session (host-sessions.ts, reached through `connection`), an app's secret values in `masked`
+ * for the attempt (kept there for masking).
  */
 import type { Logger } from "@proximity/logger";
 import type { BreakerRegistry, ExtendedProxmoxClient, SshExecutor, SshTarget } from "@proximity/proxmox";
@@ -10,6 +11,7 @@ import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
 import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
+import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
 
 /** Settings from the configuration that shape containers and bound waits. */
@@ -41,6 +43,8 @@ export interface OperationDeps {
   readonly ssh: SshExecutor;
   /** One registry per process: every client of a host shares its breaker (key = host id). */
   readonly breakers: BreakerRegistry;
+  /** Each host's client and credentials, shared by the operations of this process. */
+  readonly hostSessions: HostSessions;
   /** How hosts may be reached (plain HTTP only in development mode). */
   readonly transport: TransportPolicy;
   readonly logger: Logger;
@@ -66,8 +70,11 @@ export interface HostConnection {
   readonly backupStorage: string;
   readonly pve: ExtendedProxmoxClient;
   readonly sshTarget: SshTarget;
-  /** Releases the HTTP connections of `pve`. */
-  close(): Promise<void>;
+  /**
+   * Ends this operation's use of the host's session (its client is shared: see host-sessions.ts).
+   * `discard` after a failure: the next operation reads the credentials again.
+   */
+  close(options?: { readonly discard?: boolean }): Promise<void>;
 }
 
 /** One attempt at one operation of request type R. */

@@ -124,9 +124,11 @@ async function runAttempt<R extends OperationRequest>(
     masked: [],
   };
   const stopKeeping = keepOwnership(a, controller);
+  let failed = false;
   try {
     await spec.run(a);
   } catch (err) {
+    failed = true;
     const reason = explainFailure(err, claimed.attempts);
     a.log.warn(
       { err, step: failureOf(err).step, attempt: claimed.attempts, reason },
@@ -149,7 +151,8 @@ async function runAttempt<R extends OperationRequest>(
     throw isPermanentFailure(err) ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
     stopKeeping();
-    await a.connection?.close().catch(() => undefined);
+    // A failed attempt may be a refused credential or a replaced certificate: read them again.
+    await a.connection?.close({ discard: failed }).catch(() => undefined);
   }
 }
 

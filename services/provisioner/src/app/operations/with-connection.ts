@@ -1,4 +1,4 @@
-/** For cleanups: a connection to the host for one piece of work, closed afterwards. */
+/** For cleanups: a connection to the host for one piece of work, released afterwards (discarded after a failure). */
 import type { HostConnection, OperationDeps } from "./context.js";
 import { resolveConnection } from "./steps/resolve-connection.js";
 
@@ -9,9 +9,12 @@ export async function withConnection<T>(
   work: (connection: HostConnection) => Promise<T>,
 ): Promise<T> {
   const connection = await resolveConnection(deps, target, { traceparent });
+  let failed = true;
   try {
-    return await work(connection);
+    const result = await work(connection);
+    failed = false;
+    return result;
   } finally {
-    await connection.close().catch(() => undefined);
+    await connection.close({ discard: failed }).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Step 1: how to reach the host. The hosts service says where the host and node are and names the
- * secrets; the secrets service gives their values. Nothing fetched here is logged, stored or
- * put into events: it lives in the returned connection for one attempt. A host the provisioner
+ * secrets; the secrets service gives their values, read once per host session (host-sessions.ts).
+ * Nothing fetched here is logged, stored or put into events: it lives in memory only. A host the provisioner
  * may not reach as registered (plain HTTP outside development) is refused before any secret is read.
  */
 import { NotFoundError, ValidationError } from "@proximity/errors";
@@ -34,11 +34,8 @@ export async function resolveConnection(
   target: { hostId: string; node: string; operationId?: string },
   call: CallOptions,
 ): Promise<HostConnection> {
-  const { hosts, secrets } = deps.peers;
-  const { host, apiSecretName, sshSecretName, tlsCaPem } = await hosts.getHostConnection(
-    { hostId: target.hostId },
-    call,
-  );
+  const record = await deps.peers.hosts.getHostConnection({ hostId: target.hostId }, call);
+  const { host } = record;
   if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
   const node = host.nodes.find((n) => n.name === target.node);
   if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
@@ -46,28 +43,34 @@ export async function resolveConnection(
   // a node whose key nobody has pinned.
   assertTransportAllowed(host, deps.transport);
   if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
-  const [apiSecret, sshSecret] = await Promise.all([
-    readSecret(secrets, apiSecretName, call, target.operationId),
-    readSecret(secrets, sshSecretName, call, target.operationId),
-  ]);
-  const pve = hostApiClient({ host, tlsCaPem }, apiSecret, {
-    logger: deps.logger,
-    breakers: deps.breakers,
-    transport: deps.transport,
-    ...(deps.tracer ? { tracer: deps.tracer } : {}),
+  // The host's client and credentials, shared with this process's other operations while the
+  // record is unchanged (host-sessions.ts).
+  const session = await deps.hostSessions.acquire({ ...record, host }, async () => {
+    const [apiSecret, sshSecret] = await Promise.all([
+      readSecret(deps.peers.secrets, record.apiSecretName, call, target.operationId),
+      readSecret(deps.peers.secrets, record.sshSecretName, call, target.operationId),
+    ]);
+    const sshAuthOfHost = sshAuth(sshSecret);
+    const pve = hostApiClient({ host, tlsCaPem: record.tlsCaPem }, apiSecret, {
+      logger: deps.logger,
+      breakers: deps.breakers,
+      transport: deps.transport,
+      ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    });
+    return { pve, sshAuth: sshAuthOfHost };
   });
   return {
     hostName: host.name,
     backupStorage: host.backupStorage || DEFAULT_BACKUP_STORAGE,
-    pve,
+    pve: session.pve,
     sshTarget: {
       host: node.sshHost,
       port: node.sshPort || 22,
       username: host.sshUsername || "root",
-      auth: sshAuth(sshSecret),
+      auth: session.sshAuth,
       hostKeyFingerprint: node.sshHostKeyFingerprint,
     },
-    close: () => pve.close(),
+    close: (options) => session.release(options),
   };
 }
 

@@ -1,0 +1,169 @@
+/**
+ * One Proxmox API client and one pair of credentials per host, shared by this process's
+ * operations. Without it every operation read both credentials from the secrets service (two
+ * decryptions, two access-audit rows) and opened a new TLS connection to the host: at a deploy
+ * burst, more work than the deploy's own Proxmox calls.
+ *
+ * Every operation still reads the host's record from the hosts service (its nodes, pinned keys,
+ * address) and passes it here: a session is reused only while that record is unchanged (its
+ * `updated_at` moves with every change of address, TLS or credentials, so a rotated credential is
+ * read again by the next operation), for at most `ttlMs` (the credential is read again, and the
+ * secrets service's audit sees it, at least that often per host and replica: the audit names the
+ * operation that read it), and never after a failed attempt (discard: a refused credential or a
+ * replaced certificate is read again on retry). Idle sessions past their age are closed by a
+ * sweep, so a credential does not outstay `ttlMs` in memory; it is never logged, stored or put
+ * into events.
+ */
+import type { hostsV1 } from "@proximity/proto";
+import type { ExtendedProxmoxClient, SshAuth } from "@proximity/proxmox";
+
+/** What a session holds: the host's client and its nodes' SSH credentials. */
+export interface HostCredentials {
+  readonly pve: ExtendedProxmoxClient;
+  readonly sshAuth: SshAuth;
+}
+
+/** One operation's use of a host's session. */
+export interface HostSession extends HostCredentials {
+  /**
+   * Ends this use. `discard` (after a failed attempt) retires the session: later operations open a
+   * new one; operations using it now finish with it. Idempotent.
+   */
+  release(options?: { readonly discard?: boolean }): Promise<void>;
+}
+
+/** The hosts service's answer an operation read, on which a session depends. */
+export interface HostRecord {
+  readonly host: hostsV1.Host;
+  readonly apiSecretName: string;
+  readonly sshSecretName: string;
+  readonly tlsCaPem: string;
+}
+
+export interface HostSessions {
+  /**
+   * The session of `record.host`, opened with `open` when there is none still valid for this
+   * record (concurrent callers share one opening). A failed opening is not kept.
+   */
+  acquire(record: HostRecord, open: () => Promise<HostCredentials>): Promise<HostSession>;
+  /** Sessions kept (open or opening). */
+  size(): number;
+  /** Closes every session once its operations released it; acquire() fails after. */
+  close(): Promise<void>;
+}
+
+interface Entry {
+  readonly hostId: string;
+  readonly signature: string;
+  readonly openedAt: number;
+  readonly ready: Promise<HostCredentials>;
+  users: number;
+  retired: boolean;
+}
+
+export function createHostSessions(options: {
+  /** Longest life of a session (and of its credentials in memory). */
+  readonly ttlMs: number;
+  /** Clock (tests). */
+  readonly now?: () => number;
+}): HostSessions {
+  const { ttlMs } = options;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  let closed = false;
+
+  const closeClient = (entry: Entry) =>
+    entry.ready.then(
+      (c) => c.pve.close().catch(() => undefined),
+      () => undefined,
+    );
+  const retire = (entry: Entry) => {
+    if (entries.get(entry.hostId) === entry) entries.delete(entry.hostId);
+    if (entry.retired) return;
+    entry.retired = true;
+    if (entry.users === 0) void closeClient(entry);
+  };
+  const sweep = () => {
+    for (const entry of entries.values()) if (now() - entry.openedAt >= ttlMs) retire(entry);
+  };
+  // Idle sessions past their age go even when no operation comes to replace them.
+  const sweeper = setInterval(sweep, Math.min(Math.max(ttlMs / 2, 1_000), 60_000));
+  sweeper.unref();
+
+  /** The host's session if it is still good for `record`; a stale one is retired. */
+  const current = (record: HostRecord, signature: string): Entry | undefined => {
+    const entry = entries.get(record.host.id);
+    if (entry && entry.signature === signature && now() - entry.openedAt < ttlMs) return entry;
+    if (entry) retire(entry);
+    return undefined;
+  };
+  const openEntry = (record: HostRecord, signature: string, open: () => Promise<HostCredentials>) => {
+    const entry: Entry = {
+      hostId: record.host.id,
+      signature,
+      openedAt: now(),
+      ready: open(),
+      users: 0,
+      retired: false,
+    };
+    // A failed opening is forgotten at once: the next operation tries again.
+    entry.ready.catch(() => retire(entry));
+    entries.set(entry.hostId, entry);
+    return entry;
+  };
+
+  return {
+    acquire: async (record, open) => {
+      if (closed) throw new Error("host sessions are closed");
+      const signature = signatureOf(record);
+      const entry = current(record, signature) ?? openEntry(record, signature, open);
+      entry.users++;
+      let credentials: HostCredentials;
+      try {
+        credentials = await entry.ready;
+      } catch (err) {
+        entry.users--;
+        throw err;
+      }
+      let released = false;
+      return {
+        ...credentials,
+        release: async ({ discard = false } = {}) => {
+          if (released) return;
+          released = true;
+          entry.users--;
+          // retire() closes the client when nobody else uses it; else the last release does.
+          if (discard && !entry.retired) retire(entry);
+          else if (entry.retired && entry.users === 0) await closeClient(entry);
+        },
+      };
+    },
+    size: () => entries.size,
+    close: async () => {
+      closed = true;
+      clearInterval(sweeper);
+      const all = [...entries.values()];
+      for (const entry of all) retire(entry);
+      await Promise.all(all.map((e) => e.ready.catch(() => undefined)));
+    },
+  };
+}
+
+/** What a session depends on: any change of the record (updated_at), of how it is reached, of its secrets. */
+function signatureOf({ host, apiSecretName, sshSecretName, tlsCaPem }: HostRecord): string {
+  return JSON.stringify([
+    host.id,
+    host.updatedAt?.getTime() ?? 0,
+    host.address,
+    host.port,
+    host.authMode,
+    host.username,
+    host.sshUsername,
+    host.tlsFingerprint,
+    host.tlsCaFingerprint,
+    host.insecureHttp,
+    apiSecretName,
+    sshSecretName,
+    tlsCaPem,
+  ]);
+}
