@@ -14,6 +14,7 @@
 import type { CallOptions } from "@proximity/grpc";
 import type { hostsV1 } from "@proximity/proto";
 import { type HostApi, openHostApi } from "../operations/host-api.js";
+import { hostSignature } from "../operations/host-sessions.js";
 import type { ObserveDeps } from "./observe-host.js";
 
 export interface HostClients {
@@ -46,14 +47,14 @@ export function createHostClients(deps: ObserveDeps, ttlMs: number): HostClients
   };
   return {
     get: async (host, call) => {
-      const signature = signatureOf(host);
+      const signature = hostSignature(host);
       const entry = entries.get(host.id);
       if (entry && entry.signature === signature && Date.now() - entry.openedAt < ttlMs) return entry.api;
       await drop(host.id);
       const api = await openHostApi(deps, host.id, call, deps.timeoutMs);
       if (!api) return undefined;
       // The record as the connection was read: a change made in between renews it next round.
-      entries.set(host.id, { api, signature: signatureOf(api.host), openedAt: Date.now() });
+      entries.set(host.id, { api, signature: hostSignature(api.host), openedAt: Date.now() });
       return api;
     },
     drop,
@@ -68,18 +69,4 @@ export function createHostClients(deps: ObserveDeps, ttlMs: number): HostClients
       await Promise.all(all.map(closeEntry));
     },
   };
-}
-
-/** What a client depends on: any change of the record (updated_at) or of how it is reached. */
-function signatureOf(host: hostsV1.Host): string {
-  return JSON.stringify([
-    host.updatedAt?.getTime() ?? 0,
-    host.address,
-    host.port,
-    host.authMode,
-    host.username,
-    host.tlsFingerprint,
-    host.tlsCaFingerprint,
-    host.insecureHttp,
-  ]);
 }

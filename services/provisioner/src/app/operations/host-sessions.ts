@@ -149,8 +149,16 @@ export function createHostSessions(options: {
   };
 }
 
-/** What a session depends on: any change of the record (updated_at), of how it is reached, of its secrets. */
+/** What a session depends on: any change of the host's record, or of the secrets it names. */
 function signatureOf({ host, apiSecretName, sshSecretName, tlsCaPem }: HostRecord): string {
+  return JSON.stringify([hostSignature(host), apiSecretName, sshSecretName, tlsCaPem]);
+}
+
+/**
+ * What a client of `host` depends on: its record's `updated_at` (moved by every change of
+ * address, TLS or credentials) and how it is reached. Equal signatures: the client may be kept.
+ */
+export function hostSignature(host: hostsV1.Host): string {
   return JSON.stringify([
     host.id,
     host.updatedAt?.getTime() ?? 0,
@@ -162,8 +170,5 @@ function signatureOf({ host, apiSecretName, sshSecretName, tlsCaPem }: HostRecor
     host.tlsFingerprint,
     host.tlsCaFingerprint,
     host.insecureHttp,
-    apiSecretName,
-    sshSecretName,
-    tlsCaPem,
   ]);
 }
