@@ -28,7 +28,9 @@ export async function allocateVmid(
 ): Promise<number> {
   const { db, leases } = a.deps;
   const { operationId, hostId } = a.request;
-  const recorded = (await findOperation(db, operationId))?.vmid ?? null;
+  // Only a later attempt can find a VMID chosen before (a first one starts with none: see
+  // runJournaledStep); within an attempt, an abandoned choice is forgotten by abandonVmid.
+  const recorded = a.attempt > 1 ? ((await findOperation(db, operationId))?.vmid ?? null) : null;
   if (recorded !== null) {
     a.lease = (await leases.acquire(hostId, recorded, operationId)) ?? undefined;
     const reserved = (await findContainerOfOperation(db, operationId))?.vmid === recorded;

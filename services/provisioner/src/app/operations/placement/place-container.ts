@@ -26,9 +26,12 @@ export async function placeContainer(
   const operationId = a.request.operationId;
   const excluded = new Set<number>();
   for (let choice = 1; ; choice++) {
-    const created = await findStep(db, operationId, creator.step);
-    const vmid = (await findOperation(db, operationId))?.vmid ?? null;
-    if (created?.status === "done" && vmid !== null) return vmid;
+    // A first attempt has no journal to read back (see runJournaledStep): two queries fewer.
+    if (a.attempt > 1) {
+      const created = await findStep(db, operationId, creator.step);
+      const vmid = (await findOperation(db, operationId))?.vmid ?? null;
+      if (created?.status === "done" && vmid !== null) return vmid;
+    }
     const chosen = await runStep(Step.allocateVmid, () =>
       allocateVmid(a, connection, excluded, creator.step),
     );
