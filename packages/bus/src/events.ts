@@ -16,7 +16,18 @@ export interface EventDefinition<T> {
   readonly subject: string;
   readonly stream: EventStreamName;
   readonly codec: MessageCodec<T>;
+  /**
+   * A snapshot: it reports state observed elsewhere (a Proxmox node's containers, a storage's
+   * archives) and the next observation replaces it. Losing one is harmless (consumers conclude
+   * nothing from silence) and it changes nothing in its producer's database, so it is published
+   * straight to JetStream (createSnapshotPublisher) instead of through the outbox, which exists to
+   * make an event atomic with a state change. Only events marked so may be published that way.
+   */
+  readonly snapshot?: true;
 }
+
+/** A catalog event marked as a snapshot (see EventDefinition.snapshot). */
+export type SnapshotEventDefinition<T> = EventDefinition<T> & { readonly snapshot: true };
 
 function defineEvent<T>(
   protoName: string,
@@ -25,6 +36,15 @@ function defineEvent<T>(
   codec: MessageCodec<T>,
 ): EventDefinition<T> {
   return { type: `proximity.events.v1.${protoName}`, subject, stream, codec };
+}
+
+function defineSnapshotEvent<T>(
+  protoName: string,
+  subject: string,
+  stream: EventStreamName,
+  codec: MessageCodec<T>,
+): SnapshotEventDefinition<T> {
+  return { ...defineEvent(protoName, subject, stream, codec), snapshot: true };
 }
 
 /**
@@ -146,7 +166,7 @@ export const Events = {
     "PROVISIONER",
     provisionerEventsV1.OperationFailed,
   ),
-  ContainersObserved: defineEvent(
+  ContainersObserved: defineSnapshotEvent(
     "ContainersObserved",
     "provisioner.v1.containers_observed",
     "PROVISIONER",
@@ -195,7 +215,7 @@ export const Events = {
     "APPLICATIONS",
     applicationsEventsV1.AppBackedUp,
   ),
-  BackupsObserved: defineEvent(
+  BackupsObserved: defineSnapshotEvent(
     "BackupsObserved",
     "provisioner.v1.backups_observed",
     "PROVISIONER",
@@ -289,6 +309,11 @@ const byType: ReadonlyMap<string, EventDefinition<any>> = new Map(
 // biome-ignore lint/suspicious/noExplicitAny: callers narrow by the event they look for
 export function eventOfType(type: string): EventDefinition<any> | undefined {
   return byType.get(type);
+}
+
+/** True when `event` is a snapshot of the catalog, which may be published without the outbox. */
+export function isSnapshotEvent<T>(event: EventDefinition<T>): event is SnapshotEventDefinition<T> {
+  return event.snapshot === true;
 }
 
 /** The one service allowed to publish `event`: the producer named by its stream's topic. */

@@ -1,6 +1,7 @@
 /**
  * The JetStream layer: streams declared in code, the event catalog and who consumes what, the
- * transactional outbox and its relay (signing every event as its producer), idempotent inbox
+ * transactional outbox and its relay (signing every event as its producer), the direct publisher
+ * of snapshot events (observations, which change no state to be atomic with), idempotent inbox
  * processing, durable consumers with bounded redelivery and per-process broadcast consumers (both
  * refusing any event that is not its producer's signed event), KV buckets, and the nats-server
  * configuration (per-service users and permissions) derived from the same definitions. Streams
@@ -34,8 +35,14 @@ export type { EventEnvelope } from "./envelope.js";
 export { envelopeHeaders, newTraceparent, readEnvelope, traceIdOf } from "./envelope.js";
 export type { EventCheck, ReceivedMessage } from "./event-check.js";
 export { checkEvent } from "./event-check.js";
-export type { EventDefinition, EventName, EventPayload, MessageCodec } from "./events.js";
-export { Events, eventOfType, producerOf } from "./events.js";
+export type {
+  EventDefinition,
+  EventName,
+  EventPayload,
+  MessageCodec,
+  SnapshotEventDefinition,
+} from "./events.js";
+export { Events, eventOfType, isSnapshotEvent, producerOf } from "./events.js";
 export { processOnce } from "./inbox.js";
 export type { KvBucket, OpenKvBucketOptions } from "./kv.js";
 export { declareKvBucket, kvStreamName, openKvBucket } from "./kv.js";
@@ -49,6 +56,8 @@ export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { createOutboxRelay } from "./outbox-relay.js";
 export type { EventSigner, EventVerifier } from "./signature.js";
 export { eventSigner, eventVerifier, SIGNATURE_HEADER } from "./signature.js";
+export type { SnapshotMeta, SnapshotPublisher, SnapshotPublisherOptions } from "./snapshot-publisher.js";
+export { createSnapshotPublisher } from "./snapshot-publisher.js";
 export type { EventStreamName, StreamLimits, StreamName } from "./streams.js";
 export {
   ALL_STREAMS,

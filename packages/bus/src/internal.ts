@@ -4,10 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JetStreamClient, PubAck } from "nats";
-import { newTraceparent, signedEnvelopeHeaders } from "./envelope.js";
+import { newTraceparent } from "./envelope.js";
 import type { EventDefinition } from "./events.js";
+import { publishSigned } from "./publish-signed.js";
 import type { EventSigner } from "./signature.js";
-import { subjectOf } from "./streams.js";
 
 export interface PublishSignedOptions {
   /** Event id (`ce-id`), default a new UUID. */
@@ -32,19 +32,19 @@ export async function publishSignedEvent<T>(
   options: PublishSignedOptions = {},
 ): Promise<PubAck> {
   const id = options.id ?? randomUUID();
-  const subject = subjectOf(ns, event.subject);
-  const data = event.codec.encode(payload).finish();
-  const headers = signedEnvelopeHeaders(
+  return publishSigned(
+    js,
+    ns,
     signer,
-    subject,
     {
+      subject: event.subject,
       id,
       type: event.type,
       time: new Date().toISOString(),
       traceparent: options.traceparent ?? newTraceparent(),
-      ...(options.ceSubject ? { subject: options.ceSubject } : {}),
+      ...(options.ceSubject ? { ceSubject: options.ceSubject } : {}),
+      payload: event.codec.encode(payload).finish(),
     },
-    data,
+    options.withMsgId ? { msgId: id } : {},
   );
-  return js.publish(subject, data, { headers, ...(options.withMsgId ? { msgID: id } : {}) });
 }

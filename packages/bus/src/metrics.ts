@@ -82,3 +82,10 @@ export const outboxOldestPendingSeconds = gaugeFromSources({
   help: "Age of the oldest unpublished outbox row (0 when none), measured on scrape",
   labelNames: BY_SERVICE,
 });
+
+/** Snapshot events published straight to JetStream (no outbox), by producer, event and result. */
+export const snapshotsPublished = counter({
+  name: "proximity_bus_snapshots_published_total",
+  help: "Snapshot events (observations) published without the outbox, by producing service, event and result (published, failed)",
+  labelNames: ["service", "event", "result"],
+});

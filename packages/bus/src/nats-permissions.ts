@@ -84,7 +84,8 @@ export function natsPermissions(
     const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`]);
     const stream = (s: StreamName) => streamName(ns, s);
 
-    // Its own events (through its outbox relay), and its stream's state (connectBus checks it exists).
+    // Its own events (through its outbox relay, and the snapshot publisher for the snapshot events:
+    // same subjects), and its stream's state (connectBus checks it exists).
     const produced = (Object.entries(STREAM_PRODUCERS) as [EventStreamName, string][]).find(
       ([, producer]) => producer === service,
     );

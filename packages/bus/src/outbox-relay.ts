@@ -1,20 +1,12 @@
 import type { Logger } from "@proximity/logger";
-import {
-  contextFromTraceparent,
-  failSpan,
-  noopTracer,
-  SpanKind,
-  type Tracer,
-  traceparentOf,
-} from "@proximity/telemetry";
+import type { Tracer } from "@proximity/telemetry";
 import { type Kysely, sql } from "kysely";
 import type { JetStreamClient } from "nats";
 import { DATABASE_NOTIFICATIONS, type DatabaseNotifications } from "./database-notifications.js";
-import { signedEnvelopeHeaders } from "./envelope.js";
 import { outboxBacklog, outboxOldestPendingSeconds, outboxPublished, outboxRelayLag } from "./metrics.js";
 import { OUTBOX_CHANNEL_SUFFIX } from "./outbox.js";
+import { publishSigned } from "./publish-signed.js";
 import type { EventSigner } from "./signature.js";
-import { subjectOf } from "./streams.js";
 import type { MessagingTables } from "./tables.js";
 
 export interface OutboxRelayOptions<DB extends MessagingTables = MessagingTables> {
@@ -196,47 +188,22 @@ class OutboxRelayImpl implements OutboxRelay {
       // acks are awaited together (one round trip for the batch, not one per row). Any failure
       // rolls the batch back: rows already stored are republished and dropped as duplicates by
       // their Nats-Msg-Id.
-      const tracer = this.#o.tracer ?? noopTracer;
       const acks = rows.map((row) => {
-        const subject = subjectOf(ns, row.subject);
         const h = row.headers;
-        const span = tracer.startSpan(
-          `${row.subject} publish`,
-          {
-            kind: SpanKind.PRODUCER,
-            attributes: {
-              "messaging.system": "nats",
-              "messaging.operation.type": "send",
-              "messaging.destination.name": subject,
-              "messaging.message.id": row.id,
-              "cloudevents.event_type": row.type,
-            },
-          },
-          contextFromTraceparent(h.traceparent),
-        );
-        const headers = signedEnvelopeHeaders(
+        return publishSigned(
+          js,
+          ns,
           signer,
-          subject,
           {
+            subject: row.subject,
             id: h["ce-id"] ?? row.id,
             type: row.type,
             time: h["ce-time"] ?? "",
-            // The publish span's own when tracing is on; else (a no-op span) the row's.
-            traceparent: traceparentOf(span) ?? h.traceparent ?? "",
-            ...(h["ce-subject"] ? { subject: h["ce-subject"] } : {}),
+            traceparent: h.traceparent ?? "",
+            ...(h["ce-subject"] ? { ceSubject: h["ce-subject"] } : {}),
+            payload: row.payload,
           },
-          row.payload,
-        );
-        return js.publish(subject, row.payload, { msgID: row.id, headers }).then(
-          (ack) => {
-            span.end();
-            return ack;
-          },
-          (err: unknown) => {
-            failSpan(span, err);
-            span.end();
-            throw err;
-          },
+          { msgId: row.id, tracer: this.#o.tracer },
         );
       });
       const settled = await Promise.allSettled(acks);

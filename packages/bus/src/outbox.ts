@@ -31,7 +31,8 @@ export interface OutboxEventMeta {
 /**
  * Records an event in the outbox inside the caller's transaction: the event exists if and only if
  * the business change commits. The relay publishes it later with `Nats-Msg-Id` = event id.
- * Business code never publishes to JetStream directly.
+ * Business code never publishes to JetStream directly, snapshot events excepted (observations,
+ * which change no state: createSnapshotPublisher).
  * @returns the event id.
  */
 export async function addToOutbox<DB extends MessagingTables, T>(

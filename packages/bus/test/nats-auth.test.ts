@@ -2,7 +2,7 @@
  * The generated nats-server configuration on a private server: per-service nkey users with the
  * permissions derived from the catalogs, and the bus admin of the setup step, which declares every
  * stream and KV bucket first (declareBus). Every service's normal flow then works with the real
- * relay, consumers and KV calls; credentials of no one or nobody known are refused; a service
+ * relay (and snapshot publisher), consumers and KV calls; credentials of no one or nobody known are refused; a service
  * cannot publish another's events, use another's consumers or inbox, touch another's bucket, read
  * another's stream, or create, change, purge or delete any stream or bucket, its own included.
  */
@@ -30,6 +30,7 @@ import {
   createEventConsumer,
   createMessagingTables,
   createOutboxRelay,
+  createSnapshotPublisher,
   DEAD_LETTERS_OWNER,
   Durables,
   declareBus,
@@ -39,6 +40,7 @@ import {
   Events,
   eventSigner,
   eventVerifier,
+  isSnapshotEvent,
   KvBuckets,
   kvBucketName,
   kvStreamName,
@@ -49,6 +51,7 @@ import {
   openKvBucket,
   PermanentFailure,
   producerOf,
+  type SnapshotEventDefinition,
   STREAM_PRODUCERS,
   streamName,
   subjectOf,
@@ -154,7 +157,7 @@ describe("nats permissions - credentials", () => {
 });
 
 describe("nats permissions - every service's normal flow", () => {
-  it("nats permissions - on the bus setup declared: relays publish every event, every durable and broadcast consumer gets and dead-letters its own, the provisioner and the gateway use their buckets, the provisioner reads dead letters", async () => {
+  it("nats permissions - on the bus setup declared: relays publish every event (the provisioner's snapshot publisher its observations), every durable and broadcast consumer gets and dead-letters its own, the provisioner and the gateway use their buckets, the provisioner reads dead letters", async () => {
     const database = await createTestDatabase();
     dropDb = database.drop;
     const seen = new Map<string, Set<string>>();
@@ -195,7 +198,8 @@ describe("nats permissions - every service's normal flow", () => {
     await broadcast.start();
     consumers.push(broadcast);
 
-    // Every catalog event, through its producer's real outbox relay.
+    // Every catalog event, as its producer publishes it: through its real outbox relay, or its
+    // snapshot publisher for the snapshot events.
     for (const producer of Object.values(STREAM_PRODUCERS) as Service[]) {
       const schema = `${producer}_bus`;
       const db = createDatabase<MessagingTables>({ url: database.url, schema });
@@ -204,18 +208,19 @@ describe("nats permissions - every service's normal flow", () => {
         schema,
         migrations: { "0001_messaging": { up: createMessagingTables, down: dropMessagingTables } },
       });
-      for (const event of Object.values(Events).filter((e) => producerOf(e) === producer))
-        await addToOutbox(db, event as EventDefinition<unknown>, event.codec.fromPartial({}), {
-          source: producer,
-          traceparent: newTraceparent(),
-        });
-      const relay = createOutboxRelay({
-        db,
-        js: bus(producer).js,
-        ns,
-        logger,
-        signer: eventSigner(keys.get(producer)!),
-      });
+      const signer = eventSigner(keys.get(producer)!);
+      const snapshots = createSnapshotPublisher({ js: bus(producer).js, ns, signer });
+      for (const event of Object.values(Events).filter((e) => producerOf(e) === producer)) {
+        const payload = event.codec.fromPartial({});
+        if (isSnapshotEvent(event as EventDefinition<unknown>))
+          await snapshots.publish(event as SnapshotEventDefinition<unknown>, payload);
+        else
+          await addToOutbox(db, event as EventDefinition<unknown>, payload, {
+            source: producer,
+            traceparent: newTraceparent(),
+          });
+      }
+      const relay = createOutboxRelay({ db, js: bus(producer).js, ns, logger, signer });
       expect(await relay.flush()).toBeGreaterThan(0);
     }
 
