@@ -8,8 +8,9 @@
  * - host checks: how long the oldest check result is (≤ HOST_CHECK_INTERVAL_MS when every host is
  *   checked once per interval), and the largest number of checks requested in one second (a burst
  *   or a trickle);
- * - observation rounds: from the interval boundary to the last ContainersObserved recorded by the
- *   provisioner (≤ OBSERVE_INTERVAL_MS), and the oldest app metrics (freshness);
+ * - observation rounds: from the interval boundary to the last ContainersObserved handled by the
+ *   applications service (≤ OBSERVE_INTERVAL_MS; the provisioner publishes them straight to
+ *   JetStream, so its database keeps no trace of them), and the oldest app metrics (freshness);
  * - GET /api/apps?per_page=50 of a user with BENCH_APPS_PER_HOST apps, p50/p99, while the loops
  *   work on every host, against the bare baseline: the same list while they have one host;
  * - CPU per service per observation interval, and RSS per service at the start and end of the soak.
@@ -155,7 +156,7 @@ try {
   });
   const durations = rounds.map((r) => r.durationMs);
   report.add({
-    name: "observation round (boundary → last node recorded), worst",
+    name: "observation round (boundary → last node handled by applications), worst",
     value: Math.max(...durations),
     unit: "ms",
     goal: { kind: "max", value: observeMs },
@@ -232,11 +233,12 @@ async function seedApps(on: readonly { id: string; name: string }[], ownerId: st
 }
 
 async function lastObservationRound(): Promise<{ durationMs: number; observations: number } | undefined> {
-  // The last complete interval: boundary → the last ContainersObserved the provisioner recorded in it.
+  // The last complete interval: boundary → the last ContainersObserved the applications service
+  // handled in it (its inbox row: one per observation, made when the handler runs).
   const { rows } = await db.query<{ slot: string; n: string; last: string }>(
-    `select floor(extract(epoch from created_at) * 1000 / $1) as slot, count(*) as n,
-            max(extract(epoch from created_at) * 1000) as last
-     from provisioner.outbox where type = 'proximity.events.v1.ContainersObserved' and created_at > now() - make_interval(secs => $1 * 3 / 1000.0)
+    `select floor(extract(epoch from processed_at) * 1000 / $1) as slot, count(*) as n,
+            max(extract(epoch from processed_at) * 1000) as last
+     from applications.inbox where consumer = 'applications-observations' and processed_at > now() - make_interval(secs => $1 * 3 / 1000.0)
      group by 1 order by 1 desc offset 1 limit 1`,
     [observeMs],
   );

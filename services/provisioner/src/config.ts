@@ -138,7 +138,7 @@ export const provisionerConfigSchema = z.object({
   /**
    * Most Proximity archives one storage may report in one BackupsObserved (about 100 bytes each).
    * A storage holding more is not reported at all (a warning with the count is logged): one
-   * message must stay under NATS' payload limit, since the outbox publishes strictly in order.
+   * message must stay under NATS' payload limit, or it is never published.
    */
   OBSERVE_BACKUPS_MAX_ARCHIVES: z.coerce.number().int().min(1).max(10_000).default(5_000),
 });

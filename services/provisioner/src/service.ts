@@ -1,7 +1,9 @@
 /**
  * The provisioner service: consumes app operation requests (deploy, start/stop/restart/update,
  * delete, clone, adopt) and archive requests (backup, restore, delete-backup), works on Proxmox,
- * observes the hosts' containers and backup storages, reports through its outbox. start(): migrate → bus → outbox relay → KV buckets → consumers → loops → gRPC serving.
+ * observes the hosts' containers and backup storages, reports through its outbox (observations,
+ * which change no state, straight to JetStream as snapshot events). start(): migrate → bus →
+ * outbox relay → KV buckets → consumers → loops → gRPC serving.
  * stop(): the reverse (readiness off first; the consumers finish the operations in flight before
  * the relay publishes their last events and the connections close).
  */
@@ -13,6 +15,7 @@ import {
   connectBus,
   createEventConsumer,
   createOutboxRelay,
+  createSnapshotPublisher,
   Durables,
   eventSigner,
   eventVerifier,
@@ -78,6 +81,8 @@ export function createProvisionerService(
 ): ServiceHandle {
   const { logger, keys } = deps;
   const tracer = deps.telemetry?.tracer ?? noopTracer;
+  // The provisioner's events are signed as it, whether the relay or the snapshot publisher sends them.
+  const signer = eventSigner(keys);
   return defineService(logger, async (onStop) => {
     // Registered first, so flushed last: the spans of the stop itself are sent too.
     const telemetry = deps.telemetry;
@@ -118,7 +123,7 @@ export function createProvisionerService(
       js: bus.js,
       ns: bus.ns,
       logger,
-      signer: eventSigner(keys),
+      signer,
       tracer,
     });
     relay.start();
@@ -278,7 +283,7 @@ export function createProvisionerService(
     });
     const observations = startObservationLoop(
       {
-        db,
+        snapshots: createSnapshotPublisher({ js: bus.js, ns: bus.ns, signer, tracer }),
         peers,
         logger,
         transport,

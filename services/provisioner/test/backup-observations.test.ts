@@ -108,6 +108,13 @@ describe("backup observations", () => {
     // Only storages that hold backups (local-lvm does not).
     const storages = new Set((await observedSince(since)).map((o) => o.storage));
     expect(storages.has("local-lvm")).toBe(false);
+    // Snapshot events go straight to JetStream: the outbox never holds an observation.
+    const rows = await h.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("type", "=", Events.BackupsObserved.type)
+      .execute();
+    expect(rows).toEqual([]);
   });
 
   it("observations - a storage with more Proximity archives than the limit publishes nothing, with a warning; the others still do", {

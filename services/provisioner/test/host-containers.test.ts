@@ -1,7 +1,7 @@
 /**
  * ListHostContainers (discovery) and container observations: Proximity's containers carry their
- * app id; every node is observed once per interval even with two provisioner replicas; a host
- * that is down publishes nothing.
+ * app id; every node is observed once per interval even with two provisioner replicas, published
+ * straight to JetStream (never through the outbox); a host that is down publishes nothing.
  */
 import { Events } from "@proximity/bus";
 import { PermissionDeniedError, UnavailableError } from "@proximity/errors";
@@ -82,6 +82,13 @@ describe("container observations", () => {
     expect(last.containers.length).toBeGreaterThan(0);
     expect(last.containers[0]).toMatchObject({ status: expect.any(String) });
     expect(last.containers.some((c) => c.maxMemBytes > 0)).toBe(true);
+    // Snapshot events go straight to JetStream: the outbox never holds an observation.
+    const rows = await h.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("type", "=", Events.ContainersObserved.type)
+      .execute();
+    expect(rows).toEqual([]);
   });
 
   it("observations - a host that is down publishes nothing; ListHostContainers says UNAVAILABLE", {

@@ -1,8 +1,20 @@
 /**
- * The provisioner's public events, written to its outbox inside the caller's transaction (the
- * relay publishes them). Business code never publishes to JetStream directly.
+ * The provisioner's public events. The rule: an event is written to the outbox inside the
+ * transaction of the change it reports (the relay publishes it), so it exists if and only if the
+ * change committed; business code never publishes to JetStream directly. The one exception is the
+ * snapshot events (the catalog marks them): ContainersObserved and BackupsObserved report what a
+ * Proxmox node or storage showed, change nothing in this database, and are replaced by the next
+ * observation; consumers conclude nothing from a missing one. They are published straight to
+ * JetStream (createSnapshotPublisher, same signed message as the relay's): through the outbox
+ * each cost several PostgreSQL round trips per node and round for an atomicity they do not need.
  */
-import { addToOutbox, Events, type OutboxInsert, outboxInsertStatement } from "@proximity/bus";
+import {
+  addToOutbox,
+  Events,
+  type OutboxInsert,
+  outboxInsertStatement,
+  type SnapshotPublisher,
+} from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { DbOrTrx } from "../db/database.js";
 
@@ -114,28 +126,26 @@ export function addHostChecked(
   });
 }
 
-/** Records what one node of a host reported about its containers (metrics and reconciliation). */
-export function addContainersObserved(
-  trx: DbOrTrx,
+/**
+ * Publishes what one node of a host reported about its containers (metrics and reconciliation),
+ * straight to JetStream: a snapshot (see above). Rejects when JetStream did not acknowledge it.
+ */
+export function publishContainersObserved(
+  snapshots: SnapshotPublisher,
   report: provisionerEventsV1.ContainersObserved,
   traceparent: string,
 ): Promise<string> {
-  return addToOutbox(trx, Events.ContainersObserved, report, {
-    source: SERVICE_NAME,
-    traceparent,
-    subject: report.hostId,
-  });
+  return snapshots.publish(Events.ContainersObserved, report, { traceparent, subject: report.hostId });
 }
 
-/** Records the backup archives one storage listed on one node (storage-content reconciliation). */
-export function addBackupsObserved(
-  trx: DbOrTrx,
+/**
+ * Publishes the backup archives one storage listed on one node (storage-content reconciliation),
+ * straight to JetStream: a snapshot (see above). Rejects when JetStream did not acknowledge it.
+ */
+export function publishBackupsObserved(
+  snapshots: SnapshotPublisher,
   report: provisionerEventsV1.BackupsObserved,
   traceparent: string,
 ): Promise<string> {
-  return addToOutbox(trx, Events.BackupsObserved, report, {
-    source: SERVICE_NAME,
-    traceparent,
-    subject: report.hostId,
-  });
+  return snapshots.publish(Events.BackupsObserved, report, { traceparent, subject: report.hostId });
 }

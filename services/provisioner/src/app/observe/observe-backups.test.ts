@@ -33,7 +33,7 @@ describe("reportBytes", () => {
     expect(reportBytes(reportOf(OBSERVE_BACKUPS_MAX_ARCHIVES))).toBeLessThan(MAX_REPORT_BYTES);
   });
 
-  it("reportBytes - the highest configurable limit can exceed it: the byte check still guards the outbox", () => {
+  it("reportBytes - the highest configurable limit can exceed it: the byte check still guards the publish", () => {
     expect(reportBytes(reportOf(10_000))).toBeGreaterThan(MAX_REPORT_BYTES);
   });
 });

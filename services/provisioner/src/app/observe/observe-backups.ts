@@ -1,30 +1,31 @@
 /**
  * Backup storage observations (reconciliation of backup records with what storages hold): for one
  * node that answered, its active storages with `backup` content, and each one's archives that
- * Proximity made (their notes name a backup), recorded as BackupsObserved per (node, storage)
- * through the outbox. At most one content call per storage per node per interval; a storage that
- * errors records nothing (nothing is concluded from silence), and neither does a node whose storage
- * list does not come.
+ * Proximity made (their notes name a backup), published as BackupsObserved per (node, storage), a
+ * snapshot event straight to JetStream (no outbox: an observation changes no state here). At most
+ * one content call per storage per node per interval; a storage that errors publishes nothing
+ * (nothing is concluded from silence), and neither does a node whose storage list does not come,
+ * nor a report JetStream did not acknowledge (logged; the next round lists the storage again).
  *
- * Bounded: the outbox publishes in order and NATS refuses payloads over its limit (1 MiB), so one
- * oversized report would hold back every later result of the provisioner. Other tools' archives
- * are left out, notes are not copied, and a storage with more of our archives than
- * `maxArchivesPerStorage` (or a report still too large) records nothing, with a warning.
+ * Bounded: NATS refuses payloads over its limit (1 MiB), so an oversized report would never be
+ * published. Other tools' archives are left out, notes are not copied, and a storage with more of
+ * our archives than `maxArchivesPerStorage` (or a report still too large) publishes nothing, with
+ * a warning.
  */
 import type { Logger } from "@proximity/logger";
 import { provisionerEventsV1 } from "@proximity/proto";
 import type { StorageContentItem } from "@proximity/proxmox";
 import { isProximityArchive } from "../../domain/archive-notes.js";
-import { addBackupsObserved } from "../../events/publish.js";
+import { publishBackupsObserved } from "../../events/publish.js";
 import type { HostApi } from "../operations/host-api.js";
-import type { ObserveDeps } from "./observe-host.js";
+import type { HostObservationDeps } from "./observe-host.js";
 
-/** Largest encoded report recorded: well under NATS' default max_payload (1 MiB, headers included). */
+/** Largest encoded report published: well under NATS' default max_payload (1 MiB, headers included). */
 export const MAX_REPORT_BYTES = 768 * 1024;
 
 /** @returns the number of storages observed. */
 export async function observeNodeBackups(
-  deps: ObserveDeps,
+  deps: HostObservationDeps,
   api: HostApi,
   node: string,
   traceparent: string,
@@ -71,7 +72,12 @@ export async function observeNodeBackups(
       log.warn({ ...where, bytes }, "observation of the storage is too large to publish; nothing observed");
       continue;
     }
-    await addBackupsObserved(deps.db, report, traceparent);
+    try {
+      await publishBackupsObserved(deps.snapshots, report, traceparent);
+    } catch (err) {
+      log.warn({ ...where, err }, "observation of the storage was not published; nothing observed");
+      continue;
+    }
     observed++;
   }
   return observed;

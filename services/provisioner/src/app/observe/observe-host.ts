@@ -1,23 +1,27 @@
 /**
  * One observation of one host: its online nodes, and for each node GET /nodes/{node}/lxc once,
- * recorded as ContainersObserved through the outbox, then its backup storages' archives
- * (observe-backups.ts, BackupsObserved). A host or node that does not answer records nothing
- * (consumers must conclude nothing from silence). Cost per host: one node listing and one call per
- * online node (plus the storages every few rounds), whatever the number of other hosts.
+ * published as ContainersObserved (a snapshot event, straight to JetStream: an observation changes
+ * nothing in the provisioner's database, so the outbox would buy nothing), then its backup
+ * storages' archives (observe-backups.ts, BackupsObserved). A host or node that does not answer
+ * publishes nothing (consumers must conclude nothing from silence), and neither does a node whose
+ * observation JetStream did not acknowledge: it is logged and counted as not observed. Cost per
+ * host: one node listing, one call and one publish per online node (plus the storages every few
+ * rounds), whatever the number of other hosts.
  */
+import type { SnapshotPublisher } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { ContainerSummary } from "@proximity/proxmox";
-import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
-import { addContainersObserved } from "../../events/publish.js";
+import { publishContainersObserved } from "../../events/publish.js";
 import type { Peers } from "../../infra/peers.js";
 import { mapLimit } from "../map-limit.js";
 import { type HostApi, onlineNodes } from "../operations/host-api.js";
 import { observeNodeBackups } from "./observe-backups.js";
 
 export interface ObserveDeps {
-  readonly db: Db;
+  /** Where observations are published (snapshot events, no outbox). */
+  readonly snapshots: SnapshotPublisher;
   readonly peers: Peers;
   readonly logger: Logger;
   /** How hosts may be reached (plain HTTP only in development mode). */
@@ -30,12 +34,19 @@ export interface ObserveDeps {
   readonly maxArchivesPerStorage: number;
 }
 
+/** What observing one host needs besides its client. */
+export type HostObservationDeps = Pick<
+  ObserveDeps,
+  "snapshots" | "nodeConcurrency" | "maxArchivesPerStorage"
+>;
+
 /**
  * Observes one host through `api` (the caller owns the client: the loop keeps one per host).
- * @returns the number of nodes observed; throws when the host did not answer (nothing recorded).
+ * @returns the number of nodes observed (answered and published); throws when the host did not
+ * answer (nothing published).
  */
 export async function observeHost(
-  deps: ObserveDeps,
+  deps: HostObservationDeps,
   api: HostApi,
   traceparent: string,
   log: Logger,
@@ -59,7 +70,14 @@ export async function observeHost(
       observedAt: new Date(),
       containers: containers.map(toObservation),
     };
-    await addContainersObserved(deps.db, report, traceparent);
+    try {
+      await publishContainersObserved(deps.snapshots, report, traceparent);
+    } catch (err) {
+      // NATS down or slow: the next round observes it again. Its storages are left for then too
+      // (their publishes would most likely wait and fail the same way).
+      log.warn({ err, hostId, node }, "observation of the node was not published; node not observed");
+      return;
+    }
     observed++;
     if (options.backups) await observeNodeBackups(deps, api, node, traceparent, log);
   });
