@@ -313,7 +313,8 @@ export function eventOfType(type: string): EventDefinition<any> | undefined {
 
 /** True when `event` is a snapshot of the catalog, which may be published without the outbox. */
 export function isSnapshotEvent<T>(event: EventDefinition<T>): event is SnapshotEventDefinition<T> {
-  return event.snapshot === true;
+  // The catalog's own definition, not a copy flagged by its holder.
+  return event.snapshot === true && byType.get(event.type) === event;
 }
 
 /** The one service allowed to publish `event`: the producer named by its stream's topic. */

@@ -202,6 +202,11 @@ describe("snapshot publisher", () => {
         provisionerEventsV1.HostChecked.fromPartial({ hostId: "h" }),
       ),
     ).rejects.toThrow(/not a snapshot/);
+    // A copy of a result flagged as a snapshot by its holder: only the catalog's flag counts.
+    const forged = { ...Events.OperationSucceeded, snapshot: true as const };
+    await expect(
+      snapshots.publish(forged, provisionerEventsV1.OperationSucceeded.fromPartial({ operationId: "o" })),
+    ).rejects.toThrow(/not a snapshot/);
     // Signed as another service: its consumers would refuse it, so it is not sent.
     const asHosts = createSnapshotPublisher({
       js: bus.js,

@@ -57,6 +57,8 @@ describe("host sessions", () => {
     const outcome = await h.outcome(refused.operationId, 30_000);
     expect(outcome.type).toBe("failed");
     expect(String(outcome.payload.reason)).toContain("rejected Proximity's credentials");
+    // Credentials read for this very attempt: the refusal is final at once.
+    expect(outcome.payload.attempts).toBe(1);
     expect(apiReads().length).toBe(readsBefore + 2);
 
     // The right token back, the record unchanged this time: the failed attempt discarded the
@@ -65,5 +67,37 @@ describe("host sessions", () => {
     const next = await deployApp(h);
     expect(apiReads().length).toBe(readsBefore + 3);
     expect(apiReads().at(-1)?.operationId).toBe(next.request.operationId);
+  });
+
+  it("host sessions - a refusal of credentials read for an earlier operation is retried with the credentials read again", async () => {
+    await deployApp(h); // the session is open
+    const readsBefore = apiReads().length;
+    // Proxmox refuses the shared session's token once (rotated behind the record's back: the
+    // hosts service's write failed after the secret was stored, say).
+    const fault = h.sim.addFault({
+      match: { method: "GET", path: "^/cluster/nextid$" },
+      effect: { kind: "http-error", status: 401, message: "authentication failure" },
+      times: 1,
+    });
+    try {
+      const request = h.deployRequest();
+      await h.publish(request);
+      const outcome = await h.outcome(request.operationId, 30_000);
+      expect(outcome.type, String(outcome.payload.reason ?? "")).toBe("succeeded");
+      // The first attempt was refused with the shared credentials; the second read them again.
+      const attempts = await h.db
+        .selectFrom("operations")
+        .select("attempts")
+        .where("id", "=", request.operationId)
+        .executeTakeFirstOrThrow();
+      expect(attempts.attempts).toBe(2);
+      expect(
+        apiReads()
+          .slice(readsBefore)
+          .map((c) => c.operationId),
+      ).toEqual([request.operationId]);
+    } finally {
+      h.sim.removeFault(fault);
+    }
   });
 });

@@ -85,12 +85,24 @@ export async function releaseClaim(
     .execute();
 }
 
-export async function setOperationVmid(db: DbOrTrx, id: string, vmid: number | null): Promise<void> {
-  await db
+/**
+ * Records the operation's VMID choice, only while `worker` holds its claim (a stalled worker
+ * whose claim another took over must not overwrite that worker's choice). Returns false when the
+ * claim was lost.
+ */
+export async function setOperationVmid(
+  db: DbOrTrx,
+  id: string,
+  worker: string,
+  vmid: number | null,
+): Promise<boolean> {
+  const result = await db
     .updateTable("operations")
     .set({ vmid, updated_at: sql<Date>`now()` })
     .where("id", "=", id)
-    .execute();
+    .where("claimed_by", "=", worker)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

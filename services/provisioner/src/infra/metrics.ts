@@ -31,6 +31,12 @@ export const operationsFinished = counter({
   labelNames: ["kind", "result"],
 });
 
+export const hostSessionUses = counter({
+  name: "proximity_provisioner_host_sessions_total",
+  help: "Operations' connections to a host: opened a session (its credentials read from the secrets service) or reused one",
+  labelNames: ["session"],
+});
+
 export const operationsInProgress = gauge({
   name: "proximity_provisioner_operations_in_progress",
   help: "Operation requests being handled by this replica (waiting for a slot included), by request",

@@ -70,6 +70,8 @@ export interface HostConnection {
   readonly backupStorage: string;
   readonly pve: ExtendedProxmoxClient;
   readonly sshTarget: SshTarget;
+  /** The host's credentials were read for an earlier operation (a shared session: host-sessions.ts). */
+  readonly reusedCredentials: boolean;
   /**
    * Ends this operation's use of the host's session (its client is shared: see host-sessions.ts).
    * `discard` after a failure: the next operation reads the credentials again.

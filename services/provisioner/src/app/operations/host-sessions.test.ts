@@ -43,6 +43,7 @@ describe("host sessions", () => {
     const b = await sessions.acquire(record(), open);
     expect(open).toHaveBeenCalledTimes(1);
     expect(idOf(b)).toBe(idOf(a));
+    expect([a.reused, b.reused]).toEqual([false, true]);
     await b.release();
     expect(closed).toEqual([]);
     await sessions.close();
@@ -107,6 +108,43 @@ describe("host sessions", () => {
     expect(sessions.size()).toBe(0);
     await (await sessions.acquire(record(), open)).release();
     expect(open).toHaveBeenCalledTimes(2);
+    await sessions.close();
+  });
+
+  it("retires a busy session at the end of its life, closing its client at the last release", async () => {
+    vi.useFakeTimers();
+    const sessions = createHostSessions({ ttlMs: 10_000 });
+    const { open, closed } = opener();
+    const busy = await sessions.acquire(record(), open);
+    vi.advanceTimersByTime(10_000);
+    expect(sessions.size()).toBe(0);
+    expect(closed).toEqual([]);
+    const next = await sessions.acquire(record(), open);
+    expect(idOf(next)).not.toBe(idOf(busy));
+    await busy.release();
+    expect(closed).toEqual([idOf(busy)]);
+    await next.release();
+    await sessions.close();
+  });
+
+  it("lets an operation whose shared opening failed open its own once", async () => {
+    const sessions = createHostSessions({ ttlMs: 60_000 });
+    const { open } = opener();
+    let refuse!: (err: Error) => void;
+    const failing = vi.fn(
+      () =>
+        new Promise<HostCredentials>((_, reject) => {
+          refuse = reject;
+        }),
+    );
+    const first = sessions.acquire(record(), failing);
+    const second = sessions.acquire(record(), open); // joins the first one's opening
+    refuse(new Error("deadline exceeded"));
+    await expect(first).rejects.toThrow("deadline exceeded");
+    const own = await second;
+    expect(own.reused).toBe(false);
+    expect(open).toHaveBeenCalledTimes(1);
+    await own.release();
     await sessions.close();
   });
 

@@ -10,9 +10,10 @@
  * read again by the next operation), for at most `ttlMs` (the credential is read again, and the
  * secrets service's audit sees it, at least that often per host and replica: the audit names the
  * operation that read it), and never after a failed attempt (discard: a refused credential or a
- * replaced certificate is read again on retry). Idle sessions past their age are closed by a
- * sweep, so a credential does not outstay `ttlMs` in memory; it is never logged, stored or put
- * into events.
+ * replaced certificate is read again on retry). A session is retired at the end of its life
+ * whether used or not (its client closed once its operations released it), so a credential does
+ * not outstay `ttlMs` in memory but for an operation still using it; it is never logged, stored
+ * or put into events.
  */
 import type { hostsV1 } from "@proximity/proto";
 import type { ExtendedProxmoxClient, SshAuth } from "@proximity/proxmox";
@@ -25,6 +26,11 @@ export interface HostCredentials {
 
 /** One operation's use of a host's session. */
 export interface HostSession extends HostCredentials {
+  /**
+   * True when the credentials were read for an earlier operation: a refusal may mean they changed
+   * since (the caller retries with the session discarded rather than give up).
+   */
+  readonly reused: boolean;
   /**
    * Ends this use. `discard` (after a failed attempt) retires the session: later operations open a
    * new one; operations using it now finish with it. Idempotent.
@@ -43,7 +49,8 @@ export interface HostRecord {
 export interface HostSessions {
   /**
    * The session of `record.host`, opened with `open` when there is none still valid for this
-   * record (concurrent callers share one opening). A failed opening is not kept.
+   * record (concurrent callers share one opening; one whose shared opening failed opens its own
+   * once before giving up). A failed opening is not kept.
    */
   acquire(record: HostRecord, open: () => Promise<HostCredentials>): Promise<HostSession>;
   /** Sessions kept (open or opening). */
@@ -57,6 +64,8 @@ interface Entry {
   readonly signature: string;
   readonly openedAt: number;
   readonly ready: Promise<HostCredentials>;
+  /** Retires the session at the end of its life, used or not. */
+  readonly expiry: NodeJS.Timeout;
   users: number;
   retired: boolean;
 }
@@ -77,18 +86,14 @@ export function createHostSessions(options: {
       (c) => c.pve.close().catch(() => undefined),
       () => undefined,
     );
+  /** No operation gets the session any more; its client closes once nobody uses it. */
   const retire = (entry: Entry) => {
     if (entries.get(entry.hostId) === entry) entries.delete(entry.hostId);
     if (entry.retired) return;
     entry.retired = true;
+    clearTimeout(entry.expiry);
     if (entry.users === 0) void closeClient(entry);
   };
-  const sweep = () => {
-    for (const entry of entries.values()) if (now() - entry.openedAt >= ttlMs) retire(entry);
-  };
-  // Idle sessions past their age go even when no operation comes to replace them.
-  const sweeper = setInterval(sweep, Math.min(Math.max(ttlMs / 2, 1_000), 60_000));
-  sweeper.unref();
 
   /** The host's session if it is still good for `record`; a stale one is retired. */
   const current = (record: HostRecord, signature: string): Entry | undefined => {
@@ -103,6 +108,8 @@ export function createHostSessions(options: {
       signature,
       openedAt: now(),
       ready: open(),
+      // Unreferenced: a pending expiry never holds the process open.
+      expiry: setTimeout(() => retire(entry), ttlMs).unref(),
       users: 0,
       retired: false,
     };
@@ -111,37 +118,48 @@ export function createHostSessions(options: {
     entries.set(entry.hostId, entry);
     return entry;
   };
+  /** Waits for `entry`'s credentials as one more of its users. */
+  const use = async (entry: Entry, reused: boolean): Promise<HostSession> => {
+    entry.users++;
+    let credentials: HostCredentials;
+    try {
+      credentials = await entry.ready;
+    } catch (err) {
+      entry.users--;
+      throw err;
+    }
+    let released = false;
+    return {
+      ...credentials,
+      reused,
+      release: async ({ discard = false } = {}) => {
+        if (released) return;
+        released = true;
+        entry.users--;
+        // retire() closes the client when nobody else uses it; else the last release does.
+        if (discard && !entry.retired) retire(entry);
+        else if (entry.retired && entry.users === 0) await closeClient(entry);
+      },
+    };
+  };
 
   return {
     acquire: async (record, open) => {
       if (closed) throw new Error("host sessions are closed");
       const signature = signatureOf(record);
-      const entry = current(record, signature) ?? openEntry(record, signature, open);
-      entry.users++;
-      let credentials: HostCredentials;
+      const joined = current(record, signature);
+      if (!joined) return use(openEntry(record, signature, open), false);
       try {
-        credentials = await entry.ready;
-      } catch (err) {
-        entry.users--;
-        throw err;
+        return await use(joined, true);
+      } catch {
+        // Another operation's opening failed (its call, its deadline): this one tries its own.
+        if (closed) throw new Error("host sessions are closed");
+        return use(current(record, signature) ?? openEntry(record, signature, open), false);
       }
-      let released = false;
-      return {
-        ...credentials,
-        release: async ({ discard = false } = {}) => {
-          if (released) return;
-          released = true;
-          entry.users--;
-          // retire() closes the client when nobody else uses it; else the last release does.
-          if (discard && !entry.retired) retire(entry);
-          else if (entry.retired && entry.users === 0) await closeClient(entry);
-        },
-      };
     },
     size: () => entries.size,
     close: async () => {
       closed = true;
-      clearInterval(sweeper);
       const all = [...entries.values()];
       for (const entry of all) retire(entry);
       await Promise.all(all.map((e) => e.ready.catch(() => undefined)));

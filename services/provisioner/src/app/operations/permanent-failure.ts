@@ -4,6 +4,7 @@
  * commands failing inside the container) may pass on a later attempt.
  */
 import { NotFoundError, PermissionDeniedError, ValidationError } from "@proximity/errors";
+import { ProxmoxAuthError, SshAuthError } from "@proximity/proxmox";
 import { ContainerMissingError } from "./errors.js";
 import { failureOf } from "./failure-reason.js";
 import { Step } from "./step-names.js";
@@ -18,4 +19,10 @@ export function isPermanentFailure(error: unknown): boolean {
   if (cause instanceof ValidationError || cause instanceof PermissionDeniedError) return true;
   if (cause instanceof ContainerMissingError) return true;
   return cause instanceof NotFoundError && step === Step.resolveConnection;
+}
+
+/** True when Proxmox or a node refused the host's credentials (its API login or its SSH login). */
+export function isCredentialRefusal(error: unknown): boolean {
+  const { cause } = failureOf(error);
+  return cause instanceof ProxmoxAuthError || cause instanceof SshAuthError;
 }

@@ -31,7 +31,7 @@ import { explainFailure, failureOf } from "./failure-reason.js";
 import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
-import { isPermanentFailure } from "./permanent-failure.js";
+import { isCredentialRefusal, isPermanentFailure } from "./permanent-failure.js";
 import { releaseClaimPatiently } from "./release-claim.js";
 
 /** Progress step of a failed attempt (consumers show it as a warning). */
@@ -148,7 +148,10 @@ async function runAttempt<R extends OperationRequest>(
         message: `Attempt ${claimed.attempts} failed: ${reason}`,
         attempt: claimed.attempts,
       }).catch((e: unknown) => a.log.warn({ err: e }, "could not report the failed attempt"));
-    throw isPermanentFailure(err) ? new PermanentFailure(reason, { cause: err }) : err;
+    // Credentials read for an earlier operation may have changed since without the host's record
+    // saying so: the retry reads them again (the session is discarded below) before a refusal is final.
+    const staleCredentials = a.connection?.reusedCredentials === true && isCredentialRefusal(err);
+    throw isPermanentFailure(err) && !staleCredentials ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
     stopKeeping();
     // A failed attempt may be a refused credential or a replaced certificate: read them again.

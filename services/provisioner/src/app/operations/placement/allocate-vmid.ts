@@ -8,7 +8,7 @@ import { findOperation, setOperationVmid } from "../../../db/operation.repositor
 import { deleteSteps, setStepStatus } from "../../../db/operation-step.repository.js";
 import { vmidCandidates } from "../../../domain/vmid-candidates.js";
 import type { Attempt, HostConnection } from "../context.js";
-import { NoFreeVmidError } from "../errors.js";
+import { NoFreeVmidError, OwnershipLostError } from "../errors.js";
 import { runJournaledStep } from "../journal-step.js";
 import { Step, type StepName } from "../step-names.js";
 
@@ -48,7 +48,8 @@ export async function allocateVmid(
     `Reserving a container ID on ${connection.hostName}`,
     async () => {
       const vmid = await leaseFreeVmid(a, connection, excluded);
-      await setOperationVmid(db, operationId, vmid);
+      if (!(await setOperationVmid(db, operationId, a.deps.workerId, vmid)))
+        throw new OwnershipLostError("Another worker took the operation over; stopping");
       return String(vmid);
     },
   );
@@ -63,7 +64,8 @@ export async function abandonVmid(a: Attempt, vmid: number, createStep: StepName
     .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease"));
   a.lease = undefined;
   await db.transaction().execute(async (trx) => {
-    await setOperationVmid(trx, a.request.operationId, null);
+    if (!(await setOperationVmid(trx, a.request.operationId, a.deps.workerId, null)))
+      throw new OwnershipLostError("Another worker took the operation over; stopping");
     await deleteSteps(trx, a.request.operationId, [Step.allocateVmid, createStep]);
   });
 }

@@ -21,6 +21,7 @@ import {
   hostApiBaseUrl,
   type TransportPolicy,
 } from "../../../domain/host-transport.js";
+import { hostSessionUses } from "../../../infra/metrics.js";
 import type { SecretsClient } from "../../../infra/peers.js";
 import type { HostConnection, OperationDeps } from "../context.js";
 import { HostKeyNotPinnedError } from "../errors.js";
@@ -46,6 +47,10 @@ export async function resolveConnection(
   // The host's client and credentials, shared with this process's other operations while the
   // record is unchanged (host-sessions.ts).
   const session = await deps.hostSessions.acquire({ ...record, host }, async () => {
+    deps.logger.info(
+      { hostId: host.id, operationId: target.operationId },
+      "opening a host session: reading the host's credentials",
+    );
     const [apiSecret, sshSecret] = await Promise.all([
       readSecret(deps.peers.secrets, record.apiSecretName, call, target.operationId),
       readSecret(deps.peers.secrets, record.sshSecretName, call, target.operationId),
@@ -59,6 +64,7 @@ export async function resolveConnection(
     });
     return { pve, sshAuth: sshAuthOfHost };
   });
+  hostSessionUses.inc({ session: session.reused ? "reused" : "opened" });
   return {
     hostName: host.name,
     backupStorage: host.backupStorage || DEFAULT_BACKUP_STORAGE,
@@ -70,6 +76,7 @@ export async function resolveConnection(
       auth: session.sshAuth,
       hostKeyFingerprint: node.sshHostKeyFingerprint,
     },
+    reusedCredentials: session.reused,
     close: (options) => session.release(options),
   };
 }
