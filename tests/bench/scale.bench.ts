@@ -25,6 +25,7 @@ import { GatewayClient } from "../e2e/src/index.js";
 import { runLoad } from "./src/load.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs, rssMiB } from "./src/proc.js";
+import { profileEnv } from "./src/profile.js";
 import { BenchReport, percentiles } from "./src/report.js";
 import { SimFleet } from "./src/sim-fleet.js";
 
@@ -63,10 +64,18 @@ const platform = await startPlatformProcesses({
     ...fleet.simulatorEnv(hosts),
     SIM_CONTAINERS_PER_HOST: String(appsPerHost),
   },
+  // BENCH_PROFILE=<dir>: every service writes a V8 CPU profile to <dir>/<service>/ when it stops.
   serviceEnv: {
-    "api-gateway": { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_USER_PER_MINUTE: "100000000" },
-    provisioner: { OBSERVE_INTERVAL_MS: String(observeMs) },
-    hosts: { HOST_CHECK_INTERVAL_MS: String(checkMs) },
+    "api-gateway": {
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      RATE_LIMIT_PER_USER_PER_MINUTE: "100000000",
+      ...profileEnv("api-gateway"),
+    },
+    provisioner: { OBSERVE_INTERVAL_MS: String(observeMs), ...profileEnv("provisioner") },
+    hosts: { HOST_CHECK_INTERVAL_MS: String(checkMs), ...profileEnv("hosts") },
+    applications: profileEnv("applications"),
+    backups: profileEnv("backups"),
+    secrets: profileEnv("secrets"),
   },
 });
 const db = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
