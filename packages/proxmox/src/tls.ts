@@ -2,7 +2,7 @@
  * Builds the undici connector for a Proxmox host according to its TLS policy: system CAs (default),
  * a private CA, a pinned certificate fingerprint, or explicitly insecure.
  */
-import type { TLSSocket } from "node:tls";
+import { createSecureContext, type SecureContext, type TLSSocket } from "node:tls";
 import { buildConnector } from "undici";
 import type { ProxmoxTls } from "./api.js";
 
@@ -37,8 +37,13 @@ export interface ConnectorSettings {
  * Pinning deliberately does not use `checkServerIdentity` with `rejectUnauthorized: false`: Node calls
  * `checkServerIdentity` only when chain verification succeeded, so for the self-signed certificates pinning
  * exists for it would never run and every certificate would be accepted. Instead the connection is checked
- * after the handshake (`secureConnect`) against `getPeerCertificate().fingerprint256`, and TLS session
- * resumption is disabled so every connection presents its certificate. A missing certificate fails too.
+ * after the handshake (`secureConnect`) against `getPeerCertificate().fingerprint256`. A resumed TLS
+ * session presents no certificate, so only sessions issued on a connection that passed that check are
+ * ever offered for resumption (pinnedConnector); a missing certificate on a full handshake fails too.
+ *
+ * Every connection of a connector shares one TLS context (Node builds one per connection when none is
+ * given: OpenSSL set up and the CA parsed again each time, the largest cost of observing a thousand
+ * hosts, whose idle connections the hosts close between rounds).
  */
 export function buildTlsConnector(
   tls: ProxmoxTls | undefined,
@@ -57,22 +62,51 @@ export function buildTlsConnector(
 
 function policyConnector(tls: ProxmoxTls | undefined, settings: ConnectorSettings): buildConnector.connector {
   const timeout = settings.connectTimeoutMs;
-  if (tls?.fingerprint) {
-    const expected = normalizeCertFingerprint(tls.fingerprint);
-    const base = buildConnector({ timeout, rejectUnauthorized: false, maxCachedSessions: 0 });
-    return (opts, callback) => {
-      base(opts, (err, socket) => {
-        if (err || !socket) return callback(err ?? new Error("connect failed"), null);
-        const actual = (socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
-        if (actual?.toUpperCase() !== expected) {
-          socket.destroy();
-          return callback(new CertificatePinError(expected, actual), null);
-        }
-        callback(null, socket);
+  if (tls?.fingerprint) return pinnedConnector(normalizeCertFingerprint(tls.fingerprint), timeout);
+  if (tls?.insecure)
+    return buildConnector({ timeout, rejectUnauthorized: false, secureContext: systemTrustContext() });
+  if (tls?.ca) return buildConnector({ timeout, secureContext: createSecureContext({ ca: tls.ca }) });
+  return buildConnector({ timeout, secureContext: systemTrustContext() });
+}
+
+/**
+ * Accepts a connection whose certificate has the pinned fingerprint, or which resumed a session
+ * issued on such a connection: resuming proves the server holds that session's secret, which only
+ * the party of the verified handshake has. undici's own session cache is off (it would keep a
+ * session from a connection refused here); this connector keeps the last trusted one.
+ */
+function pinnedConnector(expected: string, timeout: number): buildConnector.connector {
+  const context = systemTrustContext();
+  let trusted: Buffer | undefined;
+  return (opts, callback) => {
+    const base = buildConnector({
+      timeout,
+      rejectUnauthorized: false,
+      maxCachedSessions: 0,
+      secureContext: context,
+      ...(trusted ? { session: trusted } : {}),
+    });
+    base(opts, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error("connect failed"), null);
+      const tlsSocket = socket as TLSSocket;
+      const resumed = tlsSocket.isSessionReused?.() === true;
+      const actual = resumed ? undefined : tlsSocket.getPeerCertificate?.()?.fingerprint256;
+      if (!resumed && actual?.toUpperCase() !== expected) {
+        socket.destroy();
+        return callback(new CertificatePinError(expected, actual), null);
+      }
+      // TLS 1.3 tickets arrive after the handshake: those of this verified connection may be resumed.
+      tlsSocket.on("session", (session: Buffer) => {
+        trusted = session;
       });
-    };
-  }
-  if (tls?.insecure) return buildConnector({ timeout, rejectUnauthorized: false });
-  if (tls?.ca) return buildConnector({ timeout, ca: tls.ca });
-  return buildConnector({ timeout });
+      callback(null, socket);
+    });
+  };
+}
+
+let systemTrust: SecureContext | undefined;
+/** The TLS context with the system's CAs, built once per process. */
+function systemTrustContext(): SecureContext {
+  systemTrust ??= createSecureContext({});
+  return systemTrust;
 }

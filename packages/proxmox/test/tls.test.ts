@@ -91,4 +91,59 @@ describe("TLS policy", () => {
     // Plain http without a trust setting (a simulator) still works.
     expect((await version(plain)).result).toMatchObject({ version: "9.1.1" });
   });
+
+  it("tls - a pinned host's later connections resume its TLS session; another certificate at its address is still refused", async () => {
+    const route = () => ({ ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }), closeConnection: true });
+    let server = await startFakePve(route, selfSigned);
+    const client = createProxmoxClient(
+      {
+        baseUrl: server.url,
+        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
+        tls: { fingerprint: selfSigned.fingerprint256 },
+        breakerKey: Math.random().toString(),
+      },
+      { logger: memoryLogger().logger, breakers },
+    );
+    try {
+      for (let i = 0; i < 3; i++) expect(await client.version()).toMatchObject({ version: "9.1.1" });
+      // A new connection each time (the server closes them): the first full, the others resumed.
+      expect(server.requests.map((r) => r.tlsResumed)).toEqual([false, true, true]);
+
+      // Another server, another certificate, same address: it cannot resume the trusted session,
+      // so it must show its certificate, which is not the pinned one.
+      const port = Number(new URL(server.url).port);
+      await server.close();
+      server = await startFakePve(route, ca.leaf, port);
+      const refused = await client.version().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(UnavailableError);
+      expect((refused as Error).message).toContain("TLS certificate");
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it("tls - a session of a connection refused for its certificate is never resumed", async () => {
+    const route = () => ({ ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }), closeConnection: true });
+    const impostor = await startFakePve(route, ca.leaf);
+    const client = createProxmoxClient(
+      {
+        baseUrl: impostor.url,
+        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
+        tls: { fingerprint: selfSigned.fingerprint256 },
+        breakerKey: Math.random().toString(),
+      },
+      { logger: memoryLogger().logger, breakers },
+    );
+    try {
+      // Refused at the handshake, twice: the impostor's session ticket from the first connection is
+      // not offered again (resumed, it would present no certificate to check).
+      for (let i = 0; i < 2; i++)
+        expect(await client.version().catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
+      expect(impostor.requests).toEqual([]);
+    } finally {
+      await client.close();
+      await impostor.close();
+    }
+  });
 });

@@ -5,11 +5,14 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { RecordedRequest } from "@proximity/pve-schema";
 
 /** A recorded request with its headers. */
 export interface SeenRequest extends RecordedRequest {
   readonly headers: IncomingMessage["headers"];
+  /** Over https: whether the connection resumed an earlier TLS session. */
+  readonly tlsResumed?: boolean;
 }
 
 /** What a route answers: status, body object (serialised as JSON), optional delay. */
@@ -17,6 +20,8 @@ export interface Reply {
   readonly status?: number;
   readonly body?: unknown;
   readonly delayMs?: number;
+  /** Close the connection after this answer (the next request opens a new one). */
+  readonly closeConnection?: boolean;
 }
 
 /** Route function: a Reply, or a `{data}` value shortcut via `ok()`. */
@@ -40,7 +45,12 @@ export function pveError(status: number, message: string, errors?: Record<string
 }
 
 /** Starts the fake; pass `tls` to serve https. */
-export async function startFakePve(route: Route, tls?: { key: string; cert: string }): Promise<FakePve> {
+export async function startFakePve(
+  route: Route,
+  tls?: { key: string; cert: string },
+  /** Listen on this port (a server replaced at the same address); default any free one. */
+  port = 0,
+): Promise<FakePve> {
   const requests: SeenRequest[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -55,13 +65,19 @@ export async function startFakePve(route: Route, tls?: { key: string; cert: stri
         path: url.pathname.replace(/^\/api2\/json/, ""),
         params,
         headers: req.headers,
+        ...("isSessionReused" in req.socket
+          ? { tlsResumed: (req.socket as TLSSocket).isSessionReused() }
+          : {}),
       };
       requests.push(seen);
       try {
         const reply = await route(seen);
         if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
         if (res.destroyed) return;
-        res.writeHead(reply.status ?? 200, { "content-type": "application/json" });
+        res.writeHead(reply.status ?? 200, {
+          "content-type": "application/json",
+          ...(reply.closeConnection ? { connection: "close" } : {}),
+        });
         res.end(JSON.stringify(reply.body ?? { data: null }));
       } catch (err) {
         res.writeHead(500).end(JSON.stringify({ data: null, message: String(err) }));
@@ -69,10 +85,10 @@ export async function startFakePve(route: Route, tls?: { key: string; cert: stri
     });
   };
   const server = tls ? createHttps(tls, handler) : createHttp(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const listening = (server.address() as AddressInfo).port;
   return {
-    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${listening}`,
     requests,
     close: () =>
       new Promise((resolve) => {
