@@ -15,7 +15,7 @@ import {
   type ProxmoxAuth,
   type SshAuth,
 } from "@proximity/proxmox";
-import type { Tracer } from "@proximity/telemetry";
+import { type Tracer, traceIdOf } from "@proximity/telemetry";
 import {
   assertTransportAllowed,
   hostApiBaseUrl,
@@ -48,7 +48,7 @@ export async function resolveConnection(
   // record is unchanged (host-sessions.ts).
   const session = await deps.hostSessions.acquire({ ...record, host }, async () => {
     deps.logger.info(
-      { hostId: host.id, operationId: target.operationId },
+      { hostId: host.id, operationId: target.operationId, traceId: traceIdOf(call.traceparent) },
       "opening a host session: reading the host's credentials",
     );
     const [apiSecret, sshSecret] = await Promise.all([
