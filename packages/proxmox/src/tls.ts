@@ -62,6 +62,8 @@ export function buildTlsConnector(
 
 function policyConnector(tls: ProxmoxTls | undefined, settings: ConnectorSettings): buildConnector.connector {
   const timeout = settings.connectTimeoutMs;
+  // With a `secureContext`, tls.connect ignores the context-level options (ca, ciphers,
+  // minVersion, secureOptions…): any such setting goes into createSecureContext.
   if (tls?.fingerprint) return pinnedConnector(normalizeCertFingerprint(tls.fingerprint), timeout);
   if (tls?.insecure)
     return buildConnector({ timeout, rejectUnauthorized: false, secureContext: systemTrustContext() });
@@ -70,34 +72,48 @@ function policyConnector(tls: ProxmoxTls | undefined, settings: ConnectorSetting
 }
 
 /**
+ * Longest time a pinned host's connections may go on resuming sessions without one full handshake
+ * (and so without the certificate being checked again): resumption proves the server holds the
+ * secret of a session, or the ticket key of the server, that a verified handshake started from,
+ * and sessions issued on resumed connections could otherwise extend that chain for ever.
+ */
+export const PINNED_RESUMPTION_MAX_MS = 10 * 60_000;
+
+/**
  * Accepts a connection whose certificate has the pinned fingerprint, or which resumed a session
- * issued on such a connection: resuming proves the server holds that session's secret, which only
- * the party of the verified handshake has. undici's own session cache is off (it would keep a
- * session from a connection refused here); this connector keeps the last trusted one.
+ * issued on such a connection (or on a connection that resumed one, within
+ * PINNED_RESUMPTION_MAX_MS of the last full verified handshake): resuming proves the server holds
+ * that session's secret or its ticket key, which only the server of the verified handshake has.
+ * undici's own session cache is off (it would keep a session from a connection refused here);
+ * this connector keeps the last trusted one.
  */
 function pinnedConnector(expected: string, timeout: number): buildConnector.connector {
   const context = systemTrustContext();
-  let trusted: Buffer | undefined;
+  let trusted: { readonly session: Buffer; readonly verifiedAt: number } | undefined;
   return (opts, callback) => {
+    const offered =
+      trusted && Date.now() - trusted.verifiedAt < PINNED_RESUMPTION_MAX_MS ? trusted : undefined;
     const base = buildConnector({
       timeout,
       rejectUnauthorized: false,
       maxCachedSessions: 0,
       secureContext: context,
-      ...(trusted ? { session: trusted } : {}),
+      ...(offered ? { session: offered.session } : {}),
     });
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error("connect failed"), null);
       const tlsSocket = socket as TLSSocket;
-      const resumed = tlsSocket.isSessionReused?.() === true;
+      const resumed = offered !== undefined && tlsSocket.isSessionReused?.() === true;
       const actual = resumed ? undefined : tlsSocket.getPeerCertificate?.()?.fingerprint256;
       if (!resumed && actual?.toUpperCase() !== expected) {
         socket.destroy();
         return callback(new CertificatePinError(expected, actual), null);
       }
-      // TLS 1.3 tickets arrive after the handshake: those of this verified connection may be resumed.
+      // Tickets arrive after the handshake (Node holds an early one until now): those of this
+      // accepted connection may be resumed, as long as the chain's full handshake is recent.
+      const verifiedAt = resumed ? offered.verifiedAt : Date.now();
       tlsSocket.on("session", (session: Buffer) => {
-        trusted = session;
+        trusted = { session, verifiedAt };
       });
       callback(null, socket);
     });

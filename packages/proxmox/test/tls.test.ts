@@ -1,7 +1,8 @@
 import { UnavailableError } from "@proximity/errors";
 import { caSignedCert, selfSignedCert, type TestCert } from "@proximity/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createBreakerRegistry, createProxmoxClient, type ProxmoxTls } from "../src/index.js";
+import { PINNED_RESUMPTION_MAX_MS } from "../src/tls.js";
 import { type FakePve, ok, startFakePve } from "./support/fake-pve.js";
 import { memoryLogger } from "./support/logger.js";
 
@@ -123,27 +124,62 @@ describe("TLS policy", () => {
     }
   });
 
-  it("tls - a session of a connection refused for its certificate is never resumed", async () => {
+  it.each(["TLSv1.2", "TLSv1.3"] as const)(
+    "tls - a session of a connection refused for its certificate is never resumed (%s)",
+    async (maxVersion) => {
+      const route = () => ({
+        ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }),
+        closeConnection: true,
+      });
+      // TLS 1.2 hands the session over right after the handshake, before anything is sent: a
+      // connector keeping it from a refused connection would resume it and be let in next time.
+      const impostor = await startFakePve(route, { ...ca.leaf, maxVersion });
+      const client = createProxmoxClient(
+        {
+          baseUrl: impostor.url,
+          auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
+          tls: { fingerprint: selfSigned.fingerprint256 },
+          breakerKey: Math.random().toString(),
+        },
+        { logger: memoryLogger().logger, breakers },
+      );
+      try {
+        for (let i = 0; i < 3; i++)
+          expect(await client.version().catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
+        expect(impostor.requests).toEqual([]);
+      } finally {
+        await client.close();
+        await impostor.close();
+      }
+    },
+  );
+
+  it("tls - a pinned host's certificate is checked again once its resumed sessions are 10 minutes past the last full handshake", async () => {
     const route = () => ({ ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }), closeConnection: true });
-    const impostor = await startFakePve(route, ca.leaf);
+    const server = await startFakePve(route, selfSigned);
     const client = createProxmoxClient(
       {
-        baseUrl: impostor.url,
+        baseUrl: server.url,
         auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
         tls: { fingerprint: selfSigned.fingerprint256 },
         breakerKey: Math.random().toString(),
       },
       { logger: memoryLogger().logger, breakers },
     );
+    vi.useFakeTimers({ toFake: ["Date"] });
     try {
-      // Refused at the handshake, twice: the impostor's session ticket from the first connection is
-      // not offered again (resumed, it would present no certificate to check).
-      for (let i = 0; i < 2; i++)
-        expect(await client.version().catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
-      expect(impostor.requests).toEqual([]);
+      await client.version();
+      await client.version();
+      vi.setSystemTime(Date.now() + PINNED_RESUMPTION_MAX_MS - 1_000);
+      await client.version(); // resumed: the chain's full handshake is 9 min 59 s old
+      vi.setSystemTime(Date.now() + 2_000);
+      await client.version(); // full handshake again, however recent the last resumption
+      await client.version();
+      expect(server.requests.map((r) => r.tlsResumed)).toEqual([false, true, true, false, true]);
     } finally {
+      vi.useRealTimers();
       await client.close();
-      await impostor.close();
+      await server.close();
     }
   });
 });

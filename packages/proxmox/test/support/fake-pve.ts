@@ -47,7 +47,7 @@ export function pveError(status: number, message: string, errors?: Record<string
 /** Starts the fake; pass `tls` to serve https. */
 export async function startFakePve(
   route: Route,
-  tls?: { key: string; cert: string },
+  tls?: { key: string; cert: string; maxVersion?: "TLSv1.2" | "TLSv1.3" },
   /** Listen on this port (a server replaced at the same address); default any free one. */
   port = 0,
 ): Promise<FakePve> {
