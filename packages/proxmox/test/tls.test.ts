@@ -48,6 +48,24 @@ describe("TLS policy", () => {
     }
   }
 
+  /** Answers the version and closes the connection: the next request opens a new one. */
+  const closingRoute = () => ({
+    ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }),
+    closeConnection: true,
+  });
+
+  /** A client of `url` pinned to the self-signed certificate. */
+  const pinnedClient = (url: string) =>
+    createProxmoxClient(
+      {
+        baseUrl: url,
+        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
+        tls: { fingerprint: selfSigned.fingerprint256 },
+        breakerKey: Math.random().toString(),
+      },
+      { logger: memoryLogger().logger, breakers },
+    );
+
   it("tls - a self-signed certificate is refused by default", async () => {
     const { result } = await version(pinned);
     expect(result).toBeInstanceOf(UnavailableError);
@@ -94,17 +112,8 @@ describe("TLS policy", () => {
   });
 
   it("tls - a pinned host's later connections resume its TLS session; another certificate at its address is still refused", async () => {
-    const route = () => ({ ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }), closeConnection: true });
-    let server = await startFakePve(route, selfSigned);
-    const client = createProxmoxClient(
-      {
-        baseUrl: server.url,
-        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
-        tls: { fingerprint: selfSigned.fingerprint256 },
-        breakerKey: Math.random().toString(),
-      },
-      { logger: memoryLogger().logger, breakers },
-    );
+    let server = await startFakePve(closingRoute, selfSigned);
+    const client = pinnedClient(server.url);
     try {
       for (let i = 0; i < 3; i++) expect(await client.version()).toMatchObject({ version: "9.1.1" });
       // A new connection each time (the server closes them): the first full, the others resumed.
@@ -114,7 +123,7 @@ describe("TLS policy", () => {
       // so it must show its certificate, which is not the pinned one.
       const port = Number(new URL(server.url).port);
       await server.close();
-      server = await startFakePve(route, ca.leaf, port);
+      server = await startFakePve(closingRoute, ca.leaf, port);
       const refused = await client.version().catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(UnavailableError);
       expect((refused as Error).message).toContain("TLS certificate");
@@ -127,22 +136,10 @@ describe("TLS policy", () => {
   it.each(["TLSv1.2", "TLSv1.3"] as const)(
     "tls - a session of a connection refused for its certificate is never resumed (%s)",
     async (maxVersion) => {
-      const route = () => ({
-        ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }),
-        closeConnection: true,
-      });
       // TLS 1.2 hands the session over right after the handshake, before anything is sent: a
       // connector keeping it from a refused connection would resume it and be let in next time.
-      const impostor = await startFakePve(route, { ...ca.leaf, maxVersion });
-      const client = createProxmoxClient(
-        {
-          baseUrl: impostor.url,
-          auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
-          tls: { fingerprint: selfSigned.fingerprint256 },
-          breakerKey: Math.random().toString(),
-        },
-        { logger: memoryLogger().logger, breakers },
-      );
+      const impostor = await startFakePve(closingRoute, { ...ca.leaf, maxVersion });
+      const client = pinnedClient(impostor.url);
       try {
         for (let i = 0; i < 3; i++)
           expect(await client.version().catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
@@ -155,17 +152,8 @@ describe("TLS policy", () => {
   );
 
   it("tls - a pinned host's certificate is checked again once its resumed sessions are 10 minutes past the last full handshake", async () => {
-    const route = () => ({ ...ok({ version: "9.1.1", release: "9.1", repoid: "x" }), closeConnection: true });
-    const server = await startFakePve(route, selfSigned);
-    const client = createProxmoxClient(
-      {
-        baseUrl: server.url,
-        auth: { kind: "token", tokenId: "u@pve!t", secret: "s" },
-        tls: { fingerprint: selfSigned.fingerprint256 },
-        breakerKey: Math.random().toString(),
-      },
-      { logger: memoryLogger().logger, breakers },
-    );
+    const server = await startFakePve(closingRoute, selfSigned);
+    const client = pinnedClient(server.url);
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       await client.version();
