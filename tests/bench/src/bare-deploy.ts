@@ -2,7 +2,7 @@
  * The bare baseline of the deploy benchmark: what one deploy costs the simulator alone. A
  * simulator (in this process, zero task and command latency) is driven directly with the
  * platform's own Proxmox client and SSH executor, through the provisioner's sequence of a deploy
- * (next VMID and guests list, create, start, the six commands inside the container), with no
+ * (next VMID and guests list, create, start, the five commands inside the container), with no
  * service, database, bus or gRPC call in between. The difference from a platform deploy is what
  * the platform adds.
  */
@@ -15,10 +15,9 @@ import {
 } from "../../../packages/proxmox/src/index.js";
 import {
   composeFilePath,
-  composePsScript,
+  composeStatusScript,
   composeUpScript,
   envFilePath,
-  HOSTNAME_ADDRESSES_SCRIPT,
   INSTALL_DOCKER_SCRIPT,
   writeFromStdinScript,
 } from "../../../services/provisioner/src/domain/deploy-scripts.js";
@@ -101,8 +100,7 @@ export async function runBareDeploys(options: {
     await run(writeFromStdinScript(composeFilePath(appId)), COMPOSE);
     await run(writeFromStdinScript(envFilePath(appId)), "PROXIMITY_PORT=30000\n");
     await run(composeUpScript(appId));
-    await run(composePsScript(appId));
-    await run(HOSTNAME_ADDRESSES_SCRIPT);
+    await run(composeStatusScript(appId));
     return performance.now() - started;
   };
   try {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { firstIpv4, parseComposePs, servicesNotRunning, servicesStarting } from "./compose-status.js";
+import {
+  firstIpv4,
+  parseComposePs,
+  servicesNotRunning,
+  servicesStarting,
+  splitComposeStatus,
+} from "./compose-status.js";
+import { ADDRESSES_MARKER } from "./deploy-scripts.js";
 
 const up = (service: string, health = "") => ({ service, state: "running", health });
 
@@ -35,5 +42,19 @@ describe("compose status", () => {
   it("firstIpv4 - picks the first IPv4 address of hostname -I", () => {
     expect(firstIpv4("fd00::5 10.0.0.7 172.17.0.1 \n")).toBe("10.0.0.7");
     expect(firstIpv4("\n")).toBeUndefined();
+  });
+
+  it("splitComposeStatus - the states before the marker line, the addresses after it; none without it", () => {
+    const ps = '{"Service":"web","State":"running"}\n';
+    const out = `${ps}${ADDRESSES_MARKER}\n10.0.0.7 172.17.0.1 \n`;
+    const parts = splitComposeStatus(out, ADDRESSES_MARKER);
+    expect(parseComposePs(parts!.ps)).toEqual([{ service: "web", state: "running", health: "" }]);
+    expect(firstIpv4(parts!.addresses)).toBe("10.0.0.7");
+    // No services (an empty ps) still splits; a missing marker is no status at all.
+    expect(splitComposeStatus(`${ADDRESSES_MARKER}\n10.0.0.7\n`, ADDRESSES_MARKER)).toEqual({
+      ps: "",
+      addresses: "10.0.0.7\n",
+    });
+    expect(splitComposeStatus(ps, ADDRESSES_MARKER)).toBeUndefined();
   });
 });

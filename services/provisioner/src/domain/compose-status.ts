@@ -51,3 +51,17 @@ export function firstIpv4(hostnameOutput: string): string | undefined {
     .split(/\s+/)
     .find((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a));
 }
+
+/**
+ * Splits the output of composeStatusScript at `marker`: the compose states before it, the
+ * addresses after it. Undefined when the marker is missing (the command printed something else).
+ */
+export function splitComposeStatus(
+  output: string,
+  marker: string,
+): { readonly ps: string; readonly addresses: string } | undefined {
+  const lines = output.split("\n");
+  const at = lines.findIndex((line) => line.trim() === marker);
+  if (at < 0) return undefined;
+  return { ps: lines.slice(0, at).join("\n"), addresses: lines.slice(at + 1).join("\n") };
+}

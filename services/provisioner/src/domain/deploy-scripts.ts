@@ -86,3 +86,15 @@ export function composeRecreateScript(appId: string): string {
 export function composePsScript(appId: string): string {
   return `docker compose -f ${shellQuote(composeFilePath(appId))} ps --format json`;
 }
+
+/** The line between the compose states and the container's addresses in composeStatusScript's output. */
+export const ADDRESSES_MARKER = "--- proximity addresses ---";
+
+/**
+ * The app's services (`docker compose ps --format json`), then ADDRESSES_MARKER and the
+ * container's addresses (`hostname -I`): one command where there were two (each `pct exec` costs
+ * a process on the node). `&&`: a failing `ps` fails the command as before.
+ */
+export function composeStatusScript(appId: string): string {
+  return `${composePsScript(appId)} && echo ${shellQuote(ADDRESSES_MARKER)} && ${HOSTNAME_ADDRESSES_SCRIPT}`;
+}

@@ -1,4 +1,4 @@
-/** Check every compose service runs (none unhealthy) and read the container's address. */
+/** Check every compose service runs (none unhealthy) and read the container's address (one command per reading). */
 import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "@proximity/errors";
 import {
@@ -7,8 +7,9 @@ import {
   parseComposePs,
   servicesNotRunning,
   servicesStarting,
+  splitComposeStatus,
 } from "../../../domain/compose-status.js";
-import { composePsScript, HOSTNAME_ADDRESSES_SCRIPT } from "../../../domain/deploy-scripts.js";
+import { ADDRESSES_MARKER, composeStatusScript } from "../../../domain/deploy-scripts.js";
 import { runInContainer } from "../container-command.js";
 import type { Attempt, HostConnection } from "../context.js";
 import { AppNotRunningError } from "../errors.js";
@@ -33,11 +34,7 @@ export async function verifyApp(
 ): Promise<string> {
   const step = options.step ?? Step.verifyApp;
   const ip = await runJournaledStep(a, step, options.message ?? "Checking the app is running", async () => {
-    await waitUntilRunning(a, connection, vmid, options);
-    const addresses = await runInContainer(a, connection, vmid, {
-      what: "hostname -I",
-      script: HOSTNAME_ADDRESSES_SCRIPT,
-    });
+    const { addresses } = await waitUntilRunning(a, connection, vmid, options);
     const address = firstIpv4(addresses);
     if (!address) throw new InternalError("The container has no IPv4 address");
     return address;
@@ -45,34 +42,40 @@ export async function verifyApp(
   return ip ?? "";
 }
 
+/** Reads the app's status until it runs (or the wait ends); returns the last reading. */
 async function waitUntilRunning(
   a: Attempt,
   connection: HostConnection,
   vmid: number,
   options: VerifyOptions,
-): Promise<void> {
+): Promise<ComposeStatus> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
-    const states = await composeStates(a, connection, vmid);
-    const down = servicesNotRunning(states);
-    const pending = servicesStarting(states);
-    if (down.length === 0 && (pending.length === 0 || options.waitMs === undefined)) return;
+    const status = await composeStatus(a, connection, vmid);
+    const down = servicesNotRunning(status.states);
+    const pending = servicesStarting(status.states);
+    if (down.length === 0 && (pending.length === 0 || options.waitMs === undefined)) return status;
     if (Date.now() >= deadline) throw new AppNotRunningError(down.length > 0 ? down : pending);
     await sleep(options.intervalMs ?? 1_000, undefined, { signal: a.signal });
   }
 }
 
-async function composeStates(
-  a: Attempt,
-  connection: HostConnection,
-  vmid: number,
-): Promise<ComposeServiceState[]> {
-  const ps = await runInContainer(a, connection, vmid, {
+interface ComposeStatus {
+  readonly states: ComposeServiceState[];
+  /** `hostname -I` of the container. */
+  readonly addresses: string;
+}
+
+/** The services' states and the container's addresses, in one command. */
+async function composeStatus(a: Attempt, connection: HostConnection, vmid: number): Promise<ComposeStatus> {
+  const output = await runInContainer(a, connection, vmid, {
     what: "docker compose ps",
-    script: composePsScript(a.request.appId),
+    script: composeStatusScript(a.request.appId),
   });
+  const parts = splitComposeStatus(output, ADDRESSES_MARKER);
+  if (!parts) throw new InternalError("docker compose ps printed something other than its status");
   try {
-    return parseComposePs(ps);
+    return { states: parseComposePs(parts.ps), addresses: parts.addresses };
   } catch (err) {
     throw new InternalError("docker compose ps printed something other than JSON", err);
   }
