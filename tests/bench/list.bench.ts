@@ -10,13 +10,12 @@
  * Uses TEST_DATABASE_URL / TEST_NATS_URL, else the local standard ports.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { GatewayClient } from "../e2e/src/index.js";
 import { startListPlatform } from "./src/list-platform.js";
 import { seedApps } from "./src/list-seed.js";
 import { type LoadResult, runLoad } from "./src/load.js";
-import { cpuMs } from "./src/proc.js";
+import { cpuMs, cpuMsOfCommand, machineCpuMs } from "./src/proc.js";
 import { BenchReport } from "./src/report.js";
 
 const apps = Number(process.env.BENCH_APPS ?? 10_000);
@@ -69,13 +68,24 @@ try {
   // Warm both up (JIT, pools, caches), then measure each for the same duration.
   await runLoad({ url: bareUrl, connections, durationSeconds: warmupSeconds });
   await runLoad({ url: platformUrl, connections, durationSeconds: warmupSeconds, headers });
+  const bareCpuBefore = cpuMs(bare.pid);
+  const bareMachine = machineCpuMs();
+  const barePostgres = cpuMsOfCommand("postgres");
   const bareResult = await runLoad({ url: bareUrl, connections, durationSeconds: seconds });
+  const bareShare = shareOfRun(bareMachine, barePostgres, bareResult.requests);
+  const bareCpuPerRequest = (cpuMs(bare.pid) - bareCpuBefore) / bareResult.requests;
+  // Stopped before the platform's run: its idle connections would close during it and take their
+  // CPU out of PostgreSQL's figure.
+  await bare.stop();
   // What each service spends idle (timers, polling) is measured first and taken off, so the figure
   // is the CPU of the requests alone.
   const idle = await idleCpuMsPerSecond(platform.processes(), idleSeconds);
   const cpuBefore = platform.processes().map((p) => ({ ...p, cpu: cpuMs(p.pid) }));
+  const platformMachine = machineCpuMs();
+  const platformPostgres = cpuMsOfCommand("postgres");
   const started = performance.now();
   const result = await runLoad({ url: platformUrl, connections, durationSeconds: seconds, headers });
+  const platformShare = shareOfRun(platformMachine, platformPostgres, result.requests);
   const elapsedSeconds = (performance.now() - started) / 1000;
   const cpuPerRequest = cpuBefore.map((p) => ({
     name: p.name,
@@ -114,6 +124,26 @@ try {
       unit: "ms",
       note: `${platform.cpuNote}, idle CPU taken off`,
     });
+  report.add({
+    name: "CPU per request, bare server",
+    value: bareCpuPerRequest,
+    unit: "ms",
+    note: "fastify → pg, its own process",
+  });
+  report.add({
+    name: "CPU per request, PostgreSQL",
+    value: platformShare.postgresMsPerRequest,
+    unit: "ms",
+    baseline: bareShare.postgresMsPerRequest,
+    note: "every backend",
+  });
+  report.add({
+    name: "machine CPU busy",
+    value: platformShare.busyPercent,
+    unit: "%",
+    baseline: bareShare.busyPercent,
+    note: "all cores, load generator included",
+  });
   report.write({ platform: result, bare: bareResult, mode: platform.mode });
 } finally {
   await bare?.stop();
@@ -129,6 +159,19 @@ async function idleCpuMsPerSecond(
   return new Map(before.map((p) => [p.pid, (cpuMs(p.pid) - p.cpu) / seconds]));
 }
 
+/** What PostgreSQL spent per request and how busy the machine was during one load run. */
+function shareOfRun(
+  machineBefore: { busy: number; total: number },
+  postgresBefore: number,
+  requests: number,
+): { postgresMsPerRequest: number; busyPercent: number } {
+  const machine = machineCpuMs();
+  return {
+    postgresMsPerRequest: (cpuMsOfCommand("postgres") - postgresBefore) / requests,
+    busyPercent: (100 * (machine.busy - machineBefore.busy)) / (machine.total - machineBefore.total),
+  };
+}
+
 function failures(what: string, r: LoadResult): void {
   if (r.non2xx > 0 || r.errors > 0)
     console.warn(
@@ -137,12 +180,15 @@ function failures(what: string, r: LoadResult): void {
 }
 
 async function startBare(databaseUrl: string, ownerId: string) {
-  const tsx = join(import.meta.dirname, "../../node_modules/.bin/tsx");
-  if (!existsSync(tsx)) throw new Error(`tsx not found at ${tsx}`);
-  const child = spawn(tsx, [join(import.meta.dirname, "src/bare-list-server.ts")], {
-    env: { ...process.env, BARE_DATABASE_URL: databaseUrl, BARE_OWNER_ID: ownerId },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  // node with tsx's loader rather than the tsx command: the pid is then the server's own.
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "src/bare-list-server.ts")],
+    {
+      env: { ...process.env, BARE_DATABASE_URL: databaseUrl, BARE_OWNER_ID: ownerId },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -26,6 +26,9 @@ export interface PeerChannel {
   readonly options: ChannelOptions;
 }
 
+/** What a peer may send us before we acknowledge it, per connection and per call. */
+const FLOW_CONTROL_WINDOW_BYTES = 4 * 1024 * 1024;
+
 /**
  * Client side of mutual TLS to `callee`: presents our certificate, trusts only the platform CA,
  * and accepts only a server certificate naming `callee` (DNS SAN, whatever address we dial, and
@@ -52,7 +55,14 @@ export function peerChannel(keys: ServiceKeys, callee: string): PeerChannel {
   );
   return {
     credentials: creds,
-    options: { "grpc.ssl_target_name_override": callee, "grpc.default_authority": callee },
+    options: {
+      "grpc.ssl_target_name_override": callee,
+      "grpc.default_authority": callee,
+      // HTTP/2's default 64 KiB window (per connection) let two list pages of 50 apps be in flight
+      // at once: every other answer waited for the client to acknowledge the bytes it had read
+      // (list benchmark: 393 → 474 requests/s, the machine 73 → 90 % busy). A few MiB per peer.
+      "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW_BYTES,
+    },
   };
 }
 

@@ -66,6 +66,12 @@ export const gatewayConfigSchema = z
     /** Live (not revoked, not expired) API tokens one user may hold; one more is refused (409). */
     API_TOKENS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
     /**
+     * Longest a replica serves an API token it verified without looking it up again (0: every use
+     * is looked up). Revocations and user changes empty the cache at once (app/token-cache.ts):
+     * this only bounds a change whose notice was lost.
+     */
+    API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /**
      * Authentication events (logins, logouts, password changes, token and session ends) are kept this
      * long; at least 90, the days the database keeps them whatever is asked (migration 0003).
      */

@@ -12,6 +12,7 @@ import { prepareLogin } from "./app/login.js";
 import { startLoginThrottlePruning } from "./app/login-throttle.js";
 import { createRequestAuditPruner } from "./app/request-audit-retention.js";
 import { createSessionStore } from "./app/session-store.js";
+import { listenedTokenCache } from "./app/token-cache-listener.js";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayConfig } from "./config.js";
 import { recordApiTokenUses } from "./db/api-token.repository.js";
@@ -138,11 +139,14 @@ export function createGatewayService(
     });
     tokenUses.start();
     onStop("api token last uses", () => tokenUses.stop());
+    const tokenCache = listenedTokenCache(db, config.API_TOKEN_CACHE_SECONDS * 1_000);
+    if (tokenCache) onStop("api token cache", tokenCache.stop);
     const app = await buildHttpApp({
       db,
       ...(tracer ? { tracer } : {}),
       sessions,
       tokenUses,
+      ...(tokenCache ? { tokenCache: tokenCache.cache } : {}),
       tokenPolicy: {
         defaultDays: config.API_TOKEN_DEFAULT_DAYS,
         maxDays: config.API_TOKEN_MAX_DAYS,

@@ -162,6 +162,11 @@ describe("ListApps - keyset pages and totals from counters", () => {
     expect(await total({ search: "alice-1" })).toBe(11); // alice-1, alice-10…alice-19
     expect(await total({}, bob)).toBe(7);
     expect(await total({}, admin)).toBe(all - 1 + 7);
+    // A page past the end has no row to carry the page statement's sum: counted apart, the same.
+    const pastTheEnd = await t.gateway.listApps({ ...listAll, page: 1000, perPage: 100 }, as(alice));
+    expect(pastTheEnd.items).toHaveLength(0);
+    expect(pastTheEnd.total).toBe(all - 1);
+    expect(await total({ status: "stopped", perPage: 1 })).toBe(3);
   });
 
   it("ListApps - a cursor continues with page/per_page filters and is refused when malformed or combined with a page", async () => {

@@ -7,6 +7,7 @@ import { matchesHash } from "../domain/secret-token.js";
 import type { LastUseRecorder } from "./last-use-recorder.js";
 import type { Principal } from "./principal.js";
 import type { SessionStore } from "./session-store.js";
+import type { TokenCache } from "./token-cache.js";
 
 export interface Credentials {
   /** Value of `Authorization: Bearer …`, when sent. */
@@ -27,6 +28,8 @@ export interface AuthenticateOptions {
    * use is not recorded.
    */
   readonly tokenUses?: LastUseRecorder;
+  /** Tokens verified before (see TokenCache); without it every use is looked up. */
+  readonly tokenCache?: TokenCache;
 }
 
 /**
@@ -42,7 +45,12 @@ export async function authenticateRequest(
 ): Promise<Principal | null> {
   const touch = options.touch ?? true;
   if (credentials.bearer !== undefined)
-    return authenticateApiToken(db, credentials.bearer, touch ? options.tokenUses : undefined);
+    return authenticateApiToken(
+      db,
+      credentials.bearer,
+      touch ? options.tokenUses : undefined,
+      options.tokenCache,
+    );
   if (!credentials.sessionId) return null;
   const session = await sessions.resolve(credentials.sessionId, { touch });
   if (!session) return null;
@@ -59,7 +67,14 @@ async function authenticateApiToken(
   db: GatewayDb,
   bearer: string,
   uses: LastUseRecorder | undefined,
+  cache: TokenCache | undefined,
 ): Promise<Principal> {
+  const cached = cache?.get(bearer);
+  if (cached) {
+    uses?.record(cached.token!.id);
+    return cached;
+  }
+  const ticket = cache?.begin();
   const parsed = parseApiToken(bearer);
   const found = parsed ? await findUsableApiToken(db, parsed.id) : undefined;
   if (!parsed || !found || !matchesHash(parsed.secret, found.token.secret_hash)) {
@@ -69,7 +84,7 @@ async function authenticateApiToken(
   const scopes = found.token.scopes.filter((s): s is TokenScope =>
     (TOKEN_SCOPES as readonly string[]).includes(s),
   );
-  return {
+  const principal: Principal = {
     user: { id: found.user.id, username: found.user.username },
     isAdmin: actsAsAdmin(found.user.is_admin, scopes),
     credentialEpoch: found.token.credential_epoch,
@@ -77,4 +92,6 @@ async function authenticateApiToken(
     token: { id: found.token.id, expiresAt: found.token.expires_at },
     scopes,
   };
+  if (cache && ticket) cache.put(bearer, principal, ticket);
+  return principal;
 }

@@ -3,6 +3,7 @@ import type { Tracer } from "@proximity/telemetry";
 import type { TokenPolicy } from "../app/issue-api-token.js";
 import type { LastUseRecorder } from "../app/last-use-recorder.js";
 import type { SessionStore } from "../app/session-store.js";
+import type { TokenCache } from "../app/token-cache.js";
 import type { GatewayClients } from "../clients.js";
 import type { GatewayDb } from "../db/database.js";
 import type { HealthProbe } from "../health-probe.js";
@@ -16,6 +17,8 @@ export interface HttpDeps {
   readonly sessions: SessionStore;
   /** API token uses, written in batches (none recorded when absent, e.g. some tests). */
   readonly tokenUses?: LastUseRecorder;
+  /** API tokens verified before (looked up on every use when absent). */
+  readonly tokenCache?: TokenCache;
   /** API token lifetimes and the cap on live tokens per user. */
   readonly tokenPolicy: TokenPolicy;
   readonly clients: GatewayClients;

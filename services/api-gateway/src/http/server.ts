@@ -74,7 +74,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<GatewayApp> {
   installRequestContext(app, deps.tracer);
   installRequestMetrics(app);
   const rateLimits = await installRateLimits(app, deps.rateLimit);
-  installAuthentication(app, deps.db, deps.sessions, deps.cookieSecure, deps.tokenUses);
+  installAuthentication(app, deps);
   rateLimits.installPerUser();
   installCsrfProtection(app);
   installRequestAudit(app, deps.db);

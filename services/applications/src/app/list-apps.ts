@@ -63,10 +63,13 @@ export async function listApps(
 
   const filter = { status: status ?? undefined, search: query.search };
   const start: AppPageStart = after ? { after } : { offset: (page - 1) * perPage };
-  const [{ items, next }, total] = await Promise.all([
-    listVisibleApps(db, viewer, filter, start, perPage, metricsStaleAfterMs),
-    countVisibleApps(db, viewer, filter),
+  // Without a search the page's statement also sums the counters: one round trip, one snapshot.
+  // A search, or a page past the end (no row to carry the sum), counts apart.
+  const [{ items, next, total: countedTotal }, searchTotal] = await Promise.all([
+    listVisibleApps(db, viewer, filter, start, perPage, metricsStaleAfterMs, { withTotal: true }),
+    filter.search ? countVisibleApps(db, viewer, filter) : undefined,
   ]);
+  const total = searchTotal ?? countedTotal ?? (await countVisibleApps(db, viewer, filter));
   return { items, total, page, perPage, nextCursor: next && encodeListCursor(next) };
 }
 

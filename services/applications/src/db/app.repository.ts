@@ -71,11 +71,23 @@ export interface ListedApp {
   readonly metrics?: AppMetricsRow;
 }
 
+/** One page of apps, the position after it when more follow, and the counters' total if asked. */
+export interface AppsPage {
+  readonly items: ListedApp[];
+  readonly next?: ListPosition;
+  /**
+   * How many visible apps match, read from the counters in the page's own statement (see
+   * countVisibleApps): set when asked for, the filter has no search and the page is not empty.
+   */
+  readonly total?: number;
+}
+
 /**
  * One page of visible apps in list order (newest first) with their fresh metrics (one statement:
  * a round trip less than reading them after), and the position after its last app when more
  * follow (one row more is read to know). A keyset start reads only the page from the
- * (owner_id, created_at desc, id desc) index, however deep into the list it is.
+ * (owner_id, created_at desc, id desc) index, however deep into the list it is. With
+ * `withTotal`, a list without a search also sums the counters in that statement.
  */
 export async function listVisibleApps(
   db: Db,
@@ -84,7 +96,9 @@ export async function listVisibleApps(
   start: AppPageStart,
   limit: number,
   metricsStaleAfterMs: number,
-): Promise<{ items: ListedApp[]; next?: ListPosition }> {
+  { withTotal = false }: { withTotal?: boolean } = {},
+): Promise<AppsPage> {
+  const countedTotal = withTotal && !filter.search;
   const found = await matchingApps(db, viewer, filter)
     .leftJoin("app_metrics as m", (join) =>
       join
@@ -109,6 +123,7 @@ export async function listVisibleApps(
         "position",
       ),
     )
+    .$if(countedTotal, (qb) => qb.select(countersSum(db, viewer, filter).as("counted_total")))
     .$if("after" in start, (qb) => {
       const { createdAt, id } = (start as { after: ListPosition }).after;
       return qb.where(sql<boolean>`(apps.created_at, apps.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
@@ -123,6 +138,7 @@ export async function listVisibleApps(
   const items = page.map((row): ListedApp => {
     const {
       position: _,
+      counted_total: _total,
       m_app_id,
       m_cpu,
       m_mem_bytes,
@@ -149,9 +165,12 @@ export async function listVisibleApps(
     return { app: app as AppRow, metrics };
   });
   const last = page.at(-1);
-  return found.length > limit && last
-    ? { items, next: { createdAt: last.position, id: last.id } }
-    : { items };
+  const counted = countedTotal ? (found[0] as { counted_total?: string | null } | undefined) : undefined;
+  return {
+    items,
+    ...(found.length > limit && last ? { next: { createdAt: last.position, id: last.id } } : {}),
+    ...(counted ? { total: Number(counted.counted_total ?? 0) } : {}),
+  };
 }
 
 /**
@@ -166,14 +185,18 @@ export async function countVisibleApps(db: Db, viewer: EndUser, filter: AppListF
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-  const row = await db
+  const row = await countersSum(db, viewer, filter).executeTakeFirstOrThrow();
+  return Number(row.n ?? 0);
+}
+
+/** The sum of the per-(owner, status) counters of the visible apps a filter without search matches. */
+function countersSum(db: Db, viewer: EndUser, filter: AppListFilter) {
+  return db
     .selectFrom("app_counts")
     .select(sql<string | null>`sum(n)`.as("n"))
     .$if(!viewer.isAdmin, (qb) => qb.where("owner_id", "=", viewer.id))
     .$if(filter.status !== undefined, (qb) => qb.where("status", "=", filter.status!))
-    .$if(filter.status === undefined, (qb) => qb.where("status", "<>", "gone"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n ?? 0);
+    .$if(filter.status === undefined, (qb) => qb.where("status", "<>", "gone"));
 }
 
 function matchingApps(db: Db, viewer: EndUser, filter: AppListFilter) {

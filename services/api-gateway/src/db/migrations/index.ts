@@ -5,6 +5,7 @@ import * as sessionsTokensAudit from "./0003_sessions_tokens_audit.js";
 import * as requestAuditRetention from "./0004_request_audit_retention.js";
 import * as credentialEpoch from "./0005_credential_epoch.js";
 import * as loginThrottleDecay from "./0006_login_throttle_decay.js";
+import * as credentialChangeNotices from "./0007_credential_change_notices.js";
 
 /** The gateway's migrations, in execution order. */
 export const gatewayMigrations: MigrationSet = {
@@ -14,4 +15,5 @@ export const gatewayMigrations: MigrationSet = {
   "0004_request_audit_retention": requestAuditRetention,
   "0005_credential_epoch": credentialEpoch,
   "0006_login_throttle_decay": loginThrottleDecay,
+  "0007_credential_change_notices": credentialChangeNotices,
 };

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateRequest } from "../../app/authenticate-request.js";
 import type { LastUseRecorder } from "../../app/last-use-recorder.js";
 import type { SessionStore } from "../../app/session-store.js";
+import type { TokenCache } from "../../app/token-cache.js";
 import type { GatewayDb } from "../../db/database.js";
 import { type Access, requiredScopes } from "../../domain/access.js";
 import { sessionCookieOf } from "../cookies.js";
@@ -21,18 +22,21 @@ export function bearerOf(request: FastifyRequest): string | undefined {
   return match ? match[1] : "";
 }
 
+export interface AuthenticationDeps {
+  readonly db: GatewayDb;
+  readonly sessions: SessionStore;
+  readonly cookieSecure: boolean;
+  readonly tokenUses?: LastUseRecorder | undefined;
+  readonly tokenCache?: TokenCache | undefined;
+}
+
 /**
  * Identifies the caller (bearer token or session cookie) and enforces the route's access level
  * and the token's scopes. Runs in onRequest, before body validation, so an anonymous or
  * unauthorised caller learns nothing about what a valid request would look like.
  */
-export function installAuthentication(
-  app: FastifyInstance,
-  db: GatewayDb,
-  sessions: SessionStore,
-  cookieSecure: boolean,
-  tokenUses?: LastUseRecorder,
-): void {
+export function installAuthentication(app: FastifyInstance, deps: AuthenticationDeps): void {
+  const { db, sessions, cookieSecure, tokenUses, tokenCache } = deps;
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     if (!request.is404 && request.routeOptions.config.anonymous) return;
@@ -40,13 +44,16 @@ export function installAuthentication(
     const bearer = bearerOf(request);
     const sessionId = sessionCookieOf(request, cookieSecure);
     if (access === "public" && bearer === undefined && !sessionId) return;
-    const principal = await authenticateRequest(db, sessions, { bearer, sessionId }, { tokenUses }).catch(
-      (err: unknown) => {
-        // A bad credential on a public route is ignored rather than failing e.g. the health check.
-        if (access === "public") return null;
-        throw err;
-      },
-    );
+    const principal = await authenticateRequest(
+      db,
+      sessions,
+      { bearer, sessionId },
+      { tokenUses, tokenCache },
+    ).catch((err: unknown) => {
+      // A bad credential on a public route is ignored rather than failing e.g. the health check.
+      if (access === "public") return null;
+      throw err;
+    });
     request.principal = principal;
     if (principal) request.log = request.log.child({ userId: principal.user.id });
     if (access === "public") return;
@@ -58,4 +65,20 @@ export function installAuthentication(
     // The request's admin rights (Principal.isAdmin), the same flag every handler and service sees.
     if (access === "admin" && !principal.isAdmin) throw new PermissionDeniedError("Admin rights required");
   });
+  if (tokenCache) {
+    // The database's notice of a changed user or token reaches every replica within milliseconds;
+    // this replica forgets its tokens before answering the change, so the caller's very next
+    // request (a revoked token tried again) is looked up whatever the notice's timing.
+    app.addHook("onSend", async (request, _reply, payload) => {
+      if (changesIdentities(request)) tokenCache.invalidate();
+      return payload;
+    });
+  }
+}
+
+/** Requests that may change users or tokens: any unsafe method under /api/auth or /api/users. */
+function changesIdentities(request: FastifyRequest): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
+  const route = request.routeOptions.url ?? "";
+  return route.startsWith("/api/auth/") || route === "/api/users" || route.startsWith("/api/users/");
 }

@@ -1,0 +1,97 @@
+import { eventually } from "@proximity/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
+import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
+
+let h: Harness;
+let admin: Session;
+
+beforeAll(async () => {
+  h = await startHarness();
+  admin = await login(h.url, "admin", ADMIN_PASSWORD);
+  // The cache keeps nothing until the gateway listens for credential changes.
+  await eventually(
+    async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen "gateway_credentials"'`.execute(h.db);
+      return rows[0]!.n > 0;
+    },
+    { what: "the gateway listening for credential changes" },
+  );
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const me = (bearer: string) => request(h.url, "GET", "/api/auth/me", { auth: { bearer } });
+const idOf = (token: string) => token.split("_")[1]!;
+
+/** A change made with triggers off: the database sends no notice of it. */
+async function revokeSilently(tokenId: string): Promise<void> {
+  await h.db.transaction().execute(async (trx) => {
+    await sql`set local session_replication_role = replica`.execute(trx);
+    await trx.updateTable("api_tokens").set({ revoked_at: new Date() }).where("id", "=", tokenId).execute();
+  });
+}
+
+describe("token cache - verified API tokens", () => {
+  it("token cache - a verified token is served from the replica's cache until the database notices a change", async () => {
+    const token = await issueToken(h.url, admin, { name: "cached" });
+    expect((await me(token)).status).toBe(200);
+    await revokeSilently(idOf(token));
+    // Not looked up again: the revocation made without a notice is not seen...
+    expect((await me(token)).status).toBe(200);
+    // ...until a notice on the channel empties the cache.
+    await sql`select pg_notify('gateway_credentials', '')`.execute(h.db);
+    await eventually(async () => (await me(token)).status === 401, { what: "the revoked token refused" });
+  });
+
+  it("token cache - a revocation by another replica (any committed change) is heard at once", async () => {
+    const token = await issueToken(h.url, admin, { name: "elsewhere" });
+    expect((await me(token)).status).toBe(200);
+    await h.db
+      .updateTable("api_tokens")
+      .set({ revoked_at: new Date() })
+      .where("id", "=", idOf(token))
+      .execute();
+    await eventually(async () => (await me(token)).status === 401, {
+      timeoutMs: 2_000,
+      what: "the revoked token refused",
+    });
+  });
+
+  it("token cache - revoking through this replica refuses the token on the very next request", async () => {
+    const token = await issueToken(h.url, admin, { name: "revoked-here" });
+    expect((await me(token)).status).toBe(200);
+    const revoked = await request(h.url, "DELETE", `/api/auth/tokens/${idOf(token)}`, { auth: admin });
+    expect(revoked.status).toBe(204);
+    expect((await me(token)).status).toBe(401);
+  });
+
+  it("token cache - losing admin rights or the account takes effect on the next request of a cached token", async () => {
+    const bob = await createUserAndLogin(h.url, admin, "cache-bob", { isAdmin: true });
+    const token = await issueToken(h.url, bob, { name: "admin-token", scopes: ["read", "write", "admin"] });
+    expect((await request(h.url, "GET", "/api/users", { auth: { bearer: token } })).status).toBe(200);
+    const demoted = await request(h.url, "PATCH", `/api/users/${bob.userId}`, {
+      auth: admin,
+      body: { is_admin: false },
+    });
+    expect(demoted.status).toBe(200);
+    expect((await request(h.url, "GET", "/api/users", { auth: { bearer: token } })).status).toBe(403);
+    const deactivated = await request(h.url, "PATCH", `/api/users/${bob.userId}`, {
+      auth: admin,
+      body: { is_active: false },
+    });
+    expect(deactivated.status).toBe(200);
+    expect((await me(token)).status).toBe(401);
+  });
+
+  it("token cache - the right token id with a wrong secret is refused even while the token is cached", async () => {
+    const token = await issueToken(h.url, admin, { name: "guessed" });
+    expect((await me(token)).status).toBe(200);
+    const forged = `${token.slice(0, -4)}${token.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    expect((await me(forged)).status).toBe(401);
+    expect((await me(token)).status).toBe(200);
+  });
+});
