@@ -1,4 +1,4 @@
-import type { Logger } from "@proximity/logger";
+import { type Logger, lazyChild } from "@proximity/logger";
 import {
   contextFromTraceparent,
   failSpan,
@@ -370,7 +370,8 @@ class EventConsumerImpl implements EventConsumer {
       attempt,
       maxDeliver: this.#maxDeliver,
       isLastAttempt: attempt >= this.#maxDeliver,
-      log: this.#o.logger.child({
+      // Made when first used: most handlers log nothing.
+      log: lazyChild(this.#o.logger, {
         consumer: this.#o.durable.name,
         eventId: env.id,
         eventType: env.type,

@@ -6,7 +6,7 @@ import {
   UnavailableError,
 } from "@proximity/errors";
 import type { ServiceKeys } from "@proximity/identity";
-import type { Logger } from "@proximity/logger";
+import { type Logger, lazyChild } from "@proximity/logger";
 import {
   contextFromTraceparent,
   failSpan,
@@ -99,7 +99,8 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
         const attributes = { "rpc.system": "grpc", "rpc.service": names.service, "rpc.method": names.method };
         const serve = async (span: Span): Promise<void> => {
           const traceparent = traceparentOf(span) ?? "";
-          const log = options.logger.child({ rpc: name, traceId: traceIdOf(traceparent), requestId });
+          // Made when first used: most calls log nothing.
+          const log = lazyChild(options.logger, { rpc: name, traceId: traceIdOf(traceparent), requestId });
           const controller = new AbortController();
           call.on("cancelled", () => controller.abort());
           const run = async (): Promise<Res> => {
@@ -118,7 +119,7 @@ export function createHandlerFactory(options: HandlerFactoryOptions): HandlerFac
               traceparent,
               requestId,
               signal: controller.signal,
-              log: log.child({ caller, userId: user?.id }),
+              log: lazyChild(log, { caller, userId: user?.id }),
             };
             return fn(call.request, ctx);
           };

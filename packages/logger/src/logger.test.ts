@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./index.js";
+import { createLogger, lazyChild } from "./index.js";
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -31,5 +31,28 @@ describe("createLogger", () => {
     for (const secret of ["hunter2-top", "s3cr3t-api", "tok-123", "proximity_session=abc", "BEGIN KEY"])
       expect(text).not.toContain(secret);
     expect(text).toContain("[redacted]");
+  });
+
+  it("lazyChild - makes the child only when used, and writes exactly what the child would (nested, redacted)", () => {
+    const out = capture();
+    const root = createLogger({ service: "svc", level: "info" }, out.stream);
+    let made = 0;
+    const child = root.child.bind(root);
+    const counted = Object.assign(Object.create(root), {
+      child: (b: Record<string, unknown>) => {
+        made += 1;
+        return child(b);
+      },
+    });
+    const rpc = lazyChild(counted, { rpc: "GetApp", traceId: "t1" });
+    const call = lazyChild(rpc, { caller: "api-gateway", secret: "s3cr3t-x" });
+    expect(made).toBe(0);
+    call.debug("below the level");
+    expect(call.isLevelEnabled("info")).toBe(true);
+    call.info({ n: 1 }, "served");
+    expect(made).toBe(1);
+    const line = JSON.parse(out.text().trim());
+    expect(line).toMatchObject({ rpc: "GetApp", traceId: "t1", caller: "api-gateway", n: 1, msg: "served" });
+    expect(out.text()).not.toContain("s3cr3t-x");
   });
 });
