@@ -73,11 +73,14 @@ export const env = {
       .transform((v) => v === "true" || v === "1"),
   /** A postgres:// URL. */
   postgresUrl: () => z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
-  /** A SQL identifier used as a schema name. */
+  /**
+   * A SQL identifier used as a schema name: 48 characters at most, so that the notification
+   * channels named after it (`<schema>_outbox`, `<schema>_credentials`) fit PostgreSQL's 63.
+   */
   sqlIdentifier: (fallback: string) =>
     z
       .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
+      .regex(/^[a-z_][a-z0-9_]{0,47}$/, "must be a lower-case SQL identifier of at most 48 characters")
       .default(fallback),
   /** A NATS URL list, comma separated. */
   natsServers: () => z.string().min(1).default("nats://127.0.0.1:4222"),

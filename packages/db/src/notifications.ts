@@ -34,13 +34,22 @@ export interface DatabaseNotifications {
 
 /** Delay before a lost listener connects again. */
 const RECONNECT_MS = 1_000;
+/**
+ * How often a listening connection proves it is alive (`select 1`), and how long the answer may
+ * take: a connection dropped without a reset (a NAT or firewall forgetting it, a failover) would
+ * otherwise look like one that is listening while every notification is lost.
+ */
+const DEFAULT_HEARTBEAT_MS = 5_000;
 
 export function createDatabaseNotifications(options: {
   readonly url: string;
   readonly schema: string;
   readonly connectTimeoutMs: number;
   readonly logger?: Logger | undefined;
+  /** Heartbeat period and answer timeout (tests shorten it). */
+  readonly heartbeatMs?: number;
 }): DatabaseNotifications {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   return {
     schema: options.schema,
     listen(channel, onNotify, onListening) {
@@ -48,9 +57,11 @@ export function createDatabaseNotifications(options: {
       let closed = false;
       let current: pg.Client | undefined;
       let timer: NodeJS.Timeout | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
       const lost = (client: pg.Client, err?: unknown) => {
         if (current !== client) return; // already handled (error then end)
         current = undefined;
+        clearInterval(heartbeat);
         onListening?.(false);
         client.end().catch(() => undefined);
         if (closed) return;
@@ -64,6 +75,8 @@ export function createDatabaseNotifications(options: {
           connectionString: options.url,
           application_name: `${options.schema}-listen`,
           connectionTimeoutMillis: options.connectTimeoutMs,
+          keepAlive: true,
+          query_timeout: heartbeatMs,
         });
         current = client;
         client.on("notification", (n) => {
@@ -75,7 +88,12 @@ export function createDatabaseNotifications(options: {
           .connect()
           .then(() => client.query(`listen "${channel}"`))
           .then(() => {
-            if (current === client) onListening?.(true);
+            if (current !== client) return;
+            onListening?.(true);
+            heartbeat = setInterval(() => {
+              client.query("select 1").catch((err: unknown) => lost(client, err));
+            }, heartbeatMs);
+            heartbeat.unref();
           })
           .catch((err: unknown) => lost(client, err));
       };
@@ -83,6 +101,7 @@ export function createDatabaseNotifications(options: {
       return async () => {
         closed = true;
         clearTimeout(timer);
+        clearInterval(heartbeat);
         const client = current;
         current = undefined;
         onListening?.(false);

@@ -70,7 +70,7 @@ export const gatewayConfigSchema = z
      * is looked up). Revocations and user changes empty the cache at once (app/token-cache.ts):
      * this only bounds a change whose notice was lost.
      */
-    API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
     /**
      * Authentication events (logins, logouts, password changes, token and session ends) are kept this
      * long; at least 90, the days the database keeps them whatever is asked (migration 0003).

@@ -61,6 +61,56 @@ describe("token cache - verified API tokens", () => {
     });
   });
 
+  // What another replica's change looks like to this one: a committed statement, no request here.
+  // Each must reach the cache through the triggers (an untouched column would leave it stale).
+  const changes: [string, (token: string, userId: string) => Promise<unknown>][] = [
+    [
+      "admin rights taken",
+      (_t, user) => h.db.updateTable("users").set({ is_admin: false }).where("id", "=", user).execute(),
+    ],
+    [
+      "account deactivated",
+      (_t, user) => h.db.updateTable("users").set({ is_active: false }).where("id", "=", user).execute(),
+    ],
+    [
+      "credential epoch moved on",
+      (_t, user) =>
+        sql`update users set credential_epoch = credential_epoch + 1 where id = ${user}`.execute(h.db),
+    ],
+    ["account deleted", (_t, user) => h.db.deleteFrom("users").where("id", "=", user).execute()],
+    ["token deleted", (t) => h.db.deleteFrom("api_tokens").where("id", "=", idOf(t)).execute()],
+    [
+      "token scopes narrowed",
+      (t) =>
+        h.db
+          .updateTable("api_tokens")
+          .set({ scopes: ["read"] })
+          .where("id", "=", idOf(t))
+          .execute(),
+    ],
+    [
+      "token expired",
+      (t) =>
+        h.db
+          .updateTable("api_tokens")
+          .set({ expires_at: new Date(Date.now() - 1_000) })
+          .where("id", "=", idOf(t))
+          .execute(),
+    ],
+  ];
+  it.each(changes)("token cache - a change made elsewhere is heard at once: %s", async (name, change) => {
+    const username = `cache-${name.replace(/\W+/g, "-")}`;
+    const user = await createUserAndLogin(h.url, admin, username, { isAdmin: true });
+    const token = await issueToken(h.url, user, { name, scopes: ["read", "write", "admin"] });
+    const asAdmin = () => request(h.url, "GET", "/api/users", { auth: { bearer: token } });
+    expect((await asAdmin()).status).toBe(200);
+    await change(token, user.userId);
+    await eventually(async () => (await asAdmin()).status !== 200, {
+      timeoutMs: 2_000,
+      what: `${name} heard`,
+    });
+  });
+
   it("token cache - revoking through this replica refuses the token on the very next request", async () => {
     const token = await issueToken(h.url, admin, { name: "revoked-here" });
     expect((await me(token)).status).toBe(200);

@@ -67,18 +67,23 @@ export function installAuthentication(app: FastifyInstance, deps: Authentication
   });
   if (tokenCache) {
     // The database's notice of a changed user or token reaches every replica within milliseconds;
-    // this replica forgets its tokens before answering the change, so the caller's very next
+    // this replica forgets its tokens before answering a change it made, so the caller's very next
     // request (a revoked token tried again) is looked up whatever the notice's timing.
-    app.addHook("onSend", async (request, _reply, payload) => {
-      if (changesIdentities(request)) tokenCache.invalidate();
+    app.addHook("onSend", async (request, reply, payload) => {
+      if (reply.statusCode < 300 && changesIdentities(request)) tokenCache.invalidate();
       return payload;
     });
   }
 }
 
-/** Requests that may change users or tokens: any unsafe method under /api/auth or /api/users. */
+/** Requests that may change a user or a token: unsafe methods on the tokens, password and users routes. */
 function changesIdentities(request: FastifyRequest): boolean {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
   const route = request.routeOptions.url ?? "";
-  return route.startsWith("/api/auth/") || route === "/api/users" || route.startsWith("/api/users/");
+  return (
+    route.startsWith("/api/auth/tokens") ||
+    route === "/api/auth/password" ||
+    route === "/api/users" ||
+    route.startsWith("/api/users/")
+  );
 }
