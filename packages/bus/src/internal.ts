@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { JetStreamClient, PubAck } from "nats";
 import { newTraceparent } from "./envelope.js";
 import type { EventDefinition } from "./events.js";
-import { publishSigned } from "./publish-signed.js";
+import { outgoingEventOf, publishSigned } from "./publish-signed.js";
 import type { EventSigner } from "./signature.js";
 
 export interface PublishSignedOptions {
@@ -32,19 +32,10 @@ export async function publishSignedEvent<T>(
   options: PublishSignedOptions = {},
 ): Promise<PubAck> {
   const id = options.id ?? randomUUID();
-  return publishSigned(
-    js,
-    ns,
-    signer,
-    {
-      subject: event.subject,
-      id,
-      type: event.type,
-      time: new Date().toISOString(),
-      traceparent: options.traceparent ?? newTraceparent(),
-      ...(options.ceSubject ? { ceSubject: options.ceSubject } : {}),
-      payload: event.codec.encode(payload).finish(),
-    },
-    options.withMsgId ? { msgId: id } : {},
-  );
+  const outgoing = outgoingEventOf(event, payload, {
+    id,
+    traceparent: options.traceparent ?? newTraceparent(),
+    ceSubject: options.ceSubject,
+  });
+  return publishSigned(js, ns, signer, outgoing, options.withMsgId ? { msgId: id } : {});
 }

@@ -8,6 +8,7 @@ import {
 } from "@proximity/telemetry";
 import type { JetStreamClient, PubAck } from "nats";
 import { signedEnvelopeHeaders } from "./envelope.js";
+import type { EventDefinition } from "./events.js";
 import type { EventSigner } from "./signature.js";
 import { subjectOf } from "./streams.js";
 
@@ -25,6 +26,26 @@ export interface OutgoingEvent {
   /** CloudEvents `subject`, when the event has one. */
   readonly ceSubject?: string;
   readonly payload: Uint8Array;
+}
+
+/**
+ * A catalog event as it goes on the bus, stamped now: what a producer that publishes without the
+ * outbox (snapshot publishers, the test helper) builds from the event's definition and payload.
+ */
+export function outgoingEventOf<T>(
+  event: EventDefinition<T>,
+  payload: T,
+  meta: { readonly id: string; readonly traceparent: string; readonly ceSubject?: string | undefined },
+): OutgoingEvent {
+  return {
+    subject: event.subject,
+    id: meta.id,
+    type: event.type,
+    time: new Date().toISOString(),
+    traceparent: meta.traceparent,
+    ...(meta.ceSubject ? { ceSubject: meta.ceSubject } : {}),
+    payload: event.codec.encode(payload).finish(),
+  };
 }
 
 export interface SignedPublishOptions {

@@ -3,7 +3,7 @@ import { newTraceparent, type Tracer, traceparentOf } from "@proximity/telemetry
 import type { JetStreamClient } from "nats";
 import { type EventDefinition, isSnapshotEvent, producerOf, type SnapshotEventDefinition } from "./events.js";
 import { snapshotsPublished } from "./metrics.js";
-import { publishSigned } from "./publish-signed.js";
+import { outgoingEventOf, publishSigned } from "./publish-signed.js";
 import type { EventSigner } from "./signature.js";
 
 export interface SnapshotPublisherOptions {
@@ -58,22 +58,13 @@ export function createSnapshotPublisher(options: SnapshotPublisherOptions): Snap
       const id = meta.id ?? randomUUID();
       const labels = { service: signer.service, event: eventName(event) };
       try {
-        await publishSigned(
-          js,
-          ns,
-          signer,
-          {
-            subject: event.subject,
-            id,
-            type: event.type,
-            time: new Date().toISOString(),
-            // As the outbox records it: the active span's, else the caller's, else a new trace.
-            traceparent: traceparentOf() ?? (meta.traceparent || newTraceparent()),
-            ...(meta.subject ? { ceSubject: meta.subject } : {}),
-            payload: event.codec.encode(payload).finish(),
-          },
-          { msgId: id, tracer },
-        );
+        const outgoing = outgoingEventOf(event, payload, {
+          id,
+          // As the outbox records it: the active span's, else the caller's, else a new trace.
+          traceparent: traceparentOf() ?? (meta.traceparent || newTraceparent()),
+          ceSubject: meta.subject,
+        });
+        await publishSigned(js, ns, signer, outgoing, { msgId: id, tracer });
       } catch (err) {
         snapshotsPublished.inc({ ...labels, result: "failed" });
         throw err;

@@ -46,24 +46,9 @@ export async function resolveConnection(
   if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
   // The host's client and credentials, shared with this process's other operations while the
   // record is unchanged (host-sessions.ts).
-  const session = await deps.hostSessions.acquire({ ...record, host }, async () => {
-    deps.logger.info(
-      { hostId: host.id, operationId: target.operationId, traceId: traceIdOf(call.traceparent) },
-      "opening a host session: reading the host's credentials",
-    );
-    const [apiSecret, sshSecret] = await Promise.all([
-      readSecret(deps.peers.secrets, record.apiSecretName, call, target.operationId),
-      readSecret(deps.peers.secrets, record.sshSecretName, call, target.operationId),
-    ]);
-    const sshAuthOfHost = sshAuth(sshSecret);
-    const pve = hostApiClient({ host, tlsCaPem: record.tlsCaPem }, apiSecret, {
-      logger: deps.logger,
-      breakers: deps.breakers,
-      transport: deps.transport,
-      ...(deps.tracer ? { tracer: deps.tracer } : {}),
-    });
-    return { pve, sshAuth: sshAuthOfHost };
-  });
+  const session = await deps.hostSessions.acquire({ ...record, host }, () =>
+    openHostSession(deps, { ...record, host }, target.operationId, call),
+  );
   hostSessionUses.inc({ session: session.reused ? "reused" : "opened" });
   return {
     hostName: host.name,
@@ -79,6 +64,35 @@ export async function resolveConnection(
     reusedCredentials: session.reused,
     close: (options) => session.release(options),
   };
+}
+
+/**
+ * What a new host session holds: the host's API client and SSH credentials, both secrets read
+ * (and audited under the operation that opened the session).
+ */
+async function openHostSession(
+  deps: OperationDeps,
+  record: hostsV1.GetHostConnectionResponse & { host: hostsV1.Host },
+  operationId: string | undefined,
+  call: CallOptions,
+): Promise<{ pve: ExtendedProxmoxClient; sshAuth: SshAuth }> {
+  const { host } = record;
+  deps.logger.info(
+    { hostId: host.id, operationId, traceId: traceIdOf(call.traceparent) },
+    "opening a host session: reading the host's credentials",
+  );
+  const [apiSecret, sshSecret] = await Promise.all([
+    readSecret(deps.peers.secrets, record.apiSecretName, call, operationId),
+    readSecret(deps.peers.secrets, record.sshSecretName, call, operationId),
+  ]);
+  const sshAuthOfHost = sshAuth(sshSecret);
+  const pve = hostApiClient({ host, tlsCaPem: record.tlsCaPem }, apiSecret, {
+    logger: deps.logger,
+    breakers: deps.breakers,
+    transport: deps.transport,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
+  });
+  return { pve, sshAuth: sshAuthOfHost };
 }
 
 /**
