@@ -46,6 +46,8 @@ export { Events, eventOfType, isSnapshotEvent, producerOf } from "./events.js";
 export { processOnce } from "./inbox.js";
 export type { KvBucket, OpenKvBucketOptions } from "./kv.js";
 export { declareKvBucket, kvStreamName, openKvBucket } from "./kv.js";
+export type { LeaderWaitOptions } from "./leader-wait.js";
+export { isNoResponders, isRequestTimeout, untilLeaderAnswers } from "./leader-wait.js";
 export type { BusTopology, NatsPermissions } from "./nats-permissions.js";
 export { natsPermissions, platformTopology } from "./nats-permissions.js";
 export type { NatsServerConfigOptions } from "./nats-server-config.js";

@@ -40,7 +40,9 @@ beforeAll(async () => {
     nodes: ["pve1", "pve2"],
     // Proxmox tasks of 150 ms: operations are still running when the fault comes.
     taskDurationMs: 150,
-    provisionerEnv: { ...FAST_RETRIES, PROVISIONER_CONCURRENCY: "8" },
+    // A delivery lost with its dead leader comes back after the ack wait (the claim TTL): 10 s
+    // rather than 30 keeps the test short without changing what it proves.
+    provisionerEnv: { ...FAST_RETRIES, PROVISIONER_CONCURRENCY: "8", OPERATION_CLAIM_TTL_MS: "10000" },
     gatewayEnv: { RATE_LIMIT_PER_MINUTE: "100000" },
   });
   work = await prepareWorkload(platform, 100);
@@ -85,5 +87,7 @@ describe("a NATS stream leader killed -9 during deploys and actions", () => {
       apps: new Map(ids.map((id) => [id, stopped.includes(id) ? "stopped" : "running"])),
       actions: new Map([...stopped, ...restarted].map((id) => [id, 1])),
     });
-  }, 90_000);
+    // Each kill costs an election (5-8 s here) and, for a delivery lost with the leader, an ack
+    // wait of the consumer that lost it (10 s for the provisioner's, 30 s for the others').
+  }, 150_000);
 });

@@ -4,8 +4,12 @@
  * Create-if-absent decides who gets it; the bucket TTL frees the lease of a crashed worker; each
  * renewal is a compare-and-set on the last revision (the fencing token), so a worker that was
  * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
+ *
+ * Every request waits out an election of the bucket's stream leader (untilLeaderAnswers) rather
+ * than failing the operation's attempt; timeouts are retried only where a repeat is recognised
+ * (a create or delete that did land shows up as our own key, or as already gone).
  */
-import { KvBuckets, openKvBucket } from "@proximity/bus";
+import { KvBuckets, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 import { OwnershipLostError } from "../app/operations/errors.js";
 
@@ -55,6 +59,8 @@ const WRONG_LAST_SEQUENCE = 10071;
 const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
+/** For requests whose repeat is harmless: timeouts are retried too. */
+const idempotent = { retryTimeouts: true } as const;
 
 class VmidLeasesImpl implements VmidLeases {
   readonly #kv: KV;
@@ -69,11 +75,12 @@ class VmidLeasesImpl implements VmidLeases {
     const key = keyOf(hostId, vmid);
     const value = new TextEncoder().encode(operationId);
     try {
-      return new LeaseImpl(this.#kv, hostId, vmid, value, await this.#kv.create(key, value));
+      const revision = await untilLeaderAnswers(() => this.#kv.create(key, value), idempotent);
+      return new LeaseImpl(this.#kv, hostId, vmid, value, revision);
     } catch (err) {
       if (!isCasConflict(err)) throw err;
     }
-    const current = await this.#kv.get(key);
+    const current = await untilLeaderAnswers(() => this.#kv.get(key), idempotent);
     if (current?.operation !== "PUT" || current.string() !== operationId) return null;
     try {
       return new LeaseImpl(
@@ -81,7 +88,7 @@ class VmidLeasesImpl implements VmidLeases {
         hostId,
         vmid,
         value,
-        await this.#kv.update(key, value, current.revision),
+        await untilLeaderAnswers(() => this.#kv.update(key, value, current.revision)),
       );
     } catch (err) {
       if (isCasConflict(err)) return null;
@@ -91,15 +98,17 @@ class VmidLeasesImpl implements VmidLeases {
 
   async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
     const key = keyOf(hostId, vmid);
-    const current = await this.#kv.get(key);
+    const current = await untilLeaderAnswers(() => this.#kv.get(key), idempotent);
     if (current?.operation !== "PUT" || current.string() !== operationId) return;
-    await this.#kv.delete(key, { previousSeq: current.revision }).catch((err: unknown) => {
-      if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
-    });
+    await untilLeaderAnswers(() => this.#kv.delete(key, { previousSeq: current.revision }), idempotent).catch(
+      (err: unknown) => {
+        if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
+      },
+    );
   }
 
   async holder(hostId: string, vmid: number): Promise<string | null> {
-    const current = await this.#kv.get(keyOf(hostId, vmid));
+    const current = await untilLeaderAnswers(() => this.#kv.get(keyOf(hostId, vmid)), idempotent);
     return current?.operation === "PUT" ? current.string() : null;
   }
 }
@@ -127,7 +136,10 @@ class LeaseImpl implements VmidLease {
   async renew(): Promise<void> {
     if (this.#released) return;
     try {
-      this.#revision = await this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision);
+      // Not retried on timeout: a renewal that landed would look like someone else's on retry.
+      this.#revision = await untilLeaderAnswers(() =>
+        this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
+      );
     } catch (err) {
       if (isCasConflict(err)) throw new OwnershipLostError(`The lease on VMID ${this.vmid} was lost`, err);
       throw err;
@@ -137,10 +149,11 @@ class LeaseImpl implements VmidLease {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    await this.#kv
-      .delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision })
-      .catch((err: unknown) => {
-        if (!isCasConflict(err)) throw err;
-      });
+    await untilLeaderAnswers(
+      () => this.#kv.delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision }),
+      idempotent,
+    ).catch((err: unknown) => {
+      if (!isCasConflict(err)) throw err;
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { AbandonedDeliveryError, PermanentFailure } from "@proximity/bus";
 import { NotFoundError, PermissionDeniedError, UnavailableError, ValidationError } from "@proximity/errors";
 import { HostKeyMismatchError, TaskFailedError } from "@proximity/proxmox";
+import { ErrorCode, NatsError } from "nats";
 import { describe, expect, it } from "vitest";
 import { AppNotRunningError, ContainerCommandError, StepFailedError } from "./errors.js";
 import { explainFailure, lastLine, MAX_QUOTED_OUTPUT } from "./failure-reason.js";
@@ -19,6 +20,17 @@ describe("explainFailure", () => {
   it("explainFailure - an unreachable host names the step and the attempts", () => {
     const err = at(Step.createContainer, new UnavailableError("The Proxmox host is unreachable"));
     expect(explainFailure(err, 5)).toBe("Proxmox host unreachable while creating the container (5 attempts)");
+  });
+
+  it("explainFailure - a bus without a leader for too long is named, not an unexpected error", () => {
+    const noLeader = at(Step.allocateVmid, NatsError.errorForCode(ErrorCode.NoResponders));
+    expect(explainFailure(noLeader, 5)).toBe(
+      "Proximity's message bus did not answer while reserving a container ID (5 attempts)",
+    );
+    const unanswered = at(Step.allocateVmid, NatsError.errorForCode(ErrorCode.Timeout));
+    expect(explainFailure(unanswered, 1)).toBe(
+      "Proximity's message bus did not answer while reserving a container ID (1 attempt)",
+    );
   });
 
   it("explainFailure - a failed Proxmox task never quotes the task's own error text", () => {

@@ -3,7 +3,7 @@
  * journal's last_error). Built from our own typed errors only: never Proxmox texts (they name
  * files and internals), never credentials, never stack traces.
  */
-import { AbandonedDeliveryError, PermanentFailure } from "@proximity/bus";
+import { AbandonedDeliveryError, isNoResponders, isRequestTimeout, PermanentFailure } from "@proximity/bus";
 import {
   ConflictError,
   DeadlineExceededError,
@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "@proximity/errors";
 import { HostKeyMismatchError, ProxmoxAuthError, SshAuthError, TaskFailedError } from "@proximity/proxmox";
+import { NatsError } from "nats";
 import { PlainHttpRefusedError } from "../../domain/host-transport.js";
 import {
   AppNotRunningError,
@@ -78,6 +79,9 @@ export function explainFailure(error: unknown, attempts: number): string {
   // Every delivery of the request died with its process (abandoned-deliveries.ts in the bus).
   if (cause instanceof AbandonedDeliveryError)
     return `The provisioner was stopped during every attempt before it could finish ${tries}`;
+  // The bus stayed without a leader longer than a request waits (untilLeaderAnswers).
+  if (cause instanceof NatsError && (isNoResponders(cause) || isRequestTimeout(cause)))
+    return `Proximity's message bus did not answer${during} ${tries}`;
   if (cause instanceof ConflictError)
     return `The container was busy with another Proxmox operation${during} ${tries}`;
   return `Unexpected error${during} ${tries}`;
