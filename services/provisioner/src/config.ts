@@ -129,8 +129,13 @@ export const provisionerConfigSchema = z.object({
   OBSERVE_INTERVAL_MS: env.millis(15_000),
   /** Hosts observed at once by this process. */
   OBSERVE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  /** Nodes of one host observed at once. */
-  OBSERVE_NODE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /**
+   * Nodes of one host observed at once. Default 1: the host's calls follow one another on one
+   * keep-alive connection. Proxmox closes idle connections after 5 s, so every round opens a TLS
+   * connection per host, and each node listed in parallel opened one more: TLS set-up is the
+   * largest part of the provisioner's CPU at 1,000 hosts (docs/benchmarks.md).
+   */
+  OBSERVE_NODE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   /** Deadline of each Proxmox call of an observation (a host that does not answer publishes nothing). */
   OBSERVE_TIMEOUT_MS: env.millis(5_000),
   /** Backup storages are listed on every n-th observation round only (default 4: every minute). */
