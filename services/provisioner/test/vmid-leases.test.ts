@@ -48,7 +48,8 @@ async function openBucket(ttlMs = 60_000): Promise<{ leases: VmidLeases; kv: KV;
   const ns = uniqueNamespace();
   const bucket = `${ns}_vmid_leases`;
   buckets.push(bucket);
-  const leases = await openVmidLeases(bus.js, ns, ttlMs, { declare: true });
+  // A gone bucket answers nobody, like one whose leader is being elected: waited out briefly here.
+  const leases = await openVmidLeases(bus.js, ns, ttlMs, { declare: true, leaderWaitMs: 500 });
   const kv = await bus.js.views.kv(bucket, { bindOnly: true });
   return { leases, kv, bucket };
 }

@@ -9,7 +9,7 @@
  * than failing the operation's attempt; timeouts are retried only where a repeat is recognised
  * (a create or delete that did land shows up as our own key, or as already gone).
  */
-import { KvBuckets, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
+import { KvBuckets, type LeaderWaitOptions, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 import { OwnershipLostError } from "../app/operations/errors.js";
 
@@ -48,26 +48,39 @@ export async function openVmidLeases(
   js: JetStreamClient,
   ns: string,
   ttlMs: number,
-  options: { readonly declare: boolean },
+  options: {
+    readonly declare: boolean;
+    /** How long a request waits out an election of the bucket's leader (default 15 s). */
+    readonly leaderWaitMs?: number;
+  },
 ): Promise<VmidLeases> {
   // Named in the bus topology: the NATS permissions let the provisioner alone use it.
   const bucket = await openKvBucket(js, ns, KvBuckets.vmidLeases, { declare: options.declare, ttlMs });
-  return new VmidLeasesImpl(bucket.kv, bucket.ttlMs);
+  const budgetMs = options.leaderWaitMs ?? 15_000;
+  return new VmidLeasesImpl(bucket.kv, bucket.ttlMs, {
+    retry: { budgetMs },
+    idempotent: { budgetMs, retryTimeouts: true },
+  });
 }
 
 const WRONG_LAST_SEQUENCE = 10071;
 const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
-/** For requests whose repeat is harmless: timeouts are retried too. */
-const idempotent = { retryTimeouts: true } as const;
+/** How requests wait out an election: `idempotent` for those whose repeat is harmless (timeouts retried too). */
+interface LeaderWaits {
+  readonly retry: LeaderWaitOptions;
+  readonly idempotent: LeaderWaitOptions;
+}
 
 class VmidLeasesImpl implements VmidLeases {
   readonly #kv: KV;
+  readonly #waits: LeaderWaits;
   readonly ttlMs: number;
 
-  constructor(kv: KV, ttlMs: number) {
+  constructor(kv: KV, ttlMs: number, waits: LeaderWaits) {
     this.#kv = kv;
+    this.#waits = waits;
     this.ttlMs = ttlMs;
   }
 
@@ -75,20 +88,21 @@ class VmidLeasesImpl implements VmidLeases {
     const key = keyOf(hostId, vmid);
     const value = new TextEncoder().encode(operationId);
     try {
-      const revision = await untilLeaderAnswers(() => this.#kv.create(key, value), idempotent);
-      return new LeaseImpl(this.#kv, hostId, vmid, value, revision);
+      const revision = await untilLeaderAnswers(() => this.#kv.create(key, value), this.#waits.idempotent);
+      return new LeaseImpl(this.#kv, this.#waits, hostId, vmid, value, revision);
     } catch (err) {
       if (!isCasConflict(err)) throw err;
     }
-    const current = await untilLeaderAnswers(() => this.#kv.get(key), idempotent);
+    const current = await untilLeaderAnswers(() => this.#kv.get(key), this.#waits.idempotent);
     if (current?.operation !== "PUT" || current.string() !== operationId) return null;
     try {
       return new LeaseImpl(
         this.#kv,
+        this.#waits,
         hostId,
         vmid,
         value,
-        await untilLeaderAnswers(() => this.#kv.update(key, value, current.revision)),
+        await untilLeaderAnswers(() => this.#kv.update(key, value, current.revision), this.#waits.retry),
       );
     } catch (err) {
       if (isCasConflict(err)) return null;
@@ -98,31 +112,34 @@ class VmidLeasesImpl implements VmidLeases {
 
   async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
     const key = keyOf(hostId, vmid);
-    const current = await untilLeaderAnswers(() => this.#kv.get(key), idempotent);
+    const current = await untilLeaderAnswers(() => this.#kv.get(key), this.#waits.idempotent);
     if (current?.operation !== "PUT" || current.string() !== operationId) return;
-    await untilLeaderAnswers(() => this.#kv.delete(key, { previousSeq: current.revision }), idempotent).catch(
-      (err: unknown) => {
-        if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
-      },
-    );
+    await untilLeaderAnswers(
+      () => this.#kv.delete(key, { previousSeq: current.revision }),
+      this.#waits.idempotent,
+    ).catch((err: unknown) => {
+      if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
+    });
   }
 
   async holder(hostId: string, vmid: number): Promise<string | null> {
-    const current = await untilLeaderAnswers(() => this.#kv.get(keyOf(hostId, vmid)), idempotent);
+    const current = await untilLeaderAnswers(() => this.#kv.get(keyOf(hostId, vmid)), this.#waits.idempotent);
     return current?.operation === "PUT" ? current.string() : null;
   }
 }
 
 class LeaseImpl implements VmidLease {
   readonly #kv: KV;
+  readonly #waits: LeaderWaits;
   readonly #value: Uint8Array;
   readonly hostId: string;
   readonly vmid: number;
   #revision: number;
   #released = false;
 
-  constructor(kv: KV, hostId: string, vmid: number, value: Uint8Array, revision: number) {
+  constructor(kv: KV, waits: LeaderWaits, hostId: string, vmid: number, value: Uint8Array, revision: number) {
     this.#kv = kv;
+    this.#waits = waits;
     this.#value = value;
     this.hostId = hostId;
     this.vmid = vmid;
@@ -137,8 +154,9 @@ class LeaseImpl implements VmidLease {
     if (this.#released) return;
     try {
       // Not retried on timeout: a renewal that landed would look like someone else's on retry.
-      this.#revision = await untilLeaderAnswers(() =>
-        this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
+      this.#revision = await untilLeaderAnswers(
+        () => this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
+        this.#waits.retry,
       );
     } catch (err) {
       if (isCasConflict(err)) throw new OwnershipLostError(`The lease on VMID ${this.vmid} was lost`, err);
@@ -151,7 +169,7 @@ class LeaseImpl implements VmidLease {
     this.#released = true;
     await untilLeaderAnswers(
       () => this.#kv.delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision }),
-      idempotent,
+      this.#waits.idempotent,
     ).catch((err: unknown) => {
       if (!isCasConflict(err)) throw err;
     });

@@ -1,7 +1,9 @@
 /**
  * While an attempt works, its claim on the operation and its VMID lease (if any) are renewed every
- * third of the shorter TTL. Losing either aborts the attempt before its next effect; a transient
- * renewal error is only logged (the next tick retries, and the containers row still guards the VMID).
+ * third of the shorter TTL, each on its own: a lease renewal may wait out an election of the NATS
+ * stream's leader (untilLeaderAnswers), which must not hold back the claim's renewal. Losing either
+ * aborts the attempt before its next effect; a transient renewal error is only logged (the next
+ * tick retries, and the containers row still guards the VMID).
  */
 import { renewClaim } from "../../db/operation.repository.js";
 import type { Attempt } from "./context.js";
@@ -11,26 +13,30 @@ import { OwnershipLostError } from "./errors.js";
 export function keepOwnership(a: Attempt, controller: AbortController): () => void {
   const { db, settings, workerId } = a.deps;
   const every = Math.max(50, Math.floor(Math.min(settings.claimTtlMs, settings.leaseTtlMs) / 3));
-  let busy = false;
-  const tick = async () => {
-    if (busy || controller.signal.aborted) return;
-    busy = true;
+  const renewing = { claim: false, lease: false };
+  const renew = async (what: keyof typeof renewing, work: () => Promise<void>) => {
+    if (renewing[what] || controller.signal.aborted) return;
+    renewing[what] = true;
     try {
-      if (!(await renewClaim(db, a.request.operationId, workerId, settings.claimTtlMs))) {
-        throw new OwnershipLostError("The claim on the operation was lost");
-      }
-      await a.lease?.renew();
+      await work();
     } catch (err) {
       if (err instanceof OwnershipLostError) {
         a.log.error({ err }, "ownership lost; aborting the attempt");
         controller.abort(err);
       } else {
-        a.log.warn({ err }, "could not renew the claim or lease; will retry");
+        a.log.warn({ err }, `could not renew the ${what}; will retry`);
       }
     } finally {
-      busy = false;
+      renewing[what] = false;
     }
   };
-  const timer = setInterval(() => void tick(), every);
+  const tick = () => {
+    void renew("claim", async () => {
+      if (!(await renewClaim(db, a.request.operationId, workerId, settings.claimTtlMs)))
+        throw new OwnershipLostError("The claim on the operation was lost");
+    });
+    void renew("lease", async () => a.lease?.renew());
+  };
+  const timer = setInterval(tick, every);
   return () => clearInterval(timer);
 }

@@ -1,0 +1,67 @@
+import { createLogger } from "@proximity/logger";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { VmidLease } from "../../infra/vmid-leases.js";
+import type { Attempt } from "./context.js";
+import { OwnershipLostError } from "./errors.js";
+import { keepOwnership } from "./keep-ownership.js";
+
+const renewClaim = vi.hoisted(() => vi.fn(async () => true));
+vi.mock("../../db/operation.repository.js", () => ({ renewClaim }));
+
+const log = createLogger({ service: "test", level: "silent" });
+
+function attemptWith(lease: Partial<VmidLease>): Attempt {
+  return {
+    deps: { db: {}, workerId: "worker-1", settings: { claimTtlMs: 300, leaseTtlMs: 300 } },
+    request: { operationId: "op-1" },
+    log,
+    lease: lease as VmidLease,
+  } as unknown as Attempt;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+  renewClaim.mockReset();
+  renewClaim.mockResolvedValue(true);
+});
+
+describe("keepOwnership", () => {
+  it("keepOwnership - a lease renewal waiting on NATS does not hold back the claim's renewals", async () => {
+    vi.useFakeTimers();
+    let leaseRenewals = 0;
+    const stop = keepOwnership(
+      attemptWith({
+        renew: () => {
+          leaseRenewals++;
+          return new Promise<void>(() => undefined); // NATS never answers
+        },
+      }),
+      new AbortController(),
+    );
+    await vi.advanceTimersByTimeAsync(1_000); // ten ticks of 100 ms
+    stop();
+    expect(renewClaim.mock.calls.length).toBeGreaterThanOrEqual(9);
+    expect(leaseRenewals).toBe(1); // the one waiting is not started again meanwhile
+  });
+
+  it("keepOwnership - a lost lease aborts the attempt; a transient error does not", async () => {
+    vi.useFakeTimers();
+    const transient = new AbortController();
+    const stopTransient = keepOwnership(
+      attemptWith({ renew: () => Promise.reject(new Error("503")) }),
+      transient,
+    );
+    await vi.advanceTimersByTimeAsync(250);
+    stopTransient();
+    expect(transient.signal.aborted).toBe(false);
+
+    const lost = new AbortController();
+    const stopLost = keepOwnership(
+      attemptWith({ renew: () => Promise.reject(new OwnershipLostError("The lease on VMID 100 was lost")) }),
+      lost,
+    );
+    await vi.advanceTimersByTimeAsync(150);
+    stopLost();
+    expect(lost.signal.reason).toBeInstanceOf(OwnershipLostError);
+  });
+});
