@@ -9,7 +9,7 @@
  * than failing the operation's attempt; timeouts are retried only where a repeat is recognised
  * (a create or delete that did land shows up as our own key, or as already gone).
  */
-import { KvBuckets, type LeaderWaitOptions, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
+import { KvBuckets, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
 import { OwnershipLostError } from "../app/operations/errors.js";
 
@@ -58,8 +58,8 @@ export async function openVmidLeases(
   const bucket = await openKvBucket(js, ns, KvBuckets.vmidLeases, { declare: options.declare, ttlMs });
   const budgetMs = options.leaderWaitMs ?? 15_000;
   return new VmidLeasesImpl(bucket.kv, bucket.ttlMs, {
-    retry: { budgetMs },
-    idempotent: { budgetMs, retryTimeouts: true },
+    once: (request) => untilLeaderAnswers(request, { budgetMs }),
+    repeatable: (request) => untilLeaderAnswers(request, { budgetMs, retryTimeouts: true }),
   });
 }
 
@@ -67,10 +67,11 @@ const WRONG_LAST_SEQUENCE = 10071;
 const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
-/** How requests wait out an election: `idempotent` for those whose repeat is harmless (timeouts retried too). */
+type Request = <T>(request: () => Promise<T>) => Promise<T>;
+/** A request waiting out an election: `repeatable` for one whose repeat is harmless (timeouts retried too). */
 interface LeaderWaits {
-  readonly retry: LeaderWaitOptions;
-  readonly idempotent: LeaderWaitOptions;
+  readonly once: Request;
+  readonly repeatable: Request;
 }
 
 class VmidLeasesImpl implements VmidLeases {
@@ -88,12 +89,12 @@ class VmidLeasesImpl implements VmidLeases {
     const key = keyOf(hostId, vmid);
     const value = new TextEncoder().encode(operationId);
     try {
-      const revision = await untilLeaderAnswers(() => this.#kv.create(key, value), this.#waits.idempotent);
+      const revision = await this.#waits.repeatable(() => this.#kv.create(key, value));
       return new LeaseImpl(this.#kv, this.#waits, hostId, vmid, value, revision);
     } catch (err) {
       if (!isCasConflict(err)) throw err;
     }
-    const current = await untilLeaderAnswers(() => this.#kv.get(key), this.#waits.idempotent);
+    const current = await this.#waits.repeatable(() => this.#kv.get(key));
     if (current?.operation !== "PUT" || current.string() !== operationId) return null;
     try {
       return new LeaseImpl(
@@ -102,7 +103,7 @@ class VmidLeasesImpl implements VmidLeases {
         hostId,
         vmid,
         value,
-        await untilLeaderAnswers(() => this.#kv.update(key, value, current.revision), this.#waits.retry),
+        await this.#waits.once(() => this.#kv.update(key, value, current.revision)),
       );
     } catch (err) {
       if (isCasConflict(err)) return null;
@@ -112,18 +113,17 @@ class VmidLeasesImpl implements VmidLeases {
 
   async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
     const key = keyOf(hostId, vmid);
-    const current = await untilLeaderAnswers(() => this.#kv.get(key), this.#waits.idempotent);
+    const current = await this.#waits.repeatable(() => this.#kv.get(key));
     if (current?.operation !== "PUT" || current.string() !== operationId) return;
-    await untilLeaderAnswers(
-      () => this.#kv.delete(key, { previousSeq: current.revision }),
-      this.#waits.idempotent,
-    ).catch((err: unknown) => {
-      if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
-    });
+    await this.#waits
+      .repeatable(() => this.#kv.delete(key, { previousSeq: current.revision }))
+      .catch((err: unknown) => {
+        if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
+      });
   }
 
   async holder(hostId: string, vmid: number): Promise<string | null> {
-    const current = await untilLeaderAnswers(() => this.#kv.get(keyOf(hostId, vmid)), this.#waits.idempotent);
+    const current = await this.#waits.repeatable(() => this.#kv.get(keyOf(hostId, vmid)));
     return current?.operation === "PUT" ? current.string() : null;
   }
 }
@@ -154,9 +154,8 @@ class LeaseImpl implements VmidLease {
     if (this.#released) return;
     try {
       // Not retried on timeout: a renewal that landed would look like someone else's on retry.
-      this.#revision = await untilLeaderAnswers(
-        () => this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
-        this.#waits.retry,
+      this.#revision = await this.#waits.once(() =>
+        this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
       );
     } catch (err) {
       if (isCasConflict(err)) throw new OwnershipLostError(`The lease on VMID ${this.vmid} was lost`, err);
@@ -167,11 +166,10 @@ class LeaseImpl implements VmidLease {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    await untilLeaderAnswers(
-      () => this.#kv.delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision }),
-      this.#waits.idempotent,
-    ).catch((err: unknown) => {
-      if (!isCasConflict(err)) throw err;
-    });
+    await this.#waits
+      .repeatable(() => this.#kv.delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision }))
+      .catch((err: unknown) => {
+        if (!isCasConflict(err)) throw err;
+      });
   }
 }

@@ -19,6 +19,15 @@ function attemptWith(lease: Partial<VmidLease>): Attempt {
   } as unknown as Attempt;
 }
 
+/** Keeps ownership of an attempt holding `lease` for `ms` (fake timers); answers its controller. */
+async function keptFor(lease: Partial<VmidLease>, ms: number): Promise<AbortController> {
+  const controller = new AbortController();
+  const stop = keepOwnership(attemptWith(lease), controller);
+  await vi.advanceTimersByTimeAsync(ms);
+  stop();
+  return controller;
+}
+
 afterEach(() => {
   vi.useRealTimers();
   renewClaim.mockReset();
@@ -29,39 +38,24 @@ describe("keepOwnership", () => {
   it("keepOwnership - a lease renewal waiting on NATS does not hold back the claim's renewals", async () => {
     vi.useFakeTimers();
     let leaseRenewals = 0;
-    const stop = keepOwnership(
-      attemptWith({
-        renew: () => {
-          leaseRenewals++;
-          return new Promise<void>(() => undefined); // NATS never answers
-        },
-      }),
-      new AbortController(),
-    );
-    await vi.advanceTimersByTimeAsync(1_000); // ten ticks of 100 ms
-    stop();
+    const renew = () => {
+      leaseRenewals++;
+      return new Promise<void>(() => undefined); // NATS never answers
+    };
+    await keptFor({ renew }, 1_000); // ten ticks of 100 ms
     expect(renewClaim.mock.calls.length).toBeGreaterThanOrEqual(9);
     expect(leaseRenewals).toBe(1); // the one waiting is not started again meanwhile
   });
 
   it("keepOwnership - a lost lease aborts the attempt; a transient error does not", async () => {
     vi.useFakeTimers();
-    const transient = new AbortController();
-    const stopTransient = keepOwnership(
-      attemptWith({ renew: () => Promise.reject(new Error("503")) }),
-      transient,
-    );
-    await vi.advanceTimersByTimeAsync(250);
-    stopTransient();
+    const transient = await keptFor({ renew: () => Promise.reject(new Error("503")) }, 250);
     expect(transient.signal.aborted).toBe(false);
 
-    const lost = new AbortController();
-    const stopLost = keepOwnership(
-      attemptWith({ renew: () => Promise.reject(new OwnershipLostError("The lease on VMID 100 was lost")) }),
-      lost,
+    const lost = await keptFor(
+      { renew: () => Promise.reject(new OwnershipLostError("The lease on VMID 100 was lost")) },
+      150,
     );
-    await vi.advanceTimersByTimeAsync(150);
-    stopLost();
     expect(lost.signal.reason).toBeInstanceOf(OwnershipLostError);
   });
 });
