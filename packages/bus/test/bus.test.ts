@@ -46,6 +46,7 @@ const progress = (operationId: string, step: string) => ({
   step,
   message: `step ${step}`,
   attempt: 1,
+  later: [],
 });
 
 beforeAll(async () => {

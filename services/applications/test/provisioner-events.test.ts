@@ -69,6 +69,27 @@ describe("provisioner events", () => {
     });
   });
 
+  it("OperationProgressed - an event of several lines appends them all, in order, once", async () => {
+    const op = await deployed("kuma-batch");
+    const eventId = randomUUID();
+    const batch = provisionerEventsV1.OperationProgressed.fromPartial({
+      ...progress(op, "create_container", "Creating container 105 on pve1"),
+      later: [
+        { step: "start_container", message: "Starting container 105", attempt: 1 },
+        { step: "attempt-failed", message: "Attempt 1 failed: the node went away", attempt: 1 },
+      ],
+    });
+    await t.publish(Events.OperationProgressed, batch, eventId);
+    await t.publish(Events.OperationProgressed, batch, eventId);
+    await publishMarkerAndWait();
+    const logs = await logsOf(op.appId);
+    expect(logs.slice(1).map(({ level, step, message }) => ({ level, step, message }))).toEqual([
+      { level: "info", step: "create_container", message: "Creating container 105 on pve1" },
+      { level: "info", step: "start_container", message: "Starting container 105" },
+      { level: "warn", step: "attempt-failed", message: "Attempt 1 failed: the node went away" },
+    ]);
+  });
+
   it("OperationSucceeded - the app becomes running with its container; a repeated result is a no-op", async () => {
     const op = await deployed("kuma-ok");
     const succeeded = provisionerEventsV1.OperationSucceeded.fromPartial({

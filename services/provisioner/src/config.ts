@@ -122,6 +122,11 @@ export const provisionerConfigSchema = z.object({
   /** Pause between two health checks of an updated app. */
   UPDATE_HEALTH_INTERVAL_MS: env.millis(2_000),
   /**
+   * Longest wait of an operation's progress line for the lines after it: steps that finish within
+   * it share one OperationProgressed event (app logs show a step at most this much later).
+   */
+  PROGRESS_BATCH_MS: env.millis(250),
+  /**
    * How often each registered host's containers are observed (ContainersObserved per node). Once
    * per interval across all replicas: a NATS KV key per host and interval decides who observes.
    * At most as long as that bucket keeps a key (KvBuckets.observationSlots: 2 h), or the service refuses to start.

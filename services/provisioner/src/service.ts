@@ -179,6 +179,7 @@ export function createProvisionerService(
         shutdownTimeoutMs: config.STOP_SHUTDOWN_TIMEOUT_MS,
         updateHealthTimeoutMs: config.UPDATE_HEALTH_TIMEOUT_MS,
         updateHealthIntervalMs: config.UPDATE_HEALTH_INTERVAL_MS,
+        progressBatchMs: config.PROGRESS_BATCH_MS,
       },
     };
     // Every consumer checks each request's producer and signature before acting on it: a forged

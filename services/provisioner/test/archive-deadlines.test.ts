@@ -81,8 +81,8 @@ describe("backup deadline", () => {
     expect(await archivesOfBackup(h, "local", request.backupId)).toEqual([]);
     expect(container(app.vmid)).toEqual(before);
     // Refused before the step began: no progress claims a backup started.
-    const steps = (await h.events()).filter(
-      (e) => e.payload.operationId === request.operationId && e.payload.step === "backup-container",
+    const steps = (await h.progressLines(request.operationId)).filter(
+      (line) => line.step === "backup-container",
     );
     expect(steps).toEqual([]);
   });

@@ -92,7 +92,7 @@ describe("deploy", () => {
     );
 
     const events = (await h.events()).filter((e) => e.payload.operationId === request.operationId);
-    const messages = events.filter((e) => e.type === "progressed").map((e) => e.payload.message);
+    const messages = (await h.progressLines(request.operationId)).map((line) => line.message);
     expect(messages).toEqual([
       "Reserving a container ID on sim",
       `Creating container ${vmid} on ${NODE}`,

@@ -97,17 +97,12 @@ describe("bounded failure", () => {
       .filter((c) => c.command.includes(request.appId) && c.command.endsWith("up -d"));
     expect(composeUps).toHaveLength(3);
     // Retries continued from the journal: one container was created, not three.
-    const creates = (await h.events()).filter(
-      (e) =>
-        e.payload.operationId === request.operationId &&
-        String(e.payload.message).startsWith("Creating container"),
-    );
+    const lines = await h.progressLines(request.operationId);
+    const creates = lines.filter((line) => line.message.startsWith("Creating container"));
     expect(creates).toHaveLength(1);
     // Each failed attempt was reported as it happened, with the same safe reason.
-    const attemptsReported = (await h.events()).filter(
-      (e) => e.payload.operationId === request.operationId && e.payload.step === "attempt-failed",
-    );
-    expect(attemptsReported.map((e) => e.payload.message)).toEqual(
+    const attemptsReported = lines.filter((line) => line.step === "attempt-failed");
+    expect(attemptsReported.map((line) => line.message)).toEqual(
       [1, 2, 3].map(
         (n) =>
           `Attempt ${n} failed: Docker compose failed inside the container: Error response from daemon: pull access denied for nginx`,
@@ -157,8 +152,8 @@ describe("bounded failure", () => {
       expect(outcome.payload.reason).toBe(
         "The SSH host key of the Proxmox node does not match the registered fingerprint; Proximity refused to connect while installing Docker",
       );
-      const progress = (await h.events()).filter((e) => e.payload.operationId === request.operationId);
-      expect(progress.some((e) => String(e.payload.message).startsWith("Creating container"))).toBe(true);
+      const progress = await h.progressLines(request.operationId);
+      expect(progress.some((line) => line.message.startsWith("Creating container"))).toBe(true);
     } finally {
       h.peers.hosts.set(HOST_ID, registered);
     }

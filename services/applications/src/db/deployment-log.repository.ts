@@ -19,39 +19,46 @@ export async function appendLog(db: Db, line: LogLine): Promise<void> {
     .execute();
 }
 
-/** A line about an operation, delivered as event `eventId` to inbox `consumer`. */
-export interface OperationLogLine {
+/** Lines about an operation, delivered together as event `eventId` to inbox `consumer`. */
+export interface OperationLogLines {
   readonly consumer: string;
   readonly eventId: string;
   readonly operationId: string;
-  readonly level: LogLevel;
-  readonly step: string;
-  readonly message: string;
+  /** In the order they happened (they get ascending ids). */
+  readonly lines: readonly { readonly level: LogLevel; readonly step: string; readonly message: string }[];
 }
 
 /**
- * Appends a line to the app whose current operation `operationId` is, while that operation runs,
- * once per event: the inbox row and the line are written by one statement (the inbox insert runs
- * whether or not the line is, so a redelivery finds the event processed). One round trip instead of
- * a transaction of six: progress events are the most frequent results. The operation row is
+ * Appends lines to the app whose current operation `operationId` is, while that operation runs,
+ * once per event: the inbox row and the lines are written by one statement (the inbox insert runs
+ * whether or not the lines are, so a redelivery finds the event processed). One round trip instead
+ * of a transaction of six: progress events are the most frequent results. The operation row is
  * share-locked: a settlement committing meanwhile (the result on another replica, the reaper) is
  * waited for and its status re-checked, so no line lands after the operation's last one.
- * @returns whether the line was appended (false: a duplicate, or no such running operation).
+ * @returns how many lines were appended (0: a duplicate, or no such running operation).
  */
-export async function appendOperationLogOnce(db: Db, line: OperationLogLine): Promise<boolean> {
+export async function appendOperationLogOnce(db: Db, event: OperationLogLines): Promise<number> {
+  const column = (pick: (l: OperationLogLines["lines"][number]) => string) =>
+    sql`${event.lines.map(pick)}::text[]`;
   const result = await sql`
     with first_delivery as (
-      insert into inbox (consumer, event_id) values (${line.consumer}, ${line.eventId})
+      insert into inbox (consumer, event_id) values (${event.consumer}, ${event.eventId})
       on conflict (consumer, event_id) do nothing
       returning event_id
+    ),
+    running as (
+      select o.app_id
+      from first_delivery, app_operations o
+      join apps a on a.id = o.app_id and a.current_operation_id = o.id
+      where o.id = ${event.operationId}::uuid and o.status = 'running'
+      for share of o
     )
     insert into deployment_logs (app_id, level, step, message)
-    select o.app_id, ${line.level}, ${line.step}, ${line.message}
-    from first_delivery, app_operations o
-    join apps a on a.id = o.app_id and a.current_operation_id = o.id
-    where o.id = ${line.operationId}::uuid and o.status = 'running'
-    for share of o`.execute(db);
-  return Number(result.numAffectedRows ?? 0) > 0;
+    select running.app_id, line.level, line.step, line.message
+    from running, unnest(${column((l) => l.level)}, ${column((l) => l.step)}, ${column((l) => l.message)})
+      with ordinality as line(level, step, message, n)
+    order by line.n`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 export interface LogRange {

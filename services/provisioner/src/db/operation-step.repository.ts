@@ -1,4 +1,3 @@
-import type { OutboxInsert } from "@proximity/bus";
 import { type Selectable, sql } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import type { OperationStepsTable, StepStatus } from "./operation-steps.table.js";
@@ -50,25 +49,6 @@ export async function setStepStatus(
       oc.columns(["operation_id", "name"]).doUpdateSet({ ...changes, updated_at: sql`now()` }),
     )
     .execute();
-}
-
-/**
- * Marks a step running (creating its row on first use) and records `event` by the same statement:
- * atomic without a transaction, one round trip.
- */
-export async function markStepRunning(
-  db: DbOrTrx,
-  operationId: string,
-  name: string,
-  event: OutboxInsert,
-): Promise<void> {
-  await sql`
-    with step as (
-      insert into operation_steps (operation_id, name, status, upid, detail)
-      values (${operationId}, ${name}, 'running', null, null)
-      on conflict (operation_id, name) do update set status = 'running', updated_at = now()
-    )
-    ${event.statement}`.execute(db);
 }
 
 /** Records the task a step started. Called before the task is polled (resume after a crash). */

@@ -30,24 +30,23 @@ export interface EventOrigin {
 
 const meta = (o: EventOrigin) => ({ source: SERVICE_NAME, traceparent: o.traceparent, subject: o.appId });
 
-export async function addProgress(
-  trx: DbOrTrx,
-  o: EventOrigin,
-  progress: { step: string; message: string; attempt: number },
-): Promise<string> {
-  const { id, statement } = progressInsert(o, progress);
-  await statement.execute(trx);
-  return id;
+/** One line of an operation's progress (a step begun, an attempt failed). */
+export interface ProgressLine {
+  readonly step: string;
+  readonly message: string;
+  readonly attempt: number;
 }
 
-/** The progress event as a statement to complete with the change it reports (one statement). */
-export function progressInsert(
-  o: EventOrigin,
-  progress: { step: string; message: string; attempt: number },
-): OutboxInsert {
+/**
+ * One progress event carrying `lines` (at least one), in the order they happened: the first in the
+ * event's own fields, the others in `later`. A statement to run in the caller's transaction.
+ */
+export function progressInsert(o: EventOrigin, lines: readonly ProgressLine[]): OutboxInsert {
+  const [first, ...later] = lines;
+  if (!first) throw new Error("a progress event needs a line");
   return outboxInsertStatement(
     Events.OperationProgressed,
-    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...progress },
+    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...first, later },
     meta(o),
   );
 }

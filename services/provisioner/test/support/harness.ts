@@ -39,6 +39,8 @@ export const NODE = "pve1";
 const TOKEN = { tokenId: "proximity@pve!provisioner", secret: randomUUID() };
 const SSH_LOGIN = { username: "root", password: "ssh-password-for-tests" };
 
+type ProgressLine = { step: string; message: string; attempt: number };
+
 type Published = {
   type: "progressed" | "succeeded" | "failed";
   payload: Record<string, unknown> & { operationId: string };
@@ -66,6 +68,8 @@ export interface Harness {
   publish(request: applicationsEventsV1.AppDeployRequested, eventId?: string): Promise<string>;
   /** Every event on the PROVISIONER stream so far, decoded. */
   events(): Promise<Published[]>;
+  /** An operation's progress lines so far, in order (an event carries one or more). */
+  progressLines(operationId: string): Promise<ProgressLine[]>;
   /** Waits for the final event of an operation. */
   outcome(operationId: string, timeoutMs?: number): Promise<Published>;
   /** Publishes any event (life-cycle requests) as its producer would; returns the event id. */
@@ -193,6 +197,19 @@ export async function startHarness(
     return out;
   };
 
+  const progressLines = async (operationId: string): Promise<ProgressLine[]> =>
+    (await events())
+      .filter((e) => e.type === "progressed" && e.payload.operationId === operationId)
+      .flatMap((e) => {
+        const { step, message, attempt, later } = e.payload as unknown as ProgressLine & {
+          later: ProgressLine[];
+        };
+        return [
+          { step, message, attempt },
+          ...later.map(({ step, message, attempt }) => ({ step, message, attempt })),
+        ];
+      });
+
   return {
     sim,
     simInfo,
@@ -232,6 +249,7 @@ export async function startHarness(
       return eventId;
     },
     events,
+    progressLines,
     publishEvent: async (event, payload, eventId = randomUUID()) => {
       await publishSignedEvent(bus.js, ns, signerOf(event), event, payload, { id: eventId });
       return eventId;

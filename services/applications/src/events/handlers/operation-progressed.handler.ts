@@ -10,9 +10,10 @@ import { concernsNoApp } from "../result-kind.js";
 const ATTEMPT_FAILED = "attempt-failed";
 
 /**
- * A step of the current operation: one log line for the app's owner (a failed attempt as a
- * warning), once per event, while the operation runs and is its app's current one. Steps of an
- * archive deletion are not about an app: skipped.
+ * Steps of the current operation: a log line each for the app's owner (a failed attempt as a
+ * warning), once per event, while the operation runs and is its app's current one. An event
+ * carries the lines of steps that began close together: its own, then `later`. Steps of an archive
+ * deletion are not about an app: skipped.
  */
 export function handleOperationProgressed(
   db: ApplicationsDb,
@@ -23,15 +24,18 @@ export function handleOperationProgressed(
       ctx.log.warn({ operationId: event.operationId }, "progress of an unknown operation; skipped");
       return;
     }
+    const lines = [event, ...event.later].map((line) => ({
+      level: line.step === ATTEMPT_FAILED ? ("warn" as const) : ("info" as const),
+      step: line.step || "progress",
+      message: line.message,
+    }));
     const appended = await appendOperationLogOnce(db, {
       consumer: PROVISIONER_EVENTS_DURABLE,
       eventId: ctx.eventId,
       operationId: event.operationId,
-      level: event.step === ATTEMPT_FAILED ? "warn" : "info",
-      step: event.step || "progress",
-      message: event.message,
+      lines,
     });
-    if (!appended)
+    if (appended === 0)
       ctx.log.debug(
         { operationId: event.operationId },
         "progress already recorded, or its operation is not running; nothing appended",

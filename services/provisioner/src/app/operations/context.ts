@@ -13,6 +13,7 @@ import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
+import type { ProgressReporter } from "./progress-reporter.js";
 
 /** Settings from the configuration that shape containers and bound waits. */
 export interface OperationSettings {
@@ -33,6 +34,8 @@ export interface OperationSettings {
   readonly updateHealthTimeoutMs: number;
   /** Pause between two health checks of an updated app. */
   readonly updateHealthIntervalMs: number;
+  /** Longest wait of a progress line for the lines after it (progress-reporter.ts). */
+  readonly progressBatchMs: number;
 }
 
 /** Process-wide collaborators of every operation. */
@@ -98,6 +101,8 @@ export interface Attempt<R extends OperationRequest = OperationRequest> {
    * secret values). Filled by the steps that read them; never logged itself.
    */
   readonly masked: string[];
+  /** The attempt's progress lines for the app's owner, written in batches. */
+  readonly progress: ProgressReporter;
   connection?: HostConnection;
   /** The lease held while the VMID is chosen but the container not yet created. */
   lease?: VmidLease | undefined;

@@ -1,16 +1,10 @@
 /**
  * Runs one journaled step of an operation: skipped when the journal says it is done; otherwise marked
- * running together with its progress event (one statement), run, and marked done or failed.
+ * running (its progress line reported: progress-reporter.ts), run, and marked done or failed.
  */
 
 import { inSpan, noopTracer } from "@proximity/telemetry";
-import {
-  findStep,
-  markStepRunning,
-  type StepRow,
-  setStepStatus,
-} from "../../db/operation-step.repository.js";
-import { progressInsert } from "../../events/publish.js";
+import { findStep, type StepRow, setStepStatus } from "../../db/operation-step.repository.js";
 import type { Attempt } from "./context.js";
 import { StepFailedError } from "./errors.js";
 import { protoKind } from "./operation-kind.js";
@@ -52,12 +46,8 @@ async function runStepWork(
 ): Promise<string | null> {
   const { db } = a.deps;
   const operationId = a.request.operationId;
-  await markStepRunning(
-    db,
-    operationId,
-    name,
-    progressInsert(origin(a), { step: name, message, attempt: a.attempt }),
-  );
+  await setStepStatus(db, operationId, name, "running");
+  a.progress.report({ step: name, message, attempt: a.attempt });
   a.log.info({ step: name }, message);
   let detail: string | undefined;
   try {

@@ -22,7 +22,7 @@ import {
   insertOperationIfAbsent,
   type OperationRow,
 } from "../../db/operation.repository.js";
-import { addFailed, addProgress, addSucceeded, type OperationResult } from "../../events/publish.js";
+import { addFailed, addSucceeded, type OperationResult } from "../../events/publish.js";
 import { countOperationResult } from "../../infra/metrics.js";
 import { claimNow, claimWhenFree } from "./claim-when-free.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
@@ -32,6 +32,7 @@ import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isCredentialRefusal, isPermanentFailure } from "./permanent-failure.js";
+import { createProgressReporter } from "./progress-reporter.js";
 import { releaseClaimPatiently } from "./release-claim.js";
 
 /** Progress step of a failed attempt (consumers show it as a warning). */
@@ -112,21 +113,30 @@ async function runAttempt<R extends OperationRequest>(
   const { operationId, appId, hostId } = request;
   const claimed = { attempts };
   const controller = new AbortController();
+  const traceparent = traceparentOf(span) ?? (ctx.traceparent || newTraceparent());
+  const log = ctx.log.child({ operationId, kind: spec.kind, appId, hostId, ...backupIdField(spec, request) });
   const a: Attempt<R> = {
     deps,
     kind: spec.kind,
     request,
     attempt: claimed.attempts,
-    traceparent: traceparentOf(span) ?? (ctx.traceparent || newTraceparent()),
+    traceparent,
     startedAt,
-    log: ctx.log.child({ operationId, kind: spec.kind, appId, hostId, ...backupIdField(spec, request) }),
+    log,
     signal: controller.signal,
     masked: [],
+    progress: createProgressReporter({
+      db,
+      origin: { operationId, kind: protoKindOf(spec.kind), appId, traceparent },
+      batchMs: deps.settings.progressBatchMs,
+      log,
+    }),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;
   try {
     await spec.run(a);
+    await a.progress.flush(); // lines of an attempt that ended without a result (none by now)
   } catch (err) {
     failed = true;
     const reason = explainFailure(err, claimed.attempts);
@@ -143,16 +153,18 @@ async function runAttempt<R extends OperationRequest>(
     // the same safe sentence the final failure would carry). An attempt that lost the operation to
     // another worker did not fail: the other worker carries on.
     if (!(failureOf(err).cause instanceof OwnershipLostError || err instanceof OwnershipLostError))
-      await addProgress(db, origin(a), {
+      a.progress.report({
         step: ATTEMPT_FAILED_STEP,
         message: `Attempt ${claimed.attempts} failed: ${reason}`,
         attempt: claimed.attempts,
-      }).catch((e: unknown) => a.log.warn({ err: e }, "could not report the failed attempt"));
+      });
+    await a.progress.flush();
     // Credentials read for an earlier operation may have changed since without the host's record
     // saying so: the retry reads them again (the session is discarded below) before a refusal is final.
     const staleCredentials = a.connection?.reusedCredentials === true && isCredentialRefusal(err);
     throw isPermanentFailure(err) && !staleCredentials ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
+    a.progress.close();
     stopKeeping();
     // A failed attempt may be a refused credential or a replaced certificate: read them again.
     await a.connection?.close({ discard: failed }).catch(() => undefined);
@@ -258,11 +270,13 @@ export async function completeOperation(
   result: Omit<OperationResult, "hostId" | "node">,
 ): Promise<void> {
   const { hostId, node } = a.request;
+  const progress = await a.progress.takeForResult();
   await a.deps.db.transaction().execute(async (trx) => {
     // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
     if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
       throw new OwnershipLostError("The claim on the operation was lost before it completed");
     }
+    await progress?.statement.execute(trx);
     await addSucceeded(trx, origin(a), { hostId, node, ...result });
   });
   countOperationResult(a.kind, "succeeded", a.startedAt);
@@ -274,10 +288,12 @@ export async function completeOperation(
  * without further deliveries, and OperationFailed says where the container was left.
  */
 export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
+  const progress = await a.progress.takeForResult();
   await a.deps.db.transaction().execute(async (trx) => {
     if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
       throw new OwnershipLostError("The claim on the operation was lost before it completed");
     }
+    await progress?.statement.execute(trx);
     await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
   });
   countOperationResult(a.kind, "failed", a.startedAt);

@@ -133,11 +133,24 @@ export interface AdoptedContainer_ConfigEntry {
   value: string;
 }
 
-/** subject: provisioner.v1.operation.progressed */
+/**
+ * subject: provisioner.v1.operation.progressed
+ * Steps that began close together travel in one event: step, message and attempt are the first
+ * line, `later` the lines after it in the order they happened (a consumer that predates `later`
+ * records the first line only).
+ */
 export interface OperationProgressed {
   operationId: string;
   kind: OperationKind;
   appId: string;
+  step: string;
+  message: string;
+  attempt: number;
+  later: ProgressLine[];
+}
+
+/** One line of an operation's progress. */
+export interface ProgressLine {
   step: string;
   message: string;
   attempt: number;
@@ -664,7 +677,7 @@ export const AdoptedContainer_ConfigEntry: MessageFns<AdoptedContainer_ConfigEnt
 };
 
 function createBaseOperationProgressed(): OperationProgressed {
-  return { operationId: "", kind: 0, appId: "", step: "", message: "", attempt: 0 };
+  return { operationId: "", kind: 0, appId: "", step: "", message: "", attempt: 0, later: [] };
 }
 
 export const OperationProgressed: MessageFns<OperationProgressed> = {
@@ -686,6 +699,9 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
     }
     if (message.attempt !== 0) {
       writer.uint32(48).int32(message.attempt);
+    }
+    for (const v of message.later) {
+      ProgressLine.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -751,6 +767,14 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
             message.attempt = reader.int32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.later.push(ProgressLine.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -779,6 +803,7 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
       step: isSet(object.step) ? globalThis.String(object.step) : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      later: globalThis.Array.isArray(object?.later) ? object.later.map((e: any) => ProgressLine.fromJSON(e)) : [],
     };
   },
 
@@ -802,6 +827,9 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
     if (message.attempt !== 0) {
       obj.attempt = Math.round(message.attempt);
     }
+    if (message.later?.length) {
+      obj.later = message.later.map((e) => ProgressLine.toJSON(e));
+    }
     return obj;
   },
 
@@ -813,6 +841,108 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
     message.operationId = object.operationId ?? "";
     message.kind = object.kind ?? 0;
     message.appId = object.appId ?? "";
+    message.step = object.step ?? "";
+    message.message = object.message ?? "";
+    message.attempt = object.attempt ?? 0;
+    message.later = object.later?.map((e) => ProgressLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseProgressLine(): ProgressLine {
+  return { step: "", message: "", attempt: 0 };
+}
+
+export const ProgressLine: MessageFns<ProgressLine> = {
+  encode(message: ProgressLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.step !== "") {
+      writer.uint32(10).string(message.step);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(24).int32(message.attempt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProgressLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProgressLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.step = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.attempt = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProgressLine {
+    return {
+      step: isSet(object.step) ? globalThis.String(object.step) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+    };
+  },
+
+  toJSON(message: ProgressLine): unknown {
+    const obj: any = {};
+    if (message.step !== "") {
+      obj.step = message.step;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProgressLine>): ProgressLine {
+    return ProgressLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProgressLine>): ProgressLine {
+    const message = createBaseProgressLine();
     message.step = object.step ?? "";
     message.message = object.message ?? "";
     message.attempt = object.attempt ?? 0;
