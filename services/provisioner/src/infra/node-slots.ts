@@ -24,6 +24,7 @@ import {
   roomIn,
   type SlotLimits,
 } from "../domain/slot-limits.js";
+import { PerKeyBatches } from "./per-key-batches.js";
 
 /** A held slot on a node (and on its host). */
 export interface SlotGrant {
@@ -104,6 +105,11 @@ class NodeSlotsImpl implements NodeSlots {
   /** Holder id → its keys, for renewal. */
   readonly #held = new Map<string, { readonly hostId: string; readonly node: string }>();
   readonly #renewal: NodeJS.Timeout;
+  /**
+   * Holders being removed, written together per key: at a busy node operations end close
+   * together, and a write each raced the others for the key (a conflict and a retry per race).
+   */
+  readonly #removals = new PerKeyBatches<string>((key, ids) => this.#removeNow(key, ids));
   #seq = 0;
   #closed = false;
 
@@ -281,7 +287,12 @@ class NodeSlotsImpl implements NodeSlots {
     await this.#removeFrom(hostKey(hostId), [id]);
   }
 
-  async #removeFrom(key: string, ids: readonly string[]): Promise<void> {
+  /** Removes holders from a key (with the removals of the key queued meanwhile: #removals). */
+  #removeFrom(key: string, ids: readonly string[]): Promise<void> {
+    return this.#removals.add(key, ids);
+  }
+
+  async #removeNow(key: string, ids: readonly string[]): Promise<void> {
     await this.#update(key, Number.POSITIVE_INFINITY, (holders) => {
       const next = { ...holders };
       for (const id of ids) delete next[id];
