@@ -8,7 +8,9 @@
  *    deploys/s from the first POST to the last app running, against ≥ 50/s. Completion is read
  *    from the database (not through the services) so the client's polling costs them nothing.
  * 3. CPU per deploy of each service process over the burst (/proc, user + system), and their
- *    total, against ≤ 20 ms. nats-server, PostgreSQL and the simulator are not counted.
+ *    total, against ≤ 20 ms. nats-server, PostgreSQL and the simulator are not counted. Beside
+ *    each: its idle share, the CPU the process spends with nothing to do (measured over
+ *    BENCH_IDLE_SECONDS, default 5, before the burst) for as long as the burst lasted.
  * 4. The bare baseline: the same Proxmox and SSH sequence driven directly against a simulator,
  *    with no platform (src/bare-deploy.ts).
  * 5. The per-stage breakdown of the median one-at-a-time deploy (src/deploy-stages.ts).
@@ -32,6 +34,7 @@ const burst = num("BENCH_BURST", 500);
 const clients = num("BENCH_CLIENTS", 32);
 const pollMs = num("BENCH_POLL_MS", 5);
 const nodeConcurrency = num("BENCH_NODE_CONCURRENCY", 64);
+const idleSeconds = num("BENCH_IDLE_SECONDS", 5);
 const settings = {
   sequential,
   burst,
@@ -107,11 +110,15 @@ try {
   for (let i = 0; i < sequential; i++) seq.push(await deployOne(`seq-${i}`));
   const seqP = percentiles(seq.map((d) => d.ms));
 
-  // 2 + 3. The burst, with every service's CPU before and after.
+  // 2 + 3. The burst, with every service's CPU before and after, and at rest before it.
   const services = platform
     .processes()
     .filter((p) => p.service !== "nats-server" && p.service !== "proxmox-sim");
+  const idleBefore = services.map((p) => cpuMs(p.pid));
+  await sleep(idleSeconds * 1000);
+  const idleMsPerSecond = services.map((p, i) => (cpuMs(p.pid) - idleBefore[i]!) / idleSeconds);
   const cpuBefore = services.map((p) => cpuMs(p.pid));
+  const workBefore = await platformWork();
   const ids: string[] = [];
   let next = 0;
   const burstStart = performance.now();
@@ -130,7 +137,13 @@ try {
   const postedSeconds = (performance.now() - burstStart) / 1000;
   const failed = await settled(ids);
   const burstSeconds = (performance.now() - burstStart) / 1000;
-  const cpuPerDeploy = services.map((p, i) => ({ ...p, ms: (cpuMs(p.pid) - cpuBefore[i]!) / burst }));
+  await sleep(1_000); // PostgreSQL reports a backend's transactions within a second
+  const work = await platformWork(workBefore);
+  const cpuPerDeploy = services.map((p, i) => ({
+    ...p,
+    ms: (cpuMs(p.pid) - cpuBefore[i]!) / burst,
+    idleMs: (idleMsPerSecond[i]! * burstSeconds) / burst,
+  }));
 
   // 4. The bare baseline, after the platform's figures (it runs in this process).
   const bare = await runBareDeploys({ sequential, burst, concurrency: clients });
@@ -155,17 +168,37 @@ try {
     note: `${burstSeconds.toFixed(1)} s; all POSTed after ${postedSeconds.toFixed(1)} s; ${failed} failed`,
   });
   console.log("CPU per deploy over the burst (user + system, /proc):");
-  const byService = new Map<string, number>();
-  for (const p of cpuPerDeploy) byService.set(p.service, (byService.get(p.service) ?? 0) + p.ms);
-  for (const [service, ms] of [...byService].sort((a, b) => b[1] - a[1]))
-    report.add({ name: `CPU ${service}`, value: ms, unit: "ms/deploy" });
+  const byService = new Map<string, { ms: number; idleMs: number }>();
+  for (const p of cpuPerDeploy) {
+    const sum = byService.get(p.service) ?? { ms: 0, idleMs: 0 };
+    byService.set(p.service, { ms: sum.ms + p.ms, idleMs: sum.idleMs + p.idleMs });
+  }
+  const idleNote = (idleMs: number) => `of which ${idleMs.toFixed(2)} at rest`;
+  for (const [service, { ms, idleMs }] of [...byService].sort((a, b) => b[1].ms - a[1].ms))
+    report.add({ name: `CPU ${service}`, value: ms, unit: "ms/deploy", note: idleNote(idleMs) });
+  const total = (pick: (v: { ms: number; idleMs: number }) => number) =>
+    [...byService.values()].reduce((sum, v) => sum + pick(v), 0);
   report.add({
     name: "CPU all services",
-    value: [...byService.values()].reduce((a, b) => a + b, 0),
+    value: total((v) => v.ms),
     unit: "ms/deploy",
     goal: { kind: "max", value: 20 },
-    note: "simulator, nats-server and PostgreSQL excluded",
+    note: `${idleNote(total((v) => v.idleMs))}; simulator, nats-server and PostgreSQL excluded`,
   });
+
+  console.log("work per deploy over the burst (counted: steadier than CPU run to run):");
+  report.add({ name: "PostgreSQL transactions", value: work.transactions / burst, unit: "per deploy" });
+  for (const [schema, n] of work.events)
+    report.add({ name: `events recorded by ${schema}`, value: n / burst, unit: "per deploy" });
+  const busiest = [...work.tables]
+    .map(([name, t]) => ({ name, ...t, all: t.seq + t.idx + t.writes }))
+    .filter((t) => t.all > 0)
+    .sort((a, b) => b.all - a.all)
+    .slice(0, 12);
+  const perDeploy = (n: number) => (n / burst).toFixed(1);
+  console.log("  busiest tables per deploy (index scans + sequential scans / rows written):");
+  for (const t of busiest)
+    console.log(`    ${t.name}: ${perDeploy(t.idx)} + ${perDeploy(t.seq)} / ${perDeploy(t.writes)}`);
 
   // 5. Where the time of one deploy goes (the median one-at-a-time deploy).
   const median = [...seq].sort((a, b) => a.ms - b.ms)[Math.floor(seq.length / 2)]!;
@@ -175,12 +208,73 @@ try {
   report.write({
     sequentialMs: seq.map((d) => Math.round(d.ms)),
     bareSequentialMs: bare.sequentialMs.map((ms) => Math.round(ms)),
-    cpuPerDeploy: cpuPerDeploy.map(({ service, replica, ms }) => ({ service, replica, ms })),
+    transactionsPerDeploy: work.transactions / burst,
+    eventsPerDeploy: Object.fromEntries([...work.events].map(([schema, n]) => [schema, n / burst])),
+    tablesPerDeploy: Object.fromEntries(
+      [...work.tables].map(([name, t]) => [
+        name,
+        { indexScans: t.idx / burst, sequentialScans: t.seq / burst, rowsWritten: t.writes / burst },
+      ]),
+    ),
+    cpuPerDeploy: cpuPerDeploy.map(({ service, replica, ms, idleMs }) => ({ service, replica, ms, idleMs })),
     stages,
   });
 } finally {
   await db.end().catch(() => undefined);
   await platform.stop();
+}
+
+/**
+ * What the platform's database did: transactions committed or rolled back (every statement outside
+ * a transaction is one), and the events each service recorded in its outbox (created from
+ * `since.at` on, when given), as counts since `since`.
+ */
+async function platformWork(since?: PlatformWork): Promise<PlatformWork> {
+  const { rows } = await db.query<{ n: string; at: Date }>(
+    "select xact_commit + xact_rollback as n, now() as at from pg_stat_database where datname = current_database()",
+  );
+  const at = rows[0]!.at;
+  const transactions = Number(rows[0]!.n) - (since?.transactions ?? 0);
+  const { rows: tableRows } = await db.query<{ name: string; seq: string; idx: string; writes: string }>(
+    `select schemaname || '.' || relname as name, seq_scan as seq, coalesce(idx_scan, 0) as idx,
+       n_tup_ins + n_tup_upd + n_tup_del as writes from pg_stat_user_tables`,
+  );
+  const tables = new Map(
+    tableRows.map((t) => {
+      const before = since?.tables.get(t.name);
+      const counted = (n: string, was = 0) => Number(n) - was;
+      return [
+        t.name,
+        {
+          seq: counted(t.seq, before?.seq),
+          idx: counted(t.idx, before?.idx),
+          writes: counted(t.writes, before?.writes),
+        },
+      ];
+    }),
+  );
+  const events = new Map<string, number>();
+  if (since) {
+    const { rows: outboxes } = await db.query<{ schema: string }>(
+      "select table_schema as schema from information_schema.tables where table_name = 'outbox' order by 1",
+    );
+    for (const { schema } of outboxes) {
+      const { rows: counted } = await db.query<{ n: string }>(
+        `select count(*) as n from "${schema}".outbox where created_at >= $1`,
+        [since.at],
+      );
+      events.set(schema, Number(counted[0]!.n));
+    }
+  }
+  return { transactions, at, events, tables };
+}
+
+interface PlatformWork {
+  readonly transactions: number;
+  readonly at: Date;
+  readonly events: Map<string, number>;
+  /** Per table (schema.table): sequential and index scans, rows inserted, updated or deleted. */
+  readonly tables: Map<string, { readonly seq: number; readonly idx: number; readonly writes: number }>;
 }
 
 /** Waits until the simulator host (registered at start by the hosts service) is online. */
