@@ -61,8 +61,8 @@ export interface OutboxInsert {
  * also notifies `<schema>_outbox`, delivered when (and only if) the change commits: the relay
  * publishes then, instead of on its next poll.
  * @example
- * const event = outboxInsertStatement(Events.OperationProgressed, progress, meta);
- * await sql`with step as (update operation_steps set status = 'running' where …) ${event.statement}`.execute(db);
+ * const event = outboxInsertStatement(Events.HostChecked, report, meta);
+ * await sql`with checked as (update hosts set checked_at = now() where …) ${event.statement}`.execute(db);
  */
 export function outboxInsertStatement<T>(
   event: EventDefinition<T>,

@@ -29,11 +29,14 @@ describe("nats patch", () => {
         const reply = await nc.request(subject, new TextEncoder().encode(String(i)), { timeout: 5_000 });
         expect(new TextDecoder().decode(reply.data)).toBe(String(i));
       }
-      expect(errorForCode.mock.calls.filter(([code]) => code === ErrorCode.Cancelled)).toEqual([]);
+      const cancelled = () => errorForCode.mock.calls.filter(([code]) => code === ErrorCode.Cancelled);
+      expect(cancelled()).toEqual([]);
       // Errors still reach callers: nobody subscribes to this one.
       await expect(nc.request(`${subject}.nobody`, undefined, { timeout: 5_000 })).rejects.toMatchObject({
         code: ErrorCode.NoResponders,
       });
+      // The spy watches the client in use: a failed request still cancels itself that way.
+      expect(cancelled().length).toBeGreaterThan(0);
     } finally {
       errorForCode.mockRestore();
       sub.unsubscribe();

@@ -90,6 +90,33 @@ describe("provisioner events", () => {
     ]);
   });
 
+  it("OperationProgressed - an oversized event is kept within bounds: 100 lines, 2,000 characters, no NUL", async () => {
+    const op = await deployed("kuma-oversized");
+    const later = Array.from({ length: 149 }, (_, i) => ({
+      step: "s",
+      message: `line\u0000 ${i + 2}`,
+      attempt: 1,
+    }));
+    await t.publish(
+      Events.OperationProgressed,
+      provisionerEventsV1.OperationProgressed.fromPartial({
+        ...progress(op, "big", "x".repeat(5_000)),
+        later,
+      }),
+    );
+    await publishMarkerAndWait();
+    const logs = await t.db
+      .selectFrom("deployment_logs")
+      .select("message")
+      .where("app_id", "=", op.appId)
+      .where("step", "in", ["big", "s"])
+      .orderBy("id")
+      .execute();
+    expect(logs).toHaveLength(100);
+    expect(logs[0]?.message).toBe("x".repeat(2_000));
+    expect(logs.at(-1)?.message).toBe("line 100");
+  });
+
   it("OperationSucceeded - the app becomes running with its container; a repeated result is a no-op", async () => {
     const op = await deployed("kuma-ok");
     const succeeded = provisionerEventsV1.OperationSucceeded.fromPartial({

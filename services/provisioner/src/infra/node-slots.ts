@@ -278,7 +278,11 @@ class NodeSlotsImpl implements NodeSlots {
     });
     // Another node of the host took the host's room meanwhile: give the surplus back at once.
     const surplus = ids.slice(onHost.length);
-    if (surplus.length > 0) await this.#removeFrom(nodeKey(hostId, node), surplus);
+    // Not freed now, they expire: the slots taken on both keys are handed out all the same.
+    if (surplus.length > 0)
+      await this.#removeFrom(nodeKey(hostId, node), surplus).catch((err: unknown) =>
+        this.#o.logger.warn({ err, hostId, node }, "surplus node slots not freed; they expire"),
+      );
     return onHost;
   }
 
@@ -294,6 +298,7 @@ class NodeSlotsImpl implements NodeSlots {
 
   async #removeNow(key: string, ids: readonly string[]): Promise<void> {
     await this.#update(key, Number.POSITIVE_INFINITY, (holders) => {
+      if (!ids.some((id) => id in holders)) return { holders: undefined, result: undefined }; // gone already
       const next = { ...holders };
       for (const id of ids) delete next[id];
       return { holders: next, result: undefined };

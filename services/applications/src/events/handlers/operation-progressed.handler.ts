@@ -8,12 +8,19 @@ import { concernsNoApp } from "../result-kind.js";
 
 /** The provisioner's step for a failed attempt that will be retried (or reported as failed). */
 const ATTEMPT_FAILED = "attempt-failed";
+/** Lines kept of one event (the provisioner sends at most 50), and characters of a step and a line. */
+const MAX_LINES = 100;
+const MAX_STEP_CHARS = 100;
+const MAX_MESSAGE_CHARS = 2_000;
+/** PostgreSQL text cannot hold NUL: one in a line would fail the whole event for good. */
+const storable = (text: string, max: number) => text.replaceAll("\u0000", "").slice(0, max);
 
 /**
  * Steps of the current operation: a log line each for the app's owner (a failed attempt as a
  * warning), once per event, while the operation runs and is its app's current one. An event
- * carries the lines of steps that began close together: its own, then `later`. Steps of an archive
- * deletion are not about an app: skipped.
+ * carries the lines of steps that began close together: its own, then `later` (kept within bounds:
+ * a signed event is still not trusted to be small). Steps of an archive deletion are not about an
+ * app: skipped.
  */
 export function handleOperationProgressed(
   db: ApplicationsDb,
@@ -24,10 +31,16 @@ export function handleOperationProgressed(
       ctx.log.warn({ operationId: event.operationId }, "progress of an unknown operation; skipped");
       return;
     }
-    const lines = [event, ...event.later].map((line) => ({
+    const all = [event, ...event.later];
+    if (all.length > MAX_LINES)
+      ctx.log.warn(
+        { operationId: event.operationId, lines: all.length },
+        "progress event too long; lines dropped",
+      );
+    const lines = all.slice(0, MAX_LINES).map((line) => ({
       level: line.step === ATTEMPT_FAILED ? ("warn" as const) : ("info" as const),
-      step: line.step || "progress",
-      message: line.message,
+      step: storable(line.step || "progress", MAX_STEP_CHARS),
+      message: storable(line.message, MAX_MESSAGE_CHARS),
     }));
     const appended = await appendOperationLogOnce(db, {
       consumer: PROVISIONER_EVENTS_DURABLE,

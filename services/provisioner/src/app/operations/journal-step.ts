@@ -13,8 +13,8 @@ import type { StepName } from "./step-names.js";
 /**
  * `work` receives the step's journal row from an earlier attempt (with its UPID, if any) and
  * returns the step's detail (kept in the journal, e.g. an IP address). Errors come out wrapped in
- * StepFailedError naming the step. A step that runs is a span (`step <name>`): its progress event,
- * Proxmox calls and commands are its children.
+ * StepFailedError naming the step. A step that runs is a span (`step <name>`): its Proxmox calls
+ * and commands are its children (its progress line is written in a batch: progress-reporter.ts).
  * @returns the detail of the step, from this run or from the journal.
  */
 export async function runJournaledStep(

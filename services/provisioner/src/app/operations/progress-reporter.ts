@@ -3,16 +3,21 @@
  * after it; then every waiting line goes out as one OperationProgressed. A step that takes longer
  * than that (every Proxmox task someone would watch) is reported while it runs; steps finishing
  * within the window share one event instead of costing one each (the outbox row, the relay's
- * publish, each consumer's delivery and transaction). Lines still waiting when the operation ends
- * are written by the transaction that records its result, before it (takeForResult).
+ * publish, each consumer's delivery and transaction). The lines still waiting when the operation
+ * ends are written by the transaction that records its result, before it (withResult).
  *
  * Progress is for the app's owner to follow, not state: a line is lost only with the process that
- * held it (the journal has the steps), and one whose write failed is written with the next batch.
+ * held it (the journal has the steps) or when the attempt lost the operation to another worker
+ * (which reports from there on). A write that failed is tried again with the next batch.
  */
 import type { OutboxInsert } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Db } from "../../db/database.js";
 import { type EventOrigin, type ProgressLine, progressInsert } from "../../events/publish.js";
+
+/** Lines in one event at most: a longer batch is written at once (consumers keep up to 100). */
+export const MAX_LINES_PER_EVENT = 50;
+const MAX_RETRY_MS = 10_000;
 
 export interface ProgressReporter {
   /** Queues a line; it is written within `batchMs` (with the lines that follow it meanwhile). */
@@ -20,12 +25,12 @@ export interface ProgressReporter {
   /** Writes the waiting lines now (after a write already under way). Never throws. */
   flush(): Promise<void>;
   /**
-   * Ends reporting for the transaction that records the operation's result: the waiting lines'
-   * outbox insert (null when none waits), to run in that transaction before the result's, after
-   * any write under way has finished. Lines reported later are written on their own.
+   * Runs `write`, the transaction that records the operation's result, with the waiting lines'
+   * outbox insert (null when none waits) to run in it before the result's, once any write under
+   * way has finished. If `write` throws, the lines wait again (the failed attempt reports them).
    */
-  takeForResult(): Promise<OutboxInsert | null>;
-  /** Stops the timer; waiting lines are dropped (flush first to keep them). */
+  withResult<T>(write: (progress: OutboxInsert | null) => Promise<T>): Promise<T>;
+  /** Ends reporting: the timer stops, waiting lines are dropped (flush first to keep them). */
   close(): void;
 }
 
@@ -38,22 +43,36 @@ export function createProgressReporter(o: {
   let waiting: ProgressLine[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let failures = 0;
+  let closed = false;
 
   const stopTimer = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
   };
+  const startTimer = (ms: number) => {
+    if (timer || closed) return;
+    timer = setTimeout(write, ms);
+    timer.unref(); // the attempt ends with a flush, a result or close(): never the timer's business
+  };
+  const takeWaiting = () => {
+    const lines = waiting;
+    waiting = [];
+    return lines;
+  };
   const write = (): Promise<void> => {
     stopTimer();
     writing = writing.then(async () => {
-      const lines = waiting;
-      waiting = [];
+      const lines = takeWaiting();
       if (lines.length === 0) return;
       try {
         await progressInsert(o.origin, lines).statement.execute(o.db);
+        failures = 0;
       } catch (err) {
-        waiting = [...lines, ...waiting]; // tried again with the next batch
-        o.log.warn({ err, lines: lines.length }, "could not record progress; kept for the next batch");
+        waiting = [...lines, ...waiting];
+        if (failures++ === 0)
+          o.log.warn({ err, lines: lines.length }, "could not record progress; trying again");
+        startTimer(Math.min(o.batchMs * 2 ** failures, MAX_RETRY_MS));
       }
     });
     return writing;
@@ -61,17 +80,27 @@ export function createProgressReporter(o: {
 
   return {
     report(line) {
+      if (closed) return;
       waiting.push(line);
-      if (!timer) timer = setTimeout(write, o.batchMs);
+      if (waiting.length >= MAX_LINES_PER_EVENT) void write();
+      else startTimer(o.batchMs);
     },
     flush: write,
-    async takeForResult() {
+    async withResult(writeResult) {
       stopTimer();
       await writing;
-      const lines = waiting;
-      waiting = [];
-      return lines.length === 0 ? null : progressInsert(o.origin, lines);
+      const lines = takeWaiting();
+      try {
+        return await writeResult(lines.length === 0 ? null : progressInsert(o.origin, lines));
+      } catch (err) {
+        waiting = [...lines, ...waiting];
+        throw err;
+      }
     },
-    close: stopTimer,
+    close() {
+      closed = true;
+      stopTimer();
+      waiting = [];
+    },
   };
 }

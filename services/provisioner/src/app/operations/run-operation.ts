@@ -144,21 +144,26 @@ async function runAttempt<R extends OperationRequest>(
       { err, step: failureOf(err).step, attempt: claimed.attempts, reason },
       `${spec.kind} attempt failed`,
     );
-    // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
-    // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
-    await releaseClaimPatiently(db, operationId, workerId, reason, {
-      withinMs: deps.settings.claimTtlMs,
-    }).catch((e: unknown) => a.log.error({ err: e }, "could not release the claim; it expires on its own"));
     // The owner sees every failed attempt as it happens, not only the final verdict (the reason is
-    // the same safe sentence the final failure would carry). An attempt that lost the operation to
-    // another worker did not fail: the other worker carries on.
-    if (!(failureOf(err).cause instanceof OwnershipLostError || err instanceof OwnershipLostError))
+    // the same safe sentence the final failure would carry), after the lines still waiting; both
+    // written while the claim is held, so before any result of the next holder. An attempt that
+    // lost the operation to another worker did not fail, and reports nothing more: the other
+    // worker carries on (and may have finished it already).
+    if (failureOf(err).cause instanceof OwnershipLostError || err instanceof OwnershipLostError)
+      a.progress.close();
+    else {
       a.progress.report({
         step: ATTEMPT_FAILED_STEP,
         message: `Attempt ${claimed.attempts} failed: ${reason}`,
         attempt: claimed.attempts,
       });
-    await a.progress.flush();
+      await a.progress.flush();
+    }
+    // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
+    // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
+    await releaseClaimPatiently(db, operationId, workerId, reason, {
+      withinMs: deps.settings.claimTtlMs,
+    }).catch((e: unknown) => a.log.error({ err: e }, "could not release the claim; it expires on its own"));
     // Credentials read for an earlier operation may have changed since without the host's record
     // saying so: the retry reads them again (the session is discarded below) before a refusal is final.
     const staleCredentials = a.connection?.reusedCredentials === true && isCredentialRefusal(err);
@@ -270,15 +275,16 @@ export async function completeOperation(
   result: Omit<OperationResult, "hostId" | "node">,
 ): Promise<void> {
   const { hostId, node } = a.request;
-  const progress = await a.progress.takeForResult();
-  await a.deps.db.transaction().execute(async (trx) => {
-    // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
-    if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
-      throw new OwnershipLostError("The claim on the operation was lost before it completed");
-    }
-    await progress?.statement.execute(trx);
-    await addSucceeded(trx, origin(a), { hostId, node, ...result });
-  });
+  await a.progress.withResult((progress) =>
+    a.deps.db.transaction().execute(async (trx) => {
+      // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
+      if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
+        throw new OwnershipLostError("The claim on the operation was lost before it completed");
+      }
+      await progress?.statement.execute(trx);
+      await addSucceeded(trx, origin(a), { hostId, node, ...result });
+    }),
+  );
   countOperationResult(a.kind, "succeeded", a.startedAt);
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
 }
@@ -288,14 +294,15 @@ export async function completeOperation(
  * without further deliveries, and OperationFailed says where the container was left.
  */
 export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
-  const progress = await a.progress.takeForResult();
-  await a.deps.db.transaction().execute(async (trx) => {
-    if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
-      throw new OwnershipLostError("The claim on the operation was lost before it completed");
-    }
-    await progress?.statement.execute(trx);
-    await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
-  });
+  await a.progress.withResult((progress) =>
+    a.deps.db.transaction().execute(async (trx) => {
+      if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
+        throw new OwnershipLostError("The claim on the operation was lost before it completed");
+      }
+      await progress?.statement.execute(trx);
+      await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
+    }),
+  );
   countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
 }

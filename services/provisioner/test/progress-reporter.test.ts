@@ -1,0 +1,125 @@
+/**
+ * The progress reporter on a real database: lines reported close together become one outbox row
+ * (the first in the event's fields, the rest in `later`), the last batch goes into the result's
+ * transaction and comes back when that transaction fails, a write that failed is tried again
+ * without another line, and a closed reporter writes nothing more.
+ */
+import { randomUUID } from "node:crypto";
+import { Events } from "@proximity/bus";
+import { createDatabase, prepareSchema } from "@proximity/db";
+import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProgressReporter } from "../src/app/operations/progress-reporter.js";
+import type { ProvisionerDatabase } from "../src/db/database.js";
+import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
+
+const BATCH_MS = 100;
+
+let direct: Kysely<ProvisionerDatabase>;
+let relayed: Kysely<ProvisionerDatabase>;
+let relay: TcpRelay;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const testDb = await createTestDatabase();
+  drop = testDb.drop;
+  direct = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: "provisioner" });
+  await prepareSchema(direct, { schema: "provisioner", migrations: provisionerMigrations, migrate: true });
+  relay = await startTcpRelay(new URL(testDb.url));
+  const url = new URL(testDb.url);
+  url.host = `127.0.0.1:${relay.port}`;
+  relayed = createDatabase<ProvisionerDatabase>({
+    url: url.toString(),
+    schema: "provisioner",
+    timeouts: { acquireMs: 1_000 },
+  });
+});
+
+afterAll(async () => {
+  await relayed?.destroy();
+  await direct?.destroy();
+  await relay?.close();
+  await drop?.();
+});
+
+/** A reporter for a new operation, and that operation's progress events as recorded, in order. */
+function reporterFor(db: Kysely<ProvisionerDatabase>) {
+  const operationId = randomUUID();
+  const reporter = createProgressReporter({
+    db,
+    origin: { operationId, kind: 1, appId: randomUUID(), traceparent: "" },
+    batchMs: BATCH_MS,
+    log: testLogger(),
+  });
+  const events = async () => {
+    const rows = await direct
+      .selectFrom("outbox")
+      .select(["payload", "type"])
+      .where("type", "=", Events.OperationProgressed.type)
+      .orderBy("seq")
+      .execute();
+    return rows
+      .map((r) => Events.OperationProgressed.codec.decode(r.payload))
+      .filter((e) => e.operationId === operationId)
+      .map((e) => [e.message, ...e.later.map((l) => l.message)]);
+  };
+  return { reporter, events };
+}
+
+const line = (message: string) => ({ step: "s", message, attempt: 1 });
+
+describe("progress reporter", () => {
+  it("progress reporter - lines within the window go out as one event, within the window", async () => {
+    const { reporter, events } = reporterFor(direct);
+    reporter.report(line("one"));
+    reporter.report(line("two"));
+    reporter.report(line("three"));
+    expect(await events()).toEqual([]); // waiting for the lines after them
+    expect(
+      await eventually(async () => (await events()).length > 0 && events(), { timeoutMs: 2_000 }),
+    ).toEqual([["one", "two", "three"]]);
+    reporter.close();
+  });
+
+  it("progress reporter - the last lines go into the result's transaction; a failed one gives them back", async () => {
+    const { reporter, events } = reporterFor(direct);
+    reporter.report(line("create"));
+    await expect(
+      reporter.withResult((progress) =>
+        direct.transaction().execute(async (trx) => {
+          await progress?.statement.execute(trx);
+          throw new Error("the claim was lost");
+        }),
+      ),
+    ).rejects.toThrow("the claim was lost");
+    expect(await events()).toEqual([]); // rolled back with the result
+    reporter.report(line("start"));
+    await reporter.withResult((progress) =>
+      direct.transaction().execute(async (trx) => {
+        await progress?.statement.execute(trx);
+      }),
+    );
+    expect(await events()).toEqual([["create", "start"]]);
+    reporter.close();
+  });
+
+  it("progress reporter - a write that failed is tried again without another line; a closed reporter writes nothing", async () => {
+    const { reporter, events } = reporterFor(relayed);
+    relay.down();
+    reporter.report(line("while the database is away"));
+    await new Promise((r) => setTimeout(r, BATCH_MS * 3)); // the first write fails meanwhile
+    relay.up();
+    expect(
+      await eventually(async () => (await events()).length > 0 && events(), { timeoutMs: 15_000 }),
+    ).toEqual([["while the database is away"]]);
+
+    reporter.report(line("dropped"));
+    reporter.close();
+    reporter.report(line("after the end"));
+    await new Promise((r) => setTimeout(r, BATCH_MS * 3));
+    await reporter.flush();
+    expect(await events()).toEqual([["while the database is away"]]);
+  });
+});
