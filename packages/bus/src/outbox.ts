@@ -62,7 +62,7 @@ export interface OutboxInsert {
  * publishes then, instead of on its next poll.
  * @example
  * const event = outboxInsertStatement(Events.HostChecked, report, meta);
- * await sql`with checked as (update hosts set checked_at = now() where …) ${event.statement}`.execute(db);
+ * await sql`with checked as (update hosts set last_checked_at = now() where …) ${event.statement}`.execute(db);
  */
 export function outboxInsertStatement<T>(
   event: EventDefinition<T>,

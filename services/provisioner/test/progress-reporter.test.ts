@@ -45,12 +45,12 @@ afterAll(async () => {
 });
 
 /** A reporter for a new operation, and that operation's progress events as recorded, in order. */
-function reporterFor(db: Kysely<ProvisionerDatabase>) {
+function reporterFor(db: Kysely<ProvisionerDatabase>, batchMs = BATCH_MS) {
   const operationId = randomUUID();
   const reporter = createProgressReporter({
     db,
     origin: { operationId, kind: 1, appId: randomUUID(), traceparent: "" },
-    batchMs: BATCH_MS,
+    batchMs,
     log: testLogger(),
   });
   const events = async () => {
@@ -72,14 +72,25 @@ const line = (message: string) => ({ step: "s", message, attempt: 1 });
 
 describe("progress reporter", () => {
   it("progress reporter - lines within the window go out as one event, within the window", async () => {
-    const { reporter, events } = reporterFor(direct);
+    const { reporter, events } = reporterFor(direct, 2_000); // room to look before the window ends
     reporter.report(line("one"));
     reporter.report(line("two"));
     reporter.report(line("three"));
     expect(await events()).toEqual([]); // waiting for the lines after them
     expect(
-      await eventually(async () => (await events()).length > 0 && events(), { timeoutMs: 2_000 }),
+      await eventually(async () => (await events()).length > 0 && events(), { timeoutMs: 6_000 }),
     ).toEqual([["one", "two", "three"]]);
+    reporter.close();
+  });
+
+  it("progress reporter - many lines go out 50 to an event, in order", async () => {
+    const { reporter, events } = reporterFor(direct, 60_000);
+    const messages = Array.from({ length: 120 }, (_, i) => `line ${i}`);
+    for (const message of messages) reporter.report(line(message));
+    await reporter.flush();
+    const written = await events();
+    expect(written.flat()).toEqual(messages);
+    expect(Math.max(...written.map((e) => e.length))).toBe(50);
     reporter.close();
   });
 
@@ -109,7 +120,7 @@ describe("progress reporter", () => {
     const { reporter, events } = reporterFor(relayed);
     relay.down();
     reporter.report(line("while the database is away"));
-    await new Promise((r) => setTimeout(r, BATCH_MS * 3)); // the first write fails meanwhile
+    await new Promise((r) => setTimeout(r, BATCH_MS * 5)); // the first write fails meanwhile
     relay.up();
     expect(
       await eventually(async () => (await events()).length > 0 && events(), { timeoutMs: 15_000 }),

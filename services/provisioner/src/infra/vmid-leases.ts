@@ -11,7 +11,7 @@
  */
 import { KvBuckets, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
 import type { JetStreamClient, KV } from "nats";
-import { OwnershipLostError } from "../app/operations/errors.js";
+import { LeaseLostError } from "../app/operations/errors.js";
 
 /** A held lease. */
 export interface VmidLease {
@@ -158,7 +158,7 @@ class LeaseImpl implements VmidLease {
         this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
       );
     } catch (err) {
-      if (isCasConflict(err)) throw new OwnershipLostError(`The lease on VMID ${this.vmid} was lost`, err);
+      if (isCasConflict(err)) throw new LeaseLostError(`The lease on VMID ${this.vmid} was lost`, err);
       throw err;
     }
   }

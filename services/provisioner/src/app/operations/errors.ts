@@ -44,6 +44,9 @@ export class OperationBusyError extends ConflictError {
 /** The claim on the operation or the VMID lease was lost: stop before any further effect. */
 export class OwnershipLostError extends UnavailableError {}
 
+/** The VMID lease was lost (the claim on the operation may still be held). */
+export class LeaseLostError extends OwnershipLostError {}
+
 /** The chosen VMID belongs to someone else (found at create time): pick another one. */
 export class VmidTakenError extends ConflictError {
   readonly vmid: number;

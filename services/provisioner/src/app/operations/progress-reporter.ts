@@ -15,7 +15,7 @@ import type { Logger } from "@proximity/logger";
 import type { Db } from "../../db/database.js";
 import { type EventOrigin, type ProgressLine, progressInsert } from "../../events/publish.js";
 
-/** Lines in one event at most: a longer batch is written at once (consumers keep up to 100). */
+/** Lines in one event at most (a result's excepted): so many waiting are written at once; consumers keep 100. */
 export const MAX_LINES_PER_EVENT = 50;
 const MAX_RETRY_MS = 10_000;
 
@@ -55,47 +55,57 @@ export function createProgressReporter(o: {
     timer = setTimeout(write, ms);
     timer.unref(); // the attempt ends with a flush, a result or close(): never the timer's business
   };
-  const takeWaiting = () => {
-    const lines = waiting;
-    waiting = [];
-    return lines;
+  /** Runs `task` after every write before it (the chain never rejects); its own result. */
+  const inTurn = <T>(task: () => Promise<T>): Promise<T> => {
+    const turn = writing.then(task);
+    writing = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   };
   const write = (): Promise<void> => {
     stopTimer();
-    writing = writing.then(async () => {
-      const lines = takeWaiting();
+    return inTurn(async () => {
+      const lines = waiting.splice(0, MAX_LINES_PER_EVENT);
       if (lines.length === 0) return;
       try {
         await progressInsert(o.origin, lines).statement.execute(o.db);
         failures = 0;
+        if (waiting.length >= MAX_LINES_PER_EVENT) void write();
       } catch (err) {
+        if (closed) return; // the attempt is over: nothing more from it
         waiting = [...lines, ...waiting];
         if (failures++ === 0)
           o.log.warn({ err, lines: lines.length }, "could not record progress; trying again");
         startTimer(Math.min(o.batchMs * 2 ** failures, MAX_RETRY_MS));
       }
     });
-    return writing;
   };
 
   return {
     report(line) {
       if (closed) return;
       waiting.push(line);
-      if (waiting.length >= MAX_LINES_PER_EVENT) void write();
+      if (waiting.length >= MAX_LINES_PER_EVENT && failures === 0) void write();
       else startTimer(o.batchMs);
     },
     flush: write,
-    async withResult(writeResult) {
+    withResult(writeResult) {
       stopTimer();
-      await writing;
-      const lines = takeWaiting();
-      try {
-        return await writeResult(lines.length === 0 ? null : progressInsert(o.origin, lines));
-      } catch (err) {
-        waiting = [...lines, ...waiting];
-        throw err;
-      }
+      // In turn with the other writes: none starts while the result is written, so lines given
+      // back by a failed result still come before any written later.
+      return inTurn(async () => {
+        stopTimer();
+        const lines = waiting;
+        waiting = [];
+        try {
+          return await writeResult(lines.length === 0 ? null : progressInsert(o.origin, lines));
+        } catch (err) {
+          waiting = [...lines, ...waiting];
+          throw err;
+        }
+      });
     },
     close() {
       closed = true;

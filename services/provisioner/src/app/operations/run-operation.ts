@@ -26,7 +26,7 @@ import { addFailed, addSucceeded, type OperationResult } from "../../events/publ
 import { countOperationResult } from "../../infra/metrics.js";
 import { claimNow, claimWhenFree } from "./claim-when-free.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
-import { OperationBusyError, OwnershipLostError } from "./errors.js";
+import { LeaseLostError, OperationBusyError, OwnershipLostError } from "./errors.js";
 import { explainFailure, failureOf } from "./failure-reason.js";
 import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
@@ -147,18 +147,17 @@ async function runAttempt<R extends OperationRequest>(
     // The owner sees every failed attempt as it happens, not only the final verdict (the reason is
     // the same safe sentence the final failure would carry), after the lines still waiting; both
     // written while the claim is held, so before any result of the next holder. An attempt that
-    // lost the operation to another worker did not fail, and reports nothing more: the other
-    // worker carries on (and may have finished it already).
-    if (failureOf(err).cause instanceof OwnershipLostError || err instanceof OwnershipLostError)
-      a.progress.close();
-    else {
+    // lost the operation or its lease to another worker did not fail: the other worker carries on
+    // (and may have finished it already: after a lost claim, not a line more).
+    const lost = ownershipLostIn(err, a.signal);
+    if (!lost)
       a.progress.report({
         step: ATTEMPT_FAILED_STEP,
         message: `Attempt ${claimed.attempts} failed: ${reason}`,
         attempt: claimed.attempts,
       });
-      await a.progress.flush();
-    }
+    if (!lost || lost instanceof LeaseLostError) await a.progress.flush();
+    a.progress.close(); // nothing more from this attempt, even a write retried after the release
     // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
     // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
     await releaseClaimPatiently(db, operationId, workerId, reason, {
@@ -305,6 +304,13 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
   );
   countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
+}
+
+/** The ownership an attempt lost, if its failure says so (or its abort does: an aborted command's error may not). */
+function ownershipLostIn(err: unknown, signal: AbortSignal): OwnershipLostError | undefined {
+  for (const candidate of [err, failureOf(err).cause, signal.aborted ? signal.reason : undefined])
+    if (candidate instanceof OwnershipLostError) return candidate;
+  return undefined;
 }
 
 /** The operation's journal row, once (a redelivered or duplicate request finds it untouched). */
