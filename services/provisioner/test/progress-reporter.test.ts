@@ -6,42 +6,28 @@
  */
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
-import { createDatabase, prepareSchema } from "@proximity/db";
-import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
+import { eventually, testLogger } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgressReporter } from "../src/app/operations/progress-reporter.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
-import { provisionerMigrations } from "../src/db/migrations/index.js";
-import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
+import { type RelayedDatabase, relayedDatabase } from "./support/relayed-database.js";
+import type { TcpRelay } from "./support/tcp-relay.js";
 
 const BATCH_MS = 100;
 
 let direct: Kysely<ProvisionerDatabase>;
 let relayed: Kysely<ProvisionerDatabase>;
 let relay: TcpRelay;
-let drop: () => Promise<void>;
+let dbs: RelayedDatabase | undefined;
 
 beforeAll(async () => {
-  const testDb = await createTestDatabase();
-  drop = testDb.drop;
-  direct = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: "provisioner" });
-  await prepareSchema(direct, { schema: "provisioner", migrations: provisionerMigrations, migrate: true });
-  relay = await startTcpRelay(new URL(testDb.url));
-  const url = new URL(testDb.url);
-  url.host = `127.0.0.1:${relay.port}`;
-  relayed = createDatabase<ProvisionerDatabase>({
-    url: url.toString(),
-    schema: "provisioner",
-    timeouts: { acquireMs: 1_000 },
-  });
+  dbs = await relayedDatabase({ acquireMs: 1_000 });
+  ({ direct, relayed, relay } = dbs);
 });
 
 afterAll(async () => {
-  await relayed?.destroy();
-  await direct?.destroy();
-  await relay?.close();
-  await drop?.();
+  await dbs?.close();
 });
 
 /** A reporter for a new operation, and that operation's progress events as recorded, in order. */

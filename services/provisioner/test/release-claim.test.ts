@@ -5,41 +5,26 @@
  * spending its deliveries on that. The database sits behind a TCP relay the test cuts and restores.
  */
 import { randomUUID } from "node:crypto";
-import { createDatabase, prepareSchema } from "@proximity/db";
-import { createTestDatabase } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { releaseClaimPatiently } from "../src/app/operations/release-claim.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
-import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { claimOperation, findOperation, insertOperationIfAbsent } from "../src/db/operation.repository.js";
-import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
+import { type RelayedDatabase, relayedDatabase } from "./support/relayed-database.js";
+import type { TcpRelay } from "./support/tcp-relay.js";
 
 let direct: Kysely<ProvisionerDatabase>;
 let relayed: Kysely<ProvisionerDatabase>;
 let relay: TcpRelay;
-let drop: () => Promise<void>;
+let dbs: RelayedDatabase | undefined;
 
 beforeAll(async () => {
-  const testDb = await createTestDatabase();
-  drop = testDb.drop;
-  direct = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: "provisioner" });
-  await prepareSchema(direct, { schema: "provisioner", migrations: provisionerMigrations, migrate: true });
-  const url = new URL(testDb.url);
-  relay = await startTcpRelay(new URL(testDb.url));
-  url.host = `127.0.0.1:${relay.port}`;
-  relayed = createDatabase<ProvisionerDatabase>({
-    url: url.toString(),
-    schema: "provisioner",
-    timeouts: { acquireMs: 3_000 },
-  });
+  dbs = await relayedDatabase({ acquireMs: 3_000 });
+  ({ direct, relayed, relay } = dbs);
 });
 
 afterAll(async () => {
-  await relayed?.destroy();
-  await direct?.destroy();
-  await relay?.close();
-  await drop?.();
+  await dbs?.close();
 });
 
 async function claimedOperation(worker: string): Promise<string> {

@@ -7,15 +7,24 @@ type Db = Kysely<ApplicationsDatabase>;
 /**
  * Counts one more live app for `userId` if that stays within their limit (`defaultMax` when they
  * have none). One conditional UPDATE: the row lock serialises a user's concurrent requests and
- * the WHERE decides, so N concurrent deploys over a limit of k let exactly k through.
+ * the WHERE decides, so N concurrent deploys over a limit of k let exactly k through. A user's
+ * first app finds no row: it is made (or found made by a concurrent first app) and the UPDATE runs
+ * again. Updating first keeps a deploy to one statement and one wait for the row (an INSERT … ON
+ * CONFLICT before it waited for a concurrent holder of the row too).
  * @returns false when the quota is reached.
  */
 export async function reserveAppSlot(db: Db, userId: string, defaultMax: number): Promise<boolean> {
+  if (await countOneMore(db, userId, defaultMax)) return true;
+  // No row (a first app) or the limit reached: make the row if missing and ask again.
   await db
     .insertInto("user_quotas")
     .values({ user_id: userId, max_apps: null, live_apps: 0 })
     .onConflict((oc) => oc.column("user_id").doNothing())
     .execute();
+  return countOneMore(db, userId, defaultMax);
+}
+
+async function countOneMore(db: Db, userId: string, defaultMax: number): Promise<boolean> {
   const updated = await db
     .updateTable("user_quotas")
     .set({ live_apps: sql`live_apps + 1` })
