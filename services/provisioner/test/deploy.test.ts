@@ -26,7 +26,9 @@ async function recordLeaseWrites() {
   const writes: LeaseWrite[] = [];
   const watch = await kv.watch({ key: ">", include: KvWatchInclude.UpdatesOnly });
   const done = (async () => {
-    for await (const e of watch) writes.push({ key: e.key, operation: e.operation, value: e.string() });
+    // value: the holding operation (the first word; the holding's nonce follows it).
+    for await (const e of watch)
+      writes.push({ key: e.key, operation: e.operation, value: e.string().split(" ")[0]! });
   })();
   return {
     waitForDelete: (key: string) =>

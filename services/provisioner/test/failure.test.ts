@@ -48,7 +48,9 @@ async function recordLeaseWrites() {
   const writes: { key: string; operation: string; value: string }[] = [];
   const watch = await kv.watch({ key: ">", include: KvWatchInclude.UpdatesOnly });
   const done = (async () => {
-    for await (const e of watch) writes.push({ key: e.key, operation: e.operation, value: e.string() });
+    // value: the holding operation (the first word; the holding's nonce follows it).
+    for await (const e of watch)
+      writes.push({ key: e.key, operation: e.operation, value: e.string().split(" ")[0]! });
   })();
   const keysOf = (operationId: string) => [
     ...new Set(writes.filter((w) => w.operation === "PUT" && w.value === operationId).map((w) => w.key)),

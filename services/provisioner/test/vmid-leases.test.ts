@@ -65,7 +65,8 @@ describe("VMID leases", () => {
     expect(winners).toHaveLength(1);
     expect(await leases.holder(HOST, 100)).toBe(winners[0]);
     const entry = await kv.get(`${HOST}.100`);
-    expect(entry?.string()).toBe(winners[0]);
+    // The operation, then the nonce of this holding.
+    expect(entry?.string()).toMatch(new RegExp(`^${winners[0]} [A-Za-z0-9_-]{12}$`));
     expect(results.find((r) => r !== null)?.revision).toBe(entry?.revision);
     // Another VMID on the same host, and the same VMID on another host, are separate keys.
     expect(await leases.acquire(HOST, 101, ops[0]!)).not.toBeNull();
@@ -109,6 +110,46 @@ describe("VMID leases", () => {
     expect(await leases.holder(HOST, 300)).toBe(usurper);
     await lease.release();
     expect(await leases.holder(HOST, 300)).toBe(usurper);
+  });
+
+  it("vmid leases - a renewal that landed with its answer lost is recognised by its nonce: the lease is kept, and released", async () => {
+    const { leases, kv } = await openBucket();
+    const op = randomUUID();
+    const lease = (await leases.acquire(HOST, 350, op))!;
+    // What a renewal whose reply timed out leaves behind: our own value at a newer revision.
+    const mine = (await kv.get(`${HOST}.350`))!;
+    const landed = await kv.update(`${HOST}.350`, mine.value, mine.revision);
+    expect(lease.revision).toBeLessThan(landed);
+    await lease.renew(); // not mistaken for a lost lease
+    expect(lease.revision).toBeGreaterThan(landed);
+    expect((await kv.get(`${HOST}.350`))?.revision).toBe(lease.revision);
+    // The same after another landed renewal, for the release: it deletes our key, not leaves it to the TTL.
+    const again = (await kv.get(`${HOST}.350`))!;
+    await kv.update(`${HOST}.350`, again.value, again.revision);
+    await lease.release();
+    expect(await leases.holder(HOST, 350)).toBeNull();
+
+    // The same operation's earlier holding (another nonce) is not ours: fenced off as before.
+    const first = (await leases.acquire(HOST, 351, op))!;
+    const second = (await leases.acquire(HOST, 351, op))!;
+    await expect(first.renew()).rejects.toBeInstanceOf(OwnershipLostError);
+    await first.release();
+    expect(await leases.holder(HOST, 351)).toBe(op);
+    await second.renew();
+    await second.release();
+    expect(await leases.holder(HOST, 351)).toBeNull();
+  });
+
+  it("vmid leases - a key written before the nonce (operation id alone) still names its operation", async () => {
+    const { leases, kv } = await openBucket();
+    const op = randomUUID();
+    await kv.create(`${HOST}.360`, new TextEncoder().encode(op));
+    expect(await leases.holder(HOST, 360)).toBe(op);
+    expect(await leases.acquire(HOST, 360, randomUUID())).toBeNull();
+    const adopted = await leases.acquire(HOST, 360, op);
+    expect(adopted).not.toBeNull();
+    await adopted!.release();
+    expect(await leases.holder(HOST, 360)).toBeNull();
   });
 
   it("vmid leases - release deletes the key only with the right revision, and only once", async () => {

@@ -1,16 +1,20 @@
 /**
- * VMID leases in a NATS KV bucket: key `<hostId>.<vmid>`, value = operation id. A lease covers one
- * VMID from its choice until the container exists and the journal's containers row holds it.
- * Create-if-absent decides who gets it; the bucket TTL frees the lease of a crashed worker; each
- * renewal is a compare-and-set on the last revision (the fencing token), so a worker that was
- * paused past the TTL learns it lost the lease instead of overwriting the new holder's.
+ * VMID leases in a NATS KV bucket: key `<hostId>.<vmid>`, value = `<operation id> <nonce>` (the
+ * nonce is new at every acquire: it tells one holding of the lease from a later one of the same
+ * operation). A lease covers one VMID from its choice until the container exists and the journal's
+ * containers row holds it. Create-if-absent decides who gets it; the bucket TTL frees the lease of a
+ * crashed worker; each renewal is a compare-and-set on the last revision (the fencing token), so a
+ * worker that was paused past the TTL learns it lost the lease instead of overwriting the new
+ * holder's. A renewal whose answer was lost but which landed is recognised by its nonce on the next.
  *
  * Every request waits out an election of the bucket's stream leader (untilLeaderAnswers) rather
  * than failing the operation's attempt; timeouts are retried only where a repeat is recognised
  * (a create or delete that did land shows up as our own key, or as already gone).
  */
+
+import { randomBytes } from "node:crypto";
 import { KvBuckets, openKvBucket, untilLeaderAnswers } from "@proximity/bus";
-import type { JetStreamClient, KV } from "nats";
+import type { JetStreamClient, KV, KvEntry } from "nats";
 import { LeaseLostError } from "../app/operations/errors.js";
 
 /** A held lease. */
@@ -67,6 +71,13 @@ const WRONG_LAST_SEQUENCE = 10071;
 const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 const keyOf = (hostId: string, vmid: number) => `${hostId}.${vmid}`;
+/** The value of one holding: the operation, then a nonce of this acquire. */
+const holdingValue = (operationId: string) =>
+  new TextEncoder().encode(`${operationId} ${randomBytes(9).toString("base64url")}`);
+/** The operation holding the key (values written before the nonce hold the operation id alone). */
+const holderOf = (entry: KvEntry | null): string | null =>
+  entry?.operation === "PUT" ? (entry.string().split(" ")[0] ?? null) : null;
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 type Request = <T>(request: () => Promise<T>) => Promise<T>;
 /** A request waiting out an election: `repeatable` for one whose repeat is harmless (timeouts retried too). */
 interface LeaderWaits {
@@ -87,7 +98,7 @@ class VmidLeasesImpl implements VmidLeases {
 
   async acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null> {
     const key = keyOf(hostId, vmid);
-    const value = new TextEncoder().encode(operationId);
+    const value = holdingValue(operationId);
     try {
       const revision = await this.#waits.repeatable(() => this.#kv.create(key, value));
       return new LeaseImpl(this.#kv, this.#waits, hostId, vmid, value, revision);
@@ -95,7 +106,7 @@ class VmidLeasesImpl implements VmidLeases {
       if (!isCasConflict(err)) throw err;
     }
     const current = await this.#waits.repeatable(() => this.#kv.get(key));
-    if (current?.operation !== "PUT" || current.string() !== operationId) return null;
+    if (current === null || holderOf(current) !== operationId) return null;
     try {
       return new LeaseImpl(
         this.#kv,
@@ -114,7 +125,7 @@ class VmidLeasesImpl implements VmidLeases {
   async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
     const key = keyOf(hostId, vmid);
     const current = await this.#waits.repeatable(() => this.#kv.get(key));
-    if (current?.operation !== "PUT" || current.string() !== operationId) return;
+    if (current === null || holderOf(current) !== operationId) return;
     await this.#waits
       .repeatable(() => this.#kv.delete(key, { previousSeq: current.revision }))
       .catch((err: unknown) => {
@@ -123,8 +134,7 @@ class VmidLeasesImpl implements VmidLeases {
   }
 
   async holder(hostId: string, vmid: number): Promise<string | null> {
-    const current = await this.#waits.repeatable(() => this.#kv.get(keyOf(hostId, vmid)));
-    return current?.operation === "PUT" ? current.string() : null;
+    return holderOf(await this.#waits.repeatable(() => this.#kv.get(keyOf(hostId, vmid))));
   }
 }
 
@@ -153,23 +163,50 @@ class LeaseImpl implements VmidLease {
   async renew(): Promise<void> {
     if (this.#released) return;
     try {
-      // Not retried on timeout: a renewal that landed would look like someone else's on retry.
-      this.#revision = await this.#waits.once(() =>
-        this.#kv.update(keyOf(this.hostId, this.vmid), this.#value, this.#revision),
-      );
+      // Not retried on timeout: a renewal that landed moved the revision on (recognised below).
+      this.#revision = await this.#update();
+      return;
     } catch (err) {
-      if (isCasConflict(err)) throw new LeaseLostError(`The lease on VMID ${this.vmid} was lost`, err);
-      throw err;
+      if (!isCasConflict(err)) throw err;
+      // Our last renewal may have landed with its answer lost: then the key holds this holding's
+      // value (its nonce) at a later revision. Any other value means the lease is someone else's.
+      const current = await this.#waits.repeatable(() => this.#kv.get(this.#key));
+      if (current?.operation !== "PUT" || !sameBytes(current.value, this.#value)) throw this.#lost(err);
+      this.#revision = current.revision;
     }
+    this.#revision = await this.#update().catch((err: unknown) => {
+      throw isCasConflict(err) ? this.#lost(err) : err;
+    });
+  }
+
+  #update(): Promise<number> {
+    return this.#waits.once(() => this.#kv.update(this.#key, this.#value, this.#revision));
+  }
+
+  #lost(cause: unknown): LeaseLostError {
+    return new LeaseLostError(`The lease on VMID ${this.vmid} was lost`, cause);
+  }
+
+  get #key(): string {
+    return keyOf(this.hostId, this.vmid);
   }
 
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    await this.#waits
-      .repeatable(() => this.#kv.delete(keyOf(this.hostId, this.vmid), { previousSeq: this.#revision }))
-      .catch((err: unknown) => {
-        if (!isCasConflict(err)) throw err;
+    const deleteAt = (revision: number) =>
+      this.#waits.repeatable(() => this.#kv.delete(this.#key, { previousSeq: revision }));
+    try {
+      await deleteAt(this.#revision);
+    } catch (err) {
+      if (!isCasConflict(err)) throw err;
+      // Still ours at a later revision (a renewal that landed unanswered): delete that one. Anyone
+      // else's holding is left to them.
+      const current = await this.#waits.repeatable(() => this.#kv.get(this.#key));
+      if (current?.operation !== "PUT" || !sameBytes(current.value, this.#value)) return;
+      await deleteAt(current.revision).catch((e: unknown) => {
+        if (!isCasConflict(e)) throw e;
       });
+    }
   }
 }
