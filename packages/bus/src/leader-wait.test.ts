@@ -44,4 +44,25 @@ describe("untilLeaderAnswers", () => {
     await expect(untilLeaderAnswers(request)).rejects.toThrow("wrong last sequence");
     expect(request.calls).toBe(1);
   });
+
+  it("stops waiting when its signal aborts: rejects with the reason, no request after it", async () => {
+    const request = flaky(...Array.from({ length: 50 }, () => natsError("503")));
+    const controller = new AbortController();
+    const reason = new Error("the claim on the operation was lost");
+    setTimeout(() => controller.abort(reason), 250);
+    const started = Date.now();
+    await expect(untilLeaderAnswers(request, { budgetMs: 15_000, signal: controller.signal })).rejects.toBe(
+      reason,
+    );
+    // Well before the budget (backoff pauses reach 2 s), and nothing sent once aborted.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const calls = request.calls;
+    expect(calls).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(request.calls).toBe(calls);
+    // Aborted before the first try: not even one request.
+    const never = flaky();
+    await expect(untilLeaderAnswers(never, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(never.calls).toBe(0);
+  });
 });

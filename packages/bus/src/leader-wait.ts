@@ -26,6 +26,11 @@ export interface LeaderWaitOptions {
    * caller recognises its own earlier write). Default false: only "no responders" is retried.
    */
   readonly retryTimeouts?: boolean;
+  /**
+   * Stop waiting once it aborts (an attempt that lost its operation, a shutdown): rejects with its
+   * reason before the next try. A request already sent is not recalled.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `request`, retried with backoff while the stream it talks to has no leader. */
@@ -34,14 +39,17 @@ export async function untilLeaderAnswers<T>(
   options: LeaderWaitOptions = {},
 ): Promise<T> {
   const end = Date.now() + (options.budgetMs ?? 15_000);
+  const { signal } = options;
   for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await request();
     } catch (err) {
       const transient = isNoResponders(err) || (options.retryTimeouts === true && isRequestTimeout(err));
       const delay = retryDelayMs(attempt, 100, 2_000);
       if (!transient || Date.now() + delay >= end) throw err;
-      await sleep(delay);
+      // An abort ends the pause early; the loop's check then rejects with its reason.
+      await sleep(delay, undefined, signal ? { signal } : undefined).catch(() => undefined);
     }
   }
 }

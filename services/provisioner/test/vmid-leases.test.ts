@@ -44,12 +44,15 @@ afterAll(async () => {
 });
 
 /** A private bucket for one test, plus a raw view of it to play "someone else" on the keys. */
-async function openBucket(ttlMs = 60_000): Promise<{ leases: VmidLeases; kv: KV; bucket: string }> {
+async function openBucket(
+  ttlMs = 60_000,
+  leaderWaitMs = 500,
+): Promise<{ leases: VmidLeases; kv: KV; bucket: string }> {
   const ns = uniqueNamespace();
   const bucket = `${ns}_vmid_leases`;
   buckets.push(bucket);
   // A gone bucket answers nobody, like one whose leader is being elected: waited out briefly here.
-  const leases = await openVmidLeases(bus.js, ns, ttlMs, { declare: true, leaderWaitMs: 500 });
+  const leases = await openVmidLeases(bus.js, ns, ttlMs, { declare: true, leaderWaitMs });
   const kv = await bus.js.views.kv(bucket, { bindOnly: true });
   return { leases, kv, bucket };
 }
@@ -199,6 +202,23 @@ describe("VMID leases", () => {
     // keepOwnership retries a transient error; only OwnershipLostError aborts the attempt.
     expect(renewal).not.toBeInstanceOf(OwnershipLostError);
     await expect(lease.release()).rejects.toThrow();
+  });
+
+  it("vmid leases - an attempt that is aborted stops waiting for the bucket's leader at once", async () => {
+    const { leases, bucket } = await openBucket(60_000, 15_000);
+    const held = (await leases.acquire(HOST, 900, randomUUID()))!;
+    await bus.jsm.streams.delete(`KV_${bucket}`); // nobody answers, as during an election
+    const lostClaim = new OwnershipLostError("The claim on the operation was lost");
+    for (const call of [
+      (signal: AbortSignal) => leases.acquire(HOST, 901, randomUUID(), signal),
+      (signal: AbortSignal) => held.renew(signal),
+    ]) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(lostClaim), 300);
+      const started = Date.now();
+      await expect(call(controller.signal)).rejects.toBe(lostClaim);
+      expect(Date.now() - started).toBeLessThan(3_000); // not the 15 s the wait allows
+    }
   });
 
   it("vmid leases - the TTL frees the lease of a worker that stopped renewing; renewals keep it", async () => {

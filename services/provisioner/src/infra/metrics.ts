@@ -64,8 +64,8 @@ export function watchBreakers(breakers: BreakerRegistry): () => void {
 export function measuredLeases(leases: VmidLeases): VmidLeases {
   return {
     ttlMs: leases.ttlMs,
-    acquire: async (hostId, vmid, operationId) => {
-      const lease = await leases.acquire(hostId, vmid, operationId);
+    acquire: async (hostId, vmid, operationId, signal) => {
+      const lease = await leases.acquire(hostId, vmid, operationId, signal);
       if (lease === null) vmidLeaseConflicts.inc({ host: hostId });
       return lease;
     },

@@ -23,8 +23,11 @@ export interface VmidLease {
   readonly vmid: number;
   /** Revision of our last write: the fencing token. */
   readonly revision: number;
-  /** Compare-and-set renewal; rejects with OwnershipLostError when someone else holds the key now. */
-  renew(): Promise<void>;
+  /**
+   * Compare-and-set renewal; rejects with OwnershipLostError when someone else holds the key now.
+   * `signal`: stop waiting out a leader election when it aborts.
+   */
+  renew(signal?: AbortSignal): Promise<void>;
   /** Deletes the key if it is still our revision (a lost lease is left to its new holder). */
   release(): Promise<void>;
 }
@@ -34,9 +37,10 @@ export interface VmidLeases {
   readonly ttlMs: number;
   /**
    * Takes the lease for `operationId`, or re-adopts it when the operation already holds it (a
-   * retry after a failed attempt). Null when another operation holds it.
+   * retry after a failed attempt). Null when another operation holds it. `signal` (the attempt's):
+   * stop waiting out a leader election when it aborts, rejecting with its reason.
    */
-  acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null>;
+  acquire(hostId: string, vmid: number, operationId: string, signal?: AbortSignal): Promise<VmidLease | null>;
   /** Releases the lease if `operationId` holds it (cleanup that no longer has the handle). */
   releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void>;
   /** Current holder (operation id) or null; for tests and diagnostics. */
@@ -62,8 +66,8 @@ export async function openVmidLeases(
   const bucket = await openKvBucket(js, ns, KvBuckets.vmidLeases, { declare: options.declare, ttlMs });
   const budgetMs = options.leaderWaitMs ?? 15_000;
   return new VmidLeasesImpl(bucket.kv, bucket.ttlMs, {
-    once: (request) => untilLeaderAnswers(request, { budgetMs }),
-    repeatable: (request) => untilLeaderAnswers(request, { budgetMs, retryTimeouts: true }),
+    once: (request, signal) => untilLeaderAnswers(request, { budgetMs, signal }),
+    repeatable: (request, signal) => untilLeaderAnswers(request, { budgetMs, retryTimeouts: true, signal }),
   });
 }
 
@@ -78,7 +82,7 @@ const holdingValue = (operationId: string) =>
 const holderOf = (entry: KvEntry | null): string | null =>
   entry?.operation === "PUT" ? (entry.string().split(" ")[0] ?? null) : null;
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-type Request = <T>(request: () => Promise<T>) => Promise<T>;
+type Request = <T>(request: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 /** A request waiting out an election: `repeatable` for one whose repeat is harmless (timeouts retried too). */
 interface LeaderWaits {
   readonly once: Request;
@@ -96,16 +100,21 @@ class VmidLeasesImpl implements VmidLeases {
     this.ttlMs = ttlMs;
   }
 
-  async acquire(hostId: string, vmid: number, operationId: string): Promise<VmidLease | null> {
+  async acquire(
+    hostId: string,
+    vmid: number,
+    operationId: string,
+    signal?: AbortSignal,
+  ): Promise<VmidLease | null> {
     const key = keyOf(hostId, vmid);
     const value = holdingValue(operationId);
     try {
-      const revision = await this.#waits.repeatable(() => this.#kv.create(key, value));
+      const revision = await this.#waits.repeatable(() => this.#kv.create(key, value), signal);
       return new LeaseImpl(this.#kv, this.#waits, hostId, vmid, value, revision);
     } catch (err) {
       if (!isCasConflict(err)) throw err;
     }
-    const current = await this.#waits.repeatable(() => this.#kv.get(key));
+    const current = await this.#waits.repeatable(() => this.#kv.get(key), signal);
     if (current === null || holderOf(current) !== operationId) return null;
     try {
       return new LeaseImpl(
@@ -114,7 +123,7 @@ class VmidLeasesImpl implements VmidLeases {
         hostId,
         vmid,
         value,
-        await this.#waits.once(() => this.#kv.update(key, value, current.revision)),
+        await this.#waits.once(() => this.#kv.update(key, value, current.revision), signal),
       );
     } catch (err) {
       if (isCasConflict(err)) return null;
@@ -160,27 +169,27 @@ class LeaseImpl implements VmidLease {
     return this.#revision;
   }
 
-  async renew(): Promise<void> {
+  async renew(signal?: AbortSignal): Promise<void> {
     if (this.#released) return;
     try {
       // Not retried on timeout: a renewal that landed moved the revision on (recognised below).
-      this.#revision = await this.#update();
+      this.#revision = await this.#update(signal);
       return;
     } catch (err) {
       if (!isCasConflict(err)) throw err;
       // Our last renewal may have landed with its answer lost: then the key holds this holding's
       // value (its nonce) at a later revision. Any other value means the lease is someone else's.
-      const current = await this.#waits.repeatable(() => this.#kv.get(this.#key));
+      const current = await this.#waits.repeatable(() => this.#kv.get(this.#key), signal);
       if (current?.operation !== "PUT" || !sameBytes(current.value, this.#value)) throw this.#lost(err);
       this.#revision = current.revision;
     }
-    this.#revision = await this.#update().catch((err: unknown) => {
+    this.#revision = await this.#update(signal).catch((err: unknown) => {
       throw isCasConflict(err) ? this.#lost(err) : err;
     });
   }
 
-  #update(): Promise<number> {
-    return this.#waits.once(() => this.#kv.update(this.#key, this.#value, this.#revision));
+  #update(signal: AbortSignal | undefined): Promise<number> {
+    return this.#waits.once(() => this.#kv.update(this.#key, this.#value, this.#revision), signal);
   }
 
   #lost(cause: unknown): LeaseLostError {

@@ -35,7 +35,7 @@ export function keepOwnership(a: Attempt, controller: AbortController): () => vo
       if (!(await renewClaim(db, a.request.operationId, workerId, settings.claimTtlMs)))
         throw new OwnershipLostError("The claim on the operation was lost");
     });
-    void renew("lease", async () => a.lease?.renew());
+    void renew("lease", async () => a.lease?.renew(controller.signal));
   };
   const timer = setInterval(tick, every);
   return () => clearInterval(timer);

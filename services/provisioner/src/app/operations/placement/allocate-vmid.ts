@@ -32,7 +32,7 @@ export async function allocateVmid(
   // runJournaledStep); within an attempt, an abandoned choice is forgotten by abandonVmid.
   const recorded = a.attempt > 1 ? ((await findOperation(db, operationId))?.vmid ?? null) : null;
   if (recorded !== null) {
-    a.lease = (await leases.acquire(hostId, recorded, operationId)) ?? undefined;
+    a.lease = (await leases.acquire(hostId, recorded, operationId, a.signal)) ?? undefined;
     const reserved = (await findContainerOfOperation(db, operationId))?.vmid === recorded;
     if (a.lease || reserved) {
       // The choice may have been journaled just before a crash that left the step "running".
@@ -84,7 +84,7 @@ async function leaseFreeVmid(
   const taken = new Set<number>([...excluded, ...held]);
   for (const g of guests) if (g.vmid !== undefined) taken.add(g.vmid);
   for (const vmid of vmidCandidates(suggested ?? 100, taken, MAX_CANDIDATES)) {
-    a.lease = (await a.deps.leases.acquire(hostId, vmid, operationId)) ?? undefined;
+    a.lease = (await a.deps.leases.acquire(hostId, vmid, operationId, a.signal)) ?? undefined;
     if (a.lease) return vmid;
   }
   throw new NoFreeVmidError();

@@ -65,7 +65,7 @@ async function startUnlessOurs(
 ): Promise<Upid | null> {
   const { operationId, hostId, node } = a.request;
   // Fencing: this compare-and-set succeeds only if nobody took the lease since our last write.
-  await a.lease?.renew();
+  await a.lease?.renew(a.signal);
   try {
     return await creator.start(vmid);
   } catch (err) {
