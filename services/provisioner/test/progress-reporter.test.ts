@@ -69,6 +69,19 @@ describe("progress reporter", () => {
     reporter.close();
   });
 
+  it("progress reporter - a window of 0: lines of one moment share an event, a later line gets its own", async () => {
+    const { reporter, events } = reporterFor(direct, 0);
+    reporter.report(line("one"));
+    reporter.report(line("two"));
+    await eventually(async () => (await events()).length === 1);
+    reporter.report(line("three"));
+    expect(await eventually(async () => (await events()).length === 2 && events())).toEqual([
+      ["one", "two"],
+      ["three"],
+    ]);
+    reporter.close();
+  });
+
   it("progress reporter - many lines go out 50 to an event, in order", async () => {
     const { reporter, events } = reporterFor(direct, 60_000);
     const messages = Array.from({ length: 120 }, (_, i) => `line ${i}`);

@@ -18,6 +18,8 @@ import { type EventOrigin, type ProgressLine, progressInsert } from "../../event
 /** Lines in one event at most (a result's excepted): so many waiting are written at once; consumers keep 100. */
 export const MAX_LINES_PER_EVENT = 50;
 const MAX_RETRY_MS = 10_000;
+/** The least pause unit after a failed write, whatever `batchMs` (0 included: no tight loop on an outage). */
+const MIN_RETRY_MS = 250;
 
 export interface ProgressReporter {
   /** Queues a line; it is written within `batchMs` (with the lines that follow it meanwhile). */
@@ -78,7 +80,7 @@ export function createProgressReporter(o: {
         waiting = [...lines, ...waiting];
         if (failures++ === 0)
           o.log.warn({ err, lines: lines.length }, "could not record progress; trying again");
-        startTimer(Math.min(o.batchMs * 2 ** failures, MAX_RETRY_MS));
+        startTimer(Math.min(Math.max(o.batchMs, MIN_RETRY_MS) * 2 ** failures, MAX_RETRY_MS));
       }
     });
   };
