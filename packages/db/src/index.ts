@@ -17,7 +17,7 @@ export {
 export type { MigrateOptions, MigrationSet } from "./migrations.js";
 export { migrateDown, migrateToLatest } from "./migrations.js";
 export type { DatabaseNotifications } from "./notifications.js";
-export { DATABASE_NOTIFICATIONS } from "./notifications.js";
+export { DATABASE_NOTIFICATIONS, notificationsOf } from "./notifications.js";
 export type { RuntimeAccessRules } from "./runtime-grants.js";
 export { grantRuntimeAccess } from "./runtime-grants.js";
 export { assertSchemaCurrent, prepareSchema, SchemaOutdatedError } from "./schema-version.js";

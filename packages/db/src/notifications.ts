@@ -16,6 +16,11 @@ import pg from "pg";
  */
 export const DATABASE_NOTIFICATIONS: unique symbol = Symbol.for("proximity.db.notifications") as never;
 
+/** The notifications of a Kysely instance made by createDatabase; undefined for any other. */
+export function notificationsOf(db: object): DatabaseNotifications | undefined {
+  return (db as { [DATABASE_NOTIFICATIONS]?: DatabaseNotifications })[DATABASE_NOTIFICATIONS];
+}
+
 /** Notifications of one service's database. */
 export interface DatabaseNotifications {
   /** The service's schema (channels are named per schema, as services share one database). */

@@ -1,4 +1,4 @@
-import { DATABASE_NOTIFICATIONS, type DatabaseNotifications } from "@proximity/db";
+import { notificationsOf } from "@proximity/db";
 import type { GatewayDb } from "../db/database.js";
 import { createTokenCache, type TokenCache } from "./token-cache.js";
 
@@ -17,9 +17,7 @@ export function listenedTokenCache(
   db: GatewayDb,
   ttlMs: number,
 ): { cache: TokenCache; stop: () => Promise<void> } | undefined {
-  const notifications = (db as unknown as Record<symbol, DatabaseNotifications | undefined>)[
-    DATABASE_NOTIFICATIONS
-  ];
+  const notifications = notificationsOf(db);
   if (ttlMs <= 0 || !notifications) return undefined;
   const cache = createTokenCache({ ttlMs, maxEntries: MAX_CACHED_TOKENS });
   const stop = notifications.listen(
