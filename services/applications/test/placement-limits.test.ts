@@ -54,6 +54,15 @@ describe("ports, quotas and host retirement", () => {
       expect(port).toBeLessThan(FIRST_PORT + POOL);
     }
     expect((await allocations(hostId)).length).toBe(50);
+    // Each app row holds the port its allocation holds (what later reads of the app show).
+    const rows = await t.db
+      .selectFrom("apps")
+      .select(["id", "public_port"])
+      .where("host_id", "=", hostId)
+      .execute();
+    const allocated = new Map((await allocations(hostId)).map((a) => [a.app_id, a.port]));
+    expect(rows).toHaveLength(50);
+    for (const row of rows) expect(row.public_port).toBe(allocated.get(row.id));
 
     // Half of them fail: their ports return to the pool (no leak).
     const failed = apps.slice(0, 25);

@@ -40,10 +40,7 @@ export async function allocatePublicPort(
         `No free port left on this host (${range.first}-${range.last} are all in use); ask an administrator to widen the port range`,
       );
     }
-    if (port !== null) {
-      await trx.updateTable("apps").set({ public_port: port }).where("id", "=", appId).execute();
-      return port;
-    }
+    if (port !== null) return port; // recorded on the app by the same statement
   }
   throw new UnavailableError("Could not reserve a port for the app; try again");
 }

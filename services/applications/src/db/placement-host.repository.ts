@@ -16,14 +16,23 @@ async function ensureRow(db: Db, hostId: string): Promise<void> {
  * but not while RetireHost holds it) and tells whether the host is retired.
  */
 export async function lockHostForPlacement(db: Db, hostId: string): Promise<{ retired: boolean }> {
-  await ensureRow(db, hostId);
-  const row = await db
+  // The row exists after the host's first placement: one statement from then on.
+  let row = await selectForShare(db, hostId);
+  if (!row) {
+    await ensureRow(db, hostId);
+    row = await selectForShare(db, hostId);
+  }
+  if (!row) throw new Error(`placement_hosts row of ${hostId} missing after its insert`);
+  return { retired: row.retired_at !== null };
+}
+
+function selectForShare(db: Db, hostId: string) {
+  return db
     .selectFrom("placement_hosts")
     .select("retired_at")
     .where("host_id", "=", hostId)
     .forShare()
-    .executeTakeFirstOrThrow();
-  return { retired: row.retired_at !== null };
+    .executeTakeFirst();
 }
 
 /** Locks the host's row FOR UPDATE: placements in progress finish first, new ones wait. */

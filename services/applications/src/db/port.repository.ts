@@ -9,9 +9,11 @@ export interface PortRange {
 }
 
 /**
- * Inserts an allocation for a free port of the range on `hostId`, chosen at random among the free
- * ones (concurrent deploys rarely pick the same one). The primary key (host_id, port) decides: a
- * port another transaction took meanwhile inserts nothing, and the caller tries again.
+ * Inserts an allocation for a free port of the range on `hostId` and records it on the app, in one
+ * statement. The candidate is the first free port from a random point of the range on (wrapping
+ * round): concurrent deploys rarely pick the same one, and a sparse range costs a lookup or two
+ * instead of a pass over all of it. The primary key (host_id, port) decides: a port another
+ * transaction took meanwhile inserts nothing, and the caller tries again.
  * @returns the port, `null` when another transaction took the candidate, or "exhausted".
  */
 export async function tryAllocatePort(
@@ -20,16 +22,22 @@ export async function tryAllocatePort(
   appId: string,
   range: PortRange,
 ): Promise<number | null | "exhausted"> {
+  const { first, last } = range;
+  const free = (from: unknown, to: unknown) => sql`
+    select p from generate_series(${from}::int, ${to}::int) p
+    where not exists (select 1 from port_allocations a where a.host_id = ${hostId} and a.port = p)
+    limit 1`;
+  const start = sql`(select s from start)`;
   const result = await sql<{ port: number | null; candidate: number | null }>`
-    with candidate as (
-      select p from generate_series(${range.first}::int, ${range.last}::int) p
-      where not exists (select 1 from port_allocations a where a.host_id = ${hostId} and a.port = p)
-      order by random() limit 1),
+    with start as (select ${first}::int + floor(random() * (${last}::int - ${first}::int + 1))::int as s),
+    candidate as ((${free(start, last)}) union all (${free(first, sql`${start} - 1`)}) limit 1),
     inserted as (
       insert into port_allocations (host_id, port, app_id)
       select ${hostId}, p, ${appId} from candidate
       on conflict do nothing
-      returning port)
+      returning port),
+    recorded as (
+      update apps set public_port = inserted.port from inserted where apps.id = ${appId})
     select (select port from inserted) as port, (select p from candidate) as candidate`.execute(db);
   const row = result.rows[0];
   if (row?.port != null) return row.port;
