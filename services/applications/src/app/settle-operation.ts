@@ -3,6 +3,7 @@ import { isUniqueViolation } from "@proximity/db";
 import type { Logger } from "@proximity/logger";
 import { findAppById, recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
 import { clearTimedOutAttention } from "../db/app-attention.repository.js";
+import type { AppWithAttention } from "../db/app-attention.table.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
@@ -30,7 +31,7 @@ import { archiveOptionsOf, settlingOf } from "./operation-options.js";
 /** A running operation and the app it settles, both locked by the caller's transaction. */
 export interface CurrentOperation {
   readonly op: AppOperationRow;
-  readonly app: AppRow;
+  readonly app: AppWithAttention;
 }
 
 /**
@@ -132,7 +133,7 @@ export async function settleSuccess(
     });
   }
   await finishOperation(trx, op.id, "succeeded");
-  await clearTimedOutAttention(trx, app.id);
+  await clearTimedOutAttention(trx, app);
   await appendLog(trx, {
     appId: app.id,
     level: "info",

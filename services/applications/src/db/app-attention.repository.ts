@@ -46,13 +46,17 @@ export async function setAttention(
 
 /**
  * Clears an attention raised because an operation timed out: a later operation that succeeded
- * proves the app is in hand again. Reconciliation's own kinds are left to reconciliation.
+ * proves the app is in hand again. Reconciliation's own kinds are left to reconciliation. `app` is
+ * the row as the settling transaction read it (no statement when it has no such attention): while
+ * an operation runs nothing else raises one (the reaper raised it before this operation began,
+ * reconciliation waits for apps without an operation).
  */
-export async function clearTimedOutAttention(db: Db, appId: string): Promise<void> {
+export async function clearTimedOutAttention(db: Db, app: AppWithAttention): Promise<void> {
+  if (app.attention_kind !== "operation_timed_out") return;
   await db
     .updateTable("apps")
     .set({ attention: "", attention_kind: null, attention_since: null })
-    .where("id", "=", appId)
+    .where("id", "=", app.id)
     .where("attention_kind", "=", "operation_timed_out")
     .execute();
 }

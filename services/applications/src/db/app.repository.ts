@@ -4,6 +4,7 @@ import { type Kysely, sql, type Updateable } from "kysely";
 import { type AppStatus, assertTransition, INITIAL_STATUSES } from "../domain/app-status.js";
 import type { ListPosition } from "../domain/list-cursor.js";
 import type { OperationKind } from "../domain/operations.js";
+import type { AppWithAttention } from "./app-attention.table.js";
 import type { AppMetricsRow } from "./app-metrics.table.js";
 import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
@@ -33,7 +34,7 @@ export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
 }
 
 /** Any app by id, gone ones included (operation results may arrive late). */
-export async function findAppById(db: Db, id: string): Promise<AppRow | undefined> {
+export async function findAppById(db: Db, id: string): Promise<AppWithAttention | undefined> {
   return db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
