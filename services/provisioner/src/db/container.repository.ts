@@ -12,7 +12,7 @@ export async function reserveVmid(
   db: DbOrTrx,
   row: { hostId: string; vmid: number; node: string; appId: string; operationId: string },
 ): Promise<"reserved" | "taken"> {
-  await db
+  const inserted = await db
     .insertInto("containers")
     .values({
       host_id: row.hostId,
@@ -22,7 +22,10 @@ export async function reserveVmid(
       operation_id: row.operationId,
     })
     .onConflict((oc) => oc.columns(["host_id", "vmid"]).doNothing())
-    .execute();
+    .returning("operation_id")
+    .executeTakeFirst();
+  if (inserted) return "reserved";
+  // The row was there: ours when an earlier attempt of this operation made it.
   const holder = await db
     .selectFrom("containers")
     .select("operation_id")

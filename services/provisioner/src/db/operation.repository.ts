@@ -27,6 +27,37 @@ export async function insertOperationIfAbsent(
     .execute();
 }
 
+/**
+ * Records the operation already claimed by `worker` for its first attempt (one statement where a
+ * first delivery would record it and then claim it). Undefined when it was recorded before (a
+ * redelivery or a duplicate request): claimOperation decides then.
+ */
+export async function insertOperationClaimed(
+  db: DbOrTrx,
+  op: { id: string; kind: string; appId: string; hostId: string; node: string; vmid?: number | null },
+  worker: string,
+  ttlMs: number,
+): Promise<OperationRow | undefined> {
+  return db
+    .insertInto("operations")
+    .values({
+      id: op.id,
+      kind: op.kind,
+      app_id: op.appId,
+      host_id: op.hostId,
+      node: op.node,
+      vmid: op.vmid ?? null,
+      status: "running",
+      attempts: 1,
+      last_error: null,
+      claimed_by: worker,
+      claimed_until: sql<Date>`now() + ${ttlMs} * interval '1 millisecond'`,
+    })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export async function findOperation(db: DbOrTrx, id: string): Promise<OperationRow | undefined> {
   return db.selectFrom("operations").selectAll().where("id", "=", id).executeTakeFirst();
 }

@@ -19,6 +19,7 @@ import type { Logger } from "@proximity/logger";
 import { inSpan, noopTracer, type Span, traceparentOf } from "@proximity/telemetry";
 import {
   finishOperation,
+  insertOperationClaimed,
   insertOperationIfAbsent,
   type OperationRow,
 } from "../../db/operation.repository.js";
@@ -76,9 +77,12 @@ export async function runOperation<R extends OperationRequest>(
   assertIdentified(spec.kind, request);
   const startedAt = performance.now();
   const { operationId, hostId } = request;
-  await recordOperation(deps, spec, request);
-  // A crashed replica's claim is waited out rather than spending this delivery.
-  const outcome = await claimWhenFree(deps, operationId, ctx, true);
+  // A first delivery records the operation claimed; a later one claims it, waiting out a crashed
+  // replica's claim rather than spending this delivery.
+  const first = await recordOperationClaimed(deps, spec, request);
+  const outcome = first
+    ? ({ kind: "claimed", operation: first } as const)
+    : await claimWhenFree(deps, operationId, ctx, true);
   if (outcome.kind === "finished") {
     ctx.log.info(
       { operationId, status: outcome.status },
@@ -319,9 +323,22 @@ async function recordOperation<R extends OperationRequest>(
   spec: OperationSpec<R>,
   request: R,
 ): Promise<void> {
+  await insertOperationIfAbsent(deps.db, operationRecord(spec, request));
+}
+
+/** The same, claimed by this worker for the first attempt; undefined when it was recorded before. */
+async function recordOperationClaimed<R extends OperationRequest>(
+  deps: OperationDeps,
+  spec: OperationSpec<R>,
+  request: R,
+): Promise<OperationRow | undefined> {
+  const { db, workerId, settings } = deps;
+  return insertOperationClaimed(db, operationRecord(spec, request), workerId, settings.claimTtlMs);
+}
+
+function operationRecord<R extends OperationRequest>(spec: OperationSpec<R>, request: R) {
   const { operationId, appId, hostId, node } = request;
-  const vmid = spec.vmidOf?.(request) ?? null;
-  await insertOperationIfAbsent(deps.db, { id: operationId, kind: spec.kind, appId, hostId, node, vmid });
+  return { id: operationId, kind: spec.kind, appId, hostId, node, vmid: spec.vmidOf?.(request) ?? null };
 }
 
 /** `{ backupId }` for the backup kinds (logs carry it beside the operation id). */
