@@ -13,7 +13,9 @@
  *   JetStream, so its database keeps no trace of them), and the oldest app metrics (freshness);
  * - GET /api/apps?per_page=50 of a user with BENCH_APPS_PER_HOST apps, p50/p99, while the loops
  *   work on every host, against the bare baseline: the same list while they have one host;
- * - CPU per service per observation interval, and RSS per service at the start and end of the soak.
+ * - CPU per service per observation interval, and RSS per service at the start and end of the soak,
+ *   sampled every BENCH_MEMORY_EVERY_S (default 60) in between, with the provisioner's JavaScript
+ *   heap and its memory outside the heap (from its /metrics), to tell a leak from a level-off.
  *
  * Intervals: BENCH_OBSERVE_INTERVAL_MS (default 15,000, the provisioner's default) and
  * BENCH_CHECK_INTERVAL_MS (default 60,000, the hosts service's default).
@@ -21,6 +23,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import pg from "pg";
+import { freePort } from "../../scripts/platform/ports.js";
 import { GatewayClient } from "../e2e/src/index.js";
 import { runLoad } from "./src/load.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
@@ -38,6 +41,7 @@ const checkMs = num("BENCH_CHECK_INTERVAL_MS", 60_000);
 const soakMinutes = num("BENCH_SOAK_MINUTES", 2);
 const listSeconds = num("BENCH_LIST_SECONDS", 10);
 const listConnections = num("BENCH_LIST_CONNECTIONS", 16);
+const memoryEveryMs = num("BENCH_MEMORY_EVERY_S", 60) * 1000;
 const nodes = Array.from({ length: nodeCount }, (_, i) => `pve${i + 1}`);
 
 const report = new BenchReport("scale", {
@@ -52,6 +56,7 @@ const report = new BenchReport("scale", {
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fleet = new SimFleet();
+const provisionerMetricsPort = await freePort();
 
 console.log(
   `scale: ${hosts} hosts × ${appsPerHost} apps (${nodeCount} nodes each), observation every ${observeMs} ms, host checks every ${checkMs} ms, soak ${soakMinutes} min`,
@@ -71,7 +76,11 @@ const platform = await startPlatformProcesses({
       RATE_LIMIT_PER_USER_PER_MINUTE: "100000000",
       ...profileEnv("api-gateway"),
     },
-    provisioner: { OBSERVE_INTERVAL_MS: String(observeMs), ...profileEnv("provisioner") },
+    provisioner: {
+      OBSERVE_INTERVAL_MS: String(observeMs),
+      METRICS_PORT: String(provisionerMetricsPort),
+      ...profileEnv("provisioner"),
+    },
     hosts: { HOST_CHECK_INTERVAL_MS: String(checkMs), ...profileEnv("hosts") },
     applications: profileEnv("applications"),
     backups: profileEnv("backups"),
@@ -134,8 +143,11 @@ try {
   const rounds: { durationMs: number; observations: number }[] = [];
   const staleness: number[] = [];
   const freshness: number[] = [];
+  const memory: MemorySample[] = [await memorySample(procs, 0)];
   while (Date.now() - soakStart < soakMinutes * 60_000) {
     await sleep(observeMs - (Date.now() % observeMs) + observeMs / 2);
+    if (Date.now() - soakStart - memory.at(-1)!.atMs >= memoryEveryMs)
+      memory.push(await memorySample(procs, Date.now() - soakStart));
     const r = await lastObservationRound();
     if (r) rounds.push(r);
     staleness.push(await oldestCheckMs());
@@ -215,11 +227,52 @@ try {
       note: `start ${rssStart.get(p.name)!.toFixed(0)} MiB, ${(soakMs / 60_000).toFixed(1)} min`,
     });
   }
-  report.write({ services, rounds, baseline, during });
+  memory.push(await memorySample(procs, soakMs));
+  printMemorySeries(memory);
+  report.write({ services, rounds, baseline, during, memory });
 } finally {
   await db.end().catch(() => undefined);
   rmSync(fleet.file, { force: true });
   await platform.stop();
+}
+
+interface MemorySample {
+  atMs: number;
+  rssMiB: Record<string, number>;
+  /** The provisioner's JavaScript heap in use and its memory outside it (Buffers, TLS), MiB. */
+  provisionerHeapMiB?: number;
+  provisionerExternalMiB?: number;
+}
+
+async function memorySample(procs: { name: string; pid: number }[], atMs: number): Promise<MemorySample> {
+  const rss = Object.fromEntries(procs.filter((p) => alive(p.pid)).map((p) => [p.name, rssMiB(p.pid)]));
+  const sample: MemorySample = { atMs, rssMiB: rss };
+  try {
+    const res = await fetch(`http://127.0.0.1:${provisionerMetricsPort}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    const mib = (metric: string) => {
+      const m = new RegExp(`^${metric} (\\S+)`, "m").exec(text);
+      return m ? Number(m[1]) / 2 ** 20 : undefined;
+    };
+    sample.provisionerHeapMiB = mib("nodejs_heap_size_used_bytes");
+    sample.provisionerExternalMiB = mib("nodejs_external_memory_bytes");
+  } catch {
+    // No figure this time (the provisioner busy or restarting): the series shows the gap.
+  }
+  return sample;
+}
+
+function printMemorySeries(series: readonly MemorySample[]): void {
+  const names = Object.keys(series[0]?.rssMiB ?? {});
+  const fmt = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(0)).padStart(7);
+  console.log("memory over the soak (MiB; provisioner heap used / outside the heap from its /metrics):");
+  console.log(`  ${"min".padStart(5)}${names.map((n) => n.padStart(16)).join("")}  prov.heap  prov.ext`);
+  for (const s of series)
+    console.log(
+      `  ${(s.atMs / 60_000).toFixed(1).padStart(5)}${names.map((n) => fmt(s.rssMiB[n]).padStart(16)).join("")}  ${fmt(s.provisionerHeapMiB)}    ${fmt(s.provisionerExternalMiB)}`,
+    );
 }
 
 async function hostIds(): Promise<{ id: string; name: string }[]> {

@@ -27,8 +27,8 @@ export interface LeaderWaitOptions {
    */
   readonly retryTimeouts?: boolean;
   /**
-   * Stop waiting once it aborts (an attempt that lost its operation, a shutdown): rejects with its
-   * reason before the next try. A request already sent is not recalled.
+   * Stop waiting once it aborts (e.g. an attempt that lost its operation): rejects with its reason
+   * before the next try. A request already sent is not recalled.
    */
   readonly signal?: AbortSignal;
 }

@@ -37,8 +37,8 @@ export interface VmidLeases {
   readonly ttlMs: number;
   /**
    * Takes the lease for `operationId`, or re-adopts it when the operation already holds it (a
-   * retry after a failed attempt). Null when another operation holds it. `signal` (the attempt's):
-   * stop waiting out a leader election when it aborts, rejecting with its reason.
+   * retry after a failed attempt). Null when another operation holds it. `signal` (the attempt's,
+   * aborted when it lost its operation): stop waiting out a leader election, rejecting with its reason.
    */
   acquire(hostId: string, vmid: number, operationId: string, signal?: AbortSignal): Promise<VmidLease | null>;
   /** Releases the lease if `operationId` holds it (cleanup that no longer has the handle). */
@@ -177,15 +177,18 @@ class LeaseImpl implements VmidLease {
       return;
     } catch (err) {
       if (!isCasConflict(err)) throw err;
+      if (this.#released) return; // released meanwhile (the container exists): nothing was lost
       // Our last renewal may have landed with its answer lost: then the key holds this holding's
       // value (its nonce) at a later revision. Any other value means the lease is someone else's.
       const current = await this.#waits.repeatable(() => this.#kv.get(this.#key), signal);
       if (current?.operation !== "PUT" || !sameBytes(current.value, this.#value)) throw this.#lost(err);
       this.#revision = current.revision;
     }
-    this.#revision = await this.#update(signal).catch((err: unknown) => {
+    const revision = await this.#update(signal).catch((err: unknown) => {
+      if (isCasConflict(err) && this.#released) return this.#revision;
       throw isCasConflict(err) ? this.#lost(err) : err;
     });
+    this.#revision = revision;
   }
 
   #update(signal: AbortSignal | undefined): Promise<number> {

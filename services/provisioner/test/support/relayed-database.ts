@@ -27,8 +27,16 @@ export async function relayedDatabase(o: { acquireMs: number }): Promise<Relayed
   const testDb = await createTestDatabase();
   const schema = "provisioner";
   const direct = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema });
-  await prepareSchema(direct, { schema, migrations: provisionerMigrations, migrate: true });
-  const relay = await startTcpRelay(new URL(testDb.url));
+  let relay: TcpRelay | undefined;
+  try {
+    await prepareSchema(direct, { schema, migrations: provisionerMigrations, migrate: true });
+    relay = await startTcpRelay(new URL(testDb.url));
+  } catch (err) {
+    // Nothing is handed out: the setup drops what it made before failing.
+    await direct.destroy();
+    await testDb.drop();
+    throw err;
+  }
   const url = new URL(testDb.url);
   url.host = `127.0.0.1:${relay.port}`;
   const relayed = createDatabase<ProvisionerDatabase>({
@@ -36,6 +44,7 @@ export async function relayedDatabase(o: { acquireMs: number }): Promise<Relayed
     schema,
     timeouts: { acquireMs: o.acquireMs },
   });
+  const opened = relay;
   return {
     direct,
     relayed,
@@ -43,7 +52,7 @@ export async function relayedDatabase(o: { acquireMs: number }): Promise<Relayed
     close: async () => {
       await relayed.destroy();
       await direct.destroy();
-      await relay.close();
+      await opened.close();
       await testDb.drop();
     },
   };

@@ -20,6 +20,7 @@ export function keepOwnership(a: Attempt, controller: AbortController): () => vo
     try {
       await work();
     } catch (err) {
+      if (controller.signal.aborted) return; // aborted by the other renewal: logged there
       if (err instanceof OwnershipLostError) {
         a.log.error({ err }, "ownership lost; aborting the attempt");
         controller.abort(err);

@@ -74,12 +74,15 @@ export function createProgressReporter(o: {
       try {
         await progressInsert(o.origin, lines).statement.execute(o.db);
         failures = 0;
+        // Lines reported while this write was under way: their own window, or at once when many.
         if (waiting.length >= MAX_LINES_PER_EVENT) void write();
+        else if (waiting.length > 0) startTimer(o.batchMs);
       } catch (err) {
         if (closed) return; // the attempt is over: nothing more from it
         waiting = [...lines, ...waiting];
         if (failures++ === 0)
           o.log.warn({ err, lines: lines.length }, "could not record progress; trying again");
+        stopTimer(); // a line's window set while this write was under way: the backoff decides
         startTimer(Math.min(Math.max(o.batchMs, MIN_RETRY_MS) * 2 ** failures, MAX_RETRY_MS));
       }
     });
@@ -89,7 +92,9 @@ export function createProgressReporter(o: {
     report(line) {
       if (closed) return;
       waiting.push(line);
-      if (waiting.length >= MAX_LINES_PER_EVENT && failures === 0) void write();
+      // While writes fail, the retry's backoff alone decides when the next one goes.
+      if (failures > 0) return;
+      if (waiting.length >= MAX_LINES_PER_EVENT) void write();
       else startTimer(o.batchMs);
     },
     flush: write,

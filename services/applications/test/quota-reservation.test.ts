@@ -1,0 +1,56 @@
+/**
+ * reserveAppSlot on a real database, without the service around it: concurrent first apps of a
+ * user with no quota row yet (the path that makes the row), a default of 0, and a user's own limit.
+ */
+import { randomUUID } from "node:crypto";
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createTestDatabase } from "@proximity/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApplicationsDatabase, ApplicationsDb } from "../src/db/database.js";
+import { applicationsMigrations } from "../src/db/migrations/index.js";
+import { findQuota, reserveAppSlot, setMaxApps } from "../src/db/quota.repository.js";
+
+const schema = "applications";
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: ApplicationsDb;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDatabase<ApplicationsDatabase>({ url: database.url, schema, poolMax: 12 });
+  await migrateToLatest(db, { schema, migrations: applicationsMigrations });
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+/** `n` placements of one user at once, each in its own transaction, as concurrent deploys are. */
+async function reserveConcurrently(userId: string, n: number, defaultMax: number): Promise<number> {
+  const results = await Promise.all(
+    Array.from({ length: n }, () =>
+      db.transaction().execute((trx) => reserveAppSlot(trx, userId, defaultMax)),
+    ),
+  );
+  return results.filter(Boolean).length;
+}
+
+describe("quota reservation", () => {
+  it("quota - 10 concurrent first apps of a user without a row, default 3: exactly 3, and the row counts them", async () => {
+    const user = randomUUID();
+    expect(await findQuota(db, user)).toBeUndefined();
+    expect(await reserveConcurrently(user, 10, 3)).toBe(3);
+    expect(await findQuota(db, user)).toEqual({ user_id: user, max_apps: null, live_apps: 3 });
+  });
+
+  it("quota - a default of 0 admits none; a user's own limit overrides the default", async () => {
+    const none = randomUUID();
+    expect(await reserveConcurrently(none, 4, 0)).toBe(0);
+    expect((await findQuota(db, none))?.live_apps).toBe(0);
+    const own = randomUUID();
+    await setMaxApps(db, own, 2);
+    expect(await reserveConcurrently(own, 6, 0)).toBe(2);
+    expect(await reserveConcurrently(own, 3, 100)).toBe(0);
+    expect((await findQuota(db, own))?.live_apps).toBe(2);
+  });
+});
