@@ -155,6 +155,45 @@ describe("VMID leases", () => {
     expect(await leases.holder(HOST, 360)).toBeNull();
   });
 
+  it("vmid leases - claimCandidate: a VMID another operation of this process tries or holds is skipped", async () => {
+    const ttlMs = 1_000;
+    const { leases, kv } = await openBucket(ttlMs);
+    // Two placements reach the same candidate: the first claims it, the second skips it.
+    expect(leases.claimCandidate(HOST, 600)).toBe(true);
+    expect(leases.claimCandidate(HOST, 600)).toBe(false);
+    expect(leases.claimCandidate("host-2", 600)).toBe(true); // hosts apart
+    // The lease taken: still marked while it is renewed, past the TTL.
+    const held = (await leases.acquire(HOST, 600, randomUUID()))!;
+    await sleep(ttlMs / 2);
+    await held.renew();
+    await sleep(ttlMs / 2 + 100);
+    expect(leases.claimCandidate(HOST, 600)).toBe(false);
+    // Released (the container exists, and the host's listing shows it from now on): unmarked.
+    await held.release();
+    expect(leases.claimCandidate(HOST, 600)).toBe(true);
+    // Refused (another replica's operation holds it): unmarked, NATS decides every time.
+    await kv.create(`${HOST}.601`, new TextEncoder().encode(randomUUID()));
+    expect(leases.claimCandidate(HOST, 601)).toBe(true);
+    expect(await leases.acquire(HOST, 601, randomUUID())).toBeNull();
+    expect(leases.claimCandidate(HOST, 601)).toBe(true);
+    // Lost to someone else: unmarked.
+    const lost = (await leases.acquire(HOST, 602, randomUUID()))!;
+    await kv.put(`${HOST}.602`, new TextEncoder().encode(randomUUID()));
+    await expect(lost.renew()).rejects.toBeInstanceOf(OwnershipLostError);
+    expect(leases.claimCandidate(HOST, 602)).toBe(true);
+    // Left by a failed attempt (not renewed, not released): marked until a TTL after its last write.
+    const op = randomUUID();
+    await leases.acquire(HOST, 603, op);
+    expect(leases.claimCandidate(HOST, 603)).toBe(false);
+    await sleep(ttlMs + 100);
+    expect(leases.claimCandidate(HOST, 603)).toBe(true);
+    // A cleanup releasing it without the handle unmarks it as well.
+    const other = randomUUID();
+    await leases.acquire(HOST, 604, other);
+    await leases.releaseIfHeld(HOST, 604, other);
+    expect(leases.claimCandidate(HOST, 604)).toBe(true);
+  });
+
   it("vmid leases - release deletes the key only with the right revision, and only once", async () => {
     const { leases, kv } = await openBucket();
     const op = randomUUID();

@@ -55,6 +55,7 @@ describe("provisioner metrics", () => {
     // An in-memory stand-in for the KV bucket: only the decorator's counting is under test here.
     const leases: VmidLeases = {
       ttlMs: 1_000,
+      claimCandidate: () => true,
       acquire: async (hostId, vmid, operationId) => {
         const key = `${hostId}.${vmid}`;
         const holder = holders.get(key);

@@ -69,6 +69,7 @@ export function measuredLeases(leases: VmidLeases): VmidLeases {
       if (lease === null) vmidLeaseConflicts.inc({ host: hostId });
       return lease;
     },
+    claimCandidate: (hostId, vmid) => leases.claimCandidate(hostId, vmid),
     releaseIfHeld: (hostId, vmid, operationId) => leases.releaseIfHeld(hostId, vmid, operationId),
     holder: (hostId, vmid) => leases.holder(hostId, vmid),
   };

@@ -41,6 +41,12 @@ export interface VmidLeases {
    * aborted when it lost its operation): stop waiting out a leader election, rejecting with its reason.
    */
   acquire(hostId: string, vmid: number, operationId: string, signal?: AbortSignal): Promise<VmidLease | null>;
+  /**
+   * Marks `vmid` of the host as tried by this process, before it is tried. False when it is marked
+   * already (another operation of this process is trying or holds it): the placement skips it
+   * without asking NATS. The mark goes with the lease (released, lost, refused, or expired).
+   */
+  claimCandidate(hostId: string, vmid: number): boolean;
   /** Releases the lease if `operationId` holds it (cleanup that no longer has the handle). */
   releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void>;
   /** Current holder (operation id) or null; for tests and diagnostics. */
@@ -89,15 +95,59 @@ interface LeaderWaits {
   readonly repeatable: Request;
 }
 
+/**
+ * The VMIDs this process is trying or holds, per host. Its placements skip them, each claiming a
+ * candidate before trying it: without that, operations placing containers on one host at once all
+ * walked the same candidates in the same order, a failed create-if-absent apiece, and past 32
+ * failed their attempt for want of a VMID. A mark goes with the lease's release (here or by
+ * releaseIfHeld) or loss, a refused try, or a TTL after its last write (a failed attempt's lease is
+ * left to expire).
+ */
+class LocalClaims {
+  readonly #byHost = new Map<string, Map<number, number>>();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Marks `vmid` unless it is marked (then false). */
+  claim(hostId: string, vmid: number): boolean {
+    const at = this.#byHost.get(hostId)?.get(vmid);
+    if (at !== undefined && at > Date.now() - this.#ttlMs) return false;
+    this.touch(hostId, vmid);
+    return true;
+  }
+
+  /** The lease on `vmid` was taken or renewed just now. */
+  touch(hostId: string, vmid: number): void {
+    const host = this.#byHost.get(hostId) ?? new Map<number, number>();
+    host.set(vmid, Date.now());
+    this.#byHost.set(hostId, host);
+  }
+
+  forget(hostId: string, vmid: number): void {
+    const host = this.#byHost.get(hostId);
+    host?.delete(vmid);
+    if (host?.size === 0) this.#byHost.delete(hostId);
+  }
+}
+
 class VmidLeasesImpl implements VmidLeases {
   readonly #kv: KV;
   readonly #waits: LeaderWaits;
+  readonly #claims: LocalClaims;
   readonly ttlMs: number;
 
   constructor(kv: KV, ttlMs: number, waits: LeaderWaits) {
     this.#kv = kv;
     this.#waits = waits;
+    this.#claims = new LocalClaims(ttlMs);
     this.ttlMs = ttlMs;
+  }
+
+  claimCandidate(hostId: string, vmid: number): boolean {
+    return this.#claims.claim(hostId, vmid);
   }
 
   async acquire(
@@ -110,25 +160,25 @@ class VmidLeasesImpl implements VmidLeases {
     const value = holdingValue(operationId);
     try {
       const revision = await this.#waits.repeatable(() => this.#kv.create(key, value), signal);
-      return new LeaseImpl(this.#kv, this.#waits, hostId, vmid, value, revision);
+      return new LeaseImpl(this.#kv, this.#waits, this.#claims, { hostId, vmid, value, revision });
     } catch (err) {
       if (!isCasConflict(err)) throw err;
     }
     const current = await this.#waits.repeatable(() => this.#kv.get(key), signal);
-    if (current === null || holderOf(current) !== operationId) return null;
+    if (current === null || holderOf(current) !== operationId) return this.#refused(hostId, vmid);
     try {
-      return new LeaseImpl(
-        this.#kv,
-        this.#waits,
-        hostId,
-        vmid,
-        value,
-        await this.#waits.once(() => this.#kv.update(key, value, current.revision), signal),
-      );
+      const revision = await this.#waits.once(() => this.#kv.update(key, value, current.revision), signal);
+      return new LeaseImpl(this.#kv, this.#waits, this.#claims, { hostId, vmid, value, revision });
     } catch (err) {
-      if (isCasConflict(err)) return null;
+      if (isCasConflict(err)) return this.#refused(hostId, vmid);
       throw err;
     }
+  }
+
+  /** Someone else holds it (another replica's operation): this process's mark goes. */
+  #refused(hostId: string, vmid: number): null {
+    this.#claims.forget(hostId, vmid);
+    return null;
   }
 
   async releaseIfHeld(hostId: string, vmid: number, operationId: string): Promise<void> {
@@ -137,6 +187,7 @@ class VmidLeasesImpl implements VmidLeases {
     if (current === null || holderOf(current) !== operationId) return;
     await this.#waits
       .repeatable(() => this.#kv.delete(key, { previousSeq: current.revision }))
+      .then(() => this.#claims.forget(hostId, vmid))
       .catch((err: unknown) => {
         if (!isCasConflict(err)) throw err; // taken over meanwhile: not ours to delete
       });
@@ -150,19 +201,27 @@ class VmidLeasesImpl implements VmidLeases {
 class LeaseImpl implements VmidLease {
   readonly #kv: KV;
   readonly #waits: LeaderWaits;
+  readonly #claims: LocalClaims;
   readonly #value: Uint8Array;
   readonly hostId: string;
   readonly vmid: number;
   #revision: number;
   #released = false;
 
-  constructor(kv: KV, waits: LeaderWaits, hostId: string, vmid: number, value: Uint8Array, revision: number) {
+  constructor(
+    kv: KV,
+    waits: LeaderWaits,
+    claims: LocalClaims,
+    held: { hostId: string; vmid: number; value: Uint8Array; revision: number },
+  ) {
     this.#kv = kv;
     this.#waits = waits;
-    this.#value = value;
-    this.hostId = hostId;
-    this.vmid = vmid;
-    this.#revision = revision;
+    this.#claims = claims;
+    this.#value = held.value;
+    this.hostId = held.hostId;
+    this.vmid = held.vmid;
+    this.#revision = held.revision;
+    claims.touch(this.hostId, this.vmid);
   }
 
   get revision(): number {
@@ -174,6 +233,7 @@ class LeaseImpl implements VmidLease {
     try {
       // Not retried on timeout: a renewal that landed moved the revision on (recognised below).
       this.#revision = await this.#update(signal);
+      this.#claims.touch(this.hostId, this.vmid);
       return;
     } catch (err) {
       if (!isCasConflict(err)) throw err;
@@ -189,6 +249,7 @@ class LeaseImpl implements VmidLease {
       throw isCasConflict(err) ? this.#lost(err) : err;
     });
     this.#revision = revision;
+    if (!this.#released) this.#claims.touch(this.hostId, this.vmid);
   }
 
   #update(signal: AbortSignal | undefined): Promise<number> {
@@ -196,6 +257,7 @@ class LeaseImpl implements VmidLease {
   }
 
   #lost(cause: unknown): LeaseLostError {
+    this.#claims.forget(this.hostId, this.vmid);
     return new LeaseLostError(`The lease on VMID ${this.vmid} was lost`, cause);
   }
 
@@ -206,6 +268,7 @@ class LeaseImpl implements VmidLease {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
+    this.#claims.forget(this.hostId, this.vmid);
     const deleteAt = (revision: number) =>
       this.#waits.repeatable(() => this.#kv.delete(this.#key, { previousSeq: revision }));
     try {

@@ -1,7 +1,8 @@
 /**
- * Choose the VMID of a new container under a per-host lease. Candidates start at Proxmox's suggestion and skip
- * every VMID the host has, every VMID Proximity holds in its journal and those abandoned earlier in
- * this operation; the first whose lease can be created wins and is recorded in the journal.
+ * Choose the VMID of a new container under a per-host lease. Candidates start at Proxmox's
+ * suggestion and skip every VMID the host has, every VMID Proximity holds in its journal, those
+ * abandoned earlier in this operation and those another placement of this process is trying or
+ * took lately; the first whose lease can be created wins and is recorded in the journal.
  */
 import { findContainerOfOperation, vmidsOnHost } from "../../../db/container.repository.js";
 import { findOperation, setOperationVmid } from "../../../db/operation.repository.js";
@@ -83,7 +84,10 @@ async function leaseFreeVmid(
   ]);
   const taken = new Set<number>([...excluded, ...held]);
   for (const g of guests) if (g.vmid !== undefined) taken.add(g.vmid);
-  for (const vmid of vmidCandidates(suggested ?? 100, taken, MAX_CANDIDATES)) {
+  // A candidate another placement of this process is trying or took lately is skipped as the walk
+  // reaches it (placements at once would otherwise all try the same VMIDs in turn).
+  const skip = (vmid: number) => taken.has(vmid) || !a.deps.leases.claimCandidate(hostId, vmid);
+  for (const vmid of vmidCandidates(suggested ?? 100, skip, MAX_CANDIDATES)) {
     a.lease = (await a.deps.leases.acquire(hostId, vmid, operationId, a.signal)) ?? undefined;
     if (a.lease) return vmid;
   }
