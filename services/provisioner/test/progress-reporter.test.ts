@@ -93,6 +93,24 @@ describe("progress reporter", () => {
     reporter.close();
   });
 
+  it("progress reporter - lines queued while the database was away all go at the next flush, 50 to an event", async () => {
+    const { reporter, events } = reporterFor(relayed, 60_000);
+    relay.down();
+    try {
+      const messages = Array.from({ length: 70 }, (_, i) => `line ${i}`);
+      for (const message of messages) reporter.report(line(message)); // the 50th's write fails
+      await reporter.flush(); // fails too while the relay is down: the lines stay
+      relay.up();
+      await reporter.flush();
+      const written = await events();
+      expect(written.flat()).toEqual(messages);
+      expect(written.map((e) => e.length)).toEqual([50, 20]);
+    } finally {
+      relay.up();
+      reporter.close();
+    }
+  });
+
   it("progress reporter - the last lines go into the result's transaction; a failed one gives them back", async () => {
     const { reporter, events } = reporterFor(direct);
     reporter.report(line("create"));

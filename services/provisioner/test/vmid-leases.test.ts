@@ -171,11 +171,11 @@ describe("VMID leases", () => {
     // Released (the container exists, and the host's listing shows it from now on): unmarked.
     await held.release();
     expect(leases.claimCandidate(HOST, 600)).toBe(true);
-    // Refused (another replica's operation holds it): unmarked, NATS decides every time.
+    // Refused (another replica's operation holds it): marked, not asked for again here meanwhile.
     await kv.create(`${HOST}.601`, new TextEncoder().encode(randomUUID()));
     expect(leases.claimCandidate(HOST, 601)).toBe(true);
     expect(await leases.acquire(HOST, 601, randomUUID())).toBeNull();
-    expect(leases.claimCandidate(HOST, 601)).toBe(true);
+    expect(leases.claimCandidate(HOST, 601)).toBe(false);
     // Lost to someone else: unmarked.
     const lost = (await leases.acquire(HOST, 602, randomUUID()))!;
     await kv.put(`${HOST}.602`, new TextEncoder().encode(randomUUID()));

@@ -3,7 +3,7 @@ import type { Writable } from "node:stream";
 import { createGatewayService, loadGatewayConfig } from "@proximity/api-gateway";
 import { createApplicationsService, loadApplicationsConfig } from "@proximity/applications";
 import { createBackupsService, loadBackupsConfig } from "@proximity/backups";
-import { connectBusAdmin, declareBus } from "@proximity/bus";
+import { connectBusAdmin, declareBus, untilLeaderAnswers } from "@proximity/bus";
 import {
   createServiceClient,
   generateServiceKeys,
@@ -309,6 +309,9 @@ async function declarePlatformBus(options: PlatformOptions, ns: string): Promise
   }
 }
 
+/** JetStream's "stream not found" API error code. */
+const STREAM_NOT_FOUND = 10059;
+
 async function stopAll(
   started: ServiceHandle<unknown>[],
   sim: ProxmoxSimulator,
@@ -320,14 +323,33 @@ async function stopAll(
   await sim.stop().catch(() => undefined);
   // Leave the shared NATS server as we found it: remove this run's streams and KV buckets. A server
   // with authentication (no anonymous user, no service may delete a stream) belongs to its test.
+  // A cluster a test has just put through leader kills may take a while to answer (an election of a
+  // stream being deleted): each request waits that out, and what is still left then is only logged,
+  // never a failure of the test that ran (the namespace is its own).
   const nc = await connect({ servers: natsUrl.split(",") }).catch(() => undefined);
   if (nc) {
-    const jsm = await nc.jetstreamManager();
-    for await (const name of jsm.streams.names()) {
-      if (name.startsWith(`${ns.toUpperCase()}_`) || name.startsWith(`KV_${ns}`))
-        await jsm.streams.delete(name);
+    try {
+      const jsm = await nc.jetstreamManager();
+      const patiently = <T>(request: () => Promise<T>) =>
+        untilLeaderAnswers(request, { retryTimeouts: true });
+      const names = await patiently(async () => {
+        const all: string[] = [];
+        for await (const name of jsm.streams.names()) all.push(name);
+        return all;
+      });
+      for (const name of names) {
+        if (!name.startsWith(`${ns.toUpperCase()}_`) && !name.startsWith(`KV_${ns}`)) continue;
+        // A repeat after a delete that landed unanswered finds the stream gone: done as well.
+        await patiently(() => jsm.streams.delete(name)).catch((err: unknown) => {
+          if ((err as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND)
+            throw err;
+        });
+      }
+    } catch (err) {
+      console.warn(`platform stop: streams of ${ns} not all removed: ${String(err)}`);
+    } finally {
+      await nc.close().catch(() => undefined);
     }
-    await nc.close();
   }
   await dropDatabase().catch(() => undefined);
 }

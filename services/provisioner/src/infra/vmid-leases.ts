@@ -44,7 +44,8 @@ export interface VmidLeases {
   /**
    * Marks `vmid` of the host as tried by this process, before it is tried. False when it is marked
    * already (another operation of this process is trying or holds it): the placement skips it
-   * without asking NATS. The mark goes with the lease (released, lost, refused, or expired).
+   * without asking NATS. The mark goes with the lease (released, lost, or expired); a VMID held
+   * elsewhere stays marked for a TTL.
    */
   claimCandidate(hostId: string, vmid: number): boolean;
   /** Releases the lease if `operationId` holds it (cleanup that no longer has the handle). */
@@ -100,8 +101,9 @@ interface LeaderWaits {
  * candidate before trying it: without that, operations placing containers on one host at once all
  * walked the same candidates in the same order, a failed create-if-absent apiece, and past 32
  * failed their attempt for want of a VMID. A mark goes with the lease's release (here or by
- * releaseIfHeld) or loss, a refused try, or a TTL after its last write (a failed attempt's lease is
- * left to expire).
+ * releaseIfHeld) or loss, or a TTL after its last write (a failed attempt's lease is left to
+ * expire); a VMID another replica holds is marked for a TTL. Skipping is always safe: NATS decides
+ * every VMID that is tried.
  */
 class LocalClaims {
   readonly #byHost = new Map<string, Map<number, number>>();
@@ -111,10 +113,15 @@ class LocalClaims {
     this.#ttlMs = ttlMs;
   }
 
-  /** Marks `vmid` unless it is marked (then false). */
+  /** Marks `vmid` unless it is marked (then false). Expired marks of the host go first. */
   claim(hostId: string, vmid: number): boolean {
-    const at = this.#byHost.get(hostId)?.get(vmid);
-    if (at !== undefined && at > Date.now() - this.#ttlMs) return false;
+    const host = this.#byHost.get(hostId);
+    if (host) {
+      // A host's marks are its placements in flight: few, so each claim can sweep them.
+      const expired = Date.now() - this.#ttlMs;
+      for (const [marked, at] of host) if (at <= expired) host.delete(marked);
+      if (host.has(vmid)) return false;
+    }
     this.touch(hostId, vmid);
     return true;
   }
@@ -175,9 +182,12 @@ class VmidLeasesImpl implements VmidLeases {
     }
   }
 
-  /** Someone else holds it (another replica's operation): this process's mark goes. */
+  /**
+   * Someone else holds it (another replica's operation, most likely placing a container on it):
+   * marked for a TTL, so this process's other placements do not ask NATS for it again meanwhile.
+   */
   #refused(hostId: string, vmid: number): null {
-    this.#claims.forget(hostId, vmid);
+    this.#claims.touch(hostId, vmid);
     return null;
   }
 
@@ -233,7 +243,7 @@ class LeaseImpl implements VmidLease {
     try {
       // Not retried on timeout: a renewal that landed moved the revision on (recognised below).
       this.#revision = await this.#update(signal);
-      this.#claims.touch(this.hostId, this.vmid);
+      if (!this.#released) this.#claims.touch(this.hostId, this.vmid);
       return;
     } catch (err) {
       if (!isCasConflict(err)) throw err;

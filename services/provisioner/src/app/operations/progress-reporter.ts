@@ -66,6 +66,8 @@ export function createProgressReporter(o: {
     );
     return turn;
   };
+  /** Pause before the next try after `failures` failed writes (never 0: no tight loop on an outage). */
+  const retryDelay = () => Math.min(Math.max(o.batchMs, MIN_RETRY_MS) * 2 ** failures, MAX_RETRY_MS);
   const write = (): Promise<void> => {
     stopTimer();
     return inTurn(async () => {
@@ -74,7 +76,9 @@ export function createProgressReporter(o: {
       try {
         await progressInsert(o.origin, lines).statement.execute(o.db);
         failures = 0;
-        // Lines reported while this write was under way: their own window, or at once when many.
+        // Lines reported while this write was under way (or while writes failed): their own
+        // window, or at once when many. A retry's timer still set is theirs no longer.
+        stopTimer();
         if (waiting.length >= MAX_LINES_PER_EVENT) void write();
         else if (waiting.length > 0) startTimer(o.batchMs);
       } catch (err) {
@@ -83,7 +87,7 @@ export function createProgressReporter(o: {
         if (failures++ === 0)
           o.log.warn({ err, lines: lines.length }, "could not record progress; trying again");
         stopTimer(); // a line's window set while this write was under way: the backoff decides
-        startTimer(Math.min(Math.max(o.batchMs, MIN_RETRY_MS) * 2 ** failures, MAX_RETRY_MS));
+        startTimer(retryDelay());
       }
     });
   };
@@ -92,12 +96,18 @@ export function createProgressReporter(o: {
     report(line) {
       if (closed) return;
       waiting.push(line);
-      // While writes fail, the retry's backoff alone decides when the next one goes.
-      if (failures > 0) return;
+      // While writes fail, the retry's backoff decides when the next one goes (a timer is set
+      // unless one is: a result's transaction may have taken the last one).
+      if (failures > 0) return startTimer(retryDelay());
       if (waiting.length >= MAX_LINES_PER_EVENT) void write();
       else startTimer(o.batchMs);
     },
-    flush: write,
+    async flush() {
+      // Every waiting line, 50 to an event (lines queued while writes failed may be more).
+      do {
+        await write();
+      } while (waiting.length > 0 && failures === 0 && !closed);
+    },
     withResult(writeResult) {
       stopTimer();
       // In turn with the other writes: none starts while the result is written, so lines given
