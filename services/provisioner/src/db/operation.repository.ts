@@ -4,25 +4,37 @@ import type { OperationStatus, OperationsTable } from "./operations.table.js";
 
 export type OperationRow = Selectable<OperationsTable>;
 
+/** What a request says of its operation. */
+export interface OperationRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly appId: string;
+  readonly hostId: string;
+  readonly node: string;
+  readonly vmid?: number | null;
+}
+
+/** A new operation's row: running, unclaimed. */
+function newOperationRow(op: OperationRecord) {
+  return {
+    id: op.id,
+    kind: op.kind,
+    app_id: op.appId,
+    host_id: op.hostId,
+    node: op.node,
+    vmid: op.vmid ?? null,
+    status: "running" as const,
+    last_error: null,
+    claimed_by: null,
+    claimed_until: null,
+  };
+}
+
 /** Records a new operation; a redelivered or duplicate request finds the existing row untouched. */
-export async function insertOperationIfAbsent(
-  db: DbOrTrx,
-  op: { id: string; kind: string; appId: string; hostId: string; node: string; vmid?: number | null },
-): Promise<void> {
+export async function insertOperationIfAbsent(db: DbOrTrx, op: OperationRecord): Promise<void> {
   await db
     .insertInto("operations")
-    .values({
-      id: op.id,
-      kind: op.kind,
-      app_id: op.appId,
-      host_id: op.hostId,
-      node: op.node,
-      vmid: op.vmid ?? null,
-      status: "running",
-      last_error: null,
-      claimed_by: null,
-      claimed_until: null,
-    })
+    .values(newOperationRow(op))
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
 }
@@ -34,22 +46,15 @@ export async function insertOperationIfAbsent(
  */
 export async function insertOperationClaimed(
   db: DbOrTrx,
-  op: { id: string; kind: string; appId: string; hostId: string; node: string; vmid?: number | null },
+  op: OperationRecord,
   worker: string,
   ttlMs: number,
 ): Promise<OperationRow | undefined> {
   return db
     .insertInto("operations")
     .values({
-      id: op.id,
-      kind: op.kind,
-      app_id: op.appId,
-      host_id: op.hostId,
-      node: op.node,
-      vmid: op.vmid ?? null,
-      status: "running",
+      ...newOperationRow(op),
       attempts: 1,
-      last_error: null,
       claimed_by: worker,
       claimed_until: sql<Date>`now() + ${ttlMs} * interval '1 millisecond'`,
     })
