@@ -25,7 +25,7 @@ import { retryDelayMs } from "./backoff.js";
 import { createOrUpdateConsumer } from "./create-consumer.js";
 import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
-import { type EventDefinition, eventOfType } from "./events.js";
+import { type EventDefinition, eventOfType, subjectsOf } from "./events.js";
 import {
   busAcks,
   busConsumerAckPending,
@@ -301,7 +301,7 @@ class EventConsumerImpl implements EventConsumer {
 
   #isCatalogEventOnItsSubject(type: string, subject: string): boolean {
     const event = type ? eventOfType(type) : undefined;
-    return event !== undefined && subject === subjectOf(this.#o.ns, event.subject);
+    return event !== undefined && subjectsOf(event).some((s) => subjectOf(this.#o.ns, s) === subject);
   }
 
   async #handle(msg: JsMsg): Promise<void> {

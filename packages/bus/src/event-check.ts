@@ -1,6 +1,6 @@
 import type { MsgHdrs } from "nats";
 import type { EventEnvelope } from "./envelope.js";
-import { type EventDefinition, eventOfType, producerOf } from "./events.js";
+import { type EventDefinition, eventOfType, producerOf, subjectsOf } from "./events.js";
 import { type EventVerifier, eventSignedBy, SIGNATURE_HEADER } from "./signature.js";
 import { subjectOf } from "./streams.js";
 
@@ -22,7 +22,7 @@ export interface ReceivedMessage {
 
 /**
  * Checks, in this order, that a message is an event its producer published: its `ce-type` is in
- * the catalog, it arrived on that event's subject, its `ce-source` is the producer owning that
+ * the catalog, it arrived on one of that event's subjects (its own or a variant's), its `ce-source` is the producer owning that
  * event's stream, and the producer's Ed25519 signature covers the subject, the envelope and the
  * payload. The reason of a refusal names the failed check only (never header or payload values).
  */
@@ -31,7 +31,7 @@ export function checkEvent(verifier: EventVerifier, ns: string, msg: ReceivedMes
   const type = get("ce-type");
   const event = type ? eventOfType(type) : undefined;
   if (!event) return { ok: false, reason: type ? "unknown event type" : "no event type" };
-  if (msg.subject !== subjectOf(ns, event.subject))
+  if (!subjectsOf(event).some((s) => subjectOf(ns, s) === msg.subject))
     return { ok: false, reason: "subject does not match the event type" };
   const source = get("ce-source");
   if (source !== producerOf(event)) return { ok: false, reason: "source is not the event's producer" };

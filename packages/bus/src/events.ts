@@ -24,6 +24,17 @@ export interface EventDefinition<T> {
    * make an event atomic with a state change. Only events marked so may be published that way.
    */
   readonly snapshot?: true;
+  /**
+   * Subjects of its own for some of its payloads (name → subject below the namespace), chosen per
+   * payload by `variantOf`: NATS 2.9 gives a consumer one filter subject, so a consumer that wants
+   * only some of an event's payloads (the backups service: results of archive operations) filters
+   * on a variant's subject instead of receiving and skipping the others. The type, payload and
+   * producer are the event's; a consumer of the event itself receives every variant (its filter
+   * covers them: see subjectsOf).
+   */
+  readonly variants?: Readonly<Record<string, string>>;
+  /** The variant a payload is published under, undefined for `subject` itself (a method: bivariant in T). */
+  variantOf?(payload: T): string | undefined;
 }
 
 /** A catalog event marked as a snapshot (see EventDefinition.snapshot). */
@@ -34,8 +45,23 @@ function defineEvent<T>(
   subject: string,
   stream: EventStreamName,
   codec: MessageCodec<T>,
+  routing?: Pick<EventDefinition<NoInfer<T>>, "variants" | "variantOf">,
 ): EventDefinition<T> {
-  return { type: `proximity.events.v1.${protoName}`, subject, stream, codec };
+  return { type: `proximity.events.v1.${protoName}`, subject, stream, codec, ...routing };
+}
+
+const OperationKind = provisionerEventsV1.OperationKind;
+
+/** Operations on backup archives: their results have consumers of their own (the backups service). */
+const ARCHIVE_OPERATION_KINDS: ReadonlySet<provisionerEventsV1.OperationKind> = new Set([
+  OperationKind.OPERATION_KIND_BACKUP,
+  OperationKind.OPERATION_KIND_RESTORE,
+  OperationKind.OPERATION_KIND_DELETE_BACKUP,
+]);
+
+/** An operation result's variant: `archive` for backups, restores and archive deletions. */
+function archiveVariant(result: { readonly kind: provisionerEventsV1.OperationKind }): string | undefined {
+  return ARCHIVE_OPERATION_KINDS.has(result.kind) ? "archive" : undefined;
 }
 
 function defineSnapshotEvent<T>(
@@ -159,12 +185,14 @@ export const Events = {
     "provisioner.v1.operation.succeeded",
     "PROVISIONER",
     provisionerEventsV1.OperationSucceeded,
+    { variants: { archive: "provisioner.v1.operation.archive.succeeded" }, variantOf: archiveVariant },
   ),
   OperationFailed: defineEvent(
     "OperationFailed",
     "provisioner.v1.operation.failed",
     "PROVISIONER",
     provisionerEventsV1.OperationFailed,
+    { variants: { archive: "provisioner.v1.operation.archive.failed" }, variantOf: archiveVariant },
   ),
   ContainersObserved: defineSnapshotEvent(
     "ContainersObserved",
@@ -309,6 +337,32 @@ const byType: ReadonlyMap<string, EventDefinition<any>> = new Map(
 // biome-ignore lint/suspicious/noExplicitAny: callers narrow by the event they look for
 export function eventOfType(type: string): EventDefinition<any> | undefined {
   return byType.get(type);
+}
+
+/** The subject `payload` of `event` is published on (below the namespace): its variant's, or its own. */
+export function subjectFor<T>(event: EventDefinition<T>, payload: T): string {
+  const variant = event.variantOf?.(payload);
+  const subject = variant === undefined ? undefined : event.variants?.[variant];
+  if (variant !== undefined && subject === undefined)
+    throw new Error(`event ${event.type}: no subject for variant ${variant}`);
+  return subject ?? event.subject;
+}
+
+/** Every subject `event` may arrive on (below the namespace): its own and its variants'. */
+export function subjectsOf(event: Pick<EventDefinition<unknown>, "subject" | "variants">): string[] {
+  return [event.subject, ...Object.values(event.variants ?? {})];
+}
+
+/**
+ * `event` as seen on one variant's subject only: for a consumer definition that wants just those
+ * payloads (its filter and permissions then cover that subject alone). Publish with the event itself.
+ * @example
+ * defineConsumer("backups", "backups-archive-results", [asVariant(Events.OperationSucceeded, "archive")]);
+ */
+export function asVariant<T>(event: EventDefinition<T>, variant: string): EventDefinition<T> {
+  const subject = event.variants?.[variant];
+  if (subject === undefined) throw new Error(`event ${event.type} has no variant ${variant}`);
+  return { type: event.type, subject, stream: event.stream, codec: event.codec };
 }
 
 /** True when `event` is a snapshot of the catalog, which may be published without the outbox. */

@@ -42,7 +42,15 @@ export type {
   MessageCodec,
   SnapshotEventDefinition,
 } from "./events.js";
-export { Events, eventOfType, isSnapshotEvent, producerOf } from "./events.js";
+export {
+  asVariant,
+  Events,
+  eventOfType,
+  isSnapshotEvent,
+  producerOf,
+  subjectFor,
+  subjectsOf,
+} from "./events.js";
 export { processOnce } from "./inbox.js";
 export type { KvBucket, OpenKvBucketOptions } from "./kv.js";
 export { declareKvBucket, kvStreamName, openKvBucket } from "./kv.js";
@@ -56,6 +64,8 @@ export type { OutboxEventMeta, OutboxInsert } from "./outbox.js";
 export { addToOutbox, outboxInsertStatement } from "./outbox.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { createOutboxRelay } from "./outbox-relay.js";
+export type { RetireDurableOptions, RetiringDurable } from "./retired-durable.js";
+export { retireDurable } from "./retired-durable.js";
 export type { EventSigner, EventVerifier } from "./signature.js";
 export { eventSigner, eventVerifier, SIGNATURE_HEADER } from "./signature.js";
 export type { SnapshotMeta, SnapshotPublisher, SnapshotPublisherOptions } from "./snapshot-publisher.js";
@@ -77,4 +87,12 @@ export {
 export type { InboxTable, MessagingTables, OutboxTable } from "./tables.js";
 export { createMessagingTables, dropMessagingTables } from "./tables.js";
 export type { ConsumerDefinition, KvBucketDefinition } from "./topology.js";
-export { Broadcasts, Durables, defineConsumer, KvBuckets, kvBucketName } from "./topology.js";
+export {
+  Broadcasts,
+  consumerFilterSubject,
+  Durables,
+  defineConsumer,
+  KvBuckets,
+  kvBucketName,
+  RetiredDurables,
+} from "./topology.js";

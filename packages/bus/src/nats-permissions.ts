@@ -12,6 +12,7 @@
 import { abandonedAdvisorySubject, abandonedConsumerName } from "./abandoned-deliveries.js";
 import { BUS_ADMIN } from "./bus-admin.js";
 import { inboxPrefixOf } from "./connect.js";
+import { subjectsOf } from "./events.js";
 import {
   ALL_STREAMS,
   DEAD_LETTERS_OWNER,
@@ -30,6 +31,7 @@ import {
   type KvBucketDefinition,
   KvBuckets,
   kvBucketName,
+  RetiredDurables,
 } from "./topology.js";
 
 /** What one NATS user may publish and subscribe to (allow lists; the rest is denied). */
@@ -41,6 +43,8 @@ export interface NatsPermissions {
 /** The platform's consumers and buckets, as the permissions see them. */
 export interface BusTopology {
   readonly durables: readonly ConsumerDefinition[];
+  /** Durables a release replaced: drained and deleted by their service (retireDurable). */
+  readonly retiredDurables?: readonly ConsumerDefinition[];
   readonly broadcasts: readonly ConsumerDefinition[];
   readonly kvBuckets: readonly KvBucketDefinition[];
 }
@@ -48,6 +52,7 @@ export interface BusTopology {
 /** The platform's own topology (the catalogs in topology.ts). */
 export const platformTopology: BusTopology = {
   durables: Object.values(Durables),
+  retiredDurables: Object.values(RetiredDurables),
   broadcasts: Object.values(Broadcasts),
   kvBuckets: Object.values(KvBuckets),
 };
@@ -94,8 +99,14 @@ export function natsPermissions(
       publish.add(`${API}.STREAM.INFO.${stream(produced[0])}`);
     }
 
-    for (const d of topology.durables.filter((c) => c.service === service)) {
+    const retired = new Set(topology.retiredDurables ?? []);
+    for (const d of [...topology.durables, ...retired].filter((c) => c.service === service)) {
       const s = stream(d.stream);
+      if (retired.has(d)) {
+        // Drained up to where its stream was when that began, then deleted (retireDurable).
+        publish.add(`${API}.STREAM.INFO.${s}`);
+        publish.add(`${API}.CONSUMER.DELETE.${s}.${d.name}`);
+      }
       // The filter is part of the subject (NATS ≥ 2.9), so the durable is created with its own.
       publish.add(`${API}.CONSUMER.CREATE.${s}.${d.name}.${consumerFilterSubject(ns, d)}`);
       publish.add(`${API}.CONSUMER.INFO.${s}.${d.name}`);
@@ -131,7 +142,7 @@ export function natsPermissions(
       // ReplayDeadLetter: the original request, republished unchanged (its producer's signature
       // intact, so nothing can be forged with it) to the subjects of the owner's own consumers only.
       for (const d of topology.durables.filter((c) => c.service === service)) {
-        for (const e of d.events) publish.add(subjectOf(ns, e.subject));
+        for (const e of d.events) for (const s of subjectsOf(e)) publish.add(subjectOf(ns, s));
       }
     }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { newTraceparent, traceparentOf } from "@proximity/telemetry";
 import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
-import type { EventDefinition } from "./events.js";
+import { type EventDefinition, subjectFor } from "./events.js";
 import type { MessagingTables } from "./tables.js";
 
 /**
@@ -83,7 +83,7 @@ export function outboxInsertStatement<T>(
   return {
     id,
     statement: sql`insert into outbox (id, subject, type, payload, headers, published_at)
-      values (${id}, ${event.subject}, ${event.type}, ${encoded}, ${JSON.stringify(headers)}::jsonb, null)
+      values (${id}, ${subjectFor(event, payload)}, ${event.type}, ${encoded}, ${JSON.stringify(headers)}::jsonb, null)
       returning pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`,
   };
 }

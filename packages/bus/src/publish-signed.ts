@@ -8,13 +8,13 @@ import {
 } from "@proximity/telemetry";
 import type { JetStreamClient, PubAck } from "nats";
 import { signedEnvelopeHeaders } from "./envelope.js";
-import type { EventDefinition } from "./events.js";
+import { type EventDefinition, subjectFor } from "./events.js";
 import type { EventSigner } from "./signature.js";
 import { subjectOf } from "./streams.js";
 
 /** One event as it goes on the bus: its envelope (the source is the signer) and encoded payload. */
 export interface OutgoingEvent {
-  /** The catalog's subject, below the namespace. */
+  /** The catalog's subject for its payload (subjectFor), below the namespace. */
   readonly subject: string;
   /** CloudEvents `id`. */
   readonly id: string;
@@ -38,7 +38,7 @@ export function outgoingEventOf<T>(
   meta: { readonly id: string; readonly traceparent: string; readonly ceSubject?: string | undefined },
 ): OutgoingEvent {
   return {
-    subject: event.subject,
+    subject: subjectFor(event, payload),
     id: meta.id,
     type: event.type,
     time: new Date().toISOString(),

@@ -4,7 +4,7 @@
  * configuration derives each service's permissions from them (natsPermissions), so the two
  * cannot drift apart. Who produces what is the event catalog (an event's stream names its producer).
  */
-import { type EventDefinition, Events } from "./events.js";
+import { asVariant, type EventDefinition, Events, subjectsOf } from "./events.js";
 import { type EventStreamName, filterSubjectOf } from "./streams.js";
 
 /** A consumer of some events of one stream, owned by one service. */
@@ -48,10 +48,7 @@ export function defineConsumer(
 
 /** The one filter subject of a consumer in namespace `ns`. */
 export function consumerFilterSubject(ns: string, consumer: ConsumerDefinition): string {
-  return filterSubjectOf(
-    ns,
-    consumer.events.map((e) => e.subject),
-  );
+  return filterSubjectOf(ns, consumer.events.flatMap(subjectsOf));
 }
 
 /** The durable consumers of the platform (createEventConsumer). */
@@ -75,10 +72,13 @@ export const Durables = {
     Events.AppDeleted,
     Events.AppOperationFailed,
   ]),
-  /** Results of backups, restores and archive deletions. */
-  backupsOperationResults: defineConsumer("backups", "backups-operation-results", [
-    Events.OperationSucceeded,
-    Events.OperationFailed,
+  /**
+   * Results of backups, restores and archive deletions, on their `archive` subjects: the results
+   * of the other operations and every progress event never reach the backups service.
+   */
+  backupsArchiveResults: defineConsumer("backups", "backups-archive-results", [
+    asVariant(Events.OperationSucceeded, "archive"),
+    asVariant(Events.OperationFailed, "archive"),
   ]),
   /** Storage listings, apart so they never delay results. */
   backupsStorageObservations: defineConsumer("backups", "backups-storage-observations", [
@@ -112,6 +112,23 @@ export const Durables = {
   /** Host check requests. */
   provisionerHostChecks: defineConsumer("provisioner", "provisioner-host-checks", [
     Events.HostCheckRequested,
+  ]),
+} as const;
+
+/**
+ * Durables a release replaced, kept until no server holds them: their service drains what an older
+ * producer left in them and deletes them (retireDurable). Their permissions are the same as a
+ * durable's, plus deleting it.
+ */
+export const RetiredDurables = {
+  /**
+   * Every operation result, and with them the progress events (its filter is
+   * `provisioner.v1.operation.>`), of which the backups service used only the archive operations'
+   * results; replaced by backupsArchiveResults.
+   */
+  backupsOperationResults: defineConsumer("backups", "backups-operation-results", [
+    Events.OperationSucceeded,
+    Events.OperationFailed,
   ]),
 } as const;
 

@@ -8,6 +8,7 @@
  */
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateNatsUser, generateServiceKeys, natsKeyPairFromSeed } from "@proximity/identity";
+import { provisionerEventsV1 } from "@proximity/proto";
 import {
   createTestDatabase,
   eventually,
@@ -26,6 +27,7 @@ import {
   type Bus,
   connectBus,
   connectBusAdmin,
+  consumerFilterSubject,
   createBroadcastConsumer,
   createEventConsumer,
   createMessagingTables,
@@ -51,12 +53,16 @@ import {
   openKvBucket,
   PermanentFailure,
   producerOf,
+  RetiredDurables,
+  retireDurable,
   type SnapshotEventDefinition,
   STREAM_PRODUCERS,
   streamName,
+  subjectFor,
   subjectOf,
   subscribe,
 } from "../src/index.js";
+import { publishSignedEvent } from "../src/internal.js";
 
 const SERVICES = ["applications", "backups", "hosts", "provisioner"] as const;
 type Service = (typeof SERVICES)[number];
@@ -156,6 +162,19 @@ describe("nats permissions - credentials", () => {
   });
 });
 
+/**
+ * A payload for each variant subject of the catalog's events (a variant added to the catalog needs
+ * one here: the flow below checks its consumers get it).
+ */
+const VARIANT_PAYLOADS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  [Events.OperationSucceeded.type]: {
+    archive: { kind: provisionerEventsV1.OperationKind.OPERATION_KIND_BACKUP },
+  },
+  [Events.OperationFailed.type]: {
+    archive: { kind: provisionerEventsV1.OperationKind.OPERATION_KIND_RESTORE },
+  },
+};
+
 describe("nats permissions - every service's normal flow", () => {
   it("nats permissions - on the bus setup declared: relays publish every event (the provisioner's snapshot publisher its observations), every durable and broadcast consumer gets and dead-letters its own, the provisioner and the gateway use their buckets, the provisioner reads dead letters", async () => {
     const database = await createTestDatabase();
@@ -211,14 +230,24 @@ describe("nats permissions - every service's normal flow", () => {
       const signer = eventSigner(keys.get(producer)!);
       const snapshots = createSnapshotPublisher({ js: bus(producer).js, ns, signer });
       for (const event of Object.values(Events).filter((e) => producerOf(e) === producer)) {
-        const payload = event.codec.fromPartial({});
-        if (isSnapshotEvent(event as EventDefinition<unknown>))
-          await snapshots.publish(event as SnapshotEventDefinition<unknown>, payload);
-        else
-          await addToOutbox(db, event as EventDefinition<unknown>, payload, {
-            source: producer,
-            traceparent: newTraceparent(),
-          });
+        const variants = Object.entries(event.variants ?? {});
+        const samples = VARIANT_PAYLOADS[event.type] ?? {};
+        expect(Object.keys(samples).sort(), `${event.type}'s variants`).toEqual(
+          variants.map(([v]) => v).sort(),
+        );
+        const payloads = [{}, ...Object.values(samples)].map((p) => event.codec.fromPartial(p));
+        for (const [i, payload] of payloads.entries()) {
+          // Each on its own subject: the event's, then each variant's.
+          const subject = i === 0 ? event.subject : variants[i - 1]![1];
+          expect(subjectFor(event as EventDefinition<unknown>, payload)).toBe(subject);
+          if (isSnapshotEvent(event as EventDefinition<unknown>))
+            await snapshots.publish(event as SnapshotEventDefinition<unknown>, payload);
+          else
+            await addToOutbox(db, event as EventDefinition<unknown>, payload, {
+              source: producer,
+              traceparent: newTraceparent(),
+            });
+        }
       }
       const relay = createOutboxRelay({ db, js: bus(producer).js, ns, logger, signer });
       expect(await relay.flush()).toBeGreaterThan(0);
@@ -283,6 +312,48 @@ describe("nats permissions - every service's normal flow", () => {
     const counted = await counters.create("60000.1.abc", "1");
     expect((await counters.get("60000.1.abc"))?.string()).toBe("1");
     await counters.update("60000.1.abc", "2", counted);
+    expect(nats.output()).not.toMatch(/Permissions Violation/);
+  });
+});
+
+describe("nats permissions - retiring a durable", () => {
+  it("retireDurable - with its service's rights: what an older producer left in a retired durable is handled, then the durable is deleted; absent, nothing is done", async () => {
+    const retired = RetiredDurables.backupsOperationResults;
+    const b = bus(retired.service as Service);
+    const verifier = eventVerifier(keys.get(retired.service)!);
+    const handled: string[] = [];
+    const subscriptions = retired.events.map((event) =>
+      subscribe(
+        event as EventDefinition<{ operationId: string }>,
+        async (e) => void handled.push(e.operationId),
+      ),
+    );
+    const options = { js: b.js, jsm: b.jsm, ns, logger, durable: retired, verifier, subscriptions };
+    // The durable as an earlier release left it (its consumer stopped).
+    await b.jsm.consumers.add(streamName(ns, retired.stream), {
+      durable_name: retired.name,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: consumerFilterSubject(ns, retired),
+    });
+    // An archive result as an older provisioner published it: on the event's own subject (the
+    // catalog had no variants then), where only the retired durable takes it.
+    const { variants: _variants, variantOf: _variantOf, ...older } = Events.OperationSucceeded;
+    const result = Events.OperationSucceeded.codec.fromPartial({
+      operationId: "left-behind",
+      kind: provisionerEventsV1.OperationKind.OPERATION_KIND_BACKUP,
+    });
+    await publishSignedEvent(bus("provisioner").js, ns, eventSigner(keys.get("provisioner")!), older, result);
+
+    await retireDurable({ ...options, pollMs: 100 }).done;
+    expect(handled).toContain("left-behind");
+    await expect(b.jsm.consumers.info(streamName(ns, retired.stream), retired.name)).rejects.toMatchObject({
+      api_error: { err_code: 10014 },
+    });
+    // Gone: the next start has nothing to drain and makes no durable.
+    await retireDurable({ ...options, pollMs: 100 }).done;
+    await expect(b.jsm.consumers.info(streamName(ns, retired.stream), retired.name)).rejects.toMatchObject({
+      api_error: { err_code: 10014 },
+    });
     expect(nats.output()).not.toMatch(/Permissions Violation/);
   });
 });
@@ -518,7 +589,18 @@ describe("nats permissions - derived from the catalogs", () => {
         expect(subject).not.toMatch(
           /^\$JS\.API\.(STREAM\.(TEMPLATE|SNAPSHOT|RESTORE|PEER|LEADER)|SERVER|META|ACCOUNT)\b/,
         );
-        expect(subject).not.toMatch(/^\$JS\.API\.CONSUMER\.DELETE\b/);
+        // A consumer is deleted only when its release retired it, by its own service.
+        const deleted = /^\$JS\.API\.CONSUMER\.DELETE\.([^.]+)\.([^.]+)$/.exec(subject);
+        if (subject.startsWith("$JS.API.CONSUMER.DELETE"))
+          expect(
+            Object.values(RetiredDurables).some(
+              (d) =>
+                d.service === service &&
+                deleted?.[1] === streamName("proximity", d.stream) &&
+                deleted[2] === d.name,
+            ),
+            subject,
+          ).toBe(true);
         // A bucket is read by key (direct gets), never by stream sequence.
         expect(subject).not.toMatch(/^\$JS\.API\.STREAM\.MSG\.GET\.KV_/);
         const bucket = /^\$KV\.([^.]+)\.|\.KV_([^.]+)/.exec(subject);

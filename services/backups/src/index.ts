@@ -10,7 +10,9 @@ export type { BackupPolicy } from "./domain/backup-policy.js";
 export { DEFAULT_BACKUP_POLICY } from "./domain/backup-policy.js";
 export {
   APP_EVENTS_CONSUMER,
-  OPERATION_RESULTS_CONSUMER,
+  ARCHIVE_RESULTS_CONSUMER,
+  OPERATION_RESULTS_INBOX,
+  RETIRED_RESULTS_CONSUMER,
   STORAGE_OBSERVATIONS_CONSUMER,
 } from "./events/durables.js";
 export type { BackupsServiceDeps } from "./service.js";

@@ -11,7 +11,10 @@ import type { BackupsConfig } from "./config.js";
 import type { BackupsDatabase } from "./db/database.js";
 import { backupsMigrations } from "./db/migrations/index.js";
 import { createAppEventsConsumer } from "./events/app-events.consumer.js";
-import { createOperationResultsConsumer } from "./events/operation-results.consumer.js";
+import {
+  createOperationResultsConsumer,
+  retireOldResultsConsumer,
+} from "./events/operation-results.consumer.js";
 import { createStorageObservationsConsumer } from "./events/storage-observations.consumer.js";
 import { backupsServiceRegistration } from "./grpc/server.js";
 import { createApplicationsPeer } from "./infra/applications-peer.js";
@@ -93,6 +96,9 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       await consumer.start();
       onStop(name, () => consumer.stop());
     }
+    // In the background: the service is ready meanwhile (its current durables run already).
+    const retiring = retireOldResultsConsumer(db, bus, logger, verifier, tracer);
+    onStop("retired results consumer", () => retiring.stop());
     const scheduler = createBackupScheduler({
       deps: { db, applications },
       intervalMs: config.BACKUP_SCHEDULER_INTERVAL_MS,

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Events } from "@proximity/bus";
+import { consumerFilterSubject, Events, RetiredDurables, streamName } from "@proximity/bus";
 import { provisionerEventsV1 } from "@proximity/proto";
+import { eventually } from "@proximity/testing";
+import { AckPolicy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPERATION_RESULTS_CONSUMER } from "../src/index.js";
+import { ARCHIVE_RESULTS_CONSUMER, OPERATION_RESULTS_INBOX, RETIRED_RESULTS_CONSUMER } from "../src/index.js";
 import {
   archiveOf,
   as,
@@ -67,7 +69,7 @@ describe("provisioner results", () => {
     const inbox = await h.db
       .selectFrom("inbox")
       .select("event_id")
-      .where("consumer", "=", OPERATION_RESULTS_CONSUMER)
+      .where("consumer", "=", OPERATION_RESULTS_INBOX)
       .where("event_id", "=", eventId)
       .execute();
     expect(inbox).toHaveLength(1);
@@ -182,5 +184,64 @@ describe("provisioner results", () => {
       archive: archiveOf(backupId, app.vmid),
     });
     expect(await rowOf(backupId)).toMatchObject({ status: "completed", error: "" });
+  });
+
+  it("only archive operations' results reach the service: another kind's result and progress events are never delivered to it", async () => {
+    const before = (await h.durableInfo("PROVISIONER", ARCHIVE_RESULTS_CONSUMER))!.delivered.consumer_seq;
+    const deploy = { operationId: randomUUID(), appId: randomUUID(), kind: Kind.OPERATION_KIND_DEPLOY };
+    await h.publish(
+      Events.OperationProgressed,
+      Events.OperationProgressed.codec.fromPartial({ ...deploy, step: "x" }),
+    );
+    await h.publish(Events.OperationSucceeded, Events.OperationSucceeded.codec.fromPartial(deploy));
+    await h.publish(
+      Events.OperationFailed,
+      Events.OperationFailed.codec.fromPartial({ ...deploy, reason: "x" }),
+    );
+    // An archive result after them: once it is handled, anything published before it was too.
+    const { app, backupId, operationId } = await runningBackup();
+    await h.result(Events.OperationSucceeded, {
+      kind: Kind.OPERATION_KIND_BACKUP,
+      operationId,
+      backupId,
+      archive: archiveOf(backupId, app.vmid),
+    });
+    expect((await h.durableInfo("PROVISIONER", ARCHIVE_RESULTS_CONSUMER))!.delivered.consumer_seq).toBe(
+      before + 1,
+    );
+    expect((await rowOf(backupId)).status).toBe("completed");
+  });
+
+  it("the results' durable of earlier releases - what an older provisioner left in it is applied by the next start, then it is deleted", async () => {
+    const { app, backupId, operationId } = await runningBackup();
+    const retired = RetiredDurables.backupsOperationResults;
+    // As an earlier release left it, then an archive result on the subject an older provisioner used.
+    await h.bus.jsm.consumers.add(streamName(h.bus.ns, retired.stream), {
+      durable_name: retired.name,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: consumerFilterSubject(h.bus.ns, retired),
+    });
+    const { variants: _variants, variantOf: _variantOf, ...older } = Events.OperationSucceeded;
+    await h.publish(
+      older,
+      Events.OperationSucceeded.codec.fromPartial({
+        kind: Kind.OPERATION_KIND_BACKUP,
+        operationId,
+        backupId,
+        archive: archiveOf(backupId, app.vmid),
+      }),
+    );
+    expect((await rowOf(backupId)).status).toBe("running");
+
+    await h.startReplica();
+    await eventually(async () => (await rowOf(backupId)).status === "completed", {
+      what: "the result left in the retired durable applied",
+    });
+    await eventually(
+      async () => (await h.durableInfo("PROVISIONER", RETIRED_RESULTS_CONSUMER)) === undefined,
+      {
+        what: "the retired durable deleted",
+      },
+    );
   });
 });

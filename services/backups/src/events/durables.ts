@@ -1,4 +1,4 @@
-import { Durables } from "@proximity/bus";
+import { Durables, RetiredDurables } from "@proximity/bus";
 
 /**
  * Durable consumer names of this service (defined in @proximity/bus `Durables`, where the NATS
@@ -9,11 +9,26 @@ import { Durables } from "@proximity/bus";
 export const APP_EVENTS_CONSUMER = Durables.backupsAppEvents.name;
 
 /**
- * The provisioner's operation results (PROVISIONER, `provisioner.v1.operation.>`) for backups,
- * restores and archive deletions. Replaces `backups-deployments` (the default policy now comes
- * from the app events only); that old durable may linger on a server and is harmless.
+ * The provisioner's results of backups, restores and archive deletions (PROVISIONER,
+ * `provisioner.v1.operation.archive.>`): the other operations' results and every progress event
+ * stay off this service.
  */
-export const OPERATION_RESULTS_CONSUMER = Durables.backupsOperationResults.name;
+export const ARCHIVE_RESULTS_CONSUMER = Durables.backupsArchiveResults.name;
+
+/**
+ * The results' durable of earlier releases (every result and progress event), drained and deleted
+ * at start (retireDurable). `backups-deployments`, older still, may linger on a server and is
+ * harmless (it took app events the app events consumer now takes).
+ */
+export const RETIRED_RESULTS_CONSUMER = RetiredDurables.backupsOperationResults.name;
+
+/**
+ * The inbox key of operation results, whichever durable delivered them: while the retired durable
+ * drains it also delivers the archive results published since (its filter covers theirs), so both
+ * dedupe under this one key and a result is applied once. Named after the retired durable, the
+ * key its rows always had.
+ */
+export const OPERATION_RESULTS_INBOX = RETIRED_RESULTS_CONSUMER;
 
 /** The provisioner's storage listings (BackupsObserved), apart so they never delay results. */
 export const STORAGE_OBSERVATIONS_CONSUMER = Durables.backupsStorageObservations.name;

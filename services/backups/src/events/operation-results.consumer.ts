@@ -5,6 +5,9 @@ import {
   type EventConsumer,
   Events,
   type EventVerifier,
+  RetiredDurables,
+  type RetiringDurable,
+  retireDurable,
   subscribe,
 } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
@@ -15,10 +18,17 @@ import { operationFailedHandler } from "./handlers/operation-failed.handler.js";
 import { operationSucceededHandler } from "./handlers/operation-succeeded.handler.js";
 import { recordUnappliedResult } from "./handlers/result-exhausted.js";
 
+/** The handlers of operation results, the same on the current durable and the retired one. */
+function resultSubscriptions(db: Kysely<BackupsDatabase>) {
+  return [
+    subscribe(Events.OperationSucceeded, operationSucceededHandler(db), recordUnappliedResult(db)),
+    subscribe(Events.OperationFailed, operationFailedHandler(db), recordUnappliedResult(db)),
+  ];
+}
+
 /**
- * The provisioner's results of backups, restores and archive deletions (one durable, so the
- * results of one operation arrive in publication order). Results of other kinds are acknowledged
- * without effect; progress events are acknowledged as types without a handler.
+ * The provisioner's results of backups, restores and archive deletions (one durable on their
+ * `archive` subjects, so the results of one operation arrive in publication order).
  */
 export function createOperationResultsConsumer(
   db: Kysely<BackupsDatabase>,
@@ -32,12 +42,33 @@ export function createOperationResultsConsumer(
     jsm: bus.jsm,
     ns: bus.ns,
     logger,
-    durable: Durables.backupsOperationResults,
+    durable: Durables.backupsArchiveResults,
     verifier,
     ...(tracer ? { tracer } : {}),
-    subscriptions: [
-      subscribe(Events.OperationSucceeded, operationSucceededHandler(db), recordUnappliedResult(db)),
-      subscribe(Events.OperationFailed, operationFailedHandler(db), recordUnappliedResult(db)),
-    ],
+    subscriptions: resultSubscriptions(db),
+  });
+}
+
+/**
+ * Drains, then deletes, the results' durable of earlier releases (every operation's results and
+ * progress): archive results an older provisioner published there are applied as before; the
+ * others are acknowledged without effect.
+ */
+export function retireOldResultsConsumer(
+  db: Kysely<BackupsDatabase>,
+  bus: Bus,
+  logger: Logger,
+  verifier: EventVerifier,
+  tracer?: Tracer,
+): RetiringDurable {
+  return retireDurable({
+    js: bus.js,
+    jsm: bus.jsm,
+    ns: bus.ns,
+    logger,
+    durable: RetiredDurables.backupsOperationResults,
+    verifier,
+    ...(tracer ? { tracer } : {}),
+    subscriptions: resultSubscriptions(db),
   });
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import {
+  asVariant,
   type EventDefinition,
   Events,
   eventSigner,
   producerOf,
   type StreamName,
   streamName,
+  subjectFor,
 } from "@proximity/bus";
 import { publishSignedEvent } from "@proximity/bus/internal";
 import { createDatabase } from "@proximity/db";
@@ -22,10 +24,16 @@ import { applicationsEventsV1, type applicationsV1, backupsV1, provisionerEvents
 import type { ServiceHandle } from "@proximity/service-kit";
 import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
 import type { Kysely } from "kysely";
-import { connect, type NatsConnection } from "nats";
+import {
+  type ConsumerInfo,
+  connect,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from "nats";
 import { loadBackupsConfig } from "../../src/config.js";
 import type { BackupsDatabase } from "../../src/db/database.js";
-import { APP_EVENTS_CONSUMER, OPERATION_RESULTS_CONSUMER } from "../../src/events/durables.js";
+import { APP_EVENTS_CONSUMER, ARCHIVE_RESULTS_CONSUMER } from "../../src/events/durables.js";
 import { createBackupsService } from "../../src/service.js";
 import { type FakeApplications, startFakeApplications } from "./fake-applications.js";
 
@@ -57,7 +65,7 @@ export interface Harness {
   publish<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<number>;
   /** Waits until `durable` has acknowledged the stream up to `seq`. */
   consumed(stream: StreamName, durable: string, seq: number): Promise<void>;
-  /** Publishes a provisioner result and waits until the results consumer handled it. */
+  /** Publishes a provisioner result and waits until the results consumer handled it (archive operations'). */
   result(
     event: typeof Events.OperationSucceeded | typeof Events.OperationFailed,
     payload: Partial<provisionerEventsV1.OperationSucceeded & provisionerEventsV1.OperationFailed>,
@@ -65,6 +73,10 @@ export interface Harness {
   ): Promise<void>;
   /** Publishes an app event and waits until the app events consumer handled it. */
   appEvent<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<void>;
+  /** A durable consumer's state on the server, undefined when it does not exist. */
+  durableInfo(stream: StreamName, durable: string): Promise<ConsumerInfo | undefined>;
+  /** The bus as the test sees it (no authentication), e.g. to make a durable an older release left. */
+  readonly bus: { readonly js: JetStreamClient; readonly jsm: JetStreamManager; readonly ns: string };
   /** Every message of one of the namespace's streams so far: subject and CloudEvents id/type. */
   streamMessages(stream: StreamName): Promise<{ subject: string; id: string; type: string }[]>;
   /** An app of `owner` known to the fake applications service and (AppDeployed) to the backups service. */
@@ -150,9 +162,21 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     consumed,
     result: async (event, payload, eventId) => {
       const message = event.codec.fromPartial(payload);
-      await consumed("PROVISIONER", OPERATION_RESULTS_CONSUMER, await publish(event, message, eventId));
+      const seq = await publish(event, message, eventId);
+      // Results of other operations go on subjects the service does not consume.
+      const archive = asVariant<unknown>(event, "archive").subject;
+      if (subjectFor<unknown>(event, message) !== archive) return;
+      await consumed("PROVISIONER", ARCHIVE_RESULTS_CONSUMER, seq);
     },
     appEvent,
+    durableInfo: (stream, durable) =>
+      jsm.consumers
+        .info(streamName(ns, stream), durable)
+        .catch((err: { api_error?: { err_code?: number } }) => {
+          if (err.api_error?.err_code === 10014) return undefined; // consumer not found
+          throw err;
+        }),
+    bus: { js, jsm, ns },
     streamMessages: async (stream) => {
       const name = streamName(ns, stream);
       const { state } = await jsm.streams.info(name);

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import { applyOperationResult, archiveKindOf } from "../../app/apply-operation-result.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { isUuid } from "../../domain/backup.js";
-import { OPERATION_RESULTS_CONSUMER } from "../durables.js";
+import { OPERATION_RESULTS_INBOX } from "../durables.js";
 
 /**
  * A backup, restore or archive deletion was given up: the backup fails with the provisioner's safe
@@ -25,7 +25,7 @@ export function operationFailedHandler(
       return;
     }
     const reason = event.reason || "The operation failed";
-    const outcome = await processOnce(db, OPERATION_RESULTS_CONSUMER, ctx.eventId, (trx) =>
+    const outcome = await processOnce(db, OPERATION_RESULTS_INBOX, ctx.eventId, (trx) =>
       applyOperationResult(
         trx,
         { kind, operationId: event.operationId, backupId: event.backupId, outcome: { ok: false, reason } },

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import { applyOperationResult, archiveKindOf } from "../../app/apply-operation-result.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { isUuid } from "../../domain/backup.js";
-import { OPERATION_RESULTS_CONSUMER } from "../durables.js";
+import { OPERATION_RESULTS_INBOX } from "../durables.js";
 
 /**
  * A backup, restore or archive deletion succeeded: its record settles (completed with the
@@ -30,7 +30,7 @@ export function operationSucceededHandler(
       sizeBytes: event.archive.sizeBytes,
       createdAt: event.archive.createdAt ?? null,
     };
-    const outcome = await processOnce(db, OPERATION_RESULTS_CONSUMER, ctx.eventId, (trx) =>
+    const outcome = await processOnce(db, OPERATION_RESULTS_INBOX, ctx.eventId, (trx) =>
       applyOperationResult(
         trx,
         {

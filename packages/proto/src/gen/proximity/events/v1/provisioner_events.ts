@@ -156,7 +156,7 @@ export interface ProgressLine {
   attempt: number;
 }
 
-/** subject: provisioner.v1.operation.succeeded */
+/** subject: provisioner.v1.operation.succeeded (a backup, restore or archive deletion: provisioner.v1.operation.archive.succeeded) */
 export interface OperationSucceeded {
   operationId: string;
   kind: OperationKind;
@@ -181,7 +181,7 @@ export interface OperationSucceeded {
   backupId: string;
 }
 
-/** subject: provisioner.v1.operation.failed */
+/** subject: provisioner.v1.operation.failed (a backup, restore or archive deletion: provisioner.v1.operation.archive.failed) */
 export interface OperationFailed {
   operationId: string;
   kind: OperationKind;
