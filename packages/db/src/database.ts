@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { createDatabaseNotifications, DATABASE_NOTIFICATIONS } from "./notifications.js";
 import { unavailableMappingPool } from "./pool.js";
+import { databaseTypeParsers } from "./timestamptz.js";
 
 export interface DatabaseOptions {
   /** postgres:// connection string. */
@@ -64,6 +65,8 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     // Sent as startup parameters, so they hold for every statement of the connection.
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // timestamptz read without postgres-date's regular expressions (timestamptz.ts).
+    types: databaseTypeParsers(),
   });
   // An idle client killed by the server emits "error" on the pool; unhandled, it would crash the
   // process. The pool drops that client by itself and opens a new one on the next query.

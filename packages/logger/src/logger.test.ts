@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, lazyChild } from "./index.js";
+import { createLogger, type Logger, lazyChild } from "./index.js";
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -55,4 +55,46 @@ describe("createLogger", () => {
     expect(line).toMatchObject({ rpc: "GetApp", traceId: "t1", caller: "api-gateway", n: 1, msg: "served" });
     expect(out.text()).not.toContain("s3cr3t-x");
   });
+
+  it("lazyChild - a pending child's children make one pino child, writing the lines the chain would", () => {
+    let made = 0;
+    const pending = linesOf((root) => {
+      const counted = Object.assign(Object.create(root), {
+        child: (bindings: Record<string, unknown>, options?: object) => {
+          made += 1;
+          return root.child(bindings, options);
+        },
+      });
+      const request = lazyChild(counted, { requestId: "r1" }, {});
+      expect(typeof request.info).toBe("function"); // what fastify checks of a request logger
+      const log = lazyChild(request.child({ traceId: "t1" }), { userId: "u1" });
+      expect(made).toBe(0);
+      return log;
+    });
+    expect(made).toBe(1);
+    // The chain as pino makes it: the request id (fastify's child), then trace id, then user id.
+    const chained = linesOf((root) =>
+      root.child({ requestId: "r1" }, {}).child({ traceId: "t1" }).child({ userId: "u1" }),
+    );
+    expect(pending).toBe(chained);
+    expect(pending).toContain('"requestId":"r1","traceId":"t1","userId":"u1","n":1,"msg":"served"');
+  });
+
+  it("lazyChild - a repeated key, an index key or child options make a real child, as pino would", () => {
+    for (const more of [{ requestId: "r2" }, { 7: "index" }]) {
+      const pending = linesOf((root) => lazyChild(root, { requestId: "r1" }).child(more));
+      expect(pending).toBe(linesOf((root) => root.child({ requestId: "r1" }).child(more)));
+    }
+    const quieter = linesOf((root) => lazyChild(root, { requestId: "r1" }).child({}, { level: "warn" }));
+    expect(quieter).toBe("");
+  });
 });
+
+/** What a logger made from a root logger writes for an info and a debug line (times masked). */
+function linesOf(make: (root: Logger) => Logger): string {
+  const out = capture();
+  const log = make(createLogger({ service: "svc", level: "debug" }, out.stream));
+  log.info({ n: 1 }, "served");
+  log.debug("debug too");
+  return out.text().replaceAll(/"time":"[^"]+"/g, '"time":"-"');
+}

@@ -4,7 +4,6 @@
  * parent's ids, and a root without one gets fresh random ids, so logs and envelopes always carry a
  * trace id.
  */
-import { randomBytes } from "node:crypto";
 import {
   type Context,
   context,
@@ -18,12 +17,13 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { randomHexId } from "./random-ids.js";
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** A fresh W3C traceparent (version 00, sampled). */
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+  return `00-${randomHexId(16)}-${randomHexId(8)}-01`;
 }
 
 /** The W3C traceparent of a span context (or of the active span); undefined when it has none. */
@@ -104,8 +104,8 @@ export function failSpan(span: Span, err: unknown): void {
 export function ensureIds(span: Span): Span {
   if (isSpanContextValid(span.spanContext())) return span;
   return trace.wrapSpanContext({
-    traceId: randomBytes(16).toString("hex"),
-    spanId: randomBytes(8).toString("hex"),
+    traceId: randomHexId(16),
+    spanId: randomHexId(8),
     traceFlags: TraceFlags.SAMPLED,
   });
 }

@@ -48,4 +48,44 @@ describe("logging - no secrets in the gateway's logs", () => {
     expect(log).toContain(`"userId":"${session.userId}"`);
     for (const secret of secrets) expect(log).not.toContain(secret);
   });
+
+  it("logging - a request's line carries its request id, trace id and user id, once each and in that order", async () => {
+    const session = await login(h.url, "admin", ADMIN_PASSWORD);
+    const token = await issueToken(h.url, session, { name: "log-ids-test" });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const requestId = `log-ids-${process.pid}`;
+    await request(h.url, "GET", "/api/apps?per_page=50", {
+      auth: { bearer: token },
+      headers: { "x-request-id": requestId, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const line = h.logLines.find(
+      (l) => l.includes(`"requestId":"${requestId}"`) && l.includes("request completed"),
+    );
+    expect(line).toBeDefined();
+    const keys = [...line!.matchAll(/"(\w+)":/g)].map((m) => m[1]);
+    expect(keys).toEqual([
+      "level",
+      "time",
+      "service",
+      "version",
+      "requestId",
+      "traceId",
+      "userId",
+      "method",
+      "route",
+      "status",
+      "clientAddress",
+      "durationMs",
+      "msg",
+    ]);
+    expect(JSON.parse(line!)).toMatchObject({
+      requestId,
+      traceId,
+      userId: session.userId,
+      method: "GET",
+      route: "/api/apps",
+      status: 200,
+      msg: "request completed",
+    });
+  });
 });
