@@ -44,6 +44,11 @@ import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 export interface MessageContext {
   readonly eventId: string;
   readonly type: string;
+  /**
+   * The subject it arrived on, below the namespace (durable consumers set it): the event's own or
+   * a variant's, or, from an older producer, one the catalog now gives other payloads.
+   */
+  readonly subject?: string;
   /** The handling span's traceparent (its parent is the publish of the event). */
   readonly traceparent: string;
   /** 1 on the first delivery. */
@@ -111,8 +116,8 @@ export interface EventConsumerOptions {
   readonly subscriptions: readonly Subscription<any>[];
   /**
    * Checks every message a handler would act on — type, subject, producer and signature —
-   * (eventVerifier(keys)); a message that fails is dead-lettered untouched. Catalog events on their
-   * own subject that this consumer has no handler for are acknowledged unchecked (unused).
+   * (eventVerifier(keys)); a message that fails is dead-lettered untouched. Catalog events on one of
+   * their subjects that this consumer has no handler for are acknowledged unchecked (unused).
    */
   readonly verifier: EventVerifier;
   /**
@@ -136,6 +141,12 @@ export interface EventConsumerOptions {
    * event's traceparent; the handler runs inside it. Default: none.
    */
   readonly tracer?: Tracer;
+  /**
+   * Use the durable as the server holds it, never create or change it: start() fails when it is
+   * absent. For a retired durable being drained (retireDurable), which must not come back once a
+   * replica deleted it.
+   */
+  readonly bindExisting?: boolean;
 }
 
 /** A running durable pull consumer. */
@@ -151,10 +162,10 @@ export interface EventConsumer {
  * subscription's `onExhausted` runs (e.g. emit a *failed* event), the message is copied to the
  * dead-letter stream and terminated. Failures are never acked.
  *
- * Before any of that, each message is checked (checkEvent): a catalog type on its own subject,
+ * Before any of that, each message is checked (checkEvent): a catalog type on one of its subjects,
  * published and signed by that event's producer. One that fails is dead-lettered at once, logged
  * with the reason, and neither its handler nor `onExhausted` runs: a forged event has no effect.
- * The one exception costs nothing to trust: a catalog event on its own subject whose type the
+ * The one exception costs nothing to trust: a catalog event on one of its subjects whose type the
  * consumer has no handler for is acknowledged without its signature checked (logged at debug).
  * @example
  * createEventConsumer({ js: bus.js, jsm: bus.jsm, ns: bus.ns, logger, verifier: eventVerifier(keys),
@@ -224,9 +235,10 @@ class EventConsumerImpl implements EventConsumer {
       // One filter per consumer on NATS 2.9: a single event subject, or the wildcard of the topic.
       filter_subject: consumerFilterSubject(ns, this.#o.durable),
     };
-    await createOrUpdateConsumer(jsm, streamName(ns, stream), config).catch((err: unknown) => {
-      throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
-    });
+    if (!this.#o.bindExisting)
+      await createOrUpdateConsumer(jsm, streamName(ns, stream), config).catch((err: unknown) => {
+        throw explainMissingStream(err, `stream ${streamName(ns, stream)}`);
+      });
     // The advisory reader first: a start that fails there has taken no request (a replica that
     // crash-loops holding requests would spend their deliveries).
     if (this.#o.durable.recoversAbandoned) {
@@ -310,7 +322,7 @@ class EventConsumerImpl implements EventConsumer {
     if (attempt > 1) busRedeliveries.inc(this.#labels);
     const type = msg.headers?.get("ce-type") ?? "";
     const sub = this.#byType.get(type);
-    // Another event of the catalog on its own subject (the progress events on a results consumer's
+    // Another event of the catalog on one of its subjects (the progress events on a results consumer's
     // subjects, say): not ours to handle, so acknowledged without checking its signature (the
     // costly part), since nothing of it is used. Anything else is checked and refused below.
     if (!sub && this.#isCatalogEventOnItsSubject(type, msg.subject)) {
@@ -366,6 +378,7 @@ class EventConsumerImpl implements EventConsumer {
     const ctx: MessageContext = {
       eventId: env.id,
       type: env.type,
+      subject: msg.subject.slice(this.#o.ns.length + 1),
       traceparent,
       attempt,
       maxDeliver: this.#maxDeliver,
@@ -380,7 +393,7 @@ class EventConsumerImpl implements EventConsumer {
       }),
       stopping: this.#stop.signal,
     };
-    // A checked event is a catalog event on its own subject, so one without a handler was
+    // A checked event is a catalog event on one of its subjects, so one without a handler was
     // acknowledged above; this only narrows the type.
     if (!sub) {
       busAcks.inc(this.#labels);

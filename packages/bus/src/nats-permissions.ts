@@ -103,12 +103,14 @@ export function natsPermissions(
     for (const d of [...topology.durables, ...retired].filter((c) => c.service === service)) {
       const s = stream(d.stream);
       if (retired.has(d)) {
-        // Drained up to where its stream was when that began, then deleted (retireDurable).
+        // Drained as it is (never created again) up to where its stream was when that began,
+        // then deleted (retireDurable).
         publish.add(`${API}.STREAM.INFO.${s}`);
         publish.add(`${API}.CONSUMER.DELETE.${s}.${d.name}`);
+      } else {
+        // The filter is part of the subject (NATS ≥ 2.9), so the durable is created with its own.
+        publish.add(`${API}.CONSUMER.CREATE.${s}.${d.name}.${consumerFilterSubject(ns, d)}`);
       }
-      // The filter is part of the subject (NATS ≥ 2.9), so the durable is created with its own.
-      publish.add(`${API}.CONSUMER.CREATE.${s}.${d.name}.${consumerFilterSubject(ns, d)}`);
       publish.add(`${API}.CONSUMER.INFO.${s}.${d.name}`);
       publish.add(`${API}.CONSUMER.MSG.NEXT.${s}.${d.name}`);
       publish.add(`$JS.ACK.${s}.${d.name}.>`); // ack, nak, term, in progress

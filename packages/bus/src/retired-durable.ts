@@ -1,12 +1,17 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@proximity/logger";
 import type { Tracer } from "@proximity/telemetry";
 import type { ConsumerInfo, JetStreamClient, JetStreamManager } from "nats";
 import { createEventConsumer, type EventConsumer, type Subscription } from "./consumer.js";
+import { subjectFor } from "./events.js";
 import type { EventVerifier } from "./signature.js";
 import { streamName } from "./streams.js";
 import type { ConsumerDefinition } from "./topology.js";
 
 const CONSUMER_NOT_FOUND = 10014;
+
+const isConsumerNotFound = (err: unknown) =>
+  (err as { api_error?: { err_code?: number } }).api_error?.err_code === CONSUMER_NOT_FOUND;
 
 export interface RetireDurableOptions {
   readonly js: JetStreamClient;
@@ -20,6 +25,13 @@ export interface RetireDurableOptions {
   readonly subscriptions: readonly Subscription<any>[];
   readonly verifier: EventVerifier;
   readonly tracer?: Tracer;
+  /**
+   * How long no older producer may have been heard from (an event on a subject the catalog now
+   * gives another) before the durable is deleted, counted from this start at the earliest:
+   * default 15 minutes, the time a rolling upgrade takes to replace the producer's replicas and
+   * their outbox relays to publish what they had left.
+   */
+  readonly quietMs?: number;
   /** How often its progress is read from the server, default 5 s. */
   readonly pollMs?: number;
 }
@@ -33,38 +45,44 @@ export interface RetiringDurable {
 }
 
 /**
- * Drains a durable that a release replaced, then deletes it: an older producer may have left in it
- * events its replacement does not receive (another subject), which are handled here as before.
- * Drained means every message its stream held when this began was delivered and every delivered
- * message acknowledged; events published later on its subjects come from producers of the new
- * release too (who also publish what its replacement takes) or from an older producer still
- * running, which is why the release notes ask to upgrade producers first. Replicas may retire the
- * same durable at once: they share its messages, and deleting one already gone is done.
+ * Drains a durable that a release replaced, then deletes it. Older producers may have left events
+ * in it that its replacement does not receive (they published them on a subject the catalog now
+ * gives another, e.g. before an event had variants); they are handled here as before. Deleted once
+ *  - every message its stream held when this began is acknowledged, and
+ *  - no older producer was heard from for `quietMs` (none is left: a rolling upgrade is over).
+ * Until then the consumer runs, so nothing an older producer publishes meanwhile is lost either.
  *
- * Absent (a new installation, or retired already): nothing to do. The handlers must dedupe on the
- * same inbox key as the replacement's, since while it drains the retired durable may also deliver
- * events the replacement handles.
+ * It is used as the server holds it and never created again (`bindExisting`): absent (a new
+ * installation, or retired already, perhaps by another replica meanwhile), there is nothing to do.
+ * Replicas may retire it at once: they share its messages, and deleting one already gone is done.
+ * Its handlers must dedupe on the same inbox key as the replacement's, since while it drains it may
+ * also deliver events the replacement handles.
  */
 export function retireDurable(o: RetireDurableOptions): RetiringDurable {
   const stream = streamName(o.ns, o.durable.stream);
   const name = o.durable.name;
   const log = o.logger.child({ consumer: name });
+  const quietMs = o.quietMs ?? 15 * 60_000;
   const stopping = new AbortController();
   let consumer: EventConsumer | undefined;
+  // Counted from the start: older producers may still be replaced after it.
+  let olderProducerHeardAt = Date.now();
 
+  // Each handler notes an event its producer would publish elsewhere today: an older producer.
+  const subscriptions = o.subscriptions.map(
+    (sub): Subscription<unknown> => ({
+      ...sub,
+      handle: async (payload, ctx) => {
+        if (ctx.subject !== undefined && ctx.subject !== subjectFor(sub.event, payload))
+          olderProducerHeardAt = Date.now();
+        await sub.handle(payload, ctx);
+      },
+    }),
+  );
   const info = (): Promise<ConsumerInfo | undefined> =>
     o.jsm.consumers.info(stream, name).catch((err: unknown) => {
-      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === CONSUMER_NOT_FOUND)
-        return undefined;
+      if (isConsumerNotFound(err)) return undefined;
       throw err;
-    });
-  const pause = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, o.pollMs ?? 5_000);
-      stopping.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      });
     });
   const stopConsumer = async () => {
     const running = consumer;
@@ -78,44 +96,41 @@ export function retireDurable(o: RetireDurableOptions): RetiringDurable {
       try {
         const current = await info();
         if (!current) {
-          await stopConsumer();
           if (until !== undefined) log.info("retired durable deleted elsewhere");
           return;
         }
         until ??= (await o.jsm.streams.info(stream)).state.last_seq;
-        if (isDrained(current, until)) {
-          // Stopped before judging: a handler still running would acknowledge after the judgement.
-          await stopConsumer();
-          const settled = await info();
-          if (settled && isDrained(settled, until)) {
-            await o.jsm.consumers.delete(stream, name).catch((err: unknown) => {
-              const code = (err as { api_error?: { err_code?: number } }).api_error?.err_code;
-              if (code !== CONSUMER_NOT_FOUND) throw err;
-            });
-            log.info({ upToStreamSeq: until }, "retired durable drained and deleted");
-            return;
-          }
+        if (isDrained(current, until) && Date.now() - olderProducerHeardAt >= quietMs) {
+          // What is delivered after `until` comes from current producers, whose events the
+          // replacement takes: handlers still running here may finish, their acks are moot.
+          await o.jsm.consumers.delete(stream, name).catch((err: unknown) => {
+            if (!isConsumerNotFound(err)) throw err;
+          });
+          log.info({ upToStreamSeq: until }, "retired durable drained and deleted");
+          return;
         }
-        if (!consumer && !stopping.signal.aborted) {
+        if (!consumer) {
           log.info({ pending: current.num_pending, upToStreamSeq: until }, "draining a retired durable");
-          consumer = createEventConsumer({
+          const started = createEventConsumer({
             js: o.js,
             jsm: o.jsm,
             ns: o.ns,
             logger: o.logger,
             durable: o.durable,
-            subscriptions: o.subscriptions,
+            subscriptions,
             verifier: o.verifier,
             ...(o.tracer ? { tracer: o.tracer } : {}),
+            // Never made again: deleted by another replica meanwhile, start fails and the next
+            // poll finds it gone.
+            bindExisting: true,
           });
-          await consumer.start();
+          await started.start();
+          consumer = started;
         }
       } catch (err) {
-        // NATS away, or a replica deleted it mid-start: tried again at the next poll.
         log.warn({ err }, "retiring a durable failed; retrying");
-        await stopConsumer().catch(() => undefined);
       }
-      await pause();
+      await sleep(o.pollMs ?? 5_000, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   };
 
@@ -130,12 +145,15 @@ export function retireDurable(o: RetireDurableOptions): RetiringDurable {
 }
 
 /**
- * Every message up to stream sequence `until` that matches its filter was delivered (or none is
- * left to deliver), and every delivered one acknowledged (the ack floor caught up with delivery).
+ * Every message up to stream sequence `until` that matches its filter is acknowledged: the ack
+ * floor (every message below it acknowledged) passed it, or nothing is left to deliver and every
+ * delivered message is acknowledged (the last match may lie before `until`, where the floor stops).
  */
 function isDrained(info: ConsumerInfo, until: number): boolean {
-  const delivered = info.num_pending === 0 || info.delivered.stream_seq >= until;
   return (
-    delivered && info.ack_floor.consumer_seq === info.delivered.consumer_seq && info.num_ack_pending === 0
+    info.ack_floor.stream_seq >= until ||
+    (info.num_pending === 0 &&
+      info.num_ack_pending === 0 &&
+      info.ack_floor.consumer_seq === info.delivered.consumer_seq)
   );
 }

@@ -329,8 +329,9 @@ describe("nats permissions - retiring a durable", () => {
       ),
     );
     const options = { js: b.js, jsm: b.jsm, ns, logger, durable: retired, verifier, subscriptions };
-    // The durable as an earlier release left it (its consumer stopped).
-    await b.jsm.consumers.add(streamName(ns, retired.stream), {
+    // The durable as an earlier release left it (its consumer stopped); the service may no longer
+    // create it.
+    await setupJsm.consumers.add(streamName(ns, retired.stream), {
       durable_name: retired.name,
       ack_policy: AckPolicy.Explicit,
       filter_subject: consumerFilterSubject(ns, retired),
@@ -344,13 +345,13 @@ describe("nats permissions - retiring a durable", () => {
     });
     await publishSignedEvent(bus("provisioner").js, ns, eventSigner(keys.get("provisioner")!), older, result);
 
-    await retireDurable({ ...options, pollMs: 100 }).done;
+    await retireDurable({ ...options, pollMs: 100, quietMs: 0 }).done;
     expect(handled).toContain("left-behind");
     await expect(b.jsm.consumers.info(streamName(ns, retired.stream), retired.name)).rejects.toMatchObject({
       api_error: { err_code: 10014 },
     });
     // Gone: the next start has nothing to drain and makes no durable.
-    await retireDurable({ ...options, pollMs: 100 }).done;
+    await retireDurable({ ...options, pollMs: 100, quietMs: 0 }).done;
     await expect(b.jsm.consumers.info(streamName(ns, retired.stream), retired.name)).rejects.toMatchObject({
       api_error: { err_code: 10014 },
     });

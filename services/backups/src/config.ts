@@ -19,6 +19,11 @@ export const backupsConfigSchema = z.object({
   APPLICATIONS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50051"),
   /** How often each replica looks for due backup policies and pending scheduled backups. */
   BACKUP_SCHEDULER_INTERVAL_MS: env.millis(30_000),
+  /**
+   * How long the results' durable of earlier releases keeps being drained after the last result an
+   * older provisioner published on it (and after start), before it is deleted (retireDurable).
+   */
+  RETIRED_DURABLE_QUIET_MS: env.millis(15 * 60_000),
 });
 
 export type BackupsConfig = Readonly<z.output<typeof backupsConfigSchema>>;

@@ -97,7 +97,14 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       onStop(name, () => consumer.stop());
     }
     // In the background: the service is ready meanwhile (its current durables run already).
-    const retiring = retireOldResultsConsumer(db, bus, logger, verifier, tracer);
+    const retiring = retireOldResultsConsumer(
+      db,
+      bus,
+      logger,
+      verifier,
+      config.RETIRED_DURABLE_QUIET_MS,
+      tracer,
+    );
     onStop("retired results consumer", () => retiring.stop());
     const scheduler = createBackupScheduler({
       deps: { db, applications },

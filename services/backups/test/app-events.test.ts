@@ -155,16 +155,6 @@ describe("app events", () => {
     ).toEqual([]);
   });
 
-  it("OperationSucceeded of a deploy - no longer creates a policy (the app events do)", async () => {
-    const appId = randomUUID();
-    await h.result(Events.OperationSucceeded, {
-      kind: provisionerEventsV1.OperationKind.OPERATION_KIND_DEPLOY,
-      operationId: randomUUID(),
-      appId,
-    });
-    await expect(h.gateway.getBackupPolicy({ appId }, as(ADMIN))).rejects.toBeInstanceOf(NotFoundError);
-  });
-
   it("GetBackupPolicy - gateway only, on behalf of a user", async () => {
     await expect(h.gateway.getBackupPolicy({ appId: randomUUID() })).rejects.toBeInstanceOf(
       PermissionDeniedError,

@@ -52,16 +52,19 @@ export function createOperationResultsConsumer(
 /**
  * Drains, then deletes, the results' durable of earlier releases (every operation's results and
  * progress): archive results an older provisioner published there are applied as before; the
- * others are acknowledged without effect.
+ * others are acknowledged without effect. Deleted once no older provisioner was heard from for
+ * `quietMs` (RETIRED_DURABLE_QUIET_MS).
  */
 export function retireOldResultsConsumer(
   db: Kysely<BackupsDatabase>,
   bus: Bus,
   logger: Logger,
   verifier: EventVerifier,
+  quietMs: number,
   tracer?: Tracer,
 ): RetiringDurable {
   return retireDurable({
+    quietMs,
     js: bus.js,
     jsm: bus.jsm,
     ns: bus.ns,

@@ -162,11 +162,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     consumed,
     result: async (event, payload, eventId) => {
       const message = event.codec.fromPartial(payload);
-      const seq = await publish(event, message, eventId);
-      // Results of other operations go on subjects the service does not consume.
-      const archive = asVariant<unknown>(event, "archive").subject;
-      if (subjectFor<unknown>(event, message) !== archive) return;
-      await consumed("PROVISIONER", ARCHIVE_RESULTS_CONSUMER, seq);
+      // Other operations' results go on subjects the service does not consume: h.publish those.
+      if (subjectFor<unknown>(event, message) !== asVariant<unknown>(event, "archive").subject)
+        throw new Error("h.result: not an archive operation's result, which never reaches the service");
+      await consumed("PROVISIONER", ARCHIVE_RESULTS_CONSUMER, await publish(event, message, eventId));
     },
     appEvent,
     durableInfo: (stream, durable) =>

@@ -76,7 +76,7 @@ export function applyHeaderSteps(res: ServerResponse, steps: readonly HeaderStep
  * address) it would promise an HTTPS the host does not serve.
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
-  const helmetSteps = recordHelmetSteps();
+  const helmetSteps = Object.freeze(recordHelmetSteps());
   app.addHook("onRequest", async (request, reply) => {
     // On the raw response like helmet, not reply.header(), which would lower-case the names.
     applyHeaderSteps(reply.raw, helmetSteps);
