@@ -199,6 +199,7 @@ async function recover(o: AbandonedDeliveriesOptions, msg: JsMsg, log: Logger): 
       const ctx: MessageContext = {
         eventId: env.id,
         type: env.type,
+        subject: original.subject.slice(o.ns.length + 1),
         traceparent,
         attempt: advisory.deliveries,
         maxDeliver: advisory.deliveries,

@@ -45,8 +45,9 @@ export interface MessageContext {
   readonly eventId: string;
   readonly type: string;
   /**
-   * The subject it arrived on, below the namespace (durable consumers set it): the event's own or
-   * a variant's, or, from an older producer, one the catalog now gives other payloads.
+   * The subject it arrived on, below the namespace (durable consumers set it, broadcast consumers
+   * do not): the event's own or a variant's, or, from an older producer, one the catalog now gives
+   * other payloads.
    */
   readonly subject?: string;
   /** The handling span's traceparent (its parent is the publish of the event). */

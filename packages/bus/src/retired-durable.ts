@@ -26,10 +26,10 @@ export interface RetireDurableOptions {
   readonly verifier: EventVerifier;
   readonly tracer?: Tracer;
   /**
-   * How long no older producer may have been heard from (an event on a subject the catalog now
-   * gives another) before the durable is deleted, counted from this start at the earliest:
-   * default 15 minutes, the time a rolling upgrade takes to replace the producer's replicas and
-   * their outbox relays to publish what they had left.
+   * How long after a current producer was first heard from (an event on a variant's subject) and
+   * after the last older producer was (an event on a subject the catalog now gives another payload)
+   * the durable is deleted: default 15 minutes, the time a rolling upgrade of the producer takes
+   * to replace its replicas and their outbox relays to publish what they had left.
    */
   readonly quietMs?: number;
   /** How often its progress is read from the server, default 5 s. */
@@ -47,16 +47,20 @@ export interface RetiringDurable {
 /**
  * Drains a durable that a release replaced, then deletes it. Older producers may have left events
  * in it that its replacement does not receive (they published them on a subject the catalog now
- * gives another, e.g. before an event had variants); they are handled here as before. Deleted once
- *  - every message its stream held when this began is acknowledged, and
- *  - no older producer was heard from for `quietMs` (none is left: a rolling upgrade is over).
- * Until then the consumer runs, so nothing an older producer publishes meanwhile is lost either.
+ * gives another, e.g. before an event had variants), or may still be running (consumers are
+ * upgraded before producers); what they publish is handled here as before. Deleted once
+ *  - every message its stream held when this began is acknowledged,
+ *  - a current producer was heard from (the durable's filter covers the variants' subjects too):
+ *    the producer's upgrade has begun; until then the durable is kept however long that takes, and
+ *  - `quietMs` passed since then and since an older producer was last heard from (and since start).
+ * Each replica judges from what it handled: an older producer publishing more than `quietMs` after
+ * the first current one (a producer's rollout taking longer) could be deleted under.
  *
  * It is used as the server holds it and never created again (`bindExisting`): absent (a new
  * installation, or retired already, perhaps by another replica meanwhile), there is nothing to do.
  * Replicas may retire it at once: they share its messages, and deleting one already gone is done.
- * Its handlers must dedupe on the same inbox key as the replacement's, since while it drains it may
- * also deliver events the replacement handles.
+ * Its handlers must dedupe on the same inbox key as the replacement's, since it also delivers the
+ * events the replacement handles.
  */
 export function retireDurable(o: RetireDurableOptions): RetiringDurable {
   const stream = streamName(o.ns, o.durable.stream);
@@ -65,20 +69,30 @@ export function retireDurable(o: RetireDurableOptions): RetiringDurable {
   const quietMs = o.quietMs ?? 15 * 60_000;
   const stopping = new AbortController();
   let consumer: EventConsumer | undefined;
-  // Counted from the start: older producers may still be replaced after it.
-  let olderProducerHeardAt = Date.now();
+  // Monotonic: a clock step must not shorten the quiet period.
+  const now = () => performance.now();
+  // Counted from the start too: older producers may still be replaced after it.
+  let olderProducerHeardAt = now();
+  let currentProducerHeardAt: number | undefined;
 
-  // Each handler notes an event its producer would publish elsewhere today: an older producer.
+  // Each handler notes who published: an event on a variant's subject comes from a current
+  // producer; one on a subject its producer would no longer use for it, from an older one.
   const subscriptions = o.subscriptions.map(
     (sub): Subscription<unknown> => ({
       ...sub,
       handle: async (payload, ctx) => {
-        if (ctx.subject !== undefined && ctx.subject !== subjectFor(sub.event, payload))
-          olderProducerHeardAt = Date.now();
+        if (ctx.subject !== undefined) {
+          const today = subjectFor(sub.event, payload);
+          if (ctx.subject !== today) olderProducerHeardAt = now();
+          else if (today !== sub.event.subject) currentProducerHeardAt ??= now();
+        }
         await sub.handle(payload, ctx);
       },
     }),
   );
+  const quiet = () =>
+    currentProducerHeardAt !== undefined &&
+    now() - Math.max(currentProducerHeardAt, olderProducerHeardAt) >= quietMs;
   const info = (): Promise<ConsumerInfo | undefined> =>
     o.jsm.consumers.info(stream, name).catch((err: unknown) => {
       if (isConsumerNotFound(err)) return undefined;
@@ -100,9 +114,8 @@ export function retireDurable(o: RetireDurableOptions): RetiringDurable {
           return;
         }
         until ??= (await o.jsm.streams.info(stream)).state.last_seq;
-        if (isDrained(current, until) && Date.now() - olderProducerHeardAt >= quietMs) {
-          // What is delivered after `until` comes from current producers, whose events the
-          // replacement takes: handlers still running here may finish, their acks are moot.
+        if (isDrained(current, until) && quiet()) {
+          // Handlers still running here may finish; their acknowledgements no longer matter.
           await o.jsm.consumers.delete(stream, name).catch((err: unknown) => {
             if (!isConsumerNotFound(err)) throw err;
           });
@@ -128,13 +141,17 @@ export function retireDurable(o: RetireDurableOptions): RetiringDurable {
           consumer = started;
         }
       } catch (err) {
-        log.warn({ err }, "retiring a durable failed; retrying");
+        // Deleted by another replica while this one bound to it: the next poll finds it gone.
+        if (isConsumerNotFound(err)) log.info("retired durable gone while binding to it");
+        else log.warn({ err }, "retiring a durable failed; retrying");
       }
       await sleep(o.pollMs ?? 5_000, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   };
 
-  const done = run().finally(stopConsumer);
+  const done = run()
+    .finally(stopConsumer)
+    .catch((err: unknown) => log.error({ err }, "retiring a durable stopped"));
   return {
     done,
     async stop() {

@@ -242,6 +242,17 @@ describe("provisioner results", () => {
     await eventually(async () => (await rowOf(backupId)).status === "completed", {
       what: "the result left in the retired durable applied",
     });
+    // Kept while no upgraded provisioner was heard from (it may not be upgraded yet)…
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await h.durableInfo("PROVISIONER", RETIRED_RESULTS_CONSUMER)).toBeDefined();
+    // …then a result on its archive subject: applied once though both durables deliver it.
+    const current = await runningBackup();
+    await h.result(Events.OperationSucceeded, {
+      kind: Kind.OPERATION_KIND_BACKUP,
+      operationId: current.operationId,
+      backupId: current.backupId,
+      archive: archiveOf(current.backupId, current.app.vmid),
+    });
     await eventually(
       async () => (await h.durableInfo("PROVISIONER", RETIRED_RESULTS_CONSUMER)) === undefined,
       {
@@ -249,5 +260,8 @@ describe("provisioner results", () => {
       },
     );
     expect((await rowOf(other.backupId)).status).toBe("running");
+    expect((await rowOf(current.backupId)).status).toBe("completed");
+    const completed = (await outboxEvents(h.db, current.app.id)).filter((e) => e.name === "BackupCompleted");
+    expect(completed).toHaveLength(1);
   });
 });
