@@ -25,7 +25,7 @@ import { retryDelayMs } from "./backoff.js";
 import { createOrUpdateConsumer } from "./create-consumer.js";
 import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
-import { type EventDefinition, eventOfType, subjectsOf } from "./events.js";
+import { arrivesOn, type EventDefinition, eventOfType } from "./events.js";
 import {
   busAcks,
   busConsumerAckPending,
@@ -37,7 +37,7 @@ import {
   busRedeliveries,
 } from "./metrics.js";
 import type { EventVerifier } from "./signature.js";
-import { deadLetterSubject, explainMissingStream, streamName, subjectOf } from "./streams.js";
+import { deadLetterSubject, explainMissingStream, streamName } from "./streams.js";
 import { type ConsumerDefinition, consumerFilterSubject } from "./topology.js";
 
 /** What a handler learns about the message besides its payload. */
@@ -314,7 +314,7 @@ class EventConsumerImpl implements EventConsumer {
 
   #isCatalogEventOnItsSubject(type: string, subject: string): boolean {
     const event = type ? eventOfType(type) : undefined;
-    return event !== undefined && subjectsOf(event).some((s) => subjectOf(this.#o.ns, s) === subject);
+    return event !== undefined && arrivesOn(event, this.#o.ns, subject);
   }
 
   async #handle(msg: JsMsg): Promise<void> {

@@ -1,8 +1,7 @@
 import type { MsgHdrs } from "nats";
 import type { EventEnvelope } from "./envelope.js";
-import { type EventDefinition, eventOfType, producerOf, subjectsOf } from "./events.js";
+import { arrivesOn, type EventDefinition, eventOfType, producerOf } from "./events.js";
 import { type EventVerifier, eventSignedBy, SIGNATURE_HEADER } from "./signature.js";
-import { subjectOf } from "./streams.js";
 
 /** The outcome of checking a received message before anything acts on it. */
 export type EventCheck =
@@ -31,7 +30,7 @@ export function checkEvent(verifier: EventVerifier, ns: string, msg: ReceivedMes
   const type = get("ce-type");
   const event = type ? eventOfType(type) : undefined;
   if (!event) return { ok: false, reason: type ? "unknown event type" : "no event type" };
-  if (!subjectsOf(event).some((s) => subjectOf(ns, s) === msg.subject))
+  if (!arrivesOn(event, ns, msg.subject))
     return { ok: false, reason: "subject does not match the event type" };
   const source = get("ce-source");
   if (source !== producerOf(event)) return { ok: false, reason: "source is not the event's producer" };

@@ -353,6 +353,24 @@ export function subjectsOf(event: Pick<EventDefinition<unknown>, "subject" | "va
   return [event.subject, ...Object.values(event.variants ?? {})];
 }
 
+/** subjectsOf of each catalog event, computed once: checked for every message consumed. */
+const subjectsByEvent = new WeakMap<object, readonly string[]>();
+
+/** True when `subject` (with its namespace `ns`) is one of the subjects `event` may arrive on. */
+export function arrivesOn(event: EventDefinition<unknown>, ns: string, subject: string): boolean {
+  let subjects = subjectsByEvent.get(event);
+  if (!subjects) {
+    subjects = subjectsOf(event);
+    subjectsByEvent.set(event, subjects);
+  }
+  return (
+    subject.length > ns.length &&
+    subject[ns.length] === "." &&
+    subject.startsWith(ns) &&
+    subjects.includes(subject.slice(ns.length + 1))
+  );
+}
+
 /**
  * `event` as seen on one variant's subject only: for a consumer definition that wants just those
  * payloads (its filter and permissions then cover that subject alone). Publish with the event itself.

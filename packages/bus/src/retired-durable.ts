@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "@proximity/logger";
-import type { Tracer } from "@proximity/telemetry";
-import type { ConsumerInfo, JetStreamClient, JetStreamManager } from "nats";
-import { createEventConsumer, type EventConsumer, type Subscription } from "./consumer.js";
+import type { ConsumerInfo } from "nats";
+import {
+  createEventConsumer,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type Subscription,
+} from "./consumer.js";
 import { subjectFor } from "./events.js";
-import type { EventVerifier } from "./signature.js";
 import { streamName } from "./streams.js";
 import type { ConsumerDefinition } from "./topology.js";
 
@@ -13,18 +15,13 @@ const CONSUMER_NOT_FOUND = 10014;
 const isConsumerNotFound = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === CONSUMER_NOT_FOUND;
 
-export interface RetireDurableOptions {
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
-  readonly ns: string;
-  readonly logger: Logger;
-  /** The retired durable (one of `RetiredDurables`). */
+export interface RetireDurableOptions
+  extends Pick<
+    EventConsumerOptions,
+    "js" | "jsm" | "ns" | "logger" | "subscriptions" | "verifier" | "tracer"
+  > {
+  /** The retired durable (one of `RetiredDurables`); its subscriptions handle what it still holds. */
   readonly durable: ConsumerDefinition;
-  /** Its handlers, as createEventConsumer takes them: what it still holds is handled as before. */
-  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous handler list, each typed by subscribe()
-  readonly subscriptions: readonly Subscription<any>[];
-  readonly verifier: EventVerifier;
-  readonly tracer?: Tracer;
   /**
    * How long after a current producer was first heard from (an event on a variant's subject) and
    * after the last older producer was (an event on a subject the catalog now gives another payload)

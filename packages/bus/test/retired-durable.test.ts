@@ -6,17 +6,15 @@
  */
 import { generateServiceKeys } from "@proximity/identity";
 import { provisionerEventsV1 } from "@proximity/proto";
-import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually, testLogger } from "@proximity/testing";
 import { AckPolicy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Bus,
-  connectBus,
   consumerFilterSubject,
   defineConsumer,
   type EventDefinition,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   retireDurable,
@@ -24,22 +22,21 @@ import {
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 const keys = await generateServiceKeys(["provisioner", "backups"]);
-const ns = uniqueNamespace();
 const Kind = provisionerEventsV1.OperationKind;
 let admin: Bus;
+let ns: string;
 
 beforeAll(async () => {
-  admin = await connectBus({ servers: testServers().natsUrl, name: "bus-test", ns, logger });
-  await ensureStreams(admin.jsm, ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  admin = await openTestBus("bus-test");
+  ns = admin.ns;
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await admin.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
-  await admin.close();
+  await closeTestBus(admin);
 });
 
 /** A retired durable as an earlier release left it, and what its handlers saw. */
