@@ -7,7 +7,7 @@ import { type ChildLoggerOptions, type DestinationStream, type Logger, type Logg
 export type { Logger } from "pino";
 
 /** Keys whose values are never written, at any of the first three nesting levels. */
-const SECRET_KEYS = [
+export const SECRET_KEYS: readonly string[] = [
   "password",
   "newPassword",
   "token",
