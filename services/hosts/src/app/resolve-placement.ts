@@ -30,10 +30,12 @@ export async function resolvePlacement(
     if (matches.length > 1) throw nodeError("several hosts have a node of this name; give host_id");
     return { hostId: matches[0]!.hostId, node: request.node };
   }
-  if ((await countHosts(db)) === 0) throw new ConflictError("No Proxmox host is configured");
   const chosen = choosePlacement(candidates);
-  if (!chosen) throw new ConflictError("No reachable Proxmox node is available");
-  return chosen;
+  if (chosen) return chosen;
+  // Hosts are counted only to say why none was chosen (not on every placement).
+  if (candidates.length === 0 && (await countHosts(db)) === 0)
+    throw new ConflictError("No Proxmox host is configured");
+  throw new ConflictError("No reachable Proxmox node is available");
 }
 
 function nodeError(message: string): ValidationError {
