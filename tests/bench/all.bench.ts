@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
-const ALL = ["start", "list", "deploy", "realistic", "scale"] as const;
+const ALL = ["start", "logging", "list", "deploy", "realistic", "scale"] as const;
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const selected = ALL.filter((name) => !only || only.includes(name));
 

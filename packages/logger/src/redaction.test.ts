@@ -42,19 +42,54 @@ describe("redaction", () => {
     });
   });
 
-  it("redaction - a value holding no secret key is serialized as it is, not copied (the patch)", () => {
-    let serialized: unknown;
-    const value = {
-      id: 7,
+  it("redaction - a secret in a value interpolated into the message (%j) is redacted too", () => {
+    const body = { a: { b: { password: "p-2" } }, c: { d: { e: { token: "t" } } } };
+    const [line] = lines((log) => log.info("body %j", body));
+    expect(line?.msg).toBe('body {"a":{"b":{"password":"[redacted]"}},"c":{"d":{"e":{"token":"t"}}}}');
+  });
+
+  it("redaction - objects whose copy would serialize differently are never written from the original", () => {
+    class Credentials {
+      readonly #password = "hunter2-private";
       toJSON() {
-        serialized = this;
-        return { id: this.id };
+        return { password: this.#password };
+      }
+    }
+    let reads = 0;
+    const changing = {
+      get inner() {
+        reads += 1;
+        return reads === 1 ? {} : { password: "hunter2-getter" };
       },
     };
-    const [line] = lines((log) => log.info({ value: undefined, item: value }, "x"));
-    expect(withoutPinoKeys(line)).toEqual({ item: { id: 7 } });
-    // Unpatched, @pinojs/redact copies every object value (and walks every path over it) first.
-    expect(serialized).toBe(value);
+    const text = JSON.stringify(
+      lines((log) => {
+        log.info({ credentials: { held: new Credentials() } }, "class");
+        log.info({ changing }, "getter");
+      }),
+    );
+    // What the redactor makes of these is upstream's (it serializes a copy of the value); the
+    // patch's fast path must not hand the original to the serializer instead.
+    expect(text).not.toContain("hunter2-private");
+    expect(text).not.toContain("hunter2-getter");
+  });
+
+  it("redaction - a plain value holding no secret key is serialized as it is, not copied (the patch)", () => {
+    const read: PropertyKey[] = [];
+    const item = new Proxy(
+      { id: 7, name: "web" },
+      {
+        get(target, key, receiver) {
+          read.push(key);
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
+    const [line] = lines((log) => log.info({ item }, "x"));
+    expect(withoutPinoKeys(line)).toEqual({ item: { id: 7, name: "web" } });
+    // Serializing the value itself asks it for toJSON; unpatched, @pinojs/redact copies every
+    // object value first (reading its keys only) and serializes the copy.
+    expect(read).toContain("toJSON");
   });
 });
 
