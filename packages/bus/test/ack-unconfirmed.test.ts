@@ -5,36 +5,33 @@
  * onExhausted (a "failed" event for work that succeeded) and dead-lettered the message.
  */
 import { generateServiceKeys } from "@proximity/identity";
-import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually, testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Bus,
-  connectBus,
   createEventConsumer,
   defineConsumer,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   streamName,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 const keys = await generateServiceKeys(["provisioner", "hosts"]);
-const ns = uniqueNamespace();
 let admin: Bus;
+let ns: string;
 
 beforeAll(async () => {
-  admin = await connectBus({ servers: testServers().natsUrl, name: "bus-test", ns, logger });
-  await ensureStreams(admin.jsm, ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  admin = await openTestBus("bus-test");
+  ns = admin.ns;
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await admin.jsm.streams.delete(streamName(ns, s)).catch(() => undefined);
-  await admin.close();
+  await closeTestBus(admin);
 });
 
 describe("event consumer, acknowledgement lost", () => {
