@@ -8,9 +8,9 @@
  *   pnpm bench:logging
  *   BENCH_LINES=200000 pnpm bench:logging
  */
-import { createLogger, type Logger } from "@proximity/logger";
+import { createLogger, type Logger, loggerOptions } from "@proximity/logger";
 import { type DestinationStream, pino } from "pino";
-import { BenchReport } from "./src/report.js";
+import { BenchReport, percentiles } from "./src/report.js";
 
 const lines = Number(process.env.BENCH_LINES ?? 50_000);
 const rounds = 5;
@@ -18,16 +18,8 @@ const report = new BenchReport("logging", { lines, rounds });
 
 const discard: DestinationStream = { write: () => undefined };
 const redacting = createLogger({ service: "bench" }, discard);
-// The same options as createLogger's, redaction left out.
-const bare = pino(
-  {
-    level: "info",
-    base: { service: "bench", version: "0.1.0" },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  },
-  discard,
-);
+// createLogger's own options, redaction left out.
+const bare = pino(loggerOptions({ service: "bench" }), discard);
 
 const ids = { requestId: "req-7f3a", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", userId: "u-0193" };
 
@@ -42,12 +34,6 @@ function requestLine(log: Logger): () => void {
 }
 
 const childLogger = (log: Logger) => () => log.child(ids);
-
-/** The median of the rounds' µs per call. */
-function microseconds(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 function time(fn: () => void, n: number): number {
   const start = process.hrtime.bigint();
@@ -66,7 +52,7 @@ function measure(make: (log: Logger) => () => void, n: number): { redacted: numb
     a.push(time(withRedaction, n));
     b.push(time(without, n));
   }
-  return { redacted: microseconds(a), bare: microseconds(b) };
+  return { redacted: percentiles(a).p50, bare: percentiles(b).p50 };
 }
 
 function assertRedacts(): void {

@@ -55,13 +55,23 @@ export interface LoggerConfig {
  */
 export function createLogger(config: LoggerConfig, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
+    ...loggerOptions(config),
+    redact: { paths: [...redactPaths], censor: "[redacted]" },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * createLogger's pino options without redaction: the bare baseline of `pnpm bench:logging`, so the
+ * two cannot drift apart. Services use createLogger.
+ */
+export function loggerOptions(config: LoggerConfig): LoggerOptions {
+  return {
     level: config.level ?? "info",
     base: { service: config.service, version: config.version ?? "0.1.0" },
-    redact: { paths: [...redactPaths], censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
