@@ -174,11 +174,18 @@ export const Events = {
     "APPLICATIONS",
     applicationsEventsV1.AppNeedsAttention,
   ),
+  /** Published by provisioners before OperationsProgressed; still consumed (docs/events.md, Versioning). */
   OperationProgressed: defineEvent(
     "OperationProgressed",
     "provisioner.v1.operation.progressed",
     "PROVISIONER",
     provisionerEventsV1.OperationProgressed,
+  ),
+  OperationsProgressed: defineEvent(
+    "OperationsProgressed",
+    "provisioner.v1.operation.batch.progressed",
+    "PROVISIONER",
+    provisionerEventsV1.OperationsProgressed,
   ),
   OperationSucceeded: defineEvent(
     "OperationSucceeded",

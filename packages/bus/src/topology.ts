@@ -56,6 +56,7 @@ export const Durables = {
   /** Operation results, in publication order per operation. */
   applicationsProvisionerEvents: defineConsumer("applications", "applications-provisioner-events", [
     Events.OperationProgressed,
+    Events.OperationsProgressed,
     Events.OperationSucceeded,
     Events.OperationFailed,
   ]),

@@ -90,6 +90,54 @@ describe("provisioner events", () => {
     ]);
   });
 
+  it("OperationsProgressed - each running operation's lines go to its app, in order, once; the others' are skipped", async () => {
+    const first = await deployed("kuma-batch-a");
+    const second = await deployed("kuma-batch-b");
+    const finished = await deployed("kuma-batch-finished");
+    await t.publish(
+      Events.OperationSucceeded,
+      provisionerEventsV1.OperationSucceeded.fromPartial({
+        ...finished,
+        kind: DEPLOY,
+        hostId: "host-a",
+        vmid: 140,
+      }),
+    );
+    const eventId = randomUUID();
+    const event = provisionerEventsV1.OperationsProgressed.fromPartial({
+      operations: [
+        {
+          ...progress(first, "create_container", "Creating container 141"),
+          later: [{ step: "start", message: "Starting 141" }],
+        },
+        progress(finished, "late_step", "after the result"),
+        progress({ appId: first.appId, operationId: "not-a-uuid" }, "ghost", "of no operation"),
+        {
+          ...progress(second, "create_container", "Creating container 142"),
+          later: [{ step: "attempt-failed", message: "Attempt 1 failed" }],
+        },
+        {
+          ...progress(first, "archive", "an archive deletion's line"),
+          kind: provisionerEventsV1.OperationKind.OPERATION_KIND_DELETE_BACKUP,
+        },
+      ],
+    });
+    await t.publish(Events.OperationsProgressed, event, eventId);
+    await t.publish(Events.OperationsProgressed, event, eventId);
+    await publishMarkerAndWait();
+    const lines = async (appId: string) =>
+      (await logsOf(appId)).slice(1).map(({ level, step, message }) => ({ level, step, message }));
+    expect(await lines(first.appId)).toEqual([
+      { level: "info", step: "create_container", message: "Creating container 141" },
+      { level: "info", step: "start", message: "Starting 141" },
+    ]);
+    expect(await lines(second.appId)).toEqual([
+      { level: "info", step: "create_container", message: "Creating container 142" },
+      { level: "warn", step: "attempt-failed", message: "Attempt 1 failed" },
+    ]);
+    expect((await lines(finished.appId)).map((l) => l.step)).not.toContain("late_step");
+  });
+
   it("OperationProgressed - an oversized event is kept within bounds: 100 lines, 2,000 characters, no NUL", async () => {
     const op = await deployed("kuma-oversized");
     const later = Array.from({ length: 149 }, (_, i) => ({

@@ -187,6 +187,10 @@ describe("provisioner results", () => {
       Events.OperationProgressed,
       Events.OperationProgressed.codec.fromPartial({ ...deploy, step: "x" }),
     );
+    await h.publish(
+      Events.OperationsProgressed,
+      Events.OperationsProgressed.codec.fromPartial({ operations: [{ ...deploy, step: "x" }] }),
+    );
     await h.publish(Events.OperationSucceeded, Events.OperationSucceeded.codec.fromPartial(deploy));
     await h.publish(
       Events.OperationFailed,

@@ -123,8 +123,8 @@ export const provisionerConfigSchema = z.object({
   UPDATE_HEALTH_INTERVAL_MS: env.millis(2_000),
   /**
    * Longest wait of an operation's progress line for the lines after it: steps that finish within
-   * it share one OperationProgressed event (app logs show a step at most this much later). 0: no
-   * waiting (only the lines of one moment share an event).
+   * it, of every operation the replica runs, share one OperationsProgressed event (app logs show a
+   * step at most this much later). 0: no waiting (only the lines of one moment share an event).
    */
   PROGRESS_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   /**

@@ -31,6 +31,7 @@ import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
 import { createHostSessions } from "./app/operations/host-sessions.js";
+import { createProgressBatcher } from "./app/operations/progress-reporter.js";
 import { slotGated } from "./app/operations/slot-gated.js";
 import { startOrphanReconciler } from "./app/reconcile-orphans.js";
 import type { ProvisionerConfig } from "./config.js";
@@ -153,6 +154,9 @@ export function createProvisionerService(
     // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
     const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
+    // Stopped after the consumers (registered before them): what their attempts left is written.
+    const progress = createProgressBatcher({ db, batchMs: config.PROGRESS_BATCH_MS, log: logger });
+    onStop("progress", () => progress.close());
     const operationDeps: OperationDeps = {
       db,
       peers,
@@ -164,6 +168,7 @@ export function createProvisionerService(
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
       tracer,
+      progress,
       settings: {
         lxcTemplate: config.LXC_TEMPLATE,
         lxcStorage: config.LXC_STORAGE,
@@ -179,7 +184,6 @@ export function createProvisionerService(
         shutdownTimeoutMs: config.STOP_SHUTDOWN_TIMEOUT_MS,
         updateHealthTimeoutMs: config.UPDATE_HEALTH_TIMEOUT_MS,
         updateHealthIntervalMs: config.UPDATE_HEALTH_INTERVAL_MS,
-        progressBatchMs: config.PROGRESS_BATCH_MS,
       },
     };
     // Every consumer checks each request's producer and signature before acting on it: a forged

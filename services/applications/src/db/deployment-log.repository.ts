@@ -19,27 +19,35 @@ export async function appendLog(db: Db, line: LogLine): Promise<void> {
     .execute();
 }
 
-/** Lines about an operation, delivered together as event `eventId` to inbox `consumer`. */
+/** A line about an operation, for its app's log. */
+export interface OperationLogLine {
+  readonly operationId: string;
+  readonly level: LogLevel;
+  readonly step: string;
+  readonly message: string;
+}
+
+/** Lines about operations, delivered together as event `eventId` to inbox `consumer`. */
 export interface OperationLogLines {
   readonly consumer: string;
   readonly eventId: string;
-  readonly operationId: string;
-  /** In the order they happened (they get ascending ids). */
-  readonly lines: readonly { readonly level: LogLevel; readonly step: string; readonly message: string }[];
+  /** In the order they happened, each operation's (they get ascending ids). */
+  readonly lines: readonly OperationLogLine[];
 }
 
 /**
- * Appends lines to the app whose current operation `operationId` is, while that operation runs,
- * once per event: the inbox row and the lines are written by one statement (the inbox insert runs
- * whether or not the lines are, so a redelivery finds the event processed). One round trip instead
- * of a transaction of six: progress events are the most frequent results. The operation row is
- * share-locked: a settlement committing meanwhile (the result on another replica, the reaper) is
- * waited for and its status re-checked, so no line lands after the operation's last one.
+ * Appends lines to the apps whose current operations they are about, each while its operation
+ * runs, once per event: the inbox row and the lines are written by one statement (the inbox insert
+ * runs whether or not any line is, so a redelivery finds the event processed). One round trip
+ * however many operations the event reports: progress events are the most frequent results. The
+ * operation rows are share-locked (in id order): a settlement committing meanwhile (the result on
+ * another replica, the reaper) is waited for and its status re-checked, so no line lands after its
+ * operation's last one.
  * @returns how many lines were appended (0: a duplicate, or no such running operation).
  */
 export async function appendOperationLogOnce(db: Db, event: OperationLogLines): Promise<number> {
-  const column = (pick: (l: OperationLogLines["lines"][number]) => string) =>
-    sql`${event.lines.map(pick)}::text[]`;
+  const column = (pick: (l: OperationLogLine) => string) => sql`${event.lines.map(pick)}::text[]`;
+  const operationIds = [...new Set(event.lines.map((l) => l.operationId))];
   const result = await sql`
     with first_delivery as (
       insert into inbox (consumer, event_id) values (${event.consumer}, ${event.eventId})
@@ -47,16 +55,18 @@ export async function appendOperationLogOnce(db: Db, event: OperationLogLines): 
       returning event_id
     ),
     running as (
-      select o.app_id
+      select o.id, o.app_id
       from first_delivery, app_operations o
       join apps a on a.id = o.app_id and a.current_operation_id = o.id
-      where o.id = ${event.operationId}::uuid and o.status = 'running'
+      where o.id = any(${operationIds}::uuid[]) and o.status = 'running'
+      order by o.id
       for share of o
     )
     insert into deployment_logs (app_id, level, step, message)
     select running.app_id, line.level, line.step, line.message
-    from running, unnest(${column((l) => l.level)}, ${column((l) => l.step)}, ${column((l) => l.message)})
-      with ordinality as line(level, step, message, n)
+    from unnest(${column((l) => l.operationId)}::uuid[], ${column((l) => l.level)}, ${column((l) => l.step)}, ${column((l) => l.message)})
+      with ordinality as line(operation_id, level, step, message, n)
+    join running on running.id = line.operation_id
     order by line.n`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

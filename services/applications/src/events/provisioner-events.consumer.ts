@@ -13,6 +13,7 @@ import type { ApplicationsDb } from "../db/database.js";
 import { handleOperationFailed } from "./handlers/operation-failed.handler.js";
 import { handleOperationProgressed } from "./handlers/operation-progressed.handler.js";
 import { handleOperationSucceeded } from "./handlers/operation-succeeded.handler.js";
+import { handleOperationsProgressed } from "./handlers/operations-progressed.handler.js";
 import { recordUnappliedResult } from "./handlers/result-exhausted.js";
 
 export interface ProvisionerEventsConsumerDeps {
@@ -44,6 +45,7 @@ export function createProvisionerEventsConsumer({
     verifier,
     ...(tracer ? { tracer } : {}),
     subscriptions: [
+      subscribe(Events.OperationsProgressed, handleOperationsProgressed(db)),
       subscribe(Events.OperationProgressed, handleOperationProgressed(db)),
       subscribe(Events.OperationSucceeded, handleOperationSucceeded(db), recordUnappliedResult(db)),
       subscribe(Events.OperationFailed, handleOperationFailed(db), recordUnappliedResult(db)),

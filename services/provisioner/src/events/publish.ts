@@ -37,17 +37,28 @@ export interface ProgressLine {
   readonly attempt: number;
 }
 
+/** Lines of one operation (at least one), in the order they happened. */
+export interface OperationLines {
+  readonly origin: EventOrigin;
+  readonly lines: readonly ProgressLine[];
+}
+
 /**
- * One progress event carrying `lines` (at least one), in the order they happened: the first in the
- * event's own fields, the others in `later`. A statement to run in the caller's transaction.
+ * One progress event carrying the lines of one or more operations: an entry each, its first line in
+ * the entry's own fields, the others in `later`. An event of one operation continues its trace and
+ * names its app; one of several continues none of theirs. A statement to run in the caller's
+ * transaction.
  */
-export function progressInsert(o: EventOrigin, lines: readonly ProgressLine[]): OutboxInsert {
-  const [first, ...later] = lines;
-  if (!first) throw new Error("a progress event needs a line");
+export function progressInsert(operations: readonly OperationLines[]): OutboxInsert {
+  const entries = operations.map(({ origin, lines: [first, ...later] }) => {
+    if (!first) throw new Error("a progress entry needs a line");
+    return { operationId: origin.operationId, kind: origin.kind, appId: origin.appId, ...first, later };
+  });
+  const only = operations.length === 1 ? operations[0]?.origin : undefined;
   return outboxInsertStatement(
-    Events.OperationProgressed,
-    { operationId: o.operationId, kind: o.kind, appId: o.appId, ...first, later },
-    meta(o),
+    Events.OperationsProgressed,
+    { operations: entries },
+    only ? meta(only) : { source: SERVICE_NAME },
   );
 }
 

@@ -187,8 +187,10 @@ export async function startHarness(
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
       const m = await bus.jsm.streams.getMessage(name, { seq });
       const type = m.header.get("ce-type");
-      if (type === Events.OperationProgressed.type)
-        out.push({ type: "progressed", payload: { ...Events.OperationProgressed.codec.decode(m.data) } });
+      // An event of several operations' progress: an entry each, as an older provisioner's events.
+      if (type === Events.OperationsProgressed.type)
+        for (const entry of Events.OperationsProgressed.codec.decode(m.data).operations)
+          out.push({ type: "progressed", payload: { ...entry } });
       if (type === Events.OperationSucceeded.type)
         out.push({ type: "succeeded", payload: { ...Events.OperationSucceeded.codec.decode(m.data) } });
       if (type === Events.OperationFailed.type)

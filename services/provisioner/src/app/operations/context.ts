@@ -13,7 +13,7 @@ import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
-import type { ProgressReporter } from "./progress-reporter.js";
+import type { ProgressBatcher, ProgressReporter } from "./progress-reporter.js";
 
 /** Settings from the configuration that shape containers and bound waits. */
 export interface OperationSettings {
@@ -34,8 +34,6 @@ export interface OperationSettings {
   readonly updateHealthTimeoutMs: number;
   /** Pause between two health checks of an updated app. */
   readonly updateHealthIntervalMs: number;
-  /** Longest wait of a progress line for the lines after it (progress-reporter.ts). */
-  readonly progressBatchMs: number;
 }
 
 /** Process-wide collaborators of every operation. */
@@ -54,6 +52,8 @@ export interface OperationDeps {
   readonly settings: OperationSettings;
   /** This worker's identity in operations.claimed_by. */
   readonly workerId: string;
+  /** Progress lines of this process's operations, written in batches (progress-reporter.ts). */
+  readonly progress: ProgressBatcher;
   /** The service's tracer: operation and step spans, Proxmox API calls. Default: none. */
   readonly tracer?: Tracer;
 }

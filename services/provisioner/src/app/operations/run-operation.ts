@@ -33,7 +33,6 @@ import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isCredentialRefusal, isPermanentFailure } from "./permanent-failure.js";
-import { createProgressReporter } from "./progress-reporter.js";
 import { releaseClaimPatiently } from "./release-claim.js";
 
 /** Progress step of a failed attempt (consumers show it as a warning). */
@@ -129,12 +128,7 @@ async function runAttempt<R extends OperationRequest>(
     log,
     signal: controller.signal,
     masked: [],
-    progress: createProgressReporter({
-      db,
-      origin: { operationId, kind: protoKindOf(spec.kind), appId, traceparent },
-      batchMs: deps.settings.progressBatchMs,
-      log,
-    }),
+    progress: deps.progress.reporterFor({ operationId, kind: protoKindOf(spec.kind), appId, traceparent }),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;

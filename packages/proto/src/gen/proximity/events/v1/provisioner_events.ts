@@ -134,7 +134,7 @@ export interface AdoptedContainer_ConfigEntry {
 }
 
 /**
- * subject: provisioner.v1.operation.progressed
+ * subject: provisioner.v1.operation.progressed (published by provisioners before OperationsProgressed)
  * Steps that began close together travel in one event: step, message and attempt are the first
  * line, `later` the lines after it in the order they happened (a consumer that predates `later`
  * records the first line only).
@@ -147,6 +147,17 @@ export interface OperationProgressed {
   message: string;
   attempt: number;
   later: ProgressLine[];
+}
+
+/**
+ * subject: provisioner.v1.operation.batch.progressed
+ * The progress of several operations of one provisioner replica, reported close together: an entry
+ * per operation (its lines in order, as an OperationProgressed of its own). Under load, operations
+ * that run side by side share one event instead of costing one each. Provisioners before it
+ * published OperationProgressed alone, which consumers still accept.
+ */
+export interface OperationsProgressed {
+  operations: OperationProgressed[];
 }
 
 /** One line of an operation's progress. */
@@ -845,6 +856,77 @@ export const OperationProgressed: MessageFns<OperationProgressed> = {
     message.message = object.message ?? "";
     message.attempt = object.attempt ?? 0;
     message.later = object.later?.map((e) => ProgressLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseOperationsProgressed(): OperationsProgressed {
+  return { operations: [] };
+}
+
+export const OperationsProgressed: MessageFns<OperationsProgressed> = {
+  encode(message: OperationsProgressed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.operations) {
+      OperationProgressed.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OperationsProgressed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOperationsProgressed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operations.push(OperationProgressed.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OperationsProgressed {
+    return {
+      operations: globalThis.Array.isArray(object?.operations)
+        ? object.operations.map((e: any) => OperationProgressed.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: OperationsProgressed): unknown {
+    const obj: any = {};
+    if (message.operations?.length) {
+      obj.operations = message.operations.map((e) => OperationProgressed.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OperationsProgressed>): OperationsProgressed {
+    return OperationsProgressed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OperationsProgressed>): OperationsProgressed {
+    const message = createBaseOperationsProgressed();
+    message.operations = object.operations?.map((e) => OperationProgressed.fromPartial(e)) || [];
     return message;
   },
 };
