@@ -78,6 +78,7 @@ describe("event consumer, acknowledgement lost", () => {
       message: "",
       archive: undefined,
       backupId: "",
+      progress: [],
     });
     await eventually(async () => handled.length === 1, { what: "the handler's work" });
     // Past the ack's timeout, and whatever the failure path would have done after it.

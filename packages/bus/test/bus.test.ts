@@ -139,6 +139,7 @@ describe("event consumer", () => {
           message: "",
           archive: undefined,
           backupId: "",
+          progress: [],
         },
         { source: "test", traceparent: newTraceparent() },
       ),
@@ -157,6 +158,7 @@ describe("event consumer", () => {
       message: "",
       archive: undefined,
       backupId: "",
+      progress: [],
     };
     for (let i = 0; i < 2; i++)
       await publishSignedEvent(bus.js, bus.ns, signer("provisioner"), Events.OperationSucceeded, raw, {
@@ -215,6 +217,7 @@ describe("event consumer", () => {
         attempts: 1,
         containerStatus: "",
         backupId: "",
+        progress: [],
       };
       await bus.js.publish(
         subjectOf(bus.ns, Events.OperationFailed.subject),

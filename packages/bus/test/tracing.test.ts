@@ -96,6 +96,7 @@ describe("tracing through the bus", () => {
               message: "",
               archive: undefined,
               backupId: "",
+              progress: [],
             },
             { source: "provisioner", traceparent: "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01" },
           ),

@@ -5,7 +5,7 @@
  */
 
 export type { Context, Span, SpanOptions, Tracer } from "@opentelemetry/api";
-export { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+export { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 export type { SpanRunOptions } from "./propagation.js";
 export {
   contextFromTraceparent,

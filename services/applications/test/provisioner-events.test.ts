@@ -165,6 +165,34 @@ describe("provisioner events", () => {
     expect(logs.at(-1)?.message).toBe("line 100");
   });
 
+  it("OperationsProgressed - an oversized event is kept within bounds: 500 lines in all", async () => {
+    const op = await deployed("kuma-oversized-batch");
+    const entry = (n: number) => ({
+      ...progress(op, "many", `entry ${n} line 1`),
+      later: Array.from({ length: 99 }, (_, i) => ({
+        step: "many",
+        message: `entry ${n} line ${i + 2}`,
+        attempt: 1,
+      })),
+    });
+    await t.publish(
+      Events.OperationsProgressed,
+      provisionerEventsV1.OperationsProgressed.fromPartial({
+        operations: Array.from({ length: 8 }, (_, n) => entry(n)),
+      }),
+    );
+    await publishMarkerAndWait();
+    const logs = await t.db
+      .selectFrom("deployment_logs")
+      .select("message")
+      .where("app_id", "=", op.appId)
+      .where("step", "=", "many")
+      .orderBy("id")
+      .execute();
+    expect(logs).toHaveLength(500);
+    expect(logs.at(-1)?.message).toBe("entry 4 line 100");
+  });
+
   it("OperationSucceeded - the app becomes running with its container; a repeated result is a no-op", async () => {
     const op = await deployed("kuma-ok");
     const succeeded = provisionerEventsV1.OperationSucceeded.fromPartial({
@@ -220,6 +248,53 @@ describe("provisioner events", () => {
       step: "failed",
       message: "Deployment failed after 5 attempts: storage local-lvm is full",
     });
+  });
+
+  it("results carrying the operation's last lines log them before the result's, once; a late result's are not logged", async () => {
+    const steps = async (appId: string) =>
+      (await logsOf(appId)).slice(1).map(({ level, step, message }) => ({ level, step, message }));
+    const ok = await deployed("kuma-ok-lines");
+    const succeeded = provisionerEventsV1.OperationSucceeded.fromPartial({
+      ...ok,
+      kind: DEPLOY,
+      hostId: "host-a",
+      node: "pve2",
+      vmid: 150,
+      ipAddress: "10.0.0.8",
+      progress: [
+        { step: "start-app", message: "Starting app\u0000 with docker compose", attempt: 1 },
+        { step: "verify-app", message: "Checking the app is running", attempt: 1 },
+      ],
+    });
+    await t.publish(Events.OperationSucceeded, succeeded);
+    await t.publish(Events.OperationSucceeded, succeeded); // again, a new event id: late, so nothing logged
+    const failing = await deployed("kuma-fail-lines");
+    await t.publish(
+      Events.OperationFailed,
+      provisionerEventsV1.OperationFailed.fromPartial({
+        ...failing,
+        kind: DEPLOY,
+        reason: "storage local-lvm is full",
+        attempts: 1,
+        progress: [
+          { step: "attempt-failed", message: "Attempt 1 failed: storage local-lvm is full", attempt: 1 },
+        ],
+      }),
+    );
+    await publishMarkerAndWait();
+    expect(await steps(ok.appId)).toEqual([
+      { level: "info", step: "start-app", message: "Starting app with docker compose" },
+      { level: "info", step: "verify-app", message: "Checking the app is running" },
+      {
+        level: "info",
+        step: "succeeded",
+        message: "Deployment succeeded: container 150 on pve2 at 10.0.0.8",
+      },
+    ]);
+    expect((await steps(failing.appId)).map((l) => [l.level, l.step])).toEqual([
+      ["warn", "attempt-failed"],
+      ["error", "failed"],
+    ]);
   });
 
   it("inbox - the same event id delivered twice is handled once", async () => {

@@ -1,12 +1,13 @@
 /**
  * The progress batcher on a real database: lines reported close together become one outbox row,
  * an entry per operation (its first line in the entry's fields, the rest in `later`), the last
- * lines of an operation go into its result's transaction (after a write under way that holds some
- * of them) and come back when that transaction fails, a write that failed is tried again without
+ * lines of an operation go with its result (after a write under way that holds some of them) and
+ * come back when its transaction fails, a write that failed is tried again without
  * another line, and a closed reporter writes nothing more.
  */
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
+import { context, contextFromTraceparent, registerContextManager, traceIdOf } from "@proximity/telemetry";
 import { eventually, testLogger } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,19 +151,108 @@ describe("progress batcher", () => {
     start.reporter.close();
   });
 
-  it("progress batcher - many operations' lines go out a whole event at a time, none lost", async () => {
+  it("progress batcher - many operations' lines go out a whole event at a time, the rest in their window, none lost", async () => {
     const batcher = batcherOn(direct, 60_000);
     const operations = Array.from({ length: 300 }, () => reporterFor(batcher));
-    for (const [i, op] of operations.entries()) op.reporter.report(line(`line ${i}`)); // the 250th writes
-    await operations[0]?.reporter.flush();
-    await operations.at(-1)?.reporter.flush();
     const ids = new Set<string>(operations.map((op) => op.operationId));
-    const events = (await progressEvents())
-      .map((event) => event.filter((e) => ids.has(e.operationId)))
-      .filter((event) => event.length > 0);
+    const ours = async () =>
+      (await progressEvents())
+        .map((event) => event.filter((e) => ids.has(e.operationId)))
+        .filter((event) => event.length > 0);
+    // The 250th line makes a write; the 50 after it share that write's turn, so they wait for
+    // their window rather than going in a write of their own.
+    for (const [i, op] of operations.entries()) op.reporter.report(line(`line ${i}`));
+    await eventually(async () => (await ours()).length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await ours()).map((event) => event.length)).toEqual([MAX_LINES_PER_EVENT]);
+    await operations[0]?.reporter.flush(); // its line is written: nothing to do
+    expect(await ours()).toHaveLength(1);
+    await operations.at(-1)?.reporter.flush();
+    const events = await ours();
     expect(events.map((event) => event.length)).toEqual([MAX_LINES_PER_EVENT, 300 - MAX_LINES_PER_EVENT]);
     expect(events.flat().map((e) => e.messages[0])).toEqual(operations.map((_, i) => `line ${i}`));
     for (const op of operations) op.reporter.close();
+  });
+
+  it("progress batcher - a flush writes nothing for an attempt with nothing waiting: the others' lines keep their window", async () => {
+    const batcher = batcherOn(direct, 60_000);
+    const waiting = reporterFor(batcher);
+    const done = reporterFor(batcher);
+    waiting.reporter.report(line("in its window"));
+    await done.reporter.flush();
+    expect(await waiting.events()).toEqual([]);
+    await waiting.reporter.flush();
+    expect(await waiting.events()).toEqual([["in its window"]]);
+    waiting.reporter.close();
+    done.reporter.close();
+  });
+
+  it("progress batcher - lines a failed result gave back wait for their attempt: its flush writes them, its close drops them", async () => {
+    const batcher = batcherOn(direct, 60_000);
+    const flushed = reporterFor(batcher);
+    const lost = reporterFor(batcher);
+    const other = reporterFor(batcher);
+    for (const op of [flushed, lost]) {
+      op.reporter.report(line("create"));
+      await expect(
+        op.reporter.withResult(async () => {
+          throw new Error("the claim was lost");
+        }),
+      ).rejects.toThrow();
+    }
+    other.reporter.report(line("another operation's"));
+    await other.reporter.flush(); // another write: the lines given back are not in it
+    expect(await flushed.events()).toEqual([]);
+    expect(await lost.events()).toEqual([]);
+    flushed.reporter.report(line("attempt failed"));
+    await flushed.reporter.flush();
+    lost.reporter.close();
+    await batcher.close();
+    expect(await flushed.events()).toEqual([["create", "attempt failed"]]);
+    expect(await lost.events()).toEqual([]);
+    expect(await other.events()).toEqual([["another operation's"]]);
+  });
+
+  it("progress batcher - an event of several operations continues none of their traces, nor the active span's", async () => {
+    registerContextManager();
+    const batcher = batcherOn(direct, 60_000);
+    const traceOf = (seed: string) => `00-${seed.repeat(32).slice(0, 32)}-${"b".repeat(16)}-01`;
+    const one = batcher.reporterFor({
+      operationId: randomUUID(),
+      kind: 1,
+      appId: randomUUID(),
+      traceparent: traceOf("1"),
+    });
+    const two = batcher.reporterFor({
+      operationId: randomUUID(),
+      kind: 1,
+      appId: randomUUID(),
+      traceparent: traceOf("2"),
+    });
+    const active = traceOf("3");
+    const headersOfLast = async () => {
+      const row = await direct
+        .selectFrom("outbox")
+        .select("headers")
+        .orderBy("seq", "desc")
+        .executeTakeFirstOrThrow();
+      return row.headers as Record<string, string>;
+    };
+    await context.with(contextFromTraceparent(active), async () => {
+      one.report(line("a"));
+      two.report(line("b"));
+      await two.flush();
+    });
+    const shared = await headersOfLast();
+    expect([traceOf("1"), traceOf("2"), active].map(traceIdOf)).not.toContain(traceIdOf(shared.traceparent));
+    expect(shared["ce-subject"]).toBeUndefined();
+    await context.with(contextFromTraceparent(active), async () => {
+      one.report(line("c"));
+      await one.flush();
+    });
+    expect((await headersOfLast()).traceparent).toBe(traceOf("1")); // one operation's: its own trace
+    one.close();
+    two.close();
   });
 
   it("progress batcher - a result waits for the write under way that holds its lines", async () => {
@@ -176,14 +266,14 @@ describe("progress batcher", () => {
       reporter.report(line("create"));
       void reporter.flush();
       await new Promise((r) => setTimeout(r, 200));
-      result = reporter.withResult(async (progress) => {
+      result = reporter.withResult(async (lines) => {
         seenByResult = await events();
-        return progress;
+        return lines;
       });
       await new Promise((r) => setTimeout(r, 200));
       expect(seenByResult).toBeUndefined(); // still waiting for the batch
     });
-    expect(await result).toBeNull(); // the batch took the line
+    expect(await result).toEqual([]); // the batch took the line
     expect(seenByResult).toEqual([["create"]]);
     reporter.close();
   });
@@ -198,25 +288,21 @@ describe("progress batcher", () => {
     expect(await events()).toEqual([["before the end"]]);
   });
 
-  it("progress batcher - the last lines go into the result's transaction; a failed one gives them back", async () => {
+  it("progress batcher - the last lines go with the result; a failed result gives them back", async () => {
     const { reporter, events } = reporterFor(batcherOn(direct));
+    const messages = (lines: readonly { message: string }[]) => lines.map((l) => l.message);
     reporter.report(line("create"));
     await expect(
-      reporter.withResult((progress) =>
-        direct.transaction().execute(async (trx) => {
-          await progress?.statement.execute(trx);
-          throw new Error("the claim was lost");
-        }),
-      ),
-    ).rejects.toThrow("the claim was lost");
-    expect(await events()).toEqual([]); // rolled back with the result
-    reporter.report(line("start"));
-    await reporter.withResult((progress) =>
-      direct.transaction().execute(async (trx) => {
-        await progress?.statement.execute(trx);
+      reporter.withResult(async (lines) => {
+        expect(messages(lines)).toEqual(["create"]);
+        throw new Error("the claim was lost");
       }),
-    );
-    expect(await events()).toEqual([["create", "start"]]);
+    ).rejects.toThrow("the claim was lost");
+    reporter.report(line("start"));
+    const carried = await reporter.withResult(async (lines) => messages(lines));
+    expect(carried).toEqual(["create", "start"]);
+    await reporter.flush();
+    expect(await events()).toEqual([]); // none in an event of their own
     reporter.close();
   });
 

@@ -44,6 +44,7 @@ const succeeded = (operationId: string) => ({
   message: "",
   archive: undefined,
   backupId: "",
+  progress: [],
 });
 
 beforeAll(async () => {

@@ -19,6 +19,19 @@ export async function appendLog(db: Db, line: LogLine): Promise<void> {
     .execute();
 }
 
+/** Appends lines to one app's log, in order, by one statement (none: nothing to do). */
+export async function appendLogs(
+  db: Db,
+  appId: string,
+  lines: readonly { readonly level: LogLevel; readonly step: string; readonly message: string }[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  await db
+    .insertInto("deployment_logs")
+    .values(lines.map(({ level, step, message }) => ({ app_id: appId, level, step, message })))
+    .execute();
+}
+
 /** A line about an operation, for its app's log. */
 export interface OperationLogLine {
   readonly operationId: string;

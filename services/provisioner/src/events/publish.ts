@@ -16,6 +16,7 @@ import {
   type SnapshotPublisher,
 } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
+import { context, ROOT_CONTEXT } from "@proximity/telemetry";
 import type { DbOrTrx } from "../db/database.js";
 
 export const SERVICE_NAME = "provisioner";
@@ -46,8 +47,9 @@ export interface OperationLines {
 /**
  * One progress event carrying the lines of one or more operations: an entry each, its first line in
  * the entry's own fields, the others in `later`. An event of one operation continues its trace and
- * names its app; one of several continues none of theirs. A statement to run in the caller's
- * transaction.
+ * names its app; one of several continues none of theirs (a new trace). Whichever span is active
+ * is not theirs (the write may be another operation's doing), so it is never used. A statement to
+ * run in the caller's transaction.
  */
 export function progressInsert(operations: readonly OperationLines[]): OutboxInsert {
   const entries = operations.map(({ origin, lines: [first, ...later] }) => {
@@ -55,10 +57,12 @@ export function progressInsert(operations: readonly OperationLines[]): OutboxIns
     return { operationId: origin.operationId, kind: origin.kind, appId: origin.appId, ...first, later };
   });
   const only = operations.length === 1 ? operations[0]?.origin : undefined;
-  return outboxInsertStatement(
-    Events.OperationsProgressed,
-    { operations: entries },
-    only ? meta(only) : { source: SERVICE_NAME },
+  return context.with(ROOT_CONTEXT, () =>
+    outboxInsertStatement(
+      Events.OperationsProgressed,
+      { operations: entries },
+      only ? meta(only) : { source: SERVICE_NAME },
+    ),
   );
 }
 
@@ -78,6 +82,8 @@ export interface OperationResult {
   readonly archive?: provisionerEventsV1.BackupArchive;
   /** Backup, restore and delete-backup: the backup record the operation was about. */
   readonly backupId?: string;
+  /** The operation's lines not reported yet, logged before the result (withResult). */
+  readonly progress?: readonly ProgressLine[];
 }
 
 export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResult): Promise<string> {
@@ -92,6 +98,7 @@ export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResu
       adopted: result.adopted,
       archive: result.archive,
       backupId: result.backupId ?? "",
+      progress: [...(result.progress ?? [])],
     },
     meta(o),
   );
@@ -106,6 +113,8 @@ export interface OperationFailure {
   readonly containerStatus: string;
   /** Backup, restore and delete-backup: the backup record the operation was about. */
   readonly backupId?: string;
+  /** The operation's lines not reported yet, logged before the result (withResult). */
+  readonly progress?: readonly ProgressLine[];
 }
 
 export function addFailed(trx: DbOrTrx, o: EventOrigin, failure: OperationFailure): Promise<string> {
@@ -118,6 +127,7 @@ export function addFailed(trx: DbOrTrx, o: EventOrigin, failure: OperationFailur
       appId: o.appId,
       ...failure,
       backupId: failure.backupId ?? "",
+      progress: [...(failure.progress ?? [])],
     },
     meta(o),
   );

@@ -68,7 +68,7 @@ export interface Harness {
   publish(request: applicationsEventsV1.AppDeployRequested, eventId?: string): Promise<string>;
   /** Every event on the PROVISIONER stream so far, decoded. */
   events(): Promise<Published[]>;
-  /** An operation's progress lines so far, in order (an event carries one or more). */
+  /** An operation's progress lines so far, in order (an event carries one or more, a result its last ones). */
   progressLines(operationId: string): Promise<ProgressLine[]>;
   /** Waits for the final event of an operation. */
   outcome(operationId: string, timeoutMs?: number): Promise<Published>;
@@ -199,17 +199,17 @@ export async function startHarness(
     return out;
   };
 
+  /** Lines in progress events, and those a result carries (its operation's last ones). */
   const progressLines = async (operationId: string): Promise<ProgressLine[]> =>
     (await events())
-      .filter((e) => e.type === "progressed" && e.payload.operationId === operationId)
+      .filter((e) => e.payload.operationId === operationId)
       .flatMap((e) => {
-        const { step, message, attempt, later } = e.payload as unknown as ProgressLine & {
+        const { step, message, attempt, later, progress } = e.payload as unknown as ProgressLine & {
           later: ProgressLine[];
+          progress: ProgressLine[];
         };
-        return [
-          { step, message, attempt },
-          ...later.map(({ step, message, attempt }) => ({ step, message, attempt })),
-        ];
+        const lines = e.type === "progressed" ? [{ step, message, attempt }, ...later] : progress;
+        return lines.map(({ step, message, attempt }) => ({ step, message, attempt }));
       });
 
   return {

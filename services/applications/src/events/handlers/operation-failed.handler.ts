@@ -2,9 +2,11 @@ import { type EventHandler, processOnce } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import { currentOperation, settleFailure } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
+import { appendLogs } from "../../db/deployment-log.repository.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 import { concernsNoApp, kindMatches } from "../result-kind.js";
+import { logLines } from "./progress-lines.js";
 
 /**
  * The current operation gave up: the app settles where the provisioner says the container was left
@@ -18,6 +20,8 @@ export function handleOperationFailed(db: ApplicationsDb): EventHandler<provisio
     await processOnce(db, PROVISIONER_EVENTS_DURABLE, ctx.eventId, async (trx) => {
       const current = await currentOperation(trx, event.operationId, ctx.log);
       if (!current || !kindMatches(event.kind, current.op, ctx.log)) return;
+      // The operation's last progress lines, before the result's own.
+      await appendLogs(trx, current.app.id, logLines(current.op.id, event.progress, ctx.log));
       const app = await settleFailure(
         trx,
         current,

@@ -1,9 +1,7 @@
 import type { EventHandler } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import type { ApplicationsDb } from "../../db/database.js";
-import { appendOperationLogOnce } from "../../db/deployment-log.repository.js";
-import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
-import { progressLines } from "./progress-lines.js";
+import { recordProgress } from "./progress-lines.js";
 
 /**
  * Steps of one operation, as provisioners before OperationsProgressed report them: a log line each
@@ -12,18 +10,5 @@ import { progressLines } from "./progress-lines.js";
 export function handleOperationProgressed(
   db: ApplicationsDb,
 ): EventHandler<provisionerEventsV1.OperationProgressed> {
-  return async (event, ctx) => {
-    const lines = progressLines(event, ctx.log);
-    if (lines.length === 0) return;
-    const appended = await appendOperationLogOnce(db, {
-      consumer: PROVISIONER_EVENTS_DURABLE,
-      eventId: ctx.eventId,
-      lines,
-    });
-    if (appended === 0)
-      ctx.log.debug(
-        { operationId: event.operationId },
-        "progress already recorded, or its operation is not running; nothing appended",
-      );
-  };
+  return (event, ctx) => recordProgress(db, [event], ctx);
 }

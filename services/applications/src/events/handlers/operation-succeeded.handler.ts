@@ -2,9 +2,11 @@ import { type EventHandler, processOnce } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import { adoptLateContainer, currentOperation, settleSuccess } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
+import { appendLogs } from "../../db/deployment-log.repository.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 import { concernsNoApp, kindMatches } from "../result-kind.js";
+import { logLines } from "./progress-lines.js";
 
 /**
  * The current operation finished: the app settles per the operation's kind (deploying → running,
@@ -31,6 +33,8 @@ export function handleOperationSucceeded(
       };
       if (!current) return adoptLateContainer(trx, event, report, ctx.log);
       if (!kindMatches(event.kind, current.op, ctx.log)) return;
+      // The operation's last progress lines, before the result's own.
+      await appendLogs(trx, current.app.id, logLines(current.op.id, event.progress, ctx.log));
       const app = await settleSuccess(trx, current, report, ctx.traceparent);
       ctx.log.info({ appId: app.id, operationId: current.op.id, status: app.status }, "operation succeeded");
     });

@@ -6,14 +6,12 @@
  * share one event instead of costing one each (the outbox row, the relay's publish, each
  * consumer's delivery and transaction), and so do the operations running side by side: under a
  * burst, an event per window instead of one per operation and step. The lines of an operation still
- * waiting when it ends are written by the transaction that records its result, before it
- * (withResult).
+ * waiting when it ends travel with its result (withResult).
  *
  * Progress is for the app's owner to follow, not state: a line is lost only with the process that
  * held it (the journal has the steps) or when the attempt lost the operation to another worker
  * (which reports from there on). A write that failed is tried again with the next batch.
  */
-import type { OutboxInsert } from "@proximity/bus";
 import type { Logger } from "@proximity/logger";
 import type { Db } from "../../db/database.js";
 import { type EventOrigin, type ProgressLine, progressInsert } from "../../events/publish.js";
@@ -30,15 +28,17 @@ const MIN_RETRY_MS = 250;
 export interface ProgressReporter {
   /** Queues a line; it is written within `batchMs` (with the lines that follow it meanwhile). */
   report(line: ProgressLine): void;
-  /** Writes this attempt's waiting lines now (after a write already under way). Never throws. */
+  /**
+   * Writes this attempt's waiting lines now (after a write under way that holds some), those a
+   * failed result gave back included. Never throws.
+   */
   flush(): Promise<void>;
   /**
-   * Runs `write`, the transaction that records the operation's result, with the waiting lines'
-   * outbox insert (null when none waits) to run in it before the result's, once a write under way
-   * with lines of this attempt has finished. If `write` throws, the lines wait again (the failed
-   * attempt reports them).
+   * Runs `write`, the transaction that records the operation's result, with the lines still waiting
+   * (the result carries them), once a write under way with lines of this attempt has finished. If
+   * `write` throws, the lines wait again, for the failed attempt's flush (or close, which drops them).
    */
-  withResult<T>(write: (progress: OutboxInsert | null) => Promise<T>): Promise<T>;
+  withResult<T>(write: (lines: readonly ProgressLine[]) => Promise<T>): Promise<T>;
   /** Ends reporting: waiting lines are dropped (flush first to keep them). */
   close(): void;
 }
@@ -46,12 +46,12 @@ export interface ProgressReporter {
 export interface ProgressBatcher {
   /** The reporter of one attempt of operation `origin`. */
   reporterFor(origin: EventOrigin): ProgressReporter;
-  /** Writes every waiting line (tried once), then reports nothing more: at shutdown. */
+  /** Writes every waiting line (while writes succeed), then reports nothing more: at shutdown. */
   close(): Promise<void>;
 }
 
 /** An attempt's lines not written yet, and the write that took its last ones. */
-interface Attempt {
+interface Reporting {
   readonly origin: EventOrigin;
   waiting: ProgressLine[];
   /** Settles when the write that took lines of this attempt last has finished. */
@@ -66,11 +66,13 @@ export function createProgressBatcher(o: {
   readonly batchMs: number;
   readonly log: Logger;
 }): ProgressBatcher {
-  /** Attempts with lines waiting, oldest line first (a Set keeps insertion order). */
-  const pending = new Set<Attempt>();
+  /** Attempts with lines waiting, in the order they began to wait (a Set keeps insertion order). */
+  const pending = new Set<Reporting>();
   let waitingLines = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** The chain of writes (never rejects), and the write queued behind it, not started yet. */
   let writing: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   let failures = 0;
   let closed = false;
 
@@ -86,50 +88,58 @@ export function createProgressBatcher(o: {
   /** Pause before the next try after `failures` failed writes (never 0: no tight loop on an outage). */
   const retryDelay = () => Math.min(Math.max(o.batchMs, MIN_RETRY_MS) * 2 ** failures, MAX_RETRY_MS);
 
-  const queue = (a: Attempt, lines: readonly ProgressLine[], first: boolean) => {
-    if (lines.length === 0 || a.closed) return;
-    a.waiting = first ? [...lines, ...a.waiting] : [...a.waiting, ...lines];
+  const queue = (r: Reporting, lines: readonly ProgressLine[], first: boolean) => {
+    if (lines.length === 0 || r.closed) return;
+    if (first) r.waiting.unshift(...lines);
+    else r.waiting.push(...lines);
     waitingLines += lines.length;
-    pending.add(a);
+    pending.add(r);
   };
-  const take = (a: Attempt, n: number): ProgressLine[] => {
-    const lines = a.waiting.splice(0, n);
+  const take = (r: Reporting, n: number): ProgressLine[] => {
+    const lines = r.waiting.splice(0, n);
     waitingLines -= lines.length;
-    if (a.waiting.length === 0) pending.delete(a);
+    if (r.waiting.length === 0) pending.delete(r);
     return lines;
   };
-  /** Up to a whole event's lines, its operations' oldest first, none of an attempt whose result holds them. */
-  const takeBatch = (): { attempt: Attempt; lines: ProgressLine[] }[] => {
-    const batch: { attempt: Attempt; lines: ProgressLine[] }[] = [];
+  /** Up to a whole event's lines, none of an attempt whose result holds them. */
+  const takeBatch = (): { reporting: Reporting; lines: ProgressLine[] }[] => {
+    const batch: { reporting: Reporting; lines: ProgressLine[] }[] = [];
     let room = MAX_LINES_PER_EVENT;
-    for (const a of [...pending]) {
+    for (const r of [...pending]) {
       if (room === 0) break;
-      if (a.holding) continue;
-      const lines = take(a, Math.min(room, MAX_LINES_PER_OPERATION));
+      if (r.holding) continue;
+      const lines = take(r, Math.min(room, MAX_LINES_PER_OPERATION));
       room -= lines.length;
-      batch.push({ attempt: a, lines });
+      batch.push({ reporting: r, lines });
     }
     return batch;
   };
-  /** Whether a batch is due now rather than at the window's end (`a`: the attempt that just queued). */
-  const full = (a?: Attempt) =>
+  /** Whether a batch may go: some attempt's lines wait that no result holds. */
+  const writable = () => [...pending].some((r) => !r.holding);
+  /** Whether a batch is due now rather than at the window's end (`r`: the attempt that just queued). */
+  const full = (r?: Reporting) =>
     waitingLines >= MAX_LINES_PER_EVENT ||
-    (a
-      ? a.waiting.length >= MAX_LINES_PER_OPERATION
+    (r
+      ? r.waiting.length >= MAX_LINES_PER_OPERATION
       : [...pending].some((p) => !p.holding && p.waiting.length >= MAX_LINES_PER_OPERATION));
 
-  /** One batch write, in turn after the one under way (the chain never rejects). */
+  /**
+   * One batch write, in turn after the one under way: the batch is taken when the write starts, so
+   * calls made while one is queued share it (a burst of lines is one write, not one per line).
+   */
   const write = (): Promise<void> => {
     stopTimer();
+    if (queued) return queued;
     const turn = writing.then(async () => {
+      queued = undefined;
       const batch = takeBatch();
       if (batch.length === 0) return;
       let done!: () => void;
       const written = new Promise<void>((resolve) => (done = resolve));
-      for (const { attempt } of batch) attempt.written = written;
+      for (const { reporting } of batch) reporting.written = written;
       try {
         await progressInsert(
-          batch.map(({ attempt, lines }) => ({ origin: attempt.origin, lines })),
+          batch.map(({ reporting, lines }) => ({ origin: reporting.origin, lines })),
         ).statement.execute(o.db);
         failures = 0;
         // Lines reported while this write was under way (or while writes failed): their own
@@ -138,7 +148,7 @@ export function createProgressBatcher(o: {
         if (full()) void write();
         else if (pending.size > 0) startTimer(o.batchMs);
       } catch (err) {
-        for (const { attempt, lines } of batch) queue(attempt, lines, true); // a closed attempt's are dropped
+        for (const { reporting, lines } of batch) queue(reporting, lines, true); // a closed attempt's are dropped
         if (closed) return;
         if (failures++ === 0)
           o.log.warn(
@@ -152,52 +162,57 @@ export function createProgressBatcher(o: {
       }
     });
     writing = turn.catch(() => undefined);
+    queued = writing;
     return writing;
   };
 
   const reporterFor = (origin: EventOrigin): ProgressReporter => {
-    const a: Attempt = { origin, waiting: [], written: Promise.resolve(), holding: false, closed: false };
+    const r: Reporting = { origin, waiting: [], written: Promise.resolve(), holding: false, closed: false };
     return {
       report(line) {
-        if (a.closed || closed) return;
-        queue(a, [line], false);
-        if (a.holding) return; // written by its result, or given back to a batch if that fails
+        if (r.closed || closed) return;
+        queue(r, [line], false);
+        if (r.holding) return; // goes with its result, or back to batches if that fails
         // While writes fail, the retry's backoff decides when the next one goes (a timer is set
         // unless one is: a result's transaction may have taken the last lines).
         if (failures > 0) return startTimer(retryDelay());
-        if (full(a)) void write();
+        if (full(r)) void write();
         else startTimer(o.batchMs);
       },
       async flush() {
-        // Every waiting line of this attempt (the batches may carry others' too), each batch at
-        // most a whole event's worth; while writes fail, the lines wait for the retry.
+        // A write under way with lines of this attempt ends first; then its waiting lines go now
+        // (with any others waiting), a whole event at a time; while writes fail, one try. Nothing
+        // is written for an attempt with nothing waiting: the others' lines keep their window.
+        r.holding = false; // lines a failed result gave back go now
+        await r.written;
+        if (r.waiting.length === 0) return;
         do {
           await write();
-        } while (a.waiting.length > 0 && failures === 0 && !a.holding && !a.closed && !closed);
+        } while (r.waiting.length > 0 && failures === 0 && !r.holding && !r.closed && !closed);
       },
       async withResult(writeResult) {
         // Batch writes skip this attempt from now on, and the one that took its last lines ends
         // first: its lines reach the outbox before the result.
-        a.holding = true;
+        r.holding = true;
+        await r.written;
+        const lines = take(r, r.waiting.length);
         try {
-          await a.written;
-          const lines = take(a, a.waiting.length);
-          try {
-            return await writeResult(lines.length === 0 ? null : progressInsert([{ origin, lines }]));
-          } catch (err) {
-            queue(a, lines, true);
-            throw err;
-          }
-        } finally {
-          a.holding = false;
-          if (pending.has(a)) startTimer(failures > 0 ? retryDelay() : o.batchMs);
+          const result = await writeResult(lines);
+          r.holding = false;
+          if (pending.has(r)) startTimer(o.batchMs); // lines reported meanwhile (none in practice)
+          return result;
+        } catch (err) {
+          // The lines wait again, still held: the failed attempt decides whether they go (its
+          // flush) or not (close: it lost the operation, so nothing more from it).
+          queue(r, lines, true);
+          throw err;
         }
       },
       close() {
-        a.closed = true;
-        waitingLines -= a.waiting.length;
-        a.waiting = [];
-        pending.delete(a);
+        r.closed = true;
+        waitingLines -= r.waiting.length;
+        r.waiting = [];
+        pending.delete(r);
       },
     };
   };
@@ -205,8 +220,8 @@ export function createProgressBatcher(o: {
   return {
     reporterFor,
     async close() {
-      stopTimer();
-      if (waitingLines > 0) await write();
+      // Every line waiting, a whole event at a time, while writes succeed; then nothing more.
+      while (writable() && failures === 0) await write();
       closed = true;
       stopTimer();
       await writing;

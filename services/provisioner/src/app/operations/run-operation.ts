@@ -278,8 +278,7 @@ export async function completeOperation(
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
-      await progress?.statement.execute(trx);
-      await addSucceeded(trx, origin(a), { hostId, node, ...result });
+      await addSucceeded(trx, origin(a), { hostId, node, ...result, progress });
     }),
   );
   countOperationResult(a.kind, "succeeded", a.startedAt);
@@ -296,8 +295,7 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
-      await progress?.statement.execute(trx);
-      await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus });
+      await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus, progress });
     }),
   );
   countOperationResult(a.kind, "failed", a.startedAt);

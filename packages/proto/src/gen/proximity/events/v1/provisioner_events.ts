@@ -190,6 +190,11 @@ export interface OperationSucceeded {
     | undefined;
   /** Backup, restore and delete-backup: the backup record the operation was about. */
   backupId: string;
+  /**
+   * The operation's progress lines not reported yet, in order, to log before the result: its last
+   * ones travel with it instead of in an event of their own (older provisioners sent them so).
+   */
+  progress: ProgressLine[];
 }
 
 /** subject: provisioner.v1.operation.failed (a backup, restore or archive deletion: provisioner.v1.operation.archive.failed) */
@@ -207,6 +212,11 @@ export interface OperationFailed {
   containerStatus: string;
   /** Backup, restore and delete-backup: the backup record the operation was about. */
   backupId: string;
+  /**
+   * The operation's progress lines not reported yet, in order, to log before the result (as in
+   * OperationSucceeded).
+   */
+  progress: ProgressLine[];
 }
 
 /** One container as its node reports it (GET /nodes/{node}/lxc). */
@@ -1046,6 +1056,7 @@ function createBaseOperationSucceeded(): OperationSucceeded {
     message: "",
     archive: undefined,
     backupId: "",
+    progress: [],
   };
 }
 
@@ -1086,6 +1097,9 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     }
     if (message.backupId !== "") {
       writer.uint32(98).string(message.backupId);
+    }
+    for (const v of message.progress) {
+      ProgressLine.encode(v!, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -1199,6 +1213,14 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
             message.backupId = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.progress.push(ProgressLine.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1249,6 +1271,9 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
         : isSet(object.backup_id)
         ? globalThis.String(object.backup_id)
         : "",
+      progress: globalThis.Array.isArray(object?.progress)
+        ? object.progress.map((e: any) => ProgressLine.fromJSON(e))
+        : [],
     };
   },
 
@@ -1290,6 +1315,9 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
     if (message.backupId !== "") {
       obj.backupId = message.backupId;
     }
+    if (message.progress?.length) {
+      obj.progress = message.progress.map((e) => ProgressLine.toJSON(e));
+    }
     return obj;
   },
 
@@ -1314,12 +1342,22 @@ export const OperationSucceeded: MessageFns<OperationSucceeded> = {
       ? BackupArchive.fromPartial(object.archive)
       : undefined;
     message.backupId = object.backupId ?? "";
+    message.progress = object.progress?.map((e) => ProgressLine.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseOperationFailed(): OperationFailed {
-  return { operationId: "", kind: 0, appId: "", reason: "", attempts: 0, containerStatus: "", backupId: "" };
+  return {
+    operationId: "",
+    kind: 0,
+    appId: "",
+    reason: "",
+    attempts: 0,
+    containerStatus: "",
+    backupId: "",
+    progress: [],
+  };
 }
 
 export const OperationFailed: MessageFns<OperationFailed> = {
@@ -1344,6 +1382,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     }
     if (message.backupId !== "") {
       writer.uint32(58).string(message.backupId);
+    }
+    for (const v of message.progress) {
+      ProgressLine.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1417,6 +1458,14 @@ export const OperationFailed: MessageFns<OperationFailed> = {
             message.backupId = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.progress.push(ProgressLine.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1454,6 +1503,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
         : isSet(object.backup_id)
         ? globalThis.String(object.backup_id)
         : "",
+      progress: globalThis.Array.isArray(object?.progress)
+        ? object.progress.map((e: any) => ProgressLine.fromJSON(e))
+        : [],
     };
   },
 
@@ -1480,6 +1532,9 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     if (message.backupId !== "") {
       obj.backupId = message.backupId;
     }
+    if (message.progress?.length) {
+      obj.progress = message.progress.map((e) => ProgressLine.toJSON(e));
+    }
     return obj;
   },
 
@@ -1495,6 +1550,7 @@ export const OperationFailed: MessageFns<OperationFailed> = {
     message.attempts = object.attempts ?? 0;
     message.containerStatus = object.containerStatus ?? "";
     message.backupId = object.backupId ?? "";
+    message.progress = object.progress?.map((e) => ProgressLine.fromPartial(e)) || [];
     return message;
   },
 };
