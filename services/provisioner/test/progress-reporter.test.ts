@@ -278,6 +278,37 @@ describe("progress batcher", () => {
     reporter.close();
   });
 
+  it("progress batcher - closing it after failed writes tries once more: the database is back, the lines go", async () => {
+    const batcher = createProgressBatcher({ db: relayed, batchMs: BATCH_MS, log: testLogger() });
+    const { reporter, events } = reporterFor(batcher);
+    relay.down();
+    try {
+      reporter.report(line("while the database is away"));
+      await new Promise((r) => setTimeout(r, BATCH_MS * 5)); // the write fails meanwhile
+    } finally {
+      relay.up();
+    }
+    await batcher.close();
+    expect(await events()).toEqual([["while the database is away"]]);
+  });
+
+  it("progress batcher - a result carries 50 lines at most: lines piled up while writes failed go in batches first, in order", async () => {
+    const batcher = batcherOn(relayed, 60_000);
+    const { reporter, events } = reporterFor(batcher);
+    const messages = Array.from({ length: 120 }, (_, i) => `line ${i}`);
+    relay.down();
+    try {
+      for (const message of messages) reporter.report(line(message)); // the 50th's write fails
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      relay.up();
+    }
+    const carried = await reporter.withResult(async (lines) => lines.map((l) => l.message));
+    expect(carried.length).toBeLessThanOrEqual(50);
+    expect([...(await events()).flat(), ...carried]).toEqual(messages);
+    reporter.close();
+  });
+
   it("progress batcher - closing it writes what waits; nothing after", async () => {
     const batcher = createProgressBatcher({ db: direct, batchMs: 60_000, log: testLogger() });
     const { reporter, events } = reporterFor(batcher);

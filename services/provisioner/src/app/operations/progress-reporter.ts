@@ -8,9 +8,10 @@
  * burst, an event per window instead of one per operation and step. The lines of an operation still
  * waiting when it ends travel with its result (withResult).
  *
- * Progress is for the app's owner to follow, not state: a line is lost only with the process that
- * held it (the journal has the steps) or when the attempt lost the operation to another worker
- * (which reports from there on). A write that failed is tried again with the next batch.
+ * Progress is for the app's owner to follow, not state: a line is lost with the process that held
+ * it (the journal has the steps), when the attempt lost the operation to another worker (which
+ * reports from there on), or when writes still fail as its attempt ends. A write that failed is
+ * tried again with backoff.
  */
 import type { Logger } from "@proximity/logger";
 import type { Db } from "../../db/database.js";
@@ -26,7 +27,10 @@ const MIN_RETRY_MS = 250;
 
 /** One attempt's reporting (reporterFor). */
 export interface ProgressReporter {
-  /** Queues a line; it is written within `batchMs` (with the lines that follow it meanwhile). */
+  /**
+   * Queues a line; it is written within `batchMs` (with the lines that follow it meanwhile), or
+   * later while writes fail (with backoff), or with the result.
+   */
   report(line: ProgressLine): void;
   /**
    * Writes this attempt's waiting lines now (after a write under way that holds some), those a
@@ -35,8 +39,9 @@ export interface ProgressReporter {
   flush(): Promise<void>;
   /**
    * Runs `write`, the transaction that records the operation's result, with the lines still waiting
-   * (the result carries them), once a write under way with lines of this attempt has finished. If
-   * `write` throws, the lines wait again, for the failed attempt's flush (or close, which drops them).
+   * (the result carries them, 50 at most: more go in batches first), once a write under way with
+   * lines of this attempt has finished. If `write` throws, the lines wait again, for the failed
+   * attempt's flush (or close, which drops them).
    */
   withResult<T>(write: (lines: readonly ProgressLine[]) => Promise<T>): Promise<T>;
   /** Ends reporting: waiting lines are dropped (flush first to keep them). */
@@ -166,6 +171,20 @@ export function createProgressBatcher(o: {
     return writing;
   };
 
+  /**
+   * Writes `r`'s waiting lines now: a write under way with some of them ends first; then they go
+   * (with any others waiting), a whole event at a time; while writes fail, one try. Nothing is
+   * written for an attempt with nothing waiting: the others' lines keep their window.
+   */
+  const flush = async (r: Reporting): Promise<void> => {
+    r.holding = false; // lines a failed result gave back go now
+    await r.written;
+    if (r.waiting.length === 0) return;
+    do {
+      await write();
+    } while (r.waiting.length > 0 && failures === 0 && !r.holding && !r.closed && !closed);
+  };
+
   const reporterFor = (origin: EventOrigin): ProgressReporter => {
     const r: Reporting = { origin, waiting: [], written: Promise.resolve(), holding: false, closed: false };
     return {
@@ -179,25 +198,23 @@ export function createProgressBatcher(o: {
         if (full(r)) void write();
         else startTimer(o.batchMs);
       },
-      async flush() {
-        // A write under way with lines of this attempt ends first; then its waiting lines go now
-        // (with any others waiting), a whole event at a time; while writes fail, one try. Nothing
-        // is written for an attempt with nothing waiting: the others' lines keep their window.
-        r.holding = false; // lines a failed result gave back go now
-        await r.written;
-        if (r.waiting.length === 0) return;
-        do {
-          await write();
-        } while (r.waiting.length > 0 && failures === 0 && !r.holding && !r.closed && !closed);
-      },
+      flush: () => flush(r),
       async withResult(writeResult) {
+        // Lines beyond what a result carries (piled up while writes failed) go in batches first.
+        if (r.waiting.length > MAX_LINES_PER_OPERATION) await flush(r);
         // Batch writes skip this attempt from now on, and the one that took its last lines ends
         // first: its lines reach the outbox before the result.
         r.holding = true;
         await r.written;
         const lines = take(r, r.waiting.length);
+        const carried = lines.slice(-MAX_LINES_PER_OPERATION);
+        if (carried.length < lines.length)
+          o.log.warn(
+            { operationId: origin.operationId, dropped: lines.length - carried.length },
+            "more progress lines than a result carries; the oldest dropped",
+          );
         try {
-          const result = await writeResult(lines);
+          const result = await writeResult(carried);
           r.holding = false;
           if (pending.has(r)) startTimer(o.batchMs); // lines reported meanwhile (none in practice)
           return result;
@@ -220,8 +237,11 @@ export function createProgressBatcher(o: {
   return {
     reporterFor,
     async close() {
-      // Every line waiting, a whole event at a time, while writes succeed; then nothing more.
-      while (writable() && failures === 0) await write();
+      // Every line waiting, a whole event at a time, while writes succeed (one try after failures).
+      if (writable())
+        do {
+          await write();
+        } while (writable() && failures === 0);
       closed = true;
       stopTimer();
       await writing;
