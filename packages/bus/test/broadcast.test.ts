@@ -1,20 +1,19 @@
 import { generateServiceKeys } from "@proximity/identity";
-import { eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually, testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Broadcasts,
   type Bus,
-  connectBus,
   createBroadcastConsumer,
   type EventConsumer,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   streamName,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus-broadcast");
 const keys = await generateServiceKeys(["applications"]);
@@ -23,21 +22,12 @@ let bus: Bus;
 const started: EventConsumer[] = [];
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "broadcast-test",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  // Small streams: the shared test server reserves what a stream may hold.
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("broadcast-test");
 });
 
 afterAll(async () => {
   await Promise.all(started.map((c) => c.stop()));
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
+  await closeTestBus(bus);
 });
 
 /** Publishes like the applications service's outbox relay does (signed, event id as Nats-Msg-Id). */

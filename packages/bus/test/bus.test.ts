@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/identity";
-import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
   type Bus,
-  connectBus,
   createEventConsumer,
   createMessagingTables,
   createOutboxRelay,
@@ -15,7 +14,6 @@ import {
   defineConsumer,
   dropMessagingTables,
   Events,
-  ensureStreams,
   envelopeHeaders,
   eventSigner,
   eventVerifier,
@@ -30,6 +28,7 @@ import {
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
 let db: Kysely<MessagingTables>;
@@ -57,16 +56,11 @@ beforeAll(async () => {
     schema: "bus_test",
     migrations: { "0001_messaging": { up: createMessagingTables, down: dropMessagingTables } },
   });
-  bus = await connectBus({ servers: testServers().natsUrl, name: "bus-test", ns: uniqueNamespace(), logger });
-  // A test connection owns no stream: declare them all, as tooling would.
-  // Small streams: the shared test server reserves what a stream may hold.
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("bus-test");
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
+  await closeTestBus(bus);
   await db.destroy();
   await dropDb();
 });

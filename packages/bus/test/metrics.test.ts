@@ -1,29 +1,27 @@
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/identity";
 import { metricsRegistry } from "@proximity/metrics";
-import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
   type Bus,
-  connectBus,
   createEventConsumer,
   createMessagingTables,
   createOutboxRelay,
   defineConsumer,
   dropMessagingTables,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   type MessagingTables,
   newTraceparent,
-  streamName,
   subjectOf,
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus-metrics");
 const keys = await generateServiceKeys(["hosts"]);
@@ -40,19 +38,11 @@ beforeAll(async () => {
     schema: "bus_metrics",
     migrations: { "0001_messaging": { up: createMessagingTables, down: dropMessagingTables } },
   });
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "bus-metrics",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("bus-metrics");
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
+  await closeTestBus(bus);
   await db.destroy();
   await dropDb();
 });

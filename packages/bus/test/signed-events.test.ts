@@ -9,19 +9,17 @@ import { Writable } from "node:stream";
 import { generateServiceKeys } from "@proximity/identity";
 import { createLogger } from "@proximity/logger";
 import { applicationsEventsV1 } from "@proximity/proto";
-import { eventually, testServers, uniqueNamespace } from "@proximity/testing";
+import { eventually } from "@proximity/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   Broadcasts,
   type Bus,
-  connectBus,
   createBroadcastConsumer,
   createEventConsumer,
   Durables,
   type EventConsumer,
   type EventSigner,
   Events,
-  ensureStreams,
   envelopeHeaders,
   eventSigner,
   eventVerifier,
@@ -32,6 +30,7 @@ import {
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const keys = await generateServiceKeys(["applications", "hosts", "provisioner"]);
 const signer = (service: string) => eventSigner(keys.get(service)!);
@@ -64,14 +63,7 @@ const deployRequest = (appId: string) =>
   });
 
 beforeAll(async () => {
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "signed-test",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  // Small streams: the shared test server reserves what a stream may hold.
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("signed-test");
   // The provisioner's deploy consumer as the service builds it; its onExhausted would report a failure.
   deploy = createEventConsumer({
     js: bus.js,
@@ -113,9 +105,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await deploy.stop();
   for (const c of broadcast) await c.stop();
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
+  await closeTestBus(bus);
 });
 
 beforeEach(() => {

@@ -2,26 +2,24 @@ import { createDatabase, migrateToLatest } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/identity";
 import { inSpan, SpanKind, traceparentOf } from "@proximity/telemetry";
 import { recordingTracer } from "@proximity/telemetry/internal";
-import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespace } from "@proximity/testing";
+import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
   type Bus,
-  connectBus,
   createEventConsumer,
   createMessagingTables,
   createOutboxRelay,
   defineConsumer,
   dropMessagingTables,
   Events,
-  ensureStreams,
   eventSigner,
   eventVerifier,
   type MessagingTables,
-  streamName,
   subscribe,
 } from "../src/index.js";
+import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus-tracing");
 const keys = await generateServiceKeys(["provisioner", "applications"]);
@@ -37,19 +35,11 @@ beforeAll(async () => {
     schema: "bus_tracing",
     migrations: { "0001_messaging": { up: createMessagingTables, down: dropMessagingTables } },
   });
-  bus = await connectBus({
-    servers: testServers().natsUrl,
-    name: "bus-tracing",
-    ns: uniqueNamespace(),
-    logger,
-  });
-  await ensureStreams(bus.jsm, bus.ns, { maxBytes: 8 * 1024 * 1024, maxMessageBytes: 1024 * 1024 });
+  bus = await openTestBus("bus-tracing");
 });
 
 afterAll(async () => {
-  for (const s of ["APPLICATIONS", "PROVISIONER", "HOSTS", "BACKUPS", "DEAD_LETTERS"] as const)
-    await bus.jsm.streams.delete(streamName(bus.ns, s)).catch(() => undefined);
-  await bus.close();
+  await closeTestBus(bus);
   await db.destroy();
   await dropDb();
 });
