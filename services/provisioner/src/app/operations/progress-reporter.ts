@@ -121,9 +121,11 @@ export function createProgressBatcher(o: {
   };
   /** Whether a batch may go: some attempt's lines wait that no result holds. */
   const writable = () => [...pending].some((r) => !r.holding);
+  /** Lines waiting that a batch may take (none that a result holds). */
+  const writableLines = () => [...pending].reduce((n, p) => (p.holding ? n : n + p.waiting.length), 0);
   /** Whether a batch is due now rather than at the window's end (`r`: the attempt that just queued). */
   const full = (r?: Reporting) =>
-    waitingLines >= MAX_LINES_PER_EVENT ||
+    (waitingLines >= MAX_LINES_PER_EVENT && writableLines() >= MAX_LINES_PER_EVENT) ||
     (r
       ? r.waiting.length >= MAX_LINES_PER_OPERATION
       : [...pending].some((p) => !p.holding && p.waiting.length >= MAX_LINES_PER_OPERATION));
