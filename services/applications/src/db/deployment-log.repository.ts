@@ -12,11 +12,8 @@ export interface LogLine {
   readonly message: string;
 }
 
-export async function appendLog(db: Db, line: LogLine): Promise<void> {
-  await db
-    .insertInto("deployment_logs")
-    .values({ app_id: line.appId, level: line.level, step: line.step, message: line.message })
-    .execute();
+export function appendLog(db: Db, line: LogLine): Promise<void> {
+  return appendLogs(db, line.appId, [line]);
 }
 
 /** Appends lines to one app's log, in order, by one statement (none: nothing to do). */
