@@ -3,7 +3,7 @@ import { createTestDatabase } from "@proximity/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionerDatabase } from "../src/db/database.js";
-import { migrations } from "../src/db/migrations/index.js";
+import { provisionerMigrations as migrations } from "../src/db/migrations/index.js";
 
 const SCHEMA = "provisioner";
 let db: ReturnType<typeof createDatabase<ProvisionerDatabase>>;

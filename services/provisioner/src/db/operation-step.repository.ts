@@ -9,17 +9,19 @@ export async function findSteps(db: DbOrTrx, operationId: string): Promise<StepR
     .selectFrom("operation_steps")
     .selectAll()
     .where("operation_id", "=", operationId)
+    .orderBy("started_at")
     .orderBy("updated_at")
     .execute();
 }
 
-/** The steps of several operations (one query), each operation's in the order they last changed. */
+/** The steps of several operations (one query), each operation's in the order they began. */
 export async function findStepsOf(db: DbOrTrx, operationIds: readonly string[]): Promise<StepRow[]> {
   if (operationIds.length === 0) return [];
   return db
     .selectFrom("operation_steps")
     .selectAll()
     .where("operation_id", "in", operationIds)
+    .orderBy("started_at")
     .orderBy("updated_at")
     .execute();
 }
@@ -33,6 +35,13 @@ export async function findStep(db: DbOrTrx, operationId: string, name: string): 
     .executeTakeFirst();
 }
 
+/** A step's new status, with its detail when there is one to keep (e.g. an IP address). */
+export interface StepStatusChange {
+  readonly name: string;
+  readonly status: StepStatus;
+  readonly detail?: string | undefined;
+}
+
 /** Sets a step's status (creating the row on first use); keeps its UPID and detail unless given. */
 export async function setStepStatus(
   db: DbOrTrx,
@@ -41,12 +50,34 @@ export async function setStepStatus(
   status: StepStatus,
   detail?: string,
 ): Promise<void> {
-  const changes = detail === undefined ? { status } : { status, detail };
+  await setStepStatuses(db, operationId, [{ name, status, detail }]);
+}
+
+/** setStepStatus for several steps of one operation, in one statement (each name at most once). */
+export async function setStepStatuses(
+  db: DbOrTrx,
+  operationId: string,
+  changes: readonly StepStatusChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
   await db
     .insertInto("operation_steps")
-    .values({ operation_id: operationId, name, status, upid: null, detail: detail ?? null })
+    .values(
+      changes.map((c) => ({
+        operation_id: operationId,
+        name: c.name,
+        status: c.status,
+        upid: null,
+        detail: c.detail ?? null,
+      })),
+    )
     .onConflict((oc) =>
-      oc.columns(["operation_id", "name"]).doUpdateSet({ ...changes, updated_at: sql`now()` }),
+      oc.columns(["operation_id", "name"]).doUpdateSet({
+        status: (eb) => eb.ref("excluded.status"),
+        // No detail given (null) keeps the one journaled: a step's detail is never cleared.
+        detail: sql`coalesce(excluded.detail, operation_steps.detail)`,
+        updated_at: sql`now()`,
+      }),
     )
     .execute();
 }

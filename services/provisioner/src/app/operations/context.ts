@@ -14,6 +14,7 @@ import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
 import type { ProgressBatcher, ProgressReporter } from "./progress-reporter.js";
+import type { StepJournal } from "./step-journal.js";
 
 /** Settings from the configuration that shape containers and bound waits. */
 export interface OperationSettings {
@@ -103,6 +104,8 @@ export interface Attempt<R extends OperationRequest = OperationRequest> {
   readonly masked: string[];
   /** The attempt's progress lines for the app's owner, written in batches. */
   readonly progress: ProgressReporter;
+  /** The attempt's writes to the step journal (a step's done goes with the next write). */
+  readonly journal: StepJournal;
   connection?: HostConnection;
   /** The lease held while the VMID is chosen but the container not yet created. */
   lease?: VmidLease | undefined;

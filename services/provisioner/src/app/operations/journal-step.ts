@@ -1,10 +1,11 @@
 /**
  * Runs one journaled step of an operation: skipped when the journal says it is done; otherwise marked
- * running (its progress line reported: progress-reporter.ts), run, and marked done or failed.
+ * running (its progress line reported: progress-reporter.ts), run, and marked done (with the
+ * attempt's next journal write: step-journal.ts) or failed.
  */
 
 import { inSpan, noopTracer } from "@proximity/telemetry";
-import { findStep, type StepRow, setStepStatus } from "../../db/operation-step.repository.js";
+import { findStep, type StepRow } from "../../db/operation-step.repository.js";
 import type { Attempt } from "./context.js";
 import { StepFailedError } from "./errors.js";
 import { protoKind } from "./operation-kind.js";
@@ -44,21 +45,19 @@ async function runStepWork(
   previous: StepRow | undefined,
   work: (previous: StepRow | undefined) => Promise<string | undefined>,
 ): Promise<string | null> {
-  const { db } = a.deps;
-  const operationId = a.request.operationId;
-  await setStepStatus(db, operationId, name, "running");
+  await a.journal.begin(name);
   a.progress.report({ step: name, message, attempt: a.attempt });
   a.log.info({ step: name }, message);
   let detail: string | undefined;
   try {
     detail = await work(previous);
   } catch (err) {
-    await setStepStatus(db, operationId, name, "failed").catch((e: unknown) =>
-      a.log.warn({ err: e, step: name }, "could not journal the failed step"),
-    );
+    await a.journal
+      .failed(name)
+      .catch((e: unknown) => a.log.warn({ err: e, step: name }, "could not journal the failed step"));
     throw err instanceof StepFailedError ? err : new StepFailedError(name, err);
   }
-  await setStepStatus(db, operationId, name, "done", detail);
+  a.journal.done(name, detail);
   return detail ?? null;
 }
 

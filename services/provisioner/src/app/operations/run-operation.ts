@@ -34,6 +34,7 @@ import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isCredentialRefusal, isPermanentFailure } from "./permanent-failure.js";
 import { releaseClaimPatiently } from "./release-claim.js";
+import { createStepJournal } from "./step-journal.js";
 
 /** Progress step of a failed attempt (consumers show it as a warning). */
 export const ATTEMPT_FAILED_STEP = "attempt-failed";
@@ -129,12 +130,15 @@ async function runAttempt<R extends OperationRequest>(
     signal: controller.signal,
     masked: [],
     progress: deps.progress.reporterFor({ operationId, kind: protoKindOf(spec.kind), appId, traceparent }),
+    journal: createStepJournal(db, operationId),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;
   try {
     await spec.run(a);
-    await a.progress.flush(); // lines of an attempt that ended without a result (none by now)
+    // What an attempt that ended without a result left waiting (none by now).
+    await a.journal.flush(db);
+    await a.progress.flush();
   } catch (err) {
     failed = true;
     const reason = explainFailure(err, claimed.attempts);
@@ -154,7 +158,13 @@ async function runAttempt<R extends OperationRequest>(
         message: `Attempt ${claimed.attempts} failed: ${reason}`,
         attempt: claimed.attempts,
       });
-    if (!lost || lost instanceof LeaseLostError) await a.progress.flush();
+    if (!lost || lost instanceof LeaseLostError) {
+      // The last step done is journaled, or the retry would run it again.
+      await a.journal
+        .flush(db)
+        .catch((e: unknown) => a.log.warn({ err: e }, "could not journal the last step done"));
+      await a.progress.flush();
+    }
     a.progress.close(); // nothing more from this attempt, even a write retried after the release
     // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
     // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
@@ -278,6 +288,7 @@ export async function completeOperation(
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
+      await a.journal.flush(trx);
       await addSucceeded(trx, origin(a), { hostId, node, ...result, progress });
     }),
   );
@@ -295,6 +306,7 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
+      await a.journal.flush(trx);
       await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus, progress });
     }),
   );

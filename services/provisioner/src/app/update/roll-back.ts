@@ -3,7 +3,6 @@
  * the snapshot is deleted and the operation ends failed with the container's state. Every step is
  * journaled, so a delivery that finds the decision in the journal resumes here.
  */
-import { setStepStatus } from "../../db/operation-step.repository.js";
 import type { ActionAttempt } from "../operations/action-request.js";
 import { probeContainerState, readContainerState } from "../operations/container-state.js";
 import type { HostConnection } from "../operations/context.js";
@@ -31,10 +30,9 @@ export async function rollBack(
   snapshot: string,
   reason: string,
 ): Promise<void> {
-  const { db } = a.deps;
-  const { node, operationId } = a.request;
+  const { node } = a.request;
   // The decision first: from now on every delivery resumes the rollback, never the update.
-  await setStepStatus(db, operationId, Step.rollback, "running", reason);
+  await a.journal.begin(Step.rollback, reason);
   await taskStep(a, connection, Step.rollbackStop, `Stopping container ${vmid} for the rollback`, async () =>
     (await readContainerState(connection, node, vmid)) === "running"
       ? connection.pve.stopContainer(node, vmid)
@@ -59,7 +57,7 @@ export async function rollBack(
     runsAsBefore = false;
   }
   await deleteSnapshot(a, connection, vmid, snapshot);
-  await setStepStatus(db, operationId, Step.rollback, "done");
+  a.journal.done(Step.rollback);
   const state = await probeContainerState(connection, node, vmid);
   await failNow(
     a,

@@ -6,7 +6,6 @@
  */
 import { findContainerOfOperation, vmidsOnHost } from "../../../db/container.repository.js";
 import { findOperation, setOperationVmid } from "../../../db/operation.repository.js";
-import { deleteSteps, setStepStatus } from "../../../db/operation-step.repository.js";
 import { vmidCandidates } from "../../../domain/vmid-candidates.js";
 import type { Attempt, HostConnection } from "../context.js";
 import { NoFreeVmidError, OwnershipLostError } from "../errors.js";
@@ -37,7 +36,7 @@ export async function allocateVmid(
     const reserved = (await findContainerOfOperation(db, operationId))?.vmid === recorded;
     if (a.lease || reserved) {
       // The choice may have been journaled just before a crash that left the step "running".
-      await setStepStatus(db, operationId, Step.allocateVmid, "done", String(recorded));
+      a.journal.done(Step.allocateVmid, String(recorded));
       return recorded;
     }
     a.log.warn({ vmid: recorded }, "the lease on the journaled VMID was taken over; choosing another");
@@ -67,7 +66,7 @@ export async function abandonVmid(a: Attempt, vmid: number, createStep: StepName
   await db.transaction().execute(async (trx) => {
     if (!(await setOperationVmid(trx, a.request.operationId, a.deps.workerId, null)))
       throw new OwnershipLostError("Another worker took the operation over; stopping");
-    await deleteSteps(trx, a.request.operationId, [Step.allocateVmid, createStep]);
+    await a.journal.forget([Step.allocateVmid, createStep], trx);
   });
 }
 

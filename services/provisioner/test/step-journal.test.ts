@@ -1,0 +1,137 @@
+/** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createTestDatabase } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createStepJournal } from "../src/app/operations/step-journal.js";
+import type { ProvisionerDatabase } from "../src/db/database.js";
+import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { findSteps } from "../src/db/operation-step.repository.js";
+
+const SCHEMA = "provisioner";
+let base: Kysely<ProvisionerDatabase>;
+let drop: () => Promise<void>;
+/** Statements sent through `db`, and whether the next one fails before it is sent. */
+let sent = 0;
+let failNext = false;
+let db: Kysely<ProvisionerDatabase>;
+let operationId = "";
+let seq = 0;
+
+beforeAll(async () => {
+  const testDb = await createTestDatabase();
+  drop = testDb.drop;
+  base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
+  await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
+  db = base.withPlugin({
+    transformQuery(args) {
+      if (failNext) {
+        failNext = false;
+        throw new Error("database unavailable");
+      }
+      sent++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+});
+
+afterAll(async () => {
+  await base?.destroy();
+  await drop?.();
+});
+
+beforeEach(async () => {
+  operationId = `op-${++seq}`;
+  await base
+    .insertInto("operations")
+    .values({ id: operationId, kind: "deploy", app_id: "app", host_id: "h", node: "pve1", status: "running" })
+    .execute();
+  sent = 0;
+});
+
+const steps = async () => (await findSteps(base, operationId)).map((s) => [s.name, s.status, s.detail]);
+
+describe("step journal", () => {
+  it("step journal - a step's done is written with the next step's running (one statement), and steps are listed in the order they began", async () => {
+    const journal = createStepJournal(db, operationId);
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "101");
+    expect(await steps()).toEqual([["allocate-vmid", "running", null]]);
+    await journal.begin("create-container");
+    expect(sent).toBe(2);
+    expect(await steps()).toEqual([
+      ["allocate-vmid", "done", "101"],
+      ["create-container", "running", null],
+    ]);
+    // One statement: the same updated_at, so only started_at tells their order.
+    const rows = await findSteps(base, operationId);
+    expect(rows[0]?.updated_at.getTime()).toBe(rows[1]?.updated_at.getTime());
+
+    journal.done("create-container");
+    await journal.flush(db);
+    await journal.flush(db); // nothing waits any more
+    expect(sent).toBe(3);
+    expect(await steps()).toEqual([
+      ["allocate-vmid", "done", "101"],
+      ["create-container", "done", null],
+    ]);
+  });
+
+  it("step journal - a write that fails leaves the done waiting for the next one", async () => {
+    const journal = createStepJournal(db, operationId);
+    await journal.begin("start-container");
+    journal.done("start-container");
+    failNext = true;
+    await expect(journal.begin("install-docker")).rejects.toThrow("database unavailable");
+    expect(await steps()).toEqual([["start-container", "running", null]]);
+    await journal.flush(db);
+    expect(await steps()).toEqual([["start-container", "done", null]]);
+  });
+
+  it("step journal - forgotten steps take their waiting done with them; a step begun again replaces it", async () => {
+    const journal = createStepJournal(db, operationId);
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "101");
+    await journal.forget(["allocate-vmid", "create-container"], db);
+    await journal.flush(db);
+    expect(await steps()).toEqual([]);
+
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "102");
+    await journal.begin("allocate-vmid"); // chosen again (the VMID was abandoned): running, once
+    expect(await steps()).toEqual([["allocate-vmid", "running", null]]);
+    journal.done("allocate-vmid", "103");
+    await journal.failed("create-container");
+    expect(await steps()).toEqual([
+      ["allocate-vmid", "done", "103"],
+      ["create-container", "failed", null],
+    ]);
+  });
+
+  it("step journal - a step run again by a later attempt keeps its place in the list", async () => {
+    const first = createStepJournal(db, operationId);
+    await first.begin("create-container");
+    first.done("create-container");
+    await first.begin("start-container");
+    await first.failed("start-container");
+    const retry = createStepJournal(db, operationId);
+    await retry.begin("create-container"); // e.g. its task is polled again
+    retry.done("create-container");
+    await retry.begin("start-container");
+    expect(await steps()).toEqual([
+      ["create-container", "done", null],
+      ["start-container", "running", null],
+    ]);
+    await retry.begin("create-container");
+    expect((await steps()).map(([name]) => name)).toEqual(["create-container", "start-container"]);
+  });
+
+  it("step journal - a detail is kept unless a new one is given", async () => {
+    const journal = createStepJournal(db, operationId);
+    await journal.begin("rollback", "the update failed");
+    journal.done("rollback");
+    await journal.flush(db);
+    expect(await steps()).toEqual([["rollback", "done", "the update failed"]]);
+  });
+});
