@@ -7,7 +7,7 @@ import type { AppWithAttention } from "../db/app-attention.table.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
-import { appendLog } from "../db/deployment-log.repository.js";
+import { type AppLogLine, appendLog, appendLogs } from "../db/deployment-log.repository.js";
 import { finishOperation, lockOperation } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
@@ -80,6 +80,8 @@ export interface SuccessReport {
   readonly archive?: ArchiveFacts;
   /** The provisioner's summary for the log ("" = a generated one). */
   readonly message: string;
+  /** The operation's last progress lines, logged before the result's own (in one insert). */
+  readonly progress?: readonly AppLogLine[];
 }
 
 /**
@@ -134,15 +136,17 @@ export async function settleSuccess(
   }
   await finishOperation(trx, op.id, "succeeded");
   await clearTimedOutAttention(trx, app);
-  await appendLog(trx, {
-    appId: app.id,
-    level: "info",
-    step: "succeeded",
-    message:
-      op.kind === "backup"
-        ? backupSucceededMessage(report.archive)
-        : report.message || succeededMessage(op.kind, container),
-  });
+  await appendLogs(trx, app.id, [
+    ...(report.progress ?? []),
+    {
+      level: "info",
+      step: "succeeded",
+      message:
+        op.kind === "backup"
+          ? backupSucceededMessage(report.archive)
+          : report.message || succeededMessage(op.kind, container),
+    },
+  ]);
   await emitSucceeded(trx, op, settled, traceparent);
   return settled;
 }
@@ -193,6 +197,8 @@ export interface FailureReport {
   readonly reason: string;
   readonly attempts: number;
   readonly containerStatus: ContainerStatus;
+  /** The operation's last progress lines, logged before the result's own (in one insert). */
+  readonly progress?: readonly AppLogLine[];
 }
 
 /**
@@ -231,7 +237,7 @@ export async function settleFailure(
     });
   }
   await finishOperation(trx, op.id, "failed", reason || message);
-  await appendLog(trx, { appId: app.id, level: "error", step: "failed", message });
+  await appendLogs(trx, app.id, [...(report.progress ?? []), { level: "error", step: "failed", message }]);
   await emit(
     trx,
     Events.AppOperationFailed,

@@ -12,16 +12,15 @@ export interface LogLine {
   readonly message: string;
 }
 
+/** A line of an app's log, the app given apart. */
+export type AppLogLine = Omit<LogLine, "appId">;
+
 export function appendLog(db: Db, line: LogLine): Promise<void> {
   return appendLogs(db, line.appId, [line]);
 }
 
 /** Appends lines to one app's log, in order, by one statement (none: nothing to do). */
-export async function appendLogs(
-  db: Db,
-  appId: string,
-  lines: readonly { readonly level: LogLevel; readonly step: string; readonly message: string }[],
-): Promise<void> {
+export async function appendLogs(db: Db, appId: string, lines: readonly AppLogLine[]): Promise<void> {
   if (lines.length === 0) return;
   await db
     .insertInto("deployment_logs")

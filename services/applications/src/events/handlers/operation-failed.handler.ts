@@ -2,7 +2,6 @@ import { type EventHandler, processOnce } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import { currentOperation, settleFailure } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
-import { appendLogs } from "../../db/deployment-log.repository.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 import { concernsNoApp, kindMatches } from "../result-kind.js";
@@ -20,8 +19,6 @@ export function handleOperationFailed(db: ApplicationsDb): EventHandler<provisio
     await processOnce(db, PROVISIONER_EVENTS_DURABLE, ctx.eventId, async (trx) => {
       const current = await currentOperation(trx, event.operationId, ctx.log);
       if (!current || !kindMatches(event.kind, current.op, ctx.log)) return;
-      // The operation's last progress lines, before the result's own.
-      await appendLogs(trx, current.app.id, logLines(current.op.id, event.progress, ctx.log));
       const app = await settleFailure(
         trx,
         current,
@@ -29,6 +26,7 @@ export function handleOperationFailed(db: ApplicationsDb): EventHandler<provisio
           reason: event.reason,
           attempts: event.attempts,
           containerStatus: parseContainerStatus(event.containerStatus),
+          progress: logLines(current.op.id, event.progress, ctx.log),
         },
         ctx.traceparent,
       );

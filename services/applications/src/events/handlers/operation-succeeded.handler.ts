@@ -2,7 +2,6 @@ import { type EventHandler, processOnce } from "@proximity/bus";
 import type { provisionerEventsV1 } from "@proximity/proto";
 import { adoptLateContainer, currentOperation, settleSuccess } from "../../app/settle-operation.js";
 import type { ApplicationsDb } from "../../db/database.js";
-import { appendLogs } from "../../db/deployment-log.repository.js";
 import { parseContainerStatus } from "../../domain/operations.js";
 import { PROVISIONER_EVENTS_DURABLE } from "../durables.js";
 import { concernsNoApp, kindMatches } from "../result-kind.js";
@@ -33,9 +32,8 @@ export function handleOperationSucceeded(
       };
       if (!current) return adoptLateContainer(trx, event, report, ctx.log);
       if (!kindMatches(event.kind, current.op, ctx.log)) return;
-      // The operation's last progress lines, before the result's own.
-      await appendLogs(trx, current.app.id, logLines(current.op.id, event.progress, ctx.log));
-      const app = await settleSuccess(trx, current, report, ctx.traceparent);
+      const progress = logLines(current.op.id, event.progress, ctx.log);
+      const app = await settleSuccess(trx, current, { ...report, progress }, ctx.traceparent);
       ctx.log.info({ appId: app.id, operationId: current.op.id, status: app.status }, "operation succeeded");
     });
   };
