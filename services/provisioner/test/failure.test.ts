@@ -119,6 +119,31 @@ describe("bounded failure", () => {
     });
   });
 
+  it("failure - the root password never stored: no container is created, every attempt fails at the create step", async () => {
+    const request = h.deployRequest();
+    const leases = await recordLeaseWrites();
+    h.peers.failPuts(3);
+    try {
+      await h.publish(request);
+      const outcome = await expectCleanFailure(request.operationId, request.appId, leases);
+      expect(outcome.payload).toMatchObject({
+        attempts: 3,
+        reason:
+          "A Proximity service was unavailable while storing the container's root password (3 attempts)",
+      });
+    } finally {
+      h.peers.failPuts(0);
+    }
+    const calls = h.peers.secretCalls.filter((c) => c.operationId === request.operationId);
+    expect(calls.filter((c) => c.method === "put")).toHaveLength(3);
+    const steps = await h.db
+      .selectFrom("operation_steps")
+      .select(["name", "status"])
+      .where("operation_id", "=", request.operationId)
+      .execute();
+    expect(steps).toContainEqual({ name: "create-container", status: "failed" });
+  });
+
   it("failure - a Proxmox create task failing every time: 3 attempts, no container, VMID free again", async () => {
     h.sim.addFault({
       match: { taskType: "vzcreate" },

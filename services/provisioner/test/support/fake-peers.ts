@@ -2,7 +2,7 @@
  * Small in-test stand-ins for the hosts and secrets services, served over real gRPC with real
  * service authentication (only the provisioner may call them).
  */
-import { NotFoundError } from "@proximity/errors";
+import { NotFoundError, UnavailableError } from "@proximity/errors";
 import { createGrpcServer, createHandlerFactory, type GrpcServer, type ServiceKeys } from "@proximity/grpc";
 import { hostsV1, secretsV1 } from "@proximity/proto";
 import { testLogger } from "@proximity/testing";
@@ -22,6 +22,8 @@ export interface FakePeers {
   /** Every secrets call, in order, with the operation id it carried ("" when none). */
   readonly secretCalls: SecretCall[];
   readonly hosts: Map<string, FakeHost>;
+  /** The next `count` PutSecret calls fail as UNAVAILABLE (0: none). */
+  failPuts(count: number): void;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
   const secrets = new Map<string, Buffer>();
   const secretCalls: SecretCall[] = [];
   const callers = { callers: ["provisioner"] };
+  let failingPuts = 0;
 
   const hostsHandlers = createHandlerFactory({ keys: keys.get("hosts")!, logger });
   const hostsImpl: Partial<hostsV1.HostsServiceServer> = {
@@ -66,6 +69,10 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
       callers,
       async (req) => {
         secretCalls.push({ method: "put", name: req.name, operationId: req.operationId ?? "" });
+        if (failingPuts > 0) {
+          failingPuts--;
+          throw new UnavailableError("The secrets store is unavailable");
+        }
         secrets.set(req.name, Buffer.from(req.value));
         return { name: req.name, version: 1 };
       },
@@ -126,6 +133,9 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
     secrets,
     secretCalls,
     hosts,
+    failPuts: (count) => {
+      failingPuts = count;
+    },
     stop: async () => {
       await Promise.all(servers.map((s) => s.shutdown(1_000)));
     },

@@ -27,6 +27,13 @@ import {
 } from "./errors.js";
 import { STEP_PHRASES, Step, type StepName } from "./step-names.js";
 
+/** Steps that talk to Proximity's own services only (the hosts and secrets services), not to the host. */
+const PLATFORM_STEPS: ReadonlySet<StepName> = new Set([
+  Step.resolveConnection,
+  Step.readSecrets,
+  Step.storeRootPassword,
+]);
+
 /** Longest command output line quoted in a reason. */
 export const MAX_QUOTED_OUTPUT = 200;
 
@@ -73,7 +80,9 @@ export function explainFailure(error: unknown, attempts: number): string {
   if (cause instanceof NoFreeVmidError) return `No free container ID could be reserved on the host ${tries}`;
   if (cause instanceof UnavailableError || cause instanceof DeadlineExceededError) {
     const who =
-      step === Step.resolveConnection ? "A Proximity service was unavailable" : "Proxmox host unreachable";
+      step !== undefined && PLATFORM_STEPS.has(step)
+        ? "A Proximity service was unavailable"
+        : "Proxmox host unreachable";
     return `${who}${during} ${tries}`;
   }
   // Every delivery of the request died with its process (abandoned-deliveries.ts in the bus).

@@ -3,6 +3,7 @@ export const Step = {
   resolveConnection: "resolve-connection",
   // deploy (and clone: allocate-vmid)
   allocateVmid: "allocate-vmid",
+  storeRootPassword: "store-root-password",
   createContainer: "create-container",
   startContainer: "start-container",
   installDocker: "install-docker",
@@ -55,6 +56,7 @@ export type StepName = (typeof Step)[keyof typeof Step];
 export const STEP_PHRASES: Record<StepName, string> = {
   "resolve-connection": "looking up the host's connection details",
   "allocate-vmid": "reserving a container ID",
+  "store-root-password": "storing the container's root password",
   "create-container": "creating the container",
   "start-container": "starting the container",
   "install-docker": "installing Docker",

@@ -13,22 +13,28 @@ import { rootPasswordSecretName } from "../../operations/secret-names.js";
 import { Step } from "../../operations/step-names.js";
 import type { DeployAttempt } from "../deploy-context.js";
 
-export function deployCreator(a: DeployAttempt, connection: HostConnection): ContainerCreator {
+/** `password`: the container's root password, stored before the container is created (rootPassword). */
+export function deployCreator(
+  a: DeployAttempt,
+  connection: HostConnection,
+  password: Promise<string>,
+): ContainerCreator {
   return {
     step: Step.createContainer,
     message: (vmid) => `Creating container ${vmid} on ${a.request.node}`,
-    start: async (vmid) => connection.pve.createContainer(a.request.node, await containerParams(a, vmid)),
+    start: async (vmid) =>
+      connection.pve.createContainer(a.request.node, containerParams(a, vmid, await password)),
   };
 }
 
-async function containerParams(a: DeployAttempt, vmid: number): Promise<CreateContainerParams> {
+function containerParams(a: DeployAttempt, vmid: number, password: string): CreateContainerParams {
   const { settings } = a.deps;
   const { appId, operationId, hostname, resources } = a.request;
   return {
     vmid,
     ostemplate: settings.lxcTemplate,
     hostname,
-    password: await rootPassword(a),
+    password,
     cores: resources?.cores || 1,
     memory: resources?.memoryMb || 512,
     rootfs: `${settings.lxcStorage}:${resources?.diskGb || 8}`,
@@ -47,7 +53,7 @@ async function containerParams(a: DeployAttempt, vmid: number): Promise<CreateCo
  * A first attempt skips the read, a secrets round trip that could only miss: nothing of this
  * operation exists yet, and a retried deploy is a new operation creating a new container.
  */
-async function rootPassword(a: DeployAttempt): Promise<string> {
+export async function rootPassword(a: DeployAttempt): Promise<string> {
   const { secrets } = a.deps.peers;
   const name = rootPasswordSecretName(a.request.appId);
   const call = { traceparent: a.traceparent };
