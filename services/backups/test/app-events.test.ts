@@ -100,6 +100,33 @@ describe("app events", () => {
     await expect(h.gateway.getBackupPolicy({ appId }, as(OTHER))).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("AppDeployed - a late redelivery undoes no later event; a new event keeps the owner's policy", async () => {
+    const appId = randomUUID();
+    const eventId = randomUUID();
+    await deployed(appId, USER.id, eventId);
+    // A later event (another id) gives the app to OTHER under another name.
+    await h.appEvent(
+      Events.AppAdopted,
+      applicationsEventsV1.AppAdopted.fromPartial({
+        app: { ...appRef(appId, OTHER.id), hostname: "shop" },
+        operationId: randomUUID(),
+      }),
+    );
+    await h.db.updateTable("backup_policies").set({ keep_last: 2 }).where("app_id", "=", appId).execute();
+    await deployed(appId, USER.id, eventId);
+    expect(
+      await h.db
+        .selectFrom("app_owners")
+        .select(["owner_id", "hostname"])
+        .where("app_id", "=", appId)
+        .executeTakeFirst(),
+    ).toEqual({ owner_id: OTHER.id, hostname: "shop" });
+    await expect(h.gateway.getBackupPolicy({ appId }, as(USER))).rejects.toBeInstanceOf(NotFoundError);
+    // A new event of the app: its policy is the owner's, not the default again.
+    await deployed(appId, OTHER.id);
+    expect((await h.gateway.getBackupPolicy({ appId }, as(OTHER))).policy?.keepLast).toBe(2);
+  });
+
   it("AppCloned, AppAdopted - the new app's owner is recorded and it gets the default policy", async () => {
     const cloneId = randomUUID();
     const adoptedId = randomUUID();

@@ -5,7 +5,7 @@ import type { BackupsDb } from "../db/database.js";
 /**
  * An app exists (deployed, cloned, adopted, or restored into from a backup): remember its owner
  * and names, and give it the default policy unless it has one. An app already deleted gets no
- * policy.
+ * policy. The app events do the same once per event, in one statement (recordAppOwnerOnce).
  */
 export async function recordAppOwner(
   trx: BackupsDb,

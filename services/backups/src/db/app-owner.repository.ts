@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { defaultPolicyRow } from "./backup-policy.repository.js";
 import type { BackupsDb } from "./database.js";
 
 /** An app as an event or the applications service describes it; "" = not said. */
@@ -36,6 +37,58 @@ export async function upsertAppOwner(db: BackupsDb, app: AppFacts): Promise<{ de
     .returning("deleted_at")
     .executeTakeFirstOrThrow();
   return { deleted: row.deleted_at !== null };
+}
+
+/** An event delivered to an inbox consumer: done once per (consumer, event id). */
+export interface InboxDelivery {
+  readonly consumer: string;
+  readonly eventId: string;
+}
+
+/**
+ * upsertAppOwner and, for a live app without a policy, insertDefaultPolicyIfAbsent, once per
+ * delivery (the inbox row), in one statement: one round trip per deployed app instead of five
+ * (BEGIN, inbox, owner, policy, COMMIT), atomic without a transaction. Each step runs only on the
+ * rows the one before returned: a redelivery changes nothing. Whether the app is deleted comes
+ * from the upsert's RETURNING (the statement's CTEs share one snapshot, a re-read would not see
+ * the row the upsert just wrote).
+ */
+export async function recordAppOwnerOnce(
+  db: BackupsDb,
+  delivery: InboxDelivery,
+  app: AppFacts,
+): Promise<{ processed: false } | { processed: true; result: { policyCreated: boolean; deleted: boolean } }> {
+  const names = namesOf(app);
+  const policy = defaultPolicyRow(app.appId);
+  const { rows } = await sql<{ processed: boolean; policy_created: boolean; deleted: boolean }>`
+    with first_delivery as (
+      insert into inbox (consumer, event_id) values (${delivery.consumer}, ${delivery.eventId})
+      on conflict (consumer, event_id) do nothing
+      returning event_id
+    ),
+    owner as (
+      insert into app_owners (app_id, owner_id, hostname, catalog_id)
+      select ${app.appId}, ${app.ownerId}, ${names.hostname}, ${names.catalog_id} from first_delivery
+      on conflict (app_id) do update set
+        owner_id = excluded.owner_id,
+        hostname = ${KEEP_KNOWN_NAMES.hostname},
+        catalog_id = ${KEEP_KNOWN_NAMES.catalog_id},
+        updated_at = now()
+      returning deleted_at is not null as deleted
+    ),
+    policy as (
+      insert into backup_policies (${sql.join(Object.keys(policy).map((column) => sql.ref(column)))})
+      select ${sql.join(Object.values(policy))} from owner where not owner.deleted
+      on conflict (app_id) do nothing
+      returning app_id
+    )
+    select
+      exists (select from first_delivery) as processed,
+      exists (select from policy) as policy_created,
+      coalesce((select deleted from owner), false) as deleted`.execute(db);
+  const row = rows[0]!;
+  if (!row.processed) return { processed: false };
+  return { processed: true, result: { policyCreated: row.policy_created, deleted: row.deleted } };
 }
 
 /**

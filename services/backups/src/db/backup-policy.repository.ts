@@ -1,8 +1,8 @@
-import { sql } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { BackupPolicy, PolicySettings } from "../domain/backup-policy.js";
 import { DEFAULT_BACKUP_POLICY } from "../domain/backup-policy.js";
 import type { Viewer } from "../domain/viewer.js";
-import type { BackupPolicyRow } from "./backup-policies.table.js";
+import type { BackupPoliciesTable, BackupPolicyRow } from "./backup-policies.table.js";
 import type { BackupsDb } from "./database.js";
 
 export function toPolicy(row: BackupPolicyRow): BackupPolicy {
@@ -25,26 +25,31 @@ export function toPolicy(row: BackupPolicyRow): BackupPolicy {
   };
 }
 
+/** The row of an app's default policy (DEFAULT_BACKUP_POLICY), as each insert of it writes it. */
+export function defaultPolicyRow(appId: string) {
+  const d = DEFAULT_BACKUP_POLICY;
+  return {
+    app_id: appId,
+    enabled: d.enabled,
+    schedule: d.schedule,
+    time_zone: d.timeZone,
+    mode: d.mode,
+    compression: d.compression,
+    keep_last: d.keepLast,
+    keep_hourly: d.keepHourly,
+    keep_daily: d.keepDaily,
+    keep_weekly: d.keepWeekly,
+    keep_monthly: d.keepMonthly,
+    keep_yearly: d.keepYearly,
+    next_run_at: null,
+  } satisfies Insertable<BackupPoliciesTable>;
+}
+
 /** Gives the app the default policy unless it has one (never overwritten); true when inserted. */
 export async function insertDefaultPolicyIfAbsent(db: BackupsDb, appId: string): Promise<boolean> {
-  const d = DEFAULT_BACKUP_POLICY;
   const res = await db
     .insertInto("backup_policies")
-    .values({
-      app_id: appId,
-      enabled: d.enabled,
-      schedule: d.schedule,
-      time_zone: d.timeZone,
-      mode: d.mode,
-      compression: d.compression,
-      keep_last: d.keepLast,
-      keep_hourly: d.keepHourly,
-      keep_daily: d.keepDaily,
-      keep_weekly: d.keepWeekly,
-      keep_monthly: d.keepMonthly,
-      keep_yearly: d.keepYearly,
-      next_run_at: null,
-    })
+    .values(defaultPolicyRow(appId))
     .onConflict((oc) => oc.column("app_id").doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;

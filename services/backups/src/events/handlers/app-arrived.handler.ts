@@ -1,8 +1,8 @@
-import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
+import { type EventHandler, PermanentFailure } from "@proximity/bus";
 import type { applicationsEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
 import { appFactsOfRef } from "../../app/app-facts.js";
-import { recordAppOwner } from "../../app/record-app-owner.js";
+import { recordAppOwnerOnce } from "../../db/app-owner.repository.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { APP_EVENTS_CONSUMER } from "../durables.js";
 
@@ -14,7 +14,7 @@ type AppArrived =
 
 /**
  * AppDeployed, AppCloned, AppAdopted: the app's owner and names are recorded and it gets the default
- * policy (an existing one is kept). Once per event id (inbox row in the same transaction).
+ * policy (an existing one is kept). Once per event id (inbox row written by the same statement).
  */
 export function appArrivedHandler(db: Kysely<BackupsDatabase>, name: string): EventHandler<AppArrived> {
   return async (event, ctx) => {
@@ -22,8 +22,10 @@ export function appArrivedHandler(db: Kysely<BackupsDatabase>, name: string): Ev
     if (!event.app || !appId || !event.app.ownerId)
       throw new PermanentFailure(`${name} without app_id or owner_id`);
     const app = appFactsOfRef(event.app);
-    const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
-      recordAppOwner(trx, app),
+    const outcome = await recordAppOwnerOnce(
+      db,
+      { consumer: APP_EVENTS_CONSUMER, eventId: ctx.eventId },
+      app,
     );
     ctx.log.info(
       { appId, event: name, duplicate: !outcome.processed, ...(outcome.processed ? outcome.result : {}) },

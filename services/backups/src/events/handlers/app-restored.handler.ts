@@ -1,8 +1,8 @@
-import { type EventHandler, PermanentFailure, processOnce } from "@proximity/bus";
+import { type EventHandler, PermanentFailure } from "@proximity/bus";
 import type { applicationsEventsV1 } from "@proximity/proto";
 import type { Kysely } from "kysely";
 import { appFactsOfRef } from "../../app/app-facts.js";
-import { recordAppOwner } from "../../app/record-app-owner.js";
+import { recordAppOwnerOnce } from "../../db/app-owner.repository.js";
 import type { BackupsDatabase } from "../../db/database.js";
 import { APP_EVENTS_CONSUMER } from "../durables.js";
 
@@ -20,8 +20,10 @@ export function appRestoredHandler(
     if (!event.app || !appId || !event.app.ownerId)
       throw new PermanentFailure("AppRestored without app_id or owner_id");
     const app = appFactsOfRef(event.app);
-    const outcome = await processOnce(db, APP_EVENTS_CONSUMER, ctx.eventId, (trx) =>
-      recordAppOwner(trx, app),
+    const outcome = await recordAppOwnerOnce(
+      db,
+      { consumer: APP_EVENTS_CONSUMER, eventId: ctx.eventId },
+      app,
     );
     ctx.log.info(
       {
