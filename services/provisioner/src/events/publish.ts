@@ -31,12 +31,8 @@ export interface EventOrigin {
 
 const meta = (o: EventOrigin) => ({ source: SERVICE_NAME, traceparent: o.traceparent, subject: o.appId });
 
-/** One line of an operation's progress (a step begun, an attempt failed). */
-export interface ProgressLine {
-  readonly step: string;
-  readonly message: string;
-  readonly attempt: number;
-}
+/** One line of an operation's progress (a step begun, an attempt failed), as events carry it. */
+export type ProgressLine = Readonly<provisionerEventsV1.ProgressLine>;
 
 /** Lines of one operation (at least one), in the order they happened. */
 export interface OperationLines {
