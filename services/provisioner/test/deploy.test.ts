@@ -120,13 +120,22 @@ describe("deploy", () => {
       ].sort(),
     );
     expect(steps.find((s) => s.name === "allocate-vmid")?.detail).toBe(String(vmid));
+    // The last step's done was written by the result's own transaction (one now() for both).
+    const finished = await h.db
+      .selectFrom("operations")
+      .select("updated_at")
+      .where("id", "=", request.operationId)
+      .executeTakeFirstOrThrow();
+    expect(steps.find((s) => s.name === "verify-app")?.updated_at.getTime()).toBe(
+      finished.updated_at.getTime(),
+    );
     const upid = (name: string) => steps.find((s) => s.name === name)?.upid;
     expect(upid("create-container")).toMatch(new RegExp(`^UPID:${NODE}:.*:vzcreate:${vmid}:`));
     expect(upid("start-container")).toMatch(new RegExp(`^UPID:${NODE}:.*:vzstart:${vmid}:`));
 
     const { operation } = await h.sre.getOperation({ id: request.operationId });
     expect(operation).toMatchObject({ status: "succeeded", vmid, attempts: 1, lastError: "" });
-    // Listed in the order they ran, though a step's done and the next one's running share a write.
+    // Listed in the order they ran.
     expect(operation?.steps.map((s) => s.name)).toEqual([
       "allocate-vmid",
       "create-container",

@@ -1,14 +1,16 @@
 /** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createTestDatabase } from "@proximity/testing";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OwnershipLostError } from "../src/app/operations/errors.js";
 import { createStepJournal } from "../src/app/operations/step-journal.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
 
 const SCHEMA = "provisioner";
+const WORKER = "worker-1";
 let base: Kysely<ProvisionerDatabase>;
 let drop: () => Promise<void>;
 /** Statements sent through `db`, and whether the next one fails before it is sent. */
@@ -45,16 +47,25 @@ beforeEach(async () => {
   operationId = `op-${++seq}`;
   await base
     .insertInto("operations")
-    .values({ id: operationId, kind: "deploy", app_id: "app", host_id: "h", node: "pve1", status: "running" })
+    .values({
+      id: operationId,
+      kind: "deploy",
+      app_id: "app",
+      host_id: "h",
+      node: "pve1",
+      status: "running",
+      claimed_by: WORKER,
+    })
     .execute();
   sent = 0;
 });
 
+const journalOf = (worker = WORKER) => createStepJournal(db, operationId, worker);
 const steps = async () => (await findSteps(base, operationId)).map((s) => [s.name, s.status, s.detail]);
 
 describe("step journal", () => {
   it("step journal - a step's done is written with the next step's running (one statement), and steps are listed in the order they began", async () => {
-    const journal = createStepJournal(db, operationId);
+    const journal = journalOf();
     await journal.begin("allocate-vmid");
     journal.done("allocate-vmid", "101");
     expect(await steps()).toEqual([["allocate-vmid", "running", null]]);
@@ -69,38 +80,90 @@ describe("step journal", () => {
     expect(rows[0]?.updated_at.getTime()).toBe(rows[1]?.updated_at.getTime());
 
     journal.done("create-container");
-    await journal.flush(db);
-    await journal.flush(db); // nothing waits any more
+    await journal.flush();
+    await journal.flush(); // nothing waits any more
     expect(sent).toBe(3);
+    expect(journal.waiting()).toEqual([]);
     expect(await steps()).toEqual([
       ["allocate-vmid", "done", "101"],
       ["create-container", "done", null],
     ]);
   });
 
+  it("step journal - every step done meanwhile goes with the next write", async () => {
+    const journal = journalOf();
+    await journal.begin("delete-snapshot");
+    journal.done("delete-snapshot");
+    journal.done("rollback"); // begun earlier, done right after
+    expect(journal.waiting()).toEqual(["delete-snapshot", "rollback"]);
+    await journal.flush();
+    expect(await steps()).toEqual([
+      ["delete-snapshot", "done", null],
+      ["rollback", "done", null],
+    ]);
+  });
+
   it("step journal - a write that fails leaves the done waiting for the next one", async () => {
-    const journal = createStepJournal(db, operationId);
+    const journal = journalOf();
     await journal.begin("start-container");
     journal.done("start-container");
     failNext = true;
     await expect(journal.begin("install-docker")).rejects.toThrow("database unavailable");
     expect(await steps()).toEqual([["start-container", "running", null]]);
-    await journal.flush(db);
+    await journal.flush();
     expect(await steps()).toEqual([["start-container", "done", null]]);
   });
 
+  it("step journal - dones written in a result's transaction that rolled back still wait; committed, they wait no more", async () => {
+    const journal = journalOf();
+    await journal.begin("verify-app");
+    journal.done("verify-app");
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await journal.flushIn(trx);
+        throw new Error("the result could not be recorded");
+      }),
+    ).rejects.toThrow("the result could not be recorded");
+    expect(journal.waiting()).toEqual(["verify-app"]);
+    expect(await steps()).toEqual([["verify-app", "running", null]]);
+
+    const journaled = await db.transaction().execute((trx) => journal.flushIn(trx));
+    journaled();
+    expect(journal.waiting()).toEqual([]);
+    expect(await steps()).toEqual([["verify-app", "done", null]]);
+  });
+
+  it("step journal - a worker without the claim writes nothing", async () => {
+    const mine = journalOf();
+    await mine.begin("install-docker");
+    mine.done("install-docker");
+    // Another worker took the operation over (the claim expired).
+    await base
+      .updateTable("operations")
+      .set({ claimed_by: "worker-2" })
+      .where("id", "=", operationId)
+      .execute();
+    await expect(mine.begin("write-app-files")).rejects.toBeInstanceOf(OwnershipLostError);
+    await expect(mine.flush()).rejects.toBeInstanceOf(OwnershipLostError);
+    expect(await steps()).toEqual([["install-docker", "running", null]]);
+    const theirs = journalOf("worker-2");
+    await theirs.failed("install-docker");
+    expect(await steps()).toEqual([["install-docker", "failed", null]]);
+  });
+
   it("step journal - forgotten steps take their waiting done with them; a step begun again replaces it", async () => {
-    const journal = createStepJournal(db, operationId);
+    const journal = journalOf();
     await journal.begin("allocate-vmid");
     journal.done("allocate-vmid", "101");
     await journal.forget(["allocate-vmid", "create-container"], db);
-    await journal.flush(db);
+    await journal.flush();
     expect(await steps()).toEqual([]);
 
     await journal.begin("allocate-vmid");
     journal.done("allocate-vmid", "102");
     await journal.begin("allocate-vmid"); // chosen again (the VMID was abandoned): running, once
     expect(await steps()).toEqual([["allocate-vmid", "running", null]]);
+    expect(journal.waiting()).toEqual([]);
     journal.done("allocate-vmid", "103");
     await journal.failed("create-container");
     expect(await steps()).toEqual([
@@ -110,12 +173,12 @@ describe("step journal", () => {
   });
 
   it("step journal - a step run again by a later attempt keeps its place in the list", async () => {
-    const first = createStepJournal(db, operationId);
+    const first = journalOf();
     await first.begin("create-container");
     first.done("create-container");
     await first.begin("start-container");
     await first.failed("start-container");
-    const retry = createStepJournal(db, operationId);
+    const retry = journalOf();
     await retry.begin("create-container"); // e.g. its task is polled again
     retry.done("create-container");
     await retry.begin("start-container");
@@ -127,11 +190,19 @@ describe("step journal", () => {
     expect((await steps()).map(([name]) => name)).toEqual(["create-container", "start-container"]);
   });
 
+  it("step journal - rows from before started_at existed are listed by their last change", async () => {
+    const journal = journalOf();
+    await journal.begin("verify-app");
+    await sql`insert into operation_steps (operation_id, name, status, started_at, updated_at)
+      values (${operationId}, 'start-app', 'done', null, now() - interval '1 second')`.execute(base);
+    expect((await steps()).map(([name]) => name)).toEqual(["start-app", "verify-app"]);
+  });
+
   it("step journal - a detail is kept unless a new one is given", async () => {
-    const journal = createStepJournal(db, operationId);
+    const journal = journalOf();
     await journal.begin("rollback", "the update failed");
     journal.done("rollback");
-    await journal.flush(db);
+    await journal.flush();
     expect(await steps()).toEqual([["rollback", "done", "the update failed"]]);
   });
 });

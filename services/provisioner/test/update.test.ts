@@ -98,8 +98,9 @@ describe("update", () => {
         match: { vmid: app.vmid, image: "^nginx:1\\.99$" },
         effect: failure.effect,
       });
+      const request = updateRequest(app, "nginx:1.99");
       try {
-        const outcome = await act(h, updateRequest(app, "nginx:1.99"));
+        const outcome = await act(h, request);
         expect(outcome.type).toBe("failed");
         expect(outcome.payload).toMatchObject({
           kind: K.OPERATION_KIND_UPDATE,
@@ -120,6 +121,15 @@ describe("update", () => {
       expect(ps).toContain("nginx:1.27");
       expect(ps).toContain('"State":"running"');
       expect(await snapshots(app)).toEqual([]);
+      // Its journal says what happened: the failed step, then every step of the rollback done.
+      const steps = await h.db
+        .selectFrom("operation_steps")
+        .select(["name", "status"])
+        .where("operation_id", "=", request.operationId)
+        .execute();
+      expect(steps.filter((s) => s.status === "running")).toEqual([]);
+      expect(steps).toContainEqual({ name: "rollback", status: "done" });
+      expect(steps).toContainEqual({ name: "delete-snapshot", status: "done" });
     });
   }
 

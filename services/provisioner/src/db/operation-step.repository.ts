@@ -4,12 +4,15 @@ import type { OperationStepsTable, StepStatus } from "./operation-steps.table.js
 
 export type StepRow = Selectable<OperationStepsTable>;
 
+/** Steps in the order they began; rows journaled before started_at existed by their last change. */
+const IN_ORDER_BEGUN = sql`coalesce(started_at, updated_at)`;
+
 export async function findSteps(db: DbOrTrx, operationId: string): Promise<StepRow[]> {
   return db
     .selectFrom("operation_steps")
     .selectAll()
     .where("operation_id", "=", operationId)
-    .orderBy("started_at")
+    .orderBy(IN_ORDER_BEGUN)
     .orderBy("updated_at")
     .execute();
 }
@@ -21,7 +24,7 @@ export async function findStepsOf(db: DbOrTrx, operationIds: readonly string[]):
     .selectFrom("operation_steps")
     .selectAll()
     .where("operation_id", "in", operationIds)
-    .orderBy("started_at")
+    .orderBy(IN_ORDER_BEGUN)
     .orderBy("updated_at")
     .execute();
 }
@@ -42,44 +45,37 @@ export interface StepStatusChange {
   readonly detail?: string | undefined;
 }
 
-/** Sets a step's status (creating the row on first use); keeps its UPID and detail unless given. */
-export async function setStepStatus(
+/**
+ * Sets the status of steps of one operation in one statement, creating their rows on first use
+ * (each name at most once; a detail not given keeps the one journaled, as does the UPID), but only
+ * while `workerId` holds the running operation's claim (the row share-locked for the statement,
+ * so a takeover waits for it): a worker that lost the operation writes nothing.
+ * @returns false when the claim is not (or no longer) the worker's.
+ */
+export async function writeStepStatuses(
   db: DbOrTrx,
   operationId: string,
-  name: string,
-  status: StepStatus,
-  detail?: string,
-): Promise<void> {
-  await setStepStatuses(db, operationId, [{ name, status, detail }]);
-}
-
-/** setStepStatus for several steps of one operation, in one statement (each name at most once). */
-export async function setStepStatuses(
-  db: DbOrTrx,
-  operationId: string,
+  workerId: string,
   changes: readonly StepStatusChange[],
-): Promise<void> {
-  if (changes.length === 0) return;
-  await db
-    .insertInto("operation_steps")
-    .values(
-      changes.map((c) => ({
-        operation_id: operationId,
-        name: c.name,
-        status: c.status,
-        upid: null,
-        detail: c.detail ?? null,
-      })),
+): Promise<boolean> {
+  if (changes.length === 0) return true;
+  const column = (pick: (c: StepStatusChange) => string | null) => sql`${changes.map(pick)}::text[]`;
+  const result = await sql`
+    insert into operation_steps (operation_id, name, status, upid, detail)
+    select ${operationId}, c.name, c.status, null, c.detail
+    from unnest(${column((c) => c.name)}, ${column((c) => c.status)}, ${column((c) => c.detail ?? null)})
+      with ordinality as c(name, status, detail, n)
+    where exists (
+      select from operations o
+      where o.id = ${operationId} and o.claimed_by = ${workerId} and o.status = 'running'
+      for share
     )
-    .onConflict((oc) =>
-      oc.columns(["operation_id", "name"]).doUpdateSet({
-        status: (eb) => eb.ref("excluded.status"),
-        // No detail given (null) keeps the one journaled: a step's detail is never cleared.
-        detail: sql`coalesce(excluded.detail, operation_steps.detail)`,
-        updated_at: sql`now()`,
-      }),
-    )
-    .execute();
+    order by c.n
+    on conflict (operation_id, name) do update set
+      status = excluded.status,
+      detail = coalesce(excluded.detail, operation_steps.detail),
+      updated_at = now()`.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
 }
 
 /** Records the task a step started. Called before the task is polled (resume after a crash). */

@@ -11,7 +11,7 @@ export interface OperationStepsTable {
   upid: string | null;
   /** Small non-secret result of the step (e.g. the container's IP address). */
   detail: string | null;
-  /** When the step was first journaled (steps are listed in this order). */
-  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** When the step was first journaled (steps are listed in this order); null for older rows. */
+  started_at: ColumnType<Date | null, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -293,14 +293,17 @@ export async function startHarness(
       replicas.push(replica);
       return replica;
     },
-    outcome: (operationId, timeoutMs = 20_000) =>
-      eventually(
+    outcome: async (operationId, timeoutMs = 20_000) => {
+      const outcome = await eventually(
         async () =>
           (await events()).find(
             (e) => e.payload.operationId === operationId && (e.type === "succeeded" || e.type === "failed"),
           ),
         { timeoutMs, intervalMs: 50, what: `outcome of ${operationId}` },
-      ),
+      );
+      if (outcome.type === "succeeded") await expectNoStepRunning(db, operationId);
+      return outcome;
+    },
     stopService: async () => {
       if (serviceStopped) return;
       serviceStopped = true;
@@ -368,4 +371,18 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
     `proxmox/hosts/${HOST_ID}/ssh`,
     Buffer.from(JSON.stringify({ password: SSH_LOGIN.password })),
   );
+}
+
+/** A succeeded operation's journal holds no step still running: its last step done went with its result. */
+async function expectNoStepRunning(db: Kysely<ProvisionerDatabase>, operationId: string): Promise<void> {
+  const running = await db
+    .selectFrom("operation_steps")
+    .select("name")
+    .where("operation_id", "=", operationId)
+    .where("status", "=", "running")
+    .execute();
+  if (running.length > 0)
+    throw new Error(
+      `operation ${operationId} succeeded with steps still running: ${running.map((s) => s.name)}`,
+    );
 }

@@ -130,15 +130,17 @@ async function runAttempt<R extends OperationRequest>(
     signal: controller.signal,
     masked: [],
     progress: deps.progress.reporterFor({ operationId, kind: protoKindOf(spec.kind), appId, traceparent }),
-    journal: createStepJournal(db, operationId),
+    journal: createStepJournal(db, operationId, workerId),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;
   try {
     await spec.run(a);
-    // What an attempt that ended without a result left waiting (none by now).
-    await a.journal.flush(db);
-    await a.progress.flush();
+    // A kind's steps end with its result, which journals the last step done: none can wait now.
+    const unwritten = a.journal.waiting();
+    if (unwritten.length > 0)
+      a.log.error({ steps: unwritten }, "steps done but not journaled: the attempt ended without its result");
+    await a.progress.flush(); // lines of an attempt that ended without a result (none by now)
   } catch (err) {
     failed = true;
     const reason = explainFailure(err, claimed.attempts);
@@ -159,9 +161,9 @@ async function runAttempt<R extends OperationRequest>(
         attempt: claimed.attempts,
       });
     if (!lost || lost instanceof LeaseLostError) {
-      // The last step done is journaled, or the retry would run it again.
+      // The last step done is journaled (while the claim is still ours), or the retry runs it again.
       await a.journal
-        .flush(db)
+        .flush()
         .catch((e: unknown) => a.log.warn({ err: e }, "could not journal the last step done"));
       await a.progress.flush();
     }
@@ -282,16 +284,19 @@ export async function completeOperation(
   result: Omit<OperationResult, "hostId" | "node">,
 ): Promise<void> {
   const { hostId, node } = a.request;
-  await a.progress.withResult((progress) =>
+  const journaled = await a.progress.withResult((progress) =>
     a.deps.db.transaction().execute(async (trx) => {
+      // The last step done first: its write needs the claim, which finishing gives up.
+      const journaled = await a.journal.flushIn(trx);
       // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
-      await a.journal.flush(trx);
       await addSucceeded(trx, origin(a), { hostId, node, ...result, progress });
+      return journaled;
     }),
   );
+  journaled();
   countOperationResult(a.kind, "succeeded", a.startedAt);
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
 }
@@ -301,15 +306,17 @@ export async function completeOperation(
  * without further deliveries, and OperationFailed says where the container was left.
  */
 export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
-  await a.progress.withResult((progress) =>
+  const journaled = await a.progress.withResult((progress) =>
     a.deps.db.transaction().execute(async (trx) => {
+      const journaled = await a.journal.flushIn(trx); // before finishing gives the claim up
       if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
-      await a.journal.flush(trx);
       await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus, progress });
+      return journaled;
     }),
   );
+  journaled();
   countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
 }

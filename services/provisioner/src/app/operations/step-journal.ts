@@ -1,58 +1,78 @@
 /**
  * An attempt's writes to the step journal (operation_steps). A step's "running" is written before
  * its work (the intent a retry decides on: a UPID to poll, a rollback decided, a snapshot taken);
- * its "done" waits for the next write of the attempt and goes in the same statement: the next
- * step's "running", the result's transaction (completeOperation, failNow) or the end of the
- * attempt. One statement per step instead of two. A crash before that write (or a result's
- * transaction rolled back after it) leaves the step "running", as a crash just after its work
- * always could: the retry runs it again, as it would have (steps are idempotent).
+ * its "done" waits for the attempt's next journal write and goes in the same statement: the next
+ * step's "running", the result's transaction (completeOperation, failNow) or the end of a failed
+ * attempt. One statement fewer per step. A crash before that write leaves the step "running", as
+ * a crash just after its work always could: the retry runs it again (steps are idempotent, and
+ * those with a task poll its journaled UPID).
+ *
+ * Every write is fenced by the claim: only the worker holding the running operation writes its
+ * journal (writeStepStatuses); a write that finds the claim gone is an OwnershipLostError.
  */
 import type { DbOrTrx } from "../../db/database.js";
-import { deleteSteps, type StepStatusChange, setStepStatuses } from "../../db/operation-step.repository.js";
+import { deleteSteps, type StepStatusChange, writeStepStatuses } from "../../db/operation-step.repository.js";
+import { OwnershipLostError } from "./errors.js";
 
 export interface StepJournal {
-  /** Journals `name` running (with `detail`, if given), with the done step still waiting. */
+  /** Journals `name` running (with `detail`, if given), with the done steps still waiting. */
   begin(name: string, detail?: string): Promise<void>;
   /** `name` is done: written with the attempt's next journal write. */
   done(name: string, detail?: string): void;
-  /** Journals `name` failed, with the done step still waiting. */
+  /** Journals `name` failed, with the done steps still waiting. */
   failed(name: string): Promise<void>;
-  /** Writes the done step still waiting, if any (`db` may be the result's transaction). */
-  flush(db: DbOrTrx): Promise<void>;
-  /** Deletes steps (an abandoned VMID's), the waiting done among them. */
-  forget(names: readonly string[], db: DbOrTrx): Promise<void>;
+  /** Writes the done steps still waiting, if any. */
+  flush(): Promise<void>;
+  /**
+   * Writes the done steps still waiting within the result's transaction `trx`; they stop waiting
+   * when the returned function is called, once `trx` has committed (rolled back, they still wait).
+   */
+  flushIn(trx: DbOrTrx): Promise<() => void>;
+  /** Deletes steps (an abandoned VMID's) in `trx`, their waiting done with them. */
+  forget(names: readonly string[], trx: DbOrTrx): Promise<void>;
+  /** The steps done but not written yet. */
+  waiting(): readonly string[];
 }
 
-export function createStepJournal(db: DbOrTrx, operationId: string): StepJournal {
-  let waiting: StepStatusChange | undefined;
+export function createStepJournal(db: DbOrTrx, operationId: string, workerId: string): StepJournal {
+  /** Done steps not written yet, by name (a step done again replaces its earlier done). */
+  const waiting = new Map<string, StepStatusChange>();
 
-  /**
-   * The waiting done (unless `change` is about the same step: it is written anew) and `change`, in
-   * one statement. A write that fails leaves the done waiting for the next one.
-   */
-  async function write(to: DbOrTrx, change?: StepStatusChange): Promise<void> {
-    const done = waiting;
-    waiting = undefined;
-    const changes = done && done.name !== change?.name ? [done] : [];
-    if (change) changes.push(change);
-    try {
-      await setStepStatuses(to, operationId, changes);
-    } catch (err) {
-      waiting ??= done;
-      throw err;
-    }
+  /** The waiting dones (but one about `change`'s step, which it replaces) and `change`, in one statement. */
+  async function write(to: DbOrTrx, change?: StepStatusChange): Promise<StepStatusChange[]> {
+    const dones = [...waiting.values()].filter((d) => d.name !== change?.name);
+    if (!(await writeStepStatuses(to, operationId, workerId, change ? [...dones, change] : dones)))
+      throw new OwnershipLostError("Another worker took the operation over; its journal is theirs");
+    return dones;
+  }
+  /** Written and committed: those dones wait no more (unless done again meanwhile). */
+  const settle = (written: readonly StepStatusChange[]) => {
+    for (const d of written) if (waiting.get(d.name) === d) waiting.delete(d.name);
+  };
+  /** A write of `name` outside the waiting ones (begin, failed) supersedes its waiting done. */
+  async function writeNow(change: StepStatusChange): Promise<void> {
+    settle(await write(db, change));
+    waiting.delete(change.name);
   }
 
   return {
-    begin: (name, detail) => write(db, { name, status: "running", detail }),
+    begin: (name, detail) => writeNow({ name, status: "running", detail }),
     done(name, detail) {
-      waiting = { name, status: "done", detail };
+      waiting.set(name, { name, status: "done", detail });
     },
-    failed: (name) => write(db, { name, status: "failed" }),
-    flush: (to) => (waiting ? write(to) : Promise.resolve()),
-    async forget(names, to) {
-      if (waiting && names.includes(waiting.name)) waiting = undefined;
-      await deleteSteps(to, operationId, names);
+    failed: (name) => writeNow({ name, status: "failed" }),
+    async flush() {
+      if (waiting.size > 0) settle(await write(db));
     },
+    async flushIn(trx) {
+      if (waiting.size === 0) return () => undefined;
+      const written = await write(trx);
+      return () => settle(written);
+    },
+    async forget(names, trx) {
+      for (const name of names) waiting.delete(name);
+      await deleteSteps(trx, operationId, names);
+    },
+    waiting: () => [...waiting.keys()],
   };
 }
