@@ -90,6 +90,38 @@ describe("node slots", () => {
     expect(Date.now() - started).toBeLessThan(20 * 60);
   });
 
+  it("node slots - at rest, a slot is taken and freed by one write per key and no read; a key written elsewhere is read once", async () => {
+    const [a, b] = await openReplicas(2, { node: 3 });
+    const bucket = buckets.at(-1)!;
+    await (await a!.acquire(HOST, "pve1")).release(); // the keys exist, as a has seen them
+    const seen = { reads: 0, writes: 0 };
+    const subs = [
+      bus.nc.subscribe(`$JS.API.DIRECT.GET.KV_${bucket}.>`, { callback: () => seen.reads++ }),
+      bus.nc.subscribe(`$JS.API.DIRECT.GET.KV_${bucket}`, { callback: () => seen.reads++ }),
+      bus.nc.subscribe(`$JS.API.STREAM.MSG.GET.KV_${bucket}`, { callback: () => seen.reads++ }),
+      bus.nc.subscribe(`$KV.${bucket}.>`, { callback: () => seen.writes++ }),
+    ];
+    try {
+      await bus.nc.flush();
+      await (await a!.acquire(HOST, "pve1")).release();
+      await bus.nc.flush();
+      expect(seen).toEqual({ reads: 0, writes: 4 }); // node and host key, each taken and freed
+
+      await (await b!.acquire(HOST, "pve1")).release(); // what a knows of both keys is outdated now
+      seen.reads = 0;
+      seen.writes = 0;
+      const grant = await a!.acquire(HOST, "pve1");
+      await bus.nc.flush();
+      // Each key: a write on the old revision (refused), a read, the write.
+      expect(seen).toEqual({ reads: 2, writes: 4 });
+      expect(await b!.holders(HOST, "pve1")).toBe(1);
+      await grant.release();
+      expect(await b!.holders(HOST, "pve1")).toBe(0);
+    } finally {
+      for (const s of subs) s.unsubscribe();
+    }
+  });
+
   it("node slots - the host limit holds across its nodes", async () => {
     const [a, b] = await openReplicas(2, { node: 3, host: 4 });
     let now = 0;
