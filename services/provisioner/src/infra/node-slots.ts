@@ -359,7 +359,10 @@ class NodeSlotsImpl implements NodeSlots {
       const known = attempt === 0 ? this.#known.get(key) : undefined;
       let entry = known ?? (await this.#read(key));
       let decision = decide(entry);
-      if (!decision.holders && known) decision = decide((entry = await this.#read(key)));
+      if (!decision.holders && known) {
+        entry = await this.#read(key);
+        decision = decide(entry);
+      }
       const { holders, result } = decision;
       if (!holders) return result; // nothing to change: no write
       const value = new TextEncoder().encode(JSON.stringify(holders));
