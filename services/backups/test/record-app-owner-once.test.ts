@@ -144,6 +144,28 @@ describe("recordAppOwnerOnce", () => {
     expect(await policyRow(app.appId)).toEqual(before);
   });
 
+  it("an app deleted by a transaction committing while the record waits: no policy, still deleted", async () => {
+    const app = appOf();
+    await record(app); // known live, with a policy
+    await db.deleteFrom("backup_policies").where("app_id", "=", app.appId).execute();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const deleting = db.transaction().execute(async (trx) => {
+      await markAppDeleted(trx, app);
+      await gate;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const recording = record(app); // waits on the owner's row
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await deleting;
+    expect(await recording).toEqual({ processed: true, result: { policyCreated: false, deleted: true } });
+    expect(await policyRow(app.appId)).toBeUndefined();
+    expect((await ownerRow(app.appId))?.deleted_at).not.toBeNull();
+  });
+
   it("a deleted app gets no policy and stays deleted", async () => {
     const app = appOf();
     // Its deletion arrived first (the app was never recorded live).

@@ -194,6 +194,24 @@ describe("bounded failure", () => {
       attempts: 1,
       reason: "The host, its node or its credentials are not registered in Proximity",
     });
+    // Nothing was stored for a container that was never going to exist.
+    expect(h.peers.secretCalls.filter((c) => c.operationId === request.operationId)).toEqual([]);
+  });
+
+  it("failure - a retry after the container was created keeps its root password (no new one stored)", async () => {
+    h.sim.addFault({
+      match: { sshCommand: "docker compose .* up -d" },
+      effect: { kind: "ssh-failure", code: 1, stderr: "transient" },
+      times: 1,
+    });
+    const request = h.deployRequest();
+    await h.publish(request);
+    const outcome = await h.outcome(request.operationId);
+    expect(outcome.type).toBe("succeeded");
+    const calls = h.peers.secretCalls.filter(
+      (c) => c.operationId === request.operationId && c.name === `apps/${request.appId}/root-password`,
+    );
+    expect(calls.map((c) => c.method)).toEqual(["put"]); // attempt 1's: the container has it
   });
 
   it("failure - invalid environment names fail before any effect on the host", async () => {

@@ -122,6 +122,19 @@ describe("node slots", () => {
     }
   });
 
+  it("node slots - a host full as a replica last saw it: a slot freed by another replica is taken within a few polls", async () => {
+    const [a, b] = await openReplicas(2, { node: 3, host: 1 });
+    const held = await a!.acquire(HOST, "pve1");
+    const waiting = b!.acquire(HOST, "pve2"); // b sees the host full, and remembers it
+    await sleep(200);
+    expect(b!.waiting(HOST, "pve2")).toBe(1);
+    await held.release();
+    const t0 = Date.now();
+    const grant = await waiting;
+    expect(Date.now() - t0).toBeLessThan(2_000); // not the slot TTL (30 s)
+    await grant.release();
+  });
+
   it("node slots - the host limit holds across its nodes", async () => {
     const [a, b] = await openReplicas(2, { node: 3, host: 4 });
     let now = 0;

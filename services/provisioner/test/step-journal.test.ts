@@ -1,7 +1,9 @@
 /** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
+import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createTestDatabase } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OwnershipLostError } from "../src/app/operations/errors.js";
 import { createStepJournal } from "../src/app/operations/step-journal.js";
@@ -13,6 +15,7 @@ const SCHEMA = "provisioner";
 const WORKER = "worker-1";
 let base: Kysely<ProvisionerDatabase>;
 let drop: () => Promise<void>;
+let url = "";
 /** Statements sent through `db`, and whether the next one fails before it is sent. */
 let sent = 0;
 let failNext = false;
@@ -23,6 +26,7 @@ let seq = 0;
 beforeAll(async () => {
   const testDb = await createTestDatabase();
   drop = testDb.drop;
+  url = testDb.url;
   base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
   await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
   db = base.withPlugin({
@@ -149,6 +153,26 @@ describe("step journal", () => {
     const theirs = journalOf("worker-2");
     await theirs.failed("install-docker");
     expect(await steps()).toEqual([["install-docker", "failed", null]]);
+  });
+
+  it("step journal - a takeover committing while a write of the old holder waits: that write is refused", async () => {
+    const other = new pg.Client({ connectionString: url, options: `-c search_path=${SCHEMA}` });
+    await other.connect();
+    try {
+      await other.query("begin");
+      // Another worker's claim (claimOperation's update), not committed yet.
+      await other.query(
+        "update operations set claimed_by = 'worker-2', attempts = attempts + 1 where id = $1",
+        [operationId],
+      );
+      const stale = journalOf().begin("install-docker");
+      await sleep(300); // the stale write waits on the operation's row
+      await other.query("commit");
+      await expect(stale).rejects.toBeInstanceOf(OwnershipLostError);
+      expect(await steps()).toEqual([]);
+    } finally {
+      await other.end();
+    }
   });
 
   it("step journal - forgotten steps take their waiting done with them; a step begun again replaces it", async () => {

@@ -4,6 +4,7 @@
  * run/claim/journal mechanism is the shared one (operations/run-operation.ts).
  */
 import { prepareEnvFile } from "../operations/app-env.js";
+import type { HostConnection } from "../operations/context.js";
 import { DeadlinePassedError, isLate, stepStarted, TooLate } from "../operations/deadline.js";
 import { runStep } from "../operations/journal-step.js";
 import { placeContainer } from "../operations/placement/place-container.js";
@@ -16,7 +17,7 @@ import { verifyApp } from "../operations/steps/verify-app.js";
 import { writeAppFiles } from "../operations/steps/write-app-files.js";
 import { cleanupFailedDeploy } from "./cleanup-failed-deploy.js";
 import type { DeployAttempt, DeployRequest } from "./deploy-context.js";
-import { deployCreator, rootPassword } from "./steps/create-container.js";
+import { deployCreator, rootPasswordOnce } from "./steps/create-container.js";
 import { installDocker } from "./steps/install-docker.js";
 
 export const deploySpec: OperationSpec<DeployRequest> = {
@@ -29,32 +30,29 @@ async function runDeploy(a: DeployAttempt): Promise<void> {
   const { request } = a;
   // Built first: bad input (app id, variable names or values) fails before any effect on the host.
   const env = await prepareEnvFile(a);
-  // A request that waited for its node past the operation's deadline: the app is its owner's again
-  // (failed by the applications service's reaper), so nothing may be created for it now.
-  if (isLate(request.notAfter) && !(await stepStarted(a, Step.createContainer)))
-    throw new DeadlinePassedError(TooLate.deploy);
-  // The container's root password is stored (or read back) while the host and a VMID are chosen:
-  // a round trip to the secrets service off the deploy's path. Its failure is the create step's
-  // (which awaits it); handled here at once, so it is never an unhandled rejection meanwhile, and
-  // waited for before the attempt ends, so no write of it outlives the attempt.
-  const password = runStep(Step.storeRootPassword, () => rootPassword(a));
-  const settled = password.then(
-    () => undefined,
-    () => undefined,
-  );
-  try {
-    await deployWith(a, env, password);
-  } finally {
-    await settled;
-  }
-}
-
-async function deployWith(a: DeployAttempt, env: string, password: Promise<string>): Promise<void> {
-  const { request } = a;
   const connection = await runStep(Step.resolveConnection, () =>
     resolveConnection(a.deps, request, { traceparent: a.traceparent }),
   );
   a.connection = connection;
+  // A request that waited for its node past the operation's deadline: the app is its owner's again
+  // (failed by the applications service's reaper), so nothing may be created for it now.
+  if (isLate(request.notAfter) && !(await stepStarted(a, Step.createContainer)))
+    throw new DeadlinePassedError(TooLate.deploy);
+  const password = rootPasswordOnce(a);
+  try {
+    await deployWith(a, env, connection, password.get);
+  } finally {
+    await password.settled(); // no write of it outlives the attempt
+  }
+}
+
+async function deployWith(
+  a: DeployAttempt,
+  env: string,
+  connection: HostConnection,
+  password: () => Promise<string>,
+): Promise<void> {
+  const { request } = a;
   const vmid = await placeContainer(a, connection, deployCreator(a, connection, password));
   await startContainer(a, connection, vmid);
   await installDocker(a, connection, vmid);

@@ -7,8 +7,8 @@
  * a crash just after its work always could: the retry runs it again (steps are idempotent, and
  * those with a task poll its journaled UPID).
  *
- * Every write is fenced by the claim: only the worker holding the running operation writes its
- * journal (writeStepStatuses); a write that finds the claim gone is an OwnershipLostError.
+ * Every status write is fenced by the claim: only the worker holding the running operation writes
+ * it (writeStepStatuses); a write that finds the claim gone is an OwnershipLostError.
  */
 import type { DbOrTrx } from "../../db/database.js";
 import { deleteSteps, type StepStatusChange, writeStepStatuses } from "../../db/operation-step.repository.js";
