@@ -1,11 +1,14 @@
 /** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createLogger } from "@proximity/logger";
 import { createTestDatabase } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Attempt } from "../src/app/operations/context.js";
 import { OwnershipLostError } from "../src/app/operations/errors.js";
+import { runJournaledStep } from "../src/app/operations/journal-step.js";
 import { createStepJournal } from "../src/app/operations/step-journal.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
@@ -173,6 +176,29 @@ describe("step journal", () => {
     } finally {
       await other.end();
     }
+  });
+
+  it("step journal - a step failing after its worker lost the claim: the loss is reported, not the failure", async () => {
+    const attempt = {
+      deps: { db },
+      request: { operationId },
+      attempt: 1,
+      log: createLogger({ service: "test", level: "silent" }),
+      signal: new AbortController().signal,
+      progress: { report: () => undefined },
+      journal: journalOf(),
+    } as unknown as Attempt;
+    const failing = runJournaledStep(attempt, "install-docker", "Installing Docker", async () => {
+      // Meanwhile the claim expired and another worker took the operation over.
+      await base
+        .updateTable("operations")
+        .set({ claimed_by: "worker-2" })
+        .where("id", "=", operationId)
+        .execute();
+      throw new Error("the command failed");
+    });
+    await expect(failing).rejects.toBeInstanceOf(OwnershipLostError);
+    expect(await steps()).toEqual([["install-docker", "running", null]]); // the new holder's to decide
   });
 
   it("step journal - forgotten steps take their waiting done with them; a step begun again replaces it", async () => {

@@ -7,7 +7,7 @@
 import { inSpan, noopTracer } from "@proximity/telemetry";
 import { findStep, type StepRow } from "../../db/operation-step.repository.js";
 import type { Attempt } from "./context.js";
-import { StepFailedError } from "./errors.js";
+import { OwnershipLostError, StepFailedError } from "./errors.js";
 import { protoKind } from "./operation-kind.js";
 import type { StepName } from "./step-names.js";
 
@@ -52,10 +52,17 @@ async function runStepWork(
   try {
     detail = await work(previous);
   } catch (err) {
-    await a.journal
-      .failed(name)
-      .catch((e: unknown) => a.log.warn({ err: e, step: name }, "could not journal the failed step"));
-    throw err instanceof StepFailedError ? err : new StepFailedError(name, err);
+    // Only the claim's holder journals a failure: a worker that finds its claim gone lost the
+    // operation (the new holder carries on) rather than failed it, and says so.
+    const lost = await a.journal.failed(name).then(
+      () => undefined,
+      (e: unknown) => {
+        if (e instanceof OwnershipLostError) return e;
+        a.log.warn({ err: e, step: name }, "could not journal the failed step");
+        return undefined;
+      },
+    );
+    throw lost ?? (err instanceof StepFailedError ? err : new StepFailedError(name, err));
   }
   a.journal.done(name, detail);
   return detail ?? null;
