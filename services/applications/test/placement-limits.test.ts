@@ -1,5 +1,6 @@
 import { ConflictError, PermissionDeniedError, ValidationError } from "@proximity/errors";
 import { provisionerEventsV1 } from "@proximity/proto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, type Harness, newUser, startHarness } from "./support/harness.js";
 import { lifeCycle } from "./support/life-cycle.js";
@@ -110,6 +111,8 @@ describe("ports, quotas and host retirement", () => {
     expect(await t.db.selectFrom("apps").select("id").where("owner_id", "=", user.id).execute()).toHaveLength(
       3,
     );
+    // The refused ones' ports and log lines went with their transactions (the quota is checked last).
+    expect((await allocations("quota-host")).length).toBe(3);
     expect((await t.gateway.getUserQuota({ userId: user.id }, as(admin))).quota).toEqual({
       userId: user.id,
       maxApps: 3,
@@ -117,6 +120,61 @@ describe("ports, quotas and host retirement", () => {
       isDefault: false,
     });
   });
+
+  it("quota - the owner's quota row is taken last: a deploy waiting for it has already written its app, operation and port", async () => {
+    const user = newUser();
+    await lc.deploy(user, "quota-order-first"); // the user's quota row exists from here on
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding!: () => void;
+    const locked = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    // Another transaction holds the user's quota row, as a concurrent placement of theirs would.
+    const holder = t.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom("user_quotas")
+        .select("user_id")
+        .where("user_id", "=", user.id)
+        .forUpdate()
+        .execute();
+      holding();
+      await held;
+    });
+    await locked;
+    const deploy = lc.deploy(user, "quota-order-second");
+    try {
+      const waiter = await waitForQuotaWaiter();
+      // Relations the waiting deploy has written in its transaction already (RowExclusiveLock).
+      const { rows } = await sql<{ relname: string }>`
+        select c.relname from pg_locks l join pg_class c on c.oid = l.relation
+        where l.pid = ${waiter} and l.mode = 'RowExclusiveLock' and l.granted`.execute(t.db);
+      const written = new Set(rows.map((r) => r.relname));
+      for (const table of ["apps", "app_operations", "port_allocations", "deployment_logs", "outbox"]) {
+        expect(written).toContain(table);
+      }
+    } finally {
+      release();
+      await holder;
+    }
+    expect((await deploy).hostname).toBe("quota-order-second");
+  });
+
+  /** The backend of a deploy waiting for a row lock on user_quotas (polled: it gets there soon). */
+  async function waitForQuotaWaiter(): Promise<number> {
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await sql<{ pid: number }>`
+        select pid from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%user_quotas%'`.execute(
+        t.db,
+      );
+      if (rows[0]) return rows[0].pid;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("no deploy waited for the quota row");
+  }
 
   it("quota - a gone app frees its slot; admins read and set quotas, 0 restores the default", async () => {
     const user = newUser();

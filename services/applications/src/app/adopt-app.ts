@@ -50,7 +50,6 @@ export async function adoptApp(
   const operationId = randomUUID();
   try {
     const app = await deps.db.transaction().execute(async (trx) => {
-      await reserveQuota(trx, ownerId, deps.settings.quotaDefault);
       await assertHostOpen(trx, placement.hostId);
       const app = await insertApp(trx, {
         id: randomUUID(),
@@ -89,6 +88,8 @@ export async function adoptApp(
         app,
         ctx.traceparent,
       );
+      // Last: the quota row is the one row a user's placements share; it is held only until the commit.
+      await reserveQuota(trx, ownerId, deps.settings.quotaDefault);
       return app;
     });
     ctx.log.info({ appId: app.id, vmid: command.vmid, operationId }, "adoption requested");

@@ -40,7 +40,6 @@ export async function cloneApp(
       ctx.user,
       "clone",
       async (trx, { app: source, operationId }) => {
-        await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
         await assertHostOpen(trx, source.host_id);
         const inserted = await insertApp(trx, {
           id: randomUUID(),
@@ -100,6 +99,8 @@ export async function cloneApp(
           clone,
           ctx.traceparent,
         );
+        // Last: the quota row is the one row a user's placements share; it is held only until the commit.
+        await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
         return clone;
       },
     );

@@ -122,7 +122,6 @@ async function recordDeployment(
 ): Promise<AppRow> {
   const operationId = randomUUID();
   return deps.db.transaction().execute(async (trx) => {
-    await reserveQuota(trx, ctx.owner.id, deps.settings.quotaDefault);
     await assertHostOpen(trx, placement.hostId);
     const inserted = await insertApp(trx, {
       id: appId,
@@ -163,6 +162,8 @@ async function recordDeployment(
       app,
       ctx.traceparent,
     );
+    // Last: the quota row is the one row a user's placements share; it is held only until the commit.
+    await reserveQuota(trx, ctx.owner.id, deps.settings.quotaDefault);
     return app;
   });
 }

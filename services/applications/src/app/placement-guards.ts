@@ -5,9 +5,12 @@ import { type PortRange, tryAllocatePort } from "../db/port.repository.js";
 import { findQuota, reserveAppSlot } from "../db/quota.repository.js";
 
 /**
- * The database checks every transaction that places a new app runs, in this order (quota row,
- * host row, then the app insert, then the port) so that concurrent placements never wait on each
- * other in a cycle.
+ * The database checks every transaction that places a new app runs, in this order: the host row
+ * (shared), the app insert, the port, and the owner's quota row last. One order, so concurrent
+ * placements never wait on each other in a cycle (a removal releases its port before its quota
+ * slot, the same order). The quota row goes last because it is the one row all of a user's
+ * placements write: taken first, it serialised them for their whole transaction; taken last, for
+ * the commit only. A placement over quota still changes nothing: its transaction rolls back.
  */
 
 /** Counts the new app against its owner's quota; PermissionDenied (403) when it is reached. */

@@ -60,7 +60,6 @@ export async function restoreIntoNewApp(
   );
   try {
     const app = await deps.db.transaction().execute(async (trx) => {
-      await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
       await assertHostOpen(trx, placement.hostId);
       const inserted = await insertApp(trx, {
         id: randomUUID(),
@@ -101,6 +100,8 @@ export async function restoreIntoNewApp(
         step: "requested",
         message: `Restore of a backup of ${source.hostname} into ${inserted.hostname} requested`,
       });
+      // Last: the quota row is the one row a user's placements share; it is held only until the commit.
+      await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
       return { ...inserted, public_port: publicPort };
     });
     ctx.log.info(
