@@ -214,6 +214,12 @@ export const Events = {
     hostsEventsV1.HostRegistered,
   ),
   HostRemoved: defineEvent("HostRemoved", "hosts.v1.host_removed", "HOSTS", hostsEventsV1.HostRemoved),
+  HostConnectionChanged: defineEvent(
+    "HostConnectionChanged",
+    "hosts.v1.host_connection_changed",
+    "HOSTS",
+    hostsEventsV1.HostConnectionChanged,
+  ),
   HostCheckRequested: defineEvent(
     "HostCheckRequested",
     "hosts.v1.host_check_requested",

@@ -139,6 +139,10 @@ export const Broadcasts = {
   applicationsCatalogReload: defineConsumer("applications", "applications-catalog-reload", [
     Events.CatalogReloadRequested,
   ]),
+  /** Each provisioner replica reads a host's record again when the hosts service changed it. */
+  provisionerHostConnections: defineConsumer("provisioner", "provisioner-host-connections", [
+    Events.HostConnectionChanged,
+  ]),
 } as const;
 
 /**

@@ -234,6 +234,8 @@ export async function hostEvents(bus: Bus): Promise<HostEvent[]> {
       events.push({ type: "HostRegistered", ...Events.HostRegistered.codec.decode(msg.data) });
     if (type === Events.HostRemoved.type)
       events.push({ type: "HostRemoved", ...Events.HostRemoved.codec.decode(msg.data) });
+    if (type === Events.HostConnectionChanged.type)
+      events.push({ type: "HostConnectionChanged", ...Events.HostConnectionChanged.codec.decode(msg.data) });
     if (type === Events.HostCheckRequested.type)
       events.push({ type: "HostCheckRequested", ...Events.HostCheckRequested.codec.decode(msg.data) });
     if (type === Events.HostStatusChanged.type)

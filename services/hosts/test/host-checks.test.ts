@@ -79,6 +79,13 @@ describe("hosts - update", () => {
     const dump = await dumpSchema(stack.db, "hosts");
     expect(dump).not.toContain("api-rotated-7f3a");
     expect(dump).not.toContain("pw-rotated-9c1d");
+    // The provisioner's replicas are told to read the host's record again (once: creating it told none).
+    const changed = async () =>
+      (await hostEvents(stack.bus)).filter(
+        (e) => e.type === "HostConnectionChanged" && e.hostId === host!.id,
+      );
+    await eventually(async () => (await changed()).length > 0);
+    expect(await changed()).toHaveLength(1);
   });
 
   it("UpdateHost - credentials not given stay; nodes given (with the SSH credentials) replace the endpoints", async () => {

@@ -11,7 +11,15 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOST_CHECK_ACTOR } from "../src/app/declare-change-actor.js";
 import { listHostTrustAudit } from "../src/db/host-trust-audit.repository.js";
-import { ADMIN, hostRequest, publishHostChecked, type Stack, sshFingerprint, startStack } from "./fixture.js";
+import {
+  ADMIN,
+  hostEvents,
+  hostRequest,
+  publishHostChecked,
+  type Stack,
+  sshFingerprint,
+  startStack,
+} from "./fixture.js";
 
 let stack: Stack;
 
@@ -127,5 +135,9 @@ describe("hosts - trust audit by the database", () => {
       before: { ssh_host_key_fingerprint: "", trust_on_first_use: true },
       after: { ssh_host_key_fingerprint: key, trust_on_first_use: false },
     });
+    // The node can be reached now: the provisioner's replicas read the host's record again.
+    await eventually(async () =>
+      (await hostEvents(stack.bus)).some((e) => e.type === "HostConnectionChanged" && e.hostId === host!.id),
+    );
   });
 });

@@ -155,7 +155,7 @@ describe("hosts service", () => {
     expect(await liveSecretNames(stack.db)).toContain(`proxmox/hosts/${host!.id}/api`);
   });
 
-  it("DeleteHost - without apps the host, its nodes and its secrets are gone, HostRemoved published", async () => {
+  it("DeleteHost - without apps the host, its nodes and its secrets are gone, HostRemoved and HostConnectionChanged published", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);
     await gateway.deleteHost({ id: host!.id }, ADMIN);
@@ -171,6 +171,10 @@ describe("hosts service", () => {
     await eventually(async () =>
       (await hostEvents(stack.bus)).some((e) => e.type === "HostRemoved" && e.hostId === host!.id),
     );
+    // The provisioner's replicas drop the host's record (HostRemoved is the public fact).
+    expect(
+      (await hostEvents(stack.bus)).some((e) => e.type === "HostConnectionChanged" && e.hostId === host!.id),
+    ).toBe(true);
     await expect(gateway.deleteHost({ id: host!.id }, ADMIN)).rejects.toBeInstanceOf(NotFoundError);
   });
 

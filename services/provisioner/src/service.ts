@@ -11,8 +11,10 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
+  Broadcasts,
   type ConsumerDefinition,
   connectBus,
+  createBroadcastConsumer,
   createEventConsumer,
   createOutboxRelay,
   createSnapshotPublisher,
@@ -30,6 +32,7 @@ import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
+import { createHostRecords } from "./app/operations/host-records.js";
 import { createHostSessions } from "./app/operations/host-sessions.js";
 import { createProgressBatcher } from "./app/operations/progress-reporter.js";
 import { slotGated } from "./app/operations/slot-gated.js";
@@ -45,6 +48,7 @@ import { appDeployRequestedSubscription } from "./events/handlers/app-deploy-req
 import { backupDeleteRequestedSubscription } from "./events/handlers/backup-delete-requested.handler.js";
 import { backupRequestedSubscription } from "./events/handlers/backup-requested.handler.js";
 import { hostCheckRequestedSubscription } from "./events/handlers/host-check-requested.handler.js";
+import { hostConnectionChangedSubscription } from "./events/handlers/host-connection-changed.handler.js";
 import { restoreRequestedSubscription } from "./events/handlers/restore-requested.handler.js";
 import { SERVICE_NAME } from "./events/publish.js";
 import { provisionerServiceRegistration } from "./grpc/server.js";
@@ -151,6 +155,7 @@ export function createProvisionerService(
     );
     const hostSessions = createHostSessions({ ttlMs: config.HOST_SESSION_TTL_MS });
     onStop("host sessions", () => hostSessions.close());
+    const hostRecords = createHostRecords({ maxAgeMs: config.HOST_RECORD_MAX_AGE_MS });
     // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
     const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
@@ -164,6 +169,7 @@ export function createProvisionerService(
       ssh,
       breakers,
       hostSessions,
+      hostRecords,
       transport,
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
@@ -189,6 +195,17 @@ export function createProvisionerService(
     // Every consumer checks each request's producer and signature before acting on it: a forged
     // request has no effect at all (no step, no failure event).
     const verifier = eventVerifier(keys);
+    // Started before any operation consumer: no operation keeps a host's record without hearing
+    // of the host's changes.
+    const hostConnections = createBroadcastConsumer({
+      bus,
+      logger,
+      consumer: Broadcasts.provisionerHostConnections,
+      verifier,
+      subscriptions: [hostConnectionChangedSubscription(hostRecords)],
+    });
+    await hostConnections.start();
+    onStop("host connection changes", () => hostConnections.stop());
     const operationConsumer = (
       durable: ConsumerDefinition,
       subscriptions: Parameters<typeof createEventConsumer>[0]["subscriptions"],

@@ -80,13 +80,13 @@ describe("backup", () => {
     const requested = await backUp(h, app, { storage: "backup", compression: "gzip", mode: "suspend" });
     expect(requested.volid).toMatch(/^backup:backup\/vzdump-lxc-\d+-.*\.tar\.gz$/);
     const host = h.peers.hosts.get(HOST_ID)!;
-    h.peers.hosts.set(HOST_ID, { ...host, host: { ...host.host!, backupStorage: "backup" } });
+    await h.changeHost(HOST_ID, { ...host, host: { ...host.host!, backupStorage: "backup" } });
     try {
       const configured = await backUp(h, app);
       expect(configured.storage).toBe("backup");
       expect(await archivesOfBackup(h, "backup", configured.request.backupId)).toHaveLength(1);
     } finally {
-      h.peers.hosts.set(HOST_ID, host);
+      await h.changeHost(HOST_ID, host);
     }
   });
 

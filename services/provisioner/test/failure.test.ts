@@ -166,7 +166,7 @@ describe("bounded failure", () => {
     const registered = h.peers.hosts.get(HOST_ID)!;
     const node = registered.host.nodes[0]!;
     const wrong = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
-    h.peers.hosts.set(HOST_ID, {
+    await h.changeHost(HOST_ID, {
       ...registered,
       host: { ...registered.host, nodes: [{ ...node, sshHostKeyFingerprint: wrong }] },
     });
@@ -182,7 +182,7 @@ describe("bounded failure", () => {
       const progress = await h.progressLines(request.operationId);
       expect(progress.some((line) => line.message.startsWith("Creating container"))).toBe(true);
     } finally {
-      h.peers.hosts.set(HOST_ID, registered);
+      await h.changeHost(HOST_ID, registered);
     }
   });
 

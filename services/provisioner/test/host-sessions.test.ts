@@ -23,10 +23,10 @@ const apiReads = () => h.peers.secretCalls.filter((c) => c.method === "get" && c
 const sshReads = () => h.peers.secretCalls.filter((c) => c.method === "get" && c.name === SSH_SECRET);
 
 /** The host as updated through the hosts service: its record's updated_at moves. */
-function updateHost() {
+async function updateHost() {
   const registered = h.peers.hosts.get(HOST_ID)!;
   const updatedAt = new Date((registered.host.updatedAt?.getTime() ?? 0) + 1_000);
-  h.peers.hosts.set(HOST_ID, { ...registered, host: { ...registered.host, updatedAt } });
+  await h.changeHost(HOST_ID, { ...registered, host: { ...registered.host, updatedAt } });
 }
 
 describe("host sessions", () => {
@@ -51,7 +51,7 @@ describe("host sessions", () => {
     // host's record changed, so the next operation reads them again, and is refused with them.
     const token = h.peers.secrets.get(API_SECRET)!;
     h.peers.secrets.set(API_SECRET, Buffer.from("not-the-token"));
-    updateHost();
+    await updateHost();
     const refused = h.deployRequest();
     await h.publish(refused);
     const outcome = await h.outcome(refused.operationId, 30_000);

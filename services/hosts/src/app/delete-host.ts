@@ -1,7 +1,7 @@
 import { NotFoundError } from "@proximity/errors";
 import { deleteHostById, findHostById } from "../db/host.repository.js";
 import { storedSettings } from "../domain/validate-update-host.js";
-import { recordHostRemoved } from "../events/publish.js";
+import { recordHostConnectionChanged, recordHostRemoved } from "../events/publish.js";
 import { declareChangeActor } from "./declare-change-actor.js";
 import type { HostsDeps } from "./deps.js";
 import { assertHostId } from "./host-id.js";
@@ -29,6 +29,7 @@ export async function deleteHost(deps: HostsDeps, id: string, meta: ChangeMeta):
       await declareChangeActor(trx, meta);
       if (!(await deleteHostById(trx, id))) return;
       await recordHostRemoved(trx, id, meta.traceparent);
+      await recordHostConnectionChanged(trx, id, meta.traceparent);
       await recordHostChange(
         trx,
         { action: "deleted", hostId: id, hostName: host.name, before: storedSettings(host), after: null },

@@ -10,7 +10,11 @@ import {
 } from "../db/host.repository.js";
 import { applyCheckReport } from "../domain/check-report.js";
 import { hostKeysToPin } from "../domain/host-key-pinning.js";
-import { recordHostStatusChanged, recordNodeStatusChanged } from "../events/publish.js";
+import {
+  recordHostConnectionChanged,
+  recordHostStatusChanged,
+  recordNodeStatusChanged,
+} from "../events/publish.js";
 import { declareChangeActor, HOST_CHECK_ACTOR } from "./declare-change-actor.js";
 import type { RequestMeta } from "./ports.js";
 
@@ -74,13 +78,18 @@ export async function recordCheckResult(
     })),
     report.nodes,
   );
+  let pinned = false;
   for (const { node, fingerprint } of toPin)
-    if (await pinNodeHostKey(trx, host.id, node, fingerprint))
+    if (await pinNodeHostKey(trx, host.id, node, fingerprint)) {
+      pinned = true;
       // Audit trail of a trust decision taken on the admin's behalf (the key is not secret).
       meta.log.warn(
         { hostId: host.id, host: host.name, node, fingerprint, checkId: report.checkId },
         "SSH host key pinned on first use",
       );
+    }
+  // The node can be reached now: replicas that kept the record without the key read it again.
+  if (pinned) await recordHostConnectionChanged(trx, host.id, meta.traceparent);
   for (const change of outcome.nodeChanges)
     await recordNodeStatusChanged(
       trx,

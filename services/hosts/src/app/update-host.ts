@@ -3,6 +3,7 @@ import type { hostsV1 } from "@proximity/proto";
 import { findHostById, type HostWithNodes, lockHost, updateHostSettings } from "../db/host.repository.js";
 import type { CredentialUpdate } from "../domain/new-host.js";
 import { validateUpdateHost } from "../domain/validate-update-host.js";
+import { recordHostConnectionChanged } from "../events/publish.js";
 import { declareChangeActor } from "./declare-change-actor.js";
 import type { HostsDeps } from "./deps.js";
 import { assertHostId } from "./host-id.js";
@@ -36,6 +37,8 @@ export async function updateHost(
     const { before, settings, credentials } = validateUpdateHost(req, locked, deps.policy);
     await replaceCredentials(deps, locked, credentials, meta);
     await updateHostSettings(trx, locked.id, settings);
+    // Every update moves the host's updated_at: the provisioner's replicas read its record again.
+    await recordHostConnectionChanged(trx, locked.id, meta.traceparent);
     await recordHostChange(
       trx,
       { action: "updated", hostId: locked.id, hostName: locked.name, before, after: settings, credentials },

@@ -27,6 +27,24 @@ export async function recordHostRemoved(
   await addToOutbox(trx, Events.HostRemoved, { hostId }, { source: SOURCE, traceparent, subject: hostId });
 }
 
+/**
+ * Records HostConnectionChanged in the outbox of a transaction that changes what reaching the host
+ * depends on (settings, credentials, node endpoints, a pinned SSH host key) or deletes the host:
+ * each provisioner replica keeps the host's connection record until this event (or its age limit).
+ */
+export async function recordHostConnectionChanged(
+  trx: Transaction<HostsDatabase>,
+  hostId: string,
+  traceparent: string,
+): Promise<void> {
+  await addToOutbox(
+    trx,
+    Events.HostConnectionChanged,
+    { hostId },
+    { source: SOURCE, traceparent, subject: hostId },
+  );
+}
+
 /** Asks the provisioner to check a host; `checkId` correlates the HostChecked answer. */
 export async function recordHostCheckRequested(
   trx: Transaction<HostsDatabase>,

@@ -37,6 +37,18 @@ export const hostSessionUses = counter({
   labelNames: ["session"],
 });
 
+export const hostRecordReads = counter({
+  name: "proximity_provisioner_host_record_reads_total",
+  help: "Operations that read their host's record from the hosts service (the others used the one this replica kept)",
+  labelNames: [],
+});
+
+export const hostRecordDrops = counter({
+  name: "proximity_provisioner_host_record_drops_total",
+  help: "Host records this replica stopped keeping: the host changed (HostConnectionChanged) or an attempt on it failed",
+  labelNames: ["reason"],
+});
+
 export const operationsInProgress = gauge({
   name: "proximity_provisioner_operations_in_progress",
   help: "Operation requests being handled by this replica (waiting for a slot included), by request",

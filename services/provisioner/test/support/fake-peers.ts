@@ -22,6 +22,8 @@ export interface FakePeers {
   /** Every secrets call, in order, with the operation id it carried ("" when none). */
   readonly secretCalls: SecretCall[];
   readonly hosts: Map<string, FakeHost>;
+  /** The host id of every GetHostConnection call, in order. */
+  readonly hostReads: string[];
   /** The next `count` PutSecret calls fail as UNAVAILABLE (0: none). */
   failPuts(count: number): void;
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
   const hosts = new Map<string, FakeHost>();
   const secrets = new Map<string, Buffer>();
   const secretCalls: SecretCall[] = [];
+  const hostReads: string[] = [];
   const callers = { callers: ["provisioner"] };
   let failingPuts = 0;
 
@@ -47,6 +50,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
       hostsV1.GetHostConnectionRequest,
       hostsV1.GetHostConnectionResponse
     >("GetHostConnection", callers, async (req) => {
+      hostReads.push(req.hostId);
       const found = hosts.get(req.hostId);
       if (!found) throw new NotFoundError("Host not found");
       return {
@@ -133,6 +137,7 @@ export async function startFakePeers(keys: Map<string, ServiceKeys>): Promise<Fa
     secrets,
     secretCalls,
     hosts,
+    hostReads,
     failPuts: (count) => {
       failingPuts = count;
     },

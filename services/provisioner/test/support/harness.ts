@@ -31,8 +31,9 @@ import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespac
 import type { Kysely } from "kysely";
 import { loadProvisionerConfig } from "../../src/config.js";
 import type { ProvisionerDatabase } from "../../src/db/database.js";
+import { hostRecordDrops } from "../../src/infra/metrics.js";
 import { createProvisionerService } from "../../src/service.js";
-import { type FakePeers, startFakePeers } from "./fake-peers.js";
+import { type FakeHost, type FakePeers, startFakePeers } from "./fake-peers.js";
 
 export const HOST_ID = "host-1";
 export const NODE = "pve1";
@@ -74,6 +75,12 @@ export interface Harness {
   outcome(operationId: string, timeoutMs?: number): Promise<Published>;
   /** Publishes any event (life-cycle requests) as its producer would; returns the event id. */
   publishEvent<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<string>;
+  /**
+   * Changes a host as the hosts service would (`undefined` removes it): its record is answered
+   * from now on and HostConnectionChanged is published. Returns once the provisioner dropped the
+   * record it kept, so the next operation reads the new one.
+   */
+  changeHost(hostId: string, record: FakeHost | undefined): Promise<void>;
   /** Every event of one type on `stream` so far, decoded. */
   eventsOf<T>(event: EventDefinition<T>): Promise<T[]>;
   /** Log lines of the provisioner (raw JSON text), when started with `captureLogs`. */
@@ -256,6 +263,23 @@ export async function startHarness(
       await publishSignedEvent(bus.js, ns, signerOf(event), event, payload, { id: eventId });
       return eventId;
     },
+    changeHost: async (hostId, record) => {
+      if (record) peers.hosts.set(hostId, record);
+      else peers.hosts.delete(hostId);
+      const before = await hostChangesHandled();
+      await publishSignedEvent(
+        bus.js,
+        ns,
+        signerOf(Events.HostConnectionChanged),
+        Events.HostConnectionChanged,
+        { hostId },
+        { id: randomUUID() },
+      );
+      await eventually(async () => (await hostChangesHandled()) > before, {
+        timeoutMs: 10_000,
+        what: `HostConnectionChanged of ${hostId} handled`,
+      });
+    },
     eventsOf: async (event) => {
       const name = streamName(ns, event.stream);
       const { state } = await bus.jsm.streams.info(name);
@@ -371,6 +395,12 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
     `proxmox/hosts/${HOST_ID}/ssh`,
     Buffer.from(JSON.stringify({ password: SSH_LOGIN.password })),
   );
+}
+
+/** HostConnectionChanged events handled so far by the provisioners of this process. */
+async function hostChangesHandled(): Promise<number> {
+  const { values } = await hostRecordDrops.get();
+  return values.filter((v) => v.labels.reason === "host changed").reduce((sum, v) => sum + v.value, 0);
 }
 
 /** A succeeded operation's journal holds no step still running: its last step done went with its result. */

@@ -11,6 +11,7 @@ import type { Db } from "../../db/database.js";
 import type { TransportPolicy } from "../../domain/host-transport.js";
 import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
+import type { HostRecords } from "./host-records.js";
 import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
 import type { ProgressBatcher, ProgressReporter } from "./progress-reporter.js";
@@ -47,6 +48,8 @@ export interface OperationDeps {
   readonly breakers: BreakerRegistry;
   /** Each host's client and credentials, shared by the operations of this process. */
   readonly hostSessions: HostSessions;
+  /** Each host's record from the hosts service, kept until it changes (host-records.ts). */
+  readonly hostRecords: HostRecords;
   /** How hosts may be reached (plain HTTP only in development mode). */
   readonly transport: TransportPolicy;
   readonly logger: Logger;

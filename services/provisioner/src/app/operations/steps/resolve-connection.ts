@@ -1,8 +1,9 @@
 /**
  * Step 1: how to reach the host. The hosts service says where the host and node are and names the
- * secrets; the secrets service gives their values, read once per host session (host-sessions.ts).
- * Nothing fetched here is logged, stored or put into events: it lives in memory only. A host the provisioner
- * may not reach as registered (plain HTTP outside development) is refused before any secret is read.
+ * secrets (its record, kept by this process until the host changes: host-records.ts); the secrets
+ * service gives their values, read once per host session (host-sessions.ts). Nothing fetched here
+ * is logged, stored or put into events: it lives in memory only. A host the provisioner may not
+ * reach as registered (plain HTTP outside development) is refused before any secret is read.
  */
 import { NotFoundError, ValidationError } from "@proximity/errors";
 import type { CallOptions } from "@proximity/grpc";
@@ -21,10 +22,11 @@ import {
   hostApiBaseUrl,
   type TransportPolicy,
 } from "../../../domain/host-transport.js";
-import { hostSessionUses } from "../../../infra/metrics.js";
+import { hostRecordDrops, hostRecordReads, hostSessionUses } from "../../../infra/metrics.js";
 import type { SecretsClient } from "../../../infra/peers.js";
 import type { HostConnection, OperationDeps } from "../context.js";
 import { HostKeyNotPinnedError } from "../errors.js";
+import type { HostSession } from "../host-sessions.js";
 
 /** Proxmox's default directory storage, which holds backups on a fresh install. */
 const DEFAULT_BACKUP_STORAGE = "local";
@@ -35,20 +37,31 @@ export async function resolveConnection(
   target: { hostId: string; node: string; operationId?: string },
   call: CallOptions,
 ): Promise<HostConnection> {
-  const record = await deps.peers.hosts.getHostConnection({ hostId: target.hostId }, call);
+  const { hostId } = target;
+  const record = await deps.hostRecords.get(hostId, () => {
+    hostRecordReads.inc();
+    return deps.peers.hosts.getHostConnection({ hostId }, call);
+  });
   const { host } = record;
-  if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
-  const node = host.nodes.find((n) => n.name === target.node);
-  if (!node) throw new NotFoundError(`Node ${target.node} is not registered on host ${host.name}`);
-  // Checked before any secret is read: no credential for a host reached in clear, nothing sent to
-  // a node whose key nobody has pinned.
-  assertTransportAllowed(host, deps.transport);
-  if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
-  // The host's client and credentials, shared with this process's other operations while the
-  // record is unchanged (host-sessions.ts).
-  const session = await deps.hostSessions.acquire({ ...record, host }, () =>
-    openHostSession(deps, { ...record, host }, target.operationId, call),
-  );
+  if (!host) throw new NotFoundError(`Host ${hostId} is not registered`);
+  let session: HostSession;
+  let node: hostsV1.Node;
+  try {
+    node = nodeOf(host, target.node);
+    // Checked before any secret is read: no credential for a host reached in clear, nothing sent to
+    // a node whose key nobody has pinned.
+    assertTransportAllowed(host, deps.transport);
+    if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
+    // The host's client and credentials, shared with this process's other operations while the
+    // record is unchanged (host-sessions.ts).
+    session = await deps.hostSessions.acquire({ ...record, host }, () =>
+      openHostSession(deps, { ...record, host }, target.operationId, call),
+    );
+  } catch (err) {
+    // A kept record may be what is wrong (a node added or a key pinned since): the retry reads it.
+    forgetRecord(deps, hostId);
+    throw err;
+  }
   hostSessionUses.inc({ session: session.reused ? "reused" : "opened" });
   return {
     hostName: host.name,
@@ -62,8 +75,23 @@ export async function resolveConnection(
       hostKeyFingerprint: node.sshHostKeyFingerprint,
     },
     reusedCredentials: session.reused,
-    close: (options) => session.release(options),
+    close: (options) => {
+      // After a failed attempt the record is read again too (the host may have moved).
+      if (options?.discard) forgetRecord(deps, hostId);
+      return session.release(options);
+    },
   };
+}
+
+function forgetRecord(deps: OperationDeps, hostId: string): void {
+  deps.hostRecords.forget(hostId);
+  hostRecordDrops.inc({ reason: "attempt failed" });
+}
+
+function nodeOf(host: hostsV1.Host, name: string): hostsV1.Node {
+  const node = host.nodes.find((n) => n.name === name);
+  if (!node) throw new NotFoundError(`Node ${name} is not registered on host ${host.name}`);
+  return node;
 }
 
 /**

@@ -22,6 +22,15 @@ export interface HostRemoved {
   hostId: string;
 }
 
+/**
+ * subject: hosts.v1.host_connection_changed: what reaching the host depends on changed (its
+ * settings, credentials or node endpoints, a node's SSH host key pinned) or the host was removed.
+ * Whoever keeps the host's connection record (each provisioner replica) reads it again.
+ */
+export interface HostConnectionChanged {
+  hostId: string;
+}
+
 /** subject: hosts.v1.host_check_requested — the provisioner tests the host and reports back. */
 export interface HostCheckRequested {
   checkId: string;
@@ -201,6 +210,79 @@ export const HostRemoved: MessageFns<HostRemoved> = {
   },
   fromPartial(object: DeepPartial<HostRemoved>): HostRemoved {
     const message = createBaseHostRemoved();
+    message.hostId = object.hostId ?? "";
+    return message;
+  },
+};
+
+function createBaseHostConnectionChanged(): HostConnectionChanged {
+  return { hostId: "" };
+}
+
+export const HostConnectionChanged: MessageFns<HostConnectionChanged> = {
+  encode(message: HostConnectionChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostId !== "") {
+      writer.uint32(10).string(message.hostId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostConnectionChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostConnectionChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostConnectionChanged {
+    return {
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+    };
+  },
+
+  toJSON(message: HostConnectionChanged): unknown {
+    const obj: any = {};
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostConnectionChanged>): HostConnectionChanged {
+    return HostConnectionChanged.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostConnectionChanged>): HostConnectionChanged {
+    const message = createBaseHostConnectionChanged();
     message.hostId = object.hostId ?? "";
     return message;
   },
