@@ -4,7 +4,7 @@ import type { Logger } from "@proximity/logger";
 import { findAppById, settleApp } from "../db/app.repository.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { finishOperation, lockOperation } from "../db/operation.repository.js";
+import { lockOperation } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
 import { abandonReason } from "../domain/archive-input.js";
@@ -48,12 +48,18 @@ export async function abandonArchiveOperation(
       await releasePort(trx, app.id);
       await releaseAppSlot(trx, app.owner_id);
     }
-    const settled = await settleApp(trx, app, op.id, to, {
-      ...(to === "error" || to === "gone" ? { status_message: message } : {}),
-      ...(to === "gone" ? { public_port: null } : {}),
-    });
+    const settled = await settleApp(
+      trx,
+      app,
+      op.id,
+      to,
+      {
+        ...(to === "error" || to === "gone" ? { status_message: message } : {}),
+        ...(to === "gone" ? { public_port: null } : {}),
+      },
+      { status: "failed", reason: message },
+    );
     if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
-    await finishOperation(trx, op.id, "failed", message);
     await appendLog(trx, { appId: app.id, level: "warn", step: "abandoned", message });
     // A new app nobody outside this service heard of goes quietly; an existing app's observers
     // saw it busy and learn that the operation ended.

@@ -1,14 +1,14 @@
 import { Events, PermanentFailure } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import type { Logger } from "@proximity/logger";
-import { findAppById, recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
+import { recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
 import { clearTimedOutAttention } from "../db/app-attention.repository.js";
 import type { AppWithAttention } from "../db/app-attention.table.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { type AppLogLine, appendLog, appendLogs } from "../db/deployment-log.repository.js";
-import { finishOperation, lockOperation } from "../db/operation.repository.js";
+import { lockOperation, lockOperationWithApp } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
 import {
@@ -36,20 +36,22 @@ export interface CurrentOperation {
 
 /**
  * The operation `operationId` if a result may still settle it: it exists, is running, and is its
- * app's current operation. The operation row is locked first (the reaper locks it too), so a late
- * result and a timeout never both settle one operation. Anything else is logged and skipped:
- * a stale or unknown result must never change what a newer operation decided.
+ * app's current operation. The operation row is locked (the reaper locks it too), so a late
+ * result and a timeout never both settle one operation; its app is read by the same statement,
+ * unlocked as before. Anything else is logged and skipped: a stale or unknown result must never
+ * change what a newer operation decided.
  */
 export async function currentOperation(
   trx: ApplicationsDb,
   operationId: string,
   log: Logger,
 ): Promise<CurrentOperation | undefined> {
-  const op = isUuid(operationId) ? await lockOperation(trx, operationId) : undefined;
-  if (!op) {
+  const locked = isUuid(operationId) ? await lockOperationWithApp(trx, operationId) : undefined;
+  if (!locked) {
     log.warn({ operationId }, "result for an unknown operation; skipped");
     return undefined;
   }
+  const { op, app } = locked;
   if (op.status !== "running") {
     log.info(
       { operationId, appId: op.app_id, status: op.status },
@@ -57,7 +59,6 @@ export async function currentOperation(
     );
     return undefined;
   }
-  const app = await findAppById(trx, op.app_id);
   if (!app || app.current_operation_id !== op.id) {
     log.warn(
       { operationId, appId: op.app_id },
@@ -106,15 +107,22 @@ export async function settleSuccess(
     await releasePort(trx, app.id);
     await releaseAppSlot(trx, app.owner_id);
   }
-  const settled = await settleApp(trx, app, op.id, to, {
-    status_message: "",
-    vmid: container.vmid,
-    node: container.node,
-    host_id: hostId,
-    ip_address: container.ipAddress,
-    ...(to === "gone" ? { public_port: null } : {}),
-    ...(report.adoptedConfig ? { adopted_config: JSON.stringify(report.adoptedConfig) } : {}),
-  }).catch((err: unknown) => {
+  const settled = await settleApp(
+    trx,
+    app,
+    op.id,
+    to,
+    {
+      status_message: "",
+      vmid: container.vmid,
+      node: container.node,
+      host_id: hostId,
+      ip_address: container.ipAddress,
+      ...(to === "gone" ? { public_port: null } : {}),
+      ...(report.adoptedConfig ? { adopted_config: JSON.stringify(report.adoptedConfig) } : {}),
+    },
+    { status: "succeeded" },
+  ).catch((err: unknown) => {
     // Two live apps claiming one container is a provisioner bug no retry can fix.
     if (!isUniqueViolation(err, AppConstraints.liveHostVmid)) throw err;
     throw new PermanentFailure(
@@ -134,7 +142,6 @@ export async function settleSuccess(
       message: `Cloned into ${settled.hostname}`,
     });
   }
-  await finishOperation(trx, op.id, "succeeded");
   await clearTimedOutAttention(trx, app);
   await appendLogs(trx, app.id, [
     ...(report.progress ?? []),
@@ -219,13 +226,20 @@ export async function settleFailure(
   const message = failedMessage(op.kind, report.attempts, reason);
   const releasePortNow = releasesPortOnFailure(settling);
   if (releasePortNow) await releasePort(trx, app.id);
-  const settled = await settleApp(trx, app, op.id, to, {
-    status_message: reason || message,
-    ...(releasePortNow ? { public_port: null } : {}),
-    // A refused adoption never made the container the app's: forget it, so that nothing (a power
-    // action, the unique index of live containers) keeps treating it as this app's.
-    ...(op.kind === "adopt" ? { vmid: null } : {}),
-  });
+  const settled = await settleApp(
+    trx,
+    app,
+    op.id,
+    to,
+    {
+      status_message: reason || message,
+      ...(releasePortNow ? { public_port: null } : {}),
+      // A refused adoption never made the container the app's: forget it, so that nothing (a power
+      // action, the unique index of live containers) keeps treating it as this app's.
+      ...(op.kind === "adopt" ? { vmid: null } : {}),
+    },
+    { status: "failed", reason: reason || message },
+  );
   if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
   if (op.source_app_id) {
     await releaseSource(trx, op.source_app_id, op.id);
@@ -236,7 +250,6 @@ export async function settleFailure(
       message: `Clone into ${settled.hostname} failed; this app was not changed`,
     });
   }
-  await finishOperation(trx, op.id, "failed", reason || message);
   await appendLogs(trx, app.id, [...(report.progress ?? []), { level: "error", step: "failed", message }]);
   await emit(
     trx,

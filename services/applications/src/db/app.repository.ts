@@ -8,6 +8,7 @@ import type { AppWithAttention } from "./app-attention.table.js";
 import type { AppMetricsRow } from "./app-metrics.table.js";
 import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
+import type { OperationEnd } from "./operation.repository.js";
 
 /** Functions take the database or a transaction: the caller decides the unit of work. */
 type Db = Kysely<ApplicationsDatabase>;
@@ -246,29 +247,45 @@ export async function claimApp(
 
 /**
  * Ends the app's current operation `operationId`: the app moves to `to` and is free for the next
- * one. Guarded by the operation id, so a result for an operation that is no longer current
- * changes nothing (`undefined`).
+ * one, and the operation is marked `end` if it still runs (one the reaper timed out keeps its
+ * status). Guarded by the operation id, so a result for an operation that is no longer current
+ * changes nothing, the operation included (`undefined`). One statement, a round trip less for
+ * every result; the caller holds the operation's lock (lockOperation), so no new lock is taken.
  */
 export async function settleApp(
   db: Db,
   app: Pick<AppRow, "id" | "status">,
   operationId: string,
   to: AppStatus,
-  changes: AppChanges = {},
+  changes: AppChanges,
+  end: OperationEnd,
 ): Promise<AppRow | undefined> {
   if (to !== app.status) assertTransition(app.status, to);
   return db
-    .updateTable("apps")
-    .set({
-      ...changes,
-      status: to,
-      current_operation_id: null,
-      current_operation: null,
-      updated_at: sql<Date>`now()`,
-    })
-    .where("id", "=", app.id)
-    .where("current_operation_id", "=", operationId)
-    .returningAll()
+    .with("settled", (qc) =>
+      qc
+        .updateTable("apps")
+        .set({
+          ...changes,
+          status: to,
+          current_operation_id: null,
+          current_operation: null,
+          updated_at: sql<Date>`now()`,
+        })
+        .where("id", "=", app.id)
+        .where("current_operation_id", "=", operationId)
+        .returningAll(),
+    )
+    .with("finished", (qc) =>
+      qc
+        .updateTable("app_operations")
+        .set({ status: end.status, reason: end.reason ?? "", finished_at: sql<Date>`now()` })
+        .where("id", "=", operationId)
+        .where("status", "=", "running")
+        .where(({ exists, selectFrom }) => exists(selectFrom("settled").select("settled.id"))),
+    )
+    .selectFrom("settled")
+    .selectAll()
     .executeTakeFirst();
 }
 

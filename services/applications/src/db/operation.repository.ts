@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { OperationKind } from "../domain/operations.js";
+import type { AppWithAttention } from "./app-attention.table.js";
 import type { AppOperationRow, OperationStatus } from "./app-operations.table.js";
 import type { ApplicationsDatabase } from "./database.js";
 
@@ -41,24 +42,80 @@ export async function lockOperation(db: Db, id: string): Promise<AppOperationRow
   return db.selectFrom("app_operations").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
+/** A locked operation and its app (undefined only if the app row is missing). */
+export interface LockedOperation {
+  readonly op: AppOperationRow;
+  readonly app: AppWithAttention | undefined;
+}
+
+/**
+ * lockOperation, reading the operation's app in the same statement (a round trip less for every
+ * result). Only the operation row is locked, as by lockOperation (no new lock, so no new lock
+ * order); the app is read unlocked, as a read after it would. It is read as of the statement's
+ * start, so a change committed while the lock was awaited is not seen; but only the operation's own
+ * settlement (another result, the reaper, an abandon) changes its app while it is current, and that
+ * finishes the operation too, which the locked row (re-read after the wait) shows.
+ */
+export async function lockOperationWithApp(db: Db, id: string): Promise<LockedOperation | undefined> {
+  const row = await db
+    .selectFrom("app_operations as o")
+    .leftJoin("apps as a", "a.id", "o.app_id")
+    .selectAll("a")
+    .select([
+      "o.id as op_id",
+      "o.app_id as op_app_id",
+      "o.source_app_id as op_source_app_id",
+      "o.kind as op_kind",
+      "o.status as op_status",
+      "o.requested_by as op_requested_by",
+      "o.options as op_options",
+      "o.deadline_at as op_deadline_at",
+      "o.created_at as op_created_at",
+      "o.finished_at as op_finished_at",
+      "o.reason as op_reason",
+    ])
+    .where("o.id", "=", id)
+    .forUpdate("o")
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    op_id,
+    op_app_id,
+    op_source_app_id,
+    op_kind,
+    op_status,
+    op_requested_by,
+    op_options,
+    op_deadline_at,
+    op_created_at,
+    op_finished_at,
+    op_reason,
+    ...app
+  } = row;
+  const op: AppOperationRow = {
+    id: op_id,
+    app_id: op_app_id,
+    source_app_id: op_source_app_id,
+    kind: op_kind,
+    status: op_status,
+    requested_by: op_requested_by,
+    options: op_options,
+    deadline_at: op_deadline_at,
+    created_at: op_created_at,
+    finished_at: op_finished_at,
+    reason: op_reason,
+  };
+  return { op, app: app.id === null ? undefined : (app as AppWithAttention) };
+}
+
 export async function findOperation(db: Db, id: string): Promise<AppOperationRow | undefined> {
   return db.selectFrom("app_operations").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** Marks a running operation finished; false when it was no longer running. */
-export async function finishOperation(
-  db: Db,
-  id: string,
-  status: Exclude<OperationStatus, "running">,
-  reason = "",
-): Promise<boolean> {
-  const result = await db
-    .updateTable("app_operations")
-    .set({ status, reason, finished_at: sql<Date>`now()` })
-    .where("id", "=", id)
-    .where("status", "=", "running")
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+/** How an operation ended, and why when it did not succeed (settleApp marks it). */
+export interface OperationEnd {
+  readonly status: Exclude<OperationStatus, "running">;
+  readonly reason?: string;
 }
 
 /**
