@@ -1,4 +1,5 @@
 import { ConflictError, PermissionDeniedError, ValidationError } from "@proximity/errors";
+import type { EndUser } from "@proximity/grpc";
 import { provisionerEventsV1 } from "@proximity/proto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,9 +122,46 @@ describe("ports, quotas and host retirement", () => {
     });
   });
 
-  it("quota - the owner's quota row is taken last: a deploy waiting for it has already written its app, operation and port", async () => {
+  it("quota - the owner's quota row is taken last: a placement waiting for it has already written its app, operation and port", async () => {
     const user = newUser();
     await lc.deploy(user, "quota-order-first"); // the user's quota row exists from here on
+    const written = ["apps", "app_operations", "deployment_logs", "outbox"];
+    const deployed = await takesQuotaLast(user, () => lc.deploy(user, "quota-order-second"), [
+      ...written,
+      "port_allocations",
+    ]);
+    expect((deployed as { hostname: string }).hostname).toBe("quota-order-second");
+    const source = await lc.running(user, "quota-order-source");
+    await takesQuotaLast(
+      user,
+      () => t.gateway.cloneApp({ appId: source.id, newHostname: "quota-order-clone" }, as(user)),
+      [...written, "port_allocations"],
+    );
+    await takesQuotaLast(
+      user,
+      () =>
+        t.gateway.adoptApp(
+          {
+            hostId: "quota-adopt-host",
+            node: "pve1",
+            vmid: 970,
+            catalogId: "",
+            hostname: "quota-order-adopted",
+            ownerId: user.id,
+            port: 8080,
+          },
+          as(admin),
+        ),
+      written,
+    );
+  });
+
+  /**
+   * Runs `place` while another transaction holds `user`'s quota row (as a concurrent placement of
+   * theirs would), checks that the placement, waiting for that row, has written `tables` already,
+   * then lets it finish and returns what it returned.
+   */
+  async function takesQuotaLast(user: EndUser, place: () => Promise<unknown>, tables: string[]) {
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -132,7 +170,6 @@ describe("ports, quotas and host retirement", () => {
     const locked = new Promise<void>((resolve) => {
       holding = resolve;
     });
-    // Another transaction holds the user's quota row, as a concurrent placement of theirs would.
     const holder = t.db.transaction().execute(async (trx) => {
       await trx
         .selectFrom("user_quotas")
@@ -144,25 +181,23 @@ describe("ports, quotas and host retirement", () => {
       await held;
     });
     await locked;
-    const deploy = lc.deploy(user, "quota-order-second");
+    const placing = place();
     try {
       const waiter = await waitForQuotaWaiter();
-      // Relations the waiting deploy has written in its transaction already (RowExclusiveLock).
+      // Relations the waiting placement has written in its transaction already (RowExclusiveLock).
       const { rows } = await sql<{ relname: string }>`
         select c.relname from pg_locks l join pg_class c on c.oid = l.relation
         where l.pid = ${waiter} and l.mode = 'RowExclusiveLock' and l.granted`.execute(t.db);
       const written = new Set(rows.map((r) => r.relname));
-      for (const table of ["apps", "app_operations", "port_allocations", "deployment_logs", "outbox"]) {
-        expect(written).toContain(table);
-      }
+      for (const table of tables) expect(written).toContain(table);
     } finally {
       release();
       await holder;
     }
-    expect((await deploy).hostname).toBe("quota-order-second");
-  });
+    return placing;
+  }
 
-  /** The backend of a deploy waiting for a row lock on user_quotas (polled: it gets there soon). */
+  /** The backend of a placement waiting for a row lock on user_quotas (polled: it gets there soon). */
   async function waitForQuotaWaiter(): Promise<number> {
     for (let i = 0; i < 500; i++) {
       const { rows } = await sql<{ pid: number }>`
@@ -175,6 +210,28 @@ describe("ports, quotas and host retirement", () => {
     }
     throw new Error("no deploy waited for the quota row");
   }
+
+  it("quota - at quota, the quota is the reason whatever else is wrong; a retry of the deploy that took the last slot gets its app", async () => {
+    const user = newUser();
+    await t.gateway.setUserQuota({ userId: user.id, maxApps: 1 }, as(admin));
+    const first = await lc.deploy(user, "quota-first", { idempotencyKey: "quota-key-1" });
+    await lc.deploy(newUser(), "quota-taken");
+    const quotaError = "App quota reached (1 apps); ask an administrator to raise it";
+    // A hostname already taken, a host being removed: the quota is named, not them.
+    const taken = await lc.deploy(user, "quota-taken").catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(PermissionDeniedError);
+    expect((taken as Error).message).toBe(quotaError);
+    await t.clientAs("hosts").retireHost({ hostId: "quota-retired-host" });
+    const retired = await lc
+      .deploy(user, "quota-other", { hostId: "quota-retired-host" })
+      .catch((e: unknown) => e);
+    expect(retired).toBeInstanceOf(PermissionDeniedError);
+    expect((retired as Error).message).toBe(quotaError);
+    // The retry of the first deploy (same idempotency key) is answered with its app.
+    const retry = await lc.deploy(user, "quota-first", { idempotencyKey: "quota-key-1" });
+    expect(retry.id).toBe(first.id);
+    expect((await t.gateway.getUserQuota({ userId: user.id }, as(admin))).quota?.used).toBe(1);
+  });
 
   it("quota - a gone app frees its slot; admins read and set quotas, 0 restores the default", async () => {
     const user = newUser();

@@ -117,6 +117,25 @@ describe("hosts - update", () => {
     expect(JSON.parse(ssh.value.toString("utf8"))).toEqual({ password: "ssh-again" });
   });
 
+  it("UpdateHost - a change without credentials tells the provisioner too; a rejected one tells it nothing", async () => {
+    const gateway = stack.hostsAs("api-gateway");
+    const { host } = await gateway.createHost(hostRequest(), ADMIN);
+    const changed = async () =>
+      (await hostEvents(stack.bus)).filter(
+        (e) => e.type === "HostConnectionChanged" && e.hostId === host!.id,
+      );
+    await expect(
+      gateway.updateHost(hostRequestUpdate(host!.id, { address: "not an address!" }), ADMIN),
+    ).rejects.toBeInstanceOf(ValidationError);
+    const { host: updated } = await gateway.updateHost(
+      hostRequestUpdate(host!.id, { backupStorage: "nfs-backups" }),
+      ADMIN,
+    );
+    expect(updated?.backupStorage).toBe("nfs-backups");
+    await eventually(async () => (await changed()).length > 0);
+    expect(await changed()).toHaveLength(1);
+  });
+
   it("UpdateHost - validated like CreateHost, admin only, and a rejected update changes nothing", async () => {
     const gateway = stack.hostsAs("api-gateway");
     const { host } = await gateway.createHost(hostRequest(), ADMIN);

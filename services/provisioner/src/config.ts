@@ -110,7 +110,7 @@ export const provisionerConfigSchema = z.object({
    * earlier one: it is read again sooner when the hosts service reports a change
    * (HostConnectionChanged) or an attempt on the host failed. 0 = every operation reads it.
    */
-  HOST_RECORD_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  HOST_RECORD_MAX_AGE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   SSH_CONNECT_TIMEOUT_MS: env.millis(30_000),
   /** Deadline of short in-container commands (writing files, status checks). */
   SSH_COMMAND_TIMEOUT_MS: env.millis(60_000),

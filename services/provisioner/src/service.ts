@@ -202,7 +202,7 @@ export function createProvisionerService(
       logger,
       consumer: Broadcasts.provisionerHostConnections,
       verifier,
-      subscriptions: [hostConnectionChangedSubscription(hostRecords)],
+      subscriptions: [hostConnectionChangedSubscription({ hostRecords, hostSessions })],
     });
     await hostConnections.start();
     onStop("host connection changes", () => hostConnections.stop());

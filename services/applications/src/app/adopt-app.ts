@@ -9,7 +9,7 @@ import { insertOperation } from "../db/operation.repository.js";
 import { hostnameProblem } from "../domain/app-input.js";
 import { emit } from "./app-events.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
-import { assertHostOpen, reserveQuota } from "./placement-guards.js";
+import { assertPlacementOpen, reserveQuota } from "./placement-guards.js";
 import { resolvePlacement } from "./resolve-placement.js";
 
 export interface AdoptAppCommand {
@@ -50,7 +50,10 @@ export async function adoptApp(
   const operationId = randomUUID();
   try {
     const app = await deps.db.transaction().execute(async (trx) => {
-      await assertHostOpen(trx, placement.hostId);
+      await assertPlacementOpen(trx, placement.hostId, {
+        ownerId: ownerId,
+        defaultMax: deps.settings.quotaDefault,
+      });
       const app = await insertApp(trx, {
         id: randomUUID(),
         owner_id: ownerId,

@@ -11,7 +11,7 @@ import { emit } from "./app-events.js";
 import { withClaimedApp } from "./claim-app.js";
 import { secretNames } from "./deploy-request.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
-import { allocatePublicPort, assertHostOpen, reserveQuota } from "./placement-guards.js";
+import { allocatePublicPort, assertPlacementOpen, reserveQuota } from "./placement-guards.js";
 
 export interface CloneAppCommand {
   readonly appId: string;
@@ -40,7 +40,10 @@ export async function cloneApp(
       ctx.user,
       "clone",
       async (trx, { app: source, operationId }) => {
-        await assertHostOpen(trx, source.host_id);
+        await assertPlacementOpen(trx, source.host_id, {
+          ownerId: ctx.user.id,
+          defaultMax: deps.settings.quotaDefault,
+        });
         const inserted = await insertApp(trx, {
           id: randomUUID(),
           owner_id: ctx.user.id,

@@ -24,7 +24,12 @@ import { emit } from "./app-events.js";
 import { deleteAppSecrets, putAppSecrets, type SecretStore } from "./app-secrets.js";
 import { deployRequest } from "./deploy-request.js";
 import type { LifeCycleSettings } from "./life-cycle-settings.js";
-import { allocatePublicPort, assertHostOpen, reserveQuota } from "./placement-guards.js";
+import {
+  allocatePublicPort,
+  assertPlacementOpen,
+  QuotaReachedError,
+  reserveQuota,
+} from "./placement-guards.js";
 import { type Placement, type PlacementClient, resolvePlacement } from "./resolve-placement.js";
 
 export interface DeployAppCommand {
@@ -87,7 +92,8 @@ export async function deployApp(
     return app;
   } catch (err) {
     await deleteAppSecrets(deps.secrets, appId, Object.keys(valid.secret), ctx.traceparent, ctx.log);
-    if (!isUniqueViolation(err)) throw err;
+    // A retry of a deploy that took the user's last slot meets the quota first: it gets its app too.
+    if (!isUniqueViolation(err) && !(err instanceof QuotaReachedError)) throw err;
     return earlierDeployment(deps.db, command, ctx.owner, err);
   }
 }
@@ -122,7 +128,10 @@ async function recordDeployment(
 ): Promise<AppRow> {
   const operationId = randomUUID();
   return deps.db.transaction().execute(async (trx) => {
-    await assertHostOpen(trx, placement.hostId);
+    await assertPlacementOpen(trx, placement.hostId, {
+      ownerId: ctx.owner.id,
+      defaultMax: deps.settings.quotaDefault,
+    });
     const inserted = await insertApp(trx, {
       id: appId,
       owner_id: ctx.owner.id,
@@ -169,9 +178,10 @@ async function recordDeployment(
 }
 
 /**
- * After a unique violation: a retry with the same idempotency key gets the app the first request
- * created (whichever constraint fired first, since a retry also repeats the hostname); otherwise
- * the hostname is taken.
+ * After a unique violation or a reached quota: a retry with the same idempotency key gets the app
+ * the first request created (whichever check refused it first, since a retry also repeats the
+ * hostname and counts against the quota again); otherwise the hostname is taken, or the refusal
+ * stands.
  */
 async function earlierDeployment(
   db: ApplicationsDb,

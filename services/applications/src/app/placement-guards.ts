@@ -6,24 +6,49 @@ import { findQuota, reserveAppSlot } from "../db/quota.repository.js";
 
 /**
  * The database checks every transaction that places a new app runs, in this order: the host row
- * (shared), the app insert, the port, and the owner's quota row last. One order, so concurrent
+ * (shared, with an unlocked look at the owner's quota), the app insert, the port, and the owner's
+ * quota row last (a clone claims its source app before all of them). One order, so concurrent
  * placements never wait on each other in a cycle (a removal releases its port before its quota
  * slot, the same order). The quota row goes last because it is the one row all of a user's
  * placements write: taken first, it serialised them for their whole transaction; taken last, for
- * the commit only. A placement over quota still changes nothing: its transaction rolls back.
+ * the commit only. A placement over quota still changes nothing: it is refused by the first look
+ * (before any work, with the quota as its reason) or, racing the user's other placements, by the
+ * last statement, and its transaction rolls back.
  */
 
-/** Counts the new app against its owner's quota; PermissionDenied (403) when it is reached. */
+/** The owner's quota is reached (403). */
+export class QuotaReachedError extends PermissionDeniedError {}
+
+/** Counts the new app against its owner's quota (the placement's last statement); QuotaReachedError when it is reached. */
 export async function reserveQuota(trx: ApplicationsDb, ownerId: string, defaultMax: number): Promise<void> {
   if (await reserveAppSlot(trx, ownerId, defaultMax)) return;
-  const quota = await findQuota(trx, ownerId);
-  const max = quota?.max_apps ?? defaultMax;
-  throw new PermissionDeniedError(`App quota reached (${max} apps); ask an administrator to raise it`);
+  throw await quotaReached(trx, ownerId, defaultMax);
 }
 
-/** Holds the host open for the rest of the transaction; refuses a host that is being removed. */
-export async function assertHostOpen(trx: ApplicationsDb, hostId: string): Promise<void> {
-  const { retired } = await lockHostForPlacement(trx, hostId);
+async function quotaReached(
+  trx: ApplicationsDb,
+  ownerId: string,
+  defaultMax: number,
+): Promise<QuotaReachedError> {
+  const quota = await findQuota(trx, ownerId);
+  const max = quota?.max_apps ?? defaultMax;
+  return new QuotaReachedError(`App quota reached (${max} apps); ask an administrator to raise it`);
+}
+
+/**
+ * Holds the host open for the rest of the transaction; refuses a host that is being removed, and
+ * an owner whose quota is reached already (reserveQuota decides it at the end).
+ */
+export async function assertPlacementOpen(
+  trx: ApplicationsDb,
+  hostId: string,
+  owner: { readonly ownerId: string; readonly defaultMax: number },
+): Promise<void> {
+  const { retired, quotaReached: reached } = await lockHostForPlacement(trx, hostId, {
+    userId: owner.ownerId,
+    defaultMax: owner.defaultMax,
+  });
+  if (reached) throw await quotaReached(trx, owner.ownerId, owner.defaultMax);
   if (retired) throw new ConflictError("The host is being removed; choose another host");
 }
 

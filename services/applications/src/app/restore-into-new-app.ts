@@ -14,7 +14,7 @@ import { archiveIdProblems, operationIdUsed } from "../domain/archive-input.js";
 import { isUuid } from "../domain/uuid.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
 import { type ArchiveOptions, archiveOptionsOf } from "./operation-options.js";
-import { allocatePublicPort, assertHostOpen, reserveQuota } from "./placement-guards.js";
+import { allocatePublicPort, assertPlacementOpen, reserveQuota } from "./placement-guards.js";
 import { resolvePlacement } from "./resolve-placement.js";
 
 export interface RestoreIntoNewAppCommand {
@@ -60,7 +60,10 @@ export async function restoreIntoNewApp(
   );
   try {
     const app = await deps.db.transaction().execute(async (trx) => {
-      await assertHostOpen(trx, placement.hostId);
+      await assertPlacementOpen(trx, placement.hostId, {
+        ownerId: ctx.user.id,
+        defaultMax: deps.settings.quotaDefault,
+      });
       const inserted = await insertApp(trx, {
         id: randomUUID(),
         owner_id: ctx.user.id,

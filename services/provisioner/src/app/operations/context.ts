@@ -80,6 +80,11 @@ export interface HostConnection {
   /** The host's credentials were read for an earlier operation (a shared session: host-sessions.ts). */
   readonly reusedCredentials: boolean;
   /**
+   * The host's record (its nodes' pinned keys among others) was read for an earlier operation: a
+   * key refused with it may have been replaced since (the retry reads the record again).
+   */
+  readonly keptRecord: boolean;
+  /**
    * Ends this operation's use of the host's session (its client is shared: see host-sessions.ts).
    * `discard` after a failure: the next operation reads the credentials again.
    */

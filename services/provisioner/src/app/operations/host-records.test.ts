@@ -1,6 +1,6 @@
 import type { hostsV1 } from "@proximity/proto";
 import { describe, expect, it, vi } from "vitest";
-import { createHostRecords } from "./host-records.js";
+import { createHostRecords, type HostRecordUse } from "./host-records.js";
 
 /** The hosts service's answer for `hostId`; `address` tells the answers apart. */
 function answer(hostId: string, address: string): hostsV1.GetHostConnectionResponse {
@@ -18,15 +18,17 @@ function reader(hostId: string, ...addresses: string[]) {
   return vi.fn(async () => answer(hostId, addresses[Math.min(n++, addresses.length - 1)]!));
 }
 
-const addressOf = (r: hostsV1.GetHostConnectionResponse) => r.host?.address;
+const addressOf = (use: HostRecordUse) => use.record.host?.address;
 
 describe("host records", () => {
   it("reads a host's record once for the operations that follow, per host", async () => {
     const records = createHostRecords({ maxAgeMs: 60_000 });
     const h1 = reader("h1", "10.0.0.1");
     const h2 = reader("h2", "10.0.0.2");
-    expect(addressOf(await records.get("h1", h1))).toBe("10.0.0.1");
-    expect(addressOf(await records.get("h1", h1))).toBe("10.0.0.1");
+    const first = await records.get("h1", h1);
+    const second = await records.get("h1", h1);
+    expect([addressOf(first), first.kept]).toEqual(["10.0.0.1", false]);
+    expect([addressOf(second), second.kept]).toEqual(["10.0.0.1", true]);
     expect(addressOf(await records.get("h2", h2))).toBe("10.0.0.2");
     expect(h1).toHaveBeenCalledTimes(1);
     expect(h2).toHaveBeenCalledTimes(1);
@@ -77,6 +79,44 @@ describe("host records", () => {
     records.forget("h2");
     expect(addressOf(await records.get("h1", fresh))).toBe("10.0.0.9");
     expect(fresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("refresh reads whatever is kept and keeps the answer; an unknown host is no longer kept", async () => {
+    const records = createHostRecords({ maxAgeMs: 60_000 });
+    await records.get("h1", reader("h1", "10.0.0.1"));
+    const refreshed = await records.refresh("h1", reader("h1", "10.0.0.9"));
+    expect([addressOf(refreshed), refreshed.kept]).toEqual(["10.0.0.9", false]);
+    const next = await records.get("h1", reader("h1", "unused"));
+    expect([addressOf(next), next.kept]).toEqual(["10.0.0.9", true]);
+    // The host is gone (its event late): the answer is not kept, and neither is the old record.
+    await records.refresh("h1", async () => ({ ...answer("h1", ""), host: undefined }));
+    expect(records.size()).toBe(0);
+  });
+
+  it("of two reads at once, the later one's answer is kept", async () => {
+    let clock = 0;
+    const records = createHostRecords({ maxAgeMs: 60_000, now: () => clock });
+    let answerEarlier!: () => void;
+    const earlier = records.get(
+      "h1",
+      () =>
+        new Promise<hostsV1.GetHostConnectionResponse>((resolve) => {
+          answerEarlier = () => resolve(answer("h1", "10.0.0.1"));
+        }),
+    );
+    clock = 10;
+    await records.get("h1", reader("h1", "10.0.0.9"));
+    answerEarlier();
+    await earlier;
+    expect(addressOf(await records.get("h1", reader("h1", "unused")))).toBe("10.0.0.9");
+  });
+
+  it("forget tells whether a record was kept", async () => {
+    const records = createHostRecords({ maxAgeMs: 60_000 });
+    expect(records.forget("h1")).toBe(false);
+    await records.get("h1", reader("h1", "10.0.0.1"));
+    expect(records.forget("h1")).toBe(true);
+    expect(records.forget("h1")).toBe(false);
   });
 
   it("keeps no failed read, no unknown host, and nothing with maxAgeMs 0", async () => {

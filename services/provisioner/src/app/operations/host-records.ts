@@ -19,11 +19,23 @@ import type { hostsV1 } from "@proximity/proto";
 
 type HostConnectionRecord = hostsV1.GetHostConnectionResponse;
 
+/** A host's record as an operation got it: kept from an earlier read, or read for it. */
+export interface HostRecordUse {
+  readonly record: HostConnectionRecord;
+  /** Read for an earlier operation: it may predate a change whose event has not arrived yet. */
+  readonly kept: boolean;
+}
+
 export interface HostRecords {
   /** The record of `hostId`: kept, or read with `read` (and kept if nothing changed meanwhile). */
-  get(hostId: string, read: () => Promise<HostConnectionRecord>): Promise<HostConnectionRecord>;
-  /** The record of `hostId` is read again by the next operation (reads in flight are not kept). */
-  forget(hostId: string): void;
+  get(hostId: string, read: () => Promise<HostConnectionRecord>): Promise<HostRecordUse>;
+  /** The record of `hostId` read with `read` whatever is kept (and kept in its place). */
+  refresh(hostId: string, read: () => Promise<HostConnectionRecord>): Promise<HostRecordUse>;
+  /**
+   * The record of `hostId` is read again by the next operation (reads in flight are not kept).
+   * @returns whether a record was kept.
+   */
+  forget(hostId: string): boolean;
   /** Records kept. */
   size(): number;
 }
@@ -45,22 +57,31 @@ export function createHostRecords(options: {
   /** Forgets per host: a read keeps its answer only if no forget came while it ran. */
   const forgets = new Map<string, number>();
 
+  const readAndKeep = async (hostId: string, read: () => Promise<HostConnectionRecord>) => {
+    const forgetsBefore = forgets.get(hostId) ?? 0;
+    const readAt = now();
+    const record = await read();
+    if (!record.host) {
+      // A host the hosts service does not know (any more): the caller refuses the operation.
+      kept.delete(hostId);
+    } else if (maxAgeMs > 0 && (forgets.get(hostId) ?? 0) === forgetsBefore) {
+      // Of two reads at once, the later one's answer stays.
+      if ((kept.get(hostId)?.readAt ?? readAt) <= readAt) kept.set(hostId, { record, readAt });
+    }
+    return { record, kept: false };
+  };
+
   return {
     get: async (hostId, read) => {
       const entry = kept.get(hostId);
-      if (entry && now() - entry.readAt < maxAgeMs) return entry.record;
-      const forgetsBefore = forgets.get(hostId) ?? 0;
-      const readAt = now();
-      const record = await read();
-      // A host the hosts service does not know is not kept: the caller refuses the operation.
-      if (maxAgeMs > 0 && record.host && (forgets.get(hostId) ?? 0) === forgetsBefore) {
-        kept.set(hostId, { record, readAt });
-      }
-      return record;
+      if (entry && now() - entry.readAt < maxAgeMs) return { record: entry.record, kept: true };
+      if (entry) kept.delete(hostId); // expired: never used again
+      return readAndKeep(hostId, read);
     },
+    refresh: readAndKeep,
     forget: (hostId) => {
-      kept.delete(hostId);
       forgets.set(hostId, (forgets.get(hostId) ?? 0) + 1);
+      return kept.delete(hostId);
     },
     size: () => kept.size,
   };

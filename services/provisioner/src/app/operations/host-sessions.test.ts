@@ -148,6 +148,35 @@ describe("host sessions", () => {
     await sessions.close();
   });
 
+  it("join: the session open for this very record, or none (it never opens one)", async () => {
+    const sessions = createHostSessions({ ttlMs: 60_000 });
+    const { open } = opener();
+    expect(await sessions.join(record())).toBeUndefined();
+    const opened = await sessions.acquire(record(), open);
+    const joined = await sessions.join(record());
+    expect(joined && idOf(joined)).toBe(idOf(opened));
+    expect(joined?.reused).toBe(true);
+    // A record of the host as changed since has no session yet.
+    expect(await sessions.join(record({ updatedAt: new Date("2026-12-02T00:00:00Z") }))).toBeUndefined();
+    expect(open).toHaveBeenCalledTimes(1);
+    await opened.release();
+    await joined?.release();
+    await sessions.close();
+  });
+
+  it("retire: the host's session is not joined again and its client closes once unused", async () => {
+    const sessions = createHostSessions({ ttlMs: 60_000 });
+    const { open, closed } = opener();
+    const busy = await sessions.acquire(record(), open);
+    sessions.retire("h1");
+    sessions.retire("no-such-host");
+    expect(await sessions.join(record())).toBeUndefined();
+    expect(closed).toEqual([]);
+    await busy.release();
+    expect(closed).toEqual([idOf(busy)]);
+    await sessions.close();
+  });
+
   it("does not keep a failed opening", async () => {
     const sessions = createHostSessions({ ttlMs: 60_000 });
     const { open } = opener();

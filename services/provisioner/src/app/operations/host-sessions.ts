@@ -4,8 +4,8 @@
  * decryptions, two access-audit rows) and opened a new TLS connection to the host: at a deploy
  * burst, more work than the deploy's own Proxmox calls.
  *
- * Every operation still reads the host's record from the hosts service (its nodes, pinned keys,
- * address) and passes it here: a session is reused only while that record is unchanged (its
+ * Every operation passes the host's record from the hosts service (its nodes, pinned keys,
+ * address; host-records.ts) here: a session is reused only while that record is unchanged (its
  * `updated_at` moves with every change of address, TLS or credentials, so a rotated credential is
  * read again by the next operation), for at most `ttlMs` (the credential is read again, and the
  * secrets service's audit sees it, at least that often per host and replica: the audit names the
@@ -53,6 +53,14 @@ export interface HostSessions {
    * once before giving up). A failed opening is not kept.
    */
   acquire(record: HostRecord, open: () => Promise<HostCredentials>): Promise<HostSession>;
+  /**
+   * The session of `record.host` if one is open (or opening) for this very record; undefined when
+   * acquire would have to open one. A record kept from an earlier read may predate a change of the
+   * host: new credentials must not be read for it (they would go to its old address).
+   */
+  join(record: HostRecord): Promise<HostSession | undefined>;
+  /** Retires the host's session (the host changed or is gone): its credentials leave memory once unused. */
+  retire(hostId: string): void;
   /** Sessions kept (open or opening). */
   size(): number;
   /** Closes every session once its operations released it; acquire() fails after. */
@@ -156,6 +164,17 @@ export function createHostSessions(options: {
         if (closed) throw new Error("host sessions are closed");
         return use(current(record, signature) ?? openEntry(record, signature, open), false);
       }
+    },
+    join: async (record) => {
+      if (closed) throw new Error("host sessions are closed");
+      const joined = current(record, signatureOf(record));
+      if (!joined) return undefined;
+      // A shared opening that fails is not this caller's to redo on a kept record.
+      return use(joined, true).catch(() => undefined);
+    },
+    retire: (hostId) => {
+      const entry = entries.get(hostId);
+      if (entry) retire(entry);
     },
     size: () => entries.size,
     close: async () => {

@@ -4,7 +4,7 @@
  * commands failing inside the container) may pass on a later attempt.
  */
 import { NotFoundError, PermissionDeniedError, ValidationError } from "@proximity/errors";
-import { ProxmoxAuthError, SshAuthError } from "@proximity/proxmox";
+import { HostKeyMismatchError, ProxmoxAuthError, SshAuthError } from "@proximity/proxmox";
 import { ContainerMissingError } from "./errors.js";
 import { failureOf } from "./failure-reason.js";
 import { Step } from "./step-names.js";
@@ -19,6 +19,11 @@ export function isPermanentFailure(error: unknown): boolean {
   if (cause instanceof ValidationError || cause instanceof PermissionDeniedError) return true;
   if (cause instanceof ContainerMissingError) return true;
   return cause instanceof NotFoundError && step === Step.resolveConnection;
+}
+
+/** True when a node's SSH host key is not the one registered (or kept) for it. */
+export function isHostKeyRefusal(error: unknown): boolean {
+  return failureOf(error).cause instanceof HostKeyMismatchError;
 }
 
 /** True when Proxmox or a node refused the host's credentials (its API login or its SSH login). */

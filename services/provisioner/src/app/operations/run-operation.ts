@@ -32,7 +32,7 @@ import { explainFailure, failureOf } from "./failure-reason.js";
 import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
-import { isCredentialRefusal, isPermanentFailure } from "./permanent-failure.js";
+import { isCredentialRefusal, isHostKeyRefusal, isPermanentFailure } from "./permanent-failure.js";
 import { releaseClaimPatiently } from "./release-claim.js";
 import { createStepJournal } from "./step-journal.js";
 
@@ -174,9 +174,12 @@ async function runAttempt<R extends OperationRequest>(
       withinMs: deps.settings.claimTtlMs,
     }).catch((e: unknown) => a.log.error({ err: e }, "could not release the claim; it expires on its own"));
     // Credentials read for an earlier operation may have changed since without the host's record
-    // saying so: the retry reads them again (the session is discarded below) before a refusal is final.
-    const staleCredentials = a.connection?.reusedCredentials === true && isCredentialRefusal(err);
-    throw isPermanentFailure(err) && !staleCredentials ? new PermanentFailure(reason, { cause: err }) : err;
+    // saying so, and a node's key may have been replaced in a record this replica kept: the retry
+    // reads them again (the session and record are dropped below) before a refusal is final.
+    const staleTrust =
+      (a.connection?.reusedCredentials === true && isCredentialRefusal(err)) ||
+      (a.connection?.keptRecord === true && isHostKeyRefusal(err));
+    throw isPermanentFailure(err) && !staleTrust ? new PermanentFailure(reason, { cause: err }) : err;
   } finally {
     a.progress.close();
     stopKeeping();

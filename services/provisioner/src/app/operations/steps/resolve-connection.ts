@@ -26,7 +26,7 @@ import { hostRecordDrops, hostRecordReads, hostSessionUses } from "../../../infr
 import type { SecretsClient } from "../../../infra/peers.js";
 import type { HostConnection, OperationDeps } from "../context.js";
 import { HostKeyNotPinnedError } from "../errors.js";
-import type { HostSession } from "../host-sessions.js";
+import type { HostRecordUse } from "../host-records.js";
 
 /** Proxmox's default directory storage, which holds backups on a fresh install. */
 const DEFAULT_BACKUP_STORAGE = "local";
@@ -38,30 +38,53 @@ export async function resolveConnection(
   call: CallOptions,
 ): Promise<HostConnection> {
   const { hostId } = target;
-  const record = await deps.hostRecords.get(hostId, () => {
+  const read = () => {
     hostRecordReads.inc();
     return deps.peers.hosts.getHostConnection({ hostId }, call);
-  });
-  const { host } = record;
-  if (!host) throw new NotFoundError(`Host ${hostId} is not registered`);
-  let session: HostSession;
-  let node: hostsV1.Node;
+  };
+  const use = await deps.hostRecords.get(hostId, read);
+  if (use.kept) {
+    // A record kept from an earlier operation may predate a change whose event is still on its
+    // way: whatever it refuses (a node it does not list, a key it has not pinned) or would need
+    // new credentials for is decided again on the record as it is now.
+    const connection = await connect(deps, target, use, call).catch(() => undefined);
+    if (connection) return connection;
+  }
+  const fresh = use.kept ? await deps.hostRecords.refresh(hostId, read) : use;
   try {
-    node = nodeOf(host, target.node);
-    // Checked before any secret is read: no credential for a host reached in clear, nothing sent to
-    // a node whose key nobody has pinned.
-    assertTransportAllowed(host, deps.transport);
-    if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
-    // The host's client and credentials, shared with this process's other operations while the
-    // record is unchanged (host-sessions.ts).
-    session = await deps.hostSessions.acquire({ ...record, host }, () =>
-      openHostSession(deps, { ...record, host }, target.operationId, call),
-    );
+    return await connect(deps, target, fresh, call);
   } catch (err) {
-    // A kept record may be what is wrong (a node added or a key pinned since): the retry reads it.
-    forgetRecord(deps, hostId);
+    dropRecord(deps, hostId);
     throw err;
   }
+}
+
+/** Thrown by connect() when a kept record would need a session of its own. */
+class KeptRecordNeedsSession extends Error {}
+
+async function connect(
+  deps: OperationDeps,
+  target: { hostId: string; node: string; operationId?: string },
+  { record, kept }: HostRecordUse,
+  call: CallOptions,
+): Promise<HostConnection> {
+  const { host } = record;
+  if (!host) throw new NotFoundError(`Host ${target.hostId} is not registered`);
+  const node = nodeOf(host, target.node);
+  // Checked before any secret is read: no credential for a host reached in clear, nothing sent to
+  // a node whose key nobody has pinned.
+  assertTransportAllowed(host, deps.transport);
+  if (node.sshHostKeyFingerprint === "") throw new HostKeyNotPinnedError(node.name);
+  // The host's client and credentials, shared with this process's other operations while the
+  // record is unchanged (host-sessions.ts). Credentials are read for a record read just now only:
+  // the host's credentials may have been replaced with its address.
+  const hostRecord = { ...record, host };
+  const session = kept
+    ? await deps.hostSessions.join(hostRecord)
+    : await deps.hostSessions.acquire(hostRecord, () =>
+        openHostSession(deps, hostRecord, target.operationId, call),
+      );
+  if (!session) throw new KeptRecordNeedsSession();
   hostSessionUses.inc({ session: session.reused ? "reused" : "opened" });
   return {
     hostName: host.name,
@@ -75,17 +98,17 @@ export async function resolveConnection(
       hostKeyFingerprint: node.sshHostKeyFingerprint,
     },
     reusedCredentials: session.reused,
+    keptRecord: kept,
     close: (options) => {
       // After a failed attempt the record is read again too (the host may have moved).
-      if (options?.discard) forgetRecord(deps, hostId);
+      if (options?.discard) dropRecord(deps, target.hostId);
       return session.release(options);
     },
   };
 }
 
-function forgetRecord(deps: OperationDeps, hostId: string): void {
-  deps.hostRecords.forget(hostId);
-  hostRecordDrops.inc({ reason: "attempt failed" });
+function dropRecord(deps: OperationDeps, hostId: string): void {
+  if (deps.hostRecords.forget(hostId)) hostRecordDrops.inc({ reason: "attempt failed" });
 }
 
 function nodeOf(host: hostsV1.Host, name: string): hostsV1.Node {
