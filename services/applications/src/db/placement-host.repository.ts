@@ -52,7 +52,7 @@ function selectForShare(db: Db, hostId: string, { userId, defaultMax }: QuotaOwn
             .selectFrom("user_quotas")
             .select(sql<boolean>`live_apps >= coalesce(max_apps, ${defaultMax})`.as("reached"))
             .where("user_id", "=", userId),
-          sql<boolean>`${0} >= ${defaultMax}`,
+          sql<boolean>`${sql.lit(defaultMax <= 0)}`,
         )
         .as("quota_reached"),
     ])

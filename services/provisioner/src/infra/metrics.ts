@@ -45,8 +45,14 @@ export const hostRecordReads = counter({
 
 export const hostRecordDrops = counter({
   name: "proximity_provisioner_host_record_drops_total",
-  help: "Host records this replica stopped keeping: the host changed (HostConnectionChanged) or an attempt on it failed",
+  help: "Host records this replica stopped keeping: the host changed (HostConnectionChanged), an attempt on it failed, or an operation refused on it read it again",
   labelNames: ["reason"],
+});
+
+export const hostConnectionChanges = counter({
+  name: "proximity_provisioner_host_connection_changes_total",
+  help: "HostConnectionChanged events this replica handled",
+  labelNames: [],
 });
 
 export const operationsInProgress = gauge({

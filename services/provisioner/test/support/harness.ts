@@ -31,7 +31,7 @@ import { createTestDatabase, eventually, testLogger, testServers, uniqueNamespac
 import type { Kysely } from "kysely";
 import { loadProvisionerConfig } from "../../src/config.js";
 import type { ProvisionerDatabase } from "../../src/db/database.js";
-import { hostRecordDrops } from "../../src/infra/metrics.js";
+import { hostConnectionChanges } from "../../src/infra/metrics.js";
 import { createProvisionerService } from "../../src/service.js";
 import { type FakeHost, type FakePeers, startFakePeers } from "./fake-peers.js";
 
@@ -399,8 +399,8 @@ function registerSimulatedHost(peers: FakePeers, sim: RunningSimulator): void {
 
 /** HostConnectionChanged events handled so far by the provisioners of this process. */
 async function hostChangesHandled(): Promise<number> {
-  const { values } = await hostRecordDrops.get();
-  return values.filter((v) => v.labels.reason === "host changed").reduce((sum, v) => sum + v.value, 0);
+  const { values } = await hostConnectionChanges.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
 }
 
 /** A succeeded operation's journal holds no step still running: its last step done went with its result. */

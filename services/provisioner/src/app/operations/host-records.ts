@@ -43,16 +43,19 @@ export interface HostRecords {
 interface Kept {
   readonly record: HostConnectionRecord;
   readonly readAt: number;
+  /** Order of the read's start among this process's reads (the later read's answer stays). */
+  readonly readNo: number;
 }
 
 export function createHostRecords(options: {
   /** Longest a record is kept; 0 keeps none (every operation reads it). */
   readonly maxAgeMs: number;
-  /** Clock (tests). */
+  /** Monotonic clock in ms (tests); a wall clock set back would keep a record past its age. */
   readonly now?: () => number;
 }): HostRecords {
   const { maxAgeMs } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
+  let reads = 0;
   const kept = new Map<string, Kept>();
   /** Forgets per host: a read keeps its answer only if no forget came while it ran. */
   const forgets = new Map<string, number>();
@@ -60,13 +63,14 @@ export function createHostRecords(options: {
   const readAndKeep = async (hostId: string, read: () => Promise<HostConnectionRecord>) => {
     const forgetsBefore = forgets.get(hostId) ?? 0;
     const readAt = now();
+    const readNo = ++reads;
     const record = await read();
     if (!record.host) {
       // A host the hosts service does not know (any more): the caller refuses the operation.
       kept.delete(hostId);
     } else if (maxAgeMs > 0 && (forgets.get(hostId) ?? 0) === forgetsBefore) {
       // Of two reads at once, the later one's answer stays.
-      if ((kept.get(hostId)?.readAt ?? readAt) <= readAt) kept.set(hostId, { record, readAt });
+      if ((kept.get(hostId)?.readNo ?? 0) < readNo) kept.set(hostId, { record, readAt, readNo });
     }
     return { record, kept: false };
   };

@@ -164,6 +164,39 @@ describe("host sessions", () => {
     await sessions.close();
   });
 
+  it("join: a record older than the open session's leaves that session alone", async () => {
+    const sessions = createHostSessions({ ttlMs: 60_000 });
+    const { open, closed } = opener();
+    const newer = record({ updatedAt: new Date("2026-12-02T00:00:00Z") });
+    const opened = await sessions.acquire(newer, open);
+    expect(await sessions.join(record())).toBeUndefined();
+    await (await sessions.acquire(newer, open)).release();
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(closed).toEqual([]);
+    await opened.release();
+    await sessions.close();
+  });
+
+  it("join: a session retired while it opened is not handed out", async () => {
+    const sessions = createHostSessions({ ttlMs: 60_000 });
+    let finishOpening!: () => void;
+    const opening = new Promise<void>((resolve) => {
+      finishOpening = resolve;
+    });
+    const { open } = opener();
+    const slowOpen = vi.fn(async () => {
+      await opening;
+      return open();
+    });
+    const opener1 = sessions.acquire(record(), slowOpen);
+    const joiner = sessions.join(record());
+    sessions.retire("h1"); // the host changed while its credentials were being read
+    finishOpening();
+    expect(await joiner).toBeUndefined();
+    await (await opener1).release();
+    await sessions.close();
+  });
+
   it("retire: the host's session is not joined again and its client closes once unused", async () => {
     const sessions = createHostSessions({ ttlMs: 60_000 });
     const { open, closed } = opener();

@@ -167,10 +167,18 @@ export function createHostSessions(options: {
     },
     join: async (record) => {
       if (closed) throw new Error("host sessions are closed");
-      const joined = current(record, signatureOf(record));
-      if (!joined) return undefined;
+      // Looked up without retiring: a session opened on a newer record than the caller's stays.
+      const entry = entries.get(record.host.id);
+      const valid = entry && entry.signature === signatureOf(record) && now() - entry.openedAt < ttlMs;
+      if (!entry || !valid) return undefined;
       // A shared opening that fails is not this caller's to redo on a kept record.
-      return use(joined, true).catch(() => undefined);
+      const session = await use(entry, true).catch(() => undefined);
+      if (session && entry.retired) {
+        // Retired while it opened (the host changed): not for a record that may predate the change.
+        await session.release();
+        return undefined;
+      }
+      return session;
     },
     retire: (hostId) => {
       const entry = entries.get(hostId);

@@ -7,7 +7,7 @@ import { Broadcasts, Events, type Subscription, subscribe } from "@proximity/bus
 import type { hostsEventsV1 } from "@proximity/proto";
 import type { HostRecords } from "../../app/operations/host-records.js";
 import type { HostSessions } from "../../app/operations/host-sessions.js";
-import { hostRecordDrops } from "../../infra/metrics.js";
+import { hostConnectionChanges, hostRecordDrops } from "../../infra/metrics.js";
 
 /** The broadcast consumer's name (logs, dead letters). */
 export const HOST_CONNECTIONS_CONSUMER = Broadcasts.provisionerHostConnections.name;
@@ -17,10 +17,10 @@ export function hostConnectionChangedSubscription(deps: {
   readonly hostSessions: Pick<HostSessions, "retire">;
 }): Subscription<hostsEventsV1.HostConnectionChanged> {
   return subscribe(Events.HostConnectionChanged, async ({ hostId }, ctx) => {
-    deps.hostRecords.forget(hostId);
+    if (deps.hostRecords.forget(hostId)) hostRecordDrops.inc({ reason: "host changed" });
     // Its credentials leave memory too once no operation uses them (they may be replaced or gone).
     deps.hostSessions.retire(hostId);
-    hostRecordDrops.inc({ reason: "host changed" });
+    hostConnectionChanges.inc();
     ctx.log.info({ hostId }, "host record and session dropped: the host changed");
   });
 }

@@ -47,7 +47,14 @@ export async function resolveConnection(
     // A record kept from an earlier operation may predate a change whose event is still on its
     // way: whatever it refuses (a node it does not list, a key it has not pinned) or would need
     // new credentials for is decided again on the record as it is now.
-    const connection = await connect(deps, target, use, call).catch(() => undefined);
+    const connection = await connect(deps, target, use, call).catch((err: unknown) => {
+      hostRecordDrops.inc({ reason: "kept record refused" });
+      deps.logger.debug(
+        { hostId, node: target.node, operationId: target.operationId, refusal: (err as Error).name },
+        "refused on the host's kept record; reading it again",
+      );
+      return undefined;
+    });
     if (connection) return connection;
   }
   const fresh = use.kept ? await deps.hostRecords.refresh(hostId, read) : use;
