@@ -1,10 +1,10 @@
 import { Events } from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
-import { findAppById, settleApp } from "../db/app.repository.js";
+import { settleApp } from "../db/app.repository.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { lockOperation } from "../db/operation.repository.js";
+import { lockOperationWithApp } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
 import { abandonReason } from "../domain/archive-input.js";
@@ -38,9 +38,11 @@ export async function abandonArchiveOperation(
     throw new ValidationError("Invalid request", [{ field: "operation_id", message: "must be a UUID" }]);
   }
   const abandoned = await db.transaction().execute(async (trx) => {
-    const op = await lockOperation(trx, command.operationId);
-    if (op?.status !== "running" || !isArchiveKind(op.kind)) return undefined;
-    const app = await findAppById(trx, op.app_id);
+    // The operation locked and its app read in one statement, as a result's settlement does.
+    const locked = await lockOperationWithApp(trx, command.operationId);
+    if (!locked) return undefined;
+    const { op, app } = locked;
+    if (op.status !== "running" || !isArchiveKind(op.kind)) return undefined;
     if (!app || app.current_operation_id !== op.id) return undefined;
     const to = statusAfterAbandon(settlingOf(op, app));
     const message = `${operationName(op.kind)} did not start: ${abandonReason(command.reason)}`;
