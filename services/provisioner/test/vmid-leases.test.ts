@@ -313,6 +313,7 @@ describe("keepOwnership", () => {
     const a = {
       deps: { db, workerId, settings: { claimTtlMs: CLAIM_TTL_MS, leaseTtlMs } },
       request: { operationId },
+      claim: workerId,
       log: logger,
       lease,
     } as unknown as Attempt;

@@ -8,9 +8,11 @@
  */
 import type { MessageContext } from "@proximity/bus";
 import { claimOperation, findOperation, type OperationRow } from "../../db/operation.repository.js";
+import { newClaim } from "./claim-id.js";
 import type { OperationDeps } from "./context.js";
 
 export type ClaimOutcome =
+  /** Claimed: `operation.claimed_by` is the new claim (claim-id.ts), which fences what follows. */
   | { readonly kind: "claimed"; readonly operation: OperationRow }
   /** Succeeded or failed already (a duplicate request). */
   | { readonly kind: "finished"; readonly status: string }
@@ -28,7 +30,7 @@ export async function claimNow(
   const operation = await claimOperation(
     deps.db,
     operationId,
-    deps.workerId,
+    newClaim(deps.workerId),
     deps.settings.claimTtlMs,
     false,
   );
@@ -48,7 +50,7 @@ export async function claimWhenFree(
   const giveUpAt = Date.now() + ttl + Math.min(ttl, 1_000);
   const pollMs = Math.max(20, Math.min(500, Math.floor(ttl / 10)));
   for (;;) {
-    const operation = await claimOperation(deps.db, operationId, deps.workerId, ttl, countAttempt);
+    const operation = await claimOperation(deps.db, operationId, newClaim(deps.workerId), ttl, countAttempt);
     if (operation) return { kind: "claimed", operation };
     const status = (await findOperation(deps.db, operationId))?.status;
     if (status === "succeeded" || status === "failed") return { kind: "finished", status };

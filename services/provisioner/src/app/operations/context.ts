@@ -54,7 +54,7 @@ export interface OperationDeps {
   readonly transport: TransportPolicy;
   readonly logger: Logger;
   readonly settings: OperationSettings;
-  /** This worker's identity in operations.claimed_by. */
+  /** This process's identity: each claim it takes is `<workerId>/<nonce>` (claim-id.ts). */
   readonly workerId: string;
   /** Progress lines of this process's operations, written in batches (progress-reporter.ts). */
   readonly progress: ProgressBatcher;
@@ -98,6 +98,8 @@ export interface Attempt<R extends OperationRequest = OperationRequest> {
   readonly request: R;
   /** Delivery number of the request (1 = first). */
   readonly attempt: number;
+  /** This attempt's claim on the operation (operations.claimed_by): every write of it is fenced on it. */
+  readonly claim: string;
   /** The operation span's traceparent (events recorded outside a step carry it). */
   readonly traceparent: string;
   /** performance.now() when this delivery began (the operation duration metric). */

@@ -14,6 +14,7 @@ function attemptWith(lease: Partial<VmidLease>): Attempt {
   return {
     deps: { db: {}, workerId: "worker-1", settings: { claimTtlMs: 300, leaseTtlMs: 300 } },
     request: { operationId: "op-1" },
+    claim: "worker-1/claim",
     log,
     lease: lease as VmidLease,
   } as unknown as Attempt;

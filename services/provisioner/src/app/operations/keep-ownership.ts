@@ -11,7 +11,7 @@ import { OwnershipLostError } from "./errors.js";
 
 /** Starts renewing; returns the function that stops it. */
 export function keepOwnership(a: Attempt, controller: AbortController): () => void {
-  const { db, settings, workerId } = a.deps;
+  const { db, settings } = a.deps;
   const every = Math.max(50, Math.floor(Math.min(settings.claimTtlMs, settings.leaseTtlMs) / 3));
   const renewing = { claim: false, lease: false };
   const renew = async (what: keyof typeof renewing, work: () => Promise<void>) => {
@@ -33,7 +33,7 @@ export function keepOwnership(a: Attempt, controller: AbortController): () => vo
   };
   const tick = () => {
     void renew("claim", async () => {
-      if (!(await renewClaim(db, a.request.operationId, workerId, settings.claimTtlMs)))
+      if (!(await renewClaim(db, a.request.operationId, a.claim, settings.claimTtlMs)))
         throw new OwnershipLostError("The claim on the operation was lost");
     });
     void renew("lease", async () => a.lease?.renew(controller.signal));

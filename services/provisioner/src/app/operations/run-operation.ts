@@ -25,6 +25,7 @@ import {
 } from "../../db/operation.repository.js";
 import { addFailed, addSucceeded, type OperationResult } from "../../events/publish.js";
 import { countOperationResult } from "../../infra/metrics.js";
+import { newClaim } from "./claim-id.js";
 import { claimNow, claimWhenFree } from "./claim-when-free.js";
 import type { Attempt, OperationDeps, OperationRequest } from "./context.js";
 import { LeaseLostError, OperationBusyError, OwnershipLostError } from "./errors.js";
@@ -99,7 +100,7 @@ export async function runOperation<R extends OperationRequest>(
     "proximity.host.id": hostId,
   };
   await inSpan(deps.tracer ?? noopTracer, `${spec.kind} operation`, { attributes }, (span) =>
-    runAttempt(deps, spec, request, ctx, claimed.attempts, startedAt, span),
+    runAttempt(deps, spec, request, ctx, claimOf(claimed), startedAt, span),
   );
 }
 
@@ -109,13 +110,12 @@ async function runAttempt<R extends OperationRequest>(
   spec: OperationSpec<R>,
   request: R,
   ctx: MessageContext,
-  attempts: number,
+  claimed: Claimed,
   startedAt: number,
   span: Span,
 ): Promise<void> {
-  const { db, workerId } = deps;
+  const { db } = deps;
   const { operationId, appId, hostId } = request;
-  const claimed = { attempts };
   const controller = new AbortController();
   const traceparent = traceparentOf(span) ?? (ctx.traceparent || newTraceparent());
   const log = ctx.log.child({ operationId, kind: spec.kind, appId, hostId, ...backupIdField(spec, request) });
@@ -124,13 +124,14 @@ async function runAttempt<R extends OperationRequest>(
     kind: spec.kind,
     request,
     attempt: claimed.attempts,
+    claim: claimed.claim,
     traceparent,
     startedAt,
     log,
     signal: controller.signal,
     masked: [],
     progress: deps.progress.reporterFor({ operationId, kind: protoKindOf(spec.kind), appId, traceparent }),
-    journal: createStepJournal(db, operationId, workerId),
+    journal: createStepJournal(db, operationId, claimed.claim),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;
@@ -170,7 +171,7 @@ async function runAttempt<R extends OperationRequest>(
     a.progress.close(); // nothing more from this attempt, even a write retried after the release
     // The VMID lease (if any) is not released: the retry re-adopts it, or its TTL frees it. The
     // claim is, even across a database restart (releaseClaimPatiently), or redeliveries find it busy.
-    await releaseClaimPatiently(db, operationId, workerId, reason, {
+    await releaseClaimPatiently(db, operationId, claimed.claim, reason, {
       withinMs: deps.settings.claimTtlMs,
     }).catch((e: unknown) => a.log.error({ err: e }, "could not release the claim; it expires on its own"));
     // Credentials read for an earlier operation may have changed since without the host's record
@@ -215,7 +216,7 @@ async function failInSpan<R extends OperationRequest>(
   error: unknown,
 ): Promise<void> {
   const startedAt = performance.now();
-  const { db, workerId } = deps;
+  const { db } = deps;
   const log = ctx.log.child({
     operationId: request.operationId,
     kind: spec.kind,
@@ -250,6 +251,7 @@ async function failInSpan<R extends OperationRequest>(
     return;
   }
   const op = outcome.operation;
+  const { claim } = claimOf(op);
   // Deliveries that died before recording the operation counted no attempt: say how many there were.
   const attempts =
     error instanceof AbandonedDeliveryError && op.attempts === 0 ? error.deliveries : op.attempts;
@@ -265,7 +267,7 @@ async function failInSpan<R extends OperationRequest>(
       });
   }
   const ended = await db.transaction().execute(async (trx) => {
-    if (!(await finishOperation(trx, op.id, workerId, "failed", reason))) return false;
+    if (!(await finishOperation(trx, op.id, claim, "failed", reason))) return false;
     await addFailed(
       trx,
       { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
@@ -292,7 +294,7 @@ export async function completeOperation(
       // The last step done first: its write needs the claim, which finishing gives up.
       const journaled = await a.journal.flushIn(trx);
       // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
-      if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "succeeded", null))) {
+      if (!(await finishOperation(trx, a.request.operationId, a.claim, "succeeded", null))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
       await addSucceeded(trx, origin(a), { hostId, node, ...result, progress });
@@ -312,7 +314,7 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
   const journaled = await a.progress.withResult((progress) =>
     a.deps.db.transaction().execute(async (trx) => {
       const journaled = await a.journal.flushIn(trx); // before finishing gives the claim up
-      if (!(await finishOperation(trx, a.request.operationId, a.deps.workerId, "failed", reason))) {
+      if (!(await finishOperation(trx, a.request.operationId, a.claim, "failed", reason))) {
         throw new OwnershipLostError("The claim on the operation was lost before it completed");
       }
       await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus, progress });
@@ -340,14 +342,25 @@ async function recordOperation<R extends OperationRequest>(
   await insertOperationIfAbsent(deps.db, operationRecord(spec, request));
 }
 
-/** The same, claimed by this worker for the first attempt; undefined when it was recorded before. */
+/** The same, claimed (a new claim) for the first attempt; undefined when it was recorded before. */
 async function recordOperationClaimed<R extends OperationRequest>(
   deps: OperationDeps,
   spec: OperationSpec<R>,
   request: R,
 ): Promise<OperationRow | undefined> {
   const { db, workerId, settings } = deps;
-  return insertOperationClaimed(db, operationRecord(spec, request), workerId, settings.claimTtlMs);
+  return insertOperationClaimed(db, operationRecord(spec, request), newClaim(workerId), settings.claimTtlMs);
+}
+
+/** A claimed operation's attempt count and claim (its fence). */
+interface Claimed {
+  readonly attempts: number;
+  readonly claim: string;
+}
+
+function claimOf(operation: OperationRow): Claimed {
+  if (operation.claimed_by === null) throw new Error(`operation ${operation.id} was claimed without a claim`);
+  return { attempts: operation.attempts, claim: operation.claimed_by };
 }
 
 function operationRecord<R extends OperationRequest>(spec: OperationSpec<R>, request: R) {

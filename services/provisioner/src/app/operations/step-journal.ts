@@ -7,8 +7,8 @@
  * a crash just after its work always could: the retry runs it again (steps are idempotent, and
  * those with a task poll its journaled UPID).
  *
- * Every status write is fenced by the claim: only the worker holding the running operation writes
- * it (writeStepStatuses); a write that finds the claim gone is an OwnershipLostError.
+ * Every status write is fenced by the attempt's claim: only the attempt holding the running operation
+ * writes it (writeStepStatuses); a write that finds the claim gone is an OwnershipLostError.
  */
 import type { DbOrTrx } from "../../db/database.js";
 import { deleteSteps, type StepStatusChange, writeStepStatuses } from "../../db/operation-step.repository.js";
@@ -34,14 +34,15 @@ export interface StepJournal {
   waiting(): readonly string[];
 }
 
-export function createStepJournal(db: DbOrTrx, operationId: string, workerId: string): StepJournal {
+/** `claim`: the attempt's claim on the operation (claim-id.ts), which fences every write. */
+export function createStepJournal(db: DbOrTrx, operationId: string, claim: string): StepJournal {
   /** Done steps not written yet, by name (a step done again replaces its earlier done). */
   const waiting = new Map<string, StepStatusChange>();
 
   /** The waiting dones (but one about `change`'s step, which it replaces) and `change`, in one statement. */
   async function write(to: DbOrTrx, change?: StepStatusChange): Promise<StepStatusChange[]> {
     const dones = [...waiting.values()].filter((d) => d.name !== change?.name);
-    if (!(await writeStepStatuses(to, operationId, workerId, change ? [...dones, change] : dones)))
+    if (!(await writeStepStatuses(to, operationId, claim, change ? [...dones, change] : dones)))
       throw new OwnershipLostError("Another worker took the operation over; its journal is theirs");
     return dones;
   }

@@ -48,7 +48,7 @@ export async function allocateVmid(
     `Reserving a container ID on ${connection.hostName}`,
     async () => {
       const vmid = await leaseFreeVmid(a, connection, excluded);
-      if (!(await setOperationVmid(db, operationId, a.deps.workerId, vmid)))
+      if (!(await setOperationVmid(db, operationId, a.claim, vmid)))
         throw new OwnershipLostError("Another worker took the operation over; stopping");
       return String(vmid);
     },
@@ -64,7 +64,7 @@ export async function abandonVmid(a: Attempt, vmid: number, createStep: StepName
     .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease"));
   a.lease = undefined;
   await db.transaction().execute(async (trx) => {
-    if (!(await setOperationVmid(trx, a.request.operationId, a.deps.workerId, null)))
+    if (!(await setOperationVmid(trx, a.request.operationId, a.claim, null)))
       throw new OwnershipLostError("Another worker took the operation over; stopping");
     await a.journal.forget([Step.allocateVmid, createStep], trx);
   });

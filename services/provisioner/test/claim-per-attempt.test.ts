@@ -1,0 +1,119 @@
+/**
+ * Claims fence attempts, not processes: when an attempt's claim lapses (a database outage longer
+ * than the claim's TTL) and a redelivery to the same process claims the operation again, the first
+ * attempt writes nothing more (journal, result, release), and the second one carries on.
+ */
+import { randomUUID } from "node:crypto";
+import type { MessageContext } from "@proximity/bus";
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createLogger } from "@proximity/logger";
+import { createTestDatabase } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Attempt, OperationDeps, OperationRequest } from "../src/app/operations/context.js";
+import { OwnershipLostError } from "../src/app/operations/errors.js";
+import { createProgressBatcher } from "../src/app/operations/progress-reporter.js";
+import { completeOperation, type OperationSpec, runOperation } from "../src/app/operations/run-operation.js";
+import type { ProvisionerDatabase } from "../src/db/database.js";
+import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { findOperation } from "../src/db/operation.repository.js";
+import { findSteps } from "../src/db/operation-step.repository.js";
+
+const SCHEMA = "provisioner";
+const log = createLogger({ service: "test", level: "silent" });
+let db: Kysely<ProvisionerDatabase>;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const testDb = await createTestDatabase();
+  drop = testDb.drop;
+  db = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
+  await migrateToLatest(db, { schema: SCHEMA, migrations: provisionerMigrations });
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await drop?.();
+});
+
+/** A promise with its resolve, to hold an attempt inside its steps. */
+function gate<T = void>() {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+describe("claims per attempt", () => {
+  it("claim per attempt - an attempt whose lapsed claim its own process took again writes nothing more; the new attempt finishes", async () => {
+    const progress = createProgressBatcher({ db, batchMs: 5, log });
+    // One process: both deliveries share its worker id. Renewals every 20 s: none in this test.
+    const deps = {
+      db,
+      workerId: "worker-1",
+      settings: { claimTtlMs: 60_000, leaseTtlMs: 60_000 },
+      progress,
+      logger: log,
+    } as unknown as OperationDeps;
+    const ctx = { log, traceparent: "" } as unknown as MessageContext;
+    const request: OperationRequest = {
+      operationId: randomUUID(),
+      appId: randomUUID(),
+      hostId: "h",
+      node: "pve1",
+    };
+    const started = [gate<Attempt>(), gate<Attempt>()];
+    const proceed = [gate(), gate()];
+    const spec: OperationSpec<OperationRequest> = {
+      kind: "deploy",
+      async run(a) {
+        const i = a.attempt - 1;
+        started[i]?.open(a);
+        await proceed[i]?.promise;
+        await a.journal.begin("install-docker", `attempt ${a.attempt}`);
+        await completeOperation(a, {
+          vmid: 100 + a.attempt,
+          ipAddress: "",
+          containerStatus: "running",
+          message: "ok",
+        });
+      },
+    };
+
+    const first = runOperation(deps, spec, request, ctx);
+    const a1 = await started[0]!.promise;
+    // The first attempt's claim lapses (its renewals could not reach the database meanwhile).
+    await db
+      .updateTable("operations")
+      .set({ claimed_until: new Date(Date.now() - 1_000) })
+      .where("id", "=", request.operationId)
+      .execute();
+    const second = runOperation(deps, spec, request, ctx);
+    const a2 = await started[1]!.promise;
+    expect(a2.attempt).toBe(2);
+    expect(a2.claim).not.toBe(a1.claim);
+    expect(a2.claim.startsWith("worker-1/")).toBe(true);
+
+    // The first attempt wakes up, both attempts in the same process: its writes are refused.
+    proceed[0]!.open();
+    await expect(first).rejects.toBeInstanceOf(OwnershipLostError);
+    expect((await findSteps(db, request.operationId)).map((s) => s.detail)).toEqual([]);
+    // Ending the first attempt released no claim but its own: the second still holds the operation.
+    expect(await findOperation(db, request.operationId)).toMatchObject({
+      status: "running",
+      claimed_by: a2.claim,
+    });
+
+    proceed[1]!.open();
+    await second;
+    expect(await findOperation(db, request.operationId)).toMatchObject({
+      status: "succeeded",
+      claimed_by: null,
+    });
+    expect((await findSteps(db, request.operationId)).map((s) => s.detail)).toEqual(["attempt 2"]);
+    const results = await db.selectFrom("outbox").select("type").execute();
+    expect(results.filter((r) => r.type.endsWith("OperationSucceeded"))).toHaveLength(1);
+    await progress.close();
+  });
+});
