@@ -54,6 +54,15 @@ export interface OutboxInsert {
   readonly statement: RawBuilder<unknown>;
 }
 
+/** How outboxInsertStatement records its event. */
+export interface OutboxInsertOptions {
+  /**
+   * A condition (e.g. `exists (select from changed)`, on a CTE of the business change before it):
+   * the event is recorded only when it holds, and the statement returns a row only then.
+   */
+  readonly onlyIf?: RawBuilder<unknown>;
+}
+
 /**
  * The outbox insert of an event as one statement: addToOutbox runs it in the caller's transaction;
  * a business change made by one statement may put itself before it as a data-modifying CTE, and is
@@ -68,6 +77,7 @@ export function outboxInsertStatement<T>(
   event: EventDefinition<T>,
   payload: T,
   meta: OutboxEventMeta,
+  options: OutboxInsertOptions = {},
 ): OutboxInsert {
   const id = meta.id ?? randomUUID();
   const headers: Record<string, string> = {
@@ -80,10 +90,20 @@ export function outboxInsertStatement<T>(
   };
   if (meta.subject) headers["ce-subject"] = meta.subject;
   const encoded = Buffer.from(event.codec.encode(payload).finish());
+  const subject = subjectFor(event, payload);
+  const notify = sql`returning pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`;
+  if (options.onlyIf)
+    return {
+      id,
+      statement: sql`insert into outbox (id, subject, type, payload, headers, published_at)
+        select ${id}::uuid, ${subject}::text, ${event.type}::text, ${encoded}::bytea, ${JSON.stringify(headers)}::jsonb, null
+        where ${options.onlyIf}
+        ${notify}`,
+    };
   return {
     id,
     statement: sql`insert into outbox (id, subject, type, payload, headers, published_at)
-      values (${id}, ${subjectFor(event, payload)}, ${event.type}, ${encoded}, ${JSON.stringify(headers)}::jsonb, null)
-      returning pg_notify(current_schema() || ${OUTBOX_CHANNEL_SUFFIX}, '')`,
+      values (${id}, ${subject}, ${event.type}, ${encoded}, ${JSON.stringify(headers)}::jsonb, null)
+      ${notify}`,
   };
 }

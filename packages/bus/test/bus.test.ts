@@ -409,6 +409,41 @@ describe("outbox", () => {
     await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("provisioner") }).flush();
   });
 
+  it("outbox - an event recorded only if its condition holds (onlyIf), with the same row and notification", async () => {
+    const changed = (eventId: string) =>
+      sql`insert into inbox (consumer, event_id) values ('only-if-test', ${eventId}) on conflict do nothing returning event_id`;
+    const meta = { source: "provisioner", traceparent: newTraceparent(), subject: "app-1" };
+    const onlyIf = sql`exists (select from changed)`;
+    const first = outboxInsertStatement(Events.OperationProgressed, progress("op-only-if", "a"), meta, {
+      onlyIf,
+    });
+    const recorded = await sql`with changed as (${changed("k1")}) ${first.statement}`.execute(db);
+    expect(recorded.rows).toHaveLength(1);
+    const row = await db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      subject: Events.OperationProgressed.subject,
+      type: Events.OperationProgressed.type,
+    });
+    expect(row.headers).toMatchObject({
+      "ce-id": first.id,
+      "ce-source": "provisioner",
+      "ce-subject": "app-1",
+    });
+    expect(Events.OperationProgressed.codec.decode(row.payload).operationId).toBe("op-only-if");
+    // Nothing changed (the key is there already): no event, and no row returned.
+    const second = outboxInsertStatement(Events.OperationProgressed, progress("op-only-if", "b"), meta, {
+      onlyIf,
+    });
+    const skipped = await sql`with changed as (${changed("k1")}) ${second.statement}`.execute(db);
+    expect(skipped.rows).toHaveLength(0);
+    expect(await db.selectFrom("outbox").select("id").where("id", "=", second.id).execute()).toEqual([]);
+    await createOutboxRelay({ db, js: bus.js, ns: bus.ns, logger, signer: signer("provisioner") }).flush();
+  });
+
   it("outbox relay - publishes on the commit's notification, not on its next poll", async () => {
     const relay = createOutboxRelay({
       db,

@@ -121,23 +121,18 @@ describe("step journal", () => {
     expect(await steps()).toEqual([["start-container", "done", null]]);
   });
 
-  it("step journal - dones written in a result's transaction that rolled back still wait; committed, they wait no more", async () => {
+  it("step journal - dones handed to a result's statement still wait until it is written", async () => {
     const journal = journalOf();
     await journal.begin("verify-app");
-    journal.done("verify-app");
-    await expect(
-      db.transaction().execute(async (trx) => {
-        await journal.flushIn(trx);
-        throw new Error("the result could not be recorded");
-      }),
-    ).rejects.toThrow("the result could not be recorded");
+    journal.done("verify-app", "10.0.0.5");
+    const failed = journal.forResult();
+    expect(failed.steps).toEqual([{ name: "verify-app", status: "done", detail: "10.0.0.5" }]);
+    // That statement failed (written() never called): the done still waits.
     expect(journal.waiting()).toEqual(["verify-app"]);
-    expect(await steps()).toEqual([["verify-app", "running", null]]);
-
-    const journaled = await db.transaction().execute((trx) => journal.flushIn(trx));
-    journaled();
+    const committed = journal.forResult();
+    committed.written();
     expect(journal.waiting()).toEqual([]);
-    expect(await steps()).toEqual([["verify-app", "done", null]]);
+    expect(journal.forResult().steps).toEqual([]);
   });
 
   it("step journal - a worker without the claim writes nothing", async () => {

@@ -1,4 +1,4 @@
-import { type Selectable, sql } from "kysely";
+import { type RawBuilder, type Selectable, sql } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import type { OperationStepsTable, StepStatus } from "./operation-steps.table.js";
 
@@ -48,34 +48,47 @@ export interface StepStatusChange {
 /**
  * Sets the status of steps of one operation in one statement, creating their rows on first use
  * (each name at most once; a detail not given keeps the one journaled, as does the UPID), but only
- * while `workerId` holds the running operation's claim (the row share-locked for the statement,
+ * while `claim` (an attempt's: claim-id.ts) holds the running operation (the row share-locked for the statement,
  * so a takeover waits for it): a worker that lost the operation writes nothing.
  * @returns false when the claim is not (or no longer) the worker's.
  */
 export async function writeStepStatuses(
   db: DbOrTrx,
   operationId: string,
-  workerId: string,
+  claim: string,
   changes: readonly StepStatusChange[],
 ): Promise<boolean> {
   if (changes.length === 0) return true;
+  const claimed = sql`exists (
+    select from operations o
+    where o.id = ${operationId} and o.claimed_by = ${claim} and o.status = 'running'
+    for share
+  )`;
+  const result = await stepStatusesUpsert(operationId, changes, claimed).execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/**
+ * The statement writing `changes` (see writeStepStatuses), only when `guard` holds: the claim, or
+ * a CTE of the statement it is part of (finishOperationWithResult).
+ */
+export function stepStatusesUpsert(
+  operationId: string,
+  changes: readonly StepStatusChange[],
+  guard: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const column = (pick: (c: StepStatusChange) => string | null) => sql`${changes.map(pick)}::text[]`;
-  const result = await sql`
+  return sql`
     insert into operation_steps (operation_id, name, status, upid, detail)
     select ${operationId}, c.name, c.status, null, c.detail
     from unnest(${column((c) => c.name)}, ${column((c) => c.status)}, ${column((c) => c.detail ?? null)})
       with ordinality as c(name, status, detail, n)
-    where exists (
-      select from operations o
-      where o.id = ${operationId} and o.claimed_by = ${workerId} and o.status = 'running'
-      for share
-    )
+    where ${guard}
     order by c.n
     on conflict (operation_id, name) do update set
       status = excluded.status,
       detail = coalesce(excluded.detail, operation_steps.detail),
-      updated_at = now()`.execute(db);
-  return Number(result.numAffectedRows ?? 0) > 0;
+      updated_at = now()`;
 }
 
 /** Records the task a step started. Called before the task is polled (resume after a crash). */

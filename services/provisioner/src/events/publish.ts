@@ -12,6 +12,7 @@ import {
   addToOutbox,
   Events,
   type OutboxInsert,
+  type OutboxInsertOptions,
   outboxInsertStatement,
   type SnapshotPublisher,
 } from "@proximity/bus";
@@ -82,9 +83,16 @@ export interface OperationResult {
   readonly progress?: readonly ProgressLine[];
 }
 
-export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResult): Promise<string> {
-  return addToOutbox(
-    trx,
+/**
+ * OperationSucceeded as the outbox insert of the statement that finishes the operation
+ * (finishOperationWithResult), recorded only if `options.onlyIf` holds.
+ */
+export function succeededInsert(
+  o: EventOrigin,
+  result: OperationResult,
+  options: OutboxInsertOptions = {},
+): OutboxInsert {
+  return outboxInsertStatement(
     Events.OperationSucceeded,
     {
       operationId: o.operationId,
@@ -97,6 +105,7 @@ export function addSucceeded(trx: DbOrTrx, o: EventOrigin, result: OperationResu
       progress: [...(result.progress ?? [])],
     },
     meta(o),
+    options,
   );
 }
 
@@ -113,9 +122,13 @@ export interface OperationFailure {
   readonly progress?: readonly ProgressLine[];
 }
 
-export function addFailed(trx: DbOrTrx, o: EventOrigin, failure: OperationFailure): Promise<string> {
-  return addToOutbox(
-    trx,
+/** OperationFailed, as succeededInsert. */
+export function failedInsert(
+  o: EventOrigin,
+  failure: OperationFailure,
+  options: OutboxInsertOptions = {},
+): OutboxInsert {
+  return outboxInsertStatement(
     Events.OperationFailed,
     {
       operationId: o.operationId,
@@ -126,6 +139,7 @@ export function addFailed(trx: DbOrTrx, o: EventOrigin, failure: OperationFailur
       progress: [...(failure.progress ?? [])],
     },
     meta(o),
+    options,
   );
 }
 

@@ -38,7 +38,7 @@ export interface ProgressReporter {
    */
   flush(): Promise<void>;
   /**
-   * Runs `write`, the transaction that records the operation's result, with the lines still waiting
+   * Runs `write`, the statement that records the operation's result, with the lines still waiting
    * (the result carries them, 50 at most: more go in batches first), once a write under way with
    * lines of this attempt has finished. If `write` throws, the lines wait again, for the failed
    * attempt's flush (or close, which drops them).
@@ -61,7 +61,7 @@ interface Reporting {
   waiting: ProgressLine[];
   /** Settles when the write that took lines of this attempt last has finished. */
   written: Promise<void>;
-  /** Its result's transaction holds its lines: batch writes leave them alone meanwhile. */
+  /** Its result's statement holds its lines: batch writes leave them alone meanwhile. */
   holding: boolean;
   closed: boolean;
 }
@@ -195,7 +195,7 @@ export function createProgressBatcher(o: {
         queue(r, [line], false);
         if (r.holding) return; // goes with its result, or back to batches if that fails
         // While writes fail, the retry's backoff decides when the next one goes (a timer is set
-        // unless one is: a result's transaction may have taken the last lines).
+        // unless one is: a result's statement may have taken the last lines).
         if (failures > 0) return startTimer(retryDelay());
         if (full(r)) void write();
         else startTimer(o.batchMs);

@@ -12,18 +12,20 @@ import {
   AbandonedDeliveryError,
   type MessageContext,
   newTraceparent,
+  type OutboxInsert,
   PermanentFailure,
 } from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { inSpan, noopTracer, type Span, traceparentOf } from "@proximity/telemetry";
+import type { RawBuilder } from "kysely";
 import {
-  finishOperation,
+  finishOperationWithResult,
   insertOperationClaimed,
   insertOperationIfAbsent,
   type OperationRow,
 } from "../../db/operation.repository.js";
-import { addFailed, addSucceeded, type OperationResult } from "../../events/publish.js";
+import { failedInsert, type OperationResult, succeededInsert } from "../../events/publish.js";
 import { countOperationResult } from "../../infra/metrics.js";
 import { newClaim } from "./claim-id.js";
 import { claimNow, claimWhenFree } from "./claim-when-free.js";
@@ -193,7 +195,7 @@ async function runAttempt<R extends OperationRequest>(
  * The consumer's onExhausted hook: the cleanup is part of the operation. Claims the operation
  * without counting an attempt (a worker holding it for a duplicate delivery wins: not ours to
  * fail), runs the kind's cleanup, then marks the operation failed and records OperationFailed in
- * one transaction. The failure is reported even when the host cannot be reached.
+ * one statement. The failure is reported even when the host cannot be reached.
  */
 export async function failOperation<R extends OperationRequest>(
   deps: OperationDeps,
@@ -266,42 +268,35 @@ async function failInSpan<R extends OperationRequest>(
         return "";
       });
   }
-  const ended = await db.transaction().execute(async (trx) => {
-    if (!(await finishOperation(trx, op.id, claim, "failed", reason))) return false;
-    await addFailed(
-      trx,
-      { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
-      { reason, attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
-    );
-    return true;
-  });
+  const ended = await finishOperationWithResult(
+    db,
+    { operationId: op.id, claim, status: "failed", lastError: reason, steps: [] },
+    (onlyIf) =>
+      failedInsert(
+        { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
+        { reason, attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
+        { onlyIf },
+      ),
+  );
   if (!ended) return;
   countOperationResult(spec.kind, "failed", startedAt);
   log.warn({ reason, attempts, containerStatus }, `${spec.kind} failed`);
 }
 
 /**
- * The operation succeeded: the final status and OperationSucceeded commit together. The result's
- * host and node are the request's.
+ * The operation succeeded: the last step done, the final status and OperationSucceeded are written
+ * by one statement (finishOperationWithResult). The result's host and node are the request's.
  */
 export async function completeOperation(
   a: Attempt,
   result: Omit<OperationResult, "hostId" | "node">,
 ): Promise<void> {
   const { hostId, node } = a.request;
-  const journaled = await a.progress.withResult((progress) =>
-    a.deps.db.transaction().execute(async (trx) => {
-      // The last step done first: its write needs the claim, which finishing gives up.
-      const journaled = await a.journal.flushIn(trx);
-      // Only the claim holder may finish: a worker that lost its claim leaves it to the new holder.
-      if (!(await finishOperation(trx, a.request.operationId, a.claim, "succeeded", null))) {
-        throw new OwnershipLostError("The claim on the operation was lost before it completed");
-      }
-      await addSucceeded(trx, origin(a), { hostId, node, ...result, progress });
-      return journaled;
-    }),
+  await a.progress.withResult((progress) =>
+    endOperation(a, "succeeded", null, (onlyIf) =>
+      succeededInsert(origin(a), { hostId, node, ...result, progress }, { onlyIf }),
+    ),
   );
-  journaled();
   countOperationResult(a.kind, "succeeded", a.startedAt);
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
 }
@@ -311,19 +306,30 @@ export async function completeOperation(
  * without further deliveries, and OperationFailed says where the container was left.
  */
 export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
-  const journaled = await a.progress.withResult((progress) =>
-    a.deps.db.transaction().execute(async (trx) => {
-      const journaled = await a.journal.flushIn(trx); // before finishing gives the claim up
-      if (!(await finishOperation(trx, a.request.operationId, a.claim, "failed", reason))) {
-        throw new OwnershipLostError("The claim on the operation was lost before it completed");
-      }
-      await addFailed(trx, origin(a), { reason, attempts: a.attempt, containerStatus, progress });
-      return journaled;
-    }),
+  await a.progress.withResult((progress) =>
+    endOperation(a, "failed", reason, (onlyIf) =>
+      failedInsert(origin(a), { reason, attempts: a.attempt, containerStatus, progress }, { onlyIf }),
+    ),
   );
-  journaled();
   countOperationResult(a.kind, "failed", a.startedAt);
   a.log.warn({ reason, containerStatus }, `${a.kind} failed`);
+}
+
+/**
+ * Ends the attempt's operation with its result, only while the attempt's claim holds: a worker
+ * that lost its claim leaves the operation to the new holder. The last step done goes with it.
+ */
+async function endOperation(
+  a: Attempt,
+  status: "succeeded" | "failed",
+  lastError: string | null,
+  result: (onlyIf: RawBuilder<unknown>) => OutboxInsert,
+): Promise<void> {
+  const journal = a.journal.forResult();
+  const end = { operationId: a.request.operationId, claim: a.claim, status, lastError, steps: journal.steps };
+  if (!(await finishOperationWithResult(a.deps.db, end, result)))
+    throw new OwnershipLostError("The claim on the operation was lost before it completed");
+  journal.written();
 }
 
 /** The ownership an attempt lost, if its failure says so (or its abort does: an aborted command's error may not). */

@@ -2,7 +2,7 @@
  * An attempt's writes to the step journal (operation_steps). A step's "running" is written before
  * its work (the intent a retry decides on: a UPID to poll, a rollback decided, a snapshot taken);
  * its "done" waits for the attempt's next journal write and goes in the same statement: the next
- * step's "running", the result's transaction (completeOperation, failNow) or the end of a failed
+ * step's "running", the result's statement (completeOperation, failNow) or the end of a failed
  * attempt. One statement fewer per step. A crash before that write leaves the step "running", as
  * a crash just after its work always could: the retry runs it again (steps are idempotent, and
  * those with a task poll its journaled UPID).
@@ -24,10 +24,10 @@ export interface StepJournal {
   /** Writes the done steps still waiting, if any. */
   flush(): Promise<void>;
   /**
-   * Writes the done steps still waiting within the result's transaction `trx`; they stop waiting
-   * when the returned function is called, once `trx` has committed (rolled back, they still wait).
+   * The done steps still waiting, for the result's statement to write (finishOperationWithResult):
+   * they stop waiting when `written` is called, once it has committed (failed, they still wait).
    */
-  flushIn(trx: DbOrTrx): Promise<() => void>;
+  forResult(): { readonly steps: readonly StepStatusChange[]; written(): void };
   /** Deletes steps (an abandoned VMID's) in `trx`, their waiting done with them. */
   forget(names: readonly string[], trx: DbOrTrx): Promise<void>;
   /** The steps done but not written yet. */
@@ -65,10 +65,9 @@ export function createStepJournal(db: DbOrTrx, operationId: string, claim: strin
     async flush() {
       if (waiting.size > 0) settle(await write(db));
     },
-    async flushIn(trx) {
-      if (waiting.size === 0) return () => undefined;
-      const written = await write(trx);
-      return () => settle(written);
+    forResult() {
+      const steps = [...waiting.values()];
+      return { steps, written: () => settle(steps) };
     },
     async forget(names, trx) {
       for (const name of names) waiting.delete(name);

@@ -1,0 +1,133 @@
+/**
+ * An attempt ends its operation in one statement: its last step done, the final status and the
+ * result event, all or nothing, and nothing at all once its claim is lost.
+ */
+import { randomUUID } from "node:crypto";
+import { Events } from "@proximity/bus";
+import { createDatabase, migrateToLatest } from "@proximity/db";
+import { createTestDatabase } from "@proximity/testing";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ProvisionerDatabase } from "../src/db/database.js";
+import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { findOperation, finishOperationWithResult } from "../src/db/operation.repository.js";
+import { findSteps } from "../src/db/operation-step.repository.js";
+import { succeededInsert } from "../src/events/publish.js";
+
+const SCHEMA = "provisioner";
+const CLAIM = "worker-1/attempt-claim";
+let base: Kysely<ProvisionerDatabase>;
+/** Statements sent through `db`. */
+let sent = 0;
+let db: Kysely<ProvisionerDatabase>;
+let drop: () => Promise<void>;
+let operationId = "";
+
+beforeAll(async () => {
+  const testDb = await createTestDatabase();
+  drop = testDb.drop;
+  base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
+  await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
+  db = base.withPlugin({
+    transformQuery(args) {
+      sent++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+});
+
+afterAll(async () => {
+  await base?.destroy();
+  await drop?.();
+});
+
+beforeEach(async () => {
+  operationId = randomUUID();
+  await base
+    .insertInto("operations")
+    .values({
+      id: operationId,
+      kind: "deploy",
+      app_id: "app",
+      host_id: "h",
+      node: "pve1",
+      status: "running",
+      claimed_by: CLAIM,
+      claimed_until: new Date(Date.now() + 60_000),
+    })
+    .execute();
+  await base
+    .insertInto("operation_steps")
+    .values({ operation_id: operationId, name: "verify-app", status: "running" })
+    .execute();
+  sent = 0;
+});
+
+const end = (claim: string) =>
+  finishOperationWithResult(
+    db,
+    {
+      operationId,
+      claim,
+      status: "succeeded",
+      lastError: null,
+      steps: [{ name: "verify-app", status: "done", detail: "10.0.0.5" }],
+    },
+    (onlyIf) =>
+      succeededInsert(
+        { operationId, kind: 1, appId: "app", traceparent: "" },
+        {
+          hostId: "h",
+          node: "pve1",
+          vmid: 101,
+          ipAddress: "10.0.0.5",
+          containerStatus: "running",
+          message: "deployed",
+        },
+        { onlyIf },
+      ),
+  );
+const steps = async () => (await findSteps(base, operationId)).map((s) => [s.name, s.status, s.detail]);
+const results = async () =>
+  (await base.selectFrom("outbox").select(["type", "payload"]).execute())
+    .filter((r) => r.type === Events.OperationSucceeded.type)
+    .map((r) => Events.OperationSucceeded.codec.decode(r.payload))
+    .filter((e) => e.operationId === operationId);
+
+describe("ending an operation", () => {
+  it("operation end - the last step done, the final status and the result event in one statement", async () => {
+    expect(await end(CLAIM)).toBe(true);
+    expect(sent).toBe(1);
+    expect(await findOperation(base, operationId)).toMatchObject({
+      status: "succeeded",
+      claimed_by: null,
+      claimed_until: null,
+    });
+    expect(await steps()).toEqual([["verify-app", "done", "10.0.0.5"]]);
+    expect((await results()).map((e) => [e.vmid, e.ipAddress])).toEqual([[101, "10.0.0.5"]]);
+  });
+
+  it("operation end - an attempt whose claim another took writes nothing: no step, no status, no event", async () => {
+    await base
+      .updateTable("operations")
+      .set({ claimed_by: "worker-1/next-claim" })
+      .where("id", "=", operationId)
+      .execute();
+    expect(await end(CLAIM)).toBe(false);
+    expect(await findOperation(base, operationId)).toMatchObject({
+      status: "running",
+      claimed_by: "worker-1/next-claim",
+    });
+    expect(await steps()).toEqual([["verify-app", "running", null]]);
+    expect(await results()).toEqual([]);
+  });
+
+  it("operation end - an operation ended already is not ended again (no second event)", async () => {
+    expect(await end(CLAIM)).toBe(true);
+    // The same claim again (a retried write whose answer was lost): the operation runs no more.
+    await base.updateTable("operations").set({ claimed_by: CLAIM }).where("id", "=", operationId).execute();
+    expect(await end(CLAIM)).toBe(false);
+    expect(await results()).toHaveLength(1);
+  });
+});
