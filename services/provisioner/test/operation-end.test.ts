@@ -64,7 +64,7 @@ beforeEach(async () => {
   sent = 0;
 });
 
-const end = (claim: string) =>
+const end = (claim: string, vmid?: number) =>
   finishOperationWithResult(
     db,
     {
@@ -73,6 +73,7 @@ const end = (claim: string) =>
       status: "succeeded",
       lastError: null,
       steps: [{ name: "verify-app", status: "done", detail: "10.0.0.5" }],
+      vmid,
     },
     (onlyIf) =>
       succeededInsert(
@@ -97,9 +98,10 @@ const results = async () =>
 
 describe("ending an operation", () => {
   it("operation end - the last step done, the final status and the result event in one statement", async () => {
-    expect(await end(CLAIM)).toBe(true);
+    expect(await end(CLAIM, 101)).toBe(true);
     expect(sent).toBe(1);
     expect(await findOperation(base, operationId)).toMatchObject({
+      vmid: 101,
       status: "succeeded",
       claimed_by: null,
       claimed_until: null,
@@ -114,13 +116,20 @@ describe("ending an operation", () => {
       .set({ claimed_by: "worker-1/next-claim" })
       .where("id", "=", operationId)
       .execute();
-    expect(await end(CLAIM)).toBe(false);
+    expect(await end(CLAIM, 101)).toBe(false);
     expect(await findOperation(base, operationId)).toMatchObject({
+      vmid: null,
       status: "running",
       claimed_by: "worker-1/next-claim",
     });
     expect(await steps()).toEqual([["verify-app", "running", null]]);
     expect(await results()).toEqual([]);
+  });
+
+  it("operation end - no VMID choice waiting keeps the one recorded", async () => {
+    await base.updateTable("operations").set({ vmid: 107 }).where("id", "=", operationId).execute();
+    expect(await end(CLAIM)).toBe(true);
+    expect(await findOperation(base, operationId)).toMatchObject({ vmid: 107, status: "succeeded" });
   });
 
   it("operation end - an operation ended already is not ended again (no second event)", async () => {

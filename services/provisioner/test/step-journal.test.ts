@@ -12,6 +12,7 @@ import { runJournaledStep } from "../src/app/operations/journal-step.js";
 import { createStepJournal } from "../src/app/operations/step-journal.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
+import { findOperation } from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
 
 const SCHEMA = "provisioner";
@@ -95,6 +96,46 @@ describe("step journal", () => {
       ["allocate-vmid", "done", "101"],
       ["create-container", "done", null],
     ]);
+  });
+
+  it("step journal - a VMID choice goes with the next write, in its statement and under its claim", async () => {
+    const journal = journalOf();
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "101");
+    journal.chooseVmid(101);
+    expect((await findOperation(base, operationId))?.vmid).toBeNull();
+    sent = 0;
+    await journal.begin("create-container");
+    expect(sent).toBe(1);
+    expect((await findOperation(base, operationId))?.vmid).toBe(101);
+    const written = [
+      ["allocate-vmid", "done", "101"],
+      ["create-container", "running", null],
+    ];
+    expect(await steps()).toEqual(written);
+    // Chosen again, then the claim is another attempt's: neither the choice nor the step is written.
+    journal.chooseVmid(102);
+    await base
+      .updateTable("operations")
+      .set({ claimed_by: "worker-2" })
+      .where("id", "=", operationId)
+      .execute();
+    await expect(journal.begin("start-container")).rejects.toBeInstanceOf(OwnershipLostError);
+    expect((await findOperation(base, operationId))?.vmid).toBe(101);
+    expect(await steps()).toEqual(written);
+  });
+
+  it("step journal - a VMID choice waiting is forgotten with the steps of an abandoned VMID", async () => {
+    const journal = journalOf();
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "101");
+    journal.chooseVmid(101);
+    await journal.forget(["allocate-vmid", "create-container"], db);
+    await journal.flush();
+    expect((await findOperation(base, operationId))?.vmid).toBeNull();
+    journal.chooseVmid(103);
+    await journal.flush(); // a choice alone is written too
+    expect((await findOperation(base, operationId))?.vmid).toBe(103);
   });
 
   it("step journal - every step done meanwhile goes with the next write", async () => {

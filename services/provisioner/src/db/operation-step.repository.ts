@@ -46,18 +46,32 @@ export interface StepStatusChange {
 }
 
 /**
- * Sets the status of steps of one operation in one statement, creating their rows on first use
- * (each name at most once; a detail not given keeps the one journaled, as does the UPID), but only
- * while `claim` (an attempt's: claim-id.ts) holds the running operation (the row share-locked for the statement,
- * so a takeover waits for it): a worker that lost the operation writes nothing.
- * @returns false when the claim is not (or no longer) the worker's.
+ * Sets the status of steps of one operation in one statement (with the operation's `vmid` when
+ * given), creating their rows on first use (each name at most once; a detail not given keeps the
+ * one journaled, as does the UPID), but only while `claim` (an attempt's: claim-id.ts) holds the
+ * running operation (its row locked for the statement, so a takeover waits for it): an attempt
+ * that lost the operation writes nothing.
+ * @returns false when the claim is not (or no longer) the attempt's.
  */
 export async function writeStepStatuses(
   db: DbOrTrx,
   operationId: string,
   claim: string,
   changes: readonly StepStatusChange[],
+  vmid?: number,
 ): Promise<boolean> {
+  if (vmid !== undefined) {
+    // The operation's VMID choice in the same statement, under the same fence (the update locks
+    // the operation's row, as the share lock below would).
+    const { rows } = await sql<{ claimed: boolean }>`
+      with chosen as (
+        update operations set vmid = ${vmid}, updated_at = now()
+        where id = ${operationId} and claimed_by = ${claim} and status = 'running'
+        returning id
+      ), journaled as (${stepStatusesUpsert(operationId, changes, sql`exists (select from chosen)`)})
+      select exists (select from chosen) as claimed`.execute(db);
+    return rows[0]?.claimed === true;
+  }
   if (changes.length === 0) return true;
   const claimed = sql`exists (
     select from operations o

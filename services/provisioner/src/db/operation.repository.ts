@@ -152,6 +152,8 @@ export interface OperationEnd {
   readonly lastError: string | null;
   /** The attempt's step statuses still to write (its last step done). */
   readonly steps: readonly StepStatusChange[];
+  /** The attempt's VMID choice still to write (step-journal.ts), if any. */
+  readonly vmid?: number | undefined;
 }
 
 /**
@@ -174,6 +176,7 @@ export async function finishOperationWithResult(
     with finished as (
       update operations set
         status = ${end.status}, last_error = ${end.lastError},
+        vmid = coalesce(${end.vmid ?? null}::int, vmid),
         claimed_by = null, claimed_until = null, updated_at = now()
       where id = ${end.operationId} and claimed_by = ${end.claim} and status = 'running'
       returning id

@@ -326,7 +326,14 @@ async function endOperation(
   result: (onlyIf: RawBuilder<unknown>) => OutboxInsert,
 ): Promise<void> {
   const journal = a.journal.forResult();
-  const end = { operationId: a.request.operationId, claim: a.claim, status, lastError, steps: journal.steps };
+  const end = {
+    operationId: a.request.operationId,
+    claim: a.claim,
+    status,
+    lastError,
+    steps: journal.steps,
+    vmid: journal.vmid,
+  };
   if (!(await finishOperationWithResult(a.deps.db, end, result)))
     throw new OwnershipLostError("The claim on the operation was lost before it completed");
   journal.written();

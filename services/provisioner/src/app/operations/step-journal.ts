@@ -19,6 +19,12 @@ export interface StepJournal {
   begin(name: string, detail?: string): Promise<void>;
   /** `name` is done: written with the attempt's next journal write. */
   done(name: string, detail?: string): void;
+  /**
+   * The operation's VMID choice (operations.vmid: later attempts and the cleanup read it), written
+   * with the attempt's next journal write as a done is: the create step's running, before anything
+   * is created on it.
+   */
+  chooseVmid(vmid: number): void;
   /** Journals `name` failed, with the done steps still waiting. */
   failed(name: string): Promise<void>;
   /** Writes the done steps still waiting, if any. */
@@ -27,28 +33,42 @@ export interface StepJournal {
    * The done steps still waiting, for the result's statement to write (finishOperationWithResult):
    * they stop waiting when `written` is called, once it has committed (failed, they still wait).
    */
-  forResult(): { readonly steps: readonly StepStatusChange[]; written(): void };
-  /** Deletes steps (an abandoned VMID's) in `trx`, their waiting done with them. */
+  forResult(): {
+    readonly steps: readonly StepStatusChange[];
+    readonly vmid: number | undefined;
+    written(): void;
+  };
+  /** Deletes steps (an abandoned VMID's) in `trx`, their waiting done and a VMID choice waiting with them. */
   forget(names: readonly string[], trx: DbOrTrx): Promise<void>;
   /** The steps done but not written yet. */
   waiting(): readonly string[];
 }
 
 /** `claim`: the attempt's claim on the operation (claim-id.ts), which fences every write. */
+/** What one write took: the dones and the VMID choice. */
+interface Written {
+  readonly dones: readonly StepStatusChange[];
+  readonly vmid: number | undefined;
+}
+
 export function createStepJournal(db: DbOrTrx, operationId: string, claim: string): StepJournal {
   /** Done steps not written yet, by name (a step done again replaces its earlier done). */
   const waiting = new Map<string, StepStatusChange>();
+  /** The VMID chosen and not written yet. */
+  let chosen: number | undefined;
 
-  /** The waiting dones (but one about `change`'s step, which it replaces) and `change`, in one statement. */
-  async function write(to: DbOrTrx, change?: StepStatusChange): Promise<StepStatusChange[]> {
+  /** What waits (but a done about `change`'s step, which it replaces) and `change`, in one statement. */
+  async function write(to: DbOrTrx, change?: StepStatusChange): Promise<Written> {
     const dones = [...waiting.values()].filter((d) => d.name !== change?.name);
-    if (!(await writeStepStatuses(to, operationId, claim, change ? [...dones, change] : dones)))
+    const vmid = chosen;
+    if (!(await writeStepStatuses(to, operationId, claim, change ? [...dones, change] : dones, vmid)))
       throw new OwnershipLostError("Another worker took the operation over; its journal is theirs");
-    return dones;
+    return { dones, vmid };
   }
-  /** Written and committed: those dones wait no more (unless done again meanwhile). */
-  const settle = (written: readonly StepStatusChange[]) => {
-    for (const d of written) if (waiting.get(d.name) === d) waiting.delete(d.name);
+  /** Written and committed: those wait no more (unless done or chosen again meanwhile). */
+  const settle = (written: Written) => {
+    for (const d of written.dones) if (waiting.get(d.name) === d) waiting.delete(d.name);
+    if (chosen === written.vmid) chosen = undefined;
   };
   /** A write of `name` outside the waiting ones (begin, failed) supersedes its waiting done. */
   async function writeNow(change: StepStatusChange): Promise<void> {
@@ -61,16 +81,20 @@ export function createStepJournal(db: DbOrTrx, operationId: string, claim: strin
     done(name, detail) {
       waiting.set(name, { name, status: "done", detail });
     },
+    chooseVmid(vmid) {
+      chosen = vmid;
+    },
     failed: (name) => writeNow({ name, status: "failed" }),
     async flush() {
-      if (waiting.size > 0) settle(await write(db));
+      if (waiting.size > 0 || chosen !== undefined) settle(await write(db));
     },
     forResult() {
-      const steps = [...waiting.values()];
-      return { steps, written: () => settle(steps) };
+      const written = { dones: [...waiting.values()], vmid: chosen };
+      return { steps: written.dones, vmid: written.vmid, written: () => settle(written) };
     },
     async forget(names, trx) {
       for (const name of names) waiting.delete(name);
+      chosen = undefined;
       await deleteSteps(trx, operationId, names);
     },
     waiting: () => [...waiting.keys()],

@@ -48,8 +48,9 @@ export async function allocateVmid(
     `Reserving a container ID on ${connection.hostName}`,
     async () => {
       const vmid = await leaseFreeVmid(a, connection, excluded);
-      if (!(await setOperationVmid(db, operationId, a.claim, vmid)))
-        throw new OwnershipLostError("Another worker took the operation over; stopping");
+      // Recorded with the create step's running (the next journal write), before anything is
+      // created on it; lost with a crash before that, the lease frees it after its TTL.
+      a.journal.chooseVmid(vmid);
       return String(vmid);
     },
   );
