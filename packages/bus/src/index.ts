@@ -60,7 +60,7 @@ export type { BusTopology, NatsPermissions } from "./nats-permissions.js";
 export { natsPermissions, platformTopology } from "./nats-permissions.js";
 export type { NatsServerConfigOptions } from "./nats-server-config.js";
 export { natsServerConfig } from "./nats-server-config.js";
-export type { OutboxEventMeta, OutboxInsert, OutboxInsertOptions } from "./outbox.js";
+export type { OutboxEventMeta, OutboxInsert, OutboxInsertOptions, OutboxRecord } from "./outbox.js";
 export { addToOutbox, outboxInsertStatement } from "./outbox.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { createOutboxRelay } from "./outbox-relay.js";

@@ -46,6 +46,13 @@ export async function addToOutbox<DB extends MessagingTables, T>(
   return id;
 }
 
+/** An event to record, before it is written (a statement builds its insert: outboxInsertStatement). */
+export interface OutboxRecord<T> {
+  readonly event: EventDefinition<T>;
+  readonly payload: T;
+  readonly meta: OutboxEventMeta;
+}
+
 /** An event recorded by the same statement as a business change (see outboxInsertStatement). */
 export interface OutboxInsert {
   /** The event id. */

@@ -72,6 +72,7 @@ describe("claims per attempt", () => {
         started[i]?.open(a);
         await proceed[i]?.promise;
         await a.journal.begin("install-docker", `attempt ${a.attempt}`);
+        a.journal.done("install-docker");
         await completeOperation(a, {
           vmid: 100 + a.attempt,
           ipAddress: "",
@@ -107,13 +108,58 @@ describe("claims per attempt", () => {
 
     proceed[1]!.open();
     await second;
+    expect(a2.journal.waiting()).toEqual([]); // its last step done went with the result
     expect(await findOperation(db, request.operationId)).toMatchObject({
       status: "succeeded",
       claimed_by: null,
     });
-    expect((await findSteps(db, request.operationId)).map((s) => s.detail)).toEqual(["attempt 2"]);
+    expect((await findSteps(db, request.operationId)).map((s) => [s.status, s.detail])).toEqual([
+      ["done", "attempt 2"],
+    ]);
     const results = await db.selectFrom("outbox").select("type").execute();
     expect(results.filter((r) => r.type.endsWith("OperationSucceeded"))).toHaveLength(1);
+    await progress.close();
+  });
+
+  it("claim per attempt - renewals are the attempt's: the earlier attempt does not renew its process's next claim, and stops", async () => {
+    const progress = createProgressBatcher({ db, batchMs: 5, log });
+    // Renewals every 100 ms.
+    const deps = {
+      db,
+      workerId: "worker-1",
+      settings: { claimTtlMs: 300, leaseTtlMs: 60_000 },
+      progress,
+      logger: log,
+    } as unknown as OperationDeps;
+    const ctx = { log, traceparent: "" } as unknown as MessageContext;
+    const request: OperationRequest = {
+      operationId: randomUUID(),
+      appId: randomUUID(),
+      hostId: "h",
+      node: "pve1",
+    };
+    const started = gate<Attempt>();
+    const spec: OperationSpec<OperationRequest> = {
+      kind: "deploy",
+      async run(a) {
+        started.open(a);
+        // A long Proxmox step: only a lost claim (the attempt's signal) ends it.
+        await new Promise((_, reject) => a.signal.addEventListener("abort", () => reject(a.signal.reason)));
+      },
+    };
+    const first = runOperation(deps, spec, request, ctx);
+    const a1 = await started.promise;
+    // The process's next claim, as claimOperation writes it once the first one lapsed.
+    const next = {
+      claimed_by: "worker-1/next-claim",
+      claimed_until: new Date(Date.now() + 3_600_000),
+      attempts: 2,
+    };
+    await db.updateTable("operations").set(next).where("id", "=", request.operationId).execute();
+    await expect(first).rejects.toBeInstanceOf(OwnershipLostError);
+    expect(a1.signal.reason).toBeInstanceOf(OwnershipLostError);
+    // Neither renewed nor released by the earlier attempt.
+    expect(await findOperation(db, request.operationId)).toMatchObject({ status: "running", ...next });
     await progress.close();
   });
 });

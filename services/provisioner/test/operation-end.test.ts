@@ -7,12 +7,17 @@ import { Events } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createTestDatabase } from "@proximity/testing";
 import type { Kysely } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
-import { findOperation, finishOperationWithResult } from "../src/db/operation.repository.js";
+import {
+  findOperation,
+  finishOperationWithResult,
+  setOperationVmid,
+} from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
-import { succeededInsert } from "../src/events/publish.js";
+import { succeededEvent } from "../src/events/publish.js";
 
 const SCHEMA = "provisioner";
 const CLAIM = "worker-1/attempt-claim";
@@ -21,11 +26,13 @@ let base: Kysely<ProvisionerDatabase>;
 let sent = 0;
 let db: Kysely<ProvisionerDatabase>;
 let drop: () => Promise<void>;
+let url = "";
 let operationId = "";
 
 beforeAll(async () => {
   const testDb = await createTestDatabase();
   drop = testDb.drop;
+  url = testDb.url;
   base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
   await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
   db = base.withPlugin({
@@ -75,20 +82,33 @@ const end = (claim: string, vmid?: number) =>
       steps: [{ name: "verify-app", status: "done", detail: "10.0.0.5" }],
       vmid,
     },
-    (onlyIf) =>
-      succeededInsert(
-        { operationId, kind: 1, appId: "app", traceparent: "" },
-        {
-          hostId: "h",
-          node: "pve1",
-          vmid: 101,
-          ipAddress: "10.0.0.5",
-          containerStatus: "running",
-          message: "deployed",
-        },
-        { onlyIf },
-      ),
+    succeededEvent(
+      { operationId, kind: 1, appId: "app", traceparent: "" },
+      {
+        hostId: "h",
+        node: "pve1",
+        vmid: 101,
+        ipAddress: "10.0.0.5",
+        containerStatus: "running",
+        message: "deployed",
+      },
+    ),
   );
+/** Listens to the outbox's commit notifications (the relay publishes on them); `next` is the first. */
+async function outboxNotification(): Promise<{ next: Promise<string> }> {
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  await listener.query(`listen ${SCHEMA}_outbox`);
+  const next = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no outbox notification")), 2_000);
+    listener.on("notification", (n) => {
+      clearTimeout(timer);
+      resolve(n.channel);
+    });
+  }).finally(() => listener.end());
+  return { next };
+}
+
 const steps = async () => (await findSteps(base, operationId)).map((s) => [s.name, s.status, s.detail]);
 const results = async () =>
   (await base.selectFrom("outbox").select(["type", "payload"]).execute())
@@ -98,7 +118,9 @@ const results = async () =>
 
 describe("ending an operation", () => {
   it("operation end - the last step done, the final status and the result event in one statement", async () => {
+    const notified = await outboxNotification();
     expect(await end(CLAIM, 101)).toBe(true);
+    await expect(notified.next).resolves.toBe(`${SCHEMA}_outbox`);
     expect(sent).toBe(1);
     expect(await findOperation(base, operationId)).toMatchObject({
       vmid: 101,
@@ -138,5 +160,13 @@ describe("ending an operation", () => {
     await base.updateTable("operations").set({ claimed_by: CLAIM }).where("id", "=", operationId).execute();
     expect(await end(CLAIM)).toBe(false);
     expect(await results()).toHaveLength(1);
+  });
+
+  it("operation vmid - an abandoned VMID is forgotten only under the attempt's claim", async () => {
+    await base.updateTable("operations").set({ vmid: 107 }).where("id", "=", operationId).execute();
+    expect(await setOperationVmid(db, operationId, "worker-1/next-claim", null)).toBe(false);
+    expect((await findOperation(base, operationId))?.vmid).toBe(107);
+    expect(await setOperationVmid(db, operationId, CLAIM, null)).toBe(true);
+    expect((await findOperation(base, operationId))?.vmid).toBeNull();
   });
 });

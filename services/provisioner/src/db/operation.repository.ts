@@ -1,5 +1,5 @@
-import type { OutboxInsert } from "@proximity/bus";
-import { type RawBuilder, type Selectable, sql } from "kysely";
+import { type OutboxRecord, outboxInsertStatement } from "@proximity/bus";
+import { type Selectable, sql } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import { type StepStatusChange, stepStatusesUpsert } from "./operation-step.repository.js";
 import type { OperationStatus, OperationsTable } from "./operations.table.js";
@@ -158,21 +158,23 @@ export interface OperationEnd {
 
 /**
  * Ends a running operation in one statement, atomic without a transaction (one round trip instead
- * of five): `end.steps`, the final status, and the result event, built by `result` recorded only
- * if the operation ended here (its `onlyIf`). Returns false when the claim was lost meanwhile:
- * nothing is written, and the new holder ends the operation.
+ * of five): `end.steps`, the final status, and the `result` event, all written only if the
+ * operation ended here. Returns false when the claim was lost meanwhile: nothing is written, and
+ * the new holder ends the operation. (A data-modifying CTE runs to completion whether its rows are
+ * read or not, the outbox insert's RETURNING pg_notify included.)
  */
-export async function finishOperationWithResult(
+export async function finishOperationWithResult<T>(
   db: DbOrTrx,
   end: OperationEnd,
-  result: (onlyIf: RawBuilder<unknown>) => OutboxInsert,
+  result: OutboxRecord<T>,
 ): Promise<boolean> {
   const endedHere = sql`exists (select from finished)`;
+  const recorded = outboxInsertStatement(result.event, result.payload, result.meta, { onlyIf: endedHere });
   const journaled =
     end.steps.length > 0
-      ? sql`, journaled as (${stepStatusesUpsert(end.operationId, end.steps, endedHere)})`
+      ? sql`journaled as (${stepStatusesUpsert(end.operationId, end.steps, endedHere)}),`
       : sql``;
-  const { rows } = await sql`
+  const { rows } = await sql<{ ended: boolean }>`
     with finished as (
       update operations set
         status = ${end.status}, last_error = ${end.lastError},
@@ -180,9 +182,10 @@ export async function finishOperationWithResult(
         claimed_by = null, claimed_until = null, updated_at = now()
       where id = ${end.operationId} and claimed_by = ${end.claim} and status = 'running'
       returning id
-    )${journaled}
-    ${result(endedHere).statement}`.execute(db);
-  return rows.length === 1;
+    ), ${journaled}
+    recorded as (${recorded.statement})
+    select ${endedHere} as ended`.execute(db);
+  return rows[0]?.ended === true;
 }
 
 /** The operations of one app, newest first (index operations_app_id). */

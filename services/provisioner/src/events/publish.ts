@@ -12,7 +12,7 @@ import {
   addToOutbox,
   Events,
   type OutboxInsert,
-  type OutboxInsertOptions,
+  type OutboxRecord,
   outboxInsertStatement,
   type SnapshotPublisher,
 } from "@proximity/bus";
@@ -83,18 +83,14 @@ export interface OperationResult {
   readonly progress?: readonly ProgressLine[];
 }
 
-/**
- * OperationSucceeded as the outbox insert of the statement that finishes the operation
- * (finishOperationWithResult), recorded only if `options.onlyIf` holds.
- */
-export function succeededInsert(
+/** OperationSucceeded, for the statement that ends the operation (finishOperationWithResult). */
+export function succeededEvent(
   o: EventOrigin,
   result: OperationResult,
-  options: OutboxInsertOptions = {},
-): OutboxInsert {
-  return outboxInsertStatement(
-    Events.OperationSucceeded,
-    {
+): OutboxRecord<provisionerEventsV1.OperationSucceeded> {
+  return {
+    event: Events.OperationSucceeded,
+    payload: {
       operationId: o.operationId,
       kind: o.kind,
       appId: o.appId,
@@ -104,9 +100,8 @@ export function succeededInsert(
       backupId: result.backupId ?? "",
       progress: [...(result.progress ?? [])],
     },
-    meta(o),
-    options,
-  );
+    meta: meta(o),
+  };
 }
 
 /** Why an operation failed for good, and where it left the container. */
@@ -122,15 +117,14 @@ export interface OperationFailure {
   readonly progress?: readonly ProgressLine[];
 }
 
-/** OperationFailed, as succeededInsert. */
-export function failedInsert(
+/** OperationFailed, as succeededEvent. */
+export function failedEvent(
   o: EventOrigin,
   failure: OperationFailure,
-  options: OutboxInsertOptions = {},
-): OutboxInsert {
-  return outboxInsertStatement(
-    Events.OperationFailed,
-    {
+): OutboxRecord<provisionerEventsV1.OperationFailed> {
+  return {
+    event: Events.OperationFailed,
+    payload: {
       operationId: o.operationId,
       kind: o.kind,
       appId: o.appId,
@@ -138,9 +132,8 @@ export function failedInsert(
       backupId: failure.backupId ?? "",
       progress: [...(failure.progress ?? [])],
     },
-    meta(o),
-    options,
-  );
+    meta: meta(o),
+  };
 }
 
 /** Records the result of a host check (the hosts service applies it to the host and its nodes). */

@@ -26,7 +26,7 @@ export function provisionerServiceRegistration(deps: {
   verifier: EventVerifier;
   /** The process-wide registry the deploy steps use, so the RPCs show and reset the breakers that act. */
   breakers: Pick<BreakerRegistry, "snapshot" | "reset">;
-  /** This process (operations.claimed_by's worker id): breakers are per process, so answers name it. */
+  /** This process (the worker id that begins its claims in operations.claimed_by): breakers are per process, so answers name it. */
   replica: string;
   /** What ListHostContainers needs to reach hosts. */
   hostContainers: ListHostContainersDeps;

@@ -52,7 +52,7 @@ export interface NodeSlotsOptions {
   readonly ttlMs: number;
   /** Pause between two looks of a waiting queue at a full node (slots freed by other replicas). */
   readonly pollMs: number;
-  /** Names this process's holders (operations.claimed_by's worker id). */
+  /** Names this process's holders (the worker id that begins its claims in operations.claimed_by). */
   readonly workerId: string;
   readonly logger: Logger;
   /** Create the bucket when absent (server without authentication; tests). */

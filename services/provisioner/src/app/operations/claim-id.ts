@@ -1,9 +1,11 @@
 /**
  * A claim is an attempt's, not its process's: each claim on an operation is its own identity in
- * operations.claimed_by, `<workerId>/<nonce>`, and every write of the attempt is fenced on it
- * (renewal, journal, VMID, result). An attempt whose claim lapsed and was taken again, even by its
- * own process (a redelivery after a database outage longer than the claim's TTL), writes nothing
- * more: fenced on the process alone, both attempts would pass and run side by side.
+ * operations.claimed_by, `<workerId>/<nonce>`, and the attempt's renewals and release, its journal
+ * (steps, VMID choice) and its result are fenced on it. An attempt whose claim lapsed and was taken
+ * again, even by its own process (a redelivery after a database outage longer than the claim's
+ * TTL), writes none of them more and stops at its next renewal: fenced on the process alone, both
+ * attempts would pass and run side by side. (A task's UPID and the batched progress lines are not
+ * fenced: see the README.)
  */
 import { randomBytes } from "node:crypto";
 

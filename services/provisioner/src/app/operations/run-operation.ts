@@ -12,20 +12,19 @@ import {
   AbandonedDeliveryError,
   type MessageContext,
   newTraceparent,
-  type OutboxInsert,
+  type OutboxRecord,
   PermanentFailure,
 } from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { inSpan, noopTracer, type Span, traceparentOf } from "@proximity/telemetry";
-import type { RawBuilder } from "kysely";
 import {
   finishOperationWithResult,
   insertOperationClaimed,
   insertOperationIfAbsent,
   type OperationRow,
 } from "../../db/operation.repository.js";
-import { failedInsert, type OperationResult, succeededInsert } from "../../events/publish.js";
+import { failedEvent, type OperationResult, succeededEvent } from "../../events/publish.js";
 import { countOperationResult } from "../../infra/metrics.js";
 import { newClaim } from "./claim-id.js";
 import { claimNow, claimWhenFree } from "./claim-when-free.js";
@@ -271,14 +270,16 @@ async function failInSpan<R extends OperationRequest>(
   const ended = await finishOperationWithResult(
     db,
     { operationId: op.id, claim, status: "failed", lastError: reason, steps: [] },
-    (onlyIf) =>
-      failedInsert(
-        { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
-        { reason, attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
-        { onlyIf },
-      ),
+    failedEvent(
+      { operationId: op.id, kind: protoKindOf(spec.kind), appId: op.app_id, traceparent },
+      { reason, attempts, containerStatus, backupId: spec.backupIdOf?.(request) ?? "" },
+    ),
   );
-  if (!ended) return;
+  if (!ended) {
+    // The cleanup outlived the claim (it is not renewed) and another delivery took the operation.
+    log.warn({ reason }, "the operation was taken over during its cleanup; its new holder ends it");
+    return;
+  }
   countOperationResult(spec.kind, "failed", startedAt);
   log.warn({ reason, attempts, containerStatus }, `${spec.kind} failed`);
 }
@@ -293,9 +294,7 @@ export async function completeOperation(
 ): Promise<void> {
   const { hostId, node } = a.request;
   await a.progress.withResult((progress) =>
-    endOperation(a, "succeeded", null, (onlyIf) =>
-      succeededInsert(origin(a), { hostId, node, ...result, progress }, { onlyIf }),
-    ),
+    endOperation(a, "succeeded", null, succeededEvent(origin(a), { hostId, node, ...result, progress })),
   );
   countOperationResult(a.kind, "succeeded", a.startedAt);
   a.log.info({ vmid: result.vmid, containerStatus: result.containerStatus }, `${a.kind} succeeded`);
@@ -307,8 +306,11 @@ export async function completeOperation(
  */
 export async function failNow(a: Attempt, reason: string, containerStatus: string): Promise<void> {
   await a.progress.withResult((progress) =>
-    endOperation(a, "failed", reason, (onlyIf) =>
-      failedInsert(origin(a), { reason, attempts: a.attempt, containerStatus, progress }, { onlyIf }),
+    endOperation(
+      a,
+      "failed",
+      reason,
+      failedEvent(origin(a), { reason, attempts: a.attempt, containerStatus, progress }),
     ),
   );
   countOperationResult(a.kind, "failed", a.startedAt);
@@ -319,11 +321,11 @@ export async function failNow(a: Attempt, reason: string, containerStatus: strin
  * Ends the attempt's operation with its result, only while the attempt's claim holds: a worker
  * that lost its claim leaves the operation to the new holder. The last step done goes with it.
  */
-async function endOperation(
+async function endOperation<T>(
   a: Attempt,
   status: "succeeded" | "failed",
   lastError: string | null,
-  result: (onlyIf: RawBuilder<unknown>) => OutboxInsert,
+  result: OutboxRecord<T>,
 ): Promise<void> {
   const journal = a.journal.forResult();
   const end = {
