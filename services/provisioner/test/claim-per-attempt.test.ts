@@ -4,16 +4,22 @@
  * attempt writes nothing more (journal, result, release), and the second one carries on.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { MessageContext } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createLogger } from "@proximity/logger";
 import { createTestDatabase } from "@proximity/testing";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Attempt, OperationDeps, OperationRequest } from "../src/app/operations/context.js";
 import { OwnershipLostError } from "../src/app/operations/errors.js";
 import { createProgressBatcher } from "../src/app/operations/progress-reporter.js";
-import { completeOperation, type OperationSpec, runOperation } from "../src/app/operations/run-operation.js";
+import {
+  completeOperation,
+  failOperation,
+  type OperationSpec,
+  runOperation,
+} from "../src/app/operations/run-operation.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { findOperation } from "../src/db/operation.repository.js";
@@ -160,6 +166,56 @@ describe("claims per attempt", () => {
     expect(a1.signal.reason).toBeInstanceOf(OwnershipLostError);
     // Neither renewed nor released by the earlier attempt.
     expect(await findOperation(db, request.operationId)).toMatchObject({ status: "running", ...next });
+    await progress.close();
+  });
+
+  it("claim per attempt - the last attempt's cleanup renews its claim while it runs", async () => {
+    const progress = createProgressBatcher({ db, batchMs: 5, log });
+    const deps = {
+      db,
+      workerId: "worker-1",
+      settings: { claimTtlMs: 300, leaseTtlMs: 60_000 },
+      progress,
+      logger: log,
+    } as unknown as OperationDeps;
+    const ctx = { log, traceparent: "" } as unknown as MessageContext;
+    const request: OperationRequest = {
+      operationId: randomUUID(),
+      appId: randomUUID(),
+      hostId: "h",
+      node: "pve1",
+    };
+    // As the last attempt left it: running, its claim released.
+    await db
+      .insertInto("operations")
+      .values({
+        id: request.operationId,
+        kind: "deploy",
+        app_id: request.appId,
+        host_id: "h",
+        node: "pve1",
+        status: "running",
+        attempts: 3,
+      })
+      .execute();
+    let claimHeld: boolean | undefined;
+    const spec: OperationSpec<OperationRequest> = {
+      kind: "deploy",
+      run: async () => undefined,
+      async cleanup() {
+        await sleep(1_000); // more than three claim TTLs, as destroying a container on a real host can
+        const { rows } = await sql<{ held: boolean }>`
+          select claimed_until > now() as held from operations where id = ${request.operationId}`.execute(db);
+        claimHeld = rows[0]?.held;
+        return "stopped";
+      },
+    };
+    await failOperation(deps, spec, request, ctx, new Error("the last attempt failed"));
+    expect(claimHeld).toBe(true);
+    expect(await findOperation(db, request.operationId)).toMatchObject({
+      status: "failed",
+      claimed_by: null,
+    });
     await progress.close();
   });
 });

@@ -9,8 +9,11 @@ import { renewClaim } from "../../db/operation.repository.js";
 import type { Attempt } from "./context.js";
 import { OwnershipLostError } from "./errors.js";
 
+/** What holds a claim: an attempt, or the cleanup after the last one (which holds no lease). */
+export type ClaimHolder = Pick<Attempt, "deps" | "request" | "claim" | "log" | "lease">;
+
 /** Starts renewing; returns the function that stops it. */
-export function keepOwnership(a: Attempt, controller: AbortController): () => void {
+export function keepOwnership(a: ClaimHolder, controller: AbortController): () => void {
   const { db, settings } = a.deps;
   const every = Math.max(50, Math.floor(Math.min(settings.claimTtlMs, settings.leaseTtlMs) / 3));
   const renewing = { claim: false, lease: false };

@@ -260,12 +260,19 @@ async function failInSpan<R extends OperationRequest>(
   const traceparent = ctx.traceparent || newTraceparent();
   let containerStatus = "";
   if (spec.cleanup) {
-    containerStatus = await spec
-      .cleanup({ deps, request, operation: op, traceparent, log })
-      .catch((err: unknown) => {
-        log.error({ err }, "cleanup failed");
-        return "";
-      });
+    // Destroying a container can outlast the claim's TTL on a real host: the claim is renewed
+    // meanwhile, so a duplicate delivery cannot take the operation over half way.
+    const stopKeeping = keepOwnership({ deps, request, claim, log }, new AbortController());
+    try {
+      containerStatus = await spec
+        .cleanup({ deps, request, operation: op, traceparent, log })
+        .catch((err: unknown) => {
+          log.error({ err }, "cleanup failed");
+          return "";
+        });
+    } finally {
+      stopKeeping();
+    }
   }
   const ended = await finishOperationWithResult(
     db,
@@ -276,7 +283,7 @@ async function failInSpan<R extends OperationRequest>(
     ),
   );
   if (!ended) {
-    // The cleanup outlived the claim (it is not renewed) and another delivery took the operation.
+    // Its claim was lost during the cleanup (renewals failed for a TTL) and another delivery took it.
     log.warn({ reason }, "the operation was taken over during its cleanup; its new holder ends it");
     return;
   }
