@@ -148,6 +148,12 @@ describe("ending an operation", () => {
     expect(await results()).toEqual([]);
   });
 
+  it("operation end - a VMID choice waiting replaces the one recorded", async () => {
+    await base.updateTable("operations").set({ vmid: 107 }).where("id", "=", operationId).execute();
+    expect(await end(CLAIM, 101)).toBe(true);
+    expect(await findOperation(base, operationId)).toMatchObject({ vmid: 101, status: "succeeded" });
+  });
+
   it("operation end - no VMID choice waiting keeps the one recorded", async () => {
     await base.updateTable("operations").set({ vmid: 107 }).where("id", "=", operationId).execute();
     expect(await end(CLAIM)).toBe(true);

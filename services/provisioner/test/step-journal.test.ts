@@ -138,6 +138,29 @@ describe("step journal", () => {
     expect((await findOperation(base, operationId))?.vmid).toBe(103);
   });
 
+  it("step journal - a VMID choice whose write failed still waits, and goes with the next one", async () => {
+    const journal = journalOf();
+    await journal.begin("allocate-vmid");
+    journal.done("allocate-vmid", "104");
+    journal.chooseVmid(104);
+    failNext = true;
+    await expect(journal.begin("create-container")).rejects.toThrow("database unavailable");
+    expect((await findOperation(base, operationId))?.vmid).toBeNull();
+    expect(journal.forResult().vmid).toBe(104);
+    await journal.flush(); // a failed attempt's end
+    expect((await findOperation(base, operationId))?.vmid).toBe(104);
+    expect(await steps()).toEqual([["allocate-vmid", "done", "104"]]);
+    expect(journal.forResult().vmid).toBeUndefined();
+  });
+
+  it("step journal - a VMID choice is written only while the operation runs, even under the same claim", async () => {
+    const journal = journalOf();
+    journal.chooseVmid(105);
+    await base.updateTable("operations").set({ status: "failed" }).where("id", "=", operationId).execute();
+    await expect(journal.flush()).rejects.toBeInstanceOf(OwnershipLostError);
+    expect((await findOperation(base, operationId))?.vmid).toBeNull();
+  });
+
   it("step journal - every step done meanwhile goes with the next write", async () => {
     const journal = journalOf();
     await journal.begin("delete-snapshot");

@@ -124,9 +124,10 @@ export async function releaseClaim(
 }
 
 /**
- * Records the operation's VMID choice, only while `worker` holds its claim (a stalled worker
- * whose claim another took over must not overwrite that worker's choice). Returns false when the
- * claim was lost.
+ * Sets the operation's VMID (abandonVmid clears it; a choice is recorded with the journal's next
+ * write: step-journal.ts), only while `worker` (an attempt's claim) holds it: a stalled attempt
+ * whose claim another took over must not overwrite that one's choice. Returns false when the claim
+ * was lost.
  */
 export async function setOperationVmid(
   db: DbOrTrx,

@@ -27,11 +27,12 @@ export interface StepJournal {
   chooseVmid(vmid: number): void;
   /** Journals `name` failed, with the done steps still waiting. */
   failed(name: string): Promise<void>;
-  /** Writes the done steps still waiting, if any. */
+  /** Writes the done steps and the VMID choice still waiting, if any. */
   flush(): Promise<void>;
   /**
-   * The done steps still waiting, for the result's statement to write (finishOperationWithResult):
-   * they stop waiting when `written` is called, once it has committed (failed, they still wait).
+   * The done steps and the VMID choice still waiting, for the result's statement to write
+   * (finishOperationWithResult): they stop waiting when `written` is called, once it has committed
+   * (failed, they still wait).
    */
   forResult(): {
     readonly steps: readonly StepStatusChange[];
@@ -44,31 +45,37 @@ export interface StepJournal {
   waiting(): readonly string[];
 }
 
-/** `claim`: the attempt's claim on the operation (claim-id.ts), which fences every write. */
+/** A VMID choice (an object: a choice made again, even of the same VMID, is another one). */
+interface VmidChoice {
+  readonly vmid: number;
+}
+
 /** What one write took: the dones and the VMID choice. */
 interface Written {
   readonly dones: readonly StepStatusChange[];
-  readonly vmid: number | undefined;
+  readonly choice: VmidChoice | undefined;
 }
 
+/** `claim`: the attempt's claim on the operation (claim-id.ts), which fences every write. */
 export function createStepJournal(db: DbOrTrx, operationId: string, claim: string): StepJournal {
   /** Done steps not written yet, by name (a step done again replaces its earlier done). */
   const waiting = new Map<string, StepStatusChange>();
   /** The VMID chosen and not written yet. */
-  let chosen: number | undefined;
+  let chosen: VmidChoice | undefined;
 
   /** What waits (but a done about `change`'s step, which it replaces) and `change`, in one statement. */
   async function write(to: DbOrTrx, change?: StepStatusChange): Promise<Written> {
     const dones = [...waiting.values()].filter((d) => d.name !== change?.name);
-    const vmid = chosen;
-    if (!(await writeStepStatuses(to, operationId, claim, change ? [...dones, change] : dones, vmid)))
+    const choice = chosen;
+    const changes = change ? [...dones, change] : dones;
+    if (!(await writeStepStatuses(to, operationId, claim, changes, choice?.vmid)))
       throw new OwnershipLostError("Another worker took the operation over; its journal is theirs");
-    return { dones, vmid };
+    return { dones, choice };
   }
   /** Written and committed: those wait no more (unless done or chosen again meanwhile). */
   const settle = (written: Written) => {
     for (const d of written.dones) if (waiting.get(d.name) === d) waiting.delete(d.name);
-    if (chosen === written.vmid) chosen = undefined;
+    if (written.choice !== undefined && chosen === written.choice) chosen = undefined;
   };
   /** A write of `name` outside the waiting ones (begin, failed) supersedes its waiting done. */
   async function writeNow(change: StepStatusChange): Promise<void> {
@@ -82,15 +89,15 @@ export function createStepJournal(db: DbOrTrx, operationId: string, claim: strin
       waiting.set(name, { name, status: "done", detail });
     },
     chooseVmid(vmid) {
-      chosen = vmid;
+      chosen = { vmid };
     },
     failed: (name) => writeNow({ name, status: "failed" }),
     async flush() {
       if (waiting.size > 0 || chosen !== undefined) settle(await write(db));
     },
     forResult() {
-      const written = { dones: [...waiting.values()], vmid: chosen };
-      return { steps: written.dones, vmid: written.vmid, written: () => settle(written) };
+      const written = { dones: [...waiting.values()], choice: chosen };
+      return { steps: written.dones, vmid: written.choice?.vmid, written: () => settle(written) };
     },
     async forget(names, trx) {
       for (const name of names) waiting.delete(name);

@@ -31,6 +31,9 @@ export async function allocateVmid(
   // Only a later attempt can find a VMID chosen before (a first one starts with none: see
   // runJournaledStep); within an attempt, an abandoned choice is forgotten by abandonVmid.
   const recorded = a.attempt > 1 ? ((await findOperation(db, operationId))?.vmid ?? null) : null;
+  // A choice is journaled done together with its VMID (one statement), so a later attempt with no
+  // VMID recorded finds no done choice; should one be there anyway, it is chosen again, not trusted.
+  if (a.attempt > 1 && recorded === null) await a.journal.forget([Step.allocateVmid], db);
   if (recorded !== null) {
     a.lease = (await leases.acquire(hostId, recorded, operationId, a.signal)) ?? undefined;
     const reserved = (await findContainerOfOperation(db, operationId))?.vmid === recorded;
