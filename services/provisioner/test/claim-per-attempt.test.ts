@@ -42,6 +42,29 @@ afterAll(async () => {
   await drop?.();
 });
 
+/**
+ * One provisioner process (worker id "worker-1", claims of `claimTtlMs`, renewed every third of it)
+ * and a new operation's request.
+ */
+function oneProcess(claimTtlMs: number) {
+  const progress = createProgressBatcher({ db, batchMs: 5, log });
+  const deps = {
+    db,
+    workerId: "worker-1",
+    settings: { claimTtlMs, leaseTtlMs: 60_000 },
+    progress,
+    logger: log,
+  } as unknown as OperationDeps;
+  const ctx = { log, traceparent: "" } as unknown as MessageContext;
+  const request: OperationRequest = {
+    operationId: randomUUID(),
+    appId: randomUUID(),
+    hostId: "h",
+    node: "pve1",
+  };
+  return { deps, ctx, request, progress };
+}
+
 /** A promise with its resolve, to hold an attempt inside its steps. */
 function gate<T = void>() {
   let open!: (value: T) => void;
@@ -53,22 +76,8 @@ function gate<T = void>() {
 
 describe("claims per attempt", () => {
   it("claim per attempt - an attempt whose lapsed claim its own process took again writes nothing more; the new attempt finishes", async () => {
-    const progress = createProgressBatcher({ db, batchMs: 5, log });
     // One process: both deliveries share its worker id. Renewals every 20 s: none in this test.
-    const deps = {
-      db,
-      workerId: "worker-1",
-      settings: { claimTtlMs: 60_000, leaseTtlMs: 60_000 },
-      progress,
-      logger: log,
-    } as unknown as OperationDeps;
-    const ctx = { log, traceparent: "" } as unknown as MessageContext;
-    const request: OperationRequest = {
-      operationId: randomUUID(),
-      appId: randomUUID(),
-      hostId: "h",
-      node: "pve1",
-    };
+    const { deps, ctx, request, progress } = oneProcess(60_000);
     const started = [gate<Attempt>(), gate<Attempt>()];
     const proceed = [gate(), gate()];
     const spec: OperationSpec<OperationRequest> = {
@@ -128,22 +137,8 @@ describe("claims per attempt", () => {
   });
 
   it("claim per attempt - renewals are the attempt's: the earlier attempt does not renew its process's next claim, and stops", async () => {
-    const progress = createProgressBatcher({ db, batchMs: 5, log });
     // Renewals every 100 ms.
-    const deps = {
-      db,
-      workerId: "worker-1",
-      settings: { claimTtlMs: 300, leaseTtlMs: 60_000 },
-      progress,
-      logger: log,
-    } as unknown as OperationDeps;
-    const ctx = { log, traceparent: "" } as unknown as MessageContext;
-    const request: OperationRequest = {
-      operationId: randomUUID(),
-      appId: randomUUID(),
-      hostId: "h",
-      node: "pve1",
-    };
+    const { deps, ctx, request, progress } = oneProcess(300);
     const started = gate<Attempt>();
     const spec: OperationSpec<OperationRequest> = {
       kind: "deploy",
@@ -170,21 +165,7 @@ describe("claims per attempt", () => {
   });
 
   it("claim per attempt - the last attempt's cleanup renews its claim while it runs", async () => {
-    const progress = createProgressBatcher({ db, batchMs: 5, log });
-    const deps = {
-      db,
-      workerId: "worker-1",
-      settings: { claimTtlMs: 300, leaseTtlMs: 60_000 },
-      progress,
-      logger: log,
-    } as unknown as OperationDeps;
-    const ctx = { log, traceparent: "" } as unknown as MessageContext;
-    const request: OperationRequest = {
-      operationId: randomUUID(),
-      appId: randomUUID(),
-      hostId: "h",
-      node: "pve1",
-    };
+    const { deps, ctx, request, progress } = oneProcess(300);
     // As the last attempt left it: running, its claim released.
     await db
       .insertInto("operations")

@@ -18,12 +18,13 @@ import {
 } from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
 import { succeededEvent } from "../src/events/publish.js";
+import { statementCounter } from "./support/statement-counter.js";
 
 const SCHEMA = "provisioner";
 const CLAIM = "worker-1/attempt-claim";
 let base: Kysely<ProvisionerDatabase>;
 /** Statements sent through `db`. */
-let sent = 0;
+const counter = statementCounter();
 let db: Kysely<ProvisionerDatabase>;
 let drop: () => Promise<void>;
 let url = "";
@@ -35,13 +36,7 @@ beforeAll(async () => {
   url = testDb.url;
   base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
   await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
-  db = base.withPlugin({
-    transformQuery(args) {
-      sent++;
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  });
+  db = base.withPlugin(counter.plugin);
 });
 
 afterAll(async () => {
@@ -68,7 +63,7 @@ beforeEach(async () => {
     .insertInto("operation_steps")
     .values({ operation_id: operationId, name: "verify-app", status: "running" })
     .execute();
-  sent = 0;
+  counter.sent = 0;
 });
 
 const end = (claim: string, vmid?: number) =>
@@ -121,7 +116,7 @@ describe("ending an operation", () => {
     const notified = await outboxNotification();
     expect(await end(CLAIM, 101)).toBe(true);
     await expect(notified.next).resolves.toBe(`${SCHEMA}_outbox`);
-    expect(sent).toBe(1);
+    expect(counter.sent).toBe(1);
     expect(await findOperation(base, operationId)).toMatchObject({
       vmid: 101,
       status: "succeeded",

@@ -14,15 +14,15 @@ import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { findOperation } from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
+import { statementCounter } from "./support/statement-counter.js";
 
 const SCHEMA = "provisioner";
 const WORKER = "worker-1";
 let base: Kysely<ProvisionerDatabase>;
 let drop: () => Promise<void>;
 let url = "";
-/** Statements sent through `db`, and whether the next one fails before it is sent. */
-let sent = 0;
-let failNext = false;
+/** Statements sent through `db`; it can fail the next one before it is sent. */
+const counter = statementCounter();
 let db: Kysely<ProvisionerDatabase>;
 let operationId = "";
 let seq = 0;
@@ -33,17 +33,7 @@ beforeAll(async () => {
   url = testDb.url;
   base = createDatabase<ProvisionerDatabase>({ url: testDb.url, schema: SCHEMA });
   await migrateToLatest(base, { schema: SCHEMA, migrations: provisionerMigrations });
-  db = base.withPlugin({
-    transformQuery(args) {
-      if (failNext) {
-        failNext = false;
-        throw new Error("database unavailable");
-      }
-      sent++;
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  });
+  db = base.withPlugin(counter.plugin);
 });
 
 afterAll(async () => {
@@ -65,7 +55,7 @@ beforeEach(async () => {
       claimed_by: WORKER,
     })
     .execute();
-  sent = 0;
+  counter.sent = 0;
 });
 
 const journalOf = (worker = WORKER) => createStepJournal(db, operationId, worker);
@@ -78,7 +68,7 @@ describe("step journal", () => {
     journal.done("allocate-vmid", "101");
     expect(await steps()).toEqual([["allocate-vmid", "running", null]]);
     await journal.begin("create-container");
-    expect(sent).toBe(2);
+    expect(counter.sent).toBe(2);
     expect(await steps()).toEqual([
       ["allocate-vmid", "done", "101"],
       ["create-container", "running", null],
@@ -90,7 +80,7 @@ describe("step journal", () => {
     journal.done("create-container");
     await journal.flush();
     await journal.flush(); // nothing waits any more
-    expect(sent).toBe(3);
+    expect(counter.sent).toBe(3);
     expect(journal.waiting()).toEqual([]);
     expect(await steps()).toEqual([
       ["allocate-vmid", "done", "101"],
@@ -104,9 +94,9 @@ describe("step journal", () => {
     journal.done("allocate-vmid", "101");
     journal.chooseVmid(101);
     expect((await findOperation(base, operationId))?.vmid).toBeNull();
-    sent = 0;
+    counter.sent = 0;
     await journal.begin("create-container");
-    expect(sent).toBe(1);
+    expect(counter.sent).toBe(1);
     expect((await findOperation(base, operationId))?.vmid).toBe(101);
     const written = [
       ["allocate-vmid", "done", "101"],
@@ -143,7 +133,7 @@ describe("step journal", () => {
     await journal.begin("allocate-vmid");
     journal.done("allocate-vmid", "104");
     journal.chooseVmid(104);
-    failNext = true;
+    counter.failNext = true;
     await expect(journal.begin("create-container")).rejects.toThrow("database unavailable");
     expect((await findOperation(base, operationId))?.vmid).toBeNull();
     expect(journal.forResult().vmid).toBe(104);
@@ -178,7 +168,7 @@ describe("step journal", () => {
     const journal = journalOf();
     await journal.begin("start-container");
     journal.done("start-container");
-    failNext = true;
+    counter.failNext = true;
     await expect(journal.begin("install-docker")).rejects.toThrow("database unavailable");
     expect(await steps()).toEqual([["start-container", "running", null]]);
     await journal.flush();
