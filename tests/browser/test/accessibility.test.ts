@@ -139,7 +139,8 @@ describe("accessibility: a user's pages", () => {
     // Hidden until focused, then seen.
     expect(await skipLink.isVisible()).toBe(true);
     await page.keyboard.press("Enter");
-    expect(new URL(page.url()).hash).toBe("#main");
+    // The fragment navigation may land after the key press resolves (seen under load): awaited.
+    await page.waitForURL((url) => url.hash === "#main", { timeout: 5_000 });
     await page.keyboard.press("Tab");
     expect(await page.getByRole("main").locator(":focus").count()).toBe(1);
   });
