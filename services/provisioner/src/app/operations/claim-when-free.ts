@@ -49,8 +49,9 @@ export async function claimWhenFree(
   const ttl = deps.settings.claimTtlMs;
   const giveUpAt = Date.now() + ttl + Math.min(ttl, 1_000);
   const pollMs = Math.max(20, Math.min(500, Math.floor(ttl / 10)));
+  const claim = newClaim(deps.workerId); // this delivery's, however many tries it takes
   for (;;) {
-    const operation = await claimOperation(deps.db, operationId, newClaim(deps.workerId), ttl, countAttempt);
+    const operation = await claimOperation(deps.db, operationId, claim, ttl, countAttempt);
     if (operation) return { kind: "claimed", operation };
     const status = (await findOperation(deps.db, operationId))?.status;
     if (status === "succeeded" || status === "failed") return { kind: "finished", status };
