@@ -30,4 +30,6 @@ export type {
 export { setupServiceDatabases, withCredentials } from "./service-database-setup.js";
 export type { ServiceRoleNames } from "./service-roles.js";
 export { generateRolePassword, serviceRoleNames, setupServiceRoles } from "./service-roles.js";
+export type { NoColumns } from "./side-effect-cte.js";
+export { sideEffect } from "./side-effect-cte.js";
 export { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "./unavailable.js";

@@ -17,3 +17,5 @@ export {
 export type { PrivateNats } from "./private-nats.js";
 export { freeTcpPort, natsServerBinary, startPrivateNats } from "./private-nats.js";
 export { tablesIn } from "./schema.js";
+export type { StatementCounter } from "./statement-counter.js";
+export { statementCounter } from "./statement-counter.js";

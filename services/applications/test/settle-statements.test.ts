@@ -4,10 +4,12 @@
  * and finishes the operation together (what a result, the reaper and an abandon run).
  */
 import { randomUUID } from "node:crypto";
+import { Events } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
-import { createTestDatabase, eventually, testLogger } from "@proximity/testing";
+import { createTestDatabase, eventually, statementCounter, testLogger } from "@proximity/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appEvent, assertDescribes } from "../src/app/app-events.js";
 import { currentOperation } from "../src/app/settle-operation.js";
 import { findAppById, insertApp, settleApp } from "../src/db/app.repository.js";
 import type { ApplicationsDatabase, ApplicationsDb } from "../src/db/database.js";
@@ -73,7 +75,26 @@ async function lockableElsewhere(table: "apps" | "app_operations", id: string): 
   }
 }
 
+/** The app's log, oldest first, and the events recorded about it. */
+async function recordedFor(appId: string) {
+  const lines = await db
+    .selectFrom("deployment_logs")
+    .select(["level", "step", "message"])
+    .where("app_id", "=", appId)
+    .orderBy("id")
+    .execute();
+  const events = await db
+    .selectFrom("outbox")
+    .select("type")
+    .where(sql<string>`headers->>'ce-subject'`, "=", appId)
+    .execute();
+  return { lines, events: events.map((e) => e.type) };
+}
+
 const deployed = { vmid: 104, node: "pve1", host_id: "host-a", ip_address: "10.0.0.7", status_message: "" };
+let lastVmid = 200;
+/** `deployed` on a container of its own (live apps never share one). */
+const deployedNew = () => ({ ...deployed, vmid: ++lastVmid });
 
 describe("settling an operation's result", () => {
   it("the read locks the operation row (not its app) and returns both as stored", async () => {
@@ -121,6 +142,49 @@ describe("settling an operation's result", () => {
     });
   });
 
+  it("the app's log lines (in order) and its event are written by the settling statement itself", async () => {
+    const { appId, operationId } = await deploying();
+    const counter = statementCounter();
+    const lines = [
+      { level: "info", step: "start-app", message: "Starting the app" },
+      { level: "info", step: "succeeded", message: "Deployed" },
+      { level: "warn", step: "note", message: "a third line, after the others" },
+    ] as const;
+    const ref = { appId, ownerId: "", hostname: "", catalogId: "", hostId: "", node: "", vmid: 104 };
+    const settled = await settleApp(
+      db.withPlugin(counter.plugin),
+      { id: appId, status: "deploying" },
+      operationId,
+      "running",
+      deployedNew(),
+      { status: "succeeded" },
+      { log: lines, event: appEvent(Events.AppDeployed, { app: ref, operationId }, { id: appId }, "") },
+    );
+    expect(settled).toMatchObject({ id: appId, status: "running" });
+    expect(counter.sent).toBe(1);
+    expect(await recordedFor(appId)).toEqual({ lines, events: [Events.AppDeployed.type] });
+  });
+
+  it("a settlement without an event writes its lines only; without lines, nothing to the log", async () => {
+    const quiet = await deploying();
+    const line = { level: "warn", step: "abandoned", message: "Backup did not start" } as const;
+    await settleApp(
+      db,
+      { id: quiet.appId, status: "deploying" },
+      quiet.operationId,
+      "error",
+      { status_message: "x" },
+      { status: "failed", reason: "x" },
+      { log: [line] },
+    );
+    expect(await recordedFor(quiet.appId)).toEqual({ lines: [line], events: [] });
+    const bare = await deploying();
+    await settleApp(db, { id: bare.appId, status: "deploying" }, bare.operationId, "running", deployedNew(), {
+      status: "succeeded",
+    });
+    expect(await recordedFor(bare.appId)).toEqual({ lines: [], events: [] });
+  });
+
   it("an operation that is not the app's current one changes nothing, the operation included", async () => {
     const mine = await deploying();
     const other = await deploying();
@@ -135,6 +199,26 @@ describe("settling an operation's result", () => {
     );
     expect(settled).toBeUndefined();
     expect(await findAppById(db, other.appId)).toEqual(before);
+    // Nor are its log lines or its event written.
+    const late = await settleApp(
+      db,
+      { id: mine.appId, status: "deploying" },
+      other.operationId,
+      "running",
+      deployed,
+      { status: "succeeded" },
+      {
+        log: [{ level: "info", step: "succeeded", message: "late" }],
+        event: appEvent(
+          Events.AppDeployed,
+          { app: undefined, operationId: other.operationId },
+          { id: mine.appId },
+          "",
+        ),
+      },
+    );
+    expect(late).toBeUndefined();
+    expect(await recordedFor(mine.appId)).toEqual({ lines: [], events: [] });
     expect(await findOperation(db, mine.operationId)).toMatchObject({ status: "running", finished_at: null });
   });
 
@@ -188,6 +272,18 @@ describe("settling an operation's result", () => {
       reason: "did not finish before its deadline",
     });
     expect(await findAppById(db, appId)).toMatchObject({ status: "error", status_message: "timed out" });
+  });
+
+  it("an event made before its statement must describe the app as the statement left it", async () => {
+    const { appId } = await deploying();
+    const stored = (await findAppById(db, appId))!;
+    expect(() =>
+      assertDescribes(stored, { ...stored, status: "running", status_message: "x" }),
+    ).not.toThrow();
+    expect(() => assertDescribes(stored, { ...stored, vmid: 300 })).toThrow(
+      /vmid is 300, but its event says 0/,
+    );
+    expect(() => assertDescribes(stored, { ...stored, node: "pve2" })).toThrow(/node/);
   });
 
   it("a result finds its operation current while it runs on its app", async () => {

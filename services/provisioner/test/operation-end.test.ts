@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { createDatabase, migrateToLatest } from "@proximity/db";
-import { createTestDatabase } from "@proximity/testing";
+import { createTestDatabase, statementCounter } from "@proximity/testing";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -18,7 +18,6 @@ import {
 } from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
 import { succeededEvent } from "../src/events/publish.js";
-import { statementCounter } from "./support/statement-counter.js";
 
 const SCHEMA = "provisioner";
 const CLAIM = "worker-1/attempt-claim";

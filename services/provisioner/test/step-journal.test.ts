@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createLogger } from "@proximity/logger";
-import { createTestDatabase } from "@proximity/testing";
+import { createTestDatabase, statementCounter } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,7 +14,6 @@ import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { findOperation } from "../src/db/operation.repository.js";
 import { findSteps } from "../src/db/operation-step.repository.js";
-import { statementCounter } from "./support/statement-counter.js";
 
 const SCHEMA = "provisioner";
 const WORKER = "worker-1";

@@ -3,7 +3,6 @@ import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
 import { settleApp } from "../db/app.repository.js";
 import type { ApplicationsDb } from "../db/database.js";
-import { appendLog } from "../db/deployment-log.repository.js";
 import { lockOperationWithApp } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
@@ -11,7 +10,7 @@ import { abandonReason } from "../domain/archive-input.js";
 import { operationName } from "../domain/operation-messages.js";
 import { isArchiveKind, statusAfterAbandon } from "../domain/operations.js";
 import { isUuid } from "../domain/uuid.js";
-import { appRef, emit } from "./app-events.js";
+import { appEvent, appRef, assertDescribes } from "./app-events.js";
 import { settlingOf } from "./operation-options.js";
 
 export interface AbandonArchiveCommand {
@@ -60,20 +59,24 @@ export async function abandonArchiveOperation(
         ...(to === "gone" ? { public_port: null } : {}),
       },
       { status: "failed", reason: message },
+      {
+        log: [{ level: "warn", step: "abandoned", message }],
+        // A new app nobody outside this service heard of goes quietly; an existing app's observers
+        // saw it busy and learn that the operation ended (the app's fields in the event are not
+        // changed by the settlement).
+        event:
+          to === "gone"
+            ? undefined
+            : appEvent(
+                Events.AppOperationFailed,
+                { app: appRef(app), operationId: op.id, operation: op.kind, reason: message, status: to },
+                app,
+                ctx.traceparent,
+              ),
+      },
     );
     if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
-    await appendLog(trx, { appId: app.id, level: "warn", step: "abandoned", message });
-    // A new app nobody outside this service heard of goes quietly; an existing app's observers
-    // saw it busy and learn that the operation ended.
-    if (to !== "gone") {
-      await emit(
-        trx,
-        Events.AppOperationFailed,
-        { app: appRef(settled), operationId: op.id, operation: op.kind, reason: message, status: to },
-        settled,
-        ctx.traceparent,
-      );
-    }
+    assertDescribes(app, settled);
     return { appId: app.id, kind: op.kind, status: to };
   });
   if (abandoned) {

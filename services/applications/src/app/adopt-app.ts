@@ -2,12 +2,10 @@ import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError, type FieldError, ValidationError } from "@proximity/errors";
-import { insertApp, isContainerManaged } from "../db/app.repository.js";
+import { insertAppWithOperation, isContainerManaged } from "../db/app.repository.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
-import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation } from "../db/operation.repository.js";
 import { hostnameProblem } from "../domain/app-input.js";
-import { emit } from "./app-events.js";
+import { appEvent } from "./app-events.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
 import { assertPlacementOpen, reserveQuota } from "./placement-guards.js";
 import { resolvePlacement } from "./resolve-placement.js";
@@ -47,6 +45,7 @@ export async function adoptApp(
   );
   const hostname = command.hostname || (await discoveredHostname(deps, command, ctx));
   const ownerId = command.ownerId || ctx.user.id;
+  const appId = randomUUID();
   const operationId = randomUUID();
   try {
     const app = await deps.db.transaction().execute(async (trx) => {
@@ -54,45 +53,51 @@ export async function adoptApp(
         ownerId: ownerId,
         defaultMax: deps.settings.quotaDefault,
       });
-      const app = await insertApp(trx, {
-        id: randomUUID(),
-        owner_id: ownerId,
-        catalog_id: command.catalogId,
-        hostname,
-        status: "adopting",
-        host_id: placement.hostId,
-        node: placement.node,
-        vmid: command.vmid,
-        port: command.port,
-        ip_address: null,
-        environment: "{}",
-        current_operation_id: operationId,
-        current_operation: "adopt",
-        adopted: true,
-        idempotency_key: null,
-      });
-      await insertOperation(trx, {
-        id: operationId,
-        appId: app.id,
-        kind: "adopt",
-        requestedBy: ctx.user.id,
-        deadlineMs: deps.settings.deadlinesMs.adopt,
-      });
-      await appendLog(trx, {
-        appId: app.id,
-        level: "info",
-        step: "requested",
-        message: `Adoption of container ${command.vmid} on ${placement.node} requested`,
-      });
-      await emit(
+      const { app } = await insertAppWithOperation(
         trx,
-        Events.AppAdoptRequested,
-        { operationId, appId: app.id, hostId: app.host_id, node: app.node, vmid: command.vmid },
-        app,
-        ctx.traceparent,
+        {
+          id: appId,
+          owner_id: ownerId,
+          catalog_id: command.catalogId,
+          hostname,
+          status: "adopting",
+          host_id: placement.hostId,
+          node: placement.node,
+          vmid: command.vmid,
+          port: command.port,
+          ip_address: null,
+          environment: "{}",
+          current_operation_id: operationId,
+          current_operation: "adopt",
+          adopted: true,
+          idempotency_key: null,
+        },
+        {
+          id: operationId,
+          appId,
+          kind: "adopt",
+          requestedBy: ctx.user.id,
+          deadlineMs: deps.settings.deadlinesMs.adopt,
+        },
+        {
+          level: "info",
+          step: "requested",
+          message: `Adoption of container ${command.vmid} on ${placement.node} requested`,
+        },
       );
-      // Last: the quota row is the one row a user's placements share; it is held only until the commit.
-      await reserveQuota(trx, ownerId, deps.settings.quotaDefault);
+      // Last: the quota row is the one row a user's placements share; it is held only until the
+      // commit. The same statement records AppAdoptRequested.
+      await reserveQuota(
+        trx,
+        ownerId,
+        deps.settings.quotaDefault,
+        appEvent(
+          Events.AppAdoptRequested,
+          { operationId, appId: app.id, hostId: app.host_id, node: app.node, vmid: command.vmid },
+          app,
+          ctx.traceparent,
+        ),
+      );
       return app;
     });
     ctx.log.info({ appId: app.id, vmid: command.vmid, operationId }, "adoption requested");

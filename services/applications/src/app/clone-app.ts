@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { Events } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError, ValidationError } from "@proximity/errors";
-import { insertApp } from "../db/app.repository.js";
+import { insertAppWithOperation } from "../db/app.repository.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation } from "../db/operation.repository.js";
 import { hostnameProblem } from "../domain/app-input.js";
-import { emit } from "./app-events.js";
+import { appEvent } from "./app-events.js";
 import { withClaimedApp } from "./claim-app.js";
 import { secretNames } from "./deploy-request.js";
 import type { LifeCycleDeps, RequestContext } from "./life-cycle-deps.js";
@@ -44,66 +43,74 @@ export async function cloneApp(
           ownerId: ctx.user.id,
           defaultMax: deps.settings.quotaDefault,
         });
-        const inserted = await insertApp(trx, {
-          id: randomUUID(),
-          owner_id: ctx.user.id,
-          catalog_id: source.catalog_id,
-          hostname: command.newHostname,
-          status: "cloning",
-          host_id: source.host_id,
-          node: source.node,
-          vmid: null,
-          port: source.port,
-          ip_address: null,
-          environment: JSON.stringify(source.environment),
-          secret_env: JSON.stringify(source.secret_env),
-          current_operation_id: operationId,
-          current_operation: "clone",
-          adopted: source.adopted,
-          idempotency_key: null,
-        });
-        await insertOperation(trx, {
-          id: operationId,
-          appId: inserted.id,
-          sourceAppId: source.id,
-          kind: "clone",
-          requestedBy: ctx.user.id,
-          deadlineMs: deps.settings.deadlinesMs.clone,
-        });
+        const cloneId = randomUUID();
+        const requested = `Clone of ${source.hostname} into ${command.newHostname} requested`;
+        const { app: inserted } = await insertAppWithOperation(
+          trx,
+          {
+            id: cloneId,
+            owner_id: ctx.user.id,
+            catalog_id: source.catalog_id,
+            hostname: command.newHostname,
+            status: "cloning",
+            host_id: source.host_id,
+            node: source.node,
+            vmid: null,
+            port: source.port,
+            ip_address: null,
+            environment: JSON.stringify(source.environment),
+            secret_env: JSON.stringify(source.secret_env),
+            current_operation_id: operationId,
+            current_operation: "clone",
+            adopted: source.adopted,
+            idempotency_key: null,
+          },
+          {
+            id: operationId,
+            appId: cloneId,
+            sourceAppId: source.id,
+            kind: "clone",
+            requestedBy: ctx.user.id,
+            deadlineMs: deps.settings.deadlinesMs.clone,
+          },
+          { level: "info", step: "requested", message: requested },
+        );
         // Adopted containers publish their own port; only deployed apps take one from the pool.
         const publicPort = source.adopted
           ? null
           : await allocatePublicPort(trx, source.host_id, inserted.id, deps.settings.portRange);
         const clone = { ...inserted, public_port: publicPort };
-        const requested = `Clone of ${source.hostname} into ${clone.hostname} requested`;
-        await appendLog(trx, { appId: clone.id, level: "info", step: "requested", message: requested });
         await appendLog(trx, {
           appId: source.id,
           level: "info",
           step: "clone-requested",
           message: requested,
         });
-        await emit(
+        // Last: the quota row is the one row a user's placements share; it is held only until the
+        // commit. The same statement records AppCloneRequested.
+        await reserveQuota(
           trx,
-          Events.AppCloneRequested,
-          {
-            operationId,
-            sourceAppId: source.id,
-            appId: clone.id,
-            ownerId: clone.owner_id,
-            hostId: clone.host_id,
-            node: clone.node,
-            sourceVmid: source.vmid ?? 0,
-            hostname: clone.hostname,
-            publicPort: publicPort ?? 0,
-            secretEnvironment: secretNames(source),
-            adopted: source.adopted,
-          },
-          clone,
-          ctx.traceparent,
+          ctx.user.id,
+          deps.settings.quotaDefault,
+          appEvent(
+            Events.AppCloneRequested,
+            {
+              operationId,
+              sourceAppId: source.id,
+              appId: clone.id,
+              ownerId: clone.owner_id,
+              hostId: clone.host_id,
+              node: clone.node,
+              sourceVmid: source.vmid ?? 0,
+              hostname: clone.hostname,
+              publicPort: publicPort ?? 0,
+              secretEnvironment: secretNames(source),
+              adopted: source.adopted,
+            },
+            clone,
+            ctx.traceparent,
+          ),
         );
-        // Last: the quota row is the one row a user's placements share; it is held only until the commit.
-        await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
         return clone;
       },
     );

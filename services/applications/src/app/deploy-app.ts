@@ -13,14 +13,12 @@ import type { EndUser } from "@proximity/grpc";
 import type { Logger } from "@proximity/logger";
 import type { Catalog } from "../catalog/catalog.js";
 import type { CatalogItem } from "../catalog/catalog-item.js";
-import { findAppByIdempotencyKey, insertApp } from "../db/app.repository.js";
+import { findAppByIdempotencyKey, insertAppWithOperation } from "../db/app.repository.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
-import { appendLog } from "../db/deployment-log.repository.js";
-import { insertOperation } from "../db/operation.repository.js";
 import { hostnameProblem } from "../domain/app-input.js";
 import { deploysRequested } from "../metrics.js";
-import { emit } from "./app-events.js";
+import { appEvent } from "./app-events.js";
 import { deleteAppSecrets, putAppSecrets, type SecretStore } from "./app-secrets.js";
 import { deployRequest } from "./deploy-request.js";
 import type { LifeCycleSettings } from "./life-cycle-settings.js";
@@ -132,47 +130,53 @@ async function recordDeployment(
       ownerId: ctx.owner.id,
       defaultMax: deps.settings.quotaDefault,
     });
-    const inserted = await insertApp(trx, {
-      id: appId,
-      owner_id: ctx.owner.id,
-      catalog_id: item.id,
-      hostname: command.hostname,
-      status: "deploying",
-      host_id: placement.hostId,
-      node: placement.node,
-      vmid: null,
-      port: item.port,
-      ip_address: null,
-      environment: JSON.stringify(plain),
-      secret_env: JSON.stringify(secretFlags(item, secret)),
-      current_operation_id: operationId,
-      current_operation: "deploy",
-      idempotency_key: command.idempotencyKey || null,
-    });
-    const operation = await insertOperation(trx, {
-      id: operationId,
-      appId,
-      kind: "deploy",
-      requestedBy: ctx.owner.id,
-      deadlineMs: deps.settings.deadlinesMs.deploy,
-    });
-    const publicPort = await allocatePublicPort(trx, placement.hostId, appId, deps.settings.portRange);
-    const app = { ...inserted, public_port: publicPort };
-    await appendLog(trx, {
-      appId,
-      level: "info",
-      step: "requested",
-      message: `Deployment of ${item.name} ${item.version} requested on ${placement.node}`,
-    });
-    await emit(
+    const inserted = await insertAppWithOperation(
       trx,
-      Events.AppDeployRequested,
-      deployRequest(app, item, operationId, operation.deadline_at),
-      app,
-      ctx.traceparent,
+      {
+        id: appId,
+        owner_id: ctx.owner.id,
+        catalog_id: item.id,
+        hostname: command.hostname,
+        status: "deploying",
+        host_id: placement.hostId,
+        node: placement.node,
+        vmid: null,
+        port: item.port,
+        ip_address: null,
+        environment: JSON.stringify(plain),
+        secret_env: JSON.stringify(secretFlags(item, secret)),
+        current_operation_id: operationId,
+        current_operation: "deploy",
+        idempotency_key: command.idempotencyKey || null,
+      },
+      {
+        id: operationId,
+        appId,
+        kind: "deploy",
+        requestedBy: ctx.owner.id,
+        deadlineMs: deps.settings.deadlinesMs.deploy,
+      },
+      {
+        level: "info",
+        step: "requested",
+        message: `Deployment of ${item.name} ${item.version} requested on ${placement.node}`,
+      },
     );
-    // Last: the quota row is the one row a user's placements share; it is held only until the commit.
-    await reserveQuota(trx, ctx.owner.id, deps.settings.quotaDefault);
+    const publicPort = await allocatePublicPort(trx, placement.hostId, appId, deps.settings.portRange);
+    const app = { ...inserted.app, public_port: publicPort };
+    // Last: the quota row is the one row a user's placements share; it is held only until the
+    // commit. The same statement records AppDeployRequested.
+    await reserveQuota(
+      trx,
+      ctx.owner.id,
+      deps.settings.quotaDefault,
+      appEvent(
+        Events.AppDeployRequested,
+        deployRequest(app, item, operationId, inserted.deadlineAt),
+        app,
+        ctx.traceparent,
+      ),
+    );
     return app;
   });
 }

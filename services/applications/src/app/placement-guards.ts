@@ -1,3 +1,4 @@
+import type { OutboxRecord } from "@proximity/bus";
 import { ConflictError, PermissionDeniedError, UnavailableError } from "@proximity/errors";
 import type { ApplicationsDb } from "../db/database.js";
 import { lockHostForPlacement } from "../db/placement-host.repository.js";
@@ -19,9 +20,17 @@ import { findQuota, reserveAppSlot } from "../db/quota.repository.js";
 /** The owner's quota is reached (403). */
 export class QuotaReachedError extends PermissionDeniedError {}
 
-/** Counts the new app against its owner's quota (the placement's last statement); QuotaReachedError when it is reached. */
-export async function reserveQuota(trx: ApplicationsDb, ownerId: string, defaultMax: number): Promise<void> {
-  if (await reserveAppSlot(trx, ownerId, defaultMax)) return;
+/**
+ * Counts the new app against its owner's quota (the placement's last statement), recording the
+ * placement's `event` by the same statement; QuotaReachedError when the quota is reached.
+ */
+export async function reserveQuota(
+  trx: ApplicationsDb,
+  ownerId: string,
+  defaultMax: number,
+  event?: OutboxRecord<unknown>,
+): Promise<void> {
+  if (await reserveAppSlot(trx, ownerId, defaultMax, event)) return;
   throw await quotaReached(trx, ownerId, defaultMax);
 }
 

@@ -1,4 +1,4 @@
-import { Events, PermanentFailure } from "@proximity/bus";
+import { type EventDefinition, Events, type OutboxRecord, PermanentFailure } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import type { Logger } from "@proximity/logger";
 import { recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
@@ -7,7 +7,7 @@ import type { AppWithAttention } from "../db/app-attention.table.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
-import { type AppLogLine, appendLog, appendLogs } from "../db/deployment-log.repository.js";
+import { type AppLogLine, appendLog } from "../db/deployment-log.repository.js";
 import { lockOperation, lockOperationWithApp } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
@@ -25,7 +25,7 @@ import {
   statusAfterSuccess,
 } from "../domain/operations.js";
 import { isUuid } from "../domain/uuid.js";
-import { appRef, emit } from "./app-events.js";
+import { appEvent, appRef, assertDescribes } from "./app-events.js";
 import { archiveOptionsOf, settlingOf } from "./operation-options.js";
 
 /** A running operation and the app it settles, both locked by the caller's transaction. */
@@ -107,6 +107,14 @@ export async function settleSuccess(
     await releasePort(trx, app.id);
     await releaseAppSlot(trx, app.owner_id);
   }
+  // The app as the settlement leaves it, for its event (recorded by the same statement).
+  const after: AppRow = {
+    ...app,
+    vmid: container.vmid,
+    node: container.node,
+    host_id: hostId,
+    ip_address: container.ipAddress,
+  };
   const settled = await settleApp(
     trx,
     app,
@@ -122,6 +130,20 @@ export async function settleSuccess(
       ...(report.adoptedConfig ? { adopted_config: JSON.stringify(report.adoptedConfig) } : {}),
     },
     { status: "succeeded" },
+    {
+      log: [
+        ...(report.progress ?? []),
+        {
+          level: "info",
+          step: "succeeded",
+          message:
+            op.kind === "backup"
+              ? backupSucceededMessage(report.archive)
+              : report.message || succeededMessage(op.kind, container),
+        },
+      ],
+      event: succeededEvent(op, after, traceparent),
+    },
   ).catch((err: unknown) => {
     // Two live apps claiming one container is a provisioner bug no retry can fix.
     if (!isUniqueViolation(err, AppConstraints.liveHostVmid)) throw err;
@@ -133,6 +155,7 @@ export async function settleSuccess(
     );
   });
   if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
+  assertDescribes(after, settled);
   if (op.source_app_id) {
     await releaseSource(trx, op.source_app_id, op.id);
     await appendLog(trx, {
@@ -143,18 +166,6 @@ export async function settleSuccess(
     });
   }
   await clearTimedOutAttention(trx, app);
-  await appendLogs(trx, app.id, [
-    ...(report.progress ?? []),
-    {
-      level: "info",
-      step: "succeeded",
-      message:
-        op.kind === "backup"
-          ? backupSucceededMessage(report.archive)
-          : report.message || succeededMessage(op.kind, container),
-    },
-  ]);
-  await emitSucceeded(trx, op, settled, traceparent);
   return settled;
 }
 
@@ -226,6 +237,10 @@ export async function settleFailure(
   const message = failedMessage(op.kind, report.attempts, reason);
   const releasePortNow = releasesPortOnFailure(settling);
   if (releasePortNow) await releasePort(trx, app.id);
+  // A refused adoption never made the container the app's: forget it, so that nothing (a power
+  // action, the unique index of live containers) keeps treating it as this app's.
+  const forget = op.kind === "adopt" ? { vmid: null } : {};
+  const after: AppRow = { ...app, ...forget };
   const settled = await settleApp(
     trx,
     app,
@@ -234,13 +249,21 @@ export async function settleFailure(
     {
       status_message: reason || message,
       ...(releasePortNow ? { public_port: null } : {}),
-      // A refused adoption never made the container the app's: forget it, so that nothing (a power
-      // action, the unique index of live containers) keeps treating it as this app's.
-      ...(op.kind === "adopt" ? { vmid: null } : {}),
+      ...forget,
     },
     { status: "failed", reason: reason || message },
+    {
+      log: [...(report.progress ?? []), { level: "error", step: "failed", message }],
+      event: appEvent(
+        Events.AppOperationFailed,
+        { app: appRef(after), operationId: op.id, operation: op.kind, reason: reason || message, status: to },
+        after,
+        traceparent,
+      ),
+    },
   );
   if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
+  assertDescribes(after, settled);
   if (op.source_app_id) {
     await releaseSource(trx, op.source_app_id, op.id);
     await appendLog(trx, {
@@ -250,53 +273,40 @@ export async function settleFailure(
       message: `Clone into ${settled.hostname} failed; this app was not changed`,
     });
   }
-  await appendLogs(trx, app.id, [...(report.progress ?? []), { level: "error", step: "failed", message }]);
-  await emit(
-    trx,
-    Events.AppOperationFailed,
-    {
-      app: appRef(settled),
-      operationId: op.id,
-      operation: op.kind,
-      reason: reason || message,
-      status: to,
-    },
-    settled,
-    traceparent,
-  );
   return settled;
 }
 
-async function emitSucceeded(trx: ApplicationsDb, op: AppOperationRow, app: AppRow, traceparent: string) {
+/** The public event of an operation that succeeded on `app` (as it settles), per kind. */
+function succeededEvent(op: AppOperationRow, app: AppRow, traceparent: string): OutboxRecord<unknown> {
   const base = { app: appRef(app), operationId: op.id };
-  const on = <T>(event: Parameters<typeof emit<T>>[1], payload: T) =>
-    emit(trx, event, payload, app, traceparent);
+  const event = <T>(definition: EventDefinition<T>, payload: T) =>
+    appEvent(definition, payload, app, traceparent);
   switch (op.kind) {
     case "deploy":
-      return on(Events.AppDeployed, base);
+      return event(Events.AppDeployed, base);
     case "start":
-      return on(Events.AppStarted, base);
+      return event(Events.AppStarted, base);
     case "stop":
-      return on(Events.AppStopped, base);
+      return event(Events.AppStopped, base);
     case "restart":
-      return on(Events.AppRestarted, base);
+      return event(Events.AppRestarted, base);
     case "update":
-      return on(Events.AppUpdated, base);
+      return event(Events.AppUpdated, base);
     case "adopt":
-      return on(Events.AppAdopted, base);
+      return event(Events.AppAdopted, base);
     case "clone":
-      return on(Events.AppCloned, { ...base, sourceAppId: op.source_app_id ?? "" });
+      return event(Events.AppCloned, { ...base, sourceAppId: op.source_app_id ?? "" });
     case "delete":
-      return on(Events.AppDeleted, {
+      return event(Events.AppDeleted, {
         ...base,
         containerDestroyed: op.options.destroyContainer === true,
         deleteBackups: op.options.deleteBackups === true,
       });
     case "backup":
-      return on(Events.AppBackedUp, { ...base, backupId: archiveOptionsOf(op).backupId });
+      return event(Events.AppBackedUp, { ...base, backupId: archiveOptionsOf(op).backupId });
     case "restore": {
       const { backupId, newApp, sourceAppId } = archiveOptionsOf(op);
-      return on(Events.AppRestored, {
+      return event(Events.AppRestored, {
         ...base,
         backupId,
         newApp,

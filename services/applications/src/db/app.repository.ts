@@ -1,3 +1,5 @@
+import { type OutboxRecord, outboxInsertStatement } from "@proximity/bus";
+import { sideEffect } from "@proximity/db";
 import { InvalidTransitionError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
 import { type Kysely, sql, type Updateable } from "kysely";
@@ -8,7 +10,8 @@ import type { AppWithAttention } from "./app-attention.table.js";
 import type { AppMetricsRow } from "./app-metrics.table.js";
 import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
-import type { OperationEnd } from "./operation.repository.js";
+import { type AppLogLine, appendLogsStatement } from "./deployment-log.repository.js";
+import { type NewOperation, type OperationEnd, operationValues } from "./operation.repository.js";
 
 /** Functions take the database or a transaction: the caller decides the unit of work. */
 type Db = Kysely<ApplicationsDatabase>;
@@ -32,6 +35,37 @@ export type AppPageStart = { readonly after: ListPosition } | { readonly offset:
 export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
   if (!INITIAL_STATUSES.includes(row.status)) throw new InvalidTransitionError("app", "new", row.status);
   return db.insertInto("apps").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A new app with the operation that makes it, as insertAppWithOperation returns them. */
+export interface InsertedApp {
+  readonly app: AppRow;
+  /** The operation's deadline (on the database's clock). */
+  readonly deadlineAt: Date;
+}
+
+/**
+ * insertApp, with the operation that makes the app and the first line of its log, in one
+ * statement (data-modifying CTEs; the foreign keys are checked at its end, when the app exists).
+ */
+export async function insertAppWithOperation(
+  db: Db,
+  row: NewAppRow,
+  operation: NewOperation,
+  firstLine: AppLogLine,
+): Promise<InsertedApp> {
+  if (!INITIAL_STATUSES.includes(row.status)) throw new InvalidTransitionError("app", "new", row.status);
+  const { deadline_at, ...app } = await db
+    .with("app", (qc) => qc.insertInto("apps").values(row).returningAll())
+    .with("operation", (qc) =>
+      qc.insertInto("app_operations").values(operationValues(operation)).returning("deadline_at"),
+    )
+    .with("logged", () => sideEffect(appendLogsStatement(row.id, [firstLine])))
+    .selectFrom(["app", "operation"])
+    .selectAll("app")
+    .select("operation.deadline_at")
+    .executeTakeFirstOrThrow();
+  return { app, deadlineAt: deadline_at };
 }
 
 /** Any app by id, gone ones included (operation results may arrive late). */
@@ -245,12 +279,22 @@ export async function claimApp(
     .executeTakeFirst();
 }
 
+/** What a settlement writes besides the app and its operation, and only if the app was settled. */
+export interface SettlementRecords {
+  /** Lines for the app's log, in order. */
+  readonly log: readonly AppLogLine[];
+  /** The public event about the operation's end (none: nobody outside is told). */
+  readonly event?: OutboxRecord<unknown>;
+}
+
 /**
  * Ends the app's current operation `operationId`: the app moves to `to` and is free for the next
- * one, and the operation is marked `end` if it still runs (one the reaper timed out keeps its
- * status). Guarded by the operation id, so a result for an operation that is no longer current
- * changes nothing, the operation included (`undefined`). One statement, a round trip less for
- * every result; the caller holds the operation's lock (lockOperation), so no new lock is taken.
+ * one, the operation is marked `end` if it still runs (one the reaper timed out keeps its status),
+ * and `records` (the app's log lines, the public event) are written. Guarded by the operation id,
+ * so a result for an operation that is no longer current changes nothing, the operation, lines and
+ * event included (`undefined`). One statement (data-modifying CTEs, each run whether read or not),
+ * so a result settles in one round trip; the caller holds the operation's lock (lockOperation), so
+ * no new lock is taken.
  */
 export async function settleApp(
   db: Db,
@@ -259,8 +303,11 @@ export async function settleApp(
   to: AppStatus,
   changes: AppChanges,
   end: OperationEnd,
+  records: SettlementRecords = { log: [] },
 ): Promise<AppRow | undefined> {
   if (to !== app.status) assertTransition(app.status, to);
+  const settledHere = sql`exists (select from settled)`;
+  const { event } = records;
   return db
     .with("settled", (qc) =>
       qc
@@ -283,6 +330,14 @@ export async function settleApp(
         .where("id", "=", operationId)
         .where("status", "=", "running")
         .where(({ exists, selectFrom }) => exists(selectFrom("settled").select("settled.id"))),
+    )
+    .with("logged", () => sideEffect(appendLogsStatement(app.id, records.log, settledHere)))
+    .with("recorded", () =>
+      sideEffect(
+        event
+          ? outboxInsertStatement(event.event, event.payload, event.meta, { onlyIf: settledHere }).statement
+          : sql`select`,
+      ),
     )
     .selectFrom("settled")
     .selectAll()

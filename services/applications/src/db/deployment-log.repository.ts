@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { ApplicationsDatabase } from "./database.js";
 import type { DeploymentLogRow, LogLevel } from "./deployment-logs.table.js";
 
@@ -26,6 +26,25 @@ export async function appendLogs(db: Db, appId: string, lines: readonly AppLogLi
     .insertInto("deployment_logs")
     .values(lines.map(({ level, step, message }) => ({ app_id: appId, level, step, message })))
     .execute();
+}
+
+/**
+ * The insert of `lines` into one app's log, in order, as one statement a business change may run
+ * as a data-modifying CTE of its own (settleApp, insertAppWithOperation): the lines are written
+ * only when `onlyIf` holds, e.g. `exists (select from settled)` on the change's CTE before it.
+ */
+export function appendLogsStatement(
+  appId: string,
+  lines: readonly AppLogLine[],
+  onlyIf: RawBuilder<unknown> = sql`true`,
+): RawBuilder<unknown> {
+  const column = (pick: (l: AppLogLine) => string) => sql`${lines.map(pick)}::text[]`;
+  return sql`insert into deployment_logs (app_id, level, step, message)
+    select ${appId}::uuid, line.level, line.step, line.message
+    from unnest(${column((l) => l.level)}, ${column((l) => l.step)}, ${column((l) => l.message)})
+      with ordinality as line(level, step, message, n)
+    where ${onlyIf}
+    order by line.n`;
 }
 
 /** A line about an operation, for its app's log. */

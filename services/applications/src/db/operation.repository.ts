@@ -18,20 +18,21 @@ export interface NewOperation {
 }
 
 export async function insertOperation(db: Db, op: NewOperation): Promise<AppOperationRow> {
-  return db
-    .insertInto("app_operations")
-    .values({
-      id: op.id,
-      app_id: op.appId,
-      source_app_id: op.sourceAppId ?? null,
-      kind: op.kind,
-      requested_by: op.requestedBy,
-      options: JSON.stringify(op.options ?? {}),
-      deadline_at: sql<Date>`now() + make_interval(secs => ${op.deadlineMs / 1000})`,
-      finished_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto("app_operations").values(operationValues(op)).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The row of a new operation (its deadline on the database's clock). */
+export function operationValues(op: NewOperation) {
+  return {
+    id: op.id,
+    app_id: op.appId,
+    source_app_id: op.sourceAppId ?? null,
+    kind: op.kind,
+    requested_by: op.requestedBy,
+    options: JSON.stringify(op.options ?? {}),
+    deadline_at: sql<Date>`now() + make_interval(secs => ${op.deadlineMs / 1000})`,
+    finished_at: null,
+  };
 }
 
 /**

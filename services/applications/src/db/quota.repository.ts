@@ -1,3 +1,5 @@
+import { type OutboxRecord, outboxInsertStatement } from "@proximity/bus";
+import { sideEffect } from "@proximity/db";
 import { type Kysely, sql } from "kysely";
 import type { ApplicationsDatabase } from "./database.js";
 import type { UserQuotasTable } from "./placement.tables.js";
@@ -10,28 +12,52 @@ type Db = Kysely<ApplicationsDatabase>;
  * the WHERE decides, so N concurrent deploys over a limit of k let exactly k through. A user's
  * first app finds no row: it is made (or found made by a concurrent first app) and the UPDATE runs
  * again. Updating first keeps a deploy to one statement and one wait for the row (an INSERT … ON
- * CONFLICT before it waited for a concurrent holder of the row too).
- * @returns false when the quota is reached.
+ * CONFLICT before it waited for a concurrent holder of the row too). `event` (the placement's) is
+ * recorded by the statement that counts the app, and only by it: a round trip fewer per placement.
+ * @returns false when the quota is reached (and nothing was recorded).
  */
-export async function reserveAppSlot(db: Db, userId: string, defaultMax: number): Promise<boolean> {
-  if (await countOneMore(db, userId, defaultMax)) return true;
+export async function reserveAppSlot(
+  db: Db,
+  userId: string,
+  defaultMax: number,
+  event?: OutboxRecord<unknown>,
+): Promise<boolean> {
+  if (await countOneMore(db, userId, defaultMax, event)) return true;
   // No row (a first app) or the limit reached: make the row if missing and ask again.
   await db
     .insertInto("user_quotas")
     .values({ user_id: userId, max_apps: null, live_apps: 0 })
     .onConflict((oc) => oc.column("user_id").doNothing())
     .execute();
-  return countOneMore(db, userId, defaultMax);
+  return countOneMore(db, userId, defaultMax, event);
 }
 
-async function countOneMore(db: Db, userId: string, defaultMax: number): Promise<boolean> {
-  const updated = await db
-    .updateTable("user_quotas")
-    .set({ live_apps: sql`live_apps + 1` })
-    .where("user_id", "=", userId)
-    .where("live_apps", "<", sql<number>`coalesce(max_apps, ${defaultMax})`)
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) > 0;
+async function countOneMore(
+  db: Db,
+  userId: string,
+  defaultMax: number,
+  event: OutboxRecord<unknown> | undefined,
+): Promise<boolean> {
+  const countedHere = sql<boolean>`exists (select from counted)`;
+  const row = await db
+    .with("counted", (qc) =>
+      qc
+        .updateTable("user_quotas")
+        .set({ live_apps: sql`live_apps + 1` })
+        .where("user_id", "=", userId)
+        .where("live_apps", "<", sql<number>`coalesce(max_apps, ${defaultMax})`)
+        .returning("user_id"),
+    )
+    .with("recorded", () =>
+      sideEffect(
+        event
+          ? outboxInsertStatement(event.event, event.payload, event.meta, { onlyIf: countedHere }).statement
+          : sql`select`,
+      ),
+    )
+    .selectNoFrom(countedHere.as("counted"))
+    .executeTakeFirstOrThrow();
+  return row.counted;
 }
 
 /** One live app fewer (in the transaction that makes the app gone). */
