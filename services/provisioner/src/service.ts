@@ -34,6 +34,7 @@ import { startObservationLoop } from "./app/observe/observation-loop.js";
 import type { OperationDeps } from "./app/operations/context.js";
 import { createHostRecords } from "./app/operations/host-records.js";
 import { createHostSessions } from "./app/operations/host-sessions.js";
+import { createGuestVmids } from "./app/operations/placement/guest-vmids.js";
 import { createProgressBatcher } from "./app/operations/progress-reporter.js";
 import { slotGated } from "./app/operations/slot-gated.js";
 import { startOrphanReconciler } from "./app/reconcile-orphans.js";
@@ -156,6 +157,7 @@ export function createProvisionerService(
     const hostSessions = createHostSessions({ ttlMs: config.HOST_SESSION_TTL_MS });
     onStop("host sessions", () => hostSessions.close());
     const hostRecords = createHostRecords({ maxAgeMs: config.HOST_RECORD_MAX_AGE_MS });
+    const guestVmids = createGuestVmids({ maxAgeMs: config.GUEST_LIST_MAX_AGE_MS });
     // Plain-HTTP hosts would receive their credentials in clear: reached only on a developer's machine.
     const transport = { allowPlainHttp: config.PROXIMITY_MODE === "development" };
 
@@ -170,6 +172,7 @@ export function createProvisionerService(
       breakers,
       hostSessions,
       hostRecords,
+      guestVmids,
       transport,
       logger,
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,

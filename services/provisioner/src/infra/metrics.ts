@@ -25,6 +25,12 @@ export const vmidLeaseConflicts = counter({
   labelNames: ["host"],
 });
 
+export const guestListings = counter({
+  name: "proximity_provisioner_guest_listings_total",
+  help: "Listings of a host's guests fetched for placements (the others shared one: GUEST_LIST_MAX_AGE_MS)",
+  labelNames: ["host"],
+});
+
 export const operationsFinished = counter({
   name: "proximity_provisioner_operations_total",
   help: "Operations this replica brought to an end, by kind and result (succeeded, failed)",

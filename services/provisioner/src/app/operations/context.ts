@@ -14,6 +14,7 @@ import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { HostRecords } from "./host-records.js";
 import type { HostSessions } from "./host-sessions.js";
 import type { OperationKindName } from "./operation-kind.js";
+import type { GuestVmids } from "./placement/guest-vmids.js";
 import type { ProgressBatcher, ProgressReporter } from "./progress-reporter.js";
 import type { StepJournal } from "./step-journal.js";
 
@@ -50,6 +51,8 @@ export interface OperationDeps {
   readonly hostSessions: HostSessions;
   /** Each host's record from the hosts service, kept until it changes (host-records.ts). */
   readonly hostRecords: HostRecords;
+  /** Each host's guest VMIDs as Proxmox listed them lately, shared by placements (guest-vmids.ts). */
+  readonly guestVmids: GuestVmids;
   /** How hosts may be reached (plain HTTP only in development mode). */
   readonly transport: TransportPolicy;
   readonly logger: Logger;

@@ -1,12 +1,13 @@
 /**
  * Choose the VMID of a new container under a per-host lease. Candidates start at Proxmox's
- * suggestion and skip every VMID the host has, every VMID Proximity holds in its journal, those
+ * suggestion and skip every VMID the host has (as listed lately: guest-vmids.ts), every VMID Proximity holds in its journal, those
  * abandoned earlier in this operation and those another placement of this process is trying or
  * took lately; the first whose lease can be created wins and is recorded in the journal.
  */
 import { findContainerOfOperation, vmidsOnHost } from "../../../db/container.repository.js";
 import { findOperation, setOperationVmid } from "../../../db/operation.repository.js";
 import { vmidCandidates } from "../../../domain/vmid-candidates.js";
+import { guestListings } from "../../../infra/metrics.js";
 import type { Attempt, HostConnection } from "../context.js";
 import { NoFreeVmidError, OwnershipLostError } from "../errors.js";
 import { runJournaledStep } from "../journal-step.js";
@@ -82,11 +83,15 @@ async function leaseFreeVmid(
   const { operationId, hostId } = a.request;
   const [suggested, guests, held] = await Promise.all([
     connection.pve.nextId(),
-    connection.pve.clusterResources("vm"),
+    // Shared with this process's other placements on the host for a moment (guest-vmids.ts).
+    a.deps.guestVmids.of(hostId, async () => {
+      guestListings.inc({ host: hostId });
+      const guests = await connection.pve.clusterResources("vm");
+      return guests.flatMap((g) => (g.vmid === undefined ? [] : [g.vmid]));
+    }),
     vmidsOnHost(a.deps.db, hostId),
   ]);
-  const taken = new Set<number>([...excluded, ...held]);
-  for (const g of guests) if (g.vmid !== undefined) taken.add(g.vmid);
+  const taken = new Set<number>([...excluded, ...held, ...guests]);
   // A candidate another placement of this process is trying or took lately is skipped as the walk
   // reaches it (placements at once would otherwise all try the same VMIDs in turn).
   const skip = (vmid: number) => taken.has(vmid) || !a.deps.leases.claimCandidate(hostId, vmid);

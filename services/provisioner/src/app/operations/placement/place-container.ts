@@ -43,6 +43,8 @@ export async function placeContainer(
       if (!taken || choice >= MAX_VMID_CHOICES) throw err;
       a.log.warn({ vmid: chosen }, "VMID belongs to someone else; choosing another");
       excluded.add(chosen);
+      // A guest made since the host's guests were listed: the next choice lists them again.
+      a.deps.guestVmids.forget(a.request.hostId);
       await abandonVmid(a, chosen, creator.step);
     }
   }
