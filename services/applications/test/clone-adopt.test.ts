@@ -55,6 +55,19 @@ describe("clone, adopt, discovery, logs", () => {
     await expect(
       t.gateway.deleteApp({ appId: source.id, destroyContainer: false, deleteBackups: false }, as(alice)),
     ).rejects.toBeInstanceOf(ConflictError);
+    // Both logs say so: the clone's first line and the source's.
+    const requested = "Clone of clone-src into clone-dst requested";
+    const lines = await t.db
+      .selectFrom("deployment_logs")
+      .select(["app_id", "step", "message"])
+      .where("app_id", "in", [clone!.id, source.id])
+      .where("message", "=", requested)
+      .orderBy("id")
+      .execute();
+    expect(lines).toEqual([
+      { app_id: clone!.id, step: "requested", message: requested },
+      { app_id: source.id, step: "clone-requested", message: requested },
+    ]);
     const request = (await outboxEvents(t.db, clone!.id)).find((e) => e.name === "AppCloneRequested");
     expect(request?.payload).toMatchObject({
       sourceAppId: source.id,
@@ -227,6 +240,9 @@ describe("clone, adopt, discovery, logs", () => {
       reason: "Container 960 carries the mark of another Proximity app",
     });
     expect(await lc.waitFor(app!.id, "error")).toMatchObject({ vmid: null });
+    // Its AppOperationFailed names no container either.
+    const failed = (await outboxEvents(t.db, app!.id)).filter((e) => e.name === "AppOperationFailed");
+    expect(failed.map((e) => e.payload.app)).toEqual([expect.objectContaining({ appId: app!.id, vmid: 0 })]);
     await expect(t.gateway.requestAppAction({ appId: app!.id, action: "stop" }, as(alice))).rejects.toThrow(
       "Cannot stop the app: it is in error; delete the app",
     );

@@ -110,6 +110,13 @@ describe("DeployApp", () => {
       publicPort: app!.port,
     });
     expect(onBus.payload.compose).toContain("image: gitea/gitea");
+    // Its deadline is the operation's, as the database set it.
+    const operation = await t.db
+      .selectFrom("app_operations")
+      .select("deadline_at")
+      .where("id", "=", stored.current_operation_id!)
+      .executeTakeFirstOrThrow();
+    expect(onBus.payload.notAfter).toEqual(operation.deadline_at);
     expect(onBus.envelope).toMatchObject({
       type: "proximity.events.v1.AppDeployRequested",
       source: "applications",

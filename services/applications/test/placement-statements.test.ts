@@ -85,7 +85,7 @@ describe("inserting a new app", () => {
     const { app, deadlineAt } = await insertAppWithOperation(
       db.withPlugin(counter.plugin),
       row,
-      { id: operationId, appId: row.id, kind: "deploy", requestedBy: row.owner_id, deadlineMs: 600_000 },
+      { id: operationId, kind: "deploy", requestedBy: row.owner_id, deadlineMs: 600_000 },
       requested,
     );
     expect(counter.sent).toBe(1);
@@ -101,12 +101,12 @@ describe("inserting a new app", () => {
     const hostname = `taken-${randomUUID().slice(0, 8)}`;
     const first = randomUUID();
     const firstRow = newApp(hostname, first);
-    const op = (id: string, appId: string) =>
-      ({ id, appId, kind: "deploy", requestedBy: randomUUID(), deadlineMs: 60_000 }) as const;
-    await insertAppWithOperation(db, firstRow, op(first, firstRow.id), requested);
+    const op = (id: string) =>
+      ({ id, kind: "deploy", requestedBy: randomUUID(), deadlineMs: 60_000 }) as const;
+    await insertAppWithOperation(db, firstRow, op(first), requested);
     const second = randomUUID();
     const secondRow = newApp(hostname, second);
-    const refused = await insertAppWithOperation(db, secondRow, op(second, secondRow.id), requested).catch(
+    const refused = await insertAppWithOperation(db, secondRow, op(second), requested).catch(
       (err: unknown) => err,
     );
     expect(isUniqueViolation(refused, AppConstraints.liveHostname)).toBe(true);

@@ -3,7 +3,9 @@ import { Events, streamName } from "@proximity/bus";
 import { applicationsV1, provisionerEventsV1 } from "@proximity/proto";
 import { eventually } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRef } from "../src/app/app-events.js";
 import { as, type Harness, newUser, startHarness } from "./support/harness.js";
+import { outboxEvents } from "./support/outbox.js";
 
 const DEPLOY = provisionerEventsV1.OperationKind.OPERATION_KIND_DEPLOY;
 
@@ -215,6 +217,15 @@ describe("provisioner events", () => {
       ipAddress: "10.0.0.7",
       statusMessage: "",
     });
+    // AppDeployed (made before the settling statement) describes the app as it was stored.
+    const stored = await t.db
+      .selectFrom("apps")
+      .selectAll()
+      .where("id", "=", op.appId)
+      .executeTakeFirstOrThrow();
+    const published = (await outboxEvents(t.db, op.appId)).filter((e) => e.name === "AppDeployed");
+    expect(published.map((e) => e.payload)).toEqual([{ app: appRef(stored), operationId: op.operationId }]);
+    expect(published[0]?.payload.app).toMatchObject({ vmid: 104, node: "pve2", hostId: "host-a" });
 
     // The same result again under a new event id (e.g. a provisioner retry after a crash).
     await t.publish(Events.OperationSucceeded, succeeded);

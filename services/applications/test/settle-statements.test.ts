@@ -121,6 +121,7 @@ describe("settling an operation's result", () => {
       {
         status: "succeeded",
       },
+      { log: [] },
     );
     expect(settled).toMatchObject({ id: ok.appId, status: "running", vmid: 104, current_operation_id: null });
     expect(await findOperation(db, ok.operationId)).toMatchObject({
@@ -135,6 +136,7 @@ describe("settling an operation's result", () => {
       "error",
       { status_message: "storage full" },
       { status: "failed", reason: "storage full" },
+      { log: [] },
     );
     expect(await findOperation(db, failing.operationId)).toMatchObject({
       status: "failed",
@@ -179,9 +181,17 @@ describe("settling an operation's result", () => {
     );
     expect(await recordedFor(quiet.appId)).toEqual({ lines: [line], events: [] });
     const bare = await deploying();
-    await settleApp(db, { id: bare.appId, status: "deploying" }, bare.operationId, "running", deployedNew(), {
-      status: "succeeded",
-    });
+    await settleApp(
+      db,
+      { id: bare.appId, status: "deploying" },
+      bare.operationId,
+      "running",
+      deployedNew(),
+      {
+        status: "succeeded",
+      },
+      { log: [] },
+    );
     expect(await recordedFor(bare.appId)).toEqual({ lines: [], events: [] });
   });
 
@@ -196,6 +206,7 @@ describe("settling an operation's result", () => {
       "running",
       deployed,
       { status: "succeeded" },
+      { log: [] },
     );
     expect(settled).toBeUndefined();
     expect(await findAppById(db, other.appId)).toEqual(before);
@@ -247,6 +258,7 @@ describe("settling an operation's result", () => {
         "error",
         { status_message: "timed out" },
         { status: "failed", reason: "timed out" },
+        { log: [] },
       );
       reaperHolds();
       await reaperMayCommit;

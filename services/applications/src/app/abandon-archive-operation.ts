@@ -1,7 +1,6 @@
 import { Events } from "@proximity/bus";
 import { ValidationError } from "@proximity/errors";
 import type { Logger } from "@proximity/logger";
-import { settleApp } from "../db/app.repository.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { lockOperationWithApp } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
@@ -10,8 +9,9 @@ import { abandonReason } from "../domain/archive-input.js";
 import { operationName } from "../domain/operation-messages.js";
 import { isArchiveKind, statusAfterAbandon } from "../domain/operations.js";
 import { isUuid } from "../domain/uuid.js";
-import { appEvent, appRef, assertDescribes } from "./app-events.js";
+import { appEvent, appRef } from "./app-events.js";
 import { settlingOf } from "./operation-options.js";
+import { settleAndRecord } from "./settle-operation.js";
 
 export interface AbandonArchiveCommand {
   readonly operationId: string;
@@ -49,7 +49,7 @@ export async function abandonArchiveOperation(
       await releasePort(trx, app.id);
       await releaseAppSlot(trx, app.owner_id);
     }
-    const settled = await settleApp(
+    await settleAndRecord(
       trx,
       app,
       op.id,
@@ -62,21 +62,19 @@ export async function abandonArchiveOperation(
       {
         log: [{ level: "warn", step: "abandoned", message }],
         // A new app nobody outside this service heard of goes quietly; an existing app's observers
-        // saw it busy and learn that the operation ended (the app's fields in the event are not
-        // changed by the settlement).
+        // saw it busy and learn that the operation ended.
         event:
           to === "gone"
             ? undefined
-            : appEvent(
-                Events.AppOperationFailed,
-                { app: appRef(app), operationId: op.id, operation: op.kind, reason: message, status: to },
-                app,
-                ctx.traceparent,
-              ),
+            : (after) =>
+                appEvent(
+                  Events.AppOperationFailed,
+                  { app: appRef(after), operationId: op.id, operation: op.kind, reason: message, status: to },
+                  after,
+                  ctx.traceparent,
+                ),
       },
     );
-    if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
-    assertDescribes(app, settled);
     return { appId: app.id, kind: op.kind, status: to };
   });
   if (abandoned) {

@@ -74,7 +74,6 @@ export async function adoptApp(
         },
         {
           id: operationId,
-          appId,
           kind: "adopt",
           requestedBy: ctx.user.id,
           deadlineMs: deps.settings.deadlinesMs.adopt,

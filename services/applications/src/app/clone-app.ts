@@ -67,7 +67,6 @@ export async function cloneApp(
           },
           {
             id: operationId,
-            appId: cloneId,
             sourceAppId: source.id,
             kind: "clone",
             requestedBy: ctx.user.id,

@@ -151,7 +151,6 @@ async function recordDeployment(
       },
       {
         id: operationId,
-        appId,
         kind: "deploy",
         requestedBy: ctx.owner.id,
         deadlineMs: deps.settings.deadlinesMs.deploy,

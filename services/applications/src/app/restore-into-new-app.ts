@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError, type FieldError, NotFoundError, ValidationError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
-import { findAppById, findVisibleApp, insertApp } from "../db/app.repository.js";
+import { findAppById, findVisibleApp, insertAppWithOperation } from "../db/app.repository.js";
 import { OperationConstraints } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
-import { appendLog } from "../db/deployment-log.repository.js";
-import { findOperation, insertOperation } from "../db/operation.repository.js";
+import { findOperation } from "../db/operation.repository.js";
 import { ActionRefusedError } from "../domain/action-refused.error.js";
 import { hostnameProblem } from "../domain/app-input.js";
 import { archiveIdProblems, operationIdUsed } from "../domain/archive-input.js";
@@ -64,45 +63,46 @@ export async function restoreIntoNewApp(
         ownerId: ctx.user.id,
         defaultMax: deps.settings.quotaDefault,
       });
-      const inserted = await insertApp(trx, {
-        id: randomUUID(),
-        owner_id: ctx.user.id,
-        catalog_id: source.catalog_id,
-        hostname: command.newHostname,
-        status: "restoring",
-        host_id: placement.hostId,
-        node: placement.node,
-        vmid: null,
-        port: source.port,
-        ip_address: null,
-        environment: JSON.stringify(source.environment),
-        secret_env: JSON.stringify(source.secret_env),
-        current_operation_id: command.operationId,
-        current_operation: "restore",
-        adopted: false,
-        idempotency_key: null,
-      });
       const options: ArchiveOptions = { backupId: command.backupId, newApp: true, sourceAppId: source.id };
-      await insertOperation(trx, {
-        id: command.operationId,
-        appId: inserted.id,
-        kind: "restore",
-        requestedBy: ctx.user.id,
-        deadlineMs: deps.settings.deadlinesMs.restore,
-        options: { ...options },
-      });
+      const { app: inserted } = await insertAppWithOperation(
+        trx,
+        {
+          id: randomUUID(),
+          owner_id: ctx.user.id,
+          catalog_id: source.catalog_id,
+          hostname: command.newHostname,
+          status: "restoring",
+          host_id: placement.hostId,
+          node: placement.node,
+          vmid: null,
+          port: source.port,
+          ip_address: null,
+          environment: JSON.stringify(source.environment),
+          secret_env: JSON.stringify(source.secret_env),
+          current_operation_id: command.operationId,
+          current_operation: "restore",
+          adopted: false,
+          idempotency_key: null,
+        },
+        {
+          id: command.operationId,
+          kind: "restore",
+          requestedBy: ctx.user.id,
+          deadlineMs: deps.settings.deadlinesMs.restore,
+          options: { ...options },
+        },
+        {
+          level: "info",
+          step: "requested",
+          message: `Restore of a backup of ${source.hostname} into ${command.newHostname} requested`,
+        },
+      );
       const publicPort = await allocatePublicPort(
         trx,
         placement.hostId,
         inserted.id,
         deps.settings.portRange,
       );
-      await appendLog(trx, {
-        appId: inserted.id,
-        level: "info",
-        step: "requested",
-        message: `Restore of a backup of ${source.hostname} into ${inserted.hostname} requested`,
-      });
       // Last: the quota row is the one row a user's placements share; it is held only until the commit.
       await reserveQuota(trx, ctx.user.id, deps.settings.quotaDefault);
       return { ...inserted, public_port: publicPort };

@@ -1,16 +1,17 @@
 import { type EventDefinition, Events, type OutboxRecord, PermanentFailure } from "@proximity/bus";
 import { isUniqueViolation } from "@proximity/db";
 import type { Logger } from "@proximity/logger";
-import { recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
+import { type AppChanges, recordLateContainer, releaseSource, settleApp } from "../db/app.repository.js";
 import { clearTimedOutAttention } from "../db/app-attention.repository.js";
 import type { AppWithAttention } from "../db/app-attention.table.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import { AppConstraints, type AppRow } from "../db/apps.table.js";
 import type { ApplicationsDb } from "../db/database.js";
 import { type AppLogLine, appendLog } from "../db/deployment-log.repository.js";
-import { lockOperation, lockOperationWithApp } from "../db/operation.repository.js";
+import { lockOperation, lockOperationWithApp, type OperationEnd } from "../db/operation.repository.js";
 import { releasePort } from "../db/port.repository.js";
 import { releaseAppSlot } from "../db/quota.repository.js";
+import type { AppStatus } from "../domain/app-status.js";
 import {
   type ArchiveFacts,
   backupSucceededMessage,
@@ -107,15 +108,7 @@ export async function settleSuccess(
     await releasePort(trx, app.id);
     await releaseAppSlot(trx, app.owner_id);
   }
-  // The app as the settlement leaves it, for its event (recorded by the same statement).
-  const after: AppRow = {
-    ...app,
-    vmid: container.vmid,
-    node: container.node,
-    host_id: hostId,
-    ip_address: container.ipAddress,
-  };
-  const settled = await settleApp(
+  const settled = await settleAndRecord(
     trx,
     app,
     op.id,
@@ -142,7 +135,7 @@ export async function settleSuccess(
               : report.message || succeededMessage(op.kind, container),
         },
       ],
-      event: succeededEvent(op, after, traceparent),
+      event: (after) => succeededEvent(op, after, traceparent),
     },
   ).catch((err: unknown) => {
     // Two live apps claiming one container is a provisioner bug no retry can fix.
@@ -154,8 +147,6 @@ export async function settleSuccess(
       },
     );
   });
-  if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
-  assertDescribes(after, settled);
   if (op.source_app_id) {
     await releaseSource(trx, op.source_app_id, op.id);
     await appendLog(trx, {
@@ -237,11 +228,7 @@ export async function settleFailure(
   const message = failedMessage(op.kind, report.attempts, reason);
   const releasePortNow = releasesPortOnFailure(settling);
   if (releasePortNow) await releasePort(trx, app.id);
-  // A refused adoption never made the container the app's: forget it, so that nothing (a power
-  // action, the unique index of live containers) keeps treating it as this app's.
-  const forget = op.kind === "adopt" ? { vmid: null } : {};
-  const after: AppRow = { ...app, ...forget };
-  const settled = await settleApp(
+  const settled = await settleAndRecord(
     trx,
     app,
     op.id,
@@ -249,21 +236,28 @@ export async function settleFailure(
     {
       status_message: reason || message,
       ...(releasePortNow ? { public_port: null } : {}),
-      ...forget,
+      // A refused adoption never made the container the app's: forget it, so that nothing (a power
+      // action, the unique index of live containers) keeps treating it as this app's.
+      ...(op.kind === "adopt" ? { vmid: null } : {}),
     },
     { status: "failed", reason: reason || message },
     {
       log: [...(report.progress ?? []), { level: "error", step: "failed", message }],
-      event: appEvent(
-        Events.AppOperationFailed,
-        { app: appRef(after), operationId: op.id, operation: op.kind, reason: reason || message, status: to },
-        after,
-        traceparent,
-      ),
+      event: (after) =>
+        appEvent(
+          Events.AppOperationFailed,
+          {
+            app: appRef(after),
+            operationId: op.id,
+            operation: op.kind,
+            reason: reason || message,
+            status: to,
+          },
+          after,
+          traceparent,
+        ),
     },
   );
-  if (!settled) throw new Error(`app ${app.id} was not held by operation ${op.id}`);
-  assertDescribes(after, settled);
   if (op.source_app_id) {
     await releaseSource(trx, op.source_app_id, op.id);
     await appendLog(trx, {
@@ -274,6 +268,55 @@ export async function settleFailure(
     });
   }
   return settled;
+}
+
+/** What a settlement writes besides the app: its log lines, and its event made from the app as settled. */
+export interface SettlementOutcome {
+  readonly log: readonly AppLogLine[];
+  /** The public event, from the app as the settlement leaves it (none: nobody outside is told). */
+  readonly event?: (after: AppRow) => OutboxRecord<unknown>;
+}
+
+/**
+ * Settles the app held by `operationId` (settleApp), its log lines and public event written by the
+ * same statement. The event is made before the statement, from the app as `changes` leave it, and
+ * checked against the row written (assertDescribes). Throws when the operation no longer held the
+ * app (the caller locked the operation, so it is a bug).
+ */
+export async function settleAndRecord(
+  trx: ApplicationsDb,
+  app: AppRow,
+  operationId: string,
+  to: AppStatus,
+  changes: AppChanges,
+  end: OperationEnd,
+  outcome: SettlementOutcome,
+): Promise<AppRow> {
+  const after = settledAs(app, to, changes);
+  const settled = await settleApp(trx, app, operationId, to, changes, end, {
+    log: outcome.log,
+    event: outcome.event?.(after),
+  });
+  if (!settled) throw new Error(`app ${app.id} was not held by operation ${operationId}`);
+  assertDescribes(after, settled);
+  return settled;
+}
+
+/** `app` as settleApp will leave it with `changes`, in the fields events report (not adopted_config). */
+function settledAs(app: AppRow, to: AppStatus, changes: AppChanges): AppRow {
+  const or = <T>(changed: T | undefined, stored: T): T => (changed === undefined ? stored : changed);
+  return {
+    ...app,
+    status: to,
+    status_message: or(changes.status_message, app.status_message),
+    vmid: or(changes.vmid, app.vmid),
+    node: or(changes.node, app.node),
+    host_id: or(changes.host_id, app.host_id),
+    ip_address: or(changes.ip_address, app.ip_address),
+    public_port: or(changes.public_port, app.public_port),
+    current_operation_id: null,
+    current_operation: null,
+  };
 }
 
 /** The public event of an operation that succeeded on `app` (as it settles), per kind. */

@@ -1,4 +1,4 @@
-import { type OutboxRecord, outboxInsertStatement } from "@proximity/bus";
+import type { OutboxRecord } from "@proximity/bus";
 import { sideEffect } from "@proximity/db";
 import { InvalidTransitionError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
@@ -12,6 +12,7 @@ import type { AppRow, AppsTable, NewAppRow } from "./apps.table.js";
 import type { ApplicationsDatabase } from "./database.js";
 import { type AppLogLine, appendLogsStatement } from "./deployment-log.repository.js";
 import { type NewOperation, type OperationEnd, operationValues } from "./operation.repository.js";
+import { recordedIf } from "./recorded-event.js";
 
 /** Functions take the database or a transaction: the caller decides the unit of work. */
 type Db = Kysely<ApplicationsDatabase>;
@@ -33,14 +34,18 @@ export type AppPageStart = { readonly after: ListPosition } | { readonly offset:
 
 /** Inserts a new app; it must start in an initial status (an app is never created already running). */
 export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
-  if (!INITIAL_STATUSES.includes(row.status)) throw new InvalidTransitionError("app", "new", row.status);
+  assertInitialStatus(row);
   return db.insertInto("apps").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-/** A new app with the operation that makes it, as insertAppWithOperation returns them. */
+function assertInitialStatus(row: NewAppRow): void {
+  if (!INITIAL_STATUSES.includes(row.status)) throw new InvalidTransitionError("app", "new", row.status);
+}
+
+/** What insertAppWithOperation made: the app, and its operation's deadline. */
 export interface InsertedApp {
   readonly app: AppRow;
-  /** The operation's deadline (on the database's clock). */
+  /** The deadline of the operation that makes the app (on the database's clock). */
   readonly deadlineAt: Date;
 }
 
@@ -51,14 +56,17 @@ export interface InsertedApp {
 export async function insertAppWithOperation(
   db: Db,
   row: NewAppRow,
-  operation: NewOperation,
+  operation: Omit<NewOperation, "appId">,
   firstLine: AppLogLine,
 ): Promise<InsertedApp> {
-  if (!INITIAL_STATUSES.includes(row.status)) throw new InvalidTransitionError("app", "new", row.status);
+  assertInitialStatus(row);
   const { deadline_at, ...app } = await db
     .with("app", (qc) => qc.insertInto("apps").values(row).returningAll())
     .with("operation", (qc) =>
-      qc.insertInto("app_operations").values(operationValues(operation)).returning("deadline_at"),
+      qc
+        .insertInto("app_operations")
+        .values(operationValues({ ...operation, appId: row.id }))
+        .returning("deadline_at"),
     )
     .with("logged", () => sideEffect(appendLogsStatement(row.id, [firstLine])))
     .selectFrom(["app", "operation"])
@@ -303,11 +311,10 @@ export async function settleApp(
   to: AppStatus,
   changes: AppChanges,
   end: OperationEnd,
-  records: SettlementRecords = { log: [] },
+  records: SettlementRecords,
 ): Promise<AppRow | undefined> {
   if (to !== app.status) assertTransition(app.status, to);
   const settledHere = sql`exists (select from settled)`;
-  const { event } = records;
   return db
     .with("settled", (qc) =>
       qc
@@ -331,14 +338,12 @@ export async function settleApp(
         .where("status", "=", "running")
         .where(({ exists, selectFrom }) => exists(selectFrom("settled").select("settled.id"))),
     )
-    .with("logged", () => sideEffect(appendLogsStatement(app.id, records.log, settledHere)))
-    .with("recorded", () =>
-      sideEffect(
-        event
-          ? outboxInsertStatement(event.event, event.payload, event.meta, { onlyIf: settledHere }).statement
-          : sql`select`,
-      ),
+    .with("logged", () =>
+      records.log.length > 0
+        ? sideEffect(appendLogsStatement(app.id, records.log, settledHere))
+        : sql`(select)`,
     )
+    .with("recorded", () => recordedIf(records.event, settledHere))
     .selectFrom("settled")
     .selectAll()
     .executeTakeFirst();

@@ -22,10 +22,7 @@ export function appendLog(db: Db, line: LogLine): Promise<void> {
 /** Appends lines to one app's log, in order, by one statement (none: nothing to do). */
 export async function appendLogs(db: Db, appId: string, lines: readonly AppLogLine[]): Promise<void> {
   if (lines.length === 0) return;
-  await db
-    .insertInto("deployment_logs")
-    .values(lines.map(({ level, step, message }) => ({ app_id: appId, level, step, message })))
-    .execute();
+  await appendLogsStatement(appId, lines).execute(db);
 }
 
 /**

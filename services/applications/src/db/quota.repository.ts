@@ -1,8 +1,8 @@
-import { type OutboxRecord, outboxInsertStatement } from "@proximity/bus";
-import { sideEffect } from "@proximity/db";
+import type { OutboxRecord } from "@proximity/bus";
 import { type Kysely, sql } from "kysely";
 import type { ApplicationsDatabase } from "./database.js";
 import type { UserQuotasTable } from "./placement.tables.js";
+import { recordedIf } from "./recorded-event.js";
 
 type Db = Kysely<ApplicationsDatabase>;
 
@@ -48,13 +48,7 @@ async function countOneMore(
         .where("live_apps", "<", sql<number>`coalesce(max_apps, ${defaultMax})`)
         .returning("user_id"),
     )
-    .with("recorded", () =>
-      sideEffect(
-        event
-          ? outboxInsertStatement(event.event, event.payload, event.meta, { onlyIf: countedHere }).statement
-          : sql`select`,
-      ),
-    )
+    .with("recorded", () => recordedIf(event, countedHere))
     .selectNoFrom(countedHere.as("counted"))
     .executeTakeFirstOrThrow();
   return row.counted;
