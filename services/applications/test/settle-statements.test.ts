@@ -9,12 +9,13 @@ import { createDatabase, migrateToLatest } from "@proximity/db";
 import { createTestDatabase, eventually, statementCounter, testLogger } from "@proximity/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appEvent, assertDescribes } from "../src/app/app-events.js";
-import { currentOperation } from "../src/app/settle-operation.js";
+import { appEvent, appRef, assertDescribes } from "../src/app/app-events.js";
+import { currentOperation, settleAndRecord } from "../src/app/settle-operation.js";
 import { findAppById, insertApp, settleApp } from "../src/db/app.repository.js";
 import type { ApplicationsDatabase, ApplicationsDb } from "../src/db/database.js";
 import { applicationsMigrations } from "../src/db/migrations/index.js";
 import { findOperation, insertOperation, lockOperationWithApp } from "../src/db/operation.repository.js";
+import { outboxEvents } from "./support/outbox.js";
 
 const schema = "applications";
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -296,6 +297,62 @@ describe("settling an operation's result", () => {
       /vmid is 300, but its event says 0/,
     );
     expect(() => assertDescribes(stored, { ...stored, node: "pve2" })).toThrow(/node/);
+  });
+
+  it("settleAndRecord: the event describes the app as settled, host included", async () => {
+    const { appId, operationId } = await deploying();
+    const app = (await findAppById(db, appId))!;
+    const moved = { ...deployedNew(), host_id: "host-b", node: "pve9" };
+    await db.transaction().execute((trx) =>
+      settleAndRecord(
+        trx,
+        app,
+        operationId,
+        "running",
+        moved,
+        { status: "succeeded" },
+        {
+          log: [],
+          event: (after) => appEvent(Events.AppDeployed, { app: appRef(after), operationId }, after, ""),
+        },
+      ),
+    );
+    const [event] = await outboxEvents(db, appId);
+    expect(event?.payload.app).toMatchObject({ appId, hostId: "host-b", node: "pve9", vmid: moved.vmid });
+  });
+
+  it("settleAndRecord: an event that would not describe the row written rolls everything back", async () => {
+    const { appId, operationId } = await deploying();
+    const read = (await findAppById(db, appId))!;
+    // Changed behind the settlement's back (nothing does so today while an operation holds the app).
+    await db.updateTable("apps").set({ node: "pve7" }).where("id", "=", appId).execute();
+    const settling = db.transaction().execute((trx) =>
+      settleAndRecord(
+        trx,
+        read,
+        operationId,
+        "error",
+        { status_message: "x" },
+        { status: "failed", reason: "x" },
+        {
+          log: [{ level: "error", step: "failed", message: "x" }],
+          event: (after) =>
+            appEvent(
+              Events.AppOperationFailed,
+              { app: appRef(after), operationId, operation: "deploy", reason: "x", status: "error" },
+              after,
+              "",
+            ),
+        },
+      ),
+    );
+    await expect(settling).rejects.toThrow(/node is pve7, but its event says pve1/);
+    expect(await findAppById(db, appId)).toMatchObject({
+      status: "deploying",
+      current_operation_id: operationId,
+    });
+    expect(await findOperation(db, operationId)).toMatchObject({ status: "running" });
+    expect(await recordedFor(appId)).toEqual({ lines: [], events: [] });
   });
 
   it("a result finds its operation current while it runs on its app", async () => {

@@ -27,7 +27,7 @@ export const vmidLeaseConflicts = counter({
 
 export const guestListings = counter({
   name: "proximity_provisioner_guest_listings_total",
-  help: "Listings of a host's guests fetched for placements (the others shared one: GUEST_LIST_MAX_AGE_MS)",
+  help: "Listings of a host's guests fetched for placements (the others shared one: GUEST_LIST_MAX_AGE_MS); failed ones are not counted",
   labelNames: ["host"],
 });
 

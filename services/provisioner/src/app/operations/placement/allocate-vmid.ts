@@ -85,16 +85,21 @@ async function leaseFreeVmid(
     connection.pve.nextId(),
     // Shared with this process's other placements on the host for a moment (guest-vmids.ts).
     a.deps.guestVmids.of(hostId, async () => {
-      guestListings.inc({ host: hostId });
       const guests = await connection.pve.clusterResources("vm");
+      guestListings.inc({ host: hostId });
       return guests.flatMap((g) => (g.vmid === undefined ? [] : [g.vmid]));
     }),
     vmidsOnHost(a.deps.db, hostId),
   ]);
-  const taken = new Set<number>([...excluded, ...held, ...guests]);
+  const heldHere = new Set(held);
   // A candidate another placement of this process is trying or took lately is skipped as the walk
-  // reaches it (placements at once would otherwise all try the same VMIDs in turn).
-  const skip = (vmid: number) => taken.has(vmid) || !a.deps.leases.claimCandidate(hostId, vmid);
+  // reaches it (placements at once would otherwise all try the same VMIDs in turn). The host's
+  // guests are looked up where they are, not copied (the listing is shared and may be long).
+  const skip = (vmid: number) =>
+    excluded.has(vmid) ||
+    heldHere.has(vmid) ||
+    guests.has(vmid) ||
+    !a.deps.leases.claimCandidate(hostId, vmid);
   for (const vmid of vmidCandidates(suggested ?? 100, skip, MAX_CANDIDATES)) {
     a.lease = (await a.deps.leases.acquire(hostId, vmid, operationId, a.signal)) ?? undefined;
     if (a.lease) return vmid;

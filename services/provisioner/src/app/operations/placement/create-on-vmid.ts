@@ -45,7 +45,7 @@ export async function createOnVmid(
       connection,
       creator.step,
       previous,
-      () => startUnlessOurs(a, connection, vmid, creator),
+      () => startUnlessOurs(a, connection, vmid, creator, previous !== undefined),
       creator.taskTimeoutMs,
     );
     // The container exists and the containers row holds its VMID: the lease has done its job.
@@ -57,11 +57,17 @@ export async function createOnVmid(
   });
 }
 
+/**
+ * Starts the create task, unless the container exists already: ours (an earlier attempt's) is
+ * continued, anyone else's VMID abandoned. `begunBefore`: an earlier attempt began this step, so
+ * this operation may have sent a create for `vmid` whose task still runs.
+ */
 async function startUnlessOurs(
   a: Attempt,
   connection: HostConnection,
   vmid: number,
   creator: ContainerCreator,
+  begunBefore: boolean,
 ): Promise<Upid | null> {
   const { operationId, hostId, node } = a.request;
   // Fencing: this compare-and-set succeeds only if nobody took the lease since our last write.
@@ -83,8 +89,10 @@ async function startUnlessOurs(
     return null;
   }
   // Proxmox writes a restored (or created) CT's config only when the task ends: until then it holds
-  // just `lock: create`. Whose it is can only be judged afterwards, so wait instead of abandoning it.
-  if (config.lock === "create" && config.description === undefined) {
+  // just `lock: create`. If this operation may have sent that create (an earlier attempt began the
+  // step), whose it is can only be judged afterwards: wait instead of abandoning it. If it never
+  // did, it is someone else's (made since the host's guests were listed).
+  if (config.lock === "create" && config.description === undefined && begunBefore) {
     throw new ConflictError(`Container ${vmid} is still being created`);
   }
   await releaseVmid(a.deps.db, operationId, hostId, vmid);

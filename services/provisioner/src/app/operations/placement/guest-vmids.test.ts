@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createGuestVmids } from "./guest-vmids.js";
 
 /** A host's listing that counts its calls and answers when told. */
@@ -61,18 +61,32 @@ describe("guest VMIDs shared by placements", () => {
     expect(two.calls).toHaveLength(1);
   });
 
-  it("a failed listing fails its callers and is not shared afterwards", async () => {
+  it("a failed listing fails its own placement; one that joined it lists with its own connection; none is kept", async () => {
     const guests = createGuestVmids({ maxAgeMs: 60_000, now: () => 0 });
     const host = listing([100]);
     const first = guests.of("h1", host.list);
-    const waiting = guests.of("h1", host.list);
-    host.calls[0]!.reject(new Error("host unreachable"));
-    await expect(first).rejects.toThrow("host unreachable");
-    await expect(waiting).rejects.toThrow("host unreachable");
+    const joined = guests.of("h1", host.list);
+    host.calls[0]!.reject(new Error("credentials refused"));
+    await expect(first).rejects.toThrow("credentials refused");
+    // The joiner's own listing (its connection's credentials may be newer than the first's).
+    await vi.waitFor(() => expect(host.calls).toHaveLength(2));
+    host.answer(1);
+    expect(await joined).toEqual(new Set([100]));
+    expect(guests.size()).toBe(0);
     const next = guests.of("h1", host.list);
-    expect(host.calls).toHaveLength(2);
-    host.answer();
+    expect(host.calls).toHaveLength(3);
+    host.answer(2);
     expect(await next).toEqual(new Set([100]));
+  });
+
+  it("a listing is dropped once too old, so a host no longer placed on keeps nothing", async () => {
+    const guests = createGuestVmids({ maxAgeMs: 30 });
+    const host = listing([100]);
+    const first = guests.of("h1", host.list);
+    host.answer();
+    await first;
+    expect(guests.size()).toBe(1);
+    await vi.waitFor(() => expect(guests.size()).toBe(0), { timeout: 2_000 });
   });
 
   it("an age of 0 shares nothing", async () => {

@@ -6,16 +6,24 @@
  * now share one listing, the one in flight included.
  *
  * Only guests made outside Proximity can be missed by a listing this old: a VMID so chosen is
- * refused at creation (VmidTakenError), the placement chooses another and forgets the host's
- * listing. Proximity's own placements never rely on it: leases and the containers table keep them
- * apart.
+ * refused at creation (VmidTakenError, a guest still being created included), the placement forgets
+ * the host's listing and chooses another (at most MAX_VMID_CHOICES per attempt, then the next
+ * delivery). Proximity's own placements never rely on it: leases and the containers table keep
+ * them apart.
  */
 
 export interface GuestVmids {
-  /** The host's guest VMIDs: listed lately (or being listed), else listed now with `list`. */
+  /**
+   * The host's guest VMIDs: listed lately (or being listed) by another placement, else listed now
+   * with `list`, this placement's own connection. A shared listing that fails is not this
+   * placement's failure (it ran on the other placement's connection, whose credentials may be
+   * older): this placement then lists with its own.
+   */
   of(hostId: string, list: () => Promise<readonly number[]>): Promise<ReadonlySet<number>>;
   /** The next placement on `hostId` lists its guests again. */
   forget(hostId: string): void;
+  /** Hosts whose listing is kept. */
+  size(): number;
 }
 
 interface Listing {
@@ -33,26 +41,32 @@ export function createGuestVmids(options: {
   const { maxAgeMs } = options;
   const now = options.now ?? (() => performance.now());
   const listings = new Map<string, Listing>();
+  const listNow = (list: () => Promise<readonly number[]>) =>
+    list().then((found) => new Set(found) as ReadonlySet<number>);
+
+  function share(hostId: string, list: () => Promise<readonly number[]>): Promise<ReadonlySet<number>> {
+    const vmids = listNow(list);
+    if (maxAgeMs <= 0) return vmids;
+    const mine: Listing = { startedAt: now(), vmids };
+    listings.set(hostId, mine);
+    const drop = () => {
+      if (listings.get(hostId) === mine) listings.delete(hostId);
+    };
+    // Failed: not shared past its own callers. Done: dropped once too old, so a host no longer
+    // placed on (or removed) keeps nothing.
+    vmids.then(() => setTimeout(drop, maxAgeMs).unref(), drop);
+    return vmids;
+  }
+
   return {
     of(hostId, list) {
-      const at = now();
       const shared = listings.get(hostId);
-      if (shared && at - shared.startedAt < maxAgeMs) return shared.vmids;
-      const vmids = list().then((found) => new Set(found) as ReadonlySet<number>);
-      if (maxAgeMs <= 0) {
-        listings.delete(hostId);
-        return vmids;
-      }
-      const mine: Listing = { startedAt: at, vmids };
-      listings.set(hostId, mine);
-      // A failed listing is not shared past its own callers: the next placement lists again.
-      vmids.catch(() => {
-        if (listings.get(hostId) === mine) listings.delete(hostId);
-      });
-      return vmids;
+      if (shared && now() - shared.startedAt < maxAgeMs) return shared.vmids.catch(() => listNow(list));
+      return share(hostId, list);
     },
     forget(hostId) {
       listings.delete(hostId);
     },
+    size: () => listings.size,
   };
 }
