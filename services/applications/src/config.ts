@@ -17,6 +17,11 @@ export const applicationsConfigSchema = z.object({
   GRPC_PORT: env.port(50051),
   /** host:port of the hosts service, asked where new containers go. */
   HOSTS_GRPC_ADDR: z.string().min(1).default("127.0.0.1:50052"),
+  /**
+   * Longest the hosts service's answer to "where does a new container go" is shared by this
+   * replica's placements (app/shared-placements.ts); at most 10 s, 0 = every placement asks.
+   */
+  PLACEMENT_MAX_AGE_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Directory of catalog files (*.yaml, *.yml, *.json; one item each). */
   CATALOG_DIR: z.string().min(1).default(SHIPPED_CATALOG_DIR),
   /** host:port of the secrets service, where secret environment values of apps are put. */

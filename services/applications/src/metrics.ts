@@ -34,3 +34,9 @@ export function watchAppStatuses(db: Kysely<ApplicationsDatabase>): () => void {
     return rows.map((row) => ({ labels: { status: row.status }, value: Number(row.n) }));
   });
 }
+
+export const placementLookups = counter({
+  name: "proximity_applications_placement_lookups_total",
+  help: "Placements asked of the hosts service (answers shared within PLACEMENT_MAX_AGE_MS not counted)",
+  labelNames: [],
+});

@@ -15,6 +15,7 @@ import { noopTracer, type Telemetry } from "@proximity/telemetry";
 import { createAppCountsCompactor } from "./app/app-counts-compactor.js";
 import { lifeCycleSettings } from "./app/life-cycle-settings.js";
 import { createOperationReaper } from "./app/operation-reaper.js";
+import { sharePlacements } from "./app/shared-placements.js";
 import { loadCatalog } from "./catalog/catalog.js";
 import type { ApplicationsConfig } from "./config.js";
 import type { ApplicationsDatabase } from "./db/database.js";
@@ -86,6 +87,7 @@ export function createApplicationsService(
       tracer,
     });
     onStop("hosts client", () => hosts.close());
+    const placements = sharePlacements(hosts, { maxAgeMs: config.PLACEMENT_MAX_AGE_MS });
     const secrets = createServiceClient<secretsV1.SecretsServiceServer>(secretsV1.SecretsServiceService, {
       address: config.SECRETS_GRPC_ADDR,
       audience: "secrets",
@@ -156,7 +158,7 @@ export function createApplicationsService(
           h: createHandlerFactory({ keys, logger, userTrustedCallers: USER_TRUSTED_CALLERS, tracer }),
           db,
           catalog,
-          hosts,
+          hosts: placements,
           secrets,
           provisioner,
           settings,

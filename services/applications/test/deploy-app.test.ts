@@ -276,3 +276,47 @@ describe("DeployApp", () => {
     expect(stored).toEqual([]);
   });
 });
+
+describe("DeployApp - placements shared within PLACEMENT_MAX_AGE_MS", () => {
+  let t: Harness;
+  const alice = newUser();
+  const admin = newUser(true);
+
+  beforeAll(async () => {
+    // Long enough that no deploy of this test outlives the answer, whatever the machine's pace.
+    t = await startHarness({ PLACEMENT_MAX_AGE_MS: "10000" });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("deploys at once and one after another ask the hosts service once per request; a refusal is not kept", async () => {
+    const placedApps = await Promise.all(
+      ["shared-1", "shared-2", "shared-3"].map((hostname) =>
+        t.gateway.deployApp(request({ hostname }), as(alice)),
+      ),
+    );
+    const { app: later } = await t.gateway.deployApp(request({ hostname: "shared-4" }), as(alice));
+    for (const { app } of [...placedApps, { app: later }])
+      expect(app).toMatchObject({ hostId: "host-a", node: "pve1" });
+    expect(t.hosts.placementCalls.map((c) => c.request)).toEqual([{ hostId: "", node: "" }]);
+
+    // An admin's explicit placement is another question, asked once too.
+    for (const hostname of ["placed-1", "placed-2"]) {
+      const { app } = await t.gateway.deployApp(
+        request({ hostname, hostId: "host-b", node: "pve7" }),
+        as(admin),
+      );
+      expect(app).toMatchObject({ hostId: "host-b", node: "pve7" });
+    }
+    expect(t.hosts.placementCalls).toHaveLength(2);
+
+    // The hosts service's refusal reaches each deploy: none is kept.
+    for (const hostname of ["unknown-1", "unknown-2"])
+      await expect(
+        t.gateway.deployApp(request({ hostname, hostId: UNKNOWN_HOST_ID }), as(admin)),
+      ).rejects.toBeInstanceOf(ValidationError);
+    expect(t.hosts.placementCalls).toHaveLength(4);
+  });
+});
