@@ -75,6 +75,45 @@ describe("operation deadlines", () => {
     expect((await lc.row(untouched.id)).status).toBe("stopping");
   });
 
+  it("reaper - an operation whose settlement fails is left for the next pass; the others are failed meanwhile", async () => {
+    const [stuck, other] = await Promise.all([lc.running(owner, "poisoned"), lc.running(owner, "healthy")]);
+    for (const app of [stuck!, other!])
+      await t.gateway.requestAppAction({ appId: app.id, action: "restart" }, as(owner));
+    const [stuckOp, otherOp] = await Promise.all([lc.operationOf(stuck!.id), lc.operationOf(other!.id)]);
+    // The database refuses to settle one of the two apps, as any failure of its settlement would.
+    await sql`create function refuse_settlement() returns trigger language plpgsql as $$
+      begin
+        if new.id = ${sql.lit(stuck!.id)}::uuid and new.status = 'error' then
+          raise exception 'settlement refused by the test';
+        end if;
+        return new;
+      end $$`.execute(t.db);
+    await sql`create trigger refuse_settlement before update on apps
+      for each row execute function refuse_settlement()`.execute(t.db);
+    try {
+      await expire([stuckOp, otherOp]);
+      expect((await lc.waitFor(other!.id, "error")).attention_kind).toBe("operation_timed_out");
+      // Several passes of both reapers later, the refused one is still running, untouched.
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await lc.row(stuck!.id)).status).toBe("restarting");
+      const op = await t.db
+        .selectFrom("app_operations")
+        .select("status")
+        .where("id", "=", stuckOp)
+        .executeTakeFirstOrThrow();
+      expect(op.status).toBe("running");
+    } finally {
+      await sql`drop trigger refuse_settlement on apps`.execute(t.db);
+      await sql`drop function refuse_settlement()`.execute(t.db);
+    }
+    // Once its settlement can succeed, the next pass fails it, once.
+    expect((await lc.waitFor(stuck!.id, "error")).attention_kind).toBe("operation_timed_out");
+    const failed = (await outboxEvents(t.db)).filter(
+      (e) => e.subject === stuck!.id && e.name === "AppOperationFailed",
+    );
+    expect(failed.map((e) => e.payload.operationId)).toEqual([stuckOp]);
+  });
+
   it("reaper - a result arriving after the timeout is ignored; the app stays in error until the owner acts", async () => {
     const app = await lc.running(owner, "late-result");
     await t.gateway.requestAppAction({ appId: app.id, action: "stop" }, as(owner));

@@ -120,19 +120,24 @@ export interface OperationEnd {
 }
 
 /**
- * Claims up to `limit` running operations past their deadline and marks them timed out, in the
- * caller's transaction. SKIP LOCKED lets several reapers (one per replica) run at once: each
- * operation is taken by exactly one of them, and one a result handler holds is left for later.
+ * Claims the running operation longest past its deadline, other than those of `skip`, and marks it
+ * timed out, in the caller's transaction. SKIP LOCKED lets several reapers (one per replica) run at
+ * once: each operation is taken by exactly one of them, and one a result handler holds is left for
+ * later.
  */
-export async function timeOutExpiredOperations(db: Db, limit: number): Promise<AppOperationRow[]> {
+export async function timeOutExpiredOperation(
+  db: Db,
+  skip: readonly string[],
+): Promise<AppOperationRow | undefined> {
   const rows = await sql<AppOperationRow>`
     update app_operations o set status = 'timed_out', finished_at = now(),
       reason = 'did not finish before its deadline'
     from (select id from app_operations where status = 'running' and deadline_at < now()
-          order by deadline_at limit ${limit} for update skip locked) expired
+            and id <> all(${[...skip]}::uuid[])
+          order by deadline_at limit 1 for update skip locked) expired
     where o.id = expired.id
     returning o.*`.execute(db);
-  return rows.rows;
+  return rows.rows[0];
 }
 
 /**
