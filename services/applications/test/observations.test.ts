@@ -3,8 +3,9 @@ import { Events } from "@proximity/bus";
 import { NotFoundError } from "@proximity/errors";
 import type { EndUser } from "@proximity/grpc";
 import { applicationsEventsV1, applicationsV1, provisionerEventsV1 } from "@proximity/proto";
-import { eventually, uniqueName } from "@proximity/testing";
+import { eventually, statementCounter, uniqueName } from "@proximity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAppWithMetrics } from "../src/app/get-app.js";
 import { recordMetrics } from "../src/db/app-metrics.repository.js";
 import type { AppStatus } from "../src/domain/app-status.js";
 import { OBSERVATIONS_DURABLE } from "../src/events/durables.js";
@@ -194,6 +195,24 @@ describe("container observations", () => {
     expect(app.uptimeSeconds).toBe(0);
     const listed = (await t.gateway.listApps(listAll, as(owner))).items.find((a) => a.id === id);
     expect(listed?.metrics).toBeUndefined();
+  });
+
+  it("metrics - an app is read with its fresh metrics in one statement, and another user's is not found", async () => {
+    const owner = newUser();
+    const host = uniqueName("host-");
+    const id = await placeApp({ owner, hostId: host, vmid: 101 });
+    await observe(host, "pve1", [container(101, { cpu: 0.4, uptimeSeconds: 60 })], {
+      observedAt: new Date(Date.now() - 1_000),
+    });
+    const counter = statementCounter();
+    const read = await getAppWithMetrics(t.db.withPlugin(counter.plugin), id, owner, 60_000);
+    expect(counter.sent).toBe(1);
+    expect(read.app).toMatchObject({ id, owner_id: owner.id, status: "running" });
+    expect(read.metrics).toMatchObject({ app_id: id, cpu: 0.4, uptime_seconds: 60 });
+    // Older than the staleness asked for: the app without metrics.
+    expect((await getAppWithMetrics(t.db, id, owner, 500)).metrics).toBeUndefined();
+    await expect(getAppWithMetrics(t.db, id, newUser(), 60_000)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await getAppWithMetrics(t.db, id, newUser(true), 60_000)).app.id).toBe(id);
   });
 
   it("ordering - an observation older than the node's latest is ignored whole", async () => {

@@ -1,5 +1,4 @@
 import { type Kysely, sql } from "kysely";
-import type { AppMetricsRow } from "./app-metrics.table.js";
 import type { ApplicationsDatabase } from "./database.js";
 
 type Db = Kysely<ApplicationsDatabase>;
@@ -66,24 +65,4 @@ export async function recordMetrics(
       observed_at = excluded.observed_at
     where app_metrics.observed_at < excluded.observed_at`.execute(db);
   return Number(result.numAffectedRows ?? 0);
-}
-
-/**
- * The metrics of the given apps observed within `staleAfterMs`, by app id: one query for a whole
- * page. Older snapshots are left out (a host that stopped answering must not show frozen figures).
- * Callers pass only ids of apps the viewer may see: this function does not check ownership.
- */
-export async function metricsForApps(
-  db: Db,
-  appIds: readonly string[],
-  staleAfterMs: number,
-): Promise<Map<string, AppMetricsRow>> {
-  if (appIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("app_metrics")
-    .selectAll()
-    .where("app_id", "in", appIds)
-    .where("observed_at", ">", sql<Date>`now() - make_interval(secs => ${staleAfterMs / 1000})`)
-    .execute();
-  return new Map(rows.map((row) => [row.app_id, row]));
 }

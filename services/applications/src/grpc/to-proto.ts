@@ -27,7 +27,7 @@ const STATUS_TO_PROTO: Readonly<Record<AppStatus, applicationsV1.AppStatus>> = {
 };
 
 /**
- * `metrics`: the app's latest snapshot if fresh (see metricsForApps); `row.attention` comes with
+ * `metrics`: the app's latest snapshot if fresh (see withFreshMetrics in app.repository.ts); `row.attention` comes with
  * `selectAll()` rows (migration 0003) and reads as "" when a query left it out.
  */
 export function appToProto(

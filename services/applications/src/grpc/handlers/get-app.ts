@@ -1,6 +1,5 @@
 import type { applicationsV1 } from "@proximity/proto";
-import { getApp as get } from "../../app/get-app.js";
-import { metricsForApps } from "../../db/app-metrics.repository.js";
+import { getAppWithMetrics } from "../../app/get-app.js";
 import { requireUser, USER_TRUSTED_CALLERS } from "../call-guards.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { appToProto } from "../to-proto.js";
@@ -15,9 +14,8 @@ export function getApp({
     // The backups service asks too, as the user, about an app whose events have not reached it yet.
     { callers: USER_TRUSTED_CALLERS },
     async (req, ctx) => {
-      const app = await get(db, req.id, requireUser(ctx));
-      const metrics = await metricsForApps(db, [app.id], metricsStaleAfterMs);
-      return { app: appToProto(app, metrics.get(app.id)) };
+      const { app, metrics } = await getAppWithMetrics(db, req.id, requireUser(ctx), metricsStaleAfterMs);
+      return { app: appToProto(app, metrics) };
     },
   );
 }
