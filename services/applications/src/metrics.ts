@@ -1,7 +1,8 @@
 /**
  * Business figures of the applications service: apps by status (read from the folded count rows
- * on each scrape, the same source as the list's totals) and deployments requested. No per-app or
- * per-user label: statuses are fixed in code.
+ * on each scrape, the same source as the list's totals), deployments requested and placements
+ * that shared an answer of the hosts service. No per-app or per-user label: statuses are fixed in
+ * code.
  */
 import { counter, gaugeFromSources } from "@proximity/metrics";
 import { type Kysely, sql } from "kysely";
@@ -35,8 +36,8 @@ export function watchAppStatuses(db: Kysely<ApplicationsDatabase>): () => void {
   });
 }
 
-export const placementLookups = counter({
-  name: "proximity_applications_placement_lookups_total",
-  help: "Placements asked of the hosts service (answers shared within PLACEMENT_MAX_AGE_MS not counted)",
+export const placementAnswersShared = counter({
+  name: "proximity_applications_placement_answers_shared_total",
+  help: 'Placements that followed an answer of the hosts service asked by another placement of this replica (PLACEMENT_MAX_AGE_MS); the calls made are proximity_grpc_client_handled_total{method="ResolvePlacement"}',
   labelNames: [],
 });

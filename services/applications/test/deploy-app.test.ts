@@ -312,11 +312,29 @@ describe("DeployApp - placements shared within PLACEMENT_MAX_AGE_MS", () => {
     }
     expect(t.hosts.placementCalls).toHaveLength(2);
 
+    // A host retired after its answer was shared: the deploy asks again and goes elsewhere. (An
+    // admin's node without a host is placed automatically across hosts, and asked apart.)
+    t.hosts.placeAutomaticallyOn("host-r");
+    const onNode = { node: "pve9" };
+    await expect(
+      t.gateway.deployApp(request({ hostname: "shared-1", ...onNode }), as(admin)), // taken: not placed
+    ).rejects.toBeInstanceOf(AlreadyExistsError);
+    await t.clientAs("hosts").retireHost({ hostId: "host-r" });
+    t.hosts.placeAutomaticallyOn("host-s");
+    const calls = t.hosts.placementCalls.length;
+    const { app: moved } = await t.gateway.deployApp(
+      request({ hostname: "after-retire", ...onNode }),
+      as(admin),
+    );
+    expect(moved).toMatchObject({ hostId: "host-s", node: "pve9" });
+    expect(t.hosts.placementCalls.length).toBe(calls + 1);
+    t.hosts.placeAutomaticallyOn("host-a");
+
     // The hosts service's refusal reaches each deploy: none is kept.
     for (const hostname of ["unknown-1", "unknown-2"])
       await expect(
         t.gateway.deployApp(request({ hostname, hostId: UNKNOWN_HOST_ID }), as(admin)),
       ).rejects.toBeInstanceOf(ValidationError);
-    expect(t.hosts.placementCalls).toHaveLength(4);
+    expect(t.hosts.placementCalls).toHaveLength(6);
   });
 });

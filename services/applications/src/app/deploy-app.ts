@@ -25,6 +25,7 @@ import type { LifeCycleSettings } from "./life-cycle-settings.js";
 import {
   allocatePublicPort,
   assertPlacementOpen,
+  HostRetiredError,
   QuotaReachedError,
   reserveQuota,
 } from "./placement-guards.js";
@@ -84,7 +85,7 @@ export async function deployApp(
   const appId = randomUUID();
   await putAppSecrets(deps.secrets, appId, valid.secret, ctx.traceparent, ctx.log);
   try {
-    const app = await recordDeployment(deps, appId, command, valid, placement, ctx);
+    const app = await recordOnOpenHost(deps, appId, command, valid, placement, ctx);
     ctx.log.info({ appId: app.id, operationId: app.current_operation_id }, "deployment requested");
     deploysRequested.inc();
     return app;
@@ -114,6 +115,30 @@ function validateDeployCommand(command: DeployAppCommand, catalog: Catalog): Val
 /** name → whether a value was given, for every secret variable the item declares. */
 function secretFlags(item: CatalogItem, secret: Record<string, string>): Record<string, boolean> {
   return Object.fromEntries(item.environment.filter((d) => d.secret).map((d) => [d.name, d.name in secret]));
+}
+
+/**
+ * Records the deployment where `placement` says. An automatic placement (no host named) may have
+ * followed an answer shared by this replica's placements and older than the host's retirement
+ * (app/shared-placements.ts): refused for that, it forgets the answer and asks once more.
+ */
+async function recordOnOpenHost(
+  deps: DeployAppDeps,
+  appId: string,
+  command: DeployAppCommand,
+  valid: ValidDeployment,
+  placement: Placement,
+  ctx: DeployAppContext,
+): Promise<AppRow> {
+  try {
+    return await recordDeployment(deps, appId, command, valid, placement, ctx);
+  } catch (err) {
+    if (!(err instanceof HostRetiredError) || command.hostId || !deps.hosts.forget) throw err;
+    const wanted = { hostId: command.hostId, node: command.node };
+    deps.hosts.forget(wanted);
+    const again = await resolvePlacement(deps.hosts, wanted, ctx.traceparent);
+    return recordDeployment(deps, appId, command, valid, again, ctx);
+  }
 }
 
 async function recordDeployment(

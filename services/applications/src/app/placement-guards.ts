@@ -20,6 +20,13 @@ import { findQuota, reserveAppSlot } from "../db/quota.repository.js";
 /** The owner's quota is reached (403). */
 export class QuotaReachedError extends PermissionDeniedError {}
 
+/** The host is being removed (RetireHost): no new app goes there (409). */
+export class HostRetiredError extends ConflictError {
+  constructor() {
+    super("The host is being removed; choose another host");
+  }
+}
+
 /**
  * Counts the new app against its owner's quota (the placement's last statement), recording the
  * placement's `event` by the same statement; QuotaReachedError when the quota is reached.
@@ -58,7 +65,7 @@ export async function assertPlacementOpen(
     defaultMax: owner.defaultMax,
   });
   if (reached) throw await quotaReached(trx, owner.ownerId, owner.defaultMax);
-  if (retired) throw new ConflictError("The host is being removed; choose another host");
+  if (retired) throw new HostRetiredError();
 }
 
 const PORT_ATTEMPTS = 20;

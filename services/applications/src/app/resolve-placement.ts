@@ -1,9 +1,19 @@
 import { NotFoundError, ValidationError } from "@proximity/errors";
-import type { PromiseClient } from "@proximity/grpc";
 import type { hostsV1 } from "@proximity/proto";
 
-/** The part of the hosts service the applications service relies on. */
-export type PlacementClient = Pick<PromiseClient<hostsV1.HostsServiceServer>, "resolvePlacement">;
+/**
+ * The part of the hosts service the applications service relies on. Asked as the service itself,
+ * within the caller's trace: no end user is passed, so an answer is the same whoever asks (which
+ * lets a replica share it: app/shared-placements.ts).
+ */
+export interface PlacementClient {
+  resolvePlacement(
+    request: hostsV1.ResolvePlacementRequest,
+    options: { readonly traceparent: string },
+  ): Promise<hostsV1.ResolvePlacementResponse>;
+  /** Forgets a shared answer to `request` (absent when answers are not shared). */
+  forget?(request: hostsV1.ResolvePlacementRequest): void;
+}
 
 export interface Placement {
   readonly hostId: string;

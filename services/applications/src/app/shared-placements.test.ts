@@ -1,7 +1,7 @@
 import { ConflictError } from "@proximity/errors";
 import type { hostsV1 } from "@proximity/proto";
 import { describe, expect, it, vi } from "vitest";
-import { placementLookups } from "../metrics.js";
+import { placementAnswersShared } from "../metrics.js";
 import type { PlacementClient } from "./resolve-placement.js";
 import { sharePlacements } from "./shared-placements.js";
 
@@ -19,7 +19,7 @@ function hostsService() {
   const client: PlacementClient = {
     resolvePlacement: (request, options) =>
       new Promise<Response>((resolve, reject) => {
-        calls.push({ request, traceparent: options?.traceparent, resolve, reject });
+        calls.push({ request, traceparent: options.traceparent, resolve, reject });
       }),
   };
   return {
@@ -31,6 +31,7 @@ function hostsService() {
 }
 
 const auto = { hostId: "", node: "" };
+const call = { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
 const h1pve1 = { hostId: "h1", node: "pve1" };
 
 describe("placements shared by a replica", () => {
@@ -46,7 +47,7 @@ describe("placements shared by a replica", () => {
     expect(await first).toEqual(h1pve1);
     expect(await second).toEqual(h1pve1);
     clock = 999;
-    expect(await shared.resolvePlacement({ ...auto })).toEqual(h1pve1);
+    expect(await shared.resolvePlacement({ ...auto }, { traceparent: "t3" })).toEqual(h1pve1);
     expect(hosts.calls).toHaveLength(1);
   });
 
@@ -54,11 +55,11 @@ describe("placements shared by a replica", () => {
     let clock = 0;
     const hosts = hostsService();
     const shared = sharePlacements(hosts.client, { maxAgeMs: 1_000, now: () => clock });
-    const first = shared.resolvePlacement(auto);
+    const first = shared.resolvePlacement(auto, call);
     hosts.answer(h1pve1);
     await first;
     clock = 1_000;
-    const again = shared.resolvePlacement(auto);
+    const again = shared.resolvePlacement(auto, call);
     expect(hosts.calls).toHaveLength(2);
     hosts.answer({ hostId: "h2", node: "pve9" });
     expect(await again).toEqual({ hostId: "h2", node: "pve9" });
@@ -67,10 +68,10 @@ describe("placements shared by a replica", () => {
   it("requests are answered apart: another host or node is another question", async () => {
     const hosts = hostsService();
     const shared = sharePlacements(hosts.client, { maxAgeMs: 60_000, now: () => 0 });
-    const a = shared.resolvePlacement(auto);
-    const b = shared.resolvePlacement({ hostId: "h1", node: "" });
-    const c = shared.resolvePlacement({ hostId: "", node: "pve1" });
-    const d = shared.resolvePlacement(h1pve1);
+    const a = shared.resolvePlacement(auto, call);
+    const b = shared.resolvePlacement({ hostId: "h1", node: "" }, call);
+    const c = shared.resolvePlacement({ hostId: "", node: "pve1" }, call);
+    const d = shared.resolvePlacement(h1pve1, call);
     expect(hosts.calls.map((call) => call.request)).toEqual([
       auto,
       { hostId: "h1", node: "" },
@@ -93,13 +94,13 @@ describe("placements shared by a replica", () => {
   it("a refusal reaches the placements waiting on it and is not kept: the next placement asks again", async () => {
     const hosts = hostsService();
     const shared = sharePlacements(hosts.client, { maxAgeMs: 60_000, now: () => 0 });
-    const first = shared.resolvePlacement(auto);
-    const joined = shared.resolvePlacement(auto);
+    const first = shared.resolvePlacement(auto, call);
+    const joined = shared.resolvePlacement(auto, call);
     hosts.fail(new ConflictError("No reachable Proxmox node is available"));
     await expect(first).rejects.toThrow("No reachable Proxmox node is available");
     await expect(joined).rejects.toThrow("No reachable Proxmox node is available");
     expect(shared.size()).toBe(0);
-    const next = shared.resolvePlacement(auto);
+    const next = shared.resolvePlacement(auto, call);
     expect(hosts.calls).toHaveLength(2);
     hosts.answer(h1pve1);
     expect(await next).toEqual(h1pve1);
@@ -110,7 +111,7 @@ describe("placements shared by a replica", () => {
     try {
       const hosts = hostsService();
       const shared = sharePlacements(hosts.client, { maxAgeMs: 1_000 });
-      const first = shared.resolvePlacement(h1pve1);
+      const first = shared.resolvePlacement(h1pve1, call);
       hosts.answer(h1pve1);
       await first;
       expect(shared.size()).toBe(1);
@@ -124,8 +125,8 @@ describe("placements shared by a replica", () => {
   it("an age of 0 shares nothing: every placement asks", async () => {
     const hosts = hostsService();
     const shared = sharePlacements(hosts.client, { maxAgeMs: 0, now: () => 0 });
-    const a = shared.resolvePlacement(auto);
-    const b = shared.resolvePlacement(auto);
+    const a = shared.resolvePlacement(auto, call);
+    const b = shared.resolvePlacement(auto, call);
     expect(hosts.calls).toHaveLength(2);
     hosts.answer(h1pve1, 0);
     hosts.answer(h1pve1, 1);
@@ -133,14 +134,71 @@ describe("placements shared by a replica", () => {
     expect(shared.size()).toBe(0);
   });
 
-  it("counts the calls made to the hosts service, not the answers shared", async () => {
-    const before = (await placementLookups.get()).values[0]?.value ?? 0;
+  it("counts the placements that followed an answer asked by another", async () => {
+    const before = (await placementAnswersShared.get()).values[0]?.value ?? 0;
     const hosts = hostsService();
     const shared = sharePlacements(hosts.client, { maxAgeMs: 60_000, now: () => 0 });
-    const a = shared.resolvePlacement(auto);
-    const b = shared.resolvePlacement(auto);
+    const a = shared.resolvePlacement(auto, call);
+    const b = shared.resolvePlacement(auto, call);
+    const c = shared.resolvePlacement(auto, call);
     hosts.answer(h1pve1);
-    await Promise.all([a, b]);
-    expect((await placementLookups.get()).values[0]?.value).toBe(before + 1);
+    await Promise.all([a, b, c]);
+    expect((await placementAnswersShared.get()).values[0]?.value).toBe(before + 2);
+  });
+
+  it("the key is the request's two fields, whatever they contain", async () => {
+    const hosts = hostsService();
+    const shared = sharePlacements(hosts.client, { maxAgeMs: 60_000, now: () => 0 });
+    const a = shared.resolvePlacement({ hostId: "ab", node: "c" }, call);
+    const b = shared.resolvePlacement({ hostId: "a", node: "bc" }, call);
+    expect(hosts.calls).toHaveLength(2);
+    hosts.answer({ hostId: "ab", node: "c" }, 0);
+    hosts.answer({ hostId: "a", node: "bc" }, 1);
+    expect(await Promise.all([a, b])).toEqual([
+      { hostId: "ab", node: "c" },
+      { hostId: "a", node: "bc" },
+    ]);
+  });
+
+  it("an answer's age counts from its call, not from its arrival", async () => {
+    let clock = 0;
+    const hosts = hostsService();
+    const shared = sharePlacements(hosts.client, { maxAgeMs: 1_000, now: () => clock });
+    const first = shared.resolvePlacement(auto, call);
+    clock = 900;
+    hosts.answer(h1pve1);
+    await first;
+    clock = 1_000;
+    const again = shared.resolvePlacement(auto, call);
+    expect(hosts.calls).toHaveLength(2);
+    hosts.answer(h1pve1);
+    await again;
+  });
+
+  it("a forgotten answer is asked again; an older answer's expiry leaves the newer one in place", async () => {
+    vi.useFakeTimers();
+    try {
+      let clock = 0;
+      const hosts = hostsService();
+      const shared = sharePlacements(hosts.client, { maxAgeMs: 1_000, now: () => clock });
+      const first = shared.resolvePlacement(auto, call);
+      hosts.answer(h1pve1);
+      await first;
+      shared.forget({ ...auto });
+      expect(shared.size()).toBe(0);
+      clock = 500;
+      const second = shared.resolvePlacement(auto, call);
+      expect(hosts.calls).toHaveLength(2);
+      // The first answer's expiry (1 000 ms after it came) must not drop the second one's.
+      await vi.advanceTimersByTimeAsync(1_000);
+      clock = 1_200;
+      const third = shared.resolvePlacement(auto, call);
+      expect(hosts.calls).toHaveLength(2);
+      hosts.answer({ hostId: "h2", node: "pve2" });
+      expect(await second).toEqual({ hostId: "h2", node: "pve2" });
+      expect(await third).toEqual({ hostId: "h2", node: "pve2" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface FakeHosts {
   readonly address: string;
   /** Every ResolvePlacement call received, oldest first. */
   readonly placementCalls: PlacementCall[];
+  /** Where automatic placements go from now on (host-a at first). */
+  placeAutomaticallyOn(hostId: string): void;
   stop(): Promise<void>;
 }
 
@@ -26,10 +28,12 @@ function unimplemented<Req, Res>(name: string): handleUnaryCall<Req, Res> {
 
 /**
  * The hosts service as far as applications uses it: ResolvePlacement over real gRPC with real
- * service authentication. It echoes an explicit placement and otherwise picks host-a/pve1.
+ * service authentication. It echoes an explicit placement and otherwise picks host-a/pve1 (or the host
+ * set by placeAutomaticallyOn).
  */
 export async function startFakeHosts(keys: ServiceKeys, logger: Logger): Promise<FakeHosts> {
   const placementCalls: PlacementCall[] = [];
+  let automaticHost = "host-a";
   const h = createHandlerFactory({ keys, logger });
   const implementation: hostsV1.HostsServiceServer = {
     createHost: unimplemented("CreateHost"),
@@ -46,7 +50,7 @@ export async function startFakeHosts(keys: ServiceKeys, logger: Logger): Promise
       async (request, ctx) => {
         placementCalls.push({ request, caller: ctx.caller, traceparent: ctx.traceparent });
         if (request.hostId === UNKNOWN_HOST_ID) throw new NotFoundError("Host not found");
-        return { hostId: request.hostId || "host-a", node: request.node || "pve1" };
+        return { hostId: request.hostId || automaticHost, node: request.node || "pve1" };
       },
     ),
   };
@@ -61,5 +65,12 @@ export async function startFakeHosts(keys: ServiceKeys, logger: Logger): Promise
   });
   const port = await server.start();
   server.setServing(true);
-  return { address: `127.0.0.1:${port}`, placementCalls, stop: () => server.shutdown(1_000) };
+  return {
+    address: `127.0.0.1:${port}`,
+    placementCalls,
+    placeAutomaticallyOn: (hostId) => {
+      automaticHost = hostId;
+    },
+    stop: () => server.shutdown(1_000),
+  };
 }

@@ -119,6 +119,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       BUS_DECLARE_STREAMS: "true",
       // Keys are passed in directly; the directory is only read by main.ts.
       SERVICE_KEYS_DIR: "/unused",
+      // Every placement asks the (fake) hosts service, as tests count and inspect its calls; the
+      // sharing of answers has tests of its own (deploy-app.test.ts).
+      PLACEMENT_MAX_AGE_MS: "0",
       ...env,
       ...extra,
     });
