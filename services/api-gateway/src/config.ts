@@ -72,6 +72,12 @@ export const gatewayConfigSchema = z
      */
     API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
     /**
+     * Longest a replica serves a session it resolved without looking it up again (0: every request
+     * is looked up). Logouts, ended sessions and user changes empty the cache at once
+     * (app/session-cache.ts): this only bounds a change whose notice was lost.
+     */
+    SESSION_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+    /**
      * Authentication events (logins, logouts, password changes, token and session ends) are kept this
      * long; at least 90, the days the database keeps them whatever is asked (migration 0003).
      */

@@ -7,12 +7,14 @@ import { defineService, type ServiceHandle } from "@proximity/service-kit";
 import type { Telemetry } from "@proximity/telemetry";
 import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
+import { listenForCredentialChanges } from "./app/credential-change-listener.js";
 import { createLastUseRecorder } from "./app/last-use-recorder.js";
 import { prepareLogin } from "./app/login.js";
 import { startLoginThrottlePruning } from "./app/login-throttle.js";
 import { createRequestAuditPruner } from "./app/request-audit-retention.js";
+import { createSessionCache } from "./app/session-cache.js";
 import { createSessionStore } from "./app/session-store.js";
-import { listenedTokenCache } from "./app/token-cache-listener.js";
+import { createTokenCache } from "./app/token-cache.js";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayConfig } from "./config.js";
 import { recordApiTokenUses } from "./db/api-token.repository.js";
@@ -26,6 +28,8 @@ import { connectRateLimitNats } from "./rate-limit/rate-limit-connection.js";
 
 /** How often recorded API token uses are written (GET /api/auth/tokens shows them this late at most, plus a minute). */
 const TOKEN_USE_FLUSH_MS = 5_000;
+/** Verified API tokens, and resolved sessions, kept at most per replica (a few MiB each). */
+const MAX_CACHED_CREDENTIALS = 10_000;
 
 export interface GatewayDeps {
   readonly logger: Logger;
@@ -125,10 +129,23 @@ export function createGatewayService(
     });
     requestAuditPruner.start();
     onStop("request audit pruning", () => requestAuditPruner.stop());
-    const sessions = createSessionStore(db, {
+    const sessionPolicy = {
       ttlMs: config.SESSION_TTL_HOURS * 3_600_000,
       idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+    };
+    // Verified credentials kept by this replica, emptied by the database's change notices.
+    const tokenCache = createTokenCache({
+      ttlMs: config.API_TOKEN_CACHE_SECONDS * 1_000,
+      maxEntries: MAX_CACHED_CREDENTIALS,
     });
+    const sessionCache = createSessionCache({
+      ttlMs: config.SESSION_CACHE_SECONDS * 1_000,
+      maxEntries: MAX_CACHED_CREDENTIALS,
+      idleMs: sessionPolicy.idleMs,
+    });
+    const stopListening = listenForCredentialChanges(db, [tokenCache, sessionCache]);
+    if (stopListening) onStop("credential caches", stopListening);
+    const sessions = createSessionStore(db, sessionPolicy, sessionCache);
     // Token uses are written every few seconds in one statement, not per request; stopped after
     // HTTP (registered before it), so the last uses are written before the pool closes.
     const tokenUses = createLastUseRecorder({
@@ -139,14 +156,13 @@ export function createGatewayService(
     });
     tokenUses.start();
     onStop("api token last uses", () => tokenUses.stop());
-    const tokenCache = listenedTokenCache(db, config.API_TOKEN_CACHE_SECONDS * 1_000);
-    if (tokenCache) onStop("api token cache", tokenCache.stop);
     const app = await buildHttpApp({
       db,
       ...(tracer ? { tracer } : {}),
       sessions,
       tokenUses,
-      ...(tokenCache ? { tokenCache: tokenCache.cache } : {}),
+      tokenCache,
+      sessionCache,
       tokenPolicy: {
         defaultDays: config.API_TOKEN_DEFAULT_DAYS,
         maxDays: config.API_TOKEN_MAX_DAYS,

@@ -205,6 +205,9 @@ describe("app events - idle sessions", () => {
     const idleMs = 30 * 60_000;
     await sql`update sessions set last_seen_at = now() - make_interval(secs => ${(idleMs - 2_000) / 1000})
       where id_hash = ${idHash}`.execute(h.db);
+    // A recorded use only ever moves forward, so it sends no notice (migration 0008); this one moved
+    // back by hand: the notice makes the replica read the session again instead of its cached copy.
+    await sql`select pg_notify('gateway_credentials', '')`.execute(h.db);
     const lastSeen = async () =>
       (
         await h.db

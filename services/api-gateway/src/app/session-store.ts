@@ -9,6 +9,7 @@ import {
   touchSession,
 } from "../db/session.repository.js";
 import { newSecret, sha256Hex } from "../domain/secret-token.js";
+import type { SessionCache } from "./session-cache.js";
 
 export interface SessionPolicy {
   /** Absolute lifetime. */
@@ -71,7 +72,10 @@ function cleanUserAgent(value: string | undefined): string | null {
   return text || null;
 }
 
-export function createSessionStore(db: GatewayDb, policy: SessionPolicy): SessionStore {
+/**
+ * `cache`: sessions this replica resolved (app/session-cache.ts); without it every use is looked up.
+ */
+export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?: SessionCache): SessionStore {
   const idleCutoff = () => new Date(Date.now() - policy.idleMs);
   return {
     async start(user, origin = {}) {
@@ -91,9 +95,19 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy): Sessio
       return { id, sessionId, csrfToken, expiresAt };
     },
     async resolve(sessionId, { touch = true } = {}) {
-      const session = await findLiveSession(db, sha256Hex(sessionId), idleCutoff());
-      if (touch && session && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        await touchSession(db, session.idHash);
+      let session = cache?.get(sessionId);
+      if (!session) {
+        const ticket = cache?.begin();
+        session = await findLiveSession(db, sha256Hex(sessionId), idleCutoff());
+        if (!session) return undefined;
+        if (cache && ticket) cache.put(sessionId, session, ticket);
+      }
+      if (touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+        const ticket = cache?.begin();
+        const at = new Date();
+        await touchSession(db, session.idHash, at);
+        session = { ...session, lastSeenAt: at };
+        if (cache && ticket) cache.put(sessionId, session, ticket);
       }
       return session;
     },

@@ -21,6 +21,7 @@ export interface SessionWithUser {
   readonly idHash: string;
   readonly csrfHash: string;
   readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
   readonly credentialEpoch: number;
   readonly user: Pick<UserRow, "id" | "username" | "is_admin">;
 }
@@ -69,6 +70,7 @@ export async function findLiveSession(
       "s.id_hash",
       "s.csrf_hash",
       "s.last_seen_at",
+      "s.expires_at",
       "s.credential_epoch",
       "u.id",
       "u.username",
@@ -86,6 +88,7 @@ export async function findLiveSession(
     idHash: row.id_hash,
     csrfHash: row.csrf_hash,
     lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
     credentialEpoch: row.credential_epoch,
     user: { id: row.id, username: row.username, is_admin: row.is_admin },
   };
@@ -116,8 +119,9 @@ export async function listLiveSessionsOfUser(
   return { rows, total: Number(count.n) };
 }
 
-export async function touchSession(db: GatewayDb, idHash: string): Promise<void> {
-  await db.updateTable("sessions").set({ last_seen_at: new Date() }).where("id_hash", "=", idHash).execute();
+/** Records a use of the session at `at`, which its idle timeout counts from. */
+export async function touchSession(db: GatewayDb, idHash: string, at: Date): Promise<void> {
+  await db.updateTable("sessions").set({ last_seen_at: at }).where("id_hash", "=", idHash).execute();
 }
 
 /** Deletes the session with this secret's hash; its public id and user, none when there was none. */

@@ -2,6 +2,7 @@ import type { Logger } from "@proximity/logger";
 import type { Tracer } from "@proximity/telemetry";
 import type { TokenPolicy } from "../app/issue-api-token.js";
 import type { LastUseRecorder } from "../app/last-use-recorder.js";
+import type { SessionCache } from "../app/session-cache.js";
 import type { SessionStore } from "../app/session-store.js";
 import type { TokenCache } from "../app/token-cache.js";
 import type { GatewayClients } from "../clients.js";
@@ -19,6 +20,8 @@ export interface HttpDeps {
   readonly tokenUses?: LastUseRecorder;
   /** API tokens verified before (looked up on every use when absent). */
   readonly tokenCache?: TokenCache;
+  /** The sessions' store's cache: emptied when this replica answers a change of them. */
+  readonly sessionCache?: SessionCache;
   /** API token lifetimes and the cap on live tokens per user. */
   readonly tokenPolicy: TokenPolicy;
   readonly clients: GatewayClients;

@@ -2,6 +2,7 @@ import { PermissionDeniedError, UnauthenticatedError } from "@proximity/errors";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateRequest } from "../../app/authenticate-request.js";
 import type { LastUseRecorder } from "../../app/last-use-recorder.js";
+import type { SessionCache } from "../../app/session-cache.js";
 import type { SessionStore } from "../../app/session-store.js";
 import type { TokenCache } from "../../app/token-cache.js";
 import type { GatewayDb } from "../../db/database.js";
@@ -28,6 +29,7 @@ export interface AuthenticationDeps {
   readonly cookieSecure: boolean;
   readonly tokenUses?: LastUseRecorder | undefined;
   readonly tokenCache?: TokenCache | undefined;
+  readonly sessionCache?: SessionCache | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface AuthenticationDeps {
  * unauthorised caller learns nothing about what a valid request would look like.
  */
 export function installAuthentication(app: FastifyInstance, deps: AuthenticationDeps): void {
-  const { db, sessions, cookieSecure, tokenUses, tokenCache } = deps;
+  const { db, sessions, cookieSecure, tokenUses, tokenCache, sessionCache } = deps;
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     if (!request.is404 && request.routeOptions.config.anonymous) return;
@@ -65,22 +67,31 @@ export function installAuthentication(app: FastifyInstance, deps: Authentication
     // The request's admin rights (Principal.isAdmin), the same flag every handler and service sees.
     if (access === "admin" && !principal.isAdmin) throw new PermissionDeniedError("Admin rights required");
   });
-  if (tokenCache) {
-    // The database's notice of a changed user or token reaches every replica within milliseconds;
-    // this replica forgets its tokens before answering a change it made, so the caller's very next
-    // request (a revoked token tried again) is looked up whatever the notice's timing.
+  const caches = [tokenCache, sessionCache].filter((c) => c !== undefined);
+  if (caches.length > 0) {
+    // The database's notice of a changed user, token or session reaches every replica within
+    // milliseconds; this replica forgets what it verified before answering a change it made, so
+    // the caller's very next request (a revoked token or an ended session tried again) is looked
+    // up whatever the notice's timing.
     app.addHook("onSend", async (request, reply, payload) => {
-      if (reply.statusCode < 300 && changesIdentities(request)) tokenCache.invalidate();
+      if (reply.statusCode < 300 && changesIdentities(request))
+        for (const cache of caches) cache.invalidate();
       return payload;
     });
   }
 }
 
-/** Requests that may change a user or a token: unsafe methods on the tokens, password and users routes. */
+/**
+ * Requests that may change a user, a token or a session: unsafe methods on the login, logout,
+ * sessions, tokens, password and users routes.
+ */
 function changesIdentities(request: FastifyRequest): boolean {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
   const route = request.routeOptions.url ?? "";
   return (
+    route === "/api/auth/login" ||
+    route === "/api/auth/logout" ||
+    route.startsWith("/api/auth/sessions") ||
     route.startsWith("/api/auth/tokens") ||
     route === "/api/auth/password" ||
     route === "/api/users" ||
