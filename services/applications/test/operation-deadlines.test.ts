@@ -81,9 +81,11 @@ describe("operation deadlines", () => {
       await t.gateway.requestAppAction({ appId: app.id, action: "restart" }, as(owner));
     const [stuckOp, otherOp] = await Promise.all([lc.operationOf(stuck!.id), lc.operationOf(other!.id)]);
     // The database refuses to settle one of the two apps, as any failure of its settlement would.
+    await sql`create sequence refused_settlements`.execute(t.db);
     await sql`create function refuse_settlement() returns trigger language plpgsql as $$
       begin
         if new.id = ${sql.lit(stuck!.id)}::uuid and new.status = 'error' then
+          perform nextval('refused_settlements');
           raise exception 'settlement refused by the test';
         end if;
         return new;
@@ -91,7 +93,14 @@ describe("operation deadlines", () => {
     await sql`create trigger refuse_settlement before update on apps
       for each row execute function refuse_settlement()`.execute(t.db);
     try {
-      await expire([stuckOp, otherOp]);
+      // The refused one is the older (claimed first every pass): a pass must go on past it.
+      await t.db
+        .updateTable("app_operations")
+        .set({
+          deadline_at: sql<Date>`now() - case when id = ${stuckOp}::uuid then interval '2 seconds' else interval '1 second' end`,
+        })
+        .where("id", "in", [stuckOp!, otherOp!])
+        .execute();
       expect((await lc.waitFor(other!.id, "error")).attention_kind).toBe("operation_timed_out");
       // Several passes of both reapers later, the refused one is still running, untouched.
       await new Promise((r) => setTimeout(r, 500));
@@ -102,9 +111,21 @@ describe("operation deadlines", () => {
         .where("id", "=", stuckOp)
         .executeTakeFirstOrThrow();
       expect(op.status).toBe("running");
+      // Its deadline was moved on (behind what fell due meanwhile), not left the oldest.
+      const { rows: moved } = await sql<{
+        later: boolean;
+      }>`select deadline_at > now() - interval '1 second' as later
+        from app_operations where id = ${stuckOp}::uuid`.execute(t.db);
+      expect(moved[0]?.later).toBe(true);
+      // Tried once a pass at most (2 reapers, 100 ms), not again and again within a pass.
+      const { rows } = await sql<{ n: string }>`select last_value as n from refused_settlements`.execute(
+        t.db,
+      );
+      expect(Number(rows[0]!.n)).toBeLessThan(40);
     } finally {
       await sql`drop trigger refuse_settlement on apps`.execute(t.db);
       await sql`drop function refuse_settlement()`.execute(t.db);
+      await sql`drop sequence refused_settlements`.execute(t.db);
     }
     // Once its settlement can succeed, the next pass fails it, once.
     expect((await lc.waitFor(stuck!.id, "error")).attention_kind).toBe("operation_timed_out");

@@ -21,7 +21,7 @@ export function createOperationReaper(options: {
   let pass: Promise<void> | undefined;
   const tick = () => {
     if (pass) return; // the previous pass is still running
-    pass = reapExpiredOperations(options.db, options.settings, log)
+    pass = reapExpiredOperations(options.db, options.settings, log, options.intervalMs)
       .then(
         (n) => {
           if (n > 0) log.info({ failed: n }, "expired operations failed");

@@ -5,7 +5,7 @@ import { type Kysely, sql } from "kysely";
 import { findAppById } from "../db/app.repository.js";
 import type { AppOperationRow } from "../db/app-operations.table.js";
 import type { ApplicationsDatabase, ApplicationsDb } from "../db/database.js";
-import { timeOutExpiredOperation } from "../db/operation.repository.js";
+import { postponeDeadline, timeOutExpiredOperation } from "../db/operation.repository.js";
 import { timedOutMessage } from "../domain/operation-messages.js";
 import { appRef, emit } from "./app-events.js";
 import type { LifeCycleSettings } from "./life-cycle-settings.js";
@@ -21,17 +21,19 @@ const BATCH = 50;
  * the provisioner did. A result arriving later finds the operation finished and is ignored.
  *
  * One transaction per operation: an operation whose settlement fails is rolled back alone, logged,
- * and left running for the next pass, while the others of this pass are failed.
+ * and its deadline moved `retryAfterMs` on (tried again then, behind the operations due meanwhile,
+ * so failing ones never hold the others back), while the others of this pass are failed.
  * @returns how many operations were failed.
  */
 export async function reapExpiredOperations(
   db: ApplicationsDb,
   settings: LifeCycleSettings,
   log: Logger,
+  retryAfterMs: number,
 ): Promise<number> {
   const failing: string[] = [];
   let reaped = 0;
-  while (reaped + failing.length < BATCH) {
+  while (reaped < BATCH && failing.length < BATCH) {
     let claimed: AppOperationRow | undefined;
     try {
       const found = await db.transaction().execute(async (trx) => {
@@ -42,12 +44,20 @@ export async function reapExpiredOperations(
       if (!found) break;
       reaped++;
     } catch (err) {
-      // Not this operation's doing (nothing claimed: the database failed): the pass ends.
-      if (!claimed) throw err;
+      // Nothing claimed: the database failed, not an operation; the pass ends.
+      if (!claimed) {
+        if (reaped > 0) log.info({ failed: reaped }, "expired operations failed before the pass broke off");
+        throw err;
+      }
       failing.push(claimed.id);
+      // The message only: a constraint's detail may quote the app's row.
+      const reason = err instanceof Error ? err.message : String(err);
       log.error(
-        { err, appId: claimed.app_id, operationId: claimed.id, kind: claimed.kind },
-        "an operation past its deadline could not be failed; it is tried again at the next pass",
+        { reason, appId: claimed.app_id, operationId: claimed.id, kind: claimed.kind },
+        "an operation past its deadline could not be failed; it may be tried again later",
+      );
+      await postponeDeadline(db, claimed.id, retryAfterMs).catch((postponing: unknown) =>
+        log.warn({ err: postponing, operationId: claimed?.id }, "could not move the operation's deadline on"),
       );
     }
   }

@@ -99,10 +99,11 @@ export async function findAppByIdempotencyKey(
  * that a forgotten check elsewhere cannot leak another user's app.
  */
 function visibleApps(db: Db, viewer: EndUser) {
+  // Qualified: the reads with metrics join app_metrics (withFreshMetrics).
   return db
     .selectFrom("apps")
-    .where("status", "<>", "gone")
-    .$if(!viewer.isAdmin, (qb) => qb.where("owner_id", "=", viewer.id));
+    .where("apps.status", "<>", "gone")
+    .$if(!viewer.isAdmin, (qb) => qb.where("apps.owner_id", "=", viewer.id));
 }
 
 export async function findVisibleApp(db: Db, id: string, viewer: EndUser): Promise<AppRow | undefined> {
@@ -169,12 +170,17 @@ function withMetricsApart(row: AppWithMetricsColumns): ListedApp {
     uptime_seconds: row.m_uptime_seconds,
     container_status: row.m_container_status,
     observed_at: row.m_observed_at,
+    // Every app_metrics column is NOT NULL: with the joined row present, none of these is null.
   } as AppMetricsRow;
   return { app: row, metrics };
 }
 
 /** An app of a list page with its latest metrics when fresh. */
 export interface ListedApp {
+  /**
+   * The row as read, which may carry the query's other columns (`m_*`, a list's `position`): read
+   * its fields; never spread, log or serialise it whole.
+   */
   readonly app: AppRow;
   readonly metrics?: AppMetricsRow;
 }
@@ -264,8 +270,10 @@ function countersSum(db: Db, viewer: EndUser, filter: AppListFilter) {
 
 function matchingApps(db: Db, viewer: EndUser, filter: AppListFilter) {
   return visibleApps(db, viewer)
-    .$if(filter.status !== undefined, (qb) => qb.where("status", "=", filter.status!))
-    .$if(Boolean(filter.search), (qb) => qb.where("hostname", "ilike", `%${escapeLike(filter.search!)}%`));
+    .$if(filter.status !== undefined, (qb) => qb.where("apps.status", "=", filter.status!))
+    .$if(Boolean(filter.search), (qb) =>
+      qb.where("apps.hostname", "ilike", `%${escapeLike(filter.search!)}%`),
+    );
 }
 
 /** The operation an app is locked by (its id and kind go together). */

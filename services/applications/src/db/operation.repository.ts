@@ -133,11 +133,24 @@ export async function timeOutExpiredOperation(
     update app_operations o set status = 'timed_out', finished_at = now(),
       reason = 'did not finish before its deadline'
     from (select id from app_operations where status = 'running' and deadline_at < now()
-            and id <> all(${[...skip]}::uuid[])
+            and id <> all(${skip}::uuid[])
           order by deadline_at limit 1 for update skip locked) expired
     where o.id = expired.id
     returning o.*`.execute(db);
   return rows.rows[0];
+}
+
+/**
+ * Moves a running operation's deadline `ms` from now: one whose settlement failed goes behind the
+ * operations due meanwhile, instead of being the oldest every pass takes first.
+ */
+export async function postponeDeadline(db: Db, id: string, ms: number): Promise<void> {
+  await db
+    .updateTable("app_operations")
+    .set({ deadline_at: sql<Date>`now() + make_interval(secs => ${ms / 1000})` })
+    .where("id", "=", id)
+    .where("status", "=", "running")
+    .execute();
 }
 
 /**
