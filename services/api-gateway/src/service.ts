@@ -8,6 +8,7 @@ import type { Telemetry } from "@proximity/telemetry";
 import { createAuthEventPruner } from "./app/auth-event-retention.js";
 import { bootstrapAdmin } from "./app/bootstrap-admin.js";
 import { listenForCredentialChanges } from "./app/credential-change-listener.js";
+import { createDeadSessionPruner } from "./app/dead-session-pruner.js";
 import { createLastUseRecorder } from "./app/last-use-recorder.js";
 import { prepareLogin } from "./app/login.js";
 import { startLoginThrottlePruning } from "./app/login-throttle.js";
@@ -28,6 +29,8 @@ import { connectRateLimitNats } from "./rate-limit/rate-limit-connection.js";
 
 /** How often recorded API token uses are written (GET /api/auth/tokens shows them this late at most, plus a minute). */
 const TOKEN_USE_FLUSH_MS = 5_000;
+/** How often sessions past their lifetime or idle timeout are deleted. */
+const DEAD_SESSION_PRUNE_INTERVAL_MS = 10 * 60_000;
 /** Verified API tokens, and resolved sessions, kept at most per replica (a few MiB each). */
 const MAX_CACHED_CREDENTIALS = 10_000;
 
@@ -146,6 +149,14 @@ export function createGatewayService(
     const stopListening = listenForCredentialChanges(db, [tokenCache, sessionCache]);
     if (stopListening) onStop("credential caches", stopListening);
     const sessions = createSessionStore(db, sessionPolicy, sessionCache);
+    const deadSessionPruner = createDeadSessionPruner({
+      db,
+      idleMs: sessionPolicy.idleMs,
+      intervalMs: DEAD_SESSION_PRUNE_INTERVAL_MS,
+      logger: log,
+    });
+    deadSessionPruner.start();
+    onStop("dead session pruning", () => deadSessionPruner.stop());
     // Token uses are written every few seconds in one statement, not per request; stopped after
     // HTTP (registered before it), so the last uses are written before the pool closes.
     const tokenUses = createLastUseRecorder({

@@ -3,6 +3,7 @@ import { eventually } from "@proximity/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayDb } from "../src/db/database.js";
+import { deleteDeadSessions } from "../src/db/session.repository.js";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, login, request, type Session } from "./support/http-client.js";
 
@@ -122,5 +123,34 @@ describe("session cache - resolved session cookies", () => {
     } finally {
       await stop();
     }
+  });
+});
+
+describe("dead sessions", () => {
+  it("dead sessions - a login leaves them (no notice per login); the pruner deletes those expired or idle, in batches, and no live one", async () => {
+    const dave = await createUserAndLogin(h.url, admin, "dead-sessions");
+    await login(h.url, "dead-sessions", "a-long-enough-password-123");
+    await login(h.url, "dead-sessions", "a-long-enough-password-123");
+    await sql`update sessions set expires_at = now() - interval '1 second'
+      where id = (select id from sessions where user_id = ${dave.userId} order by created_at limit 1)`.execute(
+      h.db,
+    );
+    await sql`update sessions set last_seen_at = now() - interval '2 hours'
+      where id = (select id from sessions where user_id = ${dave.userId} order by created_at desc limit 1)`.execute(
+      h.db,
+    );
+    const count = async () =>
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from sessions where user_id = ${dave.userId}`.execute(h.db)
+      ).rows[0]!.n;
+    const live = await login(h.url, "dead-sessions", "a-long-enough-password-123");
+    expect(await count()).toBe(4);
+    const idleCutoff = new Date(Date.now() - 30 * 60_000);
+    expect(await deleteDeadSessions(h.db, idleCutoff, 1)).toBe(1);
+    expect(await deleteDeadSessions(h.db, idleCutoff, 100)).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBe(2);
+    expect((await me(live)).status).toBe(200);
   });
 });

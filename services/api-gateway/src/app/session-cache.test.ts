@@ -50,3 +50,25 @@ describe("session cache", () => {
     expect(cache.get("long")).toBeUndefined();
   });
 });
+
+describe("session cache - updates", () => {
+  it("session cache - an update replaces a kept session but keeps the entry's end; a stale ticket or a missing entry changes nothing", () => {
+    let now = 1_000_000;
+    const cache = createSessionCache({ ttlMs: 5_000, maxEntries: 10, idleMs: 3_600_000, now: () => now });
+    cache.setListening(true);
+    const s = session(now, now + 3_600_000);
+    cache.put("cookie", s, cache.begin());
+    now += 4_000;
+    const used = { ...s, lastSeenAt: new Date(now) };
+    cache.update("cookie", used, cache.begin());
+    expect(cache.get("cookie")).toBe(used);
+    now += 1_000;
+    expect(cache.get("cookie")).toBeUndefined(); // 5 s after the lookup, not after the update
+    const ticket = cache.begin();
+    cache.put("again", s, cache.begin());
+    cache.invalidate();
+    cache.update("again", used, ticket);
+    cache.update("never-kept", used, cache.begin());
+    expect(cache.size).toBe(0);
+  });
+});

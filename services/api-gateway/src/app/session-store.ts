@@ -1,6 +1,5 @@
 import type { GatewayDb } from "../db/database.js";
 import {
-  deleteDeadSessions,
   findLiveSession,
   insertSession,
   listLiveSessionsOfUser,
@@ -79,7 +78,6 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
   const idleCutoff = () => new Date(Date.now() - policy.idleMs);
   return {
     async start(user, origin = {}) {
-      await deleteDeadSessions(db, idleCutoff());
       const sessionId = newSecret();
       const csrfToken = newSecret();
       const expiresAt = new Date(Date.now() + policy.ttlMs);
@@ -95,19 +93,24 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
       return { id, sessionId, csrfToken, expiresAt };
     },
     async resolve(sessionId, { touch = true } = {}) {
-      let session = cache?.get(sessionId);
-      if (!session) {
-        const ticket = cache?.begin();
-        session = await findLiveSession(db, sha256Hex(sessionId), idleCutoff());
-        if (!session) return undefined;
-        if (cache && ticket) cache.put(sessionId, session, ticket);
-      }
+      // One ticket for the lookup and the touch: a change noticed at any point from here on keeps
+      // what may be an ended session out of the cache.
+      const ticket = cache?.begin();
+      const kept = cache?.get(sessionId);
+      let session = kept ?? (await findLiveSession(db, sha256Hex(sessionId), idleCutoff()));
+      if (!session) return undefined;
       if (touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        const ticket = cache?.begin();
         const at = new Date();
-        await touchSession(db, session.idHash, at);
+        if (!(await touchSession(db, session.idHash, at))) {
+          cache?.forget(sessionId); // ended meanwhile
+          return undefined;
+        }
         session = { ...session, lastSeenAt: at };
-        if (cache && ticket) cache.put(sessionId, session, ticket);
+      }
+      if (cache && ticket) {
+        // A kept entry keeps its end: a use refreshes what is known, not how long it is trusted.
+        if (kept) cache.update(sessionId, session, ticket);
+        else cache.put(sessionId, session, ticket);
       }
       return session;
     },

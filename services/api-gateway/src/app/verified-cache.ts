@@ -21,6 +21,13 @@ export interface VerifiedCache<V> {
   begin(): LookupTicket;
   /** Keeps what a verified secret resolved to, unless the cache changed or stopped since `ticket`. */
   put(secret: string, value: V, ticket: LookupTicket): void;
+  /**
+   * Replaces what a kept secret resolved to (e.g. a session's recorded use), keeping the entry's
+   * end, unless the cache changed or stopped since `ticket`; nothing when the secret is not kept.
+   */
+  update(secret: string, value: V, ticket: LookupTicket): void;
+  /** Forgets one secret (found ended). */
+  forget(secret: string): void;
   /** Forgets everything: a credential or a user changed. */
   invalidate(): void;
   /** Whether changes are being heard; false empties the cache and stops it keeping anything. */
@@ -83,6 +90,15 @@ export function createVerifiedCache<V>(
         if (oldest !== undefined) entries.delete(oldest);
       }
       entries.set(key, { value, until: now() + options.ttlMs });
+    },
+    update(secret, value, ticket) {
+      if (!listening || ticket.generation !== generation) return;
+      const key = sha256Hex(secret);
+      const entry = entries.get(key);
+      if (entry) entries.set(key, { value, until: entry.until });
+    },
+    forget(secret) {
+      entries.delete(sha256Hex(secret));
     },
     invalidate: forget,
     setListening(value) {

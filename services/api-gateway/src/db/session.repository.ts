@@ -119,9 +119,14 @@ export async function listLiveSessionsOfUser(
   return { rows, total: Number(count.n) };
 }
 
-/** Records a use of the session at `at`, which its idle timeout counts from. */
-export async function touchSession(db: GatewayDb, idHash: string, at: Date): Promise<void> {
-  await db.updateTable("sessions").set({ last_seen_at: at }).where("id_hash", "=", idHash).execute();
+/** Records a use of the session at `at`, which its idle timeout counts from; false when it has ended. */
+export async function touchSession(db: GatewayDb, idHash: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("sessions")
+    .set({ last_seen_at: at })
+    .where("id_hash", "=", idHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Deletes the session with this secret's hash; its public id and user, none when there was none. */
@@ -158,12 +163,24 @@ export async function deleteSessionsOfUser(
   return rows.map((r) => r.id);
 }
 
-/** Removes sessions past their TTL or idle since `idleCutoff` (housekeeping, run at login). */
-export async function deleteDeadSessions(db: GatewayDb, idleCutoff: Date): Promise<void> {
-  await db
+/**
+ * Removes up to `limit` sessions past their TTL or idle since `idleCutoff` (housekeeping: no
+ * lookup ever finds them); how many it removed.
+ */
+export async function deleteDeadSessions(db: GatewayDb, idleCutoff: Date, limit: number): Promise<number> {
+  const result = await db
     .deleteFrom("sessions")
-    .where((eb) => eb.or([eb("expires_at", "<=", new Date()), eb("last_seen_at", "<=", idleCutoff)]))
-    .execute();
+    .where(
+      "id",
+      "in",
+      db
+        .selectFrom("sessions")
+        .select("id")
+        .where((eb) => eb.or([eb("expires_at", "<=", new Date()), eb("last_seen_at", "<=", idleCutoff)]))
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /**

@@ -6,9 +6,10 @@ import { type Kysely, sql } from "kysely";
  * (`credential_change_notice()`, channel `<schema>_credentials`) when a session is deleted (logout,
  * ended by its user, a password change or a deactivation ending the others, dead ones cleared) or
  * a column a resolved session depends on changes. PostgreSQL delivers it when the change commits.
- * Row-level, so a statement that changes no session (clearing dead sessions when there are none,
- * at each login) sends nothing, and one notice per transaction reaches the listeners however many
- * rows changed (PostgreSQL folds identical notices). Recording a use (`last_seen_at`) sends none.
+ * Row-level, so a statement that changes no session sends nothing, and one notice per transaction
+ * reaches the listeners however many rows changed (PostgreSQL folds identical notices). Recording a
+ * use (`last_seen_at`) sends none. Dead sessions are cleared every few minutes, not at each login
+ * (app/dead-session-pruner.ts): each clearing empties the replicas' caches.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create trigger sessions_change
