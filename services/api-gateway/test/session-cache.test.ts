@@ -4,7 +4,12 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayDb } from "../src/db/database.js";
 import { deleteDeadSessions } from "../src/db/session.repository.js";
-import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
+import {
+  ADMIN_PASSWORD,
+  type Harness,
+  startHarness,
+  untilListeningForCredentialChanges,
+} from "./support/gateway-harness.js";
 import { createUserAndLogin, login, request, type Session } from "./support/http-client.js";
 
 let h: Harness;
@@ -13,15 +18,7 @@ let admin: Session;
 beforeAll(async () => {
   h = await startHarness();
   admin = await login(h.url, "admin", ADMIN_PASSWORD);
-  // The cache keeps nothing until the gateway listens for credential changes.
-  await eventually(
-    async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and query ilike 'listen "gateway_credentials"'`.execute(h.db);
-      return rows[0]!.n > 0;
-    },
-    { what: "the gateway listening for credential changes" },
-  );
+  await untilListeningForCredentialChanges(h);
 });
 afterAll(async () => {
   await h?.stop();

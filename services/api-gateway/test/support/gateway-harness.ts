@@ -1,7 +1,8 @@
 import { createDatabase } from "@proximity/db";
 import { generateServiceKeys } from "@proximity/grpc";
 import { createLogger } from "@proximity/logger";
-import { dropNamespaceStreams, testServers, uniqueNamespace } from "@proximity/testing";
+import { dropNamespaceStreams, eventually, testServers, uniqueNamespace } from "@proximity/testing";
+import { sql } from "kysely";
 import { loadGatewayConfig } from "../../src/config.js";
 import type { GatewayDb, GatewayTables } from "../../src/db/database.js";
 import { createGatewayService } from "../../src/service.js";
@@ -81,4 +82,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await dropNamespaceStreams(config.BUS_NAMESPACE);
     },
   };
+}
+
+/** Waits until the gateway listens for credential changes: its caches keep nothing before. */
+export async function untilListeningForCredentialChanges(h: Harness): Promise<void> {
+  await eventually(
+    async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen "gateway_credentials"'`.execute(h.db);
+      return rows[0]!.n > 0;
+    },
+    { what: "the gateway listening for credential changes" },
+  );
 }
