@@ -71,4 +71,18 @@ describe("session cache - updates", () => {
     cache.update("never-kept", used, cache.begin());
     expect(cache.size).toBe(0);
   });
+
+  it("session cache - an update begun before a change never overwrites what was read after it", () => {
+    const now = 1_000_000;
+    const cache = createSessionCache({ ttlMs: 5_000, maxEntries: 10, idleMs: 3_600_000, now: () => now });
+    cache.setListening(true);
+    const before = session(now, now + 3_600_000);
+    const ticket = cache.begin();
+    cache.put("cookie", before, ticket);
+    cache.invalidate(); // e.g. the user's admin rights taken
+    const after = { ...before, user: { ...before.user, is_admin: false } };
+    cache.put("cookie", after, cache.begin()); // looked up again since
+    cache.update("cookie", { ...before, lastSeenAt: new Date(now) }, ticket); // the older touch ends
+    expect(cache.get("cookie")).toBe(after);
+  });
 });

@@ -78,4 +78,27 @@ describe("session store with its cache", () => {
     expect((await store.resolve("cookie"))?.lastSeenAt).toEqual(first!.lastSeenAt);
     expect(lookups).toBe(1);
   });
+
+  it("session store - a touch of a kept session does not extend how long it is trusted", async () => {
+    vi.useFakeTimers();
+    try {
+      const cache = createSessionCache({ ttlMs: 120_000, maxEntries: 10, idleMs: policy.idleMs });
+      cache.setListening(true);
+      const store = createSessionStore(db, policy, cache);
+      let lookups = 0;
+      repository.lookup = async () => {
+        lookups++;
+        return session(120_000);
+      };
+      await store.resolve("cookie"); // looked up and touched: kept until 120 s from now
+      vi.advanceTimersByTime(61_000);
+      await store.resolve("cookie"); // kept, touched again (its last use is 61 s old)
+      expect(lookups).toBe(1);
+      vi.advanceTimersByTime(60_000);
+      await store.resolve("cookie"); // 121 s after the lookup: looked up again
+      expect(lookups).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

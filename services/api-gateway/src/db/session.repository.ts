@@ -168,6 +168,7 @@ export async function deleteSessionsOfUser(
  * lookup ever finds them); how many it removed.
  */
 export async function deleteDeadSessions(db: GatewayDb, idleCutoff: Date, limit: number): Promise<number> {
+  const now = new Date();
   const result = await db
     .deleteFrom("sessions")
     .where(
@@ -176,9 +177,11 @@ export async function deleteDeadSessions(db: GatewayDb, idleCutoff: Date, limit:
       db
         .selectFrom("sessions")
         .select("id")
-        .where((eb) => eb.or([eb("expires_at", "<=", new Date()), eb("last_seen_at", "<=", idleCutoff)]))
+        .where((eb) => eb.or([eb("expires_at", "<=", now), eb("last_seen_at", "<=", idleCutoff)]))
         .limit(limit),
     )
+    // Again on the row deleted: a use recorded while the delete waited for it keeps the session.
+    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("last_seen_at", "<=", idleCutoff)]))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
