@@ -25,14 +25,14 @@ afterAll(async () => {
 });
 
 const me = (session: Session) => request(h.url, "GET", "/api/auth/me", { auth: session });
-const sessionsOf = (db: GatewayDb, userId: string) =>
+const endSessionsOf = (db: GatewayDb, userId: string) =>
   sql`delete from sessions where user_id = ${userId}`.execute(db);
 
 /** Ends the user's sessions with triggers off: the database sends no notice of it. */
 async function endSilently(userId: string): Promise<void> {
   await h.db.transaction().execute(async (trx) => {
     await sql`set local session_replication_role = replica`.execute(trx);
-    await sessionsOf(trx, userId);
+    await endSessionsOf(trx, userId);
   });
 }
 
@@ -50,7 +50,7 @@ describe("session cache - resolved session cookies", () => {
 
   // What another replica's change looks like to this one: a committed statement, no request here.
   const changes: [string, (userId: string) => Promise<unknown>][] = [
-    ["session ended (a logout elsewhere)", (user) => sessionsOf(h.db, user)],
+    ["session ended (a logout elsewhere)", (user) => endSessionsOf(h.db, user)],
     [
       "session expired",
       (user) =>

@@ -99,6 +99,7 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
       const kept = cache?.get(sessionId);
       let session = kept ?? (await findLiveSession(db, sha256Hex(sessionId), idleCutoff()));
       if (!session) return undefined;
+      const looked = !kept;
       if (touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
         const at = new Date();
         if (!(await touchSession(db, session.idHash, at))) {
@@ -106,12 +107,11 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
           return undefined;
         }
         session = { ...session, lastSeenAt: at };
-      }
-      if (cache && ticket) {
         // A kept entry keeps its end: a use refreshes what is known, not how long it is trusted.
-        if (kept) cache.update(sessionId, session, ticket);
-        else cache.put(sessionId, session, ticket);
+        if (!looked && ticket) cache?.update(sessionId, session, ticket);
       }
+      // A kept session served untouched changes nothing in the cache (no write on that path).
+      if (looked && ticket) cache?.put(sessionId, session, ticket);
       return session;
     },
     listOfUser: (userId, page) => listLiveSessionsOfUser(db, userId, idleCutoff(), page),
