@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
+import { sessionIdOf } from "./support/session-ids.js";
 
 let h: Harness;
 let admin: Session;
@@ -29,6 +30,25 @@ async function userWithCredentials(username: string) {
 }
 
 describe("password - self-service change (POST /api/auth/password)", () => {
+  it("password - the sessions a change reports ended are the live ones: one that died but is not pruned yet goes uncounted", async () => {
+    const { current, other } = await userWithCredentials("pw-dead");
+    const idle = await login(h.url, "pw-dead", OLD);
+    const idleId = await sessionIdOf(h.db, idle);
+    await h.db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where("id", "=", idleId)
+      .execute();
+    const res = await request(h.url, "POST", "/api/auth/password", {
+      auth: current,
+      body: { current_password: OLD, new_password: NEW },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ sessions_ended: 1, tokens_revoked: 1 });
+    expect((await me(other)).status).toBe(401);
+    expect(await h.db.selectFrom("sessions").where("id", "=", idleId).execute()).toEqual([]);
+  });
+
   it("password - a user changes their own password: this session stays, other sessions and every token end", async () => {
     const { current, other, token } = await userWithCredentials("pw-self");
     const res = await request(h.url, "POST", "/api/auth/password", {

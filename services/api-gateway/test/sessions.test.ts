@@ -160,6 +160,43 @@ describe("sessions - list and end your own (signed-in sessions only)", () => {
     expect((await me(admin)).status).toBe(200);
   });
 
+  it("sessions - sessions that died but are not pruned yet go with the others, uncounted and unaudited; one named is 404", async () => {
+    const mine = await createUserAndLogin(h.url, admin, "dead-closer", { password: PASSWORD });
+    const live = await login(h.url, "dead-closer", PASSWORD);
+    const idle = await login(h.url, "dead-closer", PASSWORD);
+    const expired = await login(h.url, "dead-closer", PASSWORD);
+    const [liveId, idleId, expiredId] = await Promise.all(
+      [live, idle, expired].map((s) => sessionIdOf(h.db, s)),
+    );
+    await setLastSeen(idleId!, 31);
+    await h.db
+      .updateTable("sessions")
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where("id", "=", expiredId!)
+      .execute();
+    // Named by its id, a dead session is as absent as in the listing: 404, and nothing audited.
+    const named = await request(h.url, "DELETE", `/api/auth/sessions/${idleId}`, { auth: mine });
+    expect(named.status).toBe(404);
+
+    const res = await request(h.url, "DELETE", "/api/auth/sessions", { auth: mine });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ended: 1 });
+    const left = await h.db
+      .selectFrom("sessions")
+      .select("id")
+      .where("id", "in", [liveId!, idleId!, expiredId!])
+      .execute();
+    expect(left).toEqual([]);
+    const audited = await h.db
+      .selectFrom("auth_events")
+      .select("subject_id")
+      .where("type", "=", "session_ended")
+      .where("subject_id", "in", [liveId!, idleId!, expiredId!])
+      .execute();
+    expect(audited).toEqual([{ subject_id: liveId }]);
+    expect((await me(mine)).status).toBe(200);
+  });
+
   it("sessions - API tokens cannot list or end sessions (403), nothing ends", async () => {
     const mine = await createUserAndLogin(h.url, admin, "token-holder", { password: PASSWORD });
     const token = { bearer: await issueToken(h.url, mine, { name: "rw" }) };

@@ -26,6 +26,7 @@ export async function changeOwnPassword(
   principal: Principal,
   input: ChangeOwnPasswordInput,
   origin: RequestOrigin,
+  idleCutoff: Date,
 ): Promise<CredentialsEnded> {
   const session = requireSession(principal);
   const user = await findUserById(db, principal.user.id);
@@ -37,6 +38,6 @@ export async function changeOwnPassword(
     if (!(await updateUser(trx, user.id, { password_hash: passwordHash }))) {
       throw new NotFoundError("User not found");
     }
-    return endCredentialsAfterPasswordChange(trx, principal, user, session.id, origin);
+    return endCredentialsAfterPasswordChange(trx, principal, user, session.id, origin, idleCutoff);
   });
 }

@@ -33,10 +33,11 @@ export async function endMySession(
   principal: Principal,
   id: string,
   origin: RequestOrigin,
+  idleCutoff: Date,
 ): Promise<{ current: boolean }> {
   const current = requireSession(principal);
   await db.transaction().execute(async (trx) => {
-    if (!(await deleteSessionOfUser(trx, principal.user.id, id)))
+    if (!(await deleteSessionOfUser(trx, principal.user.id, id, idleCutoff)))
       throw new NotFoundError("Session not found");
     await recordAuthEvents(trx, origin, [
       {
@@ -52,15 +53,19 @@ export async function endMySession(
   return { current: id === current.id };
 }
 
-/** Ends every session of the caller's except the one making the request; how many ended. */
+/**
+ * Ends every session of the caller's except the one making the request; how many live ones ended
+ * (`idleCutoff`: SessionStore.idleCutoff; dead ones not yet pruned go too, uncounted).
+ */
 export async function endMyOtherSessions(
   db: GatewayDb,
   principal: Principal,
   origin: RequestOrigin,
+  idleCutoff: Date,
 ): Promise<number> {
   const current = requireSession(principal);
   return db.transaction().execute(async (trx) => {
-    const ended = await deleteSessionsOfUser(trx, principal.user.id, { exceptId: current.id });
+    const ended = await deleteSessionsOfUser(trx, principal.user.id, idleCutoff, { exceptId: current.id });
     await recordAuthEvents(
       trx,
       origin,

@@ -69,7 +69,8 @@ export interface CredentialsEnded {
  * After a new password (in its transaction): moves the user's credential epoch on (so a login or
  * token issue still in flight with the old credentials cannot add one), ends the user's sessions
  * but `keepSessionId` (the session of a user changing their own password, moved to the new
- * epoch), revokes all their API tokens, and logs it.
+ * epoch), revokes all their API tokens, and logs it. `idleCutoff` (SessionStore.idleCutoff): the
+ * sessions counted as ended are the live ones (dead ones not yet pruned go too, uncounted).
  */
 export async function endCredentialsAfterPasswordChange(
   trx: GatewayDb,
@@ -77,10 +78,11 @@ export async function endCredentialsAfterPasswordChange(
   user: { readonly id: string; readonly username: string },
   keepSessionId: string | undefined,
   origin: RequestOrigin,
+  idleCutoff: Date,
 ): Promise<CredentialsEnded> {
   const epoch = await endCredentialEpoch(trx, user.id);
   if (keepSessionId) await moveSessionToEpoch(trx, keepSessionId, epoch);
-  const ended = await deleteSessionsOfUser(trx, user.id, { exceptId: keepSessionId });
+  const ended = await deleteSessionsOfUser(trx, user.id, idleCutoff, { exceptId: keepSessionId });
   const tokensRevoked = await revokeApiTokensOfUser(trx, user.id);
   await recordAuthEvents(trx, origin, [
     {

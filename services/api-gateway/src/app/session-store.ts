@@ -56,6 +56,8 @@ export interface SessionStore {
     userId: string,
     page: { limit: number; offset: number },
   ): Promise<{ rows: SessionView[]; total: number }>;
+  /** Sessions unused since before this are dead (idle), whether or not the pruner removed them yet. */
+  idleCutoff(): Date;
 }
 
 // Refreshing last_seen_at on every request would write on every read; a minute is precise enough
@@ -115,5 +117,6 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
       return session;
     },
     listOfUser: (userId, page) => listLiveSessionsOfUser(db, userId, idleCutoff(), page),
+    idleCutoff,
   };
 }

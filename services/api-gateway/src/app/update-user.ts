@@ -32,7 +32,8 @@ export interface UserChange {
  * Changes an account (admins). Admins cannot demote or deactivate themselves (which also
  * guarantees one admin always remains). A new password ends the user's sessions and revokes their
  * API tokens; an admin's own new password needs the current one and a signed-in session, which
- * stays. Deactivating ends every session and revokes every token.
+ * stays. Deactivating ends every session and revokes every token. `idleCutoff`:
+ * SessionStore.idleCutoff (which sessions a password change counts as ended).
  */
 export async function updateUser(
   db: GatewayDb,
@@ -40,6 +41,7 @@ export async function updateUser(
   id: string,
   input: UpdateUserInput,
   origin: RequestOrigin,
+  idleCutoff: Date,
 ): Promise<UserChange> {
   const self = actor.user.id === id;
   if (self && input.isAdmin === false) throw new ConflictError("You cannot remove your own admin rights");
@@ -66,11 +68,11 @@ export async function updateUser(
     if (!updated) throw new NotFoundError("User not found");
     if (input.isActive === false) {
       await endCredentialEpoch(trx, id);
-      await deleteSessionsOfUser(trx, id);
+      await deleteSessionsOfUser(trx, id, idleCutoff);
       await revokeApiTokensOfUser(trx, id);
     }
     if (input.password !== undefined) {
-      await endCredentialsAfterPasswordChange(trx, actor, updated, keepSessionId, origin);
+      await endCredentialsAfterPasswordChange(trx, actor, updated, keepSessionId, origin, idleCutoff);
     }
     return { before: current, after: updated };
   });

@@ -141,26 +141,49 @@ export function deleteSession(
     .executeTakeFirst();
 }
 
-/** Deletes one of the user's sessions by its public id; false when the user has no such session. */
-export async function deleteSessionOfUser(db: GatewayDb, userId: string, id: string): Promise<boolean> {
-  const result = await db
+/**
+ * Whether a deleted row was a live session, as the lookup and the listing judge it: not expired,
+ * and used since `idleCutoff`. A dead one is only waiting for the pruner (dead-session-pruner.ts).
+ */
+function wasLive(row: { expires_at: Date; last_seen_at: Date }, idleCutoff: Date): boolean {
+  return row.expires_at.getTime() > Date.now() && row.last_seen_at.getTime() > idleCutoff.getTime();
+}
+
+/**
+ * Deletes one of the user's sessions by its public id; false when the user has no such live
+ * session (a dead one not yet pruned is "not found", as in the listing: the caller's refusal rolls
+ * its delete back, and the pruner removes it).
+ */
+export async function deleteSessionOfUser(
+  db: GatewayDb,
+  userId: string,
+  id: string,
+  idleCutoff: Date,
+): Promise<boolean> {
+  const row = await db
     .deleteFrom("sessions")
     .where("user_id", "=", userId)
     .where("id", "=", id)
+    .returning(["expires_at", "last_seen_at"])
     .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  return row !== undefined && wasLive(row, idleCutoff);
 }
 
-/** Deletes the user's sessions, all or all but one (by public id); the public ids deleted. */
+/**
+ * Deletes the user's sessions, all or all but one (by public id), dead ones not yet pruned
+ * included; the public ids of the live sessions it ended (what a user is told and the audit
+ * records: a session that had already died was not ended by this).
+ */
 export async function deleteSessionsOfUser(
   db: GatewayDb,
   userId: string,
+  idleCutoff: Date,
   options: { exceptId?: string } = {},
 ): Promise<string[]> {
   let query = db.deleteFrom("sessions").where("user_id", "=", userId);
   if (options.exceptId) query = query.where("id", "!=", options.exceptId);
-  const rows = await query.returning("id").execute();
-  return rows.map((r) => r.id);
+  const rows = await query.returning(["id", "expires_at", "last_seen_at"]).execute();
+  return rows.filter((r) => wasLive(r, idleCutoff)).map((r) => r.id);
 }
 
 /**

@@ -24,7 +24,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const probe = { check: async () => "down" as const, close: () => {} };
   const deps: HttpDeps = {
     db,
-    sessions: { start: unreachable, resolve: unreachable, listOfUser: unreachable },
+    sessions: { start: unreachable, resolve: unreachable, listOfUser: unreachable, idleCutoff: unreachable },
     tokenPolicy: { defaultDays: 90, maxDays: 365, maxLivePerUser: 50 },
     clients: { close: () => {} } as unknown as GatewayClients,
     probes: { applications: probe, hosts: probe },

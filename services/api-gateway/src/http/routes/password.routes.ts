@@ -28,6 +28,7 @@ export function passwordRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           principalOf(request),
           { currentPassword: request.body.current_password, newPassword: request.body.new_password },
           originOf(request),
+          deps.sessions.idleCutoff(),
         );
         return { sessions_ended: sessionsEnded, tokens_revoked: tokensRevoked };
       },

@@ -51,7 +51,13 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         const principal = principalOf(request);
         requireSession(principal); // tokens are refused whatever the id
         const id = requireUuid(request.params.id);
-        const { current } = await endMySession(deps.db, principal, id, originOf(request));
+        const { current } = await endMySession(
+          deps.db,
+          principal,
+          id,
+          originOf(request),
+          deps.sessions.idleCutoff(),
+        );
         if (current) clearSessionCookies(reply, deps.cookieSecure);
         return reply.code(204).send(null);
       },
@@ -68,7 +74,12 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        ended: await endMyOtherSessions(deps.db, principalOf(request), originOf(request)),
+        ended: await endMyOtherSessions(
+          deps.db,
+          principalOf(request),
+          originOf(request),
+          deps.sessions.idleCutoff(),
+        ),
       }),
     );
   };

@@ -88,6 +88,7 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
           requireUuid(request.params.id),
           { password, currentPassword: current_password, isAdmin: is_admin, isActive: is_active },
           originOf(request),
+          deps.sessions.idleCutoff(),
         );
         const secrets = password === undefined ? [] : ["password"];
         recordChanges(request, fieldDiff(userSnapshot(before), userSnapshot(after), secrets));

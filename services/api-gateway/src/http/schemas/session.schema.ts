@@ -13,7 +13,14 @@ export const sessionJson = z.object({
   current: z.boolean(),
 });
 
-export const endedSessionsJson = z.object({ ended: z.number().int() });
+export const endedSessionsJson = z.object({
+  ended: z
+    .number()
+    .int()
+    .describe(
+      "How many of your live sessions ended (those already expired or idle are removed too, uncounted)",
+    ),
+});
 
 export function toSessionJson(row: SessionView, currentId: string | undefined): z.infer<typeof sessionJson> {
   return {

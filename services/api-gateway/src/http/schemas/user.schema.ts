@@ -67,6 +67,6 @@ export const changePasswordBody = z
 
 /** What a password change ended. */
 export const passwordChangedJson = z.object({
-  sessions_ended: z.number().int().describe("Your other sessions, all ended"),
+  sessions_ended: z.number().int().describe("How many of your other live sessions ended (all of them did)"),
   tokens_revoked: z.number().int().describe("Your API tokens, all revoked"),
 });
