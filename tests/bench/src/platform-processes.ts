@@ -142,7 +142,7 @@ export async function startPlatformProcesses(o: ProcessPlatformOptions = {}): Pr
       ...(o.serviceEnv ? { serviceEnv: o.serviceEnv } : {}),
       ...(o.replicas ? { replicas: o.replicas } : {}),
       runtime,
-      logLevel: o.logLevel ?? "warn",
+      logLevel: o.logLevel ?? process.env.BENCH_LOG_LEVEL ?? "warn",
       mode: o.mode ?? "development",
       gatewayHost: "127.0.0.1",
       baseEnv: Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.test(name))),
