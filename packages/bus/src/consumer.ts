@@ -25,7 +25,7 @@ import { retryDelayMs } from "./backoff.js";
 import { createOrUpdateConsumer } from "./create-consumer.js";
 import type { EventEnvelope } from "./envelope.js";
 import { checkEvent } from "./event-check.js";
-import { arrivesOn, type EventDefinition, eventOfType } from "./events.js";
+import { arrivesOn, type EventDefinition, eventOfType, fitsItsSubject } from "./events.js";
 import {
   busAcks,
   busConsumerAckPending,
@@ -363,7 +363,7 @@ class EventConsumerImpl implements EventConsumer {
           "cloudevents.event_type": env.type,
         },
       },
-      (span) => this.#process(msg, sub, env, attempt, span),
+      (span) => this.#process(msg, sub, check.event, env, attempt, span),
     );
   }
 
@@ -371,6 +371,8 @@ class EventConsumerImpl implements EventConsumer {
   async #process(
     msg: JsMsg,
     sub: Subscription<unknown> | undefined,
+    /** The catalog's event (checkEvent), whatever copy of it the subscription holds (asVariant). */
+    event: EventDefinition<unknown>,
     env: EventEnvelope,
     attempt: number,
     span: Span,
@@ -406,6 +408,20 @@ class EventConsumerImpl implements EventConsumer {
     } catch (err) {
       ctx.log.error({ err }, "undecodable message; dead-lettered");
       await this.#deadLetter(msg, attempt, ctx.log, "undecodable", "undecodable payload");
+      return;
+    }
+    if (!fitsItsSubject(event, msg.subject.slice(this.#o.ns.length + 1), payload)) {
+      ctx.log.warn(
+        { subject: msg.subject },
+        "event refused (its payload is not of its subject's variant); dead-lettered unhandled",
+      );
+      await this.#deadLetter(
+        msg,
+        attempt,
+        ctx.log,
+        "refused",
+        "refused: payload not of its subject's variant",
+      );
       return;
     }
     // Keep the message ours while the handler works (three times per ack_wait, so one lost

@@ -361,6 +361,19 @@ export function subjectFor<T>(event: EventDefinition<T>, payload: T): string {
   return subject ?? event.subject;
 }
 
+/**
+ * Whether `payload`, arrived on `subject` (below the namespace), may be `event` there: on a
+ * variant's subject only that variant's payloads (a consumer filtering for a variant acts on
+ * nothing else; the subject is signed, so only a faulty producer could send another). On the
+ * event's own subject anything goes: a variant's payload there is an older producer's, from before
+ * the variant existed (retired-durable.ts drains those).
+ */
+export function fitsItsSubject<T>(event: EventDefinition<T>, subject: string, payload: T): boolean {
+  if (subject === event.subject || !event.variants) return true;
+  const variant = event.variantOf?.(payload);
+  return variant !== undefined && event.variants[variant] === subject;
+}
+
 /** Every subject `event` may arrive on (below the namespace): its own and its variants'. */
 export function subjectsOf(event: Pick<EventDefinition<unknown>, "subject" | "variants">): string[] {
   return [event.subject, ...Object.values(event.variants ?? {})];

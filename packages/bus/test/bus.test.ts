@@ -6,6 +6,7 @@ import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToOutbox,
+  asVariant,
   type Bus,
   createEventConsumer,
   createMessagingTables,
@@ -28,6 +29,7 @@ import {
   subscribe,
 } from "../src/index.js";
 import { publishSignedEvent } from "../src/internal.js";
+import { outgoingEventOf, publishSigned } from "../src/publish-signed.js";
 import { closeTestBus, openTestBus } from "./support/test-bus.js";
 
 const logger = testLogger("bus");
@@ -303,6 +305,82 @@ describe("event consumer", () => {
     expect(dlq.header.get("proximity-dlq-deliveries")).toBe("3");
     expect(dlq.header.get("proximity-dlq-reason")).toBe("boom 3");
     expect(Events.HostRegistered.codec.decode(dlq.data).hostId).toBe("h1");
+  });
+});
+
+describe("event consumer - variants", () => {
+  const result = (operationId: string, kind: number) => ({
+    operationId,
+    kind,
+    appId: "a",
+    hostId: "h",
+    node: "n",
+    vmid: 100,
+    ipAddress: "",
+    containerStatus: "running",
+    adopted: undefined,
+    message: "",
+    archive: undefined,
+    backupId: "",
+    progress: [],
+  });
+  const DEPLOY = 1;
+  const BACKUP = 9;
+  /** Publishes `payload` as OperationSucceeded, signed by the provisioner, on `subject` whatever its variant. */
+  const publishOn = (subject: string, payload: ReturnType<typeof result>) =>
+    publishSigned(bus.js, bus.ns, signer("provisioner"), {
+      ...outgoingEventOf(Events.OperationSucceeded, payload, {
+        id: randomUUID(),
+        traceparent: newTraceparent(),
+      }),
+      subject,
+    });
+  const consumerOf = (name: string, event: typeof Events.OperationSucceeded, handled: string[]) =>
+    createEventConsumer({
+      js: bus.js,
+      jsm: bus.jsm,
+      ns: bus.ns,
+      logger,
+      durable: defineConsumer("test", name, [event]),
+      verifier: eventVerifier(keys.get("provisioner")!),
+      subscriptions: [subscribe(event, async (payload) => void handled.push(payload.operationId))],
+    });
+
+  it("event consumer - on a variant's subject only that variant's payloads are handled; another is dead-lettered unhandled", async () => {
+    const archive = asVariant(Events.OperationSucceeded, "archive");
+    const handled: string[] = [];
+    const consumer = consumerOf("variant-test", archive, handled);
+    await consumer.start();
+    try {
+      // A producer's mistake: a deploy's result, signed for the archive results' subject.
+      await publishOn(archive.subject, result("op-deploy-on-archive", DEPLOY));
+      await publishOn(archive.subject, result("op-backup", BACKUP));
+      await eventually(async () => handled.includes("op-backup"), { what: "the archive result handled" });
+      const dlq = await bus.jsm.streams.getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
+        last_by_subj: deadLetterSubject(bus.ns, "variant-test"),
+      });
+      expect(dlq.header.get("proximity-dlq-reason")).toBe("refused: payload not of its subject's variant");
+      expect(Events.OperationSucceeded.codec.decode(dlq.data).operationId).toBe("op-deploy-on-archive");
+      expect(handled).toEqual(["op-backup"]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("event consumer - a variant's payload on the event's own subject (an older producer's) is handled", async () => {
+    const handled: string[] = [];
+    const consumer = consumerOf("variant-base-test", Events.OperationSucceeded, handled);
+    await consumer.start();
+    try {
+      await publishOn(Events.OperationSucceeded.subject, result("op-backup-on-base", BACKUP));
+      await publishOn(Events.OperationSucceeded.subject, result("op-deploy-on-base", DEPLOY));
+      // The stream holds this file's earlier results too: a new durable gets them all.
+      const ours = () => handled.filter((id) => id.endsWith("-on-base")).sort();
+      await eventually(async () => ours().length === 2, { what: "both handled" });
+      expect(ours()).toEqual(["op-backup-on-base", "op-deploy-on-base"]);
+    } finally {
+      await consumer.stop();
+    }
   });
 });
 
