@@ -141,6 +141,40 @@ describe("password - self-service change (POST /api/auth/password)", () => {
 });
 
 describe("password - changed by an admin (PATCH /api/users/{id})", () => {
+  it("password - an admin's reset audits the live sessions it ended; with a deactivation, the reset's count still holds", async () => {
+    const endedAudited = async (userId: string) =>
+      (
+        await h.db
+          .selectFrom("auth_events")
+          .select("details")
+          .where("type", "=", "password_changed")
+          .where("user_id", "=", userId)
+          .execute()
+      ).map((e) => e.details.sessions_ended);
+    const reset = await userWithCredentials("pw-reset-dead");
+    const idle = await login(h.url, "pw-reset-dead", OLD);
+    await h.db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where("id", "=", await sessionIdOf(h.db, idle))
+      .execute();
+    const res = await request(h.url, "PATCH", `/api/users/${reset.current.userId}`, {
+      auth: admin,
+      body: { password: NEW },
+    });
+    expect(res.status).toBe(200);
+    expect(await endedAudited(reset.current.userId)).toEqual([2]);
+
+    const both = await userWithCredentials("pw-reset-deactivate");
+    const deactivated = await request(h.url, "PATCH", `/api/users/${both.current.userId}`, {
+      auth: admin,
+      body: { password: NEW, is_active: false },
+    });
+    expect(deactivated.status).toBe(200);
+    expect(await endedAudited(both.current.userId)).toEqual([2]);
+    for (const auth of [both.current, both.other]) expect((await me(auth)).status).toBe(401);
+  });
+
   it("password - an admin setting another user's password ends all their sessions and revokes all their tokens", async () => {
     const { current, other, token } = await userWithCredentials("pw-reset");
     const res = await request(h.url, "PATCH", `/api/users/${current.userId}`, {

@@ -2,6 +2,7 @@ import { ConfigError } from "@proximity/config";
 import { applicationsV1 } from "@proximity/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../src/config.js";
+import { touchSession } from "../src/db/session.repository.js";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import {
   type Auth,
@@ -174,9 +175,11 @@ describe("sessions - list and end your own (signed-in sessions only)", () => {
       .set({ expires_at: new Date(Date.now() - 60_000) })
       .where("id", "=", expiredId!)
       .execute();
-    // Named by its id, a dead session is as absent as in the listing: 404, and nothing audited.
+    // Named by its id, a dead session is as absent as in the listing: 404, nothing audited; it is
+    // removed all the same.
     const named = await request(h.url, "DELETE", `/api/auth/sessions/${idleId}`, { auth: mine });
     expect(named.status).toBe(404);
+    expect(await h.db.selectFrom("sessions").where("id", "=", idleId!).execute()).toEqual([]);
 
     const res = await request(h.url, "DELETE", "/api/auth/sessions", { auth: mine });
     expect(res.status).toBe(200);
@@ -184,7 +187,7 @@ describe("sessions - list and end your own (signed-in sessions only)", () => {
     const left = await h.db
       .selectFrom("sessions")
       .select("id")
-      .where("id", "in", [liveId!, idleId!, expiredId!])
+      .where("id", "in", [liveId!, expiredId!])
       .execute();
     expect(left).toEqual([]);
     const audited = await h.db
@@ -195,6 +198,29 @@ describe("sessions - list and end your own (signed-in sessions only)", () => {
       .execute();
     expect(audited).toEqual([{ subject_id: liveId }]);
     expect((await me(mine)).status).toBe(200);
+  });
+
+  it("sessions - a use of a session that died meanwhile does not bring it back (its touch refuses it)", async () => {
+    const mine = await createUserAndLogin(h.url, admin, "late-use", { password: PASSWORD });
+    const id = await sessionIdOf(h.db, mine);
+    const row = await h.db
+      .selectFrom("sessions")
+      .select("id_hash")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    await setLastSeen(id, 31);
+    // As a request that looked the session up just before it went idle would touch it.
+    const cutoff = new Date(Date.now() - 30 * 60_000);
+    expect(await touchSession(h.db, row.id_hash, new Date(), cutoff)).toBe(false);
+    expect((await me(mine)).status).toBe(401);
+    // A live one is touched.
+    const live = await login(h.url, "late-use", PASSWORD);
+    const liveRow = await h.db
+      .selectFrom("sessions")
+      .select("id_hash")
+      .where("id", "=", await sessionIdOf(h.db, live))
+      .executeTakeFirstOrThrow();
+    expect(await touchSession(h.db, liveRow.id_hash, new Date(), cutoff)).toBe(true);
   });
 
   it("sessions - API tokens cannot list or end sessions (403), nothing ends", async () => {

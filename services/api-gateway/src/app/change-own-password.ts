@@ -10,6 +10,7 @@ import {
   verifyCurrentPassword,
 } from "./password-change.js";
 import { type Principal, requireSession } from "./principal.js";
+import type { SessionLiveness } from "./session-store.js";
 
 export interface ChangeOwnPasswordInput {
   readonly currentPassword: string;
@@ -23,10 +24,10 @@ export interface ChangeOwnPasswordInput {
  */
 export async function changeOwnPassword(
   db: GatewayDb,
+  sessions: SessionLiveness,
   principal: Principal,
   input: ChangeOwnPasswordInput,
   origin: RequestOrigin,
-  idleCutoff: Date,
 ): Promise<CredentialsEnded> {
   const session = requireSession(principal);
   const user = await findUserById(db, principal.user.id);
@@ -38,6 +39,6 @@ export async function changeOwnPassword(
     if (!(await updateUser(trx, user.id, { password_hash: passwordHash }))) {
       throw new NotFoundError("User not found");
     }
-    return endCredentialsAfterPasswordChange(trx, principal, user, session.id, origin, idleCutoff);
+    return endCredentialsAfterPasswordChange(trx, sessions, principal, user, session.id, origin);
   });
 }

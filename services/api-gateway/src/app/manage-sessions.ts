@@ -4,6 +4,7 @@ import { deleteSession, deleteSessionOfUser, deleteSessionsOfUser } from "../db/
 import { sha256Hex } from "../domain/secret-token.js";
 import { type RequestOrigin, recordAuthEvents } from "./auth-events.js";
 import { type Principal, requireSession } from "./principal.js";
+import type { SessionLiveness } from "./session-store.js";
 
 /** Logs out: ends the caller's own session (a token caller has none to end). */
 export async function logout(db: GatewayDb, principal: Principal, origin: RequestOrigin): Promise<void> {
@@ -25,20 +26,21 @@ export async function logout(db: GatewayDb, principal: Principal, origin: Reques
 }
 
 /**
- * Ends one of the caller's sessions by its public id; another user's session is "not found".
- * True when it was the session making the request.
+ * Ends one of the caller's sessions by its public id; another user's session is "not found", and
+ * so is one that had already died (expired or idle), as the listing does not show it: it is
+ * removed all the same, unaudited. True when it was the session making the request.
  */
 export async function endMySession(
   db: GatewayDb,
+  sessions: SessionLiveness,
   principal: Principal,
   id: string,
   origin: RequestOrigin,
-  idleCutoff: Date,
 ): Promise<{ current: boolean }> {
   const current = requireSession(principal);
-  await db.transaction().execute(async (trx) => {
-    if (!(await deleteSessionOfUser(trx, principal.user.id, id, idleCutoff)))
-      throw new NotFoundError("Session not found");
+  const ended = await db.transaction().execute(async (trx) => {
+    const deleted = await deleteSessionOfUser(trx, principal.user.id, id, sessions.idleCutoff());
+    if (!deleted?.live) return false;
     await recordAuthEvents(trx, origin, [
       {
         type: "session_ended",
@@ -49,23 +51,29 @@ export async function endMySession(
         details: { reason: "ended_by_user" },
       },
     ]);
+    return true;
   });
+  // After the commit: a dead session's delete stands (nothing may use it again).
+  if (!ended) throw new NotFoundError("Session not found");
   return { current: id === current.id };
 }
 
 /**
  * Ends every session of the caller's except the one making the request; how many live ones ended
- * (`idleCutoff`: SessionStore.idleCutoff; dead ones not yet pruned go too, uncounted).
+ * (dead ones not yet pruned go too, uncounted and unaudited).
  */
 export async function endMyOtherSessions(
   db: GatewayDb,
+  sessions: SessionLiveness,
   principal: Principal,
   origin: RequestOrigin,
-  idleCutoff: Date,
 ): Promise<number> {
   const current = requireSession(principal);
   return db.transaction().execute(async (trx) => {
-    const ended = await deleteSessionsOfUser(trx, principal.user.id, idleCutoff, { exceptId: current.id });
+    const deleted = await deleteSessionsOfUser(trx, principal.user.id, sessions.idleCutoff(), {
+      exceptId: current.id,
+    });
+    const ended = deleted.filter((s) => s.live).map((s) => s.id);
     await recordAuthEvents(
       trx,
       origin,

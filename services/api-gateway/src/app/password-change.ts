@@ -11,6 +11,7 @@ import {
 import { verifyPassword } from "../domain/password-hash.js";
 import { type RequestOrigin, recordAuthEvents } from "./auth-events.js";
 import type { Principal } from "./principal.js";
+import type { SessionLiveness } from "./session-store.js";
 
 /** Too many wrong current passwords; the edge answers 429 with Retry-After. */
 export class PasswordCheckThrottledError extends RateLimitedError {
@@ -69,20 +70,23 @@ export interface CredentialsEnded {
  * After a new password (in its transaction): moves the user's credential epoch on (so a login or
  * token issue still in flight with the old credentials cannot add one), ends the user's sessions
  * but `keepSessionId` (the session of a user changing their own password, moved to the new
- * epoch), revokes all their API tokens, and logs it. `idleCutoff` (SessionStore.idleCutoff): the
- * sessions counted as ended are the live ones (dead ones not yet pruned go too, uncounted).
+ * epoch), revokes all their API tokens, and logs it. The sessions counted as ended are the live
+ * ones (dead ones not yet pruned go too, uncounted).
  */
 export async function endCredentialsAfterPasswordChange(
   trx: GatewayDb,
+  sessions: SessionLiveness,
   actor: Principal,
   user: { readonly id: string; readonly username: string },
   keepSessionId: string | undefined,
   origin: RequestOrigin,
-  idleCutoff: Date,
 ): Promise<CredentialsEnded> {
   const epoch = await endCredentialEpoch(trx, user.id);
   if (keepSessionId) await moveSessionToEpoch(trx, keepSessionId, epoch);
-  const ended = await deleteSessionsOfUser(trx, user.id, idleCutoff, { exceptId: keepSessionId });
+  const deleted = await deleteSessionsOfUser(trx, user.id, sessions.idleCutoff(), {
+    exceptId: keepSessionId,
+  });
+  const ended = deleted.filter((s) => s.live);
   const tokensRevoked = await revokeApiTokensOfUser(trx, user.id);
   await recordAuthEvents(trx, origin, [
     {

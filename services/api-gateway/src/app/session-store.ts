@@ -60,6 +60,9 @@ export interface SessionStore {
   idleCutoff(): Date;
 }
 
+/** What ending sessions needs of the store: which of them were still live. */
+export type SessionLiveness = Pick<SessionStore, "idleCutoff">;
+
 // Refreshing last_seen_at on every request would write on every read; a minute is precise enough
 // for an idle timeout measured in tens of minutes.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -104,8 +107,8 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
       const looked = !kept;
       if (touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
         const at = new Date();
-        if (!(await touchSession(db, session.idHash, at))) {
-          cache?.forget(sessionId); // ended meanwhile
+        if (!(await touchSession(db, session.idHash, at, idleCutoff()))) {
+          cache?.forget(sessionId); // ended, or died, meanwhile
           return undefined;
         }
         session = { ...session, lastSeenAt: at };

@@ -13,6 +13,7 @@ import {
   verifyCurrentPassword,
 } from "./password-change.js";
 import { type Principal, requireSession } from "./principal.js";
+import type { SessionLiveness } from "./session-store.js";
 
 export interface UpdateUserInput {
   readonly password?: string;
@@ -32,16 +33,15 @@ export interface UserChange {
  * Changes an account (admins). Admins cannot demote or deactivate themselves (which also
  * guarantees one admin always remains). A new password ends the user's sessions and revokes their
  * API tokens; an admin's own new password needs the current one and a signed-in session, which
- * stays. Deactivating ends every session and revokes every token. `idleCutoff`:
- * SessionStore.idleCutoff (which sessions a password change counts as ended).
+ * stays. Deactivating ends every session and revokes every token.
  */
 export async function updateUser(
   db: GatewayDb,
+  sessions: SessionLiveness,
   actor: Principal,
   id: string,
   input: UpdateUserInput,
   origin: RequestOrigin,
-  idleCutoff: Date,
 ): Promise<UserChange> {
   const self = actor.user.id === id;
   if (self && input.isAdmin === false) throw new ConflictError("You cannot remove your own admin rights");
@@ -66,13 +66,14 @@ export async function updateUser(
   return db.transaction().execute(async (trx) => {
     const updated = await updateRow(trx, id, patch);
     if (!updated) throw new NotFoundError("User not found");
+    // The password first: what it ended is audited as such, and deactivation ends the rest.
+    if (input.password !== undefined) {
+      await endCredentialsAfterPasswordChange(trx, sessions, actor, updated, keepSessionId, origin);
+    }
     if (input.isActive === false) {
       await endCredentialEpoch(trx, id);
-      await deleteSessionsOfUser(trx, id, idleCutoff);
+      await deleteSessionsOfUser(trx, id, sessions.idleCutoff());
       await revokeApiTokensOfUser(trx, id);
-    }
-    if (input.password !== undefined) {
-      await endCredentialsAfterPasswordChange(trx, actor, updated, keepSessionId, origin, idleCutoff);
     }
     return { before: current, after: updated };
   });

@@ -119,12 +119,23 @@ export async function listLiveSessionsOfUser(
   return { rows, total: Number(count.n) };
 }
 
-/** Records a use of the session at `at`, which its idle timeout counts from; false when it has ended. */
-export async function touchSession(db: GatewayDb, idHash: string, at: Date): Promise<boolean> {
+/**
+ * Records a use of the session at `at`, which its idle timeout counts from; false when it has
+ * ended, or died (expired, or idle since `idleCutoff`) since it was looked up: a dead session the
+ * pruner has not removed yet is never brought back to life by a late use.
+ */
+export async function touchSession(
+  db: GatewayDb,
+  idHash: string,
+  at: Date,
+  idleCutoff: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable("sessions")
     .set({ last_seen_at: at })
     .where("id_hash", "=", idHash)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .where("last_seen_at", ">", idleCutoff)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
@@ -141,49 +152,52 @@ export function deleteSession(
     .executeTakeFirst();
 }
 
-/**
- * Whether a deleted row was a live session, as the lookup and the listing judge it: not expired,
- * and used since `idleCutoff`. A dead one is only waiting for the pruner (dead-session-pruner.ts).
- */
-function wasLive(row: { expires_at: Date; last_seen_at: Date }, idleCutoff: Date): boolean {
-  return row.expires_at.getTime() > Date.now() && row.last_seen_at.getTime() > idleCutoff.getTime();
+/** A deleted session: its public id, and whether it was live (see liveAt). */
+export interface DeletedSession {
+  readonly id: string;
+  readonly live: boolean;
 }
 
 /**
- * Deletes one of the user's sessions by its public id; false when the user has no such live
- * session (a dead one not yet pruned is "not found", as in the listing: the caller's refusal rolls
- * its delete back, and the pruner removes it).
+ * Whether a row is a live session, as the lookup and the listing judge it, on the database's
+ * clock: not expired, and used since `idleCutoff`. A dead one only waits for the pruner
+ * (dead-session-pruner.ts).
+ */
+const liveAt = (idleCutoff: Date) =>
+  sql<boolean>`expires_at > now() and last_seen_at > ${idleCutoff}`.as("live");
+
+/**
+ * Deletes one of the user's sessions by its public id, dead or live; undefined when the user has
+ * no session with that id. `idleCutoff`: whether it was live (SessionStore.idleCutoff).
  */
 export async function deleteSessionOfUser(
   db: GatewayDb,
   userId: string,
   id: string,
   idleCutoff: Date,
-): Promise<boolean> {
-  const row = await db
+): Promise<DeletedSession | undefined> {
+  return db
     .deleteFrom("sessions")
     .where("user_id", "=", userId)
     .where("id", "=", id)
-    .returning(["expires_at", "last_seen_at"])
+    .returning(["id", liveAt(idleCutoff)])
     .executeTakeFirst();
-  return row !== undefined && wasLive(row, idleCutoff);
 }
 
 /**
  * Deletes the user's sessions, all or all but one (by public id), dead ones not yet pruned
- * included; the public ids of the live sessions it ended (what a user is told and the audit
- * records: a session that had already died was not ended by this).
+ * included; each with whether it was live (`idleCutoff`: SessionStore.idleCutoff). What a user is
+ * told and the audit records are the live ones: a session that had already died was not ended here.
  */
 export async function deleteSessionsOfUser(
   db: GatewayDb,
   userId: string,
   idleCutoff: Date,
   options: { exceptId?: string } = {},
-): Promise<string[]> {
+): Promise<DeletedSession[]> {
   let query = db.deleteFrom("sessions").where("user_id", "=", userId);
   if (options.exceptId) query = query.where("id", "!=", options.exceptId);
-  const rows = await query.returning(["id", "expires_at", "last_seen_at"]).execute();
-  return rows.filter((r) => wasLive(r, idleCutoff)).map((r) => r.id);
+  return query.returning(["id", liveAt(idleCutoff)]).execute();
 }
 
 /**

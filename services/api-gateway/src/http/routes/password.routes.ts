@@ -25,10 +25,10 @@ export function passwordRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
       async (request) => {
         const { sessionsEnded, tokensRevoked } = await changeOwnPassword(
           deps.db,
+          deps.sessions,
           principalOf(request),
           { currentPassword: request.body.current_password, newPassword: request.body.new_password },
           originOf(request),
-          deps.sessions.idleCutoff(),
         );
         return { sessions_ended: sessionsEnded, tokens_revoked: tokensRevoked };
       },

@@ -51,13 +51,7 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         const principal = principalOf(request);
         requireSession(principal); // tokens are refused whatever the id
         const id = requireUuid(request.params.id);
-        const { current } = await endMySession(
-          deps.db,
-          principal,
-          id,
-          originOf(request),
-          deps.sessions.idleCutoff(),
-        );
+        const { current } = await endMySession(deps.db, deps.sessions, principal, id, originOf(request));
         if (current) clearSessionCookies(reply, deps.cookieSecure);
         return reply.code(204).send(null);
       },
@@ -74,12 +68,7 @@ export function sessionsRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        ended: await endMyOtherSessions(
-          deps.db,
-          principalOf(request),
-          originOf(request),
-          deps.sessions.idleCutoff(),
-        ),
+        ended: await endMyOtherSessions(deps.db, deps.sessions, principalOf(request), originOf(request)),
       }),
     );
   };

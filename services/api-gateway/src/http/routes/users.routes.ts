@@ -84,11 +84,11 @@ export function usersRoutes(deps: HttpDeps): FastifyPluginAsyncZod {
         const { password, current_password, is_admin, is_active } = request.body;
         const { before, after } = await updateUser(
           deps.db,
+          deps.sessions,
           principalOf(request),
           requireUuid(request.params.id),
           { password, currentPassword: current_password, isAdmin: is_admin, isActive: is_active },
           originOf(request),
-          deps.sessions.idleCutoff(),
         );
         const secrets = password === undefined ? [] : ["password"];
         recordChanges(request, fieldDiff(userSnapshot(before), userSnapshot(after), secrets));

@@ -67,6 +67,9 @@ export const changePasswordBody = z
 
 /** What a password change ended. */
 export const passwordChangedJson = z.object({
-  sessions_ended: z.number().int().describe("How many of your other live sessions ended (all of them did)"),
+  sessions_ended: z
+    .number()
+    .int()
+    .describe("How many of your other sessions that were still live ended (every other session ends)"),
   tokens_revoked: z.number().int().describe("Your API tokens, all revoked"),
 });
