@@ -410,18 +410,16 @@ class EventConsumerImpl implements EventConsumer {
       await this.#deadLetter(msg, attempt, ctx.log, "undecodable", "undecodable payload");
       return;
     }
-    if (!fitsItsSubject(event, msg.subject.slice(this.#o.ns.length + 1), payload)) {
+    // A subscription narrowed to one variant (asVariant) acts on that variant's payloads only:
+    // another on its subject is its producer's mistake, for the event's whole consumers to handle
+    // (they take every variant's subject), not this one's.
+    if (sub.event.subject !== event.subject && !fitsItsSubject(event, sub.event.subject, payload)) {
       ctx.log.warn(
         { subject: msg.subject },
-        "event refused (its payload is not of its subject's variant); dead-lettered unhandled",
+        "event not of the variant this consumer takes; acknowledged unhandled",
       );
-      await this.#deadLetter(
-        msg,
-        attempt,
-        ctx.log,
-        "refused",
-        "refused: payload not of its subject's variant",
-      );
+      busAcks.inc(this.#labels);
+      msg.ack();
       return;
     }
     // Keep the message ours while the handler works (three times per ack_wait, so one lost

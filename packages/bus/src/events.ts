@@ -362,11 +362,11 @@ export function subjectFor<T>(event: EventDefinition<T>, payload: T): string {
 }
 
 /**
- * Whether `payload`, arrived on `subject` (below the namespace), may be `event` there: on a
- * variant's subject only that variant's payloads (a consumer filtering for a variant acts on
- * nothing else; the subject is signed, so only a faulty producer could send another). On the
- * event's own subject anything goes: a variant's payload there is an older producer's, from before
- * the variant existed (retired-durable.ts drains those).
+ * Whether `payload` belongs on `subject` (below the namespace) as `event`: on a variant's subject
+ * only that variant's payloads (the subject is signed, so only a faulty producer could send
+ * another); on the event's own subject anything (a variant's payload there is an older
+ * producer's, from before the variant existed: retired-durable.ts drains those). A consumer
+ * narrowed to a variant acts on nothing else (consumer.ts).
  */
 export function fitsItsSubject<T>(event: EventDefinition<T>, subject: string, payload: T): boolean {
   if (subject === event.subject || !event.variants) return true;

@@ -335,7 +335,12 @@ describe("event consumer - variants", () => {
       }),
       subject,
     });
-  const consumerOf = (name: string, event: typeof Events.OperationSucceeded, handled: string[]) =>
+  const consumerOf = (
+    name: string,
+    event: typeof Events.OperationSucceeded,
+    handled: string[],
+    exhausted: string[] = [],
+  ) =>
     createEventConsumer({
       js: bus.js,
       jsm: bus.jsm,
@@ -343,27 +348,45 @@ describe("event consumer - variants", () => {
       logger,
       durable: defineConsumer("test", name, [event]),
       verifier: eventVerifier(keys.get("provisioner")!),
-      subscriptions: [subscribe(event, async (payload) => void handled.push(payload.operationId))],
+      subscriptions: [
+        subscribe(
+          event,
+          async (payload) => void handled.push(payload.operationId),
+          async (payload) => void exhausted.push(payload.operationId),
+        ),
+      ],
     });
 
-  it("event consumer - on a variant's subject only that variant's payloads are handled; another is dead-lettered unhandled", async () => {
+  it("event consumer - narrowed to a variant, it acts on that variant's payloads only; the event's whole consumers still get the others", async () => {
     const archive = asVariant(Events.OperationSucceeded, "archive");
-    const handled: string[] = [];
-    const consumer = consumerOf("variant-test", archive, handled);
-    await consumer.start();
+    const archives: string[] = [];
+    const exhausted: string[] = [];
+    const narrowed = consumerOf("variant-test", archive, archives, exhausted);
+    const all: string[] = [];
+    const whole = consumerOf("variant-whole-test", Events.OperationSucceeded, all);
+    await narrowed.start();
+    await whole.start();
     try {
       // A producer's mistake: a deploy's result, signed for the archive results' subject.
       await publishOn(archive.subject, result("op-deploy-on-archive", DEPLOY));
       await publishOn(archive.subject, result("op-backup", BACKUP));
-      await eventually(async () => handled.includes("op-backup"), { what: "the archive result handled" });
-      const dlq = await bus.jsm.streams.getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
-        last_by_subj: deadLetterSubject(bus.ns, "variant-test"),
+      await eventually(async () => archives.includes("op-backup"), { what: "the archive result handled" });
+      await eventually(async () => all.includes("op-deploy-on-archive") && all.includes("op-backup"), {
+        what: "both handled by the event's whole consumer",
       });
-      expect(dlq.header.get("proximity-dlq-reason")).toBe("refused: payload not of its subject's variant");
-      expect(Events.OperationSucceeded.codec.decode(dlq.data).operationId).toBe("op-deploy-on-archive");
-      expect(handled).toEqual(["op-backup"]);
+      const info = await bus.jsm.consumers.info(streamName(bus.ns, "PROVISIONER"), "variant-test");
+      expect(info.num_ack_pending + info.num_pending).toBe(0); // acknowledged, not left to redeliver
+      expect(archives).toEqual(["op-backup"]);
+      expect(exhausted).toEqual([]);
+      const dead = await bus.jsm.streams
+        .getMessage(streamName(bus.ns, "DEAD_LETTERS"), {
+          last_by_subj: deadLetterSubject(bus.ns, "variant-test"),
+        })
+        .catch(() => undefined);
+      expect(dead).toBeUndefined();
     } finally {
-      await consumer.stop();
+      await narrowed.stop();
+      await whole.stop();
     }
   });
 

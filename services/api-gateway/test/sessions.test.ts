@@ -221,6 +221,13 @@ describe("sessions - list and end your own (signed-in sessions only)", () => {
       .where("id", "=", await sessionIdOf(h.db, live))
       .executeTakeFirstOrThrow();
     expect(await touchSession(h.db, liveRow.id_hash, new Date(), cutoff)).toBe(true);
+    // An expired one, however recently used, is not.
+    await h.db
+      .updateTable("sessions")
+      .set({ expires_at: new Date(Date.now() - 1_000) })
+      .where("id_hash", "=", liveRow.id_hash)
+      .execute();
+    expect(await touchSession(h.db, liveRow.id_hash, new Date(), cutoff)).toBe(false);
   });
 
   it("sessions - API tokens cannot list or end sessions (403), nothing ends", async () => {

@@ -9,10 +9,15 @@ import { createSessionStore } from "./session-store.js";
 const repository = vi.hoisted(() => ({
   lookup: (): Promise<SessionWithUser | undefined> => Promise.resolve(undefined),
   touched: true,
+  /** The idle cutoff each touch was given. */
+  touchCutoffs: [] as Date[],
 }));
 vi.mock("../db/session.repository.js", () => ({
   findLiveSession: () => repository.lookup(),
-  touchSession: async () => repository.touched,
+  touchSession: async (_db: unknown, _idHash: string, _at: Date, idleCutoff: Date) => {
+    repository.touchCutoffs.push(idleCutoff);
+    return repository.touched;
+  },
   insertSession: async () => "id",
   listLiveSessionsOfUser: async () => ({ rows: [], total: 0 }),
 }));
@@ -41,6 +46,21 @@ function listeningCache() {
 describe("session store with its cache", () => {
   beforeEach(() => {
     repository.touched = true;
+    repository.touchCutoffs = [];
+  });
+
+  it("session store - a touch is refused for a session idle since the store's cutoff; a short idle timeout is touched in time", async () => {
+    const store = createSessionStore(db, policy);
+    repository.lookup = async () => session(120_000);
+    expect(await store.resolve("cookie")).toBeDefined();
+    const [cutoff] = repository.touchCutoffs;
+    expect(Math.abs(cutoff!.getTime() - (Date.now() - policy.idleMs))).toBeLessThan(1_000);
+    // With a 1-minute idle timeout, a session used 40 s ago is touched (every half of it), not
+    // left to be refused once idle.
+    const short = createSessionStore(db, { ...policy, idleMs: 60_000 });
+    repository.lookup = async () => session(40_000);
+    await short.resolve("cookie");
+    expect(repository.touchCutoffs).toHaveLength(2);
   });
 
   it("session store - a session read before a change noticed during its lookup is not kept, touched or not", async () => {

@@ -64,7 +64,8 @@ export interface SessionStore {
 export type SessionLiveness = Pick<SessionStore, "idleCutoff">;
 
 // Refreshing last_seen_at on every request would write on every read; a minute is precise enough
-// for an idle timeout measured in tens of minutes.
+// for an idle timeout measured in tens of minutes. A shorter timeout (1 minute is allowed) is
+// touched every half of it: a session touched only once idle would be refused by its touch.
 const TOUCH_INTERVAL_MS = 60_000;
 const USER_AGENT_MAX = 256;
 
@@ -81,6 +82,7 @@ function cleanUserAgent(value: string | undefined): string | null {
  */
 export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?: SessionCache): SessionStore {
   const idleCutoff = () => new Date(Date.now() - policy.idleMs);
+  const touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, policy.idleMs / 2);
   return {
     async start(user, origin = {}) {
       const sessionId = newSecret();
@@ -105,7 +107,7 @@ export function createSessionStore(db: GatewayDb, policy: SessionPolicy, cache?:
       let session = kept ?? (await findLiveSession(db, sha256Hex(sessionId), idleCutoff()));
       if (!session) return undefined;
       const looked = !kept;
-      if (touch && Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      if (touch && Date.now() - session.lastSeenAt.getTime() > touchIntervalMs) {
         const at = new Date();
         if (!(await touchSession(db, session.idHash, at, idleCutoff()))) {
           cache?.forget(sessionId); // ended, or died, meanwhile

@@ -134,7 +134,8 @@ export async function touchSession(
     .updateTable("sessions")
     .set({ last_seen_at: at })
     .where("id_hash", "=", idHash)
-    .where("expires_at", ">", sql<Date>`now()`)
+    // The lookup's clock (findLiveSession): a session it found live is not refused for skew.
+    .where("expires_at", ">", at)
     .where("last_seen_at", ">", idleCutoff)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

@@ -288,6 +288,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description How many of your live sessions ended (those already expired or idle are removed too, uncounted) */
                             ended: number;
                         };
                     };
@@ -390,7 +391,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Your other sessions, all ended */
+                            /** @description How many of your other sessions that were still live ended (every other session ends) */
                             sessions_ended: number;
                             /** @description Your API tokens, all revoked */
                             tokens_revoked: number;
