@@ -45,6 +45,13 @@ const NO_MESSAGE = 10037;
  */
 export function createBroadcastConsumer(options: BroadcastConsumerOptions): EventConsumer {
   assertSubscriptionsMatch(options.consumer, options.subscriptions);
+  // A durable consumer narrowed to a variant checks each payload is of it (consumer.ts); this one
+  // has no such check, so it takes no event that has variants until it is given one.
+  const withVariants = options.consumer.events.filter((e) => e.variants !== undefined);
+  if (withVariants.length > 0)
+    throw new Error(
+      `broadcast consumer ${options.consumer.name}: ${withVariants.map((e) => e.type).join(", ")} has variants, which broadcast consumers do not check`,
+    );
   return new BroadcastConsumerImpl(options);
 }
 

@@ -5,6 +5,7 @@ import {
   Broadcasts,
   type Bus,
   createBroadcastConsumer,
+  defineConsumer,
   type EventConsumer,
   Events,
   eventSigner,
@@ -72,6 +73,18 @@ async function consumerNames(): Promise<string[]> {
 }
 
 describe("broadcast consumer", () => {
+  it("broadcast consumer - refuses an event that has variants (it does not check a payload against its variant)", () => {
+    expect(() =>
+      createBroadcastConsumer({
+        bus,
+        logger,
+        consumer: defineConsumer("provisioner", "broadcast-variants-test", [Events.OperationSucceeded]),
+        verifier: eventVerifier(keys.get("applications")!),
+        subscriptions: [subscribe(Events.OperationSucceeded, async () => undefined)],
+      }),
+    ).toThrow(/OperationSucceeded has variants/);
+  });
+
   it("broadcast consumer - every replica gets every event, once each, in order", async () => {
     const a: string[] = [];
     const b: string[] = [];

@@ -50,6 +50,23 @@ const progress = (operationId: string, step: string) => ({
   later: [],
 });
 
+/** An operation's result (OperationSucceeded) of `kind` (1: deploy), for container `vmid`. */
+const result = (operationId: string, kind = 1, vmid = 100) => ({
+  operationId,
+  kind,
+  appId: "a",
+  hostId: "h",
+  node: "n",
+  vmid,
+  ipAddress: "",
+  containerStatus: "running",
+  adopted: undefined,
+  message: "",
+  archive: undefined,
+  backupId: "",
+  progress: [],
+});
+
 beforeAll(async () => {
   const testDb = await createTestDatabase();
   dropDb = testDb.drop;
@@ -119,43 +136,13 @@ describe("event consumer", () => {
     });
     await consumer.start();
     await db.transaction().execute((trx) =>
-      addToOutbox(
-        trx,
-        Events.OperationSucceeded,
-        {
-          operationId: "op-dup",
-          kind: 1,
-          appId: "a",
-          hostId: "h",
-          node: "n",
-          vmid: 100,
-          ipAddress: "",
-          containerStatus: "running",
-          adopted: undefined,
-          message: "",
-          archive: undefined,
-          backupId: "",
-          progress: [],
-        },
-        { source: "test", traceparent: newTraceparent() },
-      ),
+      addToOutbox(trx, Events.OperationSucceeded, result("op-dup"), {
+        source: "test",
+        traceparent: newTraceparent(),
+      }),
     );
     // Publish the very same event id twice bypassing server-side dedupe (no msgID): the inbox must catch it.
-    const raw = {
-      operationId: "op-raw",
-      kind: 1,
-      appId: "a",
-      hostId: "h",
-      node: "n",
-      vmid: 101,
-      ipAddress: "",
-      containerStatus: "running",
-      adopted: undefined,
-      message: "",
-      archive: undefined,
-      backupId: "",
-      progress: [],
-    };
+    const raw = result("op-raw", 1, 101);
     for (let i = 0; i < 2; i++)
       await publishSignedEvent(bus.js, bus.ns, signer("provisioner"), Events.OperationSucceeded, raw, {
         id: "raw-event-1",
@@ -309,21 +296,6 @@ describe("event consumer", () => {
 });
 
 describe("event consumer - variants", () => {
-  const result = (operationId: string, kind: number) => ({
-    operationId,
-    kind,
-    appId: "a",
-    hostId: "h",
-    node: "n",
-    vmid: 100,
-    ipAddress: "",
-    containerStatus: "running",
-    adopted: undefined,
-    message: "",
-    archive: undefined,
-    backupId: "",
-    progress: [],
-  });
   const DEPLOY = 1;
   const BACKUP = 9;
   /** Publishes `payload` as OperationSucceeded, signed by the provisioner, on `subject` whatever its variant. */
