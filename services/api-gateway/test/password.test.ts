@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, type Harness, startHarness } from "./support/gateway-harness.js";
 import { createUserAndLogin, issueToken, login, request, type Session } from "./support/http-client.js";
-import { sessionIdOf } from "./support/session-ids.js";
+import { sessionIdOf, setLastSeen } from "./support/session-ids.js";
 
 let h: Harness;
 let admin: Session;
@@ -34,11 +34,7 @@ describe("password - self-service change (POST /api/auth/password)", () => {
     const { current, other } = await userWithCredentials("pw-dead");
     const idle = await login(h.url, "pw-dead", OLD);
     const idleId = await sessionIdOf(h.db, idle);
-    await h.db
-      .updateTable("sessions")
-      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
-      .where("id", "=", idleId)
-      .execute();
+    await setLastSeen(h.db, idleId, 31);
     const res = await request(h.url, "POST", "/api/auth/password", {
       auth: current,
       body: { current_password: OLD, new_password: NEW },
@@ -153,11 +149,7 @@ describe("password - changed by an admin (PATCH /api/users/{id})", () => {
       ).map((e) => e.details.sessions_ended);
     const reset = await userWithCredentials("pw-reset-dead");
     const idle = await login(h.url, "pw-reset-dead", OLD);
-    await h.db
-      .updateTable("sessions")
-      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
-      .where("id", "=", await sessionIdOf(h.db, idle))
-      .execute();
+    await setLastSeen(h.db, await sessionIdOf(h.db, idle), 31);
     const res = await request(h.url, "PATCH", `/api/users/${reset.current.userId}`, {
       auth: admin,
       body: { password: NEW },

@@ -12,7 +12,7 @@ import {
   request,
   type Session,
 } from "./support/http-client.js";
-import { sessionIdOf, sessionSecretOf } from "./support/session-ids.js";
+import { sessionIdOf, sessionSecretOf, setLastSeen as setSessionLastSeen } from "./support/session-ids.js";
 import { openSse } from "./support/sse-client.js";
 
 let h: Harness;
@@ -28,12 +28,7 @@ afterAll(async () => {
 
 const PASSWORD = "a-long-enough-password-123";
 const me = (auth: Auth) => request(h.url, "GET", "/api/auth/me", { auth });
-const setLastSeen = (id: string, minutesAgo: number) =>
-  h.db
-    .updateTable("sessions")
-    .set({ last_seen_at: new Date(Date.now() - minutesAgo * 60_000) })
-    .where("id", "=", id)
-    .execute();
+const setLastSeen = (id: string, minutesAgo: number) => setSessionLastSeen(h.db, id, minutesAgo);
 
 describe("sessions - idle timeout", () => {
   it("sessions - the idle timeout is 30 minutes by default", async () => {

@@ -49,7 +49,7 @@ describe("session store with its cache", () => {
     repository.touchCutoffs = [];
   });
 
-  it("session store - a touch is refused for a session idle since the store's cutoff; a short idle timeout is touched in time", async () => {
+  it("session store - a touch is given the store's idle cutoff; a short idle timeout is touched in time", async () => {
     const store = createSessionStore(db, policy);
     repository.lookup = async () => session(120_000);
     expect(await store.resolve("cookie")).toBeDefined();
