@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { AdminAction } from "../domain/admin-policy.js";
 import type { SecretAction } from "../domain/policy.js";
 import type { SecretsDatabase } from "./database.js";
@@ -16,10 +16,13 @@ export interface AccessAuditEntry {
 }
 
 /**
- * Appends one audit row, committed on its own so it survives a failing operation. The trail is
+ * Appends one audit row: on its own, or in the transaction of the access it audits. The trail is
  * append-only: nothing here updates or deletes it, and the table refuses both (migration 0003).
  */
-export async function recordAccess(db: Kysely<SecretsDatabase>, e: AccessAuditEntry): Promise<void> {
+export async function recordAccess(
+  db: Kysely<SecretsDatabase> | Transaction<SecretsDatabase>,
+  e: AccessAuditEntry,
+): Promise<void> {
   await db
     .insertInto("access_audit")
     .values({

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { SealedSecret } from "../crypto/envelope.js";
+import type { AccessAuditEntry } from "./access-audit.repository.js";
 import type { SecretsDatabase } from "./database.js";
 import type { SecretVersionsTable } from "./secret-versions.table.js";
 
@@ -9,6 +10,63 @@ type Db = Kysely<SecretsDatabase> | Transaction<SecretsDatabase>;
 export interface StoredSecretVersion extends SealedSecret {
   readonly name: string;
   readonly version: number;
+}
+
+/**
+ * Stores version 1 of a name never stored before, with the access's audit row, in one statement
+ * (one round trip, no transaction to open and commit). False when the name exists, deleted or
+ * not: nothing is written then, not even the audit row (the caller takes the general way).
+ */
+export async function storeFirstVersion(
+  db: Kysely<SecretsDatabase>,
+  v: SealedSecret & { readonly name: string },
+  audit: AccessAuditEntry,
+): Promise<boolean> {
+  const row = await db
+    .with("named", (q) =>
+      q
+        .insertInto("secrets")
+        .values({ name: v.name, current_version: 1, deleted_at: null })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .returning("name"),
+    )
+    .with("stored", (q) =>
+      q
+        .insertInto("secret_versions")
+        .columns(["name", "version", "kek_id", "wrapped_key", "iv", "ciphertext", "tag"])
+        .expression((eb) =>
+          eb
+            .selectFrom("named")
+            .select((s) => [
+              "named.name",
+              s.cast<number>(s.val(1), "integer").as("version"),
+              s.cast<string>(s.val(v.kekId), "text").as("kek_id"),
+              s.cast<Buffer>(s.val(v.wrappedKey), "bytea").as("wrapped_key"),
+              s.cast<Buffer>(s.val(v.iv), "bytea").as("iv"),
+              s.cast<Buffer>(s.val(v.ciphertext), "bytea").as("ciphertext"),
+              s.cast<Buffer>(s.val(v.tag), "bytea").as("tag"),
+            ]),
+        )
+        .returning("name"),
+    )
+    .insertInto("access_audit")
+    .columns(["caller", "action", "secret_name", "allowed", "reason", "trace_id", "operation_id"])
+    .expression((eb) =>
+      eb
+        .selectFrom("stored")
+        .select((s) => [
+          s.cast<string>(s.val(audit.caller), "text").as("caller"),
+          s.cast<string>(s.val(audit.action), "text").as("action"),
+          "stored.name",
+          s.cast<boolean>(s.val(audit.allowed), "boolean").as("allowed"),
+          s.cast<string>(s.val(audit.reason), "text").as("reason"),
+          s.cast<string>(s.val(audit.traceId), "text").as("trace_id"),
+          s.cast<string | null>(s.val(audit.operationId), "uuid").as("operation_id"),
+        ]),
+    )
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
