@@ -76,7 +76,7 @@ const versionsOf = async (name: string) =>
       .orderBy("version")
       .execute()
   ).map((v) => v.version);
-const valueOf = async (name: string) => {
+const currentValue = async (name: string) => {
   const got = await getSecret(deps, provisioner, name);
   return { version: got.version, value: got.value.toString() };
 };
@@ -96,7 +96,7 @@ describe("PutSecret", () => {
         operation_id: provisioner.operationId,
       },
     ]);
-    expect(await valueOf(name)).toEqual({ version: 1, value: "first" });
+    expect(await currentValue(name)).toEqual({ version: 1, value: "first" });
   });
 
   it("put secret - an existing name gets the next version in a transaction, audited once per put", async () => {
@@ -115,7 +115,7 @@ describe("PutSecret", () => {
     ]);
     expect(await versionsOf(name)).toEqual([1, 2]);
     expect((await auditOf(name)).map((a) => a.action)).toEqual(["put", "put"]);
-    expect(await valueOf(name)).toEqual({ version: 2, value: "second" });
+    expect(await currentValue(name)).toEqual({ version: 2, value: "second" });
   });
 
   it("put secret - a deleted name is revived with a higher version, never version 1 again", async () => {
@@ -125,7 +125,7 @@ describe("PutSecret", () => {
     await deleteSecret(deps, provisioner, name);
     expect(await put(name, "third")).toEqual({ name, version: 3 });
     expect(await versionsOf(name)).toEqual([3]);
-    expect(await valueOf(name)).toEqual({ version: 3, value: "third" });
+    expect(await currentValue(name)).toEqual({ version: 3, value: "third" });
   });
 
   it("put secret - concurrent first puts of one name get distinct versions, each audited once", async () => {
@@ -137,7 +137,7 @@ describe("PutSecret", () => {
     expect(await auditOf(name)).toHaveLength(8);
     // The current version holds the value of the put that got it.
     const last = results.findIndex((r) => r.version === 8);
-    expect(await valueOf(name)).toEqual({ version: 8, value: `v${last}` });
+    expect(await currentValue(name)).toEqual({ version: 8, value: `v${last}` });
   });
 
   it("put secret - a write that fails is still audited, once, and leaves nothing behind", async () => {
