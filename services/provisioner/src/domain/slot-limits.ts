@@ -53,9 +53,33 @@ export function liveHolders(holders: Holders, now: number): Record<string, numbe
   return out;
 }
 
-/** Free slots under `limit` (never negative). */
-export function roomIn(holders: Holders, limit: number, now: number): number {
-  return Math.max(0, limit - Object.keys(liveHolders(holders, now)).length);
+/**
+ * A host's holders, all nodes together, are kept in one place; each holder id begins with its
+ * node's name (`<node>/<holder>`), so taking a slot on a node and on its host is one write.
+ * @example holderOn("pve1", "replica-a#7.3f2c") // "pve1/replica-a#7.3f2c"
+ */
+export function holderOn(node: string, holder: string): string {
+  return `${node}/${holder}`;
+}
+
+/**
+ * Live holders on `node` at `now`. A holder whose id names no node was written by a replica older
+ * than `holderOn` (a rolling upgrade): its node is unknown, so it counts as on every node.
+ */
+export function holdersOnNode(holders: Holders, node: string, now: number): number {
+  const onNode = (id: string) => id.startsWith(`${node}/`) || !id.includes("/");
+  return Object.keys(liveHolders(holders, now)).filter(onNode).length;
+}
+
+/** Free slots on `node` at `now`: under the node's limit and its host's, whichever is tighter (≥ 0). */
+export function roomOnNode(
+  holders: Holders,
+  node: string,
+  limits: { readonly node: number; readonly host: number },
+  now: number,
+): number {
+  const onHost = Object.keys(liveHolders(holders, now)).length;
+  return Math.max(0, Math.min(limits.node - holdersOnNode(holders, node, now), limits.host - onHost));
 }
 
 /** Decodes a key's value; anything unreadable counts as no holders (the next write repairs it). */

@@ -1,14 +1,21 @@
 /**
- * Slots of work per node and per host, platform-wide: one NATS KV key per node (`n.<host>.<node>`)
- * and per host (`h.<host>`) holds the holders and their expiries, changed only by compare-and-set
- * on the key's last revision, so every replica sees one count and none over-admits. A holder is
- * renewed every third of its TTL; a crashed replica's holders expire by themselves (expiries are
- * wall-clock times: replicas' clocks must agree to well within the TTL).
+ * Slots of work per node and per host, platform-wide: one NATS KV key per host (`h.<host>`) holds
+ * the holders of all its nodes, each id naming its node (domain/slot-limits.ts), with their
+ * expiries, changed only by compare-and-set on the key's last revision, so every replica sees one
+ * count and none over-admits. Taking a slot on a node and its host is one write, as is freeing
+ * it. A holder is renewed every third of its TTL; a crashed replica's holders expire by
+ * themselves (expiries are wall-clock times: replicas' clocks must agree to well within the TTL).
  *
  * Waiting costs no worker: each process keeps one FIFO queue per node, and only the queue's pump
- * polls the keys (woken at once when a slot of this process is released, otherwise every
+ * polls the key (woken at once when a slot of this process is released, otherwise every
  * `pollMs`), granting as many queued waiters as there is room in one write. Queues of different
  * nodes are independent: a saturated node never holds up another's work.
+ *
+ * Replicas before this layout kept a node's holders in a key of its own (`n.<host>.<node>`) and
+ * the host's in `h.<host>`, with ids that name no node. During a rolling upgrade both count the
+ * other's holders against the host's limit; this version counts an older replica's holder against
+ * every node of the host, so it never over-admits a node (an older replica, which reads only its
+ * node keys, still may, until the upgrade ends).
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,10 +25,12 @@ import type { JetStreamClient, KV } from "nats";
 import {
   decodeHolders,
   type Holders,
+  holderOn,
+  holdersOnNode,
   hostLimitOf,
   liveHolders,
   nodeLimitOf,
-  roomIn,
+  roomOnNode,
   type SlotLimits,
 } from "../domain/slot-limits.js";
 import { PerKeyBatches } from "./per-key-batches.js";
@@ -79,8 +88,9 @@ const isCasConflict = (err: unknown) =>
   (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
 /** KV keys allow [-/_=.A-Za-z0-9]; anything else (and dots, which split tokens) is hex-encoded. */
 const token = (s: string) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : `x${Buffer.from(s).toString("hex")}`);
-const nodeKey = (hostId: string, node: string) => `n.${token(hostId)}.${token(node)}`;
 const hostKey = (hostId: string) => `h.${token(hostId)}`;
+/** Queues are per node; the node's name as holder ids carry it. */
+const queueKey = (hostId: string, node: string) => `${token(hostId)}.${token(node)}`;
 
 interface Waiter {
   readonly resolve: (grant: SlotGrant) => void;
@@ -102,8 +112,8 @@ class NodeSlotsImpl implements NodeSlots {
   readonly #kv: KV;
   readonly #o: NodeSlotsOptions;
   readonly #queues = new Map<string, Queue>();
-  /** Holder id → its keys, for renewal. */
-  readonly #held = new Map<string, { readonly hostId: string; readonly node: string }>();
+  /** Holder id → its host, for renewal. */
+  readonly #held = new Map<string, string>();
   readonly #renewal: NodeJS.Timeout;
   /**
    * Holders being removed, written together per key: at a busy node operations end close
@@ -113,8 +123,8 @@ class NodeSlotsImpl implements NodeSlots {
   /**
    * The last entry of each key this process read or wrote: a write first tries the revision it
    * knows, without reading the key (its compare-and-set fails if another write came between, and
-   * the key is read then). At rest, taking and freeing a slot cost two writes each, not five reads
-   * and writes.
+   * the key is read then). At rest, taking and freeing a slot cost one write each. A host full as
+   * this process last saw it is read once per look (a slot may have been freed elsewhere).
    */
   readonly #known = new Map<string, KnownEntry>();
   #seq = 0;
@@ -130,7 +140,7 @@ class NodeSlotsImpl implements NodeSlots {
   acquire(hostId: string, node: string, signal?: AbortSignal): Promise<SlotGrant> {
     if (this.#closed) return Promise.reject(new Error("node slots closed"));
     signal?.throwIfAborted();
-    const key = nodeKey(hostId, node);
+    const key = queueKey(hostId, node);
     let queue = this.#queues.get(key);
     if (!queue) {
       queue = { hostId, node, waiters: [], pumping: false, wake: () => undefined };
@@ -156,12 +166,12 @@ class NodeSlotsImpl implements NodeSlots {
   }
 
   async holders(hostId: string, node: string): Promise<number> {
-    const entry = await this.#kv.get(nodeKey(hostId, node));
-    return Object.keys(liveHolders(decodeHolders(entry?.value), Date.now())).length;
+    const entry = await this.#kv.get(hostKey(hostId));
+    return holdersOnNode(decodeHolders(entry?.value), token(node), Date.now());
   }
 
   waiting(hostId: string, node: string): number {
-    return this.#queues.get(nodeKey(hostId, node))?.waiters.length ?? 0;
+    return this.#queues.get(queueKey(hostId, node))?.waiters.length ?? 0;
   }
 
   close(): void {
@@ -211,7 +221,7 @@ class NodeSlotsImpl implements NodeSlots {
         this.#wakeHost(q.hostId);
       },
     };
-    this.#held.set(id, { hostId: q.hostId, node: q.node });
+    this.#held.set(id, q.hostId);
     if (!waiter) return void grant.release();
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
     waiter.resolve(grant);
@@ -227,7 +237,7 @@ class NodeSlotsImpl implements NodeSlots {
     const end = Date.now() + this.#o.ttlMs;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
       try {
-        return await this.#free(hostId, node, id);
+        return await this.#free(hostId, id);
       } catch (err) {
         if (this.#closed || Date.now() + delay >= end) {
           this.#o.logger.warn({ err, hostId, node }, "node slot not freed; it expires");
@@ -252,53 +262,21 @@ class NodeSlotsImpl implements NodeSlots {
     for (const q of this.#queues.values()) if (q.hostId === hostId) q.wake();
   }
 
-  /**
-   * Takes up to `wanted` slots on the node and its host at once. Node first, then host: when the
-   * host has less room than the node gave, the surplus node slots are given back at once.
-   */
+  /** Takes up to `wanted` slots on the node (and so on its host) in one write. */
   async #take(hostId: string, node: string, wanted: number): Promise<string[]> {
     const { limits, ttlMs } = this.#o;
-    const hostLimit = hostLimitOf(limits, hostId);
-    // A look at the host first: a full host costs a read per poll, not two writes. Full as this
-    // process last saw it is checked with the key itself (a slot may have been freed elsewhere).
-    const roomOf = (entry: KnownEntry) =>
-      roomIn(liveHolders(decodeHolders(entry.value), Date.now()), hostLimit, Date.now());
-    const seen = this.#known.get(hostKey(hostId));
-    let hostRoom = seen ? roomOf(seen) : 0;
-    if (hostRoom === 0) hostRoom = roomOf(await this.#read(hostKey(hostId)));
-    if (hostRoom === 0) return [];
-    const add = (holders: Holders, ids: readonly string[]) => {
-      const until = Date.now() + ttlMs;
-      return { ...holders, ...Object.fromEntries(ids.map((id) => [id, until])) };
-    };
-    const ids = await this.#update(
-      nodeKey(hostId, node),
-      nodeLimitOf(limits, hostId, node),
-      (holders, room) => {
-        const ids = Array.from({ length: Math.min(room, wanted, hostRoom) }, () => this.#newId());
-        return { holders: ids.length > 0 ? add(holders, ids) : undefined, result: ids };
-      },
-    );
-    if (ids.length === 0) return [];
-    const onHost = await this.#update(hostKey(hostId), hostLimit, (holders, room) => {
-      const taken = ids.slice(0, room);
-      return { holders: taken.length > 0 ? add(holders, taken) : undefined, result: taken };
-    }).catch(async (err: unknown) => {
-      await this.#removeFrom(nodeKey(hostId, node), ids).catch(() => undefined);
-      throw err;
+    const nodeName = token(node);
+    const bounds = { node: nodeLimitOf(limits, hostId, node), host: hostLimitOf(limits, hostId) };
+    return this.#update(hostKey(hostId), (holders, now) => {
+      const room = Math.min(wanted, roomOnNode(holders, nodeName, bounds, now));
+      const ids = Array.from({ length: room }, () => holderOn(nodeName, this.#newId()));
+      if (ids.length === 0) return { holders: undefined, result: ids };
+      const until = now + ttlMs;
+      return { holders: { ...holders, ...Object.fromEntries(ids.map((id) => [id, until])) }, result: ids };
     });
-    // Another node of the host took the host's room meanwhile: give the surplus back at once.
-    const surplus = ids.slice(onHost.length);
-    // Not freed now, they expire: the slots taken on both keys are handed out all the same.
-    if (surplus.length > 0)
-      await this.#removeFrom(nodeKey(hostId, node), surplus).catch((err: unknown) =>
-        this.#o.logger.warn({ err, hostId, node }, "surplus node slots not freed; they expire"),
-      );
-    return onHost;
   }
 
-  async #free(hostId: string, node: string, id: string): Promise<void> {
-    await this.#removeFrom(nodeKey(hostId, node), [id]);
+  async #free(hostId: string, id: string): Promise<void> {
     await this.#removeFrom(hostKey(hostId), [id]);
   }
 
@@ -308,7 +286,7 @@ class NodeSlotsImpl implements NodeSlots {
   }
 
   async #removeNow(key: string, ids: readonly string[]): Promise<void> {
-    await this.#update(key, Number.POSITIVE_INFINITY, (holders) => {
+    await this.#update(key, (holders) => {
       if (!ids.some((id) => id in holders)) return { holders: undefined, result: undefined }; // gone already
       const next = { ...holders };
       for (const id of ids) delete next[id];
@@ -316,16 +294,16 @@ class NodeSlotsImpl implements NodeSlots {
     });
   }
 
-  /** Every held slot's expiry pushed forward, per key (one write per key). */
+  /** Every held slot's expiry pushed forward, per host (one write per host). */
   async #renewAll(): Promise<void> {
     const byKey = new Map<string, string[]>();
-    for (const [id, { hostId, node }] of this.#held) {
-      for (const key of [nodeKey(hostId, node), hostKey(hostId)])
-        byKey.set(key, [...(byKey.get(key) ?? []), id]);
+    for (const [id, hostId] of this.#held) {
+      const key = hostKey(hostId);
+      byKey.set(key, [...(byKey.get(key) ?? []), id]);
     }
     for (const [key, ids] of byKey) {
-      await this.#update(key, Number.POSITIVE_INFINITY, (holders) => {
-        const until = Date.now() + this.#o.ttlMs;
+      await this.#update(key, (holders, now) => {
+        const until = now + this.#o.ttlMs;
         const lost = ids.filter((id) => !(id in holders) && this.#held.has(id));
         // Paused past the TTL: the operation still runs, so it counts again (briefly over the limit).
         if (lost.length > 0)
@@ -341,18 +319,16 @@ class NodeSlotsImpl implements NodeSlots {
 
   /**
    * Read-modify-write of one key by compare-and-set, retried on conflict. `change` sees the live
-   * holders and the room under `limit`, and returns the new holders (undefined: leave the key as
-   * it is); expired holders are dropped by the write.
+   * holders at `now`, and returns the new holders (undefined: leave the key as it is); expired
+   * holders are dropped by the write.
    */
   async #update<T>(
     key: string,
-    limit: number,
-    change: (holders: Holders, room: number) => { holders: Holders | undefined; result: T },
+    change: (holders: Holders, now: number) => { holders: Holders | undefined; result: T },
   ): Promise<T> {
     const decide = (entry: KnownEntry) => {
       const now = Date.now();
-      const live = liveHolders(decodeHolders(entry.value), now);
-      return change(live, roomIn(live, limit, now));
+      return change(liveHolders(decodeHolders(entry.value), now), now);
     };
     for (let attempt = 0; ; attempt++) {
       // First what this process knows of the key; read when that is all it knew (or it conflicted).
