@@ -24,7 +24,7 @@ import { GatewayClient } from "../e2e/src/index.js";
 import { runBareDeploys } from "./src/bare-deploy.js";
 import { deployStages, printStages } from "./src/deploy-stages.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
-import { cpuMs } from "./src/proc.js";
+import { cpuMs, ioCalls } from "./src/proc.js";
 import { profileEnv } from "./src/profile.js";
 import { BenchReport, percentiles } from "./src/report.js";
 
@@ -121,6 +121,7 @@ try {
   await sleep(idleSeconds * 1000);
   const idleMsPerSecond = services.map((p, i) => (cpuMs(p.pid) - idleBefore[i]!) / idleSeconds);
   const cpuBefore = services.map((p) => cpuMs(p.pid));
+  const ioBefore = services.map((p) => ioCalls(p.pid));
   const workBefore = await platformWork();
   const ids: string[] = [];
   let next = 0;
@@ -147,6 +148,14 @@ try {
     ms: (cpuMs(p.pid) - cpuBefore[i]!) / burst,
     idleMs: (idleMsPerSecond[i]! * burstSeconds) / burst,
   }));
+  const ioPerDeploy = services.map((p, i) => {
+    const now = ioCalls(p.pid);
+    return {
+      service: p.service,
+      writes: (now.writes - ioBefore[i]!.writes) / burst,
+      reads: (now.reads - ioBefore[i]!.reads) / burst,
+    };
+  });
 
   // 4. The bare baseline, after the platform's figures (it runs in this process).
   const bare = await runBareDeploys({ sequential, burst, concurrency: clients });
@@ -201,6 +210,19 @@ try {
   });
   for (const [schema, n] of work.events)
     report.add({ name: `events recorded by ${schema}`, value: n / burst, unit: "per deploy" });
+  // Summed per service (replicas together), in the CPU figures' order.
+  const io = new Map<string, { writes: number; reads: number }>();
+  for (const p of ioPerDeploy) {
+    const sum = io.get(p.service) ?? { writes: 0, reads: 0 };
+    io.set(p.service, { writes: sum.writes + p.writes, reads: sum.reads + p.reads });
+  }
+  for (const [service, calls] of [...io].sort((a, b) => b[1].writes - a[1].writes))
+    report.add({
+      name: `write calls by ${service}`,
+      value: calls.writes,
+      unit: "per deploy",
+      note: `and ${calls.reads.toFixed(1)} read calls (sockets and files, /proc/<pid>/io)`,
+    });
   const busiest = [...work.tables]
     .map(([name, t]) => ({ name, ...t, all: t.seq + t.idx + t.writes }))
     .filter((t) => t.all > 0)

@@ -2,9 +2,11 @@
  * Opens one verified SSH connection to a node. The host key is always checked against the configured
  * OpenSSH fingerprint; a node without one is refused rather than trusted on first use.
  */
+import { Socket } from "node:net";
 import { UnavailableError } from "@proximity/errors";
 import { Client, type ConnectConfig } from "ssh2";
 import type { SshTarget } from "./api.js";
+import { coalesceWrites } from "./coalesced-writes.js";
 import { HostKeyMismatchError, SshAuthError } from "./errors.js";
 import { fingerprintOf, normalizeHostFingerprint } from "./host-key.js";
 
@@ -21,12 +23,15 @@ export function connectSsh(target: SshTarget, options: SshConnectOptions): Promi
   if (expected === "") return Promise.reject(new HostKeyMismatchError(target.host, ""));
   return new Promise((resolve, reject) => {
     const client = new Client();
+    // Connected here rather than by ssh2, so that its packets, written in pieces, leave whole.
+    const socket = new Socket();
     let presented: string | undefined;
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       client.end();
+      socket.destroy();
       reject(err);
     };
     client.once("ready", () => {
@@ -48,6 +53,7 @@ export function connectSsh(target: SshTarget, options: SshConnectOptions): Promi
       fail(new UnavailableError(`The SSH connection to ${target.host} closed early`)),
     );
     const config: ConnectConfig = {
+      sock: socket,
       host: target.host,
       port: target.port,
       username: target.username,
@@ -65,6 +71,7 @@ export function connectSsh(target: SshTarget, options: SshConnectOptions): Promi
         : { privateKey: target.auth.privateKey, passphrase: target.auth.passphrase }),
     };
     try {
+      coalesceWrites(socket.connect({ host: target.host, port: target.port }));
       client.connect(config);
     } catch (err) {
       // ssh2 throws synchronously for an unparsable private key or a wrong passphrase.

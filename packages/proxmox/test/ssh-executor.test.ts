@@ -1,3 +1,4 @@
+import { Socket } from "node:net";
 import { DeadlineExceededError, ValidationError } from "@proximity/errors";
 import { utils } from "ssh2";
 // @ts-expect-error ssh2 ships no types for its internal protocol module
@@ -54,6 +55,34 @@ describe("createSshExecutor", () => {
     const r = await withExecutor((ssh) => ssh.exec(target, "echo out; echo err >&2; exit 3"));
     expect(r).toEqual({ code: 3, stdout: "out\n", stderr: "err\n" });
     expect(server.commands.at(-1)).toBe(`timeout -s KILL 60 sh -c 'echo out; echo err >&2; exit 3'`);
+  });
+
+  it("ssh - each turn's packets leave in one write: a command's encrypted pieces are not written one by one", async () => {
+    await withExecutor(async (ssh) => {
+      await ssh.exec(target, "true"); // connected and authenticated
+      const toServer = (socket: Socket) => socket.remotePort === server.port;
+      const calls = { write: 0, writev: 0 };
+      const original = { write: Socket.prototype._write, writev: Socket.prototype._writev };
+      const spies = [
+        vi.spyOn(Socket.prototype, "_write").mockImplementation(function (this: Socket, ...args) {
+          if (toServer(this)) calls.write++;
+          return original.write.apply(this, args);
+        }),
+        vi.spyOn(Socket.prototype, "_writev").mockImplementation(function (this: Socket, ...args) {
+          if (toServer(this)) calls.writev++;
+          return original.writev!.apply(this, args);
+        }),
+      ];
+      try {
+        expect(await ssh.exec(target, "echo hi")).toMatchObject({ code: 0, stdout: "hi\n" });
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+      // Each packet is three pieces (length, body, MAC): written one by one, every turn with a
+      // packet would be _write calls; coalesced, each turn is one _writev.
+      expect(calls.writev).toBeGreaterThan(0);
+      expect(calls.write).toBe(0);
+    });
   });
 
   it("ssh - refuses a target without a configured fingerprint", async () => {

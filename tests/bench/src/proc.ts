@@ -17,6 +17,17 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * Read and write system calls the process has made so far (/proc/<pid>/io: every thread, sockets
+ * and files alike). In a virtual machine a socket write to a local peer costs far more than
+ * the work it carries: each statement, publish, acknowledgement or call is at least one.
+ */
+export function ioCalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(io)?.[1] ?? Number.NaN);
+  return { reads: field("syscr"), writes: field("syscw") };
+}
+
 /** Resident set size, in MiB. */
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
