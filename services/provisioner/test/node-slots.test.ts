@@ -167,6 +167,15 @@ describe("node slots", () => {
     expect(max).toBe(4);
   });
 
+  it("node slots - a node whose name needs encoding in a key is counted under that name", async () => {
+    const [a, b] = await openReplicas(2, { node: 1 });
+    const grant = await a!.acquire(HOST, "pve.1");
+    expect(await b!.holders(HOST, "pve.1")).toBe(1);
+    expect(await b!.holders(HOST, "pve")).toBe(0);
+    await grant.release();
+    expect(await b!.holders(HOST, "pve.1")).toBe(0);
+  });
+
   it("node slots - a saturated node does not delay another node's work", async () => {
     const [a, b] = await openReplicas(2, { node: 1 });
     const held = await a!.acquire(HOST, "pve1");

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createDatabase, migrateToLatest } from "@proximity/db";
 import { PermissionDeniedError } from "@proximity/errors";
 import { createTestDatabase, statementCounter } from "@proximity/testing";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deleteSecret } from "../src/app/delete-secret.js";
@@ -63,7 +63,7 @@ const put = (name: string, value: string, access = provisioner) =>
 const auditOf = (name: string) =>
   db
     .selectFrom("access_audit")
-    .select(["caller", "action", "allowed", "trace_id", "operation_id"])
+    .select(["caller", "action", "allowed", "reason", "trace_id", "operation_id"])
     .where("secret_name", "=", name)
     .orderBy("id")
     .execute();
@@ -92,6 +92,7 @@ describe("PutSecret", () => {
         caller: "provisioner",
         action: "put",
         allowed: true,
+        reason: "provisioner may put apps/*",
         trace_id: provisioner.traceId,
         operation_id: provisioner.operationId,
       },
@@ -151,6 +152,55 @@ describe("PutSecret", () => {
     expect(await auditOf(name)).toEqual([expect.objectContaining({ action: "put", allowed: true })]);
     expect(await versionsOf(name)).toEqual([]);
     expect(await db.selectFrom("secrets").select("name").where("name", "=", name).execute()).toEqual([]);
+  });
+
+  it("put secret - a transaction that fails is audited once, with the attempt's fields, and leaves the secret as it was", async () => {
+    const name = newName();
+    await put(name, "first");
+    // Statements through the plugin: the one-statement try, the version reserved, the version row.
+    let sent = 0;
+    const failing: SecretsDeps = {
+      ...deps,
+      db: db.withPlugin({
+        transformQuery: (args) => {
+          if (++sent === 3) throw new Error("database unavailable");
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      }),
+    };
+    await expect(putSecret(failing, provisioner, { name, value: Buffer.from("second") })).rejects.toThrow(
+      /database unavailable/,
+    );
+    const audit = await auditOf(name);
+    expect(audit).toHaveLength(2);
+    expect(audit[1]).toEqual(audit[0]); // caller, action, decision, reason, trace and operation
+    expect(await versionsOf(name)).toEqual([1]);
+    expect(await currentValue(name)).toEqual({ version: 1, value: "first" });
+  });
+
+  it("put secret - a delete racing a put in flight removes the put's version too: none is left under a deleted name", async () => {
+    const name = newName();
+    await put(name, "first");
+    // A put of the next version, held open between its writes and its commit.
+    let commitPut!: () => void;
+    const held = new Promise<void>((resolve) => {
+      commitPut = resolve;
+    });
+    const putting = db.transaction().execute(async (trx) => {
+      await sql`update secrets set current_version = 2 where name = ${name}`.execute(trx);
+      await sql`insert into secret_versions (name, version, kek_id, wrapped_key, iv, ciphertext, tag)
+                select name, 2, kek_id, wrapped_key, iv, ciphertext, tag from secret_versions
+                where name = ${name} and version = 1`.execute(trx);
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const deleting = deleteSecret(deps, provisioner, name);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the delete waits on the put's row
+    commitPut();
+    await putting;
+    expect(await deleting).toEqual({ existed: true });
+    expect(await versionsOf(name)).toEqual([]);
   });
 
   it("put secret - a denied put is audited as denied and writes nothing", async () => {

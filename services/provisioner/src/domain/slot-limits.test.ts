@@ -66,5 +66,6 @@ describe("slot limits", () => {
     expect(holdersOnNode(holders, "pve1", 2_000)).toBe(2);
     expect(holdersOnNode(holders, "pve2", 2_000)).toBe(1);
     expect(roomOnNode(holders, "pve2", { node: 1, host: 10 }, 2_000)).toBe(0);
+    expect(roomOnNode(holders, "pve2", { node: 5, host: 3 }, 2_000)).toBe(1); // and against the host
   });
 });

@@ -33,7 +33,8 @@ export async function putSecret(
       return { name: input.name, version };
     });
   } catch (err) {
-    // Nothing was written, the audit row neither: the attempt is audited on its own.
+    // Not stored, so not audited either: the attempt is audited on its own (twice in the rare case
+    // of a commit whose answer was lost). Failing too, the put's own error is what the caller gets.
     await recordAccess(deps.db, audit).catch(() => undefined);
     throw err;
   }

@@ -124,18 +124,23 @@ export async function findCurrentSecretVersion(
   return row && toStored(row);
 }
 
-/** Removes every version and marks the name deleted; true when a live secret existed. */
+/**
+ * Marks the name deleted and removes every version; true when a live secret existed. The name's
+ * row is marked first: that waits for a put of the name in flight, whose new version the delete
+ * then sees and removes (deleting the versions first left that version behind, stored under a
+ * deleted name).
+ */
 export async function deleteSecretVersions(
   trx: Transaction<SecretsDatabase>,
   name: string,
 ): Promise<boolean> {
-  await trx.deleteFrom("secret_versions").where("name", "=", name).execute();
   const res = await trx
     .updateTable("secrets")
     .set({ deleted_at: sql`now()`, updated_at: sql`now()` })
     .where("name", "=", name)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
+  await trx.deleteFrom("secret_versions").where("name", "=", name).execute();
   return Number(res.numUpdatedRows) > 0;
 }
 
