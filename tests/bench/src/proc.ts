@@ -19,8 +19,8 @@ export function cpuMs(pid: number): number {
 
 /**
  * Read and write system calls the process has made so far (/proc/<pid>/io: every thread, sockets
- * and files alike). In a virtual machine a socket write to a local peer costs far more than
- * the work it carries: each statement, publish, acknowledgement or call is at least one.
+ * and files alike): each statement, publish, acknowledgement, call or SSH packet is at least one,
+ * so the counts show round trips, steadier run to run than CPU.
  */
 export function ioCalls(pid: number): { reads: number; writes: number } {
   const io = readFileSync(`/proc/${pid}/io`, "utf8");

@@ -67,8 +67,11 @@ export function holderOn(node: string, holder: string): string {
  * than `holderOn` (a rolling upgrade): its node is unknown, so it counts as on every node.
  */
 export function holdersOnNode(holders: Holders, node: string, now: number): number {
-  const onNode = (id: string) => id.startsWith(`${node}/`) || !id.includes("/");
-  return Object.keys(liveHolders(holders, now)).filter(onNode).length;
+  return countOnNode(Object.keys(liveHolders(holders, now)), node);
+}
+
+function countOnNode(liveIds: readonly string[], node: string): number {
+  return liveIds.filter((id) => id.startsWith(`${node}/`) || !id.includes("/")).length;
 }
 
 /** Free slots on `node` at `now`: under the node's limit and its host's, whichever is tighter (≥ 0). */
@@ -78,8 +81,8 @@ export function roomOnNode(
   limits: { readonly node: number; readonly host: number },
   now: number,
 ): number {
-  const onHost = Object.keys(liveHolders(holders, now)).length;
-  return Math.max(0, Math.min(limits.node - holdersOnNode(holders, node, now), limits.host - onHost));
+  const live = Object.keys(liveHolders(holders, now));
+  return Math.max(0, Math.min(limits.node - countOnNode(live, node), limits.host - live.length));
 }
 
 /** Decodes a key's value; anything unreadable counts as no holders (the next write repairs it). */

@@ -89,7 +89,7 @@ const isCasConflict = (err: unknown) =>
 /** KV keys allow [-/_=.A-Za-z0-9]; anything else (and dots, which split tokens) is hex-encoded. */
 const token = (s: string) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : `x${Buffer.from(s).toString("hex")}`);
 const hostKey = (hostId: string) => `h.${token(hostId)}`;
-/** Queues are per node; the node's name as holder ids carry it. */
+/** Waiters queue per node (the key holds the whole host). */
 const queueKey = (hostId: string, node: string) => `${token(hostId)}.${token(node)}`;
 
 interface Waiter {
