@@ -6,6 +6,7 @@
  * on its next poll. Notifications are a hint, never the only path: a listener reconnects after a
  * lost connection (notifications sent meanwhile are lost), so callers keep a slower poll.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "@proximity/logger";
 import pg from "pg";
 
@@ -40,11 +41,19 @@ export interface DatabaseNotifications {
 /** Delay before a lost listener connects again. */
 const RECONNECT_MS = 1_000;
 /**
- * How often a listening connection proves it is alive (`select 1`), and how long the answer may
- * take: a connection dropped without a reset (a NAT or firewall forgetting it, a failover) would
- * otherwise look like one that is listening while every notification is lost.
+ * How often a listening connection proves it still hears its channel, and how long the proof may
+ * take. The proof is a notification of its own on the channel, heard back (`HEARTBEAT_PREFIX`): a
+ * connection dropped without a reset (a NAT or firewall forgetting it, a failover) would otherwise
+ * look like one that is listening while every notification is lost, and so would a live connection
+ * that no longer delivers them (a transaction-mode pooler between the service and PostgreSQL, where
+ * the LISTEN stays on a server connection the client no longer reads).
  */
 const DEFAULT_HEARTBEAT_MS = 5_000;
+/**
+ * Payloads of the listeners' own heartbeats: never passed on (every listener of the channel, in
+ * every replica, hears every replica's heartbeats). The notifiers' own payloads are empty.
+ */
+const HEARTBEAT_PREFIX = "proximity-heartbeat:";
 
 export function createDatabaseNotifications(options: {
   readonly url: string;
@@ -63,6 +72,8 @@ export function createDatabaseNotifications(options: {
       let current: pg.Client | undefined;
       let timer: NodeJS.Timeout | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
+      /** The payload of this listener's heartbeat not yet heard back. */
+      let unheard: string | undefined;
       const lost = (client: pg.Client, err?: unknown) => {
         if (current !== client) return; // already handled (error then end)
         current = undefined;
@@ -85,7 +96,12 @@ export function createDatabaseNotifications(options: {
         });
         current = client;
         client.on("notification", (n) => {
-          if (n.channel === channel) onNotify();
+          if (n.channel !== channel) return;
+          if (n.payload?.startsWith(HEARTBEAT_PREFIX)) {
+            if (n.payload === unheard) unheard = undefined;
+            return;
+          }
+          onNotify();
         });
         client.on("error", (err) => lost(client, err));
         client.on("end", () => lost(client));
@@ -95,8 +111,16 @@ export function createDatabaseNotifications(options: {
           .then(() => {
             if (current !== client) return;
             onListening?.(true);
+            unheard = undefined;
             heartbeat = setInterval(() => {
-              client.query("select 1").catch((err: unknown) => lost(client, err));
+              // The last heartbeat had a whole period to come back (PostgreSQL delivers a session's
+              // own notification as its statement commits).
+              if (unheard !== undefined)
+                return lost(client, new Error("the listener did not hear its own notification back"));
+              unheard = `${HEARTBEAT_PREFIX}${randomUUID()}`;
+              client
+                .query("select pg_notify($1, $2)", [channel, unheard])
+                .catch((err: unknown) => lost(client, err));
             }, heartbeatMs);
             heartbeat.unref();
           })

@@ -6,10 +6,20 @@ import { createDatabaseNotifications } from "../src/notifications.js";
 // @proximity/testing depends on this package: the server's URL comes from the global setup.
 const url = inject("databaseUrl");
 
-/** A TCP relay to PostgreSQL that can go silent: it stops passing bytes but closes nothing. */
-async function silenceableRelay(): Promise<{ url: string; silence: () => void; close: () => void }> {
+/**
+ * A TCP relay to PostgreSQL that can go silent (it stops passing bytes but closes nothing), or drop
+ * the server's notifications (NotificationResponse, message type `A`) while passing everything
+ * else, as a connection that no longer delivers them would.
+ */
+async function silenceableRelay(): Promise<{
+  url: string;
+  silence: () => void;
+  dropNotices: () => void;
+  close: () => void;
+}> {
   const target = new URL(url);
   let silent = false;
+  let droppingNotices = false;
   const sockets: Socket[] = [];
   const server: Server = createServer((client) => {
     const upstream = new Socket();
@@ -18,8 +28,17 @@ async function silenceableRelay(): Promise<{ url: string; silence: () => void; c
     client.on("data", (chunk) => {
       if (!silent) upstream.write(chunk);
     });
+    // Every server message is a type byte and a length (which counts itself): relayed whole.
+    let pending = Buffer.alloc(0);
     upstream.on("data", (chunk) => {
-      if (!silent) client.write(chunk);
+      if (silent) return;
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5 && pending.length >= 1 + pending.readInt32BE(1)) {
+        const end = 1 + pending.readInt32BE(1);
+        const message = pending.subarray(0, end);
+        pending = pending.subarray(end);
+        if (!(droppingNotices && message[0] === 0x41)) client.write(message);
+      }
     });
     for (const s of [client, upstream]) s.on("error", () => undefined);
   });
@@ -32,6 +51,9 @@ async function silenceableRelay(): Promise<{ url: string; silence: () => void; c
     url: relayed.toString(),
     silence: () => {
       silent = true;
+    },
+    dropNotices: () => {
+      droppingNotices = true;
     },
     close: () => {
       for (const s of sockets) s.destroy();
@@ -80,5 +102,67 @@ describe("database notifications", () => {
     relay.silence();
     // Nothing was closed: only the unanswered heartbeat tells the listener it hears nothing.
     expect(await until(() => states.includes(false), 3_000)).toBe(true);
+  });
+
+  it("notifications - a live connection that stops delivering notifications is reported lost (its own heartbeat is not heard back)", async () => {
+    const relay = await silenceableRelay();
+    cleanups.push(relay.close);
+    const states: boolean[] = [];
+    let notices = 0;
+    const notifications = createDatabaseNotifications({
+      url: relay.url,
+      schema: "notify_test",
+      connectTimeoutMs: 2_000,
+      heartbeatMs: 200,
+    });
+    const stop = notifications.listen(
+      "notify_test_dropped",
+      () => {
+        notices += 1;
+      },
+      (listening) => states.push(listening),
+    );
+    cleanups.push(stop);
+    expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
+    const notifier = new pg.Client({ connectionString: url });
+    await notifier.connect();
+    cleanups.push(() => notifier.end());
+    await notifier.query("select pg_notify('notify_test_dropped', '')");
+    expect(await until(() => notices === 1, 2_000)).toBe(true);
+    relay.dropNotices();
+    // Queries are still answered: only the notifications are gone.
+    expect(await until(() => states.includes(false), 3_000)).toBe(true);
+    expect(notices).toBe(1);
+  });
+
+  it("notifications - heartbeats, its own and other listeners', are never passed on as notices, and keep a healthy listener listening", async () => {
+    const counts = [0, 0];
+    const states: boolean[][] = [[], []];
+    for (const i of [0, 1]) {
+      const notifications = createDatabaseNotifications({
+        url,
+        schema: "notify_test",
+        connectTimeoutMs: 2_000,
+        heartbeatMs: 100,
+      });
+      cleanups.push(
+        notifications.listen(
+          "notify_test_quiet",
+          () => {
+            counts[i]! += 1;
+          },
+          (listening) => states[i]!.push(listening),
+        ),
+      );
+    }
+    expect(await until(() => states.every((s) => s.at(-1) === true), 5_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000)); // ten heartbeats each
+    expect(counts).toEqual([0, 0]);
+    expect(states).toEqual([[true], [true]]);
+    const notifier = new pg.Client({ connectionString: url });
+    await notifier.connect();
+    cleanups.push(() => notifier.end());
+    await notifier.query("select pg_notify('notify_test_quiet', '')");
+    expect(await until(() => counts.every((n) => n === 1), 2_000)).toBe(true);
   });
 });
