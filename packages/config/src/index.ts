@@ -126,6 +126,12 @@ export const baseServiceEnv = {
   DB_STATEMENT_TIMEOUT_MS: env.millis(10_000),
   /** PostgreSQL idle_in_transaction_session_timeout: a transaction left idle this long is ended. */
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: env.millis(60_000),
+  /**
+   * Distinct statements each PostgreSQL connection keeps prepared (parsed and planned once, not at
+   * every execution); 0 prepares none, for a connection pooler that cannot keep them (PgBouncer in
+   * transaction mode before 1.21).
+   */
+  DB_PREPARED_STATEMENTS: z.coerce.number().int().min(0).max(10_000).default(256),
   /** Prefix of JetStream stream names and subjects. */
   BUS_NAMESPACE: z
     .string()

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { createDatabaseNotifications, DATABASE_NOTIFICATIONS } from "./notifications.js";
 import { unavailableMappingPool } from "./pool.js";
+import { createStatementNames, DEFAULT_PREPARED_STATEMENTS } from "./prepared-statements.js";
 import { databaseTypeParsers } from "./timestamptz.js";
 
 export interface DatabaseOptions {
@@ -16,6 +17,11 @@ export interface DatabaseOptions {
   readonly logger?: Logger;
   /** Deadlines of the pool and of every connection; each has a default (DEFAULT_DATABASE_TIMEOUTS). */
   readonly timeouts?: Partial<DatabaseTimeouts>;
+  /**
+   * Distinct statements prepared at most per connection (prepared-statements.ts), default
+   * DEFAULT_PREPARED_STATEMENTS; 0 prepares none (behind a pooler that cannot keep them).
+   */
+  readonly preparedStatements?: number;
 }
 
 /**
@@ -77,7 +83,10 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
   pool.on("connect", (client) => {
     client.on("error", (err) => options.logger?.warn({ err }, "database connection lost"));
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: unavailableMappingPool(pool) }) });
+  const statements = createStatementNames(options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: unavailableMappingPool(pool, statements) }),
+  });
   // LISTEN/NOTIFY on a connection of its own, found by whoever holds the Kysely instance.
   Object.defineProperty(db, DATABASE_NOTIFICATIONS, {
     value: createDatabaseNotifications({

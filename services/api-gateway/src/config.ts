@@ -152,6 +152,7 @@ export const gatewayConfigSchema = z
     /** The gateway's queries are small: 5 s is long. */
     DB_STATEMENT_TIMEOUT_MS: env.millis(5_000),
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: baseServiceEnv.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    DB_PREPARED_STATEMENTS: baseServiceEnv.DB_PREPARED_STATEMENTS,
     /** How often a live event stream (GET /api/apps/{id}/events) asks for new log lines and status. */
     SSE_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** Comment line sent on idle event streams so proxies keep them open; also re-checks the caller's credentials. */

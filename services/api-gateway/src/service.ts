@@ -74,6 +74,7 @@ export function createGatewayService(
       schema: config.DB_SCHEMA,
       logger: log,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     // Rate-limit counters shared by the replicas; without NATS the limits fail open (logged).

@@ -71,6 +71,7 @@ export function createApplicationsService(
       schema: config.DB_SCHEMA,
       logger,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     onStop("app status metrics", watchAppStatuses(db));

@@ -54,6 +54,7 @@ export function createBackupsService(config: BackupsConfig, deps: BackupsService
       schema: config.DB_SCHEMA,
       logger,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     await prepareSchema(db, {

@@ -62,6 +62,7 @@ export function createHostsService(config: HostsConfig, deps: HostsServiceDeps):
       schema: config.DB_SCHEMA,
       logger,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     await prepareSchema(db, {

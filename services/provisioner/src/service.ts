@@ -105,6 +105,7 @@ export function createProvisionerService(
       schema: config.DB_SCHEMA,
       logger,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     await prepareSchema(db, {

@@ -55,6 +55,7 @@ export function createSecretsService(config: SecretsConfig, deps: SecretsService
       schema: config.DB_SCHEMA,
       logger,
       timeouts: databaseTimeouts(config),
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     });
     onStop("database", () => db.destroy());
     await prepareSchema(db, {

@@ -1,0 +1,60 @@
+/**
+ * Names for the statements a service runs again and again, so that PostgreSQL parses, analyses
+ * and plans each once per connection rather than at every execution (pg's protocol-level prepared
+ * statements: a query with a `name`). Measured in the deploy benchmark: parsing, analysis and
+ * planning were about a third of PostgreSQL's CPU, its executor a fifth (docs/benchmarks.md).
+ *
+ * Bounded: the first `max` distinct statements with parameters get a name; any other runs unnamed,
+ * as before (a backend keeps every prepared statement and its plans until the connection closes,
+ * and statements built from a variable number of values would otherwise name without end).
+ *
+ * A prepared statement whose result columns change fails with "cached plan must not change result
+ * type": a migration of a newer version adding a column to a table a `select *` or `returning *`
+ * reads, during a rolling upgrade. The failed call is answered as unavailable (clients and
+ * consumers retry), and every statement takes a new name, so each is prepared again on its next
+ * use, on every connection.
+ */
+
+/** A pool's statement names (PostgreSQL keeps prepared statements per connection). */
+export interface StatementNames {
+  /** The name to prepare `text` under; undefined to run it unnamed. */
+  nameOf(text: string): string | undefined;
+  /** A cached plan went stale: every statement is prepared again, under a new name, on its next use. */
+  renameAll(): void;
+}
+
+/** Distinct statements a process prepares at most (per connection of its pools). */
+export const DEFAULT_PREPARED_STATEMENTS = 256;
+
+/**
+ * @param max distinct statements named at most; 0 names none (every statement runs unnamed, e.g.
+ *   behind a connection pooler that cannot keep prepared statements).
+ */
+export function createStatementNames(max: number = DEFAULT_PREPARED_STATEMENTS): StatementNames {
+  const names = new Map<string, string>();
+  let generation = 0;
+  return {
+    nameOf(text) {
+      const known = names.get(text);
+      if (known !== undefined || names.size >= max) return known;
+      const name = `proximity_${generation}_${names.size}`;
+      names.set(text, name);
+      return name;
+    },
+    renameAll() {
+      generation += 1;
+      names.clear();
+    },
+  };
+}
+
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared. */
+export function isStalePlan(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (
+    code === "0A000" &&
+    typeof message === "string" &&
+    message.includes("cached plan must not change result type")
+  );
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { UnavailableError } from "@proximity/errors";
+import { type Kysely, sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDatabase } from "../src/index.js";
+import { SCHEMA_CHANGED } from "../src/pool.js";
+import { createStatementNames, isStalePlan } from "../src/prepared-statements.js";
+
+// @proximity/testing depends on this package, so the database is made here by hand.
+const serverUrl = inject("databaseUrl");
+const name = `proximity_test_db_${randomBytes(5).toString("hex")}`;
+const schema = "prepared_test";
+let url: string;
+const open: Kysely<unknown>[] = [];
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>, database = "postgres"): Promise<T> {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: u.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin((c) => c.query(`create database ${name}`));
+  await admin(async (c) => {
+    await c.query(`create schema ${schema}`);
+    await c.query(`create table ${schema}.items (id int primary key, label text not null)`);
+    await c.query(`insert into ${schema}.items values (1, 'one'), (2, 'two'), (3, 'three')`);
+  }, name);
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  url = u.toString();
+});
+afterAll(async () => {
+  for (const db of open) await db.destroy();
+  await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+});
+
+/** One connection, so what it prepared can be read back on it. */
+function database(preparedStatements?: number): Kysely<unknown> {
+  const db = createDatabase<unknown>({ url, schema, poolMax: 1, preparedStatements });
+  open.push(db);
+  return db;
+}
+
+const labelOf = (db: Kysely<unknown>, id: number) =>
+  sql<{ label: string }>`select label from items where id = ${id}`.execute(db);
+
+/** The statements the pool's one connection keeps prepared (this query has no parameters: unnamed). */
+async function prepared(db: Kysely<unknown>): Promise<{ name: string; statement: string }[]> {
+  const { rows } = await sql<{ name: string; statement: string }>`
+    select name, statement from pg_prepared_statements order by prepare_time`.execute(db);
+  return rows;
+}
+
+describe("prepared statements - against real PostgreSQL", () => {
+  it("prepared statements - a statement with parameters is prepared once per connection and reused, with right answers", async () => {
+    const db = database();
+    expect((await labelOf(db, 1)).rows).toEqual([{ label: "one" }]);
+    expect((await labelOf(db, 2)).rows).toEqual([{ label: "two" }]);
+    expect((await labelOf(db, 3)).rows).toEqual([{ label: "three" }]);
+    const kept = await prepared(db);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.name).toMatch(/^proximity_0_\d+$/);
+    expect(kept[0]!.statement).toBe("select label from items where id = $1");
+  });
+
+  it("prepared statements - at most the configured number of distinct statements is prepared; the others run unnamed and still answer", async () => {
+    const db = database(2);
+    await sql`select ${1}::int as a`.execute(db);
+    await sql`select ${1}::int as b`.execute(db);
+    const third = await sql<{ c: number }>`select ${7}::int as c`.execute(db);
+    expect(third.rows).toEqual([{ c: 7 }]);
+    expect((await prepared(db)).map((p) => p.statement)).toEqual([
+      "select $1::int as a",
+      "select $1::int as b",
+    ]);
+  });
+
+  it("prepared statements - 0 prepares none", async () => {
+    const db = database(0);
+    expect((await labelOf(db, 2)).rows).toEqual([{ label: "two" }]);
+    expect(await prepared(db)).toEqual([]);
+  });
+
+  it("prepared statements - a column added under a prepared select * fails that call as unavailable once, then the statement is prepared again and reads the new column", async () => {
+    const db = database();
+    const all = (id: number) =>
+      sql<Record<string, unknown>>`select * from items where id = ${id}`.execute(db);
+    expect((await all(1)).rows).toEqual([{ id: 1, label: "one" }]);
+    await admin(
+      (c) => c.query(`alter table ${schema}.items add column note text not null default 'n'`),
+      name,
+    );
+    const stale = await all(1).catch((err: unknown) => err);
+    expect(stale).toBeInstanceOf(UnavailableError);
+    expect((stale as Error).message).toBe(SCHEMA_CHANGED);
+    expect(isStalePlan((stale as Error).cause)).toBe(true);
+    expect((await all(1)).rows).toEqual([{ id: 1, label: "one", note: "n" }]);
+    expect((await all(2)).rows).toEqual([{ id: 2, label: "two", note: "n" }]);
+  });
+
+  it("prepared statements - names: one per distinct text, stable until renameAll gives every text a new one", () => {
+    const names = createStatementNames(10);
+    const a = names.nameOf("select $1");
+    expect(names.nameOf("select $1")).toBe(a);
+    expect(names.nameOf("select $2")).not.toBe(a);
+    names.renameAll();
+    const renamed = names.nameOf("select $1");
+    expect(renamed).toBeDefined();
+    expect(renamed).not.toBe(a);
+    expect(isStalePlan({ code: "0A000", message: "cached plan must not change result type" })).toBe(true);
+    expect(isStalePlan({ code: "0A000", message: "something else not supported" })).toBe(false);
+    expect(isStalePlan(null)).toBe(false);
+  });
+});
