@@ -41,8 +41,8 @@ export interface DatabaseNotifications {
 /** Delay before a lost listener connects again. */
 const RECONNECT_MS = 1_000;
 /**
- * How often a listening connection proves it still hears its channel, and how long the proof may
- * take. The proof is a notification of its own on the channel, heard back (`HEARTBEAT_PREFIX`): a
+ * How often a listening connection proves it still hears its channel (the proof may take two
+ * periods). The proof is a notification of its own on the channel, heard back (`HEARTBEAT_PREFIX`): a
  * connection dropped without a reset (a NAT or firewall forgetting it, a failover) would otherwise
  * look like one that is listening while every notification is lost, and so would a live connection
  * that no longer delivers them (a transaction-mode pooler between the service and PostgreSQL, where
@@ -51,7 +51,9 @@ const RECONNECT_MS = 1_000;
 const DEFAULT_HEARTBEAT_MS = 5_000;
 /**
  * Payloads of the listeners' own heartbeats: never passed on (every listener of the channel, in
- * every replica, hears every replica's heartbeats). The notifiers' own payloads are empty.
+ * every replica, hears every replica's heartbeats). The notifiers' own payloads are empty. A
+ * replica older than the heartbeat passes them on: during a rolling upgrade its caches are emptied,
+ * and its relay runs a batch, at each newer replica's heartbeat, until it is replaced.
  */
 const HEARTBEAT_PREFIX = "proximity-heartbeat:";
 
@@ -60,7 +62,7 @@ export function createDatabaseNotifications(options: {
   readonly schema: string;
   readonly connectTimeoutMs: number;
   readonly logger?: Logger | undefined;
-  /** Heartbeat period and answer timeout (tests shorten it). */
+  /** Heartbeat period (tests shorten it); a heartbeat not heard back within two is a loss. */
   readonly heartbeatMs?: number;
 }): DatabaseNotifications {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -72,8 +74,9 @@ export function createDatabaseNotifications(options: {
       let current: pg.Client | undefined;
       let timer: NodeJS.Timeout | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
-      /** The payload of this listener's heartbeat not yet heard back. */
+      /** The payload of this listener's heartbeat not yet heard back, and the ticks it has missed. */
       let unheard: string | undefined;
+      let missed = 0;
       const lost = (client: pg.Client, err?: unknown) => {
         if (current !== client) return; // already handled (error then end)
         current = undefined;
@@ -84,6 +87,13 @@ export function createDatabaseNotifications(options: {
         if (err) options.logger?.warn({ err, channel }, "database notifications lost; reconnecting");
         timer = setTimeout(connect, RECONNECT_MS);
       };
+      const beat = (client: pg.Client) => {
+        unheard = `${HEARTBEAT_PREFIX}${randomUUID()}`;
+        missed = 0;
+        client
+          .query("select pg_notify($1, $2)", [channel, unheard])
+          .catch((err: unknown) => lost(client, err));
+      };
       const connect = () => {
         timer = undefined;
         if (closed) return;
@@ -92,13 +102,19 @@ export function createDatabaseNotifications(options: {
           application_name: `${options.schema}-listen`,
           connectionTimeoutMillis: options.connectTimeoutMs,
           keepAlive: true,
-          query_timeout: heartbeatMs,
+          query_timeout: 2 * heartbeatMs,
         });
         current = client;
+        // Listening is reported once the first heartbeat came back, not when LISTEN answered: a
+        // connection that does not deliver notifications never counts as listening.
+        let heard = false;
         client.on("notification", (n) => {
           if (n.channel !== channel) return;
           if (n.payload?.startsWith(HEARTBEAT_PREFIX)) {
-            if (n.payload === unheard) unheard = undefined;
+            if (n.payload !== unheard || current !== client) return; // another listener's
+            unheard = undefined;
+            if (!heard) onListening?.(true);
+            heard = true;
             return;
           }
           onNotify();
@@ -110,17 +126,14 @@ export function createDatabaseNotifications(options: {
           .then(() => client.query(`listen "${channel}"`))
           .then(() => {
             if (current !== client) return;
-            onListening?.(true);
-            unheard = undefined;
+            beat(client);
             heartbeat = setInterval(() => {
-              // The last heartbeat had a whole period to come back (PostgreSQL delivers a session's
-              // own notification as its statement commits).
-              if (unheard !== undefined)
-                return lost(client, new Error("the listener did not hear its own notification back"));
-              unheard = `${HEARTBEAT_PREFIX}${randomUUID()}`;
-              client
-                .query("select pg_notify($1, $2)", [channel, unheard])
-                .catch((err: unknown) => lost(client, err));
+              if (unheard === undefined) return beat(client);
+              // A heartbeat has two periods to come back (PostgreSQL delivers a session's own
+              // notification as its statement commits): one slow commit or a busy event loop on a
+              // loaded machine is not taken for a loss.
+              missed += 1;
+              if (missed >= 2) lost(client, new Error("the listener did not hear its own notification back"));
             }, heartbeatMs);
             heartbeat.unref();
           })

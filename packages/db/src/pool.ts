@@ -1,8 +1,8 @@
 import { UnavailableError } from "@proximity/errors";
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import type pg from "pg";
-import { isStalePlan, type StatementNames } from "./prepared-statements.js";
-import { toUnavailable } from "./unavailable.js";
+import { isStalePlan, leavesStatementsUnknown, type StatementNames } from "./prepared-statements.js";
+import { DATABASE_UNAVAILABLE, toUnavailable } from "./unavailable.js";
 
 /** What clients are told when a prepared statement went stale under a schema change. */
 export const SCHEMA_CHANGED = "The database schema changed under this call, try again";
@@ -12,35 +12,58 @@ export const SCHEMA_CHANGED = "The database schema changed under this call, try 
  * (see unavailable.ts), so every service answers them as UNAVAILABLE / 503 instead of a bare
  * internal error. Each pg client keeps one wrapper: kysely keys its connection state by client.
  * Statements with parameters run prepared under the name `statements` gives them, if any
- * (prepared-statements.ts).
+ * (prepared-statements.ts). A connection is closed rather than pooled again once its prepared
+ * statements are stale (an older generation of names) or unknown (a failure that may have left
+ * pg's record of them wrong), so a connection never holds more than one generation's statements
+ * past its release and one broken statement does not fail every later call on it.
  */
 export function unavailableMappingPool(pool: pg.Pool, statements?: StatementNames): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapper = wrappers.get(client);
-    if (!wrapper) {
-      wrapper = {
-        query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) => {
-          // Cursors (streaming) pass through: their errors surface on read().
-          if (typeof sqlOrCursor !== "string")
-            return client.query(sqlOrCursor as unknown as pg.QueryConfig) as unknown;
-          const values = parameters as unknown[] | undefined;
-          const name = values && values.length > 0 ? statements?.nameOf(sqlOrCursor) : undefined;
-          const running = name
-            ? client.query({ name, text: sqlOrCursor, values })
-            : client.query(sqlOrCursor, values);
-          return (running as Promise<PostgresQueryResult<unknown>>).catch((err: unknown) => {
-            if (name && isStalePlan(err)) {
-              statements?.renameAll();
-              throw new UnavailableError(SCHEMA_CHANGED, err);
-            }
+    if (wrapper) return wrapper;
+    /** The generation of names this connection prepared statements under (the oldest). */
+    let preparedIn: number | undefined;
+    let discard = false;
+    const named = (name: string, text: string, values: unknown[]) => {
+      preparedIn ??= statements?.generation;
+      return (client.query({ name, text, values }) as Promise<PostgresQueryResult<unknown>>).catch(
+        (err: unknown) => {
+          if (isStalePlan(err)) {
+            discard = true;
+            statements?.staled(name);
+            throw new UnavailableError(SCHEMA_CHANGED, err);
+          }
+          if (leavesStatementsUnknown(err)) {
+            discard = true;
+            if ((err as { code?: unknown }).code === "26000")
+              throw new UnavailableError(DATABASE_UNAVAILABLE, err);
+          }
+          throw toUnavailable(err);
+        },
+      );
+    };
+    wrapper = {
+      query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) => {
+        // Cursors (streaming) pass through: their errors surface on read().
+        if (typeof sqlOrCursor !== "string")
+          return client.query(sqlOrCursor as unknown as pg.QueryConfig) as unknown;
+        const values = parameters as unknown[] | undefined;
+        const name = values && values.length > 0 ? statements?.nameOf(sqlOrCursor) : undefined;
+        if (name && values) return named(name, sqlOrCursor, values);
+        return (client.query(sqlOrCursor, values) as Promise<PostgresQueryResult<unknown>>).catch(
+          (err: unknown) => {
             throw toUnavailable(err);
-          });
-        }) as PostgresPoolClient["query"],
-        release: (destroy?: boolean) => client.release(destroy),
-      };
-      wrappers.set(client, wrapper);
-    }
+          },
+        );
+      }) as PostgresPoolClient["query"],
+      release: (destroy?: boolean) => {
+        const stale =
+          preparedIn !== undefined && statements !== undefined && preparedIn < statements.generation;
+        client.release(destroy || discard || stale);
+      },
+    };
+    wrappers.set(client, wrapper);
     return wrapper;
   };
   return {

@@ -17,13 +17,19 @@
 
 /** A pool's statement names (PostgreSQL keeps prepared statements per connection). */
 export interface StatementNames {
+  /** Every rename starts a new generation; a connection holding an older one's is closed on release. */
+  readonly generation: number;
   /** The name to prepare `text` under; undefined to run it unnamed. */
   nameOf(text: string): string | undefined;
-  /** A cached plan went stale: every statement is prepared again, under a new name, on its next use. */
-  renameAll(): void;
+  /**
+   * `name`'s cached plan went stale: every statement takes a new name, to be prepared again on its
+   * next use, unless a rename since then already gave it one (the calls in flight when a schema
+   * changed all fail; one rename is enough).
+   */
+  staled(name: string): void;
 }
 
-/** Distinct statements a process prepares at most (per connection of its pools). */
+/** Distinct statements a pool prepares at most (per connection). */
 export const DEFAULT_PREPARED_STATEMENTS = 256;
 
 /**
@@ -33,15 +39,20 @@ export const DEFAULT_PREPARED_STATEMENTS = 256;
 export function createStatementNames(max: number = DEFAULT_PREPARED_STATEMENTS): StatementNames {
   const names = new Map<string, string>();
   let generation = 0;
+  const prefix = () => `proximity_${generation}_`;
   return {
+    get generation() {
+      return generation;
+    },
     nameOf(text) {
       const known = names.get(text);
       if (known !== undefined || names.size >= max) return known;
-      const name = `proximity_${generation}_${names.size}`;
+      const name = `${prefix()}${names.size}`;
       names.set(text, name);
       return name;
     },
-    renameAll() {
+    staled(name) {
+      if (!name.startsWith(prefix())) return;
       generation += 1;
       names.clear();
     },
@@ -57,4 +68,16 @@ export function isStalePlan(err: unknown): boolean {
     typeof message === "string" &&
     message.includes("cached plan must not change result type")
   );
+}
+
+/**
+ * Whether a named statement's failure may have left the connection's prepared statements out of
+ * step with pg's record of them: a failure on the client's side (pg could not serialise a value
+ * after sending the statement, so it closed it on the server, yet still counts it as prepared; a
+ * lost connection), or the server no longer knowing the statement (26000: dropped by `DISCARD` or
+ * `DEALLOCATE`). Either way the connection is not used again.
+ */
+export function leavesStatementsUnknown(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code) || code === "26000";
 }

@@ -15,11 +15,14 @@ async function silenceableRelay(): Promise<{
   url: string;
   silence: () => void;
   dropNotices: () => void;
+  /** Passes everything again, the server's messages `delayMs` late (in order). */
+  restore: (delayMs?: number) => void;
   close: () => void;
 }> {
   const target = new URL(url);
   let silent = false;
   let droppingNotices = false;
+  let delayMs = 0;
   const sockets: Socket[] = [];
   const server: Server = createServer((client) => {
     const upstream = new Socket();
@@ -37,7 +40,9 @@ async function silenceableRelay(): Promise<{
         const end = 1 + pending.readInt32BE(1);
         const message = pending.subarray(0, end);
         pending = pending.subarray(end);
-        if (!(droppingNotices && message[0] === 0x41)) client.write(message);
+        if (droppingNotices && message[0] === 0x41) continue;
+        if (delayMs > 0) setTimeout(() => client.write(message), delayMs);
+        else client.write(message);
       }
     });
     for (const s of [client, upstream]) s.on("error", () => undefined);
@@ -54,6 +59,10 @@ async function silenceableRelay(): Promise<{
     },
     dropNotices: () => {
       droppingNotices = true;
+    },
+    restore: (delay = 0) => {
+      droppingNotices = false;
+      delayMs = delay;
     },
     close: () => {
       for (const s of sockets) s.destroy();
@@ -164,5 +173,56 @@ describe("database notifications", () => {
     cleanups.push(() => notifier.end());
     await notifier.query("select pg_notify('notify_test_quiet', '')");
     expect(await until(() => counts.every((n) => n === 1), 2_000)).toBe(true);
+  });
+
+  it("notifications - a connection that never delivers notifications is never reported listening; one that delivers them again is, and stays so", async () => {
+    const relay = await silenceableRelay();
+    cleanups.push(relay.close);
+    relay.dropNotices(); // from the start: a pooler that answers LISTEN but delivers nothing
+    const states: boolean[] = [];
+    const notifications = createDatabaseNotifications({
+      url: relay.url,
+      schema: "notify_test",
+      connectTimeoutMs: 2_000,
+      heartbeatMs: 100,
+    });
+    cleanups.push(
+      notifications.listen(
+        "notify_test_never",
+        () => undefined,
+        (l) => states.push(l),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1_500)); // LISTEN answered, then lost and retried
+    expect(states).not.toContain(true);
+    expect(states).toContain(false);
+    relay.restore();
+    expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
+    const since = states.length;
+    await new Promise((r) => setTimeout(r, 600)); // six heartbeats
+    expect(states.slice(since)).toEqual([]);
+  });
+
+  it("notifications - a heartbeat slower than one period (a loaded machine) is not taken for a loss", async () => {
+    const relay = await silenceableRelay();
+    cleanups.push(relay.close);
+    const states: boolean[] = [];
+    const notifications = createDatabaseNotifications({
+      url: relay.url,
+      schema: "notify_test",
+      connectTimeoutMs: 2_000,
+      heartbeatMs: 200,
+    });
+    cleanups.push(
+      notifications.listen(
+        "notify_test_slow",
+        () => undefined,
+        (l) => states.push(l),
+      ),
+    );
+    expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
+    relay.restore(260); // every answer comes back 1.3 periods late
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(states).toEqual([true]);
   });
 });

@@ -52,6 +52,15 @@ function database(preparedStatements?: number): Kysely<unknown> {
 const labelOf = (db: Kysely<unknown>, id: number) =>
   sql<{ label: string }>`select label from items where id = ${id}`.execute(db);
 
+/** Polls `check` (sync or async) until true or ~3 s passed. */
+async function until(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
 /** The statements the pool's one connection keeps prepared (this query has no parameters: unnamed). */
 async function prepared(db: Kysely<unknown>): Promise<{ name: string; statement: string }[]> {
   const { rows } = await sql<{ name: string; statement: string }>`
@@ -89,11 +98,13 @@ describe("prepared statements - against real PostgreSQL", () => {
     expect(await prepared(db)).toEqual([]);
   });
 
-  it("prepared statements - a column added under a prepared select * fails that call as unavailable once, then the statement is prepared again and reads the new column", async () => {
+  it("prepared statements - a column added under a prepared select * fails that call as unavailable once; the statement is prepared again, on a fresh connection, and reads the new column", async () => {
     const db = database();
     const all = (id: number) =>
       sql<Record<string, unknown>>`select * from items where id = ${id}`.execute(db);
     expect((await all(1)).rows).toEqual([{ id: 1, label: "one" }]);
+    const [before] = await prepared(db);
+    expect(before!.name).toMatch(/^proximity_0_/);
     await admin(
       (c) => c.query(`alter table ${schema}.items add column note text not null default 'n'`),
       name,
@@ -104,17 +115,79 @@ describe("prepared statements - against real PostgreSQL", () => {
     expect(isStalePlan((stale as Error).cause)).toBe(true);
     expect((await all(1)).rows).toEqual([{ id: 1, label: "one", note: "n" }]);
     expect((await all(2)).rows).toEqual([{ id: 2, label: "two", note: "n" }]);
+    // The connection that held the stale statement was closed: only the new generation is kept.
+    expect((await prepared(db)).map((p) => p.name)).toEqual([expect.stringMatching(/^proximity_1_/)]);
   });
 
-  it("prepared statements - names: one per distinct text, stable until renameAll gives every text a new one", () => {
+  it("prepared statements - after a rename, a connection holding the older statements is closed when released, not pooled again", async () => {
+    await admin(
+      (c) => c.query(`create table if not exists ${schema}.gens (id int primary key, v text)`),
+      name,
+    );
+    await admin((c) => c.query(`insert into ${schema}.gens values (1, 'a') on conflict do nothing`), name);
+    const db = createDatabase<unknown>({ url, schema, poolMax: 2 });
+    open.push(db);
+    const row = (q: Kysely<unknown>) =>
+      sql<Record<string, unknown>>`select * from gens where id = ${1}`.execute(q);
+    const pidOf = async (q: Kysely<unknown>) =>
+      (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(q)).rows[0]!.pid;
+    let heldPid = 0;
+    let renamedMeanwhile!: () => void;
+    const renamed = new Promise<void>((resolve) => {
+      renamedMeanwhile = resolve;
+    });
+    const held = db.transaction().execute(async (trx) => {
+      heldPid = await pidOf(trx);
+      await labelOf(trx, 1); // a statement prepared under generation 0 (no lock on gens: the ALTER goes on)
+      await renamed;
+      await sql`select v from gens where id = ${1}`.execute(trx); // a new name, generation 1
+    });
+    await until(() => heldPid !== 0);
+    await row(db); // the other connection prepares it too
+    await admin((c) => c.query(`alter table ${schema}.gens add column w text`), name);
+    await expect(row(db)).rejects.toThrow(SCHEMA_CHANGED);
+    renamedMeanwhile();
+    await held;
+    const alive = async () =>
+      (await admin((c) => c.query("select 1 from pg_stat_activity where pid = $1", [heldPid]))).rowCount;
+    expect(await until(async () => (await alive()) === 0)).toBe(true);
+    expect((await row(db)).rows).toEqual([{ id: 1, v: "a", w: null }]);
+  });
+
+  it("prepared statements - a value pg cannot send does not break the statement for the calls after it", async () => {
+    const db = database();
+    await admin(
+      (c) => c.query(`create table if not exists ${schema}.docs (id int primary key, doc jsonb)`),
+      name,
+    );
+    const put = (id: number, doc: unknown) =>
+      sql`insert into docs (id, doc) values (${id}, ${doc}) on conflict (id) do update set doc = excluded.doc`.execute(
+        db,
+      );
+    await put(1, JSON.stringify({ a: 1 }));
+    // JSON.stringify throws on a BigInt: pg fails after sending the statement's name.
+    await expect(put(1, { a: 1n })).rejects.toThrow(/BigInt/);
+    for (const id of [1, 2, 3]) await put(id, JSON.stringify({ ok: id }));
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from docs where doc ? 'ok'`.execute(
+      db,
+    );
+    expect(rows).toEqual([{ n: 3 }]);
+  });
+
+  it("prepared statements - names: one per distinct text, stable until a stale one renames every text, once for the calls that failed together", () => {
     const names = createStatementNames(10);
-    const a = names.nameOf("select $1");
+    const a = names.nameOf("select $1")!;
     expect(names.nameOf("select $1")).toBe(a);
     expect(names.nameOf("select $2")).not.toBe(a);
-    names.renameAll();
+    expect(names.generation).toBe(0);
+    names.staled(a);
+    expect(names.generation).toBe(1);
     const renamed = names.nameOf("select $1");
     expect(renamed).toBeDefined();
     expect(renamed).not.toBe(a);
+    names.staled(a); // another call that failed with the old name: renamed already
+    expect(names.generation).toBe(1);
+    expect(names.nameOf("select $1")).toBe(renamed);
     expect(isStalePlan({ code: "0A000", message: "cached plan must not change result type" })).toBe(true);
     expect(isStalePlan({ code: "0A000", message: "something else not supported" })).toBe(false);
     expect(isStalePlan(null)).toBe(false);

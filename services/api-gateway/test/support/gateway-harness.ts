@@ -84,14 +84,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
-/** Waits until the gateway listens for credential changes: its caches keep nothing before. */
+/**
+ * Waits until the gateway listens for credential changes: its caches keep nothing before. The
+ * listener counts as listening once its first heartbeat (a notification of its own, sent right
+ * after the LISTEN) came back: its connection has then answered that heartbeat.
+ */
 export async function untilListeningForCredentialChanges(h: Harness): Promise<void> {
   await eventually(
     async () => {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and query ilike 'listen "gateway_credentials"'`.execute(h.db);
+        where datname = current_database() and application_name like '%-listen'
+          and state = 'idle' and query like 'select pg_notify(%'`.execute(h.db);
       return rows[0]!.n > 0;
     },
     { what: "the gateway listening for credential changes" },
   );
+  await new Promise((r) => setTimeout(r, 20)); // the heartbeat's notification read by the listener
 }
