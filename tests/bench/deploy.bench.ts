@@ -25,6 +25,7 @@
  *   BENCH_SEQUENTIAL=10 BENCH_BURST=100 pnpm bench:deploy
  * Writes bench-results/deploy.json. Figures are printed, never asserted.
  */
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { GatewayClient } from "../e2e/src/index.js";
 import { runBareDeploys } from "./src/bare-deploy.js";
@@ -122,7 +123,8 @@ try {
   const natsServer = platform.processes().find((p) => p.service === "nats-server");
   /**
    * What the platform's servers have spent: the PostgreSQL backends of the bench's database (not
-   * the server's other databases, nor its background processes) by pid, and nats-server.
+   * the server's other databases, nor its background processes) by pid, and nats-server. NaN when
+   * no backend could be read (a server that is not on this machine).
    */
   const serversCpu = async () => {
     const { rows } = await db.query<{ pid: number }>(
@@ -131,7 +133,8 @@ try {
     const postgres = new Map<number, number>();
     for (const { pid } of rows) {
       try {
-        postgres.set(pid, cpuMs(pid));
+        // A server elsewhere (a container, another host) has pids that are not this machine's.
+        if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") postgres.set(pid, cpuMs(pid));
       } catch {
         // The backend ended meanwhile: what it spent is lost to both samples.
       }
@@ -140,7 +143,9 @@ try {
   };
   /** Backends present at `after`, less what each had spent at `before` (0 for a new one). */
   const spentSince = (before: Map<number, number>, after: Map<number, number>) =>
-    [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+    after.size === 0
+      ? Number.NaN
+      : [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
   const runBurst = async (count: number, prefix: string) => {
     const cpuBefore = services.map((p) => cpuMs(p.pid));
     const serversBefore = await serversCpu();

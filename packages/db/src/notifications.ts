@@ -80,6 +80,7 @@ export function createDatabaseNotifications(options: {
       const lost = (client: pg.Client, err?: unknown) => {
         if (current !== client) return; // already handled (error then end)
         current = undefined;
+        unheard = undefined; // a late heartbeat of this connection proves nothing of the next
         clearInterval(heartbeat);
         onListening?.(false);
         client.end().catch(() => undefined);

@@ -18,13 +18,15 @@ export const SCHEMA_CHANGED = "The database schema changed under this call, try 
  * past its release and one broken statement does not fail every later call on it.
  */
 export function unavailableMappingPool(pool: pg.Pool, statements?: StatementNames): PostgresPool {
-  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
-    let wrapper = wrappers.get(client);
-    if (wrapper) return wrapper;
+  const wrappers = new WeakMap<pg.PoolClient, { wrapper: PostgresPoolClient; stale: () => boolean }>();
+  const wrap = (client: pg.PoolClient) => {
+    const known = wrappers.get(client);
+    if (known) return known;
     /** The generation of names this connection prepared statements under (the oldest). */
     let preparedIn: number | undefined;
     let discard = false;
+    const stale = () =>
+      preparedIn !== undefined && statements !== undefined && preparedIn < statements.generation;
     const named = (name: string, text: string, values: unknown[]) => {
       preparedIn ??= statements?.generation;
       return (client.query({ name, text, values }) as Promise<PostgresQueryResult<unknown>>).catch(
@@ -43,13 +45,14 @@ export function unavailableMappingPool(pool: pg.Pool, statements?: StatementName
         },
       );
     };
-    wrapper = {
+    const wrapper: PostgresPoolClient = {
       query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) => {
         // Cursors (streaming) pass through: their errors surface on read().
         if (typeof sqlOrCursor !== "string")
           return client.query(sqlOrCursor as unknown as pg.QueryConfig) as unknown;
         const values = parameters as unknown[] | undefined;
-        const name = values && values.length > 0 ? statements?.nameOf(sqlOrCursor) : undefined;
+        // A connection to be discarded runs the rest of its checkout unnamed.
+        const name = values && values.length > 0 && !discard ? statements?.nameOf(sqlOrCursor) : undefined;
         if (name && values) return named(name, sqlOrCursor, values);
         return (client.query(sqlOrCursor, values) as Promise<PostgresQueryResult<unknown>>).catch(
           (err: unknown) => {
@@ -57,19 +60,23 @@ export function unavailableMappingPool(pool: pg.Pool, statements?: StatementName
           },
         );
       }) as PostgresPoolClient["query"],
-      release: (destroy?: boolean) => {
-        const stale =
-          preparedIn !== undefined && statements !== undefined && preparedIn < statements.generation;
-        client.release(destroy || discard || stale);
-      },
+      release: (destroy?: boolean) => client.release(destroy || discard || stale()),
     };
-    wrappers.set(client, wrapper);
-    return wrapper;
+    const state = { wrapper, stale };
+    wrappers.set(client, state);
+    return state;
   };
   return {
     connect: async () => {
       try {
-        return wrap(await pool.connect());
+        // An idle connection holding an older generation's statements is closed, not handed out
+        // (each new connection holds none, so this ends).
+        for (;;) {
+          const client = await pool.connect();
+          const { wrapper, stale } = wrap(client);
+          if (!stale()) return wrapper;
+          client.release(true);
+        }
       } catch (err) {
         throw toUnavailable(err);
       }

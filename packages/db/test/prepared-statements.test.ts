@@ -154,6 +154,68 @@ describe("prepared statements - against real PostgreSQL", () => {
     expect((await row(db)).rows).toEqual([{ id: 1, v: "a", w: null }]);
   });
 
+  it("prepared statements - after a rename, an idle connection holding the older statements is closed, not handed out", async () => {
+    await admin((c) => c.query(`create table if not exists ${schema}.idle (id int primary key)`), name);
+    await admin((c) => c.query(`insert into ${schema}.idle values (1) on conflict do nothing`), name);
+    const db = createDatabase<unknown>({ url, schema, poolMax: 2 });
+    open.push(db);
+    const pidOf = async (q: Kysely<unknown>) =>
+      (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(q)).rows[0]!.pid;
+    // Both connections prepare a statement (two transactions at once), then go back to the pool.
+    let bothIn!: () => void;
+    const together = new Promise<void>((resolve) => {
+      bothIn = resolve;
+    });
+    let entered = 0;
+    const pids = await Promise.all(
+      [0, 1].map(() =>
+        db.transaction().execute(async (trx) => {
+          await labelOf(trx, 1);
+          entered += 1;
+          if (entered === 2) bothIn();
+          await together;
+          return pidOf(trx);
+        }),
+      ),
+    );
+    expect(new Set(pids).size).toBe(2);
+    const all = () => sql`select * from idle where id = ${1}`.execute(db);
+    await all(); // prepared on one of them
+    await admin((c) => c.query(`alter table ${schema}.idle add column x int`), name);
+    await expect(all()).rejects.toThrow(SCHEMA_CHANGED); // that connection is discarded, names renamed
+    // The other one is idle with statements of the older generation: the next call gets a new one.
+    const next = await pidOf(db);
+    expect(pids).not.toContain(next);
+    expect((await all()).rows).toEqual([{ id: 1, x: null }]);
+  });
+
+  it("prepared statements - failures that leave the statements known keep the connection; a statement the server forgot fails once, as unavailable", async () => {
+    await admin(
+      (c) => c.query(`create table if not exists ${schema}.uniq (id int primary key, v text)`),
+      name,
+    );
+    const db = createDatabase<unknown>({ url, schema, poolMax: 1, timeouts: { statementMs: 200 } });
+    open.push(db);
+    const pidOf = async () =>
+      (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
+    const insert = (id: number) => sql`insert into uniq (id, v) values (${id}, ${"v"})`.execute(db);
+    const pid = await pidOf();
+    await insert(1);
+    await expect(insert(1)).rejects.toMatchObject({ code: "23505" }); // a unique violation
+    await expect(sql`select pg_sleep(${1})`.execute(db)).rejects.toBeInstanceOf(UnavailableError); // statement_timeout
+    expect(await pidOf()).toBe(pid);
+    await insert(2); // still prepared: runs
+    expect((await prepared(db)).map((p) => p.statement)).toContain(
+      "insert into uniq (id, v) values ($1, $2)",
+    );
+    await sql`deallocate all`.execute(db); // the server forgets them; pg still counts them prepared
+    const forgotten = await insert(3).catch((err: unknown) => err);
+    expect(forgotten).toBeInstanceOf(UnavailableError);
+    expect(((forgotten as Error).cause as { code?: string }).code).toBe("26000");
+    expect(await pidOf()).not.toBe(pid); // that connection was discarded
+    await insert(3);
+  });
+
   it("prepared statements - a value pg cannot send does not break the statement for the calls after it", async () => {
     const db = database();
     await admin(
@@ -168,10 +230,19 @@ describe("prepared statements - against real PostgreSQL", () => {
     // JSON.stringify throws on a BigInt: pg fails after sending the statement's name.
     await expect(put(1, { a: 1n })).rejects.toThrow(/BigInt/);
     for (const id of [1, 2, 3]) await put(id, JSON.stringify({ ok: id }));
+    // Within one checkout (a transaction going on after the failure), the rest runs unnamed.
+    await db.transaction().execute(async (trx) => {
+      const putIn = (id: number, doc: unknown) =>
+        sql`insert into docs (id, doc) values (${id}, ${doc}) on conflict (id) do update set doc = excluded.doc`.execute(
+          trx,
+        );
+      await expect(putIn(4, { a: 1n })).rejects.toThrow(/BigInt/);
+      await putIn(4, JSON.stringify({ ok: 4 }));
+    });
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from docs where doc ? 'ok'`.execute(
       db,
     );
-    expect(rows).toEqual([{ n: 3 }]);
+    expect(rows).toEqual([{ n: 4 }]);
   });
 
   it("prepared statements - names: one per distinct text, stable until a stale one renames every text, once for the calls that failed together", () => {
