@@ -83,116 +83,80 @@ describe("database notifications", () => {
     for (const c of cleanups.reverse()) await c();
   });
 
+  /** Listens on `channel` through `via` (a relay's URL, or the server's): its states and notices so far. */
+  function listenVia(via: string, channel: string, heartbeatMs: number) {
+    const heard = { states: [] as boolean[], notices: 0 };
+    const notifications = createDatabaseNotifications({
+      url: via,
+      schema: "notify_test",
+      connectTimeoutMs: 2_000,
+      heartbeatMs,
+    });
+    cleanups.push(
+      notifications.listen(
+        channel,
+        () => {
+          heard.notices += 1;
+        },
+        (listening) => heard.states.push(listening),
+      ),
+    );
+    return heard;
+  }
+
+  /** Sends one notice on `channel` from a connection of its own. */
+  async function notify(channel: string): Promise<void> {
+    const notifier = new pg.Client({ connectionString: url });
+    await notifier.connect();
+    try {
+      await notifier.query("select pg_notify($1, '')", [channel]);
+    } finally {
+      await notifier.end();
+    }
+  }
+
   it("notifications - a connection that goes silent without closing is noticed by the heartbeat and reported lost", async () => {
     const relay = await silenceableRelay();
     cleanups.push(relay.close);
-    const states: boolean[] = [];
-    let notices = 0;
-    const notifications = createDatabaseNotifications({
-      url: relay.url,
-      schema: "notify_test",
-      connectTimeoutMs: 2_000,
-      heartbeatMs: 200,
-    });
-    const stop = notifications.listen(
-      "notify_test_heartbeat",
-      () => {
-        notices += 1;
-      },
-      (listening) => states.push(listening),
-    );
-    cleanups.push(stop);
-    expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
-    const notifier = new pg.Client({ connectionString: url });
-    await notifier.connect();
-    cleanups.push(() => notifier.end());
-    await notifier.query("select pg_notify('notify_test_heartbeat', '')");
-    expect(await until(() => notices === 1, 2_000)).toBe(true);
+    const heard = listenVia(relay.url, "notify_test_heartbeat", 200);
+    expect(await until(() => heard.states.at(-1) === true, 5_000)).toBe(true);
+    await notify("notify_test_heartbeat");
+    expect(await until(() => heard.notices === 1, 2_000)).toBe(true);
     relay.silence();
     // Nothing was closed: only the unanswered heartbeat tells the listener it hears nothing.
-    expect(await until(() => states.includes(false), 3_000)).toBe(true);
+    expect(await until(() => heard.states.includes(false), 3_000)).toBe(true);
   });
 
   it("notifications - a live connection that stops delivering notifications is reported lost (its own heartbeat is not heard back)", async () => {
     const relay = await silenceableRelay();
     cleanups.push(relay.close);
-    const states: boolean[] = [];
-    let notices = 0;
-    const notifications = createDatabaseNotifications({
-      url: relay.url,
-      schema: "notify_test",
-      connectTimeoutMs: 2_000,
-      heartbeatMs: 200,
-    });
-    const stop = notifications.listen(
-      "notify_test_dropped",
-      () => {
-        notices += 1;
-      },
-      (listening) => states.push(listening),
-    );
-    cleanups.push(stop);
-    expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
-    const notifier = new pg.Client({ connectionString: url });
-    await notifier.connect();
-    cleanups.push(() => notifier.end());
-    await notifier.query("select pg_notify('notify_test_dropped', '')");
-    expect(await until(() => notices === 1, 2_000)).toBe(true);
+    const heard = listenVia(relay.url, "notify_test_dropped", 200);
+    expect(await until(() => heard.states.at(-1) === true, 5_000)).toBe(true);
+    await notify("notify_test_dropped");
+    expect(await until(() => heard.notices === 1, 2_000)).toBe(true);
     relay.dropNotices();
     // Queries are still answered: only the notifications are gone.
-    expect(await until(() => states.includes(false), 3_000)).toBe(true);
-    expect(notices).toBe(1);
+    expect(await until(() => heard.states.includes(false), 3_000)).toBe(true);
+    expect(heard.notices).toBe(1);
   });
 
   it("notifications - heartbeats, its own and other listeners', are never passed on as notices, and keep a healthy listener listening", async () => {
-    const counts = [0, 0];
-    const states: boolean[][] = [[], []];
-    for (const i of [0, 1]) {
-      const notifications = createDatabaseNotifications({
-        url,
-        schema: "notify_test",
-        connectTimeoutMs: 2_000,
-        heartbeatMs: 100,
-      });
-      cleanups.push(
-        notifications.listen(
-          "notify_test_quiet",
-          () => {
-            counts[i]! += 1;
-          },
-          (listening) => states[i]!.push(listening),
-        ),
-      );
-    }
-    expect(await until(() => states.every((s) => s.at(-1) === true), 5_000)).toBe(true);
+    const listeners = [0, 1].map(() => listenVia(url, "notify_test_quiet", 100));
+    const states = () => listeners.map((l) => l.states);
+    const counts = () => listeners.map((l) => l.notices);
+    expect(await until(() => states().every((s) => s.at(-1) === true), 5_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 1_000)); // ten heartbeats each
-    expect(counts).toEqual([0, 0]);
-    expect(states).toEqual([[true], [true]]);
-    const notifier = new pg.Client({ connectionString: url });
-    await notifier.connect();
-    cleanups.push(() => notifier.end());
-    await notifier.query("select pg_notify('notify_test_quiet', '')");
-    expect(await until(() => counts.every((n) => n === 1), 2_000)).toBe(true);
+    expect(counts()).toEqual([0, 0]);
+    expect(states()).toEqual([[true], [true]]);
+    await notify("notify_test_quiet");
+    expect(await until(() => counts().every((n) => n === 1), 2_000)).toBe(true);
   });
 
   it("notifications - a connection that never delivers notifications is never reported listening; one that delivers them again is, and stays so", async () => {
     const relay = await silenceableRelay();
     cleanups.push(relay.close);
     relay.dropNotices(); // from the start: a pooler that answers LISTEN but delivers nothing
-    const states: boolean[] = [];
-    const notifications = createDatabaseNotifications({
-      url: relay.url,
-      schema: "notify_test",
-      connectTimeoutMs: 2_000,
-      heartbeatMs: 100,
-    });
-    cleanups.push(
-      notifications.listen(
-        "notify_test_never",
-        () => undefined,
-        (l) => states.push(l),
-      ),
-    );
+    const { states } = listenVia(relay.url, "notify_test_never", 100);
     await new Promise((r) => setTimeout(r, 1_500)); // LISTEN answered, then lost and retried
     expect(states).not.toContain(true);
     expect(states).toContain(false);
@@ -206,20 +170,7 @@ describe("database notifications", () => {
   it("notifications - a heartbeat slower than one period (a loaded machine) is not taken for a loss", async () => {
     const relay = await silenceableRelay();
     cleanups.push(relay.close);
-    const states: boolean[] = [];
-    const notifications = createDatabaseNotifications({
-      url: relay.url,
-      schema: "notify_test",
-      connectTimeoutMs: 2_000,
-      heartbeatMs: 200,
-    });
-    cleanups.push(
-      notifications.listen(
-        "notify_test_slow",
-        () => undefined,
-        (l) => states.push(l),
-      ),
-    );
+    const { states } = listenVia(relay.url, "notify_test_slow", 200);
     expect(await until(() => states.at(-1) === true, 5_000)).toBe(true);
     relay.restore(260); // every answer comes back 1.3 periods late
     await new Promise((r) => setTimeout(r, 2_000));
