@@ -27,9 +27,10 @@
  */
 import { readFileSync } from "node:fs";
 import pg from "pg";
+import type { SimRequestCounts } from "../../services/proxmox-sim/src/index.js";
 import { GatewayClient } from "../e2e/src/index.js";
-import { runBareDeploys } from "./src/bare-deploy.js";
-import { deployStages, printStages } from "./src/deploy-stages.js";
+import { runBareDeploys, simulatorWork } from "./src/bare-deploy.js";
+import { deployStages, medianGaps, printStages } from "./src/deploy-stages.js";
 import { startPlatformProcesses } from "./src/platform-processes.js";
 import { cpuMs, ioCalls } from "./src/proc.js";
 import { profileEnv } from "./src/profile.js";
@@ -193,7 +194,9 @@ try {
   const idleMsPerSecond = services.map((p, i) => (cpuMs(p.pid) - idleBefore[i]!) / idleSeconds);
   const ioBefore = services.map((p) => ioCalls(p.pid));
   const workBefore = await platformWork();
+  const simBefore = await simulatorCounts();
   const measured = await runBurst(burst, "burst");
+  const simWork = simulatorWork(simBefore, await simulatorCounts(), burst);
   const { seconds: burstSeconds, postedSeconds, failed } = measured;
   await sleep(1_000); // PostgreSQL reports a backend's transactions within a second
   const work = await platformWork(workBefore);
@@ -305,6 +308,19 @@ try {
       unit: "per deploy",
       note: `and ${calls.reads.toFixed(1)} read calls (sockets and files, /proc/<pid>/io)`,
     });
+  report.add({
+    name: "Proxmox API calls",
+    value: simWork.apiCalls,
+    unit: "per deploy",
+    baseline: bare.simulatorWork.apiCalls,
+    note: routesBeyondBare(simWork.byRoute, bare.simulatorWork.byRoute),
+  });
+  report.add({
+    name: "commands inside containers",
+    value: simWork.commands,
+    unit: "per deploy",
+    baseline: bare.simulatorWork.commands,
+  });
   const busiest = [...work.tables]
     .map(([name, t]) => ({ name, ...t, all: t.seq + t.idx + t.writes }))
     .filter((t) => t.all > 0)
@@ -318,8 +334,14 @@ try {
   // 5. Where the time of one deploy goes (the median one-at-a-time deploy).
   const median = [...seq].sort((a, b) => a.ms - b.ms)[Math.floor(seq.length / 2)]!;
   const stages = await deployStages(platform.databaseUrl, median.id, median.postedAt);
-  console.log(`per-stage breakdown of the median deploy (${median.ms.toFixed(0)} ms), ms since POST:`);
-  printStages(stages, median.ms);
+  const timelines = [];
+  for (const d of seq)
+    timelines.push({ stages: await deployStages(platform.databaseUrl, d.id, d.postedAt), runningAtMs: d.ms });
+  const medians = medianGaps(timelines);
+  console.log(
+    `per-stage breakdown of the median deploy (${median.ms.toFixed(0)} ms), ms since POST [each gap's median over the ${seq.length} deploys]:`,
+  );
+  printStages(stages, median.ms, medians);
   report.write({
     sequentialMs: seq.map((d) => Math.round(d.ms)),
     bareSequentialMs: bare.sequentialMs.map((ms) => Math.round(ms)),
@@ -336,6 +358,7 @@ try {
     ),
     cpuPerDeploy: cpuPerDeploy.map(({ service, replica, ms, idleMs }) => ({ service, replica, ms, idleMs })),
     stages,
+    stageMedianGaps: Object.fromEntries(medians),
   });
 } finally {
   await db.end().catch(() => undefined);
@@ -417,4 +440,26 @@ async function settled(appIds: readonly string[]): Promise<number> {
     if (count("running") + count("error") === appIds.length) return count("error");
     await sleep(50);
   }
+}
+
+/** What the simulator was asked since it started (its control API). */
+async function simulatorCounts(): Promise<SimRequestCounts> {
+  const res = await fetch(`${platform.simulatorAdminUrl}/_sim/counts`);
+  if (!res.ok) throw new Error(`simulator counts: HTTP ${res.status}`);
+  return ((await res.json()) as { data: SimRequestCounts }).data;
+}
+
+/** The routes the platform calls more often per deploy than the bare sequence does, e.g. "GET /x +1.0". */
+function routesBeyondBare(
+  platform: Readonly<Record<string, number>>,
+  bare: Readonly<Record<string, number>>,
+) {
+  const beyond = Object.entries(platform)
+    .map(([route, n]) => [route, n - (bare[route] ?? 0)] as const)
+    .filter(([, extra]) => extra >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, extra]) => `${route} +${extra.toFixed(2)}`);
+  return beyond.length > 0
+    ? `beyond the bare sequence: ${beyond.join(", ")}`
+    : "no route more than the bare sequence";
 }

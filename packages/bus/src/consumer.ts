@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { type Logger, lazyChild } from "@proximity/logger";
 import {
   contextFromTraceparent,
@@ -198,6 +199,14 @@ export function assertSubscriptionsMatch(
  */
 export const CRASH_REDELIVERIES = 3;
 
+/**
+ * Listeners one handler in flight may hold on ctx.stopping at once (waiting for a node slot, for a
+ * claim, for a retry's delay). The signal is shared by every handler in flight, so Node's default
+ * warning at 11 ("possible EventTarget memory leak") fires on a busy consumer that leaks nothing;
+ * the limit is sized to the consumer instead, and a real leak still warns.
+ */
+const STOP_LISTENERS_PER_HANDLER = 4;
+
 class EventConsumerImpl implements EventConsumer {
   readonly #o: EventConsumerOptions;
   readonly #byType: Map<string, Subscription<unknown>>;
@@ -213,6 +222,9 @@ class EventConsumerImpl implements EventConsumer {
 
   constructor(options: EventConsumerOptions) {
     this.#o = options;
+    // The handlers in flight and the advisory reader's recovery.
+    const listeners = ((options.concurrency ?? 1) + 1) * STOP_LISTENERS_PER_HANDLER;
+    setMaxListeners(Math.max(10, listeners), this.#stop.signal);
     this.#byType = new Map(options.subscriptions.map((s) => [s.event.type, s]));
     this.#labels = { stream: options.durable.stream, consumer: options.durable.name };
   }

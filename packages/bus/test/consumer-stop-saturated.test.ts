@@ -72,3 +72,51 @@ for (const recoversAbandoned of [false, true]) {
     expect(stopped).toBe("stopped");
   }, 20_000);
 }
+
+it("event consumer - a busy consumer whose handlers all wait for ctx.stopping raises no listener-leak warning", async () => {
+  const concurrency = 16;
+  const durable = defineConsumer("test", "edges2-stop-listeners", [Events.HostRegistered]);
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on("warning", onWarning);
+  let waiting = 0;
+  const consumer = createEventConsumer({
+    js: bus.js,
+    jsm: bus.jsm,
+    ns: bus.ns,
+    logger,
+    durable,
+    verifier: eventVerifier(keys.get("hosts")!),
+    concurrency,
+    ackWaitMs: 3_000,
+    subscriptions: [
+      subscribe(Events.HostRegistered, async (_p, ctx) => {
+        waiting++;
+        // Each deploy waiting for a node slot listens on the consumer's one stop signal.
+        await new Promise<void>((resolve) => {
+          if (ctx.stopping?.aborted) return resolve();
+          ctx.stopping?.addEventListener("abort", () => resolve(), { once: true });
+        });
+        throw new DeliveryDeferred("stopped while waiting");
+      }),
+    ],
+  });
+  try {
+    await consumer.start();
+    const signer = eventSigner(keys.get("hosts")!);
+    for (let i = 0; i < concurrency; i++)
+      await publishSignedEvent(bus.js, bus.ns, signer, Events.HostRegistered, {
+        hostId: `l-${i}`,
+        name: "pve",
+      });
+    const deadline = Date.now() + 5_000;
+    while (waiting < concurrency && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(waiting).toBe(concurrency);
+    // Warnings are emitted on the next tick.
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  } finally {
+    process.off("warning", onWarning);
+    await consumer.stop();
+  }
+}, 20_000);

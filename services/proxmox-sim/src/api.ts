@@ -162,6 +162,14 @@ export interface SimGuestFile {
   readonly mode: number;
 }
 
+/** What a simulator was asked since it started (`GET /_sim/counts`). */
+export interface SimRequestCounts {
+  /** API requests by route, e.g. `{"POST /nodes/{node}/lxc": 3}`; `<method> (no route)` for unknown paths. */
+  readonly api: Readonly<Record<string, number>>;
+  /** Commands its nodes' SSH servers received. */
+  readonly commands: number;
+}
+
 /** Handle returned by createProxmoxSimulator(). */
 export interface ProxmoxSimulator {
   start(): Promise<RunningSimulator>;
@@ -177,6 +185,8 @@ export interface ProxmoxSimulator {
   containers(): SimContainer[];
   /** Every command the nodes' SSH servers received (newest last, at most the last 10 000). */
   commandLog(node?: string): SimCommand[];
+  /** The API requests (by route) and commands received since the simulator started. */
+  counts(): SimRequestCounts;
   /** A file inside container `vmid` (any node), undefined when either does not exist. */
   guestFile(vmid: number, path: string): SimGuestFile | undefined;
   /**

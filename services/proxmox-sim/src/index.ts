@@ -12,6 +12,7 @@ export type {
   SimCommand,
   SimContainer,
   SimGuestFile,
+  SimRequestCounts,
   SimulatorNodeInfo,
   SimulatorOptions,
 } from "./api.js";

@@ -17,6 +17,21 @@ export interface SimContext {
   readonly auth: Authenticator;
   /** Commands the nodes' SSH servers received, oldest first (see recordCommand). */
   readonly commands: CommandRecord[];
+  /** What the simulator was asked, counted since it started (benchmarks read it: `/_sim/counts`). */
+  readonly counts: SimCounts;
+}
+
+/** Requests and commands received, as benchmarks count work per operation. */
+export interface SimCounts {
+  /** API requests by route (`POST /nodes/{node}/lxc`), `<method> (no route)` for unknown paths. */
+  readonly api: Map<string, number>;
+  /** Commands the nodes' SSH servers received (every one, unlike the command log). */
+  commands: number;
+}
+
+/** Counts one API request to `route` (a route's method and path pattern). */
+export function countRequest(sim: SimContext, route: string): void {
+  sim.counts.api.set(route, (sim.counts.api.get(route) ?? 0) + 1);
 }
 
 /** A SimCommand still being filled in (the exit status arrives after the command ran). */
@@ -30,6 +45,7 @@ const MAX_COMMANDS = 10_000;
  */
 export function recordCommand(sim: SimContext, entry: Omit<CommandRecord, "exitCode" | "at">): CommandRecord {
   const record: CommandRecord = { ...entry, exitCode: null, at: new Date().toISOString() };
+  sim.counts.commands += 1;
   sim.commands.push(record);
   if (sim.commands.length > MAX_COMMANDS + MAX_COMMANDS / 10) {
     sim.commands.splice(0, sim.commands.length - MAX_COMMANDS);

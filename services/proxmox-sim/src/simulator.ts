@@ -8,6 +8,7 @@ import type {
   SimCommand,
   SimContainer,
   SimGuestFile,
+  SimRequestCounts,
   SimulatorOptions,
 } from "./api.js";
 import { createFaultRegistry } from "./faults.js";
@@ -53,6 +54,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       faults,
       auth: createAuthenticator({ tokens: options.tokens ?? [], users: options.users ?? [] }),
       commands: [],
+      counts: { api: new Map(), commands: 0 },
     };
     seedContainers(this.#sim.cluster, options.containers ?? 0);
     const isHostDown = () => this.#hostDown;
@@ -69,6 +71,7 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       setWrongHostKey: (wrong) => this.setWrongHostKey(wrong),
       containers: () => this.containers(),
       commandLog: (node) => this.commandLog(node),
+      counts: () => this.counts(),
       guestFile: (vmid, path) => this.guestFile(vmid, path),
       removeVolume: (volid, node) => this.removeVolume(volid, node),
     });
@@ -153,6 +156,10 @@ class ProxmoxSimulatorImpl implements ProxmoxSimulator {
       description: String(ct.config.description ?? ""),
       ...(ct.lock ? { lock: ct.lock } : {}),
     }));
+  }
+
+  counts(): SimRequestCounts {
+    return { api: Object.fromEntries(this.#sim.counts.api), commands: this.#sim.counts.commands };
   }
 
   commandLog(node?: string): SimCommand[] {

@@ -5,8 +5,9 @@
  */
 import { connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxmoxSimulator } from "../src/index.js";
-import { createCt, type SimHarness, startSim, TOKEN } from "./support/sim-fixture.js";
+import { createProxmoxSimulator, type SimRequestCounts } from "../src/index.js";
+import { createCt, type SimHarness, SSH, startSim, TOKEN } from "./support/sim-fixture.js";
+import { connect, run } from "./support/ssh-client.js";
 
 let h: SimHarness;
 
@@ -61,6 +62,28 @@ describe("control API", () => {
     );
     // 127.0.0.2 is loopback too (Linux routes 127/8 to lo): a wildcard bind would answer there.
     expect(await reachable("127.0.0.2", Number(admin.port))).toBe(false);
+  });
+
+  it("control api - counts: every API request by route (unknown paths apart) and every command, since the start", async () => {
+    const counts = async () =>
+      ((await (await fetch(`${h.running.adminUrl}/_sim/counts`)).json()) as { data: SimRequestCounts }).data;
+    const before = await counts();
+    expect(before).toEqual(h.sim.counts());
+    await h.call("GET", "/nodes/pve1/lxc/800/status/current");
+    await h.call("GET", "/nodes/pve1/lxc/801/status/current"); // no such container: still a request
+    await h.call("GET", "/nodes/pve1/no-such-thing", {}, { invalidParams: true });
+    const node = h.running.nodes[0]!;
+    const client = await connect({ host: node.sshHost, port: node.sshPort, ...SSH });
+    try {
+      await run(client, "pct list");
+    } finally {
+      client.end();
+    }
+    const after = await counts();
+    const route = "GET /nodes/{node}/lxc/{vmid}/status/current";
+    expect((after.api[route] ?? 0) - (before.api[route] ?? 0)).toBe(2);
+    expect((after.api["GET (no route)"] ?? 0) - (before.api["GET (no route)"] ?? 0)).toBe(1);
+    expect(after.commands - before.commands).toBe(1);
   });
 
   it("control api - not served at all with admin: false (the in-process controls still work)", async () => {

@@ -21,7 +21,7 @@ import {
   INSTALL_DOCKER_SCRIPT,
   writeFromStdinScript,
 } from "../../../services/provisioner/src/domain/deploy-scripts.js";
-import { createProxmoxSimulator } from "../../../services/proxmox-sim/src/index.js";
+import { createProxmoxSimulator, type SimRequestCounts } from "../../../services/proxmox-sim/src/index.js";
 
 const COMPOSE = [
   "services:",
@@ -36,6 +36,32 @@ export interface BareDeploys {
   readonly sequentialMs: number[];
   /** Deploys per second of a burst (`burst` at once, `concurrency` in flight). */
   readonly burstPerSecond: number;
+  /** What the burst asked of the simulator, per deploy (see simulatorWork). */
+  readonly simulatorWork: SimulatorWork;
+}
+
+/** Proxmox API requests (by route, and in all) and commands inside containers, per deploy. */
+export interface SimulatorWork {
+  readonly apiCalls: number;
+  readonly byRoute: Readonly<Record<string, number>>;
+  readonly commands: number;
+}
+
+/** The simulator's counts between two readings (`/_sim/counts`), per deploy. */
+export function simulatorWork(
+  before: SimRequestCounts,
+  after: SimRequestCounts,
+  deploys: number,
+): SimulatorWork {
+  const byRoute: Record<string, number> = {};
+  let apiCalls = 0;
+  for (const [route, n] of Object.entries(after.api)) {
+    const calls = n - (before.api[route] ?? 0);
+    if (calls === 0) continue;
+    byRoute[route] = calls / deploys;
+    apiCalls += calls;
+  }
+  return { apiCalls: apiCalls / deploys, byRoute, commands: (after.commands - before.commands) / deploys };
 }
 
 export async function runBareDeploys(options: {
@@ -108,6 +134,7 @@ export async function runBareDeploys(options: {
     const sequentialMs: number[] = [];
     for (let i = 0; i < options.sequential; i++) sequentialMs.push(await deploy());
     let left = options.burst;
+    const countsBefore = sim.counts();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
@@ -117,7 +144,12 @@ export async function runBareDeploys(options: {
         }
       }),
     );
-    return { sequentialMs, burstPerSecond: (options.burst * 1000) / (performance.now() - started) };
+    const burstPerSecond = (options.burst * 1000) / (performance.now() - started);
+    return {
+      sequentialMs,
+      burstPerSecond,
+      simulatorWork: simulatorWork(countsBefore, sim.counts(), options.burst),
+    };
   } finally {
     await ssh.close();
     await pve.close();

@@ -77,12 +77,42 @@ export async function deployStages(databaseUrl: string, appId: string, postedAt:
   }
 }
 
-/** Prints a timeline: each stage with its time since POST and since the previous stage. */
-export function printStages(stages: readonly Stage[], runningAtMs: number): void {
+/**
+ * Each stage's time since the stage before it, the median over many deploys' timelines (keyed by
+ * stage; the client's last line as "client: GET saw status running"): steadier than one deploy's.
+ */
+export function medianGaps(
+  timelines: readonly { readonly stages: readonly Stage[]; readonly runningAtMs: number }[],
+): Map<string, number> {
+  const gaps = new Map<string, number[]>();
+  for (const { stages, runningAtMs } of timelines) {
+    let previous = 0;
+    for (const s of [...stages, { what: CLIENT_SAW_RUNNING, atMs: runningAtMs }]) {
+      gaps.set(s.what, [...(gaps.get(s.what) ?? []), s.atMs - previous]);
+      previous = s.atMs;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return new Map([...gaps].map(([what, xs]) => [what, median(xs)]));
+}
+
+const CLIENT_SAW_RUNNING = "client: GET saw status running";
+
+/**
+ * Prints a timeline: each stage with its time since POST and since the previous stage, and, given
+ * `medians` (medianGaps), the median of that gap over the one-at-a-time deploys.
+ */
+export function printStages(
+  stages: readonly Stage[],
+  runningAtMs: number,
+  medians?: ReadonlyMap<string, number>,
+): void {
   let previous = 0;
-  for (const s of [...stages, { what: "client: GET saw status running", atMs: runningAtMs }]) {
+  for (const s of [...stages, { what: CLIENT_SAW_RUNNING, atMs: runningAtMs }]) {
+    const median = medians?.get(s.what);
+    const typical = median === undefined ? "" : `  [median +${median.toFixed(0).padStart(3)}]`;
     console.log(
-      `    ${s.atMs.toFixed(0).padStart(6)} ms  (+${(s.atMs - previous).toFixed(0).padStart(4)})  ${s.what}`,
+      `    ${s.atMs.toFixed(0).padStart(6)} ms  (+${(s.atMs - previous).toFixed(0).padStart(4)})${typical}  ${s.what}`,
     );
     previous = s.atMs;
   }

@@ -6,7 +6,7 @@
  * never goes, so nothing in the product can come to depend on them.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FaultSpec, SimCommand, SimContainer, SimGuestFile } from "../api.js";
+import type { FaultSpec, SimCommand, SimContainer, SimGuestFile, SimRequestCounts } from "../api.js";
 import type { FaultRegistry } from "../faults.js";
 import { sendJson } from "./reply.js";
 
@@ -16,6 +16,7 @@ export interface AdminControls {
   setWrongHostKey(wrong: boolean): void;
   containers(): SimContainer[];
   commandLog(node?: string): SimCommand[];
+  counts(): SimRequestCounts;
   guestFile(vmid: number, path: string): SimGuestFile | undefined;
   removeVolume(volid: string, node?: string): boolean;
 }
@@ -54,6 +55,7 @@ export async function handleAdmin(
       return ok(null);
     }
     if (rest === "/containers" && method === "GET") return ok(controls.containers());
+    if (rest === "/counts" && method === "GET") return ok(controls.counts());
     if (rest === "/commands" && method === "GET")
       return ok(controls.commandLog(query.get("node") ?? undefined));
     if (rest === "/volumes" && method === "DELETE") {

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PveError } from "../errors.js";
-import type { SimContext } from "../sim-context.js";
+import { countRequest, type SimContext } from "../sim-context.js";
 import { readParams, validateParams } from "./params.js";
 import { sendData, sendError } from "./reply.js";
 import { EnvelopeReply, matchRoute, type Route } from "./router.js";
@@ -36,6 +36,7 @@ export async function handleApi(
   if (fault?.kind === "http-error") return sendError(res, new PveError(fault.status, fault.message));
   try {
     const match = matchRoute(options.routes, method, rawPath);
+    countRequest(sim, match ? `${match.route.method} ${match.route.path}` : `${method} (no route)`);
     const raw = await readParams(req, query);
     let principal = { user: "" };
     if (!match?.route.public) {
