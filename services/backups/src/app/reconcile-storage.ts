@@ -54,7 +54,7 @@ export async function reconcileStorage(
       ? []
       : await onThisStorage("missing")
           .set({ status: "completed", error: "" })
-          .where("volid", "in", volids)
+          .where(sql<boolean>`volid = any(${sql.val(volids)}::text[])`)
           .returningAll()
           .execute();
   for (const row of gone) {

@@ -293,16 +293,19 @@ export async function lockNextPending(
   db: BackupsDb,
   skip: readonly string[],
 ): Promise<BackupRow | undefined> {
-  return db
-    .selectFrom("backups")
-    .selectAll()
-    .where("status", "=", "pending")
-    .$if(skip.length > 0, (qb) => qb.where("id", "not in", skip))
-    .orderBy("scheduled_for")
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom("backups")
+      .selectAll()
+      .where("status", "=", "pending")
+      // An array parameter: one statement text (and one prepared statement) whatever the count.
+      .$if(skip.length > 0, (qb) => qb.where(sql<boolean>`id <> all(${sql.val(skip)}::uuid[])`))
+      .orderBy("scheduled_for")
+      .limit(1)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst()
+  );
 }
 
 /** pending → running once the app is claimed: where it runs is known now. */

@@ -158,11 +158,7 @@ export async function updateHostSettings(
   await trx
     .deleteFrom("nodes")
     .where("host_id", "=", id)
-    .where(
-      "name",
-      "not in",
-      settings.nodes.map((n) => n.name),
-    )
+    .where(sql<boolean>`name <> all(${sql.val(settings.nodes.map((n) => n.name))}::text[])`)
     .execute();
   await trx
     .insertInto("nodes")

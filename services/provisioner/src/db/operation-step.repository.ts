@@ -20,13 +20,16 @@ export async function findSteps(db: DbOrTrx, operationId: string): Promise<StepR
 /** The steps of several operations (one query), each operation's in the order they began. */
 export async function findStepsOf(db: DbOrTrx, operationIds: readonly string[]): Promise<StepRow[]> {
   if (operationIds.length === 0) return [];
-  return db
-    .selectFrom("operation_steps")
-    .selectAll()
-    .where("operation_id", "in", operationIds)
-    .orderBy(IN_ORDER_BEGUN)
-    .orderBy("updated_at")
-    .execute();
+  return (
+    db
+      .selectFrom("operation_steps")
+      .selectAll()
+      // One array parameter, not a list of them: one statement text (and one prepared statement) for any count.
+      .where(sql<boolean>`operation_id = any(${sql.val(operationIds)}::text[])`)
+      .orderBy(IN_ORDER_BEGUN)
+      .orderBy("updated_at")
+      .execute()
+  );
 }
 
 export async function findStep(db: DbOrTrx, operationId: string, name: string): Promise<StepRow | undefined> {
@@ -126,6 +129,6 @@ export async function deleteSteps(db: DbOrTrx, operationId: string, names: reado
   await db
     .deleteFrom("operation_steps")
     .where("operation_id", "=", operationId)
-    .where("name", "in", [...names])
+    .where(sql<boolean>`name = any(${sql.val([...names])}::text[])`)
     .execute();
 }
