@@ -316,7 +316,7 @@ try {
     note: routesBeyondBare(simWork.byRoute, bare.simulatorWork.byRoute),
   });
   report.add({
-    name: "commands inside containers",
+    name: "commands over SSH",
     value: simWork.commands,
     unit: "per deploy",
     baseline: bare.simulatorWork.commands,

@@ -200,10 +200,11 @@ export function assertSubscriptionsMatch(
 export const CRASH_REDELIVERIES = 3;
 
 /**
- * Listeners one handler in flight may hold on ctx.stopping at once (waiting for a node slot, for a
- * claim, for a retry's delay). The signal is shared by every handler in flight, so Node's default
- * warning at 11 ("possible EventTarget memory leak") fires on a busy consumer that leaks nothing;
- * the limit is sized to the consumer instead, and a real leak still warns.
+ * Listeners one handler in flight may hold on ctx.stopping at once, with room to spare (the
+ * provisioner's deploys hold one each while they wait for a node slot). The signal is shared by
+ * every handler in flight, so Node's default warning at 11 ("possible EventTarget memory leak")
+ * fired on a busy consumer that leaked nothing; the limit is sized to the consumer instead, and a
+ * real leak still warns.
  */
 const STOP_LISTENERS_PER_HANDLER = 4;
 

@@ -6,6 +6,7 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { ProvisionerDatabase } from "../src/db/database.js";
+import { findReplays } from "../src/db/dead-letter-replay.repository.js";
 import { deleteSteps, findStepsOf } from "../src/db/operation-step.repository.js";
 
 /** A database that runs nothing and records each statement's text. */
@@ -41,6 +42,17 @@ describe("statement texts", () => {
     const { db, texts } = recordingDb();
     await deleteSteps(db, "op", ["allocate-vmid"]);
     await deleteSteps(db, "op", ["allocate-vmid", "create-container"]);
+    expect(texts).toHaveLength(2);
+    expect(new Set(texts).size).toBe(1);
+  });
+
+  it("statement texts - the replays of a page of 1 or 3 dead letters are read by one statement text", async () => {
+    const { db, texts } = recordingDb();
+    await findReplays(db, [{ seq: 1, eventId: "e1" }]);
+    await findReplays(
+      db,
+      [1, 2, 3].map((seq) => ({ seq, eventId: `e${seq}` })),
+    );
     expect(texts).toHaveLength(2);
     expect(new Set(texts).size).toBe(1);
   });

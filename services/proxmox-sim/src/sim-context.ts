@@ -23,7 +23,10 @@ export interface SimContext {
 
 /** Requests and commands received, as benchmarks count work per operation. */
 export interface SimCounts {
-  /** API requests by route (`POST /nodes/{node}/lxc`), `<method> (no route)` for unknown paths. */
+  /**
+   * API requests by route (`POST /nodes/{node}/lxc`), `<method> (no route)` for paths it does not
+   * serve; counted as they arrive, those a fault resets or fails too (not while the host is down).
+   */
   readonly api: Map<string, number>;
   /** Commands the nodes' SSH servers received (every one, unlike the command log). */
   commands: number;

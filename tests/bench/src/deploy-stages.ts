@@ -78,8 +78,10 @@ export async function deployStages(databaseUrl: string, appId: string, postedAt:
 }
 
 /**
- * Each stage's time since the stage before it, the median over many deploys' timelines (keyed by
- * stage; the client's last line as "client: GET saw status running"): steadier than one deploy's.
+ * Each stage's time since the stage before it in its own deploy, the median (the upper one for an
+ * even count) over many deploys' timelines, keyed by stage (the client's last line as "client: GET
+ * saw status running"): steadier than one deploy's. Where stages came in another order in some
+ * deploys, their gaps were measured from another predecessor.
  */
 export function medianGaps(
   timelines: readonly { readonly stages: readonly Stage[]; readonly runningAtMs: number }[],

@@ -124,11 +124,8 @@ async function withNodes(db: Db, hosts: HostRow[]): Promise<HostWithNodes[]> {
   const nodes = await db
     .selectFrom("nodes")
     .selectAll()
-    .where(
-      "host_id",
-      "in",
-      hosts.map((h) => h.id),
-    )
+    // One array parameter: one statement text (and one prepared statement) for any page size.
+    .where(sql<boolean>`host_id = any(${sql.val(hosts.map((h) => h.id))}::uuid[])`)
     .orderBy("name")
     .execute();
   return hosts.map((h) => ({ ...h, nodes: nodes.filter((n) => n.host_id === h.id) }));

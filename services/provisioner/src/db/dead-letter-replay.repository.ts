@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import type { DeadLetterReplaysTable } from "./dead-letter-replays.table.js";
 
@@ -58,11 +58,8 @@ export async function findReplays(
   const rows = await db
     .selectFrom("dead_letter_replays")
     .selectAll()
-    .where(
-      "dead_letter_seq",
-      "in",
-      keys.map((k) => k.seq),
-    )
+    // One array parameter: one statement text (and one prepared statement) for any page size.
+    .where(sql<boolean>`dead_letter_seq = any(${sql.val(keys.map((k) => k.seq))}::bigint[])`)
     .execute();
   return new Map(rows.map((r) => [replayKey(Number(r.dead_letter_seq), r.event_id), r]));
 }

@@ -29,14 +29,15 @@ export async function handleApi(
   const { sim } = options;
   const method = req.method ?? "GET";
   const path = decodePath(rawPath);
+  // Counted as it arrives, like the SSH commands: a request a fault resets or fails is still asked.
+  const match = matchRoute(options.routes, method, rawPath);
+  countRequest(sim, match ? `${match.route.method} ${match.route.path}` : `${method} (no route)`);
   const fault = sim.faults.forHttp(method, path);
   if (fault?.kind === "reset") return void req.socket.destroy();
   if (fault?.kind === "hang") return void options.hung.add(req);
   if (fault?.kind === "latency") await sleep(fault.delayMs);
   if (fault?.kind === "http-error") return sendError(res, new PveError(fault.status, fault.message));
   try {
-    const match = matchRoute(options.routes, method, rawPath);
-    countRequest(sim, match ? `${match.route.method} ${match.route.path}` : `${method} (no route)`);
     const raw = await readParams(req, query);
     let principal = { user: "" };
     if (!match?.route.public) {

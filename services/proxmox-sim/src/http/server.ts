@@ -14,6 +14,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { PveError } from "../errors.js";
+import { countRequest } from "../sim-context.js";
 import { type ApiHandlerOptions, handleApi } from "./api-handler.js";
 import { sendError } from "./reply.js";
 
@@ -45,6 +46,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     if (path.startsWith("/api2/json/")) {
       return void handleApi(api, req, res, path.slice("/api2/json".length), url.searchParams);
     }
+    countRequest(options.sim, `${req.method ?? "GET"} (no route)`);
     sendError(res, new PveError(501, `Method '${req.method} ${path}' not implemented`));
   };
   // https.Server is a tls.Server, not an http.Server, but it has the same listen/close/connection surface.

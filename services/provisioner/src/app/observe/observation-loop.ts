@@ -12,6 +12,7 @@
  * calls, its client (kept across rounds, host-clients.ts). `stop()` ends the timer, cuts the
  * waits short and waits for the observations in flight.
  */
+import { setMaxListeners } from "node:events";
 import { newTraceparent } from "@proximity/bus";
 import type { hostsV1 } from "@proximity/proto";
 import type { ObservationSlots } from "../../infra/observation-slots.js";
@@ -59,6 +60,9 @@ export function startObservationLoop(
   const spreadMs = intervalMs * Math.min(Math.max(settings.spread ?? DEFAULT_SPREAD, 0), 1);
   const clients = createHostClients(deps, settings.clientTtlMs ?? DEFAULT_CLIENT_TTL_MS);
   const stopping = new AbortController();
+  // Each host of a round waits for its moment on this one signal, `concurrency` at once: Node's
+  // warning at 11 listeners ("possible memory leak") would fire for a setting above 10.
+  setMaxListeners(Math.max(10, settings.concurrency + 1), stopping.signal);
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
 
