@@ -58,8 +58,15 @@ describe("deploy", () => {
   it("deploy - creates and starts a marked container, installs Docker, starts the app and reports success", async () => {
     const envMarker = `env-value-${randomUUID()}`;
     const request = h.deployRequest({ environment: { GREETING: "hello 'world' $HOME", API_KEY: envMarker } });
+    const calls = (route: string) => h.sim.counts().api[route] ?? 0;
+    const STATE = "GET /nodes/{node}/lxc/{vmid}/status/current";
+    const START = "POST /nodes/{node}/lxc/{vmid}/status/start";
+    const [statesBefore, startsBefore] = [calls(STATE), calls(START)];
     await h.publish(request);
     const outcome = await h.outcome(request.operationId);
+    // The container this attempt just created is started without its state read first.
+    expect(calls(STATE) - statesBefore).toBe(0);
+    expect(calls(START) - startsBefore).toBe(1);
 
     expect(outcome.type).toBe("succeeded");
     const vmid = outcome.payload.vmid as number;

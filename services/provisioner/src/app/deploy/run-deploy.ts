@@ -54,7 +54,8 @@ async function deployWith(
 ): Promise<void> {
   const { request } = a;
   const vmid = await placeContainer(a, connection, deployCreator(a, connection, password));
-  await startContainer(a, connection, vmid);
+  // A first attempt has just created the container (it has no earlier journal to resume).
+  await startContainer(a, connection, vmid, { justCreated: a.attempt === 1 });
   await installDocker(a, connection, vmid);
   await writeAppFiles(
     a,

@@ -41,7 +41,7 @@ export async function rollBack(
   await taskStep(a, connection, Step.rollbackSnapshot, `Rolling back to snapshot ${snapshot}`, () =>
     connection.pve.rollbackSnapshot(node, vmid, snapshot),
   );
-  await startContainer(a, connection, vmid, Step.rollbackStart);
+  await startContainer(a, connection, vmid, { step: Step.rollbackStart });
   let runsAsBefore = true;
   try {
     await startApp(a, connection, vmid, Step.rollbackStartApp);
