@@ -64,11 +64,11 @@ describe("deploy", () => {
     const [statesBefore, startsBefore] = [calls(STATE), calls(START)];
     await h.publish(request);
     const outcome = await h.outcome(request.operationId);
+
+    expect(outcome.type).toBe("succeeded");
     // The container this attempt just created is started without its state read first.
     expect(calls(STATE) - statesBefore).toBe(0);
     expect(calls(START) - startsBefore).toBe(1);
-
-    expect(outcome.type).toBe("succeeded");
     const vmid = outcome.payload.vmid as number;
     expect(outcome.payload).toMatchObject({ appId: request.appId, hostId: HOST_ID, node: NODE });
     expect(outcome.payload.ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);

@@ -214,6 +214,29 @@ describe("bounded failure", () => {
     expect(calls.map((c) => c.method)).toEqual(["put"]); // attempt 1's: the container has it
   });
 
+  it("failure - a retry whose first attempt created the container reads its state before starting it", async () => {
+    // The first attempt's start is refused (the container exists, stopped): the retry cannot know
+    // the container is still there, so it asks, where a first attempt, which just created it, need not.
+    h.sim.addFault({
+      match: { method: "POST", path: "/lxc/[0-9]+/status/start$" },
+      effect: { kind: "http-error", status: 503, message: "service unavailable" },
+      times: 1,
+    });
+    const STATE = "GET /nodes/{node}/lxc/{vmid}/status/current";
+    const before = h.sim.counts().api[STATE] ?? 0;
+    const request = h.deployRequest();
+    await h.publish(request);
+    const outcome = await h.outcome(request.operationId);
+    expect(outcome.type).toBe("succeeded");
+    const op = await h.db
+      .selectFrom("operations")
+      .select("attempts")
+      .where("id", "=", request.operationId)
+      .executeTakeFirstOrThrow();
+    expect(op.attempts).toBe(2);
+    expect((h.sim.counts().api[STATE] ?? 0) - before).toBe(1);
+  });
+
   it("failure - invalid environment names fail before any effect on the host", async () => {
     const before = h.sim.containers().length;
     const request = h.deployRequest({ environment: { "NOT-VALID": "x" } });

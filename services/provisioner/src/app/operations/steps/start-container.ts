@@ -39,7 +39,7 @@ async function startUnlessRunning(
   try {
     return await connection.pve.startContainer(node, vmid);
   } catch (err) {
-    // Started between the status check and the call (e.g. onboot after a node restart).
+    // Started meanwhile (e.g. onboot after a node restart), after the read or without one.
     if (err instanceof ProxmoxConflictError && err.reason === "running") return null;
     throw err;
   }
