@@ -9,6 +9,7 @@ import { testLogger } from "@proximity/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type Bus,
+  type ConsumerDefinition,
   createEventConsumer,
   DeliveryDeferred,
   defineConsumer,
@@ -30,41 +31,54 @@ beforeAll(async () => {
 
 afterAll(() => closeTestBus(bus));
 
+/**
+ * A consumer whose handlers each wait for ctx.stopping (as slotGated's deploys wait for a node
+ * slot until the consumer stops), then defer; `waiting` counts the handlers that began to wait.
+ */
+function waitingConsumer(durable: ConsumerDefinition, concurrency: number) {
+  const state = { waiting: 0 };
+  const consumer = createEventConsumer({
+    js: bus.js,
+    jsm: bus.jsm,
+    ns: bus.ns,
+    logger,
+    durable,
+    verifier: eventVerifier(keys.get("hosts")!),
+    concurrency,
+    ackWaitMs: 3_000,
+    subscriptions: [
+      subscribe(Events.HostRegistered, async (_p, ctx) => {
+        state.waiting++;
+        await new Promise<void>((resolve) => {
+          if (ctx.stopping?.aborted) return resolve();
+          ctx.stopping?.addEventListener("abort", () => resolve(), { once: true });
+        });
+        throw new DeliveryDeferred("stopped while waiting");
+      }),
+    ],
+  });
+  return { consumer, state };
+}
+
+/** Waits (up to 5 s) until `count` handlers wait. */
+async function untilWaiting(state: { waiting: number }, count: number) {
+  const deadline = Date.now() + 5_000;
+  while (state.waiting < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(state.waiting).toBe(count);
+}
+
 for (const recoversAbandoned of [false, true]) {
   it(`event consumer - stop() of a saturated consumer whose handlers wait for ctx.stopping returns (recoversAbandoned ${recoversAbandoned})`, async () => {
     const durable = defineConsumer("test", `edges2-stop-${recoversAbandoned}`, [Events.HostRegistered], {
       recoversAbandoned,
     });
-    let waiting = 0;
-    const consumer = createEventConsumer({
-      js: bus.js,
-      jsm: bus.jsm,
-      ns: bus.ns,
-      logger,
-      durable,
-      verifier: eventVerifier(keys.get("hosts")!),
-      concurrency: 1,
-      ackWaitMs: 3_000,
-      subscriptions: [
-        subscribe(Events.HostRegistered, async (_p, ctx) => {
-          waiting++;
-          // Waiting for capacity (a node slot) until the consumer stops.
-          await new Promise<void>((resolve) => {
-            if (ctx.stopping?.aborted) return resolve();
-            ctx.stopping?.addEventListener("abort", () => resolve(), { once: true });
-          });
-          throw new DeliveryDeferred("stopped while waiting");
-        }),
-      ],
-    });
+    const { consumer, state } = waitingConsumer(durable, 1);
     await consumer.start();
     await publishSignedEvent(bus.js, bus.ns, eventSigner(keys.get("hosts")!), Events.HostRegistered, {
       hostId: `h-${recoversAbandoned}`,
       name: "pve",
     });
-    const deadline = Date.now() + 5_000;
-    while (waiting === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(waiting).toBe(1);
+    await untilWaiting(state, 1);
     const stopped = await Promise.race([
       consumer.stop().then(() => "stopped"),
       new Promise((r) => setTimeout(() => r("still stopping after 5 s"), 5_000)),
@@ -79,28 +93,7 @@ it("event consumer - a busy consumer whose handlers all wait for ctx.stopping ra
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);
   process.on("warning", onWarning);
-  let waiting = 0;
-  const consumer = createEventConsumer({
-    js: bus.js,
-    jsm: bus.jsm,
-    ns: bus.ns,
-    logger,
-    durable,
-    verifier: eventVerifier(keys.get("hosts")!),
-    concurrency,
-    ackWaitMs: 3_000,
-    subscriptions: [
-      subscribe(Events.HostRegistered, async (_p, ctx) => {
-        waiting++;
-        // Each deploy waiting for a node slot listens on the consumer's one stop signal.
-        await new Promise<void>((resolve) => {
-          if (ctx.stopping?.aborted) return resolve();
-          ctx.stopping?.addEventListener("abort", () => resolve(), { once: true });
-        });
-        throw new DeliveryDeferred("stopped while waiting");
-      }),
-    ],
-  });
+  const { consumer, state } = waitingConsumer(durable, concurrency);
   try {
     await consumer.start();
     const signer = eventSigner(keys.get("hosts")!);
@@ -109,9 +102,7 @@ it("event consumer - a busy consumer whose handlers all wait for ctx.stopping ra
         hostId: `l-${i}`,
         name: "pve",
       });
-    const deadline = Date.now() + 5_000;
-    while (waiting < concurrency && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(waiting).toBe(concurrency);
+    await untilWaiting(state, concurrency);
     // Warnings are emitted on the next tick.
     await new Promise((r) => setImmediate(r));
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
