@@ -14,6 +14,8 @@ export {
   isForeignKeyViolation,
   isUniqueViolation,
 } from "./database.js";
+export type { ListElementType } from "./list-parameter.js";
+export { isAnyOf, isNoneOf } from "./list-parameter.js";
 export type { MigrateOptions, MigrationSet } from "./migrations.js";
 export { migrateDown, migrateToLatest } from "./migrations.js";
 export type { DatabaseNotifications } from "./notifications.js";

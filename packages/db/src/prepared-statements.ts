@@ -6,10 +6,9 @@
  *
  * Bounded: the first `max` distinct statements with parameters get a name; any other runs unnamed,
  * as before (a backend keeps every prepared statement and its plans until the connection closes,
- * and statements built from a variable number of values would otherwise name without end). The
- * services pass a list of values as one array parameter (`= any($1::text[])`) rather than as
- * `in ($1, $2, …)`, so its text, and its name, is the same for any count; multi-row inserts still
- * vary with their row count.
+ * and statements built from a variable number of values would otherwise name without end). Lists
+ * of values go as one array parameter (list-parameter.ts), so their text, and their name, is the
+ * same for any count; multi-row inserts still vary with their row count.
  *
  * A prepared statement whose result columns change fails with "cached plan must not change result
  * type": a migration of a newer version adding a column to a table a `select *` or `returning *`

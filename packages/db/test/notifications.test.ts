@@ -115,25 +115,26 @@ describe("database notifications", () => {
     }
   }
 
-  it("notifications - a connection that goes silent without closing is noticed by the heartbeat and reported lost", async () => {
+  /** A listener through a relay, listening and with one notice heard through it. */
+  async function heardThroughRelay(channel: string) {
     const relay = await silenceableRelay();
     cleanups.push(relay.close);
-    const heard = listenVia(relay.url, "notify_test_heartbeat", 200);
+    const heard = listenVia(relay.url, channel, 200);
     expect(await until(() => heard.states.at(-1) === true, 5_000)).toBe(true);
-    await notify("notify_test_heartbeat");
+    await notify(channel);
     expect(await until(() => heard.notices === 1, 2_000)).toBe(true);
+    return { relay, heard };
+  }
+
+  it("notifications - a connection that goes silent without closing is noticed by the heartbeat and reported lost", async () => {
+    const { relay, heard } = await heardThroughRelay("notify_test_heartbeat");
     relay.silence();
     // Nothing was closed: only the unanswered heartbeat tells the listener it hears nothing.
     expect(await until(() => heard.states.includes(false), 3_000)).toBe(true);
   });
 
   it("notifications - a live connection that stops delivering notifications is reported lost (its own heartbeat is not heard back)", async () => {
-    const relay = await silenceableRelay();
-    cleanups.push(relay.close);
-    const heard = listenVia(relay.url, "notify_test_dropped", 200);
-    expect(await until(() => heard.states.at(-1) === true, 5_000)).toBe(true);
-    await notify("notify_test_dropped");
-    expect(await until(() => heard.notices === 1, 2_000)).toBe(true);
+    const { relay, heard } = await heardThroughRelay("notify_test_dropped");
     relay.dropNotices();
     // Queries are still answered: only the notifications are gone.
     expect(await until(() => heard.states.includes(false), 3_000)).toBe(true);

@@ -228,12 +228,7 @@ describe("bounded failure", () => {
     await h.publish(request);
     const outcome = await h.outcome(request.operationId);
     expect(outcome.type).toBe("succeeded");
-    const op = await h.db
-      .selectFrom("operations")
-      .select("attempts")
-      .where("id", "=", request.operationId)
-      .executeTakeFirstOrThrow();
-    expect(op.attempts).toBe(2);
+    expect(await h.attemptsOf(request.operationId)).toBe(2);
     expect((h.sim.counts().api[STATE] ?? 0) - before).toBe(1);
   });
 

@@ -23,12 +23,7 @@ async function deploy(): Promise<{ vmid: number; attempts: number }> {
   await h.publish(request);
   const outcome = await h.outcome(request.operationId, 60_000);
   expect(outcome.type).toBe("succeeded");
-  const operation = await h.db
-    .selectFrom("operations")
-    .select("attempts")
-    .where("id", "=", request.operationId)
-    .executeTakeFirstOrThrow();
-  return { vmid: outcome.payload.vmid as number, attempts: operation.attempts };
+  return { vmid: outcome.payload.vmid as number, attempts: await h.attemptsOf(request.operationId) };
 }
 
 describe("a foreign guest still being created", () => {

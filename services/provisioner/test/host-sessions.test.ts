@@ -85,12 +85,7 @@ describe("host sessions", () => {
       const outcome = await h.outcome(request.operationId, 30_000);
       expect(outcome.type, String(outcome.payload.reason ?? "")).toBe("succeeded");
       // The first attempt was refused with the shared credentials; the second read them again.
-      const attempts = await h.db
-        .selectFrom("operations")
-        .select("attempts")
-        .where("id", "=", request.operationId)
-        .executeTakeFirstOrThrow();
-      expect(attempts.attempts).toBe(2);
+      expect(await h.attemptsOf(request.operationId)).toBe(2);
       expect(
         apiReads()
           .slice(readsBefore)

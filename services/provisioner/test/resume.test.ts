@@ -99,12 +99,7 @@ describe("resume from the journal", () => {
       .where("name", "=", "create-container")
       .executeTakeFirstOrThrow();
     expect(step).toMatchObject({ status: "done", upid });
-    const op = await h.db
-      .selectFrom("operations")
-      .select("attempts")
-      .where("id", "=", request.operationId)
-      .executeTakeFirstOrThrow();
-    expect(op.attempts).toBe(2);
+    expect(await h.attemptsOf(request.operationId)).toBe(2);
   });
 
   it("resume - deliveries finding the operation claimed by a live worker do nothing; once the claim expires it finishes", async () => {

@@ -1,4 +1,5 @@
 import { Events } from "@proximity/bus";
+import { isAnyOf } from "@proximity/db";
 import { sql } from "kysely";
 import type { BackupsDb } from "../db/database.js";
 import { advanceStorageObservation, type StorageAt } from "../db/storage-observation.repository.js";
@@ -54,7 +55,7 @@ export async function reconcileStorage(
       ? []
       : await onThisStorage("missing")
           .set({ status: "completed", error: "" })
-          .where(sql<boolean>`volid = any(${sql.val(volids)}::text[])`)
+          .where(isAnyOf("volid", volids, "text"))
           .returningAll()
           .execute();
   for (const row of gone) {

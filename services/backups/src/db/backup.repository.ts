@@ -1,3 +1,4 @@
+import { isNoneOf } from "@proximity/db";
 import { type Insertable, sql } from "kysely";
 import type { BackupStatus, DeleteReason } from "../domain/backup.js";
 import type { Viewer } from "../domain/viewer.js";
@@ -293,19 +294,16 @@ export async function lockNextPending(
   db: BackupsDb,
   skip: readonly string[],
 ): Promise<BackupRow | undefined> {
-  return (
-    db
-      .selectFrom("backups")
-      .selectAll()
-      .where("status", "=", "pending")
-      // An array parameter: one statement text (and one prepared statement) whatever the count.
-      .$if(skip.length > 0, (qb) => qb.where(sql<boolean>`id <> all(${sql.val(skip)}::uuid[])`))
-      .orderBy("scheduled_for")
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst()
-  );
+  return db
+    .selectFrom("backups")
+    .selectAll()
+    .where("status", "=", "pending")
+    .$if(skip.length > 0, (qb) => qb.where(isNoneOf("id", skip, "uuid")))
+    .orderBy("scheduled_for")
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
 }
 
 /** pending → running once the app is claimed: where it runs is known now. */

@@ -1,4 +1,4 @@
-import { isUniqueViolation } from "@proximity/db";
+import { isAnyOf, isNoneOf, isUniqueViolation } from "@proximity/db";
 import { AlreadyExistsError } from "@proximity/errors";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { HostSettings, NewHost } from "../domain/new-host.js";
@@ -121,11 +121,11 @@ export async function countHosts(db: Db): Promise<number> {
 
 async function withNodes(db: Db, hosts: HostRow[]): Promise<HostWithNodes[]> {
   if (hosts.length === 0) return [];
+  const hostIds = hosts.map((h) => h.id);
   const nodes = await db
     .selectFrom("nodes")
     .selectAll()
-    // One array parameter: one statement text (and one prepared statement) for any page size.
-    .where(sql<boolean>`host_id = any(${sql.val(hosts.map((h) => h.id))}::uuid[])`)
+    .where(isAnyOf("host_id", hostIds, "uuid"))
     .orderBy("name")
     .execute();
   return hosts.map((h) => ({ ...h, nodes: nodes.filter((n) => n.host_id === h.id) }));
@@ -152,10 +152,11 @@ export async function updateHostSettings(
     })
     .where("id", "=", id)
     .execute();
+  const nodeNames = settings.nodes.map((n) => n.name);
   await trx
     .deleteFrom("nodes")
     .where("host_id", "=", id)
-    .where(sql<boolean>`name <> all(${sql.val(settings.nodes.map((n) => n.name))}::text[])`)
+    .where(isNoneOf("name", nodeNames, "text"))
     .execute();
   await trx
     .insertInto("nodes")

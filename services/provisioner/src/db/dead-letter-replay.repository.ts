@@ -1,4 +1,5 @@
-import { type Selectable, sql } from "kysely";
+import { isAnyOf } from "@proximity/db";
+import type { Selectable } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import type { DeadLetterReplaysTable } from "./dead-letter-replays.table.js";
 
@@ -55,11 +56,11 @@ export async function findReplays(
   keys: readonly { seq: number; eventId: string }[],
 ): Promise<Map<string, DeadLetterReplayRow>> {
   if (keys.length === 0) return new Map();
+  const seqs = keys.map((k) => k.seq);
   const rows = await db
     .selectFrom("dead_letter_replays")
     .selectAll()
-    // One array parameter: one statement text (and one prepared statement) for any page size.
-    .where(sql<boolean>`dead_letter_seq = any(${sql.val(keys.map((k) => k.seq))}::bigint[])`)
+    .where(isAnyOf("dead_letter_seq", seqs, "bigint"))
     .execute();
   return new Map(rows.map((r) => [replayKey(Number(r.dead_letter_seq), r.event_id), r]));
 }

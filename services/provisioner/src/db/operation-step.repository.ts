@@ -1,3 +1,4 @@
+import { isAnyOf } from "@proximity/db";
 import { type RawBuilder, type Selectable, sql } from "kysely";
 import type { DbOrTrx } from "./database.js";
 import type { OperationStepsTable, StepStatus } from "./operation-steps.table.js";
@@ -20,16 +21,13 @@ export async function findSteps(db: DbOrTrx, operationId: string): Promise<StepR
 /** The steps of several operations (one query), each operation's in the order they began. */
 export async function findStepsOf(db: DbOrTrx, operationIds: readonly string[]): Promise<StepRow[]> {
   if (operationIds.length === 0) return [];
-  return (
-    db
-      .selectFrom("operation_steps")
-      .selectAll()
-      // One array parameter, not a list of them: one statement text (and one prepared statement) for any count.
-      .where(sql<boolean>`operation_id = any(${sql.val(operationIds)}::text[])`)
-      .orderBy(IN_ORDER_BEGUN)
-      .orderBy("updated_at")
-      .execute()
-  );
+  return db
+    .selectFrom("operation_steps")
+    .selectAll()
+    .where(isAnyOf("operation_id", operationIds, "text"))
+    .orderBy(IN_ORDER_BEGUN)
+    .orderBy("updated_at")
+    .execute();
 }
 
 export async function findStep(db: DbOrTrx, operationId: string, name: string): Promise<StepRow | undefined> {
@@ -129,6 +127,6 @@ export async function deleteSteps(db: DbOrTrx, operationId: string, names: reado
   await db
     .deleteFrom("operation_steps")
     .where("operation_id", "=", operationId)
-    .where(sql<boolean>`name = any(${sql.val([...names])}::text[])`)
+    .where(isAnyOf("name", names, "text"))
     .execute();
 }

@@ -73,6 +73,8 @@ export interface Harness {
   progressLines(operationId: string): Promise<ProgressLine[]>;
   /** Waits for the final event of an operation. */
   outcome(operationId: string, timeoutMs?: number): Promise<Published>;
+  /** How many attempts the operation's journal counts (claims that ran its steps). */
+  attemptsOf(operationId: string): Promise<number>;
   /** Publishes any event (life-cycle requests) as its producer would; returns the event id. */
   publishEvent<T>(event: EventDefinition<T>, payload: T, eventId?: string): Promise<string>;
   /**
@@ -317,6 +319,14 @@ export async function startHarness(
       replicas.push(replica);
       return replica;
     },
+    attemptsOf: async (operationId) =>
+      (
+        await db
+          .selectFrom("operations")
+          .select("attempts")
+          .where("id", "=", operationId)
+          .executeTakeFirstOrThrow()
+      ).attempts,
     outcome: async (operationId, timeoutMs = 20_000) => {
       const outcome = await eventually(
         async () =>
