@@ -46,7 +46,10 @@ export interface TaskStatus {
 export interface WaitForTaskOptions {
   /** Overall deadline, default 10 minutes. */
   readonly timeoutMs?: number;
-  /** First poll interval, default 250 ms, doubling up to `maxIntervalMs` (default 2 000 ms). */
+  /**
+   * First poll interval, default 250 ms, growing by half each poll up to 1 s, or a tenth of the
+   * task's age once older, at most `maxIntervalMs` (default 5 000 ms): tasks.ts nextPollInterval.
+   */
   readonly intervalMs?: number;
   readonly maxIntervalMs?: number;
   readonly signal?: AbortSignal;

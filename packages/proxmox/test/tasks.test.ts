@@ -7,6 +7,7 @@ import {
   parseUpid,
   TaskFailedError,
 } from "../src/index.js";
+import { nextPollInterval } from "../src/tasks.js";
 import { ok, pveError, type Route, startFakePve } from "./support/fake-pve.js";
 import { memoryLogger } from "./support/logger.js";
 
@@ -133,21 +134,39 @@ describe("waitForTask", () => {
     expect(pve.requests).toHaveLength(1);
   });
 
-  it("waitForTask - backs off by doubling up to the maximum interval", async () => {
+  it("waitForTask - polls at waits growing by half again", async () => {
     const polls: number[] = [];
     const route = task(4, "OK");
     const { pve, c } = await client((req) => {
       if (req.path.endsWith("/status")) polls.push(performance.now());
       return route(req);
     });
-    await c.waitForTask(UPID, { intervalMs: 100, maxIntervalMs: 250 });
+    await c.waitForTask(UPID, { intervalMs: 100 });
     expect(pve.requests).toHaveLength(5);
     const gaps = polls.slice(1).map((t, i) => t - polls[i]!);
-    // Sleeps of 100, 200, 250, 250 ms between the polls (timers never fire early; allow rounding).
+    // Sleeps of 100, 150, 225, 337 ms between the polls (timers never fire early; allow rounding).
     expect(gaps[0]).toBeGreaterThanOrEqual(95);
-    expect(gaps[1]).toBeGreaterThanOrEqual(195); // doubled
-    expect(gaps[2]).toBeGreaterThanOrEqual(245); // capped at the maximum…
-    expect(gaps[3]).toBeGreaterThanOrEqual(245);
-    expect(gaps[3]).toBeLessThan(600); // …and not doubled further (that would be 800 ms)
+    expect(gaps[1]).toBeGreaterThanOrEqual(145);
+    expect(gaps[2]).toBeGreaterThanOrEqual(220);
+    expect(gaps[3]).toBeGreaterThanOrEqual(332);
+    expect(gaps[3]).toBeLessThan(650); // not doubling (that would be 800 ms)
+  });
+
+  it("waitForTask - a poll's wait: half again the last, to 1 s while young, a tenth of the age once older, at most the maximum", () => {
+    // Young: half again each time, then held at 1 s (a 2-s task is seen ~30 ms late, not 1.75 s).
+    const waits: number[] = [250];
+    let age = 0;
+    for (let i = 0; i < 6; i++) {
+      age += waits.at(-1)!;
+      waits.push(nextPollInterval(waits.at(-1)!, age, 5_000));
+    }
+    expect(waits.map(Math.round)).toEqual([250, 375, 563, 844, 1_000, 1_000, 1_000]);
+    // Older: a tenth of its age, up to the maximum (a backup's hours: one read every 5 s).
+    expect(nextPollInterval(1_000, 20_000, 5_000)).toBe(1_500);
+    expect(nextPollInterval(1_500, 30_000, 5_000)).toBe(2_250);
+    expect(nextPollInterval(4_000, 45_000, 5_000)).toBe(4_500);
+    expect(nextPollInterval(4_500, 3_600_000, 5_000)).toBe(5_000);
+    // A smaller maximum wins over both.
+    expect(nextPollInterval(100, 150, 110)).toBe(110);
   });
 });

@@ -93,7 +93,7 @@ export const provisionerConfigSchema = z.object({
    * longer than TASK_TIMEOUT_MS (default 4 h).
    */
   BACKUP_TASK_TIMEOUT_MS: env.millis(4 * 60 * 60_000),
-  /** First task poll interval (doubles up to 2 s); real tasks take seconds, simulators milliseconds. */
+  /** First task poll interval (grows by half each poll, to 1 s, then a tenth of the task's age up to 5 s); real tasks take seconds, simulators milliseconds. */
   TASK_POLL_INTERVAL_MS: env.millis(250),
   /** How often half-built containers of failed deploys (host unreachable at cleanup) are retried. */
   ORPHAN_RECONCILE_INTERVAL_MS: env.millis(60_000),

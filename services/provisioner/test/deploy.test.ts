@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { streamName } from "@proximity/bus";
 import { eventually } from "@proximity/testing";
+import { sql } from "kysely";
 import { KvWatchInclude } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INSTALL_DOCKER_SCRIPT } from "../src/domain/deploy-scripts.js";
@@ -186,6 +187,37 @@ describe("deploy", () => {
       expect(JSON.stringify(events)).not.toContain(envMarker);
     } finally {
       h.sim.removeFault(fault);
+    }
+  });
+
+  it("deploy - a first attempt journals allocate-vmid done only, no running before its work; the create step's running before its work", async () => {
+    // Every status written to the journal, in order (the table keeps only the last per step).
+    await sql`create table step_history (n bigserial, operation_id text, name text, status text)`.execute(
+      h.db,
+    );
+    await sql`create function record_step() returns trigger language plpgsql as $$
+      begin insert into step_history (operation_id, name, status) values (new.operation_id, new.name, new.status);
+      return new; end $$`.execute(h.db);
+    await sql`create trigger record_step after insert or update on operation_steps
+      for each row execute function record_step()`.execute(h.db);
+    try {
+      const request = h.deployRequest();
+      await h.publish(request);
+      expect((await h.outcome(request.operationId)).type).toBe("succeeded");
+      const { rows } = await sql<{ name: string; status: string }>`
+        select name, status from step_history where operation_id = ${request.operationId} order by n`.execute(
+        h.db,
+      );
+      const statuses = (name: string) => rows.filter((r) => r.name === name).map((r) => r.status);
+      expect(statuses("allocate-vmid")).toEqual(["done"]);
+      expect(statuses("create-container")[0]).toBe("running"); // then its UPID, then done
+      expect(statuses("create-container").at(-1)).toBe("done");
+      // The choice was journaled done by the statement that began the create step.
+      const firstCreate = rows.findIndex((r) => r.name === "create-container");
+      expect(rows.findIndex((r) => r.name === "allocate-vmid")).toBeLessThan(firstCreate);
+    } finally {
+      await sql`drop trigger record_step on operation_steps`.execute(h.db);
+      await sql`drop function record_step(); drop table step_history`.execute(h.db);
     }
   });
 

@@ -1,19 +1,22 @@
 /** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase, migrateToLatest } from "@proximity/db";
+import { ValidationError } from "@proximity/errors";
 import { createLogger } from "@proximity/logger";
-import { createTestDatabase, statementCounter } from "@proximity/testing";
+import { TaskFailedError } from "@proximity/proxmox";
+import { createTestDatabase, eventually, statementCounter } from "@proximity/testing";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Attempt } from "../src/app/operations/context.js";
+import type { Attempt, HostConnection } from "../src/app/operations/context.js";
 import { OwnershipLostError } from "../src/app/operations/errors.js";
 import { runJournaledStep } from "../src/app/operations/journal-step.js";
+import { runProxmoxTask } from "../src/app/operations/proxmox-task.js";
 import { createStepJournal } from "../src/app/operations/step-journal.js";
 import type { ProvisionerDatabase } from "../src/db/database.js";
 import { provisionerMigrations } from "../src/db/migrations/index.js";
 import { findOperation } from "../src/db/operation.repository.js";
-import { findSteps } from "../src/db/operation-step.repository.js";
+import { findSteps, saveStepUpid } from "../src/db/operation-step.repository.js";
 
 const SCHEMA = "provisioner";
 const WORKER = "worker-1";
@@ -286,6 +289,134 @@ describe("step journal", () => {
     ]);
     await retry.begin("create-container");
     expect((await steps()).map(([name]) => name)).toEqual(["create-container", "start-container"]);
+  });
+
+  it("step journal - steps first journaled by one statement begin in its order, not at one instant", async () => {
+    const journal = journalOf();
+    // Done without a running of its own (a step that journals none), then the next step's running.
+    journal.done("zz-first", "1");
+    await journal.begin("aa-second");
+    expect(counter.sent).toBe(1);
+    const { rows } = await sql<{ name: string; began: string }>`
+      select name, started_at::text as began from operation_steps
+      where operation_id = ${operationId} order by started_at`.execute(base);
+    expect(rows.map((r) => r.name)).toEqual(["zz-first", "aa-second"]);
+    expect(rows[0]?.began).not.toBe(rows[1]?.began); // no tie for the listing to break at random
+    expect((await steps()).map(([name]) => name)).toEqual(["zz-first", "aa-second"]);
+  });
+
+  it("step journal - a step that journals no running writes nothing before its work, and its done with the next write", async () => {
+    const attempt = {
+      deps: { db },
+      request: { operationId },
+      attempt: 1,
+      log: createLogger({ service: "test", level: "silent" }),
+      signal: new AbortController().signal,
+      progress: { report: () => undefined },
+      journal: journalOf(),
+    } as unknown as Attempt;
+    let sentBeforeWork = -1;
+    const detail = await runJournaledStep(
+      attempt,
+      "allocate-vmid",
+      "Reserving a container ID",
+      async () => {
+        sentBeforeWork = counter.sent;
+        return "101";
+      },
+      { journalRunning: false },
+    );
+    expect(detail).toBe("101");
+    expect(sentBeforeWork).toBe(0);
+    expect(await steps()).toEqual([]);
+    await attempt.journal.begin("create-container");
+    expect(await steps()).toEqual([
+      ["allocate-vmid", "done", "101"],
+      ["create-container", "running", null],
+    ]);
+  });
+
+  it("step journal - a task's UPID: replaced and cleared only under the attempt's claim; a late one fills an empty slot", async () => {
+    await journalOf().begin("create-container");
+    const upid = async () => (await findSteps(base, operationId))[0]?.upid ?? null;
+    expect(await saveStepUpid(db, operationId, WORKER, "create-container", "UPID:one")).toBe(true);
+    expect(await upid()).toBe("UPID:one");
+    // A worker without the claim (it lapsed and another took the operation) replaces nothing…
+    expect(await saveStepUpid(db, operationId, "worker-2", "create-container", "UPID:stale")).toBe(false);
+    expect(await saveStepUpid(db, operationId, "worker-2", "create-container", null)).toBe(false);
+    expect(await upid()).toBe("UPID:one");
+    expect(await saveStepUpid(db, operationId, WORKER, "create-container", null)).toBe(true);
+    expect(await upid()).toBeNull();
+    // …but its task, recorded late, fills an empty slot: the holder polls it instead of starting another.
+    expect(await saveStepUpid(db, operationId, "worker-2", "create-container", "UPID:late")).toBe(false);
+    expect(await upid()).toBe("UPID:late");
+    // Nor does the claim's holder change anything once the operation has finished.
+    await base.updateTable("operations").set({ status: "succeeded" }).where("id", "=", operationId).execute();
+    expect(await saveStepUpid(db, operationId, WORKER, "create-container", null)).toBe(false);
+    expect(await upid()).toBe("UPID:late");
+  });
+
+  /** An attempt of WORKER with a fake connection whose wait for the task runs `wait`. */
+  const taskAttempt = (wait: () => Promise<unknown>) => ({
+    attempt: {
+      deps: { db, settings: { taskTimeoutMs: 1_000, taskPollIntervalMs: 10 } },
+      request: { operationId },
+      claim: WORKER,
+      log: createLogger({ service: "test", level: "silent" }),
+      signal: new AbortController().signal,
+    } as unknown as Attempt,
+    connection: { pve: { waitForTask: wait } } as unknown as HostConnection,
+  });
+  const failedTask = () =>
+    new TaskFailedError({ upid: "UPID:x", type: "vzstart", exitstatus: "boom", logTail: [] });
+  const takeOver = (upid: string | null) =>
+    Promise.all([
+      base.updateTable("operations").set({ claimed_by: "worker-2" }).where("id", "=", operationId).execute(),
+      base.updateTable("operation_steps").set({ upid }).where("operation_id", "=", operationId).execute(),
+    ]);
+
+  it("step journal - a task whose attempt lost the claim before its UPID was written: the loss is reported", async () => {
+    await journalOf().begin("start-container");
+    await base
+      .updateTable("operations")
+      .set({ claimed_by: "worker-2" })
+      .where("id", "=", operationId)
+      .execute();
+    for (const fails of [false, true]) {
+      const { attempt, connection } = taskAttempt(async () => {
+        if (fails) throw failedTask();
+        return { status: "stopped", exitstatus: "OK" };
+      });
+      const run = runProxmoxTask(attempt, connection, "start-container", undefined, async () => "UPID:x");
+      await expect(run).rejects.toBeInstanceOf(OwnershipLostError);
+    }
+  });
+
+  it("step journal - a task failing after its attempt lost the claim: the new holder's UPID is not cleared", async () => {
+    await journalOf().begin("start-container");
+    const { attempt, connection } = taskAttempt(async () => {
+      // The UPID landed; then the claim lapsed, and the new holder started a task of its own.
+      await eventually(async () => (await findSteps(base, operationId))[0]?.upid === "UPID:x", {
+        timeoutMs: 5_000,
+      });
+      await takeOver("UPID:theirs");
+      throw failedTask();
+    });
+    const run = runProxmoxTask(attempt, connection, "start-container", undefined, async () => "UPID:x");
+    await expect(run).rejects.toBeInstanceOf(OwnershipLostError);
+    expect((await findSteps(base, operationId))[0]?.upid).toBe("UPID:theirs");
+  });
+
+  it("step journal - a resumed task the host no longer knows, after the attempt lost the claim: nothing cleared", async () => {
+    await journalOf().begin("start-container");
+    await takeOver("UPID:theirs");
+    const { attempt, connection } = taskAttempt(async () => {
+      throw new ValidationError("no such task");
+    });
+    const previous = (await findSteps(base, operationId))[0];
+    const run = runProxmoxTask(attempt, connection, "start-container", previous, async () => "UPID:new");
+    await expect(run).rejects.toBeInstanceOf(OwnershipLostError);
+    expect((await findSteps(base, operationId))[0]?.upid).toBe("UPID:theirs");
   });
 
   it("step journal - rows from before started_at existed are listed by their last change", async () => {

@@ -63,6 +63,8 @@ export interface TaskStart {
   readonly id: string;
   readonly user: string;
   readonly request: { readonly method: string; readonly path: string };
+  /** The worker's checks as it begins (state/tasks.ts TaskSpec.check). */
+  readonly check?: () => void;
   readonly run: (log: (line: string) => void) => void;
   readonly rollback?: () => void;
 }
@@ -76,6 +78,7 @@ export function startTask(sim: SimContext, t: TaskStart): string {
     id: t.id,
     user: t.user,
     run: t.run,
+    ...(t.check ? { check: t.check } : {}),
     ...(t.rollback ? { rollback: t.rollback } : {}),
     ...(failWith !== undefined ? { failWith } : {}),
   });

@@ -79,9 +79,11 @@ describe("containers api", () => {
     const upid = r.body.data as string;
     const during = await h.call("GET", "/nodes/pve1/lxc/200/status/current");
     expect(during.body.data).toMatchObject({ status: "stopped", lock: "create" });
+    // A start meanwhile gets its task, which fails on the lock as it begins (not after its duration).
     const locked = await h.call("POST", "/nodes/pve1/lxc/200/status/start");
-    expect(locked.status).toBe(500);
-    expect(locked.body.message).toBe("CT is locked (create)\n");
+    expect(locked.status).toBe(200);
+    expect((await h.waitTask("pve1", locked.body.data as string)).exitstatus).toBe("CT is locked (create)");
+    expect(h.sim.containers().find((c) => c.vmid === 200)?.lock).toBe("create");
     expect((await h.waitTask("pve1", upid)).exitstatus).toBe("OK");
     const config = (await h.call("GET", "/nodes/pve1/lxc/200/config")).body.data as Record<string, unknown>;
     expect(config).toMatchObject({

@@ -33,16 +33,28 @@ describe("life cycle api", () => {
   };
   const statusOf = (vmid: number) => h.sim.containers().find((c) => c.vmid === vmid)?.status;
 
-  it("power - misuse is a synchronous 500 with PVE's texts", async () => {
+  it("power - the running state is checked before the task: misuse is a synchronous 500 with PVE's texts", async () => {
     expect((await post("/nodes/pve1/lxc/800/status/start")).body.message).toBe("CT 800 already running\n");
     expect((await post("/nodes/pve1/lxc/801/status/stop")).body.message).toBe("CT 801 not running\n");
     expect((await post("/nodes/pve1/lxc/801/status/shutdown")).body.message).toBe("CT 801 not running\n");
     expect((await post("/nodes/pve1/lxc/801/status/reboot")).body.message).toBe("VM 801 not running\n");
-    const gone = await post("/nodes/pve1/lxc/899/status/start");
-    expect([gone.status, gone.body.message]).toEqual([
-      500,
-      "Configuration file 'nodes/pve1/lxc/899.conf' does not exist\n",
-    ]);
+    // A CT that does not exist runs nowhere: what stops it finds it not running.
+    expect((await post("/nodes/pve1/lxc/899/status/stop")).body.message).toBe("CT 899 not running\n");
+    // One running on another node does not run on this one.
+    expect((await post("/nodes/pve2/lxc/800/status/stop")).body.message).toBe("CT 800 not running\n");
+  });
+
+  it("power - the configuration is read inside the task: a start of a CT that is not there fails its task", async () => {
+    for (const [node, vmid] of [
+      ["pve1", 899],
+      ["pve2", 801],
+    ] as const) {
+      const r = await post(`/nodes/${node}/lxc/${vmid}/status/start`);
+      expect(r.status).toBe(200);
+      const done = await h.waitTask(node, r.body.data as string);
+      expect(done.exitstatus).toBe(`Configuration file 'nodes/${node}/lxc/${vmid}.conf' does not exist`);
+    }
+    expect(statusOf(801)).toBe("stopped");
   });
 
   it("reboot - a running CT comes back running with its uptime restarted", async () => {
@@ -78,18 +90,29 @@ describe("life cycle api", () => {
     await task("POST", "/nodes/pve1/lxc/800/status/start");
   });
 
-  it("locks - a CT locked by a running task refuses power actions, config edits and delete", async () => {
+  it("locks - a CT locked by a running task: its power tasks fail on the lock, config edits and delete are refused", async () => {
+    await task("POST", "/nodes/pve1/lxc/801/status/start");
     const r = await post("/nodes/pve1/lxc/801/snapshot", { snapname: "s1" });
-    for (const action of ["start", "shutdown"]) {
-      expect((await post(`/nodes/pve1/lxc/801/status/${action}`)).body.message).toBe(
-        "CT is locked (snapshot)\n",
+    // The lock is checked inside each power task (under the config lock), not before it.
+    for (const action of ["stop", "shutdown"]) {
+      const started = await post(`/nodes/pve1/lxc/801/status/${action}`);
+      expect(started.status).toBe(200);
+      expect((await h.waitTask("pve1", started.body.data as string)).exitstatus).toBe(
+        "CT is locked (snapshot)",
       );
     }
+    expect(statusOf(801)).toBe("running");
     expect((await h.call("PUT", "/nodes/pve1/lxc/801/config", { memory: 256 })).body.message).toBe(
       "CT is locked (snapshot)\n",
     );
     expect((await h.call("DELETE", "/nodes/pve1/lxc/801")).body.message).toBe("CT is locked (snapshot)\n");
     await h.waitTask("pve1", r.body.data as string);
+    await task("POST", "/nodes/pve1/lxc/801/status/stop");
+    const locked = await post("/nodes/pve1/lxc/801/snapshot", { snapname: "s2" });
+    const start = await post("/nodes/pve1/lxc/801/status/start");
+    expect((await h.waitTask("pve1", start.body.data as string)).exitstatus).toBe("CT is locked (snapshot)");
+    expect(statusOf(801)).toBe("stopped");
+    await h.waitTask("pve1", locked.body.data as string);
   });
 
   it("snapshot names - must be a pve-configid (400 on the parameter)", async () => {

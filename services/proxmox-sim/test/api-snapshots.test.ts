@@ -25,8 +25,9 @@ describe("snapshots and clone api", () => {
     await createCt(h, "pve1", 300, { rootfs: "local-lvm:4" });
     const upid = await run("POST", "/nodes/pve1/lxc/300/snapshot", { snapname: "s1", description: "first" });
     expect(lockOf(300)).toBe("snapshot");
-    const busy = await h.call("POST", "/nodes/pve1/lxc/300/status/start");
-    expect(busy.body.message).toBe("CT is locked (snapshot)\n");
+    const busy = await run("POST", "/nodes/pve1/lxc/300/status/start");
+    expect((await h.waitTask("pve1", busy)).exitstatus).toBe("CT is locked (snapshot)");
+    expect(lockOf(300)).toBe("snapshot"); // the start's task ended before the snapshot's
     expect((await h.waitTask("pve1", upid)).exitstatus).toBe("OK");
     expect(lockOf(300)).toBeUndefined();
     await h.waitTask("pve1", await run("POST", "/nodes/pve1/lxc/300/snapshot", { snapname: "s2" }));

@@ -93,9 +93,11 @@ export function stepStatusesUpsert(
   guard: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const column = (pick: (c: StepStatusChange) => string | null) => sql`${changes.map(pick)}::text[]`;
+  // Steps first journaled by one statement (a done never journaled running, with the next step's
+  // running) begin a microsecond apart, in the statement's order: listed as they ran, not by a tie.
   return sql`
-    insert into operation_steps (operation_id, name, status, upid, detail)
-    select ${operationId}, c.name, c.status, null, c.detail
+    insert into operation_steps (operation_id, name, status, upid, detail, started_at)
+    select ${operationId}, c.name, c.status, null, c.detail, now() + c.n * interval '1 microsecond'
     from unnest(${column((c) => c.name)}, ${column((c) => c.status)}, ${column((c) => c.detail ?? null)})
       with ordinality as c(name, status, detail, n)
     where ${guard}
@@ -106,19 +108,33 @@ export function stepStatusesUpsert(
       updated_at = now()`;
 }
 
-/** Records the task a step started. Called before the task is polled (resume after a crash). */
+/**
+ * Records the task a step started on its running row, as the task starts (resume after a crash), or
+ * clears it (null) after the task failed. Only `claim`'s attempt (holding the running operation)
+ * replaces or clears a UPID; one recorded late by an attempt that lost the claim still fills an
+ * empty slot, so the new holder polls that task rather than start another beside it. A late clear
+ * or overwrite would make the new holder's retry start a task while its own still runs.
+ * @returns false when the claim is not (or no longer) the attempt's, whatever was written.
+ */
 export async function saveStepUpid(
   db: DbOrTrx,
   operationId: string,
+  claim: string,
   name: string,
   upid: string | null,
-): Promise<void> {
-  await db
-    .updateTable("operation_steps")
-    .set({ upid, updated_at: sql`now()` })
-    .where("operation_id", "=", operationId)
-    .where("name", "=", name)
-    .execute();
+): Promise<boolean> {
+  const { rows } = await sql<{ claimed: boolean }>`
+    with claimed as (
+      select from operations
+      where id = ${operationId} and claimed_by = ${claim} and status = 'running'
+      for share
+    ), saved as (
+      update operation_steps set upid = ${upid}, updated_at = now()
+      where operation_id = ${operationId} and name = ${name}
+        and (exists (select from claimed) or (${upid}::text is not null and upid is null))
+    )
+    select exists (select from claimed) as claimed`.execute(db);
+  return rows[0]?.claimed === true;
 }
 
 /** Forgets steps, e.g. those tied to a VMID that had to be abandoned. */

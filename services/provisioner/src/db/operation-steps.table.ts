@@ -7,7 +7,7 @@ export interface OperationStepsTable {
   operation_id: string;
   name: string;
   status: StepStatus;
-  /** Stored before the task is polled, so a restarted worker resumes polling instead of repeating. */
+  /** Stored as the task starts, so a restarted worker resumes polling instead of repeating. */
   upid: string | null;
   /** Small non-secret result of the step (e.g. the container's IP address). */
   detail: string | null;

@@ -74,10 +74,6 @@ export function assertRunning(ct: ContainerRecord): void {
   if (ct.status !== "running") throw die(`CT ${ct.vmid} not running`);
 }
 
-export function assertStopped(ct: ContainerRecord): void {
-  if (ct.status === "running") throw die(`CT ${ct.vmid} already running`);
-}
-
 /** Moves to running; the guest's services (docker, compose projects) come back up. */
 export function markRunning(ct: ContainerRecord): void {
   ct.status = "running";

@@ -1,6 +1,9 @@
 /**
  * Worker tasks. A task starts synchronously (the caller sets locks first, then gets the UPID back),
- * runs for `durationMs`, then applies its effect. A failing task logs `TASK ERROR: <msg>` and runs
+ * runs for `durationMs`, then applies its effect. A task of no duration still ends after its UPID
+ * is answered, as a forked worker does, but as soon as the answer is out (setImmediate), not after
+ * a timer's 1-ms minimum: a status asked for straight after the start would otherwise find it
+ * running and make the client wait its whole poll interval, a delay no Proxmox would add. A failing task logs `TASK ERROR: <msg>` and runs
  * the caller's rollback, as PVE removes a half-created CT's config.
  */
 import { formatUpid, type UpidParts } from "./upid.js";
@@ -18,6 +21,11 @@ export interface TaskSpec {
   readonly type: string;
   readonly id: string;
   readonly user: string;
+  /**
+   * What the worker checks as it begins (its configuration, its lock), right after the UPID is
+   * answered: throwing fails the task then, without its duration, and `run` never runs.
+   */
+  readonly check?: () => void;
   /** Applies the task's effect; may log lines; throwing fails the task with the error's message. */
   readonly run: (log: (line: string) => void) => void;
   /** Undoes what the start did (locks, half-created config) when the task fails. */
@@ -41,7 +49,8 @@ export function createTaskRegistry(durationMs: number): TaskRegistry {
 
 class TaskRegistryImpl implements TaskRegistry {
   readonly #tasks = new Map<string, TaskRecord>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Cancels each task still to finish. */
+  readonly #pending = new Set<() => void>();
   readonly #durationMs: number;
   // A fake pveproxy worker pid and process start time, bumped per task like real forks.
   #pid = 0x1000 + Math.floor(Math.random() * 0x8000);
@@ -76,12 +85,31 @@ class TaskRegistryImpl implements TaskRegistry {
       log: [],
     };
     this.#tasks.set(upid, task);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.#finish(task, spec);
-    }, this.#durationMs);
-    this.#timers.add(timer);
+    const refused = this.#check(spec);
+    const finish = () => {
+      this.#pending.delete(cancel);
+      this.#finish(task, refused === undefined ? spec : { ...spec, failWith: refused });
+    };
+    let cancel: () => void;
+    if (this.#durationMs === 0 || refused !== undefined) {
+      const immediate = setImmediate(finish);
+      cancel = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(finish, this.#durationMs);
+      cancel = () => clearTimeout(timer);
+    }
+    this.#pending.add(cancel);
     return upid;
+  }
+
+  /** The message of the worker's check that failed, if one did. */
+  #check(spec: TaskSpec): string | undefined {
+    try {
+      spec.check?.();
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
   }
 
   #finish(task: TaskRecord, spec: TaskSpec): void {
@@ -115,7 +143,7 @@ class TaskRegistryImpl implements TaskRegistry {
   }
 
   stop(): void {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    for (const cancel of this.#pending) cancel();
+    this.#pending.clear();
   }
 }

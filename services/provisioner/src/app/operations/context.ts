@@ -13,6 +13,7 @@ import type { Peers } from "../../infra/peers.js";
 import type { VmidLease, VmidLeases } from "../../infra/vmid-leases.js";
 import type { HostRecords } from "./host-records.js";
 import type { HostSessions } from "./host-sessions.js";
+import type { OffPathWork } from "./off-path.js";
 import type { OperationKindName } from "./operation-kind.js";
 import type { GuestVmids } from "./placement/guest-vmids.js";
 import type { ProgressBatcher, ProgressReporter } from "./progress-reporter.js";
@@ -122,4 +123,6 @@ export interface Attempt<R extends OperationRequest = OperationRequest> {
   connection?: HostConnection;
   /** The lease held while the VMID is chosen but the container not yet created. */
   lease?: VmidLease | undefined;
+  /** Work started off the steps' path (a lease's release), waited for before the attempt ends. */
+  readonly offPath: OffPathWork;
 }

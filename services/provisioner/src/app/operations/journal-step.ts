@@ -11,6 +11,16 @@ import { OwnershipLostError, StepFailedError } from "./errors.js";
 import { protoKind } from "./operation-kind.js";
 import type { StepName } from "./step-names.js";
 
+/** How a step is journaled. */
+export interface JournalOptions {
+  /**
+   * False: the step's "running" is not written before its work (one statement fewer), for a step
+   * whose retry decides on nothing of it. Its done or failed are written as any step's. Not for a
+   * step with a Proxmox task: its UPID is journaled on that row (saveStepUpid updates it).
+   */
+  readonly journalRunning?: boolean;
+}
+
 /**
  * `work` receives the step's journal row from an earlier attempt (with its UPID, if any) and
  * returns the step's detail (kept in the journal, e.g. an IP address). Errors come out wrapped in
@@ -23,6 +33,7 @@ export async function runJournaledStep(
   name: StepName,
   message: string,
   work: (previous: StepRow | undefined) => Promise<string | undefined>,
+  options: JournalOptions = {},
 ): Promise<string | null> {
   const { db } = a.deps;
   const operationId = a.request.operationId;
@@ -34,7 +45,7 @@ export async function runJournaledStep(
   if (previous?.status === "done") return previous.detail;
   const attributes = { "proximity.operation.id": operationId, "proximity.step": name };
   return inSpan(a.deps.tracer ?? noopTracer, `step ${name}`, { attributes }, () =>
-    runStepWork(a, name, message, previous, work),
+    runStepWork(a, name, message, previous, work, options.journalRunning ?? true),
   );
 }
 
@@ -44,8 +55,9 @@ async function runStepWork(
   message: string,
   previous: StepRow | undefined,
   work: (previous: StepRow | undefined) => Promise<string | undefined>,
+  journalRunning: boolean,
 ): Promise<string | null> {
-  await a.journal.begin(name);
+  if (journalRunning) await a.journal.begin(name);
   a.progress.report({ step: name, message, attempt: a.attempt });
   a.log.info({ step: name }, message);
   let detail: string | undefined;

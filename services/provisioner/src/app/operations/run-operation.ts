@@ -33,6 +33,7 @@ import { LeaseLostError, OperationBusyError, OwnershipLostError } from "./errors
 import { explainFailure, failureOf } from "./failure-reason.js";
 import { origin } from "./journal-step.js";
 import { keepOwnership } from "./keep-ownership.js";
+import { createOffPathWork } from "./off-path.js";
 import { type OperationKindName, protoKind as protoKindOf } from "./operation-kind.js";
 import { isCredentialRefusal, isHostKeyRefusal, isPermanentFailure } from "./permanent-failure.js";
 import { releaseClaimPatiently } from "./release-claim.js";
@@ -133,6 +134,7 @@ async function runAttempt<R extends OperationRequest>(
     masked: [],
     progress: deps.progress.reporterFor({ operationId, kind: protoKindOf(spec.kind), appId, traceparent }),
     journal: createStepJournal(db, operationId, claimed.claim),
+    offPath: createOffPathWork(),
   };
   const stopKeeping = keepOwnership(a, controller);
   let failed = false;
@@ -185,6 +187,9 @@ async function runAttempt<R extends OperationRequest>(
   } finally {
     a.progress.close();
     stopKeeping();
+    // After the renewals stop: the operation is finished or released, and its claim no longer ours
+    // to renew (a renewal now would be refused and report the attempt's ownership lost).
+    await a.offPath.settled();
     // A failed attempt may be a refused credential or a replaced certificate: read them again.
     await a.connection?.close({ discard: failed }).catch(() => undefined);
   }

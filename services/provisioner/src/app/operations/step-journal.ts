@@ -1,6 +1,7 @@
 /**
  * An attempt's writes to the step journal (operation_steps). A step's "running" is written before
- * its work (the intent a retry decides on: a UPID to poll, a rollback decided, a snapshot taken);
+ * its work (the intent a retry decides on: a UPID to poll, a rollback decided, a snapshot taken),
+ * but for a step whose retry decides on nothing of it (journal-step.ts JournalOptions);
  * its "done" waits for the attempt's next journal write and goes in the same statement: the next
  * step's "running", the result's statement (completeOperation, failNow) or the end of a failed
  * attempt. One statement fewer per step. A crash before that write leaves the step "running", as

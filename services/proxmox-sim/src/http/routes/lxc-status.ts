@@ -1,18 +1,14 @@
 /**
- * Power state: `status/current` and the start/stop/shutdown/reboot tasks. The running-state and
- * lock checks run before the task, so misuse is a synchronous 500 like on a real node.
+ * Power state: `status/current` and the start/stop/shutdown/reboot tasks, checked where
+ * pve-container's Status.pm checks them. Before the task forks only the running state (on this
+ * node) is checked, so that misuse is a synchronous 500. The configuration is read and its lock
+ * checked inside the task, under the config lock, so a CT gone (or on another node) or locked
+ * fails the task, as `lxc@<vmid>` would never be reached. Reboot checks no lock.
  */
 import { die } from "../../errors.js";
 import { containerUsage } from "../../metrics.js";
 import { startTask } from "../../sim-context.js";
-import {
-  assertRunning,
-  assertStopped,
-  assertUnlocked,
-  type ContainerRecord,
-  markRunning,
-  markStopped,
-} from "../../state/container.js";
+import { assertUnlocked, type ContainerRecord, markRunning, markStopped } from "../../state/container.js";
 import { intParam, isTrue, type ParamSpec } from "../params.js";
 import type { Route, RouteContext } from "../router.js";
 import { NODE, VMID } from "./common.js";
@@ -21,8 +17,12 @@ interface PowerAction {
   readonly action: "start" | "stop" | "shutdown" | "reboot";
   readonly taskType: string;
   readonly params: ParamSpec;
-  readonly precheck: (ct: ContainerRecord, skiplock: boolean) => void;
-  readonly apply: (ct: ContainerRecord, log: (line: string) => void, ctx: RouteContext) => void;
+  /** Before the task: `running` is whether CT `vmid` runs on the addressed node. */
+  readonly precheck: (vmid: number, running: boolean) => void;
+  /** As the task begins, once the configuration is loaded: its lock (throwing fails the task). */
+  readonly check?: (ct: ContainerRecord, ctx: RouteContext) => void;
+  /** The effect, as the task ends (throwing fails it). */
+  readonly run: (ct: ContainerRecord, log: (line: string) => void, ctx: RouteContext) => void;
 }
 
 const ACTIONS: readonly PowerAction[] = [
@@ -30,11 +30,11 @@ const ACTIONS: readonly PowerAction[] = [
     action: "start",
     taskType: "vzstart",
     params: { debug: "boolean?", skiplock: "boolean?" },
-    precheck: (ct, skiplock) => {
-      assertUnlocked(ct, skiplock);
-      assertStopped(ct);
+    precheck: (vmid, running) => {
+      if (running) throw die(`CT ${vmid} already running`);
     },
-    apply: (ct) => {
+    check: (ct, { params }) => assertUnlocked(ct, isTrue(params.skiplock)),
+    run: (ct) => {
       // A second start that raced past the pre-check fails inside its task, as lxc-start would.
       if (ct.status === "running") throw new Error(`CT ${ct.vmid} already running`);
       markRunning(ct);
@@ -44,21 +44,21 @@ const ACTIONS: readonly PowerAction[] = [
     action: "stop",
     taskType: "vzstop",
     params: { "overrule-shutdown": "boolean?", skiplock: "boolean?" },
-    precheck: (ct, skiplock) => {
-      assertUnlocked(ct, skiplock);
-      assertRunning(ct);
+    precheck: (vmid, running) => {
+      if (!running) throw die(`CT ${vmid} not running`);
     },
-    apply: (ct) => markStopped(ct),
+    check: (ct, { params }) => assertUnlocked(ct, isTrue(params.skiplock)),
+    run: (ct) => markStopped(ct),
   },
   {
     action: "shutdown",
     taskType: "vzshutdown",
     params: { forceStop: "boolean?", timeout: "integer?:0" },
-    precheck: (ct) => {
-      assertUnlocked(ct);
-      assertRunning(ct);
+    precheck: (vmid, running) => {
+      if (!running) throw die(`CT ${vmid} not running`);
     },
-    apply: (ct, log, { sim, params }) => {
+    check: (ct) => assertUnlocked(ct),
+    run: (ct, log, { sim, params }) => {
       if (ct.status !== "running") return; // stopped meanwhile: vm_stop finds no command socket
       if (sim.faults.forShutdown(ct.vmid)) {
         // The guest ignored the halt signal for `timeout` seconds (default 60): lxc-stop gives up,
@@ -75,11 +75,10 @@ const ACTIONS: readonly PowerAction[] = [
     action: "reboot",
     taskType: "vzreboot",
     params: { timeout: "integer?:0" },
-    precheck: (ct) => {
-      assertUnlocked(ct);
-      if (ct.status !== "running") throw die(`VM ${ct.vmid} not running`); // sic, PVE says "VM" here
+    precheck: (vmid, running) => {
+      if (!running) throw die(`VM ${vmid} not running`); // sic, PVE says "VM" here
     },
-    apply: (ct) => markRunning(ct),
+    run: (ct) => markRunning(ct),
   },
 ];
 
@@ -90,16 +89,20 @@ function powerRoute(a: PowerAction): Route {
     params: { node: NODE, vmid: VMID, ...a.params },
     handle: (ctx: RouteContext) => {
       const { sim, params, principal, method, path } = ctx;
-      sim.cluster.assertNode(params.node!);
-      const ct = sim.cluster.get(params.node!, intParam(params, "vmid"));
-      a.precheck(ct, isTrue(params.skiplock));
+      const node = params.node!;
+      const vmid = intParam(params, "vmid");
+      sim.cluster.assertNode(node);
+      const here = sim.cluster.find(vmid);
+      a.precheck(vmid, here?.node === node && here.status === "running");
       return startTask(sim, {
-        node: ct.node,
+        node,
         type: a.taskType,
-        id: String(ct.vmid),
+        id: String(vmid),
         user: principal.user,
         request: { method, path },
-        run: (log) => a.apply(ct, log, ctx),
+        // load_config inside the worker: a CT not on this node, or gone meanwhile, fails the task.
+        check: () => a.check?.(sim.cluster.get(node, vmid), ctx),
+        run: (log) => a.run(sim.cluster.get(node, vmid), log, ctx),
       });
     },
   };

@@ -57,6 +57,9 @@ export async function allocateVmid(
       a.journal.chooseVmid(vmid);
       return String(vmid);
     },
+    // A retry reads the operation's VMID, never this step's running: one statement fewer. A worker
+    // that lost its claim meanwhile may take a lease, which expires; its next write is refused.
+    { journalRunning: false },
   );
   return Number(detail);
 }

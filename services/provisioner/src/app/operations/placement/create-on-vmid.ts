@@ -48,11 +48,17 @@ export async function createOnVmid(
       () => startUnlessOurs(a, connection, vmid, creator, previous !== undefined),
       creator.taskTimeoutMs,
     );
-    // The container exists and the containers row holds its VMID: the lease has done its job.
-    await a.lease
-      ?.release()
-      .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease"));
+    // The container exists and the containers row holds its VMID: the lease has done its job. Its
+    // release goes on beside the next steps (the attempt waits for it before it ends); failed, the
+    // lease expires after its TTL, and the containers row keeps the VMID ours meanwhile.
+    const lease = a.lease;
     a.lease = undefined;
+    if (lease)
+      a.offPath.start(
+        lease
+          .release()
+          .catch((err: unknown) => a.log.warn({ err, vmid }, "could not release the VMID lease")),
+      );
     return undefined;
   });
 }
