@@ -7,7 +7,8 @@
  * for one of seconds (a `pct create` or `start`), a tenth of its age for a long one (a backup's
  * hours: one read every 5 s). Doubling to a flat 2 s saw a 2-s `pct start` 1.75 s late (polls at
  * 0.25, 0.75, 1.75, 3.75 s), twice per deploy. A status read is a small file read for pveproxy.
- */ import { DeadlineExceededError, isTransient } from "@proximity/errors";
+ */
+import { DeadlineExceededError, isTransient } from "@proximity/errors";
 import type { TaskStatus, Upid, WaitForTaskOptions } from "./api.js";
 import { TaskFailedError } from "./errors.js";
 import { parseUpid } from "./upid.js";

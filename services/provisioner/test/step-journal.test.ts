@@ -1,7 +1,7 @@
 /** The step journal of an attempt: a step's done goes with the attempt's next journal write. */
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase, migrateToLatest } from "@proximity/db";
-import { ValidationError } from "@proximity/errors";
+import { DeadlineExceededError, ValidationError } from "@proximity/errors";
 import { createLogger } from "@proximity/logger";
 import { TaskFailedError } from "@proximity/proxmox";
 import { createTestDatabase, eventually, statementCounter } from "@proximity/testing";
@@ -61,6 +61,18 @@ beforeEach(async () => {
 });
 
 const journalOf = (worker = WORKER) => createStepJournal(db, operationId, worker);
+/** A first attempt of WORKER on the operation: what journaled steps and Proxmox tasks use of one. */
+const attemptOf = (deps: Record<string, unknown> = {}) =>
+  ({
+    deps: { db, ...deps },
+    request: { operationId },
+    attempt: 1,
+    claim: WORKER,
+    log: createLogger({ service: "test", level: "silent" }),
+    signal: new AbortController().signal,
+    progress: { report: () => undefined },
+    journal: journalOf(),
+  }) as unknown as Attempt;
 const steps = async () => (await findSteps(base, operationId)).map((s) => [s.name, s.status, s.detail]);
 
 describe("step journal", () => {
@@ -229,16 +241,36 @@ describe("step journal", () => {
     }
   });
 
+  it("step journal - a takeover committing while the old holder's UPID write waits: that write is refused", async () => {
+    await journalOf().begin("start-container");
+    expect(await saveStepUpid(db, operationId, WORKER, "start-container", "UPID:ours")).toBe(true);
+    const other = new pg.Client({ connectionString: url, options: `-c search_path=${SCHEMA}` });
+    await other.connect();
+    try {
+      await other.query("begin");
+      await other.query("update operations set claimed_by = 'worker-2' where id = $1", [operationId]);
+      const stale = saveStepUpid(db, operationId, WORKER, "start-container", null);
+      // The stale write waits on the operation's row (its claim read for share), not on a timer.
+      await eventually(
+        async () => {
+          const { rows } = await base.executeQuery<{ waiting: string }>(
+            sql`select count(*) as waiting from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.compile(base),
+          );
+          return Number(rows[0]?.waiting) > 0;
+        },
+        { timeoutMs: 5_000, what: "the UPID write waiting on the operation's row" },
+      );
+      await other.query("commit");
+      expect(await stale).toBe(false);
+      expect((await findSteps(base, operationId))[0]?.upid).toBe("UPID:ours");
+    } finally {
+      await other.end();
+    }
+  });
+
   it("step journal - a step failing after its worker lost the claim: the loss is reported, not the failure", async () => {
-    const attempt = {
-      deps: { db },
-      request: { operationId },
-      attempt: 1,
-      log: createLogger({ service: "test", level: "silent" }),
-      signal: new AbortController().signal,
-      progress: { report: () => undefined },
-      journal: journalOf(),
-    } as unknown as Attempt;
+    const attempt = attemptOf();
     const failing = runJournaledStep(attempt, "install-docker", "Installing Docker", async () => {
       // Meanwhile the claim expired and another worker took the operation over.
       await base
@@ -306,15 +338,7 @@ describe("step journal", () => {
   });
 
   it("step journal - a step that journals no running writes nothing before its work, and its done with the next write", async () => {
-    const attempt = {
-      deps: { db },
-      request: { operationId },
-      attempt: 1,
-      log: createLogger({ service: "test", level: "silent" }),
-      signal: new AbortController().signal,
-      progress: { report: () => undefined },
-      journal: journalOf(),
-    } as unknown as Attempt;
+    const attempt = attemptOf();
     let sentBeforeWork = -1;
     const detail = await runJournaledStep(
       attempt,
@@ -358,13 +382,7 @@ describe("step journal", () => {
 
   /** An attempt of WORKER with a fake connection whose wait for the task runs `wait`. */
   const taskAttempt = (wait: () => Promise<unknown>) => ({
-    attempt: {
-      deps: { db, settings: { taskTimeoutMs: 1_000, taskPollIntervalMs: 10 } },
-      request: { operationId },
-      claim: WORKER,
-      log: createLogger({ service: "test", level: "silent" }),
-      signal: new AbortController().signal,
-    } as unknown as Attempt,
+    attempt: attemptOf({ settings: { taskTimeoutMs: 1_000, taskPollIntervalMs: 10 } }),
     connection: { pve: { waitForTask: wait } } as unknown as HostConnection,
   });
   const failedTask = () =>
@@ -382,9 +400,11 @@ describe("step journal", () => {
       .set({ claimed_by: "worker-2" })
       .where("id", "=", operationId)
       .execute();
-    for (const fails of [false, true]) {
+    for (const outcome of ["stopped", "failed", "timed out"] as const) {
       const { attempt, connection } = taskAttempt(async () => {
-        if (fails) throw failedTask();
+        if (outcome === "failed") throw failedTask();
+        if (outcome === "timed out")
+          throw new DeadlineExceededError("Timed out waiting for the Proxmox task");
         return { status: "stopped", exitstatus: "OK" };
       });
       const run = runProxmoxTask(attempt, connection, "start-container", undefined, async () => "UPID:x");
